@@ -1,0 +1,93 @@
+package abi
+
+// Field is the key of an encoded field. Keys share one namespace across all
+// events, replies and requests; docs/abi.md lists which appear where.
+type Field uint16
+
+// Field keys. The numeric values are part of the ABI.
+const (
+	FieldMessage              Field = 1  // bytes: UTF-8 text (error message, log line)
+	FieldTask                 Field = 2  // record, repeated: one background task
+	FieldTaskID               Field = 3  // int: a task's id, unique per app
+	FieldTaskKind             Field = 4  // int: a TaskKind
+	FieldUserInfo             Field = 5  // bytes: app-defined payload (JSON by convention)
+	FieldSnapshotReason       Field = 6  // int: a SnapshotReason
+	FieldSessionIdentifier    Field = 7  // bytes: a URL session's identifier
+	FieldDate                 Field = 8  // int: Unix time in nanoseconds
+	FieldSnapshot             Field = 9  // bool: complete with a snapshot
+	FieldRestoredDefaultState Field = 10 // bool: snapshot task completion
+	FieldURL                  Field = 11 // bytes: an absolute URL
+	FieldStatusCode           Field = 12 // int: an HTTP status code
+	FieldFile                 Field = 13 // bytes: a path inside the app's container
+	FieldError                Field = 14 // bytes: an error description
+	FieldState                Field = 15 // bytes: app state carried across a hot reload
+	FieldAppState             Field = 16 // int: a State
+	FieldLaunchCount          Field = 17 // int: launches of this app since it was installed in this runtime
+	FieldBundleID             Field = 18 // bytes: the app's CFBundleIdentifier
+	FieldCold                 Field = 19 // bool: this launch started a new instance (cold)
+	FieldReason               Field = 20 // int: a kind-specific reason code
+	FieldTitle                Field = 21 // bytes: notification title
+	FieldBody                 Field = 22 // bytes: notification body
+	FieldIdentifier           Field = 23 // bytes: a notification's or session's identifier
+	FieldCategory             Field = 24 // bytes: notification category
+	FieldPayload              Field = 25 // bytes: the raw JSON of a push or phone message
+	FieldInterval             Field = 26 // int: a duration in nanoseconds
+	FieldRepeats              Field = 27 // bool: a trigger repeats
+	FieldSessionType          Field = 28 // int: workout activity or extended session type
+	FieldWorkoutState         Field = 29 // int: an HKWorkoutSessionState
+	FieldHaptic               Field = 30 // int: a WKHapticType
+	FieldLatitude             Field = 31 // float: degrees
+	FieldLongitude            Field = 32 // float: degrees
+	FieldRemaining            Field = 33 // int: budget left (pushes, alerts, refreshes)
+	FieldComplication         Field = 34 // bytes: complication data
+)
+
+var fieldNames = map[Field]string{
+	FieldMessage:              "message",
+	FieldTask:                 "task",
+	FieldTaskID:               "task_id",
+	FieldTaskKind:             "task_kind",
+	FieldUserInfo:             "user_info",
+	FieldSnapshotReason:       "snapshot_reason",
+	FieldSessionIdentifier:    "session_identifier",
+	FieldDate:                 "date",
+	FieldSnapshot:             "snapshot",
+	FieldRestoredDefaultState: "restored_default_state",
+	FieldURL:                  "url",
+	FieldStatusCode:           "status_code",
+	FieldFile:                 "file",
+	FieldError:                "error",
+	FieldState:                "state",
+	FieldAppState:             "app_state",
+	FieldLaunchCount:          "launch_count",
+	FieldBundleID:             "bundle_id",
+	FieldCold:                 "cold",
+	FieldReason:               "reason",
+	FieldTitle:                "title",
+	FieldBody:                 "body",
+	FieldIdentifier:           "identifier",
+	FieldCategory:             "category",
+	FieldPayload:              "payload",
+	FieldInterval:             "interval",
+	FieldRepeats:              "repeats",
+	FieldSessionType:          "session_type",
+	FieldWorkoutState:         "workout_state",
+	FieldHaptic:               "haptic",
+	FieldLatitude:             "latitude",
+	FieldLongitude:            "longitude",
+	FieldRemaining:            "remaining",
+	FieldComplication:         "complication",
+}
+
+// String returns the field's name.
+func (f Field) String() string {
+	if n, ok := fieldNames[f]; ok {
+		return n
+	}
+	return "field(" + itoa(int64(f)) + ")"
+}
+
+// Fields returns every defined field key in numeric order.
+func Fields() []Field {
+	return sortedKeys(fieldNames)
+}

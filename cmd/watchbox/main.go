@@ -1,0 +1,83 @@
+// Command watchbox runs watch apps compiled to WebAssembly under a model of
+// watchOS's app life cycle.
+//
+// Usage:
+//
+//	watchbox run [flags] BUNDLE        run an app; steps from --steps or stdin
+//	watchbox build [flags] BUNDLE      build and check an app
+//	watchbox inspect [flags] PATH      show an app's or module's ABI and problems
+//	watchbox exec [flags] MODULE.wasm  run any WASI module under a fuel budget
+//	watchbox meter [flags] -o OUT IN   write the fuel-metered form of a module
+//	watchbox version                   print versions
+//
+// Every command takes --json for machine-readable output. Exit codes are
+// listed in README.md.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"run", "run an app bundle under the life-cycle model", runCommand},
+		{"build", "build an app bundle and check it against the ABI", buildCommand},
+		{"inspect", "show a bundle's or module's manifest, ABI, imports, exports and problems", inspectCommand},
+		{"exec", "run any WASI module under a fuel budget and deadline", execCommand},
+		{"meter", "write the fuel-metered form of a module", meterCommand},
+		{"version", "print watchbox, ABI, Go and wazero versions", versionCommand},
+	}
+}
+
+func main() {
+	zerolog.TimeFieldFormat = time.RFC3339Nano
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := cli(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// stdin is the run command's step source; tests replace it.
+var stdin io.Reader = os.Stdin
+
+func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	name := args[0]
+	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
+		usage(stdout)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "watchbox: unknown command %q\n\n", name)
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: watchbox COMMAND [flags] [args]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'watchbox COMMAND -h' for a command's flags.")
+}

@@ -1,0 +1,21 @@
+//go:build !wasip1
+
+package watch
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/watchbox/watchbox/abi"
+)
+
+// Outside a wasip1 build (unit tests, go vet) there is no runtime: logs go to
+// stderr and every request is unsupported.
+
+func hostLog(level abi.Level, msg string) {
+	fmt.Fprintf(os.Stderr, "%v: %s\n", level, msg)
+}
+
+func hostRequest(op abi.Op, args []byte) ([]byte, abi.Status) {
+	return nil, abi.StatusUnsupported
+}

@@ -1,0 +1,68 @@
+//go:build wasip1
+
+package watch
+
+import (
+	"unsafe"
+
+	"github.com/watchbox/watchbox/abi"
+)
+
+//go:wasmimport watchbox event_read
+func eventRead(ptr unsafe.Pointer, limit uint32) int32
+
+//go:wasmimport watchbox event_reply
+func eventReply(ptr unsafe.Pointer, size uint32) int32
+
+//go:wasmimport watchbox log
+func logWrite(level int32, ptr unsafe.Pointer, size uint32) int32
+
+//go:wasmimport watchbox request
+func request(op uint32, ptr unsafe.Pointer, size uint32) int32
+
+//go:wasmimport watchbox result_read
+func resultRead(ptr unsafe.Pointer, limit uint32) int32
+
+// abiMarker declares the ABI version to the runtime; it is never called.
+//
+//go:wasmexport watchbox_abi_v1
+func abiMarker() {}
+
+var eventBuf = make([]byte, 4096)
+
+//go:wasmexport watchbox_event
+func watchboxEvent(kind int32, size int32) int32 {
+	if int(size) > len(eventBuf) {
+		eventBuf = make([]byte, size)
+	}
+	n := eventRead(unsafe.Pointer(unsafe.SliceData(eventBuf)), uint32(len(eventBuf)))
+	if n < 0 || int(n) > len(eventBuf) {
+		return int32(abi.StatusBadEvent)
+	}
+	status, out := handle(abi.EventKind(kind), eventBuf[:n])
+	if len(out) > 0 {
+		eventReply(unsafe.Pointer(unsafe.SliceData(out)), uint32(len(out)))
+	}
+	return int32(status)
+}
+
+func hostLog(level abi.Level, msg string) {
+	logWrite(int32(level), unsafe.Pointer(unsafe.StringData(msg)), uint32(len(msg)))
+}
+
+var resultBuf = make([]byte, 256)
+
+func hostRequest(op abi.Op, args []byte) ([]byte, abi.Status) {
+	n := request(uint32(op), unsafe.Pointer(unsafe.SliceData(args)), uint32(len(args)))
+	if n < 0 {
+		return nil, abi.Status(-n)
+	}
+	if int(n) > len(resultBuf) {
+		resultBuf = make([]byte, n)
+	}
+	m := resultRead(unsafe.Pointer(unsafe.SliceData(resultBuf)), uint32(len(resultBuf)))
+	if m < 0 {
+		return nil, abi.Status(-m)
+	}
+	return append([]byte(nil), resultBuf[:m]...), abi.StatusOK
+}

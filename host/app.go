@@ -1,0 +1,433 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/tetratelabs/wazero"
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/bundle"
+	"github.com/watchbox/watchbox/host/internal/sandboxfs"
+)
+
+// Call records one call into a guest, as passed to Config.OnCall.
+type Call struct {
+	App      string        `json:"app"`
+	Event    abi.EventKind `json:"-"`
+	ID       uint64        `json:"id"`
+	Status   abi.Status    `json:"-"`
+	Message  string        `json:"message,omitempty"` // the handler's error message
+	Crash    string        `json:"crash,omitempty"`   // why the instance died, if it did
+	State    abi.State     `json:"-"`                 // the app's state after the call
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// App is a loaded watch app: its bundle, compiled module and, while it runs,
+// one guest instance. Its methods are the system's life-cycle transitions;
+// they are safe for concurrent use and serialize all calls into the guest.
+type App struct {
+	rt       *Runtime
+	id       string
+	manifest bundle.Manifest
+	log      zerolog.Logger
+	wr       wazero.Runtime
+	compiled wazero.CompiledModule
+	hasInit  bool
+	fs       *sandboxfs.FS
+	start    time.Time // for the guest's monotonic clock
+
+	mu       sync.Mutex
+	state    abi.State
+	inst     *instance
+	launches uint64
+	cold     bool // the current instance was started by its launch
+	crashes  int
+	timer    *time.Timer
+	timerGen uint64
+	closed   bool
+}
+
+// Load opens the app bundle in dir, builds it if it is Go source, checks its
+// manifest and module against the ABI and compiles it. Nothing of the guest
+// runs yet. An app the runtime refuses is an *InvalidAppError listing every
+// problem.
+func (r *Runtime) Load(ctx context.Context, dir string) (*App, error) {
+	b, err := bundle.Open(dir)
+	if err != nil {
+		return nil, bundleError(dir, err)
+	}
+	wasm, _, err := b.Wasm(ctx, bundle.BuildOptions{CacheDir: filepath.Join(r.cfg.CacheDir, "build")})
+	if err != nil {
+		return nil, bundleError(dir, err)
+	}
+	return r.load(ctx, dir, b.Manifest, wasm)
+}
+
+// bundleError turns the bundle package's errors into an *InvalidAppError
+// when they are the app's fault.
+func bundleError(dir string, err error) error {
+	var me *bundle.ManifestError
+	if errors.As(err, &me) {
+		ie := &InvalidAppError{Path: dir}
+		for _, p := range me.Problems {
+			ie.Problems = append(ie.Problems, Problem{Message: p.String()})
+		}
+		return ie
+	}
+	var be *bundle.BuildError
+	if errors.As(err, &be) {
+		return &InvalidAppError{Path: dir, Problems: []Problem{{Where: "build", Message: be.Error()}}}
+	}
+	return err
+}
+
+func (r *Runtime) load(ctx context.Context, dir string, m bundle.Manifest, wasm []byte) (*App, error) {
+	if p := checkBytes(dir, wasm); p != nil {
+		return nil, &InvalidAppError{Path: dir, Problems: []Problem{*p}}
+	}
+	a := &App{rt: r, id: m.BundleIdentifier, manifest: m, start: time.Now()}
+	a.log = r.log.With().Str("app", a.id).Logger()
+	wr, err := a.newRuntime(ctx, m.MemoryLimit.Pages())
+	if err != nil {
+		return nil, err
+	}
+	a.wr = wr
+	fail := func(err error) (*App, error) {
+		wr.Close(ctx)
+		return nil, err
+	}
+	cm, err := wr.CompileModule(ctx, wasm)
+	if err != nil {
+		return fail(&InvalidAppError{Path: dir, Problems: []Problem{{Where: "module", Message: "cannot compile: " + err.Error()}}})
+	}
+	if _, problems := checkModule(cm, r.wasi); len(problems) > 0 {
+		return fail(&InvalidAppError{Path: dir, Problems: problems})
+	}
+	a.compiled = cm
+	_, a.hasInit = cm.ExportedFunctions()[abi.ExportInitialize]
+	container := filepath.Join(r.cfg.DataDir, "containers", a.id)
+	if err := os.MkdirAll(container, 0o755); err != nil {
+		return fail(fmt.Errorf("host: data container for %s: %w", a.id, err))
+	}
+	a.fs, err = sandboxfs.New(container, int64(m.DataQuota))
+	if err != nil {
+		return fail(fmt.Errorf("host: data container for %s: %w", a.id, err))
+	}
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		a.fs.Close()
+		return fail(errors.New("host: runtime is closed"))
+	}
+	if _, dup := r.apps[a.id]; dup {
+		a.fs.Close()
+		return fail(fmt.Errorf("host: an app with bundle id %s is already loaded", a.id))
+	}
+	r.apps[a.id] = a
+	return a, nil
+}
+
+// ID returns the app's bundle identifier.
+func (a *App) ID() string { return a.id }
+
+// Manifest returns the app's manifest.
+func (a *App) Manifest() bundle.Manifest { return a.manifest }
+
+// State returns the app's life-cycle state.
+func (a *App) State() abi.State {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.state
+}
+
+// Launches returns how many times the app was launched (cold) by this runtime.
+func (a *App) Launches() uint64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.launches
+}
+
+// Crashes returns how many times the app's instance died in a call.
+func (a *App) Crashes() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.crashes
+}
+
+// Container returns the host directory holding the app's data container.
+func (a *App) Container() string { return filepath.Join(a.rt.cfg.DataDir, "containers", a.id) }
+
+func (a *App) now() time.Time { return time.Now() }
+
+func (a *App) walltime() (int64, int32) {
+	t := a.now()
+	return t.Unix(), int32(t.Nanosecond())
+}
+
+func (a *App) nanotime() int64 { return int64(time.Since(a.start)) }
+
+func (a *App) nanosleep(ns int64) { time.Sleep(time.Duration(ns)) }
+
+func (a *App) record(c Call) {
+	ev := a.log.Debug()
+	switch {
+	case c.Crash != "":
+		ev = a.log.Error().Str("crash", c.Crash)
+	case c.Message != "":
+		ev = a.log.Error().Str("error", c.Message)
+	}
+	ev.Str("event", c.Event.String()).Str("status", c.Status.String()).Dur("duration", c.Duration).Msg("call")
+	if f := a.rt.cfg.OnCall; f != nil {
+		f(c)
+	}
+}
+
+// setState moves the app to s and logs the transition.
+func (a *App) setState(s abi.State) {
+	if a.state == s {
+		return
+	}
+	a.log.Info().Str("from", a.state.String()).Str("to", s.String()).Msg("state")
+	a.state = s
+}
+
+// kill drops the instance without any callback (crash or purge).
+func (a *App) kill(ctx context.Context) {
+	a.stopTimer()
+	if a.inst != nil {
+		a.inst.mod.Close(ctx)
+		a.inst = nil
+	}
+	a.setState(abi.StateNotRunning)
+}
+
+// sequence delivers kinds in order, moving to the paired states. It stops at
+// a crash; handler errors are joined and returned after the sequence.
+func (a *App) sequence(ctx context.Context, steps ...step) error {
+	var errs []error
+	for _, s := range steps {
+		if a.inst == nil {
+			break
+		}
+		a.setState(s.state)
+		if _, err := a.call(ctx, s.kind, nil); err != nil {
+			errs = append(errs, err)
+			var crash *CrashError
+			if errors.As(err, &crash) {
+				break
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+type step struct {
+	kind  abi.EventKind
+	state abi.State // the state during and after the call
+}
+
+var (
+	stepLaunch     = step{abi.EventDidFinishLaunching, abi.StateInactive}
+	stepForeground = step{abi.EventWillEnterForeground, abi.StateInactive}
+	stepActive     = step{abi.EventDidBecomeActive, abi.StateActive}
+	stepResign     = step{abi.EventWillResignActive, abi.StateInactive}
+	stepBackground = step{abi.EventDidEnterBackground, abi.StateBackground}
+)
+
+// coldStart instantiates the module and delivers did_finish_launching.
+func (a *App) coldStart(ctx context.Context, state abi.State) error {
+	if a.closed {
+		return fmt.Errorf("host: app %s is closed", a.id)
+	}
+	a.launches++
+	a.log.Info().Uint64("launch", a.launches).Msg("cold launch")
+	if _, err := a.instantiate(ctx); err != nil {
+		a.crashes++
+		a.setState(abi.StateNotRunning)
+		a.record(Call{App: a.id, Crash: err.(*CrashError).Reason})
+		return err
+	}
+	a.cold = true
+	return a.sequence(ctx, step{abi.EventDidFinishLaunching, state})
+}
+
+// Launch brings the app to the foreground, as when the user opens it: a
+// cold launch (did_finish_launching, will_enter_foreground,
+// did_become_active) when it is not running, else a return to the
+// foreground from wherever it is.
+func (a *App) Launch(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.foreground(ctx)
+}
+
+func (a *App) foreground(ctx context.Context) error {
+	a.stopTimer()
+	switch a.state {
+	case abi.StateNotRunning:
+		if err := a.coldStart(ctx, abi.StateInactive); err != nil {
+			return err
+		}
+		return a.sequence(ctx, stepForeground, stepActive)
+	case abi.StateBackground, abi.StateSuspended:
+		a.cold = false
+		return a.sequence(ctx, stepForeground, stepActive)
+	case abi.StateInactive:
+		return a.sequence(ctx, stepActive)
+	}
+	return nil // already active
+}
+
+// WristUp raises the wrist: an inactive frontmost app becomes active; an
+// app in the background or suspended returns to the foreground; an app that
+// is not running is launched.
+func (a *App) WristUp(ctx context.Context) error { return a.Launch(ctx) }
+
+// WristDown lowers the wrist: an active app resigns active and stays
+// frontmost (inactive) until Config.FrontmostTimeout passes, then enters
+// the background. It does nothing in other states.
+func (a *App) WristDown(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.state != abi.StateActive {
+		a.ignored("wrist-down")
+		return nil
+	}
+	err := a.sequence(ctx, stepResign)
+	if a.state == abi.StateInactive && a.rt.cfg.FrontmostTimeout > 0 {
+		a.after(a.rt.cfg.FrontmostTimeout, abi.StateInactive, a.background)
+	}
+	return err
+}
+
+// EnterBackground moves a foreground app to the background, as when the
+// frontmost timeout passes or the user opens another app:
+// will_resign_active (if active), then did_enter_background. The system
+// suspends it after Config.SuspendDelay.
+func (a *App) EnterBackground(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.background(ctx)
+}
+
+func (a *App) background(ctx context.Context) error {
+	a.stopTimer()
+	var err error
+	switch a.state {
+	case abi.StateActive:
+		err = a.sequence(ctx, stepResign, stepBackground)
+	case abi.StateInactive:
+		err = a.sequence(ctx, stepBackground)
+	default:
+		a.ignored("background")
+		return nil
+	}
+	if a.state == abi.StateBackground && a.rt.cfg.SuspendDelay > 0 {
+		a.after(a.rt.cfg.SuspendDelay, abi.StateBackground, a.suspend)
+	}
+	return err
+}
+
+// Suspend suspends the app: its instance stays in memory but gets no calls
+// until it is foregrounded or purged. A foreground app first enters the
+// background.
+func (a *App) Suspend(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.suspend(ctx)
+}
+
+func (a *App) suspend(ctx context.Context) error {
+	var err error
+	switch a.state {
+	case abi.StateActive, abi.StateInactive:
+		err = a.background(ctx)
+	case abi.StateBackground:
+	default:
+		a.ignored("suspend")
+		return nil
+	}
+	a.stopTimer()
+	if a.state == abi.StateBackground {
+		a.setState(abi.StateSuspended)
+	}
+	return err
+}
+
+// Purge discards the app's instance without warning, as watchOS does with
+// suspended apps under memory pressure. Only what the app persisted in its
+// container survives; its next launch is cold.
+func (a *App) Purge(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.state == abi.StateNotRunning {
+		a.ignored("purge")
+		return nil
+	}
+	a.log.Info().Str("from", a.state.String()).Msg("purged")
+	a.kill(ctx)
+	return nil
+}
+
+// Deliver sends one event with encoded fields to the app. An app that is not
+// running is launched into the background first. It returns the guest's
+// call record; a crash or handler failure is also returned as an error.
+func (a *App) Deliver(ctx context.Context, kind abi.EventKind, fields []byte) (Call, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.state == abi.StateNotRunning {
+		if err := a.coldStart(ctx, abi.StateBackground); err != nil && a.inst == nil {
+			return Call{App: a.id, Event: kind}, err
+		}
+	}
+	return a.call(ctx, kind, fields)
+}
+
+// shutdown gives a running app its leaving calls and releases everything.
+func (a *App) shutdown(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var err error
+	switch a.state {
+	case abi.StateActive:
+		err = a.sequence(ctx, stepResign, stepBackground)
+	case abi.StateInactive:
+		err = a.sequence(ctx, stepBackground)
+	}
+	a.kill(ctx)
+	a.closed = true
+	return errors.Join(err, a.fs.Close(), a.wr.Close(ctx))
+}
+
+func (a *App) ignored(what string) {
+	a.log.Info().Str("state", a.state.String()).Msgf("%s ignored: the app is %v", what, a.state)
+}
+
+// after runs f, with the mutex held, once d has passed, if the app is still
+// in state s and no other transition happened meanwhile.
+func (a *App) after(d time.Duration, s abi.State, f func(context.Context) error) {
+	a.stopTimer()
+	gen := a.timerGen
+	a.timer = time.AfterFunc(d, func() {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if a.timerGen == gen && a.state == s && !a.closed {
+			f(context.Background())
+		}
+	})
+}
+
+func (a *App) stopTimer() {
+	a.timerGen++
+	if a.timer != nil {
+		a.timer.Stop()
+		a.timer = nil
+	}
+}

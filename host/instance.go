@@ -1,0 +1,301 @@
+package host
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	mrand "math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental/sysfs"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/tetratelabs/wazero/sys"
+	"github.com/watchbox/watchbox/abi"
+)
+
+// Limits on what a guest may pass to host functions in one call.
+const (
+	maxReply   = 64 << 10 // event_reply
+	maxLogLine = 16 << 10 // log; longer messages are truncated
+	maxArgs    = 64 << 10 // request
+)
+
+// instance is one live guest module. It belongs to an App and is only used
+// with the App's mutex held.
+type instance struct {
+	mod     api.Module
+	event   api.Function
+	stack   [2]uint64
+	nextID  uint64
+	env     []byte // the current event's envelope; nil outside a call
+	inEvent bool
+	reply   []byte
+	result  []byte // the last request's result
+	stderr  *logWriter
+}
+
+// newRuntime builds the app's private wazero runtime: memory capped by the
+// manifest, the shared compilation cache, WASI, and the watchbox host module
+// bound to a.
+func (a *App) newRuntime(ctx context.Context, memoryPages uint32) (wazero.Runtime, error) {
+	rcfg := wazero.NewRuntimeConfig().
+		WithCompilationCache(a.rt.cache).
+		WithMemoryLimitPages(memoryPages)
+	wr := wazero.NewRuntimeWithConfig(ctx, rcfg)
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, wr); err != nil {
+		wr.Close(ctx)
+		return nil, fmt.Errorf("host: WASI: %w", err)
+	}
+	b := wr.NewHostModuleBuilder(abi.ImportModule)
+	i32 := api.ValueTypeI32
+	fn := func(name string, f api.GoModuleFunc, params ...api.ValueType) {
+		b.NewFunctionBuilder().WithGoModuleFunction(f, params, []api.ValueType{i32}).Export(name)
+	}
+	fn(abi.FuncEventRead, a.hostEventRead, i32, i32)
+	fn(abi.FuncEventReply, a.hostEventReply, i32, i32)
+	fn(abi.FuncLog, a.hostLog, i32, i32, i32)
+	fn(abi.FuncRequest, a.hostRequest, i32, i32, i32)
+	fn(abi.FuncResultRead, a.hostResultRead, i32, i32)
+	if _, err := b.Instantiate(ctx); err != nil {
+		wr.Close(ctx)
+		return nil, fmt.Errorf("host: watchbox host module: %w", err)
+	}
+	return wr, nil
+}
+
+// instantiate starts a new instance of the app's module, running its
+// _initialize. A guest failure here is a *CrashError.
+func (a *App) instantiate(ctx context.Context) (*instance, error) {
+	in := &instance{}
+	a.inst = in // host functions called from _initialize see it
+	stdout := newLogWriter(a.log, "stdout", 0)
+	in.stderr = newLogWriter(a.log, "stderr", 16)
+	var randSrc io.Reader = rand.Reader
+	if a.rt.cfg.Seed != 0 {
+		var seed [32]byte
+		binary.LittleEndian.PutUint64(seed[:], uint64(a.rt.cfg.Seed))
+		binary.LittleEndian.PutUint64(seed[8:], a.launches)
+		copy(seed[16:], a.id)
+		randSrc = mrand.NewChaCha8(seed)
+	}
+	mc := wazero.NewModuleConfig().
+		WithName("").
+		WithArgs(a.id).
+		WithStdout(stdout).
+		WithStderr(in.stderr).
+		WithFSConfig(wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(a.fs, "/")).
+		WithWalltime(a.walltime, sys.ClockResolution(time.Microsecond)).
+		WithNanotime(a.nanotime, sys.ClockResolution(1)).
+		WithNanosleep(a.nanosleep).
+		WithRandSource(randSrc)
+	if a.hasInit {
+		mc = mc.WithStartFunctions(abi.ExportInitialize)
+	} else {
+		mc = mc.WithStartFunctions()
+	}
+	mod, err := a.wr.InstantiateModule(ctx, a.compiled, mc)
+	stdout.Flush()
+	in.stderr.Flush()
+	if err != nil {
+		a.inst = nil
+		return nil, &CrashError{App: a.id, Reason: crashReason(err, in.stderr)}
+	}
+	in.mod = mod
+	in.event = mod.ExportedFunction(abi.ExportEvent)
+	return in, nil
+}
+
+// crashReason turns a wazero call error into a one-line reason, with the
+// guest's last stderr lines when it exited (a Go runtime fatal error prints
+// its cause there before exiting).
+func crashReason(err error, stderr *logWriter) string {
+	var exit *sys.ExitError
+	if errors.As(err, &exit) {
+		msg := fmt.Sprintf("exited with code %d", exit.ExitCode())
+		if tail := stderr.Tail(); len(tail) > 0 {
+			msg += ": " + strings.Join(tail, " | ")
+		}
+		return msg
+	}
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
+}
+
+// call delivers one event to the instance and returns the guest's status.
+// It must be called with the App's mutex held.
+func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call, error) {
+	in := a.inst
+	in.nextID++
+	start := time.Now()
+	in.env = abi.AppendHeader(in.env[:0], abi.Header{
+		Version: abi.Version, Kind: kind, ID: in.nextID, Time: a.now().UnixNano(),
+	})
+	in.env = append(in.env, fields...)
+	in.reply = in.reply[:0]
+	in.inEvent = true
+	in.stack[0] = uint64(kind)
+	in.stack[1] = uint64(len(in.env))
+	err := in.event.CallWithStack(ctx, in.stack[:])
+	in.inEvent = false
+	c := Call{App: a.id, Event: kind, ID: in.nextID, Duration: time.Since(start)}
+	if err != nil {
+		in.stderr.Flush()
+		crash := &CrashError{App: a.id, Event: kind, Reason: crashReason(err, in.stderr)}
+		a.kill(ctx)
+		c.Crash = crash.Reason
+		c.State = a.state
+		a.record(c)
+		return c, crash
+	}
+	c.Status = abi.Status(int32(in.stack[0]))
+	c.State = a.state
+	var herr error
+	if c.Status != abi.StatusOK && c.Status != abi.StatusUnhandled {
+		c.Message = replyMessage(in.reply)
+		herr = &HandlerError{App: a.id, Event: kind, Status: c.Status, Message: c.Message}
+	}
+	a.record(c)
+	return c, herr
+}
+
+// replyMessage returns the message field of an encoded reply, if any.
+func replyMessage(reply []byte) string {
+	r := abi.NewReader(reply)
+	for r.Next() {
+		if v := r.Value(); v.Key == abi.FieldMessage {
+			s, _ := v.Text()
+			return s
+		}
+	}
+	return ""
+}
+
+// Host functions. Each runs inside a guest call, with the App's mutex held
+// by the caller of that guest call. Every pointer and length is checked
+// against the guest's memory; failures return a negated abi.Status.
+
+func fail(stack []uint64, s abi.Status) { stack[0] = uint64(uint32(-int32(s))) }
+func ok(stack []uint64, n int)          { stack[0] = uint64(uint32(int32(n))) }
+
+// copyOut writes data to (ptr, limit) when it fits and returns its size.
+func copyOut(mod api.Module, stack []uint64, data []byte) {
+	ptr, limit := uint32(stack[0]), uint32(stack[1])
+	if uint64(len(data)) <= uint64(limit) {
+		if !mod.Memory().Write(ptr, data) {
+			fail(stack, abi.StatusInvalidMemory)
+			return
+		}
+	}
+	ok(stack, len(data))
+}
+
+func (a *App) hostEventRead(ctx context.Context, mod api.Module, stack []uint64) {
+	if a.inst == nil || !a.inst.inEvent {
+		fail(stack, abi.StatusNoEvent)
+		return
+	}
+	copyOut(mod, stack, a.inst.env)
+}
+
+func (a *App) hostEventReply(ctx context.Context, mod api.Module, stack []uint64) {
+	if a.inst == nil || !a.inst.inEvent {
+		fail(stack, abi.StatusNoEvent)
+		return
+	}
+	ptr, size := uint32(stack[0]), uint32(stack[1])
+	if size > maxReply {
+		fail(stack, abi.StatusLimit)
+		return
+	}
+	b, okRead := mod.Memory().Read(ptr, size)
+	if !okRead {
+		fail(stack, abi.StatusInvalidMemory)
+		return
+	}
+	r := abi.NewReader(b)
+	for r.Next() {
+	}
+	if r.Err() != nil {
+		fail(stack, abi.StatusBadArgument)
+		return
+	}
+	a.inst.reply = append(a.inst.reply[:0], b...)
+	ok(stack, 0)
+}
+
+func (a *App) hostLog(ctx context.Context, mod api.Module, stack []uint64) {
+	level, ptr, size := abi.Level(int32(stack[0])), uint32(stack[1]), uint32(stack[2])
+	if level < abi.LevelDebug || level > abi.LevelError {
+		fail(stack, abi.StatusBadArgument)
+		return
+	}
+	truncated := size > maxLogLine
+	if truncated {
+		size = maxLogLine
+	}
+	b, okRead := mod.Memory().Read(ptr, size)
+	if !okRead {
+		fail(stack, abi.StatusInvalidMemory)
+		return
+	}
+	ev := a.log.WithLevel(zerologLevel(level)).Str("source", "guest")
+	if truncated {
+		ev = ev.Bool("truncated", true)
+	}
+	ev.Msg(strings.ToValidUTF8(string(b), "\uFFFD"))
+	ok(stack, 0)
+}
+
+func (a *App) hostRequest(ctx context.Context, mod api.Module, stack []uint64) {
+	op, ptr, size := abi.Op(uint32(stack[0])), uint32(stack[1]), uint32(stack[2])
+	if size > maxArgs {
+		fail(stack, abi.StatusLimit)
+		return
+	}
+	args, okRead := mod.Memory().Read(ptr, size)
+	if !okRead {
+		fail(stack, abi.StatusInvalidMemory)
+		return
+	}
+	res, status := a.request(op, args)
+	if status != abi.StatusOK {
+		a.inst.result = a.inst.result[:0]
+		fail(stack, status)
+		return
+	}
+	a.inst.result = res
+	ok(stack, len(res))
+}
+
+func (a *App) hostResultRead(ctx context.Context, mod api.Module, stack []uint64) {
+	copyOut(mod, stack, a.inst.result)
+}
+
+// request carries out one system request from the guest.
+func (a *App) request(op abi.Op, args []byte) ([]byte, abi.Status) {
+	r := abi.NewReader(args)
+	for r.Next() {
+	}
+	if r.Err() != nil {
+		return nil, abi.StatusBadArgument
+	}
+	switch op {
+	case abi.OpAppInfo:
+		var w abi.Writer
+		w.String(abi.FieldBundleID, a.id)
+		w.Int(abi.FieldAppState, int64(a.state))
+		w.Int(abi.FieldLaunchCount, int64(a.launches))
+		w.Bool(abi.FieldCold, a.cold)
+		return w.Bytes(), abi.StatusOK
+	}
+	return nil, abi.StatusUnsupported
+}

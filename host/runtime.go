@@ -1,0 +1,167 @@
+// Package host is watchbox's runtime: it loads watch app bundles, runs their
+// Wasm modules in a sandbox and acts as the watch's system, delivering every
+// life-cycle call across the ABI in package abi.
+//
+// A Runtime owns the shared caches and the loaded apps; each App has one
+// serialized call path into its guest instance.
+//
+//	rt, err := host.New(ctx, host.Config{})
+//	app, err := rt.Load(ctx, "apps/hello")
+//	err = app.Launch(ctx)      // did_finish_launching, will_enter_foreground, did_become_active
+//	err = app.WristDown(ctx)   // will_resign_active
+//	err = rt.Close(ctx)        // every app gets its leaving calls
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+)
+
+// Config configures a Runtime. The zero value is usable.
+type Config struct {
+	// CacheDir holds the on-disk caches (compiled modules, built apps).
+	// Default: the user's cache directory + "/watchbox".
+	CacheDir string
+	// DataDir holds the apps' data containers, one directory per bundle id.
+	// Default: $XDG_DATA_HOME/watchbox, else ~/.local/share/watchbox.
+	DataDir string
+	// Logger receives the runtime's structured logs, including the guests'
+	// log output tagged with their bundle id. Default: no logging.
+	Logger *zerolog.Logger
+	// Seed seeds the guests' randomness. Zero means the host's entropy, so
+	// runs differ; any other value makes random numbers repeat run to run.
+	Seed int64
+	// FrontmostTimeout is how long an app stays frontmost (inactive) after
+	// the wrist goes down before it enters the background; watchOS's
+	// default is 2 minutes. Zero means the default; negative disables it.
+	FrontmostTimeout time.Duration
+	// SuspendDelay is how long a backgrounded app runs before the system
+	// suspends it. Zero means the default, 10 s; negative disables it.
+	SuspendDelay time.Duration
+	// OnCall, if set, is called after every call into a guest, in order.
+	OnCall func(Call)
+}
+
+// Defaults for Config fields left zero.
+const (
+	DefaultFrontmostTimeout = 2 * time.Minute
+	DefaultSuspendDelay     = 10 * time.Second
+)
+
+// Runtime loads and runs watch apps. It is safe for concurrent use; each app
+// serializes the calls into its own guest.
+type Runtime struct {
+	cfg   Config
+	log   zerolog.Logger
+	cache wazero.CompilationCache
+	wasi  map[string]bool
+
+	mu     sync.Mutex
+	apps   map[string]*App
+	closed bool
+}
+
+// New returns a Runtime with the given configuration, creating its cache
+// directory if needed.
+func New(ctx context.Context, cfg Config) (*Runtime, error) {
+	if cfg.CacheDir == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return nil, fmt.Errorf("host: no cache directory (set Config.CacheDir or $XDG_CACHE_HOME): %w", err)
+		}
+		cfg.CacheDir = filepath.Join(dir, "watchbox")
+	}
+	if cfg.DataDir == "" {
+		dir, err := defaultDataDir()
+		if err != nil {
+			return nil, err
+		}
+		cfg.DataDir = dir
+	}
+	if cfg.FrontmostTimeout == 0 {
+		cfg.FrontmostTimeout = DefaultFrontmostTimeout
+	}
+	if cfg.SuspendDelay == 0 {
+		cfg.SuspendDelay = DefaultSuspendDelay
+	}
+	log := zerolog.Nop()
+	if cfg.Logger != nil {
+		log = *cfg.Logger
+	}
+	cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(cfg.CacheDir, "wazero"))
+	if err != nil {
+		return nil, fmt.Errorf("host: compilation cache in %s: %w", cfg.CacheDir, err)
+	}
+	wasi, err := wasiFunctions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Runtime{cfg: cfg, log: log, cache: cache, wasi: wasi, apps: map[string]*App{}}, nil
+}
+
+func defaultDataDir() (string, error) {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "watchbox"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("host: no data directory (set Config.DataDir or $XDG_DATA_HOME): %w", err)
+	}
+	return filepath.Join(home, ".local", "share", "watchbox"), nil
+}
+
+// wasiFunctions lists the WASI preview 1 functions wazero provides.
+func wasiFunctions(ctx context.Context) (map[string]bool, error) {
+	r := wazero.NewRuntime(ctx)
+	defer r.Close(ctx)
+	cm, err := wasi_snapshot_preview1.NewBuilder(r).Compile(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("host: WASI: %w", err)
+	}
+	names := map[string]bool{}
+	for n := range cm.ExportedFunctions() {
+		names[n] = true
+	}
+	return names, nil
+}
+
+// Apps returns the loaded apps.
+func (r *Runtime) Apps() []*App {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]*App, 0, len(r.apps))
+	for _, a := range r.apps {
+		out = append(out, a)
+	}
+	return out
+}
+
+// Close shuts the runtime down: every running app gets its leaving calls
+// (will_resign_active, did_enter_background) and is stopped, then the caches
+// are closed. Errors from guests are joined into the result.
+func (r *Runtime) Close(ctx context.Context) error {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil
+	}
+	r.closed = true
+	apps := r.apps
+	r.apps = nil
+	r.mu.Unlock()
+	var errs []error
+	for _, a := range apps {
+		errs = append(errs, a.shutdown(ctx))
+	}
+	errs = append(errs, r.cache.Close(ctx))
+	return errors.Join(errs...)
+}
