@@ -151,6 +151,7 @@ func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 		in.stderr.Flush()
 		crash := &CrashError{App: a.id, Event: kind, Reason: crashReason(err, in.stderr)}
 		a.kill(ctx)
+		a.crashes++
 		c.Crash = crash.Reason
 		c.State = a.state
 		a.record(c)

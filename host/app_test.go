@@ -1,0 +1,343 @@
+package host
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/watchbox/watchbox/abi"
+)
+
+// testCache is shared by every test binary: the bundle build cache keys Go
+// builds by content hash and wazero's cache keys compiled modules, so apps
+// are built and compiled once, not once per test.
+var testCache = filepath.Join(os.TempDir(), "watchbox-test-cache")
+
+const (
+	helloDir = "../apps/hello"
+	chaosDir = "../tests/apps/chaos"
+)
+
+// harness is a Runtime with its call records and logs captured.
+type harness struct {
+	rt   *Runtime
+	data string
+	mu   sync.Mutex
+	logs bytes.Buffer
+	call []Call
+}
+
+func newHarness(t *testing.T, cfg Config) *harness {
+	t.Helper()
+	h := &harness{data: t.TempDir()}
+	log := zerolog.New(syncWriter{&h.mu, &h.logs}).Level(zerolog.DebugLevel)
+	cfg.CacheDir, cfg.DataDir, cfg.Logger = testCache, h.data, &log
+	cfg.OnCall = func(c Call) {
+		h.mu.Lock()
+		h.call = append(h.call, c)
+		h.mu.Unlock()
+	}
+	rt, err := New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.rt = rt
+	t.Cleanup(func() { rt.Close(context.Background()) })
+	return h
+}
+
+type syncWriter struct {
+	mu *sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (h *harness) load(t *testing.T, dir string) *App {
+	t.Helper()
+	a, err := h.rt.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatalf("Load(%s): %v", dir, err)
+	}
+	return a
+}
+
+// events returns "event:state" for every call so far, and forgets them.
+func (h *harness) events() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for _, c := range h.call {
+		out = append(out, c.Event.String()+":"+c.State.String())
+	}
+	h.call = nil
+	return out
+}
+
+// guestLines returns the messages the guests logged that start with prefix.
+func (h *harness) guestLines(prefix string) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for _, line := range strings.Split(h.logs.String(), "\n") {
+		var rec struct {
+			Source  string `json:"source"`
+			Message string `json:"message"`
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Source == "guest" && strings.HasPrefix(rec.Message, prefix) {
+			out = append(out, rec.Message)
+		}
+	}
+	return out
+}
+
+func equal(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s:\n got  %q\n want %q", what, got, want)
+	}
+}
+
+func TestLifeCycleOrder(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1})
+	a := h.load(t, helloDir)
+	if a.State() != abi.StateNotRunning {
+		t.Fatalf("state before launch = %v", a.State())
+	}
+	must(t, a.Launch(ctx))
+	equal(t, "launch", h.events(), []string{
+		"did_finish_launching:inactive", "will_enter_foreground:inactive", "did_become_active:active"})
+	must(t, a.WristDown(ctx))
+	equal(t, "wrist down", h.events(), []string{"will_resign_active:inactive"})
+	must(t, a.WristUp(ctx))
+	equal(t, "wrist up while frontmost", h.events(), []string{"did_become_active:active"})
+	must(t, a.EnterBackground(ctx))
+	equal(t, "background", h.events(), []string{"will_resign_active:inactive", "did_enter_background:background"})
+	must(t, a.Suspend(ctx))
+	equal(t, "suspend", h.events(), nil)
+	if a.State() != abi.StateSuspended {
+		t.Fatalf("state after suspend = %v", a.State())
+	}
+	must(t, a.WristUp(ctx))
+	equal(t, "resume from suspended", h.events(), []string{"will_enter_foreground:inactive", "did_become_active:active"})
+	if a.Launches() != 1 {
+		t.Errorf("launches = %d, want 1 (resuming is not a launch)", a.Launches())
+	}
+	must(t, h.rt.Close(ctx))
+	equal(t, "shutdown", h.events(), []string{"will_resign_active:inactive", "did_enter_background:background"})
+	equal(t, "guest log", h.guestLines(""), []string{
+		"did finish launching (launch 1)", "will enter foreground", "did become active",
+		"will resign active", "did become active", "will resign active", "did enter background",
+		"will enter foreground", "did become active", "will resign active", "did enter background"})
+}
+
+func TestPurgeAndColdRelaunch(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1})
+	a := h.load(t, helloDir)
+	must(t, a.Launch(ctx))
+	must(t, a.Suspend(ctx))
+	must(t, a.Purge(ctx))
+	if a.State() != abi.StateNotRunning {
+		t.Fatalf("state after purge = %v", a.State())
+	}
+	h.events()
+	must(t, a.Launch(ctx))
+	equal(t, "relaunch", h.events(), []string{
+		"did_finish_launching:inactive", "will_enter_foreground:inactive", "did_become_active:active"})
+	if a.Launches() != 2 {
+		t.Errorf("launches = %d, want 2", a.Launches())
+	}
+	b, err := os.ReadFile(filepath.Join(a.Container(), "launches"))
+	if err != nil || strings.TrimSpace(string(b)) != "2" {
+		t.Errorf("persisted launch count = %q, %v; want 2", b, err)
+	}
+	got := h.guestLines("did finish launching")
+	equal(t, "launch logs", got, []string{"did finish launching (launch 1)", "did finish launching (launch 2)"})
+}
+
+func TestFrontmostTimeoutAndSuspension(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, Config{FrontmostTimeout: 30 * time.Millisecond, SuspendDelay: 30 * time.Millisecond})
+	a := h.load(t, helloDir)
+	must(t, a.Launch(ctx))
+	must(t, a.WristDown(ctx))
+	deadline := time.Now().Add(5 * time.Second)
+	for a.State() != abi.StateSuspended && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if a.State() != abi.StateSuspended {
+		t.Fatalf("state = %v, want suspended after the frontmost timeout and suspend delay", a.State())
+	}
+	equal(t, "calls", h.events(), []string{
+		"did_finish_launching:inactive", "will_enter_foreground:inactive", "did_become_active:active",
+		"will_resign_active:inactive", "did_enter_background:background"})
+}
+
+func TestWristUpCancelsFrontmostTimeout(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, Config{FrontmostTimeout: 40 * time.Millisecond, SuspendDelay: -1})
+	a := h.load(t, helloDir)
+	must(t, a.Launch(ctx))
+	must(t, a.WristDown(ctx))
+	must(t, a.WristUp(ctx))
+	time.Sleep(120 * time.Millisecond)
+	if a.State() != abi.StateActive {
+		t.Fatalf("state = %v, want active: the raised wrist cancels the frontmost timeout", a.State())
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// chaos loads the chaos test app with the given /mode lines.
+func chaos(t *testing.T, h *harness, mode ...string) *App {
+	t.Helper()
+	a := h.load(t, chaosDir)
+	setMode(t, a, mode...)
+	return a
+}
+
+func setMode(t *testing.T, a *App, mode ...string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(a.Container(), "mode"), []byte(strings.Join(mode, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPanicIsReportedAndContained(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1})
+	a := chaos(t, h, "DidBecomeActive panic")
+	err := a.Launch(ctx)
+	var he *HandlerError
+	if !errors.As(err, &he) || he.Status != abi.StatusError || !strings.Contains(he.Message, "boom in DidBecomeActive") {
+		t.Fatalf("Launch error = %v, want a HandlerError with the panic message", err)
+	}
+	if a.State() != abi.StateActive || a.Crashes() != 0 {
+		t.Fatalf("state %v, crashes %d: a recovered panic must not kill the app", a.State(), a.Crashes())
+	}
+	must(t, a.WristDown(ctx))
+	if a.Launches() != 1 {
+		t.Errorf("launches = %d, want 1", a.Launches())
+	}
+}
+
+func TestCrashKillsOnlyThatInstance(t *testing.T) {
+	for _, action := range []string{"exit", "oom", "recurse"} {
+		t.Run(action, func(t *testing.T) {
+			ctx := context.Background()
+			h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1})
+			hello := h.load(t, helloDir)
+			must(t, hello.Launch(ctx))
+			a := chaos(t, h, "DidBecomeActive "+action)
+			err := a.Launch(ctx)
+			var ce *CrashError
+			if !errors.As(err, &ce) || ce.Event != abi.EventDidBecomeActive {
+				t.Fatalf("Launch error = %v, want a CrashError in did_become_active", err)
+			}
+			if action == "exit" && !strings.Contains(ce.Reason, "exited with code 3") {
+				t.Errorf("crash reason = %q", ce.Reason)
+			}
+			if a.State() != abi.StateNotRunning || a.Crashes() != 1 {
+				t.Fatalf("after crash: state %v, crashes %d", a.State(), a.Crashes())
+			}
+			// The other app and the host carry on.
+			must(t, hello.WristDown(ctx))
+			if hello.State() != abi.StateInactive {
+				t.Errorf("hello state = %v", hello.State())
+			}
+			// The crashed app relaunches cold on its next event.
+			setMode(t, a)
+			must(t, a.Launch(ctx))
+			if a.Launches() != 2 || a.State() != abi.StateActive {
+				t.Errorf("after relaunch: launches %d, state %v", a.Launches(), a.State())
+			}
+		})
+	}
+}
+
+func TestWildPointersGetStatusCodes(t *testing.T) {
+	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1})
+	a := chaos(t, h, "DidFinishLaunching wildptr")
+	must(t, a.Launch(context.Background()))
+	equal(t, "statuses", h.guestLines("chaos:"), []string{
+		"chaos: event_read -3", "chaos: event_reply -3", "chaos: log -3",
+		"chaos: log-level -2", "chaos: request -3", "chaos: request-unknown -4"})
+}
+
+func TestSandboxConfinesTheGuest(t *testing.T) {
+	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1})
+	a := h.load(t, chaosDir)
+	secret := filepath.Join(h.data, "secret")
+	must(t, os.WriteFile(secret, []byte("host secret"), 0o600))
+	must(t, os.Symlink(secret, filepath.Join(a.Container(), "planted")))
+	t.Setenv("WATCHBOX_TEST_SECRET", "leak")
+	setMode(t, a,
+		"DidFinishLaunching read /../secret ../secret ../../secret /planted /etc/passwd",
+		"DidFinishLaunching symlink /../../secret /mine",
+		"DidFinishLaunching env",
+		"DidFinishLaunching write /big 70000",
+		"DidFinishLaunching write /small 1000",
+		"DidFinishLaunching read /mode")
+	must(t, a.Launch(context.Background()))
+	lines := h.guestLines("chaos:")
+	for _, l := range lines {
+		if strings.Contains(l, "host secret") {
+			t.Errorf("guest read the host's secret: %s", l)
+		}
+	}
+	want := map[string]bool{
+		"chaos: read /../secret: error": true, "chaos: read ../secret: error": true,
+		"chaos: read ../../secret: error": true, "chaos: read /planted: error": true,
+		"chaos: read /etc/passwd: error": true, "chaos: env 0 []": true,
+		"chaos: write /small 1000: <nil>": true, "chaos: read /mode: ok": true,
+	}
+	for _, l := range lines {
+		for w := range want {
+			if strings.HasPrefix(l, w) {
+				delete(want, w)
+			}
+		}
+		if strings.HasPrefix(l, "chaos: write /big") && strings.HasSuffix(l, "<nil>") {
+			t.Errorf("write over the 64KiB data quota succeeded: %s", l)
+		}
+		if strings.HasPrefix(l, "chaos: read /mine") && !strings.Contains(l, "\"\"") {
+			t.Errorf("guest symlink escaped: %s", l)
+		}
+	}
+	for w := range want {
+		t.Errorf("missing guest line %q in %q", w, lines)
+	}
+	if b, err := os.ReadFile(secret); err != nil || string(b) != "host secret" {
+		t.Errorf("secret changed: %q %v", b, err)
+	}
+}
+
+func TestClockRandomnessAndAppInfo(t *testing.T) {
+	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1})
+	a := chaos(t, h, "DidFinishLaunching clock", "DidBecomeActive info")
+	must(t, a.Launch(context.Background()))
+	lines := h.guestLines("chaos:")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "chaos: slept ") {
+		t.Fatalf("lines = %q", lines)
+	}
+	equal(t, "info", lines[1:], []string{"chaos: info dev.watchbox.test.chaos active 1 true <nil>"})
+}

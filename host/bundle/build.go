@@ -1,0 +1,302 @@
+package bundle
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// BuildOptions control how [Bundle.Wasm] builds Go sources.
+type BuildOptions struct {
+	// CacheDir holds built modules, one <hash>.wasm per content hash.
+	// Default: os.UserCacheDir()/watchbox/build.
+	CacheDir string
+	// Force rebuilds even when the cache has the module.
+	Force bool
+	// GoCmd is the go command. Default: "go" from PATH.
+	GoCmd string
+	// Flags are extra build flags such as "-tags=debug" or "-trimpath". They
+	// are passed to both go list and go build and are part of the hash.
+	Flags []string
+}
+
+// BuildInfo describes where the bytes returned by [Bundle.Wasm] came from.
+type BuildInfo struct {
+	// Prebuilt is true for a "module" bundle: the bytes are the bundle's
+	// .wasm file and nothing was built.
+	Prebuilt bool
+	// Cached is true when a "source" bundle was not rebuilt because the
+	// cache held a module for the same content hash.
+	Cached bool
+	// Hash is the hex SHA-256 content hash: of the build inputs for a
+	// "source" bundle, of the file for a "module" bundle.
+	Hash string
+	// Path is the file the bytes were read from: the cache entry or the
+	// bundle's .wasm file. It is empty if the sources changed while they were
+	// being built, in which case the result was not cached.
+	Path string
+	// Duration is the time Wasm took, including hashing and building.
+	Duration time.Duration
+	// WatchDirs are the directories of every non-standard-library package
+	// that went into a "source" build, sorted. A change to the files there
+	// (or to the modules' go.mod and go.sum) can change the hash, so a file
+	// watcher for hot reload should watch these.
+	WatchDirs []string
+}
+
+// BuildError reports a failed go build (or go list) of a "source" bundle.
+type BuildError struct {
+	// Dir is the directory of the Go main package.
+	Dir string
+	// Packages are the import paths of the packages the go command reported
+	// errors for ("# pkg" lines), if it named any.
+	Packages []string
+	// Output is the go command's trimmed output (compiler messages).
+	Output string
+	// Err is the go command's exit error.
+	Err error
+}
+
+// Error names the failed packages and includes the compiler output.
+func (e *BuildError) Error() string {
+	what := "the Go package in " + e.Dir
+	if len(e.Packages) > 0 {
+		what = "package " + strings.Join(e.Packages, ", ") + " (in " + e.Dir + ")"
+	}
+	if e.Output == "" {
+		return fmt.Sprintf("building %s failed: %v", what, e.Err)
+	}
+	return fmt.Sprintf("building %s failed:\n%s", what, e.Output)
+}
+
+// Unwrap returns the go command's error.
+func (e *BuildError) Unwrap() error { return e.Err }
+
+// Build opens the bundle in dir and returns its WebAssembly module; see
+// [Open] and [Bundle.Wasm].
+func Build(ctx context.Context, dir string, opts BuildOptions) ([]byte, BuildInfo, error) {
+	b, err := Open(dir)
+	if err != nil {
+		return nil, BuildInfo{}, err
+	}
+	return b.Wasm(ctx, opts)
+}
+
+// Wasm returns the bundle's WebAssembly module. For a "module" bundle it reads
+// the file. For a "source" bundle it runs, in the source directory,
+//
+//	GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 go build -buildmode=c-shared [Flags] -o <CacheDir>/<hash>.wasm .
+//
+// with the rest of the environment (GOFLAGS, GOCACHE, GOPROXY, ...)
+// inherited, unless the cache already holds <hash>.wasm. The hash covers the
+// Go version and GOROOT, GOFLAGS, GOEXPERIMENT, GOWASM, go.work, the build
+// flags, and for every non-standard-library package the build uses: its
+// import path and directory, the names and contents of its Go, assembly,
+// embedded and other source files, and its module's go.mod and go.sum. So
+// editing the app or any library it imports (in its module or a replaced or
+// workspace module) causes a rebuild, while touching unrelated files does
+// not. Standard library sources are covered only through the Go version and
+// GOROOT.
+//
+// A failed build returns a *BuildError holding the compiler output.
+func (b *Bundle) Wasm(ctx context.Context, opts BuildOptions) ([]byte, BuildInfo, error) {
+	start := time.Now()
+	if b.Manifest.Module != "" {
+		path := filepath.Join(b.Dir, filepath.FromSlash(b.Manifest.Module))
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, BuildInfo{}, err
+		}
+		sum := sha256.Sum256(data)
+		return data, BuildInfo{Prebuilt: true, Hash: hex.EncodeToString(sum[:]), Path: path, Duration: time.Since(start)}, nil
+	}
+
+	if opts.GoCmd == "" {
+		opts.GoCmd = "go"
+	}
+	if opts.CacheDir == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return nil, BuildInfo{}, fmt.Errorf("no build cache directory (set BuildOptions.CacheDir): %w", err)
+		}
+		opts.CacheDir = filepath.Join(dir, "watchbox", "build")
+	}
+	srcDir := filepath.Join(b.Dir, filepath.FromSlash(b.Manifest.Source))
+	sum, watch, err := sourceHash(ctx, srcDir, opts)
+	if err != nil {
+		return nil, BuildInfo{}, err
+	}
+	info := BuildInfo{Hash: sum, Path: filepath.Join(opts.CacheDir, sum+".wasm"), WatchDirs: watch}
+	if !opts.Force {
+		if data, err := os.ReadFile(info.Path); err == nil && bytes.HasPrefix(data, []byte("\x00asm")) {
+			info.Cached = true
+			info.Duration = time.Since(start)
+			return data, info, nil
+		}
+	}
+
+	if err := os.MkdirAll(opts.CacheDir, 0o755); err != nil {
+		return nil, BuildInfo{}, err
+	}
+	tmp, err := os.MkdirTemp(opts.CacheDir, ".build-")
+	if err != nil {
+		return nil, BuildInfo{}, err
+	}
+	defer os.RemoveAll(tmp)
+	out := filepath.Join(tmp, "out.wasm")
+	args := append([]string{"build", "-buildmode=c-shared"}, opts.Flags...)
+	args = append(args, "-o", out, ".")
+	if _, err := goCmd(ctx, srcDir, opts.GoCmd, args...); err != nil {
+		return nil, BuildInfo{}, err
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		return nil, BuildInfo{}, err
+	}
+	// Cache the result only if the sources did not change during the build;
+	// otherwise the entry could hold a module that does not match its name.
+	if after, _, err := sourceHash(ctx, srcDir, opts); err == nil && after == sum {
+		if err := os.Rename(out, info.Path); err != nil {
+			return nil, BuildInfo{}, err
+		}
+	} else {
+		info.Path = ""
+	}
+	info.Duration = time.Since(start)
+	return data, info, nil
+}
+
+// goCmd runs the go command in dir for GOOS=wasip1 GOARCH=wasm and returns
+// its standard output. A failure is a *BuildError (or the context's error).
+func goCmd(ctx context.Context, dir, gocmd string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, gocmd, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%s %s: %w", gocmd, args[0], ctx.Err())
+		}
+		output := strings.TrimSpace(stderr.String())
+		var pkgs []string
+		for line := range strings.Lines(output) {
+			if pkg, ok := strings.CutPrefix(strings.TrimSpace(line), "# "); ok {
+				pkgs = append(pkgs, pkg)
+			}
+		}
+		return nil, &BuildError{Dir: dir, Packages: pkgs, Output: output, Err: fmt.Errorf("%s %s: %w", gocmd, args[0], err)}
+	}
+	return stdout.Bytes(), nil
+}
+
+// listedPackage holds the go list fields that go into the hash.
+type listedPackage struct {
+	ImportPath string
+	Dir        string
+	Standard   bool
+	Module     *struct{ Dir, GoMod string }
+
+	GoFiles, CgoFiles, CFiles, CXXFiles, MFiles, HFiles, FFiles, SFiles,
+	SwigFiles, SwigCXXFiles, SysoFiles, EmbedFiles, OtherFiles []string
+}
+
+// listFields is the -json field list matching listedPackage.
+const listFields = "ImportPath,Dir,Standard,Module,GoFiles,CgoFiles,CFiles,CXXFiles,MFiles,HFiles,FFiles,SFiles,SwigFiles,SwigCXXFiles,SysoFiles,EmbedFiles,OtherFiles"
+
+// sourceHash computes the content hash of the build of the main package in
+// srcDir (see [Bundle.Wasm]) and the directories of its packages.
+func sourceHash(ctx context.Context, srcDir string, opts BuildOptions) (string, []string, error) {
+	envJSON, err := goCmd(ctx, srcDir, opts.GoCmd, "env", "-json", "GOVERSION", "GOROOT", "GOFLAGS", "GOEXPERIMENT", "GOWASM", "GOWORK")
+	if err != nil {
+		return "", nil, err
+	}
+	var env struct{ GOVERSION, GOROOT, GOFLAGS, GOEXPERIMENT, GOWASM, GOWORK string }
+	if err := json.Unmarshal(envJSON, &env); err != nil {
+		return "", nil, fmt.Errorf("go env: %w", err)
+	}
+	args := append([]string{"list", "-deps", "-json=" + listFields}, opts.Flags...)
+	list, err := goCmd(ctx, srcDir, opts.GoCmd, append(args, ".")...)
+	if err != nil {
+		return "", nil, err
+	}
+
+	h := sha256.New()
+	put := func(fields ...string) {
+		for _, f := range fields {
+			fmt.Fprintf(h, "%d:%s\n", len(f), f)
+		}
+	}
+	put("watchbox-build-v1", env.GOVERSION, env.GOROOT, env.GOFLAGS, env.GOEXPERIMENT, env.GOWASM, "-buildmode=c-shared")
+	put(opts.Flags...)
+	if env.GOWORK != "" && env.GOWORK != "off" {
+		if err := putFiles(put, "", env.GOWORK, env.GOWORK+".sum"); err != nil {
+			return "", nil, err
+		}
+	}
+	var dirs []string
+	modules := map[string]bool{}
+	dec := json.NewDecoder(bytes.NewReader(list))
+	for {
+		var pkg listedPackage
+		if err := dec.Decode(&pkg); err == io.EOF {
+			break
+		} else if err != nil {
+			return "", nil, fmt.Errorf("go list output: %w", err)
+		}
+		if pkg.Standard {
+			continue
+		}
+		put("package", pkg.ImportPath, pkg.Dir)
+		dirs = append(dirs, pkg.Dir)
+		for _, files := range [][]string{pkg.GoFiles, pkg.CgoFiles, pkg.CFiles, pkg.CXXFiles, pkg.MFiles, pkg.HFiles,
+			pkg.FFiles, pkg.SFiles, pkg.SwigFiles, pkg.SwigCXXFiles, pkg.SysoFiles, pkg.EmbedFiles, pkg.OtherFiles} {
+			if err := putFiles(put, pkg.Dir, files...); err != nil {
+				return "", nil, err
+			}
+			put("|")
+		}
+		if m := pkg.Module; m != nil && m.GoMod != "" && !modules[m.GoMod] {
+			modules[m.GoMod] = true
+			files := []string{m.GoMod}
+			if m.Dir != "" {
+				files = append(files, filepath.Join(m.Dir, "go.sum"))
+			}
+			if err := putFiles(put, "", files...); err != nil {
+				return "", nil, err
+			}
+		}
+	}
+	slices.Sort(dirs)
+	return hex.EncodeToString(h.Sum(nil)), slices.Compact(dirs), nil
+}
+
+// putFiles adds the names and contents of files (relative to dir unless
+// absolute) to the hash with put. A missing file is hashed as missing, so that creating it
+// changes the hash.
+func putFiles(put func(...string), dir string, files ...string) error {
+	for _, name := range files {
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			put(name, "(missing)")
+		case err != nil:
+			return err
+		default:
+			sum := sha256.Sum256(data)
+			put(name, string(sum[:]))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,202 @@
+package bundle
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// appFiles is a Go app bundle in its own module: a main package exporting
+// hello, which calls a local library package that embeds a file.
+var appFiles = map[string]string{
+	"go.mod":           "module example.com/t\n\ngo 1.24\n",
+	ManifestFile:       string(manifestJSON()),
+	"main.go":          "package main\n\nimport \"example.com/t/lib\"\n\n//go:wasmexport hello\nfunc hello() int32 { return lib.Answer() }\n\nfunc main() {}\n",
+	"lib/lib.go":       "package lib\n\nimport _ \"embed\"\n\n//go:embed greeting.txt\nvar greeting string\n\n// Answer is the answer.\nfunc Answer() int32 { return 42 + int32(len(greeting)) }\n",
+	"lib/greeting.txt": "hi",
+	"README.md":        "notes",
+}
+
+func newApp(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	writeFiles(t, dir, appFiles)
+	return dir
+}
+
+func TestBuildCachesAndRebuildsOnChange(t *testing.T) {
+	ctx := context.Background()
+	dir := newApp(t)
+	cache := t.TempDir()
+	opts := BuildOptions{CacheDir: cache}
+
+	data, first, err := Build(ctx, dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(data, []byte("\x00asm")) || !bytes.Contains(data, []byte("hello")) {
+		t.Fatalf("build output is not a wasm module exporting hello (%d bytes)", len(data))
+	}
+	if first.Cached || first.Prebuilt || first.Path != filepath.Join(cache, first.Hash+".wasm") {
+		t.Errorf("first build: %+v", first)
+	}
+	if onDisk, err := os.ReadFile(first.Path); err != nil || !bytes.Equal(onDisk, data) {
+		t.Errorf("cache entry %s does not hold the module: %v", first.Path, err)
+	}
+	wantDirs := []string{filepath.Join(dir), filepath.Join(dir, "lib")}
+	if real, err := filepath.EvalSymlinks(dir); err == nil && real != dir {
+		wantDirs = []string{real, filepath.Join(real, "lib")}
+	}
+	if !reflect.DeepEqual(first.WatchDirs, wantDirs) {
+		t.Errorf("WatchDirs = %q, want %q", first.WatchDirs, wantDirs)
+	}
+
+	b, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wasm := func(step string, opts BuildOptions) BuildInfo {
+		t.Helper()
+		data, info, err := b.Wasm(ctx, opts)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if !bytes.HasPrefix(data, []byte("\x00asm")) {
+			t.Fatalf("%s: not a wasm module", step)
+		}
+		return info
+	}
+
+	again := wasm("unchanged", opts)
+	if !again.Cached || again.Hash != first.Hash || again.Duration >= first.Duration {
+		t.Errorf("unchanged app: %+v, want cached with hash %s and faster than %v", again, first.Hash, first.Duration)
+	}
+
+	writeFiles(t, dir, map[string]string{"main.go": strings.Replace(appFiles["main.go"], "lib.Answer()", "lib.Answer() + 1", 1)})
+	edited := wasm("edited main.go", opts)
+	if edited.Cached || edited.Hash == first.Hash {
+		t.Errorf("edited main.go: %+v, want a rebuild with a new hash", edited)
+	}
+
+	writeFiles(t, dir, map[string]string{"lib/lib.go": strings.Replace(appFiles["lib/lib.go"], "42", "43", 1)})
+	libEdited := wasm("edited lib/lib.go", opts)
+	if libEdited.Cached || libEdited.Hash == edited.Hash || libEdited.Hash == first.Hash {
+		t.Errorf("edited imported package: %+v, want a rebuild with a new hash", libEdited)
+	}
+
+	forced := wasm("forced", BuildOptions{CacheDir: cache, Force: true})
+	if forced.Cached || forced.Hash != libEdited.Hash {
+		t.Errorf("Force: %+v, want a rebuild with the same hash", forced)
+	}
+
+	entries, _ := os.ReadDir(cache)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 3 {
+		t.Errorf("cache holds %q, want 3 modules and no temporary files", names)
+	}
+}
+
+func TestSourceHashInputs(t *testing.T) {
+	ctx := context.Background()
+	dir := newApp(t)
+	opts := BuildOptions{GoCmd: "go"}
+	hash := func() string {
+		t.Helper()
+		h, _, err := sourceHash(ctx, dir, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	base := hash()
+	tests := []struct {
+		name    string
+		files   map[string]string
+		changes bool
+	}{
+		{"same content rewritten", map[string]string{"main.go": appFiles["main.go"]}, false},
+		{"unrelated file", map[string]string{"README.md": "other notes", "lib/notes.txt": "x"}, false},
+		{"test file", map[string]string{"lib/lib_test.go": "package lib\n"}, false},
+		{"file for another GOOS", map[string]string{"lib/x_windows.go": "package lib\n"}, false},
+		{"embedded file", map[string]string{"lib/greeting.txt": "hello"}, true},
+		{"new file in imported package", map[string]string{"lib/more.go": "package lib\n"}, true},
+		{"go.mod", map[string]string{"go.mod": appFiles["go.mod"] + "// comment\n"}, true},
+		{"go.sum appears", map[string]string{"go.sum": ""}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Cleanup(func() {
+				for name := range tt.files {
+					if orig, ok := appFiles[name]; ok {
+						writeFiles(t, dir, map[string]string{name: orig})
+					} else {
+						os.Remove(filepath.Join(dir, name))
+					}
+				}
+			})
+			writeFiles(t, dir, tt.files)
+			if changed := hash() != base; changed != tt.changes {
+				t.Errorf("hash changed = %v, want %v", changed, tt.changes)
+			}
+		})
+	}
+	if h := hash(); h != base {
+		t.Errorf("hash after restoring every file differs")
+	}
+	opts.Flags = []string{"-tags=debug"}
+	if hash() == base {
+		t.Errorf("build flags do not change the hash")
+	}
+}
+
+func TestBuildFailure(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"type error", map[string]string{"lib/lib.go": "package lib\n\nfunc Answer() int32 { return \"x\" }\n"},
+			[]string{"package example.com/t/lib", `cannot use "x"`, "lib.go:3:"}},
+		{"syntax error", map[string]string{"main.go": "package main\n\nfunc main() {\n"},
+			[]string{"main.go:4:", "expected }"}},
+		{"missing package", map[string]string{"main.go": "package main\n\nimport _ \"example.com/t/nope\"\n\nfunc main() {}\n"},
+			[]string{"example.com/t/nope"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := newApp(t)
+			writeFiles(t, dir, tt.files)
+			cache := t.TempDir()
+			_, _, err := Build(context.Background(), dir, BuildOptions{CacheDir: cache})
+			var be *BuildError
+			if !errors.As(err, &be) {
+				t.Fatalf("error %v (%T) is not a *BuildError", err, err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if entries, _ := os.ReadDir(cache); len(entries) != 0 {
+				t.Errorf("failed build left %d cache entries", len(entries))
+			}
+		})
+	}
+}
+
+func TestBuildContextCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, _, err := Build(ctx, newApp(t), BuildOptions{CacheDir: t.TempDir()})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v, want context.Canceled", err)
+	}
+}

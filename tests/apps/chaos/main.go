@@ -1,0 +1,115 @@
+// Command chaos is a test app that misbehaves on demand. Before each
+// life-cycle call it reads /mode in its container, lines of "EVENT ACTION"
+// (EVENT is a method name such as DidBecomeActive, or * for any), and does
+// ACTION; it logs what it saw as "chaos: ..." lines for the tests to read.
+package main
+
+import (
+	"os"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/watchbox/watchbox/guest-sdk/go/watch"
+)
+
+//go:wasmimport watchbox event_read
+func eventRead(ptr unsafe.Pointer, limit uint32) int32
+
+//go:wasmimport watchbox event_reply
+func eventReply(ptr unsafe.Pointer, size uint32) int32
+
+//go:wasmimport watchbox log
+func logWrite(level int32, ptr unsafe.Pointer, size uint32) int32
+
+//go:wasmimport watchbox request
+func request(op uint32, ptr unsafe.Pointer, size uint32) int32
+
+type app struct{}
+
+func (app) DidFinishLaunching()  { act("DidFinishLaunching") }
+func (app) WillEnterForeground() { act("WillEnterForeground") }
+func (app) DidBecomeActive()     { act("DidBecomeActive") }
+func (app) WillResignActive()    { act("WillResignActive") }
+func (app) DidEnterBackground()  { act("DidEnterBackground") }
+
+var hoard [][]byte
+
+func act(event string) {
+	b, err := os.ReadFile("/mode")
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || (f[0] != event && f[0] != "*") {
+			continue
+		}
+		do(event, f[1], f[2:])
+	}
+}
+
+func do(event, action string, args []string) {
+	switch action {
+	case "panic":
+		panic("boom in " + event)
+	case "exit":
+		os.Exit(3)
+	case "oom":
+		for {
+			hoard = append(hoard, make([]byte, 1<<20))
+		}
+	case "recurse":
+		watch.Printf("chaos: %d", recurse(1))
+	case "wildptr":
+		bad := unsafe.Pointer(uintptr(0xFFFFFF00))
+		watch.Printf("chaos: event_read %d", eventRead(bad, 4096))
+		watch.Printf("chaos: event_reply %d", eventReply(bad, 4096))
+		watch.Printf("chaos: log %d", logWrite(1, bad, 4096))
+		watch.Printf("chaos: log-level %d", logWrite(99, nil, 0))
+		watch.Printf("chaos: request %d", request(1, bad, 64))
+		watch.Printf("chaos: request-unknown %d", request(9999, nil, 0))
+	case "read":
+		for _, p := range args {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				watch.Printf("chaos: read %s: error %v", p, err)
+			} else {
+				watch.Printf("chaos: read %s: ok %q", p, b)
+			}
+		}
+	case "symlink":
+		// symlink TARGET NAME, then read NAME
+		err := os.Symlink(args[0], args[1])
+		watch.Printf("chaos: symlink %s -> %s: %v", args[1], args[0], err)
+		b, err := os.ReadFile(args[1])
+		watch.Printf("chaos: read %s: %q %v", args[1], b, err)
+	case "env":
+		watch.Printf("chaos: env %d %q", len(os.Environ()), os.Environ())
+	case "write":
+		// write NAME BYTES
+		n := 0
+		for _, c := range args[1] {
+			n = n*10 + int(c-'0')
+		}
+		err := os.WriteFile(args[0], make([]byte, n), 0o644)
+		watch.Printf("chaos: write %s %d: %v", args[0], n, err)
+	case "clock":
+		t0 := time.Now()
+		time.Sleep(20 * time.Millisecond)
+		watch.Printf("chaos: slept %d", time.Since(t0).Milliseconds())
+	case "info":
+		info, err := watch.App()
+		watch.Printf("chaos: info %s %v %d %v %v", info.BundleID, info.State, info.LaunchCount, info.Cold, err)
+	}
+}
+
+func recurse(n int) int {
+	var pad [1024]byte
+	pad[n%1024] = byte(n)
+	return recurse(n+1) + int(pad[0])
+}
+
+func init() { watch.Register(app{}) }
+
+func main() {}
