@@ -48,6 +48,10 @@ type (
 	Resigner interface{ WillResignActive() }
 	// Backgrounder is called when the app leaves the foreground.
 	Backgrounder interface{ DidEnterBackground() }
+	// EventHandler receives every event the delegate has no typed method
+	// for, including kinds newer than this SDK. It reports whether it
+	// handled the event.
+	EventHandler interface{ HandleEvent(e *Event) bool }
 )
 
 var delegate any
@@ -68,8 +72,12 @@ type Event struct {
 // Fields returns a reader over the event's encoded fields.
 func (e *Event) Fields() abi.Reader { return abi.NewReader(e.fields) }
 
-// current is the event being handled; nil outside a handler.
-var current *Event
+// current is the event being handled; nil outside a handler. It points at
+// event, reused so that a call allocates nothing.
+var (
+	current *Event
+	event   Event
+)
 
 // Current returns the event being handled, or nil outside a handler.
 func Current() *Event { return current }
@@ -86,8 +94,8 @@ func handle(kind abi.EventKind, envelope []byte) (status abi.Status, out []byte)
 		reply.String(abi.FieldMessage, fmt.Sprintf("watch: cannot decode %v event (%d bytes): %v", kind, len(envelope), err))
 		return abi.StatusBadEvent, reply.Bytes()
 	}
-	ev := &Event{Kind: h.Kind, ID: h.ID, Time: h.Time, fields: fields}
-	current = ev
+	event = Event{Kind: h.Kind, ID: h.ID, Time: h.Time, fields: fields}
+	current = &event
 	defer func() {
 		current = nil
 		if r := recover(); r != nil {
@@ -131,6 +139,9 @@ func call(kind abi.EventKind) bool {
 			d.DidEnterBackground()
 			return true
 		}
+	}
+	if d, ok := delegate.(EventHandler); ok {
+		return d.HandleEvent(current)
 	}
 	return false
 }

@@ -1,0 +1,580 @@
+// Package sandboxfs implements a wazero experimental/sys.FS that confines a
+// WebAssembly guest to one app's data container directory and enforces a
+// data quota on it.
+//
+// # Confinement
+//
+// Every path operation goes through an [os.Root] opened on the container, so
+// absolute paths, ".." components and symbolic links (pre-existing or created
+// by the guest, chained, or pointing at directories) can never resolve to a
+// location outside the container; such attempts fail with EPERM (escape) or
+// ELOOP (too many links). On top of that:
+//
+//   - Guest-created symbolic links must be relative and must not contain ".."
+//     components ("downward-only"), so even host tools that naively follow
+//     links inside the container cannot be led outside by a guest-made link.
+//   - Hard links cannot be created (EPERM), and regular files with more than
+//     one link (which can only have been planted from outside, possibly
+//     sharing an inode with a file outside the container) cannot be opened.
+//   - Only regular files and directories can be opened; FIFOs, sockets and
+//     device nodes planted in the container are refused with EPERM.
+//
+// # Quota
+//
+// With a non-zero quota, the sum of the apparent sizes (st_size) of all
+// regular files in the container may not grow beyond the quota. Writes,
+// positional writes and truncations that would grow the total beyond it are
+// refused as a whole (nothing is written) with [ErrnoQuotaExceeded]. See
+// [FS.Usage] and [ErrnoQuotaExceeded] for details and limits.
+//
+// Mount it as the guest's only preopen:
+//
+//	fsys, err := sandboxfs.New(dir, quota)
+//	...
+//	cfg := wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(fsys, "/")
+package sandboxfs
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
+	"github.com/tetratelabs/wazero/sys"
+)
+
+// ErrnoQuotaExceeded is the errno returned to the guest when an operation
+// would make the container's data exceed its quota.
+//
+// It should be ENOSPC, but wazero v1.12.0's experimental/sys.Errno has no
+// ENOSPC and its WASI layer maps every unknown errno to EIO, so a guest would
+// see EIO ("input/output error") either way. This constant makes that
+// explicit; switch it to ENOSPC once wazero supports it. The host can tell
+// quota refusals apart from real I/O errors with [FS.QuotaDenials].
+const ErrnoQuotaExceeded = experimentalsys.EIO
+
+// FS is an experimental/sys.FS confined to one directory, with a data quota.
+// Create it with [New]. It is safe for concurrent use.
+type FS struct {
+	experimentalsys.UnimplementedFS
+
+	root  *os.Root
+	dir   string
+	quota int64 // bytes; 0 means unlimited
+
+	usage   atomic.Int64  // bytes of regular files, see Usage
+	denials atomic.Uint64 // quota refusals, see QuotaDenials
+
+	// mu serializes every operation that changes file sizes or directory
+	// entries, so that the quota check and the usage update are atomic.
+	mu sync.Mutex
+	// open counts open regular-file handles per inode. A file unlinked while
+	// open keeps using disk space, so its size stays counted until its last
+	// handle is closed.
+	open map[inodeKey]int
+}
+
+type inodeKey struct{ dev, ino uint64 }
+
+var _ experimentalsys.FS = (*FS)(nil)
+
+// New returns an FS confined to dir, creating dir (mode 0700) if missing.
+// quota is the maximum total size in bytes of regular files in dir; 0 means
+// unlimited. The current usage is computed by scanning dir without following
+// symbolic links; if it already exceeds quota, the data stays readable and
+// may shrink, but cannot grow.
+func New(dir string, quota int64) (*FS, error) {
+	if quota < 0 {
+		return nil, fmt.Errorf("sandboxfs: negative quota %d for %q", quota, dir)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("sandboxfs: creating container: %w", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("sandboxfs: opening container: %w", err)
+	}
+	used, err := scanUsage(root)
+	if err != nil {
+		_ = root.Close()
+		return nil, fmt.Errorf("sandboxfs: measuring usage of %q: %w", dir, err)
+	}
+	f := &FS{root: root, dir: dir, quota: quota, open: map[inodeKey]int{}}
+	f.usage.Store(used)
+	return f, nil
+}
+
+// scanUsage sums the sizes of the regular files under root, counting each
+// inode once and never following symbolic links.
+func scanUsage(root *os.Root) (int64, error) {
+	var total int64
+	seen := map[inodeKey]bool{}
+	err := fs.WalkDir(root.FS(), ".", func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		info, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // removed while scanning
+		} else if err != nil {
+			return err
+		}
+		st := sys.NewStat_t(info)
+		if st.Nlink > 1 {
+			k := inodeKey{st.Dev, st.Ino}
+			if seen[k] {
+				return nil
+			}
+			seen[k] = true
+		}
+		total += st.Size
+		return nil
+	})
+	return total, err
+}
+
+// String returns the host directory of the container, for logs.
+func (f *FS) String() string { return f.dir }
+
+// Usage returns the number of bytes currently accounted to the container:
+// the apparent sizes (st_size) of its regular files, including files that
+// were unlinked but are still open by the guest. Directories, symbolic links
+// and file system block overhead are not counted, and sparse holes are
+// counted as if they were data.
+//
+// It is maintained incrementally from the scan done by [New]; changes made
+// to the container by other processes while the FS is in use are not seen.
+func (f *FS) Usage() int64 { return f.usage.Load() }
+
+// Quota returns the quota given to [New]; 0 means unlimited.
+func (f *FS) Quota() int64 { return f.quota }
+
+// QuotaDenials returns how many operations were refused because of the
+// quota since [New].
+func (f *FS) QuotaDenials() uint64 { return f.denials.Load() }
+
+// Close releases the container directory. Files already opened by the guest
+// stay usable; path operations fail with EBADF afterwards.
+func (f *FS) Close() error {
+	if err := f.root.Close(); err != nil {
+		return fmt.Errorf("sandboxfs: closing %q: %w", f.dir, err)
+	}
+	return nil
+}
+
+// reserveLocked checks whether a regular file currently of size cur may grow
+// to newSize. It must be called with mu held.
+func (f *FS) reserveLocked(cur, newSize int64) experimentalsys.Errno {
+	growth := newSize - cur
+	if f.quota == 0 || growth <= 0 {
+		return 0
+	}
+	if used := f.usage.Load(); growth > f.quota || used > f.quota-growth {
+		f.denials.Add(1)
+		return ErrnoQuotaExceeded
+	}
+	return 0
+}
+
+// fullLocked refuses creating new directory entries once the quota is used
+// up, so a guest at its quota cannot keep creating empty files or
+// directories. It must be called with mu held.
+func (f *FS) fullLocked() experimentalsys.Errno {
+	if f.quota != 0 && f.usage.Load() >= f.quota {
+		f.denials.Add(1)
+		return ErrnoQuotaExceeded
+	}
+	return 0
+}
+
+// releaseLocked stops accounting a regular file whose last link was removed
+// (or replaced by a rename), unless the guest still has it open: then its
+// size is released when its last handle closes. It must be called with mu
+// held and st must describe the file before the removal.
+func (f *FS) releaseLocked(st sys.Stat_t) {
+	if !st.Mode.IsRegular() || st.Nlink > 1 {
+		return
+	}
+	if f.open[inodeKey{st.Dev, st.Ino}] > 0 {
+		return
+	}
+	f.sub(st.Size)
+}
+
+// sub decreases the usage, never below zero.
+func (f *FS) sub(n int64) {
+	for {
+		old := f.usage.Load()
+		if f.usage.CompareAndSwap(old, max(old-n, 0)) {
+			return
+		}
+	}
+}
+
+// rel converts a path received from wazero into a name relative to the
+// container root. wazero passes paths relative to the mount point, but
+// directory handles opened as "." produce names like "/x", so leading
+// slashes are stripped (they mean the container root, never the host root).
+// Anything else, including "..", is left for os.Root to judge.
+func rel(p string) (string, experimentalsys.Errno) {
+	if strings.IndexByte(p, 0) >= 0 {
+		return "", experimentalsys.EINVAL
+	}
+	p = strings.TrimLeft(p, "/")
+	if p == "" {
+		p = "."
+	}
+	return p, 0
+}
+
+// toErrno converts errors from os and os.Root into an Errno.
+func toErrno(err error) experimentalsys.Errno {
+	if err == nil {
+		return 0
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return experimentalsys.UnwrapOSError(errno)
+	}
+	inner := err
+	for u := errors.Unwrap(inner); u != nil; u = errors.Unwrap(inner) {
+		inner = u
+	}
+	switch inner.Error() {
+	case "path escapes from parent": // os.Root: "..", absolute or escaping symlink
+		return experimentalsys.EPERM
+	case "unsupported file mode":
+		return experimentalsys.EINVAL
+	}
+	return experimentalsys.UnwrapOSError(err)
+}
+
+func statOf(info fs.FileInfo, err error) (sys.Stat_t, experimentalsys.Errno) {
+	if err != nil {
+		return sys.Stat_t{}, toErrno(err)
+	}
+	return sys.NewStat_t(info), 0
+}
+
+// OpenFile implements experimental/sys.FS.OpenFile.
+func (f *FS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMode) (experimentalsys.File, experimentalsys.Errno) {
+	name, errno := rel(p)
+	if errno != 0 {
+		return nil, errno
+	}
+	access := flag & (experimentalsys.O_RDONLY | experimentalsys.O_RDWR | experimentalsys.O_WRONLY)
+	writable := access != experimentalsys.O_RDONLY
+
+	f.mu.Lock()
+	defer f.mu.Unlock()
+
+	// Look before opening: refuse special files before open(2) could block
+	// on a FIFO or reach a device, honor O_NOFOLLOW (os.Root would follow a
+	// final symlink that stays inside), and learn whether O_CREAT creates.
+	var info fs.FileInfo
+	var err error
+	if flag&experimentalsys.O_NOFOLLOW != 0 {
+		info, err = f.root.Lstat(name)
+	} else {
+		info, err = f.root.Stat(name)
+	}
+	switch {
+	case err == nil:
+		if info.Mode()&fs.ModeSymlink != 0 {
+			return nil, experimentalsys.ELOOP
+		}
+		if errno := checkOpenable(info.Mode()); errno != 0 {
+			return nil, errno
+		}
+	case errors.Is(err, fs.ErrNotExist) && flag&experimentalsys.O_CREAT != 0:
+		if errno := f.fullLocked(); errno != 0 {
+			return nil, errno
+		}
+	default:
+		return nil, toErrno(err)
+	}
+
+	osFlag := os.O_RDONLY
+	switch access {
+	case experimentalsys.O_RDWR:
+		osFlag = os.O_RDWR
+	case experimentalsys.O_WRONLY:
+		osFlag = os.O_WRONLY
+	}
+	if flag&experimentalsys.O_CREAT != 0 {
+		osFlag |= os.O_CREATE
+	}
+	if flag&experimentalsys.O_EXCL != 0 {
+		osFlag |= os.O_EXCL
+	}
+	if flag&(experimentalsys.O_SYNC|experimentalsys.O_DSYNC|experimentalsys.O_RSYNC) != 0 {
+		osFlag |= os.O_SYNC
+	}
+	// O_APPEND is emulated (see file.Write) and O_TRUNC is applied after
+	// opening, so the truncated size can be accounted for.
+	osf, err := f.root.OpenFile(name, osFlag, perm&0o777)
+	if err != nil {
+		return nil, toErrno(err)
+	}
+	fi, err := osf.Stat()
+	if err != nil {
+		_ = osf.Close()
+		return nil, toErrno(err)
+	}
+	st := sys.NewStat_t(fi)
+	isDir := st.Mode.IsDir()
+	if errno := checkOpenable(st.Mode); errno != 0 {
+		_ = osf.Close()
+		return nil, errno
+	}
+	if !isDir && st.Nlink > 1 {
+		_ = osf.Close()
+		return nil, experimentalsys.EPERM // possibly shares its inode with a file outside
+	}
+	if flag&experimentalsys.O_DIRECTORY != 0 && !isDir {
+		_ = osf.Close()
+		return nil, experimentalsys.ENOTDIR
+	}
+	if flag&experimentalsys.O_TRUNC != 0 && writable && !isDir && st.Size > 0 {
+		if err := osf.Truncate(0); err != nil {
+			_ = osf.Close()
+			return nil, toErrno(err)
+		}
+		f.sub(st.Size)
+	}
+	file := newFile(&file{
+		fs:       f,
+		f:        osf,
+		dev:      st.Dev,
+		ino:      st.Ino,
+		isDir:    isDir,
+		writable: writable,
+		append:   flag&experimentalsys.O_APPEND != 0,
+	})
+	if !isDir {
+		f.open[inodeKey{st.Dev, st.Ino}]++
+	}
+	return file, 0
+}
+
+// checkOpenable allows only regular files and directories.
+func checkOpenable(mode fs.FileMode) experimentalsys.Errno {
+	if mode.IsRegular() || mode.IsDir() {
+		return 0
+	}
+	return experimentalsys.EPERM
+}
+
+// Lstat implements experimental/sys.FS.Lstat.
+func (f *FS) Lstat(p string) (sys.Stat_t, experimentalsys.Errno) {
+	name, errno := rel(p)
+	if errno != 0 {
+		return sys.Stat_t{}, errno
+	}
+	return statOf(f.root.Lstat(name))
+}
+
+// Stat implements experimental/sys.FS.Stat.
+func (f *FS) Stat(p string) (sys.Stat_t, experimentalsys.Errno) {
+	name, errno := rel(p)
+	if errno != 0 {
+		return sys.Stat_t{}, errno
+	}
+	return statOf(f.root.Stat(name))
+}
+
+// Mkdir implements experimental/sys.FS.Mkdir.
+func (f *FS) Mkdir(p string, perm fs.FileMode) experimentalsys.Errno {
+	name, errno := rel(p)
+	if errno != 0 {
+		return errno
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if errno := f.fullLocked(); errno != 0 {
+		return errno
+	}
+	errno = toErrno(f.root.Mkdir(name, perm&0o777|0o700))
+	if errno == experimentalsys.ENOTDIR { // like wazero's DirFS
+		errno = experimentalsys.ENOENT
+	}
+	return errno
+}
+
+// Chmod implements experimental/sys.FS.Chmod. Only permission bits are
+// applied, and the owner always keeps read and write access (and search
+// access to directories) so that the host can manage the container.
+func (f *FS) Chmod(p string, perm fs.FileMode) experimentalsys.Errno {
+	name, errno := rel(p)
+	if errno != 0 {
+		return errno
+	}
+	info, err := f.root.Stat(name)
+	if err != nil {
+		return toErrno(err)
+	}
+	perm = perm&0o777 | 0o600
+	if info.IsDir() {
+		perm |= 0o700
+	}
+	return toErrno(f.root.Chmod(name, perm))
+}
+
+// Rename implements experimental/sys.FS.Rename. Both paths are inside the
+// container; a regular file replaced by the rename stops being counted.
+func (f *FS) Rename(from, to string) experimentalsys.Errno {
+	oldName, errno := rel(from)
+	if errno != 0 {
+		return errno
+	}
+	newName, errno := rel(to)
+	if errno != 0 {
+		return errno
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	src, err := f.root.Lstat(oldName)
+	if err != nil {
+		return toErrno(err)
+	}
+	dst, dstErr := f.root.Lstat(newName)
+	if err := f.root.Rename(oldName, newName); err != nil {
+		return toErrno(err)
+	}
+	if dstErr == nil && !os.SameFile(src, dst) {
+		f.releaseLocked(sys.NewStat_t(dst))
+	}
+	return 0
+}
+
+// Rmdir implements experimental/sys.FS.Rmdir.
+func (f *FS) Rmdir(p string) experimentalsys.Errno {
+	name, errno := rel(p)
+	if errno != 0 {
+		return errno
+	}
+	if path.Clean(name) == "." {
+		return experimentalsys.EINVAL // never remove the container itself
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	info, err := f.root.Lstat(name)
+	if err != nil {
+		return toErrno(err)
+	}
+	if !info.IsDir() {
+		return experimentalsys.ENOTDIR
+	}
+	return toErrno(f.root.Remove(name))
+}
+
+// Unlink implements experimental/sys.FS.Unlink.
+func (f *FS) Unlink(p string) experimentalsys.Errno {
+	name, errno := rel(p)
+	if errno != 0 {
+		return errno
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	info, err := f.root.Lstat(name)
+	if err != nil {
+		return toErrno(err)
+	}
+	if info.IsDir() {
+		return experimentalsys.EISDIR
+	}
+	if err := f.root.Remove(name); err != nil {
+		return toErrno(err)
+	}
+	f.releaseLocked(sys.NewStat_t(info))
+	return 0
+}
+
+// Link implements experimental/sys.FS.Link. Hard links are not supported
+// (EPERM): they would make one inode reachable under several names, which
+// breaks quota accounting and, for links planted from outside, confinement.
+func (f *FS) Link(string, string) experimentalsys.Errno {
+	return experimentalsys.EPERM
+}
+
+// Symlink implements experimental/sys.FS.Symlink. The target must be a
+// non-empty relative path without ".." components, so the link can only
+// point at or below its own directory (EPERM otherwise).
+func (f *FS) Symlink(target, link string) experimentalsys.Errno {
+	name, errno := rel(link)
+	if errno != 0 {
+		return errno
+	}
+	if errno := checkSymlinkTarget(target); errno != 0 {
+		return errno
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if errno := f.fullLocked(); errno != 0 {
+		return errno
+	}
+	return toErrno(f.root.Symlink(target, name))
+}
+
+func checkSymlinkTarget(target string) experimentalsys.Errno {
+	if target == "" || strings.IndexByte(target, 0) >= 0 {
+		return experimentalsys.EINVAL
+	}
+	if strings.HasPrefix(target, "/") || strings.ContainsRune(target, '\\') {
+		return experimentalsys.EPERM
+	}
+	for part := range strings.SplitSeq(target, "/") {
+		if part == ".." {
+			return experimentalsys.EPERM
+		}
+	}
+	return 0
+}
+
+// Readlink implements experimental/sys.FS.Readlink.
+func (f *FS) Readlink(p string) (string, experimentalsys.Errno) {
+	name, errno := rel(p)
+	if errno != 0 {
+		return "", errno
+	}
+	dst, err := f.root.Readlink(name)
+	if err != nil {
+		return "", toErrno(err)
+	}
+	return dst, 0
+}
+
+// Utimens implements experimental/sys.FS.Utimens, following symbolic links
+// (inside the container only).
+func (f *FS) Utimens(p string, atim, mtim int64) experimentalsys.Errno {
+	name, errno := rel(p)
+	if errno != 0 {
+		return errno
+	}
+	return toErrno(f.root.Chtimes(name, nanosToTime(atim), nanosToTime(mtim)))
+}
+
+// nanosToTime converts a wazero timestamp; UTIME_OMIT becomes the zero Time,
+// which os.Root.Chtimes leaves unchanged.
+func nanosToTime(ns int64) time.Time {
+	if ns == experimentalsys.UTIME_OMIT {
+		return time.Time{}
+	}
+	return time.Unix(0, ns)
+}
+
+// addOverflows reports whether off+n overflows int64.
+func addOverflows(off int64, n int) bool {
+	return off > math.MaxInt64-int64(n)
+}
