@@ -42,6 +42,10 @@ const FieldHeaderSize = 8
 // HeaderSize is the size of an event envelope's fixed header.
 const HeaderSize = 24
 
+// MaxEnvelope is the largest event envelope a host sends: a guest with a
+// buffer this size never needs to grow it.
+const MaxEnvelope = 64 << 10
+
 // Header is the fixed part of an event envelope.
 //
 //	offset size

@@ -22,7 +22,7 @@ const (
 	FieldError                Field = 14 // bytes: an error description
 	FieldState                Field = 15 // bytes: app state carried across a hot reload
 	FieldAppState             Field = 16 // int: a State
-	FieldLaunchCount          Field = 17 // int: launches of this app since it was installed in this runtime
+	FieldLaunchCount          Field = 17 // int: cold launches of this app since the host loaded it
 	FieldBundleID             Field = 18 // bytes: the app's CFBundleIdentifier
 	FieldCold                 Field = 19 // bool: this launch started a new instance (cold)
 	FieldReason               Field = 20 // int: a kind-specific reason code

@@ -62,11 +62,15 @@ func (r *Runtime) Load(ctx context.Context, dir string) (*App, error) {
 	if err != nil {
 		return nil, bundleError(dir, err)
 	}
-	wasm, _, err := b.Wasm(ctx, bundle.BuildOptions{CacheDir: filepath.Join(r.cfg.CacheDir, "build")})
+	wasm, info, err := b.Wasm(ctx, bundle.BuildOptions{CacheDir: filepath.Join(r.cfg.CacheDir, "build")})
 	if err != nil {
 		return nil, bundleError(dir, err)
 	}
-	return r.load(ctx, dir, b.Manifest, wasm)
+	file := info.Path
+	if b.Manifest.Module != "" {
+		file = filepath.Join(dir, filepath.FromSlash(b.Manifest.Module))
+	}
+	return r.load(ctx, dir, file, b.Manifest, wasm)
 }
 
 // bundleError turns the bundle package's errors into an *InvalidAppError
@@ -87,8 +91,9 @@ func bundleError(dir string, err error) error {
 	return err
 }
 
-func (r *Runtime) load(ctx context.Context, dir string, m bundle.Manifest, wasm []byte) (*App, error) {
-	if p := checkBytes(dir, wasm); p != nil {
+// load checks and compiles wasm, read from file, for the bundle in dir.
+func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest, wasm []byte) (*App, error) {
+	if p := checkBytes(file, wasm); p != nil {
 		return nil, &InvalidAppError{Path: dir, Problems: []Problem{*p}}
 	}
 	a := &App{rt: r, id: m.BundleIdentifier, manifest: m, start: time.Now()}
@@ -104,7 +109,7 @@ func (r *Runtime) load(ctx context.Context, dir string, m bundle.Manifest, wasm 
 	}
 	cm, err := wr.CompileModule(ctx, wasm)
 	if err != nil {
-		return fail(&InvalidAppError{Path: dir, Problems: []Problem{{Where: "module", Message: "cannot compile: " + err.Error()}}})
+		return fail(&InvalidAppError{Path: dir, Problems: []Problem{compileProblem(file, err, m.MemoryLimit.String())}})
 	}
 	if _, problems := checkModule(cm, r.wasi); len(problems) > 0 {
 		return fail(&InvalidAppError{Path: dir, Problems: problems})
@@ -248,13 +253,13 @@ func (a *App) coldStart(ctx context.Context, state abi.State) error {
 	}
 	a.launches++
 	a.log.Info().Uint64("launch", a.launches).Msg("cold launch")
+	a.cold = true
 	if _, err := a.instantiate(ctx); err != nil {
 		a.crashes++
 		a.setState(abi.StateNotRunning)
 		a.record(Call{App: a.id, Crash: err.(*CrashError).Reason})
 		return err
 	}
-	a.cold = true
 	return a.sequence(ctx, step{abi.EventDidFinishLaunching, state})
 }
 
@@ -377,15 +382,24 @@ func (a *App) Purge(ctx context.Context) error {
 }
 
 // Deliver sends one event with encoded fields to the app. An app that is not
-// running is launched into the background first. It returns the guest's
+// running is launched into the background first; a suspended app is woken
+// into the background. It returns the guest's
 // call record; a crash or handler failure is also returned as an error.
 func (a *App) Deliver(ctx context.Context, kind abi.EventKind, fields []byte) (Call, error) {
+	if len(fields) > abi.MaxEnvelope-abi.HeaderSize {
+		return Call{App: a.id, Event: kind}, fmt.Errorf("host: %v event for %s: %d bytes of fields, more than the ABI's %d-byte envelope limit", kind, a.id, len(fields), abi.MaxEnvelope)
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.state == abi.StateNotRunning {
+	switch a.state {
+	case abi.StateNotRunning:
 		if err := a.coldStart(ctx, abi.StateBackground); err != nil && a.inst == nil {
 			return Call{App: a.id, Event: kind}, err
 		}
+	case abi.StateSuspended:
+		a.stopTimer()
+		a.cold = false
+		a.setState(abi.StateBackground) // the system wakes it to run in the background
 	}
 	return a.call(ctx, kind, fields)
 }

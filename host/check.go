@@ -36,6 +36,19 @@ func checkBytes(name string, wasm []byte) *Problem {
 	return nil
 }
 
+// compileProblem explains a wazero compile error for the module in file,
+// with what to do about the common cases.
+func compileProblem(file string, err error, memoryLimit string) Problem {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "over limit of") && strings.Contains(msg, "memory"):
+		return Problem{file, fmt.Sprintf("the module's memory is larger than the manifest allows (%s); raise memoryLimit in watchapp.json (currently %s) or make the module smaller", msg, memoryLimit)}
+	case strings.Contains(msg, "EOF") || strings.Contains(msg, "unexpected end"):
+		return Problem{file, fmt.Sprintf("the module is truncated or corrupt (%s); rebuild it", msg)}
+	}
+	return Problem{file, "invalid WebAssembly module: " + msg + "; rebuild it with a WebAssembly 2.0 toolchain"}
+}
+
 // moduleInfo is what the runtime learns of a compiled module: the ABI version
 // it declares and its imports and exports.
 type moduleInfo struct {
@@ -101,7 +114,7 @@ func checkModule(cm wazero.CompiledModule, wasi map[string]bool) (moduleInfo, []
 	version := 0
 	switch len(markers) {
 	case 0:
-		add("exports", "no ABI marker: the module exports no function named %sN, so it is not a watchbox app (Go apps get %s by importing github.com/watchbox/watchbox/guest-sdk/go/watch)", abi.MarkerPrefix, abi.Marker)
+		add("exports", "no ABI marker: the module exports no function named %sN, so it is not a watchbox app (Go apps get %s by importing github.com/watchbox/watchbox/guest-sdk/go/watch; C and Rust apps export an empty function of that name, see docs/abi.md)", abi.MarkerPrefix, abi.Marker)
 	case 1:
 		v, err := strconv.Atoi(strings.TrimPrefix(markers[0], abi.MarkerPrefix))
 		if err != nil || v <= 0 {
@@ -109,6 +122,9 @@ func checkModule(cm wazero.CompiledModule, wasi map[string]bool) (moduleInfo, []
 			break
 		}
 		version = v
+		if d := exports[markers[0]]; len(d.ParamTypes()) != 0 || len(d.ResultTypes()) != 0 {
+			add("export "+markers[0], "has type %s; the ABI marker must be a function of type () -> ()", describe(d))
+		}
 		if v > abi.Version {
 			add("export "+markers[0], "the module was built for ABI v%d, but this watchbox supports ABI v%d; upgrade watchbox or rebuild the app with a guest SDK for ABI v%d", v, abi.Version, abi.Version)
 		} else if v < abi.Version {
@@ -125,7 +141,7 @@ func checkModule(cm wazero.CompiledModule, wasi map[string]bool) (moduleInfo, []
 
 	if _, ok := exports[abi.ExportStart]; ok {
 		if _, ok := exports[abi.ExportInitialize]; !ok {
-			add("export "+abi.ExportStart, "the module is a WASI command (it exports _start); a watch app must be a reactor: build Go apps with -buildmode=c-shared")
+			add("export "+abi.ExportStart, "the module is a WASI command (it exports _start); a watch app must be a reactor: build Go apps with -buildmode=c-shared, C with clang -mexec-model=reactor, Rust as a cdylib")
 		}
 	}
 	for _, f := range abi.Exports {

@@ -59,6 +59,7 @@ func Inspect(ctx context.Context, path string, opts InspectOptions) (*Report, er
 	}
 	var wasm []byte
 	var pages uint32
+	file, limit := path, "no limit"
 	if fi.IsDir() {
 		b, problems := bundle.Check(path)
 		for _, p := range problems {
@@ -83,13 +84,18 @@ func Inspect(ctx context.Context, path string, opts InspectOptions) (*Report, er
 		}
 		rep.Build = &BuildResult{Path: info.Path, Hash: info.Hash, Size: len(wasm), Cached: info.Cached, Prebuilt: info.Prebuilt, Duration: info.Duration}
 		pages = b.Manifest.MemoryLimit.Pages()
+		limit = b.Manifest.MemoryLimit.String()
+		file = info.Path
+		if b.Manifest.Module != "" {
+			file = filepath.Join(path, filepath.FromSlash(b.Manifest.Module))
+		}
 	} else {
 		wasm, err = os.ReadFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("inspect: %w", err)
 		}
 	}
-	if p := checkBytes(path, wasm); p != nil {
+	if p := checkBytes(file, wasm); p != nil {
 		rep.Problems = append(rep.Problems, *p)
 		return rep, nil
 	}
@@ -106,7 +112,7 @@ func Inspect(ctx context.Context, path string, opts InspectOptions) (*Report, er
 	defer wr.Close(ctx)
 	cm, err := wr.CompileModule(ctx, wasm)
 	if err != nil {
-		rep.Problems = append(rep.Problems, Problem{"module", "cannot compile: " + err.Error()})
+		rep.Problems = append(rep.Problems, compileProblem(file, err, limit))
 		return rep, nil
 	}
 	wasi, err := wasiFunctions(ctx)

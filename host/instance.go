@@ -37,7 +37,14 @@ type instance struct {
 	inEvent bool
 	reply   []byte
 	result  []byte // the last request's result
+	stdout  *logWriter
 	stderr  *logWriter
+}
+
+// flush logs the guest's unterminated output lines.
+func (in *instance) flush() {
+	in.stdout.Flush()
+	in.stderr.Flush()
 }
 
 // newRuntime builds the app's private wazero runtime: memory capped by the
@@ -74,7 +81,7 @@ func (a *App) newRuntime(ctx context.Context, memoryPages uint32) (wazero.Runtim
 func (a *App) instantiate(ctx context.Context) (*instance, error) {
 	in := &instance{}
 	a.inst = in // host functions called from _initialize see it
-	stdout := newLogWriter(a.log, "stdout", 0)
+	in.stdout = newLogWriter(a.log, "stdout", 0)
 	in.stderr = newLogWriter(a.log, "stderr", 16)
 	var randSrc io.Reader = rand.Reader
 	if a.rt.cfg.Seed != 0 {
@@ -87,7 +94,7 @@ func (a *App) instantiate(ctx context.Context) (*instance, error) {
 	mc := wazero.NewModuleConfig().
 		WithName("").
 		WithArgs(a.id).
-		WithStdout(stdout).
+		WithStdout(in.stdout).
 		WithStderr(in.stderr).
 		WithFSConfig(wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(a.fs, "/")).
 		WithWalltime(a.walltime, sys.ClockResolution(time.Microsecond)).
@@ -100,10 +107,16 @@ func (a *App) instantiate(ctx context.Context) (*instance, error) {
 		mc = mc.WithStartFunctions()
 	}
 	mod, err := a.wr.InstantiateModule(ctx, a.compiled, mc)
-	stdout.Flush()
-	in.stderr.Flush()
+	in.flush()
+	if err == nil && mod.IsClosed() {
+		// proc_exit(0) in _initialize closes the module without an error.
+		err = sys.NewExitError(0)
+	}
 	if err != nil {
 		a.inst = nil
+		if mod != nil {
+			mod.Close(ctx)
+		}
 		return nil, &CrashError{App: a.id, Reason: crashReason(err, in.stderr)}
 	}
 	in.mod = mod
@@ -146,9 +159,9 @@ func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 	in.stack[1] = uint64(len(in.env))
 	err := in.event.CallWithStack(ctx, in.stack[:])
 	in.inEvent = false
+	in.flush()
 	c := Call{App: a.id, Event: kind, ID: in.nextID, Duration: time.Since(start)}
 	if err != nil {
-		in.stderr.Flush()
 		crash := &CrashError{App: a.id, Event: kind, Reason: crashReason(err, in.stderr)}
 		a.kill(ctx)
 		a.crashes++

@@ -46,6 +46,12 @@ func commands() []command {
 func main() {
 	zerolog.TimeFieldFormat = time.RFC3339Nano
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first signal, restore the default handling, so that a
+		// second Ctrl-C ends the process even if a shutdown hangs.
+		<-ctx.Done()
+		stop()
+	}()
 	code := cli(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

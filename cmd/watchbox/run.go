@@ -163,19 +163,22 @@ func orDisabled(d time.Duration) time.Duration {
 }
 
 func printCall(w io.Writer, c host.Call, asJSON bool) {
+	event, status := c.Event.String(), c.Status.String()
+	if c.Event == 0 {
+		event = "instantiate" // the crash happened while starting the instance
+	}
+	if c.Crash != "" {
+		status = "crash"
+	}
 	if asJSON {
 		writeJSON(w, map[string]any{
-			"type": "call", "app": c.App, "event": c.Event.String(), "id": c.ID,
-			"status": c.Status.String(), "message": c.Message, "crash": c.Crash,
+			"type": "call", "app": c.App, "event": event, "id": c.ID,
+			"status": status, "message": c.Message, "crash": c.Crash,
 			"state": c.State.String(), "duration_ns": c.Duration.Nanoseconds(),
 		})
 		return
 	}
-	event := c.Event.String()
-	if c.Event == 0 {
-		event = "instantiate"
-	}
-	line := fmt.Sprintf("%-24s %-12s %-10s %s", event, c.Status, c.State, ms(c.Duration))
+	line := fmt.Sprintf("%-24s %-12s %-10s %s", event, status, c.State, ms(c.Duration))
 	switch {
 	case c.Crash != "":
 		line = fmt.Sprintf("%-24s CRASH        %-10s %s", event, c.State, c.Crash)

@@ -163,7 +163,7 @@ func logf(level abi.Level, format string, args []any) {
 type Info struct {
 	BundleID    string
 	State       abi.State
-	LaunchCount int64 // launches since the app was installed in this runtime
+	LaunchCount int64 // cold launches since the host loaded the app
 	Cold        bool  // this instance was started by the current launch
 }
 
@@ -174,9 +174,14 @@ func App() (Info, error) {
 		return Info{}, err
 	}
 	var info Info
+	seen := map[abi.Field]bool{}
 	r := abi.NewReader(res)
 	for r.Next() {
 		v := r.Value()
+		if seen[v.Key] {
+			continue // the first occurrence of a single-valued field wins
+		}
+		seen[v.Key] = true
 		switch v.Key {
 		case abi.FieldBundleID:
 			info.BundleID, _ = v.Text()

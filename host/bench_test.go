@@ -1,0 +1,171 @@
+package host
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/bundle"
+)
+
+const benchDir = "../tests/apps/bench"
+
+func benchRuntime(b *testing.B, cfg Config) *Runtime {
+	b.Helper()
+	cfg.CacheDir = testCache
+	cfg.DataDir = b.TempDir()
+	cfg.FrontmostTimeout, cfg.SuspendDelay = -1, -1
+	rt, err := New(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { rt.Close(context.Background()) })
+	return rt
+}
+
+// payload100 is an event's fields: one 92-byte payload field, 100 bytes
+// encoded.
+func payload100() []byte {
+	var w abi.Writer
+	w.Blob(abi.FieldPayload, make([]byte, 92))
+	return w.Bytes()
+}
+
+// BenchmarkCall compares a warm host-to-guest event with a ~100-byte payload
+// against bare wazero calls into the same Go guest (target: Event within
+// 1.5x of BarePayload).
+func BenchmarkCall(b *testing.B) {
+	ctx := context.Background()
+	rt := benchRuntime(b, Config{})
+	a, err := rt.Load(ctx, benchDir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := a.Launch(ctx); err != nil {
+		b.Fatal(err)
+	}
+	fields := payload100()
+
+	b.Run("Event", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := a.Deliver(ctx, abi.EventPhoneMessage, fields); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+
+	mod := a.inst.mod
+	bare := mod.ExportedFunction("bare")
+	res, err := mod.ExportedFunction("bare_buffer").Call(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ptr := uint32(res[0])
+	payload := make([]byte, 100)
+	b.Run("BareNoPayload", func(b *testing.B) {
+		stack := make([]uint64, 2)
+		for b.Loop() {
+			stack[0], stack[1] = 1, 0
+			if err := bare.CallWithStack(ctx, stack); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("BarePayload", func(b *testing.B) {
+		stack := make([]uint64, 2)
+		for b.Loop() {
+			mod.Memory().Write(ptr, payload)
+			stack[0], stack[1] = 1, 100
+			if err := bare.CallWithStack(ctx, stack); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkColdLaunch measures the time from "launch" to the end of the
+// first callback (did_finish_launching): Relaunch within a running runtime
+// (the compiled module is in memory), and FromDiskCache, a new runtime that
+// compiles from the on-disk compilation cache (the time to read the Wasm
+// bytes is not included). Target: 10 ms or less.
+func BenchmarkColdLaunch(b *testing.B) {
+	ctx := context.Background()
+	b.Run("Relaunch", func(b *testing.B) {
+		var first time.Time
+		rt := benchRuntime(b, Config{OnCall: func(c Call) {
+			if first.IsZero() {
+				first = time.Now()
+			}
+		}})
+		a, err := rt.Load(ctx, benchDir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var total time.Duration
+		for b.Loop() {
+			first = time.Time{}
+			start := time.Now()
+			if _, err := a.Deliver(ctx, abi.EventPhoneMessage, nil); err != nil {
+				b.Fatal(err)
+			}
+			total += first.Sub(start)
+			a.Purge(ctx)
+		}
+		b.ReportMetric(float64(total.Microseconds())/float64(b.N)/1000, "ms/first-callback")
+	})
+	b.Run("FromDiskCache", func(b *testing.B) {
+		bd, err := bundle.Open(benchDir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		wasm, _, err := bd.Wasm(ctx, bundle.BuildOptions{CacheDir: filepath.Join(testCache, "build")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		data := b.TempDir()
+		// Warm the on-disk cache once.
+		warm := benchRuntimeAt(b, data)
+		if _, err := warm.load(ctx, benchDir, "bench.wasm", bd.Manifest, wasm); err != nil {
+			b.Fatal(err)
+		}
+		warm.Close(ctx)
+		var total time.Duration
+		for b.Loop() {
+			var first time.Time
+			start := time.Now()
+			rt := benchRuntimeAt(b, data)
+			rt.cfg.OnCall = func(Call) {
+				if first.IsZero() {
+					first = time.Now()
+				}
+			}
+			a, err := rt.load(ctx, benchDir, "bench.wasm", bd.Manifest, wasm)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := a.Deliver(ctx, abi.EventPhoneMessage, nil); err != nil {
+				b.Fatal(err)
+			}
+			total += first.Sub(start)
+			b.StopTimer()
+			rt.Close(ctx)
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(total.Microseconds())/float64(b.N)/1000, "ms/first-callback")
+	})
+}
+
+func benchRuntimeAt(b *testing.B, data string) *Runtime {
+	rt, err := New(context.Background(), Config{CacheDir: testCache, DataDir: data, FrontmostTimeout: -1, SuspendDelay: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return rt
+}
+
+var _ = wazero.NewRuntime
+var _ = os.Getpid
