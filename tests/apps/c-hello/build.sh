@@ -1,0 +1,20 @@
+#!/bin/sh
+# Builds hello.wasm, a WASI reactor, from hello.c.
+#
+# Needs clang, lld and wasi-libc (Debian: apt-get install clang lld wasi-libc,
+# which installs into clang's default wasm32-wasi sysroot). With a wasi-sdk
+# or another sysroot, set WASI_SYSROOT=/path/to/wasi-sysroot.
+#
+# -mexec-model=reactor links wasi-libc's crt1-reactor.o: the module exports
+# _initialize (which runs the C constructors) instead of _start. The
+# export_name attributes in hello.c export watchbox_abi_v1 and
+# watchbox_event; wasm-ld exports the memory as "memory" by default.
+set -eu
+cd "$(dirname "$0")"
+CC=${CC:-clang}
+"$CC" --target=wasm32-wasi ${WASI_SYSROOT:+--sysroot="$WASI_SYSROOT"} \
+	-mexec-model=reactor \
+	-O2 -Wall -Wextra -Werror \
+	-Wl,--strip-all \
+	-o hello.wasm hello.c
+echo "hello.wasm: $(wc -c < hello.wasm) bytes"
