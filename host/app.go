@@ -188,6 +188,12 @@ func (a *App) record(c Call) {
 	case c.Message != "":
 		ev = a.log.Error().Str("error", c.Message)
 	}
+	if !ev.Enabled() {
+		if f := a.rt.cfg.OnCall; f != nil {
+			f(c)
+		}
+		return
+	}
 	ev.Str("event", c.Event.String()).Str("status", c.Status.String()).Dur("duration", c.Duration).Msg("call")
 	if f := a.rt.cfg.OnCall; f != nil {
 		f(c)

@@ -148,9 +148,9 @@ func crashReason(err error, stderr *logWriter) string {
 func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call, error) {
 	in := a.inst
 	in.nextID++
-	start := time.Now()
+	start := a.now()
 	in.env = abi.AppendHeader(in.env[:0], abi.Header{
-		Version: abi.Version, Kind: kind, ID: in.nextID, Time: a.now().UnixNano(),
+		Version: abi.Version, Kind: kind, ID: in.nextID, Time: start.UnixNano(),
 	})
 	in.env = append(in.env, fields...)
 	in.reply = in.reply[:0]

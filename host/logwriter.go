@@ -3,16 +3,15 @@ package host
 import (
 	"bytes"
 	"strings"
-	"sync"
 
 	"github.com/rs/zerolog"
 	"github.com/watchbox/watchbox/abi"
 )
 
 // logWriter turns a guest's stdout or stderr into log lines tagged with the
-// stream, keeping the last few lines for crash reports.
+// stream, keeping the last few lines for crash reports. Like the instance it
+// belongs to, it is used with the App's mutex held.
 type logWriter struct {
-	mu     sync.Mutex
 	log    zerolog.Logger
 	stream string
 	buf    []byte
@@ -28,8 +27,6 @@ func newLogWriter(log zerolog.Logger, stream string, keep int) *logWriter {
 
 // Write logs every complete line in p and buffers the rest.
 func (w *logWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	w.buf = append(w.buf, p...)
 	for {
 		i := bytes.IndexByte(w.buf, '\n')
@@ -48,8 +45,6 @@ func (w *logWriter) Write(p []byte) (int, error) {
 
 // Flush logs a final unterminated line, if any.
 func (w *logWriter) Flush() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	if len(w.buf) > 0 {
 		w.emit(w.buf)
 		w.buf = w.buf[:0]
@@ -58,8 +53,6 @@ func (w *logWriter) Flush() {
 
 // Tail returns the last lines written, oldest first.
 func (w *logWriter) Tail() []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	return append([]string(nil), w.tail...)
 }
 

@@ -54,11 +54,38 @@ type (
 	EventHandler interface{ HandleEvent(e *Event) bool }
 )
 
-var delegate any
+// handlers are the registered delegate's methods, looked up once by
+// Register: interface assertions are slow in Go's wasm port, and every event
+// would otherwise pay for one.
+var handlers struct {
+	launch, foreground, active, resign, background func()
+	event                                          func(*Event) bool
+}
 
 // Register makes d the app's delegate: the value whose methods the runtime's
 // events call. Call it from an init function. A later call replaces d.
-func Register(d any) { delegate = d }
+func Register(d any) {
+	handlers.launch, handlers.foreground, handlers.active, handlers.resign, handlers.background = nil, nil, nil, nil, nil
+	handlers.event = nil
+	if x, ok := d.(Launcher); ok {
+		handlers.launch = x.DidFinishLaunching
+	}
+	if x, ok := d.(ForegroundEnterer); ok {
+		handlers.foreground = x.WillEnterForeground
+	}
+	if x, ok := d.(Activator); ok {
+		handlers.active = x.DidBecomeActive
+	}
+	if x, ok := d.(Resigner); ok {
+		handlers.resign = x.WillResignActive
+	}
+	if x, ok := d.(Backgrounder); ok {
+		handlers.background = x.DidEnterBackground
+	}
+	if x, ok := d.(EventHandler); ok {
+		handlers.event = x.HandleEvent
+	}
+}
 
 // Event is the event being handled, as decoded from its envelope.
 type Event struct {
@@ -113,35 +140,25 @@ func handle(kind abi.EventKind, envelope []byte) (status abi.Status, out []byte)
 
 // call invokes the delegate method for kind; it reports whether there was one.
 func call(kind abi.EventKind) bool {
+	var f func()
 	switch kind {
 	case abi.EventDidFinishLaunching:
-		if d, ok := delegate.(Launcher); ok {
-			d.DidFinishLaunching()
-			return true
-		}
+		f = handlers.launch
 	case abi.EventWillEnterForeground:
-		if d, ok := delegate.(ForegroundEnterer); ok {
-			d.WillEnterForeground()
-			return true
-		}
+		f = handlers.foreground
 	case abi.EventDidBecomeActive:
-		if d, ok := delegate.(Activator); ok {
-			d.DidBecomeActive()
-			return true
-		}
+		f = handlers.active
 	case abi.EventWillResignActive:
-		if d, ok := delegate.(Resigner); ok {
-			d.WillResignActive()
-			return true
-		}
+		f = handlers.resign
 	case abi.EventDidEnterBackground:
-		if d, ok := delegate.(Backgrounder); ok {
-			d.DidEnterBackground()
-			return true
-		}
+		f = handlers.background
 	}
-	if d, ok := delegate.(EventHandler); ok {
-		return d.HandleEvent(current)
+	if f != nil {
+		f()
+		return true
+	}
+	if handlers.event != nil {
+		return handlers.event(current)
 	}
 	return false
 }

@@ -1,0 +1,75 @@
+package meter
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Cache is an on-disk cache of instrumented modules in one directory, keyed
+// by the SHA-256 of the original module, the cost model and Version. It is
+// safe for concurrent use by several goroutines and processes: entries are
+// written to a temporary file and renamed into place, and each entry carries
+// the SHA-256 of its content so a torn or corrupted entry is recomputed.
+type Cache struct {
+	dir string
+}
+
+// NewCache returns a cache in dir, creating the directory if needed.
+func NewCache(dir string) (*Cache, error) {
+	if dir == "" {
+		return nil, errors.New("meter: empty cache directory")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("meter: creating cache directory: %w", err)
+	}
+	return &Cache{dir: dir}, nil
+}
+
+// Dir returns the cache directory.
+func (c *Cache) Dir() string { return c.dir }
+
+// Key returns the cache file name for a module and cost model.
+func Key(wasm []byte, model CostModel) string {
+	sum := sha256.Sum256(wasm)
+	return fmt.Sprintf("%s-%s-v%d.wasm", hex.EncodeToString(sum[:]), model, Version)
+}
+
+// Instrument returns Instrument(wasm, model), from the cache when present.
+// A cache that cannot be read or written degrades to instrumenting anew; only
+// instrumentation errors are returned.
+func (c *Cache) Instrument(wasm []byte, model CostModel) ([]byte, error) {
+	if model != Strict && model != Wasmtime {
+		return nil, fmt.Errorf("meter: %w %d", ErrUnknownCostModel, model)
+	}
+	path := filepath.Join(c.dir, Key(wasm, model))
+	if b, err := os.ReadFile(path); err == nil && len(b) >= sha256.Size {
+		sum := sha256.Sum256(b[sha256.Size:])
+		if bytes.Equal(sum[:], b[:sha256.Size]) {
+			return b[sha256.Size:], nil
+		}
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		_ = err // unreadable entry: recompute below
+	}
+	out, err := Instrument(wasm, model)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(out)
+	if f, err := os.CreateTemp(c.dir, ".tmp-*"); err == nil {
+		_, werr := f.Write(append(sum[:], out...))
+		cerr := f.Close()
+		if werr == nil && cerr == nil {
+			werr = os.Rename(f.Name(), path)
+		}
+		if werr != nil || cerr != nil {
+			_ = os.Remove(f.Name())
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,258 @@
+package meter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/sys"
+)
+
+// Outcome classifies how a metered call ended.
+type Outcome int
+
+const (
+	// OK: the call returned normally.
+	OK Outcome = iota
+	// FuelExhausted: the budget ran out; the guest stopped at a check.
+	FuelExhausted
+	// DeadlineExceeded: the deadline passed (or ctx was done) and the guest
+	// was stopped at its next check.
+	DeadlineExceeded
+	// Trap: the guest trapped on its own (unreachable, out-of-bounds
+	// access, stack overflow, ...) or a host function failed.
+	Trap
+	// Exit: the guest called WASI proc_exit; the error is a *sys.ExitError.
+	Exit
+)
+
+// String returns the outcome's snake_case name, e.g. "fuel_exhausted".
+func (o Outcome) String() string {
+	switch o {
+	case OK:
+		return "ok"
+	case FuelExhausted:
+		return "fuel_exhausted"
+	case DeadlineExceeded:
+		return "deadline_exceeded"
+	case Trap:
+		return "trap"
+	case Exit:
+		return "exit"
+	}
+	return fmt.Sprintf("Outcome(%d)", int(o))
+}
+
+var (
+	// ErrFuelExhausted is the error of a call whose budget ran out, and what
+	// ChargeFromHost returns when a host charge empties the budget.
+	ErrFuelExhausted = errors.New("fuel exhausted")
+	// ErrDeadlineExceeded is the error of a call stopped by its deadline.
+	ErrDeadlineExceeded = errors.New("deadline exceeded")
+)
+
+// Gauge runs calls on one instantiated, instrumented module under a fuel
+// budget and a deadline. A Gauge is not safe for concurrent calls (nor is a
+// wazero module instance).
+type Gauge struct {
+	mod    api.Module
+	global api.MutableGlobal // remaining fuel
+	limit  api.MutableGlobal // 0, or MaxInt64 once the deadline passed
+	mu     sync.Mutex        // orders watchdog, host charges and the caller's accesses
+}
+
+// NewGauge returns a Gauge for a module instantiated from Instrument's
+// output. It fails if the module does not export the fuel global.
+func NewGauge(mod api.Module) (*Gauge, error) {
+	g, err := exportedI64(mod, FuelExport)
+	if err != nil {
+		return nil, err
+	}
+	l, err := exportedI64(mod, LimitExport)
+	if err != nil {
+		return nil, err
+	}
+	return &Gauge{mod: mod, global: g, limit: l}, nil
+}
+
+func exportedI64(mod api.Module, name string) (api.MutableGlobal, error) {
+	if mod == nil {
+		return nil, errors.New("meter: nil module")
+	}
+	g := mod.ExportedGlobal(name)
+	if g == nil {
+		return nil, fmt.Errorf("meter: module %q exports no %q global: instrument it with meter.Instrument first", mod.Name(), name)
+	}
+	mg, ok := g.(api.MutableGlobal)
+	if !ok || g.Type() != api.ValueTypeI64 {
+		return nil, fmt.Errorf("meter: module %q exports %q but it is not a mutable i64 global", mod.Name(), name)
+	}
+	return mg, nil
+}
+
+// Fuel returns the remaining fuel (negative after exhaustion).
+func (g *Gauge) Fuel() int64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return int64(g.global.Get())
+}
+
+// SetFuel sets the remaining fuel, clamped to [0, MaxFuel].
+func (g *Gauge) SetFuel(fuel int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.global.Set(uint64(clampFuel(fuel)))
+}
+
+func clampFuel(f int64) int64 {
+	if f < 0 {
+		return 0
+	}
+	if f > MaxFuel {
+		return MaxFuel
+	}
+	return f
+}
+
+type gaugeKey struct{}
+
+// Call calls fn with params under a budget of fuel (clamped to
+// [0, MaxFuel]) and, unless deadline is zero, a wall-clock deadline. fn must
+// be a function of the Gauge's module (or of a module that calls only into
+// it). The context passed to host functions carries the deadline, so host
+// functions that block should select on ctx.Done().
+//
+// It returns the results, how the call ended, and the fuel used. Fuel used is
+// deterministic for OK and FuelExhausted (it then exceeds the budget by the
+// overshoot, see docs/metering.md); for DeadlineExceeded it is the fuel
+// charged until the guest stopped. err is nil only for OK; for
+// FuelExhausted and DeadlineExceeded it wraps ErrFuelExhausted or
+// ErrDeadlineExceeded and the engine's error.
+func (g *Gauge) Call(ctx context.Context, fn api.Function, fuel int64, deadline time.Time, params ...uint64) (results []uint64, outcome Outcome, fuelUsed int64, err error) {
+	if fn == nil {
+		return nil, Trap, 0, errors.New("meter: nil function")
+	}
+	fuel = clampFuel(fuel)
+	g.mu.Lock()
+	g.global.Set(uint64(fuel))
+	g.limit.Set(0)
+	g.mu.Unlock()
+
+	callCtx := context.WithValue(ctx, gaugeKey{}, g)
+	var cancel context.CancelFunc = func() {}
+	if !deadline.IsZero() {
+		callCtx, cancel = context.WithDeadline(callCtx, deadline)
+	}
+	defer cancel()
+
+	var (
+		done = make(chan struct{})
+		wg   sync.WaitGroup
+	)
+	if callCtx.Done() != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case <-done:
+			case <-callCtx.Done():
+				// The guest never writes the limit, so one store is seen
+				// at its next check: no race to re-assert against.
+				g.mu.Lock()
+				g.limit.Set(uint64(math.MaxInt64))
+				g.mu.Unlock()
+			}
+		}()
+	}
+
+	results, err = fn.Call(callCtx, params...)
+	close(done)
+	wg.Wait()
+
+	rem := int64(g.global.Get())
+	fired := g.limit.Get() != 0
+	g.limit.Set(0)
+	fuelUsed = fuel - rem
+	switch {
+	case err == nil && rem >= 0:
+		return results, OK, fuelUsed, nil
+	case err == nil:
+		// The call finished inside the overshoot after its last check: it
+		// still used more than its budget, so it does not count as done.
+		return nil, FuelExhausted, fuelUsed, fmt.Errorf("%w after %d units (budget %d): the call returned past its budget", ErrFuelExhausted, fuelUsed, fuel)
+	case isExit(err):
+		return nil, Exit, fuelUsed, err
+	case fired:
+		cause := ctx.Err()
+		if cause == nil {
+			cause = context.DeadlineExceeded
+		}
+		return nil, DeadlineExceeded, fuelUsed, fmt.Errorf("%w (%v): %w", ErrDeadlineExceeded, cause, err)
+	case rem < 0:
+		return nil, FuelExhausted, fuelUsed, fmt.Errorf("%w after %d units (budget %d): %w", ErrFuelExhausted, fuelUsed, fuel, err)
+	default:
+		return nil, Trap, fuelUsed, err
+	}
+}
+
+func isExit(err error) bool {
+	var ee *sys.ExitError
+	return errors.As(err, &ee)
+}
+
+// ChargeFromHost charges n units of fuel to the instrumented module mod from
+// inside a host function it called, so host imports can charge for their own
+// work. ctx must be the context the host function received (it finds the
+// Gauge running the call, if any). It returns ErrFuelExhausted if the
+// budget is now negative and ErrDeadlineExceeded (wrapping ctx's error) if
+// the call's deadline passed; a host function should then return early,
+// typically by panicking with the error so the guest stops at once (the
+// Gauge reports FuelExhausted or DeadlineExceeded all the same). A module
+// without the fuel global is not charged and gets no error.
+func ChargeFromHost(ctx context.Context, mod api.Module, n int64) error {
+	if n < 0 {
+		n = 0
+	}
+	if n > MaxFuel {
+		n = MaxFuel
+	}
+	var mu *sync.Mutex
+	var glob, limit api.MutableGlobal
+	if g, ok := ctx.Value(gaugeKey{}).(*Gauge); ok && (mod == nil || g.mod == mod) {
+		mu, glob, limit = &g.mu, g.global, g.limit
+	} else {
+		var err error
+		if glob, err = exportedI64(mod, FuelExport); err != nil {
+			return nil
+		}
+		if limit, err = exportedI64(mod, LimitExport); err != nil {
+			return nil
+		}
+	}
+	if mu != nil {
+		mu.Lock()
+	}
+	v := int64(glob.Get())
+	if v -= n; v < -MaxFuel {
+		v = -MaxFuel
+	}
+	glob.Set(uint64(v))
+	stopped := limit.Get() != 0
+	if mu != nil {
+		mu.Unlock()
+	}
+	if err := ctx.Err(); err != nil || stopped {
+		if err == nil {
+			err = context.DeadlineExceeded
+		}
+		return fmt.Errorf("%w: %w", ErrDeadlineExceeded, err)
+	}
+	if v < 0 {
+		return ErrFuelExhausted
+	}
+	return nil
+}

@@ -1,0 +1,616 @@
+package instr
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Options configures a rewrite.
+type Options struct {
+	// GlobalName is the export name of the appended fuel global.
+	GlobalName string
+	// Dynamic enables size-proportional charges for memory.grow,
+	// memory.fill/copy/init and table.grow/fill/copy/init.
+	Dynamic bool
+	// CheckEvery forces a checked charge once this much unchecked cost has
+	// accumulated (in code order) since the last check. 0 means never.
+	CheckEvery int64
+	// InitialFuel is the initial value of the fuel global.
+	InitialFuel int64
+	// LimitName is the export name of the appended limit global: checks
+	// trap when the fuel is below it. It is 0 normally; a host forces a trap
+	// at the next check by setting it to MaxInt64.
+	LimitName string
+	// NoLocal disables keeping the fuel in a local between calls (the fuel
+	// global is then read and written at every charge).
+	NoLocal bool
+}
+
+// Stats describes an instrumented module.
+type Stats struct {
+	Functions      int    // defined functions rewritten
+	Charges        int    // charge sequences inserted
+	Checks         int    // of which end with a compare-and-trap
+	DynamicCharges int    // size-proportional charges inserted
+	MaxUnchecked   int64  // largest sum of unchecked charges in one function
+	FuelGlobal     uint32 // index of the fuel global; the limit global follows it
+}
+
+// Dynamic cost shifts: the size operand n is converted to fuel as n<<shift
+// (positive) or n>>-shift (negative).
+const (
+	// MemoryGrowShift: 8192 fuel per 64 KiB page (1 unit per 8 bytes).
+	MemoryGrowShift = 13
+	// MemoryBytesShift: 1 unit per 8 bytes filled, copied or initialised.
+	MemoryBytesShift = -3
+	// TableElemShift: 1 unit per table element.
+	TableElemShift = 0
+)
+
+const (
+	secCustom    = 0
+	secType      = 1
+	secImport    = 2
+	secFunction  = 3
+	secTable     = 4
+	secMemory    = 5
+	secGlobal    = 6
+	secExport    = 7
+	secStart     = 8
+	secElement   = 9
+	secCode      = 10
+	secData      = 11
+	secDataCount = 12
+	secTag       = 13
+)
+
+var sectionNames = map[byte]string{
+	secCustom: "custom", secType: "type", secImport: "import", secFunction: "function",
+	secTable: "table", secMemory: "memory", secGlobal: "global", secExport: "export",
+	secStart: "start", secElement: "element", secCode: "code", secData: "data",
+	secDataCount: "data count", secTag: "tag",
+}
+
+// sectionRank orders known sections as the binary format requires.
+var sectionRank = map[byte]int{
+	secType: 1, secImport: 2, secFunction: 3, secTable: 4, secMemory: 5, secTag: 6,
+	secGlobal: 7, secExport: 8, secStart: 9, secElement: 10, secDataCount: 11, secCode: 12, secData: 13,
+}
+
+type section struct {
+	id         byte
+	hdr        int // offset of the section id byte
+	start, end int // content range in the module
+}
+
+func wrap(sec string, err error) error {
+	var de *decodeErr
+	if errors.As(err, &de) {
+		return &Error{Section: sec, Offset: de.off, Func: -1, Msg: de.msg}
+	}
+	return err
+}
+
+// Rewrite instruments a binary module. It never panics on malformed input.
+func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
+	if len(wasm) < 8 {
+		return nil, st, &Error{Section: "header", Offset: 0, Func: -1, Msg: fmt.Sprintf("module is %d bytes, shorter than the 8-byte header", len(wasm))}
+	}
+	if string(wasm[:4]) != "\x00asm" {
+		return nil, st, &Error{Section: "header", Offset: 0, Func: -1, Msg: "missing \\0asm magic: not a WebAssembly binary"}
+	}
+	if wasm[4] != 1 || wasm[5] != 0 || wasm[6] != 0 || wasm[7] != 0 {
+		return nil, st, &Error{Section: "header", Offset: 4, Func: -1, Msg: fmt.Sprintf("unsupported binary version % x (want 01 00 00 00; components are not supported)", wasm[4:8])}
+	}
+	var secs []section
+	seen := map[byte]bool{}
+	lastRank := 0
+	r := &reader{b: wasm, pos: 8}
+	for !r.eof() {
+		secOff := r.pos
+		id, _ := r.byte()
+		size, err := r.u32()
+		if err != nil {
+			return nil, st, wrap("section header", err)
+		}
+		name, ok := sectionNames[id]
+		if !ok {
+			return nil, st, &Error{Section: "section header", Offset: secOff, Func: -1, Msg: fmt.Sprintf("unknown section id %d", id)}
+		}
+		start := r.pos
+		if err := r.skip(int(size)); err != nil {
+			return nil, st, &Error{Section: name, Offset: start, Func: -1, Msg: fmt.Sprintf("section size %d runs past the end of the module (%d bytes left)", size, len(wasm)-start)}
+		}
+		if id != secCustom {
+			if seen[id] {
+				return nil, st, &Error{Section: name, Offset: secOff, Func: -1, Msg: "duplicate section"}
+			}
+			seen[id] = true
+			if sectionRank[id] < lastRank {
+				return nil, st, &Error{Section: name, Offset: secOff, Func: -1, Msg: "section out of order"}
+			}
+			lastRank = sectionRank[id]
+		}
+		secs = append(secs, section{id: id, hdr: secOff, start: start, end: r.pos})
+	}
+
+	var (
+		types          []funcType
+		funcTypes      []uint32 // per defined function
+		importedFuncs  uint32
+		importedGlobal uint32
+		definedGlobals uint32
+	)
+	for _, s := range secs {
+		sr := &reader{b: wasm[:s.end], pos: s.start}
+		var err error
+		switch s.id {
+		case secType:
+			types, err = parseTypes(sr)
+		case secImport:
+			importedFuncs, importedGlobal, err = parseImports(sr)
+		case secFunction:
+			funcTypes, err = parseFunctions(sr)
+		case secGlobal:
+			definedGlobals, err = sr.u32()
+		}
+		if err != nil {
+			return nil, st, wrap(sectionNames[s.id], err)
+		}
+	}
+	for _, s := range secs {
+		var err error
+		if s.id == secExport {
+			sr := &reader{b: wasm[:s.end], pos: s.start}
+			err = checkExports(sr, []string{opt.GlobalName, opt.LimitName}, importedGlobal+definedGlobals)
+		}
+		if err != nil {
+			return nil, st, wrap(sectionNames[s.id], err)
+		}
+	}
+	if uint64(importedGlobal)+uint64(definedGlobals) >= math.MaxUint32-1 {
+		return nil, st, &Error{Section: "global", Offset: 0, Func: -1, Msg: "too many globals"}
+	}
+	fuel := importedGlobal + definedGlobals
+	st.FuelGlobal = fuel
+
+	// Each body is wrapped in block $trap (block $body ... end) return end
+	// so checks branch forward to a cold trap at the end of the function.
+	// $body needs a block type []->results; for several results that is a
+	// type index, appended to the type section when the module has none.
+	bodyBT := make([][]byte, len(types))
+	var newTypes [][]byte
+	for _, ti := range funcTypes {
+		if int(ti) >= len(types) || bodyBT[ti] != nil {
+			continue
+		}
+		t := types[ti]
+		switch {
+		case !t.isFunc:
+			continue
+		case t.nres == 0:
+			bodyBT[ti] = []byte{0x40}
+		case t.nres == 1:
+			bodyBT[ti] = t.res
+		default:
+			idx := -1
+			for j, u := range types {
+				if u.isFunc && u.params == 0 && bytes.Equal(u.res, t.res) {
+					idx = j
+					break
+				}
+			}
+			if idx < 0 {
+				enc := append([]byte{0x60, 0x00}, appendU32(nil, t.nres)...)
+				enc = append(enc, t.res...)
+				for j, nt := range newTypes {
+					if bytes.Equal(nt, enc) {
+						idx = len(types) + j
+					}
+				}
+				if idx < 0 {
+					idx = len(types) + len(newTypes)
+					newTypes = append(newTypes, enc)
+				}
+			}
+			bodyBT[ti] = appendS64(nil, int64(idx))
+		}
+	}
+
+	out = make([]byte, 0, len(wasm)+len(wasm)/4+64)
+	out = append(out, wasm[:8]...)
+	emittedGlobal, emittedExport := false, false
+	newGlobal := func() []byte {
+		g := []byte{0x7e, 0x01, 0x42}
+		g = appendS64(g, opt.InitialFuel)
+		return append(g, 0x0b, 0x7e, 0x01, 0x42, 0x00, 0x0b) // fuel, then limit = 0
+	}
+	newExport := func() []byte {
+		e := appendU32(nil, uint32(len(opt.GlobalName)))
+		e = append(e, opt.GlobalName...)
+		e = append(e, 0x03)
+		e = appendU32(e, fuel)
+		e = appendU32(e, uint32(len(opt.LimitName)))
+		e = append(e, opt.LimitName...)
+		e = append(e, 0x03)
+		return appendU32(e, fuel+1)
+	}
+	emitSection := func(id byte, content []byte) {
+		out = append(out, id)
+		out = appendU32(out, uint32(len(content)))
+		out = append(out, content...)
+	}
+	flushBefore := func(rank int) {
+		if !emittedGlobal && rank > sectionRank[secGlobal] {
+			emitSection(secGlobal, append(appendU32(nil, 2), newGlobal()...))
+			emittedGlobal = true
+		}
+		if !emittedExport && rank > sectionRank[secExport] {
+			emitSection(secExport, append(appendU32(nil, 2), newExport()...))
+			emittedExport = true
+		}
+	}
+	for _, s := range secs {
+		content := wasm[s.start:s.end]
+		if s.id != secCustom {
+			flushBefore(sectionRank[s.id])
+		}
+		switch s.id {
+		case secGlobal, secExport:
+			sr := &reader{b: wasm[:s.end], pos: s.start}
+			n, _ := sr.u32() // already validated above
+			if n >= math.MaxUint32-1 {
+				return nil, st, &Error{Section: sectionNames[s.id], Offset: s.start, Func: -1, Msg: "too many entries"}
+			}
+			c := appendU32(make([]byte, 0, len(content)+64), n+2)
+			c = append(c, wasm[sr.pos:s.end]...)
+			if s.id == secGlobal {
+				c = append(c, newGlobal()...)
+				emittedGlobal = true
+			} else {
+				c = append(c, newExport()...)
+				emittedExport = true
+			}
+			emitSection(s.id, c)
+		case secType:
+			if len(newTypes) == 0 {
+				out = append(out, wasm[s.hdr:s.end]...)
+				continue
+			}
+			c := appendU32(make([]byte, 0, len(content)+64), uint32(len(types)+len(newTypes)))
+			sr := &reader{b: wasm[:s.end], pos: s.start}
+			_, _ = sr.u32()
+			c = append(c, wasm[sr.pos:s.end]...)
+			for _, nt := range newTypes {
+				c = append(c, nt...)
+			}
+			emitSection(secType, c)
+		case secCode:
+			c, err := rewriteCode(wasm[:s.end], s.start, types, bodyBT, funcTypes, importedFuncs, fuel, opt, &st)
+			if err != nil {
+				return nil, st, err
+			}
+			emitSection(secCode, c)
+		default:
+			out = append(out, wasm[s.hdr:s.end]...)
+		}
+	}
+	flushBefore(math.MaxInt)
+	return out, st, nil
+}
+
+// funcType is what the rewriter needs of a type: its parameter count and
+// its raw result types.
+type funcType struct {
+	isFunc bool
+	params uint32
+	nres   uint32
+	res    []byte // encoded result value types, without the count
+}
+
+func parseTypes(r *reader) ([]funcType, error) {
+	n, err := r.u32()
+	if err != nil {
+		return nil, err
+	}
+	if int(n) > len(r.b)-r.pos {
+		return nil, r.fail("type count %d larger than the section", n)
+	}
+	out := make([]funcType, 0, n)
+	for i := uint32(0); i < n; i++ {
+		form, err := r.peek()
+		if err != nil {
+			return nil, err
+		}
+		if form == 0x4e { // rec group: vec(subtype)
+			r.pos++
+			m, err := r.u32()
+			if err != nil {
+				return nil, err
+			}
+			for j := uint32(0); j < m; j++ {
+				np, err := parseSubType(r)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, np)
+			}
+			continue
+		}
+		np, err := parseSubType(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, np)
+	}
+	return out, nil
+}
+
+// parseSubType parses a (sub)type.
+func parseSubType(r *reader) (funcType, error) {
+	var ft funcType
+	form, err := r.byte()
+	if err != nil {
+		return ft, err
+	}
+	if form == 0x50 || form == 0x4f { // sub / sub final: vec(typeidx) comptype
+		n, err := r.u32()
+		if err != nil {
+			return ft, err
+		}
+		for i := uint32(0); i < n; i++ {
+			if _, err := r.u32(); err != nil {
+				return ft, err
+			}
+		}
+		if form, err = r.byte(); err != nil {
+			return ft, err
+		}
+	}
+	switch form {
+	case 0x60: // func
+		np, err := r.u32()
+		if err != nil {
+			return ft, err
+		}
+		for j := uint32(0); j < np; j++ {
+			if err := skipValType(r); err != nil {
+				return ft, err
+			}
+		}
+		nr, err := r.u32()
+		if err != nil {
+			return ft, err
+		}
+		start := r.pos
+		for j := uint32(0); j < nr; j++ {
+			if err := skipValType(r); err != nil {
+				return ft, err
+			}
+		}
+		return funcType{isFunc: true, params: np, nres: nr, res: r.b[start:r.pos]}, nil
+	case 0x5f: // struct: vec(fieldtype)
+		n, err := r.u32()
+		if err != nil {
+			return ft, err
+		}
+		for i := uint32(0); i < n; i++ {
+			if err := skipFieldType(r); err != nil {
+				return ft, err
+			}
+		}
+		return ft, nil
+	case 0x5e: // array: fieldtype
+		return ft, skipFieldType(r)
+	}
+	r.pos--
+	return ft, r.fail("invalid type form %#x", form)
+}
+
+func skipFieldType(r *reader) error {
+	c, err := r.peek()
+	if err != nil {
+		return err
+	}
+	if c == 0x78 || c == 0x77 { // packed i8, i16
+		r.pos++
+	} else if err := skipValType(r); err != nil {
+		return err
+	}
+	_, err = r.byte() // mutability
+	return err
+}
+
+func skipValType(r *reader) error {
+	c, err := r.byte()
+	if err != nil {
+		return err
+	}
+	switch c {
+	case 0x7f, 0x7e, 0x7d, 0x7c, 0x7b, // i32 i64 f32 f64 v128
+		0x70, 0x6f, 0x69, // funcref externref exnref
+		0x6e, 0x6d, 0x6c, 0x6b, 0x6a, 0x71, 0x72, 0x73, 0x74: // GC abstract shorthands
+		return nil
+	case 0x63, 0x64: // (ref null ht), (ref ht)
+		_, err := r.sleb(33)
+		return err
+	}
+	r.pos--
+	return r.fail("invalid value type %#x", c)
+}
+
+func skipLimits(r *reader) error {
+	flags, err := r.byte()
+	if err != nil {
+		return err
+	}
+	if flags > 0x07 {
+		return r.fail("invalid limits flags %#x", flags)
+	}
+	read := func() error {
+		if flags&0x04 != 0 {
+			_, err := r.sleb(64)
+			return err
+		}
+		_, err := r.u32()
+		return err
+	}
+	if err := read(); err != nil {
+		return err
+	}
+	if flags&0x01 != 0 {
+		return read()
+	}
+	return nil
+}
+
+func parseImports(r *reader) (funcs, globals uint32, err error) {
+	n, err := r.u32()
+	if err != nil {
+		return 0, 0, err
+	}
+	for i := uint32(0); i < n; i++ {
+		if _, err := r.name(); err != nil {
+			return 0, 0, err
+		}
+		if _, err := r.name(); err != nil {
+			return 0, 0, err
+		}
+		kind, err := r.byte()
+		if err != nil {
+			return 0, 0, err
+		}
+		switch kind {
+		case 0x00:
+			_, err = r.u32()
+			funcs++
+		case 0x01:
+			if err = skipValType(r); err == nil {
+				err = skipLimits(r)
+			}
+		case 0x02:
+			err = skipLimits(r)
+		case 0x03:
+			if err = skipValType(r); err == nil {
+				_, err = r.byte()
+			}
+			globals++
+		case 0x04:
+			if _, err = r.byte(); err == nil {
+				_, err = r.u32()
+			}
+		default:
+			r.pos--
+			return 0, 0, r.fail("import %d: invalid import kind %#x", i, kind)
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+	}
+	return funcs, globals, nil
+}
+
+func parseFunctions(r *reader) ([]uint32, error) {
+	n, err := r.u32()
+	if err != nil {
+		return nil, err
+	}
+	if int(n) > len(r.b)-r.pos {
+		return nil, r.fail("function count %d larger than the section", n)
+	}
+	out := make([]uint32, n)
+	for i := range out {
+		if out[i], err = r.u32(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func checkExports(r *reader, reserved []string, globals uint32) error {
+	n, err := r.u32()
+	if err != nil {
+		return err
+	}
+	for i := uint32(0); i < n; i++ {
+		off := r.pos
+		nm, err := r.name()
+		if err != nil {
+			return err
+		}
+		for _, name := range reserved {
+			if nm == name {
+				r.pos = off
+				return r.fail("the module already exports %q: it is already instrumented, or uses a reserved metering export name", name)
+			}
+		}
+		kind, err := r.byte()
+		if err != nil {
+			return err
+		}
+		idx, err := r.u32()
+		if err != nil {
+			return err
+		}
+		if kind == 0x03 && idx >= globals {
+			// Reject now: after the fuel global is appended this index
+			// would silently become valid.
+			return r.fail("export %q: unknown global %d (the module has %d globals)", nm, idx, globals)
+		}
+	}
+	return nil
+}
+
+// Export is one entry of a module's export section.
+type Export struct {
+	Name  string
+	Kind  byte // 0 func, 1 table, 2 memory, 3 global, 4 tag
+	Index uint32
+}
+
+// Exports lists the exports of a binary module.
+func Exports(wasm []byte) ([]Export, error) {
+	if len(wasm) < 8 {
+		return nil, &Error{Section: "header", Func: -1, Msg: "module too short"}
+	}
+	r := &reader{b: wasm, pos: 8}
+	for !r.eof() {
+		id, _ := r.byte()
+		size, err := r.u32()
+		if err != nil {
+			return nil, wrap("section header", err)
+		}
+		start := r.pos
+		if err := r.skip(int(size)); err != nil {
+			return nil, wrap("section header", err)
+		}
+		if id != secExport {
+			continue
+		}
+		sr := &reader{b: wasm[:r.pos], pos: start}
+		n, err := sr.u32()
+		if err != nil {
+			return nil, wrap("export", err)
+		}
+		var out []Export
+		for i := uint32(0); i < n; i++ {
+			name, err := sr.name()
+			if err != nil {
+				return nil, wrap("export", err)
+			}
+			k, err := sr.byte()
+			if err != nil {
+				return nil, wrap("export", err)
+			}
+			idx, err := sr.u32()
+			if err != nil {
+				return nil, wrap("export", err)
+			}
+			out = append(out, Export{name, k, idx})
+		}
+		return out, nil
+	}
+	return nil, nil
+}

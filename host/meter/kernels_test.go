@@ -1,0 +1,133 @@
+package meter
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+)
+
+// kernel is one CPU kernel export of a test module.
+type kernel struct {
+	lang       string // "go" or "c"
+	export     string
+	testArg    uint64 // small size for tests
+	benchArg   uint64 // size for benchmarks (~10-50 ms unmetered)
+	exhaustArg uint64 // size for the exact-exhaustion test
+}
+
+var kernels = []kernel{
+	{"go", "fib", 15, 27, 10},
+	{"go", "sha256", 3, 200, 1},
+	{"go", "crc32", 3, 2000, 1},
+	{"go", "sort", 2000, 200000, 200},
+	{"go", "json", 2, 300, 1},
+	{"go", "mandelbrot", 20, 300, 8},
+	{"go", "nbody", 100, 300000, 20},
+	{"go", "maps", 1000, 200000, 100},
+	{"go", "strings", 20, 5000, 3},
+	{"go", "loop", 1000, 20000000, 100},
+	{"c", "fib", 15, 30, 10},
+	{"c", "sha256", 3, 300, 1},
+	{"c", "crc32", 3, 3000, 1},
+	{"c", "sort", 2000, 300000, 200},
+	{"c", "json", 2, 2000, 1},
+	{"c", "mandelbrot", 20, 400, 8},
+	{"c", "nbody", 100, 1000000, 20},
+	{"c", "matmul", 1, 40, 1},
+	{"c", "sieve", 10000, 3000000, 1000},
+	{"c", "memops", 2, 500, 1},
+	{"c", "loop", 1000, 20000000, 100},
+}
+
+func (k kernel) String() string { return k.lang + "/" + k.export }
+
+var tmpRoot string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "watchbox-meter-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	tmpRoot = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// goKernels builds testdata/kernels/go once per test binary.
+var goKernels = sync.OnceValues(func() ([]byte, error) {
+	out := filepath.Join(tmpRoot, "kernels-go.wasm")
+	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", out, ".")
+	cmd.Dir = filepath.Join("testdata", "kernels", "go")
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building Go kernels: %v\n%s", err, b)
+	}
+	return os.ReadFile(out)
+})
+
+func kernelModule(t testing.TB, lang string) []byte {
+	t.Helper()
+	switch lang {
+	case "go":
+		b, err := goKernels()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	case "c":
+		b, err := os.ReadFile(filepath.Join("testdata", "kernels", "c", "kernels.wasm"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	t.Fatalf("unknown kernel language %q", lang)
+	return nil
+}
+
+// testRuntime returns a wazero runtime with WASI and the shared on-disk
+// compilation cache.
+func testRuntime(t testing.TB) wazero.Runtime {
+	t.Helper()
+	ctx := context.Background()
+	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCompilationCache(testCompilationCache(t)))
+	wasi_snapshot_preview1.MustInstantiate(ctx, r)
+	t.Cleanup(func() { r.Close(ctx) })
+	return r
+}
+
+var modSeq int
+var modSeqMu sync.Mutex
+
+// instantiate compiles (cached) and instantiates bin as a reactor.
+func instantiate(t testing.TB, r wazero.Runtime, bin []byte) api.Module {
+	t.Helper()
+	ctx := context.Background()
+	cm, err := r.CompileModule(ctx, bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	modSeqMu.Lock()
+	modSeq++
+	name := fmt.Sprintf("m%d", modSeq)
+	modSeqMu.Unlock()
+	cfg := wazero.NewModuleConfig().WithName(name).WithStartFunctions()
+	if _, ok := cm.ExportedFunctions()["_initialize"]; ok {
+		cfg = cfg.WithStartFunctions("_initialize")
+	}
+	m, err := r.InstantiateModule(ctx, cm, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
