@@ -1,0 +1,278 @@
+// Package profile holds a device profile: every number of the watchOS
+// background execution model that the runtime enforces, each a documented
+// default that a JSON file or a command-line override can change.
+//
+// Where Apple publishes a number, the default is that number and Source
+// names it; where it publishes none, the default is watchbox's documented
+// assumption. Budgets are given in wall time; under a virtual clock a call's
+// CPU time is its fuel divided by InstructionRate, so a time budget is also
+// a fuel budget.
+package profile
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Duration is a time.Duration that reads and writes as a Go duration string
+// ("15s", "2m0s") in JSON.
+type Duration time.Duration
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration such as 15s, 2m or 1h", b)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Profile is a device profile. The JSON names of its fields are the keys of
+// profile files and of --set overrides.
+type Profile struct {
+	// Name identifies the profile in logs and traces.
+	Name string `json:"name"`
+
+	// InstructionRate is how many metered Wasm instructions the device runs
+	// per second of CPU time; under the virtual clock it converts fuel to
+	// time. Assumption: a watch-class core running Wasm through an
+	// optimizing compiler.
+	InstructionRate int64 `json:"instruction_rate"`
+
+	// Per-call budgets (wall-clock deadline; fuel = time * InstructionRate).
+	LaunchTime               Duration `json:"launch_time"`       // _initialize + did_finish_launching
+	LifecycleTime            Duration `json:"lifecycle_time"`    // every other life-cycle callback
+	TaskTime                 Duration `json:"task_time"`         // a background task, from delivery to completion
+	TaskWarning              Duration `json:"task_warning"`      // the expiration call comes this long before the task's deadline
+	PushRunTime              Duration `json:"push_run_time"`     // a content-available push in the background
+	EventTime                Duration `json:"event_time"`        // any other event (notifications, phone messages, sessions)
+	FrontmostTimeout         Duration `json:"frontmost_timeout"` // how long an app stays frontmost after the wrist drops
+	ExtendedFrontmostTimeout Duration `json:"extended_frontmost_timeout"`
+	SuspendDelay             Duration `json:"suspend_delay"` // background -> suspended
+	ReturnToDefaultAfter     Duration `json:"return_to_default_after"`
+	DataDeliveryDelay        Duration `json:"data_delivery_delay"` // data for a backgrounded app arrives within this
+
+	// Budgets.
+	RefreshesPerHour            int      `json:"refreshes_per_hour"` // with a complication on the active face
+	RefreshesPerHourNoComp      int      `json:"refreshes_per_hour_no_complication"`
+	SnapshotsPerHour            int      `json:"snapshots_per_hour"`             // Dock apps
+	BackgroundPushesPerHour     int      `json:"background_pushes_per_hour"`     // content-available throttle
+	ComplicationPushesPerDay    int      `json:"complication_pushes_per_day"`    // PushKit
+	ComplicationTransfersPerDay int      `json:"complication_transfers_per_day"` // transferCurrentComplicationUserInfo
+	BluetoothAlertsPerDay       int      `json:"bluetooth_alerts_per_day"`       // rolling 24 h, shared with background scans
+	BluetoothNearLimit          int      `json:"bluetooth_near_limit"`           // warn when this many are left
+	PushPayloadLimit            int      `json:"push_payload_limit"`             // bytes of an .apns file
+	BackgroundCPUPercent        int      `json:"background_cpu_percent"`         // over BackgroundCPUWindow
+	BackgroundCPUWindow         Duration `json:"background_cpu_window"`
+
+	// Extended runtime sessions.
+	SelfCareMax        Duration `json:"self_care_max"`
+	MindfulnessMax     Duration `json:"mindfulness_max"`
+	PhysicalTherapyMax Duration `json:"physical_therapy_max"`
+	SmartAlarmMax      Duration `json:"smart_alarm_max"`
+	SmartAlarmAhead    Duration `json:"smart_alarm_max_ahead"`
+	SmartAlarmLate     Duration `json:"smart_alarm_past_tolerance"`
+}
+
+// Default returns the default profile, "watch-default".
+func Default() Profile {
+	return Profile{
+		Name:            "watch-default",
+		InstructionRate: 250_000_000,
+
+		LaunchTime:               Duration(20 * time.Second),
+		LifecycleTime:            Duration(5 * time.Second),
+		TaskTime:                 Duration(15 * time.Second),
+		TaskWarning:              Duration(2 * time.Second),
+		PushRunTime:              Duration(30 * time.Second),
+		EventTime:                Duration(10 * time.Second),
+		FrontmostTimeout:         Duration(2 * time.Minute),
+		ExtendedFrontmostTimeout: Duration(time.Hour),
+		SuspendDelay:             Duration(10 * time.Second),
+		ReturnToDefaultAfter:     Duration(time.Hour),
+		DataDeliveryDelay:        Duration(10 * time.Minute),
+
+		RefreshesPerHour:            4,
+		RefreshesPerHourNoComp:      1,
+		SnapshotsPerHour:            1,
+		BackgroundPushesPerHour:     3,
+		ComplicationPushesPerDay:    50,
+		ComplicationTransfersPerDay: 50,
+		BluetoothAlertsPerDay:       5,
+		BluetoothNearLimit:          1,
+		PushPayloadLimit:            4096,
+		BackgroundCPUPercent:        80,
+		BackgroundCPUWindow:         Duration(60 * time.Second),
+
+		SelfCareMax:        Duration(10 * time.Minute),
+		MindfulnessMax:     Duration(time.Hour),
+		PhysicalTherapyMax: Duration(time.Hour),
+		SmartAlarmMax:      Duration(30 * time.Minute),
+		SmartAlarmAhead:    Duration(36 * time.Hour),
+		SmartAlarmLate:     Duration(time.Minute),
+	}
+}
+
+// Sources says where each default comes from, by JSON key. Keys missing here
+// are watchbox assumptions (Apple publishes no number).
+var Sources = map[string]string{
+	"launch_time":                    "assumption; watchOS kills slow launches with 0x8badf00d (watchdog) after roughly 20 s",
+	"task_time":                      "Apple says \"a few seconds\"; one report saw a 15 s wall-clock watchdog",
+	"push_run_time":                  "Apple: background notifications get 30 s",
+	"frontmost_timeout":              "Apple: the app stays frontmost 2 minutes after the wrist drops",
+	"extended_frontmost_timeout":     "Apple: up to 1 hour when the app opts in (watchOS 8+)",
+	"return_to_default_after":        "Apple: snapshot reason returnToDefaultState, 1 hour after the last interaction",
+	"data_delivery_delay":            "Apple: data for a backgrounded app is delivered within about 10 minutes",
+	"refreshes_per_hour":             "Apple: about 4 refreshes per hour with a complication on the active face",
+	"snapshots_per_hour":             "Apple: about 1 snapshot per hour for Dock apps",
+	"background_pushes_per_hour":     "Apple asks senders for no more than 2-3 background pushes an hour",
+	"complication_pushes_per_day":    "Apple: 50 PushKit complication pushes per day",
+	"complication_transfers_per_day": "Apple: transferCurrentComplicationUserInfo, 50 per day",
+	"bluetooth_alerts_per_day":       "Apple: timely alerts and background scans share 5 per rolling 24 h",
+	"bluetooth_near_limit":           "Apple: a near-limit error when 1 is left",
+	"push_payload_limit":             "Apple: simulator push files hold at most 4096 bytes",
+	"background_cpu_percent":         "iOS: 80 % CPU over 60 s; watchOS publishes no threshold",
+	"background_cpu_window":          "iOS: 80 % CPU over 60 s",
+	"self_care_max":                  "Apple: self care sessions run up to 10 minutes",
+	"mindfulness_max":                "Apple: mindfulness sessions run up to 1 hour",
+	"physical_therapy_max":           "Apple: physical therapy sessions run up to 1 hour",
+	"smart_alarm_max":                "Apple: smart alarm sessions run up to 30 minutes",
+	"smart_alarm_max_ahead":          "Apple: a smart alarm can be scheduled at most 36 hours ahead",
+	"smart_alarm_past_tolerance":     "Apple: a date up to 1 minute in the past starts at once",
+}
+
+// Fuel returns the fuel budget that d of CPU time buys on this device.
+func (p Profile) Fuel(d time.Duration) int64 {
+	if d <= 0 {
+		return 0
+	}
+	return int64(float64(p.InstructionRate) * d.Seconds())
+}
+
+// CPUTime returns the CPU time fuel instructions take on this device.
+func (p Profile) CPUTime(fuel int64) time.Duration {
+	if p.InstructionRate <= 0 {
+		return 0
+	}
+	return time.Duration(float64(fuel) / float64(p.InstructionRate) * float64(time.Second))
+}
+
+// Validate reports the first value that makes no sense.
+func (p Profile) Validate() error {
+	v := reflect.ValueOf(p)
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		key := jsonKey(t.Field(i))
+		switch f := v.Field(i).Interface().(type) {
+		case Duration:
+			if f <= 0 {
+				return fmt.Errorf("profile %s: %s must be a positive duration, got %v", p.Name, key, f.D())
+			}
+		case int:
+			if f < 0 {
+				return fmt.Errorf("profile %s: %s must not be negative, got %d", p.Name, key, f)
+			}
+		case int64:
+			if f <= 0 {
+				return fmt.Errorf("profile %s: %s must be positive, got %d", p.Name, key, f)
+			}
+		}
+	}
+	if p.TaskWarning >= p.TaskTime {
+		return fmt.Errorf("profile %s: task_warning (%v) must be shorter than task_time (%v)", p.Name, p.TaskWarning.D(), p.TaskTime.D())
+	}
+	return nil
+}
+
+// Load reads a profile file: a JSON object whose keys override the default
+// profile. Unknown keys are errors.
+func Load(path string) (Profile, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Profile{}, fmt.Errorf("profile: %w", err)
+	}
+	p := Default()
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return Profile{}, fmt.Errorf("profile %s: %v (keys: %s)", path, err, strings.Join(Keys(), ", "))
+	}
+	if err := p.Validate(); err != nil {
+		return Profile{}, err
+	}
+	return p, nil
+}
+
+// Set overrides one value by its key, as in --set task_time=10s.
+func (p *Profile) Set(key, value string) error {
+	v := reflect.ValueOf(p).Elem()
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		if jsonKey(t.Field(i)) != key {
+			continue
+		}
+		f := v.Field(i)
+		switch f.Interface().(type) {
+		case Duration:
+			var d Duration
+			if err := d.UnmarshalText([]byte(value)); err != nil {
+				return fmt.Errorf("profile key %s: %v", key, err)
+			}
+			f.Set(reflect.ValueOf(d))
+		case int, int64:
+			n, err := strconv.ParseInt(value, 10, 64)
+			if err != nil {
+				return fmt.Errorf("profile key %s: %q is not a whole number", key, value)
+			}
+			f.SetInt(n)
+		case string:
+			f.SetString(value)
+		}
+		return p.Validate()
+	}
+	return fmt.Errorf("unknown profile key %q; keys are: %s", key, strings.Join(Keys(), ", "))
+}
+
+// ParseSet applies "key=value" overrides in order.
+func (p *Profile) ParseSet(overrides []string) error {
+	for _, o := range overrides {
+		k, v, ok := strings.Cut(o, "=")
+		if !ok {
+			return errors.New("profile override " + strconv.Quote(o) + " is not key=value")
+		}
+		if err := p.Set(strings.TrimSpace(k), strings.TrimSpace(v)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Keys returns every profile key, sorted.
+func Keys() []string {
+	t := reflect.TypeOf(Profile{})
+	var keys []string
+	for i := 0; i < t.NumField(); i++ {
+		keys = append(keys, jsonKey(t.Field(i)))
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func jsonKey(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	return name
+}
