@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -48,13 +47,12 @@ func (c *Cache) Instrument(wasm []byte, model CostModel) ([]byte, error) {
 		return nil, fmt.Errorf("meter: %w %d", ErrUnknownCostModel, model)
 	}
 	path := filepath.Join(c.dir, Key(wasm, model))
+	// A missing, unreadable or corrupted entry is recomputed below.
 	if b, err := os.ReadFile(path); err == nil && len(b) >= sha256.Size {
 		sum := sha256.Sum256(b[sha256.Size:])
 		if bytes.Equal(sum[:], b[:sha256.Size]) {
 			return b[sha256.Size:], nil
 		}
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		_ = err // unreadable entry: recompute below
 	}
 	out, err := Instrument(wasm, model)
 	if err != nil {

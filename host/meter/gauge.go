@@ -63,6 +63,7 @@ type Gauge struct {
 	global api.MutableGlobal // remaining fuel
 	limit  api.MutableGlobal // 0, or MaxInt64 once the deadline passed
 	mu     sync.Mutex        // orders watchdog, host charges and the caller's accesses
+	budget int64             // the current call's budget, set by Start
 }
 
 // NewGauge returns a Gauge for a module instantiated from Instrument's
@@ -136,36 +137,42 @@ func (g *Gauge) Call(ctx context.Context, fn api.Function, fuel int64, deadline 
 	if fn == nil {
 		return nil, Trap, 0, errors.New("meter: nil function")
 	}
-	fuel = clampFuel(fuel)
-	g.mu.Lock()
-	g.global.Set(uint64(fuel))
-	g.limit.Set(0)
-	g.mu.Unlock()
+	g.Start(fuel)
 
-	callCtx := context.WithValue(ctx, gaugeKey{}, g)
-	var cancel context.CancelFunc = func() {}
+	// The watchdog stops the guest first and only then cancels the context
+	// seen by host functions, so a host call that returns because of the
+	// deadline is always followed by a trapping check.
+	inner, cancel := context.WithCancelCause(context.WithValue(ctx, gaugeKey{}, g))
+	defer cancel(nil)
+	var callCtx context.Context = inner
 	if !deadline.IsZero() {
-		callCtx, cancel = context.WithDeadline(callCtx, deadline)
+		callCtx = deadlineCtx{inner, deadline}
 	}
-	defer cancel()
 
 	var (
 		done = make(chan struct{})
 		wg   sync.WaitGroup
 	)
-	if callCtx.Done() != nil {
+	if !deadline.IsZero() || ctx.Done() != nil {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var timer <-chan time.Time
+			if !deadline.IsZero() {
+				t := time.NewTimer(time.Until(deadline))
+				defer t.Stop()
+				timer = t.C
+			}
+			cause := context.DeadlineExceeded
 			select {
 			case <-done:
-			case <-callCtx.Done():
-				// The guest never writes the limit, so one store is seen
-				// at its next check: no race to re-assert against.
-				g.mu.Lock()
-				g.limit.Set(uint64(math.MaxInt64))
-				g.mu.Unlock()
+				return
+			case <-timer:
+			case <-ctx.Done():
+				cause = context.Cause(ctx)
 			}
+			g.Stop()
+			cancel(cause)
 		}()
 	}
 
@@ -173,29 +180,78 @@ func (g *Gauge) Call(ctx context.Context, fn api.Function, fuel int64, deadline 
 	close(done)
 	wg.Wait()
 
+	outcome, fuelUsed, err = g.Finish(err)
+	if outcome == DeadlineExceeded {
+		if cause := context.Cause(inner); cause != nil && !errors.Is(cause, context.DeadlineExceeded) {
+			err = fmt.Errorf("%w (%v)", err, cause)
+		}
+	}
+	if outcome != OK {
+		results = nil
+	}
+	return results, outcome, fuelUsed, err
+}
+
+// Start prepares the Gauge's module for a call under a budget of fuel
+// (clamped to [0, MaxFuel]). Call does this itself; a host that runs its own
+// calls (with its own watchdog) calls Start, then the function, then Finish.
+func (g *Gauge) Start(fuel int64) {
+	fuel = clampFuel(fuel)
+	g.mu.Lock()
+	g.budget = fuel
+	g.global.Set(uint64(fuel))
+	g.limit.Set(0)
+	g.mu.Unlock()
+}
+
+// Stop makes the running call trap at its next check, which Finish then
+// reports as DeadlineExceeded. It is safe to call from any goroutine, at any
+// time; it has no effect on calls started after it.
+func (g *Gauge) Stop() {
+	// The guest never writes the limit, so one store is seen at its next
+	// check: there is no race to re-assert against.
+	g.mu.Lock()
+	g.limit.Set(uint64(math.MaxInt64))
+	g.mu.Unlock()
+}
+
+// Stopped reports whether Stop was called during the current call.
+func (g *Gauge) Stopped() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.limit.Get() != 0
+}
+
+// Finish classifies how the call begun by Start ended, given the error the
+// engine returned, and reports the fuel it used. Fuel used is
+// deterministic for OK and FuelExhausted (it then exceeds the budget by the
+// overshoot, see docs/metering.md); for DeadlineExceeded it is the fuel
+// charged until the guest stopped. err is nil only for OK; for
+// FuelExhausted and DeadlineExceeded it wraps ErrFuelExhausted or
+// ErrDeadlineExceeded and the engine's error.
+func (g *Gauge) Finish(callErr error) (outcome Outcome, fuelUsed int64, err error) {
+	g.mu.Lock()
 	rem := int64(g.global.Get())
 	fired := g.limit.Get() != 0
 	g.limit.Set(0)
+	fuel := g.budget
+	g.mu.Unlock()
 	fuelUsed = fuel - rem
 	switch {
-	case err == nil && rem >= 0:
-		return results, OK, fuelUsed, nil
-	case err == nil:
+	case callErr == nil && rem >= 0:
+		return OK, fuelUsed, nil
+	case callErr == nil:
 		// The call finished inside the overshoot after its last check: it
 		// still used more than its budget, so it does not count as done.
-		return nil, FuelExhausted, fuelUsed, fmt.Errorf("%w after %d units (budget %d): the call returned past its budget", ErrFuelExhausted, fuelUsed, fuel)
-	case isExit(err):
-		return nil, Exit, fuelUsed, err
+		return FuelExhausted, fuelUsed, fmt.Errorf("%w after %d units (budget %d): the call returned past its budget", ErrFuelExhausted, fuelUsed, fuel)
+	case isExit(callErr):
+		return Exit, fuelUsed, callErr
 	case fired:
-		cause := ctx.Err()
-		if cause == nil {
-			cause = context.DeadlineExceeded
-		}
-		return nil, DeadlineExceeded, fuelUsed, fmt.Errorf("%w (%v): %w", ErrDeadlineExceeded, cause, err)
+		return DeadlineExceeded, fuelUsed, fmt.Errorf("%w: %w", ErrDeadlineExceeded, callErr)
 	case rem < 0:
-		return nil, FuelExhausted, fuelUsed, fmt.Errorf("%w after %d units (budget %d): %w", ErrFuelExhausted, fuelUsed, fuel, err)
+		return FuelExhausted, fuelUsed, fmt.Errorf("%w after %d units (budget %d): %w", ErrFuelExhausted, fuelUsed, fuel, callErr)
 	default:
-		return nil, Trap, fuelUsed, err
+		return Trap, fuelUsed, callErr
 	}
 }
 
@@ -255,4 +311,21 @@ func ChargeFromHost(ctx context.Context, mod api.Module, n int64) error {
 		return ErrFuelExhausted
 	}
 	return nil
+}
+
+// deadlineCtx is the context host functions see during Gauge.Call: it
+// reports the call's deadline, and once the watchdog fired, Err returns
+// context.DeadlineExceeded (or the parent's error).
+type deadlineCtx struct {
+	context.Context
+	d time.Time
+}
+
+func (c deadlineCtx) Deadline() (time.Time, bool) { return c.d, true }
+
+func (c deadlineCtx) Err() error {
+	if c.Context.Err() == nil {
+		return nil
+	}
+	return context.Cause(c.Context)
 }

@@ -43,7 +43,7 @@ const LimitExport = "watchbox_fuel_limit"
 
 // Version is the instrumenter version. It changes whenever the output of
 // Instrument for some input changes, and is part of the Cache key.
-const Version = 1
+const Version = 2
 
 // MaxFuel is the largest budget a Gauge accepts; larger budgets are clamped
 // to it. It is also the initial value of the fuel global, so a module that

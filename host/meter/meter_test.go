@@ -50,15 +50,16 @@ func TestParseCostModel(t *testing.T) {
 	}
 }
 
-// fibFuel is the exact fuel of fib(n) in fibModule: a base case runs
-// local.get, i32.const, i32.lt_s, if, local.get, i64.extend (6 units; end is
-// free); the recursive case runs 4 + local.get, i32.const, i32.sub, call,
-// local.get, i32.const, i32.sub, call, i64.add (13 units) plus its callees.
+// fibFuel is the exact fuel of fib(n) in fibModule: 1 for entering the
+// function, then a base case runs local.get, i32.const, i32.lt_s, if,
+// local.get, i64.extend (6 units; end is free); the recursive case runs 4 +
+// local.get, i32.const, i32.sub, call, local.get, i32.const, i32.sub, call,
+// i64.add (13 units) plus its callees.
 func fibFuel(n int) int64 {
 	if n < 2 {
-		return 6
+		return 1 + 6
 	}
-	return 13 + fibFuel(n-1) + fibFuel(n-2)
+	return 1 + 13 + fibFuel(n-1) + fibFuel(n-2)
 }
 
 func TestExactFuelAndExhaustion(t *testing.T) {
@@ -100,12 +101,12 @@ func TestTightLoopExhaustion(t *testing.T) {
 	r := testRuntime(t)
 	mod, g := gaugeFor(t, r, loopModule(), Strict)
 	fn := mod.ExportedFunction("spin")
-	// 8 units per iteration (local.get, i64.const, i64.sub, local.tee,
-	// i64.eqz, i32.eqz, br_if; loop and end are free), plus the final
-	// local.get.
+	// 7 units per iteration (local.get, i64.const, i64.sub, local.tee,
+	// i64.eqz, i32.eqz, br_if; loop and end are free), plus 1 for entering
+	// and the final local.get.
 	res, out, used, err := g.Call(ctx, fn, MaxFuel, time.Time{}, 1000)
-	if out != OK || res[0] != 0 || used != 1000*7+1 {
-		t.Fatalf("spin(1000) = %v, %v, used %d, %v; want 0, ok, %d", res, out, used, err, 1000*7+1)
+	if out != OK || res[0] != 0 || used != 1000*7+2 {
+		t.Fatalf("spin(1000) = %v, %v, used %d, %v; want 0, ok, %d", res, out, used, err, 1000*7+2)
 	}
 	_, out, used, err = g.Call(ctx, fn, 1_000_000, time.Time{}, uint64(1<<62))
 	if out != FuelExhausted || used < 1_000_000 || used > 1_000_000+7 {
@@ -132,14 +133,15 @@ func TestGuestTrapIsNotFuel(t *testing.T) {
 	if out != Trap || err == nil || !strings.Contains(err.Error(), "unreachable") {
 		t.Errorf("guest unreachable: %v, %v; want trap", out, err)
 	}
-	// Host charges count: 3 units of wasm (local.get, call + the check) ...
+	// Host charges count: 3 units of wasm (entry, local.get, call) plus
+	// what the host charges.
 	_, out, used, err := g.Call(ctx, mod.ExportedFunction("run"), 1000, time.Time{}, 500)
-	if out != OK || used != 2+500 {
-		t.Errorf("host charge 500: %v, used %d, %v; want ok, 502", out, used, err)
+	if out != OK || used != 3+500 {
+		t.Errorf("host charge 500: %v, used %d, %v; want ok, 503", out, used, err)
 	}
 	_, out, used, err = g.Call(ctx, mod.ExportedFunction("run"), 1000, time.Time{}, 5000)
-	if out != FuelExhausted || !errors.Is(err, ErrFuelExhausted) || used != 5002 {
-		t.Errorf("host charge 5000 of 1000: %v, used %d, %v; want fuel_exhausted, 5002", out, used, err)
+	if out != FuelExhausted || !errors.Is(err, ErrFuelExhausted) || used != 5003 {
+		t.Errorf("host charge 5000 of 1000: %v, used %d, %v; want fuel_exhausted, 5003", out, used, err)
 	}
 	if hostCalled != 2 {
 		t.Errorf("host called %d times, want 2", hostCalled)
@@ -160,10 +162,10 @@ func TestStrictChargesBySize(t *testing.T) {
 		wantUsed   int64
 		wantResult uint64
 	}{
-		{Wasmtime, "grow", 2, 2, 1},
-		{Strict, "grow", 2, 2 + 2*8192, 1},
-		{Wasmtime, "fill", 4096, 4, 0},
-		{Strict, "fill", 4096, 4 + 4096/8, 0},
+		{Wasmtime, "grow", 2, 3, 1},
+		{Strict, "grow", 2, 3 + 2*8192, 1},
+		{Wasmtime, "fill", 4096, 5, 0},
+		{Strict, "fill", 4096, 5 + 4096/8, 0},
 	} {
 		mod, g := gaugeFor(t, r, hostModule(), tc.model)
 		res, out, used, err := g.Call(ctx, mod.ExportedFunction(tc.fn), MaxFuel, time.Time{}, tc.arg)

@@ -1,3 +1,5 @@
+//go:build wasip1
+
 // Command chaos is a test app that misbehaves on demand. Before each
 // life-cycle call it reads /mode in its container, lines of "EVENT ACTION"
 // (EVENT is a method name such as DidBecomeActive, or * for any), and does

@@ -67,12 +67,16 @@ type walker struct {
 	fuelLocal    uint32 // index of the i64 fuel local in local mode
 	scratch      uint32 // index of the i32 scratch local for dynamic charges
 	ndyn         int
+	hasCall      bool // the body calls (so it can recurse)
 	segs         []seg
 	events       []event
 	frames       []frame
 	loopTargeted []bool
 	out          []byte
 }
+
+// EntryCost is charged once per function invocation, at entry.
+const EntryCost = 1
 
 // Cost returns the static (wasmtime default) cost of an operator given its
 // first byte: 0 for nop, drop, block, loop, end, else, return and
@@ -179,7 +183,12 @@ func (w *walker) rewrite(b []byte, start int, nparams uint32, bt []byte) ([]byte
 	for i := range w.segs {
 		s := &w.segs[i]
 		switch s.kind {
-		case segEntry, segAfterCall:
+		case segEntry:
+			// A body without calls and loops runs a bounded amount of code
+			// and returns to a post-call check (or to the host, which reads
+			// the counter): its entry needs no compare.
+			s.checked = w.hasCall || anyTrue(w.loopTargeted)
+		case segAfterCall:
 			s.checked = true
 		case segLoop:
 			s.checked = w.loopTargeted[s.loopID]
@@ -229,6 +238,15 @@ func (w *walker) rewrite(b []byte, start int, nparams uint32, bt []byte) ([]byte
 	out = append(out, b[last:]...)
 	w.out = out
 	return out, unchecked, nil
+}
+
+func anyTrue(bs []bool) bool {
+	for _, b := range bs {
+		if b {
+			return true
+		}
+	}
+	return false
 }
 
 // usesExceptions reports whether a body may contain exception-handling
@@ -358,6 +376,7 @@ func (w *walker) scan(r *reader) error {
 	w.segs = w.segs[:0]
 	w.events = w.events[:0]
 	w.ndyn = 0
+	w.hasCall = false
 	w.frames = append(w.frames[:0], frame{kind: frFunc})
 	w.loopTargeted = w.loopTargeted[:0]
 	dead := false
@@ -405,6 +424,9 @@ func (w *walker) scan(r *reader) error {
 		return nil
 	}
 	newSeg(r.pos, segEntry, 0)
+	// Entering a function costs 1, as in wasmtime (which charges the
+	// function's implicit return).
+	w.segs[cur].cost = EntryCost
 
 	for {
 		if r.eof() {
@@ -590,6 +612,7 @@ func (w *walker) scan(r *reader) error {
 			}
 			kill()
 		case 0x10, 0x12: // call, return_call
+			w.hasCall = true
 			sync(opStart)
 			_, err = r.u32()
 			if err == nil && !dead {
@@ -603,6 +626,7 @@ func (w *walker) scan(r *reader) error {
 				kill()
 			}
 		case 0x11, 0x13: // call_indirect, return_call_indirect
+			w.hasCall = true
 			sync(opStart)
 			if _, err = r.u32(); err == nil {
 				_, err = r.u32()
@@ -614,6 +638,7 @@ func (w *walker) scan(r *reader) error {
 				kill()
 			}
 		case 0x14, 0x15: // call_ref, return_call_ref
+			w.hasCall = true
 			sync(opStart)
 			_, err = r.u32()
 			if err == nil && !dead && op == 0x14 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Options configures a rewrite.
@@ -36,6 +37,7 @@ type Stats struct {
 	DynamicCharges int    // size-proportional charges inserted
 	MaxUnchecked   int64  // largest sum of unchecked charges in one function
 	FuelGlobal     uint32 // index of the fuel global; the limit global follows it
+	DroppedDebug   int    // DWARF custom sections dropped
 }
 
 // Dynamic cost shifts: the size operand n is converted to fuel as n<<shift
@@ -293,6 +295,15 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 				return nil, st, err
 			}
 			emitSection(secCode, c)
+		case secCustom:
+			// DWARF refers to code offsets of the original module, which
+			// the rewrite moves: drop it rather than report wrong lines.
+			sr := &reader{b: wasm[:s.end], pos: s.start}
+			if name, err := sr.name(); err == nil && strings.HasPrefix(name, ".debug_") {
+				st.DroppedDebug++
+				continue
+			}
+			out = append(out, wasm[s.hdr:s.end]...)
 		default:
 			out = append(out, wasm[s.hdr:s.end]...)
 		}

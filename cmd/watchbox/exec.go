@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/watchbox/watchbox/host"
+	"github.com/watchbox/watchbox/host/meter"
+)
+
+const execArgs = "MODULE.wasm [--invoke EXPORT [ARGS...]]"
+
+// execCommand implements `watchbox exec`: run any WASI module under a fuel
+// budget and a deadline, like `wasmtime run --fuel`.
+func execCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("exec", execArgs, stderr)
+	fuel := fs.Int64("fuel", 0, "fuel budget in units (0: unlimited); see docs/metering.md")
+	timeout := fs.Duration("timeout", 0, "wall-clock limit of the run, e.g. 500ms (0: none)")
+	noMeter := fs.Bool("no-meter", false, "run the module uninstrumented (no fuel; --timeout then uses slow context interruption)")
+	model := fs.String("cost-model", "strict", "fuel cost model: strict or wasmtime")
+	asJSON := fs.Bool("json", false, "print one JSON object with the outcome")
+	cacheDir := fs.String("cache", "", "cache directory for compiled and metered modules (default: the user cache dir + /watchbox; \"off\" disables)")
+	invoke := ""
+	var invokeArgs []string
+
+	// Flags may come before or after MODULE; --invoke takes the export and
+	// every remaining argument (so negative numbers are arguments, not flags).
+	var module string
+	rest := args
+	for len(rest) > 0 {
+		tok := rest[0]
+		switch {
+		case tok == "--invoke" || tok == "-invoke":
+			if len(rest) < 2 {
+				fmt.Fprintln(stderr, "watchbox exec: --invoke needs an export name: --invoke EXPORT [ARGS...]")
+				return exitUsage
+			}
+			invoke, invokeArgs, rest = rest[1], rest[2:], nil
+		case strings.HasPrefix(tok, "--invoke=") || strings.HasPrefix(tok, "-invoke="):
+			invoke, invokeArgs, rest = tok[strings.Index(tok, "=")+1:], rest[1:], nil
+		case tok == "--":
+			rest = rest[1:]
+			if module == "" && len(rest) > 0 {
+				module, rest = rest[0], rest[1:]
+			}
+			if len(rest) > 0 {
+				fmt.Fprintf(stderr, "watchbox exec: unexpected arguments %q: arguments go to an export, as in --invoke EXPORT ARGS...\n", rest)
+				return exitUsage
+			}
+		case len(tok) > 1 && tok[0] == '-':
+			// Parse flags up to --invoke, which the flag package does not know.
+			k := len(rest)
+			for i, a := range rest {
+				if a == "--invoke" || a == "-invoke" || strings.HasPrefix(a, "--invoke=") || strings.HasPrefix(a, "-invoke=") {
+					k = i
+					break
+				}
+			}
+			if err := fs.Parse(rest[:k]); err != nil {
+				if errors.Is(err, flag.ErrHelp) {
+					return exitOK
+				}
+				return exitUsage
+			}
+			rest = append(fs.Args(), rest[k:]...)
+		case module == "":
+			module, rest = tok, rest[1:]
+		default:
+			fmt.Fprintf(stderr, "watchbox exec: unexpected argument %q after %s: arguments go to an export, as in --invoke EXPORT %s\n", tok, module, strings.Join(rest, " "))
+			return exitUsage
+		}
+	}
+	if module == "" {
+		fmt.Fprintf(stderr, "watchbox exec: missing MODULE.wasm\nusage: watchbox exec [flags] %s\n", execArgs)
+		return exitUsage
+	}
+	if invoke == "" && len(invokeArgs) > 0 {
+		fmt.Fprintln(stderr, "watchbox exec: arguments need --invoke EXPORT")
+		return exitUsage
+	}
+	if *fuel < 0 {
+		fmt.Fprintf(stderr, "watchbox exec: --fuel %d is negative: give a budget in units, or 0 for unlimited\n", *fuel)
+		return exitUsage
+	}
+	if *timeout < 0 {
+		fmt.Fprintf(stderr, "watchbox exec: --timeout %v is negative\n", *timeout)
+		return exitUsage
+	}
+	cm, err := meter.ParseCostModel(*model)
+	if err != nil {
+		fmt.Fprintf(stderr, "watchbox exec: --cost-model: %v\n", err)
+		return exitUsage
+	}
+	if *noMeter && *fuel > 0 {
+		fmt.Fprintln(stderr, "watchbox exec: --fuel needs metering: drop --no-meter")
+		return exitUsage
+	}
+	wasm, err := os.ReadFile(module)
+	if err != nil {
+		fmt.Fprintf(stderr, "watchbox exec: reading the module: %v\n", err)
+		return exitError
+	}
+	dir, err := execCacheDir(*cacheDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "watchbox exec: %v\n", err)
+		return exitError
+	}
+	guestOut := stdout
+	if *asJSON {
+		guestOut = stderr // keep stdout one JSON object
+	}
+	res, err := host.Exec(ctx, wasm, host.ExecOptions{
+		Fuel: *fuel, Timeout: *timeout, NoMeter: *noMeter, CostModel: cm,
+		Invoke: invoke, Args: invokeArgs, Name: module,
+		Stdin: stdinFile(), Stdout: guestOut, Stderr: stderr, CacheDir: dir,
+	})
+	if err != nil {
+		var ee *host.ExecError
+		code := exitError
+		if errors.As(err, &ee) {
+			switch ee.Kind {
+			case host.ExecBadRequest:
+				code = exitUsage
+			case host.ExecBadModule:
+				code = exitInvalid
+			}
+		}
+		fmt.Fprintf(stderr, "watchbox exec: %s: %v\n", module, err)
+		return code
+	}
+	if *asJSON {
+		writeJSON(stdout, res)
+	} else {
+		printExec(stdout, res)
+	}
+	switch res.Outcome {
+	case host.ExecOK:
+		return exitOK
+	default:
+		return exitCrash
+	}
+}
+
+// stdinFile is the guest's stdin; tests replace the package's stdin.
+func stdinFile() io.Reader { return stdin }
+
+func execCacheDir(flagValue string) (string, error) {
+	switch flagValue {
+	case "off":
+		return "", nil
+	case "":
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return "", nil // no cache rather than no run
+		}
+		return dir + string(os.PathSeparator) + "watchbox", nil
+	}
+	return flagValue, nil
+}
+
+func printExec(w io.Writer, res *host.ExecResult) {
+	if len(res.Results) > 0 {
+		fmt.Fprintf(w, "results: %s\n", strings.Join(res.Results, " "))
+	}
+	switch res.Outcome {
+	case host.ExecExit:
+		fmt.Fprintf(w, "outcome: exit (code %d)\n", res.ExitCode)
+	default:
+		fmt.Fprintf(w, "outcome: %s\n", res.Outcome)
+	}
+	if res.Trap != "" {
+		msg := res.Trap
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			msg = msg[:i]
+		}
+		fmt.Fprintf(w, "trap: %s\n", msg)
+	}
+	if res.Metered {
+		budget := "unlimited"
+		if res.Fuel < meter.MaxFuel {
+			budget = fmt.Sprint(res.Fuel)
+		}
+		fmt.Fprintf(w, "fuel used: %d (budget %s, cost model %s)\n", res.FuelUsed, budget, res.CostModel)
+	} else {
+		fmt.Fprintln(w, "fuel used: not metered")
+	}
+	fmt.Fprintf(w, "wall time: %s (compile %s)\n", res.Wall.Round(time.Microsecond), res.Compile.Round(time.Microsecond))
+}
