@@ -14,18 +14,32 @@ import (
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/bundle"
 	"github.com/watchbox/watchbox/host/internal/sandboxfs"
+	"github.com/watchbox/watchbox/host/meter"
 )
 
 // Call records one call into a guest, as passed to Config.OnCall.
 type Call struct {
-	App      string        `json:"app"`
-	Event    abi.EventKind `json:"-"`
-	ID       uint64        `json:"id"`
-	Status   abi.Status    `json:"-"`
-	Message  string        `json:"message,omitempty"` // the handler's error message
-	Crash    string        `json:"crash,omitempty"`   // why the instance died, if it did
-	State    abi.State     `json:"-"`                 // the app's state after the call
-	Duration time.Duration `json:"duration_ns"`
+	App     string        `json:"app"`
+	Event   abi.EventKind `json:"-"`
+	ID      uint64        `json:"id"`
+	Status  abi.Status    `json:"-"`
+	Message string        `json:"message,omitempty"` // the handler's error message
+	Crash   string        `json:"crash,omitempty"`   // why the instance died, if it did
+	// Termination classifies a crash: trap, exit, cpu_time_exceeded or
+	// wall_time_exceeded. Empty when the instance survived.
+	Termination Termination   `json:"termination,omitempty"`
+	Fuel        int64         `json:"fuel"` // fuel the call used (0 when unmetered)
+	State       abi.State     `json:"-"`    // the app's state after the call
+	Duration    time.Duration `json:"duration_ns"`
+}
+
+// EventName returns the name of the call's event, or "instantiate" for a
+// crash while the instance was starting.
+func (c Call) EventName() string {
+	if c.Event == 0 {
+		return "instantiate"
+	}
+	return c.Event.String()
 }
 
 // App is a loaded watch app: its bundle, compiled module and, while it runs,
@@ -41,6 +55,7 @@ type App struct {
 	hasInit  bool
 	fs       *sandboxfs.FS
 	start    time.Time // for the guest's monotonic clock
+	wd       watchdog
 
 	mu       sync.Mutex
 	state    abi.State
@@ -96,7 +111,20 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 	if p := checkBytes(file, wasm); p != nil {
 		return nil, &InvalidAppError{Path: dir, Problems: []Problem{*p}}
 	}
+	if !r.cfg.Unmetered {
+		metered, err := r.meters.Instrument(wasm, r.cfg.CostModel)
+		if err != nil {
+			var fe *meter.FormatError
+			if errors.As(err, &fe) {
+				return nil, &InvalidAppError{Path: dir, Problems: []Problem{compileProblem(file, fe, m.MemoryLimit.String())}}
+			}
+			return nil, fmt.Errorf("host: metering %s: %w", file, err)
+		}
+		wasm = metered
+	}
 	a := &App{rt: r, id: m.BundleIdentifier, manifest: m, start: time.Now()}
+	a.wd.timer = time.AfterFunc(time.Hour, a.wd.fire)
+	a.wd.timer.Stop()
 	a.log = r.log.With().Str("app", a.id).Logger()
 	wr, err := a.newRuntime(ctx, m.MemoryLimit.Pages())
 	if err != nil {
@@ -178,7 +206,19 @@ func (a *App) walltime() (int64, int32) {
 
 func (a *App) nanotime() int64 { return int64(time.Since(a.start)) }
 
-func (a *App) nanosleep(ns int64) { time.Sleep(time.Duration(ns)) }
+// nanosleep is the guest's sleep. It returns early when the running call is
+// stopped (deadline or interrupt), so a sleeping guest cannot outlive its
+// budget; the guest then stops at its next metering check.
+func (a *App) nanosleep(ns int64) {
+	end := time.Now().Add(time.Duration(ns))
+	for {
+		d := time.Until(end)
+		if d <= 0 || a.wd.stopped() {
+			return
+		}
+		time.Sleep(min(d, 5*time.Millisecond))
+	}
+}
 
 func (a *App) record(c Call) {
 	ev := a.log.Debug()
@@ -194,7 +234,10 @@ func (a *App) record(c Call) {
 		}
 		return
 	}
-	ev.Str("event", c.Event.String()).Str("status", c.Status.String()).Dur("duration", c.Duration).Msg("call")
+	if c.Termination != "" {
+		ev = ev.Str("termination", string(c.Termination))
+	}
+	ev.Str("event", c.EventName()).Str("status", c.Status.String()).Int64("fuel", c.Fuel).Dur("duration", c.Duration).Msg("call")
 	if f := a.rt.cfg.OnCall; f != nil {
 		f(c)
 	}
@@ -263,7 +306,8 @@ func (a *App) coldStart(ctx context.Context, state abi.State) error {
 	if _, err := a.instantiate(ctx); err != nil {
 		a.crashes++
 		a.setState(abi.StateNotRunning)
-		a.record(Call{App: a.id, Crash: err.(*CrashError).Reason})
+		ce := err.(*CrashError)
+		a.record(Call{App: a.id, Crash: ce.Reason, Termination: ce.Termination, Fuel: ce.Fuel})
 		return err
 	}
 	return a.sequence(ctx, step{abi.EventDidFinishLaunching, state})
@@ -423,6 +467,7 @@ func (a *App) shutdown(ctx context.Context) error {
 	}
 	a.kill(ctx)
 	a.closed = true
+	a.wd.timer.Stop()
 	return errors.Join(err, a.fs.Close(), a.wr.Close(ctx))
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/profile"
 )
 
 // testCache is shared by every test binary: the bundle build cache keys Go
@@ -340,4 +342,84 @@ func TestClockRandomnessAndAppInfo(t *testing.T) {
 		t.Fatalf("lines = %q", lines)
 	}
 	equal(t, "info", lines[1:], []string{"chaos: info dev.watchbox.test.chaos active 1 true <nil>"})
+}
+
+// budgetProfile returns the default profile with overrides.
+func budgetProfile(t *testing.T, set ...string) profile.Profile {
+	t.Helper()
+	p := profile.Default()
+	if err := p.ParseSet(set); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRunawayLoopIsKilledForCPUTime(t *testing.T) {
+	// 1M instructions per second and 50 ms per life-cycle call: a budget of
+	// 50,000 instructions, spent long before the wall-clock deadline.
+	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1,
+		Profile: budgetProfile(t, "instruction_rate=1000000", "lifecycle_time=50ms", "launch_time=60s")})
+	a := chaos(t, h, "DidBecomeActive spin")
+	err := a.Launch(context.Background())
+	var ce *CrashError
+	if !errors.As(err, &ce) || ce.Termination != TerminationCPU || ce.Event != abi.EventDidBecomeActive {
+		t.Fatalf("Launch error = %v, want a cpu_time_exceeded crash in did_become_active", err)
+	}
+	if ce.Fuel < 50_000 || ce.Fuel > 60_000 {
+		t.Errorf("fuel used = %d, want the 50000 budget plus a bounded overshoot", ce.Fuel)
+	}
+	if !strings.Contains(err.Error(), "0xc51bad01") {
+		t.Errorf("error %q lacks the CPU termination code", err)
+	}
+	if a.State() != abi.StateNotRunning {
+		t.Errorf("state = %v", a.State())
+	}
+}
+
+func TestBusyGuestIsKilledAtItsDeadline(t *testing.T) {
+	// A budget of fuel the guest cannot spend in time: the wall clock stops it.
+	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1,
+		Profile: budgetProfile(t, "instruction_rate=1000000000000", "lifecycle_time=100ms")})
+	a := h.load(t, chaosDir)
+	for _, action := range []string{"spin", "sleep"} {
+		t.Run(action, func(t *testing.T) {
+			setMode(t, a, "DidBecomeActive "+action)
+			start := time.Now()
+			err := a.Launch(context.Background())
+			elapsed := time.Since(start)
+			var ce *CrashError
+			if !errors.As(err, &ce) || ce.Termination != TerminationWall {
+				t.Fatalf("Launch error = %v, want a wall_time_exceeded crash", err)
+			}
+			if elapsed > 3*time.Second {
+				t.Errorf("the call was stopped after %v; the deadline was 100ms", elapsed)
+			}
+			if len(h.guestLines("chaos: woke up")) != 0 {
+				t.Errorf("the sleeping guest ran on after its deadline")
+			}
+		})
+	}
+}
+
+func TestFuelIsDeterministic(t *testing.T) {
+	run := func() []int64 {
+		h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1, Seed: 7})
+		a := h.load(t, "../tests/apps/c-hello")
+		must(t, a.Launch(context.Background()))
+		must(t, a.WristDown(context.Background()))
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		var fuel []int64
+		for _, c := range h.call {
+			if c.Fuel <= 0 {
+				t.Errorf("%v used no fuel", c.Event)
+			}
+			fuel = append(fuel, c.Fuel)
+		}
+		return fuel
+	}
+	first, second := run(), run()
+	if len(first) != 4 || fmt.Sprint(first) != fmt.Sprint(second) {
+		t.Errorf("fuel per call differs between identical runs:\n %v\n %v", first, second)
+	}
 }

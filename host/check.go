@@ -43,7 +43,7 @@ func compileProblem(file string, err error, memoryLimit string) Problem {
 	switch {
 	case strings.Contains(msg, "over limit of") && strings.Contains(msg, "memory"):
 		return Problem{file, fmt.Sprintf("the module's memory is larger than the manifest allows (%s); raise memoryLimit in watchapp.json (currently %s) or make the module smaller", msg, memoryLimit)}
-	case strings.Contains(msg, "EOF") || strings.Contains(msg, "unexpected end"):
+	case strings.Contains(msg, "EOF") || strings.Contains(msg, "unexpected end") || strings.Contains(msg, "past the end"):
 		return Problem{file, fmt.Sprintf("the module is truncated or corrupt (%s); rebuild it", msg)}
 	}
 	return Problem{file, "invalid WebAssembly module: " + msg + "; rebuild it with a WebAssembly 2.0 toolchain"}

@@ -45,19 +45,56 @@ func (e *InvalidAppError) Error() string {
 	return b.String()
 }
 
-// CrashError reports a guest that trapped or otherwise died during a call.
-// The instance is gone; the app relaunches cold on its next event.
+// Termination says why the system ended an app instance, in the spirit of
+// watchOS's termination codes.
+type Termination string
+
+// Terminations.
+const (
+	TerminationTrap Termination = "trap" // the guest trapped (unreachable, out of bounds, stack overflow, ...)
+	TerminationExit Termination = "exit" // the guest called proc_exit (a Go runtime fatal error exits 2)
+	// TerminationCPU: the call used its whole fuel budget, watchOS's
+	// 0xc51bad01 ("too much CPU time").
+	TerminationCPU Termination = "cpu_time_exceeded"
+	// TerminationWall: the call ran past its wall-clock deadline, watchOS's
+	// 0xc51bad02 ("too much wall time").
+	TerminationWall Termination = "wall_time_exceeded"
+	// TerminationInterrupted: the host was interrupted (Ctrl-C) during the call.
+	TerminationInterrupted Termination = "interrupted"
+)
+
+// Code returns watchOS's termination code for t, or 0 if it has none.
+func (t Termination) Code() uint32 {
+	switch t {
+	case TerminationCPU:
+		return 0xc51bad01
+	case TerminationWall:
+		return 0xc51bad02
+	}
+	return 0
+}
+
+// CrashError reports a guest that trapped, exited or was killed by the
+// system during a call. The instance is gone; the app relaunches cold on its
+// next event.
 type CrashError struct {
-	App    string        // bundle id
-	Event  abi.EventKind // the event being handled, zero during instantiation
-	Reason string        // the trap or exit message
+	App         string        // bundle id
+	Event       abi.EventKind // the event being handled, zero while starting
+	Termination Termination
+	Reason      string // the trap, exit or budget message
+	Fuel        int64  // fuel the call used
 }
 
 func (e *CrashError) Error() string {
+	where := "in " + e.Event.String()
 	if e.Event == 0 {
-		return fmt.Sprintf("app %s crashed while starting: %s", e.App, e.Reason)
+		where = "while starting"
 	}
-	return fmt.Sprintf("app %s crashed in %v: %s", e.App, e.Event, e.Reason)
+	code := ""
+	if c := e.Termination.Code(); c != 0 {
+		code = fmt.Sprintf(" [0x%x]", c)
+	}
+	return fmt.Sprintf("app %s killed %s: %s%s: %s", e.App, where, e.Termination, code, e.Reason)
 }
 
 // HandlerError reports a handler that returned an error status, such as a

@@ -9,6 +9,7 @@ import (
 	"io"
 	mrand "math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -17,6 +18,7 @@ import (
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/meter"
 )
 
 // Limits on what a guest may pass to host functions in one call.
@@ -30,6 +32,7 @@ const (
 // with the App's mutex held.
 type instance struct {
 	mod     api.Module
+	gauge   *meter.Gauge // nil when unmetered
 	event   api.Function
 	stack   [2]uint64
 	nextID  uint64
@@ -101,27 +104,140 @@ func (a *App) instantiate(ctx context.Context) (*instance, error) {
 		WithNanotime(a.nanotime, sys.ClockResolution(1)).
 		WithNanosleep(a.nanosleep).
 		WithRandSource(randSrc)
-	if a.hasInit {
-		mc = mc.WithStartFunctions(abi.ExportInitialize)
-	} else {
-		mc = mc.WithStartFunctions()
-	}
+	// _initialize runs below, under the launch budget, not as a start
+	// function that no fuel budget or deadline could stop.
+	mc = mc.WithStartFunctions()
 	mod, err := a.wr.InstantiateModule(ctx, a.compiled, mc)
-	in.flush()
-	if err == nil && mod.IsClosed() {
-		// proc_exit(0) in _initialize closes the module without an error.
-		err = sys.NewExitError(0)
-	}
 	if err != nil {
 		a.inst = nil
-		if mod != nil {
-			mod.Close(ctx)
-		}
-		return nil, &CrashError{App: a.id, Reason: crashReason(err, in.stderr)}
+		return nil, &CrashError{App: a.id, Termination: TerminationTrap, Reason: crashReason(err, in.stderr)}
 	}
 	in.mod = mod
 	in.event = mod.ExportedFunction(abi.ExportEvent)
+	if !a.rt.cfg.Unmetered {
+		if in.gauge, err = meter.NewGauge(mod); err != nil {
+			a.inst = nil
+			mod.Close(ctx)
+			return nil, fmt.Errorf("host: %s: %w", a.id, err)
+		}
+	}
+	if a.hasInit {
+		term, fuel, err := a.invoke(ctx, mod.ExportedFunction(abi.ExportInitialize), nil, a.rt.cfg.Profile.LaunchTime.D())
+		if err == nil && mod.IsClosed() {
+			// proc_exit(0) in _initialize closes the module without an error.
+			term, err = TerminationExit, sys.NewExitError(0)
+		}
+		if err != nil {
+			a.inst = nil
+			mod.Close(ctx)
+			return nil, &CrashError{App: a.id, Termination: term, Reason: "_initialize: " + crashReason(err, in.stderr), Fuel: fuel}
+		}
+	}
 	return in, nil
+}
+
+// invoke calls fn with stack under a time budget: a fuel budget of
+// budget*InstructionRate and a wall-clock deadline of budget from now. It
+// returns how a failed call ended, the fuel used, and the engine's error.
+// It must be called with the App's mutex held.
+func (a *App) invoke(ctx context.Context, fn api.Function, stack []uint64, budget time.Duration) (Termination, int64, error) {
+	g := a.inst.gauge
+	if g == nil {
+		err := fn.CallWithStack(ctx, stack)
+		a.inst.flush()
+		return classify(meter.Trap, err), 0, err
+	}
+	g.Start(a.rt.cfg.Profile.Fuel(budget))
+	a.wd.arm(g, budget)
+	var stopAfter func() bool
+	if ctx.Done() != nil {
+		stopAfter = context.AfterFunc(ctx, a.wd.interrupt)
+	}
+	err := fn.CallWithStack(ctx, stack)
+	interrupted := a.wd.disarm()
+	if stopAfter != nil {
+		stopAfter()
+	}
+	a.inst.flush()
+	outcome, fuel, err := g.Finish(err)
+	if outcome == meter.OK {
+		return "", fuel, nil
+	}
+	if interrupted && outcome == meter.DeadlineExceeded {
+		return TerminationInterrupted, fuel, err
+	}
+	return classify(outcome, err), fuel, err
+}
+
+func classify(o meter.Outcome, err error) Termination {
+	switch {
+	case err == nil:
+		return ""
+	case o == meter.FuelExhausted:
+		return TerminationCPU
+	case o == meter.DeadlineExceeded:
+		return TerminationWall
+	}
+	var exit *sys.ExitError
+	if errors.As(err, &exit) {
+		return TerminationExit
+	}
+	return TerminationTrap
+}
+
+// watchdog stops an app's running call at its deadline, or when the host is
+// interrupted, by stopping the call's Gauge; the guest then traps at its next
+// metering check. One timer per app is reused for every call.
+type watchdog struct {
+	timer *time.Timer
+	mu    sync.Mutex
+	gauge *meter.Gauge // the running call's gauge; nil when idle
+	due   time.Time    // the running call's deadline
+	intr  bool         // the running call was interrupted
+}
+
+func (w *watchdog) arm(g *meter.Gauge, budget time.Duration) {
+	w.mu.Lock()
+	w.gauge, w.due, w.intr = g, time.Now().Add(budget), false
+	w.mu.Unlock()
+	w.timer.Reset(budget)
+}
+
+// disarm ends the call's watch and reports whether it was interrupted.
+func (w *watchdog) disarm() bool {
+	w.timer.Stop()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.gauge = nil
+	return w.intr
+}
+
+// fire runs on the timer. A timer armed for an earlier call can fire late;
+// comparing with the running call's deadline makes it harmless.
+func (w *watchdog) fire() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.gauge != nil && !time.Now().Before(w.due) {
+		w.gauge.Stop()
+	}
+}
+
+func (w *watchdog) interrupt() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.gauge != nil {
+		w.intr = true
+		w.gauge.Stop()
+	}
+}
+
+// stopped reports whether the running call has been told to stop, so that
+// blocking host functions can return early.
+func (w *watchdog) stopped() bool {
+	w.mu.Lock()
+	g := w.gauge
+	w.mu.Unlock()
+	return g != nil && g.Stopped()
 }
 
 // crashReason turns a wazero call error into a one-line reason, with the
@@ -157,15 +273,14 @@ func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 	in.inEvent = true
 	in.stack[0] = uint64(kind)
 	in.stack[1] = uint64(len(in.env))
-	err := in.event.CallWithStack(ctx, in.stack[:])
+	term, fuel, err := a.invoke(ctx, in.event, in.stack[:], a.budget(kind))
 	in.inEvent = false
-	in.flush()
-	c := Call{App: a.id, Event: kind, ID: in.nextID, Duration: time.Since(start)}
+	c := Call{App: a.id, Event: kind, ID: in.nextID, Duration: time.Since(start), Fuel: fuel}
 	if err != nil {
-		crash := &CrashError{App: a.id, Event: kind, Reason: crashReason(err, in.stderr)}
+		crash := &CrashError{App: a.id, Event: kind, Termination: term, Reason: crashReason(err, in.stderr), Fuel: fuel}
 		a.kill(ctx)
 		a.crashes++
-		c.Crash = crash.Reason
+		c.Crash, c.Termination = crash.Reason, term
 		c.State = a.state
 		a.record(c)
 		return c, crash
@@ -179,6 +294,22 @@ func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 	}
 	a.record(c)
 	return c, herr
+}
+
+// budget returns the time budget of a call of kind, from the profile.
+func (a *App) budget(kind abi.EventKind) time.Duration {
+	p := &a.rt.cfg.Profile
+	switch kind {
+	case abi.EventDidFinishLaunching:
+		return p.LaunchTime.D()
+	case abi.EventWillEnterForeground, abi.EventDidBecomeActive, abi.EventWillResignActive, abi.EventDidEnterBackground:
+		return p.LifecycleTime.D()
+	case abi.EventBackgroundTasks:
+		return p.TaskTime.D()
+	case abi.EventRemoteNotification:
+		return p.PushRunTime.D()
+	}
+	return p.EventTime.D()
 }
 
 // replyMessage returns the message field of an encoded reply, if any.

@@ -24,6 +24,8 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/watchbox/watchbox/host/meter"
+	"github.com/watchbox/watchbox/host/profile"
 )
 
 // Config configures a Runtime. The zero value is usable.
@@ -40,30 +42,36 @@ type Config struct {
 	// Seed seeds the guests' randomness. Zero means the host's entropy, so
 	// runs differ; any other value makes random numbers repeat run to run.
 	Seed int64
-	// FrontmostTimeout is how long an app stays frontmost (inactive) after
-	// the wrist goes down before it enters the background; watchOS's
-	// default is 2 minutes. Zero means the default; negative disables it.
+	// Profile is the device profile: per-call time budgets, timeouts and
+	// the instruction rate that turns time budgets into fuel. The zero
+	// value means profile.Default().
+	Profile profile.Profile
+	// CostModel is the fuel cost model apps are metered with (default
+	// meter.Strict).
+	CostModel meter.CostModel
+	// Unmetered runs apps without fuel metering: no fuel budget and no
+	// deadline can stop a guest. For comparisons and debugging only.
+	Unmetered bool
+	// FrontmostTimeout overrides the profile's frontmost_timeout: how long
+	// an app stays frontmost (inactive) after the wrist goes down before it
+	// enters the background. Zero keeps the profile's; negative disables it.
 	FrontmostTimeout time.Duration
-	// SuspendDelay is how long a backgrounded app runs before the system
-	// suspends it. Zero means the default, 10 s; negative disables it.
+	// SuspendDelay overrides the profile's suspend_delay: how long a
+	// backgrounded app runs before the system suspends it. Zero keeps the
+	// profile's; negative disables it.
 	SuspendDelay time.Duration
 	// OnCall, if set, is called after every call into a guest, in order.
 	OnCall func(Call)
 }
 
-// Defaults for Config fields left zero.
-const (
-	DefaultFrontmostTimeout = 2 * time.Minute
-	DefaultSuspendDelay     = 10 * time.Second
-)
-
 // Runtime loads and runs watch apps. It is safe for concurrent use; each app
 // serializes the calls into its own guest.
 type Runtime struct {
-	cfg   Config
-	log   zerolog.Logger
-	cache wazero.CompilationCache
-	wasi  map[string]bool
+	cfg    Config
+	log    zerolog.Logger
+	cache  wazero.CompilationCache
+	meters *meter.Cache
+	wasi   map[string]bool
 
 	mu     sync.Mutex
 	apps   map[string]*App
@@ -87,11 +95,17 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		}
 		cfg.DataDir = dir
 	}
+	if cfg.Profile.Name == "" {
+		cfg.Profile = profile.Default()
+	}
+	if err := cfg.Profile.Validate(); err != nil {
+		return nil, fmt.Errorf("host: %w", err)
+	}
 	if cfg.FrontmostTimeout == 0 {
-		cfg.FrontmostTimeout = DefaultFrontmostTimeout
+		cfg.FrontmostTimeout = cfg.Profile.FrontmostTimeout.D()
 	}
 	if cfg.SuspendDelay == 0 {
-		cfg.SuspendDelay = DefaultSuspendDelay
+		cfg.SuspendDelay = cfg.Profile.SuspendDelay.D()
 	}
 	log := zerolog.Nop()
 	if cfg.Logger != nil {
@@ -101,11 +115,15 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("host: compilation cache in %s: %w", cfg.CacheDir, err)
 	}
+	meters, err := meter.NewCache(filepath.Join(cfg.CacheDir, "meter"))
+	if err != nil {
+		return nil, fmt.Errorf("host: metered module cache in %s: %w", cfg.CacheDir, err)
+	}
 	wasi, err := wasiFunctions(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &Runtime{cfg: cfg, log: log, cache: cache, wasi: wasi, apps: map[string]*App{}}, nil
+	return &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}}, nil
 }
 
 func defaultDataDir() (string, error) {

@@ -66,8 +66,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	cacheDir := fs.String("cache", "", "cache directory (default: the user cache dir + /watchbox)")
 	dataDir := fs.String("data", "", "directory of app data containers (default: $XDG_DATA_HOME/watchbox)")
 	seed := fs.Int64("seed", 0, "seed for the guest's randomness (0: host entropy)")
-	frontmost := fs.Duration("frontmost-timeout", host.DefaultFrontmostTimeout, "how long an app stays frontmost after wrist-down")
-	suspend := fs.Duration("suspend-delay", host.DefaultSuspendDelay, "how long a backgrounded app runs before it is suspended")
+	pf := profileFlags(fs)
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	pos, code, ok := parseInterleaved(fs, args)
 	if !ok {
@@ -90,11 +89,16 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "watchbox run: %v\n", err)
 		return exitUsage
 	}
+	prof, model, err := pf.resolve()
+	if err != nil {
+		fmt.Fprintf(stderr, "watchbox run: %v\n", err)
+		return exitUsage
+	}
 	var outMu sync.Mutex
 	failures := 0
 	cfg := host.Config{
 		CacheDir: *cacheDir, DataDir: *dataDir, Logger: &log, Seed: *seed,
-		FrontmostTimeout: orDisabled(*frontmost), SuspendDelay: orDisabled(*suspend),
+		Profile: prof, CostModel: model,
 		OnCall: func(c host.Call) {
 			outMu.Lock()
 			defer outMu.Unlock()
@@ -155,33 +159,23 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return exitOK
 }
 
-func orDisabled(d time.Duration) time.Duration {
-	if d == 0 {
-		return -1
-	}
-	return d
-}
-
 func printCall(w io.Writer, c host.Call, asJSON bool) {
-	event, status := c.Event.String(), c.Status.String()
-	if c.Event == 0 {
-		event = "instantiate" // the crash happened while starting the instance
-	}
+	event, status := c.EventName(), c.Status.String()
 	if c.Crash != "" {
 		status = "crash"
 	}
 	if asJSON {
 		writeJSON(w, map[string]any{
 			"type": "call", "app": c.App, "event": event, "id": c.ID,
-			"status": status, "message": c.Message, "crash": c.Crash,
-			"state": c.State.String(), "duration_ns": c.Duration.Nanoseconds(),
+			"status": status, "message": c.Message, "crash": c.Crash, "termination": c.Termination,
+			"state": c.State.String(), "fuel": c.Fuel, "duration_ns": c.Duration.Nanoseconds(),
 		})
 		return
 	}
-	line := fmt.Sprintf("%-24s %-12s %-10s %s", event, status, c.State, ms(c.Duration))
+	line := fmt.Sprintf("%-24s %-12s %-10s %8s %12d fuel", event, status, c.State, ms(c.Duration), c.Fuel)
 	switch {
 	case c.Crash != "":
-		line = fmt.Sprintf("%-24s CRASH        %-10s %s", event, c.State, c.Crash)
+		line = fmt.Sprintf("%-24s CRASH        %-10s %s: %s (%d fuel)", event, c.State, c.Termination, c.Crash, c.Fuel)
 	case c.Message != "":
 		line += "  " + c.Message
 	}

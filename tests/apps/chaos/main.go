@@ -35,7 +35,10 @@ func (app) DidBecomeActive()     { act("DidBecomeActive") }
 func (app) WillResignActive()    { act("WillResignActive") }
 func (app) DidEnterBackground()  { act("DidEnterBackground") }
 
-var hoard [][]byte
+var (
+	hoard    [][]byte
+	spinSink int
+)
 
 func act(event string) {
 	b, err := os.ReadFile("/mode")
@@ -61,6 +64,13 @@ func do(event, action string, args []string) {
 		for {
 			hoard = append(hoard, make([]byte, 1<<20))
 		}
+	case "spin":
+		for i := 0; ; i++ {
+			spinSink = i
+		}
+	case "sleep":
+		time.Sleep(time.Hour)
+		watch.Printf("chaos: woke up")
 	case "recurse":
 		watch.Printf("chaos: %d", recurse(1))
 	case "wildptr":

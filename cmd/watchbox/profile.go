@@ -1,0 +1,51 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/watchbox/watchbox/host/meter"
+	"github.com/watchbox/watchbox/host/profile"
+)
+
+// profileFlagSet holds the flags that choose the device profile and how apps
+// are metered.
+type profileFlagSet struct {
+	file      *string
+	set       *multiFlag
+	costModel *string
+}
+
+func profileFlags(fs *flag.FlagSet) *profileFlagSet {
+	p := &profileFlagSet{set: &multiFlag{}}
+	p.file = fs.String("profile", "", "device profile file (JSON; keys in docs/profile.md); default: the built-in watch-default")
+	fs.Var(p.set, "set", "override one profile value, key=value (repeatable), e.g. --set task_time=10s")
+	p.costModel = fs.String("cost-model", "strict", "fuel cost model: strict or wasmtime")
+	return p
+}
+
+// resolve returns the profile and cost model the flags chose.
+func (p *profileFlagSet) resolve() (profile.Profile, meter.CostModel, error) {
+	prof := profile.Default()
+	if *p.file != "" {
+		var err error
+		if prof, err = profile.Load(*p.file); err != nil {
+			return prof, 0, err
+		}
+	}
+	if err := prof.ParseSet(*p.set); err != nil {
+		return prof, 0, fmt.Errorf("--set: %w", err)
+	}
+	model, err := meter.ParseCostModel(*p.costModel)
+	if err != nil {
+		return prof, 0, fmt.Errorf("--cost-model: %w", err)
+	}
+	return prof, model, nil
+}
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
