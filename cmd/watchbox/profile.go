@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/watchbox/watchbox/host/meter"
@@ -49,3 +53,44 @@ type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
+
+func profileCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("profile", "", stderr)
+	asJSON := fs.Bool("json", false, "print the profile as a JSON object (a valid --profile file)")
+	pf := profileFlags(fs)
+	pos, code, ok := parseInterleaved(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 0 {
+		fmt.Fprintln(stderr, "watchbox profile: takes no arguments; use --profile FILE and --set key=value")
+		return exitUsage
+	}
+	prof, _, err := pf.resolve()
+	if err != nil {
+		fmt.Fprintf(stderr, "watchbox profile: %v\n", err)
+		return exitUsage
+	}
+	if *asJSON {
+		b, _ := json.MarshalIndent(prof, "", "  ")
+		fmt.Fprintf(stdout, "%s\n", b)
+		return exitOK
+	}
+	values := map[string]any{}
+	b, _ := json.Marshal(prof)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	dec.Decode(&values)
+	fmt.Fprintf(stdout, "profile %s\n", prof.Name)
+	for _, k := range profile.Keys() {
+		if k == "name" {
+			continue
+		}
+		src := profile.Sources[k]
+		if src == "" {
+			src = "watchbox assumption"
+		}
+		fmt.Fprintf(stdout, "  %-36s %-12v %s\n", k, values[k], src)
+	}
+	return exitOK
+}
