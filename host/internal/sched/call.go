@@ -1,0 +1,180 @@
+package sched
+
+import (
+	"math"
+	"math/bits"
+	"sync"
+	"time"
+)
+
+// CPUTime returns the CPU time that fuel metered instructions take at rate
+// instructions per second: fuel*1e9/rate nanoseconds, rounded down, computed
+// exactly in integers (so it is the same on every platform) and saturating
+// at the largest time.Duration. It is 0 if fuel or rate is not positive.
+func CPUTime(fuel, rate int64) time.Duration {
+	if fuel <= 0 || rate <= 0 {
+		return 0
+	}
+	hi, lo := bits.Mul64(uint64(fuel), uint64(time.Second))
+	if hi >= uint64(rate) {
+		return math.MaxInt64
+	}
+	q, _ := bits.Div64(hi, lo, uint64(rate))
+	if q > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return time.Duration(q)
+}
+
+// CallConfig describes one guest call for NewCallClock.
+type CallConfig struct {
+	// Rate is the device's instruction rate (profile.Profile.InstructionRate):
+	// under the virtual clock, FuelUsed()/Rate seconds of CPU time have
+	// passed since the call started.
+	Rate int64
+
+	// FuelUsed returns the fuel the call has used so far; the host passes a
+	// closure reading the call's metering global. Nil means no fuel is ever
+	// used. It may be called from any goroutine that calls the CallClock.
+	FuelUsed func() int64
+
+	// Deadline, if not zero, is the call's wall-clock deadline: Sleep does
+	// not sleep past it, and Expired reports when it is reached.
+	Deadline time.Time
+
+	// Stop, if not nil, is closed when the call is stopped (its deadline
+	// passed or the host was interrupted). A sleep returns as soon as it is
+	// closed, and a sleep begun after it is closed does not sleep at all.
+	Stop <-chan struct{}
+}
+
+// CallClock is the guest's clock during one call: its wall clock, its
+// monotonic clock and its sleeps all go through it.
+//
+// Under a *Virtual clock nothing blocks and no real time is read: Now is the
+// call's start plus the CPU time of the fuel used so far plus the time slept
+// so far, and Sleep adds to the time slept. Under any other clock Now is the
+// clock's time and Sleep blocks for real.
+//
+// After the call, the host passes Elapsed to Scheduler.Advance so that the
+// scheduler's clock moves past the call (in real mode this does nothing:
+// the time has already passed).
+//
+// A CallClock is safe for concurrent use, as long as FuelUsed is.
+type CallClock struct {
+	clock   Clock
+	virtual bool
+	start   time.Time
+	cfg     CallConfig
+
+	mu    sync.Mutex
+	slept time.Duration
+}
+
+// NewCallClock returns the clock of a call that starts now on clock.
+func NewCallClock(clock Clock, cfg CallConfig) *CallClock {
+	_, virtual := clock.(*Virtual)
+	if virtual {
+		cfg.Deadline = cfg.Deadline.Round(0)
+	}
+	return &CallClock{clock: clock, virtual: virtual, start: clock.Now(), cfg: cfg}
+}
+
+// Start returns the time the call started.
+func (c *CallClock) Start() time.Time { return c.start }
+
+// CPU returns the CPU time the fuel used so far stands for, at the
+// configured rate. It is meaningful under either clock; only the virtual
+// clock counts it as time passing.
+func (c *CallClock) CPU() time.Duration {
+	if c.cfg.FuelUsed == nil {
+		return 0
+	}
+	return CPUTime(c.cfg.FuelUsed(), c.cfg.Rate)
+}
+
+// Slept returns the time the call has spent in Sleep so far.
+func (c *CallClock) Slept() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.slept
+}
+
+// Elapsed returns how long the call has taken so far: CPU plus Slept under
+// the virtual clock, the time since Start under a real one.
+func (c *CallClock) Elapsed() time.Duration {
+	if c.virtual {
+		return sat(c.CPU(), c.Slept())
+	}
+	return c.clock.Now().Sub(c.start)
+}
+
+// Now returns the guest's current time: Start plus Elapsed.
+func (c *CallClock) Now() time.Time {
+	if c.virtual {
+		return c.start.Add(c.Elapsed())
+	}
+	return c.clock.Now()
+}
+
+// Expired reports whether the call has reached its deadline (never, without
+// one).
+func (c *CallClock) Expired() bool {
+	return !c.cfg.Deadline.IsZero() && !c.Now().Before(c.cfg.Deadline)
+}
+
+// Sleep sleeps for d, but not past the deadline nor once Stop is closed, and
+// reports whether it slept the whole of d. Under the virtual clock it does not
+// block: it adds the time slept to the call's time. Under a real clock it
+// blocks.
+func (c *CallClock) Sleep(d time.Duration) bool {
+	if c.stopped() {
+		return false
+	}
+	if d <= 0 {
+		return true
+	}
+	now := c.Now()
+	full := true
+	if dl := c.cfg.Deadline; !dl.IsZero() && now.Add(d).After(dl) {
+		d, full = max(dl.Sub(now), 0), false
+	}
+	if c.virtual {
+		c.addSlept(d)
+		return full
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		c.addSlept(d)
+		return full
+	case <-c.cfg.Stop:
+		c.addSlept(c.clock.Now().Sub(now))
+		return false
+	}
+}
+
+func (c *CallClock) addSlept(d time.Duration) {
+	c.mu.Lock()
+	c.slept = sat(c.slept, d)
+	c.mu.Unlock()
+}
+
+func (c *CallClock) stopped() bool {
+	select {
+	case <-c.cfg.Stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// sat returns a+b for non-negative a and b, saturating at the largest
+// time.Duration.
+func sat(a, b time.Duration) time.Duration {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
