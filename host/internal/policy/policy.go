@@ -1,0 +1,335 @@
+// Package policy is the deterministic decision layer of watchbox's "system":
+// given the device profile, an app's facts and its history, and the current
+// (virtual) time, it decides whether a background request runs now, is
+// scheduled or delayed (and until when), throttled, dropped, replaced or
+// killed, and says why, naming the rule and the numbers that decided it.
+//
+// Nothing here starts a goroutine or reads a clock: every call takes now.
+// Identical inputs give identical decisions and identical reason strings.
+// A [Policy] is not safe for concurrent use; the caller's scheduler owns it.
+//
+// # Windows
+//
+// Every budget is counted over a rolling window, never a calendar one: a
+// request that ran at t counts against the window until t+window (exclusive),
+// so a request is allowed at time t when fewer than the limit ran in
+// (t-window, t]. "Per hour" budgets use [Hour] and "per day" budgets [Day];
+// these are the units of the profile's names, not tunable numbers. Only
+// requests that actually ran are counted; a request delayed, throttled or
+// dropped is not charged until (unless) it runs.
+//
+// # Flow
+//
+// Requests that can wait (refreshes, app-scheduled snapshots, throttled
+// background pushes) are held in [Pending], one of each kind per app. The
+// caller delivers them by calling the matching *Due method at the request's
+// [Request.Due] time (see [Pending.Next]); that call decides again (the app
+// may be frontmost by then, or the budget spent) and charges the budget when
+// the verdict is [Run]. Every decision a Policy makes is appended to its
+// [Log], so a user can ask why an app's task did not run ([Policy.Why]).
+package policy
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/watchbox/watchbox/host/profile"
+)
+
+// Hour and Day are the windows of the "per hour" and "per day" budgets of the
+// profile. Both are rolling windows.
+const (
+	Hour = time.Hour
+	Day  = 24 * time.Hour
+)
+
+// MaxWindow is the longest window any rule looks back over; the [Ledger]
+// forgets entries older than this.
+const MaxWindow = Day
+
+// Kind names what a request or decision is about.
+type Kind string
+
+// Kinds of requests the policy decides on. Task kinds not listed here (for
+// example "url_session" or "watch_connectivity") may be used with
+// [Policy.TaskTimes] and [Policy.TaskExpired].
+const (
+	KindRefresh          Kind = "refresh"           // WKApplicationRefreshBackgroundTask
+	KindSnapshot         Kind = "snapshot"          // WKSnapshotRefreshBackgroundTask
+	KindBackgroundPush   Kind = "background_push"   // content-available remote notification
+	KindComplicationPush Kind = "complication_push" // PushKit complication push
+	KindBluetoothAlert   Kind = "bluetooth_alert"   // Bluetooth timely alert
+	KindBluetoothScan    Kind = "bluetooth_scan"    // Bluetooth background scan (shares the alert budget)
+	KindDataDelivery     Kind = "data_delivery"     // data for a backgrounded app (e.g. from the phone)
+)
+
+// Verdict is what the system does with a request.
+type Verdict int
+
+// Verdicts.
+const (
+	// Run: the request runs now.
+	Run Verdict = iota
+	// Scheduled: the request will run at Decision.At, its preferred date
+	// (or now), within budget.
+	Scheduled
+	// Delay: the request will run at Decision.At, later than it asked for,
+	// because a budget or a delivery rule says so.
+	Delay
+	// Throttle: a push is held back until Decision.At by a rate limit.
+	Throttle
+	// Drop: the request will never run.
+	Drop
+	// Replaced: a pending request was replaced by a newer one of its kind.
+	Replaced
+	// Kill: the app was killed because a task did not complete in time.
+	Kill
+	// Reset: a budget was reset (for example on opening the app).
+	Reset
+)
+
+var verdictNames = [...]string{"run", "scheduled", "delay", "throttle", "drop", "replaced", "kill", "reset"}
+
+// String returns the verdict's lower-case name ("run", "delay", ...).
+func (v Verdict) String() string {
+	if v < 0 || int(v) >= len(verdictNames) {
+		return fmt.Sprintf("verdict(%d)", int(v))
+	}
+	return verdictNames[v]
+}
+
+// SnapshotReason is why a snapshot is taken, as in WKSnapshotReason.
+type SnapshotReason string
+
+// Snapshot reasons.
+const (
+	SnapshotAppScheduled         SnapshotReason = "appScheduled"
+	SnapshotAppBackgrounded      SnapshotReason = "appBackgrounded"
+	SnapshotReturnToDefaultState SnapshotReason = "returnToDefaultState"
+	SnapshotComplicationUpdate   SnapshotReason = "complicationUpdate"
+	SnapshotPrelaunch            SnapshotReason = "prelaunch"
+)
+
+// Rule identifiers: stable ids that name the rule that decided. Tests,
+// traces and the "why" query use them.
+const (
+	RuleRefreshScheduled   = "refresh.scheduled"
+	RuleRefreshBudget      = "refresh.hourly_budget"
+	RuleRefreshFrontmost   = "refresh.frontmost"
+	RuleRefreshOnePending  = "refresh.one_pending"
+	RuleRefreshRun         = "refresh.run"
+	RuleSnapshotScheduled  = "snapshot.scheduled"
+	RuleSnapshotBudget     = "snapshot.hourly_budget"
+	RuleSnapshotFrontmost  = "snapshot.frontmost"
+	RuleSnapshotOnePending = "snapshot.one_pending"
+	RuleSnapshotRun        = "snapshot.run"
+	RuleSnapshotSystem     = "snapshot.system"
+	RuleSnapshotDefault    = "snapshot.return_to_default"
+	RuleSnapshotCompletion = "snapshot.task_completion"
+	RuleSnapshotCoalesced  = "snapshot.coalesced"
+	RulePushThrottle       = "background_push.hourly_throttle"
+	RulePushCoalesced      = "background_push.coalesced"
+	RulePushRun            = "background_push.run"
+	RuleComplicationFace   = "complication_push.inactive_face"
+	RuleComplicationBudget = "complication_push.daily_budget"
+	RuleComplicationRun    = "complication_push.run"
+	RuleBluetoothBudget    = "bluetooth.daily_budget"
+	RuleBluetoothRun       = "bluetooth.run"
+	RuleBluetoothReset     = "bluetooth.reset_on_open"
+	RuleTaskDeadline       = "task.deadline"
+	RuleDataDeliveryDelay  = "data_delivery.delay"
+	RuleDataDeliveryAtOnce = "data_delivery.frontmost"
+)
+
+// CodeTaskNotFinished is the termination code of an app killed because a
+// background task was not completed in time.
+const CodeTaskNotFinished = "0x2182bad2"
+
+// Facts are what the policy needs to know about an app at the moment of a
+// decision. The caller derives them from its life-cycle state machine.
+type Facts struct {
+	// App is the app's bundle identifier.
+	App string
+	// Frontmost is true while the app is frontmost: active, or inactive
+	// but still frontmost (wrist down within the frontmost timeout).
+	Frontmost bool
+	// ComplicationActive is true while one of the app's complications is
+	// on the active watch face.
+	ComplicationActive bool
+	// LastInteraction is when the user last interacted with the app (zero
+	// if never); it decides the returnToDefaultState snapshot.
+	LastInteraction time.Time
+}
+
+// Decision is one decision of the system about one request, with the rule
+// and the numbers that decided it.
+type Decision struct {
+	// App is the app's bundle identifier.
+	App string
+	// Kind is what the request was.
+	Kind Kind
+	// Verdict is what the system does with it.
+	Verdict Verdict
+	// Time is when the decision was made.
+	Time time.Time
+	// At is when the request runs (Run: Time; Scheduled, Delay, Throttle:
+	// the time it will be delivered), the missed deadline for Kill, and
+	// zero otherwise.
+	At time.Time
+	// Rule is the stable id of the rule that decided (the Rule* constants).
+	Rule string
+	// Reason is the human explanation, with the numbers, e.g.
+	// "refresh delayed to 10:00: 4 of 4 this hour used".
+	Reason string
+	// Numbers are the numbers that decided, by name ("used", "limit",
+	// "window_s", ...); durations are in seconds and their names end in _s.
+	Numbers map[string]int64
+	// Warning, when not empty, is a warning that goes with a decision that
+	// otherwise ran (the Bluetooth near-limit warning).
+	Warning string
+	// Snapshot, when not empty, is a snapshot the system takes after this
+	// request has run (a complication push is followed by a
+	// complicationUpdate snapshot).
+	Snapshot SnapshotReason
+}
+
+// String returns the decision as one human line:
+// "09:40:00 com.example.weather: refresh delayed to 10:00: 4 of 4 this hour used [refresh.hourly_budget]".
+func (d Decision) String() string {
+	var b strings.Builder
+	b.WriteString(d.Time.UTC().Format("15:04:05"))
+	b.WriteByte(' ')
+	b.WriteString(d.App)
+	b.WriteString(": ")
+	b.WriteString(d.Reason)
+	if d.Warning != "" {
+		b.WriteString("; warning: ")
+		b.WriteString(d.Warning)
+	}
+	b.WriteString(" [")
+	b.WriteString(d.Rule)
+	b.WriteByte(']')
+	return b.String()
+}
+
+// Policy applies the rules of a device profile. Its fields may be used
+// directly (for inspection, or to share a Log between policies).
+type Policy struct {
+	// Profile holds every number the rules use.
+	Profile profile.Profile
+	// Ledger is what ran when, per app.
+	Ledger *Ledger
+	// Pending holds the requests waiting to be delivered.
+	Pending *Pending
+	// Log records every decision.
+	Log *Log
+}
+
+// New returns a Policy for profile p with an empty ledger, no pending
+// requests and an unbounded log.
+func New(p profile.Profile) *Policy {
+	return &Policy{Profile: p, Ledger: NewLedger(), Pending: NewPending(), Log: NewLog(0)}
+}
+
+// record appends d to the log and returns it.
+func (p *Policy) record(d Decision) Decision {
+	if p.Log != nil {
+		p.Log.Append(d)
+	}
+	return d
+}
+
+// Why returns the decisions recorded for app, optionally only of the given
+// kinds, in time order: the answer to "why didn't my task run".
+func (p *Policy) Why(app string, kinds ...Kind) []Decision {
+	return p.Log.Why(app, kinds...)
+}
+
+// nums builds a Numbers map from alternating name, value pairs.
+func nums(kv ...any) map[string]int64 {
+	m := make(map[string]int64, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		k := kv[i].(string)
+		switch v := kv[i+1].(type) {
+		case int:
+			m[k] = int64(v)
+		case int64:
+			m[k] = v
+		case time.Duration:
+			m[k] = int64(v / time.Second)
+		}
+	}
+	return m
+}
+
+// clock formats t for a reason: "15:04", or "15:04:05" when the seconds are
+// not zero (with a fraction when that is not zero either), in UTC; prefixed
+// with the date "2006-01-02 " when t is on another UTC day than ref.
+func clock(t, ref time.Time) string {
+	t = t.UTC()
+	var s string
+	switch {
+	case t.Nanosecond() != 0:
+		s = t.Format("15:04:05.999999999")
+	case t.Second() != 0:
+		s = t.Format("15:04:05")
+	default:
+		s = t.Format("15:04")
+	}
+	ry, rm, rd := ref.UTC().Date()
+	if y, m, d := t.Date(); y != ry || m != rm || d != rd {
+		s = t.Format("2006-01-02 ") + s
+	}
+	return s
+}
+
+// dur formats a duration for a reason: "15 s", "10 min", "1 h", "24 h".
+func dur(d time.Duration) string {
+	switch {
+	case d != 0 && d%time.Hour == 0:
+		return fmt.Sprintf("%d h", d/time.Hour)
+	case d != 0 && d%time.Minute == 0:
+		return fmt.Sprintf("%d min", d/time.Minute)
+	case d%time.Second == 0:
+		return fmt.Sprintf("%d s", d/time.Second)
+	default:
+		return d.String()
+	}
+}
+
+// windowPhrase names a rolling window in a reason.
+func windowPhrase(w time.Duration) string {
+	switch w {
+	case Hour:
+		return "this hour"
+	case Day:
+		return "in the rolling 24 h"
+	default:
+		return "in the last " + dur(w)
+	}
+}
+
+// noun names a kind in a reason.
+func noun(k Kind) string {
+	switch k {
+	case KindBackgroundPush:
+		return "background push"
+	case KindComplicationPush:
+		return "complication push"
+	case KindBluetoothAlert:
+		return "Bluetooth alert"
+	case KindBluetoothScan:
+		return "Bluetooth background scan"
+	case KindDataDelivery:
+		return "data delivery"
+	}
+	return strings.ReplaceAll(string(k), "_", " ")
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
