@@ -1,0 +1,362 @@
+package scenario
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/watchbox/watchbox/host/push"
+)
+
+const timeForms = "HH:MM[:SS] (on the start day), +DURATION (after the previous event line), T+DURATION (after the start) or an RFC 3339 time"
+
+// event reads an at line. base is the time of the previous at line, which
+// relative times count from; event moves it on.
+func (p *parser) event(a stmt, base *time.Time) *Event {
+	line, at, args := a.line, a.toks[0], a.toks[1:]
+	if len(args) < 2 {
+		last := at
+		if len(args) == 1 {
+			last = args[0]
+			p.errAfter(line, last, "at needs a verb after the time: at TIME VERB ...; verbs are: %s", strings.Join(verbNames(), ", "))
+		} else {
+			p.errAfter(line, last, "at needs a time and a verb: at TIME VERB ...; times are %s", timeForms)
+		}
+		return nil
+	}
+	when, timeOK := p.when(line, args[0], *base)
+	if timeOK {
+		*base = when
+		if when.Before(p.s.Start) {
+			p.errAt(line, args[0], "%s is %v before the scenario starts (%s); events run from start to start+duration",
+				args[0].text, human(p.s.Start.Sub(when)), p.s.Start.Format(time.RFC3339))
+			timeOK = false
+		} else if when.After(p.s.End()) {
+			p.errAt(line, args[0], "%s (%s) is after the scenario ends (%s, start + %v); lengthen duration or move the event",
+				args[0].text, when.Format(time.RFC3339), p.s.End().Format(time.RFC3339), human(p.s.Duration))
+			timeOK = false
+		}
+	}
+	vt, rest := args[1], args[2:]
+	ev := &Event{At: when, Line: line, Column: at.col, Verb: Verb(vt.text)}
+	ok := p.eventArgs(line, vt, rest, ev)
+	if !ok || !timeOK {
+		return nil
+	}
+	return ev
+}
+
+// eventArgs reads the verb's arguments into ev.
+func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
+	use := usage(vt.text)
+	// appAt reads an app alias at args[i].
+	appAt := func(i int) bool {
+		a, ok := p.appRef(line, args[i])
+		ev.App = a
+		return ok
+	}
+	switch Verb(vt.text) {
+	case "open", VerbLaunch, VerbBackground, VerbSuspend, VerbPurge, VerbRelevantShortcut:
+		if vt.text == "open" {
+			ev.Verb = VerbLaunch
+		}
+		return p.count(line, vt, args, 1, 1, use) && appAt(0)
+	case VerbWristUp:
+		if !p.count(line, vt, args, 0, 1, use) {
+			return false
+		}
+		return len(args) == 0 || appAt(0)
+	case VerbWristDown:
+		return p.count(line, vt, args, 0, 0, use)
+	case VerbPush:
+		if !p.count(line, vt, args, 2, 2, use) {
+			return false
+		}
+		ok := appAt(0)
+		return p.pushFile(line, args[1], ev) && ok
+	case VerbPhone:
+		if !p.count(line, vt, args, 3, 3, use) {
+			return false
+		}
+		ok := true
+		kinds := make([]string, len(PhoneKinds))
+		for i, k := range PhoneKinds {
+			kinds[i] = string(k)
+		}
+		if !contains(kinds, args[0].text) {
+			p.errAt(line, args[0], "unknown phone data kind %q%s; kinds are: %s", args[0].text, suggest(args[0].text, kinds), strings.Join(kinds, ", "))
+			ok = false
+		}
+		ev.Phone = PhoneKind(args[0].text)
+		ok = appAt(1) && ok
+		return p.payload(line, args[2], ev, "phone data") && ok
+	case VerbBluetoothAlert:
+		if !p.count(line, vt, args, 1, 2, use) {
+			return false
+		}
+		if len(args) == 2 {
+			ev.Peripheral = args[1].text
+		}
+		return appAt(0)
+	case VerbIntent:
+		if !p.count(line, vt, args, 2, 3, use) {
+			return false
+		}
+		ok := appAt(0)
+		ok = p.ident(line, args[1], "intent name") && ok
+		ev.Intent = args[1].text
+		if len(args) == 3 {
+			ok = p.payload(line, args[2], ev, "intent parameters") && ok
+		}
+		return ok
+	case VerbTrigger:
+		if !p.count(line, vt, args, 2, 3, use) {
+			return false
+		}
+		ok := appAt(0)
+		kind, kindOK := p.taskKind(line, args[1])
+		ev.Task = kind
+		if !kindOK {
+			return false
+		}
+		if len(args) < 3 {
+			return ok
+		}
+		d := args[2]
+		switch kind {
+		case TaskSnapshot:
+			if !contains(SnapshotReasons, d.text) {
+				p.errAt(line, d, "unknown snapshot reason %q%s; reasons are: %s", d.text, suggest(d.text, SnapshotReasons), strings.Join(SnapshotReasons, ", "))
+				return false
+			}
+			ev.Reason = d.text
+		case TaskURLSession:
+			ev.Session = d.text
+		case TaskBluetoothAlert:
+			ev.Peripheral = d.text
+		case TaskIntentDidRun:
+			ok = p.ident(line, d, "intent name") && ok
+			ev.Intent = d.text
+		default:
+			p.errAt(line, d, "unexpected %q: trigger %s takes no detail (details: snapshot REASON, url-session SESSION, bluetooth-alert PERIPHERAL, intent-did-run INTENT)", d.text, kind)
+			return false
+		}
+		return ok
+	case VerbExpire:
+		if !p.count(line, vt, args, 1, 2, use) {
+			return false
+		}
+		ok := appAt(0)
+		if len(args) == 2 {
+			kind, kindOK := p.taskKind(line, args[1])
+			ev.Task = kind
+			ok = ok && kindOK
+		}
+		return ok
+	case VerbTapNotification:
+		if !p.count(line, vt, args, 1, 3, use) {
+			return false
+		}
+		ok := appAt(0)
+		for _, t := range args[1:] {
+			switch {
+			case t.kind == word && strings.HasPrefix(t.text, "action="):
+				ev.Action = strings.TrimPrefix(t.text, "action=")
+				if ev.Action == "" {
+					p.errAt(line, t, "action= needs an action identifier, as in action=REPLY")
+					ok = false
+				}
+			case ev.Notification == "" && ev.Action == "":
+				ev.Notification = t.text
+			default:
+				p.errAt(line, t, "unexpected %q; usage: %s", t.text, use)
+				ok = false
+			}
+		}
+		return ok
+	case VerbComplication:
+		if !p.count(line, vt, args, 2, 2, use) {
+			return false
+		}
+		ok := appAt(0)
+		on, onOK := p.onOff(line, args[1])
+		ev.On = on
+		return ok && onOK
+	case VerbServe:
+		ev.Route = p.route(line, vt, args)
+		return ev.Route != nil
+	case VerbSet:
+		if !p.count(line, vt, args, 1, 1, use) || !p.setting(line, args[0]) {
+			return false
+		}
+		ev.Set = args[0].text
+		return true
+	case VerbNote:
+		if !p.count(line, vt, args, 1, -1, use) {
+			return false
+		}
+		var words []string
+		for _, t := range args {
+			words = append(words, t.text)
+		}
+		ev.Text = strings.Join(words, " ")
+		return true
+	}
+	if contains(directives, vt.text) && vt.text != "at" {
+		p.errAt(line, vt, "%q cannot follow a time; events are: %s", vt.text, strings.Join(verbNames(), ", "))
+		return false
+	}
+	p.errAt(line, vt, "unknown verb %q%s; verbs are: %s", vt.text, suggest(vt.text, verbNames()), strings.Join(verbNames(), ", "))
+	return false
+}
+
+// taskKind reads a background task kind.
+func (p *parser) taskKind(line int, t token) (TaskKind, bool) {
+	names := make([]string, len(TaskKinds))
+	for i, k := range TaskKinds {
+		names[i] = string(k)
+	}
+	if contains(names, t.text) {
+		return TaskKind(t.text), true
+	}
+	p.errAt(line, t, "unknown task kind %q%s; kinds are: %s", t.text, suggest(t.text, names), strings.Join(names, ", "))
+	return "", false
+}
+
+// ident checks an identifier such as an intent name.
+func (p *parser) ident(line int, t token, what string) bool {
+	if t.kind == word && nameRE.MatchString(t.text) {
+		return true
+	}
+	p.errAt(line, t, "bad %s %q: a name is a letter or _ followed by letters, digits, _, - or .", what, t.text)
+	return false
+}
+
+// payload reads a JSON object given inline or as @FILE.
+func (p *parser) payload(line int, t token, ev *Event, what string) bool {
+	switch {
+	case t.kind == jsonv:
+		if !isJSONObject([]byte(t.text)) {
+			p.errAt(line, t, "%s must be a JSON object {...}, got an array", what)
+			return false
+		}
+		ev.Payload = compactJSON([]byte(t.text))
+		return true
+	case t.kind == word && strings.HasPrefix(t.text, "@") && len(t.text) > 1:
+		path := t.text[1:]
+		ev.File = p.resolve(path)
+		b, ok := p.readData(line, t, what+" file", path)
+		if !ok || b == nil {
+			return ok
+		}
+		var raw json.RawMessage
+		if err := json.Unmarshal(b, &raw); err != nil {
+			p.errAt(line, t, "%s file %q is not JSON: %v", what, path, err)
+			return false
+		}
+		if !isJSONObject(raw) {
+			p.errAt(line, t, "%s file %q must hold a JSON object {...}", what, path)
+			return false
+		}
+		ev.Payload = compactJSON(raw)
+		return true
+	}
+	p.errAt(line, t, "%s must be a JSON object {...} on the line or @FILE, got %q", what, t.text)
+	return false
+}
+
+// pushFile reads the push file of a push event.
+func (p *parser) pushFile(line int, t token, ev *Event) bool {
+	ev.File = p.resolve(t.text)
+	if p.opts.SkipDataFiles {
+		return true
+	}
+	pu, err := push.ParseFile(ev.File, p.limit)
+	if err != nil {
+		var pe *push.Error
+		switch {
+		case errors.As(err, &pe):
+			p.errAt(line, t, "push file %q: %s", t.text, pe.Msg)
+		case errors.Is(err, fs.ErrNotExist):
+			p.errAt(line, t, "push file %q not found (looked for %s; paths are relative to the scenario file)", t.text, ev.File)
+		default:
+			p.errAt(line, t, "push file %q: %v", t.text, err)
+		}
+		return false
+	}
+	ev.Push = pu
+	return true
+}
+
+// when resolves an event time; base is the previous event line's time.
+func (p *parser) when(line int, t token, base time.Time) (time.Time, bool) {
+	s := t.text
+	switch {
+	case strings.HasPrefix(s, "+"):
+		d, err := parseDuration(s[1:])
+		if err != nil || d < 0 {
+			p.errAt(line, t, "bad relative time %q: give +DURATION, as in +90s, +2h or +1d; times are %s", s, timeForms)
+			return time.Time{}, false
+		}
+		return base.Add(d), true
+	case strings.HasPrefix(s, "T+") || strings.HasPrefix(s, "t+"):
+		d, err := parseDuration(s[2:])
+		if err != nil || d < 0 {
+			p.errAt(line, t, "bad time %q: give T+DURATION, as in T+26h; times are %s", s, timeForms)
+			return time.Time{}, false
+		}
+		return p.s.Start.Add(d), true
+	}
+	if m := clockRE.FindStringSubmatch(s); m != nil {
+		h, _ := strconv.Atoi(m[1])
+		mi, _ := strconv.Atoi(m[2])
+		sec := 0
+		if m[3] != "" {
+			sec, _ = strconv.Atoi(m[3])
+		}
+		if h > 23 || mi > 59 || sec > 59 {
+			p.errAt(line, t, "bad clock time %q: hours run 00-23, minutes and seconds 00-59", s)
+			return time.Time{}, false
+		}
+		st := p.s.Start
+		return time.Date(st.Year(), st.Month(), st.Day(), h, mi, sec, 0, st.Location()), true
+	}
+	if at, err := time.Parse(time.RFC3339, s); err == nil {
+		return at, true
+	}
+	if strings.HasPrefix(s, "-") {
+		p.errAt(line, t, "bad time %q: relative times count forward; times are %s", s, timeForms)
+	} else {
+		p.errAt(line, t, "bad time %q: times are %s", s, timeForms)
+	}
+	return time.Time{}, false
+}
+
+// parseDuration reads a Go duration ("90s", "1h30m") that may begin with a
+// number of days ("2d", "1d12h").
+func parseDuration(s string) (time.Duration, error) {
+	if m := daysRE.FindStringSubmatch(s); m != nil {
+		days, err := strconv.Atoi(m[1])
+		if err != nil || days > 10000 {
+			return 0, fmt.Errorf("bad number of days in %q", s)
+		}
+		var rest time.Duration
+		if m[2] != "" {
+			if strings.HasPrefix(m[2], "-") || strings.HasPrefix(m[2], "+") {
+				return 0, fmt.Errorf("bad duration %q", s)
+			}
+			if rest, err = time.ParseDuration(m[2]); err != nil {
+				return 0, err
+			}
+		}
+		return time.Duration(days)*24*time.Hour + rest, nil
+	}
+	if s == "" || s[0] == '+' {
+		return 0, fmt.Errorf("bad duration %q", s)
+	}
+	return time.ParseDuration(s)
+}

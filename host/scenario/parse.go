@@ -1,0 +1,575 @@
+package scenario
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/watchbox/watchbox/host/profile"
+	"github.com/watchbox/watchbox/host/push"
+)
+
+// ParseFile reads and parses the scenario file at path. On any problem it
+// returns a nil Scenario and Errors, or the error of reading the file.
+func ParseFile(path string, opts Options) (*Scenario, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, src, opts)
+}
+
+// Parse parses the scenario src read from the file name; relative paths in
+// it resolve against name's directory. It checks the whole file and, on any
+// problem, returns a nil Scenario and Errors holding every problem found.
+func Parse(name string, src []byte, opts Options) (*Scenario, error) {
+	p := &parser{
+		name: name,
+		dir:  filepath.Dir(name),
+		opts: opts,
+		seen: map[string]int{},
+		apps: map[string]bool{},
+		dirs: map[string]string{},
+		s: &Scenario{
+			File:          name,
+			Dir:           filepath.Dir(name),
+			Start:         DefaultStart,
+			Duration:      DefaultDuration,
+			Seed:          DefaultSeed,
+			Profile:       DefaultProfile,
+			Complications: map[string]bool{},
+		},
+	}
+	p.parse(string(src))
+	if len(p.errs) > 0 {
+		p.errs.sort()
+		return nil, p.errs
+	}
+	sort.SliceStable(p.s.Events, func(i, j int) bool { return p.s.Events[i].At.Before(p.s.Events[j].At) })
+	return p.s, nil
+}
+
+// directives lists the first words of lines outside events.
+var directives = []string{"start", "duration", "profile", "set", "seed", "app", "complication", "serve", "at"}
+
+// verbs lists every event verb with its usage, in documentation order.
+var verbs = []struct {
+	verb  string
+	usage string
+}{
+	{"launch", "launch APP"},
+	{"open", "open APP"},
+	{"wrist-up", "wrist-up [APP]"},
+	{"wrist-down", "wrist-down"},
+	{"background", "background APP"},
+	{"suspend", "suspend APP"},
+	{"purge", "purge APP"},
+	{"push", "push APP FILE.apns"},
+	{"phone", "phone user-info|context|message|complication APP {JSON}|@FILE"},
+	{"bluetooth-alert", "bluetooth-alert APP [PERIPHERAL]"},
+	{"intent", "intent APP NAME [{JSON}|@FILE]"},
+	{"relevant-shortcut", "relevant-shortcut APP"},
+	{"trigger", "trigger APP KIND [DETAIL]"},
+	{"expire", "expire APP [KIND]"},
+	{"tap-notification", "tap-notification APP [ID] [action=ACTION]"},
+	{"complication", "complication APP on|off"},
+	{"serve", "serve METHOD PATH STATUS [BODY] [delay=DURATION] [type=CONTENT-TYPE]"},
+	{"set", "set KEY=VALUE"},
+	{"note", "note TEXT"},
+}
+
+func verbNames() []string {
+	var names []string
+	for _, v := range verbs {
+		names = append(names, v.verb)
+	}
+	return names
+}
+
+func usage(verb string) string {
+	for _, v := range verbs {
+		if v.verb == verb {
+			return v.usage
+		}
+	}
+	return verb
+}
+
+// methods are the HTTP methods serve accepts.
+var methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+var (
+	aliasRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
+	nameRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
+	clockRE = regexp.MustCompile(`^([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?$`)
+	daysRE  = regexp.MustCompile(`^([0-9]+)d(.*)$`)
+)
+
+// parser holds the state of one Parse.
+type parser struct {
+	name, dir string
+	opts      Options
+	errs      Errors
+	s         *Scenario
+
+	seen  map[string]int    // header directive -> line it was first given on
+	apps  map[string]bool   // declared aliases
+	dirs  map[string]string // resolved bundle dir -> alias
+	comps []stmt            // top-level complication lines
+	ats   []stmt            // at lines
+	sets  []stmt            // top-level set lines
+	prof  stmt              // the profile line, if any
+	limit int               // push size limit
+}
+
+// stmt is one line, lexed.
+type stmt struct {
+	line int
+	toks []token
+}
+
+func (p *parser) errAt(line int, t token, format string, args ...any) {
+	p.errs = append(p.errs, &Error{File: p.name, Line: line, Column: t.col, Token: t.text, Msg: fmt.Sprintf(format, args...)})
+}
+
+// errAfter reports something missing after token t.
+func (p *parser) errAfter(line int, t token, format string, args ...any) {
+	p.errs = append(p.errs, &Error{File: p.name, Line: line, Column: t.end + 1, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (p *parser) parse(src string) {
+	routes := map[string]int{}
+	for i, text := range strings.Split(src, "\n") {
+		line := i + 1
+		toks, lerr := lex(strings.TrimSuffix(text, "\r"))
+		if lerr != nil {
+			lerr.File, lerr.Line = p.name, line
+			p.errs = append(p.errs, lerr)
+			continue
+		}
+		if len(toks) == 0 {
+			continue
+		}
+		head, args := toks[0], toks[1:]
+		switch head.text {
+		case "start", "duration", "seed", "profile":
+			if first, dup := p.seen[head.text]; dup {
+				p.errAt(line, head, "%s is given twice (first on line %d); a scenario has one", head.text, first)
+				continue
+			}
+			p.seen[head.text] = line
+			if !p.count(line, head, args, 1, 1, head.text+" "+headerUsage[head.text]) {
+				continue
+			}
+			p.header(line, head, args[0])
+		case "set":
+			if !p.count(line, head, args, 1, 1, usage("set")) {
+				continue
+			}
+			if p.setting(line, args[0]) {
+				p.s.Sets = append(p.s.Sets, args[0].text)
+				p.sets = append(p.sets, stmt{line, toks})
+			}
+		case "app":
+			if p.count(line, head, args, 2, 2, "app ALIAS DIR") {
+				p.app(line, args[0], args[1])
+			}
+		case "complication":
+			p.comps = append(p.comps, stmt{line, toks})
+		case "serve":
+			r := p.route(line, head, args)
+			if r == nil {
+				continue
+			}
+			key := r.Method + " " + r.Path
+			if first, dup := routes[key]; dup {
+				p.errAt(line, args[1], "route %s is served twice (first on line %d); change a route later with \"at TIME serve ...\"", key, first)
+				continue
+			}
+			routes[key] = line
+			p.s.Routes = append(p.s.Routes, *r)
+		case "at":
+			p.ats = append(p.ats, stmt{line, toks})
+		default:
+			if isVerb(head.text) {
+				p.errAt(line, head, "%q is an event verb: give it a time, as in \"at 09:00 %s\"", head.text, usage(head.text))
+				continue
+			}
+			p.errAt(line, head, "unknown directive %q%s; a line starts with one of: %s, or \"#\" for a comment",
+				head.text, suggest(head.text, append(directives, verbNames()...)), strings.Join(directives, ", "))
+		}
+	}
+	p.deviceProfile()
+	for _, c := range p.comps {
+		head, args := c.toks[0], c.toks[1:]
+		if !p.count(c.line, head, args, 2, 2, usage("complication")) {
+			continue
+		}
+		alias, ok := p.appRef(c.line, args[0])
+		on, ok2 := p.onOff(c.line, args[1])
+		if !ok || !ok2 {
+			continue
+		}
+		if _, dup := p.s.Complications[alias]; dup {
+			p.errAt(c.line, args[0], "the complication of %s is set twice at the start; change it later with \"at TIME complication %s on|off\"", alias, alias)
+			continue
+		}
+		p.s.Complications[alias] = on
+	}
+	base := p.s.Start
+	for _, a := range p.ats {
+		if ev := p.event(a, &base); ev != nil {
+			p.s.Events = append(p.s.Events, *ev)
+		}
+	}
+	if len(p.s.Apps) == 0 {
+		p.errs = append(p.errs, &Error{File: p.name, Msg: "no app line; a scenario runs at least one app: app ALIAS DIR"})
+	}
+}
+
+var headerUsage = map[string]string{
+	"start":    "TIME (RFC 3339, as in 2026-06-01T07:00:00Z, or a date 2026-06-01)",
+	"duration": "DURATION (as in 24h, 90m or 2d)",
+	"seed":     "N (a whole number)",
+	"profile":  "default|FILE",
+}
+
+func isVerb(s string) bool {
+	for _, v := range verbs {
+		if v.verb == s {
+			return true
+		}
+	}
+	return false
+}
+
+// count checks that args holds between lo and hi tokens; hi < 0 means any
+// number. It reports a problem and returns false otherwise.
+func (p *parser) count(line int, head token, args []token, lo, hi int, use string) bool {
+	if len(args) < lo {
+		last := head
+		if len(args) > 0 {
+			last = args[len(args)-1]
+		}
+		p.errAfter(line, last, "%s is missing an argument; usage: %s", head.text, use)
+		return false
+	}
+	if hi >= 0 && len(args) > hi {
+		p.errAt(line, args[hi], "unexpected %q; usage: %s", args[hi].text, use)
+		return false
+	}
+	return true
+}
+
+// header reads the value of start, duration, seed or profile.
+func (p *parser) header(line int, head, v token) {
+	switch head.text {
+	case "start":
+		t, err := time.Parse(time.RFC3339, v.text)
+		if err != nil {
+			if t, err = time.Parse("2006-01-02", v.text); err != nil {
+				p.errAt(line, v, "bad start %q: give an RFC 3339 time such as 2026-06-01T07:00:00Z, or a date such as 2026-06-01", v.text)
+				return
+			}
+		}
+		p.s.Start = t
+	case "duration":
+		d, err := parseDuration(v.text)
+		if err != nil || d <= 0 {
+			p.errAt(line, v, "bad duration %q: give a positive duration such as 24h, 90m, 1h30m or 2d", v.text)
+			return
+		}
+		p.s.Duration = d
+	case "seed":
+		n, err := strconv.ParseInt(v.text, 10, 64)
+		if err != nil {
+			p.errAt(line, v, "bad seed %q: give a whole number", v.text)
+			return
+		}
+		p.s.Seed = n
+	case "profile":
+		p.s.Profile = v.text
+		p.prof = stmt{line, []token{head, v}}
+		if v.text != DefaultProfile {
+			p.s.ProfilePath = p.resolve(v.text)
+		}
+	}
+}
+
+// setting checks a "key=value" profile override.
+func (p *parser) setting(line int, t token) bool {
+	k, v, ok := strings.Cut(t.text, "=")
+	k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+	if !ok || k == "" {
+		p.errAt(line, t, "bad setting %q: write KEY=VALUE with no spaces, as in task_time=10s", t.text)
+		return false
+	}
+	if msg := checkSetting(k, v); msg != "" {
+		p.errAt(line, t, "%s", msg)
+		return false
+	}
+	return true
+}
+
+var durationType = reflect.TypeOf(profile.Duration(0))
+
+// checkSetting checks a profile key and the form of its value, and returns
+// what is wrong or "".
+func checkSetting(key, value string) string {
+	t := reflect.TypeOf(profile.Profile{})
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name != key {
+			continue
+		}
+		switch {
+		case f.Type == durationType:
+			if d, err := time.ParseDuration(value); err != nil || d <= 0 {
+				return fmt.Sprintf("profile key %s takes a positive duration such as 15s or 2m, got %q", key, value)
+			}
+		case f.Type.Kind() == reflect.Int:
+			if n, err := strconv.ParseInt(value, 10, 64); err != nil || n < 0 {
+				return fmt.Sprintf("profile key %s takes a whole number, 0 or more, got %q", key, value)
+			}
+		case f.Type.Kind() == reflect.Int64:
+			if n, err := strconv.ParseInt(value, 10, 64); err != nil || n <= 0 {
+				return fmt.Sprintf("profile key %s takes a positive whole number, got %q", key, value)
+			}
+		case f.Type.Kind() == reflect.String:
+			if value == "" {
+				return fmt.Sprintf("profile key %s needs a value", key)
+			}
+		}
+		return ""
+	}
+	return fmt.Sprintf("unknown profile key %q%s; keys are: %s", key, suggest(key, profile.Keys()), strings.Join(profile.Keys(), ", "))
+}
+
+// deviceProfile loads the profile file and applies the top-level sets, when
+// data files are read, and sets the push size limit.
+func (p *parser) deviceProfile() {
+	p.limit = push.DefaultLimit
+	if p.opts.SkipDataFiles {
+		return // push files are not read either
+	}
+	prof := profile.Default()
+	if p.s.ProfilePath != "" {
+		var err error
+		prof, err = profile.Load(p.s.ProfilePath)
+		if err != nil {
+			v := p.prof.toks[1]
+			if errors.Is(err, fs.ErrNotExist) {
+				p.errAt(p.prof.line, v, "profile file %q not found (looked for %s); give \"default\" or a profile file", v.text, p.s.ProfilePath)
+			} else {
+				p.errAt(p.prof.line, v, "bad profile file %q: %v", v.text, err)
+			}
+			return
+		}
+	}
+	for _, s := range p.sets {
+		k, v, _ := strings.Cut(s.toks[1].text, "=")
+		_ = prof.Set(strings.TrimSpace(k), strings.TrimSpace(v)) // the form was checked; validity is checked below
+	}
+	if err := prof.Validate(); err != nil {
+		at := p.prof
+		if len(p.sets) > 0 {
+			at = p.sets[len(p.sets)-1]
+		}
+		if at.toks != nil {
+			p.errAt(at.line, at.toks[1], "the device profile is not valid after this line: %v", err)
+		} else {
+			p.errs = append(p.errs, &Error{File: p.name, Msg: fmt.Sprintf("the device profile is not valid: %v", err)})
+		}
+		return
+	}
+	p.limit = prof.PushPayloadLimit
+}
+
+// app reads an app line.
+func (p *parser) app(line int, alias, dir token) {
+	if !aliasRE.MatchString(alias.text) {
+		p.errAt(line, alias, "bad app alias %q: an alias is a letter followed by letters, digits, - or _", alias.text)
+		return
+	}
+	if p.apps[alias.text] {
+		p.errAt(line, alias, "app %q is declared twice", alias.text)
+		return
+	}
+	p.apps[alias.text] = true
+	resolved := p.resolve(dir.text)
+	if other, dup := p.dirs[resolved]; dup {
+		p.errAt(line, dir, "bundle %q is already app %q; each app line names a different bundle", dir.text, other)
+		return
+	}
+	p.dirs[resolved] = alias.text
+	p.s.Apps = append(p.s.Apps, App{Alias: alias.text, Dir: resolved, Line: line})
+}
+
+// appRef resolves an app alias an event or complication line names.
+func (p *parser) appRef(line int, t token) (string, bool) {
+	if p.apps[t.text] {
+		return t.text, true
+	}
+	var names []string
+	for _, a := range p.s.Apps {
+		names = append(names, a.Alias)
+	}
+	if len(names) == 0 {
+		p.errAt(line, t, "unknown app %q: declare it with \"app %s DIR\"", t.text, t.text)
+		return "", false
+	}
+	sort.Strings(names)
+	p.errAt(line, t, "unknown app %q%s; apps are: %s", t.text, suggest(t.text, names), strings.Join(names, ", "))
+	return "", false
+}
+
+func (p *parser) onOff(line int, t token) (bool, bool) {
+	switch t.text {
+	case "on":
+		return true, true
+	case "off":
+		return false, true
+	}
+	p.errAt(line, t, "complication takes on or off, got %q", t.text)
+	return false, false
+}
+
+// resolve returns path relative to the scenario's directory.
+func (p *parser) resolve(path string) string {
+	if filepath.IsAbs(path) {
+		return filepath.Clean(path)
+	}
+	return filepath.Join(p.dir, path)
+}
+
+// readData reads a data file the scenario names, unless data files are
+// skipped (then it returns nil, true).
+func (p *parser) readData(line int, t token, what, path string) ([]byte, bool) {
+	if p.opts.SkipDataFiles {
+		return nil, true
+	}
+	b, err := os.ReadFile(p.resolve(path))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			p.errAt(line, t, "%s %q not found (looked for %s; paths are relative to the scenario file)", what, path, p.resolve(path))
+		} else {
+			p.errAt(line, t, "%s %q: %v", what, path, err)
+		}
+		return nil, false
+	}
+	return b, true
+}
+
+// route reads the arguments of serve.
+func (p *parser) route(line int, head token, args []token) *Route {
+	use := usage("serve")
+	if !p.count(line, head, args, 3, -1, use) {
+		return nil
+	}
+	ok := true
+	r := &Route{Line: line}
+	r.Method = args[0].text
+	if !contains(methods, r.Method) {
+		p.errAt(line, args[0], "unknown HTTP method %q%s; methods are: %s", r.Method, suggest(strings.ToUpper(r.Method), methods), strings.Join(methods, ", "))
+		ok = false
+	}
+	r.Path = args[1].text
+	if !strings.HasPrefix(r.Path, "/") {
+		p.errAt(line, args[1], "route path %q must start with /", r.Path)
+		ok = false
+	}
+	st, err := strconv.Atoi(args[2].text)
+	if err != nil || st < 100 || st > 599 {
+		p.errAt(line, args[2], "bad HTTP status %q: give a number from 100 to 599", args[2].text)
+		ok = false
+	}
+	r.Status = st
+	var body *token
+	for i := range args[3:] {
+		t := args[3+i]
+		switch {
+		case t.kind == word && strings.HasPrefix(t.text, "delay="):
+			d, err := parseDuration(strings.TrimPrefix(t.text, "delay="))
+			if err != nil || d < 0 {
+				p.errAt(line, t, "bad delay %q: give a duration such as 300ms or 2s", t.text)
+				ok = false
+			}
+			r.Delay = d
+		case t.kind == word && strings.HasPrefix(t.text, "type="):
+			r.ContentType = strings.TrimPrefix(t.text, "type=")
+			if !strings.Contains(r.ContentType, "/") {
+				p.errAt(line, t, "bad content type %q: give a media type such as type=application/json", t.text)
+				ok = false
+			}
+		case body != nil:
+			p.errAt(line, t, "unexpected %q: a route has one body; usage: %s", t.text, use)
+			ok = false
+		default:
+			body = &args[3+i]
+		}
+	}
+	inferred := ""
+	if body != nil {
+		switch body.kind {
+		case quoted:
+			r.Body = []byte(body.text)
+			inferred = "text/plain; charset=utf-8"
+		case jsonv:
+			r.Body = []byte(body.text)
+			inferred = "application/json"
+		default:
+			r.File = p.resolve(body.text)
+			inferred = contentType(body.text)
+			b, found := p.readData(line, *body, "route body file", body.text)
+			if !found {
+				ok = false
+			}
+			r.Body = b
+		}
+	}
+	if r.ContentType == "" {
+		r.ContentType = inferred
+	}
+	if !ok {
+		return nil
+	}
+	return r
+}
+
+// contentTypes maps body file extensions to content types; others are
+// application/octet-stream.
+var contentTypes = map[string]string{
+	".json": "application/json",
+	".txt":  "text/plain; charset=utf-8",
+	".html": "text/html; charset=utf-8",
+	".xml":  "application/xml",
+	".csv":  "text/csv; charset=utf-8",
+	".png":  "image/png",
+	".jpg":  "image/jpeg",
+	".jpeg": "image/jpeg",
+}
+
+func contentType(file string) string {
+	if t, ok := contentTypes[strings.ToLower(filepath.Ext(file))]; ok {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
