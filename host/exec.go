@@ -178,6 +178,9 @@ func Exec(ctx context.Context, wasm []byte, opts ExecOptions) (*ExecResult, erro
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, r); err != nil {
 		return nil, execErr(ExecFailure, "instantiating WASI: %w", err)
 	}
+	if err := meter.NewHostModule(ctx, r); err != nil {
+		return nil, execErr(ExecFailure, "%w", err)
+	}
 	cm, err := r.CompileModule(ctx, bin)
 	if err != nil {
 		return nil, execErr(ExecBadModule, "invalid module: %w", err)

@@ -59,11 +59,12 @@ var (
 // budget and a deadline. A Gauge is not safe for concurrent calls (nor is a
 // wazero module instance).
 type Gauge struct {
-	mod    api.Module
-	global api.MutableGlobal // remaining fuel
-	limit  api.MutableGlobal // 0, or MaxInt64 once the deadline passed
-	mu     sync.Mutex        // orders watchdog, host charges and the caller's accesses
-	budget int64             // the current call's budget, set by Start
+	mod     api.Module
+	global  api.MutableGlobal // remaining fuel
+	limit   api.MutableGlobal // max(0, fuel-Slice) at the last refuel, or MaxInt64 once stopped
+	mu      sync.Mutex        // orders watchdog, refuels, host charges and the caller's accesses
+	budget  int64             // the current call's budget, set by Start
+	stopped bool              // Stop was called during the current call
 }
 
 // NewGauge returns a Gauge for a module instantiated from Instrument's
@@ -195,22 +196,39 @@ func (g *Gauge) Call(ctx context.Context, fn api.Function, fuel int64, deadline 
 // Start prepares the Gauge's module for a call under a budget of fuel
 // (clamped to [0, MaxFuel]). Call does this itself; a host that runs its own
 // calls (with its own watchdog) calls Start, then the function, then Finish.
+//
+// Between Start and Finish the Gauge answers its module's calls to
+// RefuelFunc (see NewHostModule): the guest comes back every Slice units of
+// fuel, and traps there once the budget is exhausted or Stop was called.
 func (g *Gauge) Start(fuel int64) {
 	fuel = clampFuel(fuel)
 	g.mu.Lock()
 	g.budget = fuel
+	g.stopped = false
 	g.global.Set(uint64(fuel))
-	g.limit.Set(0)
+	g.limit.Set(uint64(sliceLimit(fuel)))
 	g.mu.Unlock()
+	running.Store(g.mod, g)
+}
+
+// sliceLimit is the limit that makes the guest call RefuelFunc again after
+// Slice more units of fuel, or when the fuel goes negative.
+func sliceLimit(fuel int64) int64 {
+	if fuel <= Slice {
+		return 0
+	}
+	return fuel - Slice
 }
 
 // Stop makes the running call trap at its next check, which Finish then
 // reports as DeadlineExceeded. It is safe to call from any goroutine, at any
 // time; it has no effect on calls started after it.
 func (g *Gauge) Stop() {
-	// The guest never writes the limit, so one store is seen at its next
-	// check: there is no race to re-assert against.
+	// The guest never writes the limit, and refuel writes it under the
+	// same mutex after checking stopped: the guest's next check fails and
+	// its refuel traps.
 	g.mu.Lock()
+	g.stopped = true
 	g.limit.Set(uint64(math.MaxInt64))
 	g.mu.Unlock()
 }
@@ -219,7 +237,28 @@ func (g *Gauge) Stop() {
 func (g *Gauge) Stopped() bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.limit.Get() != 0
+	return g.stopped || int64(g.limit.Get()) == math.MaxInt64
+}
+
+// refuel answers the guest's call to RefuelFunc during a call.
+func (g *Gauge) refuel() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return refuelGlobals(g.global, g.limit, g.stopped)
+}
+
+// refuelGlobals is the decision of RefuelFunc: trap if stopped or out of
+// fuel, else set the limit one slice below the fuel.
+func refuelGlobals(fuel, limit api.MutableGlobal, stopped bool) error {
+	if stopped || int64(limit.Get()) == math.MaxInt64 {
+		return errCheckStopped
+	}
+	f := int64(fuel.Get())
+	if f < 0 {
+		return errCheckFuel
+	}
+	limit.Set(uint64(sliceLimit(f)))
+	return nil
 }
 
 // Finish classifies how the call begun by Start ended, given the error the
@@ -230,10 +269,12 @@ func (g *Gauge) Stopped() bool {
 // FuelExhausted and DeadlineExceeded it wraps ErrFuelExhausted or
 // ErrDeadlineExceeded and the engine's error.
 func (g *Gauge) Finish(callErr error) (outcome Outcome, fuelUsed int64, err error) {
+	running.CompareAndDelete(g.mod, g)
 	g.mu.Lock()
 	rem := int64(g.global.Get())
-	fired := g.limit.Get() != 0
-	g.limit.Set(0)
+	fired := g.stopped || int64(g.limit.Get()) == math.MaxInt64
+	g.stopped = false
+	g.limit.Set(uint64(sliceLimit(rem)))
 	fuel := g.budget
 	g.mu.Unlock()
 	fuelUsed = fuel - rem
@@ -278,8 +319,9 @@ func ChargeFromHost(ctx context.Context, mod api.Module, n int64) error {
 	}
 	var mu *sync.Mutex
 	var glob, limit api.MutableGlobal
-	if g, ok := ctx.Value(gaugeKey{}).(*Gauge); ok && (mod == nil || g.mod == mod) {
-		mu, glob, limit = &g.mu, g.global, g.limit
+	var stoppedFlag *bool
+	if g := gaugeOf(ctx, mod); g != nil {
+		mu, glob, limit, stoppedFlag = &g.mu, g.global, g.limit, &g.stopped
 	} else {
 		var err error
 		if glob, err = exportedI64(mod, FuelExport); err != nil {
@@ -297,7 +339,10 @@ func ChargeFromHost(ctx context.Context, mod api.Module, n int64) error {
 		v = -MaxFuel
 	}
 	glob.Set(uint64(v))
-	stopped := limit.Get() != 0
+	stopped := int64(limit.Get()) == math.MaxInt64
+	if stoppedFlag != nil {
+		stopped = stopped || *stoppedFlag
+	}
 	if mu != nil {
 		mu.Unlock()
 	}

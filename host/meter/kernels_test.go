@@ -95,13 +95,16 @@ func kernelModule(t testing.TB, lang string) []byte {
 	return nil
 }
 
-// testRuntime returns a wazero runtime with WASI and the shared on-disk
-// compilation cache.
+// testRuntime returns a wazero runtime with WASI, the meter's host module
+// and the shared on-disk compilation cache.
 func testRuntime(t testing.TB) wazero.Runtime {
 	t.Helper()
 	ctx := context.Background()
 	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCompilationCache(testCompilationCache(t)))
 	wasi_snapshot_preview1.MustInstantiate(ctx, r)
+	if err := NewHostModule(ctx, r); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { r.Close(ctx) })
 	return r
 }

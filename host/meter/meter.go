@@ -4,18 +4,22 @@
 // deadline.
 //
 // Instrument is a pure function on module bytes. The rewritten module appends
-// one defined, mutable i64 global exported as FuelExport and charges the cost
-// of every straight-line block before the block runs; when the counter goes
-// negative at a check (function entry, loop header with a back edge, after a
-// call returns, before size-proportional work, and at least every
-// CheckInterval units of straight-line code) the guest executes
-// `unreachable`. No function, global or table index shifts and no import is
-// added, so the instrumented module runs in any engine.
+// two defined, mutable i64 globals exported as FuelExport and LimitExport and
+// charges the cost of every straight-line block before the block runs. At a
+// check (function entry, loop header with a back edge, after a call returns,
+// before size-proportional work, and at least every CheckInterval units of
+// straight-line code) the guest compares the fuel with the limit; when it is
+// below, the guest calls the one function it imports, HostModule.RefuelFunc,
+// which traps when the fuel is negative or the host stopped the call, and
+// otherwise lowers the limit and returns. The import makes the guest come
+// back to Go at least every Slice units of fuel, so the Go runtime can stop
+// it for a garbage collection (compiled guest code cannot be preempted).
+// NewHostModule provides the import in a wazero runtime.
 //
 // A Gauge runs calls on an instantiated, instrumented module: it sets the
-// budget, enforces a deadline by forcing the counter negative from a
-// watchdog, and tells fuel exhaustion and deadline expiry from the guest's own
-// traps by reading the counter after the call.
+// budget, enforces a deadline by raising the limit from a watchdog, and tells
+// fuel exhaustion and deadline expiry from the guest's own traps by reading
+// the counter after the call.
 //
 // See docs/metering.md for the cost table, the overshoot bound and the
 // deadline latency bound.
@@ -35,20 +39,47 @@ import (
 const FuelExport = "watchbox_fuel"
 
 // LimitExport is the export name of the second global added by Instrument:
-// a mutable i64 that checks compare the fuel against. It is 0 normally; a
-// host sets it to math.MaxInt64 to make the guest trap at its next check
-// whatever fuel is left (this is how a Gauge enforces deadlines). The guest
-// never writes it.
+// a mutable i64 that checks compare the fuel against: a check whose fuel is
+// below it calls RefuelFunc. The guest never writes it. A Gauge keeps it at
+// max(0, fuel-Slice), and sets it to math.MaxInt64 to stop the guest at its
+// next check whatever fuel is left (deadlines). Its initial value is
+// MaxFuel-Slice.
 const LimitExport = "watchbox_fuel_limit"
+
+// HostModule and RefuelFunc name the one function Instrument's output
+// imports, of type [] -> []. A failed check stores the fuel to FuelExport,
+// calls it, reloads the fuel and carries on. It must trap if FuelExport is
+// negative (the budget is exhausted) or the host wants the call stopped, and
+// otherwise return with LimitExport at most FuelExport (setting it to 0 is
+// correct; a Gauge sets max(0, fuel-Slice) so that the guest calls it again
+// after Slice more units). NewHostModule provides it for wazero.
+const (
+	HostModule = "watchbox_meter"
+	RefuelFunc = "refuel"
+)
+
+// Slice is how much fuel a guest may use between two returns to Go (calls
+// to RefuelFunc) under a Gauge, a few milliseconds of guest work. While
+// compiled guest code runs, the Go runtime cannot preempt its goroutine: a
+// garbage collection that needs to stop the world waits until the guest
+// comes back, and with it every other goroutine of the process (watchdog
+// timers included). The slow path costs about a host call per Slice units,
+// which is not measurable.
+const Slice = 10_000_000
 
 // Version is the instrumenter version. It changes whenever the output of
 // Instrument for some input changes, and is part of the Cache key.
-const Version = 2
+//
+// Version 3 imports HostModule.RefuelFunc (renumbering functions) and
+// starts with the limit at MaxFuel-Slice.
+const Version = 3
 
 // MaxFuel is the largest budget a Gauge accepts; larger budgets are clamped
 // to it. It is also the initial value of the fuel global, so a module that
 // is run without a Gauge (for example in another engine) is effectively
-// unlimited until the host writes the global.
+// unlimited until the host writes the global. The limit global starts at
+// MaxFuel-Slice, so even code run before a Gauge starts (a start function)
+// returns to the host every Slice units.
 const MaxFuel = int64(1) << 61
 
 // CheckInterval bounds the straight-line code between two checks: the
@@ -104,10 +135,14 @@ type FormatError = instr.Error
 var ErrUnknownCostModel = errors.New("unknown cost model")
 
 // Instrument returns a copy of the binary module wasm that meters itself
-// under the given cost model. It never panics; malformed input yields a
-// *FormatError (wrapped) naming the section and byte offset. Instrument does
-// not fully validate the module: invalid but well-formed input produces
-// output that the engine rejects just as it rejects the input.
+// under the given cost model. The copy imports HostModule.RefuelFunc (after
+// the module's own imports, so defined functions move up by one index;
+// every reference to them is renumbered). It never panics; malformed input
+// yields a *FormatError (wrapped) naming the section and byte offset.
+// Input that is already instrumented (exports FuelExport or LimitExport, or
+// imports from HostModule) is rejected. Instrument does not fully validate
+// the module: invalid but well-formed input produces output that the engine
+// rejects just as it rejects the input.
 func Instrument(wasm []byte, model CostModel) ([]byte, error) {
 	out, _, err := instrument(wasm, model)
 	return out, err
@@ -117,15 +152,22 @@ func instrument(wasm []byte, model CostModel) ([]byte, instr.Stats, error) {
 	if model != Strict && model != Wasmtime {
 		return nil, instr.Stats{}, fmt.Errorf("meter: %w %d", ErrUnknownCostModel, model)
 	}
-	out, st, err := instr.Rewrite(wasm, instr.Options{
-		GlobalName:  FuelExport,
-		LimitName:   LimitExport,
-		Dynamic:     model == Strict,
-		CheckEvery:  CheckInterval,
-		InitialFuel: MaxFuel,
-	})
+	out, st, err := instr.Rewrite(wasm, rewriteOptions(model))
 	if err != nil {
 		return nil, st, fmt.Errorf("meter: malformed module: %w", err)
 	}
 	return out, st, nil
+}
+
+func rewriteOptions(model CostModel) instr.Options {
+	return instr.Options{
+		GlobalName:   FuelExport,
+		LimitName:    LimitExport,
+		Dynamic:      model == Strict,
+		CheckEvery:   CheckInterval,
+		InitialFuel:  MaxFuel,
+		InitialLimit: sliceLimit(MaxFuel),
+		ImportModule: HostModule,
+		ImportName:   RefuelFunc,
+	}
 }

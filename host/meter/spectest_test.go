@@ -168,6 +168,11 @@ func newSpecSide(ctx context.Context, t testing.TB, features api.CoreFeatures, c
 	if _, err := r.InstantiateWithConfig(ctx, spectestWasm, wazero.NewModuleConfig()); err != nil {
 		t.Fatalf("instantiate spectest host module: %v", err)
 	}
+	if instrum {
+		if err := NewHostModule(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return &specSide{r: r, mods: map[string]api.Module{}, exports: map[api.Module][]instr.Export{}, gauges: map[api.Module]*Gauge{}, instrum: instrum}
 }
 

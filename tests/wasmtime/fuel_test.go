@@ -118,6 +118,9 @@ func TestFuelMatchesWasmtime(t *testing.T) {
 	r := wazero.NewRuntime(ctx)
 	defer r.Close(ctx)
 	wasi_snapshot_preview1.MustInstantiate(ctx, r)
+	if err := meter.NewHostModule(ctx, r); err != nil {
+		t.Fatal(err)
+	}
 	wtMods := map[string]*wt.Module{}
 	wzMods := map[string]wazero.CompiledModule{}
 	for lang, bin := range bins {
@@ -176,5 +179,124 @@ func TestFuelMatchesWasmtime(t *testing.T) {
 			t.Errorf("%s: fuel differs: wasmtime %d, watchbox wasmtime model %d (%+d)", name, wfuel, zfuel, zfuel-int64(wfuel))
 		}
 		t.Logf("%-22s wasmtime %12d  watchbox %12d  %s", name, wfuel, zfuel, status)
+	}
+}
+
+// meteredInWasmtime runs the export of an instrumented module in wasmtime
+// (without wasmtime's own fuel) under a budget, providing
+// watchbox_meter.refuel as the simplest correct implementation: trap when
+// the fuel is negative, else set the limit to 0. It returns the fuel the
+// export used according to the module's own counter, and whether it
+// trapped.
+func meteredInWasmtime(engine *wt.Engine, mod *wt.Module, k kernel, budget int64) (int64, bool, error) {
+	store := wt.NewStore(engine)
+	defer store.Close()
+	store.SetWasi(wt.NewWasiConfig())
+	linker := wt.NewLinker(engine)
+	if err := linker.DefineWasi(); err != nil {
+		return 0, false, err
+	}
+	refuels := 0
+	err := linker.FuncWrap(meter.HostModule, meter.RefuelFunc, func(c *wt.Caller) *wt.Trap {
+		refuels++
+		fuel := c.GetExport(meter.FuelExport).Global()
+		if fuel.Get(c).I64() < 0 {
+			return wt.NewTrap("out of fuel")
+		}
+		if err := c.GetExport(meter.LimitExport).Global().Set(c, wt.ValI64(0)); err != nil {
+			return wt.NewTrap(err.Error())
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	inst, err := linker.Instantiate(store, mod)
+	if err != nil {
+		return 0, false, err
+	}
+	fuel := inst.GetExport(store, meter.FuelExport).Global()
+	limit := inst.GetExport(store, meter.LimitExport).Global()
+	if f := inst.GetFunc(store, "_initialize"); f != nil {
+		if _, err := f.Call(store); err != nil {
+			return 0, false, err
+		}
+	}
+	if err := fuel.Set(store, wt.ValI64(budget)); err != nil {
+		return 0, false, err
+	}
+	if err := limit.Set(store, wt.ValI64(0)); err != nil {
+		return 0, false, err
+	}
+	_, err = inst.GetFunc(store, k.export).Call(store, k.arg)
+	return budget - fuel.Get(store).I64(), err != nil, nil
+}
+
+// TestMeteredModuleInWasmtime runs the instrumented C kernels in wasmtime
+// with a trivial refuel: the fuel they use, to completion and at
+// exhaustion, is the fuel a Gauge reports in wazero.
+func TestMeteredModuleInWasmtime(t *testing.T) {
+	ctx := context.Background()
+	bin := modules(t)["c"]
+	ibin, err := meter.Instrument(bin, meter.Strict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := wt.NewEngine()
+	wtMod, err := wt.NewModule(engine, ibin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := wazero.NewRuntime(ctx)
+	defer r.Close(ctx)
+	wasi_snapshot_preview1.MustInstantiate(ctx, r)
+	if err := meter.NewHostModule(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	cm, err := r.CompileModule(ctx, ibin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both engines run the export on a fresh instance, after _initialize.
+	wazeroRun := func(k kernel, budget int64) (meter.Outcome, int64, error) {
+		mod, err := r.InstantiateModule(ctx, cm, wazero.NewModuleConfig().WithName("").WithStartFunctions())
+		if err != nil {
+			return 0, 0, err
+		}
+		defer mod.Close(ctx)
+		g, err := meter.NewGauge(mod)
+		if err != nil {
+			return 0, 0, err
+		}
+		if f := mod.ExportedFunction("_initialize"); f != nil {
+			if _, out, _, err := g.Call(ctx, f, meter.MaxFuel, time.Time{}); out != meter.OK {
+				return 0, 0, err
+			}
+		}
+		_, out, used, err := g.Call(ctx, mod.ExportedFunction(k.export), budget, time.Time{}, uint64(k.arg))
+		return out, used, err
+	}
+	for _, k := range kernels {
+		if k.lang != "c" {
+			continue
+		}
+		const budget = int64(1) << 40
+		used, trapped, err := meteredInWasmtime(engine, wtMod, k, budget)
+		if err != nil || trapped {
+			t.Errorf("%s: wasmtime: %v (trapped %v)", k.export, err, trapped)
+			continue
+		}
+		out, zused, err := wazeroRun(k, budget)
+		if out != meter.OK || zused != used {
+			t.Errorf("%s: wasmtime used %d, wazero %v used %d (%v)", k.export, used, out, zused, err)
+		}
+		// Exhaustion stops at the same check with the same fuel.
+		half := used / 2
+		hused, trapped, err := meteredInWasmtime(engine, wtMod, k, half)
+		out, zhused, zerr := wazeroRun(k, half)
+		if err != nil || !trapped || out != meter.FuelExhausted || hused != zhused {
+			t.Errorf("%s with budget %d: wasmtime used %d (trapped %v, %v), wazero %v used %d (%v)", k.export, half, hused, trapped, err, out, zhused, zerr)
+		}
+		t.Logf("%-10s used %10d; with budget %10d: %10d in both engines", k.export, used, half, hused)
 	}
 }

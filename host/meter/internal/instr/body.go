@@ -33,6 +33,7 @@ const (
 	evSeg  uint8 = iota // segment charge; arg = index into segs
 	evDyn               // size-proportional charge; arg = shift
 	evSync              // local mode: store the fuel local to the global
+	evFunc              // a function index immediate to renumber; arg = its encoded length
 )
 
 type event struct {
@@ -62,6 +63,9 @@ type frame struct {
 
 type walker struct {
 	opt          Options
+	rm           remap  // function renumbering for call, return_call, ref.func
+	slowFunc     uint32 // the imported slow-path function, if opt.ImportModule is set
+	types        uint32 // the number of types of the input
 	fuel, limit  uint32
 	local        bool   // fuel kept in a local (no exception handling in the body)
 	fuelLocal    uint32 // index of the i64 fuel local in local mode
@@ -89,7 +93,7 @@ func Cost(op byte) int64 {
 	return 1
 }
 
-func rewriteCode(mod []byte, start int, types []funcType, bodyBT [][]byte, funcTypes []uint32, importedFuncs, fuel uint32, opt Options, st *Stats) ([]byte, error) {
+func rewriteCode(mod []byte, start int, types []funcType, bodyBT [][]byte, funcTypes []uint32, importedFuncs, fuel uint32, rm remap, opt Options, st *Stats) ([]byte, error) {
 	r := &reader{b: mod, pos: start}
 	n, err := r.u32()
 	if err != nil {
@@ -100,7 +104,7 @@ func rewriteCode(mod []byte, start int, types []funcType, bodyBT [][]byte, funcT
 	}
 	out := make([]byte, 0, len(mod)-start+len(mod)/4)
 	out = appendU32(out, n)
-	w := &walker{opt: opt, fuel: fuel, limit: fuel + 1}
+	w := &walker{opt: opt, rm: rm, slowFunc: importedFuncs, types: uint32(len(types)), fuel: fuel, limit: fuel + 1}
 	for i := uint32(0); i < n; i++ {
 		size, err := r.u32()
 		if err != nil {
@@ -147,7 +151,7 @@ func rewriteCode(mod []byte, start int, types []funcType, bodyBT [][]byte, funcT
 // rewrite instruments one function body b[start:]. It returns the new body
 // (valid until the next call) and the sum of its unchecked charges.
 func (w *walker) rewrite(b []byte, start int, nparams uint32, bt []byte) ([]byte, int64, error) {
-	r := &reader{b: b, pos: start}
+	r := &reader{b: b, pos: start, types: w.types, checkTypes: true}
 	ndecl, err := r.u32()
 	if err != nil {
 		return nil, 0, err
@@ -227,12 +231,17 @@ func (w *walker) rewrite(b []byte, start int, nparams uint32, bt []byte) ([]byte
 				out = w.appendLoad(out)
 			}
 			if s.cost != 0 || s.checked {
-				out = w.appendCharge(out, s.cost, s.checked, s.depth)
+				out = w.appendCharge(out, s.cost, s.checked)
 			}
 		case evDyn:
 			out = w.appendDynamic(out, int8(e.arg), e.depth)
 		case evSync:
 			out = w.appendStore(out)
+		case evFunc:
+			fr := &reader{b: b, pos: e.pos}
+			idx, _ := fr.u32() // decoded by scan
+			out = appendU32(out, w.rm.fn(idx))
+			last = e.pos + int(e.arg)
 		}
 	}
 	out = append(out, b[last:]...)
@@ -313,13 +322,12 @@ func (w *walker) appendSetFuel(out []byte, tee bool) []byte {
 	return out
 }
 
-// appendCharge subtracts cost from the fuel and, if checked, traps when the
-// fuel is below the limit global (0, or MaxInt64 once a deadline passed).
-func (w *walker) appendCharge(out []byte, cost int64, checked bool, depth int32) []byte {
+// appendCharge subtracts cost from the fuel and, if checked, checks it.
+func (w *walker) appendCharge(out []byte, cost int64, checked bool) []byte {
 	if cost == 0 {
 		if checked {
 			out = w.appendGetFuel(out)
-			out = w.appendCheck(out, depth)
+			out = w.appendCheck(out)
 		}
 		return out
 	}
@@ -329,26 +337,46 @@ func (w *walker) appendCharge(out []byte, cost int64, checked bool, depth int32)
 	out = append(out, 0x7d) // i64.sub
 	out = w.appendSetFuel(out, checked)
 	if checked {
-		out = w.appendCheck(out, depth)
+		out = w.appendCheck(out)
 	}
 	return out
 }
 
-// appendCheck pops the fuel and traps if it is below the limit global:
+// appendCheck pops the fuel and, if it is below the limit global, takes
+// the slow path:
 //
-//	global.get limit; i64.ge_s; if; else; [store fuel]; unreachable; end
+//	global.get limit; i64.ge_s; if; else; [store fuel]; call $slow; [load fuel]; end
 //
-// The trap sits in the else arm on purpose: wazero's compiler then fuses the
-// compare into one conditional jump that is not taken on the hot path and
-// lays the trap block out of line. In local mode the trap path first stores
-// the fuel local to the global so the host reads the fuel at the trap.
-func (w *walker) appendCheck(out []byte, depth int32) []byte {
-	_ = depth
+// The imported function either traps (fuel exhausted, or the host stopped
+// the call) or lowers the limit and returns, and the guest carries on:
+// either way it has left compiled code for the host. Without the import
+// (Options.ImportModule empty) the slow path is `unreachable`.
+//
+// The slow path sits in the else arm on purpose: wazero's compiler then
+// fuses the compare into one conditional jump that is not taken on the hot
+// path. In local mode the slow path stores the fuel local to the global
+// first, so the host reads the current fuel, and reloads it after. Its
+// instructions are never charged.
+//
+// Cost: a slow path that returns is dearer for wazero 1.12's compiler than
+// one that traps. It lays the cold block out between the check and the
+// code after it (one more jump on the hot path), and values live across the
+// call are spilled; a loop-carried value is spilled on every iteration. This
+// costs about 1.1x on top of the 1.1x of metering (docs/performance-metering.md).
+// Shapes that avoid the join (a loop around the compare, a branch back to
+// the loop header) were measured and were no better.
+func (w *walker) appendCheck(out []byte) []byte {
 	out = append(out, 0x23) // global.get limit
 	out = appendU32(out, w.limit)
 	out = append(out, 0x59, 0x04, 0x40, 0x05) // i64.ge_s; if; else
 	out = w.appendStore(out)
-	return append(out, 0x00, 0x0b) // unreachable; end
+	if w.opt.ImportModule == "" {
+		return append(out, 0x00, 0x0b) // unreachable; end
+	}
+	out = append(out, 0x10) // call $slow
+	out = appendU32(out, w.slowFunc)
+	out = w.appendLoad(out)
+	return append(out, 0x0b) // end
 }
 
 func (w *walker) appendDynamic(out []byte, shift int8, depth int32) []byte {
@@ -366,7 +394,7 @@ func (w *walker) appendDynamic(out []byte, shift int8, depth int32) []byte {
 	}
 	out = append(out, 0x7d) // i64.sub
 	out = w.appendSetFuel(out, true)
-	return w.appendCheck(out, depth)
+	return w.appendCheck(out)
 }
 
 // scan is pass 1: it walks the instructions, records segment starts with
@@ -614,7 +642,7 @@ func (w *walker) scan(r *reader) error {
 		case 0x10, 0x12: // call, return_call
 			w.hasCall = true
 			sync(opStart)
-			_, err = r.u32()
+			err = w.funcImm(r)
 			if err == nil && !dead {
 				if op == 0x10 {
 					newSeg(r.pos, segAfterCall, 0)
@@ -628,7 +656,7 @@ func (w *walker) scan(r *reader) error {
 		case 0x11, 0x13: // call_indirect, return_call_indirect
 			w.hasCall = true
 			sync(opStart)
-			if _, err = r.u32(); err == nil {
+			if err = typeImm(r); err == nil {
 				_, err = r.u32()
 			}
 			if err == nil && !dead && op == 0x11 {
@@ -640,7 +668,7 @@ func (w *walker) scan(r *reader) error {
 		case 0x14, 0x15: // call_ref, return_call_ref
 			w.hasCall = true
 			sync(opStart)
-			_, err = r.u32()
+			err = typeImm(r)
 			if err == nil && !dead && op == 0x14 {
 				newSeg(r.pos, segAfterCall, 0)
 			}
@@ -667,12 +695,14 @@ func (w *walker) scan(r *reader) error {
 				r.pos = opStart
 				return r.fail("unknown local %d (the function has %d locals)", l, w.fuelLocal)
 			}
-		case 0x25, 0x26, 0xd2: // table.get/set, ref.func
+		case 0x25, 0x26: // table.get/set
 			_, err = r.u32()
+		case 0xd2: // ref.func
+			err = w.funcImm(r)
 		case 0x23, 0x24: // global.get/set
 			var g uint32
 			if g, err = r.u32(); err == nil && g >= w.fuel {
-				// Reject now: the appended fuel global would make it valid.
+				// Reject now: the appended globals would make it valid.
 				r.pos = opStart
 				return r.fail("unknown global %d (the module has %d globals)", g, w.fuel)
 			}
@@ -693,7 +723,11 @@ func (w *walker) scan(r *reader) error {
 		case 0x44:
 			err = r.skip(8)
 		case 0xd0: // ref.null ht
-			_, err = r.sleb(33)
+			at := r.pos
+			var ht int64
+			if ht, err = r.sleb(33); err == nil {
+				err = r.typeIdx(ht, at)
+			}
 		case 0xd1, 0xd3, 0xd4: // ref.is_null, ref.eq, ref.as_non_null
 		case 0xfc:
 			err = w.scanFC(r, opStart, dead)
@@ -718,6 +752,18 @@ func (w *walker) scan(r *reader) error {
 	}
 }
 
+// funcImm reads a function index immediate and records it for renumbering.
+// Indices are renumbered in unreachable code too: it is validated all the
+// same.
+func (w *walker) funcImm(r *reader) error {
+	pos := r.pos
+	idx, err := r.u32()
+	if err == nil && w.rm.fn(idx) != idx {
+		w.events = append(w.events, event{pos: pos, kind: evFunc, arg: int32(r.pos - pos)})
+	}
+	return err
+}
+
 func skipBlockType(r *reader) error {
 	c, err := r.peek()
 	if err != nil {
@@ -730,6 +776,7 @@ func skipBlockType(r *reader) error {
 	case 0x63, 0x64:
 		return skipValType(r)
 	}
+	at := r.pos
 	v, err := r.sleb(33)
 	if err != nil {
 		return err
@@ -739,7 +786,17 @@ func skipBlockType(r *reader) error {
 		r.pos--
 		return skipValType(r)
 	}
-	return nil
+	return r.typeIdx(v, at)
+}
+
+// typeImm reads a type index immediate.
+func typeImm(r *reader) error {
+	at := r.pos
+	v, err := r.u32()
+	if err != nil {
+		return err
+	}
+	return r.typeIdx(int64(v), at)
 }
 
 func skipMemArg(r *reader) error {

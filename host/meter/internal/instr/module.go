@@ -27,6 +27,17 @@ type Options struct {
 	// NoLocal disables keeping the fuel in a local between calls (the fuel
 	// global is then read and written at every charge).
 	NoLocal bool
+	// InitialLimit is the initial value of the limit global.
+	InitialLimit int64
+	// ImportModule and ImportName name the function of type [] -> [] that
+	// the rewrite imports (appended after the existing imports, so every
+	// defined function's index moves up by one) and that a failed check
+	// calls: the check stores the fuel to its global, calls the import,
+	// reloads the fuel and carries on. The import either traps or returns
+	// with the limit at most the fuel. A module that already imports from
+	// ImportModule is rejected. If ImportModule is empty, a failed check
+	// executes unreachable instead and no import is added.
+	ImportModule, ImportName string
 }
 
 // Stats describes an instrumented module.
@@ -37,7 +48,9 @@ type Stats struct {
 	DynamicCharges int    // size-proportional charges inserted
 	MaxUnchecked   int64  // largest sum of unchecked charges in one function
 	FuelGlobal     uint32 // index of the fuel global; the limit global follows it
+	ImportFunc     uint32 // index of the imported slow-path function (with Options.ImportModule)
 	DroppedDebug   int    // DWARF custom sections dropped
+	StaleNames     bool   // the name section did not parse and was kept without renumbering
 }
 
 // Dynamic cost shifts: the size operand n is converted to fuel as n<<shift
@@ -139,24 +152,40 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 	}
 
 	var (
+		typesKnown     bool
 		types          []funcType
 		funcTypes      []uint32 // per defined function
 		importedFuncs  uint32
 		importedGlobal uint32
 		definedGlobals uint32
 	)
+	// secReader reads a section, checking type indices once the type
+	// section is known (it comes first).
+	secReader := func(s section) *reader {
+		return &reader{b: wasm[:s.end], pos: s.start, types: uint32(len(types)), checkTypes: typesKnown}
+	}
 	for _, s := range secs {
-		sr := &reader{b: wasm[:s.end], pos: s.start}
+		sr := secReader(s)
 		var err error
 		switch s.id {
 		case secType:
-			types, err = parseTypes(sr)
+			if types, err = parseTypes(sr); err == nil {
+				// Again, now that the count is known: references between
+				// types must be in range too.
+				typesKnown = true
+				_, err = parseTypes(secReader(s))
+			}
+		case secTag:
+			err = parseTags(sr)
 		case secImport:
-			importedFuncs, importedGlobal, err = parseImports(sr)
+			importedFuncs, importedGlobal, err = parseImports(sr, opt.ImportModule)
 		case secFunction:
 			funcTypes, err = parseFunctions(sr)
 		case secGlobal:
 			definedGlobals, err = sr.u32()
+		}
+		if s.id != secCustom {
+			typesKnown = true // no type section: there are no types
 		}
 		if err != nil {
 			return nil, st, wrap(sectionNames[s.id], err)
@@ -165,7 +194,7 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 	for _, s := range secs {
 		var err error
 		if s.id == secExport {
-			sr := &reader{b: wasm[:s.end], pos: s.start}
+			sr := secReader(s)
 			err = checkExports(sr, []string{opt.GlobalName, opt.LimitName}, importedGlobal+definedGlobals)
 		}
 		if err != nil {
@@ -177,6 +206,13 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 	}
 	fuel := importedGlobal + definedGlobals
 	st.FuelGlobal = fuel
+	// A module that defines no function has no checks, and gets no import.
+	slow := opt.ImportModule != "" && len(funcTypes) > 0
+	if slow && uint64(importedFuncs)+uint64(len(funcTypes)) >= math.MaxUint32-1 {
+		return nil, st, &Error{Section: "function", Offset: 0, Func: -1, Msg: "too many functions"}
+	}
+	rm := remap{on: slow, from: importedFuncs}
+	st.ImportFunc = importedFuncs
 
 	// Each body is wrapped in block $trap (block $body ... end) return end
 	// so checks branch forward to a cold trap at the end of the function.
@@ -220,14 +256,51 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 			bodyBT[ti] = appendS64(nil, int64(idx))
 		}
 	}
+	// The slow-path import needs a type [] -> []. Only a type defined on
+	// its own is reused: a function type inside a rec group or with
+	// supertypes is a different type.
+	var slowType uint32
+	if slow {
+		idx := -1
+		for j, u := range types {
+			if u.plain && u.params == 0 && u.nres == 0 {
+				idx = j
+				break
+			}
+		}
+		if idx < 0 {
+			enc := []byte{0x60, 0x00, 0x00}
+			for j, nt := range newTypes {
+				if bytes.Equal(nt, enc) {
+					idx = len(types) + j
+				}
+			}
+			if idx < 0 {
+				idx = len(types) + len(newTypes)
+				newTypes = append(newTypes, enc)
+			}
+		}
+		slowType = uint32(idx)
+	}
 
 	out = make([]byte, 0, len(wasm)+len(wasm)/4+64)
 	out = append(out, wasm[:8]...)
 	emittedGlobal, emittedExport := false, false
+	emittedType, emittedImport := len(newTypes) == 0, !slow
 	newGlobal := func() []byte {
-		g := []byte{0x7e, 0x01, 0x42}
+		g := []byte{0x7e, 0x01, 0x42} // fuel
 		g = appendS64(g, opt.InitialFuel)
-		return append(g, 0x0b, 0x7e, 0x01, 0x42, 0x00, 0x0b) // fuel, then limit = 0
+		g = append(g, 0x0b, 0x7e, 0x01, 0x42) // limit
+		g = appendS64(g, opt.InitialLimit)
+		return append(g, 0x0b)
+	}
+	newImport := func() []byte {
+		im := appendU32(nil, uint32(len(opt.ImportModule)))
+		im = append(im, opt.ImportModule...)
+		im = appendU32(im, uint32(len(opt.ImportName)))
+		im = append(im, opt.ImportName...)
+		im = append(im, 0x00)
+		return appendU32(im, slowType)
 	}
 	newExport := func() []byte {
 		e := appendU32(nil, uint32(len(opt.GlobalName)))
@@ -245,6 +318,18 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 		out = append(out, content...)
 	}
 	flushBefore := func(rank int) {
+		if !emittedType && rank > sectionRank[secType] {
+			c := appendU32(nil, uint32(len(newTypes)))
+			for _, nt := range newTypes {
+				c = append(c, nt...)
+			}
+			emitSection(secType, c)
+			emittedType = true
+		}
+		if !emittedImport && rank > sectionRank[secImport] {
+			emitSection(secImport, append(appendU32(nil, 1), newImport()...))
+			emittedImport = true
+		}
 		if !emittedGlobal && rank > sectionRank[secGlobal] {
 			emitSection(secGlobal, append(appendU32(nil, 2), newGlobal()...))
 			emittedGlobal = true
@@ -254,19 +339,41 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 			emittedExport = true
 		}
 	}
-	for _, s := range secs {
+	// The appended sections go before the trailing custom sections, so
+	// that those stay at the end of the module (wazero reads a name section
+	// whose last subsection overruns its size on into the next section).
+	lastKnown := -1
+	for i, s := range secs {
+		if s.id != secCustom {
+			lastKnown = i
+		}
+	}
+	for i, s := range secs {
 		content := wasm[s.start:s.end]
 		if s.id != secCustom {
 			flushBefore(sectionRank[s.id])
+		} else if i > lastKnown {
+			flushBefore(math.MaxInt)
 		}
 		switch s.id {
 		case secGlobal, secExport:
-			sr := &reader{b: wasm[:s.end], pos: s.start}
+			sr := secReader(s)
 			n, _ := sr.u32() // already validated above
 			if n >= math.MaxUint32-1 {
 				return nil, st, &Error{Section: sectionNames[s.id], Offset: s.start, Func: -1, Msg: "too many entries"}
 			}
 			c := appendU32(make([]byte, 0, len(content)+64), n+2)
+			if rm.on {
+				var err error
+				if s.id == secGlobal {
+					c, err = rm.globals(sr, c, n)
+				} else {
+					c, err = rm.exports(sr, c, n)
+				}
+				if err != nil {
+					return nil, st, wrap(sectionNames[s.id], err)
+				}
+			}
 			c = append(c, wasm[sr.pos:s.end]...)
 			if s.id == secGlobal {
 				c = append(c, newGlobal()...)
@@ -276,21 +383,60 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 				emittedExport = true
 			}
 			emitSection(s.id, c)
+		case secImport:
+			if !slow {
+				out = append(out, wasm[s.hdr:s.end]...)
+				continue
+			}
+			sr := secReader(s)
+			n, _ := sr.u32() // already validated above
+			if n >= math.MaxUint32 {
+				return nil, st, &Error{Section: "import", Offset: s.start, Func: -1, Msg: "too many imports"}
+			}
+			c := appendU32(make([]byte, 0, len(content)+64), n+1)
+			c = append(c, wasm[sr.pos:s.end]...)
+			emitSection(secImport, append(c, newImport()...))
+			emittedImport = true
+		case secTable, secStart, secElement:
+			if !rm.on {
+				out = append(out, wasm[s.hdr:s.end]...)
+				continue
+			}
+			sr := secReader(s)
+			var c []byte
+			var err error
+			switch s.id {
+			case secTable:
+				c, err = rm.tables(sr, c)
+			case secStart:
+				c, err = rm.funcIdx(sr, c)
+			case secElement:
+				c, err = rm.elements(sr, c)
+			}
+			if err != nil {
+				return nil, st, wrap(sectionNames[s.id], err)
+			}
+			emitSection(s.id, append(c, wasm[sr.pos:s.end]...))
 		case secType:
+			emittedType = true
 			if len(newTypes) == 0 {
 				out = append(out, wasm[s.hdr:s.end]...)
 				continue
 			}
-			c := appendU32(make([]byte, 0, len(content)+64), uint32(len(types)+len(newTypes)))
-			sr := &reader{b: wasm[:s.end], pos: s.start}
-			_, _ = sr.u32()
+			// The count is of entries (a rec group is one), not of types.
+			sr := secReader(s)
+			n, _ := sr.u32()
+			if uint64(n)+uint64(len(newTypes)) >= math.MaxUint32 {
+				return nil, st, &Error{Section: "type", Offset: s.start, Func: -1, Msg: "too many types"}
+			}
+			c := appendU32(make([]byte, 0, len(content)+64), n+uint32(len(newTypes)))
 			c = append(c, wasm[sr.pos:s.end]...)
 			for _, nt := range newTypes {
 				c = append(c, nt...)
 			}
 			emitSection(secType, c)
 		case secCode:
-			c, err := rewriteCode(wasm[:s.end], s.start, types, bodyBT, funcTypes, importedFuncs, fuel, opt, &st)
+			c, err := rewriteCode(wasm[:s.end], s.start, types, bodyBT, funcTypes, importedFuncs, fuel, rm, opt, &st)
 			if err != nil {
 				return nil, st, err
 			}
@@ -298,10 +444,19 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 		case secCustom:
 			// DWARF refers to code offsets of the original module, which
 			// the rewrite moves: drop it rather than report wrong lines.
-			sr := &reader{b: wasm[:s.end], pos: s.start}
-			if name, err := sr.name(); err == nil && strings.HasPrefix(name, ".debug_") {
+			sr := secReader(s)
+			name, err := sr.name()
+			if err == nil && strings.HasPrefix(name, ".debug_") {
 				st.DroppedDebug++
 				continue
+			}
+			if err == nil && name == "name" && rm.on {
+				c := append(make([]byte, 0, len(content)+16), wasm[s.start:sr.pos]...)
+				if c, ok := rm.names(sr, c); ok {
+					emitSection(secCustom, c)
+					continue
+				}
+				st.StaleNames = true
 			}
 			out = append(out, wasm[s.hdr:s.end]...)
 		default:
@@ -316,6 +471,7 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 // its raw result types.
 type funcType struct {
 	isFunc bool
+	plain  bool // a func type on its own: not in a rec group, no supertypes
 	params uint32
 	nres   uint32
 	res    []byte // encoded result value types, without the count
@@ -354,6 +510,7 @@ func parseTypes(r *reader) ([]funcType, error) {
 		if err != nil {
 			return nil, err
 		}
+		np.plain = form == 0x60
 		out = append(out, np)
 	}
 	return out, nil
@@ -445,8 +602,12 @@ func skipValType(r *reader) error {
 		0x6e, 0x6d, 0x6c, 0x6b, 0x6a, 0x71, 0x72, 0x73, 0x74: // GC abstract shorthands
 		return nil
 	case 0x63, 0x64: // (ref null ht), (ref ht)
-		_, err := r.sleb(33)
-		return err
+		at := r.pos
+		ht, err := r.sleb(33)
+		if err != nil {
+			return err
+		}
+		return r.typeIdx(ht, at)
 	}
 	r.pos--
 	return r.fail("invalid value type %#x", c)
@@ -477,14 +638,20 @@ func skipLimits(r *reader) error {
 	return nil
 }
 
-func parseImports(r *reader) (funcs, globals uint32, err error) {
+func parseImports(r *reader, reserved string) (funcs, globals uint32, err error) {
 	n, err := r.u32()
 	if err != nil {
 		return 0, 0, err
 	}
 	for i := uint32(0); i < n; i++ {
-		if _, err := r.name(); err != nil {
+		off := r.pos
+		mod, err := r.name()
+		if err != nil {
 			return 0, 0, err
+		}
+		if reserved != "" && mod == reserved {
+			r.pos = off
+			return 0, 0, r.fail("import %d is from the module %q: the module is already instrumented, or uses the module name reserved for metering", i, reserved)
 		}
 		if _, err := r.name(); err != nil {
 			return 0, 0, err
@@ -495,7 +662,11 @@ func parseImports(r *reader) (funcs, globals uint32, err error) {
 		}
 		switch kind {
 		case 0x00:
-			_, err = r.u32()
+			at := r.pos
+			var ti uint32
+			if ti, err = r.u32(); err == nil {
+				err = r.typeIdx(int64(ti), at)
+			}
 			funcs++
 		case 0x01:
 			if err = skipValType(r); err == nil {
@@ -510,7 +681,11 @@ func parseImports(r *reader) (funcs, globals uint32, err error) {
 			globals++
 		case 0x04:
 			if _, err = r.byte(); err == nil {
-				_, err = r.u32()
+				at := r.pos
+				var ti uint32
+				if ti, err = r.u32(); err == nil {
+					err = r.typeIdx(int64(ti), at)
+				}
 			}
 		default:
 			r.pos--
@@ -521,6 +696,28 @@ func parseImports(r *reader) (funcs, globals uint32, err error) {
 		}
 	}
 	return funcs, globals, nil
+}
+
+// parseTags checks the type indices of the tag section.
+func parseTags(r *reader) error {
+	n, err := r.u32()
+	if err != nil {
+		return err
+	}
+	for i := uint32(0); i < n; i++ {
+		if _, err := r.byte(); err != nil {
+			return err
+		}
+		at := r.pos
+		ti, err := r.u32()
+		if err != nil {
+			return err
+		}
+		if err := r.typeIdx(int64(ti), at); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func parseFunctions(r *reader) ([]uint32, error) {

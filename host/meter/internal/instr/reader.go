@@ -34,6 +34,21 @@ type reader struct {
 	b    []byte
 	pos  int
 	base int
+	// With checkTypes, type indices at or past types (the number of types
+	// of the input) are rejected: the rewrite appends types, which would
+	// make such an invalid reference valid.
+	types      uint32
+	checkTypes bool
+}
+
+// typeIdx checks a type index (a negative heap type is an abstract type)
+// read at offset at.
+func (r *reader) typeIdx(v int64, at int) error {
+	if r.checkTypes && v >= int64(r.types) {
+		r.pos = at
+		return r.fail("unknown type %d (the module has %d types)", v, r.types)
+	}
+	return nil
 }
 
 type decodeErr struct {
