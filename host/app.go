@@ -14,6 +14,7 @@ import (
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/bundle"
 	"github.com/watchbox/watchbox/host/internal/sandboxfs"
+	"github.com/watchbox/watchbox/host/internal/sched"
 	"github.com/watchbox/watchbox/host/meter"
 )
 
@@ -56,6 +57,8 @@ type App struct {
 	fs       *sandboxfs.FS
 	start    time.Time // for the guest's monotonic clock
 	wd       watchdog
+	cc       sched.CallClock // the running call's clock, valid while inCall
+	inCall   bool
 
 	mu       sync.Mutex
 	state    abi.State
@@ -63,7 +66,7 @@ type App struct {
 	launches uint64
 	cold     bool // the current instance was started by its launch
 	crashes  int
-	timer    *time.Timer
+	timer    *sched.Event
 	timerGen uint64
 	closed   bool
 }
@@ -122,7 +125,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 		}
 		wasm = metered
 	}
-	a := &App{rt: r, id: m.BundleIdentifier, manifest: m, start: time.Now()}
+	a := &App{rt: r, id: m.BundleIdentifier, manifest: m, start: r.clock.Now()}
 	a.wd.timer = time.AfterFunc(time.Hour, a.wd.fire)
 	a.wd.timer.Stop()
 	a.log = r.log.With().Str("app", a.id).Logger()
@@ -197,26 +200,34 @@ func (a *App) Crashes() int {
 // Container returns the host directory holding the app's data container.
 func (a *App) Container() string { return filepath.Join(a.rt.cfg.DataDir, "containers", a.id) }
 
-func (a *App) now() time.Time { return time.Now() }
+// now is the guest's time: inside a call, the call's clock (under the
+// virtual clock it includes the CPU time the call has used so far);
+// otherwise the runtime's clock.
+func (a *App) now() time.Time {
+	if a.inCall {
+		return a.cc.Now()
+	}
+	return a.rt.clock.Now()
+}
 
 func (a *App) walltime() (int64, int32) {
 	t := a.now()
 	return t.Unix(), int32(t.Nanosecond())
 }
 
-func (a *App) nanotime() int64 { return int64(time.Since(a.start)) }
+func (a *App) nanotime() int64 { return int64(a.now().Sub(a.start)) }
 
-// nanosleep is the guest's sleep. It returns early when the running call is
-// stopped (deadline or interrupt), so a sleeping guest cannot outlive its
-// budget; the guest then stops at its next metering check.
+// nanosleep is the guest's sleep. Under the virtual clock it moves the
+// call's time without blocking. It never sleeps past the call's deadline
+// and returns early when the call is stopped (deadline or interrupt); a
+// guest that meant to sleep longer is stopped, since it would outlive its
+// budget.
 func (a *App) nanosleep(ns int64) {
-	end := time.Now().Add(time.Duration(ns))
-	for {
-		d := time.Until(end)
-		if d <= 0 || a.wd.stopped() {
-			return
-		}
-		time.Sleep(min(d, 5*time.Millisecond))
+	if !a.inCall {
+		return
+	}
+	if !a.cc.Sleep(time.Duration(ns)) {
+		a.wd.stopNow()
 	}
 }
 
@@ -480,7 +491,8 @@ func (a *App) ignored(what string) {
 func (a *App) after(d time.Duration, s abi.State, f func(context.Context) error) {
 	a.stopTimer()
 	gen := a.timerGen
-	a.timer = time.AfterFunc(d, func() {
+	label := a.id + " " + s.String() + " timeout"
+	a.timer = a.rt.sched.After(d, label, func() {
 		a.mu.Lock()
 		defer a.mu.Unlock()
 		if a.timerGen == gen && a.state == s && !a.closed {
@@ -492,7 +504,7 @@ func (a *App) after(d time.Duration, s abi.State, f func(context.Context) error)
 func (a *App) stopTimer() {
 	a.timerGen++
 	if a.timer != nil {
-		a.timer.Stop()
+		a.rt.sched.Cancel(a.timer)
 		a.timer = nil
 	}
 }

@@ -423,3 +423,56 @@ func TestFuelIsDeterministic(t *testing.T) {
 		t.Errorf("fuel per call differs between identical runs:\n %v\n %v", first, second)
 	}
 }
+
+func TestVirtualClockRunsTimersAndGuestTime(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	h := newHarness(t, Config{Virtual: true, Start: start})
+	a := chaos(t, h, "DidBecomeActive clock")
+	began := time.Now()
+	must(t, a.Launch(ctx))
+	must(t, a.WristDown(ctx))
+	// Nothing moves on a virtual clock until the runtime is told to run.
+	if a.State() != abi.StateInactive {
+		t.Fatalf("state = %v", a.State())
+	}
+	must(t, h.rt.RunFor(ctx, 2*time.Minute+30*time.Second))
+	if a.State() != abi.StateSuspended {
+		t.Fatalf("state after 2m30s = %v, want suspended (2m frontmost + 10s)", a.State())
+	}
+	if real := time.Since(began); real > 5*time.Second {
+		t.Errorf("a virtual 2.5 minutes took %v of real time", real)
+	}
+	// The guest slept 20 ms of virtual time, not real time.
+	equal(t, "guest clock", h.guestLines("chaos: slept"), []string{"chaos: slept 20"})
+	if got := h.rt.Now(); got.Before(start.Add(2*time.Minute + 30*time.Second)) {
+		t.Errorf("clock = %v", got)
+	}
+}
+
+func TestVirtualRunsAreIdentical(t *testing.T) {
+	run := func() string {
+		ctx := context.Background()
+		h := newHarness(t, Config{Virtual: true, Seed: 3})
+		a := h.load(t, "../tests/apps/c-hello")
+		must(t, a.Launch(ctx))
+		must(t, a.WristDown(ctx))
+		must(t, h.rt.RunFor(ctx, time.Hour))
+		must(t, a.Launch(ctx))
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		var b strings.Builder
+		for _, c := range h.call {
+			fmt.Fprintf(&b, "%v %v %d %v\n", c.Event, c.State, c.Fuel, c.Duration)
+		}
+		fmt.Fprintf(&b, "now %v\n", h.rt.Now())
+		return b.String()
+	}
+	first, second := run(), run()
+	if first != second {
+		t.Errorf("two virtual runs differ:\n%s\n---\n%s", first, second)
+	}
+	if !strings.Contains(first, "did_enter_background") {
+		t.Errorf("the frontmost timeout did not fire:\n%s", first)
+	}
+}

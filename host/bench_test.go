@@ -2,12 +2,10 @@ package host
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/tetratelabs/wazero"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/bundle"
 )
@@ -36,11 +34,22 @@ func payload100() []byte {
 }
 
 // BenchmarkCall compares a warm host-to-guest event with a ~100-byte payload
-// against bare wazero calls into the same Go guest (target: Event within
-// 1.5x of BarePayload).
+// against bare wazero calls into the same Go guest instance (target: Event
+// within 1.5x of BarePayload), with the guest metered (as apps always run)
+// and unmetered.
 func BenchmarkCall(b *testing.B) {
+	for _, metered := range []bool{true, false} {
+		name := "metered"
+		if !metered {
+			name = "unmetered"
+		}
+		b.Run(name, func(b *testing.B) { benchCall(b, !metered) })
+	}
+}
+
+func benchCall(b *testing.B, unmetered bool) {
 	ctx := context.Background()
-	rt := benchRuntime(b, Config{})
+	rt := benchRuntime(b, Config{Unmetered: unmetered})
 	a, err := rt.Load(ctx, benchDir)
 	if err != nil {
 		b.Fatal(err)
@@ -166,6 +175,3 @@ func benchRuntimeAt(b *testing.B, data string) *Runtime {
 	}
 	return rt
 }
-
-var _ = wazero.NewRuntime
-var _ = os.Getpid

@@ -10,6 +10,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/meter"
 )
 
 const wasiModule = "wasi_snapshot_preview1"
@@ -174,6 +175,12 @@ func checkModule(cm wazero.CompiledModule, wasi map[string]bool) (moduleInfo, []
 		case wasiModule:
 			if !wasi[name] {
 				add(where, "watchbox does not provide this WASI function")
+			}
+		case meter.HostModule:
+			// Added by the instrumenter, which refuses modules that import
+			// it themselves; the runtime checks the metered module.
+			if name != meter.RefuelFunc || len(d.ParamTypes())+len(d.ResultTypes()) != 0 {
+				add(where, "not the fuel metering import; modules must not import %q", meter.HostModule)
 			}
 		default:
 			add(where, "watchbox provides only the modules %q and %q; remove this import or build for wasip1", abi.ImportModule, wasiModule)

@@ -18,6 +18,7 @@ import (
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/internal/sched"
 	"github.com/watchbox/watchbox/host/meter"
 )
 
@@ -61,6 +62,13 @@ func (a *App) newRuntime(ctx context.Context, memoryPages uint32) (wazero.Runtim
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, wr); err != nil {
 		wr.Close(ctx)
 		return nil, fmt.Errorf("host: WASI: %w", err)
+	}
+	// The instrumented module imports the meter's refuel function: metered
+	// guests return to Go every meter.Slice units of fuel, so a spinning
+	// guest cannot hold up a GC (and every other app) until its fuel runs out.
+	if err := meter.NewHostModule(ctx, wr); err != nil {
+		wr.Close(ctx)
+		return nil, fmt.Errorf("host: %w", err)
 	}
 	b := wr.NewHostModuleBuilder(abi.ImportModule)
 	i32 := api.ValueTypeI32
@@ -122,7 +130,7 @@ func (a *App) instantiate(ctx context.Context) (*instance, error) {
 		}
 	}
 	if a.hasInit {
-		term, fuel, err := a.invoke(ctx, mod.ExportedFunction(abi.ExportInitialize), nil, a.rt.cfg.Profile.LaunchTime.D())
+		term, fuel, _, err := a.invoke(ctx, mod.ExportedFunction(abi.ExportInitialize), nil, a.rt.cfg.Profile.LaunchTime.D())
 		if err == nil && mod.IsClosed() {
 			// proc_exit(0) in _initialize closes the module without an error.
 			term, err = TerminationExit, sys.NewExitError(0)
@@ -137,18 +145,23 @@ func (a *App) instantiate(ctx context.Context) (*instance, error) {
 }
 
 // invoke calls fn with stack under a time budget: a fuel budget of
-// budget*InstructionRate and a wall-clock deadline of budget from now. It
-// returns how a failed call ended, the fuel used, and the engine's error.
-// It must be called with the App's mutex held.
-func (a *App) invoke(ctx context.Context, fn api.Function, stack []uint64, budget time.Duration) (Termination, int64, error) {
+// budget*InstructionRate and a deadline of budget from the call's start,
+// on the runtime's clock. It returns how a failed call ended, the fuel used,
+// the call's duration (virtual: its CPU time plus sleeps) and the engine's
+// error. Under the virtual clock the runtime's clock then moves on by the
+// call's duration. It must be called with the App's mutex held.
+func (a *App) invoke(ctx context.Context, fn api.Function, stack []uint64, budget time.Duration) (Termination, int64, time.Duration, error) {
 	g := a.inst.gauge
-	if g == nil {
-		err := fn.CallWithStack(ctx, stack)
-		a.inst.flush()
-		return classify(meter.Trap, err), 0, err
+	fuelBudget := a.rt.cfg.Profile.Fuel(budget)
+	cfg := sched.CallConfig{Rate: a.rt.cfg.Profile.InstructionRate, Stop: a.wd.arm(g, budget, !a.rt.cfg.Virtual)}
+	if g != nil {
+		g.Start(fuelBudget)
+		cfg.FuelUsed = func() int64 { return fuelBudget - g.Fuel() }
 	}
-	g.Start(a.rt.cfg.Profile.Fuel(budget))
-	a.wd.arm(g, budget)
+	a.cc.Reset(a.rt.clock, cfg)
+	cfg.Deadline = a.cc.Start().Add(budget)
+	a.cc.Reset(a.rt.clock, cfg)
+	a.inCall = true
 	var stopAfter func() bool
 	if ctx.Done() != nil {
 		stopAfter = context.AfterFunc(ctx, a.wd.interrupt)
@@ -158,15 +171,21 @@ func (a *App) invoke(ctx context.Context, fn api.Function, stack []uint64, budge
 	if stopAfter != nil {
 		stopAfter()
 	}
+	a.inCall = false
+	elapsed := a.cc.Elapsed()
+	a.rt.sched.Advance(elapsed)
 	a.inst.flush()
+	if g == nil {
+		return classify(meter.Trap, err), 0, elapsed, err
+	}
 	outcome, fuel, err := g.Finish(err)
 	if outcome == meter.OK {
-		return "", fuel, nil
+		return "", fuel, elapsed, nil
 	}
 	if interrupted && outcome == meter.DeadlineExceeded {
-		return TerminationInterrupted, fuel, err
+		return TerminationInterrupted, fuel, elapsed, err
 	}
-	return classify(outcome, err), fuel, err
+	return classify(outcome, err), fuel, elapsed, err
 }
 
 func classify(o meter.Outcome, err error) Termination {
@@ -187,20 +206,33 @@ func classify(o meter.Outcome, err error) Termination {
 
 // watchdog stops an app's running call at its deadline, or when the host is
 // interrupted, by stopping the call's Gauge; the guest then traps at its next
-// metering check. One timer per app is reused for every call.
+// metering check, and a guest sleeping in the host wakes up (stop channel).
+// One timer per app is reused for every call; under the virtual clock the
+// timer is not used, since fuel and the call's clock bound the call.
 type watchdog struct {
 	timer *time.Timer
 	mu    sync.Mutex
-	gauge *meter.Gauge // the running call's gauge; nil when idle
+	gauge *meter.Gauge // the running call's gauge; nil when idle or unmetered
 	due   time.Time    // the running call's deadline
 	intr  bool         // the running call was interrupted
+	stop  chan struct{}
+	shut  bool // stop is closed
 }
 
-func (w *watchdog) arm(g *meter.Gauge, budget time.Duration) {
+// arm starts watching a call and returns the channel closed when it must
+// stop.
+func (w *watchdog) arm(g *meter.Gauge, budget time.Duration, realTime bool) <-chan struct{} {
 	w.mu.Lock()
 	w.gauge, w.due, w.intr = g, time.Now().Add(budget), false
+	if w.stop == nil || w.shut {
+		w.stop, w.shut = make(chan struct{}), false
+	}
+	stop := w.stop
 	w.mu.Unlock()
-	w.timer.Reset(budget)
+	if realTime {
+		w.timer.Reset(budget)
+	}
+	return stop
 }
 
 // disarm ends the call's watch and reports whether it was interrupted.
@@ -217,27 +249,34 @@ func (w *watchdog) disarm() bool {
 func (w *watchdog) fire() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.gauge != nil && !time.Now().Before(w.due) {
-		w.gauge.Stop()
+	if !time.Now().Before(w.due) {
+		w.stopLocked()
 	}
 }
 
 func (w *watchdog) interrupt() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.gauge != nil {
-		w.intr = true
-		w.gauge.Stop()
-	}
+	w.intr = true
+	w.stopLocked()
 }
 
-// stopped reports whether the running call has been told to stop, so that
-// blocking host functions can return early.
-func (w *watchdog) stopped() bool {
+// stopNow stops the running call, from inside it (a guest that would sleep
+// past its deadline).
+func (w *watchdog) stopNow() {
 	w.mu.Lock()
-	g := w.gauge
-	w.mu.Unlock()
-	return g != nil && g.Stopped()
+	defer w.mu.Unlock()
+	w.stopLocked()
+}
+
+func (w *watchdog) stopLocked() {
+	if w.gauge != nil {
+		w.gauge.Stop()
+	}
+	if w.stop != nil && !w.shut {
+		close(w.stop)
+		w.shut = true
+	}
 }
 
 // crashReason turns a wazero call error into a one-line reason, with the
@@ -264,18 +303,17 @@ func crashReason(err error, stderr *logWriter) string {
 func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call, error) {
 	in := a.inst
 	in.nextID++
-	start := a.now()
 	in.env = abi.AppendHeader(in.env[:0], abi.Header{
-		Version: abi.Version, Kind: kind, ID: in.nextID, Time: start.UnixNano(),
+		Version: abi.Version, Kind: kind, ID: in.nextID, Time: a.rt.clock.Now().UnixNano(),
 	})
 	in.env = append(in.env, fields...)
 	in.reply = in.reply[:0]
 	in.inEvent = true
 	in.stack[0] = uint64(kind)
 	in.stack[1] = uint64(len(in.env))
-	term, fuel, err := a.invoke(ctx, in.event, in.stack[:], a.budget(kind))
+	term, fuel, elapsed, err := a.invoke(ctx, in.event, in.stack[:], a.budget(kind))
 	in.inEvent = false
-	c := Call{App: a.id, Event: kind, ID: in.nextID, Duration: time.Since(start), Fuel: fuel}
+	c := Call{App: a.id, Event: kind, ID: in.nextID, Duration: elapsed, Fuel: fuel}
 	if err != nil {
 		crash := &CrashError{App: a.id, Event: kind, Termination: term, Reason: crashReason(err, in.stderr), Fuel: fuel}
 		a.kill(ctx)

@@ -24,6 +24,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/watchbox/watchbox/host/internal/sched"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/profile"
 )
@@ -62,6 +63,14 @@ type Config struct {
 	SuspendDelay time.Duration
 	// OnCall, if set, is called after every call into a guest, in order.
 	OnCall func(Call)
+	// Virtual runs the runtime on a virtual clock that starts at Start
+	// (zero: 2026-01-01T00:00:00Z) and moves only when RunUntil or RunFor
+	// advance it, or by the CPU time (fuel / instruction_rate) and sleeps
+	// of guest calls. Timers, guest clocks and guest sleeps all follow it,
+	// so a run is fast and fully deterministic. The default is the real
+	// clock.
+	Virtual bool
+	Start   time.Time
 }
 
 // Runtime loads and runs watch apps. It is safe for concurrent use; each app
@@ -72,6 +81,10 @@ type Runtime struct {
 	cache  wazero.CompilationCache
 	meters *meter.Cache
 	wasi   map[string]bool
+
+	clock     sched.Clock
+	sched     *sched.Scheduler
+	stopSched context.CancelFunc // ends the real-time scheduler's goroutine
 
 	mu     sync.Mutex
 	apps   map[string]*App
@@ -123,7 +136,43 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}}, nil
+	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}}
+	if cfg.Virtual {
+		r.clock = sched.NewVirtual(cfg.Start)
+		r.sched = sched.New(r.clock)
+	} else {
+		r.clock = sched.Real{}
+		r.sched = sched.New(r.clock)
+		sctx, cancel := context.WithCancel(context.Background())
+		r.stopSched = cancel
+		go r.sched.Run(sctx)
+	}
+	return r, nil
+}
+
+// Now returns the runtime's clock: the real time, or the virtual time.
+func (r *Runtime) Now() time.Time { return r.clock.Now() }
+
+// RunUntil runs, in order, every timed action of the system due at or
+// before t (frontmost timeouts, suspensions, ...), then leaves the clock at
+// t. It is for the virtual clock, where nothing happens between calls;
+// with the real clock the system runs on its own and RunUntil only waits.
+// It must not be called from inside a guest call or OnCall.
+func (r *Runtime) RunUntil(ctx context.Context, t time.Time) error {
+	if !r.cfg.Virtual {
+		select {
+		case <-time.After(time.Until(t)):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return r.sched.RunUntil(ctx, t)
+}
+
+// RunFor is RunUntil(ctx, Now()+d).
+func (r *Runtime) RunFor(ctx context.Context, d time.Duration) error {
+	return r.RunUntil(ctx, r.Now().Add(d))
 }
 
 func defaultDataDir() (string, error) {
@@ -179,6 +228,9 @@ func (r *Runtime) Close(ctx context.Context) error {
 	var errs []error
 	for _, a := range apps {
 		errs = append(errs, a.shutdown(ctx))
+	}
+	if r.stopSched != nil {
+		r.stopSched()
 	}
 	errs = append(errs, r.cache.Close(ctx))
 	return errors.Join(errs...)

@@ -73,11 +73,21 @@ type CallClock struct {
 
 // NewCallClock returns the clock of a call that starts now on clock.
 func NewCallClock(clock Clock, cfg CallConfig) *CallClock {
+	c := &CallClock{}
+	c.Reset(clock, cfg)
+	return c
+}
+
+// Reset starts c over for a new call, as NewCallClock does, so that a host
+// can reuse one CallClock per app instead of allocating one per call.
+func (c *CallClock) Reset(clock Clock, cfg CallConfig) {
 	_, virtual := clock.(*Virtual)
 	if virtual {
 		cfg.Deadline = cfg.Deadline.Round(0)
 	}
-	return &CallClock{clock: clock, virtual: virtual, start: clock.Now(), cfg: cfg}
+	c.mu.Lock()
+	c.clock, c.virtual, c.start, c.cfg, c.slept = clock, virtual, clock.Now(), cfg, 0
+	c.mu.Unlock()
 }
 
 // Start returns the time the call started.
