@@ -59,6 +59,10 @@ type App struct {
 	wd       watchdog
 	cc       sched.CallClock // the running call's clock, valid while inCall
 	inCall   bool
+	// fuelBudget is the running call's fuel budget; fuelUsedFn reports the
+	// fuel it used so far (made once: a method value allocates).
+	fuelBudget int64
+	fuelUsedFn func() int64
 
 	mu       sync.Mutex
 	state    abi.State
@@ -126,6 +130,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 		wasm = metered
 	}
 	a := &App{rt: r, id: m.BundleIdentifier, manifest: m, start: r.clock.Now()}
+	a.fuelUsedFn = a.fuelUsed
 	a.wd.timer = time.AfterFunc(time.Hour, a.wd.fire)
 	a.wd.timer.Stop()
 	a.log = r.log.With().Str("app", a.id).Logger()
@@ -200,6 +205,9 @@ func (a *App) Crashes() int {
 // Container returns the host directory holding the app's data container.
 func (a *App) Container() string { return filepath.Join(a.rt.cfg.DataDir, "containers", a.id) }
 
+// fuelUsed is the fuel the running call has used so far.
+func (a *App) fuelUsed() int64 { return a.fuelBudget - a.inst.gauge.Fuel() }
+
 // now is the guest's time: inside a call, the call's clock (under the
 // virtual clock it includes the CPU time the call has used so far);
 // otherwise the runtime's clock.
@@ -267,6 +275,9 @@ func (a *App) setState(s abi.State) {
 func (a *App) kill(ctx context.Context) {
 	a.stopTimer()
 	if a.inst != nil {
+		if a.inst.gauge != nil {
+			a.inst.gauge.Close()
+		}
 		a.inst.mod.Close(ctx)
 		a.inst = nil
 	}

@@ -137,6 +137,9 @@ func (a *App) instantiate(ctx context.Context) (*instance, error) {
 		}
 		if err != nil {
 			a.inst = nil
+			if in.gauge != nil {
+				in.gauge.Close()
+			}
 			mod.Close(ctx)
 			return nil, &CrashError{App: a.id, Termination: term, Reason: "_initialize: " + crashReason(err, in.stderr), Fuel: fuel}
 		}
@@ -152,15 +155,18 @@ func (a *App) instantiate(ctx context.Context) (*instance, error) {
 // call's duration. It must be called with the App's mutex held.
 func (a *App) invoke(ctx context.Context, fn api.Function, stack []uint64, budget time.Duration) (Termination, int64, time.Duration, error) {
 	g := a.inst.gauge
-	fuelBudget := a.rt.cfg.Profile.Fuel(budget)
-	cfg := sched.CallConfig{Rate: a.rt.cfg.Profile.InstructionRate, Stop: a.wd.arm(g, budget, !a.rt.cfg.Virtual)}
-	if g != nil {
-		g.Start(fuelBudget)
-		cfg.FuelUsed = func() int64 { return fuelBudget - g.Fuel() }
+	start := a.rt.clock.Now()
+	cfg := sched.CallConfig{
+		Rate:     a.rt.cfg.Profile.InstructionRate,
+		Deadline: start.Add(budget),
+		Stop:     a.wd.arm(g, budget, !a.rt.cfg.Virtual),
 	}
-	a.cc.Reset(a.rt.clock, cfg)
-	cfg.Deadline = a.cc.Start().Add(budget)
-	a.cc.Reset(a.rt.clock, cfg)
+	if g != nil {
+		a.fuelBudget = a.rt.cfg.Profile.Fuel(budget)
+		g.Start(a.fuelBudget)
+		cfg.FuelUsed = a.fuelUsedFn
+	}
+	a.cc.ResetAt(a.rt.clock, start, cfg)
 	a.inCall = true
 	var stopAfter func() bool
 	if ctx.Done() != nil {

@@ -78,7 +78,9 @@ func NewGauge(mod api.Module) (*Gauge, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Gauge{mod: mod, global: g, limit: l}, nil
+	gauge := &Gauge{mod: mod, global: g, limit: l}
+	running.Store(mod, gauge)
+	return gauge, nil
 }
 
 func exportedI64(mod api.Module, name string) (api.MutableGlobal, error) {
@@ -94,6 +96,14 @@ func exportedI64(mod api.Module, name string) (api.MutableGlobal, error) {
 		return nil, fmt.Errorf("meter: module %q exports %q but it is not a mutable i64 global", mod.Name(), name)
 	}
 	return mg, nil
+}
+
+// Close unregisters the Gauge from its module; call it when the module is
+// closed. A Gauge is registered by NewGauge so that the refuel import finds
+// it when the host calls the guest itself (Start, call, Finish) without
+// paying for a registration per call.
+func (g *Gauge) Close() {
+	running.CompareAndDelete(g.mod, g)
 }
 
 // Fuel returns the remaining fuel (negative after exhaustion).
@@ -208,7 +218,6 @@ func (g *Gauge) Start(fuel int64) {
 	g.global.Set(uint64(fuel))
 	g.limit.Set(uint64(sliceLimit(fuel)))
 	g.mu.Unlock()
-	running.Store(g.mod, g)
 }
 
 // sliceLimit is the limit that makes the guest call RefuelFunc again after
@@ -269,7 +278,6 @@ func refuelGlobals(fuel, limit api.MutableGlobal, stopped bool) error {
 // FuelExhausted and DeadlineExceeded it wraps ErrFuelExhausted or
 // ErrDeadlineExceeded and the engine's error.
 func (g *Gauge) Finish(callErr error) (outcome Outcome, fuelUsed int64, err error) {
-	running.CompareAndDelete(g.mod, g)
 	g.mu.Lock()
 	rem := int64(g.global.Get())
 	fired := g.stopped || int64(g.limit.Get()) == math.MaxInt64

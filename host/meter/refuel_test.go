@@ -144,8 +144,9 @@ func TestHostStopWithOwnContext(t *testing.T) {
 	if g.Stopped() {
 		t.Error("Stopped after Finish")
 	}
+	g.Close()
 	if _, ok := running.Load(mod); ok {
-		t.Error("the Gauge is still registered after Finish")
+		t.Error("the Gauge is still registered after Close")
 	}
 }
 

@@ -81,12 +81,18 @@ func NewCallClock(clock Clock, cfg CallConfig) *CallClock {
 // Reset starts c over for a new call, as NewCallClock does, so that a host
 // can reuse one CallClock per app instead of allocating one per call.
 func (c *CallClock) Reset(clock Clock, cfg CallConfig) {
+	c.ResetAt(clock, clock.Now(), cfg)
+}
+
+// ResetAt is Reset with the call's start time given, for a caller that has
+// just read the clock.
+func (c *CallClock) ResetAt(clock Clock, start time.Time, cfg CallConfig) {
 	_, virtual := clock.(*Virtual)
 	if virtual {
 		cfg.Deadline = cfg.Deadline.Round(0)
 	}
 	c.mu.Lock()
-	c.clock, c.virtual, c.start, c.cfg, c.slept = clock, virtual, clock.Now(), cfg, 0
+	c.clock, c.virtual, c.start, c.cfg, c.slept = clock, virtual, start, cfg, 0
 	c.mu.Unlock()
 }
 
