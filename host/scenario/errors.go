@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	suggestpkg "github.com/watchbox/watchbox/host/internal/suggest"
 	"sort"
 	"strings"
 	"time"
@@ -60,7 +61,7 @@ func suggest(s string, candidates []string) string {
 	best, bestD := "", -1
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
-		d := distance(ls, lc)
+		d := suggestpkg.Distance(ls, lc)
 		if len(ls) >= 3 && strings.Contains(lc, ls) {
 			d = 1 // a part of the name is as good as a typo
 		}
@@ -85,25 +86,4 @@ func human(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
-}
-
-// distance is the Levenshtein distance between a and b, in bytes.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
