@@ -72,7 +72,13 @@ type App struct {
 	crashes  int
 	timer    *sched.Event
 	timerGen uint64
-	closed   bool
+
+	complication    bool // a complication is on the active face
+	lastInteraction time.Time
+	tasks           map[int64]*bgTask // open background tasks
+	nextTask        int64
+	refreshEv       *sched.Event // delivers the pending background refresh
+	closed          bool
 }
 
 // Load opens the app bundle in dir, builds it if it is Go source, checks its
@@ -129,7 +135,8 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 		}
 		wasm = metered
 	}
-	a := &App{rt: r, id: m.BundleIdentifier, manifest: m, start: r.clock.Now()}
+	a := &App{rt: r, id: m.BundleIdentifier, manifest: m, start: r.clock.Now(),
+		complication: m.Complication, tasks: map[int64]*bgTask{}}
 	a.fuelUsedFn = a.fuelUsed
 	a.wd.timer = time.AfterFunc(time.Hour, a.wd.fire)
 	a.wd.timer.Stop()
@@ -274,6 +281,7 @@ func (a *App) setState(s abi.State) {
 // kill drops the instance without any callback (crash or purge).
 func (a *App) kill(ctx context.Context) {
 	a.stopTimer()
+	a.dropTasks()
 	if a.inst != nil {
 		if a.inst.gauge != nil {
 			a.inst.gauge.Close()
@@ -347,6 +355,7 @@ func (a *App) Launch(ctx context.Context) error {
 
 func (a *App) foreground(ctx context.Context) error {
 	a.stopTimer()
+	a.lastInteraction = a.rt.clock.Now()
 	switch a.state {
 	case abi.StateNotRunning:
 		if err := a.coldStart(ctx, abi.StateInactive); err != nil {
@@ -488,6 +497,7 @@ func (a *App) shutdown(ctx context.Context) error {
 		err = a.sequence(ctx, stepBackground)
 	}
 	a.kill(ctx)
+	a.armRefresh(time.Time{})
 	a.closed = true
 	a.wd.timer.Stop()
 	return errors.Join(err, a.fs.Close(), a.wr.Close(ctx))

@@ -476,3 +476,113 @@ func TestVirtualRunsAreIdentical(t *testing.T) {
 		t.Errorf("the frontmost timeout did not fire:\n%s", first)
 	}
 }
+
+// virtualChaos returns a harness on a virtual clock starting at 09:00 and
+// the chaos app with mode lines, plus the decisions reported.
+func virtualChaos(t *testing.T, mode ...string) (*harness, *App, *[]Decision) {
+	t.Helper()
+	var ds []Decision
+	var mu sync.Mutex
+	h := newHarness(t, Config{Virtual: true, Start: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
+		OnDecision: func(d Decision) { mu.Lock(); ds = append(ds, d); mu.Unlock() }})
+	return h, chaos(t, h, mode...), &ds
+}
+
+func decisionsWith(ds []Decision, rule string) []string {
+	var out []string
+	for _, d := range ds {
+		if d.Rule == rule {
+			out = append(out, d.String())
+		}
+	}
+	return out
+}
+
+func TestBackgroundRefreshRunsAtItsDateAndCompletes(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, "DidFinishLaunching schedule 30m", "Tasks complete")
+	must(t, a.Launch(ctx))
+	must(t, a.WristDown(ctx))
+	must(t, h.rt.RunFor(ctx, time.Hour))
+	equal(t, "guest", h.guestLines("chaos: "), []string{
+		"chaos: scheduled for 09:30:01 <nil>",
+		`chaos: task 1 application_refresh "refresh-info" at 09:30:01`,
+		"chaos: complete 1 <nil>",
+	})
+	if a.State() != abi.StateSuspended {
+		t.Errorf("state after the task = %v, want suspended again", a.State())
+	}
+	if got := decisionsWith(*ds, "refresh.run"); len(got) != 1 || !strings.HasPrefix(got[0], "09:30:01 dev.watchbox.test.chaos") {
+		t.Errorf("run decisions = %q", got)
+	}
+	if len(a.Why()) < 3 {
+		t.Errorf("Why() = %v", a.Why())
+	}
+}
+
+func TestRefreshBudgetDelaysButNeverFails(t *testing.T) {
+	ctx := context.Background()
+	// No complication on the active face: 1 refresh per hour.
+	h, a, ds := virtualChaos(t, "DidFinishLaunching schedule 10m", "Tasks complete", "Tasks schedule 10m")
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	must(t, h.rt.RunFor(ctx, 3*time.Hour+11*time.Minute))
+	var ran []string
+	for _, l := range h.guestLines("chaos: task ") {
+		ran = append(ran, l[len(l)-8:])
+	}
+	equal(t, "refresh times", ran, []string{"09:10:01", "10:10:01", "11:10:01", "12:10:01"})
+	delayed := decisionsWith(*ds, "refresh.hourly_budget")
+	if len(delayed) == 0 || !strings.Contains(delayed[0], "refresh delayed to 10:10:01: 1 of 1 this hour used") {
+		t.Errorf("delay decisions = %q", delayed)
+	}
+}
+
+func TestRefreshDueWhileFrontmostIsDropped(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, "DidFinishLaunching schedule 1m", "Tasks complete")
+	must(t, a.Launch(ctx))
+	must(t, h.rt.RunFor(ctx, 5*time.Minute))
+	if got := decisionsWith(*ds, "refresh.frontmost"); len(got) != 1 {
+		t.Errorf("frontmost drops = %q (all: %v)", got, *ds)
+	}
+	if got := h.guestLines("chaos: task"); len(got) != 0 {
+		t.Errorf("a task ran while the app was frontmost: %q", got)
+	}
+}
+
+func TestUncompletedTaskIsWarnedThenKilled(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, "DidFinishLaunching schedule 30m")
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	must(t, h.rt.RunFor(ctx, time.Hour))
+	equal(t, "guest", h.guestLines("chaos: task"), []string{
+		`chaos: task 1 application_refresh "refresh-info" at 09:30:01`,
+		"chaos: task 1 will expire at 09:30:14",
+	})
+	kills := decisionsWith(*ds, "task.deadline")
+	if len(kills) != 1 || !strings.Contains(kills[0], "0x2182bad2") {
+		t.Errorf("kill decisions = %q", kills)
+	}
+	if a.State() != abi.StateNotRunning || a.Crashes() != 1 {
+		t.Errorf("state %v, crashes %d", a.State(), a.Crashes())
+	}
+	h.mu.Lock()
+	last := h.call[len(h.call)-1]
+	h.mu.Unlock()
+	if last.Termination != TerminationTaskDeadline {
+		t.Errorf("last call %+v, want a task_not_finished termination", last)
+	}
+}
+
+func TestTriggerForcesATask(t *testing.T) {
+	ctx := context.Background()
+	h, a, _ := virtualChaos(t, "Tasks complete")
+	must(t, a.Trigger(ctx, abi.TaskWatchConnectivity, []byte("hi")))
+	equal(t, "guest", h.guestLines("chaos: "), []string{
+		`chaos: task 1 watch_connectivity "hi" at 09:00:00`, "chaos: complete 1 <nil>"})
+	if a.State() != abi.StateBackground {
+		t.Errorf("state = %v, want background (launched into the background)", a.State())
+	}
+}

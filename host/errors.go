@@ -61,6 +61,9 @@ const (
 	TerminationWall Termination = "wall_time_exceeded"
 	// TerminationInterrupted: the host was interrupted (Ctrl-C) during the call.
 	TerminationInterrupted Termination = "interrupted"
+	// TerminationTaskDeadline: a background task was still open at its
+	// deadline, watchOS's 0x2182bad2.
+	TerminationTaskDeadline Termination = "task_not_finished"
 )
 
 // Code returns watchOS's termination code for t, or 0 if it has none.
@@ -70,6 +73,8 @@ func (t Termination) Code() uint32 {
 		return 0xc51bad01
 	case TerminationWall:
 		return 0xc51bad02
+	case TerminationTaskDeadline:
+		return 0x2182bad2
 	}
 	return 0
 }

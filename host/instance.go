@@ -478,6 +478,10 @@ func (a *App) request(op abi.Op, args []byte) ([]byte, abi.Status) {
 		return nil, abi.StatusBadArgument
 	}
 	switch op {
+	case abi.OpScheduleBackgroundRefresh:
+		return a.scheduleRefresh(args)
+	case abi.OpCompleteTask:
+		return a.completeTask(args)
 	case abi.OpAppInfo:
 		var w abi.Writer
 		w.String(abi.FieldBundleID, a.id)

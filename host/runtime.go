@@ -24,6 +24,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/sched"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/profile"
@@ -63,6 +64,9 @@ type Config struct {
 	SuspendDelay time.Duration
 	// OnCall, if set, is called after every call into a guest, in order.
 	OnCall func(Call)
+	// OnDecision, if set, is called with every decision the system makes
+	// about an app's requests (scheduled, delayed, dropped, killed, ...).
+	OnDecision func(Decision)
 	// Virtual runs the runtime on a virtual clock that starts at Start
 	// (zero: 2026-01-01T00:00:00Z) and moves only when RunUntil or RunFor
 	// advance it, or by the CPU time (fuel / instruction_rate) and sleeps
@@ -81,6 +85,12 @@ type Runtime struct {
 	cache  wazero.CompilationCache
 	meters *meter.Cache
 	wasi   map[string]bool
+
+	pol   *policy.Policy // the background model's rules; guarded by polMu
+	polMu sync.Mutex
+
+	decMu     sync.Mutex
+	decisions []Decision // every decision reported, oldest first
 
 	clock     sched.Clock
 	sched     *sched.Scheduler
@@ -136,7 +146,8 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}}
+	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{},
+		pol: policy.New(cfg.Profile)}
 	if cfg.Virtual {
 		r.clock = sched.NewVirtual(cfg.Start)
 		r.sched = sched.New(r.clock)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
+	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host"
 )
 
@@ -18,9 +19,19 @@ import (
 type step struct {
 	name string
 	arg  time.Duration // for sleep
+	task abi.TaskKind  // for trigger
 }
 
-var stepHelp = "launch, wrist-up, wrist-down, background, suspend, purge, sleep DURATION, status, quit"
+var stepHelp = "launch, wrist-up, wrist-down, background, suspend, purge, trigger TASK-KIND, sleep DURATION, status, why, quit"
+
+// taskKinds maps step spellings (application-refresh, ...) to task kinds.
+func taskKinds() map[string]abi.TaskKind {
+	m := map[string]abi.TaskKind{}
+	for k := abi.TaskApplicationRefresh; k <= abi.TaskRelevantShortcut; k++ {
+		m[strings.ReplaceAll(k.String(), "_", "-")] = k
+	}
+	return m
+}
 
 // parseSteps parses steps separated by commas, semicolons or newlines.
 // Lines starting with # are comments.
@@ -37,7 +48,17 @@ func parseSteps(s string) ([]step, error) {
 			}
 			st := step{name: strings.ToLower(words[0])}
 			switch st.name {
-			case "launch", "open", "wrist-up", "wrist-down", "background", "suspend", "purge", "status", "quit":
+			case "trigger":
+				kinds := taskKinds()
+				if len(words) != 2 || kinds[words[1]] == 0 {
+					var names []string
+					for k := abi.TaskApplicationRefresh; k <= abi.TaskRelevantShortcut; k++ {
+						names = append(names, strings.ReplaceAll(k.String(), "_", "-"))
+					}
+					return nil, fmt.Errorf("step %q needs a task kind: %s", strings.TrimSpace(part), strings.Join(names, ", "))
+				}
+				st.task = kinds[words[1]]
+			case "launch", "open", "wrist-up", "wrist-down", "background", "suspend", "purge", "status", "why", "quit":
 				if len(words) > 1 {
 					return nil, fmt.Errorf("step %q takes no argument", part)
 				}
@@ -210,6 +231,18 @@ func (r *runner) do(ctx context.Context, st step) bool {
 		err = r.app.Suspend(ctx)
 	case "purge":
 		err = r.app.Purge(ctx)
+	case "trigger":
+		err = r.app.Trigger(ctx, st.task, nil)
+	case "why":
+		r.mu.Lock()
+		for _, d := range r.app.Why() {
+			if r.json {
+				writeJSON(r.stdout, map[string]any{"type": "decision", "decision": d})
+			} else {
+				fmt.Fprintln(r.stdout, d)
+			}
+		}
+		r.mu.Unlock()
 	case "sleep":
 		select {
 		case <-time.After(st.arg):

@@ -59,6 +59,8 @@ type (
 // would otherwise pay for one.
 var handlers struct {
 	launch, foreground, active, resign, background func()
+	tasks                                          func([]*Task)
+	expire                                         func(int64)
 	event                                          func(*Event) bool
 }
 
@@ -66,7 +68,13 @@ var handlers struct {
 // events call. Call it from an init function. A later call replaces d.
 func Register(d any) {
 	handlers.launch, handlers.foreground, handlers.active, handlers.resign, handlers.background = nil, nil, nil, nil, nil
-	handlers.event = nil
+	handlers.event, handlers.tasks, handlers.expire = nil, nil, nil
+	if x, ok := d.(BackgroundTaskHandler); ok {
+		handlers.tasks = x.HandleBackgroundTasks
+	}
+	if x, ok := d.(TaskExpirer); ok {
+		handlers.expire = x.TaskWillExpire
+	}
 	if x, ok := d.(Launcher); ok {
 		handlers.launch = x.DidFinishLaunching
 	}
@@ -152,6 +160,20 @@ func call(kind abi.EventKind) bool {
 		f = handlers.resign
 	case abi.EventDidEnterBackground:
 		f = handlers.background
+	case abi.EventBackgroundTasks:
+		if handlers.tasks != nil {
+			tasks, err := decodeTasks(current)
+			if err != nil {
+				panic(err)
+			}
+			handlers.tasks(tasks)
+			return true
+		}
+	case abi.EventTaskWillExpire:
+		if handlers.expire != nil {
+			handlers.expire(taskID(current))
+			return true
+		}
 	}
 	if f != nil {
 		f()

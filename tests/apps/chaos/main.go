@@ -35,6 +35,21 @@ func (app) DidBecomeActive()     { act("DidBecomeActive") }
 func (app) WillResignActive()    { act("WillResignActive") }
 func (app) DidEnterBackground()  { act("DidEnterBackground") }
 
+func (app) HandleBackgroundTasks(tasks []*watch.Task) {
+	for _, t := range tasks {
+		watch.Printf("chaos: task %d %v %q at %s", t.ID, t.Kind, t.UserInfo, time.Now().UTC().Format("15:04:05"))
+	}
+	openTasks = tasks
+	act("Tasks")
+}
+
+func (app) TaskWillExpire(id int64) {
+	watch.Printf("chaos: task %d will expire at %s", id, time.Now().UTC().Format("15:04:05"))
+	act("Expire")
+}
+
+var openTasks []*watch.Task
+
 var (
 	hoard    [][]byte
 	spinSink int
@@ -110,6 +125,15 @@ func do(event, action string, args []string) {
 		t0 := time.Now()
 		time.Sleep(20 * time.Millisecond)
 		watch.Printf("chaos: slept %d", time.Since(t0).Milliseconds())
+	case "schedule":
+		d, _ := time.ParseDuration(args[0])
+		due, err := watch.ScheduleBackgroundRefresh(time.Now().Add(d), []byte("refresh-info"))
+		watch.Printf("chaos: scheduled for %s %v", due.UTC().Format("15:04:05"), err)
+	case "complete", "complete-snapshot":
+		for _, t := range openTasks {
+			watch.Printf("chaos: complete %d %v", t.ID, t.Complete(action == "complete-snapshot"))
+		}
+		openTasks = nil
 	case "info":
 		info, err := watch.App()
 		watch.Printf("chaos: info %s %v %d %v %v", info.BundleID, info.State, info.LaunchCount, info.Cold, err)

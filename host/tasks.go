@@ -1,0 +1,343 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/internal/policy"
+	"github.com/watchbox/watchbox/host/internal/sched"
+)
+
+// Decision is one decision of the system about an app's request, with the
+// rule and numbers that decided it: what a developer reads to learn why a
+// task did or did not run.
+type Decision struct {
+	Time    time.Time `json:"time"`
+	App     string    `json:"app"`
+	Kind    string    `json:"kind"`    // refresh, snapshot, task, ...
+	Verdict string    `json:"verdict"` // run, scheduled, delay, drop, replaced, kill, ...
+	At      time.Time `json:"at,omitzero"`
+	Rule    string    `json:"rule"`   // a stable rule id, e.g. refresh.hourly_budget
+	Reason  string    `json:"reason"` // e.g. "refresh delayed to 10:00: 4 of 4 this hour used"
+}
+
+// String returns the decision as one line, e.g.
+// "09:40:00 com.example.weather: refresh delayed to 10:00: 4 of 4 this hour used [refresh.hourly_budget]".
+func (d Decision) String() string {
+	return fmt.Sprintf("%s %s: %s [%s]", d.Time.UTC().Format("15:04:05"), d.App, d.Reason, d.Rule)
+}
+
+func fromPolicy(d policy.Decision) Decision {
+	reason := d.Reason
+	if d.Warning != "" {
+		reason += "; warning: " + d.Warning
+	}
+	return Decision{Time: d.Time, App: d.App, Kind: string(d.Kind), Verdict: d.Verdict.String(), At: d.At, Rule: d.Rule, Reason: reason}
+}
+
+// bgTask is a background task delivered to an app and not yet completed.
+type bgTask struct {
+	id        int64
+	kind      abi.TaskKind
+	userInfo  []byte
+	times     policy.TaskTimes
+	warn, end *sched.Event
+}
+
+// decide runs f on the runtime's policy (which is not safe for concurrent
+// use) and reports the decision it returns.
+func (r *Runtime) decide(f func(p *policy.Policy) policy.Decision) policy.Decision {
+	r.polMu.Lock()
+	d := f(r.pol)
+	r.polMu.Unlock()
+	if d.Rule != "" {
+		r.report(fromPolicy(d))
+	}
+	return d
+}
+
+// maxDecisions bounds the runtime's decision log; older decisions are
+// forgotten first.
+const maxDecisions = 10000
+
+func (r *Runtime) report(d Decision) {
+	r.decMu.Lock()
+	if len(r.decisions) >= maxDecisions {
+		r.decisions = append(r.decisions[:0], r.decisions[len(r.decisions)-maxDecisions/2:]...)
+	}
+	r.decisions = append(r.decisions, d)
+	r.decMu.Unlock()
+	r.log.Info().Str("app", d.App).Str("kind", d.Kind).Str("verdict", d.Verdict).Str("rule", d.Rule).Msg(d.Reason)
+	if f := r.cfg.OnDecision; f != nil {
+		f(d)
+	}
+}
+
+// Why returns every decision the system made about the app, oldest first:
+// scheduled, delayed, dropped and killed requests with the rule and numbers
+// that decided them.
+func (a *App) Why() []Decision {
+	a.rt.decMu.Lock()
+	defer a.rt.decMu.Unlock()
+	var out []Decision
+	for _, d := range a.rt.decisions {
+		if d.App == a.id {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// SetComplicationActive says whether one of the app's complications is on
+// the active watch face, which sets its refresh budget. It starts as the
+// manifest's complication key.
+func (a *App) SetComplicationActive(on bool) {
+	a.mu.Lock()
+	a.complication = on
+	a.mu.Unlock()
+}
+
+// facts are what the policy needs to know of the app now.
+func (a *App) facts() policy.Facts {
+	return policy.Facts{
+		App:                a.id,
+		Frontmost:          a.state == abi.StateActive || a.state == abi.StateInactive,
+		ComplicationActive: a.complication,
+		LastInteraction:    a.lastInteraction,
+	}
+}
+
+// scheduleRefresh carries out scheduleBackgroundRefresh from the guest: one
+// pending refresh per app, delivered at its due time if the rules allow.
+func (a *App) scheduleRefresh(args []byte) ([]byte, abi.Status) {
+	var preferred time.Time
+	var userInfo []byte
+	r := abi.NewReader(args)
+	for r.Next() {
+		v := r.Value()
+		switch v.Key {
+		case abi.FieldDate:
+			ns, err := v.Int()
+			if err != nil {
+				return nil, abi.StatusBadArgument
+			}
+			preferred = time.Unix(0, ns).UTC()
+		case abi.FieldUserInfo:
+			b, err := v.Blob()
+			if err != nil {
+				return nil, abi.StatusBadArgument
+			}
+			userInfo = append([]byte(nil), b...)
+		}
+	}
+	if preferred.IsZero() {
+		return nil, abi.StatusBadArgument
+	}
+	// The system's timers have a resolution of one second: a date inside
+	// a second means the end of it.
+	if t := preferred.Truncate(time.Second); !t.Equal(preferred) {
+		preferred = t.Add(time.Second)
+	}
+	now := a.now()
+	d := a.rt.decide(func(p *policy.Policy) policy.Decision {
+		return p.ScheduleRefresh(a.facts(), preferred, userInfo, now)
+	})
+	var w abi.Writer
+	w.String(abi.FieldMessage, d.Reason)
+	switch d.Verdict {
+	case policy.Scheduled, policy.Delay:
+		a.armRefresh(d.At)
+		w.Int(abi.FieldDate, d.At.UnixNano())
+	default:
+		a.armRefresh(time.Time{})
+	}
+	return w.Bytes(), abi.StatusOK
+}
+
+// armRefresh sets the scheduler event that delivers the pending refresh at
+// t (none when t is zero), replacing any earlier one.
+func (a *App) armRefresh(t time.Time) {
+	if a.refreshEv != nil {
+		a.rt.sched.Cancel(a.refreshEv)
+		a.refreshEv = nil
+	}
+	if !t.IsZero() {
+		a.refreshEv = a.rt.sched.At(t, a.id+" refresh due", a.refreshDue)
+	}
+}
+
+// refreshDue runs on the scheduler when the pending refresh is due.
+func (a *App) refreshDue() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.refreshEv = nil
+	if a.closed {
+		return
+	}
+	now := a.rt.clock.Now()
+	var req policy.Request
+	var ok bool
+	d := a.rt.decide(func(p *policy.Policy) policy.Decision {
+		var d policy.Decision
+		req, d, ok = p.RefreshDue(a.facts(), now)
+		return d
+	})
+	if !ok {
+		return
+	}
+	switch d.Verdict {
+	case policy.Run:
+		info, _ := req.UserInfo.([]byte)
+		a.deliverTasks(context.Background(), []*bgTask{{kind: abi.TaskApplicationRefresh, userInfo: info}})
+	case policy.Delay:
+		a.armRefresh(d.At)
+	}
+}
+
+// Trigger forces a background task of kind on the app now, whatever its
+// budgets, as `watchbox trigger` and scenario files do. userInfo is the
+// task's payload (may be nil). The app is launched or woken into the
+// background if needed.
+func (a *App) Trigger(ctx context.Context, kind abi.TaskKind, userInfo []byte) error {
+	if kind < abi.TaskApplicationRefresh || kind > abi.TaskRelevantShortcut {
+		return fmt.Errorf("host: unknown task kind %d", kind)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := a.rt.clock.Now()
+	a.rt.report(Decision{Time: now, App: a.id, Kind: "task", Verdict: "run", At: now, Rule: "trigger",
+		Reason: fmt.Sprintf("%v task triggered by the developer", kind)})
+	return a.deliverTasks(ctx, []*bgTask{{kind: kind, userInfo: userInfo}})
+}
+
+// deliverTasks hands tasks to the app in one background_tasks event,
+// launching or waking it into the background first, and arms each task's
+// expiration warning and deadline. It must be called with the mutex held.
+func (a *App) deliverTasks(ctx context.Context, tasks []*bgTask) error {
+	switch a.state {
+	case abi.StateNotRunning:
+		if err := a.coldStart(ctx, abi.StateBackground); err != nil && a.inst == nil {
+			return err
+		}
+	case abi.StateSuspended:
+		a.stopTimer()
+		a.cold = false
+		a.setState(abi.StateBackground)
+	}
+	if a.inst == nil {
+		return fmt.Errorf("host: %s is not running", a.id)
+	}
+	now := a.rt.clock.Now()
+	var w abi.Writer
+	for _, t := range tasks {
+		a.nextTask++
+		t.id = a.nextTask
+		t.times = a.rt.pol.TaskTimes(policy.KindRefresh, now)
+		a.tasks[t.id] = t
+		mark := w.Begin(abi.FieldTask)
+		w.Int(abi.FieldTaskID, t.id)
+		w.Int(abi.FieldTaskKind, int64(t.kind))
+		if t.userInfo != nil {
+			w.Blob(abi.FieldUserInfo, t.userInfo)
+		}
+		w.End(mark)
+		id := t.id
+		t.warn = a.rt.sched.At(t.times.Warning, a.id+" task warning", func() { a.taskWarning(id) })
+		t.end = a.rt.sched.At(t.times.Deadline, a.id+" task deadline", func() { a.taskDeadline(id) })
+	}
+	_, err := a.call(ctx, abi.EventBackgroundTasks, w.Bytes())
+	a.settle()
+	return err
+}
+
+// settle suspends a background app with no open task once its work is done,
+// as watchOS does after setTaskCompleted.
+func (a *App) settle() {
+	if a.state == abi.StateBackground && len(a.tasks) == 0 && a.inst != nil && a.rt.cfg.SuspendDelay > 0 {
+		a.after(a.rt.cfg.SuspendDelay, abi.StateBackground, a.suspend)
+	}
+}
+
+// completeTask carries out setTaskCompletedWithSnapshot from the guest.
+func (a *App) completeTask(args []byte) ([]byte, abi.Status) {
+	var id int64
+	snapshot := false
+	r := abi.NewReader(args)
+	for r.Next() {
+		v := r.Value()
+		switch v.Key {
+		case abi.FieldTaskID:
+			n, err := v.Int()
+			if err != nil {
+				return nil, abi.StatusBadArgument
+			}
+			id = n
+		case abi.FieldSnapshot:
+			b, err := v.Bool()
+			if err != nil {
+				return nil, abi.StatusBadArgument
+			}
+			snapshot = b
+		}
+	}
+	t, ok := a.tasks[id]
+	if !ok {
+		return nil, abi.StatusNotFound
+	}
+	a.rt.sched.Cancel(t.warn)
+	a.rt.sched.Cancel(t.end)
+	delete(a.tasks, id)
+	now := a.now()
+	a.rt.report(Decision{Time: now, App: a.id, Kind: "task", Verdict: "completed", Rule: "task.completed",
+		Reason: fmt.Sprintf("%v task %d completed after %s (snapshot: %v)", t.kind, id, now.Sub(t.times.Delivered), snapshot)})
+	if snapshot {
+		a.rt.decide(func(p *policy.Policy) policy.Decision { return p.CompletionSnapshot(a.facts(), now) })
+	}
+	return nil, abi.StatusOK
+}
+
+// taskWarning runs on the scheduler shortly before an open task's deadline:
+// the app's expiration handler.
+func (a *App) taskWarning(id int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, open := a.tasks[id]; !open || a.inst == nil || a.closed {
+		return
+	}
+	var w abi.Writer
+	w.Int(abi.FieldTaskID, id)
+	a.call(context.Background(), abi.EventTaskWillExpire, w.Bytes())
+}
+
+// taskDeadline runs on the scheduler at an open task's deadline: the app is
+// killed (watchOS's 0x2182bad2).
+func (a *App) taskDeadline(id int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t, open := a.tasks[id]
+	if !open || a.closed {
+		return
+	}
+	now := a.rt.clock.Now()
+	a.rt.decide(func(p *policy.Policy) policy.Decision {
+		d, _ := p.TaskExpired(a.id, policy.KindRefresh, t.times.Delivered, now)
+		return d
+	})
+	if a.inst != nil {
+		a.crashes++
+		a.record(Call{App: a.id, Event: abi.EventBackgroundTasks, Crash: fmt.Sprintf("%v task %d not completed in time", t.kind, id),
+			Termination: TerminationTaskDeadline, State: abi.StateNotRunning})
+	}
+	a.kill(context.Background())
+}
+
+// dropTasks forgets the open tasks of an instance that is gone.
+func (a *App) dropTasks() {
+	for id, t := range a.tasks {
+		a.rt.sched.Cancel(t.warn)
+		a.rt.sched.Cancel(t.end)
+		delete(a.tasks, id)
+	}
+}
