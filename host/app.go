@@ -21,6 +21,7 @@ import (
 // Call records one call into a guest, as passed to Config.OnCall.
 type Call struct {
 	App     string        `json:"app"`
+	Time    time.Time     `json:"time"` // when the call started, on the runtime's clock
 	Event   abi.EventKind `json:"-"`
 	ID      uint64        `json:"id"`
 	Status  abi.Status    `json:"-"`
@@ -337,7 +338,7 @@ func (a *App) coldStart(ctx context.Context, state abi.State) error {
 		a.crashes++
 		a.setState(abi.StateNotRunning)
 		ce := err.(*CrashError)
-		a.record(Call{App: a.id, Crash: ce.Reason, Termination: ce.Termination, Fuel: ce.Fuel})
+		a.record(Call{App: a.id, Time: a.rt.clock.Now(), Crash: ce.Reason, Termination: ce.Termination, Fuel: ce.Fuel})
 		return err
 	}
 	return a.sequence(ctx, step{abi.EventDidFinishLaunching, state})

@@ -319,7 +319,7 @@ func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 	in.stack[1] = uint64(len(in.env))
 	term, fuel, elapsed, err := a.invoke(ctx, in.event, in.stack[:], a.budget(kind))
 	in.inEvent = false
-	c := Call{App: a.id, Event: kind, ID: in.nextID, Duration: elapsed, Fuel: fuel}
+	c := Call{App: a.id, Time: a.cc.Start(), Event: kind, ID: in.nextID, Duration: elapsed, Fuel: fuel}
 	if err != nil {
 		crash := &CrashError{App: a.id, Event: kind, Termination: term, Reason: crashReason(err, in.stderr), Fuel: fuel}
 		a.kill(ctx)

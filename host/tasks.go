@@ -327,7 +327,7 @@ func (a *App) taskDeadline(id int64) {
 	})
 	if a.inst != nil {
 		a.crashes++
-		a.record(Call{App: a.id, Event: abi.EventBackgroundTasks, Crash: fmt.Sprintf("%v task %d not completed in time", t.kind, id),
+		a.record(Call{App: a.id, Time: now, Event: abi.EventBackgroundTasks, Crash: fmt.Sprintf("%v task %d not completed in time", t.kind, id),
 			Termination: TerminationTaskDeadline, State: abi.StateNotRunning})
 	}
 	a.kill(context.Background())

@@ -39,6 +39,7 @@ func commands() []command {
 		{"inspect", "show a bundle's or module's manifest, ABI, imports, exports and problems", inspectCommand},
 		{"exec", "run any WASI module under a fuel budget and deadline", execCommand},
 		{"meter", "write the fuel-metered form of a module", meterCommand},
+		{"simulate", "run a scenario of apps and events on a virtual clock and print its timeline", simulateCommand},
 		{"profile", "print the device profile (every budget and timeout) and where each number comes from", profileCommand},
 		{"version", "print watchbox, ABI, Go and wazero versions", versionCommand},
 	}

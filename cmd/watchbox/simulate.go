@@ -1,0 +1,283 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host"
+	"github.com/watchbox/watchbox/host/scenario"
+)
+
+// simulateCommand runs a scenario on the virtual clock and prints its
+// timeline. The timeline holds only virtual times, fuel and the guests' own
+// words, so the same scenario and binaries print the same bytes every run.
+func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("simulate", "SCENARIO", stderr)
+	asJSON := fs.Bool("json", false, "print the trace as JSON lines: step, call, log and decision objects, then a summary")
+	cacheDir := fs.String("cache", "", "cache directory (default: the user cache dir + /watchbox)")
+	dataDir := fs.String("data", "", "directory of app data containers (default: a new temporary directory, removed afterwards)")
+	pos, code, ok := parseInterleaved(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "watchbox simulate: expected one scenario file, e.g. watchbox simulate tests/scenarios/refresh.scenario (format: docs/scenario.md)")
+		return exitUsage
+	}
+	sc, err := scenario.ParseFile(pos[0], scenario.Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
+		return exitUsage
+	}
+	if problems := unsupported(sc); len(problems) > 0 {
+		fmt.Fprintf(stderr, "watchbox simulate: %s uses what this watchbox cannot simulate yet:\n  %s\n", pos[0], strings.Join(problems, "\n  "))
+		return exitUsage
+	}
+	prof, err := sc.DeviceProfile()
+	if err != nil {
+		fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
+		return exitUsage
+	}
+	data := *dataDir
+	if data == "" {
+		if data, err = os.MkdirTemp("", "watchbox-simulate-"); err != nil {
+			fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
+			return exitError
+		}
+		defer os.RemoveAll(data)
+	}
+
+	out := &timeline{w: stdout, json: *asJSON}
+	rtRef := &struct{ rt *host.Runtime }{}
+	logger := zerolog.New(guestLogs{out: out, now: func() time.Time { return rtRef.rt.Now() }}).Level(zerolog.InfoLevel)
+	rt, err := host.New(ctx, host.Config{
+		CacheDir: *cacheDir, DataDir: data, Logger: &logger, Seed: sc.Seed, Profile: prof,
+		Virtual: true, Start: sc.Start,
+		OnCall:     out.call,
+		OnDecision: out.decision,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
+		return exitError
+	}
+	rtRef.rt = rt
+	apps := map[string]*host.App{}
+	for _, a := range sc.Apps {
+		app, err := rt.Load(ctx, a.Dir)
+		if err != nil {
+			rt.Close(context.Background())
+			fmt.Fprintf(stderr, "watchbox simulate: %s:%d: app %s: %v\n", sc.File, a.Line, a.Alias, err)
+			if host.IsInvalidApp(err) {
+				return exitInvalid
+			}
+			return exitError
+		}
+		apps[a.Alias] = app
+		if on, ok := sc.Complications[a.Alias]; ok {
+			app.SetComplicationActive(on)
+		}
+	}
+	var frontmost *host.App
+	for _, ev := range sc.Events {
+		if err := rt.RunUntil(ctx, ev.At); err != nil {
+			break
+		}
+		app := apps[ev.App]
+		if ev.App == "" {
+			app = frontmost
+		}
+		out.step(ev, app)
+		var err error
+		switch ev.Verb {
+		case scenario.VerbLaunch, scenario.VerbWristUp:
+			if app != nil {
+				err = app.Launch(ctx)
+				frontmost = app
+			}
+		case scenario.VerbWristDown:
+			if app != nil {
+				err = app.WristDown(ctx)
+			}
+		case scenario.VerbBackground:
+			err = app.EnterBackground(ctx)
+		case scenario.VerbSuspend:
+			err = app.Suspend(ctx)
+		case scenario.VerbPurge:
+			err = app.Purge(ctx)
+		case scenario.VerbTrigger:
+			err = app.Trigger(ctx, taskKind(ev.Task), nil)
+		case scenario.VerbIntent:
+			err = app.Trigger(ctx, abi.TaskIntentDidRun, ev.Payload)
+		case scenario.VerbRelevantShortcut:
+			err = app.Trigger(ctx, abi.TaskRelevantShortcut, nil)
+		case scenario.VerbComplication:
+			app.SetComplicationActive(ev.On)
+		}
+		if err != nil && !host.IsGuestFailure(err) {
+			fmt.Fprintf(stderr, "watchbox simulate: %s:%d: %v\n", sc.File, ev.Line, err)
+			rt.Close(context.Background())
+			return exitError
+		}
+	}
+	rt.RunUntil(ctx, sc.End())
+	interrupted := ctx.Err() != nil
+	rt.Close(context.Background())
+	out.summary(sc, apps, interrupted)
+	if out.failures > 0 {
+		return exitCrash
+	}
+	return exitOK
+}
+
+// unsupported lists the scenario's events that this watchbox cannot run yet,
+// so that a scenario never silently does less than it says.
+func unsupported(sc *scenario.Scenario) []string {
+	var out []string
+	for _, ev := range sc.Events {
+		switch ev.Verb {
+		case scenario.VerbLaunch, scenario.VerbWristUp, scenario.VerbWristDown, scenario.VerbBackground,
+			scenario.VerbSuspend, scenario.VerbPurge, scenario.VerbTrigger, scenario.VerbIntent,
+			scenario.VerbRelevantShortcut, scenario.VerbComplication, scenario.VerbNote:
+			if ev.Verb == scenario.VerbTrigger && ev.Task == scenario.TaskSnapshot && ev.Reason != "" {
+				out = append(out, fmt.Sprintf("%s:%d: trigger snapshot with a reason (snapshot reasons are not delivered yet)", sc.File, ev.Line))
+			}
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s:%d: %s (not built yet)", sc.File, ev.Line, ev.Verb))
+	}
+	if len(sc.Routes) > 0 {
+		out = append(out, fmt.Sprintf("%s: serve (URL sessions are not built yet)", sc.File))
+	}
+	return out
+}
+
+func taskKind(k scenario.TaskKind) abi.TaskKind {
+	for t := abi.TaskApplicationRefresh; t <= abi.TaskRelevantShortcut; t++ {
+		if strings.ReplaceAll(t.String(), "_", "-") == string(k) {
+			return t
+		}
+	}
+	return 0
+}
+
+// timeline prints what happened, in order, with virtual times.
+type timeline struct {
+	mu       sync.Mutex
+	w        io.Writer
+	json     bool
+	failures int
+}
+
+func stamp(t time.Time) string { return t.UTC().Format("15:04:05.000") }
+
+func (tl *timeline) line(t time.Time, app, format string, args ...any) {
+	fmt.Fprintf(tl.w, "%s  %-24s %s\n", stamp(t), app, fmt.Sprintf(format, args...))
+}
+
+func (tl *timeline) step(ev scenario.Event, app *host.App) {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	id := ""
+	if app != nil {
+		id = app.ID()
+	}
+	if tl.json {
+		writeJSON(tl.w, map[string]any{"type": "step", "time": ev.At.UTC(), "app": id, "verb": ev.Verb, "line": ev.Line, "text": ev.Text})
+		return
+	}
+	what := string(ev.Verb)
+	switch ev.Verb {
+	case scenario.VerbNote:
+		what = "# " + ev.Text
+	case scenario.VerbTrigger:
+		what += " " + string(ev.Task)
+	case scenario.VerbComplication:
+		what += map[bool]string{true: " on", false: " off"}[ev.On]
+	}
+	tl.line(ev.At, id, "> %s", what)
+}
+
+func (tl *timeline) call(c host.Call) {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	status := c.Status.String()
+	if c.Crash != "" || c.Message != "" {
+		tl.failures++
+	}
+	if c.Crash != "" {
+		status = "crash"
+	}
+	if tl.json {
+		writeJSON(tl.w, map[string]any{"type": "call", "time": c.Time.UTC(), "app": c.App, "event": c.EventName(),
+			"status": status, "message": c.Message, "crash": c.Crash, "termination": c.Termination,
+			"state": c.State.String(), "fuel": c.Fuel, "duration_ns": c.Duration.Nanoseconds()})
+		return
+	}
+	extra := ""
+	switch {
+	case c.Crash != "":
+		extra = fmt.Sprintf("  %s: %s", c.Termination, c.Crash)
+	case c.Message != "":
+		extra = "  " + c.Message
+	}
+	tl.line(c.Time, c.App, "%-24s %-10s %-10s %9d fuel%s", c.EventName(), status, c.State, c.Fuel, extra)
+}
+
+func (tl *timeline) decision(d host.Decision) {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	if tl.json {
+		writeJSON(tl.w, map[string]any{"type": "decision", "decision": d})
+		return
+	}
+	tl.line(d.Time, d.App, "system: %s [%s]", d.Reason, d.Rule)
+}
+
+func (tl *timeline) log(t time.Time, app, level, msg string) {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	if tl.json {
+		writeJSON(tl.w, map[string]any{"type": "log", "time": t.UTC(), "app": app, "level": level, "message": msg})
+		return
+	}
+	tl.line(t, app, "log: %s", msg)
+}
+
+func (tl *timeline) summary(sc *scenario.Scenario, apps map[string]*host.App, interrupted bool) {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	if tl.json {
+		writeJSON(tl.w, map[string]any{"type": "summary", "start": sc.Start.UTC(), "end": sc.End().UTC(), "failures": tl.failures, "interrupted": interrupted})
+		return
+	}
+	fmt.Fprintf(tl.w, "simulated %s to %s: %d app(s), %d failed call(s)\n", stamp(sc.Start), stamp(sc.End()), len(apps), tl.failures)
+}
+
+// guestLogs turns the runtime's log records from guests (their log calls
+// and stdout/stderr) into timeline lines; the runtime's own records are
+// left out, since the timeline already has its calls and decisions.
+type guestLogs struct {
+	out *timeline
+	now func() time.Time
+}
+
+func (g guestLogs) Write(p []byte) (int, error) {
+	var rec struct {
+		Level   string `json:"level"`
+		App     string `json:"app"`
+		Source  string `json:"source"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(p, &rec) == nil && rec.Source != "" {
+		g.out.log(g.now(), rec.App, rec.Level, rec.Message)
+	}
+	return len(p), nil
+}
