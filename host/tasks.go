@@ -295,6 +295,7 @@ func (a *App) completeTask(args []byte) ([]byte, abi.Status) {
 	if snapshot {
 		a.rt.decide(func(p *policy.Policy) policy.Decision { return p.CompletionSnapshot(a.facts(), now) })
 	}
+	a.settle()
 	return nil, abi.StatusOK
 }
 
