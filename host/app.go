@@ -79,6 +79,8 @@ type App struct {
 	tasks           map[int64]*bgTask // open background tasks
 	nextTask        int64
 	refreshEv       *sched.Event // delivers the pending background refresh
+	pushEv          *sched.Event // delivers the held background push
+	pushes          int          // alert pushes received, for their identifiers
 	closed          bool
 }
 
@@ -499,6 +501,9 @@ func (a *App) shutdown(ctx context.Context) error {
 	}
 	a.kill(ctx)
 	a.armRefresh(time.Time{})
+	if a.pushEv != nil {
+		a.rt.sched.Cancel(a.pushEv)
+	}
 	a.closed = true
 	a.wd.timer.Stop()
 	return errors.Join(err, a.fs.Close(), a.wr.Close(ctx))

@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/profile"
+	"github.com/watchbox/watchbox/host/push"
 )
 
 // testCache is shared by every test binary: the bundle build cache keys Go
@@ -585,4 +586,70 @@ func TestTriggerForcesATask(t *testing.T) {
 	if a.State() != abi.StateBackground {
 		t.Errorf("state = %v, want background (launched into the background)", a.State())
 	}
+}
+
+func parsePush(t *testing.T, src string) *push.Push {
+	t.Helper()
+	p, err := push.Parse([]byte(src), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBackgroundPushesAreThrottledAndCoalesced(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t)
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	for i := 1; i <= 5; i++ {
+		must(t, a.Push(ctx, parsePush(t, fmt.Sprintf(`{"aps":{"content-available":1},"n":%d}`, i))))
+		must(t, h.rt.RunFor(ctx, 5*time.Minute))
+	}
+	must(t, h.rt.RunFor(ctx, time.Hour))
+	// 3 an hour: the 4th is held until the window has room, and the 5th,
+	// arriving while the 4th is held, replaces it.
+	equal(t, "delivered", h.guestLines("chaos: remote"), []string{
+		`chaos: remote {"n":1} at 09:00:00`, `chaos: remote {"n":2} at 09:05:00`,
+		`chaos: remote {"n":3} at 09:10:00`, `chaos: remote {"n":5} at 10:00:00`})
+	if got := decisionsWith(*ds, "background_push.coalesced"); len(got) != 1 {
+		t.Errorf("coalesced = %q", got)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, c := range h.call {
+		if c.Event == abi.EventRemoteNotification && c.State != abi.StateBackground {
+			t.Errorf("push delivered in state %v", c.State)
+		}
+	}
+}
+
+func TestAlertPushIsPresentedOnlyToAnActiveApp(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t)
+	must(t, a.Launch(ctx))
+	alert := `{"aps":{"alert":{"title":"Rain","body":"at 4pm"}},"city":"Oslo"}`
+	must(t, a.Push(ctx, parsePush(t, alert)))
+	must(t, a.EnterBackground(ctx))
+	must(t, a.Push(ctx, parsePush(t, alert)))
+	equal(t, "presented to the delegate", h.guestLines("chaos: present"), []string{`chaos: present push-1 "Rain" "at 4pm" {"city":"Oslo"}`})
+	if got := decisionsWith(*ds, "notification.presented"); len(got) != 1 || !strings.Contains(got[0], `push-2 presented to the user (the app is background): "Rain"`) {
+		t.Errorf("presented decisions = %q", got)
+	}
+}
+
+func TestComplicationPushNeedsTheActiveFaceAndTakesASnapshot(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, "Tasks complete")
+	p := parsePush(t, `{"watchbox-push-type":"complication","temp":21}`)
+	must(t, a.Push(ctx, p)) // no complication on the active face
+	if got := decisionsWith(*ds, "complication_push.inactive_face"); len(got) != 1 {
+		t.Errorf("inactive-face drops = %q", got)
+	}
+	a.SetComplicationActive(true)
+	must(t, a.Push(ctx, p))
+	equal(t, "guest", h.guestLines("chaos: "), []string{
+		`chaos: complication push {"temp":21}`,
+		"chaos: task 1 snapshot (complication_update) at 09:00:00",
+		"chaos: complete 1 <nil>"})
 }

@@ -41,19 +41,23 @@ func fromPolicy(d policy.Decision) Decision {
 type bgTask struct {
 	id        int64
 	kind      abi.TaskKind
+	reason    abi.SnapshotReason // for a snapshot task
 	userInfo  []byte
 	times     policy.TaskTimes
 	warn, end *sched.Event
 }
 
 // decide runs f on the runtime's policy (which is not safe for concurrent
-// use) and reports the decision it returns.
+// use) and reports every decision the policy logged meanwhile (a rule may
+// log more than the one it returns, such as a push it coalesced).
 func (r *Runtime) decide(f func(p *policy.Policy) policy.Decision) policy.Decision {
 	r.polMu.Lock()
 	d := f(r.pol)
+	fresh := r.pol.Log.All()
+	r.pol.Log = policy.NewLog(0) // reported decisions live in the runtime's log
 	r.polMu.Unlock()
-	if d.Rule != "" {
-		r.report(fromPolicy(d))
+	for _, x := range fresh {
+		r.report(fromPolicy(x))
 	}
 	return d
 }
@@ -216,18 +220,8 @@ func (a *App) Trigger(ctx context.Context, kind abi.TaskKind, userInfo []byte) e
 // launching or waking it into the background first, and arms each task's
 // expiration warning and deadline. It must be called with the mutex held.
 func (a *App) deliverTasks(ctx context.Context, tasks []*bgTask) error {
-	switch a.state {
-	case abi.StateNotRunning:
-		if err := a.coldStart(ctx, abi.StateBackground); err != nil && a.inst == nil {
-			return err
-		}
-	case abi.StateSuspended:
-		a.stopTimer()
-		a.cold = false
-		a.setState(abi.StateBackground)
-	}
-	if a.inst == nil {
-		return fmt.Errorf("host: %s is not running", a.id)
+	if err := a.wake(ctx); err != nil {
+		return err
 	}
 	now := a.rt.clock.Now()
 	var w abi.Writer
@@ -242,6 +236,9 @@ func (a *App) deliverTasks(ctx context.Context, tasks []*bgTask) error {
 		if t.userInfo != nil {
 			w.Blob(abi.FieldUserInfo, t.userInfo)
 		}
+		if t.reason != 0 {
+			w.Int(abi.FieldSnapshotReason, int64(t.reason))
+		}
 		w.End(mark)
 		id := t.id
 		t.warn = a.rt.sched.At(t.times.Warning, a.id+" task warning", func() { a.taskWarning(id) })
@@ -250,6 +247,25 @@ func (a *App) deliverTasks(ctx context.Context, tasks []*bgTask) error {
 	_, err := a.call(ctx, abi.EventBackgroundTasks, w.Bytes())
 	a.settle()
 	return err
+}
+
+// wake launches the app into the background, or wakes it there from
+// suspension, so that it can run background work.
+func (a *App) wake(ctx context.Context) error {
+	switch a.state {
+	case abi.StateNotRunning:
+		if err := a.coldStart(ctx, abi.StateBackground); err != nil && a.inst == nil {
+			return err
+		}
+	case abi.StateSuspended:
+		a.stopTimer()
+		a.cold = false
+		a.setState(abi.StateBackground)
+	}
+	if a.inst == nil {
+		return fmt.Errorf("host: %s is not running", a.id)
+	}
+	return nil
 }
 
 // settle suspends a background app with no open task once its work is done,

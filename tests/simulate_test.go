@@ -21,6 +21,9 @@ func TestSimulateRefreshScenario(t *testing.T) {
 		"08:03:04.000  dev.watchbox.refresh     system: refresh delayed to 08:48:03: 3 of 1 this hour used (no complication on the active face) [refresh.hourly_budget]",
 		"10:00:00.000  dev.watchbox.refresh     > trigger watch-connectivity",
 		"log: watch_connectivity task 6",
+		// 3 background pushes an hour; the 4th is held
+		"10:32:00.000  dev.watchbox.refresh     system: background push runs at 10:32 for up to 30 s: 3 of 3 this hour used [background_push.run]",
+		"10:33:00.000  dev.watchbox.refresh     system: background push throttled to 11:30: 3 of 3 this hour used [background_push.hourly_throttle]",
 		"simulated 07:00:00.000 to 11:00:00.000: 1 app(s), 0 failed call(s)")
 	again := watchbox(t, nil, "simulate", scen)
 	if again.stdout != r.stdout {
@@ -50,7 +53,7 @@ func TestSimulateRefreshScenario(t *testing.T) {
 // rather than run with events silently skipped.
 func TestSimulateRefusesWhatItCannotRun(t *testing.T) {
 	r := watchbox(t, nil, "simulate", filepath.Join("tests", "scenarios", "day.scenario"))
-	expect(t, r, exitUsage, "cannot simulate yet", "day.scenario:27: push (not built yet)", "serve (URL sessions are not built yet)")
+	expect(t, r, exitUsage, "cannot simulate yet", "day.scenario:28: tap-notification (not built yet)", "serve (URL sessions are not built yet)")
 	bad := filepath.Join(t.TempDir(), "bad.scenario")
 	writeFile(t, filepath.Dir(bad), "bad.scenario", []byte("app x ../nowhere\nat 00:00 lanch x\n"))
 	r = watchbox(t, nil, "simulate", bad)

@@ -1,7 +1,7 @@
 // Command refresh is a sample app for background refresh: whenever it
 // leaves the foreground it asks for a background refresh 15 minutes later,
 // and each refresh logs what it got, completes its task and asks for the
-// next one. Run it through a simulated day to watch the budget at work:
+// next one. A content-available push also counts as a refresh. Run it through a simulated day to watch the budget at work:
 //
 //	watchbox simulate tests/scenarios/refresh.scenario
 package main
@@ -30,6 +30,13 @@ func (a *app) HandleBackgroundTasks(tasks []*watch.Task) {
 }
 
 func (a *app) TaskWillExpire(id int64) { watch.Warnf("task %d is about to expire", id) }
+
+// DidReceiveRemoteNotification handles a content-available push: the server
+// says there is new data, so refresh now.
+func (a *app) DidReceiveRemoteNotification(n *watch.Notification) {
+	a.refreshes++
+	watch.Printf("background push %s (refresh %d since launch)", n.UserInfo, a.refreshes)
+}
 
 // schedule asks for the next refresh and logs when the system will run it.
 func schedule(why string) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -120,6 +121,8 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 			err = app.Trigger(ctx, abi.TaskRelevantShortcut, nil)
 		case scenario.VerbComplication:
 			app.SetComplicationActive(ev.On)
+		case scenario.VerbPush:
+			err = app.Push(ctx, ev.Push)
 		}
 		if err != nil && !host.IsGuestFailure(err) {
 			fmt.Fprintf(stderr, "watchbox simulate: %s:%d: %v\n", sc.File, ev.Line, err)
@@ -145,7 +148,7 @@ func unsupported(sc *scenario.Scenario) []string {
 		switch ev.Verb {
 		case scenario.VerbLaunch, scenario.VerbWristUp, scenario.VerbWristDown, scenario.VerbBackground,
 			scenario.VerbSuspend, scenario.VerbPurge, scenario.VerbTrigger, scenario.VerbIntent,
-			scenario.VerbRelevantShortcut, scenario.VerbComplication, scenario.VerbNote:
+			scenario.VerbRelevantShortcut, scenario.VerbComplication, scenario.VerbNote, scenario.VerbPush:
 			if ev.Verb == scenario.VerbTrigger && ev.Task == scenario.TaskSnapshot && ev.Reason != "" {
 				out = append(out, fmt.Sprintf("%s:%d: trigger snapshot with a reason (snapshot reasons are not delivered yet)", sc.File, ev.Line))
 			}
@@ -201,6 +204,8 @@ func (tl *timeline) step(ev scenario.Event, app *host.App) {
 		what += " " + string(ev.Task)
 	case scenario.VerbComplication:
 		what += map[bool]string{true: " on", false: " off"}[ev.On]
+	case scenario.VerbPush:
+		what += " " + filepath.Base(ev.File)
 	}
 	tl.line(ev.At, id, "> %s", what)
 }

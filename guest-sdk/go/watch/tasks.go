@@ -13,7 +13,8 @@ import (
 type Task struct {
 	ID       int64
 	Kind     abi.TaskKind
-	UserInfo []byte // the payload given when it was scheduled, if any
+	UserInfo []byte             // the payload given when it was scheduled, if any
+	Reason   abi.SnapshotReason // why the system asks for a snapshot (snapshot tasks)
 }
 
 // Complete tells the system the task is done
@@ -94,6 +95,9 @@ func decodeTasks(e *Event) ([]*Task, error) {
 			case abi.FieldUserInfo:
 				b, _ := f.Blob()
 				t.UserInfo = append([]byte(nil), b...)
+			case abi.FieldSnapshotReason:
+				r, _ := f.Int()
+				t.Reason = abi.SnapshotReason(r)
 			}
 		}
 		if err := rec.Err(); err != nil {

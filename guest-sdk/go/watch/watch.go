@@ -61,6 +61,7 @@ var handlers struct {
 	launch, foreground, active, resign, background func()
 	tasks                                          func([]*Task)
 	expire                                         func(int64)
+	present, remote, complication                  func(*Notification)
 	event                                          func(*Event) bool
 }
 
@@ -69,6 +70,16 @@ var handlers struct {
 func Register(d any) {
 	handlers.launch, handlers.foreground, handlers.active, handlers.resign, handlers.background = nil, nil, nil, nil, nil
 	handlers.event, handlers.tasks, handlers.expire = nil, nil, nil
+	handlers.present, handlers.remote, handlers.complication = nil, nil, nil
+	if x, ok := d.(NotificationPresenter); ok {
+		handlers.present = x.WillPresentNotification
+	}
+	if x, ok := d.(RemoteNotificationHandler); ok {
+		handlers.remote = x.DidReceiveRemoteNotification
+	}
+	if x, ok := d.(ComplicationPushHandler); ok {
+		handlers.complication = x.DidReceiveComplicationPush
+	}
 	if x, ok := d.(BackgroundTaskHandler); ok {
 		handlers.tasks = x.HandleBackgroundTasks
 	}
@@ -172,6 +183,16 @@ func call(kind abi.EventKind) bool {
 	case abi.EventTaskWillExpire:
 		if handlers.expire != nil {
 			handlers.expire(taskID(current))
+			return true
+		}
+	case abi.EventNotificationWillPresent, abi.EventRemoteNotification, abi.EventComplicationPush:
+		h := map[abi.EventKind]func(*Notification){
+			abi.EventNotificationWillPresent: handlers.present,
+			abi.EventRemoteNotification:      handlers.remote,
+			abi.EventComplicationPush:        handlers.complication,
+		}[kind]
+		if h != nil {
+			h(decodeNotification(current))
 			return true
 		}
 	}

@@ -37,6 +37,10 @@ func (app) DidEnterBackground()  { act("DidEnterBackground") }
 
 func (app) HandleBackgroundTasks(tasks []*watch.Task) {
 	for _, t := range tasks {
+		if t.Reason != 0 {
+			watch.Printf("chaos: task %d %v (%v) at %s", t.ID, t.Kind, t.Reason, time.Now().UTC().Format("15:04:05"))
+			continue
+		}
 		watch.Printf("chaos: task %d %v %q at %s", t.ID, t.Kind, t.UserInfo, time.Now().UTC().Format("15:04:05"))
 	}
 	openTasks = tasks
@@ -49,6 +53,18 @@ func (app) TaskWillExpire(id int64) {
 }
 
 var openTasks []*watch.Task
+
+func (app) WillPresentNotification(n *watch.Notification) {
+	watch.Printf("chaos: present %s %q %q %s", n.Identifier, n.Title, n.Body, n.UserInfo)
+}
+
+func (app) DidReceiveRemoteNotification(n *watch.Notification) {
+	watch.Printf("chaos: remote %s at %s", n.UserInfo, time.Now().UTC().Format("15:04:05"))
+}
+
+func (app) DidReceiveComplicationPush(n *watch.Notification) {
+	watch.Printf("chaos: complication push %s", n.UserInfo)
+}
 
 var (
 	hoard    [][]byte

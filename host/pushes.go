@@ -1,0 +1,124 @@
+package host
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/internal/policy"
+	"github.com/watchbox/watchbox/host/push"
+)
+
+// Push delivers a remote push to the app, as APNs would (or xcrun simctl
+// push). An alert push is presented to a frontmost, active app's delegate
+// (notification_will_present) and otherwise shown to the user; a
+// content-available push runs the app in the background for push_run_time,
+// throttled to background_pushes_per_hour (held, newest wins); a PushKit
+// complication push runs only while the app's complication is on the active
+// face, within complication_pushes_per_day, and is followed by a
+// complication-update snapshot. Every decision is reported.
+func (a *App) Push(ctx context.Context, p *push.Push) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := a.rt.clock.Now()
+	switch p.Type {
+	case push.TypeAlert:
+		a.pushes++
+		id := fmt.Sprintf("push-%d", a.pushes)
+		if a.state != abi.StateActive {
+			a.rt.report(Decision{Time: now, App: a.id, Kind: "notification", Verdict: "presented", Rule: "notification.presented",
+				Reason: fmt.Sprintf("notification %s presented to the user (the app is %v): %q", id, a.state, p.Alert.Title)})
+			return nil
+		}
+		var w abi.Writer
+		w.String(abi.FieldIdentifier, id)
+		w.String(abi.FieldTitle, p.Alert.Title)
+		w.String(abi.FieldBody, p.Alert.Body)
+		if p.Category != "" {
+			w.String(abi.FieldCategory, p.Category)
+		}
+		w.Blob(abi.FieldUserInfo, p.UserInfo)
+		w.Blob(abi.FieldPayload, p.Raw)
+		_, err := a.call(ctx, abi.EventNotificationWillPresent, w.Bytes())
+		return err
+	case push.TypeBackground:
+		d := a.rt.decide(func(pol *policy.Policy) policy.Decision { return pol.BackgroundPush(a.facts(), p, now) })
+		switch d.Verdict {
+		case policy.Run:
+			return a.runPush(ctx, abi.EventRemoteNotification, p)
+		case policy.Throttle:
+			a.armPush(d)
+		}
+		return nil
+	case push.TypeComplication:
+		d := a.rt.decide(func(pol *policy.Policy) policy.Decision { return pol.ComplicationPush(a.facts(), now) })
+		if d.Verdict != policy.Run {
+			return nil
+		}
+		err := a.runPush(ctx, abi.EventComplicationPush, p)
+		if d.Snapshot != "" && a.inst != nil {
+			a.rt.decide(func(pol *policy.Policy) policy.Decision { return pol.SystemSnapshot(a.facts(), d.Snapshot, now) })
+			err = joinErr(err, a.deliverTasks(ctx, []*bgTask{{kind: abi.TaskSnapshot, reason: abi.SnapshotComplicationUpdate}}))
+		}
+		return err
+	}
+	return fmt.Errorf("host: push of unknown type %q", p.Type)
+}
+
+// runPush wakes (or launches) the app into the background and delivers a
+// push event with its payload.
+func (a *App) runPush(ctx context.Context, kind abi.EventKind, p *push.Push) error {
+	if err := a.wake(ctx); err != nil {
+		return err
+	}
+	var w abi.Writer
+	w.Blob(abi.FieldPayload, p.Raw)
+	w.Blob(abi.FieldUserInfo, p.UserInfo)
+	_, err := a.call(ctx, kind, w.Bytes())
+	a.settle()
+	return err
+}
+
+// armPush holds a throttled background push until the decision's time.
+func (a *App) armPush(d policy.Decision) {
+	if a.pushEv != nil {
+		a.rt.sched.Cancel(a.pushEv)
+	}
+	a.pushEv = a.rt.sched.At(d.At, a.id+" held push due", a.pushDue)
+}
+
+// pushDue runs on the scheduler when a held background push may run.
+func (a *App) pushDue() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.pushEv = nil
+	if a.closed {
+		return
+	}
+	now := a.rt.clock.Now()
+	var req policy.Request
+	var ok bool
+	d := a.rt.decide(func(pol *policy.Policy) policy.Decision {
+		var d policy.Decision
+		req, d, ok = pol.PushDue(a.facts(), now)
+		return d
+	})
+	if !ok {
+		return
+	}
+	switch d.Verdict {
+	case policy.Run:
+		if p, isPush := req.UserInfo.(*push.Push); isPush {
+			a.runPush(context.Background(), abi.EventRemoteNotification, p)
+		}
+	case policy.Throttle:
+		a.armPush(d)
+	}
+}
+
+func joinErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
