@@ -81,6 +81,8 @@ type App struct {
 	refreshEv       *sched.Event // delivers the pending background refresh
 	pushEv          *sched.Event // delivers the held background push
 	pushes          int          // alert pushes received, for their identifiers
+	phoneQueue      []phoneItem  // phone data waiting for a background app
+	phoneEv         *sched.Event // delivers phoneQueue
 	closed          bool
 }
 
@@ -359,6 +361,9 @@ func (a *App) Launch(ctx context.Context) error {
 func (a *App) foreground(ctx context.Context) error {
 	a.stopTimer()
 	a.lastInteraction = a.rt.clock.Now()
+	if a.state != abi.StateActive {
+		a.resetBluetooth()
+	}
 	switch a.state {
 	case abi.StateNotRunning:
 		if err := a.coldStart(ctx, abi.StateInactive); err != nil {
@@ -503,6 +508,9 @@ func (a *App) shutdown(ctx context.Context) error {
 	a.armRefresh(time.Time{})
 	if a.pushEv != nil {
 		a.rt.sched.Cancel(a.pushEv)
+	}
+	if a.phoneEv != nil {
+		a.rt.sched.Cancel(a.phoneEv)
 	}
 	a.closed = true
 	a.wd.timer.Stop()

@@ -653,3 +653,55 @@ func TestComplicationPushNeedsTheActiveFaceAndTakesASnapshot(t *testing.T) {
 		"chaos: task 1 snapshot (complication_update) at 09:00:00",
 		"chaos: complete 1 <nil>"})
 }
+
+func TestPhoneDataReachesABackgroundAppWithinTheDeliveryDelay(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, "Tasks complete")
+	must(t, a.Launch(ctx))
+	must(t, a.Phone(ctx, PhoneMessage, []byte(`{"m":1}`))) // frontmost: at once
+	must(t, a.EnterBackground(ctx))
+	must(t, h.rt.RunFor(ctx, time.Minute))
+	must(t, a.Phone(ctx, PhoneMessage, []byte(`{"m":2}`))) // not reachable
+	must(t, a.Phone(ctx, PhoneUserInfo, []byte(`{"u":1}`)))
+	must(t, a.Phone(ctx, PhoneContext, []byte(`{"c":1}`)))
+	must(t, a.Phone(ctx, PhoneContext, []byte(`{"c":2}`))) // replaces c:1
+	must(t, a.Phone(ctx, PhoneUserInfo, []byte(`{"u":2}`)))
+	must(t, h.rt.RunFor(ctx, time.Hour))
+	equal(t, "guest", h.guestLines("chaos: "), []string{
+		`chaos: message {"m":1}`,
+		`chaos: user info {"u":1} at 09:11:00`,
+		`chaos: context {"c":2} at 09:11:00`,
+		`chaos: user info {"u":2} at 09:11:00`,
+		`chaos: task 1 watch_connectivity "" at 09:11:00`,
+		"chaos: complete 1 <nil>"})
+	if got := decisionsWith(*ds, "phone.unreachable"); len(got) != 1 {
+		t.Errorf("unreachable drops = %q", got)
+	}
+}
+
+func TestBluetoothAlertsHaveADailyBudgetResetByOpeningTheApp(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, "Tasks complete")
+	for i := 0; i < 6; i++ {
+		must(t, a.BluetoothAlert(ctx, "heart-strap"))
+		must(t, h.rt.RunFor(ctx, time.Minute))
+	}
+	if got := len(h.guestLines("chaos: task")); got != 5 {
+		t.Errorf("%d alerts delivered, want 5 a day", got)
+	}
+	var warned bool
+	for _, d := range *ds {
+		warned = warned || strings.Contains(d.Reason, "warning")
+	}
+	if !warned || len(decisionsWith(*ds, "bluetooth.daily_budget")) != 1 {
+		t.Errorf("want a near-limit warning and one over-budget drop, got %v", *ds)
+	}
+	must(t, a.Launch(ctx)) // the user opens the app
+	if len(decisionsWith(*ds, "bluetooth.reset_on_open")) != 1 {
+		t.Errorf("opening the app did not reset the count: %v", *ds)
+	}
+	must(t, a.BluetoothAlert(ctx, "heart-strap"))
+	if got := len(h.guestLines("chaos: task")); got != 6 {
+		t.Errorf("after the reset: %d alerts delivered, want 6", got)
+	}
+}

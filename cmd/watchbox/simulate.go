@@ -123,6 +123,10 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 			app.SetComplicationActive(ev.On)
 		case scenario.VerbPush:
 			err = app.Push(ctx, ev.Push)
+		case scenario.VerbPhone:
+			err = app.Phone(ctx, phoneKind(ev.Phone), ev.Payload)
+		case scenario.VerbBluetoothAlert:
+			err = app.BluetoothAlert(ctx, ev.Peripheral)
 		}
 		if err != nil && !host.IsGuestFailure(err) {
 			fmt.Fprintf(stderr, "watchbox simulate: %s:%d: %v\n", sc.File, ev.Line, err)
@@ -148,18 +152,36 @@ func unsupported(sc *scenario.Scenario) []string {
 		switch ev.Verb {
 		case scenario.VerbLaunch, scenario.VerbWristUp, scenario.VerbWristDown, scenario.VerbBackground,
 			scenario.VerbSuspend, scenario.VerbPurge, scenario.VerbTrigger, scenario.VerbIntent,
-			scenario.VerbRelevantShortcut, scenario.VerbComplication, scenario.VerbNote, scenario.VerbPush:
+			scenario.VerbRelevantShortcut, scenario.VerbComplication, scenario.VerbNote, scenario.VerbPush,
+			scenario.VerbBluetoothAlert:
 			if ev.Verb == scenario.VerbTrigger && ev.Task == scenario.TaskSnapshot && ev.Reason != "" {
 				out = append(out, fmt.Sprintf("%s:%d: trigger snapshot with a reason (snapshot reasons are not delivered yet)", sc.File, ev.Line))
 			}
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s:%d: %s (not built yet)", sc.File, ev.Line, ev.Verb))
+		if ev.Verb == scenario.VerbPhone && ev.Phone != scenario.PhoneComplication {
+			continue
+		}
+		what := string(ev.Verb)
+		if ev.Verb == scenario.VerbPhone {
+			what += " complication (transferCurrentComplicationUserInfo)"
+		}
+		out = append(out, fmt.Sprintf("%s:%d: %s (not built yet)", sc.File, ev.Line, what))
 	}
 	if len(sc.Routes) > 0 {
 		out = append(out, fmt.Sprintf("%s: serve (URL sessions are not built yet)", sc.File))
 	}
 	return out
+}
+
+func phoneKind(k scenario.PhoneKind) host.PhoneData {
+	switch k {
+	case scenario.PhoneContext:
+		return host.PhoneContext
+	case scenario.PhoneMessage:
+		return host.PhoneMessage
+	}
+	return host.PhoneUserInfo
 }
 
 func taskKind(k scenario.TaskKind) abi.TaskKind {

@@ -54,3 +54,25 @@ func decodeNotification(e *Event) *Notification {
 	}
 	return n
 }
+
+// Phone delegate methods (WCSessionDelegate): data from the paired phone.
+type (
+	// UserInfoReceiver gets each transferUserInfo payload, in order.
+	UserInfoReceiver interface{ DidReceiveUserInfo(payload []byte) }
+	// ContextReceiver gets the latest application context.
+	ContextReceiver interface{ DidReceiveApplicationContext(payload []byte) }
+	// MessageReceiver gets a live message (only while the app is frontmost).
+	MessageReceiver interface{ DidReceiveMessage(payload []byte) }
+)
+
+// payloadOf returns an event's payload field.
+func payloadOf(e *Event) []byte {
+	r := e.Fields()
+	for r.Next() {
+		if v := r.Value(); v.Key == abi.FieldPayload {
+			b, _ := v.Blob()
+			return append([]byte(nil), b...)
+		}
+	}
+	return nil
+}

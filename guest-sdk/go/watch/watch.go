@@ -62,6 +62,7 @@ var handlers struct {
 	tasks                                          func([]*Task)
 	expire                                         func(int64)
 	present, remote, complication                  func(*Notification)
+	userInfo, context, message                     func([]byte)
 	event                                          func(*Event) bool
 }
 
@@ -71,6 +72,16 @@ func Register(d any) {
 	handlers.launch, handlers.foreground, handlers.active, handlers.resign, handlers.background = nil, nil, nil, nil, nil
 	handlers.event, handlers.tasks, handlers.expire = nil, nil, nil
 	handlers.present, handlers.remote, handlers.complication = nil, nil, nil
+	handlers.userInfo, handlers.context, handlers.message = nil, nil, nil
+	if x, ok := d.(UserInfoReceiver); ok {
+		handlers.userInfo = x.DidReceiveUserInfo
+	}
+	if x, ok := d.(ContextReceiver); ok {
+		handlers.context = x.DidReceiveApplicationContext
+	}
+	if x, ok := d.(MessageReceiver); ok {
+		handlers.message = x.DidReceiveMessage
+	}
 	if x, ok := d.(NotificationPresenter); ok {
 		handlers.present = x.WillPresentNotification
 	}
@@ -193,6 +204,16 @@ func call(kind abi.EventKind) bool {
 		}[kind]
 		if h != nil {
 			h(decodeNotification(current))
+			return true
+		}
+	case abi.EventPhoneUserInfo, abi.EventPhoneApplicationContext, abi.EventPhoneMessage:
+		h := map[abi.EventKind]func([]byte){
+			abi.EventPhoneUserInfo:           handlers.userInfo,
+			abi.EventPhoneApplicationContext: handlers.context,
+			abi.EventPhoneMessage:            handlers.message,
+		}[kind]
+		if h != nil {
+			h(payloadOf(current))
 			return true
 		}
 	}

@@ -62,6 +62,16 @@ func (app) DidReceiveRemoteNotification(n *watch.Notification) {
 	watch.Printf("chaos: remote %s at %s", n.UserInfo, time.Now().UTC().Format("15:04:05"))
 }
 
+func (app) DidReceiveUserInfo(p []byte) {
+	watch.Printf("chaos: user info %s at %s", p, time.Now().UTC().Format("15:04:05"))
+}
+
+func (app) DidReceiveApplicationContext(p []byte) {
+	watch.Printf("chaos: context %s at %s", p, time.Now().UTC().Format("15:04:05"))
+}
+
+func (app) DidReceiveMessage(p []byte) { watch.Printf("chaos: message %s", p) }
+
 func (app) DidReceiveComplicationPush(n *watch.Notification) {
 	watch.Printf("chaos: complication push %s", n.UserInfo)
 }
