@@ -74,16 +74,18 @@ type App struct {
 	timer    *sched.Event
 	timerGen uint64
 
-	complication    bool // a complication is on the active face
-	lastInteraction time.Time
-	tasks           map[int64]*bgTask // open background tasks
-	nextTask        int64
-	refreshEv       *sched.Event // delivers the pending background refresh
-	pushEv          *sched.Event // delivers the held background push
-	pushes          int          // alert pushes received, for their identifiers
-	phoneQueue      []phoneItem  // phone data waiting for a background app
-	phoneEv         *sched.Event // delivers phoneQueue
-	closed          bool
+	complication     bool // a complication is on the active face
+	lastInteraction  time.Time
+	tasks            map[int64]*bgTask // open background tasks
+	nextTask         int64
+	refreshEv        *sched.Event // delivers the pending background refresh
+	pushEv           *sched.Event // delivers the held background push
+	pushes           int          // alert pushes received, for their identifiers
+	complicationData []byte       // what the app last published for its complication
+	snapshotEv       *sched.Event // delivers the pending snapshot
+	phoneQueue       []phoneItem  // phone data waiting for a background app
+	phoneEv          *sched.Event // delivers phoneQueue
+	closed           bool
 }
 
 // Load opens the app bundle in dir, builds it if it is Go source, checks its
@@ -509,8 +511,10 @@ func (a *App) shutdown(ctx context.Context) error {
 	if a.pushEv != nil {
 		a.rt.sched.Cancel(a.pushEv)
 	}
-	if a.phoneEv != nil {
-		a.rt.sched.Cancel(a.phoneEv)
+	for _, ev := range []*sched.Event{a.phoneEv, a.snapshotEv} {
+		if ev != nil {
+			a.rt.sched.Cancel(ev)
+		}
 	}
 	a.closed = true
 	a.wd.timer.Stop()

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -703,5 +705,63 @@ func TestBluetoothAlertsHaveADailyBudgetResetByOpeningTheApp(t *testing.T) {
 	must(t, a.BluetoothAlert(ctx, "heart-strap"))
 	if got := len(h.guestLines("chaos: task")); got != 6 {
 		t.Errorf("after the reset: %d alerts delivered, want 6", got)
+	}
+}
+
+// routes is an http.RoundTripper that answers from a table, in process.
+type routes map[string]string
+
+func (rs routes) RoundTrip(r *http.Request) (*http.Response, error) {
+	body, ok := rs[r.URL.Path]
+	if !ok {
+		return nil, fmt.Errorf("no route to %s", r.URL.Host)
+	}
+	status := 200
+	if strings.HasPrefix(body, "500 ") {
+		status, body = 500, body[4:]
+	}
+	return &http.Response{StatusCode: status, Body: io.NopCloser(strings.NewReader(body)), Header: http.Header{}, Request: r}, nil
+}
+
+func TestBackgroundDownloadWakesTheAppWithTheFile(t *testing.T) {
+	ctx := context.Background()
+	var ds []Decision
+	h := newHarness(t, Config{Virtual: true, Start: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
+		HTTPClient: &http.Client{Transport: routes{"/forecast": "sunny", "/broken": "500 oops"}},
+		OnDecision: func(d Decision) { ds = append(ds, d) }})
+	a := chaos(t, h,
+		"DidFinishLaunching download f1 https://weather.example/forecast",
+		"DidFinishLaunching download f2 https://weather.example/broken",
+		"DidFinishLaunching download f3 https://weather.example/missing",
+		"DidFinishLaunching download f4 https://evil.example/x",
+		"Tasks complete")
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	must(t, a.Suspend(ctx))
+	must(t, a.Purge(ctx)) // the downloads outlive the instance
+	setMode(t, a, "Tasks complete")
+	must(t, h.rt.RunFor(ctx, time.Minute))
+	lines := h.guestLines("chaos: ")
+	want := []string{
+		"chaos: download f1: <nil>", "chaos: download f2: <nil>", "chaos: download f3: <nil>",
+		"chaos: download f4: watch: start_download request failed: not_allowed",
+		`chaos: task 1 url_session f1 status 200 file "/Downloads/f1" "sunny" error ""`,
+		`chaos: task 2 url_session f2 status 500 file "/Downloads/f2" "oops" error ""`,
+		`chaos: task 3 url_session f3 status 0 file "" "" error "Get \"https://weather.example/missing\": no route to weather.example"`,
+	}
+	for _, w := range want {
+		found := false
+		for _, l := range lines {
+			found = found || l == w
+		}
+		if !found {
+			t.Errorf("missing %q in %q", w, lines)
+		}
+	}
+	if a.Launches() != 2 {
+		t.Errorf("launches = %d: the download should relaunch the purged app", a.Launches())
+	}
+	if len(decisionsWith(ds, "url_session.host_not_allowed")) != 1 {
+		t.Errorf("decisions: %v", ds)
 	}
 }

@@ -480,8 +480,14 @@ func (a *App) request(op abi.Op, args []byte) ([]byte, abi.Status) {
 	switch op {
 	case abi.OpScheduleBackgroundRefresh:
 		return a.scheduleRefresh(args)
+	case abi.OpScheduleSnapshotRefresh:
+		return a.scheduleSnapshot(args)
 	case abi.OpCompleteTask:
 		return a.completeTask(args)
+	case abi.OpStartDownload:
+		return a.startDownload(args)
+	case abi.OpUpdateComplication:
+		return a.updateComplication(args)
 	case abi.OpAppInfo:
 		var w abi.Writer
 		w.String(abi.FieldBundleID, a.id)

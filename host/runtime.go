@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -75,6 +76,10 @@ type Config struct {
 	// clock.
 	Virtual bool
 	Start   time.Time
+	// HTTPClient fetches apps' background downloads (URL sessions); nil
+	// means a client with a one-minute timeout. Simulations give one whose
+	// transport answers from the scenario's routes.
+	HTTPClient *http.Client
 }
 
 // Runtime loads and runs watch apps. It is safe for concurrent use; each app

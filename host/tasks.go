@@ -43,6 +43,9 @@ type bgTask struct {
 	kind      abi.TaskKind
 	reason    abi.SnapshotReason // for a snapshot task
 	userInfo  []byte
+	session   string // URL session: identifier, HTTP status, file or error
+	status    int
+	file, err string
 	times     policy.TaskTimes
 	warn, end *sched.Event
 }
@@ -116,33 +119,9 @@ func (a *App) facts() policy.Facts {
 // scheduleRefresh carries out scheduleBackgroundRefresh from the guest: one
 // pending refresh per app, delivered at its due time if the rules allow.
 func (a *App) scheduleRefresh(args []byte) ([]byte, abi.Status) {
-	var preferred time.Time
-	var userInfo []byte
-	r := abi.NewReader(args)
-	for r.Next() {
-		v := r.Value()
-		switch v.Key {
-		case abi.FieldDate:
-			ns, err := v.Int()
-			if err != nil {
-				return nil, abi.StatusBadArgument
-			}
-			preferred = time.Unix(0, ns).UTC()
-		case abi.FieldUserInfo:
-			b, err := v.Blob()
-			if err != nil {
-				return nil, abi.StatusBadArgument
-			}
-			userInfo = append([]byte(nil), b...)
-		}
-	}
-	if preferred.IsZero() {
-		return nil, abi.StatusBadArgument
-	}
-	// The system's timers have a resolution of one second: a date inside
-	// a second means the end of it.
-	if t := preferred.Truncate(time.Second); !t.Equal(preferred) {
-		preferred = t.Add(time.Second)
+	preferred, userInfo, status := scheduleArgs(args)
+	if status != abi.StatusOK {
+		return nil, status
 	}
 	now := a.now()
 	d := a.rt.decide(func(p *policy.Policy) policy.Decision {
@@ -158,6 +137,39 @@ func (a *App) scheduleRefresh(args []byte) ([]byte, abi.Status) {
 		a.armRefresh(time.Time{})
 	}
 	return w.Bytes(), abi.StatusOK
+}
+
+// scheduleArgs reads the date and user info of a schedule request. The
+// system's timers have a resolution of one second: a date inside a second
+// means the end of it.
+func scheduleArgs(args []byte) (time.Time, []byte, abi.Status) {
+	var preferred time.Time
+	var userInfo []byte
+	r := abi.NewReader(args)
+	for r.Next() {
+		v := r.Value()
+		switch v.Key {
+		case abi.FieldDate:
+			ns, err := v.Int()
+			if err != nil {
+				return preferred, nil, abi.StatusBadArgument
+			}
+			preferred = time.Unix(0, ns).UTC()
+		case abi.FieldUserInfo:
+			b, err := v.Blob()
+			if err != nil {
+				return preferred, nil, abi.StatusBadArgument
+			}
+			userInfo = append([]byte(nil), b...)
+		}
+	}
+	if preferred.IsZero() {
+		return preferred, nil, abi.StatusBadArgument
+	}
+	if t := preferred.Truncate(time.Second); !t.Equal(preferred) {
+		preferred = t.Add(time.Second)
+	}
+	return preferred, userInfo, abi.StatusOK
 }
 
 // armRefresh sets the scheduler event that delivers the pending refresh at
@@ -239,6 +251,16 @@ func (a *App) deliverTasks(ctx context.Context, tasks []*bgTask) error {
 		if t.reason != 0 {
 			w.Int(abi.FieldSnapshotReason, int64(t.reason))
 		}
+		if t.session != "" {
+			w.String(abi.FieldSessionIdentifier, t.session)
+			w.Int(abi.FieldStatusCode, int64(t.status))
+			if t.file != "" {
+				w.String(abi.FieldFile, t.file)
+			}
+			if t.err != "" {
+				w.String(abi.FieldError, t.err)
+			}
+		}
 		w.End(mark)
 		id := t.id
 		t.warn = a.rt.sched.At(t.times.Warning, a.id+" task warning", func() { a.taskWarning(id) })
@@ -309,7 +331,10 @@ func (a *App) completeTask(args []byte) ([]byte, abi.Status) {
 	a.rt.report(Decision{Time: now, App: a.id, Kind: "task", Verdict: "completed", Rule: "task.completed",
 		Reason: fmt.Sprintf("%v task %d completed after %s (snapshot: %v)", t.kind, id, now.Sub(t.times.Delivered), snapshot)})
 	if snapshot {
-		a.rt.decide(func(p *policy.Policy) policy.Decision { return p.CompletionSnapshot(a.facts(), now) })
+		d := a.rt.decide(func(p *policy.Policy) policy.Decision { return p.CompletionSnapshot(a.facts(), now) })
+		if d.Verdict == policy.Delay {
+			a.armSnapshot(d.At)
+		}
 	}
 	a.settle()
 	return nil, abi.StatusOK
@@ -356,5 +381,105 @@ func (a *App) dropTasks() {
 		a.rt.sched.Cancel(t.warn)
 		a.rt.sched.Cancel(t.end)
 		delete(a.tasks, id)
+	}
+}
+
+// updateComplication stores the complication data the app publishes
+// (reloading its complication timeline), shown by Complication.
+func (a *App) updateComplication(args []byte) ([]byte, abi.Status) {
+	var data []byte
+	r := abi.NewReader(args)
+	for r.Next() {
+		if v := r.Value(); v.Key == abi.FieldComplication {
+			b, err := v.Blob()
+			if err != nil {
+				return nil, abi.StatusBadArgument
+			}
+			data = append([]byte(nil), b...)
+		}
+	}
+	if data == nil {
+		return nil, abi.StatusBadArgument
+	}
+	a.complicationData = data
+	now := a.now()
+	a.rt.report(Decision{Time: now, App: a.id, Kind: "complication", Verdict: "run", Rule: "complication.updated",
+		Reason: fmt.Sprintf("complication updated: %s", truncate(data, 80))})
+	return nil, abi.StatusOK
+}
+
+// Complication returns the complication data the app last published, or
+// nil.
+func (a *App) Complication() []byte {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]byte(nil), a.complicationData...)
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) <= n {
+		return string(b)
+	}
+	return string(b[:n]) + "..."
+}
+
+// scheduleSnapshot carries out scheduleSnapshotRefresh from the guest: like
+// a refresh, one pending per app, under the snapshot budget; when it runs
+// the app gets a snapshot task (reason app_scheduled).
+func (a *App) scheduleSnapshot(args []byte) ([]byte, abi.Status) {
+	preferred, userInfo, status := scheduleArgs(args)
+	if status != abi.StatusOK {
+		return nil, status
+	}
+	now := a.now()
+	d := a.rt.decide(func(p *policy.Policy) policy.Decision {
+		return p.ScheduleSnapshot(a.facts(), preferred, userInfo, now)
+	})
+	var w abi.Writer
+	w.String(abi.FieldMessage, d.Reason)
+	if d.Verdict == policy.Scheduled || d.Verdict == policy.Delay {
+		a.armSnapshot(d.At)
+		w.Int(abi.FieldDate, d.At.UnixNano())
+	}
+	return w.Bytes(), abi.StatusOK
+}
+
+// armSnapshot sets the event that delivers the pending snapshot at t.
+func (a *App) armSnapshot(t time.Time) {
+	if a.snapshotEv != nil {
+		a.rt.sched.Cancel(a.snapshotEv)
+	}
+	a.snapshotEv = a.rt.sched.At(t, a.id+" snapshot due", a.snapshotDue)
+}
+
+// snapshotDue runs on the scheduler when the pending snapshot is due: an
+// app-scheduled snapshot is a snapshot task for the app; a snapshot held
+// back from a task completion is taken by the system without one.
+func (a *App) snapshotDue() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.snapshotEv = nil
+	if a.closed {
+		return
+	}
+	now := a.rt.clock.Now()
+	var req policy.Request
+	var ok bool
+	d := a.rt.decide(func(p *policy.Policy) policy.Decision {
+		var d policy.Decision
+		req, d, ok = p.SnapshotDue(a.facts(), now)
+		return d
+	})
+	if !ok {
+		return
+	}
+	switch d.Verdict {
+	case policy.Run:
+		if req.Snapshot == policy.SnapshotAppScheduled {
+			info, _ := req.UserInfo.([]byte)
+			a.deliverTasks(context.Background(), []*bgTask{{kind: abi.TaskSnapshot, reason: abi.SnapshotAppScheduled, userInfo: info}})
+		}
+	case policy.Delay:
+		a.armSnapshot(d.At)
 	}
 }

@@ -53,11 +53,32 @@ func TestSimulateRefreshScenario(t *testing.T) {
 // rather than run with events silently skipped.
 func TestSimulateRefusesWhatItCannotRun(t *testing.T) {
 	r := watchbox(t, nil, "simulate", filepath.Join("tests", "scenarios", "day.scenario"))
-	expect(t, r, exitUsage, "cannot simulate yet", "day.scenario:28: tap-notification (not built yet)", "serve (URL sessions are not built yet)")
+	expect(t, r, exitUsage, "cannot simulate yet", "day.scenario:28: tap-notification (not built yet)", "day.scenario:43: expire (not built yet)")
 	bad := filepath.Join(t.TempDir(), "bad.scenario")
 	writeFile(t, filepath.Dir(bad), "bad.scenario", []byte("app x ../nowhere\nat 00:00 lanch x\n"))
 	r = watchbox(t, nil, "simulate", bad)
 	expect(t, r, exitUsage, "bad.scenario:2", `unknown verb "lanch"`, `did you mean "launch"`)
 	r = watchbox(t, nil, "simulate")
 	expect(t, r, exitUsage, "expected one scenario file")
+}
+
+// TestSimulateWeatherScenario: the weather sample app through a morning:
+// refreshes start background downloads from the scenario's routes, the
+// downloads wake the app, which updates its complication and completes
+// with a snapshot under the snapshot budget.
+func TestSimulateWeatherScenario(t *testing.T) {
+	scen := filepath.Join("tests", "scenarios", "weather.scenario")
+	r := watchbox(t, nil, "simulate", scen)
+	expect(t, r, exitOK,
+		"06:33:02.000  dev.watchbox.weather     system: download forecast-1 finished: HTTP 200, 40 bytes in /Downloads/forecast-1 [url_session.finished]",
+		"log: forecast: Oslo 11°C cloudy",
+		"system: snapshot on task completion delayed to 07:33:02.001669372: 1 of 1 this hour used [snapshot.hourly_budget]",
+		"07:33:02.001  dev.watchbox.weather     system: snapshot runs at 07:33:02.001669372",
+		"log: forecast: Oslo 17°C sunny",
+		"forecast download forecast-",
+		"status 503",
+		"simulated 06:00:00.000 to 11:00:00.000: 1 app(s), 0 failed call(s)")
+	if again := watchbox(t, nil, "simulate", scen); again.stdout != r.stdout {
+		t.Errorf("two runs differ")
+	}
 }

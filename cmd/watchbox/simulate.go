@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,11 +59,12 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 
 	out := &timeline{w: stdout, json: *asJSON}
+	web := newRouteTransport(sc.Routes)
 	rtRef := &struct{ rt *host.Runtime }{}
 	logger := zerolog.New(guestLogs{out: out, now: func() time.Time { return rtRef.rt.Now() }}).Level(zerolog.InfoLevel)
 	rt, err := host.New(ctx, host.Config{
 		CacheDir: *cacheDir, DataDir: data, Logger: &logger, Seed: sc.Seed, Profile: prof,
-		Virtual: true, Start: sc.Start,
+		Virtual: true, Start: sc.Start, HTTPClient: &http.Client{Transport: web},
 		OnCall:     out.call,
 		OnDecision: out.decision,
 	})
@@ -127,6 +130,8 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 			err = app.Phone(ctx, phoneKind(ev.Phone), ev.Payload)
 		case scenario.VerbBluetoothAlert:
 			err = app.BluetoothAlert(ctx, ev.Peripheral)
+		case scenario.VerbServe:
+			web.set(*ev.Route)
 		}
 		if err != nil && !host.IsGuestFailure(err) {
 			fmt.Fprintf(stderr, "watchbox simulate: %s:%d: %v\n", sc.File, ev.Line, err)
@@ -153,7 +158,10 @@ func unsupported(sc *scenario.Scenario) []string {
 		case scenario.VerbLaunch, scenario.VerbWristUp, scenario.VerbWristDown, scenario.VerbBackground,
 			scenario.VerbSuspend, scenario.VerbPurge, scenario.VerbTrigger, scenario.VerbIntent,
 			scenario.VerbRelevantShortcut, scenario.VerbComplication, scenario.VerbNote, scenario.VerbPush,
-			scenario.VerbBluetoothAlert:
+			scenario.VerbBluetoothAlert, scenario.VerbServe:
+			if ev.Verb == scenario.VerbServe && ev.Route.Delay > 0 {
+				out = append(out, fmt.Sprintf("%s:%d: serve with delay= (response delays are not simulated yet)", sc.File, ev.Line))
+			}
 			if ev.Verb == scenario.VerbTrigger && ev.Task == scenario.TaskSnapshot && ev.Reason != "" {
 				out = append(out, fmt.Sprintf("%s:%d: trigger snapshot with a reason (snapshot reasons are not delivered yet)", sc.File, ev.Line))
 			}
@@ -168,8 +176,10 @@ func unsupported(sc *scenario.Scenario) []string {
 		}
 		out = append(out, fmt.Sprintf("%s:%d: %s (not built yet)", sc.File, ev.Line, what))
 	}
-	if len(sc.Routes) > 0 {
-		out = append(out, fmt.Sprintf("%s: serve (URL sessions are not built yet)", sc.File))
+	for _, r := range sc.Routes {
+		if r.Delay > 0 {
+			out = append(out, fmt.Sprintf("%s:%d: serve with delay= (response delays are not simulated yet)", sc.File, r.Line))
+		}
 	}
 	return out
 }
@@ -307,4 +317,45 @@ func (g guestLogs) Write(p []byte) (int, error) {
 		g.out.log(g.now(), rec.App, rec.Level, rec.Message)
 	}
 	return len(p), nil
+}
+
+// routeTransport answers apps' downloads from the scenario's routes, in
+// process: no socket is opened, and every answer is the same every run. The
+// host name is not matched (apps name their real servers); method and path
+// are. A request with no route gets 404.
+type routeTransport struct {
+	mu     sync.Mutex
+	routes map[string]scenario.Route // "METHOD /path"
+}
+
+func newRouteTransport(rs []scenario.Route) *routeTransport {
+	t := &routeTransport{routes: map[string]scenario.Route{}}
+	for _, r := range rs {
+		t.set(r)
+	}
+	return t
+}
+
+func (t *routeTransport) set(r scenario.Route) {
+	t.mu.Lock()
+	t.routes[r.Method+" "+r.Path] = r
+	t.mu.Unlock()
+}
+
+func (t *routeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	t.mu.Lock()
+	r, ok := t.routes[req.Method+" "+req.URL.Path]
+	t.mu.Unlock()
+	if !ok {
+		r = scenario.Route{Status: http.StatusNotFound, Body: []byte("no route for " + req.Method + " " + req.URL.Path + " in the scenario\n"), ContentType: "text/plain"}
+	}
+	h := http.Header{}
+	if r.ContentType != "" {
+		h.Set("Content-Type", r.ContentType)
+	}
+	return &http.Response{
+		StatusCode: r.Status, Status: fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status)),
+		Header: h, Body: io.NopCloser(bytes.NewReader(r.Body)), ContentLength: int64(len(r.Body)),
+		Request: req, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+	}, nil
 }

@@ -15,6 +15,13 @@ type Task struct {
 	Kind     abi.TaskKind
 	UserInfo []byte             // the payload given when it was scheduled, if any
 	Reason   abi.SnapshotReason // why the system asks for a snapshot (snapshot tasks)
+
+	// A URL session task: the download's identifier, its HTTP status, and
+	// the file holding the body in the app's container, or the error.
+	Session    string
+	StatusCode int
+	File       string
+	Error      string
 }
 
 // Complete tells the system the task is done
@@ -43,12 +50,23 @@ type (
 // one. It returns when the system plans to deliver it, or the zero time if
 // it will not.
 func ScheduleBackgroundRefresh(preferred time.Time, userInfo []byte) (time.Time, error) {
+	return schedule(abi.OpScheduleBackgroundRefresh, preferred, userInfo)
+}
+
+// ScheduleSnapshotRefresh asks for a snapshot task at preferred
+// (scheduleSnapshotRefresh), under the snapshot budget, with the same rules
+// as ScheduleBackgroundRefresh.
+func ScheduleSnapshotRefresh(preferred time.Time, userInfo []byte) (time.Time, error) {
+	return schedule(abi.OpScheduleSnapshotRefresh, preferred, userInfo)
+}
+
+func schedule(op abi.Op, preferred time.Time, userInfo []byte) (time.Time, error) {
 	var w abi.Writer
 	w.Int(abi.FieldDate, preferred.UnixNano())
 	if userInfo != nil {
 		w.Blob(abi.FieldUserInfo, userInfo)
 	}
-	res, err := Request(abi.OpScheduleBackgroundRefresh, w.Bytes())
+	res, err := Request(op, w.Bytes())
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -98,6 +116,15 @@ func decodeTasks(e *Event) ([]*Task, error) {
 			case abi.FieldSnapshotReason:
 				r, _ := f.Int()
 				t.Reason = abi.SnapshotReason(r)
+			case abi.FieldSessionIdentifier:
+				t.Session, _ = f.Text()
+			case abi.FieldStatusCode:
+				n, _ := f.Int()
+				t.StatusCode = int(n)
+			case abi.FieldFile:
+				t.File, _ = f.Text()
+			case abi.FieldError:
+				t.Error, _ = f.Text()
 			}
 		}
 		if err := rec.Err(); err != nil {
@@ -124,4 +151,27 @@ func taskID(e *Event) int64 {
 		}
 	}
 	return 0
+}
+
+// StartDownload starts a background download of url under identifier (a
+// background URLSession). The host fetches it, only from the hosts the
+// manifest's allowedHosts names, and wakes the app with a url_session task
+// when it is done, even if the app was suspended or purged meanwhile; the
+// body is then in the app's container at Task.File.
+func StartDownload(identifier, url string) error {
+	var w abi.Writer
+	w.String(abi.FieldSessionIdentifier, identifier)
+	w.String(abi.FieldURL, url)
+	_, err := Request(abi.OpStartDownload, w.Bytes())
+	return err
+}
+
+// UpdateComplication publishes the app's complication data (what the
+// complication shows, in the app's own format, e.g. JSON); the runtime
+// records it (host.App.Complication) and shows it in simulation timelines.
+func UpdateComplication(data []byte) error {
+	var w abi.Writer
+	w.Blob(abi.FieldComplication, data)
+	_, err := Request(abi.OpUpdateComplication, w.Bytes())
+	return err
 }

@@ -37,6 +37,11 @@ func (app) DidEnterBackground()  { act("DidEnterBackground") }
 
 func (app) HandleBackgroundTasks(tasks []*watch.Task) {
 	for _, t := range tasks {
+		if t.Session != "" {
+			b, _ := os.ReadFile(t.File)
+			watch.Printf("chaos: task %d %v %s status %d file %q %q error %q", t.ID, t.Kind, t.Session, t.StatusCode, t.File, b, t.Error)
+			continue
+		}
 		if t.Reason != 0 {
 			watch.Printf("chaos: task %d %v (%v) at %s", t.ID, t.Kind, t.Reason, time.Now().UTC().Format("15:04:05"))
 			continue
@@ -155,6 +160,8 @@ func do(event, action string, args []string) {
 		d, _ := time.ParseDuration(args[0])
 		due, err := watch.ScheduleBackgroundRefresh(time.Now().Add(d), []byte("refresh-info"))
 		watch.Printf("chaos: scheduled for %s %v", due.UTC().Format("15:04:05"), err)
+	case "download":
+		watch.Printf("chaos: download %s: %v", args[0], watch.StartDownload(args[0], args[1]))
 	case "complete", "complete-snapshot":
 		for _, t := range openTasks {
 			watch.Printf("chaos: complete %d %v", t.ID, t.Complete(action == "complete-snapshot"))

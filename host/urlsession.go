@@ -1,0 +1,122 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
+	"github.com/watchbox/watchbox/abi"
+)
+
+// downloadLatency is how long after its request a background download
+// completes on the virtual clock (plus any delay the transport adds); on
+// the real clock the download takes what it takes.
+const downloadLatency = time.Second
+
+// maxDownload caps one download's body, on top of the app's data quota.
+const maxDownload = 16 << 20
+
+// startDownload carries out a background URL session download from the
+// guest: the host fetches url (only from the manifest's allowedHosts),
+// stores the body in the app's container under /Downloads/IDENTIFIER, and
+// wakes the app with a url_session task carrying the status, file and
+// error, even if it was suspended or purged meanwhile.
+func (a *App) startDownload(args []byte) ([]byte, abi.Status) {
+	var id, raw string
+	r := abi.NewReader(args)
+	for r.Next() {
+		v := r.Value()
+		switch v.Key {
+		case abi.FieldSessionIdentifier:
+			id, _ = v.Text()
+		case abi.FieldURL:
+			raw, _ = v.Text()
+		}
+	}
+	u, err := url.Parse(raw)
+	if id == "" || !validSessionID(id) || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, abi.StatusBadArgument
+	}
+	now := a.now()
+	if !a.manifest.AllowsHost(u.Host) {
+		a.rt.report(Decision{Time: now, App: a.id, Kind: "url_session", Verdict: "drop", Rule: "url_session.host_not_allowed",
+			Reason: fmt.Sprintf("download %s refused: %s is not in the manifest's allowedHosts %v", id, u.Host, a.manifest.AllowedHosts)})
+		return nil, abi.StatusNotAllowed
+	}
+	a.rt.report(Decision{Time: now, App: a.id, Kind: "url_session", Verdict: "scheduled", Rule: "url_session.started",
+		Reason: fmt.Sprintf("download %s of %s started", id, u)})
+	a.rt.sched.At(now.Add(downloadLatency), a.id+" download "+id, func() { a.finishDownload(id, u.String()) })
+	return nil, abi.StatusOK
+}
+
+func validSessionID(id string) bool {
+	if len(id) > 128 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return id != "." && id != ".."
+}
+
+// finishDownload fetches the URL, stores the body and delivers the task.
+func (a *App) finishDownload(id, u string) {
+	status, size, fetchErr := a.fetch(id, u)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return
+	}
+	now := a.rt.clock.Now()
+	reason := fmt.Sprintf("download %s finished: HTTP %d, %d bytes in /Downloads/%s", id, status, size, id)
+	if fetchErr != nil {
+		reason = fmt.Sprintf("download %s failed: %v", id, fetchErr)
+	}
+	a.rt.report(Decision{Time: now, App: a.id, Kind: "url_session", Verdict: "run", Rule: "url_session.finished", Reason: reason})
+	t := &bgTask{kind: abi.TaskURLSession, session: id, status: status}
+	if fetchErr != nil {
+		t.err = fetchErr.Error()
+	} else {
+		t.file = "/Downloads/" + id
+	}
+	a.deliverTasks(context.Background(), []*bgTask{t})
+}
+
+// fetch downloads u into the container, through the app's sandboxed,
+// quota-checked filesystem.
+func (a *App) fetch(id, u string) (int, int, error) {
+	client := a.rt.cfg.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: time.Minute}
+	}
+	resp, err := client.Get(u)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDownload+1))
+	if err != nil {
+		return resp.StatusCode, 0, err
+	}
+	if len(body) > maxDownload {
+		return resp.StatusCode, 0, fmt.Errorf("body over %d bytes", maxDownload)
+	}
+	if errno := a.fs.Mkdir("Downloads", 0o755); errno != 0 && errno != experimentalsys.EEXIST {
+		return resp.StatusCode, 0, fmt.Errorf("creating /Downloads: %v", errno)
+	}
+	f, errno := a.fs.OpenFile("Downloads/"+id, experimentalsys.O_CREAT|experimentalsys.O_TRUNC|experimentalsys.O_WRONLY, 0o644)
+	if errno != 0 {
+		return resp.StatusCode, 0, fmt.Errorf("storing the body: %v", errno)
+	}
+	defer f.Close()
+	if _, errno := f.Write(body); errno != 0 {
+		return resp.StatusCode, 0, fmt.Errorf("storing %d bytes: %v (the app's data quota is %v)", len(body), errno, a.manifest.DataQuota)
+	}
+	return resp.StatusCode, len(body), nil
+}
