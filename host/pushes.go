@@ -81,39 +81,11 @@ func (a *App) runPush(ctx context.Context, kind abi.EventKind, p *push.Push) err
 
 // armPush holds a throttled background push until the decision's time.
 func (a *App) armPush(d policy.Decision) {
-	if a.pushEv != nil {
-		a.rt.sched.Cancel(a.pushEv)
-	}
-	a.pushEv = a.rt.sched.At(d.At, a.id+" held push due", a.pushDue)
-}
-
-// pushDue runs on the scheduler when a held background push may run.
-func (a *App) pushDue() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.pushEv = nil
-	if a.closed {
-		return
-	}
-	now := a.rt.clock.Now()
-	var req policy.Request
-	var ok bool
-	d := a.rt.decide(func(pol *policy.Policy) policy.Decision {
-		var d policy.Decision
-		req, d, ok = pol.PushDue(a.facts(), now)
-		return d
-	})
-	if !ok {
-		return
-	}
-	switch d.Verdict {
-	case policy.Run:
-		if p, isPush := req.UserInfo.(*push.Push); isPush {
+	a.arm(&a.pushEv, "held push due", d.At, (*policy.Policy).PushDue, func(req policy.Request) {
+		if p, ok := req.UserInfo.(*push.Push); ok {
 			a.runPush(context.Background(), abi.EventRemoteNotification, p)
 		}
-	case policy.Throttle:
-		a.armPush(d)
-	}
+	})
 }
 
 func joinErr(a, b error) error {

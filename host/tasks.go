@@ -175,41 +175,53 @@ func scheduleArgs(args []byte) (time.Time, []byte, abi.Status) {
 // armRefresh sets the scheduler event that delivers the pending refresh at
 // t (none when t is zero), replacing any earlier one.
 func (a *App) armRefresh(t time.Time) {
-	if a.refreshEv != nil {
-		a.rt.sched.Cancel(a.refreshEv)
-		a.refreshEv = nil
-	}
-	if !t.IsZero() {
-		a.refreshEv = a.rt.sched.At(t, a.id+" refresh due", a.refreshDue)
-	}
-}
-
-// refreshDue runs on the scheduler when the pending refresh is due.
-func (a *App) refreshDue() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.refreshEv = nil
-	if a.closed {
-		return
-	}
-	now := a.rt.clock.Now()
-	var req policy.Request
-	var ok bool
-	d := a.rt.decide(func(p *policy.Policy) policy.Decision {
-		var d policy.Decision
-		req, d, ok = p.RefreshDue(a.facts(), now)
-		return d
-	})
-	if !ok {
-		return
-	}
-	switch d.Verdict {
-	case policy.Run:
+	a.arm(&a.refreshEv, "refresh due", t, (*policy.Policy).RefreshDue, func(req policy.Request) {
 		info, _ := req.UserInfo.([]byte)
 		a.deliverTasks(context.Background(), []*bgTask{{kind: abi.TaskApplicationRefresh, userInfo: info}})
-	case policy.Delay:
-		a.armRefresh(d.At)
+	})
+}
+
+// dueFunc is a policy rule that decides, when a pending request comes due,
+// whether it runs now, waits longer, or is dropped.
+type dueFunc func(p *policy.Policy, f policy.Facts, now time.Time) (policy.Request, policy.Decision, bool)
+
+// arm sets *ev to the scheduler event that, at t, asks due whether the
+// app's pending request runs, and runs it with run (or waits again until
+// the time the rule names). A zero t only cancels. Each kind of pending
+// request (refresh, snapshot, held push) has its own *ev.
+func (a *App) arm(ev **sched.Event, label string, t time.Time, due dueFunc, run func(policy.Request)) {
+	if *ev != nil {
+		a.rt.sched.Cancel(*ev)
+		*ev = nil
 	}
+	if t.IsZero() {
+		return
+	}
+	*ev = a.rt.sched.At(t, a.id+" "+label, func() {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		*ev = nil
+		if a.closed {
+			return
+		}
+		now := a.rt.clock.Now()
+		var req policy.Request
+		var ok bool
+		d := a.rt.decide(func(p *policy.Policy) policy.Decision {
+			var d policy.Decision
+			req, d, ok = due(p, a.facts(), now)
+			return d
+		})
+		if !ok {
+			return
+		}
+		switch d.Verdict {
+		case policy.Run:
+			run(req)
+		case policy.Delay, policy.Throttle:
+			a.arm(ev, label, d.At, due, run)
+		}
+	})
 }
 
 // Trigger forces a background task of kind on the app now, whatever its
@@ -444,42 +456,14 @@ func (a *App) scheduleSnapshot(args []byte) ([]byte, abi.Status) {
 	return w.Bytes(), abi.StatusOK
 }
 
-// armSnapshot sets the event that delivers the pending snapshot at t.
-func (a *App) armSnapshot(t time.Time) {
-	if a.snapshotEv != nil {
-		a.rt.sched.Cancel(a.snapshotEv)
-	}
-	a.snapshotEv = a.rt.sched.At(t, a.id+" snapshot due", a.snapshotDue)
-}
-
-// snapshotDue runs on the scheduler when the pending snapshot is due: an
+// armSnapshot sets the event that delivers the pending snapshot at t: an
 // app-scheduled snapshot is a snapshot task for the app; a snapshot held
 // back from a task completion is taken by the system without one.
-func (a *App) snapshotDue() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.snapshotEv = nil
-	if a.closed {
-		return
-	}
-	now := a.rt.clock.Now()
-	var req policy.Request
-	var ok bool
-	d := a.rt.decide(func(p *policy.Policy) policy.Decision {
-		var d policy.Decision
-		req, d, ok = p.SnapshotDue(a.facts(), now)
-		return d
-	})
-	if !ok {
-		return
-	}
-	switch d.Verdict {
-	case policy.Run:
+func (a *App) armSnapshot(t time.Time) {
+	a.arm(&a.snapshotEv, "snapshot due", t, (*policy.Policy).SnapshotDue, func(req policy.Request) {
 		if req.Snapshot == policy.SnapshotAppScheduled {
 			info, _ := req.UserInfo.([]byte)
 			a.deliverTasks(context.Background(), []*bgTask{{kind: abi.TaskSnapshot, reason: abi.SnapshotAppScheduled, userInfo: info}})
 		}
-	case policy.Delay:
-		a.armSnapshot(d.At)
-	}
+	})
 }
