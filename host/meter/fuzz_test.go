@@ -33,10 +33,13 @@ func FuzzInstrument(f *testing.F) {
 	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter().WithCoreFeatures(features))
 	defer r.Close(ctx)
 	f.Fuzz(func(t *testing.T, in []byte) {
-		if hugeTypeVector(in) {
-			t.Skip("wazero 1.12 allocates a value-type vector of the declared size before reading it: out of memory")
-		}
 		out, err := Instrument(in, Strict)
+		if hugeTypeVector(in) {
+			// wazero 1.12 allocates a value-type vector of the declared
+			// size before reading it and runs out of memory: only check
+			// that Instrument answers (above) without comparing to wazero.
+			return
+		}
 		if err != nil {
 			var fe *FormatError
 			if !errors.As(err, &fe) {
