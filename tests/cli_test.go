@@ -42,6 +42,8 @@ var (
 	// dataHome is $XDG_DATA_HOME, so that a command without --data never
 	// writes to the user's home.
 	dataHome string
+	// runtimeDir holds the control sockets of the runs this binary starts.
+	runtimeDir string
 	// verbose logs every command and its output (WATCHBOX_TEST_VERBOSE=1).
 	verbose = os.Getenv("WATCHBOX_TEST_VERBOSE") != ""
 )
@@ -80,16 +82,13 @@ func testMain(m *testing.M) int {
 		return nil
 	}
 	if err := build(); err != nil {
-		// Fallback while the exec and meter commands are missing: build
-		// with the stub_tmp.go stubs. It goes away when cmd/watchbox's
-		// exec.go and meter.go land (and stub_tmp.go is deleted).
-		if _, serr := os.Stat(filepath.Join(repoRoot, "cmd", "watchbox", "stub_tmp.go")); serr == nil {
-			err = build("-tags", "stub")
-		}
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "building watchbox: %v\n", err)
-			return 1
-		}
+		fmt.Fprintf(os.Stderr, "building watchbox: %v\n", err)
+		return 1
+	}
+	runtimeDir = filepath.Join(tmp, "run")
+	if err := os.MkdirAll(runtimeDir, 0o700); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
 	return m.Run()
 }
@@ -98,11 +97,12 @@ func testMain(m *testing.M) int {
 func env() []string {
 	var out []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "XDG_CACHE_HOME=") && !strings.HasPrefix(kv, "XDG_DATA_HOME=") {
+		if !strings.HasPrefix(kv, "XDG_CACHE_HOME=") && !strings.HasPrefix(kv, "XDG_DATA_HOME=") && !strings.HasPrefix(kv, "XDG_RUNTIME_DIR=") {
 			out = append(out, kv)
 		}
 	}
-	return append(out, "XDG_CACHE_HOME="+sharedCache, "XDG_DATA_HOME="+dataHome)
+	// XDG_RUNTIME_DIR: the control socket of a run is private to this test binary.
+	return append(out, "XDG_CACHE_HOME="+sharedCache, "XDG_DATA_HOME="+dataHome, "XDG_RUNTIME_DIR="+runtimeDir)
 }
 
 // result is a finished watchbox process.

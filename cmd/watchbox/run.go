@@ -89,6 +89,8 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	seed := fs.Int64("seed", 0, "seed for the guest's randomness (0: host entropy)")
 	pf := profileFlags(fs)
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	control := fs.String("control", defaultControl(), "unix socket of the control endpoint that watchbox push/trigger/step/status talk to (\"off\" for none)")
+	stay := fs.Bool("stay", false, "after the steps (or the end of stdin), stay live until interrupted, for the control endpoint")
 	pos, code, ok := parseInterleaved(fs, args)
 	if !ok {
 		return code
@@ -144,6 +146,16 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitError
 	}
 	r := &runner{app: app, stdout: stdout, stderr: stderr, json: *asJSON, mu: &outMu}
+	if *control != "off" {
+		stop, err := serveControl(ctx, *control, r, prof.PushPayloadLimit)
+		if err != nil {
+			rt.Close(context.Background())
+			fmt.Fprintf(stderr, "watchbox run: %v\n", err)
+			return exitError
+		}
+		defer stop()
+		log.Info().Str("socket", *control).Msg("control endpoint: watchbox push, trigger, step and status talk to this run")
+	}
 	r.do(ctx, step{name: "launch"})
 	switch {
 	case *stepsFlag != "":
@@ -154,6 +166,9 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	default:
 		r.readSteps(ctx, stdin)
+	}
+	if *stay {
+		<-ctx.Done()
 	}
 	// Shut down with a fresh context: an interrupt must still give the app
 	// its leaving calls.
