@@ -78,13 +78,15 @@ type App struct {
 	lastInteraction  time.Time
 	tasks            map[int64]*bgTask // open background tasks
 	nextTask         int64
-	refreshEv        *sched.Event // delivers the pending background refresh
-	pushEv           *sched.Event // delivers the held background push
-	pushes           int          // alert pushes received, for their identifiers
-	complicationData []byte       // what the app last published for its complication
-	snapshotEv       *sched.Event // delivers the pending snapshot
-	phoneQueue       []phoneItem  // phone data waiting for a background app
-	phoneEv          *sched.Event // delivers phoneQueue
+	refreshEv        *sched.Event             // delivers the pending background refresh
+	pushEv           *sched.Event             // delivers the held background push
+	pushes           int                      // alert pushes received, for their identifiers
+	complicationData []byte                   // what the app last published for its complication
+	snapshotEv       *sched.Event             // delivers the pending snapshot
+	pending          map[string]*notification // local notifications not yet delivered
+	delivered        []*notification          // delivered and not tapped, newest last
+	phoneQueue       []phoneItem              // phone data waiting for a background app
+	phoneEv          *sched.Event             // delivers phoneQueue
 	closed           bool
 }
 
@@ -143,7 +145,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 		wasm = metered
 	}
 	a := &App{rt: r, id: m.BundleIdentifier, manifest: m, start: r.clock.Now(),
-		complication: m.Complication, tasks: map[int64]*bgTask{}}
+		complication: m.Complication, tasks: map[int64]*bgTask{}, pending: map[string]*notification{}}
 	a.fuelUsedFn = a.fuelUsed
 	a.wd.timer = time.AfterFunc(time.Hour, a.wd.fire)
 	a.wd.timer.Stop()
@@ -510,6 +512,9 @@ func (a *App) shutdown(ctx context.Context) error {
 	a.armRefresh(time.Time{})
 	if a.pushEv != nil {
 		a.rt.sched.Cancel(a.pushEv)
+	}
+	for id := range a.pending {
+		a.cancelNotification(id)
 	}
 	for _, ev := range []*sched.Event{a.phoneEv, a.snapshotEv} {
 		if ev != nil {

@@ -765,3 +765,37 @@ func TestBackgroundDownloadWakesTheAppWithTheFile(t *testing.T) {
 		t.Errorf("decisions: %v", ds)
 	}
 }
+
+func TestLocalNotificationsArePresentedTappedAndCancelled(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t,
+		"DidFinishLaunching notify n1 10m",
+		"DidFinishLaunching notify n2 20m",
+		"DidFinishLaunching notify n3 30s repeat",
+		"DidFinishLaunching notify n4 1h repeat",
+		"DidFinishLaunching cancel n2",
+		"DidFinishLaunching cancel nope")
+	must(t, a.Launch(ctx))
+	setMode(t, a) // later launches schedule nothing
+	must(t, a.EnterBackground(ctx))
+	must(t, h.rt.RunFor(ctx, 2*time.Hour+time.Minute))
+	equal(t, "scheduling", h.guestLines("chaos: notify"), []string{
+		"chaos: notify n1: <nil>", "chaos: notify n2: <nil>",
+		"chaos: notify n3: watch: schedule_notification request failed: bad_argument", // repeats need >= 60 s
+		"chaos: notify n4: <nil>"})
+	equal(t, "cancel", h.guestLines("chaos: cancel"), []string{
+		"chaos: cancel n2: <nil>", "chaos: cancel nope: watch: cancel_notification request failed: not_found"})
+	presented := decisionsWith(*ds, "notification.presented")
+	if len(presented) != 3 || !strings.HasPrefix(presented[0], "09:10:00") || !strings.Contains(presented[1], "n4") || !strings.HasPrefix(presented[2], "11:00:00") {
+		t.Errorf("presented = %q, want n1 at 09:10 and the hourly n4 at 10:00 and 11:00", presented)
+	}
+	must(t, a.TapNotification(ctx, "n1", ""))
+	equal(t, "tap", h.guestLines("chaos: tapped"), []string{
+		`chaos: tapped n1 "Stand up" action com.apple.UNNotificationDefaultActionIdentifier at 11:01:00`})
+	if a.State() != abi.StateActive {
+		t.Errorf("state after the tap = %v, want active (the tap opens the app)", a.State())
+	}
+	if err := a.TapNotification(ctx, "n1", ""); err == nil {
+		t.Error("a notification can be tapped only once")
+	}
+}

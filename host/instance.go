@@ -488,6 +488,10 @@ func (a *App) request(op abi.Op, args []byte) ([]byte, abi.Status) {
 		return a.startDownload(args)
 	case abi.OpUpdateComplication:
 		return a.updateComplication(args)
+	case abi.OpScheduleNotification:
+		return a.scheduleNotification(args)
+	case abi.OpCancelNotification:
+		return a.cancelNotificationOp(args)
 	case abi.OpAppInfo:
 		var w abi.Writer
 		w.String(abi.FieldBundleID, a.id)

@@ -24,23 +24,9 @@ func (a *App) Push(ctx context.Context, p *push.Push) error {
 	switch p.Type {
 	case push.TypeAlert:
 		a.pushes++
-		id := fmt.Sprintf("push-%d", a.pushes)
-		if a.state != abi.StateActive {
-			a.rt.report(Decision{Time: now, App: a.id, Kind: "notification", Verdict: "presented", Rule: "notification.presented",
-				Reason: fmt.Sprintf("notification %s presented to the user (the app is %v): %q", id, a.state, p.Alert.Title)})
-			return nil
-		}
-		var w abi.Writer
-		w.String(abi.FieldIdentifier, id)
-		w.String(abi.FieldTitle, p.Alert.Title)
-		w.String(abi.FieldBody, p.Alert.Body)
-		if p.Category != "" {
-			w.String(abi.FieldCategory, p.Category)
-		}
-		w.Blob(abi.FieldUserInfo, p.UserInfo)
-		w.Blob(abi.FieldPayload, p.Raw)
-		_, err := a.call(ctx, abi.EventNotificationWillPresent, w.Bytes())
-		return err
+		a.present(ctx, &notification{id: fmt.Sprintf("push-%d", a.pushes), title: p.Alert.Title, body: p.Alert.Body,
+			category: p.Category, userInfo: p.UserInfo})
+		return nil
 	case push.TypeBackground:
 		d := a.rt.decide(func(pol *policy.Policy) policy.Decision { return pol.BackgroundPush(a.facts(), p, now) })
 		switch d.Verdict {

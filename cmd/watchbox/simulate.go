@@ -132,6 +132,13 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 			err = app.BluetoothAlert(ctx, ev.Peripheral)
 		case scenario.VerbServe:
 			web.set(*ev.Route)
+		case scenario.VerbTapNotification:
+			err = app.TapNotification(ctx, ev.Notification, ev.Action)
+			if err != nil && !host.IsGuestFailure(err) {
+				out.note(ev.At, app.ID(), err.Error())
+				err = nil
+			}
+			frontmost = app
 		}
 		if err != nil && !host.IsGuestFailure(err) {
 			fmt.Fprintf(stderr, "watchbox simulate: %s:%d: %v\n", sc.File, ev.Line, err)
@@ -158,7 +165,7 @@ func unsupported(sc *scenario.Scenario) []string {
 		case scenario.VerbLaunch, scenario.VerbWristUp, scenario.VerbWristDown, scenario.VerbBackground,
 			scenario.VerbSuspend, scenario.VerbPurge, scenario.VerbTrigger, scenario.VerbIntent,
 			scenario.VerbRelevantShortcut, scenario.VerbComplication, scenario.VerbNote, scenario.VerbPush,
-			scenario.VerbBluetoothAlert, scenario.VerbServe:
+			scenario.VerbBluetoothAlert, scenario.VerbServe, scenario.VerbTapNotification:
 			if ev.Verb == scenario.VerbServe && ev.Route.Delay > 0 {
 				out = append(out, fmt.Sprintf("%s:%d: serve with delay= (response delays are not simulated yet)", sc.File, ev.Line))
 			}
@@ -276,6 +283,17 @@ func (tl *timeline) decision(d host.Decision) {
 		return
 	}
 	tl.line(d.Time, d.App, "system: %s [%s]", d.Reason, d.Rule)
+}
+
+// note prints a line of the simulator's own, such as a tap on nothing.
+func (tl *timeline) note(t time.Time, app, msg string) {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	if tl.json {
+		writeJSON(tl.w, map[string]any{"type": "note", "time": t.UTC(), "app": app, "message": msg})
+		return
+	}
+	tl.line(t, app, "note: %s", msg)
 }
 
 func (tl *timeline) log(t time.Time, app, level, msg string) {

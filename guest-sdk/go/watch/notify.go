@@ -1,6 +1,10 @@
 package watch
 
-import "github.com/watchbox/watchbox/abi"
+import (
+	"time"
+
+	"github.com/watchbox/watchbox/abi"
+)
 
 // Notification is a notification delivered to the app.
 type Notification struct {
@@ -8,8 +12,9 @@ type Notification struct {
 	Title      string
 	Body       string
 	Category   string
-	UserInfo   []byte // the push's custom top-level keys, as a JSON object
-	Payload    []byte // the whole push, as JSON
+	UserInfo   []byte // the app's payload (for a push, its custom top-level keys, as JSON)
+	Payload    []byte // the whole push, as JSON (background and complication pushes)
+	Action     string // the action the user chose (notification_did_receive)
 }
 
 // Notification and push delegate methods.
@@ -22,7 +27,54 @@ type (
 	RemoteNotificationHandler interface{ DidReceiveRemoteNotification(n *Notification) }
 	// ComplicationPushHandler is called for a PushKit complication push.
 	ComplicationPushHandler interface{ DidReceiveComplicationPush(n *Notification) }
+	// NotificationResponder is called when the user taps a notification
+	// (userNotificationCenter didReceive); n.Action says which action.
+	NotificationResponder interface{ DidReceiveNotification(n *Notification) }
 )
+
+// LocalNotification is a notification the app schedules
+// (UNNotificationRequest).
+type LocalNotification struct {
+	ID, Title, Body, Category string
+	UserInfo                  []byte
+	// After is a time-interval trigger; At a date trigger. Exactly one is
+	// set. Repeats needs After of at least a minute.
+	After   time.Duration
+	At      time.Time
+	Repeats bool
+}
+
+// ScheduleNotification schedules a local notification; one with the same
+// ID replaces the pending one.
+func ScheduleNotification(n LocalNotification) error {
+	var w abi.Writer
+	w.String(abi.FieldIdentifier, n.ID)
+	w.String(abi.FieldTitle, n.Title)
+	w.String(abi.FieldBody, n.Body)
+	if n.Category != "" {
+		w.String(abi.FieldCategory, n.Category)
+	}
+	if n.UserInfo != nil {
+		w.Blob(abi.FieldUserInfo, n.UserInfo)
+	}
+	if n.After > 0 {
+		w.Int(abi.FieldInterval, int64(n.After))
+	}
+	if !n.At.IsZero() {
+		w.Int(abi.FieldDate, n.At.UnixNano())
+	}
+	w.Bool(abi.FieldRepeats, n.Repeats)
+	_, err := Request(abi.OpScheduleNotification, w.Bytes())
+	return err
+}
+
+// CancelNotification removes a pending local notification.
+func CancelNotification(id string) error {
+	var w abi.Writer
+	w.String(abi.FieldIdentifier, id)
+	_, err := Request(abi.OpCancelNotification, w.Bytes())
+	return err
+}
 
 // decodeNotification reads a notification or push event's fields.
 func decodeNotification(e *Event) *Notification {
@@ -50,6 +102,8 @@ func decodeNotification(e *Event) *Notification {
 		case abi.FieldPayload:
 			b, _ := v.Blob()
 			n.Payload = append([]byte(nil), b...)
+		case abi.FieldMessage:
+			n.Action, _ = v.Text()
 		}
 	}
 	return n

@@ -61,7 +61,7 @@ var handlers struct {
 	launch, foreground, active, resign, background func()
 	tasks                                          func([]*Task)
 	expire                                         func(int64)
-	present, remote, complication                  func(*Notification)
+	present, remote, complication, respond         func(*Notification)
 	userInfo, context, message                     func([]byte)
 	event                                          func(*Event) bool
 }
@@ -71,7 +71,10 @@ var handlers struct {
 func Register(d any) {
 	handlers.launch, handlers.foreground, handlers.active, handlers.resign, handlers.background = nil, nil, nil, nil, nil
 	handlers.event, handlers.tasks, handlers.expire = nil, nil, nil
-	handlers.present, handlers.remote, handlers.complication = nil, nil, nil
+	handlers.present, handlers.remote, handlers.complication, handlers.respond = nil, nil, nil, nil
+	if x, ok := d.(NotificationResponder); ok {
+		handlers.respond = x.DidReceiveNotification
+	}
 	handlers.userInfo, handlers.context, handlers.message = nil, nil, nil
 	if x, ok := d.(UserInfoReceiver); ok {
 		handlers.userInfo = x.DidReceiveUserInfo
@@ -196,8 +199,9 @@ func call(kind abi.EventKind) bool {
 			handlers.expire(taskID(current))
 			return true
 		}
-	case abi.EventNotificationWillPresent, abi.EventRemoteNotification, abi.EventComplicationPush:
+	case abi.EventNotificationWillPresent, abi.EventRemoteNotification, abi.EventComplicationPush, abi.EventNotificationDidReceive:
 		h := map[abi.EventKind]func(*Notification){
+			abi.EventNotificationDidReceive:  handlers.respond,
 			abi.EventNotificationWillPresent: handlers.present,
 			abi.EventRemoteNotification:      handlers.remote,
 			abi.EventComplicationPush:        handlers.complication,

@@ -67,6 +67,10 @@ func (app) DidReceiveRemoteNotification(n *watch.Notification) {
 	watch.Printf("chaos: remote %s at %s", n.UserInfo, time.Now().UTC().Format("15:04:05"))
 }
 
+func (app) DidReceiveNotification(n *watch.Notification) {
+	watch.Printf("chaos: tapped %s %q action %s at %s", n.Identifier, n.Title, n.Action, time.Now().UTC().Format("15:04:05"))
+}
+
 func (app) DidReceiveUserInfo(p []byte) {
 	watch.Printf("chaos: user info %s at %s", p, time.Now().UTC().Format("15:04:05"))
 }
@@ -160,6 +164,14 @@ func do(event, action string, args []string) {
 		d, _ := time.ParseDuration(args[0])
 		due, err := watch.ScheduleBackgroundRefresh(time.Now().Add(d), []byte("refresh-info"))
 		watch.Printf("chaos: scheduled for %s %v", due.UTC().Format("15:04:05"), err)
+	case "notify":
+		// notify ID AFTER [repeat]
+		d, _ := time.ParseDuration(args[1])
+		err := watch.ScheduleNotification(watch.LocalNotification{ID: args[0], Title: "Stand up", Body: "time to move",
+			After: d, Repeats: len(args) > 2})
+		watch.Printf("chaos: notify %s: %v", args[0], err)
+	case "cancel":
+		watch.Printf("chaos: cancel %s: %v", args[0], watch.CancelNotification(args[0]))
 	case "download":
 		watch.Printf("chaos: download %s: %v", args[0], watch.StartDownload(args[0], args[1]))
 	case "complete", "complete-snapshot":
