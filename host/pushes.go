@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/watchbox/watchbox/abi"
@@ -44,7 +45,7 @@ func (a *App) Push(ctx context.Context, p *push.Push) error {
 		err := a.runPush(ctx, abi.EventComplicationPush, p)
 		if d.Snapshot != "" && a.inst != nil {
 			a.rt.decide(func(pol *policy.Policy) policy.Decision { return pol.SystemSnapshot(a.facts(), d.Snapshot, now) })
-			err = joinErr(err, a.deliverTasks(ctx, []*bgTask{{kind: abi.TaskSnapshot, reason: abi.SnapshotComplicationUpdate}}))
+			err = errors.Join(err, a.deliverTasks(ctx, []*bgTask{{kind: abi.TaskSnapshot, reason: abi.SnapshotComplicationUpdate}}))
 		}
 		return err
 	}
@@ -72,11 +73,4 @@ func (a *App) armPush(d policy.Decision) {
 			a.runPush(context.Background(), abi.EventRemoteNotification, p)
 		}
 	})
-}
-
-func joinErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }

@@ -119,22 +119,39 @@ func (a *App) facts() policy.Facts {
 // scheduleRefresh carries out scheduleBackgroundRefresh from the guest: one
 // pending refresh per app, delivered at its due time if the rules allow.
 func (a *App) scheduleRefresh(args []byte) ([]byte, abi.Status) {
+	return a.schedule(args, (*policy.Policy).ScheduleRefresh, a.armRefresh)
+}
+
+// scheduleSnapshot carries out scheduleSnapshotRefresh from the guest: like
+// a refresh, one pending per app, under the snapshot budget; when it runs
+// the app gets a snapshot task (reason app_scheduled).
+func (a *App) scheduleSnapshot(args []byte) ([]byte, abi.Status) {
+	return a.schedule(args, (*policy.Policy).ScheduleSnapshot, a.armSnapshot)
+}
+
+// scheduleRule is a policy rule that places an app's schedule request.
+type scheduleRule func(p *policy.Policy, f policy.Facts, preferred time.Time, userInfo any, now time.Time) policy.Decision
+
+// schedule decides a schedule request with rule and arms its delivery (or
+// cancels the pending one when the request will not run). The result says
+// the decision in words and, unless it was dropped, when it will run.
+func (a *App) schedule(args []byte, rule scheduleRule, arm func(time.Time)) ([]byte, abi.Status) {
 	preferred, userInfo, status := scheduleArgs(args)
 	if status != abi.StatusOK {
 		return nil, status
 	}
 	now := a.now()
 	d := a.rt.decide(func(p *policy.Policy) policy.Decision {
-		return p.ScheduleRefresh(a.facts(), preferred, userInfo, now)
+		return rule(p, a.facts(), preferred, userInfo, now)
 	})
 	var w abi.Writer
 	w.String(abi.FieldMessage, d.Reason)
 	switch d.Verdict {
 	case policy.Scheduled, policy.Delay:
-		a.armRefresh(d.At)
+		arm(d.At)
 		w.Int(abi.FieldDate, d.At.UnixNano())
 	default:
-		a.armRefresh(time.Time{})
+		arm(time.Time{})
 	}
 	return w.Bytes(), abi.StatusOK
 }
@@ -435,28 +452,8 @@ func truncate(b []byte, n int) string {
 	return string(b[:n]) + "..."
 }
 
-// scheduleSnapshot carries out scheduleSnapshotRefresh from the guest: like
-// a refresh, one pending per app, under the snapshot budget; when it runs
-// the app gets a snapshot task (reason app_scheduled).
-func (a *App) scheduleSnapshot(args []byte) ([]byte, abi.Status) {
-	preferred, userInfo, status := scheduleArgs(args)
-	if status != abi.StatusOK {
-		return nil, status
-	}
-	now := a.now()
-	d := a.rt.decide(func(p *policy.Policy) policy.Decision {
-		return p.ScheduleSnapshot(a.facts(), preferred, userInfo, now)
-	})
-	var w abi.Writer
-	w.String(abi.FieldMessage, d.Reason)
-	if d.Verdict == policy.Scheduled || d.Verdict == policy.Delay {
-		a.armSnapshot(d.At)
-		w.Int(abi.FieldDate, d.At.UnixNano())
-	}
-	return w.Bytes(), abi.StatusOK
-}
-
-// armSnapshot sets the event that delivers the pending snapshot at t: an
+// armSnapshot sets the event that delivers the pending snapshot at t (none
+// when t is zero): an
 // app-scheduled snapshot is a snapshot task for the app; a snapshot held
 // back from a task completion is taken by the system without one.
 func (a *App) armSnapshot(t time.Time) {
