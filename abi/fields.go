@@ -91,3 +91,8 @@ func (f Field) String() string {
 func Fields() []Field {
 	return sortedKeys(fieldNames)
 }
+
+// DistantFuture is the FieldDate value that means "never", Foundation's
+// distantFuture: a snapshot task completed with it as its expiration turns
+// the system's automatic snapshots off.
+const DistantFuture int64 = 1<<63 - 1

@@ -87,6 +87,9 @@ type App struct {
 	delivered        []*notification          // delivered and not tapped, newest last
 	phoneQueue       []phoneItem              // phone data waiting for a background app
 	phoneEv          *sched.Event             // delivers phoneQueue
+	defaultEv        *sched.Event             // takes the return_to_default_state snapshot
+	snapshotsOff     bool                     // the app turned automatic snapshots off
+	snapshotInfo     []byte                   // userInfo for the next snapshot task
 	closed           bool
 }
 
@@ -291,6 +294,7 @@ func (a *App) setState(s abi.State) {
 func (a *App) kill(ctx context.Context) {
 	a.stopTimer()
 	a.dropTasks()
+	a.cancelDefault() // a relaunch starts in its default state anyway
 	if a.inst != nil {
 		if a.inst.gauge != nil {
 			a.inst.gauge.Close()
@@ -364,6 +368,7 @@ func (a *App) Launch(ctx context.Context) error {
 
 func (a *App) foreground(ctx context.Context) error {
 	a.stopTimer()
+	a.cancelDefault()
 	a.lastInteraction = a.rt.clock.Now()
 	if a.state != abi.StateActive {
 		a.resetBluetooth()
@@ -399,8 +404,8 @@ func (a *App) WristDown(ctx context.Context) error {
 		return nil
 	}
 	err := a.sequence(ctx, stepResign)
-	if a.state == abi.StateInactive && a.rt.cfg.FrontmostTimeout > 0 {
-		a.after(a.rt.cfg.FrontmostTimeout, abi.StateInactive, a.background)
+	if d := a.rt.frontmostTimeout(); a.state == abi.StateInactive && d > 0 {
+		a.after(d, abi.StateInactive, a.background)
 	}
 	return err
 }
@@ -427,8 +432,11 @@ func (a *App) background(ctx context.Context) error {
 		a.ignored("background")
 		return nil
 	}
-	if a.state == abi.StateBackground && a.rt.cfg.SuspendDelay > 0 {
-		a.after(a.rt.cfg.SuspendDelay, abi.StateBackground, a.suspend)
+	if a.state == abi.StateBackground {
+		err = errors.Join(err, a.backgrounded(ctx))
+	}
+	if d := a.rt.suspendDelay(); a.state == abi.StateBackground && d > 0 && len(a.tasks) == 0 {
+		a.after(d, abi.StateBackground, a.suspend)
 	}
 	return err
 }
@@ -516,7 +524,7 @@ func (a *App) shutdown(ctx context.Context) error {
 	for id := range a.pending {
 		a.cancelNotification(id)
 	}
-	for _, ev := range []*sched.Event{a.phoneEv, a.snapshotEv} {
+	for _, ev := range []*sched.Event{a.phoneEv, a.snapshotEv, a.defaultEv} {
 		if ev != nil {
 			a.rt.sched.Cancel(ev)
 		}

@@ -130,7 +130,9 @@ func TestLifeCycleOrder(t *testing.T) {
 	must(t, a.WristUp(ctx))
 	equal(t, "wrist up while frontmost", h.events(), []string{"did_become_active:active"})
 	must(t, a.EnterBackground(ctx))
-	equal(t, "background", h.events(), []string{"will_resign_active:inactive", "did_enter_background:background"})
+	// ...then the system's app_backgrounded snapshot task, which hello
+	// has no handler for (the system completes it).
+	equal(t, "background", h.events(), []string{"will_resign_active:inactive", "did_enter_background:background", "background_tasks:background"})
 	must(t, a.Suspend(ctx))
 	equal(t, "suspend", h.events(), nil)
 	if a.State() != abi.StateSuspended {
@@ -189,7 +191,7 @@ func TestFrontmostTimeoutAndSuspension(t *testing.T) {
 	}
 	equal(t, "calls", h.events(), []string{
 		"did_finish_launching:inactive", "will_enter_foreground:inactive", "did_become_active:active",
-		"will_resign_active:inactive", "did_enter_background:background"})
+		"will_resign_active:inactive", "did_enter_background:background", "background_tasks:background"})
 }
 
 func TestWristUpCancelsFrontmostTimeout(t *testing.T) {
@@ -506,11 +508,11 @@ func TestBackgroundRefreshRunsAtItsDateAndCompletes(t *testing.T) {
 	h, a, ds := virtualChaos(t, "DidFinishLaunching schedule 30m", "Tasks complete")
 	must(t, a.Launch(ctx))
 	must(t, a.WristDown(ctx))
-	must(t, h.rt.RunFor(ctx, time.Hour))
+	must(t, h.rt.RunFor(ctx, 50*time.Minute)) // before the 10:00 return_to_default_state snapshot
 	equal(t, "guest", h.guestLines("chaos: "), []string{
 		"chaos: scheduled for 09:30:01 <nil>",
-		`chaos: task 1 application_refresh "refresh-info" at 09:30:01`,
-		"chaos: complete 1 <nil>",
+		`chaos: task 2 application_refresh "refresh-info" at 09:30:01`, // task 1: the app_backgrounded snapshot
+		"chaos: complete 2 <nil>",
 	})
 	if a.State() != abi.StateSuspended {
 		t.Errorf("state after the task = %v, want suspended again", a.State())
@@ -561,8 +563,8 @@ func TestUncompletedTaskIsWarnedThenKilled(t *testing.T) {
 	must(t, a.EnterBackground(ctx))
 	must(t, h.rt.RunFor(ctx, time.Hour))
 	equal(t, "guest", h.guestLines("chaos: task"), []string{
-		`chaos: task 1 application_refresh "refresh-info" at 09:30:01`,
-		"chaos: task 1 will expire at 09:30:14",
+		`chaos: task 2 application_refresh "refresh-info" at 09:30:01`,
+		"chaos: task 2 will expire at 09:30:14",
 	})
 	kills := decisionsWith(*ds, "task.deadline")
 	if len(kills) != 1 || !strings.Contains(kills[0], "0x2182bad2") {
@@ -674,8 +676,8 @@ func TestPhoneDataReachesABackgroundAppWithinTheDeliveryDelay(t *testing.T) {
 		`chaos: user info {"u":1} at 09:11:00`,
 		`chaos: context {"c":2} at 09:11:00`,
 		`chaos: user info {"u":2} at 09:11:00`,
-		`chaos: task 1 watch_connectivity "" at 09:11:00`,
-		"chaos: complete 1 <nil>"})
+		`chaos: task 2 watch_connectivity "" at 09:11:00`, // task 1: the app_backgrounded snapshot
+		"chaos: complete 2 <nil>"})
 	if got := decisionsWith(*ds, "phone.unreachable"); len(got) != 1 {
 		t.Errorf("unreachable drops = %q", got)
 	}
@@ -745,9 +747,9 @@ func TestBackgroundDownloadWakesTheAppWithTheFile(t *testing.T) {
 	want := []string{
 		"chaos: download f1: <nil>", "chaos: download f2: <nil>", "chaos: download f3: <nil>",
 		"chaos: download f4: watch: start_download request failed: not_allowed",
-		`chaos: task 1 url_session f1 status 200 file "/Downloads/f1" "sunny" error ""`,
-		`chaos: task 2 url_session f2 status 500 file "/Downloads/f2" "oops" error ""`,
-		`chaos: task 3 url_session f3 status 0 file "" "" error "Get \"https://weather.example/missing\": no route to weather.example"`,
+		`chaos: task 2 url_session f1 status 200 file "/Downloads/f1" "sunny" error ""`, // task 1: the app_backgrounded snapshot
+		`chaos: task 3 url_session f2 status 500 file "/Downloads/f2" "oops" error ""`,
+		`chaos: task 4 url_session f3 status 0 file "" "" error "Get \"https://weather.example/missing\": no route to weather.example"`,
 	}
 	for _, w := range want {
 		found := false

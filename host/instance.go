@@ -130,7 +130,7 @@ func (a *App) instantiate(ctx context.Context) (*instance, error) {
 		}
 	}
 	if a.hasInit {
-		term, fuel, _, err := a.invoke(ctx, mod.ExportedFunction(abi.ExportInitialize), nil, a.rt.cfg.Profile.LaunchTime.D())
+		term, fuel, _, err := a.invoke(ctx, mod.ExportedFunction(abi.ExportInitialize), nil, a.rt.profile().LaunchTime.D())
 		if err == nil && mod.IsClosed() {
 			// proc_exit(0) in _initialize closes the module without an error.
 			term, err = TerminationExit, sys.NewExitError(0)
@@ -156,13 +156,14 @@ func (a *App) instantiate(ctx context.Context) (*instance, error) {
 func (a *App) invoke(ctx context.Context, fn api.Function, stack []uint64, budget time.Duration) (Termination, int64, time.Duration, error) {
 	g := a.inst.gauge
 	start := a.rt.clock.Now()
+	prof := a.rt.profile()
 	cfg := sched.CallConfig{
-		Rate:     a.rt.cfg.Profile.InstructionRate,
+		Rate:     prof.InstructionRate,
 		Deadline: start.Add(budget),
 		Stop:     a.wd.arm(g, budget, !a.rt.cfg.Virtual),
 	}
 	if g != nil {
-		a.fuelBudget = a.rt.cfg.Profile.Fuel(budget)
+		a.fuelBudget = prof.Fuel(budget)
 		g.Start(a.fuelBudget)
 		cfg.FuelUsed = a.fuelUsedFn
 	}
@@ -342,7 +343,7 @@ func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 
 // budget returns the time budget of a call of kind, from the profile.
 func (a *App) budget(kind abi.EventKind) time.Duration {
-	p := &a.rt.cfg.Profile
+	p := a.rt.profile()
 	switch kind {
 	case abi.EventDidFinishLaunching:
 		return p.LaunchTime.D()
@@ -484,6 +485,8 @@ func (a *App) request(op abi.Op, args []byte) ([]byte, abi.Status) {
 		return a.scheduleSnapshot(args)
 	case abi.OpCompleteTask:
 		return a.completeTask(args)
+	case abi.OpCompleteSnapshotTask:
+		return a.completeSnapshotTask(args)
 	case abi.OpStartDownload:
 		return a.startDownload(args)
 	case abi.OpUpdateComplication:

@@ -16,6 +16,11 @@ const (
 	PhoneUserInfo PhoneData = iota // transferUserInfo: queued, every transfer delivered in order
 	PhoneContext                   // updateApplicationContext: only the latest counts
 	PhoneMessage                   // sendMessage: live, only while the watch app is reachable (frontmost)
+	// PhoneComplication is transferCurrentComplicationUserInfo: user info
+	// that wakes the app at once while its complication is on the active
+	// face, within complication_transfers_per_day; otherwise it is sent as
+	// ordinary user info.
+	PhoneComplication
 )
 
 func (k PhoneData) event() abi.EventKind {
@@ -29,7 +34,7 @@ func (k PhoneData) event() abi.EventKind {
 }
 
 func (k PhoneData) String() string {
-	return [...]string{"user info", "application context", "message"}[k]
+	return [...]string{"user info", "application context", "message", "complication user info"}[k]
 }
 
 // Phone delivers data from the paired phone. A frontmost app gets it at
@@ -49,8 +54,15 @@ func (a *App) Phone(ctx context.Context, kind PhoneData, payload []byte) error {
 			Reason: fmt.Sprintf("phone message dropped: the watch app is not reachable (it is %v); sendMessage needs it frontmost", a.state)})
 		return nil
 	}
-	d := a.rt.decide(func(p *policy.Policy) policy.Decision { return p.DataDelivery(a.facts(), now, now) })
 	item := phoneItem{kind: kind, payload: append([]byte(nil), payload...)}
+	if kind == PhoneComplication {
+		d := a.rt.decide(func(p *policy.Policy) policy.Decision { return p.ComplicationTransfer(a.facts(), now) })
+		if d.Verdict == policy.Run {
+			return a.deliverPhone(ctx, []phoneItem{item})
+		}
+		item.kind = PhoneUserInfo
+	}
+	d := a.rt.decide(func(p *policy.Policy) policy.Decision { return p.DataDelivery(a.facts(), now, now) })
 	if d.Verdict == policy.Run {
 		return a.deliverPhone(ctx, []phoneItem{item})
 	}

@@ -44,8 +44,8 @@ func (a *App) Push(ctx context.Context, p *push.Push) error {
 		}
 		err := a.runPush(ctx, abi.EventComplicationPush, p)
 		if d.Snapshot != "" && a.inst != nil {
-			a.rt.decide(func(pol *policy.Policy) policy.Decision { return pol.SystemSnapshot(a.facts(), d.Snapshot, now) })
-			err = errors.Join(err, a.deliverTasks(ctx, []*bgTask{{kind: abi.TaskSnapshot, reason: abi.SnapshotComplicationUpdate}}))
+			_, serr := a.systemSnapshot(ctx, abi.SnapshotComplicationUpdate)
+			err = errors.Join(err, serr)
 		}
 		return err
 	}

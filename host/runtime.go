@@ -63,6 +63,10 @@ type Config struct {
 	// backgrounded app runs before the system suspends it. Zero keeps the
 	// profile's; negative disables it.
 	SuspendDelay time.Duration
+	// Latency, if set, adds to the one second a background download of url
+	// takes on the virtual clock (a scenario's `serve ... delay=`); the
+	// response is fetched when the download completes.
+	Latency func(url string) time.Duration
 	// OnCall, if set, is called after every call into a guest, in order.
 	OnCall func(Call)
 	// OnDecision, if set, is called with every decision the system makes
@@ -129,12 +133,6 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err := cfg.Profile.Validate(); err != nil {
 		return nil, fmt.Errorf("host: %w", err)
 	}
-	if cfg.FrontmostTimeout == 0 {
-		cfg.FrontmostTimeout = cfg.Profile.FrontmostTimeout.D()
-	}
-	if cfg.SuspendDelay == 0 {
-		cfg.SuspendDelay = cfg.Profile.SuspendDelay.D()
-	}
 	log := zerolog.Nop()
 	if cfg.Logger != nil {
 		log = *cfg.Logger
@@ -164,6 +162,51 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		go r.sched.Run(sctx)
 	}
 	return r, nil
+}
+
+// profile returns the device profile in force now (Set may change it).
+func (r *Runtime) profile() profile.Profile {
+	r.polMu.Lock()
+	defer r.polMu.Unlock()
+	return r.pol.Profile
+}
+
+// frontmostTimeout is Config.FrontmostTimeout, or the profile's.
+func (r *Runtime) frontmostTimeout() time.Duration {
+	if r.cfg.FrontmostTimeout != 0 {
+		return r.cfg.FrontmostTimeout
+	}
+	return r.profile().FrontmostTimeout.D()
+}
+
+// suspendDelay is Config.SuspendDelay, or the profile's.
+func (r *Runtime) suspendDelay() time.Duration {
+	if r.cfg.SuspendDelay != 0 {
+		return r.cfg.SuspendDelay
+	}
+	return r.profile().SuspendDelay.D()
+}
+
+// Set changes the device profile value named key (a profile file's key,
+// e.g. refreshes_per_hour) while the runtime runs, as a scenario's mid-run
+// `set` does. Decisions and calls from now on use the new value; requests
+// already placed keep their times until they come due. A bad key or value
+// is an error and changes nothing.
+func (r *Runtime) Set(key, value string) error {
+	r.polMu.Lock()
+	p := r.pol.Profile
+	err := p.Set(key, value) // validates the whole profile
+	if err == nil {
+		r.pol.Profile = p
+	}
+	r.polMu.Unlock()
+	if err != nil {
+		return fmt.Errorf("host: %w", err)
+	}
+	now := r.clock.Now()
+	r.report(Decision{Time: now, Kind: "profile", Verdict: "set", Rule: "profile.set",
+		Reason: fmt.Sprintf("profile %s changed to %s", key, value)})
+	return nil
 }
 
 // Now returns the runtime's clock: the real time, or the virtual time.

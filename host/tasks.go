@@ -2,7 +2,9 @@ package host
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
@@ -47,6 +49,7 @@ type bgTask struct {
 	status    int
 	file, err string
 	times     policy.TaskTimes
+	forced    bool // Expire moved its deadline
 	warn, end *sched.Event
 }
 
@@ -265,11 +268,14 @@ func (a *App) deliverTasks(ctx context.Context, tasks []*bgTask) error {
 		return err
 	}
 	now := a.rt.clock.Now()
+	a.rt.polMu.Lock()
+	times := a.rt.pol.TaskTimes(policy.KindRefresh, now)
+	a.rt.polMu.Unlock()
 	var w abi.Writer
 	for _, t := range tasks {
 		a.nextTask++
 		t.id = a.nextTask
-		t.times = a.rt.pol.TaskTimes(policy.KindRefresh, now)
+		t.times = times
 		a.tasks[t.id] = t
 		mark := w.Begin(abi.FieldTask)
 		w.Int(abi.FieldTaskID, t.id)
@@ -295,7 +301,17 @@ func (a *App) deliverTasks(ctx context.Context, tasks []*bgTask) error {
 		t.warn = a.rt.sched.At(t.times.Warning, a.id+" task warning", func() { a.taskWarning(id) })
 		t.end = a.rt.sched.At(t.times.Deadline, a.id+" task deadline", func() { a.taskDeadline(id) })
 	}
-	_, err := a.call(ctx, abi.EventBackgroundTasks, w.Bytes())
+	c, err := a.call(ctx, abi.EventBackgroundTasks, w.Bytes())
+	if c.Status == abi.StatusUnhandled && a.inst != nil {
+		// No handler: the system completes the tasks itself (no snapshot),
+		// as the default handle(_:) does, rather than kill the app.
+		now := a.now()
+		for _, t := range tasks {
+			if _, open := a.tasks[t.id]; open {
+				a.finishTask(t, now, "task.unhandled", fmt.Sprintf("%v task %d completed by the system: the app has no background task handler", t.kind, t.id))
+			}
+		}
+	}
 	a.settle()
 	return err
 }
@@ -322,8 +338,8 @@ func (a *App) wake(ctx context.Context) error {
 // settle suspends a background app with no open task once its work is done,
 // as watchOS does after setTaskCompleted.
 func (a *App) settle() {
-	if a.state == abi.StateBackground && len(a.tasks) == 0 && a.inst != nil && a.rt.cfg.SuspendDelay > 0 {
-		a.after(a.rt.cfg.SuspendDelay, abi.StateBackground, a.suspend)
+	if d := a.rt.suspendDelay(); a.state == abi.StateBackground && len(a.tasks) == 0 && a.inst != nil && d > 0 {
+		a.after(d, abi.StateBackground, a.suspend)
 	}
 }
 
@@ -353,12 +369,8 @@ func (a *App) completeTask(args []byte) ([]byte, abi.Status) {
 	if !ok {
 		return nil, abi.StatusNotFound
 	}
-	a.rt.sched.Cancel(t.warn)
-	a.rt.sched.Cancel(t.end)
-	delete(a.tasks, id)
 	now := a.now()
-	a.rt.report(Decision{Time: now, App: a.id, Kind: "task", Verdict: "completed", Rule: "task.completed",
-		Reason: fmt.Sprintf("%v task %d completed after %s (snapshot: %v)", t.kind, id, now.Sub(t.times.Delivered), snapshot)})
+	a.finishTask(t, now, "task.completed", fmt.Sprintf("%v task %d completed after %s (snapshot: %v)", t.kind, id, now.Sub(t.times.Delivered), snapshot))
 	if snapshot {
 		d := a.rt.decide(func(p *policy.Policy) policy.Decision { return p.CompletionSnapshot(a.facts(), now) })
 		if d.Verdict == policy.Delay {
@@ -367,6 +379,14 @@ func (a *App) completeTask(args []byte) ([]byte, abi.Status) {
 	}
 	a.settle()
 	return nil, abi.StatusOK
+}
+
+// finishTask closes an open task and reports it with reason.
+func (a *App) finishTask(t *bgTask, now time.Time, rule, reason string) {
+	a.rt.sched.Cancel(t.warn)
+	a.rt.sched.Cancel(t.end)
+	delete(a.tasks, t.id)
+	a.rt.report(Decision{Time: now, App: a.id, Kind: "task", Verdict: "completed", Rule: rule, Reason: reason})
 }
 
 // taskWarning runs on the scheduler shortly before an open task's deadline:
@@ -382,6 +402,50 @@ func (a *App) taskWarning(id int64) {
 	a.call(context.Background(), abi.EventTaskWillExpire, w.Bytes())
 }
 
+// ErrNoOpenTask is returned by Expire when the app has no background task
+// open.
+var ErrNoOpenTask = errors.New("host: the app has no open background task to expire")
+
+// Expire makes the app's open background tasks expire now, as Xcode's
+// "simulate background task expiration" does: each task's expiration
+// handler (task_will_expire) runs at once, and a task still open
+// task_warning later gets the app killed as at a missed deadline
+// (0x2182bad2). It returns ErrNoOpenTask when no task is open.
+func (a *App) Expire(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.tasks) == 0 || a.inst == nil {
+		return ErrNoOpenTask
+	}
+	ids := make([]int64, 0, len(a.tasks))
+	for id := range a.tasks {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	now := a.rt.clock.Now()
+	grace := a.rt.profile().TaskWarning.D()
+	var errs []error
+	for _, id := range ids {
+		t, open := a.tasks[id]
+		if !open || a.inst == nil {
+			continue
+		}
+		a.rt.sched.Cancel(t.warn)
+		a.rt.sched.Cancel(t.end)
+		t.forced = true
+		t.times.Deadline = now.Add(grace)
+		t.end = a.rt.sched.At(t.times.Deadline, a.id+" task deadline", func() { a.taskDeadline(id) })
+		a.rt.report(Decision{Time: now, App: a.id, Kind: "task", Verdict: "expire", At: t.times.Deadline, Rule: "task.expire_forced",
+			Reason: fmt.Sprintf("%v task %d forced to expire by the developer: expiration handler now, deadline %s later", t.kind, id, grace)})
+		var w abi.Writer
+		w.Int(abi.FieldTaskID, id)
+		if _, err := a.call(ctx, abi.EventTaskWillExpire, w.Bytes()); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // taskDeadline runs on the scheduler at an open task's deadline: the app is
 // killed (watchOS's 0x2182bad2).
 func (a *App) taskDeadline(id int64) {
@@ -392,10 +456,16 @@ func (a *App) taskDeadline(id int64) {
 		return
 	}
 	now := a.rt.clock.Now()
-	a.rt.decide(func(p *policy.Policy) policy.Decision {
-		d, _ := p.TaskExpired(a.id, policy.KindRefresh, t.times.Delivered, now)
-		return d
-	})
+	if t.forced {
+		a.rt.report(Decision{Time: now, App: a.id, Kind: "task", Verdict: "kill", At: t.times.Deadline, Rule: policy.RuleTaskDeadline,
+			Reason: fmt.Sprintf("killed: %v task %d not completed by its forced expiry at %s (%s background task not finished in time)",
+				t.kind, id, t.times.Deadline.UTC().Format("15:04:05"), policy.CodeTaskNotFinished)})
+	} else {
+		a.rt.decide(func(p *policy.Policy) policy.Decision {
+			d, _ := p.TaskExpired(a.id, policy.KindRefresh, t.times.Delivered, now)
+			return d
+		})
+	}
 	if a.inst != nil {
 		a.crashes++
 		a.record(Call{App: a.id, Time: now, Event: abi.EventBackgroundTasks, Crash: fmt.Sprintf("%v task %d not completed in time", t.kind, id),

@@ -13,8 +13,8 @@ import (
 )
 
 // downloadLatency is how long after its request a background download
-// completes on the virtual clock (plus any delay the transport adds); on
-// the real clock the download takes what it takes.
+// completes on the virtual clock (plus Config.Latency); on the real clock
+// the fetch starts then and takes what it takes.
 const downloadLatency = time.Second
 
 // maxDownload caps one download's body, on top of the app's data quota.
@@ -47,9 +47,16 @@ func (a *App) startDownload(args []byte) ([]byte, abi.Status) {
 			Reason: fmt.Sprintf("download %s refused: %s is not in the manifest's allowedHosts %v", id, u.Host, a.manifest.AllowedHosts)})
 		return nil, abi.StatusNotAllowed
 	}
+	took, extra := downloadLatency, ""
+	if f := a.rt.cfg.Latency; f != nil && a.rt.cfg.Virtual {
+		if d := f(u.String()); d > 0 {
+			took += d
+			extra = fmt.Sprintf("; the server answers in %s", took)
+		}
+	}
 	a.rt.report(Decision{Time: now, App: a.id, Kind: "url_session", Verdict: "scheduled", Rule: "url_session.started",
-		Reason: fmt.Sprintf("download %s of %s started", id, u)})
-	a.rt.sched.At(now.Add(downloadLatency), a.id+" download "+id, func() { a.finishDownload(id, u.String()) })
+		Reason: fmt.Sprintf("download %s of %s started%s", id, u, extra)})
+	a.rt.sched.At(now.Add(took), a.id+" download "+id, func() { a.finishDownload(id, u.String()) })
 	return nil, abi.StatusOK
 }
 

@@ -34,6 +34,35 @@ func (t *Task) Complete(snapshot bool) error {
 	return err
 }
 
+// DistantFuture is an expiration that never comes (Foundation's
+// distantFuture): see CompleteSnapshot.
+var DistantFuture = time.Unix(0, abi.DistantFuture)
+
+// CompleteSnapshot completes a snapshot task
+// (setTaskCompleted(restoredDefaultState:estimatedSnapshotExpiration:userInfo:)).
+// restoredDefault says the app put its UI back to its default state, which
+// makes the system's return_to_default_state snapshot unneeded. expires is
+// when the snapshot becomes out of date: the system schedules the next
+// snapshot then (under the snapshot budget); DistantFuture (or any later
+// time) turns the system's automatic snapshots off, and the zero time
+// leaves the schedule alone. userInfo is handed to the next snapshot task.
+func (t *Task) CompleteSnapshot(restoredDefault bool, expires time.Time, userInfo []byte) error {
+	var w abi.Writer
+	w.Int(abi.FieldTaskID, t.ID)
+	w.Bool(abi.FieldRestoredDefaultState, restoredDefault)
+	switch {
+	case !expires.Before(DistantFuture):
+		w.Int(abi.FieldDate, abi.DistantFuture)
+	case !expires.IsZero():
+		w.Int(abi.FieldDate, expires.UnixNano())
+	}
+	if userInfo != nil {
+		w.Blob(abi.FieldUserInfo, userInfo)
+	}
+	_, err := Request(abi.OpCompleteSnapshotTask, w.Bytes())
+	return err
+}
+
 // Background task delegate methods.
 type (
 	// BackgroundTaskHandler receives background tasks as a set, as

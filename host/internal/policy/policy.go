@@ -59,9 +59,11 @@ const (
 	KindSnapshot         Kind = "snapshot"          // WKSnapshotRefreshBackgroundTask
 	KindBackgroundPush   Kind = "background_push"   // content-available remote notification
 	KindComplicationPush Kind = "complication_push" // PushKit complication push
-	KindBluetoothAlert   Kind = "bluetooth_alert"   // Bluetooth timely alert
-	KindBluetoothScan    Kind = "bluetooth_scan"    // Bluetooth background scan (shares the alert budget)
-	KindDataDelivery     Kind = "data_delivery"     // data for a backgrounded app (e.g. from the phone)
+	// KindComplicationTransfer is transferCurrentComplicationUserInfo from the phone.
+	KindComplicationTransfer Kind = "complication_transfer"
+	KindBluetoothAlert       Kind = "bluetooth_alert" // Bluetooth timely alert
+	KindBluetoothScan        Kind = "bluetooth_scan"  // Bluetooth background scan (shares the alert budget)
+	KindDataDelivery         Kind = "data_delivery"   // data for a backgrounded app (e.g. from the phone)
 )
 
 // Verdict is what the system does with a request.
@@ -134,6 +136,9 @@ const (
 	RuleComplicationFace   = "complication_push.inactive_face"
 	RuleComplicationBudget = "complication_push.daily_budget"
 	RuleComplicationRun    = "complication_push.run"
+	RuleTransferFace       = "complication_transfer.inactive_face"
+	RuleTransferBudget     = "complication_transfer.daily_budget"
+	RuleTransferRun        = "complication_transfer.run"
 	RuleBluetoothBudget    = "bluetooth.daily_budget"
 	RuleBluetoothRun       = "bluetooth.run"
 	RuleBluetoothReset     = "bluetooth.reset_on_open"
@@ -317,6 +322,8 @@ func noun(k Kind) string {
 		return "background push"
 	case KindComplicationPush:
 		return "complication push"
+	case KindComplicationTransfer:
+		return "complication transfer"
 	case KindBluetoothAlert:
 		return "Bluetooth alert"
 	case KindBluetoothScan:

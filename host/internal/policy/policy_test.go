@@ -331,6 +331,30 @@ func TestRule6ComplicationPushes(t *testing.T) {
 		"complication push runs at 09:00: 50 of 50 in the rolling 24 h used; a complicationUpdate snapshot follows")
 }
 
+// Rule 6b, ComplicationTransfersPerDay = 50 transferCurrentComplicationUserInfo
+// per rolling 24 h, waking the app at once only while the complication is on
+// the active face; the others fall back to ordinary user info (Delay) and
+// are not charged.
+func TestRule6bComplicationTransfers(t *testing.T) {
+	p := newPolicy(t)
+	check(t, p.ComplicationTransfer(dockOnly(), at(8, 0)), Delay, RuleTransferFace,
+		"complication transfer sent as ordinary user info: the app's complication is not on the active face")
+	var d Decision
+	for i := 0; i < 50; i++ {
+		if d = p.ComplicationTransfer(withComp(), at(9, 10*i)); d.Verdict != Run {
+			t.Fatalf("transfer %d: %s", i+1, d)
+		}
+	}
+	check(t, d, Run, RuleTransferRun, "complication transfer wakes the app at 17:10: 50 of 50 in the rolling 24 h used")
+	check(t, p.ComplicationTransfer(withComp(), at(17, 20)), Delay, RuleTransferBudget,
+		"complication transfer sent as ordinary user info: 50 of 50 in the rolling 24 h used")
+	check(t, p.ComplicationTransfer(withComp(), at(33, 0)), Run, RuleTransferRun,
+		"complication transfer wakes the app at 09:00: 50 of 50 in the rolling 24 h used")
+	if n := p.Ledger.Count(app, at(33, 0), Day, KindComplicationTransfer); n != 50 {
+		t.Errorf("charged transfers in the window = %d, want 50 (fallbacks are not charged)", n)
+	}
+}
+
 // Rule 7, BluetoothAlertsPerDay = 5 per rolling 24 h shared with scans, a
 // near-limit warning at BluetoothNearLimit = 1 left, reset on opening.
 func TestRule7BluetoothAlerts(t *testing.T) {

@@ -123,3 +123,53 @@ func (p *Policy) ComplicationPush(f Facts, now time.Time) Decision {
 	}
 	return p.record(d)
 }
+
+// ComplicationTransferBudget is rule 6b's budget: at most
+// Profile.ComplicationTransfersPerDay transferCurrentComplicationUserInfo
+// transfers in the rolling 24 h.
+func (p *Policy) ComplicationTransferBudget() (limit int, window time.Duration) {
+	b := p.complicationTransferBudget()
+	return b.limit, b.window
+}
+
+func (p *Policy) complicationTransferBudget() budget {
+	return budget{kinds: []Kind{KindComplicationTransfer}, window: Day, limit: p.Profile.ComplicationTransfersPerDay}
+}
+
+// ComplicationTransfer decides a transferCurrentComplicationUserInfo from
+// the paired phone for f.App at now.
+//
+// Rule 6b: while one of the app's complications is on the active face and
+// fewer than Profile.ComplicationTransfersPerDay ran in the rolling 24 h,
+// the transfer wakes the app at once (verdict Run, rule
+// "complication_transfer.run") and is charged. Otherwise it is not lost: as
+// WatchConnectivity does, it is sent as an ordinary transferUserInfo,
+// delivered on the data-delivery schedule (verdict Delay, rule
+// "complication_transfer.inactive_face" or
+// "complication_transfer.daily_budget"; decide its delivery with
+// [Policy.DataDelivery]), and not charged.
+func (p *Policy) ComplicationTransfer(f Facts, now time.Time) Decision {
+	d := Decision{App: f.App, Kind: KindComplicationTransfer, Time: now}
+	if !f.ComplicationActive {
+		d.Verdict, d.Rule = Delay, RuleTransferFace
+		d.Numbers = nums()
+		d.Reason = "complication transfer sent as ordinary user info: the app's complication is not on the active face"
+		return p.record(d)
+	}
+	b := p.complicationTransferBudget()
+	s := b.slot(p.Ledger, f.App, now)
+	d.Numbers = b.numbers(s.used)
+	if !s.ok || s.at.After(now) {
+		d.Verdict, d.Rule = Delay, RuleTransferBudget
+		d.Reason = fmt.Sprintf("complication transfer sent as ordinary user info: %s", b.usedPhrase(s.used))
+		if !s.ok {
+			d.Reason = fmt.Sprintf("complication transfer sent as ordinary user info: the budget is %d %s", b.limit, perPhrase(b.window))
+		}
+		return p.record(d)
+	}
+	p.Ledger.Record(f.App, Entry{Kind: KindComplicationTransfer, At: now, Charged: true})
+	d.Verdict, d.Rule, d.At = Run, RuleTransferRun, now
+	d.Numbers["used"] = int64(s.used + 1)
+	d.Reason = fmt.Sprintf("complication transfer wakes the app at %s: %s", clock(now, now), b.usedPhrase(s.used+1))
+	return p.record(d)
+}

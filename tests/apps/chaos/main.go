@@ -12,6 +12,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/guest-sdk/go/watch"
 )
 
@@ -36,6 +37,20 @@ func (app) WillResignActive()    { act("WillResignActive") }
 func (app) DidEnterBackground()  { act("DidEnterBackground") }
 
 func (app) HandleBackgroundTasks(tasks []*watch.Task) {
+	if len(tasks) == 1 && systemSnapshot(tasks[0]) {
+		t := tasks[0]
+		if !modeHas("Snapshot") {
+			// The system's own snapshots are completed at once and logged
+			// apart, so that tests of other rules can ignore them.
+			watch.Printf("snapshot: task %d (%v) at %s", t.ID, t.Reason, time.Now().UTC().Format("15:04:05"))
+			t.Complete(false)
+			return
+		}
+		watch.Printf("chaos: task %d %v (%v) %q at %s", t.ID, t.Kind, t.Reason, t.UserInfo, time.Now().UTC().Format("15:04:05"))
+		openTasks = tasks
+		act("Snapshot")
+		return
+	}
 	for _, t := range tasks {
 		if t.Session != "" {
 			b, _ := os.ReadFile(t.File)
@@ -58,6 +73,21 @@ func (app) TaskWillExpire(id int64) {
 }
 
 var openTasks []*watch.Task
+
+func systemSnapshot(t *watch.Task) bool {
+	return t.Kind == abi.TaskSnapshot && t.Reason != abi.SnapshotComplicationUpdate
+}
+
+// modeHas reports whether /mode has a line for event.
+func modeHas(event string) bool {
+	b, _ := os.ReadFile("/mode")
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && f[0] == event {
+			return true
+		}
+	}
+	return false
+}
 
 func (app) WillPresentNotification(n *watch.Notification) {
 	watch.Printf("chaos: present %s %q %q %s", n.Identifier, n.Title, n.Body, n.UserInfo)
@@ -177,6 +207,25 @@ func do(event, action string, args []string) {
 	case "complete", "complete-snapshot":
 		for _, t := range openTasks {
 			watch.Printf("chaos: complete %d %v", t.ID, t.Complete(action == "complete-snapshot"))
+		}
+		openTasks = nil
+	case "snapshot-done":
+		// snapshot-done restored|kept EXPIRES|distant|- [USERINFO]
+		for _, t := range openTasks {
+			var exp time.Time
+			switch args[1] {
+			case "distant":
+				exp = watch.DistantFuture
+			case "-":
+			default:
+				d, _ := time.ParseDuration(args[1])
+				exp = time.Now().Add(d)
+			}
+			var info []byte
+			if len(args) > 2 {
+				info = []byte(args[2])
+			}
+			watch.Printf("chaos: snapshot done %d %v", t.ID, t.CompleteSnapshot(args[0] == "restored", exp, info))
 		}
 		openTasks = nil
 	case "info":

@@ -1,0 +1,237 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/watchbox/watchbox/abi"
+)
+
+// Tests of the system's own snapshots, forced expiry, mid-run profile
+// changes, complication transfers and download latency, on the virtual
+// clock (09:00 start).
+
+func TestAppBackgroundedThenReturnToDefaultSnapshot(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, "Snapshot snapshot-done kept - next-info")
+	must(t, a.Launch(ctx)) // the last interaction: 09:00
+	must(t, a.EnterBackground(ctx))
+	must(t, h.rt.RunFor(ctx, 61*time.Minute))
+	equal(t, "guest", h.guestLines("chaos: "), []string{
+		`chaos: task 1 snapshot (app_backgrounded) "" at 09:00:00`,
+		"chaos: snapshot done 1 <nil>",
+		// return_to_default_after (1 h) after the last interaction, with
+		// the userInfo the last snapshot left for it
+		`chaos: task 2 snapshot (return_to_default_state) "next-info" at 10:00:00`,
+		"chaos: snapshot done 2 <nil>",
+	})
+	if got := decisionsWith(*ds, "snapshot.system"); len(got) != 2 {
+		t.Errorf("system snapshot decisions = %q", got)
+	}
+	if a.State() != abi.StateSuspended {
+		t.Errorf("state = %v, want suspended after the snapshot", a.State())
+	}
+}
+
+func TestReturnToDefaultMovesWithEachInteraction(t *testing.T) {
+	ctx := context.Background()
+	h, a, _ := virtualChaos(t, "Snapshot snapshot-done kept -")
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	must(t, h.rt.RunFor(ctx, 30*time.Minute))
+	must(t, a.Launch(ctx)) // 09:30: the user is back
+	must(t, a.EnterBackground(ctx))
+	must(t, h.rt.RunFor(ctx, 2*time.Hour))
+	equal(t, "guest", h.guestLines("chaos: task"), []string{
+		`chaos: task 1 snapshot (app_backgrounded) "" at 09:00:00`,
+		`chaos: task 2 snapshot (app_backgrounded) "" at 09:30:00`,
+		`chaos: task 3 snapshot (return_to_default_state) "" at 10:30:00`,
+	})
+}
+
+func TestRestoredDefaultStateCancelsReturnToDefault(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, "Snapshot snapshot-done restored -")
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	must(t, h.rt.RunFor(ctx, 2*time.Hour))
+	equal(t, "guest", h.guestLines("chaos: task"), []string{`chaos: task 1 snapshot (app_backgrounded) "" at 09:00:00`})
+	if got := decisionsWith(*ds, "snapshot.default_restored"); len(got) != 1 {
+		t.Errorf("default-restored decisions = %q", got)
+	}
+}
+
+func TestSnapshotExpirationSchedulesTheNext(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, "Snapshot snapshot-done restored 20m")
+	a.SetComplicationActive(true)
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	must(t, h.rt.RunFor(ctx, 25*time.Minute))
+	equal(t, "guest", h.guestLines("chaos: task"), []string{
+		`chaos: task 1 snapshot (app_backgrounded) "" at 09:00:00`,
+		`chaos: task 2 snapshot (app_scheduled) "" at 09:20:01`, // dates round up to a whole second
+	})
+	if got := decisionsWith(*ds, "snapshot.scheduled"); len(got) != 1 || !strings.Contains(got[0], "09:20:01") {
+		t.Errorf("scheduled decisions = %q", got)
+	}
+}
+
+func TestDistantFutureTurnsAutomaticSnapshotsOff(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, "Snapshot snapshot-done kept distant")
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	must(t, h.rt.RunFor(ctx, 2*time.Hour))
+	equal(t, "guest", h.guestLines("chaos: task"), []string{`chaos: task 1 snapshot (app_backgrounded) "" at 09:00:00`})
+	off := decisionsWith(*ds, "snapshot.automatic_off")
+	if len(off) != 2 || !strings.Contains(off[0], "turned off") || !strings.Contains(off[1], "(app_backgrounded) not taken") {
+		t.Errorf("automatic-off decisions = %q", off)
+	}
+	// A trigger still delivers one, and a real expiration turns them on.
+	setMode(t, a, "Snapshot snapshot-done kept 1h")
+	must(t, a.TriggerSnapshot(ctx, abi.SnapshotPrelaunch))
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	lines := h.guestLines("chaos: task")
+	equal(t, "after the trigger", lines[1:], []string{
+		`chaos: task 2 snapshot (prelaunch) "" at 11:00:00`,
+		`chaos: task 3 snapshot (app_backgrounded) "" at 11:00:00`,
+	})
+}
+
+func TestTasksOfAnAppWithoutHandlerAreCompletedByTheSystem(t *testing.T) {
+	ctx := context.Background()
+	var ds []Decision
+	h := newHarness(t, Config{Virtual: true, Start: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
+		OnDecision: func(d Decision) { ds = append(ds, d) }})
+	a := h.load(t, helloDir)
+	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil))
+	must(t, h.rt.RunFor(ctx, time.Minute))
+	if got := decisionsWith(ds, "task.unhandled"); len(got) != 1 || !strings.Contains(got[0], "no background task handler") {
+		t.Errorf("unhandled decisions = %q", got)
+	}
+	if a.Crashes() != 0 || a.State() != abi.StateSuspended {
+		t.Errorf("crashes %d, state %v: want no kill, suspended", a.Crashes(), a.State())
+	}
+}
+
+func TestExpireCallsTheHandlerThenKills(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t)
+	if err := a.Expire(ctx); !errors.Is(err, ErrNoOpenTask) {
+		t.Errorf("Expire with no task = %v, want ErrNoOpenTask", err)
+	}
+	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil))
+	must(t, h.rt.RunFor(ctx, 5*time.Second))
+	must(t, a.Expire(ctx))
+	must(t, h.rt.RunFor(ctx, 3*time.Second))
+	equal(t, "guest", h.guestLines("chaos: task"), []string{
+		`chaos: task 1 application_refresh "" at 09:00:00`,
+		"chaos: task 1 will expire at 09:00:05",
+	})
+	kills := decisionsWith(*ds, "task.deadline")
+	if len(kills) != 1 || !strings.Contains(kills[0], "forced expiry at 09:00:07") || !strings.Contains(kills[0], "0x2182bad2") {
+		t.Errorf("kill decisions = %q", kills)
+	}
+	if a.Crashes() != 1 || a.State() != abi.StateNotRunning {
+		t.Errorf("crashes %d, state %v", a.Crashes(), a.State())
+	}
+
+	// An app that completes in its expiration handler lives on.
+	setMode(t, a, "Expire complete")
+	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil))
+	must(t, a.Expire(ctx))
+	must(t, h.rt.RunFor(ctx, 20*time.Second))
+	if a.Crashes() != 1 {
+		t.Errorf("crashes = %d after completing in the handler, want still 1", a.Crashes())
+	}
+}
+
+func TestSetChangesTheBudgetMidRun(t *testing.T) {
+	ctx := context.Background()
+	// No complication: 1 refresh an hour, one asked for every 10 minutes.
+	h, a, ds := virtualChaos(t, "DidFinishLaunching schedule 10m", "Tasks complete", "Tasks schedule 10m")
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	must(t, h.rt.RunFor(ctx, 90*time.Minute))
+	if err := h.rt.Set("refreshes_per_hour_no_complication", "many"); err == nil || !strings.Contains(err.Error(), "not a whole number") {
+		t.Errorf("Set with a bad value = %v", err)
+	}
+	if err := h.rt.Set("refreshs_per_hour", "6"); err == nil || !strings.Contains(err.Error(), "unknown profile key") {
+		t.Errorf("Set with a bad key = %v", err)
+	}
+	must(t, h.rt.Set("refreshes_per_hour_no_complication", "6"))
+	must(t, h.rt.RunFor(ctx, 90*time.Minute))
+	var ran []string
+	for _, l := range h.guestLines("chaos: task ") {
+		ran = append(ran, l[len(l)-8:])
+	}
+	// 1 an hour until 10:30; then the refresh delayed to 11:10:01 runs and
+	// the next ones every 10 minutes.
+	equal(t, "refresh times", ran, []string{"09:10:01", "10:10:01", "11:10:01", "11:20:02", "11:30:03", "11:40:04", "11:50:05"})
+	if got := decisionsWith(*ds, "profile.set"); len(got) != 1 || !strings.Contains(got[0], "refreshes_per_hour_no_complication changed to 6") {
+		t.Errorf("set decisions = %q", got)
+	}
+}
+
+func TestComplicationTransfersWakeTheAppWithinTheDailyBudget(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, "Tasks complete")
+	must(t, h.rt.Set("complication_transfers_per_day", "2"))
+	a.SetComplicationActive(true)
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	for _, p := range []string{`{"t":1}`, `{"t":2}`, `{"t":3}`} {
+		must(t, a.Phone(ctx, PhoneComplication, []byte(p)))
+	}
+	a.SetComplicationActive(false)
+	must(t, a.Phone(ctx, PhoneComplication, []byte(`{"t":4}`)))
+	must(t, h.rt.RunFor(ctx, 15*time.Minute))
+	equal(t, "guest", h.guestLines("chaos: user info"), []string{
+		`chaos: user info {"t":1} at 09:00:00`, // at once: within budget
+		`chaos: user info {"t":2} at 09:00:00`,
+		`chaos: user info {"t":3} at 09:10:00`, // budget spent: ordinary user info
+		`chaos: user info {"t":4} at 09:10:00`, // not on the active face
+	})
+	if got := decisionsWith(*ds, "complication_transfer.run"); len(got) != 2 || !strings.Contains(got[1], "2 of 2 in the rolling 24 h used") {
+		t.Errorf("run decisions = %q", got)
+	}
+	if len(decisionsWith(*ds, "complication_transfer.daily_budget")) != 1 || len(decisionsWith(*ds, "complication_transfer.inactive_face")) != 1 {
+		t.Errorf("decisions = %v", *ds)
+	}
+}
+
+func TestDownloadLatencyOnTheVirtualClock(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, Config{Virtual: true, Start: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
+		HTTPClient: &http.Client{Transport: routes{"/slow": "late", "/fast": "early"}},
+		Latency: func(u string) time.Duration {
+			if strings.HasSuffix(u, "/slow") {
+				return 30 * time.Second
+			}
+			return 0
+		}})
+	a := chaos(t, h,
+		"DidFinishLaunching download s1 https://weather.example/slow",
+		"DidFinishLaunching download f1 https://weather.example/fast",
+		"Tasks complete")
+	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil))
+	must(t, h.rt.RunFor(ctx, time.Minute))
+	var got []string
+	for _, l := range h.guestLines("chaos: task") {
+		if strings.Contains(l, "url_session") {
+			got = append(got, l)
+		}
+	}
+	equal(t, "downloads", got, []string{
+		`chaos: task 2 url_session f1 status 200 file "/Downloads/f1" "early" error ""`,
+		`chaos: task 3 url_session s1 status 200 file "/Downloads/s1" "late" error ""`,
+	})
+}
