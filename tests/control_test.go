@@ -53,3 +53,244 @@ func TestControlEndpoint(t *testing.T) {
 	// With no run listening, the commands say so.
 	expect(t, watchbox(t, nil, "status"), exitError, "no live watchbox run")
 }
+
+// controlStatus is `watchbox status --json`: "apps" lists the apps shown;
+// when it is one app, its fields are also at the top level.
+type controlStatus struct {
+	appStatus
+	Apps []appStatus
+}
+
+type appStatus struct {
+	App, State        string
+	Launches, Crashes int
+	Current           bool
+	Decisions         []struct{ Kind, Verdict, Rule, Reason string }
+}
+
+// rules returns the rules of an app's decisions.
+func (s appStatus) rules() []string {
+	var out []string
+	for _, d := range s.Decisions {
+		out = append(out, d.Rule)
+	}
+	return out
+}
+
+// statusJSON runs `watchbox status --json` with args and decodes it.
+func statusJSON(t *testing.T, args ...string) controlStatus {
+	t.Helper()
+	r := watchbox(t, nil, append([]string{"status", "--json"}, args...)...)
+	expect(t, r, exitOK)
+	var st controlStatus
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, r)
+	}
+	return st
+}
+
+// TestControlSeveralApps drives a live run of two apps: status lists both,
+// pushes go to their Simulator Target Bundle or to --bundle, phone data,
+// Bluetooth alerts and taps reach the app named, steps may name an app, and
+// requests naming no app of the run are refused with the run's apps.
+func TestControlSeveralApps(t *testing.T) {
+	sock := filepath.Join(runtimeDir, "two.sock")
+	ctl := func(args ...string) result {
+		t.Helper()
+		return watchbox(t, nil, append(args, "--control", sock)...)
+	}
+	p := start(t, "run", "--stay", "--control", sock, "--data", t.TempDir(), "--steps", "status", "apps/weather", "apps/hello")
+	// status without an app covers every app; hello is loaded, not launched.
+	p.waitFor("dev.watchbox.hello  state not_running, 0 launch(es)", 3*time.Minute) // cold builds may come first
+	expect(t, ctl("status"), exitOK,
+		"dev.watchbox.weather: active, 1 launch(es), 0 crash(es) (current)\n",
+		"dev.watchbox.hello: not_running, 0 launch(es), 0 crash(es)\n")
+
+	st := statusJSON(t, "--control", sock)
+	if len(st.Apps) != 2 || st.App != "" ||
+		st.Apps[0].App != "dev.watchbox.weather" || st.Apps[0].State != "active" || !st.Apps[0].Current ||
+		st.Apps[1].App != "dev.watchbox.hello" || st.Apps[1].State != "not_running" || st.Apps[1].Current {
+		t.Errorf("status --json of the run = %+v", st)
+	}
+	st = statusJSON(t, "--control", sock, "--bundle", "hello")
+	if len(st.Apps) != 1 || st.App != "dev.watchbox.hello" || st.Apps[0].App != "dev.watchbox.hello" {
+		t.Errorf("status --json --bundle hello = %+v", st)
+	}
+
+	// A push goes to its Simulator Target Bundle, even when that is not the
+	// current app: hello is not running, so the alert goes to the user.
+	dir := t.TempDir()
+	toHello := writeFile(t, dir, "hello.apns", []byte(`{"Simulator Target Bundle":"dev.watchbox.hello","aps":{"alert":{"title":"Rain","body":"at 4pm"}}}`))
+	expect(t, ctl("push", toHello), exitOK, `"app":"dev.watchbox.hello"`, `"ok":true`, `"state":"not_running"`)
+	expect(t, ctl("status", "--bundle", "dev.watchbox.hello"), exitOK,
+		`notification push-1 presented to the user`, `"Rain" [notification.presented]`)
+	// --bundle wins over the target: weather is active, so its delegate
+	// gets the alert.
+	expect(t, ctl("push", "--bundle", "weather", toHello), exitOK, `"app":"dev.watchbox.weather"`, `"state":"active"`)
+	p.waitFor("dev.watchbox.weather  notification_will_present", 10*time.Second)
+
+	// Naming no app of the run is refused with the run's apps.
+	apps := "it runs dev.watchbox.weather (apps/weather), dev.watchbox.hello (apps/hello)"
+	expect(t, ctl("push", "--bundle", "com.other", toHello), exitUsage, `watchbox push: no app "com.other" in this run; `+apps)
+	toOther := writeFile(t, dir, "other.apns", []byte(`{"Simulator Target Bundle":"com.other","aps":{"alert":{"title":"X"}}}`))
+	expect(t, ctl("push", toOther), exitUsage, `the push targets com.other (Simulator Target Bundle): no app "com.other" in this run; `+apps)
+	expect(t, ctl("status", "--bundle", "nope"), exitUsage, `watchbox status: no app "nope" in this run; `+apps)
+	expect(t, ctl("phone", "--bundle", "nope", "user-info", `{"a":1}`), exitUsage, `no app "nope" in this run`)
+	expect(t, ctl("step", "launch nope"), exitUsage, `watchbox step: no app "nope" in this run; `+apps)
+
+	// Phone data: to the current app, frontmost, at once; to hello, not
+	// running, within data_delivery_delay; a live message needs the app
+	// frontmost.
+	expect(t, ctl("phone", "user-info", `{"steps": 42}`), exitOK, `"app":"dev.watchbox.weather"`)
+	p.waitFor("dev.watchbox.weather  phone_user_info", 10*time.Second)
+	payload := writeFile(t, dir, "context.json", []byte(`{"city":"Oslo"}`))
+	expect(t, ctl("phone", "--bundle", "hello", "context", "@"+payload), exitOK, `"app":"dev.watchbox.hello"`)
+	expect(t, ctl("phone", "--bundle", "hello", "message", `{"ping":1}`), exitOK, `"app":"dev.watchbox.hello"`)
+	rules := strings.Join(statusJSON(t, "--control", sock, "--bundle", "hello").rules(), " ")
+	if !strings.Contains(rules, "data_delivery.delay") || !strings.Contains(rules, "phone.unreachable") {
+		t.Errorf("hello's decisions %s: want data_delivery.delay (the context) and phone.unreachable (the message)", rules)
+	}
+
+	// A Bluetooth alert wakes hello into the background with a
+	// bluetooth_alert task.
+	expect(t, ctl("bluetooth-alert", "--bundle", "hello", "Heart Strap"), exitOK, `"app":"dev.watchbox.hello"`, `"state":"background"`)
+	p.waitFor("dev.watchbox.hello  background_tasks", 10*time.Second)
+	var alert string
+	for _, d := range statusJSON(t, "--control", sock, "--bundle", "hello").Decisions {
+		if d.Rule == "bluetooth.run" || strings.Contains(d.Reason, "bluetooth_alert task") {
+			alert += d.Rule + ": " + d.Reason + "\n"
+		}
+	}
+	if !strings.Contains(alert, "bluetooth.run") || !strings.Contains(alert, "bluetooth_alert task 1") {
+		t.Errorf("hello's decisions lack the Bluetooth alert run and its bluetooth_alert task:\n%s", alert)
+	}
+
+	// Tapping hello's notification opens it, which makes it current.
+	expect(t, ctl("complication", "--bundle", "hello", "on"), exitOK, `"ok":true`)
+	// With its complication on the face, a complication transfer from the
+	// phone wakes hello at once, within its daily budget.
+	expect(t, ctl("phone", "--bundle", "hello", "complication", `{"t":1}`), exitOK, `"app":"dev.watchbox.hello"`)
+	if rules := strings.Join(statusJSON(t, "--control", sock, "--bundle", "hello").rules(), " "); !strings.Contains(rules, "complication_transfer.run") {
+		t.Errorf("hello's decisions %s: want complication_transfer.run", rules)
+	}
+	expect(t, ctl("tap", "--bundle", "hello", "--action", "reply"), exitOK, `"app":"dev.watchbox.hello"`, `"state":"active"`)
+	p.waitFor("dev.watchbox.hello  notification_did_receive", 10*time.Second)
+	expect(t, ctl("tap", "--bundle", "hello", "push-1"), exitUsage, `has no delivered notification "push-1"`)
+	expect(t, ctl("status"), exitOK, "dev.watchbox.hello: active, 1 launch(es), 0 crash(es) (current)\n")
+	// Steps and triggers without an app act on the current one.
+	expect(t, ctl("trigger", "application-refresh"), exitOK, `"app":"dev.watchbox.hello"`)
+	if rules := strings.Join(statusJSON(t, "--control", sock, "--bundle", "hello").rules(), " "); !strings.HasSuffix(rules, "trigger task.unhandled") {
+		t.Errorf("hello's decisions %s: want them to end with the trigger, and the task hello has no handler for", rules)
+	}
+	expect(t, ctl("step", "launch", "weather"), exitOK, `"app":"dev.watchbox.weather"`, `"state":"active"`)
+	expect(t, ctl("step", "--bundle", "hello", "wrist-down"), exitOK, `"app":"dev.watchbox.hello"`, `"state":"inactive"`)
+	expect(t, ctl("step", "--bundle", "hello", "purge weather"), exitUsage,
+		`step "purge weather" names dev.watchbox.weather, but the request is for dev.watchbox.hello`)
+	expect(t, ctl("status"), exitOK, "dev.watchbox.weather: active, 1 launch(es), 0 crash(es) (current)\n",
+		"dev.watchbox.hello: inactive, 1 launch(es), 0 crash(es)\n")
+
+	r := p.signalAndWait(os.Interrupt, 10*time.Second, "Ctrl-C must end a --stay run")
+	expect(t, r, exitOK, "dev.watchbox.weather: 1 launch(es), 0 crash(es), 0 failed call(s)\n",
+		"dev.watchbox.hello: 1 launch(es), 0 crash(es), 0 failed call(s)\n")
+}
+
+// TestControlRefusedBeforeSending: arguments the commands can check are
+// refused without a run to send them to (exit 2, not 1 for "no live run").
+func TestControlRefusedBeforeSending(t *testing.T) {
+	none := filepath.Join(runtimeDir, "none.sock")
+	missing := filepath.Join(t.TempDir(), "missing.json")
+	for _, c := range []struct {
+		args    []string
+		phrases []string
+	}{
+		{[]string{"phone", "user-info", `{"steps": 42`}, []string{"watchbox phone: the payload is not JSON: unexpected end of JSON input", "@FILE"}},
+		{[]string{"phone", "context", `[1, 2]`}, []string{"watchbox phone: the payload must be a JSON object {...}, got [1, 2]"}},
+		{[]string{"phone", "user-info", "@" + missing}, []string{"watchbox phone: open " + missing}},
+		{[]string{"phone", "sms", `{}`}, []string{`watchbox phone: unknown phone data kind "sms"; kinds: user-info`}},
+		{[]string{"phone", "user-info"}, []string{"watchbox phone: expected 2 arguments: user-info|context|message|complication JSON|@FILE"}},
+		{[]string{"bluetooth-alert"}, []string{"watchbox bluetooth-alert: expected one argument: PERIPHERAL"}},
+		{[]string{"tap", "a", "b"}, []string{"watchbox tap: expected at most one argument"}},
+		{[]string{"complication", "maybe"}, []string{`watchbox complication: expected on or off, got "maybe"`}},
+		{[]string{"trigger", "nope"}, []string{`watchbox trigger: unknown task kind "nope"; kinds: application-refresh, snapshot,`}},
+		{[]string{"step", "launch a b"}, []string{`watchbox step: step "launch a b" takes at most one argument, the app it acts on`}},
+	} {
+		r := watchbox(t, nil, append(c.args, "--control", none)...)
+		expect(t, r, exitUsage, c.phrases...)
+	}
+	expect(t, watchbox(t, nil, "phone", "--control", none, "user-info", `{"steps": 42}`), exitError, "no live watchbox run at "+none)
+}
+
+// TestControlTasks: a Bluetooth alert gives the app a bluetooth_alert task
+// with the peripheral, and `trigger expire` makes the open task expire now:
+// its expiration handler runs at once, here completing it.
+func TestControlTasks(t *testing.T) {
+	data := t.TempDir()
+	writeFile(t, filepath.Join(data, "containers", "dev.watchbox.test.chaos"), "mode", []byte("Expire complete\n"))
+	sock := filepath.Join(runtimeDir, "tasks.sock")
+	p := start(t, "run", "--stay", "--control", sock, "--data", data, "--steps", "status", "tests/apps/chaos")
+	p.waitFor("did_become_active", time.Minute)
+
+	expect(t, watchbox(t, nil, "trigger", "--control", sock, "expire"), exitUsage,
+		"watchbox trigger: dev.watchbox.test.chaos has no open background task to expire")
+	expect(t, watchbox(t, nil, "bluetooth-alert", "--control", sock, "Heart Strap"), exitOK, `"ok":true`)
+	p.waitFor(`chaos: task 1 bluetooth_alert "Heart Strap"`, 10*time.Second)
+	expect(t, watchbox(t, nil, "trigger", "--control", sock, "expire"), exitOK, `"ok":true`)
+	p.waitFor("chaos: task 1 will expire", 10*time.Second)
+	p.waitFor("chaos: complete 1 <nil>", 10*time.Second)
+	rules := strings.Join(statusJSON(t, "--control", sock).rules(), " ")
+	if !strings.Contains(rules, "bluetooth.run task.expire_forced task.completed") {
+		t.Errorf("decisions %s: want bluetooth.run, task.expire_forced, task.completed", rules)
+	}
+	r := p.signalAndWait(os.Interrupt, 10*time.Second, "Ctrl-C must end a --stay run")
+	expect(t, r, exitOK, "dev.watchbox.test.chaos: 1 launch(es), 0 crash(es), 0 failed call(s)")
+
+	// The step: with --steps, an expire with no open task is reported and
+	// the run goes on.
+	r = watchbox(t, nil, "run", "--control", "off", "--data", data, "--steps", "expire, trigger chaos application-refresh, expire chaos", "tests/apps/chaos")
+	expect(t, r, exitOK, "watchbox run: expire: dev.watchbox.test.chaos has no open background task to expire",
+		"chaos: task 1 will expire", "chaos: complete 1 <nil>")
+}
+
+// TestRunSeveralApps runs two apps without a control endpoint: steps name
+// their app or act on the current one (the first given, then the last
+// launched), and an app the run does not have is a usage error before any
+// launch.
+func TestRunSeveralApps(t *testing.T) {
+	r := watchbox(t, nil, "run", "--control", "off", "--data", t.TempDir(),
+		"--steps", "launch hello, wrist-down, status, trigger weather snapshot, status dev.watchbox.hello", "apps/weather", "apps/hello")
+	expect(t, r, exitOK,
+		"dev.watchbox.weather  state active, 1 launch(es)\ndev.watchbox.hello  state inactive, 1 launch(es)\n", // status: every app
+		"dev.watchbox.weather: 1 launch(es), 0 crash(es), 0 failed call(s)\n",
+		"dev.watchbox.hello: 1 launch(es), 0 crash(es), 0 failed call(s)\n")
+	var events []string
+	for _, c := range calls(r.stdout, "dev.watchbox.hello") {
+		events = append(events, c.event+" "+c.state)
+	}
+	want := []string{
+		"did_finish_launching inactive", "will_enter_foreground inactive", "did_become_active active", // launch hello
+		"will_resign_active inactive",     // wrist-down: hello is current
+		"did_enter_background background", // shutdown
+	}
+	if strings.Join(events, ", ") != strings.Join(want, ", ") {
+		t.Errorf("hello's calls %v\nwant %v\n%s", events, want, r)
+	}
+	if weather := calls(r.stdout, "dev.watchbox.weather"); len(weather) < 4 || weather[3].event != "background_tasks" {
+		t.Errorf("weather's calls %v: want launch, then the snapshot task\n%s", weather, r)
+	}
+
+	r = watchbox(t, nil, "run", "--control", "off", "--data", t.TempDir(), "--steps", "launch hello, purge nope", "apps/weather", "apps/hello")
+	expect(t, r, exitUsage, `watchbox run: --steps: no app "nope" in this run; it runs dev.watchbox.weather (apps/weather), dev.watchbox.hello (apps/hello)`)
+	if strings.Contains(r.stdout, "did_finish_launching") {
+		t.Errorf("an app was launched despite the usage error\n%s", r)
+	}
+	expect(t, watchbox(t, nil, "run", "--control", "off", "--steps", "status", "apps/hello", "./apps/hello/"), exitUsage,
+		"watchbox run: apps/hello and ./apps/hello/ are the same bundle; a run holds each app once")
+
+	// With --json, a step record names the app it acts on.
+	r = watchbox(t, nil, "run", "--json", "--control", "off", "--data", t.TempDir(), "--steps", "launch hello", "apps/weather", "apps/hello")
+	expect(t, r, exitOK, `{"app":"dev.watchbox.weather","arg":"0s","step":"launch","type":"step"}`,
+		`{"app":"dev.watchbox.hello","arg":"0s","step":"launch","type":"step"}`)
+	if n := strings.Count(r.stdout, `"type":"summary"`); n != 2 {
+		t.Errorf("%d summary records, want one for each app\n%s", n, r)
+	}
+}

@@ -15,12 +15,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/push"
 )
 
 // The control endpoint: a live `watchbox run` serves HTTP on a unix socket,
-// and `watchbox push`, `trigger`, `step` and `status` drive it from another
+// and `watchbox push`, `trigger`, `step`, `status`, `phone`,
+// `bluetooth-alert`, `tap` and `complication` drive it from another
 // terminal, the way xcrun simctl drives a simulator.
 
 // defaultControl is the socket a run listens on unless --control says
@@ -33,7 +35,12 @@ func defaultControl() string {
 }
 
 // serveControl listens on path and serves the control API for the run's
-// app until ctx is done. A stale socket is replaced; a live one is an error.
+// apps until ctx is done. A stale socket is replaced; a live one is an
+// error.
+//
+// Every request may name its app with ?bundle= (see runner.lookup);
+// without it a push goes to its Simulator Target Bundle, and everything
+// else to the run's current app.
 func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (func(), error) {
 	if c, err := net.DialTimeout("unix", path, 200*time.Millisecond); err == nil {
 		c.Close()
@@ -45,60 +52,170 @@ func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (f
 		return nil, fmt.Errorf("control endpoint %s: %w", path, err)
 	}
 	mux := http.NewServeMux()
-	app := r.app
-	reply := func(w http.ResponseWriter, err error) {
+	reply := func(w http.ResponseWriter, app *host.App, err error) {
 		w.Header().Set("Content-Type", "application/json")
 		if err != nil && !host.IsGuestFailure(err) {
 			w.WriteHeader(http.StatusBadRequest)
 			json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
 			return
 		}
-		json.NewEncoder(w).Encode(map[string]any{"ok": true, "state": app.State().String()})
+		json.NewEncoder(w).Encode(map[string]any{"ok": true, "app": app.ID(), "state": app.State().String()})
 	}
-	forApp := func(req *http.Request) error {
-		if b := req.URL.Query().Get("bundle"); b != "" && b != app.ID() {
-			return fmt.Errorf("no app %q in this run; it runs %s", b, app.ID())
+	// named returns the app of ?bundle=, or nil when there is none.
+	named := func(req *http.Request) (*host.App, error) {
+		if b := req.URL.Query().Get("bundle"); b != "" {
+			return r.lookup(b)
 		}
-		return nil
+		return nil, nil
+	}
+	// target returns the app of ?bundle=, else the current app.
+	target := func(req *http.Request) (*host.App, error) {
+		app, err := named(req)
+		if app == nil && err == nil {
+			app = r.current()
+		}
+		return app, err
+	}
+	// handle serves a request that acts on one app.
+	handle := func(pattern string, f func(req *http.Request, app *host.App) error) {
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, req *http.Request) {
+			app, err := target(req)
+			if err == nil {
+				err = f(req, app)
+			}
+			reply(w, app, err)
+		})
 	}
 	mux.HandleFunc("POST /push", func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(req.Body, 1<<20))
 		p, err := push.Parse(body, pushLimit)
+		var app *host.App
 		if err == nil {
-			err = forApp(req)
+			app, err = named(req)
 		}
-		if err == nil && req.URL.Query().Get("bundle") == "" && p.Target != "" && p.Target != app.ID() {
-			err = fmt.Errorf("the push targets %s (Simulator Target Bundle), but this run runs %s", p.Target, app.ID())
+		if err == nil && app == nil {
+			switch {
+			case p.Target == "":
+				app = r.current()
+			case len(r.apps) == 1 && p.Target != r.apps[0].ID():
+				err = fmt.Errorf("the push targets %s (Simulator Target Bundle), but this run runs %s", p.Target, r.apps[0].ID())
+			default:
+				if app, err = r.lookup(p.Target); err != nil {
+					err = fmt.Errorf("the push targets %s (Simulator Target Bundle): %w", p.Target, err)
+				}
+			}
 		}
 		if err == nil {
 			err = app.Push(req.Context(), p)
 		}
-		reply(w, err)
+		reply(w, app, err)
 	})
 	mux.HandleFunc("POST /step", func(w http.ResponseWriter, req *http.Request) {
 		steps, err := parseSteps(req.URL.Query().Get("step"))
 		if err == nil && len(steps) == 0 {
 			err = errors.New("no step given")
 		}
+		var only *host.App
+		if err == nil {
+			only, err = named(req)
+		}
+		if err == nil {
+			err = r.check(steps, only)
+		}
+		for _, st := range steps {
+			if err == nil && st.name == "quit" {
+				err = errors.New("quit is not a control step; interrupt the run instead")
+			}
+		}
+		app := r.current()
 		for _, st := range steps {
 			if err != nil {
 				break
 			}
-			if st.name == "quit" {
-				err = errors.New("quit is not a control step; interrupt the run instead")
-				break
+			if st.app != "" {
+				app, _ = r.lookup(st.app)
 			}
-			r.do(req.Context(), st)
+			err = r.apply(req.Context(), st)
 		}
-		reply(w, err)
+		reply(w, app, err)
+	})
+	handle("POST /phone", func(req *http.Request, app *host.App) error {
+		kind, ok := phoneKinds[req.URL.Query().Get("kind")]
+		if !ok {
+			return fmt.Errorf("unknown phone data kind %q; kinds: user-info, context, message, complication", req.URL.Query().Get("kind"))
+		}
+		body, _ := io.ReadAll(io.LimitReader(req.Body, 1<<20))
+		if err := checkPhonePayload(body); err != nil {
+			return err
+		}
+		return app.Phone(req.Context(), kind, body)
+	})
+	handle("POST /bluetooth-alert", func(req *http.Request, app *host.App) error {
+		p := req.URL.Query().Get("peripheral")
+		if p == "" {
+			return errors.New("no peripheral given")
+		}
+		return app.BluetoothAlert(req.Context(), p)
+	})
+	handle("POST /tap", func(req *http.Request, app *host.App) error {
+		err := app.TapNotification(req.Context(), req.URL.Query().Get("id"), req.URL.Query().Get("action"))
+		if err == nil || host.IsGuestFailure(err) {
+			r.setCurrent(app) // the tap opened it
+		}
+		return err
+	})
+	handle("POST /complication", func(req *http.Request, app *host.App) error {
+		switch req.URL.Query().Get("on") {
+		case "on":
+			app.SetComplicationActive(true)
+		case "off":
+			app.SetComplicationActive(false)
+		default:
+			return fmt.Errorf("complication: want on or off, got %q", req.URL.Query().Get("on"))
+		}
+		return nil
 	})
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, req *http.Request) {
+		app, err := named(req)
+		if err != nil {
+			reply(w, nil, err)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(statusOf(app))
+		json.NewEncoder(w).Encode(r.status(app))
 	})
 	srv := &http.Server{Handler: mux, BaseContext: func(net.Listener) context.Context { return ctx }}
 	go srv.Serve(ln)
 	return func() { srv.Close(); os.Remove(path) }, nil
+}
+
+// phoneKinds maps `watchbox phone`'s kinds to how the data arrives.
+var phoneKinds = map[string]host.PhoneData{
+	"user-info":    host.PhoneUserInfo,     // transferUserInfo
+	"context":      host.PhoneContext,      // updateApplicationContext
+	"message":      host.PhoneMessage,      // sendMessage
+	"complication": host.PhoneComplication, // transferCurrentComplicationUserInfo
+}
+
+// checkPhonePayload checks that b is a JSON object, as WatchConnectivity's
+// dictionaries are.
+func checkPhonePayload(b []byte) error {
+	if !json.Valid(b) {
+		var v any
+		err := json.Unmarshal(b, &v)
+		return fmt.Errorf("the payload is not JSON: %v", err)
+	}
+	if t := bytes.TrimSpace(b); len(t) == 0 || t[0] != '{' {
+		return fmt.Errorf("the payload must be a JSON object {...}, got %s", truncateString(string(t), 40))
+	}
+	return nil
+}
+
+func truncateString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 // appStatus is what `watchbox status` shows of a running app.
@@ -108,13 +225,45 @@ type appStatus struct {
 	Launches     uint64          `json:"launches"`
 	Crashes      int             `json:"crashes"`
 	Complication string          `json:"complication,omitempty"`
+	Current      bool            `json:"current,omitempty"` // set only in a run of several apps
 	Decisions    []host.Decision `json:"decisions"`
+}
+
+// statusAnswer is the answer of GET /status: "apps" lists the apps shown
+// (every app of the run, or the one ?bundle= names); when it is one app,
+// its fields are also at the top level, as before runs had several apps.
+type statusAnswer struct {
+	*appStatus
+	Apps []appStatus `json:"apps"`
+}
+
+// status returns the status of app, or of every app of the run when app is
+// nil.
+func (r *runner) status(app *host.App) statusAnswer {
+	apps := r.apps
+	if app != nil {
+		apps = []*host.App{app}
+	}
+	cur := r.current()
+	var ans statusAnswer
+	for _, a := range apps {
+		st := statusOf(a)
+		st.Current = len(r.apps) > 1 && a == cur
+		ans.Apps = append(ans.Apps, st)
+	}
+	if len(ans.Apps) == 1 {
+		ans.appStatus = &ans.Apps[0]
+	}
+	return ans
 }
 
 func statusOf(app *host.App) appStatus {
 	ds := app.Why()
 	if len(ds) > 20 {
 		ds = ds[len(ds)-20:]
+	}
+	if ds == nil {
+		ds = []host.Decision{}
 	}
 	return appStatus{App: app.ID(), State: app.State().String(), Launches: app.Launches(), Crashes: app.Crashes(),
 		Complication: string(app.Complication()), Decisions: ds}
@@ -129,25 +278,59 @@ func controlClient(path string) *http.Client {
 	}}
 }
 
-// controlCommand implements push, trigger, step and status.
+// controlUsage is each control command's arguments, for its usage line.
+var controlUsage = map[string]string{
+	"push":            "FILE.apns",
+	"trigger":         "TASK-KIND|expire",
+	"step":            "STEP",
+	"status":          "",
+	"phone":           "user-info|context|message|complication JSON|@FILE",
+	"bluetooth-alert": "PERIPHERAL",
+	"tap":             "[NOTIFICATION-ID]",
+	"complication":    "on|off",
+}
+
+// controlCommand implements push, trigger, step, status, phone,
+// bluetooth-alert, tap and complication: each checks its arguments, sends
+// one request to the live run and prints the answer.
 func controlCommand(name string) func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-		usageArgs := map[string]string{"push": "FILE.apns", "trigger": "TASK-KIND", "step": "STEP", "status": ""}[name]
+		usageArgs := controlUsage[name]
 		fs := newFlags(name, usageArgs, stderr)
 		control := fs.String("control", defaultControl(), "the control socket of the live watchbox run")
-		bundle := fs.String("bundle", "", "the app's bundle id (default: the push's Simulator Target Bundle, or the run's app)")
+		bundleHelp := "the app: its bundle id, the id's last part or its bundle directory's name (default: the run's current app)"
+		switch name {
+		case "push":
+			bundleHelp = "the app: its bundle id, the id's last part or its bundle directory's name (default: the push's Simulator Target Bundle, else the run's current app)"
+		case "status":
+			bundleHelp = "show only this app: its bundle id, the id's last part or its bundle directory's name (default: every app of the run)"
+		}
+		bundle := fs.String("bundle", "", bundleHelp)
 		asJSON := fs.Bool("json", false, "print the answer as JSON")
+		var action *string
+		if name == "tap" {
+			action = fs.String("action", "", "the notification action the user chooses (default: the default action, a plain tap)")
+		}
 		pos, code, ok := parseInterleaved(fs, args)
 		if !ok {
 			return code
 		}
-		want := 1
-		if name == "status" {
-			want = 0
-		}
-		if len(pos) != want {
-			fmt.Fprintf(stderr, "watchbox %s: expected %s\n", name, map[bool]string{true: "no arguments", false: "one argument: " + usageArgs}[want == 0])
+		fail := func(format string, a ...any) int {
+			fmt.Fprintf(stderr, "watchbox %s: %s\n", name, fmt.Sprintf(format, a...))
 			return exitUsage
+		}
+		switch want := strings.Count(usageArgs, " ") + 1; {
+		case name == "status" && len(pos) != 0:
+			return fail("expected no arguments")
+		case name == "tap" && len(pos) > 1:
+			return fail("expected at most one argument: the notification's id (default: the latest one)")
+		case name == "step" && len(pos) > 1: // watchbox step trigger hello snapshot
+			pos = []string{strings.Join(pos, " ")}
+		case name != "status" && name != "tap" && len(pos) != want:
+			if want == 1 {
+				return fail("expected one argument: %s", usageArgs)
+			}
+			return fail("expected %d arguments: %s", want, usageArgs)
 		}
 		q := url.Values{}
 		if *bundle != "" {
@@ -158,29 +341,60 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 		case "push":
 			b, err := os.ReadFile(pos[0])
 			if err != nil {
-				fmt.Fprintf(stderr, "watchbox push: %v\n", err)
-				return exitUsage
+				return fail("%v", err)
 			}
 			if _, err := push.Parse(b, 0); err != nil {
-				fmt.Fprintf(stderr, "watchbox push: %s: %v\n", pos[0], err)
-				return exitUsage
+				return fail("%s: %v", pos[0], err)
 			}
 			body = b
 		case "trigger":
-			if _, ok := taskKinds()[pos[0]]; !ok {
-				fmt.Fprintf(stderr, "watchbox trigger: unknown task kind %q; kinds: %s\n", pos[0], strings.Join(taskKindNames(), ", "))
-				return exitUsage
+			if _, ok := taskKinds()[pos[0]]; !ok && pos[0] != "expire" {
+				return fail("unknown task kind %q; kinds: %s (or expire, to make the app's open tasks expire now)", pos[0], strings.Join(taskKindNames(), ", "))
 			}
 			path = "/step"
 			q.Set("step", "trigger "+pos[0])
 		case "step":
 			if _, err := parseSteps(pos[0]); err != nil {
-				fmt.Fprintf(stderr, "watchbox step: %v\n", err)
-				return exitUsage
+				return fail("%v", err)
 			}
 			q.Set("step", pos[0])
 		case "status":
 			method = "GET"
+		case "phone":
+			if _, ok := phoneKinds[pos[0]]; !ok {
+				return fail("unknown phone data kind %q; kinds: user-info (transferUserInfo), context (updateApplicationContext), message (sendMessage), complication (transferCurrentComplicationUserInfo)", pos[0])
+			}
+			q.Set("kind", pos[0])
+			b := []byte(pos[1])
+			if file, ok := strings.CutPrefix(pos[1], "@"); ok {
+				var err error
+				if b, err = os.ReadFile(file); err != nil {
+					return fail("%v", err)
+				}
+				if err := checkPhonePayload(b); err != nil {
+					return fail("%s: %v", file, err)
+				}
+			} else if err := checkPhonePayload(b); err != nil {
+				return fail("%v (give a JSON object such as '{\"score\":3}', or @FILE to read it from a file)", err)
+			}
+			body = b
+		case "bluetooth-alert":
+			if strings.TrimSpace(pos[0]) == "" {
+				return fail("expected one argument: %s, the peripheral's name", usageArgs)
+			}
+			q.Set("peripheral", pos[0])
+		case "tap":
+			if len(pos) == 1 {
+				q.Set("id", pos[0])
+			}
+			if *action != "" {
+				q.Set("action", *action)
+			}
+		case "complication":
+			if pos[0] != "on" && pos[0] != "off" {
+				return fail("expected on or off, got %q", pos[0])
+			}
+			q.Set("on", pos[0])
 		}
 		req, _ := http.NewRequestWithContext(ctx, method, "http://watchbox"+path+"?"+q.Encode(), bytes.NewReader(body))
 		resp, err := controlClient(*control).Do(req)
@@ -193,30 +407,39 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 		if resp.StatusCode != http.StatusOK {
 			var e struct{ Error string }
 			json.Unmarshal(answer, &e)
-			fmt.Fprintf(stderr, "watchbox %s: %s\n", name, e.Error)
-			return exitUsage
+			return fail("%s", e.Error)
 		}
 		if *asJSON || name != "status" {
 			stdout.Write(answer)
 			return exitOK
 		}
-		var st appStatus
+		var st statusAnswer
 		json.Unmarshal(answer, &st)
-		fmt.Fprintf(stdout, "%s: %s, %d launch(es), %d crash(es)\n", st.App, st.State, st.Launches, st.Crashes)
-		if st.Complication != "" {
-			fmt.Fprintf(stdout, "complication: %s\n", st.Complication)
-		}
-		for _, d := range st.Decisions {
-			fmt.Fprintln(stdout, d)
+		for i, a := range st.Apps {
+			if i > 0 {
+				fmt.Fprintln(stdout)
+			}
+			current := ""
+			if a.Current {
+				current = " (current)"
+			}
+			fmt.Fprintf(stdout, "%s: %s, %d launch(es), %d crash(es)%s\n", a.App, a.State, a.Launches, a.Crashes, current)
+			if a.Complication != "" {
+				fmt.Fprintf(stdout, "complication: %s\n", a.Complication)
+			}
+			for _, d := range a.Decisions {
+				fmt.Fprintln(stdout, d)
+			}
 		}
 		return exitOK
 	}
 }
 
+// taskKindNames lists the step spellings of the task kinds, in order.
 func taskKindNames() []string {
 	var names []string
-	for name := range taskKinds() {
-		names = append(names, name)
+	for k := abi.TaskApplicationRefresh; k <= abi.TaskRelevantShortcut; k++ {
+		names = append(names, strings.ReplaceAll(k.String(), "_", "-"))
 	}
 	return names
 }

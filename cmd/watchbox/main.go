@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	watchbox run [flags] BUNDLE        run an app; steps from --steps or stdin
+//	watchbox run [flags] BUNDLE...     run apps; steps from --steps or stdin
 //	watchbox build [flags] BUNDLE      build and check an app
 //	watchbox inspect [flags] PATH      show an app's or module's ABI and problems
 //	watchbox exec [flags] MODULE.wasm  run any WASI module under a fuel budget
@@ -34,15 +34,19 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"run", "run an app bundle under the life-cycle model", runCommand},
+		{"run", "run one or more app bundles under the life-cycle model", runCommand},
 		{"build", "build an app bundle and check it against the ABI", buildCommand},
 		{"inspect", "show a bundle's or module's manifest, ABI, imports, exports and problems", inspectCommand},
 		{"exec", "run any WASI module under a fuel budget and deadline", execCommand},
 		{"meter", "write the fuel-metered form of a module", meterCommand},
-		{"push", "send an .apns push to the app of a live watchbox run (like xcrun simctl push)", controlCommand("push")},
-		{"trigger", "force a background task on the app of a live watchbox run", controlCommand("trigger")},
-		{"step", "apply a step (wrist-down, background, ...) to a live watchbox run", controlCommand("step")},
-		{"status", "show the state, complication and recent decisions of a live watchbox run", controlCommand("status")},
+		{"push", "send an .apns push to an app of a live watchbox run (like xcrun simctl push)", controlCommand("push")},
+		{"trigger", "force a background task, or the expiry of open ones, on an app of a live watchbox run", controlCommand("trigger")},
+		{"step", "apply a step (wrist-down, background, launch APP, ...) to a live watchbox run", controlCommand("step")},
+		{"status", "show the state, complication and recent decisions of every app of a live watchbox run", controlCommand("status")},
+		{"phone", "send phone data (user-info, context or message) to an app of a live watchbox run", controlCommand("phone")},
+		{"bluetooth-alert", "send a Bluetooth peripheral's timely alert to an app of a live watchbox run", controlCommand("bluetooth-alert")},
+		{"tap", "tap a notification an app of a live watchbox run delivered (the latest by default)", controlCommand("tap")},
+		{"complication", "put an app's complication on or off the active watch face in a live watchbox run", controlCommand("complication")},
 		{"simulate", "run a scenario of apps and events on a virtual clock and print its timeline", simulateCommand},
 		{"profile", "print the device profile (every budget and timeout) and where each number comes from", profileCommand},
 		{"version", "print watchbox, ABI, Go and wazero versions", versionCommand},
@@ -89,7 +93,7 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: watchbox COMMAND [flags] [args]\n\ncommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-15s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'watchbox COMMAND -h' for a command's flags.")
 }

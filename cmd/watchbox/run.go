@@ -3,9 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -13,16 +16,26 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host"
+	"github.com/watchbox/watchbox/host/bundle"
 )
 
-// A step is one system action the run command applies to the app.
+// A step is one system action the run command applies to an app.
 type step struct {
 	name string
+	app  string        // the app it acts on, as the user named it; "" for the current app
 	arg  time.Duration // for sleep
 	task abi.TaskKind  // for trigger
 }
 
-var stepHelp = "launch, wrist-up, wrist-down, background, suspend, purge, trigger TASK-KIND, sleep DURATION, status, why, quit"
+var stepHelp = "launch, wrist-up, wrist-down, background, suspend, purge, trigger TASK-KIND, expire, sleep DURATION, status, why, quit" +
+	"; a step that acts on an app may name it after the step (bundle id, its last part, or the bundle directory's name)," +
+	" as in \"launch weather\" or \"trigger hello snapshot\"; without one it acts on the current app"
+
+// appSteps are the steps that act on an app and take an optional app.
+var appSteps = map[string]bool{
+	"launch": true, "open": true, "wrist-up": true, "wrist-down": true, "background": true,
+	"suspend": true, "purge": true, "status": true, "why": true, "expire": true,
+}
 
 // taskKinds maps step spellings (application-refresh, ...) to task kinds.
 func taskKinds() map[string]abi.TaskKind {
@@ -34,7 +47,8 @@ func taskKinds() map[string]abi.TaskKind {
 }
 
 // parseSteps parses steps separated by commas, semicolons or newlines.
-// Lines starting with # are comments.
+// Lines starting with # are comments. App names are not resolved here (see
+// runner.check).
 func parseSteps(s string) ([]step, error) {
 	var steps []step
 	for _, line := range strings.Split(s, "\n") {
@@ -47,22 +61,36 @@ func parseSteps(s string) ([]step, error) {
 				continue
 			}
 			st := step{name: strings.ToLower(words[0])}
-			switch st.name {
-			case "trigger":
-				kinds := taskKinds()
-				if len(words) != 2 || kinds[words[1]] == 0 {
-					var names []string
-					for k := abi.TaskApplicationRefresh; k <= abi.TaskRelevantShortcut; k++ {
-						names = append(names, strings.ReplaceAll(k.String(), "_", "-"))
-					}
-					return nil, fmt.Errorf("step %q needs a task kind: %s", strings.TrimSpace(part), strings.Join(names, ", "))
+			switch {
+			case st.name == "trigger" && (len(words) == 2 || len(words) == 3) && words[len(words)-1] == "expire":
+				// trigger [APP] expire, as `watchbox trigger expire` sends it
+				st.name = "expire"
+				if len(words) == 3 {
+					st.app = words[1]
 				}
-				st.task = kinds[words[1]]
-			case "launch", "open", "wrist-up", "wrist-down", "background", "suspend", "purge", "status", "why", "quit":
+			case st.name == "trigger":
+				// trigger [APP] TASK-KIND
+				kinds := taskKinds()
+				if len(words) < 2 || len(words) > 3 || kinds[words[len(words)-1]] == 0 {
+					return nil, fmt.Errorf("step %q needs a task kind, after the app if any: %s", strings.TrimSpace(part), strings.Join(taskKindNames(), ", "))
+				}
+				st.task = kinds[words[len(words)-1]]
+				if len(words) == 3 {
+					st.app = words[1]
+				}
+			case appSteps[st.name]:
+				switch len(words) {
+				case 1:
+				case 2:
+					st.app = words[1]
+				default:
+					return nil, fmt.Errorf("step %q takes at most one argument, the app it acts on", strings.TrimSpace(part))
+				}
+			case st.name == "quit":
 				if len(words) > 1 {
 					return nil, fmt.Errorf("step %q takes no argument", part)
 				}
-			case "sleep", "wait":
+			case st.name == "sleep" || st.name == "wait":
 				if len(words) != 2 {
 					return nil, fmt.Errorf("step %q needs a duration, e.g. \"sleep 500ms\"", strings.TrimSpace(part))
 				}
@@ -81,7 +109,7 @@ func parseSteps(s string) ([]step, error) {
 }
 
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("run", "BUNDLE", stderr)
+	fs := newFlags("run", "BUNDLE [BUNDLE...]", stderr)
 	asJSON := fs.Bool("json", false, "JSON lines: call records and a summary on stdout, logs on stderr")
 	stepsFlag := fs.String("steps", "", "steps to apply after launch, e.g. \"wrist-down, background, purge, wrist-up\" ("+stepHelp+"); without it steps are read from stdin")
 	cacheDir := fs.String("cache", "", "cache directory (default: the user cache dir + /watchbox)")
@@ -89,14 +117,18 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	seed := fs.Int64("seed", 0, "seed for the guest's randomness (0: host entropy)")
 	pf := profileFlags(fs)
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
-	control := fs.String("control", defaultControl(), "unix socket of the control endpoint that watchbox push/trigger/step/status talk to (\"off\" for none)")
+	control := fs.String("control", defaultControl(), "unix socket of the control endpoint that watchbox push, trigger, step, status, phone, bluetooth-alert, tap and complication talk to (\"off\" for none)")
 	stay := fs.Bool("stay", false, "after the steps (or the end of stdin), stay live until interrupted, for the control endpoint")
 	pos, code, ok := parseInterleaved(fs, args)
 	if !ok {
 		return code
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "watchbox run: expected exactly one app bundle directory, e.g. watchbox run apps/hello")
+	if len(pos) == 0 {
+		fmt.Fprintln(stderr, "watchbox run: expected one or more app bundle directories, e.g. watchbox run apps/hello, or watchbox run apps/weather apps/hello")
+		return exitUsage
+	}
+	if msg := duplicateBundles(pos); msg != "" {
+		fmt.Fprintf(stderr, "watchbox run: %s; a run holds each app once\n", msg)
 		return exitUsage
 	}
 	var steps []step
@@ -118,7 +150,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 	var outMu sync.Mutex
-	failures := 0
+	failures := map[string]int{} // failed calls by app
 	cfg := host.Config{
 		CacheDir: *cacheDir, DataDir: *dataDir, Logger: &log, Seed: *seed,
 		Profile: prof, CostModel: model,
@@ -126,7 +158,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			outMu.Lock()
 			defer outMu.Unlock()
 			if c.Crash != "" || c.Message != "" {
-				failures++
+				failures[c.App]++
 			}
 			printCall(stdout, c, *asJSON)
 		},
@@ -136,16 +168,25 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "watchbox run: %v\n", err)
 		return exitError
 	}
-	app, err := rt.Load(ctx, pos[0])
-	if err != nil {
-		rt.Close(context.Background())
-		fmt.Fprintf(stderr, "watchbox run: %v\n", err)
-		if host.IsInvalidApp(err) {
-			return exitInvalid
+	r := &runner{dirs: pos, stdout: stdout, stderr: stderr, json: *asJSON, mu: &outMu}
+	for _, dir := range pos {
+		app, err := rt.Load(ctx, dir)
+		if err != nil {
+			rt.Close(context.Background())
+			fmt.Fprintf(stderr, "watchbox run: %v\n", err)
+			if host.IsInvalidApp(err) {
+				return exitInvalid
+			}
+			return exitError
 		}
-		return exitError
+		r.apps = append(r.apps, app)
 	}
-	r := &runner{app: app, stdout: stdout, stderr: stderr, json: *asJSON, mu: &outMu}
+	r.cur = r.apps[0]
+	if err := r.check(steps, nil); err != nil {
+		rt.Close(context.Background())
+		fmt.Fprintf(stderr, "watchbox run: --steps: %v\n", err)
+		return exitUsage
+	}
 	if *control != "off" {
 		stop, err := serveControl(ctx, *control, r, prof.PushPayloadLimit)
 		if err != nil {
@@ -154,7 +195,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return exitError
 		}
 		defer stop()
-		log.Info().Str("socket", *control).Msg("control endpoint: watchbox push, trigger, step and status talk to this run")
+		log.Info().Str("socket", *control).Msg("control endpoint: watchbox push, trigger, step, status, phone, bluetooth-alert, tap and complication talk to this run")
 	}
 	r.do(ctx, step{name: "launch"})
 	switch {
@@ -170,29 +211,61 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if *stay {
 		<-ctx.Done()
 	}
-	// Shut down with a fresh context: an interrupt must still give the app
-	// its leaving calls.
+	// Shut down with a fresh context: an interrupt must still give the apps
+	// their leaving calls.
 	if err := rt.Close(context.Background()); err != nil && !host.IsGuestFailure(err) {
 		fmt.Fprintf(stderr, "watchbox run: shutdown: %v\n", err)
 	}
 	outMu.Lock()
 	defer outMu.Unlock()
-	summary := map[string]any{
-		"type": "summary", "app": app.ID(), "launches": app.Launches(), "crashes": app.Crashes(),
-		"failures": failures, "interrupted": ctx.Err() != nil,
-	}
-	if *asJSON {
-		writeJSON(stdout, summary)
-	} else {
-		fmt.Fprintf(stdout, "%s: %d launch(es), %d crash(es), %d failed call(s)\n", app.ID(), app.Launches(), app.Crashes(), failures)
+	total := 0
+	for _, app := range r.apps {
+		total += failures[app.ID()]
+		if *asJSON {
+			writeJSON(stdout, map[string]any{
+				"type": "summary", "app": app.ID(), "launches": app.Launches(), "crashes": app.Crashes(),
+				"failures": failures[app.ID()], "interrupted": ctx.Err() != nil,
+			})
+		} else {
+			fmt.Fprintf(stdout, "%s: %d launch(es), %d crash(es), %d failed call(s)\n", app.ID(), app.Launches(), app.Crashes(), failures[app.ID()])
+		}
 	}
 	if r.usageErr {
 		return exitUsage
 	}
-	if failures > 0 {
+	if total > 0 {
 		return exitCrash
 	}
 	return exitOK
+}
+
+// duplicateBundles says which bundle directories name the same app (the
+// same directory twice, or two bundles with one bundle id), or "".
+// Directories whose manifest cannot be read are left to the load, which
+// explains what is wrong with them.
+func duplicateBundles(dirs []string) string {
+	seen := map[string]string{} // bundle id or absolute directory -> directory as given
+	for _, dir := range dirs {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			continue
+		}
+		if prev, ok := seen[abs]; ok {
+			if prev == dir {
+				return fmt.Sprintf("%s is given twice", dir)
+			}
+			return fmt.Sprintf("%s and %s are the same bundle", prev, dir)
+		}
+		seen[abs] = dir
+		if b, err := bundle.Open(dir); err == nil {
+			id := b.Manifest.BundleIdentifier
+			if prev, ok := seen["id:"+id]; ok {
+				return fmt.Sprintf("%s and %s are both %s", prev, dir, id)
+			}
+			seen["id:"+id] = dir
+		}
+	}
+	return ""
 }
 
 func printCall(w io.Writer, c host.Call, asJSON bool) {
@@ -218,39 +291,195 @@ func printCall(w io.Writer, c host.Call, asJSON bool) {
 	fmt.Fprintf(w, "%s  %s\n", c.App, line)
 }
 
+// A runner applies steps to the apps of a run, from --steps, stdin or the
+// control endpoint, which may call it concurrently.
 type runner struct {
-	app      *host.App
+	apps     []*host.App // in the order given
+	dirs     []string    // their bundle directories, as given
 	stdout   io.Writer
 	stderr   io.Writer
 	json     bool
-	mu       *sync.Mutex
+	mu       *sync.Mutex // output
 	usageErr bool
+
+	curMu sync.Mutex
+	cur   *host.App // the current app: the first given, or the last launched or opened
+}
+
+// current returns the app that steps without an app act on.
+func (r *runner) current() *host.App {
+	r.curMu.Lock()
+	defer r.curMu.Unlock()
+	return r.cur
+}
+
+func (r *runner) setCurrent(app *host.App) {
+	r.curMu.Lock()
+	r.cur = app
+	r.curMu.Unlock()
+}
+
+// lookup finds the app that name names: its bundle id, the bundle id's last
+// dot-separated part, or its bundle directory (as given, or its base name).
+// No match, or several, is an error that lists the run's apps.
+func (r *runner) lookup(name string) (*host.App, error) {
+	for _, app := range r.apps {
+		if app.ID() == name {
+			return app, nil
+		}
+	}
+	var found []*host.App
+	for i, app := range r.apps {
+		id, dir := app.ID(), r.dirs[i]
+		if strings.EqualFold(id, name) || strings.EqualFold(id[strings.LastIndexByte(id, '.')+1:], name) ||
+			filepath.Clean(dir) == filepath.Clean(name) || filepath.Base(filepath.Clean(dir)) == name {
+			found = append(found, app)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return nil, fmt.Errorf("no app %q in this run; it runs %s", name, r.appList())
+	}
+	var ids []string
+	for _, app := range found {
+		ids = append(ids, app.ID())
+	}
+	return nil, fmt.Errorf("%q names several apps of this run (%s); give the bundle id", name, strings.Join(ids, ", "))
+}
+
+// appList lists the run's apps for messages: "dev.watchbox.weather
+// (apps/weather), dev.watchbox.hello (apps/hello)".
+func (r *runner) appList() string {
+	var s []string
+	for i, app := range r.apps {
+		s = append(s, fmt.Sprintf("%s (%s)", app.ID(), r.dirs[i]))
+	}
+	return strings.Join(s, ", ")
+}
+
+// check resolves the apps that steps name, before any is applied. With
+// only non-nil, every step must act on that app: steps without an app are
+// set to it.
+func (r *runner) check(steps []step, only *host.App) error {
+	for i, st := range steps {
+		if st.app == "" {
+			if only != nil && (appSteps[st.name] || st.name == "trigger") {
+				steps[i].app = only.ID()
+			}
+			continue
+		}
+		app, err := r.lookup(st.app)
+		if err != nil {
+			return err
+		}
+		if only != nil && app != only {
+			return fmt.Errorf("step %q names %s, but the request is for %s", st.name+" "+st.app, app.ID(), only.ID())
+		}
+		steps[i].app = app.ID()
+	}
+	return nil
+}
+
+// target returns the app a step acts on: the one it names, else the
+// current app.
+func (r *runner) target(st step) (*host.App, error) {
+	if st.app != "" {
+		return r.lookup(st.app)
+	}
+	return r.current(), nil
 }
 
 // do applies one step; it returns false when the run should stop.
 func (r *runner) do(ctx context.Context, st step) bool {
-	if r.json {
-		r.mu.Lock()
-		writeJSON(r.stdout, map[string]any{"type": "step", "step": st.name, "arg": st.arg.String()})
-		r.mu.Unlock()
+	if st.name == "quit" {
+		r.record(st, nil)
+		return false
 	}
+	err := r.apply(ctx, st)
+	if st.name == "sleep" && err != nil {
+		return false // interrupted
+	}
+	if errors.Is(err, host.ErrNoOpenTask) { // nothing to expire: say so and go on
+		fmt.Fprintf(r.stderr, "watchbox run: %s: %v\n", st.name, err)
+		return true
+	}
+	if err != nil {
+		fmt.Fprintf(r.stderr, "watchbox run: %s: %v\n", st.name, err)
+		return false
+	}
+	return true
+}
+
+// noTaskError is an expire step's error when the app has no open task.
+type noTaskError struct{ app string }
+
+func (e noTaskError) Error() string {
+	return e.app + " has no open background task to expire (trigger one first)"
+}
+
+func (e noTaskError) Unwrap() error { return host.ErrNoOpenTask }
+
+// record writes a step's JSON record (with --json). It names the app the
+// step acts on when the step names one or the run has several apps.
+func (r *runner) record(st step, app *host.App) {
+	if !r.json {
+		return
+	}
+	rec := map[string]any{"type": "step", "step": st.name, "arg": st.arg.String()}
+	if app != nil && (st.app != "" || len(r.apps) > 1) {
+		rec["app"] = app.ID()
+	}
+	r.mu.Lock()
+	writeJSON(r.stdout, rec)
+	r.mu.Unlock()
+}
+
+// apply applies one step other than quit. Guest failures are not errors:
+// the call that failed has been printed.
+func (r *runner) apply(ctx context.Context, st step) error {
+	var app *host.App
+	all := (st.name == "status" || st.name == "why") && st.app == ""
+	if st.name != "sleep" && !all {
+		var err error
+		if app, err = r.target(st); err != nil {
+			r.record(st, nil)
+			return err
+		}
+	}
+	r.record(st, app)
 	var err error
 	switch st.name {
 	case "launch", "open", "wrist-up":
-		err = r.app.Launch(ctx)
+		r.setCurrent(app)
+		err = app.Launch(ctx)
 	case "wrist-down":
-		err = r.app.WristDown(ctx)
+		err = app.WristDown(ctx)
 	case "background":
-		err = r.app.EnterBackground(ctx)
+		err = app.EnterBackground(ctx)
 	case "suspend":
-		err = r.app.Suspend(ctx)
+		err = app.Suspend(ctx)
 	case "purge":
-		err = r.app.Purge(ctx)
+		err = app.Purge(ctx)
 	case "trigger":
-		err = r.app.Trigger(ctx, st.task, nil)
+		err = app.Trigger(ctx, st.task, nil)
+	case "expire":
+		if err = app.Expire(ctx); errors.Is(err, host.ErrNoOpenTask) {
+			err = noTaskError{app.ID()}
+		}
 	case "why":
+		var ds []host.Decision
+		if all {
+			for _, a := range r.apps {
+				ds = append(ds, a.Why()...)
+			}
+			sort.SliceStable(ds, func(i, j int) bool { return ds[i].Time.Before(ds[j].Time) })
+		} else {
+			ds = app.Why()
+		}
 		r.mu.Lock()
-		for _, d := range r.app.Why() {
+		for _, d := range ds {
 			if r.json {
 				writeJSON(r.stdout, map[string]any{"type": "decision", "decision": d})
 			} else {
@@ -262,24 +491,27 @@ func (r *runner) do(ctx context.Context, st step) bool {
 		select {
 		case <-time.After(st.arg):
 		case <-ctx.Done():
-			return false
+			return ctx.Err()
 		}
 	case "status":
+		apps := r.apps
+		if !all {
+			apps = []*host.App{app}
+		}
 		r.mu.Lock()
-		if r.json {
-			writeJSON(r.stdout, map[string]any{"type": "status", "app": r.app.ID(), "state": r.app.State().String(), "launches": r.app.Launches()})
-		} else {
-			fmt.Fprintf(r.stdout, "%s  state %v, %d launch(es)\n", r.app.ID(), r.app.State(), r.app.Launches())
+		for _, a := range apps {
+			if r.json {
+				writeJSON(r.stdout, map[string]any{"type": "status", "app": a.ID(), "state": a.State().String(), "launches": a.Launches()})
+			} else {
+				fmt.Fprintf(r.stdout, "%s  state %v, %d launch(es)\n", a.ID(), a.State(), a.Launches())
+			}
 		}
 		r.mu.Unlock()
-	case "quit":
-		return false
 	}
 	if err != nil && !host.IsGuestFailure(err) {
-		fmt.Fprintf(r.stderr, "watchbox run: %s: %v\n", st.name, err)
-		return false
+		return err
 	}
-	return true
+	return nil
 }
 
 // readSteps applies steps read line by line from in until it ends, a quit
@@ -291,7 +523,15 @@ func (r *runner) readSteps(ctx context.Context, in io.Reader) {
 		interactive = isatty.IsTerminal(f.Fd())
 	}
 	if interactive {
-		fmt.Fprintf(r.stderr, "watchbox: %s is running; type steps (%s), Ctrl-C or Ctrl-D to quit\n", r.app.ID(), stepHelp)
+		var ids []string
+		for _, app := range r.apps {
+			ids = append(ids, app.ID())
+		}
+		verb := "is"
+		if len(ids) > 1 {
+			verb = "are"
+		}
+		fmt.Fprintf(r.stderr, "watchbox: %s %s running; type steps (%s), Ctrl-C or Ctrl-D to quit\n", strings.Join(ids, ", "), verb, stepHelp)
 	}
 	lines := make(chan string)
 	go func() {
@@ -314,6 +554,9 @@ func (r *runner) readSteps(ctx context.Context, in io.Reader) {
 				return
 			}
 			steps, err := parseSteps(line)
+			if err == nil {
+				err = r.check(steps, nil)
+			}
 			if err != nil {
 				fmt.Fprintf(r.stderr, "watchbox run: %v\n", err)
 				if !interactive {
