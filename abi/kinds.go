@@ -145,6 +145,12 @@ var snapshotNames = map[SnapshotReason]string{
 	SnapshotReturnToDefaultState: "return_to_default_state",
 }
 
+// SnapshotReasons returns every defined snapshot reason in numeric order.
+func SnapshotReasons() []SnapshotReason {
+	return []SnapshotReason{SnapshotAppBackgrounded, SnapshotAppScheduled, SnapshotComplicationUpdate,
+		SnapshotPrelaunch, SnapshotReturnToDefaultState}
+}
+
 // String returns the reason's name.
 func (r SnapshotReason) String() string {
 	if n, ok := snapshotNames[r]; ok {

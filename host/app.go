@@ -373,19 +373,20 @@ func (a *App) foreground(ctx context.Context) error {
 	if a.state != abi.StateActive {
 		a.resetBluetooth()
 	}
+	var err error
 	switch a.state {
 	case abi.StateNotRunning:
-		if err := a.coldStart(ctx, abi.StateInactive); err != nil {
+		if err = a.coldStart(ctx, abi.StateInactive); err != nil {
 			return err
 		}
-		return a.sequence(ctx, stepForeground, stepActive)
+		err = a.sequence(ctx, stepForeground, stepActive)
 	case abi.StateBackground, abi.StateSuspended:
 		a.cold = false
-		return a.sequence(ctx, stepForeground, stepActive)
+		err = a.sequence(ctx, stepForeground, stepActive)
 	case abi.StateInactive:
-		return a.sequence(ctx, stepActive)
+		err = a.sequence(ctx, stepActive)
 	}
-	return nil // already active
+	return errors.Join(err, a.flushPhone(ctx))
 }
 
 // WristUp raises the wrist: an inactive frontmost app becomes active; an

@@ -100,6 +100,23 @@ func (a *App) phoneDue() {
 	a.deliverPhone(context.Background(), items)
 }
 
+// flushPhone delivers the phone data waiting for the app at once, now that
+// it is frontmost (as WatchConnectivity does on activation).
+func (a *App) flushPhone(ctx context.Context) error {
+	if len(a.phoneQueue) == 0 || a.inst == nil || a.state != abi.StateActive {
+		return nil
+	}
+	if a.phoneEv != nil {
+		a.rt.sched.Cancel(a.phoneEv)
+		a.phoneEv = nil
+	}
+	items := a.phoneQueue
+	a.phoneQueue = nil
+	a.rt.report(Decision{Time: a.rt.clock.Now(), App: a.id, Kind: "data_delivery", Verdict: "run", Rule: policy.RuleDataDeliveryAtOnce,
+		Reason: fmt.Sprintf("%d phone item(s) waiting delivered now: the app is frontmost", len(items))})
+	return a.deliverPhone(ctx, items)
+}
+
 // deliverPhone hands data to the app: the data events, then (for a
 // background app) the watch-connectivity task that woke it.
 func (a *App) deliverPhone(ctx context.Context, items []phoneItem) error {

@@ -57,15 +57,7 @@ func (a *App) takeSnapshotInfo() []byte {
 // whatever its budgets, as `trigger snapshot REASON` does; the app is
 // launched or woken into the background if needed.
 func (a *App) TriggerSnapshot(ctx context.Context, reason abi.SnapshotReason) error {
-	if _, ok := policyReasons[reason]; !ok {
-		return fmt.Errorf("host: unknown snapshot reason %d", reason)
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := a.rt.clock.Now()
-	a.rt.report(Decision{Time: now, App: a.id, Kind: "task", Verdict: "run", At: now, Rule: "trigger",
-		Reason: fmt.Sprintf("snapshot task (%s) triggered by the developer", reason)})
-	return a.deliverTasks(ctx, []*bgTask{{kind: abi.TaskSnapshot, reason: reason, userInfo: a.takeSnapshotInfo()}})
+	return a.TriggerTask(ctx, ForcedTask{Kind: abi.TaskSnapshot, Reason: reason})
 }
 
 // backgrounded takes the app_backgrounded snapshot after the app entered the

@@ -235,3 +235,18 @@ func TestDownloadLatencyOnTheVirtualClock(t *testing.T) {
 		`chaos: task 3 url_session s1 status 200 file "/Downloads/s1" "late" error ""`,
 	})
 }
+
+func TestWaitingPhoneDataArrivesWhenTheAppOpens(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, "Tasks complete")
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	must(t, a.Phone(ctx, PhoneUserInfo, []byte(`{"u":1}`))) // due by 09:10
+	must(t, h.rt.RunFor(ctx, 3*time.Minute))
+	must(t, a.Launch(ctx))
+	must(t, h.rt.RunFor(ctx, 20*time.Minute))
+	equal(t, "guest", h.guestLines("chaos: user info"), []string{`chaos: user info {"u":1} at 09:03:00`})
+	if got := decisionsWith(*ds, "data_delivery.frontmost"); len(got) != 1 || !strings.Contains(got[0], "1 phone item(s) waiting delivered now") {
+		t.Errorf("decisions = %q", got)
+	}
+}

@@ -249,15 +249,56 @@ func (a *App) arm(ev **sched.Event, label string, t time.Time, due dueFunc, run 
 // task's payload (may be nil). The app is launched or woken into the
 // background if needed.
 func (a *App) Trigger(ctx context.Context, kind abi.TaskKind, userInfo []byte) error {
-	if kind < abi.TaskApplicationRefresh || kind > abi.TaskRelevantShortcut {
-		return fmt.Errorf("host: unknown task kind %d", kind)
+	return a.TriggerTask(ctx, ForcedTask{Kind: kind, UserInfo: userInfo})
+}
+
+// ForcedTask is a background task to force with TriggerTask.
+type ForcedTask struct {
+	Kind     abi.TaskKind
+	UserInfo []byte
+	// Reason is a snapshot task's reason (default app_scheduled).
+	Reason abi.SnapshotReason
+	// Session is a URL session task's identifier; the task says no
+	// download finished (status 0 and an error).
+	Session string
+}
+
+// TriggerTask forces the background task t on the app now, whatever its
+// budgets; the app is launched or woken into the background if needed.
+func (a *App) TriggerTask(ctx context.Context, t ForcedTask) error {
+	if t.Kind < abi.TaskApplicationRefresh || t.Kind > abi.TaskRelevantShortcut {
+		return fmt.Errorf("host: unknown task kind %d", t.Kind)
+	}
+	bt := &bgTask{kind: t.Kind, userInfo: t.UserInfo}
+	what := t.Kind.String()
+	switch t.Kind {
+	case abi.TaskSnapshot:
+		bt.reason = t.Reason
+		if bt.reason == 0 {
+			bt.reason = abi.SnapshotAppScheduled
+		}
+		if _, ok := policyReasons[bt.reason]; !ok {
+			return fmt.Errorf("host: unknown snapshot reason %d", t.Reason)
+		}
+		what += " (" + bt.reason.String() + ")"
+	case abi.TaskURLSession:
+		if t.Session != "" {
+			if !validSessionID(t.Session) {
+				return fmt.Errorf("host: %q is not a URL session identifier (letters, digits, '-', '_', '.')", t.Session)
+			}
+			bt.session, bt.err = t.Session, "forced by the developer: no download finished"
+			what += " " + t.Session
+		}
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	now := a.rt.clock.Now()
 	a.rt.report(Decision{Time: now, App: a.id, Kind: "task", Verdict: "run", At: now, Rule: "trigger",
-		Reason: fmt.Sprintf("%v task triggered by the developer", kind)})
-	return a.deliverTasks(ctx, []*bgTask{{kind: kind, userInfo: userInfo}})
+		Reason: fmt.Sprintf("%s task triggered by the developer", what)})
+	if bt.kind == abi.TaskSnapshot && bt.userInfo == nil {
+		bt.userInfo = a.takeSnapshotInfo()
+	}
+	return a.deliverTasks(ctx, []*bgTask{bt})
 }
 
 // deliverTasks hands tasks to the app in one background_tasks event,
@@ -411,15 +452,20 @@ var ErrNoOpenTask = errors.New("host: the app has no open background task to exp
 // handler (task_will_expire) runs at once, and a task still open
 // task_warning later gets the app killed as at a missed deadline
 // (0x2182bad2). It returns ErrNoOpenTask when no task is open.
-func (a *App) Expire(ctx context.Context) error {
+func (a *App) Expire(ctx context.Context) error { return a.ExpireTasks(ctx, 0) }
+
+// ExpireTasks is Expire for the open tasks of kind only (0: every kind).
+func (a *App) ExpireTasks(ctx context.Context, kind abi.TaskKind) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if len(a.tasks) == 0 || a.inst == nil {
-		return ErrNoOpenTask
-	}
 	ids := make([]int64, 0, len(a.tasks))
-	for id := range a.tasks {
-		ids = append(ids, id)
+	for id, t := range a.tasks {
+		if kind == 0 || t.kind == kind {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 || a.inst == nil {
+		return ErrNoOpenTask
 	}
 	slices.Sort(ids)
 	now := a.rt.clock.Now()

@@ -166,13 +166,19 @@ func TestCGuestLifeCycle(t *testing.T) {
 	// Wrist down, then the frontmost timeout (here: EnterBackground).
 	chelloMust(t, "WristDown", a.WristDown(ctx))
 	chelloMust(t, "EnterBackground", a.EnterBackground(ctx))
+	// ...then the system's app_backgrounded snapshot task, which the C
+	// guest completes.
 	chelloSame(t, "leaving calls", h.takeCalls(), []string{
 		"will_resign_active:ok:inactive",
 		"did_enter_background:ok:background",
+		"background_tasks:ok:background",
 	})
 	chelloSame(t, "leaving logs", h.takeLogs(t), []string{
 		"guest info c-hello: will_resign_active (event 4)",
 		"guest info c-hello: did_enter_background (event 5)",
+		"guest info c-hello: background_tasks (event 6, 56 field bytes)",
+		fmt.Sprintf("guest info c-hello: task id=1 kind=%d", abi.TaskSnapshot),
+		"guest info c-hello: 1 tasks",
 	})
 
 	// A kind the guest does not handle: unhandled, not an error.
@@ -213,9 +219,9 @@ func TestCGuestLifeCycle(t *testing.T) {
 		"background_tasks:bad_event:background",
 	})
 	chelloSame(t, "delivered logs", h.takeLogs(t), []string{
-		fmt.Sprintf("guest info c-hello: background_tasks (event 7, %d field bytes)", w.Len()),
+		fmt.Sprintf("guest info c-hello: background_tasks (event 8, %d field bytes)", w.Len()),
 		"guest info c-hello: task id=7 kind=1",
-		"guest info c-hello: background_tasks (event 8, 8 field bytes)",
+		"guest info c-hello: background_tasks (event 9, 8 field bytes)",
 	})
 
 	// Back to the foreground from the background: warm, not a launch.
@@ -225,8 +231,8 @@ func TestCGuestLifeCycle(t *testing.T) {
 		"did_become_active:ok:active",
 	})
 	chelloSame(t, "resume logs", h.takeLogs(t), []string{
-		"guest info c-hello: will_enter_foreground (event 9)",
-		"guest info c-hello: did_become_active (event 10)",
+		"guest info c-hello: will_enter_foreground (event 10)",
+		"guest info c-hello: did_become_active (event 11)",
 		"guest info c-hello: app_info bundle=dev.watchbox.test.chello state=active launch_count=1 cold=0",
 	})
 

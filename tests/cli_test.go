@@ -520,9 +520,9 @@ func TestUsageErrors(t *testing.T) {
 		{"bad flag", []string{"run", "--bogus", "apps/hello"}, "",
 			[]string{"flag provided but not defined: -bogus", "usage: watchbox run [flags] BUNDLE"}},
 		{"run without bundle", []string{"run", "--steps", "status"}, "",
-			[]string{"watchbox run: expected exactly one app bundle directory, e.g. watchbox run apps/hello"}},
+			[]string{"watchbox run: expected one or more app bundle directories, e.g. watchbox run apps/hello"}},
 		{"run with two bundles", []string{"run", "--steps", "status", "apps/hello", "apps/hello"}, "",
-			[]string{"watchbox run: expected exactly one app bundle directory"}},
+			[]string{"watchbox run: apps/hello is given twice; a run holds each app once"}},
 		{"bad log level", []string{"run", "--log-level", "loud", "--steps", "status", "apps/hello"}, "",
 			[]string{`bad --log-level "loud": use debug, info, warn or error`}},
 		{"inspect without path", []string{"inspect"}, "", []string{"watchbox inspect: expected one argument: BUNDLE|FILE.wasm"}},
@@ -579,6 +579,9 @@ var wantLifeCycle = []callLine{
 	{"dev.watchbox.hello", "did_become_active", "ok", "active"},
 	{"dev.watchbox.hello", "will_resign_active", "ok", "inactive"}, // wrist-down
 	{"dev.watchbox.hello", "did_enter_background", "ok", "background"},
+	// the system's app_backgrounded snapshot: hello has no task handler,
+	// so the system completes the task
+	{"dev.watchbox.hello", "background_tasks", "unhandled", "background"},
 	// suspend and purge call nothing; wrist-up is a cold launch.
 	{"dev.watchbox.hello", "did_finish_launching", "ok", "inactive"},
 	{"dev.watchbox.hello", "will_enter_foreground", "ok", "inactive"},
@@ -641,10 +644,10 @@ func TestRunLifeCycleJSON(t *testing.T) {
 	want := []string{
 		"step launch", call(0), call(1), call(2),
 		"step wrist-down", call(3),
-		"step background", call(4),
+		"step background", call(4), call(5),
 		"step suspend", "step purge",
-		"step wrist-up", call(5), call(6), call(7),
-		call(8), call(9), // shutdown
+		"step wrist-up", call(6), call(7), call(8),
+		call(9), call(10), // shutdown
 		"summary",
 	}
 	if strings.Join(seq, "\n") != strings.Join(want, "\n") {
@@ -686,8 +689,8 @@ func TestRunStepsFromStdin(t *testing.T) {
 	}
 	want := []string{
 		"did_finish_launching", "will_enter_foreground", "did_become_active", // launch
-		"will_resign_active",                         // wrist-down
-		"did_enter_background",                       // background
+		"will_resign_active",                       // wrist-down
+		"did_enter_background", "background_tasks", // background, then the system's snapshot
 		"will_enter_foreground", "did_become_active", // wrist-up, warm
 		"will_resign_active", "did_enter_background", // shutdown
 	}

@@ -9,6 +9,7 @@ package main
 import (
 	"time"
 
+	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/guest-sdk/go/watch"
 )
 
@@ -19,14 +20,24 @@ type app struct{ refreshes int }
 func (a *app) DidEnterBackground() { schedule("entered the background") }
 
 func (a *app) HandleBackgroundTasks(tasks []*watch.Task) {
+	refreshed := false
 	for _, t := range tasks {
+		if t.Kind == abi.TaskSnapshot {
+			// The system's snapshot (e.g. on leaving the foreground):
+			// nothing to redraw in this app.
+			t.Complete(false)
+			continue
+		}
 		a.refreshes++
+		refreshed = true
 		watch.Printf("%v task %d (refresh %d since launch)", t.Kind, t.ID, a.refreshes)
 		if err := t.Complete(false); err != nil {
 			watch.Warnf("cannot complete task %d: %v", t.ID, err)
 		}
 	}
-	schedule("refreshed")
+	if refreshed {
+		schedule("refreshed")
+	}
 }
 
 func (a *app) TaskWillExpire(id int64) { watch.Warnf("task %d is about to expire", id) }

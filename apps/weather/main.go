@@ -13,6 +13,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/guest-sdk/go/watch"
 )
 
@@ -39,6 +40,11 @@ func (app) HandleBackgroundTasks(tasks []*watch.Task) {
 		case t.Session != "":
 			t.Complete(publish(t))
 			schedule()
+		case t.Kind == abi.TaskSnapshot:
+			// The UI shows the latest forecast already, in its default
+			// state; each new forecast asks for a snapshot when its
+			// download completes, so none is scheduled here.
+			t.CompleteSnapshot(true, time.Time{}, nil)
 		default:
 			// A refresh (or any other task): start the download, which
 			// outlives this task, and complete the task now.
@@ -48,6 +54,24 @@ func (app) HandleBackgroundTasks(tasks []*watch.Task) {
 			t.Complete(false)
 		}
 	}
+}
+
+// DidReceiveUserInfo takes a complication transfer from the phone
+// (transferCurrentComplicationUserInfo), {"temperature": 19}: the phone
+// already has fresh data, so show it without a download.
+func (app) DidReceiveUserInfo(payload []byte) {
+	var u struct {
+		Temperature *float64 `json:"temperature"`
+	}
+	if err := json.Unmarshal(payload, &u); err != nil || u.Temperature == nil {
+		watch.Warnf("user info from the phone without a temperature: %s", payload)
+		return
+	}
+	text := fmt.Sprintf("%.0f°C (from the phone)", *u.Temperature)
+	if err := watch.UpdateComplication([]byte(text)); err != nil {
+		watch.Warnf("cannot update the complication: %v", err)
+	}
+	watch.Printf("complication: %s", text)
 }
 
 // publish reads a finished download, updates the complication and reports

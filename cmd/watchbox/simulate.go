@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,10 +42,6 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
 		return exitUsage
 	}
-	if problems := unsupported(sc); len(problems) > 0 {
-		fmt.Fprintf(stderr, "watchbox simulate: %s uses what this watchbox cannot simulate yet:\n  %s\n", pos[0], strings.Join(problems, "\n  "))
-		return exitUsage
-	}
 	prof, err := sc.DeviceProfile()
 	if err != nil {
 		fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
@@ -64,7 +62,7 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	logger := zerolog.New(guestLogs{out: out, now: func() time.Time { return rtRef.rt.Now() }}).Level(zerolog.InfoLevel)
 	rt, err := host.New(ctx, host.Config{
 		CacheDir: *cacheDir, DataDir: data, Logger: &logger, Seed: sc.Seed, Profile: prof,
-		Virtual: true, Start: sc.Start, HTTPClient: &http.Client{Transport: web},
+		Virtual: true, Start: sc.Start, HTTPClient: &http.Client{Transport: web}, Latency: web.delay,
 		OnCall:     out.call,
 		OnDecision: out.decision,
 	})
@@ -89,13 +87,21 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 			app.SetComplicationActive(on)
 		}
 	}
+	for _, ev := range sc.Events {
+		if ev.Verb == scenario.VerbPush && ev.Push != nil && ev.Push.Target != "" && ev.Push.Target != apps[ev.App].ID() {
+			rt.Close(context.Background())
+			fmt.Fprintf(stderr, "watchbox simulate: %s:%d: %s targets %s (Simulator Target Bundle), but app %s is %s; fix the file's target or the event's app\n",
+				sc.File, ev.Line, ev.File, ev.Push.Target, ev.App, apps[ev.App].ID())
+			return exitUsage
+		}
+	}
 	var frontmost *host.App
 	for _, ev := range sc.Events {
 		if err := rt.RunUntil(ctx, ev.At); err != nil {
 			break
 		}
 		app := apps[ev.App]
-		if ev.App == "" {
+		if ev.App == "" && (ev.Verb == scenario.VerbWristUp || ev.Verb == scenario.VerbWristDown) {
 			app = frontmost
 		}
 		out.step(ev, app)
@@ -117,7 +123,20 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		case scenario.VerbPurge:
 			err = app.Purge(ctx)
 		case scenario.VerbTrigger:
-			err = app.Trigger(ctx, taskKind(ev.Task), nil)
+			t := host.ForcedTask{Kind: taskKind(ev.Task), Reason: snapshotReason(ev.Reason), Session: ev.Session}
+			if ev.Peripheral != "" {
+				t.UserInfo = []byte(ev.Peripheral)
+			}
+			err = app.TriggerTask(ctx, t)
+		case scenario.VerbExpire:
+			err = app.ExpireTasks(ctx, taskKind(ev.Task))
+			if errors.Is(err, host.ErrNoOpenTask) {
+				out.note(ev.At, app.ID(), "nothing to expire: no open background task")
+				err = nil
+			}
+		case scenario.VerbSet:
+			k, v, _ := strings.Cut(ev.Set, "=")
+			err = rt.Set(k, v)
 		case scenario.VerbIntent:
 			err = app.Trigger(ctx, abi.TaskIntentDidRun, ev.Payload)
 		case scenario.VerbRelevantShortcut:
@@ -156,49 +175,27 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	return exitOK
 }
 
-// unsupported lists the scenario's events that this watchbox cannot run yet,
-// so that a scenario never silently does less than it says.
-func unsupported(sc *scenario.Scenario) []string {
-	var out []string
-	for _, ev := range sc.Events {
-		switch ev.Verb {
-		case scenario.VerbLaunch, scenario.VerbWristUp, scenario.VerbWristDown, scenario.VerbBackground,
-			scenario.VerbSuspend, scenario.VerbPurge, scenario.VerbTrigger, scenario.VerbIntent,
-			scenario.VerbRelevantShortcut, scenario.VerbComplication, scenario.VerbNote, scenario.VerbPush,
-			scenario.VerbBluetoothAlert, scenario.VerbServe, scenario.VerbTapNotification:
-			if ev.Verb == scenario.VerbServe && ev.Route.Delay > 0 {
-				out = append(out, fmt.Sprintf("%s:%d: serve with delay= (response delays are not simulated yet)", sc.File, ev.Line))
-			}
-			if ev.Verb == scenario.VerbTrigger && ev.Task == scenario.TaskSnapshot && ev.Reason != "" {
-				out = append(out, fmt.Sprintf("%s:%d: trigger snapshot with a reason (snapshot reasons are not delivered yet)", sc.File, ev.Line))
-			}
-			continue
-		}
-		if ev.Verb == scenario.VerbPhone && ev.Phone != scenario.PhoneComplication {
-			continue
-		}
-		what := string(ev.Verb)
-		if ev.Verb == scenario.VerbPhone {
-			what += " complication (transferCurrentComplicationUserInfo)"
-		}
-		out = append(out, fmt.Sprintf("%s:%d: %s (not built yet)", sc.File, ev.Line, what))
-	}
-	for _, r := range sc.Routes {
-		if r.Delay > 0 {
-			out = append(out, fmt.Sprintf("%s:%d: serve with delay= (response delays are not simulated yet)", sc.File, r.Line))
-		}
-	}
-	return out
-}
-
 func phoneKind(k scenario.PhoneKind) host.PhoneData {
 	switch k {
 	case scenario.PhoneContext:
 		return host.PhoneContext
 	case scenario.PhoneMessage:
 		return host.PhoneMessage
+	case scenario.PhoneComplication:
+		return host.PhoneComplication
 	}
 	return host.PhoneUserInfo
+}
+
+// snapshotReason maps a scenario's reason (app-backgrounded, ...) to the
+// ABI's; "" is 0, the default.
+func snapshotReason(r string) abi.SnapshotReason {
+	for _, x := range abi.SnapshotReasons() {
+		if strings.ReplaceAll(x.String(), "_", "-") == r {
+			return x
+		}
+	}
+	return 0
 }
 
 func taskKind(k scenario.TaskKind) abi.TaskKind {
@@ -239,8 +236,20 @@ func (tl *timeline) step(ev scenario.Event, app *host.App) {
 	switch ev.Verb {
 	case scenario.VerbNote:
 		what = "# " + ev.Text
-	case scenario.VerbTrigger:
-		what += " " + string(ev.Task)
+	case scenario.VerbTrigger, scenario.VerbExpire:
+		for _, w := range []string{string(ev.Task), ev.Reason, ev.Session, ev.Peripheral, ev.Intent} {
+			if w != "" {
+				what += " " + w
+			}
+		}
+	case scenario.VerbPhone:
+		what += " " + string(ev.Phone)
+	case scenario.VerbSet:
+		what += " " + ev.Set
+	case scenario.VerbServe:
+		what += " " + ev.Route.Method + " " + ev.Route.Path
+	case scenario.VerbIntent:
+		what += " " + ev.Intent
 	case scenario.VerbComplication:
 		what += map[bool]string{true: " on", false: " off"}[ev.On]
 	case scenario.VerbPush:
@@ -303,6 +312,10 @@ func (tl *timeline) log(t time.Time, app, level, msg string) {
 		writeJSON(tl.w, map[string]any{"type": "log", "time": t.UTC(), "app": app, "level": level, "message": msg})
 		return
 	}
+	if level == "warn" || level == "error" {
+		tl.line(t, app, "%s: %s", level, msg)
+		return
+	}
 	tl.line(t, app, "log: %s", msg)
 }
 
@@ -358,6 +371,17 @@ func (t *routeTransport) set(r scenario.Route) {
 	t.mu.Lock()
 	t.routes[r.Method+" "+r.Path] = r
 	t.mu.Unlock()
+}
+
+// delay is the route's delay= for a download of u, for host.Config.Latency.
+func (t *routeTransport) delay(u string) time.Duration {
+	p, err := url.Parse(u)
+	if err != nil {
+		return 0
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.routes["GET "+p.Path].Delay
 }
 
 func (t *routeTransport) RoundTrip(req *http.Request) (*http.Response, error) {

@@ -269,14 +269,14 @@ func nums(kv ...any) map[string]int64 {
 }
 
 // clock formats t for a reason: "15:04", or "15:04:05" when the seconds are
-// not zero (with a fraction when that is not zero either), in UTC; prefixed
+// not zero (with milliseconds when the fraction is not zero), in UTC; prefixed
 // with the date "2006-01-02 " when t is on another UTC day than ref.
 func clock(t, ref time.Time) string {
-	t = t.UTC()
+	t = t.UTC().Truncate(time.Millisecond)
 	var s string
 	switch {
 	case t.Nanosecond() != 0:
-		s = t.Format("15:04:05.999999999")
+		s = t.Format("15:04:05.000") // to the millisecond: a reason is read by people
 	case t.Second() != 0:
 		s = t.Format("15:04:05")
 	default:

@@ -521,7 +521,7 @@ func TestRollingWindowBoundary(t *testing.T) {
 	p := newPolicy(t, "refreshes_per_hour=1")
 	runRefresh(t, p, withComp(), at(9, 0).Add(1500*time.Millisecond))
 	check(t, p.ScheduleRefresh(withComp(), time.Time{}, nil, at(9, 1)), Delay, RuleRefreshBudget,
-		"refresh delayed to 10:00:01.5: 1 of 1 this hour used")
+		"refresh delayed to 10:00:01.500: 1 of 1 this hour used")
 }
 
 // The ledger forgets what no rule looks at any more.
@@ -633,7 +633,7 @@ func TestFormatting(t *testing.T) {
 	}{
 		{at(10, 0), "10:00"},
 		{at(10, 0).Add(15 * time.Second), "10:00:15"},
-		{at(10, 0).Add(250 * time.Millisecond), "10:00:00.25"},
+		{at(10, 0).Add(250 * time.Millisecond), "10:00:00.250"},
 		{at(33, 0), "2024-06-02 09:00"},
 		{at(10, 0).In(time.FixedZone("X", 3600)), "10:00"},
 	} {
