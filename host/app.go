@@ -360,10 +360,31 @@ func (a *App) coldStart(ctx context.Context, state abi.State) error {
 // cold launch (did_finish_launching, will_enter_foreground,
 // did_become_active) when it is not running, else a return to the
 // foreground from wherever it is.
+//
+// Only one app is frontmost: another app that is (the user opens this one
+// from it) enters the background first.
 func (a *App) Launch(ctx context.Context) error {
+	a.rt.leaveForeground(ctx, a)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.foreground(ctx)
+}
+
+// leaveForeground sends every frontmost app but a to the background, as
+// opening a makes it the one frontmost app. Their calls are recorded as
+// theirs; their failures are not a's.
+func (r *Runtime) leaveForeground(ctx context.Context, a *App) {
+	for _, b := range r.Apps() {
+		if b == a {
+			continue
+		}
+		b.mu.Lock()
+		if b.state == abi.StateActive || b.state == abi.StateInactive {
+			b.log.Info().Str("for", a.id).Msg("leaves the foreground: another app opens")
+			b.background(ctx)
+		}
+		b.mu.Unlock()
+	}
 }
 
 func (a *App) foreground(ctx context.Context) error {

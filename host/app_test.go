@@ -266,7 +266,9 @@ func TestCrashKillsOnlyThatInstance(t *testing.T) {
 			if a.State() != abi.StateNotRunning || a.Crashes() != 1 {
 				t.Fatalf("after crash: state %v, crashes %d", a.State(), a.Crashes())
 			}
-			// The other app and the host carry on.
+			// The other app (sent to the background when chaos opened)
+			// and the host carry on.
+			must(t, hello.Launch(ctx))
 			must(t, hello.WristDown(ctx))
 			if hello.State() != abi.StateInactive {
 				t.Errorf("hello state = %v", hello.State())

@@ -157,7 +157,6 @@ func (a *App) cancelNotificationOp(args []byte) ([]byte, abi.Status) {
 // the action in the message field.
 func (a *App) TapNotification(ctx context.Context, id, action string) error {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	var n *notification
 	for i := len(a.delivered) - 1; i >= 0; i-- {
 		if id == "" || a.delivered[i].id == id {
@@ -166,9 +165,16 @@ func (a *App) TapNotification(ctx context.Context, id, action string) error {
 			break
 		}
 	}
-	if n == nil {
+	a.mu.Unlock()
+	switch {
+	case n == nil && id == "":
+		return fmt.Errorf("host: %s has no delivered notification to tap", a.id)
+	case n == nil:
 		return fmt.Errorf("host: %s has no delivered notification %q to tap", a.id, id)
 	}
+	a.rt.leaveForeground(ctx, a)
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if action == "" {
 		action = DefaultAction
 	}

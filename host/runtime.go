@@ -19,6 +19,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -260,7 +262,7 @@ func wasiFunctions(ctx context.Context) (map[string]bool, error) {
 	return names, nil
 }
 
-// Apps returns the loaded apps.
+// Apps returns the loaded apps, in bundle id order.
 func (r *Runtime) Apps() []*App {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -268,6 +270,7 @@ func (r *Runtime) Apps() []*App {
 	for _, a := range r.apps {
 		out = append(out, a)
 	}
+	slices.SortFunc(out, func(a, b *App) int { return strings.Compare(a.id, b.id) })
 	return out
 }
 

@@ -250,3 +250,26 @@ func TestWaitingPhoneDataArrivesWhenTheAppOpens(t *testing.T) {
 		t.Errorf("decisions = %q", got)
 	}
 }
+
+func TestOpeningAnAppBackgroundsTheFrontmostOne(t *testing.T) {
+	ctx := context.Background()
+	h, a, _ := virtualChaos(t, "Tasks complete")
+	b := h.load(t, helloDir)
+	must(t, a.Launch(ctx))
+	must(t, b.Launch(ctx))
+	if a.State() != abi.StateBackground || b.State() != abi.StateActive {
+		t.Errorf("states after opening hello: chaos %v, hello %v; want background, active", a.State(), b.State())
+	}
+	must(t, a.Push(ctx, parsePush(t, `{"aps":{"alert":{"title":"Yo"}}}`)))
+	must(t, a.TapNotification(ctx, "", ""))
+	if a.State() != abi.StateActive || b.State() != abi.StateBackground {
+		t.Errorf("states after the tap: chaos %v, hello %v; want active, background", a.State(), b.State())
+	}
+	must(t, b.Push(ctx, parsePush(t, `{"aps":{"alert":{"title":"Hi"}}}`)))
+	if err := b.TapNotification(ctx, "", ""); err != nil {
+		t.Errorf("tapping hello's notification: %v", err)
+	}
+	if err := b.TapNotification(ctx, "", ""); err == nil || !strings.Contains(err.Error(), "has no delivered notification to tap") {
+		t.Errorf("a tap with nothing delivered = %v", err)
+	}
+}

@@ -182,12 +182,13 @@ func TestControlSeveralApps(t *testing.T) {
 	if rules := strings.Join(statusJSON(t, "--control", sock, "--bundle", "hello").rules(), " "); !strings.HasSuffix(rules, "trigger task.unhandled") {
 		t.Errorf("hello's decisions %s: want them to end with the trigger, and the task hello has no handler for", rules)
 	}
+	// Opening weather sends hello, frontmost until then, to the background.
 	expect(t, ctl("step", "launch", "weather"), exitOK, `"app":"dev.watchbox.weather"`, `"state":"active"`)
-	expect(t, ctl("step", "--bundle", "hello", "wrist-down"), exitOK, `"app":"dev.watchbox.hello"`, `"state":"inactive"`)
+	expect(t, ctl("step", "--bundle", "hello", "wrist-down"), exitOK, `"app":"dev.watchbox.hello"`, `"state":"background"`)
 	expect(t, ctl("step", "--bundle", "hello", "purge weather"), exitUsage,
 		`step "purge weather" names dev.watchbox.weather, but the request is for dev.watchbox.hello`)
 	expect(t, ctl("status"), exitOK, "dev.watchbox.weather: active, 1 launch(es), 0 crash(es) (current)\n",
-		"dev.watchbox.hello: inactive, 1 launch(es), 0 crash(es)\n")
+		"dev.watchbox.hello: background, 1 launch(es), 0 crash(es)\n")
 
 	r := p.signalAndWait(os.Interrupt, 10*time.Second, "Ctrl-C must end a --stay run")
 	expect(t, r, exitOK, "dev.watchbox.weather: 1 launch(es), 0 crash(es), 0 failed call(s)\n",
@@ -259,7 +260,8 @@ func TestRunSeveralApps(t *testing.T) {
 	r := watchbox(t, nil, "run", "--control", "off", "--data", t.TempDir(),
 		"--steps", "launch hello, wrist-down, status, trigger weather snapshot, status dev.watchbox.hello", "apps/weather", "apps/hello")
 	expect(t, r, exitOK,
-		"dev.watchbox.weather  state active, 1 launch(es)\ndev.watchbox.hello  state inactive, 1 launch(es)\n", // status: every app
+		// status: every app; opening hello sent weather to the background
+		"dev.watchbox.weather  state background, 1 launch(es)\ndev.watchbox.hello  state inactive, 1 launch(es)\n",
 		"dev.watchbox.weather: 1 launch(es), 0 crash(es), 0 failed call(s)\n",
 		"dev.watchbox.hello: 1 launch(es), 0 crash(es), 0 failed call(s)\n")
 	var events []string
@@ -274,8 +276,15 @@ func TestRunSeveralApps(t *testing.T) {
 	if strings.Join(events, ", ") != strings.Join(want, ", ") {
 		t.Errorf("hello's calls %v\nwant %v\n%s", events, want, r)
 	}
-	if weather := calls(r.stdout, "dev.watchbox.weather"); len(weather) < 4 || weather[3].event != "background_tasks" {
-		t.Errorf("weather's calls %v: want launch, then the snapshot task\n%s", weather, r)
+	var weather []string
+	for _, c := range calls(r.stdout, "dev.watchbox.weather") {
+		weather = append(weather, c.event)
+	}
+	want = []string{"did_finish_launching", "will_enter_foreground", "did_become_active", // the first app is launched
+		"will_resign_active", "did_enter_background", "background_tasks", // hello opens: the app_backgrounded snapshot
+		"background_tasks"} // trigger weather snapshot
+	if strings.Join(weather, ", ") != strings.Join(want, ", ") {
+		t.Errorf("weather's calls %v\nwant %v\n%s", weather, want, r)
 	}
 
 	r = watchbox(t, nil, "run", "--control", "off", "--data", t.TempDir(), "--steps", "launch hello, purge nope", "apps/weather", "apps/hello")
