@@ -18,6 +18,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host"
+	"github.com/watchbox/watchbox/host/profile"
 	"github.com/watchbox/watchbox/host/scenario"
 )
 
@@ -57,48 +58,83 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 
 	out := &timeline{w: stdout, json: *asJSON}
-	web := newRouteTransport(sc.Routes)
-	rtRef := &struct{ rt *host.Runtime }{}
-	logger := zerolog.New(guestLogs{out: out, now: func() time.Time { return rtRef.rt.Now() }}).Level(zerolog.InfoLevel)
-	rt, err := host.New(ctx, host.Config{
-		CacheDir: *cacheDir, DataDir: data, Logger: &logger, Seed: sc.Seed, Profile: prof,
-		Virtual: true, Start: sc.Start, HTTPClient: &http.Client{Transport: web}, Latency: web.delay,
-		OnCall:     out.call,
-		OnDecision: out.decision,
-	})
+	sim, code, err := loadSimulation(ctx, sc, prof, *cacheDir, data, out)
+	if err != nil {
+		fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
+		return code
+	}
+	err = sim.play(ctx)
+	sim.rt.Close(context.Background())
 	if err != nil {
 		fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
 		return exitError
 	}
-	rtRef.rt = rt
-	apps := map[string]*host.App{}
+	out.summary(sc, sim.apps, ctx.Err() != nil)
+	if out.failures > 0 {
+		return exitCrash
+	}
+	return exitOK
+}
+
+// simulation is a scenario's apps loaded into a runtime on the virtual
+// clock, ready to play.
+type simulation struct {
+	sc   *scenario.Scenario
+	rt   *host.Runtime
+	apps map[string]*host.App // by alias
+	out  *timeline
+	web  *routeTransport
+}
+
+// loadSimulation starts a virtual runtime for sc and loads its apps. A
+// failure comes with the exit code it deserves.
+func loadSimulation(ctx context.Context, sc *scenario.Scenario, prof profile.Profile, cacheDir, dataDir string, out *timeline) (*simulation, int, error) {
+	s := &simulation{sc: sc, apps: map[string]*host.App{}, out: out, web: newRouteTransport(sc.Routes)}
+	logger := zerolog.New(guestLogs{out: out, now: func() time.Time { return s.rt.Now() }}).Level(zerolog.InfoLevel)
+	rt, err := host.New(ctx, host.Config{
+		CacheDir: cacheDir, DataDir: dataDir, Logger: &logger, Seed: sc.Seed, Profile: prof,
+		Virtual: true, Start: sc.Start, HTTPClient: &http.Client{Transport: s.web}, Latency: s.web.delay,
+		OnCall:     out.call,
+		OnDecision: out.decision,
+	})
+	if err != nil {
+		return nil, exitError, err
+	}
+	s.rt = rt
 	for _, a := range sc.Apps {
 		app, err := rt.Load(ctx, a.Dir)
 		if err != nil {
 			rt.Close(context.Background())
-			fmt.Fprintf(stderr, "watchbox simulate: %s:%d: app %s: %v\n", sc.File, a.Line, a.Alias, err)
+			code := exitError
 			if host.IsInvalidApp(err) {
-				return exitInvalid
+				code = exitInvalid
 			}
-			return exitError
+			return nil, code, fmt.Errorf("%s:%d: app %s: %w", sc.File, a.Line, a.Alias, err)
 		}
-		apps[a.Alias] = app
+		s.apps[a.Alias] = app
 		if on, ok := sc.Complications[a.Alias]; ok {
 			app.SetComplicationActive(on)
 		}
 	}
 	for _, ev := range sc.Events {
-		if ev.Verb == scenario.VerbPush && ev.Push != nil && ev.Push.Target != "" && ev.Push.Target != apps[ev.App].ID() {
+		if ev.Verb == scenario.VerbPush && ev.Push != nil && ev.Push.Target != "" && ev.Push.Target != s.apps[ev.App].ID() {
 			rt.Close(context.Background())
-			fmt.Fprintf(stderr, "watchbox simulate: %s:%d: %s targets %s (Simulator Target Bundle), but app %s is %s; fix the file's target or the event's app\n",
-				sc.File, ev.Line, ev.File, ev.Push.Target, ev.App, apps[ev.App].ID())
-			return exitUsage
+			return nil, exitUsage, fmt.Errorf("%s:%d: %s targets %s (Simulator Target Bundle), but app %s is %s; fix the file's target or the event's app",
+				sc.File, ev.Line, ev.File, ev.Push.Target, ev.App, s.apps[ev.App].ID())
 		}
 	}
+	return s, exitOK, nil
+}
+
+// play runs the scenario's events at their times, then the clock to the
+// scenario's end. Guest failures are the timeline's; an event the runtime
+// cannot carry out is an error that stops the play.
+func (s *simulation) play(ctx context.Context) error {
+	sc, rt, apps, out := s.sc, s.rt, s.apps, s.out
 	var frontmost *host.App
 	for _, ev := range sc.Events {
 		if err := rt.RunUntil(ctx, ev.At); err != nil {
-			break
+			return nil // interrupted: the summary says so
 		}
 		app := apps[ev.App]
 		if ev.App == "" && (ev.Verb == scenario.VerbWristUp || ev.Verb == scenario.VerbWristDown) {
@@ -150,7 +186,7 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		case scenario.VerbBluetoothAlert:
 			err = app.BluetoothAlert(ctx, ev.Peripheral)
 		case scenario.VerbServe:
-			web.set(*ev.Route)
+			s.web.set(*ev.Route)
 		case scenario.VerbTapNotification:
 			err = app.TapNotification(ctx, ev.Notification, ev.Action)
 			if err != nil && !host.IsGuestFailure(err) {
@@ -160,19 +196,11 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 			frontmost = app
 		}
 		if err != nil && !host.IsGuestFailure(err) {
-			fmt.Fprintf(stderr, "watchbox simulate: %s:%d: %v\n", sc.File, ev.Line, err)
-			rt.Close(context.Background())
-			return exitError
+			return fmt.Errorf("%s:%d: %w", sc.File, ev.Line, err)
 		}
 	}
 	rt.RunUntil(ctx, sc.End())
-	interrupted := ctx.Err() != nil
-	rt.Close(context.Background())
-	out.summary(sc, apps, interrupted)
-	if out.failures > 0 {
-		return exitCrash
-	}
-	return exitOK
+	return nil
 }
 
 func phoneKind(k scenario.PhoneKind) host.PhoneData {
@@ -212,6 +240,7 @@ type timeline struct {
 	mu       sync.Mutex
 	w        io.Writer
 	json     bool
+	calls    int
 	failures int
 }
 
@@ -261,6 +290,7 @@ func (tl *timeline) step(ev scenario.Event, app *host.App) {
 func (tl *timeline) call(c host.Call) {
 	tl.mu.Lock()
 	defer tl.mu.Unlock()
+	tl.calls++
 	status := c.Status.String()
 	if c.Crash != "" || c.Message != "" {
 		tl.failures++
