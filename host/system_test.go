@@ -273,3 +273,35 @@ func TestOpeningAnAppBackgroundsTheFrontmostOne(t *testing.T) {
 		t.Errorf("a tap with nothing delivered = %v", err)
 	}
 }
+
+// TestSlowDownloadDoesNotHoldUpOtherTimers: on the real clock a download
+// that waits on its server must not delay the system's other timers (here a
+// notification due while the server is still answering).
+func TestSlowDownloadDoesNotHoldUpOtherTimers(t *testing.T) {
+	ctx := context.Background()
+	release := make(chan struct{})
+	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1,
+		HTTPClient: &http.Client{Transport: slowRoute{release}}})
+	a := chaos(t, h, "DidFinishLaunching download s1 https://weather.example/slow", "DidFinishLaunching notify n1 1500ms", "Tasks complete")
+	must(t, a.Launch(ctx))
+	deadline := time.Now().Add(10 * time.Second)
+	for len(h.guestLines("chaos: present n1")) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(h.guestLines("chaos: present n1")) == 0 {
+		t.Fatal("the notification due at 1.5 s was not presented while the download's server was still answering")
+	}
+	close(release)
+	for len(h.guestLines("chaos: task")) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	equal(t, "download", h.guestLines("chaos: task"), []string{`chaos: task 1 url_session s1 status 200 file "/Downloads/s1" "at last" error ""`})
+}
+
+// slowRoute answers once release is closed.
+type slowRoute struct{ release chan struct{} }
+
+func (s slowRoute) RoundTrip(r *http.Request) (*http.Response, error) {
+	<-s.release
+	return (routes{"/slow": "at last"}).RoundTrip(r)
+}
