@@ -501,6 +501,9 @@ func (a *App) request(op abi.Op, args []byte) ([]byte, abi.Status) {
 		w.Int(abi.FieldAppState, int64(a.state))
 		w.Int(abi.FieldLaunchCount, int64(a.launches))
 		w.Bool(abi.FieldCold, a.cold)
+		if a.manifest.Settings != nil {
+			w.Blob(abi.FieldPayload, a.manifest.Settings)
+		}
 		return w.Bytes(), abi.StatusOK
 	}
 	return nil, abi.StatusUnsupported

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/bundle"
 )
 
 // Tests of the system's own snapshots, forced expiry, mid-run profile
@@ -304,4 +306,26 @@ type slowRoute struct{ release chan struct{} }
 func (s slowRoute) RoundTrip(r *http.Request) (*http.Response, error) {
 	<-s.release
 	return (routes{"/slow": "at last"}).RoundTrip(r)
+}
+
+func TestAppReadsItsManifestSettings(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1})
+	b, err := bundle.Open(chaosDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wasm, info, err := b.Wasm(ctx, bundle.BuildOptions{CacheDir: filepath.Join(testCache, "build")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := b.Manifest
+	m.Settings = []byte(`{"serverURL":"https://example.com"}`)
+	a, err := h.rt.load(ctx, chaosDir, info.Path, m, wasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setMode(t, a, "DidFinishLaunching settings")
+	must(t, a.Launch(ctx))
+	equal(t, "guest", h.guestLines("chaos: settings"), []string{`chaos: settings {"serverURL":"https://example.com"} <nil>`})
 }

@@ -17,9 +17,25 @@ import (
 	"github.com/watchbox/watchbox/guest-sdk/go/watch"
 )
 
-// forecastURL is where the forecast comes from; the manifest allows its
-// host, and scenarios serve it from their routes.
-const forecastURL = "https://weather.example/forecast"
+// defaultForecastURL is where the forecast comes from unless the
+// manifest's settings name another "forecastURL"; the manifest must allow
+// its host, and scenarios serve it from their routes.
+const defaultForecastURL = "https://weather.example/forecast"
+
+// forecastURL returns the configured forecast URL.
+func forecastURL() string {
+	info, err := watch.App()
+	if err != nil || info.Settings == nil {
+		return defaultForecastURL
+	}
+	var s struct {
+		ForecastURL string `json:"forecastURL"`
+	}
+	if err := json.Unmarshal(info.Settings, &s); err != nil || s.ForecastURL == "" {
+		return defaultForecastURL
+	}
+	return s.ForecastURL
+}
 
 const every = 30 * time.Minute
 
@@ -48,7 +64,7 @@ func (app) HandleBackgroundTasks(tasks []*watch.Task) {
 		default:
 			// A refresh (or any other task): start the download, which
 			// outlives this task, and complete the task now.
-			if err := watch.StartDownload(fmt.Sprintf("forecast-%d", t.ID), forecastURL); err != nil {
+			if err := watch.StartDownload(fmt.Sprintf("forecast-%d", t.ID), forecastURL()); err != nil {
 				watch.Warnf("cannot start the download: %v", err)
 			}
 			t.Complete(false)

@@ -101,6 +101,11 @@ type Manifest struct {
 	// relative to the bundle directory (key source), "." for the bundle
 	// directory itself.
 	Source string `json:"source,omitempty"`
+	// Settings is the app's own configuration (key settings, default
+	// none): a JSON object of at most MaxSettings bytes, stored compacted,
+	// that the app reads at run time (the app_info request), like custom
+	// Info.plist keys: a server URL, a refresh interval.
+	Settings json.RawMessage `json:"settings,omitempty"`
 }
 
 // ExtendedRuntimeMode returns the manifest's extended runtime session mode
@@ -133,8 +138,11 @@ func ParseManifest(data []byte) (*Manifest, error) {
 // manifestKeys are the known keys, in documentation order.
 var manifestKeys = []string{
 	"CFBundleIdentifier", "CFBundleDisplayName", "abiVersion", "WKBackgroundModes",
-	"complication", "memoryLimit", "allowedHosts", "dataQuota", "module", "source",
+	"complication", "memoryLimit", "allowedHosts", "dataQuota", "module", "source", "settings",
 }
+
+// MaxSettings caps the size of a manifest's settings object.
+const MaxSettings = 16 << 10
 
 // exampleManifest is shown when a manifest is missing or not an object.
 const exampleManifest = `{"CFBundleIdentifier": "dev.watchbox.hello", "CFBundleDisplayName": "Hello", "abiVersion": 1, "source": "."}`
@@ -317,6 +325,18 @@ func (p *manifestParser) key(key string, raw json.RawMessage) {
 			} else {
 				m.Source = path.Clean(s)
 			}
+		}
+	case "settings":
+		var buf bytes.Buffer
+		switch {
+		case jsonKind(raw) != "object":
+			p.problem(key, `must be a JSON object of the app's own settings, like {"serverURL": "https://example.com"}, not %s`, describe(raw))
+		case json.Compact(&buf, raw) != nil:
+			p.problem(key, "is not valid JSON")
+		case buf.Len() > MaxSettings:
+			p.problem(key, "is %d bytes; at most %d are allowed (keep large data in the app's container)", buf.Len(), MaxSettings)
+		default:
+			m.Settings = buf.Bytes()
 		}
 	default:
 		p.problem(key, "unknown key%s", orKnownKeys(key))

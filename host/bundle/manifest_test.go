@@ -108,6 +108,9 @@ func TestParseManifestGoodValues(t *testing.T) {
 			[]string{"api.example.com", "example.com:8443", "*.cdn.example.net", "localhost", "10.0.0.1:80", "[::1]:8080", "[2001:db8::1]"}},
 		{"source", `"cmd/app/"`, func(m *Manifest) any { return m.Source }, "cmd/app"},
 		{"source", `"./app"`, func(m *Manifest) any { return m.Source }, "app"},
+		{"settings", `{ "serverURL": "https://example.com",  "every": 15 }`, func(m *Manifest) any { return string(m.Settings) },
+			`{"serverURL":"https://example.com","every":15}`},
+		{"settings", `{}`, func(m *Manifest) any { return string(m.Settings) }, `{}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
@@ -158,6 +161,9 @@ func TestParseManifestBadValues(t *testing.T) {
 		{"WKBackgroundModes", `"audio"`, []string{"must be an array of strings", `string "audio"`}},
 		{"WKBackgroundModes", `["audio", 3]`, []string{"element 1 must be a string", "number 3"}},
 		{"complication", `"yes"`, []string{"must be true or false", `string "yes"`}},
+		{"settings", `["a"]`, []string{"must be a JSON object of the app's own settings", "not array"}},
+		{"settings", `"url"`, []string{"must be a JSON object", `string "url"`}},
+		{"settings", `{"big": "` + strings.Repeat("x", MaxSettings) + `"}`, []string{"bytes; at most 16384 are allowed"}},
 		{"complication", `1`, []string{"must be true or false", "number 1"}},
 		{"memoryLimit", `"64MB"`, []string{`"64MB"`, `unit "MB"`, "KiB, MiB or GiB"}},
 		{"memoryLimit", `"lots"`, []string{`"lots" is not a size`}},

@@ -250,6 +250,9 @@ type Info struct {
 	State       abi.State
 	LaunchCount int64 // cold launches since the host loaded the app
 	Cold        bool  // this instance was started by the current launch
+	// Settings is the manifest's "settings" object (JSON), or nil: the
+	// app's own configuration, such as a server URL.
+	Settings []byte
 }
 
 // App asks the runtime about the running app.
@@ -277,6 +280,9 @@ func App() (Info, error) {
 			info.LaunchCount, _ = v.Int()
 		case abi.FieldCold:
 			info.Cold, _ = v.Bool()
+		case abi.FieldPayload:
+			b, _ := v.Blob()
+			info.Settings = append([]byte(nil), b...)
 		}
 	}
 	if err := r.Err(); err != nil {

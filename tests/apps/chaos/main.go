@@ -228,6 +228,9 @@ func do(event, action string, args []string) {
 			watch.Printf("chaos: snapshot done %d %v", t.ID, t.CompleteSnapshot(args[0] == "restored", exp, info))
 		}
 		openTasks = nil
+	case "settings":
+		info, err := watch.App()
+		watch.Printf("chaos: settings %s %v", info.Settings, err)
 	case "info":
 		info, err := watch.App()
 		watch.Printf("chaos: info %s %v %d %v %v", info.BundleID, info.State, info.LaunchCount, info.Cold, err)
