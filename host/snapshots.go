@@ -148,9 +148,6 @@ func (a *App) completeSnapshotTask(args []byte) ([]byte, abi.Status) {
 	now := a.now()
 	a.finishTask(t, now, "task.completed", fmt.Sprintf("%v task %d (%v) completed after %s (restored default state: %v)",
 		t.kind, id, t.reason, now.Sub(t.times.Delivered), restored))
-	if info != nil {
-		a.snapshotInfo = info
-	}
 	if restored && a.defaultEv != nil {
 		a.cancelDefault()
 		a.rt.report(Decision{Time: now, App: a.id, Kind: "snapshot", Verdict: "drop", Rule: "snapshot.default_restored",
@@ -172,13 +169,18 @@ func (a *App) completeSnapshotTask(args []byte) ([]byte, abi.Status) {
 		}
 		at := time.Unix(0, expires).UTC()
 		if at.After(now) {
+			// The scheduled snapshot carries the userInfo.
 			var w abi.Writer
 			w.Int(abi.FieldDate, expires)
 			if info != nil {
 				w.Blob(abi.FieldUserInfo, info)
 			}
 			a.scheduleSnapshot(w.Bytes())
+			info = nil
 		}
+	}
+	if info != nil {
+		a.snapshotInfo = info // for the next snapshot task, whatever its reason
 	}
 	a.settle()
 	return nil, abi.StatusOK

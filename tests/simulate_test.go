@@ -102,7 +102,13 @@ func TestSimulateDayScenario(t *testing.T) {
 		"15:30:00.000  dev.watchbox.weather     system: snapshot (return_to_default_state) task triggered by the developer [trigger]",
 		// a mid-run profile change
 		"16:00:00.000                           system: profile refreshes_per_hour changed to 2 [profile.set]",
-		"simulated 07:00:00.000 to 07:00:00.000: 2 app(s), 0 failed call(s)")
+		"simulated 07:00:00.000 to 2026-06-02 07:00:00.000: 2 app(s), 0 failed call(s)")
+	// Asking why: what the system held back for the weather app.
+	w := watchbox(t, nil, "simulate", "--why", "weather", scen)
+	expect(t, w, exitOK, "why: what the system held back for dev.watchbox.weather\n",
+		"dev.watchbox.weather     delay: snapshot on task completion delayed to ")
+	expect(t, watchbox(t, nil, "simulate", "--why", "nope", scen), exitUsage,
+		"--why nope: no such app in tests/scenarios/day.scenario; it has weather (dev.watchbox.weather), messages (dev.watchbox.messages)")
 	if again := watchbox(t, nil, "simulate", scen); again.stdout != r.stdout {
 		t.Errorf("two runs of the day differ")
 	}

@@ -30,6 +30,7 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	asJSON := fs.Bool("json", false, "print the trace as JSON lines: step, call, log and decision objects, then a summary")
 	cacheDir := fs.String("cache", "", "cache directory (default: the user cache dir + /watchbox)")
 	dataDir := fs.String("data", "", "directory of app data containers (default: a new temporary directory, removed afterwards)")
+	why := fs.String("why", "", "after the day, list what the system held back for `APP` (alias or bundle id): every delayed, dropped, throttled, replaced or killed request, with its rule")
 	pos, code, ok := parseInterleaved(fs, args)
 	if !ok {
 		return code
@@ -63,6 +64,23 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
 		return code
 	}
+	var whyApp *host.App
+	if *why != "" {
+		for alias, a := range sim.apps {
+			if alias == *why || a.ID() == *why {
+				whyApp = a
+			}
+		}
+		if whyApp == nil {
+			sim.rt.Close(context.Background())
+			var names []string
+			for _, a := range sc.Apps {
+				names = append(names, a.Alias+" ("+sim.apps[a.Alias].ID()+")")
+			}
+			fmt.Fprintf(stderr, "watchbox simulate: --why %s: no such app in %s; it has %s\n", *why, pos[0], strings.Join(names, ", "))
+			return exitUsage
+		}
+	}
 	err = sim.play(ctx)
 	sim.rt.Close(context.Background())
 	if err != nil {
@@ -70,6 +88,9 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return exitError
 	}
 	out.summary(sc, sim.apps, ctx.Err() != nil)
+	if whyApp != nil {
+		out.why(whyApp.ID(), whyApp.Why())
+	}
 	if out.failures > 0 {
 		return exitCrash
 	}
@@ -349,6 +370,33 @@ func (tl *timeline) log(t time.Time, app, level, msg string) {
 	tl.line(t, app, "log: %s", msg)
 }
 
+// heldBack are the verdicts that answer "why did my task not run".
+var heldBack = map[string]bool{"delay": true, "drop": true, "throttle": true, "replaced": true, "kill": true, "expire": true}
+
+// why lists the app's held-back decisions after the summary.
+func (tl *timeline) why(app string, ds []host.Decision) {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	n := 0
+	for _, d := range ds {
+		if !heldBack[d.Verdict] {
+			continue
+		}
+		n++
+		if tl.json {
+			writeJSON(tl.w, map[string]any{"type": "why", "decision": d})
+			continue
+		}
+		if n == 1 {
+			fmt.Fprintf(tl.w, "why: what the system held back for %s\n", app)
+		}
+		tl.line(d.Time, d.App, "%s: %s [%s]", d.Verdict, d.Reason, d.Rule)
+	}
+	if n == 0 && !tl.json {
+		fmt.Fprintf(tl.w, "why: the system held nothing back for %s: every request ran when asked\n", app)
+	}
+}
+
 func (tl *timeline) summary(sc *scenario.Scenario, apps map[string]*host.App, interrupted bool) {
 	tl.mu.Lock()
 	defer tl.mu.Unlock()
@@ -356,7 +404,11 @@ func (tl *timeline) summary(sc *scenario.Scenario, apps map[string]*host.App, in
 		writeJSON(tl.w, map[string]any{"type": "summary", "start": sc.Start.UTC(), "end": sc.End().UTC(), "failures": tl.failures, "interrupted": interrupted})
 		return
 	}
-	fmt.Fprintf(tl.w, "simulated %s to %s: %d app(s), %d failed call(s)\n", stamp(sc.Start), stamp(sc.End()), len(apps), tl.failures)
+	end := stamp(sc.End())
+	if y, m, d := sc.End().UTC().Date(); y != sc.Start.UTC().Year() || m != sc.Start.UTC().Month() || d != sc.Start.UTC().Day() {
+		end = sc.End().UTC().Format("2006-01-02 ") + end
+	}
+	fmt.Fprintf(tl.w, "simulated %s to %s: %d app(s), %d failed call(s)\n", stamp(sc.Start), end, len(apps), tl.failures)
 }
 
 // guestLogs turns the runtime's log records from guests (their log calls
