@@ -40,6 +40,7 @@ const (
 	FieldLongitude            Field = 32 // float: degrees
 	FieldRemaining            Field = 33 // int: budget left (pushes, alerts, refreshes)
 	FieldComplication         Field = 34 // bytes: complication data
+	FieldCalendar             Field = 35 // bytes: a calendar trigger's date components, a JSON object
 )
 
 var fieldNames = map[Field]string{
@@ -77,6 +78,7 @@ var fieldNames = map[Field]string{
 	FieldLongitude:            "longitude",
 	FieldRemaining:            "remaining",
 	FieldComplication:         "complication",
+	FieldCalendar:             "calendar",
 }
 
 // String returns the field's name.

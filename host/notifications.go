@@ -19,6 +19,7 @@ type notification struct {
 	id, title, body, category string
 	userInfo                  []byte
 	interval                  time.Duration // time-interval trigger
+	cal                       *calendar     // calendar trigger
 	repeats                   bool
 	ev                        *sched.Event
 }
@@ -68,29 +69,72 @@ func (a *App) scheduleNotification(args []byte) ([]byte, abi.Status) {
 			at = time.Unix(0, ns).UTC()
 		case abi.FieldRepeats:
 			n.repeats, err = v.Bool()
+		case abi.FieldCalendar:
+			var b []byte
+			if b, err = v.Blob(); err == nil {
+				var c calendar
+				if c, err = parseCalendar(b); err == nil {
+					n.cal = &c
+				} else {
+					a.log.Warn().Str("notification", n.id).Msg(err.Error())
+				}
+			}
 		}
 		if err != nil {
 			return nil, abi.StatusBadArgument
 		}
 	}
 	now := a.now()
+	triggers := 0
+	for _, set := range []bool{n.interval > 0, !at.IsZero(), n.cal != nil} {
+		if set {
+			triggers++
+		}
+	}
 	switch {
 	case n.id == "", n.title == "" && n.body == "":
 		return nil, abi.StatusBadArgument
-	case n.interval > 0 && !at.IsZero(), n.interval <= 0 && at.IsZero():
+	case triggers != 1:
 		return nil, abi.StatusBadArgument // exactly one trigger
-	case n.repeats && (n.interval < time.Minute):
+	case n.repeats && !at.IsZero():
+		return nil, abi.StatusBadArgument // a date fires once; a repeating one is a calendar trigger
+	case n.repeats && n.interval > 0 && n.interval < time.Minute:
 		return nil, abi.StatusBadArgument // as iOS: a repeating trigger needs an interval of at least 60 s
 	}
-	if n.interval > 0 {
+	switch {
+	case n.interval > 0:
 		at = now.Add(n.interval)
+	case n.cal != nil:
+		if at = n.cal.next(now); at.IsZero() {
+			return nil, abi.StatusBadArgument // no date ever matches (February 30th)
+		}
 	}
 	a.cancelNotification(n.id)
 	a.pending[n.id] = n
 	a.armNotification(n, at)
 	a.rt.report(Decision{Time: now, App: a.id, Kind: "notification", Verdict: "scheduled", At: at, Rule: "notification.scheduled",
-		Reason: fmt.Sprintf("notification %s scheduled for %s%s", n.id, at.Format("15:04:05"), map[bool]string{true: fmt.Sprintf(", repeating every %s", n.interval)}[n.repeats])})
+		Reason: fmt.Sprintf("notification %s scheduled for %s%s", n.id, whenPhrase(at, now), n.repeatPhrase())})
 	return nil, abi.StatusOK
+}
+
+// whenPhrase is "15:04:05", with the date first when t is on another day
+// than now.
+func whenPhrase(t, now time.Time) string {
+	t, now = t.UTC(), now.UTC()
+	if t.YearDay() != now.YearDay() || t.Year() != now.Year() {
+		return t.Format("2006-01-02 15:04:05")
+	}
+	return t.Format("15:04:05")
+}
+
+func (n *notification) repeatPhrase() string {
+	switch {
+	case !n.repeats:
+		return ""
+	case n.cal != nil:
+		return ", repeating whenever the calendar matches"
+	}
+	return fmt.Sprintf(", repeating every %s", n.interval)
 }
 
 func (a *App) armNotification(n *notification, at time.Time) {
@@ -101,7 +145,12 @@ func (a *App) armNotification(n *notification, at time.Time) {
 			return
 		}
 		if n.repeats {
-			a.armNotification(n, a.rt.clock.Now().Add(n.interval))
+			now := a.rt.clock.Now()
+			next := now.Add(n.interval)
+			if n.cal != nil {
+				next = n.cal.next(now)
+			}
+			a.armNotification(n, next)
 		} else {
 			delete(a.pending, n.id)
 		}

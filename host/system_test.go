@@ -329,3 +329,27 @@ func TestAppReadsItsManifestSettings(t *testing.T) {
 	must(t, a.Launch(ctx))
 	equal(t, "guest", h.guestLines("chaos: settings"), []string{`chaos: settings {"serverURL":"https://example.com"} <nil>`})
 }
+
+func TestRepeatingCalendarNotification(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, `DidFinishLaunching notify-cal standup {"hour":9,"minute":30} repeat`,
+		`DidFinishLaunching notify-cal once {"weekday":3,"hour":7} `, `DidFinishLaunching notify-cal never {"month":2,"day":30}`)
+	must(t, a.Launch(ctx)) // Monday 2026-06-01 09:00
+	must(t, a.EnterBackground(ctx))
+	must(t, h.rt.RunFor(ctx, 48*time.Hour))
+	equal(t, "guest", h.guestLines("chaos: notify"), []string{
+		"chaos: notify standup: <nil>", "chaos: notify once: <nil>",
+		"chaos: notify never: watch: schedule_notification request failed: bad_argument",
+	})
+	var presented []string
+	for _, d := range *ds {
+		if d.Rule == "notification.presented" {
+			presented = append(presented, d.Time.Format("01-02 15:04")+" "+strings.Fields(d.Reason)[1])
+		}
+	}
+	equal(t, "presented", presented, []string{"06-01 09:30 standup", "06-02 07:00 once", "06-02 09:30 standup"})
+	if got := decisionsWith(*ds, "notification.scheduled"); len(got) != 2 || !strings.Contains(got[0], "repeating whenever the calendar matches") ||
+		!strings.Contains(got[1], "scheduled for 2026-06-02 07:00:00") {
+		t.Errorf("scheduled decisions = %q", got)
+	}
+}

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
@@ -37,11 +38,19 @@ type (
 type LocalNotification struct {
 	ID, Title, Body, Category string
 	UserInfo                  []byte
-	// After is a time-interval trigger; At a date trigger. Exactly one is
-	// set. Repeats needs After of at least a minute.
-	After   time.Duration
-	At      time.Time
-	Repeats bool
+	// After is a time-interval trigger, At a date trigger and Calendar a
+	// calendar trigger (UNCalendarNotificationTrigger). Exactly one is
+	// set. Repeats needs After of at least a minute, or Calendar; a date
+	// fires once.
+	After time.Duration
+	At    time.Time
+	// Calendar holds the date components a fire time must match, in UTC:
+	// any of "month", "day", "weekday" (1 is Sunday), "hour", "minute",
+	// "second". Finer components left out are 0 and coarser ones match
+	// anything: {"hour": 8} fires every day at 08:00:00 (with Repeats),
+	// {"weekday": 2, "hour": 9, "minute": 30} every Monday at 09:30.
+	Calendar map[string]int
+	Repeats  bool
 }
 
 // ScheduleNotification schedules a local notification; one with the same
@@ -62,6 +71,13 @@ func ScheduleNotification(n LocalNotification) error {
 	}
 	if !n.At.IsZero() {
 		w.Int(abi.FieldDate, n.At.UnixNano())
+	}
+	if n.Calendar != nil {
+		b, err := json.Marshal(n.Calendar)
+		if err != nil {
+			return err
+		}
+		w.Blob(abi.FieldCalendar, b)
 	}
 	w.Bool(abi.FieldRepeats, n.Repeats)
 	_, err := Request(abi.OpScheduleNotification, w.Bytes())

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"strings"
 	"time"
@@ -199,6 +200,13 @@ func do(event, action string, args []string) {
 		d, _ := time.ParseDuration(args[1])
 		err := watch.ScheduleNotification(watch.LocalNotification{ID: args[0], Title: "Stand up", Body: "time to move",
 			After: d, Repeats: len(args) > 2})
+		watch.Printf("chaos: notify %s: %v", args[0], err)
+	case "notify-cal":
+		// notify-cal ID COMPONENTS-JSON [repeat]
+		var cal map[string]int
+		json.Unmarshal([]byte(args[1]), &cal)
+		err := watch.ScheduleNotification(watch.LocalNotification{ID: args[0], Title: "Calendar", Body: args[1],
+			Calendar: cal, Repeats: len(args) > 2})
 		watch.Printf("chaos: notify %s: %v", args[0], err)
 	case "cancel":
 		watch.Printf("chaos: cancel %s: %v", args[0], watch.CancelNotification(args[0]))
