@@ -90,6 +90,7 @@ type App struct {
 	defaultEv        *sched.Event             // takes the return_to_default_state snapshot
 	snapshotsOff     bool                     // the app turned automatic snapshots off
 	snapshotInfo     []byte                   // userInfo for the next snapshot task
+	sentToPhone      [][]byte                 // what the app sent to the phone, oldest first
 	closed           bool
 }
 

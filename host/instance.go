@@ -487,6 +487,8 @@ func (a *App) request(op abi.Op, args []byte) ([]byte, abi.Status) {
 		return a.completeTask(args)
 	case abi.OpCompleteSnapshotTask:
 		return a.completeSnapshotTask(args)
+	case abi.OpSendToPhone:
+		return a.sendToPhone(args)
 	case abi.OpStartDownload:
 		return a.startDownload(args)
 	case abi.OpUpdateComplication:

@@ -353,3 +353,16 @@ func TestRepeatingCalendarNotification(t *testing.T) {
 		t.Errorf("scheduled decisions = %q", got)
 	}
 }
+
+func TestSendToPhone(t *testing.T) {
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, `DidFinishLaunching send {"read":2}`)
+	must(t, a.Launch(ctx))
+	equal(t, "guest", h.guestLines("chaos: send"), []string{"chaos: send <nil>"})
+	if got := a.SentToPhone(); len(got) != 1 || string(got[0]) != `{"read":2}` {
+		t.Errorf("SentToPhone() = %q", got)
+	}
+	if got := decisionsWith(*ds, "phone.received"); len(got) != 1 || !strings.Contains(got[0], `the phone received 10 bytes: {"read":2}`) {
+		t.Errorf("decisions = %q", got)
+	}
+}

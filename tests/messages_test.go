@@ -155,6 +155,7 @@ func TestMessagesWhileFrontmost(t *testing.T) {
 		tl{"08:04:00.", "log: unread: 1"},
 		tl{"08:04:00.", "phone_message ok inactive"},
 		tl{"08:05:00.", "log: read 1 message(s)"},
+		tl{"08:05:00.", `system: the phone received 11 bytes: {"read": 1} [phone.received]`}, // the read receipt
 		tl{"08:05:00.", "system: complication updated: no unread"},
 		tl{"08:05:00.", "log: unread: 0"},
 		tl{"08:05:00.", "did_become_active ok active"},
@@ -257,6 +258,7 @@ func TestMessagesUnreadSurvivesPurge(t *testing.T) {
 		tl{"09:00:00.", "log: launched: 2 unread, 2 recent message(s) from the container"},
 		tl{"09:00:00.", "did_finish_launching ok inactive"},
 		tl{"09:00:00.", "log: read 2 message(s)"},
+		tl{"09:00:00.", `system: the phone received 11 bytes: {"read": 2} [phone.received]`},
 		tl{"09:00:00.", "system: complication updated: no unread"},
 		tl{"09:00:00.", "log: unread: 0"},
 		tl{"09:00:00.", "did_become_active ok active"},

@@ -110,6 +110,10 @@ func (a *app) DidBecomeActive() {
 		return
 	}
 	watch.Printf("read %d message(s)", a.st.Unread)
+	// A read receipt, so that the phone clears its badge too.
+	if err := watch.SendToPhone(fmt.Appendf(nil, `{"read": %d}`, a.st.Unread)); err != nil {
+		watch.Warnf("cannot send the read receipt: %v", err)
+	}
 	a.st.Unread = 0
 	a.save()
 	a.publish()

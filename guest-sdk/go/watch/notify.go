@@ -146,3 +146,13 @@ func payloadOf(e *Event) []byte {
 	}
 	return nil
 }
+
+// SendToPhone sends data to the paired phone (WCSession transferUserInfo):
+// by convention a JSON object. The runtime's simulated phone takes it at
+// once and shows it in timelines and `watchbox status`.
+func SendToPhone(payload []byte) error {
+	var w abi.Writer
+	w.Blob(abi.FieldPayload, payload)
+	_, err := Request(abi.OpSendToPhone, w.Bytes())
+	return err
+}

@@ -201,6 +201,8 @@ func do(event, action string, args []string) {
 		err := watch.ScheduleNotification(watch.LocalNotification{ID: args[0], Title: "Stand up", Body: "time to move",
 			After: d, Repeats: len(args) > 2})
 		watch.Printf("chaos: notify %s: %v", args[0], err)
+	case "send":
+		watch.Printf("chaos: send %v", watch.SendToPhone([]byte(args[0])))
 	case "notify-cal":
 		// notify-cal ID COMPONENTS-JSON [repeat]
 		var cal map[string]int
