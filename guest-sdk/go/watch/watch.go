@@ -200,22 +200,31 @@ func call(kind abi.EventKind) bool {
 			return true
 		}
 	case abi.EventNotificationWillPresent, abi.EventRemoteNotification, abi.EventComplicationPush, abi.EventNotificationDidReceive:
-		h := map[abi.EventKind]func(*Notification){
-			abi.EventNotificationDidReceive:  handlers.respond,
-			abi.EventNotificationWillPresent: handlers.present,
-			abi.EventRemoteNotification:      handlers.remote,
-			abi.EventComplicationPush:        handlers.complication,
-		}[kind]
+		var h func(*Notification)
+		switch kind {
+		case abi.EventNotificationDidReceive:
+			h = handlers.respond
+		case abi.EventNotificationWillPresent:
+			h = handlers.present
+		case abi.EventRemoteNotification:
+			h = handlers.remote
+		default:
+			h = handlers.complication
+		}
 		if h != nil {
 			h(decodeNotification(current))
 			return true
 		}
 	case abi.EventPhoneUserInfo, abi.EventPhoneApplicationContext, abi.EventPhoneMessage:
-		h := map[abi.EventKind]func([]byte){
-			abi.EventPhoneUserInfo:           handlers.userInfo,
-			abi.EventPhoneApplicationContext: handlers.context,
-			abi.EventPhoneMessage:            handlers.message,
-		}[kind]
+		var h func([]byte)
+		switch kind {
+		case abi.EventPhoneUserInfo:
+			h = handlers.userInfo
+		case abi.EventPhoneApplicationContext:
+			h = handlers.context
+		default:
+			h = handlers.message
+		}
 		if h != nil {
 			h(payloadOf(current))
 			return true
