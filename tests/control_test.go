@@ -303,3 +303,23 @@ func TestRunSeveralApps(t *testing.T) {
 		t.Errorf("%d summary records, want one for each app\n%s", n, r)
 	}
 }
+
+// TestTriggerWithDetail: trigger takes a snapshot reason, a URL session's
+// identifier or a Bluetooth peripheral after the kind, in steps and on the
+// command line; a detail for a kind that takes none is refused up front.
+func TestTriggerWithDetail(t *testing.T) {
+	r := watchbox(t, nil, "run", "--control", "off", "--data", t.TempDir(), "--steps",
+		"trigger snapshot prelaunch, trigger weather url-session dl-1, trigger bluetooth-alert strap, why", "apps/weather")
+	expect(t, r, exitOK,
+		"dev.watchbox.weather: snapshot (prelaunch) task triggered by the developer [trigger]",
+		"dev.watchbox.weather: url_session dl-1 task triggered by the developer [trigger]",
+		"dev.watchbox.weather: bluetooth_alert task triggered by the developer [trigger]",
+		// the forced url_session task says no download finished
+		"forecast download dl-1 failed: status 0 forced by the developer: no download finished")
+	r = watchbox(t, nil, "run", "--control", "off", "--data", t.TempDir(), "--steps", "trigger snapshot bedtime", "apps/weather")
+	expect(t, r, exitUsage, `step "trigger snapshot bedtime": "bedtime" is not a snapshot reason: app-backgrounded, app-scheduled, complication-update, prelaunch, return-to-default-state`)
+	none := filepath.Join(t.TempDir(), "none.sock")
+	expect(t, watchbox(t, nil, "trigger", "--control", none, "application-refresh", "now"), exitUsage,
+		"watchbox trigger: application-refresh tasks take no detail")
+	expect(t, watchbox(t, nil, "trigger", "--control", none, "expire", "now"), exitUsage, "watchbox trigger: expire takes no detail")
+}

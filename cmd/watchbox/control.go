@@ -281,7 +281,7 @@ func controlClient(path string) *http.Client {
 // controlUsage is each control command's arguments, for its usage line.
 var controlUsage = map[string]string{
 	"push":            "FILE.apns",
-	"trigger":         "TASK-KIND|expire",
+	"trigger":         "TASK-KIND [DETAIL]|expire",
 	"step":            "STEP",
 	"status":          "",
 	"phone":           "user-info|context|message|complication JSON|@FILE",
@@ -326,6 +326,9 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 			return fail("expected at most one argument: the notification's id (default: the latest one)")
 		case name == "step" && len(pos) > 1: // watchbox step trigger hello snapshot
 			pos = []string{strings.Join(pos, " ")}
+		case name == "trigger" && (len(pos) < 1 || len(pos) > 2):
+			return fail("expected a task kind and, for snapshot, url-session or bluetooth-alert, a detail: %s", usageArgs)
+		case name == "trigger":
 		case name != "status" && name != "tap" && len(pos) != want:
 			if want == 1 {
 				return fail("expected one argument: %s", usageArgs)
@@ -348,11 +351,20 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 			}
 			body = b
 		case "trigger":
-			if _, ok := taskKinds()[pos[0]]; !ok && pos[0] != "expire" {
+			kind, ok := taskKinds()[pos[0]]
+			if !ok && pos[0] != "expire" {
 				return fail("unknown task kind %q; kinds: %s (or expire, to make the app's open tasks expire now)", pos[0], strings.Join(taskKindNames(), ", "))
 			}
+			if len(pos) == 2 {
+				if !ok {
+					return fail("expire takes no detail")
+				}
+				if err := checkDetail(kind, pos[1]); err != nil {
+					return fail("%v", err)
+				}
+			}
 			path = "/step"
-			q.Set("step", "trigger "+pos[0])
+			q.Set("step", "trigger "+strings.Join(pos, " "))
 		case "step":
 			if _, err := parseSteps(pos[0]); err != nil {
 				return fail("%v", err)

@@ -25,9 +25,12 @@ type step struct {
 	app  string        // the app it acts on, as the user named it; "" for the current app
 	arg  time.Duration // for sleep
 	task abi.TaskKind  // for trigger
+	// detail is trigger's optional last word: a snapshot reason, a URL
+	// session's identifier or a Bluetooth peripheral.
+	detail string
 }
 
-var stepHelp = "launch, wrist-up, wrist-down, background, suspend, purge, trigger TASK-KIND, expire, sleep DURATION, status, why, quit" +
+var stepHelp = "launch, wrist-up, wrist-down, background, suspend, purge, trigger TASK-KIND [DETAIL], expire, sleep DURATION, status, why, quit" +
 	"; a step that acts on an app may name it after the step (bundle id, its last part, or the bundle directory's name)," +
 	" as in \"launch weather\" or \"trigger hello snapshot\"; without one it acts on the current app"
 
@@ -44,6 +47,38 @@ func taskKinds() map[string]abi.TaskKind {
 		m[strings.ReplaceAll(k.String(), "_", "-")] = k
 	}
 	return m
+}
+
+// checkDetail checks trigger's detail word for kind: a snapshot reason
+// (app-backgrounded, ...), a URL session identifier or a Bluetooth
+// peripheral; other kinds take none.
+func checkDetail(kind abi.TaskKind, detail string) error {
+	switch kind {
+	case abi.TaskSnapshot:
+		if reasonNamed(detail) == 0 {
+			var names []string
+			for _, r := range abi.SnapshotReasons() {
+				names = append(names, strings.ReplaceAll(r.String(), "_", "-"))
+			}
+			return fmt.Errorf("%q is not a snapshot reason: %s", detail, strings.Join(names, ", "))
+		}
+	case abi.TaskURLSession, abi.TaskBluetoothAlert:
+	default:
+		return fmt.Errorf("%s tasks take no detail; snapshot takes a reason, url-session an identifier, bluetooth-alert a peripheral",
+			strings.ReplaceAll(kind.String(), "_", "-"))
+	}
+	return nil
+}
+
+// reasonNamed maps app-backgrounded, ... to the ABI's snapshot reasons; 0
+// for "" or an unknown name.
+func reasonNamed(name string) abi.SnapshotReason {
+	for _, r := range abi.SnapshotReasons() {
+		if strings.ReplaceAll(r.String(), "_", "-") == name {
+			return r
+		}
+	}
+	return 0
 }
 
 // parseSteps parses steps separated by commas, semicolons or newlines.
@@ -69,14 +104,21 @@ func parseSteps(s string) ([]step, error) {
 					st.app = words[1]
 				}
 			case st.name == "trigger":
-				// trigger [APP] TASK-KIND
+				// trigger [APP] TASK-KIND [DETAIL]
 				kinds := taskKinds()
-				if len(words) < 2 || len(words) > 3 || kinds[words[len(words)-1]] == 0 {
+				rest := words[1:]
+				if len(rest) > 0 && kinds[rest[0]] == 0 {
+					st.app, rest = rest[0], rest[1:]
+				}
+				if len(rest) == 0 || len(rest) > 2 || kinds[rest[0]] == 0 {
 					return nil, fmt.Errorf("step %q needs a task kind, after the app if any: %s", strings.TrimSpace(part), strings.Join(taskKindNames(), ", "))
 				}
-				st.task = kinds[words[len(words)-1]]
-				if len(words) == 3 {
-					st.app = words[1]
+				st.task = kinds[rest[0]]
+				if len(rest) == 2 {
+					st.detail = rest[1]
+					if err := checkDetail(st.task, st.detail); err != nil {
+						return nil, fmt.Errorf("step %q: %v", strings.TrimSpace(part), err)
+					}
 				}
 			case appSteps[st.name]:
 				switch len(words) {
@@ -463,7 +505,18 @@ func (r *runner) apply(ctx context.Context, st step) error {
 	case "purge":
 		err = app.Purge(ctx)
 	case "trigger":
-		err = app.Trigger(ctx, st.task, nil)
+		t := host.ForcedTask{Kind: st.task}
+		switch st.task {
+		case abi.TaskSnapshot:
+			t.Reason = reasonNamed(st.detail)
+		case abi.TaskURLSession:
+			t.Session = st.detail
+		case abi.TaskBluetoothAlert:
+			if st.detail != "" {
+				t.UserInfo = []byte(st.detail)
+			}
+		}
+		err = app.TriggerTask(ctx, t)
 	case "expire":
 		if err = app.Expire(ctx); errors.Is(err, host.ErrNoOpenTask) {
 			err = noTaskError{app.ID()}

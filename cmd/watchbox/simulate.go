@@ -180,7 +180,7 @@ func (s *simulation) play(ctx context.Context) error {
 		case scenario.VerbPurge:
 			err = app.Purge(ctx)
 		case scenario.VerbTrigger:
-			t := host.ForcedTask{Kind: taskKind(ev.Task), Reason: snapshotReason(ev.Reason), Session: ev.Session}
+			t := host.ForcedTask{Kind: taskKind(ev.Task), Reason: reasonNamed(ev.Reason), Session: ev.Session}
 			if ev.Peripheral != "" {
 				t.UserInfo = []byte(ev.Peripheral)
 			}
@@ -234,17 +234,6 @@ func phoneKind(k scenario.PhoneKind) host.PhoneData {
 		return host.PhoneComplication
 	}
 	return host.PhoneUserInfo
-}
-
-// snapshotReason maps a scenario's reason (app-backgrounded, ...) to the
-// ABI's; "" is 0, the default.
-func snapshotReason(r string) abi.SnapshotReason {
-	for _, x := range abi.SnapshotReasons() {
-		if strings.ReplaceAll(x.String(), "_", "-") == r {
-			return x
-		}
-	}
-	return 0
 }
 
 func taskKind(k scenario.TaskKind) abi.TaskKind {
