@@ -553,11 +553,20 @@ func (r *runner) apply(ctx context.Context, st step) error {
 		}
 		r.mu.Lock()
 		for _, a := range apps {
+			comp := a.Complication()
 			if r.json {
-				writeJSON(r.stdout, map[string]any{"type": "status", "app": a.ID(), "state": a.State().String(), "launches": a.Launches()})
-			} else {
-				fmt.Fprintf(r.stdout, "%s  state %v, %d launch(es)\n", a.ID(), a.State(), a.Launches())
+				rec := map[string]any{"type": "status", "app": a.ID(), "state": a.State().String(), "launches": a.Launches()}
+				if comp != nil {
+					rec["complication"] = string(comp)
+				}
+				writeJSON(r.stdout, rec)
+				continue
 			}
+			line := fmt.Sprintf("%s  state %v, %d launch(es)", a.ID(), a.State(), a.Launches())
+			if comp != nil {
+				line += fmt.Sprintf(", complication %q", comp)
+			}
+			fmt.Fprintln(r.stdout, line)
 		}
 		r.mu.Unlock()
 	}
