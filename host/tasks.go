@@ -23,6 +23,10 @@ type Decision struct {
 	At      time.Time `json:"at,omitzero"`
 	Rule    string    `json:"rule"`   // a stable rule id, e.g. refresh.hourly_budget
 	Reason  string    `json:"reason"` // e.g. "refresh delayed to 10:00: 4 of 4 this hour used"
+	// Numbers are the numbers that decided, by name ("used", "limit",
+	// "window_s", ...; durations in seconds, names ending in _s), for the
+	// decisions of a budget or delivery rule.
+	Numbers map[string]int64 `json:"numbers,omitempty"`
 }
 
 // String returns the decision as one line, e.g.
@@ -36,7 +40,8 @@ func fromPolicy(d policy.Decision) Decision {
 	if d.Warning != "" {
 		reason += "; warning: " + d.Warning
 	}
-	return Decision{Time: d.Time, App: d.App, Kind: string(d.Kind), Verdict: d.Verdict.String(), At: d.At, Rule: d.Rule, Reason: reason}
+	return Decision{Time: d.Time, App: d.App, Kind: string(d.Kind), Verdict: d.Verdict.String(), At: d.At, Rule: d.Rule, Reason: reason,
+		Numbers: d.Numbers}
 }
 
 // bgTask is a background task delivered to an app and not yet completed.

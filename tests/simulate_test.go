@@ -43,6 +43,10 @@ func TestSimulateRefreshScenario(t *testing.T) {
 		}
 		types[rec["type"].(string)]++
 	}
+	// Budget decisions carry the numbers that decided them.
+	if !strings.Contains(j.stdout, `"rule":"refresh.hourly_budget","reason":"refresh delayed to 08:48:03: 3 of 1 this hour used (no complication on the active face)","numbers":{"limit":1,"used":3,"window_s":3600}}`) {
+		t.Errorf("the JSON trace lacks the numbers of the 08:03:04 budget decision")
+	}
 	for _, typ := range []string{"step", "call", "log", "decision", "summary"} {
 		if types[typ] == 0 {
 			t.Errorf("no %q records in the JSON trace: %v", typ, types)
