@@ -98,3 +98,22 @@ func Fields() []Field {
 // distantFuture: a snapshot task completed with it as its expiration turns
 // the system's automatic snapshots off.
 const DistantFuture int64 = 1<<63 - 1
+
+// MaxSessionID is the longest URL session identifier, in bytes.
+const MaxSessionID = 128
+
+// ValidSessionID reports whether id may name a URL session
+// (FieldSessionIdentifier): 1 to MaxSessionID bytes of ASCII letters,
+// digits, '-', '_' and '.', and not "." or "..". The host stores a
+// download under /Downloads/ID, so the rule keeps it one plain file name.
+func ValidSessionID(id string) bool {
+	if id == "" || len(id) > MaxSessionID || id == "." || id == ".." {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}

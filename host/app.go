@@ -365,27 +365,31 @@ func (a *App) coldStart(ctx context.Context, state abi.State) error {
 // Only one app is frontmost: another app that is (the user opens this one
 // from it) enters the background first.
 func (a *App) Launch(ctx context.Context) error {
-	a.rt.leaveForeground(ctx, a)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.foreground(ctx)
+	return a.bringForward(ctx, func() error { return a.foreground(ctx) })
 }
 
-// leaveForeground sends every frontmost app but a to the background, as
-// opening a makes it the one frontmost app. Their calls are recorded as
-// theirs; their failures are not a's.
-func (r *Runtime) leaveForeground(ctx context.Context, a *App) {
-	for _, b := range r.Apps() {
-		if b == a {
-			continue
-		}
+// bringForward runs open, with a's lock held, as the one app brought to
+// the foreground now: the app frontmost until then enters the background
+// first (its calls are its own, and a's context does not cancel them).
+func (a *App) bringForward(ctx context.Context, open func() error) error {
+	r := a.rt
+	r.fgMu.Lock()
+	defer r.fgMu.Unlock()
+	if b := r.front; b != nil && b != a {
 		b.mu.Lock()
 		if b.state == abi.StateActive || b.state == abi.StateInactive {
 			b.log.Info().Str("for", a.id).Msg("leaves the foreground: another app opens")
-			b.background(ctx)
+			b.background(context.WithoutCancel(ctx))
 		}
 		b.mu.Unlock()
 	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	err := open()
+	if a.state == abi.StateActive || a.state == abi.StateInactive {
+		r.front = a
+	}
+	return err
 }
 
 func (a *App) foreground(ctx context.Context) error {

@@ -12,7 +12,7 @@ import (
 // unspecified. As with Foundation's DateComponents, an unspecified
 // component finer than the finest one given is 0 ({"hour": 8} fires at
 // 08:00:00), and one coarser is any value ({"minute": 30} fires every hour
-// at half past).
+// at half past); a month alone means its first day.
 type calendar struct {
 	month, day, weekday, hour, minute, second int
 }
@@ -61,6 +61,9 @@ func parseCalendar(b []byte) (calendar, error) {
 		if v[i] < 0 {
 			v[i] = 0
 		}
+	}
+	if finest == 0 { // only a month: its first day ({"month": 3} is March 1st)
+		v[1] = 1
 	}
 	return calendar{month: v[0], day: v[1], weekday: v[2], hour: v[3], minute: v[4], second: v[5]}, nil
 }

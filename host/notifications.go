@@ -221,18 +221,17 @@ func (a *App) TapNotification(ctx context.Context, id, action string) error {
 	case n == nil:
 		return fmt.Errorf("host: %s has no delivered notification %q to tap", a.id, id)
 	}
-	a.rt.leaveForeground(ctx, a)
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	if action == "" {
 		action = DefaultAction
 	}
-	if err := a.foreground(ctx); err != nil && a.inst == nil {
+	return a.bringForward(ctx, func() error {
+		if err := a.foreground(ctx); err != nil && a.inst == nil {
+			return err
+		}
+		var w abi.Writer
+		n.fields(&w)
+		w.String(abi.FieldMessage, action)
+		_, err := a.call(ctx, abi.EventNotificationDidReceive, w.Bytes())
 		return err
-	}
-	var w abi.Writer
-	n.fields(&w)
-	w.String(abi.FieldMessage, action)
-	_, err := a.call(ctx, abi.EventNotificationDidReceive, w.Bytes())
-	return err
+	})
 }

@@ -8,6 +8,10 @@ import (
 	"github.com/watchbox/watchbox/host/internal/policy"
 )
 
+// MaxPayload is the largest phone payload or forced task userInfo the
+// runtime accepts: what fits in one event envelope with its other fields.
+const MaxPayload = abi.MaxEnvelope - abi.HeaderSize - 1024
+
 // PhoneData says how data from the paired phone arrives (WatchConnectivity).
 type PhoneData int
 
@@ -45,6 +49,9 @@ func (k PhoneData) String() string {
 // app is not reachable. Of several application contexts waiting, only the
 // latest is delivered.
 func (a *App) Phone(ctx context.Context, kind PhoneData, payload []byte) error {
+	if len(payload) > MaxPayload {
+		return fmt.Errorf("host: %v for %s is %d bytes; at most %d fit in one event (the ABI's %d-byte envelope)", kind, a.id, len(payload), MaxPayload, abi.MaxEnvelope)
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	now := a.rt.clock.Now()

@@ -107,6 +107,18 @@ type Runtime struct {
 	sched     *sched.Scheduler
 	stopSched context.CancelFunc // ends the real-time scheduler's goroutine
 
+	// fgMu serializes bringing apps to the foreground, so that only one
+	// is ever frontmost; front is the app brought there last. Taken before
+	// any app's lock.
+	fgMu  sync.Mutex
+	front *App
+
+	// fetches is the context of real-clock downloads, cancelled by Close,
+	// which waits for them (inflight).
+	fetches     context.Context
+	stopFetches context.CancelFunc
+	inflight    sync.WaitGroup
+
 	mu     sync.Mutex
 	apps   map[string]*App
 	closed bool
@@ -153,6 +165,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	}
 	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{},
 		pol: policy.New(cfg.Profile)}
+	r.fetches, r.stopFetches = context.WithCancel(context.Background())
 	if cfg.Virtual {
 		r.clock = sched.NewVirtual(cfg.Start)
 		r.sched = sched.New(r.clock)
@@ -284,13 +297,19 @@ func (r *Runtime) Close(ctx context.Context) error {
 		return nil
 	}
 	r.closed = true
-	apps := r.apps
+	apps := make([]*App, 0, len(r.apps))
+	for _, a := range r.apps {
+		apps = append(apps, a)
+	}
+	slices.SortFunc(apps, func(a, b *App) int { return strings.Compare(a.id, b.id) })
 	r.apps = nil
 	r.mu.Unlock()
+	r.stopFetches() // downloads in flight end now
 	var errs []error
 	for _, a := range apps {
 		errs = append(errs, a.shutdown(ctx))
 	}
+	r.inflight.Wait()
 	if r.stopSched != nil {
 		r.stopSched()
 	}

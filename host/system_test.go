@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -364,5 +365,52 @@ func TestSendToPhone(t *testing.T) {
 	}
 	if got := decisionsWith(*ds, "phone.received"); len(got) != 1 || !strings.Contains(got[0], `the phone received 10 bytes: {"read":2}`) {
 		t.Errorf("decisions = %q", got)
+	}
+}
+
+// TestOnlyOneFrontmostUnderConcurrentLaunches: launches that race still
+// leave one app frontmost, and one app's cancelled request does not
+// interrupt the app it sends to the background.
+func TestOnlyOneFrontmostUnderConcurrentLaunches(t *testing.T) {
+	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1})
+	apps := []*App{h.load(t, helloDir), h.load(t, "../apps/refresh"), chaos(t, h)}
+	for round := 0; round < 5; round++ {
+		var wg sync.WaitGroup
+		for _, a := range apps {
+			wg.Add(1)
+			go func() { defer wg.Done(); must(t, a.Launch(context.Background())) }()
+		}
+		wg.Wait()
+		front := 0
+		for _, a := range apps {
+			if s := a.State(); s == abi.StateActive || s == abi.StateInactive {
+				front++
+			}
+		}
+		if front != 1 {
+			t.Fatalf("round %d: %d apps frontmost, want 1", round, front)
+		}
+	}
+
+	// The opener's request is cancelled: that must not interrupt the
+	// frontmost app's leaving calls.
+	must(t, apps[2].Launch(context.Background()))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	apps[0].Launch(ctx)
+	if apps[2].Crashes() != 0 || apps[2].State() != abi.StateBackground {
+		t.Errorf("the app sent to the background: %v, %d crash(es); want background, none (the opener's context ended)", apps[2].State(), apps[2].Crashes())
+	}
+}
+
+func TestOversizedPhoneDataIsRefused(t *testing.T) {
+	_, a, _ := virtualChaos(t)
+	err := a.Phone(context.Background(), PhoneUserInfo, make([]byte, 70<<10))
+	if err == nil || !strings.Contains(err.Error(), "is 71680 bytes; at most 64488 fit in one event") {
+		t.Errorf("Phone with 70 KiB = %v", err)
+	}
+	err = a.TriggerTask(context.Background(), ForcedTask{Kind: abi.TaskApplicationRefresh, UserInfo: make([]byte, 70<<10)})
+	if err == nil || !strings.Contains(err.Error(), "fit in one event") {
+		t.Errorf("TriggerTask with 70 KiB of userInfo = %v", err)
 	}
 }

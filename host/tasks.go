@@ -274,6 +274,9 @@ func (a *App) TriggerTask(ctx context.Context, t ForcedTask) error {
 	if t.Kind < abi.TaskApplicationRefresh || t.Kind > abi.TaskRelevantShortcut {
 		return fmt.Errorf("host: unknown task kind %d", t.Kind)
 	}
+	if len(t.UserInfo) > MaxPayload {
+		return fmt.Errorf("host: the task's userInfo is %d bytes; at most %d fit in one event", len(t.UserInfo), MaxPayload)
+	}
 	bt := &bgTask{kind: t.Kind, userInfo: t.UserInfo}
 	what := t.Kind.String()
 	switch t.Kind {
@@ -288,7 +291,7 @@ func (a *App) TriggerTask(ctx context.Context, t ForcedTask) error {
 		what += " (" + bt.reason.String() + ")"
 	case abi.TaskURLSession:
 		if t.Session != "" {
-			if !validSessionID(t.Session) {
+			if !abi.ValidSessionID(t.Session) {
 				return fmt.Errorf("host: %q is not a URL session identifier (letters, digits, '-', '_', '.')", t.Session)
 			}
 			bt.session, bt.err = t.Session, "forced by the developer: no download finished"

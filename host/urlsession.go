@@ -38,7 +38,7 @@ func (a *App) startDownload(args []byte) ([]byte, abi.Status) {
 		}
 	}
 	u, err := url.Parse(raw)
-	if id == "" || !validSessionID(id) || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if id == "" || !abi.ValidSessionID(id) || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, abi.StatusBadArgument
 	}
 	now := a.now()
@@ -51,7 +51,7 @@ func (a *App) startDownload(args []byte) ([]byte, abi.Status) {
 	if f := a.rt.cfg.Latency; f != nil && a.rt.cfg.Virtual {
 		if d := f(u.String()); d > 0 {
 			took += d
-			extra = fmt.Sprintf("; the server answers in %s", took)
+			extra = fmt.Sprintf("; it completes in %s", took)
 		}
 	}
 	a.rt.report(Decision{Time: now, App: a.id, Kind: "url_session", Verdict: "scheduled", Rule: "url_session.started",
@@ -61,22 +61,15 @@ func (a *App) startDownload(args []byte) ([]byte, abi.Status) {
 			a.finishDownload(id, u.String()) // in step with the virtual clock
 			return
 		}
-		go a.finishDownload(id, u.String()) // a slow server must not hold up other timers
+		a.rt.inflight.Add(1) // a slow server must not hold up other timers
+		go func() {
+			defer a.rt.inflight.Done()
+			a.finishDownload(id, u.String())
+		}()
 	})
 	return nil, abi.StatusOK
 }
 
-func validSessionID(id string) bool {
-	if len(id) > 128 {
-		return false
-	}
-	for _, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return false
-		}
-	}
-	return id != "." && id != ".."
-}
 
 // finishDownload fetches the URL, stores the body and delivers the task.
 func (a *App) finishDownload(id, u string) {
@@ -108,7 +101,11 @@ func (a *App) fetch(id, u string) (int, int, error) {
 	if client == nil {
 		client = &http.Client{Timeout: time.Minute}
 	}
-	resp, err := client.Get(u)
+	req, err := http.NewRequestWithContext(a.rt.fetches, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -318,6 +318,11 @@ func TestTriggerWithDetail(t *testing.T) {
 		"forecast download dl-1 failed: status 0 forced by the developer: no download finished")
 	r = watchbox(t, nil, "run", "--control", "off", "--data", t.TempDir(), "--steps", "trigger snapshot bedtime", "apps/weather")
 	expect(t, r, exitUsage, `step "trigger snapshot bedtime": "bedtime" is not a snapshot reason: app-backgrounded, app-scheduled, complication-update, prelaunch, return-to-default-state`)
+	r = watchbox(t, nil, "run", "--control", "off", "--data", t.TempDir(), "--steps", "trigger url-session bad/id", "apps/weather")
+	expect(t, r, exitUsage, `"bad/id" is not a URL session identifier`)
+	// A session named like the expire step is still a session.
+	r = watchbox(t, nil, "run", "--control", "off", "--data", t.TempDir(), "--steps", "trigger url-session expire", "apps/weather")
+	expect(t, r, exitOK, "url_session expire task triggered by the developer")
 	none := filepath.Join(t.TempDir(), "none.sock")
 	expect(t, watchbox(t, nil, "trigger", "--control", none, "application-refresh", "now"), exitUsage,
 		"watchbox trigger: application-refresh tasks take no detail")

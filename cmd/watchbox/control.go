@@ -56,7 +56,7 @@ func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (f
 		w.Header().Set("Content-Type", "application/json")
 		if err != nil && !host.IsGuestFailure(err) {
 			w.WriteHeader(http.StatusBadRequest)
-			json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+			json.NewEncoder(w).Encode(map[string]string{"error": userError(err)})
 			return
 		}
 		json.NewEncoder(w).Encode(map[string]any{"ok": true, "app": app.ID(), "state": app.State().String()})
@@ -97,11 +97,16 @@ func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (f
 			switch {
 			case p.Target == "":
 				app = r.current()
-			case len(r.apps) == 1 && p.Target != r.apps[0].ID():
-				err = fmt.Errorf("the push targets %s (Simulator Target Bundle), but this run runs %s", p.Target, r.apps[0].ID())
 			default:
-				if app, err = r.lookup(p.Target); err != nil {
-					err = fmt.Errorf("the push targets %s (Simulator Target Bundle): %w", p.Target, err)
+				// A bundle id, exactly, as simctl wants it.
+				a, lerr := r.lookup(p.Target)
+				switch {
+				case lerr != nil:
+					err = fmt.Errorf("the push targets %s (Simulator Target Bundle): %w", p.Target, lerr)
+				case a.ID() != p.Target:
+					err = fmt.Errorf("the push targets %s (Simulator Target Bundle), which is not the bundle id of an app of this run; did you mean %s?", p.Target, a.ID())
+				default:
+					app = a
 				}
 			}
 		}

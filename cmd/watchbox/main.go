@@ -43,7 +43,7 @@ func commands() []command {
 		{"trigger", "force a background task, or the expiry of open ones, on an app of a live watchbox run", controlCommand("trigger")},
 		{"step", "apply a step (wrist-down, background, launch APP, ...) to a live watchbox run", controlCommand("step")},
 		{"status", "show the state, complication and recent decisions of every app of a live watchbox run", controlCommand("status")},
-		{"phone", "send phone data (user-info, context or message) to an app of a live watchbox run", controlCommand("phone")},
+		{"phone", "send phone data (user-info, context, message or complication) to an app of a live watchbox run", controlCommand("phone")},
 		{"bluetooth-alert", "send a Bluetooth peripheral's timely alert to an app of a live watchbox run", controlCommand("bluetooth-alert")},
 		{"tap", "tap a notification an app of a live watchbox run delivered (the latest by default)", controlCommand("tap")},
 		{"complication", "put an app's complication on or off the active watch face in a live watchbox run", controlCommand("complication")},

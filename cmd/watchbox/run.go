@@ -62,7 +62,11 @@ func checkDetail(kind abi.TaskKind, detail string) error {
 			}
 			return fmt.Errorf("%q is not a snapshot reason: %s", detail, strings.Join(names, ", "))
 		}
-	case abi.TaskURLSession, abi.TaskBluetoothAlert:
+	case abi.TaskURLSession:
+		if !abi.ValidSessionID(detail) {
+			return fmt.Errorf("%q is not a URL session identifier: use letters, digits, '-', '_' and '.', at most 128 bytes", detail)
+		}
+	case abi.TaskBluetoothAlert:
 	default:
 		return fmt.Errorf("%s tasks take no detail; snapshot takes a reason, url-session an identifier, bluetooth-alert a peripheral",
 			strings.ReplaceAll(kind.String(), "_", "-"))
@@ -97,7 +101,7 @@ func parseSteps(s string) ([]step, error) {
 			}
 			st := step{name: strings.ToLower(words[0])}
 			switch {
-			case st.name == "trigger" && (len(words) == 2 || len(words) == 3) && words[len(words)-1] == "expire":
+			case st.name == "trigger" && (len(words) == 2 || len(words) == 3 && taskKinds()[words[1]] == 0) && words[len(words)-1] == "expire":
 				// trigger [APP] expire, as `watchbox trigger expire` sends it
 				st.name = "expire"
 				if len(words) == 3 {
@@ -275,6 +279,9 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if r.usageErr {
 		return exitUsage
 	}
+	if r.stepErr {
+		return exitError
+	}
 	if total > 0 {
 		return exitCrash
 	}
@@ -343,6 +350,7 @@ type runner struct {
 	json     bool
 	mu       *sync.Mutex // output
 	usageErr bool
+	stepErr  bool // a step failed: the run exits 1
 
 	curMu sync.Mutex
 	cur   *host.App // the current app: the first given, or the last launched or opened
@@ -448,11 +456,16 @@ func (r *runner) do(ctx context.Context, st step) bool {
 		return true
 	}
 	if err != nil {
-		fmt.Fprintf(r.stderr, "watchbox run: %s: %v\n", st.name, err)
+		fmt.Fprintf(r.stderr, "watchbox run: %s: %v\n", st.name, userError(err))
+		r.stepErr = true
 		return false
 	}
 	return true
 }
+
+// userError drops the "host: " prefix of the runtime's errors: the user
+// talks to watchbox, not to its packages.
+func userError(err error) string { return strings.TrimPrefix(err.Error(), "host: ") }
 
 // noTaskError is an expire step's error when the app has no open task.
 type noTaskError struct{ app string }
@@ -551,20 +564,31 @@ func (r *runner) apply(ctx context.Context, st step) error {
 		if !all {
 			apps = []*host.App{app}
 		}
+		// Read the apps before taking the output lock: a guest call holds
+		// its app's lock while it prints (OnCall), so the other order
+		// deadlocks.
+		type status struct {
+			id, state    string
+			launches     uint64
+			complication []byte
+		}
+		sts := make([]status, len(apps))
+		for i, a := range apps {
+			sts[i] = status{a.ID(), a.State().String(), a.Launches(), a.Complication()}
+		}
 		r.mu.Lock()
-		for _, a := range apps {
-			comp := a.Complication()
+		for _, st := range sts {
 			if r.json {
-				rec := map[string]any{"type": "status", "app": a.ID(), "state": a.State().String(), "launches": a.Launches()}
-				if comp != nil {
-					rec["complication"] = string(comp)
+				rec := map[string]any{"type": "status", "app": st.id, "state": st.state, "launches": st.launches}
+				if st.complication != nil {
+					rec["complication"] = string(st.complication)
 				}
 				writeJSON(r.stdout, rec)
 				continue
 			}
-			line := fmt.Sprintf("%s  state %v, %d launch(es)", a.ID(), a.State(), a.Launches())
-			if comp != nil {
-				line += fmt.Sprintf(", complication %q", comp)
+			line := fmt.Sprintf("%s  state %s, %d launch(es)", st.id, st.state, st.launches)
+			if st.complication != nil {
+				line += fmt.Sprintf(", complication %q", st.complication)
 			}
 			fmt.Fprintln(r.stdout, line)
 		}

@@ -66,9 +66,12 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	var whyApp *host.App
 	if *why != "" {
-		for alias, a := range sim.apps {
-			if alias == *why || a.ID() == *why {
-				whyApp = a
+		if a, ok := sim.apps[*why]; ok { // an alias first, then a bundle id
+			whyApp = a
+		}
+		for _, a := range sc.Apps {
+			if whyApp == nil && sim.apps[a.Alias].ID() == *why {
+				whyApp = sim.apps[a.Alias]
 			}
 		}
 		if whyApp == nil {
@@ -166,8 +169,9 @@ func (s *simulation) play(ctx context.Context) error {
 		switch ev.Verb {
 		case scenario.VerbLaunch, scenario.VerbWristUp:
 			if app != nil {
-				err = app.Launch(ctx)
-				frontmost = app
+				if err = app.Launch(ctx); err == nil || app.State() == abi.StateActive {
+					frontmost = app
+				}
 			}
 		case scenario.VerbWristDown:
 			if app != nil {
@@ -211,10 +215,11 @@ func (s *simulation) play(ctx context.Context) error {
 		case scenario.VerbTapNotification:
 			err = app.TapNotification(ctx, ev.Notification, ev.Action)
 			if err != nil && !host.IsGuestFailure(err) {
-				out.note(ev.At, app.ID(), err.Error())
+				out.note(ev.At, app.ID(), userError(err))
 				err = nil
+			} else if app.State() == abi.StateActive {
+				frontmost = app
 			}
-			frontmost = app
 		}
 		if err != nil && !host.IsGuestFailure(err) {
 			return fmt.Errorf("%s:%d: %w", sc.File, ev.Line, err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/watchbox/watchbox/abi"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -135,6 +136,10 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 			}
 			ev.Reason = d.text
 		case TaskURLSession:
+			if !abi.ValidSessionID(d.text) {
+				p.errAt(line, d, "%q is not a URL session identifier: use letters, digits, '-', '_' and '.', at most %d bytes", d.text, abi.MaxSessionID)
+				return false
+			}
 			ev.Session = d.text
 		case TaskBluetoothAlert:
 			ev.Peripheral = d.text

@@ -471,6 +471,7 @@ at 08:00 launch wether
 stat 2026-01-01
 at 09:00 push weather push/bad.apns
 at 30:00 wrist-down
+at 10:00 trigger weather url-session ../escape
 `
 	_, err := parse(t, src, Options{})
 	var es Errors
@@ -487,6 +488,7 @@ at 30:00 wrist-down
 		"s.scenario:5:1 stat",
 		"s.scenario:6:23 push/bad.apns",
 		"s.scenario:7:4 30:00",
+		"s.scenario:8:38 ../escape",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("errors %q\nwant %q\n%v", got, want, err)

@@ -48,7 +48,8 @@ type LocalNotification struct {
 	// any of "month", "day", "weekday" (1 is Sunday), "hour", "minute",
 	// "second". Finer components left out are 0 and coarser ones match
 	// anything: {"hour": 8} fires every day at 08:00:00 (with Repeats),
-	// {"weekday": 2, "hour": 9, "minute": 30} every Monday at 09:30.
+	// {"weekday": 2, "hour": 9, "minute": 30} every Monday at 09:30, and a
+	// month alone its first day.
 	Calendar map[string]int
 	Repeats  bool
 }
