@@ -70,7 +70,6 @@ func (a *App) startDownload(args []byte) ([]byte, abi.Status) {
 	return nil, abi.StatusOK
 }
 
-
 // finishDownload fetches the URL, stores the body and delivers the task.
 func (a *App) finishDownload(id, u string) {
 	status, size, fetchErr := a.fetch(id, u)
