@@ -327,4 +327,6 @@ func TestTriggerWithDetail(t *testing.T) {
 	expect(t, watchbox(t, nil, "trigger", "--control", none, "application-refresh", "now"), exitUsage,
 		"watchbox trigger: application-refresh tasks take no detail")
 	expect(t, watchbox(t, nil, "trigger", "--control", none, "expire", "now"), exitUsage, "watchbox trigger: expire takes no detail")
+	expect(t, watchbox(t, nil, "trigger", "--control", none, "bluetooth-alert", "Heart Strap"), exitUsage,
+		`watchbox trigger: the detail "Heart Strap" has a space; it is one word`)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/mattn/go-isatty"
 	"github.com/watchbox/watchbox/abi"
@@ -53,6 +54,9 @@ func taskKinds() map[string]abi.TaskKind {
 // (app-backgrounded, ...), a URL session identifier or a Bluetooth
 // peripheral; other kinds take none.
 func checkDetail(kind abi.TaskKind, detail string) error {
+	if strings.ContainsFunc(detail, unicode.IsSpace) {
+		return fmt.Errorf("the detail %q has a space; it is one word (watchbox bluetooth-alert takes a peripheral name with spaces)", detail)
+	}
 	switch kind {
 	case abi.TaskSnapshot:
 		if reasonNamed(detail) == 0 {
