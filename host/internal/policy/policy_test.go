@@ -623,6 +623,9 @@ func TestUsage(t *testing.T) {
 	if u[4].Kind != KindBluetoothAlert || u[4].Limit != 5 || u[4].Window != Day || !u[4].Next.Equal(at(9, 40)) {
 		t.Fatalf("%+v", u[4])
 	}
+	if u[5].Kind != KindComplicationTransfer || u[5].Limit != 50 || u[5].Window != Day {
+		t.Fatalf("%+v", u[5])
+	}
 }
 
 func TestFormatting(t *testing.T) {
@@ -678,7 +681,8 @@ func TestPendingOrder(t *testing.T) {
 // The budget getters report the profile's numbers.
 func TestBudgetsComeFromTheProfile(t *testing.T) {
 	p := newPolicy(t, "refreshes_per_hour=7", "refreshes_per_hour_no_complication=2", "snapshots_per_hour=3",
-		"background_pushes_per_hour=5", "complication_pushes_per_day=9", "bluetooth_alerts_per_day=4")
+		"background_pushes_per_hour=5", "complication_pushes_per_day=9", "bluetooth_alerts_per_day=4",
+		"complication_transfers_per_day=6")
 	type got struct {
 		n int
 		w time.Duration
@@ -691,6 +695,7 @@ func TestBudgetsComeFromTheProfile(t *testing.T) {
 		"push":            {g(p.PushBudget()), got{5, Hour}},
 		"complication":    {g(p.ComplicationPushBudget()), got{9, Day}},
 		"bluetooth":       {g(p.BluetoothBudget()), got{4, Day}},
+		"transfer":        {g(p.ComplicationTransferBudget()), got{6, Day}},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("%s: %+v, want %+v", name, tt.got, tt.want)

@@ -5,7 +5,8 @@ import "time"
 // Budget is one budget's state for an app at a moment.
 type Budget struct {
 	// Kind names the budget: refresh, snapshot, background_push,
-	// complication_push or bluetooth_alert (alerts and scans).
+	// complication_push, bluetooth_alert (alerts and scans) or
+	// complication_transfer.
 	Kind Kind
 	// Used is how many charged requests fall in the window ending now.
 	Used int
@@ -19,7 +20,8 @@ type Budget struct {
 }
 
 // Usage returns the state of each of app f.App's budgets at now, in a fixed
-// order: refresh, snapshot, background push, complication push, Bluetooth.
+// order: refresh, snapshot, background push, complication push, Bluetooth,
+// complication transfer.
 func (p *Policy) Usage(f Facts, now time.Time) []Budget {
 	spec := []struct {
 		k Kind
@@ -30,6 +32,7 @@ func (p *Policy) Usage(f Facts, now time.Time) []Budget {
 		{KindBackgroundPush, p.pushBudget()},
 		{KindComplicationPush, p.complicationBudget()},
 		{KindBluetoothAlert, p.bluetoothBudget()},
+		{KindComplicationTransfer, p.complicationTransferBudget()},
 	}
 	out := make([]Budget, 0, len(spec))
 	for _, s := range spec {
