@@ -38,6 +38,10 @@ func defaultControl() string {
 // apps until ctx is done. A stale socket is replaced; a live one is an
 // error.
 //
+// Guest calls run under the run's context, not the request's: a client
+// that goes away does not interrupt (and so crash) the app it was driving;
+// interrupting the run does.
+//
 // Every request may name its app with ?bundle= (see runner.lookup);
 // without it a push goes to its Simulator Target Bundle, and everything
 // else to the run's current app.
@@ -111,7 +115,7 @@ func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (f
 			}
 		}
 		if err == nil {
-			err = app.Push(req.Context(), p)
+			err = app.Push(ctx, p)
 		}
 		reply(w, app, err)
 	})
@@ -140,7 +144,7 @@ func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (f
 			if st.app != "" {
 				app, _ = r.lookup(st.app)
 			}
-			err = r.apply(req.Context(), st)
+			err = r.apply(ctx, st)
 		}
 		reply(w, app, err)
 	})
@@ -153,17 +157,17 @@ func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (f
 		if err := checkPhonePayload(body); err != nil {
 			return err
 		}
-		return app.Phone(req.Context(), kind, body)
+		return app.Phone(ctx, kind, body)
 	})
 	handle("POST /bluetooth-alert", func(req *http.Request, app *host.App) error {
 		p := req.URL.Query().Get("peripheral")
 		if p == "" {
 			return errors.New("no peripheral given")
 		}
-		return app.BluetoothAlert(req.Context(), p)
+		return app.BluetoothAlert(ctx, p)
 	})
 	handle("POST /tap", func(req *http.Request, app *host.App) error {
-		err := app.TapNotification(req.Context(), req.URL.Query().Get("id"), req.URL.Query().Get("action"))
+		err := app.TapNotification(ctx, req.URL.Query().Get("id"), req.URL.Query().Get("action"))
 		if err == nil || host.IsGuestFailure(err) {
 			r.setCurrent(app) // the tap opened it
 		}
