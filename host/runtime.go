@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -97,7 +98,8 @@ type Runtime struct {
 	meters *meter.Cache
 	wasi   map[string]bool
 
-	pol   *policy.Policy // the background model's rules; guarded by polMu
+	pol   *policy.Policy                  // the background model's rules; guarded by polMu
+	prof  atomic.Pointer[profile.Profile] // the profile in force: pol.Profile, for readers outside the lock
 	polMu sync.Mutex
 
 	decMu     sync.Mutex
@@ -166,6 +168,8 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{},
 		pol: policy.New(cfg.Profile)}
 	r.fetches, r.stopFetches = context.WithCancel(context.Background())
+	prof := cfg.Profile
+	r.prof.Store(&prof)
 	if cfg.Virtual {
 		r.clock = sched.NewVirtual(cfg.Start)
 		r.sched = sched.New(r.clock)
@@ -179,12 +183,10 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	return r, nil
 }
 
-// profile returns the device profile in force now (Set may change it).
-func (r *Runtime) profile() profile.Profile {
-	r.polMu.Lock()
-	defer r.polMu.Unlock()
-	return r.pol.Profile
-}
+// profile returns the device profile in force now (Set may change it). It
+// is read on every guest call, so it is one atomic load, not the policy's
+// lock and a copy; the profile it points to is never modified.
+func (r *Runtime) profile() *profile.Profile { return r.prof.Load() }
 
 // frontmostTimeout is Config.FrontmostTimeout, or the profile's.
 func (r *Runtime) frontmostTimeout() time.Duration {
@@ -213,6 +215,7 @@ func (r *Runtime) Set(key, value string) error {
 	err := p.Set(key, value) // validates the whole profile
 	if err == nil {
 		r.pol.Profile = p
+		r.prof.Store(&p)
 	}
 	r.polMu.Unlock()
 	if err != nil {
