@@ -462,9 +462,7 @@ func (a *App) background(ctx context.Context) error {
 	if a.state == abi.StateBackground {
 		err = errors.Join(err, a.backgrounded(ctx))
 	}
-	if d := a.rt.suspendDelay(); a.state == abi.StateBackground && d > 0 && len(a.tasks) == 0 {
-		a.after(d, abi.StateBackground, a.suspend)
-	}
+	a.settle() // suspended after suspend_delay once no task is open
 	return err
 }
 
