@@ -184,13 +184,13 @@ func (s *simulation) play(ctx context.Context) error {
 		case scenario.VerbPurge:
 			err = app.Purge(ctx)
 		case scenario.VerbTrigger:
-			t := host.ForcedTask{Kind: taskKind(ev.Task), Reason: reasonNamed(ev.Reason), Session: ev.Session}
+			t := host.ForcedTask{Kind: taskKinds()[string(ev.Task)], Reason: reasonNamed(ev.Reason), Session: ev.Session}
 			if ev.Peripheral != "" {
 				t.UserInfo = []byte(ev.Peripheral)
 			}
 			err = app.TriggerTask(ctx, t)
 		case scenario.VerbExpire:
-			err = app.ExpireTasks(ctx, taskKind(ev.Task))
+			err = app.ExpireTasks(ctx, taskKinds()[string(ev.Task)])
 			if errors.Is(err, host.ErrNoOpenTask) {
 				out.note(ev.At, app.ID(), "nothing to expire: no open background task")
 				err = nil
@@ -207,7 +207,7 @@ func (s *simulation) play(ctx context.Context) error {
 		case scenario.VerbPush:
 			err = app.Push(ctx, ev.Push)
 		case scenario.VerbPhone:
-			err = app.Phone(ctx, phoneKind(ev.Phone), ev.Payload)
+			err = app.Phone(ctx, phoneKinds[string(ev.Phone)], ev.Payload)
 		case scenario.VerbBluetoothAlert:
 			err = app.BluetoothAlert(ctx, ev.Peripheral)
 		case scenario.VerbServe:
@@ -227,27 +227,6 @@ func (s *simulation) play(ctx context.Context) error {
 	}
 	rt.RunUntil(ctx, sc.End())
 	return nil
-}
-
-func phoneKind(k scenario.PhoneKind) host.PhoneData {
-	switch k {
-	case scenario.PhoneContext:
-		return host.PhoneContext
-	case scenario.PhoneMessage:
-		return host.PhoneMessage
-	case scenario.PhoneComplication:
-		return host.PhoneComplication
-	}
-	return host.PhoneUserInfo
-}
-
-func taskKind(k scenario.TaskKind) abi.TaskKind {
-	for t := abi.TaskApplicationRefresh; t <= abi.TaskRelevantShortcut; t++ {
-		if strings.ReplaceAll(t.String(), "_", "-") == string(k) {
-			return t
-		}
-	}
-	return 0
 }
 
 // timeline prints what happened, in order, with virtual times.
