@@ -720,11 +720,68 @@ func (rs routes) RoundTrip(r *http.Request) (*http.Response, error) {
 	if !ok {
 		return nil, fmt.Errorf("no route to %s", r.URL.Host)
 	}
-	status := 200
+	status, header := 200, http.Header{}
 	if strings.HasPrefix(body, "500 ") {
 		status, body = 500, body[4:]
 	}
-	return &http.Response{StatusCode: status, Body: io.NopCloser(strings.NewReader(body)), Header: http.Header{}, Request: r}, nil
+	if loc, ok := strings.CutPrefix(body, "302 "); ok { // a redirect to loc
+		status, body = 302, ""
+		header.Set("Location", loc)
+	}
+	return &http.Response{StatusCode: status, Body: io.NopCloser(strings.NewReader(body)), Header: header, Request: r}, nil
+}
+
+// countingRoutes counts the requests that reach each host.
+type countingRoutes struct {
+	routes
+	mu   sync.Mutex
+	hits map[string]int
+}
+
+func (c *countingRoutes) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.hits[r.URL.Host]++
+	c.mu.Unlock()
+	return c.routes.RoundTrip(r)
+}
+
+// TestRedirectOutsideTheAllowListIsRefused: an allowed host that answers
+// with a redirect to a host the manifest does not allow must not get the
+// other host fetched: the hop is refused, the task carries an error that
+// names the host, and nothing is stored. A redirect within the allowed
+// hosts is followed.
+func TestRedirectOutsideTheAllowListIsRefused(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var ds []Decision
+	web := &countingRoutes{routes: routes{
+		"/hop":      "302 https://evil.example/loot",
+		"/loot":     "the other host's body",
+		"/inside":   "302 https://weather.example/forecast",
+		"/forecast": "sunny",
+	}, hits: map[string]int{}}
+	h := newHarness(t, Config{Virtual: true, Start: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
+		HTTPClient: &http.Client{Transport: web},
+		OnDecision: func(d Decision) { ds = append(ds, d) }})
+	a := chaos(t, h,
+		"DidFinishLaunching download f1 https://weather.example/hop",
+		"DidFinishLaunching download f2 https://weather.example/inside",
+		"Tasks complete")
+	must(t, a.Launch(ctx))
+	must(t, h.rt.RunFor(ctx, time.Minute))
+	equal(t, "tasks", h.guestLines("chaos: task"), []string{
+		`chaos: task 1 url_session f1 status 0 file "" "" error "Get \"https://evil.example/loot\": redirect to https://evil.example/loot refused: evil.example is not in the manifest's allowedHosts [weather.example]"`,
+		`chaos: task 2 url_session f2 status 200 file "/Downloads/f2" "sunny" error ""`,
+	})
+	if n := web.hits["evil.example"]; n != 0 {
+		t.Errorf("evil.example got %d requests, want none", n)
+	}
+	if _, err := os.Stat(filepath.Join(a.Container(), "Downloads", "f1")); !os.IsNotExist(err) {
+		t.Errorf("a refused redirect left /Downloads/f1 behind (stat: %v)", err)
+	}
+	if got := decisionsWith(ds, "url_session.finished"); len(got) != 2 || !strings.Contains(got[0], "evil.example is not in the manifest's allowedHosts") {
+		t.Errorf("url_session.finished decisions = %q, want the refused hop named first", got)
+	}
 }
 
 func TestBackgroundDownloadWakesTheAppWithTheFile(t *testing.T) {

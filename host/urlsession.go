@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -93,13 +94,40 @@ func (a *App) finishDownload(id, u string) {
 	a.deliverTasks(context.Background(), []*bgTask{t})
 }
 
+// errHostNotAllowed is the error of a redirect to a host the manifest
+// does not allow.
+var errHostNotAllowed = errors.New("is not in the manifest's allowedHosts")
+
+// allowListed returns a copy of base (or of a default client) that checks
+// every redirect hop against the manifest's allowedHosts before following
+// it: a download may only ever touch the hosts the app declared, so an
+// allowed host cannot hand the request on to another one.
+func (a *App) allowListed(base *http.Client) *http.Client {
+	c := &http.Client{Timeout: time.Minute}
+	if base != nil {
+		copied := *base
+		c = &copied
+	}
+	next := c.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !a.manifest.AllowsHost(req.URL.Host) {
+			return fmt.Errorf("redirect to %s refused: %s %w %v", req.URL.Redacted(), req.URL.Host, errHostNotAllowed, a.manifest.AllowedHosts)
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return c
+}
+
 // fetch downloads u into the container, through the app's sandboxed,
 // quota-checked filesystem.
 func (a *App) fetch(id, u string) (int, int, error) {
-	client := a.rt.cfg.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: time.Minute}
-	}
+	client := a.allowListed(a.rt.cfg.HTTPClient)
 	req, err := http.NewRequestWithContext(a.rt.fetches, http.MethodGet, u, nil)
 	if err != nil {
 		return 0, 0, err
