@@ -1,0 +1,113 @@
+package tests
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+// update rewrites the golden files instead of comparing against them:
+// go test ./tests -run Golden -update.
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// goldenRuns are the outputs that must not change unless on purpose: the
+// text and --json timeline of every shipped scenario, --why for the apps of
+// the day, and run --json of every sample app with a fixed seed.
+var goldenRuns = []struct {
+	name string
+	args []string
+}{
+	{"simulate-day.txt", []string{"simulate", "tests/scenarios/day.scenario"}},
+	{"simulate-day.jsonl", []string{"simulate", "--json", "tests/scenarios/day.scenario"}},
+	{"simulate-day-why-weather.txt", []string{"simulate", "--why", "weather", "tests/scenarios/day.scenario"}},
+	{"simulate-day-why-messages.txt", []string{"simulate", "--why", "messages", "tests/scenarios/day.scenario"}},
+	{"simulate-morning.txt", []string{"simulate", "tests/scenarios/morning.scenario"}},
+	{"simulate-morning.jsonl", []string{"simulate", "--json", "tests/scenarios/morning.scenario"}},
+	{"simulate-refresh.txt", []string{"simulate", "tests/scenarios/refresh.scenario"}},
+	{"simulate-refresh.jsonl", []string{"simulate", "--json", "tests/scenarios/refresh.scenario"}},
+	{"simulate-weather.txt", []string{"simulate", "tests/scenarios/weather.scenario"}},
+	{"simulate-weather.jsonl", []string{"simulate", "--json", "tests/scenarios/weather.scenario"}},
+	{"run-hello.jsonl", []string{"run", "--json", "--seed", "7", "--steps",
+		"wrist-down, background, trigger snapshot, suspend, purge, wrist-up, status", "apps/hello"}},
+	{"run-refresh.jsonl", []string{"run", "--json", "--seed", "7", "--steps",
+		"wrist-down, background, trigger application-refresh, trigger watch-connectivity, expire, suspend, purge, wrist-up, status", "apps/refresh"}},
+	{"run-messages.jsonl", []string{"run", "--json", "--seed", "7", "--steps",
+		"wrist-down, background, trigger watch-connectivity, trigger snapshot, suspend, purge, wrist-up, status", "apps/messages"}},
+	// No application refresh for weather: it would download from the network.
+	{"run-weather.jsonl", []string{"run", "--json", "--seed", "7", "--steps",
+		"wrist-down, background, trigger snapshot, trigger url-session forecast-1, suspend, purge, wrist-up, status", "apps/weather"}},
+}
+
+// wallTime matches the only fields of a run that depend on the real clock.
+var wallTime = regexp.MustCompile(`"duration_ns":\d+`)
+
+// TestGolden runs each golden command and compares its stdout and exit code,
+// byte for byte, with testdata/golden. Wall-clock durations are the one
+// thing masked; fuel, states, decisions and the order of everything count.
+func TestGolden(t *testing.T) {
+	for _, g := range goldenRuns {
+		t.Run(g.name, func(t *testing.T) {
+			t.Parallel()
+			args := g.args
+			if args[0] == "run" {
+				args = append([]string{"run", "--control", "off", "--data", t.TempDir()}, args[1:]...)
+			}
+			r := watchbox(t, nil, args...)
+			got := wallTime.ReplaceAll([]byte(r.stdout), []byte(`"duration_ns":0`))
+			if r.code != exitOK {
+				t.Errorf("exit code %d, want 0\n%s", r.code, r)
+			}
+			path := filepath.Join("testdata", "golden", g.name)
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("watchbox %v differs from %s (rerun with -update if the change is on purpose):\n%s", g.args, path, lineDiff(string(want), string(got)))
+			}
+		})
+	}
+}
+
+// lineDiff shows the first lines where want and got part, with a little
+// context, so that a failing golden comparison points at the change.
+func lineDiff(want, got string) string {
+	w, g := splitLines(want), splitLines(got)
+	i := 0
+	for i < len(w) && i < len(g) && w[i] == g[i] {
+		i++
+	}
+	var b bytes.Buffer
+	for j := max(0, i-2); j < i; j++ {
+		b.WriteString("  " + w[j] + "\n")
+	}
+	for j := i; j < min(len(w), i+5); j++ {
+		b.WriteString("- " + w[j] + "\n")
+	}
+	for j := i; j < min(len(g), i+5); j++ {
+		b.WriteString("+ " + g[j] + "\n")
+	}
+	b.WriteString("(" + itoa(len(w)) + " lines wanted, " + itoa(len(g)) + " got; first difference at line " + itoa(i+1) + ")")
+	return b.String()
+}
+
+func splitLines(s string) []string {
+	lines := bytes.Split([]byte(s), []byte("\n"))
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = string(l)
+	}
+	return out
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
