@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/watchbox/watchbox/host/input"
 	"io"
 	"net"
 	"net/http"
@@ -91,8 +92,11 @@ func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (f
 		})
 	}
 	mux.HandleFunc("POST /push", func(w http.ResponseWriter, req *http.Request) {
-		body, _ := io.ReadAll(io.LimitReader(req.Body, 1<<20))
-		p, err := push.Parse(body, pushLimit)
+		body, err := readBody(req)
+		var p *push.Push
+		if err == nil {
+			p, err = push.Parse(body, pushLimit)
+		}
 		var app *host.App
 		if err == nil {
 			app, err = named(req)
@@ -153,7 +157,10 @@ func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (f
 		if !ok {
 			return fmt.Errorf("unknown phone data kind %q; kinds: user-info, context, message, complication", req.URL.Query().Get("kind"))
 		}
-		body, _ := io.ReadAll(io.LimitReader(req.Body, 1<<20))
+		body, err := readBody(req)
+		if err != nil {
+			return err
+		}
 		if err := checkPhonePayload(body); err != nil {
 			return err
 		}
@@ -208,6 +215,23 @@ var phoneKinds = map[string]host.PhoneData{
 
 // checkPhonePayload checks that b is a JSON object, as WatchConnectivity's
 // dictionaries are.
+// maxBody caps the body of a request to the control endpoint (chosen
+// here: far above a push file's 4 KiB or any phone payload a test needs).
+const maxBody = 1 << 20
+
+// readBody reads a control request's body, refusing one over maxBody with
+// an error that says so (not a confusing "not JSON" on a cut-off body).
+func readBody(req *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(req.Body, maxBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the request: %v", err)
+	}
+	if len(body) > maxBody {
+		return nil, fmt.Errorf("the payload is over the control endpoint's %s limit", input.Size(maxBody))
+	}
+	return body, nil
+}
+
 func checkPhonePayload(b []byte) error {
 	if !json.Valid(b) {
 		var v any
@@ -351,14 +375,11 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 		method, path, body := "POST", "/"+name, []byte(nil)
 		switch name {
 		case "push":
-			b, err := os.ReadFile(pos[0])
+			p, err := push.ParseFile(pos[0], 0)
 			if err != nil {
 				return fail("%v", err)
 			}
-			if _, err := push.Parse(b, 0); err != nil {
-				return fail("%s: %v", pos[0], err)
-			}
-			body = b
+			body = p.Raw
 		case "trigger":
 			kind, ok := taskKinds()[pos[0]]
 			if !ok && pos[0] != "expire" {
@@ -389,7 +410,7 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 			b := []byte(pos[1])
 			if file, ok := strings.CutPrefix(pos[1], "@"); ok {
 				var err error
-				if b, err = os.ReadFile(file); err != nil {
+				if b, err = input.Read(file, input.Kind{Name: "phone payload", Max: maxBody}); err != nil {
 					return fail("%v", err)
 				}
 				if err := checkPhonePayload(b); err != nil {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/watchbox/watchbox/host/input"
 	"io"
 	"os"
 	"os/exec"
@@ -114,7 +115,7 @@ func (b *Bundle) Wasm(ctx context.Context, opts BuildOptions) ([]byte, BuildInfo
 	start := time.Now()
 	if b.Manifest.Module != "" {
 		path := filepath.Join(b.Dir, filepath.FromSlash(b.Manifest.Module))
-		data, err := os.ReadFile(path)
+		data, err := input.Read(path, input.Module)
 		if err != nil {
 			return nil, BuildInfo{}, err
 		}

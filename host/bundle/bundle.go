@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/watchbox/watchbox/host/input"
 	"io"
 	"io/fs"
 	"os"
@@ -58,12 +59,12 @@ func Check(dir string) (*Bundle, []Problem) {
 		return fail(fmt.Sprintf("is a file, not a bundle directory; a bundle is a directory containing %s", ManifestFile), nil)
 	}
 	file := filepath.Join(dir, ManifestFile)
-	data, err := os.ReadFile(filepath.Join(abs, ManifestFile))
+	data, err := input.Read(filepath.Join(abs, ManifestFile), input.Manifest)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fail(fmt.Sprintf("no %s in the bundle directory; create %s, for example: %s", ManifestFile, file, exampleManifest), err)
 	}
 	if err != nil {
-		return nil, []Problem{{File: file, Message: err.Error(), Err: err}}
+		return nil, []Problem{{File: file, Message: input.Reason(err), Err: err}}
 	}
 	p := parseManifest(data)
 	if p.m == nil {

@@ -13,7 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"github.com/watchbox/watchbox/host/input"
 	"reflect"
 	"sort"
 	"strconv"
@@ -201,7 +201,7 @@ func (p Profile) Validate() error {
 // Load reads a profile file: a JSON object whose keys override the default
 // profile. Unknown keys are errors.
 func Load(path string) (Profile, error) {
-	b, err := os.ReadFile(path)
+	b, err := input.Read(path, input.Profile)
 	if err != nil {
 		return Profile{}, fmt.Errorf("profile: %w", err)
 	}

@@ -53,8 +53,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/watchbox/watchbox/host/input"
 	"io"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -163,7 +163,14 @@ func (e *Error) Error() string {
 // ParseFile reads and parses the push file at path. Errors are *Error with
 // File set to path, or the error of reading the file.
 func ParseFile(path string, limit int) (*Push, error) {
-	data, err := os.ReadFile(path)
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	data, err := input.Read(path, input.Push(limit))
+	var big *input.TooLargeError
+	if errors.As(err, &big) {
+		return nil, &Error{File: path, Msg: fmt.Sprintf("%d bytes, over the %d-byte limit", big.Size, limit)}
+	}
 	if err != nil {
 		return nil, err
 	}

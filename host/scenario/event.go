@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/input"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -289,7 +290,7 @@ func (p *parser) pushFile(line int, t token, ev *Event) bool {
 		case errors.Is(err, fs.ErrNotExist):
 			p.errAt(line, t, "push file %q not found (looked for %s; paths are relative to the scenario file)", t.text, ev.File)
 		default:
-			p.errAt(line, t, "push file %q: %v", t.text, err)
+			p.errAt(line, t, "push file %q: %s", t.text, input.Reason(err))
 		}
 		return false
 	}

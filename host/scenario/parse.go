@@ -3,8 +3,8 @@ package scenario
 import (
 	"errors"
 	"fmt"
+	"github.com/watchbox/watchbox/host/input"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -20,7 +20,7 @@ import (
 // ParseFile reads and parses the scenario file at path. On any problem it
 // returns a nil Scenario and Errors, or the error of reading the file.
 func ParseFile(path string, opts Options) (*Scenario, error) {
-	src, err := os.ReadFile(path)
+	src, err := input.Read(path, input.Scenario)
 	if err != nil {
 		return nil, err
 	}
@@ -457,12 +457,12 @@ func (p *parser) readData(line int, t token, what, path string) ([]byte, bool) {
 	if p.opts.SkipDataFiles {
 		return nil, true
 	}
-	b, err := os.ReadFile(p.resolve(path))
+	b, err := input.Read(p.resolve(path), input.Data)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			p.errAt(line, t, "%s %q not found (looked for %s; paths are relative to the scenario file)", what, path, p.resolve(path))
 		} else {
-			p.errAt(line, t, "%s %q: %v", what, path, err)
+			p.errAt(line, t, "%s %q: %s", what, path, input.Reason(err))
 		}
 		return nil, false
 	}
