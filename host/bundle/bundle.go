@@ -73,12 +73,12 @@ func Check(dir string) (*Bundle, []Problem) {
 	b := &Bundle{Dir: abs, Manifest: *p.m}
 	if b.Manifest.Module != "" {
 		if msg := checkModuleFile(b.Dir, b.Manifest.Module); msg != "" {
-			p.problem("module", "%q %s", b.Manifest.Module, msg)
+			p.problem("module", "%s %s", quote(b.Manifest.Module), msg)
 		}
 	}
 	if b.Manifest.Source != "" {
 		if msg := checkSourceDir(b.Dir, b.Manifest.Source); msg != "" {
-			p.problem("source", "%q %s", b.Manifest.Source, msg)
+			p.problem("source", "%s %s", quote(b.Manifest.Source), msg)
 		}
 	}
 	return b, withFile(p.problems, file)

@@ -17,12 +17,12 @@ func checkHostPattern(s string) (string, error) {
 		return "", fmt.Errorf("empty host name")
 	case strings.Contains(s, "://"):
 		host, _, _ := strings.Cut(s[strings.Index(s, "://")+3:], "/")
-		return "", fmt.Errorf("%q has a scheme; write only the host, e.g. %q", s, host)
+		return "", fmt.Errorf("%s has a scheme; write only the host, e.g. %q", quote(s), host)
 	case strings.ContainsAny(s, "/?#"):
 		host, _, _ := strings.Cut(s, "/")
-		return "", fmt.Errorf("%q has a path; write only the host, e.g. %q", s, host)
+		return "", fmt.Errorf("%s has a path; write only the host, e.g. %q", quote(s), host)
 	case strings.Contains(s, "@"):
-		return "", fmt.Errorf("%q has user information; write only the host", s)
+		return "", fmt.Errorf("%s has user information; write only the host", quote(s))
 	}
 	host, port, err := splitHostPort(s)
 	if err != nil {
@@ -31,13 +31,13 @@ func checkHostPattern(s string) (string, error) {
 	if port != "" {
 		n, err := strconv.Atoi(port)
 		if err != nil || n < 1 || n > 65535 || port[0] == '0' {
-			return "", fmt.Errorf("%q has port %q; a port is a number from 1 to 65535", s, port)
+			return "", fmt.Errorf("%s has port %q; a port is a number from 1 to 65535", quote(s), port)
 		}
 	}
 	if strings.HasPrefix(host, "[") {
 		ip := net.ParseIP(host[1 : len(host)-1])
 		if ip == nil || ip.To4() != nil {
-			return "", fmt.Errorf("%q: %s is not an IPv6 address", s, host)
+			return "", fmt.Errorf("%s: %s is not an IPv6 address", quote(s), host)
 		}
 		return strings.ToLower(s), nil
 	}
@@ -46,10 +46,10 @@ func checkHostPattern(s string) (string, error) {
 	}
 	name := strings.TrimPrefix(host, "*.")
 	if strings.Contains(name, "*") {
-		return "", fmt.Errorf("%q: a wildcard may only be the whole first label, e.g. \"*.example.com\"", s)
+		return "", fmt.Errorf("%s: a wildcard may only be the whole first label, e.g. \"*.example.com\"", quote(s))
 	}
 	if err := checkHostName(name); err != nil {
-		return "", fmt.Errorf("%q: %v", s, err)
+		return "", fmt.Errorf("%s: %v", quote(s), err)
 	}
 	return strings.ToLower(s), nil
 }
@@ -59,14 +59,14 @@ func splitHostPort(s string) (host, port string, err error) {
 	if strings.HasPrefix(s, "[") {
 		end := strings.IndexByte(s, ']')
 		if end < 0 {
-			return "", "", fmt.Errorf("%q: missing ']' after the IPv6 address", s)
+			return "", "", fmt.Errorf("%s: missing ']' after the IPv6 address", quote(s))
 		}
 		host, rest := s[:end+1], s[end+1:]
 		if rest == "" {
 			return host, "", nil
 		}
 		if !strings.HasPrefix(rest, ":") {
-			return "", "", fmt.Errorf("%q: unexpected %q after the IPv6 address", s, rest)
+			return "", "", fmt.Errorf("%s: unexpected %q after the IPv6 address", quote(s), rest)
 		}
 		return host, rest[1:], nil
 	}
@@ -77,7 +77,7 @@ func splitHostPort(s string) (host, port string, err error) {
 		host, port, _ := strings.Cut(s, ":")
 		return host, port, nil
 	}
-	return "", "", fmt.Errorf("%q: write an IPv6 address in brackets, e.g. \"[::1]:8080\"", s)
+	return "", "", fmt.Errorf("%s: write an IPv6 address in brackets, e.g. \"[::1]:8080\"", quote(s))
 }
 
 // checkHostName checks DNS host name syntax: dot-separated labels of 1-63

@@ -246,7 +246,7 @@ func (p *manifestParser) key(key string, raw json.RawMessage) {
 	case "CFBundleIdentifier":
 		if s, ok := p.string(key, raw); ok {
 			if msg := checkIdentifier(s); msg != "" {
-				p.problem(key, "%q %s", s, msg)
+				p.problem(key, "%s %s", quote(s), msg)
 			} else {
 				m.BundleIdentifier = s
 			}
@@ -254,7 +254,7 @@ func (p *manifestParser) key(key string, raw json.RawMessage) {
 	case "CFBundleDisplayName":
 		if s, ok := p.string(key, raw); ok {
 			if msg := checkDisplayName(s); msg != "" {
-				p.problem(key, "%q %s", s, msg)
+				p.problem(key, "%s %s", quote(s), msg)
 			} else {
 				m.DisplayName = s
 			}
@@ -294,7 +294,7 @@ func (p *manifestParser) key(key string, raw json.RawMessage) {
 			case err != nil:
 				p.problem(key, "%v", err)
 			case seen[canon]:
-				p.problem(key, "%q is listed twice", h)
+				p.problem(key, "%s is listed twice", quote(h))
 			default:
 				seen[canon] = true
 				m.AllowedHosts = append(m.AllowedHosts, canon)
@@ -311,9 +311,9 @@ func (p *manifestParser) key(key string, raw json.RawMessage) {
 	case "module":
 		if s, ok := p.string(key, raw); ok {
 			if msg := checkBundlePath(s); msg != "" {
-				p.problem(key, "%q %s", s, msg)
+				p.problem(key, "%s %s", quote(s), msg)
 			} else if path.Ext(s) != ".wasm" {
-				p.problem(key, "%q must name a .wasm file", s)
+				p.problem(key, "%s must name a .wasm file", quote(s))
 			} else {
 				m.Module = path.Clean(s)
 			}
@@ -321,7 +321,7 @@ func (p *manifestParser) key(key string, raw json.RawMessage) {
 	case "source":
 		if s, ok := p.string(key, raw); ok {
 			if msg := checkBundlePath(s); msg != "" {
-				p.problem(key, "%q %s", s, msg)
+				p.problem(key, "%s %s", quote(s), msg)
 			} else {
 				m.Source = path.Clean(s)
 			}
@@ -410,11 +410,11 @@ func (p *manifestParser) backgroundModes(key string, raw json.RawMessage) {
 		mode := BackgroundMode(s)
 		switch {
 		case !slices.Contains(BackgroundModes, mode):
-			p.problem(key, "%q is not a background mode%s; allowed: %s", s, didYouMean(s, names), strings.Join(names, ", "))
+			p.problem(key, "%s is not a background mode%s; allowed: %s", quote(s), didYouMean(s, names), strings.Join(names, ", "))
 		case p.m.HasBackgroundMode(mode):
-			p.problem(key, "%q is listed twice", s)
+			p.problem(key, "%s is listed twice", quote(s))
 		case mode.ExtendedRuntime() && extended != "":
-			p.problem(key, "%q and %q cannot both be set: watchOS allows at most one of self-care, mindfulness, physical-therapy and alarm (workout-processing may be added beside it)", extended, s)
+			p.problem(key, "%s and %s cannot both be set: watchOS allows at most one of self-care, mindfulness, physical-therapy and alarm (workout-processing may be added beside it)", quote(string(extended)), quote(s))
 		default:
 			if mode.ExtendedRuntime() {
 				extended = mode
@@ -508,4 +508,21 @@ func describe(raw []byte) string {
 		return kind
 	}
 	return kind + " " + string(raw)
+}
+
+// maxQuote is how much of a value a problem quotes: a 100 MB string in a
+// manifest must not become a 100 MB error message.
+const maxQuote = 64
+
+// quote quotes s for a problem message, cut to its first maxQuote bytes
+// (on a rune boundary) with its length when it is longer.
+func quote(s string) string {
+	if len(s) <= maxQuote {
+		return strconv.Quote(s)
+	}
+	cut := maxQuote
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(s[:cut]), len(s))
 }

@@ -485,3 +485,25 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+// TestProblemsQuoteABoundedExcerpt: a huge value is quoted by its first
+// bytes and its length, never whole.
+func TestProblemsQuoteABoundedExcerpt(t *testing.T) {
+	t.Parallel()
+	for _, key := range []string{"CFBundleIdentifier", "module", "allowedHosts"} {
+		v := jsonString(strings.Repeat("é", 500000))
+		if key == "allowedHosts" {
+			v = "[" + v + "]"
+		}
+		_, err := ParseManifest(manifestJSON(key, v))
+		ps := problemsOf(t, err)
+		for _, p := range ps {
+			if len(p.Message) > 400 {
+				t.Errorf("%s: a problem of %d bytes quotes the whole value: %.200s", key, len(p.Message), p.Message)
+			}
+		}
+		if !strings.Contains(ps[0].Message, `..." (1000000 bytes)`) && !strings.Contains(ps[0].Message, `... (1000000 bytes)`) {
+			t.Errorf("%s: %.300s, want an excerpt with the length", key, ps[0].Message)
+		}
+	}
+}
