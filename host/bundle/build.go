@@ -67,6 +67,9 @@ type BuildError struct {
 	Output string
 	// Err is the go command's exit error.
 	Err error
+	// Hint says how to fix a failure watchbox recognises (an app module
+	// that does not point at a watchbox checkout), or is empty.
+	Hint string
 }
 
 // Error names the failed packages and includes the compiler output.
@@ -78,7 +81,11 @@ func (e *BuildError) Error() string {
 	if e.Output == "" {
 		return fmt.Sprintf("building %s failed: %v", what, e.Err)
 	}
-	return fmt.Sprintf("building %s failed:\n%s", what, e.Output)
+	msg := fmt.Sprintf("building %s failed:\n%s", what, e.Output)
+	if e.Hint != "" {
+		msg += "\nfix: " + e.Hint
+	}
+	return msg
 }
 
 // Unwrap returns the go command's error.
@@ -197,7 +204,7 @@ func goCmd(ctx context.Context, dir, gocmd string, args ...string) ([]byte, erro
 				pkgs = append(pkgs, pkg)
 			}
 		}
-		return nil, &BuildError{Dir: dir, Packages: pkgs, Output: output, Err: fmt.Errorf("%s %s: %w", gocmd, args[0], err)}
+		return nil, &BuildError{Dir: dir, Packages: pkgs, Output: output, Err: fmt.Errorf("%s %s: %w", gocmd, args[0], err), Hint: sdkHint(dir, output)}
 	}
 	return stdout.Bytes(), nil
 }
