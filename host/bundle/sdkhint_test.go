@@ -12,7 +12,7 @@ func TestSDKHint(t *testing.T) {
 	const missing = "main.go:11:2: no required module provides package github.com/watchbox/watchbox/guest-sdk/go/watch; to add it:\n\tgo get github.com/watchbox/watchbox/guest-sdk/go/watch"
 	for _, tc := range []struct {
 		name, gomod, output string
-		want               []string // substrings; none means no hint
+		want                []string // substrings; none means no hint
 	}{
 		{"no require", "module example.com/app\n\ngo 1.26\n", missing,
 			[]string{"require github.com/watchbox/watchbox v0.0.0", "replace github.com/watchbox/watchbox => ", `then run "go mod tidy" in`}},
