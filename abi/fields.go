@@ -41,6 +41,11 @@ const (
 	FieldRemaining            Field = 33 // int: budget left (pushes, alerts, refreshes)
 	FieldComplication         Field = 34 // bytes: complication data
 	FieldCalendar             Field = 35 // bytes: a calendar trigger's date components, a JSON object
+	// FieldRefusal is UTF-8 text saying why the host refused a request: the
+	// result a request leaves behind when it returns a negated status. A
+	// new key, so that a guest that ignores it (or reads the result after a
+	// failure) skips it as unknown.
+	FieldRefusal Field = 36
 )
 
 var fieldNames = map[Field]string{
@@ -79,6 +84,7 @@ var fieldNames = map[Field]string{
 	FieldRemaining:            "remaining",
 	FieldComplication:         "complication",
 	FieldCalendar:             "calendar",
+	FieldRefusal:              "refusal",
 }
 
 // String returns the field's name.
