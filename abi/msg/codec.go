@@ -49,6 +49,9 @@ type records interface {
 	count() int
 	encode(w *abi.Writer, i int)
 	decode(b []byte) error
+	// grow makes room for n more elements, so that decoding appends
+	// without reallocating.
+	grow(n int)
 }
 
 // encode appends the fields of a message to w. ptrs holds one pointer per
@@ -93,6 +96,11 @@ func encodeTo(dst []byte, s *Spec, ptrs []any) []byte {
 func decode(b []byte, s *Spec, ptrs []any) error {
 	var seen uint64
 	r := abi.NewReader(b)
+	for i := range s.Fields {
+		if s.Fields[i].Presence == Repeated {
+			presize(b, s.Fields[i].Key, ptrs[i].(records))
+		}
+	}
 	for r.Next() {
 		v := r.Value()
 		i := s.index(v.Key)
@@ -128,6 +136,18 @@ func decode(b []byte, s *Spec, ptrs []any) error {
 		}
 	}
 	return nil
+}
+
+// presize counts the occurrences of key in b and grows rs for them.
+func presize(b []byte, key abi.Field, rs records) {
+	n := 0
+	r := abi.NewReader(b)
+	for r.Next() {
+		if r.Value().Key == key {
+			n++
+		}
+	}
+	rs.grow(n)
 }
 
 // nest turns an error inside a record into one of the enclosing message.

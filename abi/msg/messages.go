@@ -1,6 +1,7 @@
 package msg
 
 import (
+	"slices"
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
@@ -113,12 +114,14 @@ type taskList struct{ p *[]Task }
 
 func (l taskList) count() int                  { return len(*l.p) }
 func (l taskList) encode(w *abi.Writer, i int) { t := &(*l.p)[i]; encode(w, taskSpec, t.bind()) }
+func (l taskList) grow(n int)                  { *l.p = slices.Grow(*l.p, n) }
 func (l taskList) decode(b []byte) error {
-	var t Task
+	*l.p = append(*l.p, Task{})
+	t := &(*l.p)[len(*l.p)-1]
 	if err := decode(b, taskSpec, t.bind()); err != nil {
+		*l.p = (*l.p)[:len(*l.p)-1]
 		return err
 	}
-	*l.p = append(*l.p, t)
 	return nil
 }
 
