@@ -106,10 +106,11 @@ func decodeTasks(e *Event) ([]*Task, error) {
 	if len(m.Tasks) == 0 {
 		return nil, errors.New("background_tasks: no task record")
 	}
-	tasks := make([]*Task, len(m.Tasks))
+	tasks, all := make([]*Task, len(m.Tasks)), make([]Task, len(m.Tasks))
 	for i, t := range m.Tasks {
-		tasks[i] = &Task{ID: t.ID, Kind: t.Kind, UserInfo: nilIfEmpty(t.UserInfo), Reason: t.Reason,
+		all[i] = Task{ID: t.ID, Kind: t.Kind, UserInfo: nilIfEmpty(t.UserInfo), Reason: t.Reason,
 			Session: t.Session, StatusCode: int(t.StatusCode), File: t.File, Error: t.Error}
+		tasks[i] = &all[i]
 	}
 	return tasks, nil
 }
