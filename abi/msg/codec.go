@@ -79,10 +79,6 @@ func encode(w *abi.Writer, s *Spec, ptrs []any) {
 	}
 }
 
-// Encode appends m's encoded fields to dst and returns the result. It is
-// m.Encode(dst) for code that holds a Message.
-func Encode(dst []byte, m Message) []byte { return m.Encode(dst) }
-
 // encodeTo is the body of every Encode method.
 func encodeTo(dst []byte, s *Spec, ptrs []any) []byte {
 	w := abi.NewWriter(dst)
@@ -277,7 +273,6 @@ func setEnum[T ~uint8 | ~uint16](p *T, n int64) (string, error) {
 
 // unbound is the panic of a binding the codec has no case for: a bug in
 // this package, caught by its tests.
-func unbound(p any) string {
-	_ = p
+func unbound(any) string {
 	return "msg: a field is bound to a Go type the codec does not know"
 }

@@ -18,11 +18,12 @@
 // can import it. The same specs generate the C header guest-sdk/c/watchbox.h
 // (internal/genheader; run go generate ./abi/...).
 //
-// Host side, decoding a request and answering it:
+// Host side, decoding a request and answering it (a refusal with its
+// reason as the result, see Refuse):
 //
 //	var args msg.ScheduleRefresh
 //	if err := args.Decode(b); err != nil {
-//		return msg.Refuse(abi.StatusBadArgument, err.Error())
+//		return msg.Refuse(err.Error()), abi.StatusBadArgument
 //	}
 //	return msg.ScheduleResult{Message: reason, Date: at}.Encode(nil), abi.StatusOK
 //
