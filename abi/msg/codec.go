@@ -3,6 +3,7 @@ package msg
 import (
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -44,15 +45,12 @@ func (e *Error) Error() string {
 // Unwrap returns the kind of problem.
 func (e *Error) Unwrap() error { return e.Err }
 
-// records is the binding of a Repeated record field to its Go slice.
-type records interface {
-	count() int
-	encode(w *abi.Writer, i int)
-	decode(b []byte) error
-	// grow makes room for n more elements, so that decoding appends
-	// without reallocating.
-	grow(n int)
-}
+// The codec is two levels deep and not recursive: encode and decode handle
+// a message and its record fields, encodeFlat and decodeFlat the fields of
+// one record (or of a message without records). Without recursion and
+// without interface calls the compiler keeps the bound values (bind's []any
+// and what it points to) on the stack, which matters in a Wasm guest.
+// Records hold no records in ABI v1 (TestSpecs checks it).
 
 // encode appends the fields of a message to w. ptrs holds one pointer per
 // field of s, in order (see bind).
@@ -60,23 +58,38 @@ func encode(w *abi.Writer, s *Spec, ptrs []any) {
 	var written uint64
 	for i := range s.Fields {
 		f := &s.Fields[i]
-		if f.Presence == Repeated {
-			rs := ptrs[i].(records)
-			for j := 0; j < rs.count(); j++ {
-				mark := w.Begin(f.Key)
-				rs.encode(w, j)
-				w.End(mark)
-			}
+		if f.Presence != Repeated {
+			putField(w, s, i, ptrs[i], &written)
 			continue
 		}
-		if f.Presence == Optional && isZero(ptrs[i]) {
-			if f.With == 0 || written&(1<<s.index(f.With)) == 0 {
-				continue
-			}
+		ts := ptrs[i].(*[]Task) // one case per record type; v1 has one
+		for j := range *ts {
+			mark := w.Begin(f.Key)
+			encodeFlat(w, taskSpec, (*ts)[j].bind())
+			w.End(mark)
 		}
-		put(w, f.Key, ptrs[i])
-		written |= 1 << i
 	}
+}
+
+// encodeFlat is encode for specs without records.
+func encodeFlat(w *abi.Writer, s *Spec, ptrs []any) {
+	var written uint64
+	for i := range s.Fields {
+		putField(w, s, i, ptrs[i], &written)
+	}
+}
+
+// putField appends field i of s, whose value p points to, unless it is
+// Optional, zero, and not tied (With) to a field already written.
+func putField(w *abi.Writer, s *Spec, i int, p any, written *uint64) {
+	f := &s.Fields[i]
+	if f.Presence == Optional && isZero(p) {
+		if f.With == 0 || *written&(1<<s.index(f.With)) == 0 {
+			return
+		}
+	}
+	put(w, f.Key, p)
+	*written |= 1 << i
 }
 
 // encodeTo is the body of every Encode method.
@@ -87,16 +100,43 @@ func encodeTo(dst []byte, s *Spec, ptrs []any) []byte {
 }
 
 // decode reads b into the Go values ptrs points to, which the caller has
-// zeroed. This is the one place that applies the field rules of
-// docs/abi.md section 9, the first-occurrence rule among them.
+// zeroed: first the single-valued fields (decodeFlat), then each record.
 func decode(b []byte, s *Spec, ptrs []any) error {
-	var seen uint64
-	r := abi.NewReader(b)
+	if err := decodeFlat(b, s, ptrs); err != nil {
+		return err
+	}
 	for i := range s.Fields {
-		if s.Fields[i].Presence == Repeated {
-			presize(b, s.Fields[i].Key, ptrs[i].(records))
+		f := &s.Fields[i]
+		if f.Presence != Repeated {
+			continue
+		}
+		ts := ptrs[i].(*[]Task) // one case per record type; v1 has one
+		*ts = slices.Grow(*ts, count(b, f.Key))
+		r := abi.NewReader(b) // well-formed: decodeFlat checked it
+		for r.Next() {
+			v := r.Value()
+			if v.Key != f.Key {
+				continue
+			}
+			if v.Type != abi.TypeRecord {
+				return &Error{Msg: s.Name, Field: f.Key.String(), Detail: wireDetail(f, v), Err: ErrWireType}
+			}
+			*ts = append(*ts, Task{})
+			if err := decodeFlat(v.Data, taskSpec, (*ts)[len(*ts)-1].bind()); err != nil {
+				return nest(s.Name, f.Key.String()+"["+strconv.Itoa(len(*ts)-1)+"]", err)
+			}
 		}
 	}
+	return nil
+}
+
+// decodeFlat reads the single-valued fields of b into the Go values ptrs
+// points to and checks that b is well-formed; it leaves Repeated fields to
+// decode. This is the one place that applies the field rules of
+// docs/abi.md section 9, the first-occurrence rule among them.
+func decodeFlat(b []byte, s *Spec, ptrs []any) error {
+	var seen uint64
+	r := abi.NewReader(b)
 	for r.Next() {
 		v := r.Value()
 		i := s.index(v.Key)
@@ -105,15 +145,7 @@ func decode(b []byte, s *Spec, ptrs []any) error {
 		}
 		f := &s.Fields[i]
 		if f.Presence == Repeated {
-			if v.Type != abi.TypeRecord {
-				return &Error{Msg: s.Name, Field: f.Key.String(), Detail: wireDetail(f, v), Err: ErrWireType}
-			}
-			rs := ptrs[i].(records)
-			if err := rs.decode(v.Data); err != nil {
-				return nest(s.Name, f.Key.String()+"["+strconv.Itoa(rs.count())+"]", err)
-			}
-			seen |= 1 << i
-			continue
+			continue // decode's
 		}
 		if seen&(1<<i) != 0 {
 			continue // a repeat of a single-valued field: the first occurrence wins
@@ -134,8 +166,8 @@ func decode(b []byte, s *Spec, ptrs []any) error {
 	return nil
 }
 
-// presize counts the occurrences of key in b and grows rs for them.
-func presize(b []byte, key abi.Field, rs records) {
+// count returns the number of fields with key in b.
+func count(b []byte, key abi.Field) int {
 	n := 0
 	r := abi.NewReader(b)
 	for r.Next() {
@@ -143,7 +175,7 @@ func presize(b []byte, key abi.Field, rs records) {
 			n++
 		}
 	}
-	rs.grow(n)
+	return n
 }
 
 // nest turns an error inside a record into one of the enclosing message.

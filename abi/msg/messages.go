@@ -1,7 +1,6 @@
 package msg
 
 import (
-	"slices"
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
@@ -108,22 +107,6 @@ type BackgroundTasks struct {
 var backgroundTasksSpec = &Spec{Name: "background_tasks", Doc: "handle(_ backgroundTasks:)", Fields: []FieldSpec{
 	{Key: abi.FieldTask, Type: abi.TypeRecord, Presence: Repeated, Record: taskSpec, Doc: "one per task"},
 }}
-
-// taskList binds a repeated task record to a []Task.
-type taskList struct{ p *[]Task }
-
-func (l taskList) count() int                  { return len(*l.p) }
-func (l taskList) encode(w *abi.Writer, i int) { t := &(*l.p)[i]; encode(w, taskSpec, t.bind()) }
-func (l taskList) grow(n int)                  { *l.p = slices.Grow(*l.p, n) }
-func (l taskList) decode(b []byte) error {
-	*l.p = append(*l.p, Task{})
-	t := &(*l.p)[len(*l.p)-1]
-	if err := decode(b, taskSpec, t.bind()); err != nil {
-		*l.p = (*l.p)[:len(*l.p)-1]
-		return err
-	}
-	return nil
-}
 
 // TaskWillExpire is the payload of task_will_expire.
 type TaskWillExpire struct {
@@ -448,7 +431,7 @@ func (m Empty) Encode(dst []byte) []byte { return encodeTo(dst, emptySpec, m.bin
 // Decode replaces m with the Empty encoded in b.
 func (m *Empty) Decode(b []byte) error {
 	*m = Empty{}
-	return decode(b, emptySpec, m.bind())
+	return decodeFlat(b, emptySpec, m.bind())
 }
 
 func (m *Empty) bind() []any { return []any{} }
@@ -462,7 +445,7 @@ func (m Reply) Encode(dst []byte) []byte { return encodeTo(dst, replySpec, m.bin
 // Decode replaces m with the Reply encoded in b.
 func (m *Reply) Decode(b []byte) error {
 	*m = Reply{}
-	return decode(b, replySpec, m.bind())
+	return decodeFlat(b, replySpec, m.bind())
 }
 
 func (m *Reply) bind() []any { return []any{&m.Message, &m.Error} }
@@ -476,7 +459,7 @@ func (m Refusal) Encode(dst []byte) []byte { return encodeTo(dst, refusalSpec, m
 // Decode replaces m with the Refusal encoded in b.
 func (m *Refusal) Decode(b []byte) error {
 	*m = Refusal{}
-	return decode(b, refusalSpec, m.bind())
+	return decodeFlat(b, refusalSpec, m.bind())
 }
 
 func (m *Refusal) bind() []any { return []any{&m.Reason} }
@@ -490,7 +473,7 @@ func (m Task) Encode(dst []byte) []byte { return encodeTo(dst, taskSpec, m.bind(
 // Decode replaces m with the Task encoded in b.
 func (m *Task) Decode(b []byte) error {
 	*m = Task{}
-	return decode(b, taskSpec, m.bind())
+	return decodeFlat(b, taskSpec, m.bind())
 }
 
 func (m *Task) bind() []any {
@@ -511,7 +494,7 @@ func (m *BackgroundTasks) Decode(b []byte) error {
 	return decode(b, backgroundTasksSpec, m.bind())
 }
 
-func (m *BackgroundTasks) bind() []any { return []any{taskList{&m.Tasks}} }
+func (m *BackgroundTasks) bind() []any { return []any{&m.Tasks} }
 
 // Spec describes TaskWillExpire's fields.
 func (*TaskWillExpire) Spec() *Spec { return taskWillExpireSpec }
@@ -522,7 +505,7 @@ func (m TaskWillExpire) Encode(dst []byte) []byte { return encodeTo(dst, taskWil
 // Decode replaces m with the TaskWillExpire encoded in b.
 func (m *TaskWillExpire) Decode(b []byte) error {
 	*m = TaskWillExpire{}
-	return decode(b, taskWillExpireSpec, m.bind())
+	return decodeFlat(b, taskWillExpireSpec, m.bind())
 }
 
 func (m *TaskWillExpire) bind() []any { return []any{&m.TaskID} }
@@ -536,7 +519,7 @@ func (m Notification) Encode(dst []byte) []byte { return encodeTo(dst, notificat
 // Decode replaces m with the Notification encoded in b.
 func (m *Notification) Decode(b []byte) error {
 	*m = Notification{}
-	return decode(b, notificationSpec, m.bind())
+	return decodeFlat(b, notificationSpec, m.bind())
 }
 
 func (m *Notification) bind() []any {
@@ -554,7 +537,7 @@ func (m NotificationResponse) Encode(dst []byte) []byte {
 // Decode replaces m with the NotificationResponse encoded in b.
 func (m *NotificationResponse) Decode(b []byte) error {
 	*m = NotificationResponse{}
-	return decode(b, notificationResponseSpec, m.bind())
+	return decodeFlat(b, notificationResponseSpec, m.bind())
 }
 
 func (m *NotificationResponse) bind() []any {
@@ -570,7 +553,7 @@ func (m Push) Encode(dst []byte) []byte { return encodeTo(dst, pushSpec, m.bind(
 // Decode replaces m with the Push encoded in b.
 func (m *Push) Decode(b []byte) error {
 	*m = Push{}
-	return decode(b, pushSpec, m.bind())
+	return decodeFlat(b, pushSpec, m.bind())
 }
 
 func (m *Push) bind() []any { return []any{&m.Payload, &m.UserInfo, &m.Remaining} }
@@ -584,7 +567,7 @@ func (m PhoneData) Encode(dst []byte) []byte { return encodeTo(dst, phoneDataSpe
 // Decode replaces m with the PhoneData encoded in b.
 func (m *PhoneData) Decode(b []byte) error {
 	*m = PhoneData{}
-	return decode(b, phoneDataSpec, m.bind())
+	return decodeFlat(b, phoneDataSpec, m.bind())
 }
 
 func (m *PhoneData) bind() []any { return []any{&m.Payload} }
@@ -600,7 +583,7 @@ func (m WorkoutStateChanged) Encode(dst []byte) []byte {
 // Decode replaces m with the WorkoutStateChanged encoded in b.
 func (m *WorkoutStateChanged) Decode(b []byte) error {
 	*m = WorkoutStateChanged{}
-	return decode(b, workoutStateChangedSpec, m.bind())
+	return decodeFlat(b, workoutStateChangedSpec, m.bind())
 }
 
 func (m *WorkoutStateChanged) bind() []any { return []any{&m.State, &m.Date, &m.SessionType} }
@@ -614,7 +597,7 @@ func (m WorkoutFailed) Encode(dst []byte) []byte { return encodeTo(dst, workoutF
 // Decode replaces m with the WorkoutFailed encoded in b.
 func (m *WorkoutFailed) Decode(b []byte) error {
 	*m = WorkoutFailed{}
-	return decode(b, workoutFailedSpec, m.bind())
+	return decodeFlat(b, workoutFailedSpec, m.bind())
 }
 
 func (m *WorkoutFailed) bind() []any { return []any{&m.Error} }
@@ -630,7 +613,7 @@ func (m AudioSessionInterrupted) Encode(dst []byte) []byte {
 // Decode replaces m with the AudioSessionInterrupted encoded in b.
 func (m *AudioSessionInterrupted) Decode(b []byte) error {
 	*m = AudioSessionInterrupted{}
-	return decode(b, audioSessionInterruptedSpec, m.bind())
+	return decodeFlat(b, audioSessionInterruptedSpec, m.bind())
 }
 
 func (m *AudioSessionInterrupted) bind() []any { return []any{&m.Reason} }
@@ -644,7 +627,7 @@ func (m LocationUpdate) Encode(dst []byte) []byte { return encodeTo(dst, locatio
 // Decode replaces m with the LocationUpdate encoded in b.
 func (m *LocationUpdate) Decode(b []byte) error {
 	*m = LocationUpdate{}
-	return decode(b, locationUpdateSpec, m.bind())
+	return decodeFlat(b, locationUpdateSpec, m.bind())
 }
 
 func (m *LocationUpdate) bind() []any { return []any{&m.Latitude, &m.Longitude, &m.Date} }
@@ -660,7 +643,7 @@ func (m ExtendedSession) Encode(dst []byte) []byte {
 // Decode replaces m with the ExtendedSession encoded in b.
 func (m *ExtendedSession) Decode(b []byte) error {
 	*m = ExtendedSession{}
-	return decode(b, extendedSessionSpec, m.bind())
+	return decodeFlat(b, extendedSessionSpec, m.bind())
 }
 
 func (m *ExtendedSession) bind() []any { return []any{&m.SessionType, &m.Date} }
@@ -676,7 +659,7 @@ func (m ExtendedSessionInvalidated) Encode(dst []byte) []byte {
 // Decode replaces m with the ExtendedSessionInvalidated encoded in b.
 func (m *ExtendedSessionInvalidated) Decode(b []byte) error {
 	*m = ExtendedSessionInvalidated{}
-	return decode(b, extendedSessionInvalidatedSpec, m.bind())
+	return decodeFlat(b, extendedSessionInvalidatedSpec, m.bind())
 }
 
 func (m *ExtendedSessionInvalidated) bind() []any { return []any{&m.SessionType, &m.Reason, &m.Error} }
@@ -692,7 +675,7 @@ func (m SmartAlarmRepeat) Encode(dst []byte) []byte {
 // Decode replaces m with the SmartAlarmRepeat encoded in b.
 func (m *SmartAlarmRepeat) Decode(b []byte) error {
 	*m = SmartAlarmRepeat{}
-	return decode(b, smartAlarmRepeatSpec, m.bind())
+	return decodeFlat(b, smartAlarmRepeatSpec, m.bind())
 }
 
 func (m *SmartAlarmRepeat) bind() []any { return []any{&m.Haptic, &m.Interval} }
@@ -706,7 +689,7 @@ func (m RestoreState) Encode(dst []byte) []byte { return encodeTo(dst, restoreSt
 // Decode replaces m with the RestoreState encoded in b.
 func (m *RestoreState) Decode(b []byte) error {
 	*m = RestoreState{}
-	return decode(b, restoreStateSpec, m.bind())
+	return decodeFlat(b, restoreStateSpec, m.bind())
 }
 
 func (m *RestoreState) bind() []any { return []any{&m.State} }
@@ -720,7 +703,7 @@ func (m AppInfo) Encode(dst []byte) []byte { return encodeTo(dst, appInfoSpec, m
 // Decode replaces m with the AppInfo encoded in b.
 func (m *AppInfo) Decode(b []byte) error {
 	*m = AppInfo{}
-	return decode(b, appInfoSpec, m.bind())
+	return decodeFlat(b, appInfoSpec, m.bind())
 }
 
 func (m *AppInfo) bind() []any {
@@ -738,7 +721,7 @@ func (m ScheduleRefresh) Encode(dst []byte) []byte {
 // Decode replaces m with the ScheduleRefresh encoded in b.
 func (m *ScheduleRefresh) Decode(b []byte) error {
 	*m = ScheduleRefresh{}
-	return decode(b, scheduleRefreshSpec, m.bind())
+	return decodeFlat(b, scheduleRefreshSpec, m.bind())
 }
 
 func (m *ScheduleRefresh) bind() []any { return []any{&m.Date, &m.UserInfo} }
@@ -754,7 +737,7 @@ func (m ScheduleSnapshot) Encode(dst []byte) []byte {
 // Decode replaces m with the ScheduleSnapshot encoded in b.
 func (m *ScheduleSnapshot) Decode(b []byte) error {
 	*m = ScheduleSnapshot{}
-	return decode(b, scheduleSnapshotSpec, m.bind())
+	return decodeFlat(b, scheduleSnapshotSpec, m.bind())
 }
 
 func (m *ScheduleSnapshot) bind() []any { return []any{&m.Date, &m.UserInfo} }
@@ -768,7 +751,7 @@ func (m ScheduleResult) Encode(dst []byte) []byte { return encodeTo(dst, schedul
 // Decode replaces m with the ScheduleResult encoded in b.
 func (m *ScheduleResult) Decode(b []byte) error {
 	*m = ScheduleResult{}
-	return decode(b, scheduleResultSpec, m.bind())
+	return decodeFlat(b, scheduleResultSpec, m.bind())
 }
 
 func (m *ScheduleResult) bind() []any { return []any{&m.Message, &m.Date} }
@@ -782,7 +765,7 @@ func (m CompleteTask) Encode(dst []byte) []byte { return encodeTo(dst, completeT
 // Decode replaces m with the CompleteTask encoded in b.
 func (m *CompleteTask) Decode(b []byte) error {
 	*m = CompleteTask{}
-	return decode(b, completeTaskSpec, m.bind())
+	return decodeFlat(b, completeTaskSpec, m.bind())
 }
 
 func (m *CompleteTask) bind() []any { return []any{&m.TaskID, &m.Snapshot} }
@@ -798,7 +781,7 @@ func (m CompleteSnapshotTask) Encode(dst []byte) []byte {
 // Decode replaces m with the CompleteSnapshotTask encoded in b.
 func (m *CompleteSnapshotTask) Decode(b []byte) error {
 	*m = CompleteSnapshotTask{}
-	return decode(b, completeSnapshotTaskSpec, m.bind())
+	return decodeFlat(b, completeSnapshotTaskSpec, m.bind())
 }
 
 func (m *CompleteSnapshotTask) bind() []any {
@@ -814,7 +797,7 @@ func (m StartDownload) Encode(dst []byte) []byte { return encodeTo(dst, startDow
 // Decode replaces m with the StartDownload encoded in b.
 func (m *StartDownload) Decode(b []byte) error {
 	*m = StartDownload{}
-	return decode(b, startDownloadSpec, m.bind())
+	return decodeFlat(b, startDownloadSpec, m.bind())
 }
 
 func (m *StartDownload) bind() []any { return []any{&m.Identifier, &m.URL} }
@@ -830,7 +813,7 @@ func (m ScheduleNotification) Encode(dst []byte) []byte {
 // Decode replaces m with the ScheduleNotification encoded in b.
 func (m *ScheduleNotification) Decode(b []byte) error {
 	*m = ScheduleNotification{}
-	return decode(b, scheduleNotificationSpec, m.bind())
+	return decodeFlat(b, scheduleNotificationSpec, m.bind())
 }
 
 func (m *ScheduleNotification) bind() []any {
@@ -848,7 +831,7 @@ func (m CancelNotification) Encode(dst []byte) []byte {
 // Decode replaces m with the CancelNotification encoded in b.
 func (m *CancelNotification) Decode(b []byte) error {
 	*m = CancelNotification{}
-	return decode(b, cancelNotificationSpec, m.bind())
+	return decodeFlat(b, cancelNotificationSpec, m.bind())
 }
 
 func (m *CancelNotification) bind() []any { return []any{&m.Identifier} }
@@ -864,7 +847,7 @@ func (m UpdateComplication) Encode(dst []byte) []byte {
 // Decode replaces m with the UpdateComplication encoded in b.
 func (m *UpdateComplication) Decode(b []byte) error {
 	*m = UpdateComplication{}
-	return decode(b, updateComplicationSpec, m.bind())
+	return decodeFlat(b, updateComplicationSpec, m.bind())
 }
 
 func (m *UpdateComplication) bind() []any { return []any{&m.Data} }
@@ -878,7 +861,7 @@ func (m SendToPhone) Encode(dst []byte) []byte { return encodeTo(dst, sendToPhon
 // Decode replaces m with the SendToPhone encoded in b.
 func (m *SendToPhone) Decode(b []byte) error {
 	*m = SendToPhone{}
-	return decode(b, sendToPhoneSpec, m.bind())
+	return decodeFlat(b, sendToPhoneSpec, m.bind())
 }
 
 func (m *SendToPhone) bind() []any { return []any{&m.Payload} }
@@ -892,7 +875,7 @@ func (m StartWorkout) Encode(dst []byte) []byte { return encodeTo(dst, startWork
 // Decode replaces m with the StartWorkout encoded in b.
 func (m *StartWorkout) Decode(b []byte) error {
 	*m = StartWorkout{}
-	return decode(b, startWorkoutSpec, m.bind())
+	return decodeFlat(b, startWorkoutSpec, m.bind())
 }
 
 func (m *StartWorkout) bind() []any { return []any{&m.SessionType} }
@@ -908,7 +891,7 @@ func (m StartExtendedSession) Encode(dst []byte) []byte {
 // Decode replaces m with the StartExtendedSession encoded in b.
 func (m *StartExtendedSession) Decode(b []byte) error {
 	*m = StartExtendedSession{}
-	return decode(b, startExtendedSessionSpec, m.bind())
+	return decodeFlat(b, startExtendedSessionSpec, m.bind())
 }
 
 func (m *StartExtendedSession) bind() []any { return []any{&m.Date} }
@@ -922,7 +905,7 @@ func (m NotifyUser) Encode(dst []byte) []byte { return encodeTo(dst, notifyUserS
 // Decode replaces m with the NotifyUser encoded in b.
 func (m *NotifyUser) Decode(b []byte) error {
 	*m = NotifyUser{}
-	return decode(b, notifyUserSpec, m.bind())
+	return decodeFlat(b, notifyUserSpec, m.bind())
 }
 
 func (m *NotifyUser) bind() []any { return []any{&m.Haptic, &m.Interval} }
