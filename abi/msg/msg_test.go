@@ -226,6 +226,18 @@ func TestSpecs(t *testing.T) {
 			if (f.Type == abi.TypeRecord) != (f.Record != nil) || (f.Presence == msg.Repeated) != (f.Type == abi.TypeRecord) {
 				t.Errorf("%s: %v: record spec and repeated presence disagree", s.Name, f.Key)
 			}
+			if f.Record != nil {
+				// The codec handles records one level deep, with a case
+				// per record type: today only task.
+				if f.Record.Name != "task" {
+					t.Errorf("%s: %v: record %s has no case in the codec", s.Name, f.Key, f.Record.Name)
+				}
+				for _, g := range f.Record.Fields {
+					if g.Presence == msg.Repeated {
+						t.Errorf("%s: record %s holds a record (%v); the codec is one level deep", s.Name, f.Record.Name, g.Key)
+					}
+				}
+			}
 		}
 	}
 	for _, k := range abi.Fields() {
