@@ -12,12 +12,9 @@ import (
 // fields to its Go fields; Encode and Decode are the shared codec.
 // docs/abi.md sections 11, 13 and 14 are the normative text.
 
-func field(key abi.Field, p Presence, doc string) FieldSpec {
-	return FieldSpec{Key: key, Type: keyType[key], Presence: p, Doc: doc}
-}
-
-// keyType is the wire type of every key (docs/abi.md section 14).
-var keyType = map[abi.Field]abi.Type{
+// keyType is the wire type of every key (docs/abi.md section 14), indexed
+// by key. An array of constants, so that it costs a guest nothing at start.
+var keyType = [...]abi.Type{
 	abi.FieldMessage: abi.TypeBytes, abi.FieldTask: abi.TypeRecord, abi.FieldTaskID: abi.TypeInt,
 	abi.FieldTaskKind: abi.TypeInt, abi.FieldUserInfo: abi.TypeBytes, abi.FieldSnapshotReason: abi.TypeInt,
 	abi.FieldSessionIdentifier: abi.TypeBytes, abi.FieldDate: abi.TypeInt, abi.FieldSnapshot: abi.TypeBool,
@@ -35,8 +32,10 @@ var keyType = map[abi.Field]abi.Type{
 // KeyType returns the wire type every value of key has, and whether key is
 // defined.
 func KeyType(key abi.Field) (abi.Type, bool) {
-	t, ok := keyType[key]
-	return t, ok
+	if int(key) >= len(keyType) || keyType[key] == 0 {
+		return 0, false
+	}
+	return keyType[key], true
 }
 
 // ---- shared -----------------------------------------------------------------
@@ -56,8 +55,8 @@ type Reply struct {
 }
 
 var replySpec = &Spec{Name: "reply", Doc: "a handler's reply (event_reply)", Fields: []FieldSpec{
-	field(abi.FieldMessage, Optional, "why the handler failed"),
-	field(abi.FieldError, Optional, "details (the Go SDK sends a panic's stack trace)"),
+	{Key: abi.FieldMessage, Type: abi.TypeBytes, Presence: Optional, Doc: "why the handler failed"},
+	{Key: abi.FieldError, Type: abi.TypeBytes, Presence: Optional, Doc: "details (the Go SDK sends a panic's stack trace)"},
 }}
 
 // Refusal is the result a request leaves when the host refuses it: request
@@ -69,7 +68,7 @@ type Refusal struct {
 }
 
 var refusalSpec = &Spec{Name: "refusal", Doc: "why a request was refused (result of a refused request)", Fields: []FieldSpec{
-	field(abi.FieldRefusal, Always, "the reason, UTF-8"),
+	{Key: abi.FieldRefusal, Type: abi.TypeBytes, Presence: Always, Doc: "the reason, UTF-8"},
 }}
 
 // ---- events -----------------------------------------------------------------
@@ -89,14 +88,14 @@ type Task struct {
 }
 
 var taskSpec = &Spec{Name: "task", Doc: "one background task (a task record)", Fields: []FieldSpec{
-	field(abi.FieldTaskID, Always, ""),
-	field(abi.FieldTaskKind, Always, ""),
-	field(abi.FieldUserInfo, Optional, ""),
-	field(abi.FieldSnapshotReason, Optional, "snapshot tasks"),
-	field(abi.FieldSessionIdentifier, Optional, "url_session tasks"),
+	{Key: abi.FieldTaskID, Type: abi.TypeInt, Presence: Always},
+	{Key: abi.FieldTaskKind, Type: abi.TypeInt, Presence: Always},
+	{Key: abi.FieldUserInfo, Type: abi.TypeBytes, Presence: Optional},
+	{Key: abi.FieldSnapshotReason, Type: abi.TypeInt, Presence: Optional, Doc: "snapshot tasks"},
+	{Key: abi.FieldSessionIdentifier, Type: abi.TypeBytes, Presence: Optional, Doc: "url_session tasks"},
 	{Key: abi.FieldStatusCode, Type: abi.TypeInt, Presence: Optional, With: abi.FieldSessionIdentifier, Doc: "url_session tasks"},
-	field(abi.FieldFile, Optional, "url_session tasks that succeeded"),
-	field(abi.FieldError, Optional, "url_session tasks that failed"),
+	{Key: abi.FieldFile, Type: abi.TypeBytes, Presence: Optional, Doc: "url_session tasks that succeeded"},
+	{Key: abi.FieldError, Type: abi.TypeBytes, Presence: Optional, Doc: "url_session tasks that failed"},
 }}
 
 // BackgroundTasks is the payload of background_tasks: one record per task.
@@ -114,7 +113,7 @@ type TaskWillExpire struct {
 }
 
 var taskWillExpireSpec = &Spec{Name: "task_will_expire", Doc: "a task's expiration handler", Fields: []FieldSpec{
-	field(abi.FieldTaskID, Always, "the task that expires shortly"),
+	{Key: abi.FieldTaskID, Type: abi.TypeInt, Presence: Always, Doc: "the task that expires shortly"},
 }}
 
 // Notification is the payload of notification_will_present: a local
@@ -128,11 +127,11 @@ type Notification struct {
 }
 
 var notificationSpec = &Spec{Name: "notification_will_present", Doc: "userNotificationCenter willPresent", Fields: []FieldSpec{
-	field(abi.FieldIdentifier, Always, ""),
-	field(abi.FieldTitle, Always, ""),
-	field(abi.FieldBody, Always, ""),
-	field(abi.FieldCategory, Optional, ""),
-	field(abi.FieldUserInfo, Optional, ""),
+	{Key: abi.FieldIdentifier, Type: abi.TypeBytes, Presence: Always},
+	{Key: abi.FieldTitle, Type: abi.TypeBytes, Presence: Always},
+	{Key: abi.FieldBody, Type: abi.TypeBytes, Presence: Always},
+	{Key: abi.FieldCategory, Type: abi.TypeBytes, Presence: Optional},
+	{Key: abi.FieldUserInfo, Type: abi.TypeBytes, Presence: Optional},
 }}
 
 // NotificationResponse is the payload of notification_did_receive: the
@@ -142,9 +141,14 @@ type NotificationResponse struct {
 	Action string // the action identifier: com.apple.UNNotificationDefaultActionIdentifier for a plain tap
 }
 
-var notificationResponseSpec = &Spec{Name: "notification_did_receive", Doc: "userNotificationCenter didReceive", Fields: append(append([]FieldSpec(nil), notificationSpec.Fields...),
-	field(abi.FieldMessage, Always, "the action identifier (com.apple.UNNotificationDefaultActionIdentifier for a plain tap)"),
-)}
+var notificationResponseSpec = &Spec{Name: "notification_did_receive", Doc: "userNotificationCenter didReceive", Fields: []FieldSpec{
+	{Key: abi.FieldIdentifier, Type: abi.TypeBytes, Presence: Always},
+	{Key: abi.FieldTitle, Type: abi.TypeBytes, Presence: Always},
+	{Key: abi.FieldBody, Type: abi.TypeBytes, Presence: Always},
+	{Key: abi.FieldCategory, Type: abi.TypeBytes, Presence: Optional},
+	{Key: abi.FieldUserInfo, Type: abi.TypeBytes, Presence: Optional},
+	{Key: abi.FieldMessage, Type: abi.TypeBytes, Presence: Always, Doc: "the action identifier (com.apple.UNNotificationDefaultActionIdentifier for a plain tap)"},
+}}
 
 // Push is the payload of remote_notification and complication_push.
 type Push struct {
@@ -154,9 +158,9 @@ type Push struct {
 }
 
 var pushSpec = &Spec{Name: "push", Doc: "remote_notification and complication_push", Fields: []FieldSpec{
-	field(abi.FieldPayload, Always, "the whole push, JSON"),
-	field(abi.FieldUserInfo, Always, "the push's custom top-level keys, JSON"),
-	field(abi.FieldRemaining, Optional, "complication_push: pushes left (not sent by this host)"),
+	{Key: abi.FieldPayload, Type: abi.TypeBytes, Presence: Always, Doc: "the whole push, JSON"},
+	{Key: abi.FieldUserInfo, Type: abi.TypeBytes, Presence: Always, Doc: "the push's custom top-level keys, JSON"},
+	{Key: abi.FieldRemaining, Type: abi.TypeInt, Presence: Optional, Doc: "complication_push: pushes left (not sent by this host)"},
 }}
 
 // PhoneData is the payload of phone_user_info, phone_application_context
@@ -166,7 +170,7 @@ type PhoneData struct {
 }
 
 var phoneDataSpec = &Spec{Name: "phone_data", Doc: "phone_user_info, phone_application_context, phone_message", Fields: []FieldSpec{
-	field(abi.FieldPayload, Always, "the data, JSON by convention"),
+	{Key: abi.FieldPayload, Type: abi.TypeBytes, Presence: Always, Doc: "the data, JSON by convention"},
 }}
 
 // WorkoutStateChanged is the payload of workout_state_changed
@@ -178,7 +182,7 @@ type WorkoutStateChanged struct {
 }
 
 var workoutStateChangedSpec = &Spec{Name: "workout_state_changed", Provisional: true, Fields: []FieldSpec{
-	field(abi.FieldWorkoutState, Always, ""), field(abi.FieldDate, Always, ""), field(abi.FieldSessionType, Always, ""),
+	{Key: abi.FieldWorkoutState, Type: abi.TypeInt, Presence: Always}, {Key: abi.FieldDate, Type: abi.TypeInt, Presence: Always}, {Key: abi.FieldSessionType, Type: abi.TypeInt, Presence: Always},
 }}
 
 // WorkoutFailed is the payload of workout_failed (provisional).
@@ -187,7 +191,7 @@ type WorkoutFailed struct {
 }
 
 var workoutFailedSpec = &Spec{Name: "workout_failed", Provisional: true, Fields: []FieldSpec{
-	field(abi.FieldError, Always, ""),
+	{Key: abi.FieldError, Type: abi.TypeBytes, Presence: Always},
 }}
 
 // AudioSessionInterrupted is the payload of audio_session_interrupted
@@ -197,7 +201,7 @@ type AudioSessionInterrupted struct {
 }
 
 var audioSessionInterruptedSpec = &Spec{Name: "audio_session_interrupted", Provisional: true, Fields: []FieldSpec{
-	field(abi.FieldReason, Always, ""),
+	{Key: abi.FieldReason, Type: abi.TypeInt, Presence: Always},
 }}
 
 // LocationUpdate is the payload of location_update (provisional).
@@ -207,7 +211,7 @@ type LocationUpdate struct {
 }
 
 var locationUpdateSpec = &Spec{Name: "location_update", Provisional: true, Fields: []FieldSpec{
-	field(abi.FieldLatitude, Always, ""), field(abi.FieldLongitude, Always, ""), field(abi.FieldDate, Always, ""),
+	{Key: abi.FieldLatitude, Type: abi.TypeFloat, Presence: Always}, {Key: abi.FieldLongitude, Type: abi.TypeFloat, Presence: Always}, {Key: abi.FieldDate, Type: abi.TypeInt, Presence: Always},
 }}
 
 // ExtendedSession is the payload of extended_session_did_start and
@@ -218,7 +222,7 @@ type ExtendedSession struct {
 }
 
 var extendedSessionSpec = &Spec{Name: "extended_session", Provisional: true, Fields: []FieldSpec{
-	field(abi.FieldSessionType, Always, ""), field(abi.FieldDate, Always, "the expiration"),
+	{Key: abi.FieldSessionType, Type: abi.TypeInt, Presence: Always}, {Key: abi.FieldDate, Type: abi.TypeInt, Presence: Always, Doc: "the expiration"},
 }}
 
 // ExtendedSessionInvalidated is the payload of extended_session_invalidated
@@ -230,7 +234,7 @@ type ExtendedSessionInvalidated struct {
 }
 
 var extendedSessionInvalidatedSpec = &Spec{Name: "extended_session_invalidated", Provisional: true, Fields: []FieldSpec{
-	field(abi.FieldSessionType, Always, ""), field(abi.FieldReason, Always, ""), field(abi.FieldError, Optional, ""),
+	{Key: abi.FieldSessionType, Type: abi.TypeInt, Presence: Always}, {Key: abi.FieldReason, Type: abi.TypeInt, Presence: Always}, {Key: abi.FieldError, Type: abi.TypeBytes, Presence: Optional},
 }}
 
 // SmartAlarmRepeat is the payload of smart_alarm_repeat (provisional).
@@ -240,7 +244,7 @@ type SmartAlarmRepeat struct {
 }
 
 var smartAlarmRepeatSpec = &Spec{Name: "smart_alarm_repeat", Provisional: true, Fields: []FieldSpec{
-	field(abi.FieldHaptic, Always, ""), field(abi.FieldInterval, Always, ""),
+	{Key: abi.FieldHaptic, Type: abi.TypeInt, Presence: Always}, {Key: abi.FieldInterval, Type: abi.TypeInt, Presence: Always},
 }}
 
 // RestoreState is the payload of restore_state (hot reload; provisional).
@@ -249,7 +253,7 @@ type RestoreState struct {
 }
 
 var restoreStateSpec = &Spec{Name: "restore_state", Provisional: true, Fields: []FieldSpec{
-	field(abi.FieldState, Always, "what the save_state reply carried"),
+	{Key: abi.FieldState, Type: abi.TypeBytes, Presence: Always, Doc: "what the save_state reply carried"},
 }}
 
 // ---- operations ---------------------------------------------------------------
@@ -264,11 +268,11 @@ type AppInfo struct {
 }
 
 var appInfoSpec = &Spec{Name: "app_info_result", Doc: "the running app, as the host sees it", Fields: []FieldSpec{
-	field(abi.FieldBundleID, Always, ""),
-	field(abi.FieldAppState, Always, ""),
-	field(abi.FieldLaunchCount, Always, ""),
-	field(abi.FieldCold, Always, ""),
-	field(abi.FieldPayload, Optional, "the manifest's settings object, JSON"),
+	{Key: abi.FieldBundleID, Type: abi.TypeBytes, Presence: Always},
+	{Key: abi.FieldAppState, Type: abi.TypeInt, Presence: Always},
+	{Key: abi.FieldLaunchCount, Type: abi.TypeInt, Presence: Always},
+	{Key: abi.FieldCold, Type: abi.TypeBool, Presence: Always},
+	{Key: abi.FieldPayload, Type: abi.TypeBytes, Presence: Optional, Doc: "the manifest's settings object, JSON"},
 }}
 
 // ScheduleRefresh is the arguments of schedule_background_refresh.
@@ -278,8 +282,8 @@ type ScheduleRefresh struct {
 }
 
 var scheduleRefreshSpec = &Spec{Name: "schedule_background_refresh", Doc: "scheduleBackgroundRefresh(withPreferredDate:userInfo:)", Fields: []FieldSpec{
-	field(abi.FieldDate, Required, "the preferred date"),
-	field(abi.FieldUserInfo, Optional, ""),
+	{Key: abi.FieldDate, Type: abi.TypeInt, Presence: Required, Doc: "the preferred date"},
+	{Key: abi.FieldUserInfo, Type: abi.TypeBytes, Presence: Optional},
 }}
 
 // ScheduleSnapshot is the arguments of schedule_snapshot_refresh.
@@ -288,7 +292,10 @@ type ScheduleSnapshot struct {
 	UserInfo []byte // nil: none
 }
 
-var scheduleSnapshotSpec = &Spec{Name: "schedule_snapshot_refresh", Doc: "scheduleSnapshotRefresh(withPreferredDate:userInfo:)", Fields: scheduleRefreshSpec.Fields}
+var scheduleSnapshotSpec = &Spec{Name: "schedule_snapshot_refresh", Doc: "scheduleSnapshotRefresh(withPreferredDate:userInfo:)", Fields: []FieldSpec{
+	{Key: abi.FieldDate, Type: abi.TypeInt, Presence: Required, Doc: "the preferred date"},
+	{Key: abi.FieldUserInfo, Type: abi.TypeBytes, Presence: Optional},
+}}
 
 // ScheduleResult is the result of schedule_background_refresh and
 // schedule_snapshot_refresh.
@@ -298,8 +305,8 @@ type ScheduleResult struct {
 }
 
 var scheduleResultSpec = &Spec{Name: "schedule_result", Doc: "the system's decision on a schedule request", Fields: []FieldSpec{
-	field(abi.FieldMessage, Always, "the decision in words"),
-	field(abi.FieldDate, Optional, "when it will be delivered; absent when dropped"),
+	{Key: abi.FieldMessage, Type: abi.TypeBytes, Presence: Always, Doc: "the decision in words"},
+	{Key: abi.FieldDate, Type: abi.TypeInt, Presence: Optional, Doc: "when it will be delivered; absent when dropped"},
 }}
 
 // CompleteTask is the arguments of complete_task.
@@ -309,8 +316,8 @@ type CompleteTask struct {
 }
 
 var completeTaskSpec = &Spec{Name: "complete_task", Doc: "setTaskCompletedWithSnapshot(_:)", Fields: []FieldSpec{
-	field(abi.FieldTaskID, Always, ""),
-	field(abi.FieldSnapshot, Always, ""),
+	{Key: abi.FieldTaskID, Type: abi.TypeInt, Presence: Always},
+	{Key: abi.FieldSnapshot, Type: abi.TypeBool, Presence: Always},
 }}
 
 // CompleteSnapshotTask is the arguments of complete_snapshot_task.
@@ -323,10 +330,10 @@ type CompleteSnapshotTask struct {
 
 var completeSnapshotTaskSpec = &Spec{Name: "complete_snapshot_task",
 	Doc: "setTaskCompleted(restoredDefaultState:estimatedSnapshotExpiration:userInfo:)", Fields: []FieldSpec{
-		field(abi.FieldTaskID, Always, ""),
-		field(abi.FieldRestoredDefaultState, Always, ""),
-		field(abi.FieldDate, Optional, "the snapshot's expiration"),
-		field(abi.FieldUserInfo, Optional, ""),
+		{Key: abi.FieldTaskID, Type: abi.TypeInt, Presence: Always},
+		{Key: abi.FieldRestoredDefaultState, Type: abi.TypeBool, Presence: Always},
+		{Key: abi.FieldDate, Type: abi.TypeInt, Presence: Optional, Doc: "the snapshot's expiration"},
+		{Key: abi.FieldUserInfo, Type: abi.TypeBytes, Presence: Optional},
 	}}
 
 // StartDownload is the arguments of start_download.
@@ -336,8 +343,8 @@ type StartDownload struct {
 }
 
 var startDownloadSpec = &Spec{Name: "start_download", Doc: "a background URLSession download", Fields: []FieldSpec{
-	field(abi.FieldSessionIdentifier, Required, ""),
-	field(abi.FieldURL, Required, ""),
+	{Key: abi.FieldSessionIdentifier, Type: abi.TypeBytes, Presence: Required},
+	{Key: abi.FieldURL, Type: abi.TypeBytes, Presence: Required},
 }}
 
 // ScheduleNotification is the arguments of schedule_notification: exactly
@@ -355,15 +362,15 @@ type ScheduleNotification struct {
 }
 
 var scheduleNotificationSpec = &Spec{Name: "schedule_notification", Doc: "UNUserNotificationCenter add", Fields: []FieldSpec{
-	field(abi.FieldIdentifier, Required, ""),
-	field(abi.FieldTitle, Always, ""),
-	field(abi.FieldBody, Always, ""),
-	field(abi.FieldCategory, Optional, ""),
-	field(abi.FieldUserInfo, Optional, ""),
-	field(abi.FieldInterval, Optional, "a time-interval trigger"),
-	field(abi.FieldDate, Optional, "a date trigger"),
-	field(abi.FieldCalendar, Optional, "a calendar trigger"),
-	field(abi.FieldRepeats, Always, ""),
+	{Key: abi.FieldIdentifier, Type: abi.TypeBytes, Presence: Required},
+	{Key: abi.FieldTitle, Type: abi.TypeBytes, Presence: Always},
+	{Key: abi.FieldBody, Type: abi.TypeBytes, Presence: Always},
+	{Key: abi.FieldCategory, Type: abi.TypeBytes, Presence: Optional},
+	{Key: abi.FieldUserInfo, Type: abi.TypeBytes, Presence: Optional},
+	{Key: abi.FieldInterval, Type: abi.TypeInt, Presence: Optional, Doc: "a time-interval trigger"},
+	{Key: abi.FieldDate, Type: abi.TypeInt, Presence: Optional, Doc: "a date trigger"},
+	{Key: abi.FieldCalendar, Type: abi.TypeBytes, Presence: Optional, Doc: "a calendar trigger"},
+	{Key: abi.FieldRepeats, Type: abi.TypeBool, Presence: Always},
 }}
 
 // CancelNotification is the arguments of cancel_notification.
@@ -372,7 +379,7 @@ type CancelNotification struct {
 }
 
 var cancelNotificationSpec = &Spec{Name: "cancel_notification", Doc: "removePendingNotificationRequests", Fields: []FieldSpec{
-	field(abi.FieldIdentifier, Required, ""),
+	{Key: abi.FieldIdentifier, Type: abi.TypeBytes, Presence: Required},
 }}
 
 // UpdateComplication is the arguments of update_complication.
@@ -381,7 +388,7 @@ type UpdateComplication struct {
 }
 
 var updateComplicationSpec = &Spec{Name: "update_complication", Doc: "publish complication data", Fields: []FieldSpec{
-	field(abi.FieldComplication, Required, ""),
+	{Key: abi.FieldComplication, Type: abi.TypeBytes, Presence: Required},
 }}
 
 // SendToPhone is the arguments of send_to_phone.
@@ -390,7 +397,7 @@ type SendToPhone struct {
 }
 
 var sendToPhoneSpec = &Spec{Name: "send_to_phone", Doc: "WCSession transferUserInfo", Fields: []FieldSpec{
-	field(abi.FieldPayload, Required, ""),
+	{Key: abi.FieldPayload, Type: abi.TypeBytes, Presence: Required},
 }}
 
 // StartWorkout is the arguments of start_workout (provisional).
@@ -399,7 +406,7 @@ type StartWorkout struct {
 }
 
 var startWorkoutSpec = &Spec{Name: "start_workout", Provisional: true, Fields: []FieldSpec{
-	field(abi.FieldSessionType, Always, ""),
+	{Key: abi.FieldSessionType, Type: abi.TypeInt, Presence: Always},
 }}
 
 // StartExtendedSession is the arguments of start_extended_session
@@ -409,7 +416,7 @@ type StartExtendedSession struct {
 }
 
 var startExtendedSessionSpec = &Spec{Name: "start_extended_session", Provisional: true, Fields: []FieldSpec{
-	field(abi.FieldDate, Optional, "scheduled start"),
+	{Key: abi.FieldDate, Type: abi.TypeInt, Presence: Optional, Doc: "scheduled start"},
 }}
 
 // NotifyUser is the arguments of notify_user (provisional).
@@ -419,7 +426,7 @@ type NotifyUser struct {
 }
 
 var notifyUserSpec = &Spec{Name: "notify_user", Provisional: true, Fields: []FieldSpec{
-	field(abi.FieldHaptic, Always, ""), field(abi.FieldInterval, Optional, "the repeat interval"),
+	{Key: abi.FieldHaptic, Type: abi.TypeInt, Presence: Always}, {Key: abi.FieldInterval, Type: abi.TypeInt, Presence: Optional, Doc: "the repeat interval"},
 }}
 
 // Spec describes Empty's fields.
