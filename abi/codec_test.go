@@ -3,6 +3,7 @@ package abi
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -147,4 +148,26 @@ func FuzzReader(f *testing.F) {
 		walk(NewReader(b), 0)
 		ParseEnvelope(b)
 	})
+}
+
+func TestSessionIDProblem(t *testing.T) {
+	for id, want := range map[string]string{
+		"forecast-1.json":        "",
+		"a b":                    "has a space",
+		"":                       "is empty",
+		"..":                     "is not a file name",
+		"a/b":                    "has the character / (only letters, digits, '-', '_' and '.' are allowed)",
+		"caf\u00e9":              "has a non-ASCII character \u00e9",
+		"a\tb":                   "has a control character",
+		"a\x00":                  "has a control character",
+		strings.Repeat("x", 129): "is longer than 128 bytes",
+		strings.Repeat("x", 128): "",
+	} {
+		if got := SessionIDProblem(id); got != want {
+			t.Errorf("SessionIDProblem(%q) = %q, want %q", id, got, want)
+		}
+		if ValidSessionID(id) != (want == "") {
+			t.Errorf("ValidSessionID(%q) = %v", id, ValidSessionID(id))
+		}
+	}
 }

@@ -41,6 +41,11 @@ const (
 	FieldRemaining            Field = 33 // int: budget left (pushes, alerts, refreshes)
 	FieldComplication         Field = 34 // bytes: complication data
 	FieldCalendar             Field = 35 // bytes: a calendar trigger's date components, a JSON object
+	// FieldRefusal is UTF-8 text saying why the host refused a request: the
+	// result a request leaves behind when it returns a negated status. A
+	// new key, so that a guest that ignores it (or reads the result after a
+	// failure) skips it as unknown.
+	FieldRefusal Field = 36
 )
 
 var fieldNames = map[Field]string{
@@ -79,6 +84,7 @@ var fieldNames = map[Field]string{
 	FieldRemaining:            "remaining",
 	FieldComplication:         "complication",
 	FieldCalendar:             "calendar",
+	FieldRefusal:              "refusal",
 }
 
 // String returns the field's name.
@@ -106,14 +112,33 @@ const MaxSessionID = 128
 // (FieldSessionIdentifier): 1 to MaxSessionID bytes of ASCII letters,
 // digits, '-', '_' and '.', and not "." or "..". The host stores a
 // download under /Downloads/ID, so the rule keeps it one plain file name.
-func ValidSessionID(id string) bool {
-	if id == "" || len(id) > MaxSessionID || id == "." || id == ".." {
-		return false
+func ValidSessionID(id string) bool { return SessionIDProblem(id) == "" }
+
+// SessionIDProblem says what is wrong with id as a URL session identifier
+// (see ValidSessionID), in words that follow `id "..."`, such as
+// `has a space`; it returns "" for a valid id. Hosts use it in refusal
+// reasons: start_download: id "a b" has a space.
+func SessionIDProblem(id string) string {
+	switch {
+	case id == "":
+		return "is empty"
+	case len(id) > MaxSessionID:
+		return "is longer than " + itoa(MaxSessionID) + " bytes"
+	case id == "." || id == "..":
+		return "is not a file name"
 	}
 	for _, c := range id {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return false
+			switch {
+			case c == ' ':
+				return "has a space"
+			case c < ' ' || c == 0x7f:
+				return "has a control character"
+			case c > 0x7f:
+				return "has a non-ASCII character " + string(c)
+			}
+			return "has the character " + string(c) + " (only letters, digits, '-', '_' and '.' are allowed)"
 		}
 	}
-	return true
+	return ""
 }

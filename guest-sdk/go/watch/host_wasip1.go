@@ -52,17 +52,35 @@ func hostLog(level abi.Level, msg string) {
 
 var resultBuf = make([]byte, 256)
 
+// hostRequest calls request and reads the result. When the host refuses
+// (a negated status), the result it reads is the refusal: a msg.Refusal
+// from a host that gives reasons, nothing (or, after a refusal before the
+// op ran, the previous result) from one that does not.
 func hostRequest(op abi.Op, args []byte) ([]byte, abi.Status) {
+	status := abi.StatusOK
 	n := request(uint32(op), unsafe.Pointer(unsafe.SliceData(args)), uint32(len(args)))
 	if n < 0 {
-		return nil, abi.Status(-n)
+		status = abi.Status(-n)
 	}
-	if int(n) > len(resultBuf) {
-		resultBuf = make([]byte, n)
+	res, ok := readResult()
+	if !ok && status == abi.StatusOK {
+		return nil, abi.StatusInternal
 	}
-	m := resultRead(unsafe.Pointer(unsafe.SliceData(resultBuf)), uint32(len(resultBuf)))
-	if m < 0 {
-		return nil, abi.Status(-m)
+	return res, status
+}
+
+// readResult copies the last request's result, growing the buffer when the
+// result does not fit.
+func readResult() ([]byte, bool) {
+	for {
+		m := resultRead(unsafe.Pointer(unsafe.SliceData(resultBuf)), uint32(len(resultBuf)))
+		switch {
+		case m < 0:
+			return nil, false
+		case int(m) > len(resultBuf):
+			resultBuf = make([]byte, m)
+			continue
+		}
+		return append([]byte(nil), resultBuf[:m]...), true
 	}
-	return append([]byte(nil), resultBuf[:m]...), abi.StatusOK
 }

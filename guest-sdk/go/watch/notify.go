@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/abi/msg"
 )
 
 // Notification is a notification delivered to the app.
@@ -57,73 +58,67 @@ type LocalNotification struct {
 // ScheduleNotification schedules a local notification; one with the same
 // ID replaces the pending one.
 func ScheduleNotification(n LocalNotification) error {
-	var w abi.Writer
-	w.String(abi.FieldIdentifier, n.ID)
-	w.String(abi.FieldTitle, n.Title)
-	w.String(abi.FieldBody, n.Body)
-	if n.Category != "" {
-		w.String(abi.FieldCategory, n.Category)
-	}
-	if n.UserInfo != nil {
-		w.Blob(abi.FieldUserInfo, n.UserInfo)
-	}
+	args := msg.ScheduleNotification{Identifier: n.ID, Title: n.Title, Body: n.Body, Category: n.Category,
+		UserInfo: n.UserInfo, Repeats: n.Repeats}
 	if n.After > 0 {
-		w.Int(abi.FieldInterval, int64(n.After))
+		args.Interval = n.After
 	}
 	if !n.At.IsZero() {
-		w.Int(abi.FieldDate, n.At.UnixNano())
+		args.Date = n.At.UnixNano()
 	}
 	if n.Calendar != nil {
 		b, err := json.Marshal(n.Calendar)
 		if err != nil {
 			return err
 		}
-		w.Blob(abi.FieldCalendar, b)
+		args.Calendar = b
 	}
-	w.Bool(abi.FieldRepeats, n.Repeats)
-	_, err := Request(abi.OpScheduleNotification, w.Bytes())
+	_, err := Request(abi.OpScheduleNotification, args.Encode(nil))
 	return err
 }
 
 // CancelNotification removes a pending local notification.
 func CancelNotification(id string) error {
-	var w abi.Writer
-	w.String(abi.FieldIdentifier, id)
-	_, err := Request(abi.OpCancelNotification, w.Bytes())
+	_, err := Request(abi.OpCancelNotification, msg.CancelNotification{Identifier: id}.Encode(nil))
 	return err
 }
 
 // decodeNotification reads a notification or push event's fields.
-func decodeNotification(e *Event) *Notification {
-	n := &Notification{}
-	seen := map[abi.Field]bool{}
-	r := e.Fields()
-	for r.Next() {
-		v := r.Value()
-		if seen[v.Key] {
-			continue
+func decodeNotification(e *Event) (*Notification, error) {
+	switch e.Kind {
+	case abi.EventNotificationWillPresent:
+		var m msg.Notification
+		if err := m.Decode(e.fields); err != nil {
+			return nil, err
 		}
-		seen[v.Key] = true
-		switch v.Key {
-		case abi.FieldIdentifier:
-			n.Identifier, _ = v.Text()
-		case abi.FieldTitle:
-			n.Title, _ = v.Text()
-		case abi.FieldBody:
-			n.Body, _ = v.Text()
-		case abi.FieldCategory:
-			n.Category, _ = v.Text()
-		case abi.FieldUserInfo:
-			b, _ := v.Blob()
-			n.UserInfo = append([]byte(nil), b...)
-		case abi.FieldPayload:
-			b, _ := v.Blob()
-			n.Payload = append([]byte(nil), b...)
-		case abi.FieldMessage:
-			n.Action, _ = v.Text()
+		return notification(m), nil
+	case abi.EventNotificationDidReceive:
+		var m msg.NotificationResponse
+		if err := m.Decode(e.fields); err != nil {
+			return nil, err
 		}
+		n := notification(m.Notification)
+		n.Action = m.Action
+		return n, nil
 	}
-	return n
+	var m msg.Push
+	if err := m.Decode(e.fields); err != nil {
+		return nil, err
+	}
+	return &Notification{UserInfo: nilIfEmpty(m.UserInfo), Payload: nilIfEmpty(m.Payload)}, nil
+}
+
+func notification(m msg.Notification) *Notification {
+	return &Notification{Identifier: m.Identifier, Title: m.Title, Body: m.Body, Category: m.Category, UserInfo: nilIfEmpty(m.UserInfo)}
+}
+
+// nilIfEmpty keeps what apps saw before package msg: an empty field read as
+// nil.
+func nilIfEmpty(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
 }
 
 // Phone delegate methods (WCSessionDelegate): data from the paired phone.
@@ -136,24 +131,19 @@ type (
 	MessageReceiver interface{ DidReceiveMessage(payload []byte) }
 )
 
-// payloadOf returns an event's payload field.
-func payloadOf(e *Event) []byte {
-	r := e.Fields()
-	for r.Next() {
-		if v := r.Value(); v.Key == abi.FieldPayload {
-			b, _ := v.Blob()
-			return append([]byte(nil), b...)
-		}
+// payloadOf returns the payload of a phone event.
+func payloadOf(e *Event) ([]byte, error) {
+	var m msg.PhoneData
+	if err := m.Decode(e.fields); err != nil {
+		return nil, err
 	}
-	return nil
+	return nilIfEmpty(m.Payload), nil
 }
 
 // SendToPhone sends data to the paired phone (WCSession transferUserInfo):
 // by convention a JSON object. The runtime's simulated phone takes it at
 // once and shows it in timelines and `watchbox status`.
 func SendToPhone(payload []byte) error {
-	var w abi.Writer
-	w.Blob(abi.FieldPayload, payload)
-	_, err := Request(abi.OpSendToPhone, w.Bytes())
+	_, err := Request(abi.OpSendToPhone, msg.SendToPhone{Payload: payload}.Encode(nil))
 	return err
 }

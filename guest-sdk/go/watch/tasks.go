@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/abi/msg"
 )
 
 // Task is a background task the system hands the app
@@ -27,10 +28,7 @@ type Task struct {
 // Complete tells the system the task is done
 // (setTaskCompletedWithSnapshot). A snapshot costs snapshot budget.
 func (t *Task) Complete(snapshot bool) error {
-	var w abi.Writer
-	w.Int(abi.FieldTaskID, t.ID)
-	w.Bool(abi.FieldSnapshot, snapshot)
-	_, err := Request(abi.OpCompleteTask, w.Bytes())
+	_, err := Request(abi.OpCompleteTask, msg.CompleteTask{TaskID: t.ID, Snapshot: snapshot}.Encode(nil))
 	return err
 }
 
@@ -47,19 +45,14 @@ var DistantFuture = time.Unix(0, abi.DistantFuture)
 // time) turns the system's automatic snapshots off, and the zero time
 // leaves the schedule alone. userInfo is handed to the next snapshot task.
 func (t *Task) CompleteSnapshot(restoredDefault bool, expires time.Time, userInfo []byte) error {
-	var w abi.Writer
-	w.Int(abi.FieldTaskID, t.ID)
-	w.Bool(abi.FieldRestoredDefaultState, restoredDefault)
+	args := msg.CompleteSnapshotTask{TaskID: t.ID, RestoredDefaultState: restoredDefault, UserInfo: userInfo}
 	switch {
 	case !expires.Before(DistantFuture):
-		w.Int(abi.FieldDate, abi.DistantFuture)
+		args.Expiration = abi.DistantFuture
 	case !expires.IsZero():
-		w.Int(abi.FieldDate, expires.UnixNano())
+		args.Expiration = expires.UnixNano()
 	}
-	if userInfo != nil {
-		w.Blob(abi.FieldUserInfo, userInfo)
-	}
-	_, err := Request(abi.OpCompleteSnapshotTask, w.Bytes())
+	_, err := Request(abi.OpCompleteSnapshotTask, args.Encode(nil))
 	return err
 }
 
@@ -79,107 +72,47 @@ type (
 // one. It returns when the system plans to deliver it, or the zero time if
 // it will not.
 func ScheduleBackgroundRefresh(preferred time.Time, userInfo []byte) (time.Time, error) {
-	return schedule(abi.OpScheduleBackgroundRefresh, preferred, userInfo)
+	return schedule(abi.OpScheduleBackgroundRefresh, msg.ScheduleRefresh{Date: preferred.UnixNano(), UserInfo: userInfo}.Encode(nil))
 }
 
 // ScheduleSnapshotRefresh asks for a snapshot task at preferred
 // (scheduleSnapshotRefresh), under the snapshot budget, with the same rules
 // as ScheduleBackgroundRefresh.
 func ScheduleSnapshotRefresh(preferred time.Time, userInfo []byte) (time.Time, error) {
-	return schedule(abi.OpScheduleSnapshotRefresh, preferred, userInfo)
+	return schedule(abi.OpScheduleSnapshotRefresh, msg.ScheduleSnapshot{Date: preferred.UnixNano(), UserInfo: userInfo}.Encode(nil))
 }
 
-func schedule(op abi.Op, preferred time.Time, userInfo []byte) (time.Time, error) {
-	var w abi.Writer
-	w.Int(abi.FieldDate, preferred.UnixNano())
-	if userInfo != nil {
-		w.Blob(abi.FieldUserInfo, userInfo)
-	}
-	res, err := Request(op, w.Bytes())
+func schedule(op abi.Op, args []byte) (time.Time, error) {
+	b, err := Request(op, args)
 	if err != nil {
 		return time.Time{}, err
 	}
-	r := abi.NewReader(res)
-	for r.Next() {
-		if v := r.Value(); v.Key == abi.FieldDate {
-			ns, err := v.Int()
-			if err != nil {
-				return time.Time{}, err
-			}
-			return time.Unix(0, ns), nil
-		}
+	var res msg.ScheduleResult
+	if err := res.Decode(b); err != nil {
+		return time.Time{}, resultError(op, err)
 	}
-	return time.Time{}, r.Err()
+	if res.Date == 0 {
+		return time.Time{}, nil // dropped
+	}
+	return time.Unix(0, res.Date), nil
 }
 
 // decodeTasks reads the task records of a background_tasks event.
 func decodeTasks(e *Event) ([]*Task, error) {
-	var tasks []*Task
-	r := e.Fields()
-	for r.Next() {
-		v := r.Value()
-		if v.Key != abi.FieldTask {
-			continue
-		}
-		rec, err := v.Record()
-		if err != nil {
-			return nil, err
-		}
-		t := &Task{}
-		seen := map[abi.Field]bool{}
-		for rec.Next() {
-			f := rec.Value()
-			if seen[f.Key] {
-				continue
-			}
-			seen[f.Key] = true
-			switch f.Key {
-			case abi.FieldTaskID:
-				t.ID, _ = f.Int()
-			case abi.FieldTaskKind:
-				k, _ := f.Int()
-				t.Kind = abi.TaskKind(k)
-			case abi.FieldUserInfo:
-				b, _ := f.Blob()
-				t.UserInfo = append([]byte(nil), b...)
-			case abi.FieldSnapshotReason:
-				r, _ := f.Int()
-				t.Reason = abi.SnapshotReason(r)
-			case abi.FieldSessionIdentifier:
-				t.Session, _ = f.Text()
-			case abi.FieldStatusCode:
-				n, _ := f.Int()
-				t.StatusCode = int(n)
-			case abi.FieldFile:
-				t.File, _ = f.Text()
-			case abi.FieldError:
-				t.Error, _ = f.Text()
-			}
-		}
-		if err := rec.Err(); err != nil {
-			return nil, err
-		}
-		tasks = append(tasks, t)
-	}
-	if err := r.Err(); err != nil {
+	var m msg.BackgroundTasks
+	if err := m.Decode(e.fields); err != nil {
 		return nil, err
 	}
-	if len(tasks) == 0 {
-		return nil, errors.New("watch: background_tasks event without tasks")
+	if len(m.Tasks) == 0 {
+		return nil, errors.New("background_tasks: no task record")
+	}
+	tasks, all := make([]*Task, len(m.Tasks)), make([]Task, len(m.Tasks))
+	for i, t := range m.Tasks {
+		all[i] = Task{ID: t.ID, Kind: t.Kind, UserInfo: nilIfEmpty(t.UserInfo), Reason: t.Reason,
+			Session: t.Session, StatusCode: int(t.StatusCode), File: t.File, Error: t.Error}
+		tasks[i] = &all[i]
 	}
 	return tasks, nil
-}
-
-// taskID reads the task id of a task_will_expire event.
-func taskID(e *Event) int64 {
-	r := e.Fields()
-	for r.Next() {
-		if v := r.Value(); v.Key == abi.FieldTaskID {
-			id, _ := v.Int()
-			return id
-		}
-	}
-	return 0
 }
 
 // StartDownload starts a background download of url under identifier (a
@@ -188,10 +121,7 @@ func taskID(e *Event) int64 {
 // when it is done, even if the app was suspended or purged meanwhile; the
 // body is then in the app's container at Task.File.
 func StartDownload(identifier, url string) error {
-	var w abi.Writer
-	w.String(abi.FieldSessionIdentifier, identifier)
-	w.String(abi.FieldURL, url)
-	_, err := Request(abi.OpStartDownload, w.Bytes())
+	_, err := Request(abi.OpStartDownload, msg.StartDownload{Identifier: identifier, URL: url}.Encode(nil))
 	return err
 }
 
@@ -199,8 +129,6 @@ func StartDownload(identifier, url string) error {
 // complication shows, in the app's own format, e.g. JSON); the runtime
 // records it (host.App.Complication) and shows it in simulation timelines.
 func UpdateComplication(data []byte) error {
-	var w abi.Writer
-	w.Blob(abi.FieldComplication, data)
-	_, err := Request(abi.OpUpdateComplication, w.Bytes())
+	_, err := Request(abi.OpUpdateComplication, msg.UpdateComplication{Data: data}.Encode(nil))
 	return err
 }

@@ -32,6 +32,7 @@ import (
 	"runtime/debug"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/abi/msg"
 )
 
 // Life-cycle delegate methods, named after WKApplicationDelegate. An app's
@@ -132,6 +133,10 @@ type Event struct {
 // Fields returns a reader over the event's encoded fields.
 func (e *Event) Fields() abi.Reader { return abi.NewReader(e.fields) }
 
+// Decode decodes the event's fields into m, a payload type of package
+// abi/msg (msg.ForEvent(e.Kind) gives the one for the kind).
+func (e *Event) Decode(m msg.Message) error { return m.Decode(e.fields) }
+
 // current is the event being handled; nil outside a handler. It points at
 // event, reused so that a call allocates nothing.
 var (
@@ -142,37 +147,47 @@ var (
 // Current returns the event being handled, or nil outside a handler.
 func Current() *Event { return current }
 
-// reply collects the fields returned with the current event's status.
-var reply abi.Writer
+// reply holds the encoded fields returned with the current event's status;
+// its buffer is reused from call to call.
+var reply []byte
+
+// fail sets the reply to a handler failure and returns status.
+func fail(status abi.Status, r msg.Reply) (abi.Status, []byte) {
+	reply = r.Encode(reply[:0])
+	return status, reply
+}
 
 // handle decodes one envelope and calls the delegate. It returns the status
 // for the host and the encoded reply fields, if any.
 func handle(kind abi.EventKind, envelope []byte) (status abi.Status, out []byte) {
-	reply.Reset()
 	h, fields, err := abi.ParseEnvelope(envelope)
-	if err != nil || h.Kind != kind {
-		reply.String(abi.FieldMessage, fmt.Sprintf("watch: cannot decode %v event (%d bytes): %v", kind, len(envelope), err))
-		return abi.StatusBadEvent, reply.Bytes()
+	if err == nil && h.Kind != kind {
+		err = fmt.Errorf("the envelope says %v", h.Kind)
+	}
+	if err != nil {
+		return fail(abi.StatusBadEvent, msg.Reply{Message: fmt.Sprintf("watch: cannot decode %v event (%d bytes): %v", kind, len(envelope), err)})
 	}
 	event = Event{Kind: h.Kind, ID: h.ID, Time: h.Time, fields: fields}
 	current = &event
 	defer func() {
 		current = nil
 		if r := recover(); r != nil {
-			reply.Reset()
-			reply.String(abi.FieldMessage, fmt.Sprintf("panic in %v handler: %v", kind, r))
-			reply.Blob(abi.FieldError, debug.Stack())
-			status, out = abi.StatusError, reply.Bytes()
+			status, out = fail(abi.StatusError, msg.Reply{Message: fmt.Sprintf("panic in %v handler: %v", kind, r), Error: string(debug.Stack())})
 		}
 	}()
-	if !call(kind) {
+	handled, err := call(kind)
+	switch {
+	case err != nil:
+		return fail(abi.StatusBadEvent, msg.Reply{Message: fmt.Sprintf("watch: cannot decode %v event: %v", kind, err)})
+	case !handled:
 		return abi.StatusUnhandled, nil
 	}
-	return abi.StatusOK, reply.Bytes()
+	return abi.StatusOK, nil
 }
 
-// call invokes the delegate method for kind; it reports whether there was one.
-func call(kind abi.EventKind) bool {
+// call invokes the delegate method for kind; it reports whether there was
+// one, or why the event's fields could not be decoded for it.
+func call(kind abi.EventKind) (bool, error) {
 	var f func()
 	switch kind {
 	case abi.EventDidFinishLaunching:
@@ -189,15 +204,19 @@ func call(kind abi.EventKind) bool {
 		if handlers.tasks != nil {
 			tasks, err := decodeTasks(current)
 			if err != nil {
-				panic(err)
+				return false, err
 			}
 			handlers.tasks(tasks)
-			return true
+			return true, nil
 		}
 	case abi.EventTaskWillExpire:
 		if handlers.expire != nil {
-			handlers.expire(taskID(current))
-			return true
+			var m msg.TaskWillExpire
+			if err := m.Decode(current.fields); err != nil {
+				return false, err
+			}
+			handlers.expire(m.TaskID)
+			return true, nil
 		}
 	case abi.EventNotificationWillPresent, abi.EventRemoteNotification, abi.EventComplicationPush, abi.EventNotificationDidReceive:
 		var h func(*Notification)
@@ -212,8 +231,12 @@ func call(kind abi.EventKind) bool {
 			h = handlers.complication
 		}
 		if h != nil {
-			h(decodeNotification(current))
-			return true
+			n, err := decodeNotification(current)
+			if err != nil {
+				return false, err
+			}
+			h(n)
+			return true, nil
 		}
 	case abi.EventPhoneUserInfo, abi.EventPhoneApplicationContext, abi.EventPhoneMessage:
 		var h func([]byte)
@@ -226,18 +249,22 @@ func call(kind abi.EventKind) bool {
 			h = handlers.message
 		}
 		if h != nil {
-			h(payloadOf(current))
-			return true
+			p, err := payloadOf(current)
+			if err != nil {
+				return false, err
+			}
+			h(p)
+			return true, nil
 		}
 	}
 	if f != nil {
 		f()
-		return true
+		return true, nil
 	}
 	if handlers.event != nil {
-		return handlers.event(current)
+		return handlers.event(current), nil
 	}
-	return false
+	return false, nil
 }
 
 // Printf writes a message to the runtime's log at info level.
@@ -266,57 +293,52 @@ type Info struct {
 
 // App asks the runtime about the running app.
 func App() (Info, error) {
-	res, err := Request(abi.OpAppInfo, nil)
+	b, err := Request(abi.OpAppInfo, nil)
 	if err != nil {
 		return Info{}, err
 	}
-	var info Info
-	seen := map[abi.Field]bool{}
-	r := abi.NewReader(res)
-	for r.Next() {
-		v := r.Value()
-		if seen[v.Key] {
-			continue // the first occurrence of a single-valued field wins
-		}
-		seen[v.Key] = true
-		switch v.Key {
-		case abi.FieldBundleID:
-			info.BundleID, _ = v.Text()
-		case abi.FieldAppState:
-			s, _ := v.Int()
-			info.State = abi.State(s)
-		case abi.FieldLaunchCount:
-			info.LaunchCount, _ = v.Int()
-		case abi.FieldCold:
-			info.Cold, _ = v.Bool()
-		case abi.FieldPayload:
-			b, _ := v.Blob()
-			info.Settings = append([]byte(nil), b...)
-		}
+	var res msg.AppInfo
+	if err := res.Decode(b); err != nil {
+		return Info{}, resultError(abi.OpAppInfo, err)
 	}
-	if err := r.Err(); err != nil {
-		return info, fmt.Errorf("watch: app info: %w", err)
-	}
-	return info, nil
+	return Info{BundleID: res.BundleID, State: res.State, LaunchCount: res.LaunchCount, Cold: res.Cold, Settings: nilIfEmpty(res.Settings)}, nil
 }
 
 // StatusError is the error returned when the runtime refuses a request.
 type StatusError struct {
 	Op     abi.Op
 	Status abi.Status
+	// Reason is the runtime's explanation, or "" when it gave none (hosts
+	// before refusal reasons, and refusals before the op runs).
+	Reason string
 }
 
+// Error returns "watch: OP: REASON (STATUS)", or "watch: OP request
+// failed: STATUS" without a reason.
 func (e *StatusError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("watch: %v: %s (%v)", e.Op, e.Reason, e.Status)
+	}
 	return fmt.Sprintf("watch: %v request failed: %v", e.Op, e.Status)
+}
+
+// resultError reports a result the SDK cannot decode.
+func resultError(op abi.Op, err error) error {
+	return fmt.Errorf("watch: %v: cannot decode the result: %w", op, err)
 }
 
 // Request sends operation op with encoded fields args to the runtime and
 // returns the encoded fields of its result. Most apps use the typed helpers
-// instead.
+// instead. When the runtime refuses, the error is a *StatusError holding
+// the reason the runtime gave, if any (a msg.Refusal result).
 func Request(op abi.Op, args []byte) ([]byte, error) {
 	res, status := hostRequest(op, args)
 	if status != abi.StatusOK {
-		return nil, &StatusError{Op: op, Status: status}
+		var r msg.Refusal
+		if r.Decode(res) != nil {
+			r.Reason = "" // an unreadable reason is no reason
+		}
+		return nil, &StatusError{Op: op, Status: status, Reason: r.Reason}
 	}
 	return res, nil
 }

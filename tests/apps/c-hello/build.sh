@@ -9,11 +9,13 @@
 # _initialize (which runs the C constructors) instead of _start. The
 # export_name attributes in hello.c export watchbox_abi_v1 and
 # watchbox_event; wasm-ld exports the memory as "memory" by default.
+# watchbox.h comes from guest-sdk/c (go generate ./abi/... writes it).
 set -eu
 cd "$(dirname "$0")"
 CC=${CC:-clang}
 "$CC" --target=wasm32-wasi ${WASI_SYSROOT:+--sysroot="$WASI_SYSROOT"} \
 	-mexec-model=reactor \
+	-I../../../guest-sdk/c \
 	-O2 -Wall -Wextra -Werror \
 	-Wl,--strip-all \
 	-o hello.wasm hello.c
