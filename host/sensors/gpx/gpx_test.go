@@ -232,3 +232,25 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestReadFile(t *testing.T) {
+	tr, err := ReadFile("testdata/run-5k.gpx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Kind != "trkpt" || tr.Name != "Golden Gate Park 5K (synthetic)" || len(tr.Points) < 1000 {
+		t.Errorf("got %q %q %d points", tr.Kind, tr.Name, len(tr.Points))
+	}
+	// Halfway through the run: between two points, moving at a runner's
+	// speed, with heart rate.
+	f, ok := tr.At(tr.Start().Add(tr.Duration() / 2))
+	if !ok || !f.HasHR || !f.HasEle || f.Speed < 2 || f.Speed > 5 || f.Course < 0 || f.Distance < 2000 || f.Distance > 3000 {
+		t.Errorf("halfway: %+v %v", f, ok)
+	}
+	if _, err := ReadFile("testdata/missing.gpx"); err == nil || err.Error() != "testdata/missing.gpx: GPX file not found" {
+		t.Errorf("missing file: %v", err)
+	}
+	if _, err := ReadFile("testdata"); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("directory: %v", err)
+	}
+}

@@ -234,3 +234,19 @@ func equal(a, b []Sample) bool {
 	}
 	return true
 }
+
+func TestReadFile(t *testing.T) {
+	sr, err := ReadFile("testdata/hr-30min.csv", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, last := sr.Span(); sr.Name != "bpm" || first != 0 || last != 30*time.Minute || len(sr.Samples) != 361 {
+		t.Errorf("got %q %v..%v %d samples", sr.Name, first, last, len(sr.Samples))
+	}
+	if _, err := ReadFile("testdata/missing.csv", Options{}); err == nil || err.Error() != "testdata/missing.csv: sample file not found" {
+		t.Errorf("missing file: %v", err)
+	}
+	if _, err := ReadFile("testdata", Options{}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("directory: %v", err)
+	}
+}
