@@ -21,8 +21,15 @@
 // turned into offsets when read (each package says how).
 //
 // Sources know nothing of pauses: At(d) is the value d after the session
-// started, paused or not. A workout that must leave pauses out of a
-// quantity (elapsed time, distance) converts with Pauses first.
+// started, paused or not. A workout leaves pauses out with Pauses:
+// Elapsed gives the running time (HKLiveWorkoutBuilder's elapsedTime),
+// Offset turns running time back into a session offset, and Cumulative
+// sums a cumulative source (distance, energy) over the running stretches
+// only.
+//
+// A source answers only within its span (ok false outside). Hold wraps a
+// source to hold its first and last values instead, for a session that
+// outlasts its data file.
 //
 // # Determinism
 //

@@ -112,3 +112,44 @@ func (p *Pauses) Offset(elapsed time.Duration) (at time.Duration, ok bool) {
 	}
 	return at, true
 }
+
+// Cumulative returns how much the cumulative quantity src (distance,
+// energy) grew while the session ran, from offset 0 to offset at: the sum
+// of src's growth over each running stretch, leaving out what it gained
+// while paused, as HKLiveWorkoutBuilder leaves out samples of paused
+// stretches. Outside src's span src is held at its first and last values
+// (it grows only within its span). ok is false when src has no value at
+// all at a needed offset.
+func (p *Pauses) Cumulative(src Source, at time.Duration) (v float64, ok bool) {
+	if at <= 0 {
+		return 0, true
+	}
+	h := Hold(src)
+	grow := func(from, to time.Duration) bool {
+		if to <= from {
+			return true
+		}
+		a, ok1 := h.At(from)
+		b, ok2 := h.At(to)
+		v += b - a
+		return ok1 && ok2
+	}
+	run := time.Duration(0) // start of the current running stretch
+	for _, s := range p.spans {
+		if s.from >= at {
+			break
+		}
+		if !grow(run, s.from) {
+			return 0, false
+		}
+		run = s.to
+	}
+	end := at
+	if p.paused && p.from < at {
+		end = p.from
+	}
+	if run < end && !grow(run, end) {
+		return 0, false
+	}
+	return v, true
+}

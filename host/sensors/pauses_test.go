@@ -90,3 +90,60 @@ func TestErrorText(t *testing.T) {
 		t.Error("empty Errors.Err() != nil")
 	}
 }
+
+// line is a Source of value 2·seconds from 0 s to 100 s.
+type line struct{}
+
+func (line) At(d time.Duration) (float64, bool) {
+	if d < 0 || d > 100*time.Second {
+		return 0, false
+	}
+	return 2 * d.Seconds(), true
+}
+func (line) Span() (time.Duration, time.Duration) { return 0, 100 * time.Second }
+
+func TestCumulative(t *testing.T) {
+	s := time.Second
+	var p Pauses
+	for _, err := range []error{p.Pause(10 * s), p.Resume(15 * s), p.Pause(90 * s)} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		at   time.Duration
+		want float64
+	}{
+		{0, 0},
+		{5 * s, 10},
+		{10 * s, 20},
+		{12 * s, 20},
+		{15 * s, 20},
+		{20 * s, 30},
+		{90 * s, 170},
+		{200 * s, 170},
+	} {
+		if got, ok := p.Cumulative(line{}, c.at); got != c.want || !ok {
+			t.Errorf("Cumulative(%v) = %v, %v; want %v", c.at, got, ok, c.want)
+		}
+	}
+	var running Pauses // never paused: src held past its end
+	if got, _ := running.Cumulative(line{}, time.Hour); got != 200 {
+		t.Errorf("never paused, after the end: %v, want 200", got)
+	}
+}
+
+func TestHold(t *testing.T) {
+	h := Hold(line{})
+	for _, c := range []struct {
+		at   time.Duration
+		want float64
+	}{{-time.Second, 0}, {50 * time.Second, 100}, {time.Hour, 200}} {
+		if got, ok := h.At(c.at); got != c.want || !ok {
+			t.Errorf("Hold At(%v) = %v, %v; want %v", c.at, got, ok, c.want)
+		}
+	}
+	if Hold(nil) != nil {
+		t.Error("Hold(nil) != nil")
+	}
+}
