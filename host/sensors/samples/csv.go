@@ -38,7 +38,11 @@ func ParseCSV(file string, data []byte, opt Options) (*Series, error) {
 			continue
 		}
 		if len(fields) != 2 {
-			b.errf(n, "expected 2 fields, time,value, got %d: %q", len(fields), excerpt(text))
+			hint := ""
+			if len(fields) == 3 {
+				hint = " (a decimal comma? write 142.5, not 142,5)"
+			}
+			b.errf(n, "expected 2 fields, time,value, got %d: %q%s", len(fields), excerpt(text), hint)
 			continue
 		}
 		v, err := strconv.ParseFloat(fields[1], 64)

@@ -94,7 +94,7 @@ func TestParseErrors(t *testing.T) {
 			"a.csv:7: time \"x\" is neither seconds",
 			"a.csv:8: time \"-5\" is negative",
 			"a.csv:9: value NaN is not a finite number",
-			"a.csv:10: expected 2 fields",
+			"a.csv:10: expected 2 fields, time,value, got 3: \"20,1,2\" (a decimal comma? write 142.5, not 142,5)",
 		}},
 		{"order", "a.csv", "t,bpm\n0,1\n10,2\n10,3\n5,4\n", []string{
 			"a.csv:4: time 10 is not after the previous sample's (line 3)",
