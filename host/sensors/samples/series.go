@@ -120,7 +120,9 @@ func (s *Series) CheckRange(lo, hi float64, what string) error {
 // WriteCSV writes s in the CSV format ParseCSV reads, with offsets in
 // seconds: a header "t,NAME" (NAME "value" when s has none), then one
 // "SECONDS,VALUE" line a sample. Reading the output back gives the same
-// samples (without Start, Line and Interp).
+// samples (without Start, Line and Interp) when no offset is negative;
+// negative offsets, which only absolute times before Options.Start give,
+// are written but ParseCSV refuses them.
 func (s *Series) WriteCSV(w io.Writer) error {
 	name := s.Name
 	if name == "" {
