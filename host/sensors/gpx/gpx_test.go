@@ -193,7 +193,8 @@ func TestParseErrors(t *testing.T) {
 			pt("north", "2", "2026-06-01T07:00:03Z") + // 6
 			"<trkpt lon=\"2\"><time>2026-06-01T07:00:04Z</time></trkpt>\n" + // 7
 			pt("1", "2", "yesterday") + // 8
-			"<trkpt lat=\"1\" lon=\"2\"><ele>high</ele><time>2026-06-01T07:00:05Z</time><extensions><hr>999</hr></extensions></trkpt>\n" + // 9
+			pt("1", "2", "0001-01-01T00:00:00Z") + // 9
+			"<trkpt lat=\"1\" lon=\"2\"><ele>high</ele><time>2026-06-01T07:00:05Z</time><extensions><hr>999</hr></extensions></trkpt>\n" + // 10
 			"</trkseg></trk></gpx>\n",
 			[]string{
 				"x.gpx:4: <trkpt> lat=\"91\" is outside -90..90 degrees",
@@ -201,8 +202,9 @@ func TestParseErrors(t *testing.T) {
 				"x.gpx:6: <trkpt> lat=\"north\" is not a number of degrees",
 				"x.gpx:7: <trkpt> has no lat attribute",
 				"x.gpx:8: <time> \"yesterday\" is not a UTC time",
-				"x.gpx:9: <ele> \"high\" is not a number of metres",
-				"x.gpx:9: heart rate <hr> 999 is outside 0..300 beats per minute",
+				"x.gpx:9: <time> \"0001-01-01T00:00:00Z\" is the zero time",
+				"x.gpx:10: <ele> \"high\" is not a number of metres",
+				"x.gpx:10: heart rate <hr> 999 is outside 0..300 beats per minute",
 			}},
 		{"times", head +
 			pt("1", "2", "2026-06-01T07:00:10Z") + // 3

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -41,7 +42,7 @@ func Parse(file string, data []byte) (*Track, error) {
 	p.dec = xml.NewDecoder(bytes.NewReader(data))
 	p.dec.CharsetReader = charsetReader
 	p.read()
-	if len(p.errs) > 0 {
+	if p.broken || p.full() {
 		return nil, p.errs
 	}
 	kind, pts := "trkpt", p.trk
@@ -51,11 +52,14 @@ func Parse(file string, data []byte) (*Track, error) {
 	if len(pts) == 0 {
 		kind, pts = "wpt", p.wpt
 	}
-	if len(pts) == 0 {
+	if len(pts) == 0 && len(p.errs) == 0 {
 		p.errf(0, "the file has no points: a route to replay needs <trkpt> elements in <trk><trkseg>, <rtept> elements in <rte>, or <wpt> elements, each with a <time>")
 		return nil, p.errs
 	}
 	for i, pt := range pts {
+		if pt.badTime {
+			continue
+		}
 		if pt.Time.IsZero() {
 			p.errf(pt.Line, "<%s> #%d has no <time>; every point of the route needs one, such as <time>2026-06-01T07:00:00Z</time>, so that it can be replayed", kind, i+1)
 			continue
@@ -69,6 +73,8 @@ func Parse(file string, data []byte) (*Track, error) {
 		}
 	}
 	if len(p.errs) > 0 {
+		// Problems of points came first, those of times after: file order.
+		sort.SliceStable(p.errs, func(i, j int) bool { return p.errs[i].Line < p.errs[j].Line })
 		return nil, p.errs
 	}
 	return newTrack(file, p.name, kind, pts), nil
@@ -234,6 +240,7 @@ func (p *parser) point(start xml.StartElement) Point {
 				ln := p.line()
 				if s, ok := p.text(); ok {
 					pt.Time = p.time(ln, s)
+					pt.badTime = pt.Time.IsZero() // reported by p.time
 				}
 				continue
 			case inExt > 0 && name == "hr":
@@ -298,10 +305,14 @@ func (p *parser) number(line int, what, s string, lo, hi float64, unit string) (
 // without a zone, taken as UTC.
 func (p *parser) time(line int, s string) time.Time {
 	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC()
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t, err = time.Parse("2006-01-02T15:04:05.999999999", s)
 	}
-	if t, err := time.Parse("2006-01-02T15:04:05.999999999", s); err == nil {
+	if err == nil {
+		if t = t.UTC(); t.IsZero() {
+			p.errf(line, "<time> %q is the zero time; give the real date and time of the point", excerpt(s))
+		}
 		return t
 	}
 	p.errf(line, "<time> %q is not a UTC time such as 2026-06-01T07:00:00Z (ISO 8601: date, \"T\", time, zone)", excerpt(s))

@@ -21,6 +21,8 @@ type Point struct {
 	HR       float64   // heart rate in beats per minute, when HasHR
 	HasHR    bool      // the point has an <hr> extension
 	Line     int       // the line of the point's start tag
+
+	badTime bool // its <time> was reported as invalid
 }
 
 // Track is the timed route of a GPX file: its points in time order
