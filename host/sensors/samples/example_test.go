@@ -33,7 +33,9 @@ func ExampleParseCSV_error() {
 }
 
 func ExampleSyntheticHR() {
-	hr, err := samples.SyntheticHR(samples.HR{Seed: 1, Duration: 30 * time.Second})
+	h := samples.DefaultHR(1) // 5 s cadence, resting 72 bpm
+	h.Duration = 30 * time.Second
+	hr, err := samples.SyntheticHR(h)
 	if err != nil {
 		fmt.Println(err)
 		return

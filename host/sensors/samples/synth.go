@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// HR holds the parameters of a synthetic heart-rate series. A zero field
-// takes its default (the Default* constants), so HR{Seed: 7} is a complete
-// description.
+// HR holds the parameters of a synthetic heart-rate series. SyntheticHR
+// uses every field as given (a zero Noise is no noise); DefaultHR gives a
+// complete set to start from.
 type HR struct {
 	// Seed seeds the noise. The same seed and parameters give the same
 	// series on every run and every machine.
@@ -34,45 +34,25 @@ type HR struct {
 	Noise float64
 }
 
-// Defaults of HR's fields: a 30-minute steady run.
-const (
-	DefaultHRDuration = 30 * time.Minute
-	DefaultHRStep     = 5 * time.Second
-	DefaultHRRest     = 72
-	DefaultHRTarget   = 152
-	DefaultHRWarmUp   = 6 * time.Minute
-	DefaultHRDrift    = 8
-	DefaultHRNoise    = 4
-)
+// DefaultHR returns the parameters of a 30-minute steady run with the
+// given seed: samples every 5 s (the workout cadence), resting 72 bpm, a
+// 6-minute warm-up to 152 bpm, a drift of 8 bpm an hour and noise of at
+// most 4 bpm.
+func DefaultHR(seed uint64) HR {
+	return HR{
+		Seed:     seed,
+		Duration: 30 * time.Minute,
+		Step:     5 * time.Second,
+		Rest:     72,
+		Target:   152,
+		WarmUp:   6 * time.Minute,
+		Drift:    8,
+		Noise:    4,
+	}
+}
 
 // seedStream is the second PCG word; with the seed it picks the stream.
 const seedStream = 0x77617463_68626f78 // "watchbox"
-
-// withDefaults returns h with its zero fields set to the defaults.
-func (h HR) withDefaults() HR {
-	if h.Duration == 0 {
-		h.Duration = DefaultHRDuration
-	}
-	if h.Step == 0 {
-		h.Step = DefaultHRStep
-	}
-	if h.Rest == 0 {
-		h.Rest = DefaultHRRest
-	}
-	if h.Target == 0 {
-		h.Target = DefaultHRTarget
-	}
-	if h.WarmUp == 0 {
-		h.WarmUp = DefaultHRWarmUp
-	}
-	if h.Drift == 0 {
-		h.Drift = DefaultHRDrift
-	}
-	if h.Noise == 0 {
-		h.Noise = DefaultHRNoise
-	}
-	return h
-}
 
 // maxSynthSamples bounds a generated series (a day at 1 s).
 const maxSynthSamples = 86400
@@ -81,7 +61,7 @@ const maxSynthSamples = 86400
 // "heart_rate", one sample every Step from 0 to Duration, values rounded
 // to whole beats:
 //
-//	x     = min(t/WarmUp, 1)
+//	x     = min(t/WarmUp, 1)                                (1 when WarmUp is 0)
 //	curve = Rest + (Target-Rest)·x²(3-2x) + Drift·t/1h
 //	n     = clamp(0.8·n + Noise·(u-0.5), -Noise, +Noise)   (n starts at 0)
 //	v     = round(curve + n)
@@ -96,7 +76,6 @@ const maxSynthSamples = 86400
 // Step <= 0, rates outside 20..250 bpm, negative WarmUp, Drift or Noise,
 // or more than 86400 samples.
 func SyntheticHR(h HR) (*Series, error) {
-	h = h.withDefaults()
 	switch {
 	case h.Duration < 0:
 		return nil, fmt.Errorf("synthetic heart rate: duration %v is negative", h.Duration)

@@ -10,12 +10,12 @@ import (
 )
 
 func TestSyntheticHRDeterministic(t *testing.T) {
-	a, err := SyntheticHR(HR{Seed: 42})
+	a, err := SyntheticHR(DefaultHR(42))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := SyntheticHR(HR{Seed: 42})
-	c, _ := SyntheticHR(HR{Seed: 43})
+	b, _ := SyntheticHR(DefaultHR(42))
+	c, _ := SyntheticHR(DefaultHR(43))
 	if !equal(a.Samples, b.Samples) {
 		t.Error("same seed, different series")
 	}
@@ -57,18 +57,38 @@ func TestSyntheticHRShape(t *testing.T) {
 	}
 }
 
+func TestSyntheticHRSmooth(t *testing.T) {
+	// No noise, no drift: the warm-up curve itself, x²(3-2x).
+	sr, err := SyntheticHR(HR{Duration: 125 * time.Second, Step: 25 * time.Second, Rest: 60, Target: 160, WarmUp: 100 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []float64
+	for _, x := range sr.Samples {
+		got = append(got, x.V)
+	}
+	if want := []float64{60, 76, 110, 144, 160, 160}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
 func TestSyntheticHRErrors(t *testing.T) {
-	for _, h := range []HR{
-		{Duration: -1},
-		{Step: -time.Second},
-		{Rest: 10},
-		{Target: 400},
-		{Noise: -1},
-		{Drift: math.NaN()},
-		{Duration: 48 * time.Hour, Step: time.Second},
+	for i, change := range []func(*HR){
+		func(h *HR) { h.Duration = -1 },
+		func(h *HR) { h.Step = 0 },
+		func(h *HR) { h.Step = -time.Second },
+		func(h *HR) { h.Rest = 0 },
+		func(h *HR) { h.Rest = 10 },
+		func(h *HR) { h.Target = 400 },
+		func(h *HR) { h.Noise = -1 },
+		func(h *HR) { h.Drift = math.NaN() },
+		func(h *HR) { h.WarmUp = -time.Second },
+		func(h *HR) { h.Duration, h.Step = 48*time.Hour, time.Second },
 	} {
+		h := DefaultHR(1)
+		change(&h)
 		if _, err := SyntheticHR(h); err == nil {
-			t.Errorf("%+v: no error", h)
+			t.Errorf("case %d %+v: no error", i, h)
 		}
 	}
 }
