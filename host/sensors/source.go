@@ -14,10 +14,11 @@ import (
 // synthetic ones implement it, so a workout can take either.
 type Source interface {
 	// At returns the value at offset d since the session start. ok is
-	// false where the source has no value: before First or after Last.
+	// false where the source has no value: outside Span, and inside it
+	// where the data has a gap (a GPX point without heart rate, say).
 	At(d time.Duration) (v float64, ok bool)
-	// Span returns the first and the last offsets at which At has a
-	// value. A source with a single sample has first == last.
+	// Span returns the offsets of the first and the last data. A source
+	// with a single sample has first == last.
 	Span() (first, last time.Duration)
 }
 
