@@ -57,6 +57,23 @@ type Change struct {
 	Err error
 }
 
+// Within returns the paths of c that are dir or below it, for telling which
+// of several watched bundles a batch concerns. dir is made absolute and
+// cleaned first.
+func (c Change) Within(dir string) []string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, p := range c.Paths {
+		if within(p, abs) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // A Watcher watches directory trees and sends a [Change] when relevant
 // files change. Create one with [New]; its methods are safe for concurrent
 // use.
@@ -324,8 +341,12 @@ func (w *Watcher) addTree(root string, asChanges bool) error {
 		}
 		if asChanges {
 			w.pending[path] = true
-		} else if sum, ok, err := hashFile(path); err == nil && ok {
-			w.sums[path] = sum
+		} else if _, known := w.sums[path]; !known {
+			// Known files keep their hash, so that re-adding a tree does not
+			// hide a change that is waiting for the next batch.
+			if sum, ok, err := hashFile(path); err == nil && ok {
+				w.sums[path] = sum
+			}
 		}
 		return nil
 	})

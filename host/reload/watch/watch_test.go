@@ -15,7 +15,7 @@ import (
 
 // testDebounce is short so that tests are fast; tests that need a burst to
 // fit in one window use a longer one.
-const testDebounce = 20 * time.Millisecond
+const testDebounce = 50 * time.Millisecond
 
 // waitFor bounds how long a test waits for a batch that must come.
 const waitFor = 10 * time.Second
@@ -114,7 +114,7 @@ func TestBurstGivesOneBatch(t *testing.T) {
 	t.Parallel()
 	dir := app(t)
 	// The whole burst must fit in one window even on a loaded machine.
-	w := start(t, dir, Options{Debounce: 200 * time.Millisecond})
+	w := start(t, dir, Options{Debounce: 300 * time.Millisecond})
 	names := []string{"main.go", "a.go", "b.go", "lib/c.go", "go.mod"}
 	if err := os.MkdirAll(filepath.Join(dir, "lib"), 0o755); err != nil {
 		t.Fatal(err)
@@ -197,6 +197,20 @@ func TestNewAndRemovedSubdirectory(t *testing.T) {
 	expect(t, w, dir, "pkg/x.go")
 	write(t, filepath.Join(dir, "pkg/y.go"), "package pkg\n")
 	expect(t, w, dir, "pkg/y.go")
+
+	// A directory renamed within the tree: its files moved, and the new
+	// name is watched while the old one is not.
+	if err := os.Rename(filepath.Join(dir, "pkg"), filepath.Join(dir, "pkg2")); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, w, dir, "pkg/x.go", "pkg/y.go", "pkg2/x.go", "pkg2/y.go")
+	write(t, filepath.Join(dir, "pkg2/z.go"), "package pkg\n")
+	expect(t, w, dir, "pkg2/z.go")
+	w.mu.Lock()
+	if w.dirs[filepath.Join(dir, "pkg")] || !w.dirs[filepath.Join(dir, "pkg2")] {
+		t.Errorf("watching %v after renaming pkg to pkg2", w.dirs)
+	}
+	w.mu.Unlock()
 }
 
 func TestNoChangeNoBatch(t *testing.T) {
@@ -282,9 +296,9 @@ func TestSlowReceiverGetsMergedBatch(t *testing.T) {
 	dir := app(t)
 	w := start(t, dir, Options{})
 	write(t, filepath.Join(dir, "a.go"), "package main\n")
-	time.Sleep(10 * testDebounce) // the first batch is ready, not received
+	time.Sleep(4 * testDebounce) // the first batch is ready, not received
 	write(t, filepath.Join(dir, "b.go"), "package main\n")
-	time.Sleep(10 * testDebounce)
+	time.Sleep(4 * testDebounce)
 	expect(t, w, dir, "a.go", "b.go")
 }
 
@@ -439,5 +453,42 @@ func TestIgnoredAndRelevant(t *testing.T) {
 		if Relevant(name) != want {
 			t.Errorf("Relevant(%q) = %v", name, !want)
 		}
+	}
+}
+
+func TestTwoBundlesAndWithin(t *testing.T) {
+	t.Parallel()
+	a, b := app(t), app(t)
+	w := start(t, a, Options{})
+	if err := w.Add(b); err != nil {
+		t.Fatal(err)
+	}
+	// Adding a tree again (or a tree inside one) keeps its pending change.
+	write(t, filepath.Join(a, "main.go"), "package main // a\n")
+	if err := w.Add(a); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(b, "watchapp.json"), "{}")
+	// The two edits may fall into one batch or two.
+	var c Change
+	for len(c.Paths) < 2 {
+		got := next(t, w)
+		if got.Err != nil {
+			t.Fatal(got.Err)
+		}
+		c.Paths = mergeSorted(c.Paths, got.Paths)
+	}
+	wantA, wantB := filepath.Join(a, "main.go"), filepath.Join(b, "watchapp.json")
+	if len(c.Paths) != 2 {
+		t.Fatalf("got %q", c.Paths)
+	}
+	if got := c.Within(a); !slices.Equal(got, []string{wantA}) {
+		t.Errorf("Within(a) = %q", got)
+	}
+	if got := c.Within(b + "/"); !slices.Equal(got, []string{wantB}) {
+		t.Errorf("Within(b/) = %q", got)
+	}
+	if got := c.Within(filepath.Join(a, "sub")); got != nil {
+		t.Errorf("Within(a/sub) = %q", got)
 	}
 }
