@@ -1,8 +1,11 @@
 package watch
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -491,4 +494,46 @@ func TestTwoBundlesAndWithin(t *testing.T) {
 	if got := c.Within(filepath.Join(a, "sub")); got != nil {
 		t.Errorf("Within(a/sub) = %q", got)
 	}
+}
+
+// TestRealEditorSaves saves with real programs, each of which replaces the
+// file rather than writing it in place: GNU sed -i (temp file + rename) and
+// vim, with backupcopy=no and with its default "auto" (both rename the file
+// to main.go~, write main.go anew and delete the backup; auto first probes
+// the directory with a file 4913), as strace shows for vim 9.0.
+func TestRealEditorSaves(t *testing.T) {
+	t.Parallel()
+	dir := app(t)
+	main := filepath.Join(dir, "main.go")
+	write(t, main, "package main // v0\n")
+	w := start(t, dir, Options{})
+	saves := []struct {
+		name string
+		args []string
+	}{
+		{"sed", []string{"-i", "s/v0/v1/", main}},
+		// backupskip= because vim makes no backup (and writes in place) for
+		// files under /tmp by default, which is where t.TempDir is.
+		{"vim", []string{"-N", "-u", "NONE", "-i", "NONE", "-n", "-es", "-c", "set backupcopy=no backupskip=", "-c", "%s/v1/v2/", "-c", "wq", main}},
+		{"vim", []string{"-N", "-u", "NONE", "-i", "NONE", "-n", "-es", "-c", "set backupskip=", "-c", "%s/v2/v3/", "-c", "wq", main}},
+	}
+	for i, s := range saves {
+		path, err := exec.LookPath(s.name)
+		if err != nil {
+			t.Logf("%s not found: skipped", s.name)
+			continue
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		out, err := exec.CommandContext(ctx, path, s.args...).CombinedOutput()
+		cancel()
+		if err != nil {
+			t.Fatalf("%s %q: %v\n%s", s.name, s.args, err, out)
+		}
+		data, _ := os.ReadFile(main)
+		if want := fmt.Sprintf("package main // v%d\n", i+1); string(data) != want {
+			t.Fatalf("%s saved %q, want %q", s.name, data, want)
+		}
+		expect(t, w, dir, "main.go")
+	}
+	expectNothing(t, w, dir)
 }
