@@ -88,6 +88,9 @@ type Watcher struct {
 	addWatch func(string) error
 	rmWatch  func(string) error
 	procSys  string
+	// onBatch, if set, is called by the loop when it has a batch for the
+	// receiver; tests use it to know a batch is waiting.
+	onBatch func()
 
 	changes   chan Change
 	done      chan struct{}
@@ -267,6 +270,9 @@ func (w *Watcher) loop() {
 				} else {
 					ready.Paths = mergeSorted(ready.Paths, c.Paths)
 					ready.Err = errors.Join(ready.Err, c.Err)
+				}
+				if w.onBatch != nil {
+					w.onBatch()
 				}
 			}
 		case out <- ready:

@@ -183,6 +183,7 @@ func TestNewAndRemovedSubdirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect(t, w, dir, "a/b/c/deep.go")
+	expectNothing(t, w, dir) // the events for a, b and c are handled too
 	w.mu.Lock()
 	for d := range w.dirs {
 		if d != dir {
@@ -297,11 +298,22 @@ func TestRelevantOption(t *testing.T) {
 func TestSlowReceiverGetsMergedBatch(t *testing.T) {
 	t.Parallel()
 	dir := app(t)
-	w := start(t, dir, Options{})
+	fsw, err := fsnotify.NewWatcher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWatcher(fsw, Options{Debounce: testDebounce})
+	flushed := make(chan struct{}, 2)
+	w.onBatch = func() { flushed <- struct{}{} }
+	w.start()
+	t.Cleanup(func() { w.Close() })
+	if err := w.Add(dir); err != nil {
+		t.Fatal(err)
+	}
 	write(t, filepath.Join(dir, "a.go"), "package main\n")
-	time.Sleep(4 * testDebounce) // the first batch is ready, not received
+	<-flushed // the first batch is ready, and not received
 	write(t, filepath.Join(dir, "b.go"), "package main\n")
-	time.Sleep(4 * testDebounce)
+	<-flushed
 	expect(t, w, dir, "a.go", "b.go")
 }
 
