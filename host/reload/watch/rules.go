@@ -61,8 +61,9 @@ func Relevant(path string) bool {
 // Hash returns the hex SHA-256 content hash of the relevant files in the
 // trees rooted at dirs, walked the way a [Watcher] walks them (the same
 // ignored directories, opts.Relevant and opts.IgnoreDirs). It covers each
-// file's path relative to its root and its content, so it changes exactly
-// when a [Watcher] on dirs would report a change.
+// file's path relative to its root and its content, so it changes when a
+// [Watcher] on dirs would report a change, and not for a touch or a save of
+// identical content.
 func Hash(dirs []string, opts Options) (string, error) {
 	relevant := opts.Relevant
 	if relevant == nil {

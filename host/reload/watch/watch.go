@@ -16,6 +16,9 @@ import (
 	"github.com/fsnotify/fsnotify"
 )
 
+// defaultProcSys is where the inotify sysctls are read.
+const defaultProcSys = "/proc/sys"
+
 // DefaultDebounce is the quiet time that ends a batch when
 // [Options.Debounce] is zero.
 const DefaultDebounce = 100 * time.Millisecond
@@ -28,9 +31,10 @@ const maxWaitFactor = 10
 // Options configure a [Watcher]. The zero value is ready to use.
 type Options struct {
 	// Debounce is how long the trees must be quiet before a batch is sent.
-	// It applies across all paths: events on any file restart it. Zero
-	// means [DefaultDebounce]. A batch is sent at the latest ten times
-	// Debounce after its first event, even if events keep coming.
+	// It applies across all paths: an event on any relevant file or on a
+	// directory restarts it. Zero means [DefaultDebounce]. A batch is sent
+	// at the latest ten times Debounce after its first event, even if
+	// events keep coming.
 	Debounce time.Duration
 	// Relevant reports whether a file's content matters to a build. Only
 	// such files are hashed and reported. Nil means the package's
@@ -110,13 +114,11 @@ type Watcher struct {
 // returns a [*LimitError] when the inotify instance or watch limit is
 // reached.
 func New(dirs []string, opts Options) (*Watcher, error) {
-	const procSys = "/proc/sys"
 	fsw, err := fsnotify.NewWatcher()
 	if err != nil {
-		return nil, instanceError(procSys, err)
+		return nil, instanceError(defaultProcSys, err)
 	}
 	w := newWatcher(fsw, opts)
-	w.procSys = procSys
 	w.start()
 	for _, d := range dirs {
 		if err := w.Add(d); err != nil {
@@ -136,7 +138,7 @@ func newWatcher(fsw *fsnotify.Watcher, opts Options) *Watcher {
 		fsw:        fsw,
 		addWatch:   fsw.Add,
 		rmWatch:    fsw.Remove,
-		procSys:    "/proc/sys",
+		procSys:    defaultProcSys,
 		changes:    make(chan Change),
 		done:       make(chan struct{}),
 		stopped:    make(chan struct{}),
