@@ -3,6 +3,7 @@ module github.com/watchbox/watchbox
 go 1.26.8
 
 require (
+	github.com/fsnotify/fsnotify v1.10.1
 	github.com/mattn/go-isatty v0.0.20
 	github.com/rs/zerolog v1.35.1
 	github.com/tetratelabs/wazero v1.12.0
