@@ -153,8 +153,8 @@ func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (f
 		reply(w, app, err)
 	})
 	handle("POST /phone", func(req *http.Request, app *host.App) error {
-		kind, ok := phoneKinds[req.URL.Query().Get("kind")]
-		if !ok {
+		kind, err := abi.ParsePhoneKind(req.URL.Query().Get("kind"))
+		if err != nil {
 			return fmt.Errorf("unknown phone data kind %q; kinds: user-info, context, message, complication", req.URL.Query().Get("kind"))
 		}
 		body, err := readBody(req)
@@ -164,7 +164,7 @@ func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (f
 		if err := checkPhonePayload(body); err != nil {
 			return err
 		}
-		return app.Phone(ctx, kind, body)
+		return app.Phone(ctx, phoneData(kind), body)
 	})
 	handle("POST /bluetooth-alert", func(req *http.Request, app *host.App) error {
 		p := req.URL.Query().Get("peripheral")
@@ -205,12 +205,17 @@ func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (f
 	return func() { srv.Close(); os.Remove(path) }, nil
 }
 
-// phoneKinds maps `watchbox phone`'s kinds to how the data arrives.
-var phoneKinds = map[string]host.PhoneData{
-	"user-info":    host.PhoneUserInfo,     // transferUserInfo
-	"context":      host.PhoneContext,      // updateApplicationContext
-	"message":      host.PhoneMessage,      // sendMessage
-	"complication": host.PhoneComplication, // transferCurrentComplicationUserInfo
+// phoneData is the runtime's form of a phone data kind.
+func phoneData(k abi.PhoneKind) host.PhoneData {
+	switch k {
+	case abi.PhoneContext:
+		return host.PhoneContext
+	case abi.PhoneMessage:
+		return host.PhoneMessage
+	case abi.PhoneComplication:
+		return host.PhoneComplication
+	}
+	return host.PhoneUserInfo
 }
 
 // checkPhonePayload checks that b is a JSON object, as WatchConnectivity's
@@ -381,12 +386,12 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 			}
 			body = p.Raw
 		case "trigger":
-			kind, ok := taskKinds()[pos[0]]
-			if !ok && pos[0] != "expire" {
-				return fail("unknown task kind %q; kinds: %s (or expire, to make the app's open tasks expire now)", pos[0], strings.Join(taskKindNames(), ", "))
+			kind, err := abi.ParseTaskKind(pos[0])
+			if err != nil && pos[0] != "expire" {
+				return fail("unknown task kind %q; kinds: %s (or expire, to make the app's open tasks expire now)", pos[0], strings.Join(abi.TaskKindNames(), ", "))
 			}
 			if len(pos) == 2 {
-				if !ok {
+				if err != nil {
 					return fail("expire takes no detail")
 				}
 				if err := checkDetail(kind, pos[1]); err != nil {
@@ -403,7 +408,7 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 		case "status":
 			method = "GET"
 		case "phone":
-			if _, ok := phoneKinds[pos[0]]; !ok {
+			if _, err := abi.ParsePhoneKind(pos[0]); err != nil {
 				return fail("unknown phone data kind %q; kinds: user-info (transferUserInfo), context (updateApplicationContext), message (sendMessage), complication (transferCurrentComplicationUserInfo)", pos[0])
 			}
 			q.Set("kind", pos[0])
@@ -475,13 +480,4 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 		}
 		return exitOK
 	}
-}
-
-// taskKindNames lists the step spellings of the task kinds, in order.
-func taskKindNames() []string {
-	var names []string
-	for k := abi.TaskApplicationRefresh; k <= abi.TaskRelevantShortcut; k++ {
-		names = append(names, strings.ReplaceAll(k.String(), "_", "-"))
-	}
-	return names
 }

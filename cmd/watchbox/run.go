@@ -41,13 +41,11 @@ var appSteps = map[string]bool{
 	"suspend": true, "purge": true, "status": true, "why": true, "expire": true,
 }
 
-// taskKinds maps step spellings (application-refresh, ...) to task kinds.
-func taskKinds() map[string]abi.TaskKind {
-	m := map[string]abi.TaskKind{}
-	for k := abi.TaskApplicationRefresh; k <= abi.TaskRelevantShortcut; k++ {
-		m[strings.ReplaceAll(k.String(), "_", "-")] = k
-	}
-	return m
+// isTaskKind reports whether name is a task kind users type
+// (application-refresh, ...).
+func isTaskKind(name string) bool {
+	_, err := abi.ParseTaskKind(name)
+	return err == nil
 }
 
 // checkDetail checks trigger's detail word for kind: a snapshot reason
@@ -59,12 +57,8 @@ func checkDetail(kind abi.TaskKind, detail string) error {
 	}
 	switch kind {
 	case abi.TaskSnapshot:
-		if reasonNamed(detail) == 0 {
-			var names []string
-			for _, r := range abi.SnapshotReasons() {
-				names = append(names, strings.ReplaceAll(r.String(), "_", "-"))
-			}
-			return fmt.Errorf("%q is not a snapshot reason: %s", detail, strings.Join(names, ", "))
+		if _, err := abi.ParseSnapshotReason(detail); err != nil {
+			return fmt.Errorf("%q is not a snapshot reason: %s", detail, strings.Join(abi.SnapshotReasonNames(), ", "))
 		}
 	case abi.TaskURLSession:
 		if !abi.ValidSessionID(detail) {
@@ -73,20 +67,9 @@ func checkDetail(kind abi.TaskKind, detail string) error {
 	case abi.TaskBluetoothAlert:
 	default:
 		return fmt.Errorf("%s tasks take no detail; snapshot takes a reason, url-session an identifier, bluetooth-alert a peripheral",
-			strings.ReplaceAll(kind.String(), "_", "-"))
+			abi.TaskKindName(kind))
 	}
 	return nil
-}
-
-// reasonNamed maps app-backgrounded, ... to the ABI's snapshot reasons; 0
-// for "" or an unknown name.
-func reasonNamed(name string) abi.SnapshotReason {
-	for _, r := range abi.SnapshotReasons() {
-		if strings.ReplaceAll(r.String(), "_", "-") == name {
-			return r
-		}
-	}
-	return 0
 }
 
 // parseSteps parses steps separated by commas, semicolons or newlines.
@@ -105,7 +88,7 @@ func parseSteps(s string) ([]step, error) {
 			}
 			st := step{name: strings.ToLower(words[0])}
 			switch {
-			case st.name == "trigger" && (len(words) == 2 || len(words) == 3 && taskKinds()[words[1]] == 0) && words[len(words)-1] == "expire":
+			case st.name == "trigger" && (len(words) == 2 || len(words) == 3 && !isTaskKind(words[1])) && words[len(words)-1] == "expire":
 				// trigger [APP] expire, as `watchbox trigger expire` sends it
 				st.name = "expire"
 				if len(words) == 3 {
@@ -113,15 +96,14 @@ func parseSteps(s string) ([]step, error) {
 				}
 			case st.name == "trigger":
 				// trigger [APP] TASK-KIND [DETAIL]
-				kinds := taskKinds()
 				rest := words[1:]
-				if len(rest) > 0 && kinds[rest[0]] == 0 {
+				if len(rest) > 0 && !isTaskKind(rest[0]) {
 					st.app, rest = rest[0], rest[1:]
 				}
-				if len(rest) == 0 || len(rest) > 2 || kinds[rest[0]] == 0 {
-					return nil, fmt.Errorf("step %q needs a task kind, after the app if any: %s", strings.TrimSpace(part), strings.Join(taskKindNames(), ", "))
+				if len(rest) == 0 || len(rest) > 2 || !isTaskKind(rest[0]) {
+					return nil, fmt.Errorf("step %q needs a task kind, after the app if any: %s", strings.TrimSpace(part), strings.Join(abi.TaskKindNames(), ", "))
 				}
-				st.task = kinds[rest[0]]
+				st.task, _ = abi.ParseTaskKind(rest[0])
 				if len(rest) == 2 {
 					st.detail = rest[1]
 					if err := checkDetail(st.task, st.detail); err != nil {
@@ -525,7 +507,7 @@ func (r *runner) apply(ctx context.Context, st step) error {
 		t := host.ForcedTask{Kind: st.task}
 		switch st.task {
 		case abi.TaskSnapshot:
-			t.Reason = reasonNamed(st.detail)
+			t.Reason, _ = abi.ParseSnapshotReason(st.detail)
 		case abi.TaskURLSession:
 			t.Session = st.detail
 		case abi.TaskBluetoothAlert:

@@ -184,13 +184,13 @@ func (s *simulation) play(ctx context.Context) error {
 		case scenario.VerbPurge:
 			err = app.Purge(ctx)
 		case scenario.VerbTrigger:
-			t := host.ForcedTask{Kind: taskKinds()[string(ev.Task)], Reason: reasonNamed(ev.Reason), Session: ev.Session}
+			t := host.ForcedTask{Kind: ev.Task, Reason: ev.Reason, Session: ev.Session}
 			if ev.Peripheral != "" {
 				t.UserInfo = []byte(ev.Peripheral)
 			}
 			err = app.TriggerTask(ctx, t)
 		case scenario.VerbExpire:
-			err = app.ExpireTasks(ctx, taskKinds()[string(ev.Task)])
+			err = app.ExpireTasks(ctx, ev.Task)
 			if errors.Is(err, host.ErrNoOpenTask) {
 				out.note(ev.At, app.ID(), "nothing to expire: no open background task")
 				err = nil
@@ -207,7 +207,7 @@ func (s *simulation) play(ctx context.Context) error {
 		case scenario.VerbPush:
 			err = app.Push(ctx, ev.Push)
 		case scenario.VerbPhone:
-			err = app.Phone(ctx, phoneKinds[string(ev.Phone)], ev.Payload)
+			err = app.Phone(ctx, phoneData(ev.Phone), ev.Payload)
 		case scenario.VerbBluetoothAlert:
 			err = app.BluetoothAlert(ctx, ev.Peripheral)
 		case scenario.VerbServe:
@@ -260,13 +260,20 @@ func (tl *timeline) step(ev scenario.Event, app *host.App) {
 	case scenario.VerbNote:
 		what = "# " + ev.Text
 	case scenario.VerbTrigger, scenario.VerbExpire:
-		for _, w := range []string{string(ev.Task), ev.Reason, ev.Session, ev.Peripheral, ev.Intent} {
+		task, reason := "", ""
+		if ev.Task != 0 {
+			task = abi.TaskKindName(ev.Task)
+		}
+		if ev.Reason != 0 {
+			reason = abi.SnapshotReasonName(ev.Reason)
+		}
+		for _, w := range []string{task, reason, ev.Session, ev.Peripheral, ev.Intent} {
 			if w != "" {
 				what += " " + w
 			}
 		}
 	case scenario.VerbPhone:
-		what += " " + string(ev.Phone)
+		what += " " + ev.Phone.String()
 	case scenario.VerbSet:
 		what += " " + ev.Set
 	case scenario.VerbServe:
