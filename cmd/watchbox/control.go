@@ -18,6 +18,7 @@ import (
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host"
+	"github.com/watchbox/watchbox/host/drive"
 	"github.com/watchbox/watchbox/host/push"
 )
 
@@ -56,12 +57,13 @@ func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (f
 	if err != nil {
 		return nil, fmt.Errorf("control endpoint %s: %w", path, err)
 	}
+	d := r.d
 	mux := http.NewServeMux()
 	reply := func(w http.ResponseWriter, app *host.App, err error) {
 		w.Header().Set("Content-Type", "application/json")
-		if err != nil && !host.IsGuestFailure(err) {
+		if err != nil {
 			w.WriteHeader(http.StatusBadRequest)
-			json.NewEncoder(w).Encode(map[string]string{"error": userError(err)})
+			json.NewEncoder(w).Encode(map[string]string{"error": drive.Message(err)})
 			return
 		}
 		json.NewEncoder(w).Encode(map[string]any{"ok": true, "app": app.ID(), "state": app.State().String()})
@@ -69,24 +71,28 @@ func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (f
 	// named returns the app of ?bundle=, or nil when there is none.
 	named := func(req *http.Request) (*host.App, error) {
 		if b := req.URL.Query().Get("bundle"); b != "" {
-			return r.lookup(b)
+			return d.Lookup(b)
 		}
 		return nil, nil
 	}
-	// target returns the app of ?bundle=, else the current app.
-	target := func(req *http.Request) (*host.App, error) {
-		app, err := named(req)
-		if app == nil && err == nil {
-			app = r.current()
-		}
-		return app, err
-	}
-	// handle serves a request that acts on one app.
-	handle := func(pattern string, f func(req *http.Request, app *host.App) error) {
+	// handle serves a request that is one action on one app: the app of
+	// ?bundle=, else the current app. action returns the action from the
+	// request, or why the request is bad.
+	handle := func(pattern string, kind drive.Kind, action func(req *http.Request, a *drive.Action) error) {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, req *http.Request) {
-			app, err := target(req)
+			a := drive.Action{Kind: kind, App: req.URL.Query().Get("bundle")}
+			app, err := d.Resolve(a)
+			if err == nil && app == nil {
+				err = errors.New("no app to act on")
+			}
 			if err == nil {
-				err = f(req, app)
+				a.App = app.ID()
+				err = action(req, &a)
+			}
+			if err == nil {
+				var res drive.Result
+				res, err = d.Apply(ctx, a)
+				app = res.App
 			}
 			reply(w, app, err)
 		})
@@ -97,34 +103,14 @@ func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (f
 		if err == nil {
 			p, err = push.Parse(body, pushLimit)
 		}
-		var app *host.App
+		var res drive.Result
 		if err == nil {
-			app, err = named(req)
+			res, err = d.Apply(ctx, drive.Action{Kind: drive.Push, App: req.URL.Query().Get("bundle"), Push: p})
 		}
-		if err == nil && app == nil {
-			switch {
-			case p.Target == "":
-				app = r.current()
-			default:
-				// A bundle id, exactly, as simctl wants it.
-				a, lerr := r.lookup(p.Target)
-				switch {
-				case lerr != nil:
-					err = fmt.Errorf("the push targets %s (Simulator Target Bundle): %w", p.Target, lerr)
-				case a.ID() != p.Target:
-					err = fmt.Errorf("the push targets %s (Simulator Target Bundle), which is not the bundle id of an app of this run; did you mean %s?", p.Target, a.ID())
-				default:
-					app = a
-				}
-			}
-		}
-		if err == nil {
-			err = app.Push(ctx, p)
-		}
-		reply(w, app, err)
+		reply(w, res.App, err)
 	})
 	mux.HandleFunc("POST /step", func(w http.ResponseWriter, req *http.Request) {
-		steps, err := parseSteps(req.URL.Query().Get("step"))
+		steps, err := drive.ParseSteps(req.URL.Query().Get("step"))
 		if err == nil && len(steps) == 0 {
 			err = errors.New("no step given")
 		}
@@ -133,26 +119,26 @@ func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (f
 			only, err = named(req)
 		}
 		if err == nil {
-			err = r.check(steps, only)
+			err = d.Check(steps, only)
 		}
 		for _, st := range steps {
-			if err == nil && st.name == "quit" {
+			if err == nil && st.Kind == drive.Quit {
 				err = errors.New("quit is not a control step; interrupt the run instead")
 			}
 		}
-		app := r.current()
+		app := d.Current()
 		for _, st := range steps {
 			if err != nil {
 				break
 			}
-			if st.app != "" {
-				app, _ = r.lookup(st.app)
+			if st.App != "" {
+				app, _ = d.Lookup(st.App)
 			}
 			err = r.apply(ctx, st)
 		}
 		reply(w, app, err)
 	})
-	handle("POST /phone", func(req *http.Request, app *host.App) error {
+	handle("POST /phone", drive.Phone, func(req *http.Request, a *drive.Action) error {
 		kind, err := abi.ParsePhoneKind(req.URL.Query().Get("kind"))
 		if err != nil {
 			return fmt.Errorf("unknown phone data kind %q; kinds: user-info, context, message, complication", req.URL.Query().Get("kind"))
@@ -161,31 +147,27 @@ func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (f
 		if err != nil {
 			return err
 		}
-		if err := checkPhonePayload(body); err != nil {
+		if err := drive.CheckPayload(body); err != nil {
 			return err
 		}
-		return app.Phone(ctx, phoneData(kind), body)
+		a.Phone, a.Payload = kind, body
+		return nil
 	})
-	handle("POST /bluetooth-alert", func(req *http.Request, app *host.App) error {
-		p := req.URL.Query().Get("peripheral")
-		if p == "" {
+	handle("POST /bluetooth-alert", drive.BluetoothAlert, func(req *http.Request, a *drive.Action) error {
+		if a.Peripheral = req.URL.Query().Get("peripheral"); a.Peripheral == "" {
 			return errors.New("no peripheral given")
 		}
-		return app.BluetoothAlert(ctx, p)
+		return nil
 	})
-	handle("POST /tap", func(req *http.Request, app *host.App) error {
-		err := app.TapNotification(ctx, req.URL.Query().Get("id"), req.URL.Query().Get("action"))
-		if err == nil || host.IsGuestFailure(err) {
-			r.setCurrent(app) // the tap opened it
-		}
-		return err
+	handle("POST /tap", drive.TapNotification, func(req *http.Request, a *drive.Action) error {
+		a.Notification, a.Choice = req.URL.Query().Get("id"), req.URL.Query().Get("action")
+		return nil
 	})
-	handle("POST /complication", func(req *http.Request, app *host.App) error {
+	handle("POST /complication", drive.Complication, func(req *http.Request, a *drive.Action) error {
 		switch req.URL.Query().Get("on") {
 		case "on":
-			app.SetComplicationActive(true)
+			a.On = true
 		case "off":
-			app.SetComplicationActive(false)
 		default:
 			return fmt.Errorf("complication: want on or off, got %q", req.URL.Query().Get("on"))
 		}
@@ -205,21 +187,6 @@ func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (f
 	return func() { srv.Close(); os.Remove(path) }, nil
 }
 
-// phoneData is the runtime's form of a phone data kind.
-func phoneData(k abi.PhoneKind) host.PhoneData {
-	switch k {
-	case abi.PhoneContext:
-		return host.PhoneContext
-	case abi.PhoneMessage:
-		return host.PhoneMessage
-	case abi.PhoneComplication:
-		return host.PhoneComplication
-	}
-	return host.PhoneUserInfo
-}
-
-// checkPhonePayload checks that b is a JSON object, as WatchConnectivity's
-// dictionaries are.
 // maxBody caps the body of a request to the control endpoint (chosen
 // here: far above a push file's 4 KiB or any phone payload a test needs).
 const maxBody = 1 << 20
@@ -235,25 +202,6 @@ func readBody(req *http.Request) ([]byte, error) {
 		return nil, fmt.Errorf("the payload is over the control endpoint's %s limit", input.Size(maxBody))
 	}
 	return body, nil
-}
-
-func checkPhonePayload(b []byte) error {
-	if !json.Valid(b) {
-		var v any
-		err := json.Unmarshal(b, &v)
-		return fmt.Errorf("the payload is not JSON: %v", err)
-	}
-	if t := bytes.TrimSpace(b); len(t) == 0 || t[0] != '{' {
-		return fmt.Errorf("the payload must be a JSON object {...}, got %s", truncateString(string(t), 40))
-	}
-	return nil
-}
-
-func truncateString(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }
 
 // appStatus is what `watchbox status` shows of a running app.
@@ -278,33 +226,22 @@ type statusAnswer struct {
 // status returns the status of app, or of every app of the run when app is
 // nil.
 func (r *runner) status(app *host.App) statusAnswer {
-	apps := r.apps
-	if app != nil {
-		apps = []*host.App{app}
-	}
-	cur := r.current()
 	var ans statusAnswer
-	for _, a := range apps {
-		st := statusOf(a)
-		st.Current = len(r.apps) > 1 && a == cur
-		ans.Apps = append(ans.Apps, st)
+	for _, st := range r.d.Status(app) {
+		ds := st.App.Why()
+		if len(ds) > 20 {
+			ds = ds[len(ds)-20:]
+		}
+		if ds == nil {
+			ds = []host.Decision{}
+		}
+		ans.Apps = append(ans.Apps, appStatus{App: st.ID, State: st.State.String(), Launches: st.Launches, Crashes: st.Crashes,
+			Complication: string(st.Complication), Current: st.Current, Decisions: ds})
 	}
 	if len(ans.Apps) == 1 {
 		ans.appStatus = &ans.Apps[0]
 	}
 	return ans
-}
-
-func statusOf(app *host.App) appStatus {
-	ds := app.Why()
-	if len(ds) > 20 {
-		ds = ds[len(ds)-20:]
-	}
-	if ds == nil {
-		ds = []host.Decision{}
-	}
-	return appStatus{App: app.ID(), State: app.State().String(), Launches: app.Launches(), Crashes: app.Crashes(),
-		Complication: string(app.Complication()), Decisions: ds}
 }
 
 // controlClient talks to a live run's control endpoint.
@@ -394,14 +331,14 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 				if err != nil {
 					return fail("expire takes no detail")
 				}
-				if err := checkDetail(kind, pos[1]); err != nil {
+				if err := drive.SetDetail(&drive.Action{Task: kind}, pos[1]); err != nil {
 					return fail("%v", err)
 				}
 			}
 			path = "/step"
 			q.Set("step", "trigger "+strings.Join(pos, " "))
 		case "step":
-			if _, err := parseSteps(pos[0]); err != nil {
+			if _, err := drive.ParseSteps(pos[0]); err != nil {
 				return fail("%v", err)
 			}
 			q.Set("step", pos[0])
@@ -418,10 +355,10 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 				if b, err = input.Read(file, input.Kind{Name: "phone payload", Max: maxBody}); err != nil {
 					return fail("%v", err)
 				}
-				if err := checkPhonePayload(b); err != nil {
+				if err := drive.CheckPayload(b); err != nil {
 					return fail("%s: %v", file, err)
 				}
-			} else if err := checkPhonePayload(b); err != nil {
+			} else if err := drive.CheckPayload(b); err != nil {
 				return fail("%v (give a JSON object such as '{\"score\":3}', or @FILE to read it from a file)", err)
 			}
 			body = b
