@@ -97,7 +97,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 	if *control != "off" {
-		stop, err := serveControl(ctx, *control, r, prof.PushPayloadLimit)
+		stop, err := drive.ServeControl(ctx, *control, r.d, drive.ControlOptions{PushLimit: prof.PushPayloadLimit, Step: r.apply})
 		if err != nil {
 			rt.Close(context.Background())
 			fmt.Fprintf(stderr, "watchbox run: %v\n", err)
