@@ -55,6 +55,12 @@ const (
 	Quit             Kind = "quit"              // end the run; Apply does nothing
 )
 
+// Kinds returns every action kind, in the order above.
+func Kinds() []Kind {
+	return []Kind{Launch, Open, WristUp, WristDown, Background, Suspend, Purge, Trigger, Expire, Push, Phone,
+		BluetoothAlert, Intent, RelevantShortcut, TapNotification, Complication, Serve, Set, Note, Sleep, Status, Why, Quit}
+}
+
 // ActsOnApp reports whether actions of kind act on one app (the one named,
 // else the current app). Status and Why act on every app when none is
 // named; Sleep, Quit, Serve, Set and Note act on none.

@@ -109,15 +109,39 @@ func (s *Simulation) App(name string) *host.App {
 // event the runtime cannot carry out is an error that stops the play. An
 // interrupted play is not an error.
 func (s *Simulation) Play(ctx context.Context) error {
-	sc, rt, d := s.Scenario, s.Runtime, s.Driver
-	for _, ev := range sc.Events {
-		a := FromEvent(ev)
+	actions := make([]Action, len(s.Scenario.Events))
+	for i, ev := range s.Scenario.Events {
+		actions[i] = FromEvent(ev)
+	}
+	if done, err := s.run(ctx, actions); !done || err != nil {
+		return err
+	}
+	s.Runtime.RunUntil(ctx, s.Scenario.End())
+	return nil
+}
+
+// Run applies actions in order, each at its time (At; zero means at once),
+// printing each to the timeline, as Play does with the scenario's events:
+// a generator of actions (a fuzzer) runs them this way on a Simulation of
+// a scenario with apps and no events. Times must not go backwards.
+func (s *Simulation) Run(ctx context.Context, actions []Action) error {
+	_, err := s.run(ctx, actions)
+	return err
+}
+
+// run is Run; done is false when the clock was interrupted.
+func (s *Simulation) run(ctx context.Context, actions []Action) (done bool, err error) {
+	rt, d := s.Runtime, s.Driver
+	for _, a := range actions {
+		if a.At.IsZero() {
+			a.At = rt.Now()
+		}
 		if err := rt.RunUntil(ctx, a.At); err != nil {
-			return nil // interrupted: the summary says so
+			return false, nil // interrupted: the summary says so
 		}
 		app, err := d.Resolve(a)
 		if err != nil {
-			return fmt.Errorf("%s:%d: %w", sc.File, a.Line, err)
+			return true, s.errorAt(a, err)
 		}
 		id := ""
 		if app != nil {
@@ -132,11 +156,18 @@ func (s *Simulation) Play(ctx context.Context) error {
 		case a.Kind == TapNotification:
 			s.Timeline.Note(a.At, id, Message(err))
 		default:
-			return fmt.Errorf("%s:%d: %w", sc.File, a.Line, err)
+			return true, s.errorAt(a, err)
 		}
 	}
-	rt.RunUntil(ctx, sc.End())
-	return nil
+	return true, nil
+}
+
+// errorAt places err at a's line of the scenario file, if it has one.
+func (s *Simulation) errorAt(a Action, err error) error {
+	if a.Line == 0 {
+		return fmt.Errorf("%s: %w", a, err)
+	}
+	return fmt.Errorf("%s:%d: %w", s.Scenario.File, a.Line, err)
 }
 
 // Close shuts the runtime down, giving a frontmost app its leaving calls.
