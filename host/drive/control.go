@@ -221,21 +221,21 @@ func readBody(req *http.Request) ([]byte, error) {
 
 // ControlStatus is what the control endpoint's GET /status shows of an app.
 type ControlStatus struct {
-	App          string          `json:"app"`
-	State        string          `json:"state"`
-	Launches     uint64          `json:"launches"`
-	Crashes      int             `json:"crashes"`
-	Complication string          `json:"complication,omitempty"`
-	Current      bool            `json:"current,omitempty"` // set only in a run of several apps
-	Decisions    []host.Decision `json:"decisions"`         // the last 20
+	App          string          `json:"app"`                    // bundle id
+	State        string          `json:"state"`                  // life-cycle state
+	Launches     uint64          `json:"launches"`               // cold launches
+	Crashes      int             `json:"crashes"`                // instances that died in a call
+	Complication string          `json:"complication,omitempty"` // the complication data last published
+	Current      bool            `json:"current,omitempty"`      // set only in a run of several apps
+	Decisions    []host.Decision `json:"decisions"`              // the last 20
 }
 
 // StatusAnswer is the answer of GET /status: Apps lists the apps shown
 // (every app of the run, or the one ?bundle= names); when it is one app,
 // its fields are also at the top level, as before runs had several apps.
 type StatusAnswer struct {
-	*ControlStatus
-	Apps []ControlStatus `json:"apps"`
+	*ControlStatus                 // the one app shown, or nil
+	Apps           []ControlStatus `json:"apps"` // every app shown
 }
 
 // StatusAnswer returns GET /status's answer for app, or for every app

@@ -195,19 +195,21 @@ type Result struct {
 
 // AppStatus is what Status reports of an app.
 type AppStatus struct {
-	App          *host.App
-	ID           string
-	State        abi.State
-	Launches     uint64
-	Crashes      int
-	Complication []byte // the complication data last published, or nil
+	App          *host.App // the app
+	ID           string    // bundle id
+	State        abi.State // life-cycle state
+	Launches     uint64    // cold launches
+	Crashes      int       // instances that died in a call
+	Complication []byte    // the complication data last published, or nil
 	// Current is set on the current app when the driver has several.
 	Current bool
 }
 
 // NoTaskError is Expire's error when the app has no open background task.
 // It wraps host.ErrNoOpenTask.
-type NoTaskError struct{ App string }
+type NoTaskError struct {
+	App string // bundle id
+}
 
 // Error says which app had nothing to expire.
 func (e *NoTaskError) Error() string {

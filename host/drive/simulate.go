@@ -32,14 +32,17 @@ type Simulation struct {
 type SimOptions struct {
 	CacheDir string // as host.Config.CacheDir
 	DataDir  string // as host.Config.DataDir
-	// Out receives the timeline, as text or, with JSON, JSON lines.
-	Out  io.Writer
+	// Out receives the timeline (nil: it is discarded).
+	Out io.Writer
+	// JSON prints the timeline as JSON lines instead of text.
 	JSON bool
 }
 
 // ScenarioError is a scenario that parsed but cannot run with its apps,
 // such as a push file that targets another app.
-type ScenarioError struct{ Msg string }
+type ScenarioError struct {
+	Msg string // what is wrong, after the file and line
+}
 
 // Error returns the message, which starts with the scenario's file and line.
 func (e *ScenarioError) Error() string { return e.Msg }

@@ -202,6 +202,7 @@ type guestLogs struct {
 	now func() time.Time
 }
 
+// Write takes one zerolog record.
 func (g guestLogs) Write(p []byte) (int, error) {
 	var rec struct {
 		Level   string `json:"level"`
