@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/scenario"
 )
 
 // TestParseSteps parses every form of step into its Action.
@@ -74,5 +75,24 @@ func TestCheckPayload(t *testing.T) {
 	}
 	if err := CheckPayload([]byte(`{`)); err == nil || !strings.Contains(err.Error(), "the payload is not JSON") {
 		t.Errorf("not JSON: %v", err)
+	}
+}
+
+// TestScenarioVerbsAreKinds: FromEvent turns a scenario verb into the kind
+// of the same name, so every verb must be one.
+func TestScenarioVerbsAreKinds(t *testing.T) {
+	kinds := map[Kind]bool{}
+	for _, k := range Kinds() {
+		kinds[k] = true
+	}
+	for _, v := range []scenario.Verb{
+		scenario.VerbLaunch, scenario.VerbWristUp, scenario.VerbWristDown, scenario.VerbBackground, scenario.VerbSuspend,
+		scenario.VerbPurge, scenario.VerbPush, scenario.VerbPhone, scenario.VerbBluetoothAlert, scenario.VerbIntent,
+		scenario.VerbRelevantShortcut, scenario.VerbTrigger, scenario.VerbExpire, scenario.VerbTapNotification,
+		scenario.VerbComplication, scenario.VerbServe, scenario.VerbSet, scenario.VerbNote,
+	} {
+		if !kinds[Kind(v)] {
+			t.Errorf("scenario verb %q is no action kind", v)
+		}
 	}
 }
