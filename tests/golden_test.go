@@ -16,7 +16,17 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 
 // goldenRuns are the outputs that must not change unless on purpose: the
 // text and --json timeline of every shipped scenario, --why for the apps of
-// the day, and run --json of every sample app with a fixed seed.
+// the day, and run --json of every sample app with a fixed seed. Among
+// what they show: refresh, the hourly refresh budget delaying (never
+// failing) refreshes without a complication and the background push
+// throttle, with the numbers of each budget decision in --json; day, phone
+// data waiting for the app until it opens, a phone message dropped while
+// the app is not reachable, a slow and failing server, an expire with
+// nothing open as a note, complication pushes and transfers, Bluetooth,
+// intents and shortcuts, a purged app relaunching with its saved state,
+// the system's snapshots and a mid-run profile change; weather,
+// downloads from the scenario's routes updating the complication under
+// the snapshot budget.
 var goldenRuns = []struct {
 	name string
 	args []string
@@ -57,25 +67,35 @@ func TestGolden(t *testing.T) {
 				args = append([]string{"run", "--control", "off", "--data", t.TempDir()}, args[1:]...)
 			}
 			r := watchbox(t, nil, args...)
-			got := wallTime.ReplaceAll([]byte(r.stdout), []byte(`"duration_ns":0`))
 			if r.code != exitOK {
 				t.Errorf("exit code %d, want 0\n%s", r.code, r)
 			}
-			path := filepath.Join("testdata", "golden", g.name)
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("watchbox %v differs from %s (rerun with -update if the change is on purpose):\n%s", g.args, path, lineDiff(string(want), string(got)))
-			}
+			checkGolden(t, g.name, r)
 		})
+	}
+}
+
+// checkGolden compares r's stdout, byte for byte but for wall-clock
+// durations, with testdata/golden/name, or with -update rewrites the file.
+// Tests of timelines use it rather than looking for lines in them: a
+// golden file shows every change, in order, and -update makes a change on
+// purpose one command.
+func checkGolden(t *testing.T, name string, r result) {
+	t.Helper()
+	got := wallTime.ReplaceAll([]byte(r.stdout), []byte(`"duration_ns":0`))
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("watchbox %v differs from %s (rerun with -update if the change is on purpose):\n%s", r.args, path, lineDiff(string(want), string(got)))
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"github.com/watchbox/watchbox/host/input"
 	"io"
@@ -17,14 +16,14 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
-	"github.com/watchbox/watchbox/host"
+	"github.com/watchbox/watchbox/host/drive"
 	"github.com/watchbox/watchbox/host/push"
 )
 
-// The control endpoint: a live `watchbox run` serves HTTP on a unix socket,
-// and `watchbox push`, `trigger`, `step`, `status`, `phone`,
-// `bluetooth-alert`, `tap` and `complication` drive it from another
-// terminal, the way xcrun simctl drives a simulator.
+// The control endpoint's client side: a live `watchbox run` serves HTTP on
+// a unix socket (drive.ServeControl), and `watchbox push`, `trigger`,
+// `step`, `status`, `phone`, `bluetooth-alert`, `tap` and `complication`
+// drive it from another terminal, the way xcrun simctl drives a simulator.
 
 // defaultControl is the socket a run listens on unless --control says
 // otherwise: $XDG_RUNTIME_DIR/watchbox.sock, else in the temp directory.
@@ -35,272 +34,8 @@ func defaultControl() string {
 	return filepath.Join(os.TempDir(), fmt.Sprintf("watchbox-%d.sock", os.Getuid()))
 }
 
-// serveControl listens on path and serves the control API for the run's
-// apps until ctx is done. A stale socket is replaced; a live one is an
-// error.
-//
-// Guest calls run under the run's context, not the request's: a client
-// that goes away does not interrupt (and so crash) the app it was driving;
-// interrupting the run does.
-//
-// Every request may name its app with ?bundle= (see runner.lookup);
-// without it a push goes to its Simulator Target Bundle, and everything
-// else to the run's current app.
-func serveControl(ctx context.Context, path string, r *runner, pushLimit int) (func(), error) {
-	if c, err := net.DialTimeout("unix", path, 200*time.Millisecond); err == nil {
-		c.Close()
-		return nil, fmt.Errorf("another watchbox run is listening on %s; stop it or pass --control with another path", path)
-	}
-	os.Remove(path)
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		return nil, fmt.Errorf("control endpoint %s: %w", path, err)
-	}
-	mux := http.NewServeMux()
-	reply := func(w http.ResponseWriter, app *host.App, err error) {
-		w.Header().Set("Content-Type", "application/json")
-		if err != nil && !host.IsGuestFailure(err) {
-			w.WriteHeader(http.StatusBadRequest)
-			json.NewEncoder(w).Encode(map[string]string{"error": userError(err)})
-			return
-		}
-		json.NewEncoder(w).Encode(map[string]any{"ok": true, "app": app.ID(), "state": app.State().String()})
-	}
-	// named returns the app of ?bundle=, or nil when there is none.
-	named := func(req *http.Request) (*host.App, error) {
-		if b := req.URL.Query().Get("bundle"); b != "" {
-			return r.lookup(b)
-		}
-		return nil, nil
-	}
-	// target returns the app of ?bundle=, else the current app.
-	target := func(req *http.Request) (*host.App, error) {
-		app, err := named(req)
-		if app == nil && err == nil {
-			app = r.current()
-		}
-		return app, err
-	}
-	// handle serves a request that acts on one app.
-	handle := func(pattern string, f func(req *http.Request, app *host.App) error) {
-		mux.HandleFunc(pattern, func(w http.ResponseWriter, req *http.Request) {
-			app, err := target(req)
-			if err == nil {
-				err = f(req, app)
-			}
-			reply(w, app, err)
-		})
-	}
-	mux.HandleFunc("POST /push", func(w http.ResponseWriter, req *http.Request) {
-		body, err := readBody(req)
-		var p *push.Push
-		if err == nil {
-			p, err = push.Parse(body, pushLimit)
-		}
-		var app *host.App
-		if err == nil {
-			app, err = named(req)
-		}
-		if err == nil && app == nil {
-			switch {
-			case p.Target == "":
-				app = r.current()
-			default:
-				// A bundle id, exactly, as simctl wants it.
-				a, lerr := r.lookup(p.Target)
-				switch {
-				case lerr != nil:
-					err = fmt.Errorf("the push targets %s (Simulator Target Bundle): %w", p.Target, lerr)
-				case a.ID() != p.Target:
-					err = fmt.Errorf("the push targets %s (Simulator Target Bundle), which is not the bundle id of an app of this run; did you mean %s?", p.Target, a.ID())
-				default:
-					app = a
-				}
-			}
-		}
-		if err == nil {
-			err = app.Push(ctx, p)
-		}
-		reply(w, app, err)
-	})
-	mux.HandleFunc("POST /step", func(w http.ResponseWriter, req *http.Request) {
-		steps, err := parseSteps(req.URL.Query().Get("step"))
-		if err == nil && len(steps) == 0 {
-			err = errors.New("no step given")
-		}
-		var only *host.App
-		if err == nil {
-			only, err = named(req)
-		}
-		if err == nil {
-			err = r.check(steps, only)
-		}
-		for _, st := range steps {
-			if err == nil && st.name == "quit" {
-				err = errors.New("quit is not a control step; interrupt the run instead")
-			}
-		}
-		app := r.current()
-		for _, st := range steps {
-			if err != nil {
-				break
-			}
-			if st.app != "" {
-				app, _ = r.lookup(st.app)
-			}
-			err = r.apply(ctx, st)
-		}
-		reply(w, app, err)
-	})
-	handle("POST /phone", func(req *http.Request, app *host.App) error {
-		kind, ok := phoneKinds[req.URL.Query().Get("kind")]
-		if !ok {
-			return fmt.Errorf("unknown phone data kind %q; kinds: user-info, context, message, complication", req.URL.Query().Get("kind"))
-		}
-		body, err := readBody(req)
-		if err != nil {
-			return err
-		}
-		if err := checkPhonePayload(body); err != nil {
-			return err
-		}
-		return app.Phone(ctx, kind, body)
-	})
-	handle("POST /bluetooth-alert", func(req *http.Request, app *host.App) error {
-		p := req.URL.Query().Get("peripheral")
-		if p == "" {
-			return errors.New("no peripheral given")
-		}
-		return app.BluetoothAlert(ctx, p)
-	})
-	handle("POST /tap", func(req *http.Request, app *host.App) error {
-		err := app.TapNotification(ctx, req.URL.Query().Get("id"), req.URL.Query().Get("action"))
-		if err == nil || host.IsGuestFailure(err) {
-			r.setCurrent(app) // the tap opened it
-		}
-		return err
-	})
-	handle("POST /complication", func(req *http.Request, app *host.App) error {
-		switch req.URL.Query().Get("on") {
-		case "on":
-			app.SetComplicationActive(true)
-		case "off":
-			app.SetComplicationActive(false)
-		default:
-			return fmt.Errorf("complication: want on or off, got %q", req.URL.Query().Get("on"))
-		}
-		return nil
-	})
-	mux.HandleFunc("GET /status", func(w http.ResponseWriter, req *http.Request) {
-		app, err := named(req)
-		if err != nil {
-			reply(w, nil, err)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(r.status(app))
-	})
-	srv := &http.Server{Handler: mux, BaseContext: func(net.Listener) context.Context { return ctx }}
-	go srv.Serve(ln)
-	return func() { srv.Close(); os.Remove(path) }, nil
-}
-
-// phoneKinds maps `watchbox phone`'s kinds to how the data arrives.
-var phoneKinds = map[string]host.PhoneData{
-	"user-info":    host.PhoneUserInfo,     // transferUserInfo
-	"context":      host.PhoneContext,      // updateApplicationContext
-	"message":      host.PhoneMessage,      // sendMessage
-	"complication": host.PhoneComplication, // transferCurrentComplicationUserInfo
-}
-
-// checkPhonePayload checks that b is a JSON object, as WatchConnectivity's
-// dictionaries are.
-// maxBody caps the body of a request to the control endpoint (chosen
-// here: far above a push file's 4 KiB or any phone payload a test needs).
-const maxBody = 1 << 20
-
-// readBody reads a control request's body, refusing one over maxBody with
-// an error that says so (not a confusing "not JSON" on a cut-off body).
-func readBody(req *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(req.Body, maxBody+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading the request: %v", err)
-	}
-	if len(body) > maxBody {
-		return nil, fmt.Errorf("the payload is over the control endpoint's %s limit", input.Size(maxBody))
-	}
-	return body, nil
-}
-
-func checkPhonePayload(b []byte) error {
-	if !json.Valid(b) {
-		var v any
-		err := json.Unmarshal(b, &v)
-		return fmt.Errorf("the payload is not JSON: %v", err)
-	}
-	if t := bytes.TrimSpace(b); len(t) == 0 || t[0] != '{' {
-		return fmt.Errorf("the payload must be a JSON object {...}, got %s", truncateString(string(t), 40))
-	}
-	return nil
-}
-
-func truncateString(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
-}
-
-// appStatus is what `watchbox status` shows of a running app.
-type appStatus struct {
-	App          string          `json:"app"`
-	State        string          `json:"state"`
-	Launches     uint64          `json:"launches"`
-	Crashes      int             `json:"crashes"`
-	Complication string          `json:"complication,omitempty"`
-	Current      bool            `json:"current,omitempty"` // set only in a run of several apps
-	Decisions    []host.Decision `json:"decisions"`
-}
-
-// statusAnswer is the answer of GET /status: "apps" lists the apps shown
-// (every app of the run, or the one ?bundle= names); when it is one app,
-// its fields are also at the top level, as before runs had several apps.
-type statusAnswer struct {
-	*appStatus
-	Apps []appStatus `json:"apps"`
-}
-
-// status returns the status of app, or of every app of the run when app is
-// nil.
-func (r *runner) status(app *host.App) statusAnswer {
-	apps := r.apps
-	if app != nil {
-		apps = []*host.App{app}
-	}
-	cur := r.current()
-	var ans statusAnswer
-	for _, a := range apps {
-		st := statusOf(a)
-		st.Current = len(r.apps) > 1 && a == cur
-		ans.Apps = append(ans.Apps, st)
-	}
-	if len(ans.Apps) == 1 {
-		ans.appStatus = &ans.Apps[0]
-	}
-	return ans
-}
-
-func statusOf(app *host.App) appStatus {
-	ds := app.Why()
-	if len(ds) > 20 {
-		ds = ds[len(ds)-20:]
-	}
-	if ds == nil {
-		ds = []host.Decision{}
-	}
-	return appStatus{App: app.ID(), State: app.State().String(), Launches: app.Launches(), Crashes: app.Crashes(),
-		Complication: string(app.Complication()), Decisions: ds}
-}
+// maxBody caps the payload the client sends, as the endpoint does.
+const maxBody = drive.MaxControlBody
 
 // controlClient talks to a live run's control endpoint.
 func controlClient(path string) *http.Client {
@@ -381,29 +116,29 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 			}
 			body = p.Raw
 		case "trigger":
-			kind, ok := taskKinds()[pos[0]]
-			if !ok && pos[0] != "expire" {
-				return fail("unknown task kind %q; kinds: %s (or expire, to make the app's open tasks expire now)", pos[0], strings.Join(taskKindNames(), ", "))
+			kind, err := abi.ParseTaskKind(pos[0])
+			if err != nil && pos[0] != "expire" {
+				return fail("unknown task kind %q; kinds: %s (or expire, to make the app's open tasks expire now)", pos[0], strings.Join(abi.TaskKindNames(), ", "))
 			}
 			if len(pos) == 2 {
-				if !ok {
+				if err != nil {
 					return fail("expire takes no detail")
 				}
-				if err := checkDetail(kind, pos[1]); err != nil {
+				if err := drive.SetDetail(&drive.Action{Task: kind}, pos[1]); err != nil {
 					return fail("%v", err)
 				}
 			}
 			path = "/step"
 			q.Set("step", "trigger "+strings.Join(pos, " "))
 		case "step":
-			if _, err := parseSteps(pos[0]); err != nil {
+			if _, err := drive.ParseSteps(pos[0]); err != nil {
 				return fail("%v", err)
 			}
 			q.Set("step", pos[0])
 		case "status":
 			method = "GET"
 		case "phone":
-			if _, ok := phoneKinds[pos[0]]; !ok {
+			if _, err := abi.ParsePhoneKind(pos[0]); err != nil {
 				return fail("unknown phone data kind %q; kinds: user-info (transferUserInfo), context (updateApplicationContext), message (sendMessage), complication (transferCurrentComplicationUserInfo)", pos[0])
 			}
 			q.Set("kind", pos[0])
@@ -413,10 +148,10 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 				if b, err = input.Read(file, input.Kind{Name: "phone payload", Max: maxBody}); err != nil {
 					return fail("%v", err)
 				}
-				if err := checkPhonePayload(b); err != nil {
+				if err := drive.CheckPayload(b); err != nil {
 					return fail("%s: %v", file, err)
 				}
-			} else if err := checkPhonePayload(b); err != nil {
+			} else if err := drive.CheckPayload(b); err != nil {
 				return fail("%v (give a JSON object such as '{\"score\":3}', or @FILE to read it from a file)", err)
 			}
 			body = b
@@ -455,7 +190,7 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 			stdout.Write(answer)
 			return exitOK
 		}
-		var st statusAnswer
+		var st drive.StatusAnswer
 		json.Unmarshal(answer, &st)
 		for i, a := range st.Apps {
 			if i > 0 {
@@ -475,13 +210,4 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 		}
 		return exitOK
 	}
-}
-
-// taskKindNames lists the step spellings of the task kinds, in order.
-func taskKindNames() []string {
-	var names []string
-	for k := abi.TaskApplicationRefresh; k <= abi.TaskRelevantShortcut; k++ {
-		names = append(names, strings.ReplaceAll(k.String(), "_", "-"))
-	}
-	return names
 }

@@ -8,160 +8,19 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
-	"time"
-	"unicode"
 
 	"github.com/mattn/go-isatty"
-	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/bundle"
+	"github.com/watchbox/watchbox/host/drive"
 )
-
-// A step is one system action the run command applies to an app.
-type step struct {
-	name string
-	app  string        // the app it acts on, as the user named it; "" for the current app
-	arg  time.Duration // for sleep
-	task abi.TaskKind  // for trigger
-	// detail is trigger's optional last word: a snapshot reason, a URL
-	// session's identifier or a Bluetooth peripheral.
-	detail string
-}
-
-var stepHelp = "launch, wrist-up, wrist-down, background, suspend, purge, trigger TASK-KIND [DETAIL], expire, sleep DURATION, status, why, quit" +
-	"; a step that acts on an app may name it after the step (bundle id, its last part, or the bundle directory's name)," +
-	" as in \"launch weather\" or \"trigger hello snapshot\"; without one it acts on the current app"
-
-// appSteps are the steps that act on an app and take an optional app.
-var appSteps = map[string]bool{
-	"launch": true, "open": true, "wrist-up": true, "wrist-down": true, "background": true,
-	"suspend": true, "purge": true, "status": true, "why": true, "expire": true,
-}
-
-// taskKinds maps step spellings (application-refresh, ...) to task kinds.
-func taskKinds() map[string]abi.TaskKind {
-	m := map[string]abi.TaskKind{}
-	for k := abi.TaskApplicationRefresh; k <= abi.TaskRelevantShortcut; k++ {
-		m[strings.ReplaceAll(k.String(), "_", "-")] = k
-	}
-	return m
-}
-
-// checkDetail checks trigger's detail word for kind: a snapshot reason
-// (app-backgrounded, ...), a URL session identifier or a Bluetooth
-// peripheral; other kinds take none.
-func checkDetail(kind abi.TaskKind, detail string) error {
-	if strings.ContainsFunc(detail, unicode.IsSpace) {
-		return fmt.Errorf("the detail %q has a space; it is one word (watchbox bluetooth-alert takes a peripheral name with spaces)", detail)
-	}
-	switch kind {
-	case abi.TaskSnapshot:
-		if reasonNamed(detail) == 0 {
-			var names []string
-			for _, r := range abi.SnapshotReasons() {
-				names = append(names, strings.ReplaceAll(r.String(), "_", "-"))
-			}
-			return fmt.Errorf("%q is not a snapshot reason: %s", detail, strings.Join(names, ", "))
-		}
-	case abi.TaskURLSession:
-		if !abi.ValidSessionID(detail) {
-			return fmt.Errorf("%q is not a URL session identifier: use letters, digits, '-', '_' and '.', at most 128 bytes", detail)
-		}
-	case abi.TaskBluetoothAlert:
-	default:
-		return fmt.Errorf("%s tasks take no detail; snapshot takes a reason, url-session an identifier, bluetooth-alert a peripheral",
-			strings.ReplaceAll(kind.String(), "_", "-"))
-	}
-	return nil
-}
-
-// reasonNamed maps app-backgrounded, ... to the ABI's snapshot reasons; 0
-// for "" or an unknown name.
-func reasonNamed(name string) abi.SnapshotReason {
-	for _, r := range abi.SnapshotReasons() {
-		if strings.ReplaceAll(r.String(), "_", "-") == name {
-			return r
-		}
-	}
-	return 0
-}
-
-// parseSteps parses steps separated by commas, semicolons or newlines.
-// Lines starting with # are comments. App names are not resolved here (see
-// runner.check).
-func parseSteps(s string) ([]step, error) {
-	var steps []step
-	for _, line := range strings.Split(s, "\n") {
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		for _, part := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ';' }) {
-			words := strings.Fields(part)
-			if len(words) == 0 {
-				continue
-			}
-			st := step{name: strings.ToLower(words[0])}
-			switch {
-			case st.name == "trigger" && (len(words) == 2 || len(words) == 3 && taskKinds()[words[1]] == 0) && words[len(words)-1] == "expire":
-				// trigger [APP] expire, as `watchbox trigger expire` sends it
-				st.name = "expire"
-				if len(words) == 3 {
-					st.app = words[1]
-				}
-			case st.name == "trigger":
-				// trigger [APP] TASK-KIND [DETAIL]
-				kinds := taskKinds()
-				rest := words[1:]
-				if len(rest) > 0 && kinds[rest[0]] == 0 {
-					st.app, rest = rest[0], rest[1:]
-				}
-				if len(rest) == 0 || len(rest) > 2 || kinds[rest[0]] == 0 {
-					return nil, fmt.Errorf("step %q needs a task kind, after the app if any: %s", strings.TrimSpace(part), strings.Join(taskKindNames(), ", "))
-				}
-				st.task = kinds[rest[0]]
-				if len(rest) == 2 {
-					st.detail = rest[1]
-					if err := checkDetail(st.task, st.detail); err != nil {
-						return nil, fmt.Errorf("step %q: %v", strings.TrimSpace(part), err)
-					}
-				}
-			case appSteps[st.name]:
-				switch len(words) {
-				case 1:
-				case 2:
-					st.app = words[1]
-				default:
-					return nil, fmt.Errorf("step %q takes at most one argument, the app it acts on", strings.TrimSpace(part))
-				}
-			case st.name == "quit":
-				if len(words) > 1 {
-					return nil, fmt.Errorf("step %q takes no argument", part)
-				}
-			case st.name == "sleep" || st.name == "wait":
-				if len(words) != 2 {
-					return nil, fmt.Errorf("step %q needs a duration, e.g. \"sleep 500ms\"", strings.TrimSpace(part))
-				}
-				d, err := time.ParseDuration(words[1])
-				if err != nil || d < 0 {
-					return nil, fmt.Errorf("step %q: %q is not a duration such as 500ms or 2m", strings.TrimSpace(part), words[1])
-				}
-				st.name, st.arg = "sleep", d
-			default:
-				return nil, fmt.Errorf("unknown step %q; steps are: %s", words[0], stepHelp)
-			}
-			steps = append(steps, st)
-		}
-	}
-	return steps, nil
-}
 
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("run", "BUNDLE [BUNDLE...]", stderr)
 	asJSON := fs.Bool("json", false, "JSON lines: call records and a summary on stdout, logs on stderr")
-	stepsFlag := fs.String("steps", "", "steps to apply after launch, e.g. \"wrist-down, background, purge, wrist-up\" ("+stepHelp+"); without it steps are read from stdin")
+	stepsFlag := fs.String("steps", "", "steps to apply after launch, e.g. \"wrist-down, background, purge, wrist-up\" ("+drive.StepHelp+"); without it steps are read from stdin")
 	cacheDir := fs.String("cache", "", "cache directory (default: the user cache dir + /watchbox)")
 	dataDir := fs.String("data", "", "directory of app data containers (default: $XDG_DATA_HOME/watchbox)")
 	seed := fs.Int64("seed", 0, "seed for the guest's randomness (0: host entropy)")
@@ -181,10 +40,10 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "watchbox run: %s; a run holds each app once\n", msg)
 		return exitUsage
 	}
-	var steps []step
+	var steps []drive.Action
 	if *stepsFlag != "" {
 		var err error
-		if steps, err = parseSteps(*stepsFlag); err != nil {
+		if steps, err = drive.ParseSteps(*stepsFlag); err != nil {
 			fmt.Fprintf(stderr, "watchbox run: --steps: %v\n", err)
 			return exitUsage
 		}
@@ -218,7 +77,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "watchbox run: %v\n", err)
 		return exitError
 	}
-	r := &runner{dirs: pos, stdout: stdout, stderr: stderr, json: *asJSON, mu: &outMu}
+	r := &runner{d: drive.New(rt, drive.Options{}), stdout: stdout, stderr: stderr, json: *asJSON, mu: &outMu}
 	for _, dir := range pos {
 		app, err := rt.Load(ctx, dir)
 		if err != nil {
@@ -229,16 +88,16 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			}
 			return exitError
 		}
-		r.apps = append(r.apps, app)
+		r.d.Add(app, dir, "")
 	}
-	r.cur = r.apps[0]
-	if err := r.check(steps, nil); err != nil {
+	r.d.SetCurrent(r.d.Apps()[0])
+	if err := r.d.Check(steps, nil); err != nil {
 		rt.Close(context.Background())
 		fmt.Fprintf(stderr, "watchbox run: --steps: %v\n", err)
 		return exitUsage
 	}
 	if *control != "off" {
-		stop, err := serveControl(ctx, *control, r, prof.PushPayloadLimit)
+		stop, err := drive.ServeControl(ctx, *control, r.d, drive.ControlOptions{PushLimit: prof.PushPayloadLimit, Step: r.apply})
 		if err != nil {
 			rt.Close(context.Background())
 			fmt.Fprintf(stderr, "watchbox run: %v\n", err)
@@ -247,7 +106,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		defer stop()
 		log.Info().Str("socket", *control).Msg("control endpoint: watchbox push, trigger, step, status, phone, bluetooth-alert, tap and complication talk to this run")
 	}
-	r.do(ctx, step{name: "launch"})
+	r.do(ctx, drive.Action{Kind: drive.Launch})
 	switch {
 	case *stepsFlag != "":
 		for _, st := range steps {
@@ -269,7 +128,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	outMu.Lock()
 	defer outMu.Unlock()
 	total := 0
-	for _, app := range r.apps {
+	for _, app := range r.d.Apps() {
 		total += failures[app.ID()]
 		if *asJSON {
 			writeJSON(stdout, map[string]any{
@@ -345,149 +204,47 @@ func printCall(w io.Writer, c host.Call, asJSON bool) {
 }
 
 // A runner applies steps to the apps of a run, from --steps, stdin or the
-// control endpoint, which may call it concurrently.
+// control endpoint, which may call it concurrently, and prints them.
 type runner struct {
-	apps     []*host.App // in the order given
-	dirs     []string    // their bundle directories, as given
+	d        *drive.Driver
 	stdout   io.Writer
 	stderr   io.Writer
 	json     bool
 	mu       *sync.Mutex // output
 	usageErr bool
 	stepErr  bool // a step failed: the run exits 1
-
-	curMu sync.Mutex
-	cur   *host.App // the current app: the first given, or the last launched or opened
-}
-
-// current returns the app that steps without an app act on.
-func (r *runner) current() *host.App {
-	r.curMu.Lock()
-	defer r.curMu.Unlock()
-	return r.cur
-}
-
-func (r *runner) setCurrent(app *host.App) {
-	r.curMu.Lock()
-	r.cur = app
-	r.curMu.Unlock()
-}
-
-// lookup finds the app that name names: its bundle id, the bundle id's last
-// dot-separated part, or its bundle directory (as given, or its base name).
-// No match, or several, is an error that lists the run's apps.
-func (r *runner) lookup(name string) (*host.App, error) {
-	for _, app := range r.apps {
-		if app.ID() == name {
-			return app, nil
-		}
-	}
-	var found []*host.App
-	for i, app := range r.apps {
-		id, dir := app.ID(), r.dirs[i]
-		if strings.EqualFold(id, name) || strings.EqualFold(id[strings.LastIndexByte(id, '.')+1:], name) ||
-			filepath.Clean(dir) == filepath.Clean(name) || filepath.Base(filepath.Clean(dir)) == name {
-			found = append(found, app)
-		}
-	}
-	switch len(found) {
-	case 1:
-		return found[0], nil
-	case 0:
-		return nil, fmt.Errorf("no app %q in this run; it runs %s", name, r.appList())
-	}
-	var ids []string
-	for _, app := range found {
-		ids = append(ids, app.ID())
-	}
-	return nil, fmt.Errorf("%q names several apps of this run (%s); give the bundle id", name, strings.Join(ids, ", "))
-}
-
-// appList lists the run's apps for messages: "dev.watchbox.weather
-// (apps/weather), dev.watchbox.hello (apps/hello)".
-func (r *runner) appList() string {
-	var s []string
-	for i, app := range r.apps {
-		s = append(s, fmt.Sprintf("%s (%s)", app.ID(), r.dirs[i]))
-	}
-	return strings.Join(s, ", ")
-}
-
-// check resolves the apps that steps name, before any is applied. With
-// only non-nil, every step must act on that app: steps without an app are
-// set to it.
-func (r *runner) check(steps []step, only *host.App) error {
-	for i, st := range steps {
-		if st.app == "" {
-			if only != nil && (appSteps[st.name] || st.name == "trigger") {
-				steps[i].app = only.ID()
-			}
-			continue
-		}
-		app, err := r.lookup(st.app)
-		if err != nil {
-			return err
-		}
-		if only != nil && app != only {
-			return fmt.Errorf("step %q names %s, but the request is for %s", st.name+" "+st.app, app.ID(), only.ID())
-		}
-		steps[i].app = app.ID()
-	}
-	return nil
-}
-
-// target returns the app a step acts on: the one it names, else the
-// current app.
-func (r *runner) target(st step) (*host.App, error) {
-	if st.app != "" {
-		return r.lookup(st.app)
-	}
-	return r.current(), nil
 }
 
 // do applies one step; it returns false when the run should stop.
-func (r *runner) do(ctx context.Context, st step) bool {
-	if st.name == "quit" {
+func (r *runner) do(ctx context.Context, st drive.Action) bool {
+	if st.Kind == drive.Quit {
 		r.record(st, nil)
 		return false
 	}
 	err := r.apply(ctx, st)
-	if st.name == "sleep" && err != nil {
+	if st.Kind == drive.Sleep && err != nil {
 		return false // interrupted
 	}
 	if errors.Is(err, host.ErrNoOpenTask) { // nothing to expire: say so and go on
-		fmt.Fprintf(r.stderr, "watchbox run: %s: %v\n", st.name, err)
+		fmt.Fprintf(r.stderr, "watchbox run: %s: %v\n", st.Kind, err)
 		return true
 	}
 	if err != nil {
-		fmt.Fprintf(r.stderr, "watchbox run: %s: %v\n", st.name, userError(err))
+		fmt.Fprintf(r.stderr, "watchbox run: %s: %v\n", st.Kind, drive.Message(err))
 		r.stepErr = true
 		return false
 	}
 	return true
 }
 
-// userError drops the "host: " prefix of the runtime's errors: the user
-// talks to watchbox, not to its packages.
-func userError(err error) string { return strings.TrimPrefix(err.Error(), "host: ") }
-
-// noTaskError is an expire step's error when the app has no open task.
-type noTaskError struct{ app string }
-
-func (e noTaskError) Error() string {
-	return e.app + " has no open background task to expire (trigger one first)"
-}
-
-func (e noTaskError) Unwrap() error { return host.ErrNoOpenTask }
-
 // record writes a step's JSON record (with --json). It names the app the
 // step acts on when the step names one or the run has several apps.
-func (r *runner) record(st step, app *host.App) {
+func (r *runner) record(st drive.Action, app *host.App) {
 	if !r.json {
 		return
 	}
-	rec := map[string]any{"type": "step", "step": st.name, "arg": st.arg.String()}
-	if app != nil && (st.app != "" || len(r.apps) > 1) {
+	rec := map[string]any{"type": "step", "step": string(st.Kind), "arg": st.Duration.String()}
+	if app != nil && (st.App != "" || len(r.d.Apps()) > 1) {
 		rec["app"] = app.ID()
 	}
 	r.mu.Lock()
@@ -495,111 +252,48 @@ func (r *runner) record(st step, app *host.App) {
 	r.mu.Unlock()
 }
 
-// apply applies one step other than quit. Guest failures are not errors:
-// the call that failed has been printed.
-func (r *runner) apply(ctx context.Context, st step) error {
-	var app *host.App
-	all := (st.name == "status" || st.name == "why") && st.app == ""
-	if st.name != "sleep" && !all {
-		var err error
-		if app, err = r.target(st); err != nil {
-			r.record(st, nil)
-			return err
-		}
-	}
+// apply applies one step other than quit and prints what status and why
+// report. Guest failures are not errors: the call that failed has been
+// printed.
+func (r *runner) apply(ctx context.Context, st drive.Action) error {
+	app, err := r.d.Resolve(st)
 	r.record(st, app)
-	var err error
-	switch st.name {
-	case "launch", "open", "wrist-up":
-		r.setCurrent(app)
-		err = app.Launch(ctx)
-	case "wrist-down":
-		err = app.WristDown(ctx)
-	case "background":
-		err = app.EnterBackground(ctx)
-	case "suspend":
-		err = app.Suspend(ctx)
-	case "purge":
-		err = app.Purge(ctx)
-	case "trigger":
-		t := host.ForcedTask{Kind: st.task}
-		switch st.task {
-		case abi.TaskSnapshot:
-			t.Reason = reasonNamed(st.detail)
-		case abi.TaskURLSession:
-			t.Session = st.detail
-		case abi.TaskBluetoothAlert:
-			if st.detail != "" {
-				t.UserInfo = []byte(st.detail)
-			}
-		}
-		err = app.TriggerTask(ctx, t)
-	case "expire":
-		if err = app.Expire(ctx); errors.Is(err, host.ErrNoOpenTask) {
-			err = noTaskError{app.ID()}
-		}
-	case "why":
-		var ds []host.Decision
-		if all {
-			for _, a := range r.apps {
-				ds = append(ds, a.Why()...)
-			}
-			sort.SliceStable(ds, func(i, j int) bool { return ds[i].Time.Before(ds[j].Time) })
-		} else {
-			ds = app.Why()
-		}
-		r.mu.Lock()
-		for _, d := range ds {
-			if r.json {
-				writeJSON(r.stdout, map[string]any{"type": "decision", "decision": d})
-			} else {
-				fmt.Fprintln(r.stdout, d)
-			}
-		}
-		r.mu.Unlock()
-	case "sleep":
-		select {
-		case <-time.After(st.arg):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	case "status":
-		apps := r.apps
-		if !all {
-			apps = []*host.App{app}
-		}
-		// Read the apps before taking the output lock: a guest call holds
-		// its app's lock while it prints (OnCall), so the other order
-		// deadlocks.
-		type status struct {
-			id, state    string
-			launches     uint64
-			complication []byte
-		}
-		sts := make([]status, len(apps))
-		for i, a := range apps {
-			sts[i] = status{a.ID(), a.State().String(), a.Launches(), a.Complication()}
-		}
-		r.mu.Lock()
-		for _, st := range sts {
-			if r.json {
-				rec := map[string]any{"type": "status", "app": st.id, "state": st.state, "launches": st.launches}
-				if st.complication != nil {
-					rec["complication"] = string(st.complication)
-				}
-				writeJSON(r.stdout, rec)
-				continue
-			}
-			line := fmt.Sprintf("%s  state %s, %d launch(es)", st.id, st.state, st.launches)
-			if st.complication != nil {
-				line += fmt.Sprintf(", complication %q", st.complication)
-			}
-			fmt.Fprintln(r.stdout, line)
-		}
-		r.mu.Unlock()
-	}
-	if err != nil && !host.IsGuestFailure(err) {
+	if err != nil {
 		return err
+	}
+	if app != nil {
+		st.App = app.ID() // the app recorded, whatever the current app becomes
+	}
+	res, err := r.d.Apply(ctx, st)
+	if err != nil {
+		return err
+	}
+	// Status was read before taking the output lock: a guest call holds
+	// its app's lock while it prints (OnCall), so the other order
+	// deadlocks.
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, d := range res.Why {
+		if r.json {
+			writeJSON(r.stdout, map[string]any{"type": "decision", "decision": d})
+		} else {
+			fmt.Fprintln(r.stdout, d)
+		}
+	}
+	for _, st := range res.Status {
+		if r.json {
+			rec := map[string]any{"type": "status", "app": st.ID, "state": st.State.String(), "launches": st.Launches}
+			if st.Complication != nil {
+				rec["complication"] = string(st.Complication)
+			}
+			writeJSON(r.stdout, rec)
+			continue
+		}
+		line := fmt.Sprintf("%s  state %s, %d launch(es)", st.ID, st.State, st.Launches)
+		if st.Complication != nil {
+			line += fmt.Sprintf(", complication %q", st.Complication)
+		}
+		fmt.Fprintln(r.stdout, line)
 	}
 	return nil
 }
@@ -614,14 +308,14 @@ func (r *runner) readSteps(ctx context.Context, in io.Reader) {
 	}
 	if interactive {
 		var ids []string
-		for _, app := range r.apps {
+		for _, app := range r.d.Apps() {
 			ids = append(ids, app.ID())
 		}
 		verb := "is"
 		if len(ids) > 1 {
 			verb = "are"
 		}
-		fmt.Fprintf(r.stderr, "watchbox: %s %s running; type steps (%s), Ctrl-C or Ctrl-D to quit\n", strings.Join(ids, ", "), verb, stepHelp)
+		fmt.Fprintf(r.stderr, "watchbox: %s %s running; type steps (%s), Ctrl-C or Ctrl-D to quit\n", strings.Join(ids, ", "), verb, drive.StepHelp)
 	}
 	lines := make(chan string)
 	go func() {
@@ -643,9 +337,9 @@ func (r *runner) readSteps(ctx context.Context, in io.Reader) {
 			if !more { // end of input, or Ctrl-D on a terminal
 				return
 			}
-			steps, err := parseSteps(line)
+			steps, err := drive.ParseSteps(line)
 			if err == nil {
-				err = r.check(steps, nil)
+				err = r.d.Check(steps, nil)
 			}
 			if err != nil {
 				fmt.Fprintf(r.stderr, "watchbox run: %v\n", err)

@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/watchbox/watchbox/abi"
-	"github.com/watchbox/watchbox/host/input"
 	"io/fs"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/input"
 	"github.com/watchbox/watchbox/host/push"
 )
 
@@ -85,15 +85,13 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 			return false
 		}
 		ok := true
-		kinds := make([]string, len(PhoneKinds))
-		for i, k := range PhoneKinds {
-			kinds[i] = string(k)
-		}
-		if !contains(kinds, args[0].text) {
+		kind, err := abi.ParsePhoneKind(args[0].text)
+		if err != nil {
+			kinds := abi.PhoneKindNames()
 			p.errAt(line, args[0], "unknown phone data kind %q%s; kinds are: %s", args[0].text, suggest(args[0].text, kinds), strings.Join(kinds, ", "))
 			ok = false
 		}
-		ev.Phone = PhoneKind(args[0].text)
+		ev.Phone = kind
 		ok = appAt(1) && ok
 		return p.payload(line, args[2], ev, "phone data") && ok
 	case VerbBluetoothAlert:
@@ -130,25 +128,27 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 		}
 		d := args[2]
 		switch kind {
-		case TaskSnapshot:
-			if !contains(SnapshotReasons, d.text) {
-				p.errAt(line, d, "unknown snapshot reason %q%s; reasons are: %s", d.text, suggest(d.text, SnapshotReasons), strings.Join(SnapshotReasons, ", "))
+		case abi.TaskSnapshot:
+			reason, err := abi.ParseSnapshotReason(d.text)
+			if err != nil {
+				reasons := abi.SnapshotReasonNames()
+				p.errAt(line, d, "unknown snapshot reason %q%s; reasons are: %s", d.text, suggest(d.text, reasons), strings.Join(reasons, ", "))
 				return false
 			}
-			ev.Reason = d.text
-		case TaskURLSession:
+			ev.Reason = reason
+		case abi.TaskURLSession:
 			if !abi.ValidSessionID(d.text) {
 				p.errAt(line, d, "%q is not a URL session identifier: use letters, digits, '-', '_' and '.', at most %d bytes", d.text, abi.MaxSessionID)
 				return false
 			}
 			ev.Session = d.text
-		case TaskBluetoothAlert:
+		case abi.TaskBluetoothAlert:
 			ev.Peripheral = d.text
-		case TaskIntentDidRun:
+		case abi.TaskIntentDidRun:
 			ok = p.ident(line, d, "intent name") && ok
 			ev.Intent = d.text
 		default:
-			p.errAt(line, d, "unexpected %q: trigger %s takes no detail (details: snapshot REASON, url-session SESSION, bluetooth-alert PERIPHERAL, intent-did-run INTENT)", d.text, kind)
+			p.errAt(line, d, "unexpected %q: trigger %s takes no detail (details: snapshot REASON, url-session SESSION, bluetooth-alert PERIPHERAL, intent-did-run INTENT)", d.text, abi.TaskKindName(kind))
 			return false
 		}
 		return ok
@@ -221,16 +221,14 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 }
 
 // taskKind reads a background task kind.
-func (p *parser) taskKind(line int, t token) (TaskKind, bool) {
-	names := make([]string, len(TaskKinds))
-	for i, k := range TaskKinds {
-		names[i] = string(k)
+func (p *parser) taskKind(line int, t token) (abi.TaskKind, bool) {
+	kind, err := abi.ParseTaskKind(t.text)
+	if err != nil {
+		names := abi.TaskKindNames()
+		p.errAt(line, t, "unknown task kind %q%s; kinds are: %s", t.text, suggest(t.text, names), strings.Join(names, ", "))
+		return 0, false
 	}
-	if contains(names, t.text) {
-		return TaskKind(t.text), true
-	}
-	p.errAt(line, t, "unknown task kind %q%s; kinds are: %s", t.text, suggest(t.text, names), strings.Join(names, ", "))
-	return "", false
+	return kind, true
 }
 
 // ident checks an identifier such as an intent name.

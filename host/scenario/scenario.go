@@ -28,6 +28,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/profile"
 	"github.com/watchbox/watchbox/host/push"
 )
@@ -171,46 +172,6 @@ const (
 	VerbNote             Verb = "note"              // print a line in the timeline
 )
 
-// TaskKind is a kind of background task, for trigger and expire.
-type TaskKind string
-
-// Background task kinds (the WKRefreshBackgroundTask family).
-const (
-	TaskApplicationRefresh TaskKind = "application-refresh"
-	TaskSnapshot           TaskKind = "snapshot"
-	TaskURLSession         TaskKind = "url-session"
-	TaskWatchConnectivity  TaskKind = "watch-connectivity"
-	TaskBluetoothAlert     TaskKind = "bluetooth-alert"
-	TaskIntentDidRun       TaskKind = "intent-did-run"
-	TaskRelevantShortcut   TaskKind = "relevant-shortcut"
-)
-
-// TaskKinds lists every task kind.
-var TaskKinds = []TaskKind{
-	TaskApplicationRefresh, TaskSnapshot, TaskURLSession, TaskWatchConnectivity,
-	TaskBluetoothAlert, TaskIntentDidRun, TaskRelevantShortcut,
-}
-
-// SnapshotReasons are the reasons "trigger APP snapshot REASON" accepts
-// (WKSnapshotReason).
-var SnapshotReasons = []string{
-	"app-backgrounded", "app-scheduled", "complication-update", "prelaunch", "return-to-default-state",
-}
-
-// PhoneKind is how data from the paired phone arrives (WatchConnectivity).
-type PhoneKind string
-
-// Phone data kinds.
-const (
-	PhoneUserInfo     PhoneKind = "user-info"    // transferUserInfo: queued, delivered in order
-	PhoneContext      PhoneKind = "context"      // updateApplicationContext: only the latest counts
-	PhoneMessage      PhoneKind = "message"      // sendMessage: live, only while the watch app is reachable
-	PhoneComplication PhoneKind = "complication" // transferCurrentComplicationUserInfo: 50 a day
-)
-
-// PhoneKinds lists every phone data kind.
-var PhoneKinds = []PhoneKind{PhoneUserInfo, PhoneContext, PhoneMessage, PhoneComplication}
-
 // Event is one timed event. Which fields beyond At, Line, Column, Verb and
 // App are set depends on the verb; docs/scenario.md lists them.
 type Event struct {
@@ -231,16 +192,16 @@ type Event struct {
 	// Push is the parsed push file (push); nil when files are not read.
 	Push *push.Push
 	// Phone is the kind of phone data (phone).
-	Phone PhoneKind
+	Phone abi.PhoneKind
 	// Payload is a JSON object: the phone data (phone) or the intent's
 	// parameters (intent, optional). Nil when it comes from a file that
 	// was not read.
 	Payload json.RawMessage
-	// Task is the task kind (trigger; expire, where "" means every
+	// Task is the task kind (trigger; expire, where 0 means every
 	// running task of the app).
-	Task TaskKind
-	// Reason is the snapshot reason (trigger APP snapshot REASON), or "".
-	Reason string
+	Task abi.TaskKind
+	// Reason is the snapshot reason (trigger APP snapshot REASON), or 0.
+	Reason abi.SnapshotReason
 	// Session is the URL session identifier (trigger APP url-session
 	// SESSION), or "".
 	Session string

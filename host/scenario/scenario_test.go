@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/watchbox/watchbox/abi"
 )
 
 // examples is where the shipped example scenarios live.
@@ -109,16 +111,16 @@ func TestDayUsesEveryVerb(t *testing.T) {
 		t.Fatal(err)
 	}
 	used := map[string]bool{}
-	tasks := map[TaskKind]bool{}
-	phones := map[PhoneKind]bool{}
+	tasks := map[string]bool{}
+	phones := map[string]bool{}
 	pushes := map[string]bool{}
 	for _, e := range s.Events {
 		used[string(e.Verb)] = true
 		if e.Verb == VerbTrigger {
-			tasks[e.Task] = true
+			tasks[abi.TaskKindName(e.Task)] = true
 		}
 		if e.Verb == VerbPhone {
-			phones[e.Phone] = true
+			phones[e.Phone.String()] = true
 		}
 		if e.Push != nil {
 			pushes[string(e.Push.Type)] = true
@@ -129,12 +131,12 @@ func TestDayUsesEveryVerb(t *testing.T) {
 			t.Errorf("day.scenario has no %s event", v)
 		}
 	}
-	for _, k := range TaskKinds {
+	for _, k := range abi.TaskKindNames() {
 		if !tasks[k] {
 			t.Errorf("day.scenario triggers no %s task", k)
 		}
 	}
-	for _, k := range PhoneKinds {
+	for _, k := range abi.PhoneKindNames() {
 		if !phones[k] {
 			t.Errorf("day.scenario has no phone %s event", k)
 		}
@@ -258,29 +260,29 @@ func TestVerbs(t *testing.T) {
 		{"background weather", Event{Verb: VerbBackground, App: "weather"}},
 		{"suspend weather", Event{Verb: VerbSuspend, App: "weather"}},
 		{"purge weather", Event{Verb: VerbPurge, App: "weather"}},
-		{"phone user-info messages {\"from\": \"Ann\", \"text\": \"Lunch? # not a comment\"}", Event{Verb: VerbPhone, App: "messages", Phone: PhoneUserInfo, Payload: json.RawMessage(`{"from":"Ann","text":"Lunch? # not a comment"}`)}},
-		{"phone context messages {}", Event{Verb: VerbPhone, App: "messages", Phone: PhoneContext, Payload: json.RawMessage(`{}`)}},
-		{"phone message messages {\"a\":[1,2]}   # a comment", Event{Verb: VerbPhone, App: "messages", Phone: PhoneMessage, Payload: json.RawMessage(`{"a":[1,2]}`)}},
-		{"phone complication weather @data/user.json", Event{Verb: VerbPhone, App: "weather", Phone: PhoneComplication, File: "data/user.json", Payload: json.RawMessage(`{"from":"Ann"}`)}},
+		{"phone user-info messages {\"from\": \"Ann\", \"text\": \"Lunch? # not a comment\"}", Event{Verb: VerbPhone, App: "messages", Phone: abi.PhoneUserInfo, Payload: json.RawMessage(`{"from":"Ann","text":"Lunch? # not a comment"}`)}},
+		{"phone context messages {}", Event{Verb: VerbPhone, App: "messages", Phone: abi.PhoneContext, Payload: json.RawMessage(`{}`)}},
+		{"phone message messages {\"a\":[1,2]}   # a comment", Event{Verb: VerbPhone, App: "messages", Phone: abi.PhoneMessage, Payload: json.RawMessage(`{"a":[1,2]}`)}},
+		{"phone complication weather @data/user.json", Event{Verb: VerbPhone, App: "weather", Phone: abi.PhoneComplication, File: "data/user.json", Payload: json.RawMessage(`{"from":"Ann"}`)}},
 		{"bluetooth-alert weather", Event{Verb: VerbBluetoothAlert, App: "weather"}},
 		{"bluetooth-alert weather rain-sensor", Event{Verb: VerbBluetoothAlert, App: "weather", Peripheral: "rain-sensor"}},
 		{"intent weather OrderCoffee", Event{Verb: VerbIntent, App: "weather", Intent: "OrderCoffee"}},
 		{"intent weather OrderCoffee {\"size\": \"large\"}", Event{Verb: VerbIntent, App: "weather", Intent: "OrderCoffee", Payload: json.RawMessage(`{"size":"large"}`)}},
 		{"intent weather OrderCoffee @data/user.json", Event{Verb: VerbIntent, App: "weather", Intent: "OrderCoffee", File: "data/user.json", Payload: json.RawMessage(`{"from":"Ann"}`)}},
 		{"relevant-shortcut weather", Event{Verb: VerbRelevantShortcut, App: "weather"}},
-		{"trigger weather application-refresh", Event{Verb: VerbTrigger, App: "weather", Task: TaskApplicationRefresh}},
-		{"trigger weather snapshot", Event{Verb: VerbTrigger, App: "weather", Task: TaskSnapshot}},
-		{"trigger weather snapshot complication-update", Event{Verb: VerbTrigger, App: "weather", Task: TaskSnapshot, Reason: "complication-update"}},
-		{"trigger weather url-session", Event{Verb: VerbTrigger, App: "weather", Task: TaskURLSession}},
-		{"trigger weather url-session dl-1", Event{Verb: VerbTrigger, App: "weather", Task: TaskURLSession, Session: "dl-1"}},
-		{"trigger weather watch-connectivity", Event{Verb: VerbTrigger, App: "weather", Task: TaskWatchConnectivity}},
-		{"trigger weather bluetooth-alert", Event{Verb: VerbTrigger, App: "weather", Task: TaskBluetoothAlert}},
-		{"trigger weather bluetooth-alert band", Event{Verb: VerbTrigger, App: "weather", Task: TaskBluetoothAlert, Peripheral: "band"}},
-		{"trigger weather intent-did-run", Event{Verb: VerbTrigger, App: "weather", Task: TaskIntentDidRun}},
-		{"trigger weather intent-did-run OrderCoffee", Event{Verb: VerbTrigger, App: "weather", Task: TaskIntentDidRun, Intent: "OrderCoffee"}},
-		{"trigger weather relevant-shortcut", Event{Verb: VerbTrigger, App: "weather", Task: TaskRelevantShortcut}},
+		{"trigger weather application-refresh", Event{Verb: VerbTrigger, App: "weather", Task: abi.TaskApplicationRefresh}},
+		{"trigger weather snapshot", Event{Verb: VerbTrigger, App: "weather", Task: abi.TaskSnapshot}},
+		{"trigger weather snapshot complication-update", Event{Verb: VerbTrigger, App: "weather", Task: abi.TaskSnapshot, Reason: abi.SnapshotComplicationUpdate}},
+		{"trigger weather url-session", Event{Verb: VerbTrigger, App: "weather", Task: abi.TaskURLSession}},
+		{"trigger weather url-session dl-1", Event{Verb: VerbTrigger, App: "weather", Task: abi.TaskURLSession, Session: "dl-1"}},
+		{"trigger weather watch-connectivity", Event{Verb: VerbTrigger, App: "weather", Task: abi.TaskWatchConnectivity}},
+		{"trigger weather bluetooth-alert", Event{Verb: VerbTrigger, App: "weather", Task: abi.TaskBluetoothAlert}},
+		{"trigger weather bluetooth-alert band", Event{Verb: VerbTrigger, App: "weather", Task: abi.TaskBluetoothAlert, Peripheral: "band"}},
+		{"trigger weather intent-did-run", Event{Verb: VerbTrigger, App: "weather", Task: abi.TaskIntentDidRun}},
+		{"trigger weather intent-did-run OrderCoffee", Event{Verb: VerbTrigger, App: "weather", Task: abi.TaskIntentDidRun, Intent: "OrderCoffee"}},
+		{"trigger weather relevant-shortcut", Event{Verb: VerbTrigger, App: "weather", Task: abi.TaskRelevantShortcut}},
 		{"expire weather", Event{Verb: VerbExpire, App: "weather"}},
-		{"expire weather snapshot", Event{Verb: VerbExpire, App: "weather", Task: TaskSnapshot}},
+		{"expire weather snapshot", Event{Verb: VerbExpire, App: "weather", Task: abi.TaskSnapshot}},
 		{"tap-notification messages", Event{Verb: VerbTapNotification, App: "messages"}},
 		{"tap-notification messages msg-981", Event{Verb: VerbTapNotification, App: "messages", Notification: "msg-981"}},
 		{"tap-notification messages action=REPLY", Event{Verb: VerbTapNotification, App: "messages", Action: "REPLY"}},

@@ -1,4 +1,4 @@
-package main
+package drive
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 // Loading the apps (building, compiling) is outside the timer; the figure
 // is the day itself. The text timeline is rendered and discarded.
 //
-//	go test -run XXX -bench SimulatedDay -benchtime 5x ./cmd/watchbox/
+//	go test -run XXX -bench SimulatedDay -benchtime 5x ./host/drive/
 func BenchmarkSimulatedDay(b *testing.B) {
 	ctx := context.Background()
 	sc, err := scenario.ParseFile(filepath.Join("..", "..", "tests", "scenarios", "day.scenario"), scenario.Options{})
@@ -30,24 +30,24 @@ func BenchmarkSimulatedDay(b *testing.B) {
 	cache := filepath.Join(os.TempDir(), "watchbox-test-cache")
 	for b.Loop() {
 		b.StopTimer()
-		out := &timeline{w: io.Discard}
-		sim, _, err := loadSimulation(ctx, sc, prof, cache, b.TempDir(), out)
+		sim, err := Simulate(ctx, sc, prof, SimOptions{CacheDir: cache, DataDir: b.TempDir(), Out: io.Discard})
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
 		start := time.Now()
-		if err := sim.play(ctx); err != nil {
+		if err := sim.Play(ctx); err != nil {
 			b.Fatal(err)
 		}
 		elapsed := time.Since(start)
 		b.StopTimer()
-		sim.rt.Close(ctx)
-		if out.failures > 0 {
-			b.Fatalf("%d failed calls in the day", out.failures)
+		sim.Close()
+		if n := sim.Timeline.Failures(); n > 0 {
+			b.Fatalf("%d failed calls in the day", n)
 		}
-		b.ReportMetric(float64(out.calls), "calls/day")
-		b.ReportMetric(float64(out.calls)/elapsed.Seconds(), "calls/s")
+		calls := sim.Timeline.Calls()
+		b.ReportMetric(float64(calls), "calls/day")
+		b.ReportMetric(float64(calls)/elapsed.Seconds(), "calls/s")
 		b.StartTimer()
 	}
 }

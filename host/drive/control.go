@@ -1,0 +1,260 @@
+package drive
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host"
+	"github.com/watchbox/watchbox/host/input"
+	"github.com/watchbox/watchbox/host/push"
+)
+
+// The control endpoint: a live `watchbox run` serves HTTP on a unix socket,
+// and `watchbox push`, `trigger`, `step`, `status`, `phone`,
+// `bluetooth-alert`, `tap` and `complication` drive it from another
+// terminal, the way xcrun simctl drives a simulator. Every request is
+// parsed into an Action and applied by the run's Driver.
+
+// ControlOptions configure a control endpoint.
+type ControlOptions struct {
+	// PushLimit is the largest push payload, in bytes (the profile's
+	// push_payload_limit).
+	PushLimit int
+	// Step applies one action of POST /step; nil means Driver.Apply. A
+	// live run gives one that also prints the step, as it does its own.
+	Step func(ctx context.Context, a Action) error
+}
+
+// ServeControl listens on the unix socket path and serves the control API
+// of a live run's apps until ctx is done or stop is called. A stale socket
+// is replaced; a live one is an error.
+//
+// Guest calls run under ctx, not the request's context: a client that
+// goes away does not interrupt (and so crash) the app it was driving;
+// ending ctx does.
+//
+// Every request may name its app with ?bundle= (see Driver.Lookup);
+// without it a push goes to its Simulator Target Bundle, and everything
+// else to the current app.
+func ServeControl(ctx context.Context, path string, d *Driver, opts ControlOptions) (stop func(), err error) {
+	if c, err := net.DialTimeout("unix", path, 200*time.Millisecond); err == nil {
+		c.Close()
+		return nil, fmt.Errorf("another watchbox run is listening on %s; stop it or pass --control with another path", path)
+	}
+	os.Remove(path)
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("control endpoint %s: %w", path, err)
+	}
+	srv := &http.Server{Handler: ControlHandler(ctx, d, opts), BaseContext: func(net.Listener) context.Context { return ctx }}
+	go srv.Serve(ln)
+	return func() { srv.Close(); os.Remove(path) }, nil
+}
+
+// ControlHandler serves the control API of d's apps, as ServeControl
+// does on its socket: POST /push (an .apns body), /step?step=STEPS,
+// /phone?kind=KIND (a JSON body), /bluetooth-alert?peripheral=P,
+// /tap?id=ID&action=A, /complication?on=on|off, and GET /status. Each
+// answers {"ok":true,"app":ID,"state":STATE}, or {"error":MESSAGE} with
+// status 400 for a refused request; GET /status answers a StatusAnswer.
+func ControlHandler(ctx context.Context, d *Driver, opts ControlOptions) http.Handler {
+	step := opts.Step
+	if step == nil {
+		step = func(ctx context.Context, a Action) error {
+			_, err := d.Apply(ctx, a)
+			return err
+		}
+	}
+	mux := http.NewServeMux()
+	reply := func(w http.ResponseWriter, app *host.App, err error) {
+		w.Header().Set("Content-Type", "application/json")
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(w).Encode(map[string]string{"error": Message(err)})
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"ok": true, "app": app.ID(), "state": app.State().String()})
+	}
+	// named returns the app of ?bundle=, or nil when there is none.
+	named := func(req *http.Request) (*host.App, error) {
+		if b := req.URL.Query().Get("bundle"); b != "" {
+			return d.Lookup(b)
+		}
+		return nil, nil
+	}
+	// handle serves a request that is one action on one app: the app of
+	// ?bundle=, else the current app. action returns the action from the
+	// request, or why the request is bad.
+	handle := func(pattern string, kind Kind, action func(req *http.Request, a *Action) error) {
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, req *http.Request) {
+			a := Action{Kind: kind, App: req.URL.Query().Get("bundle")}
+			app, err := d.Resolve(a)
+			if err == nil && app == nil {
+				err = errors.New("no app to act on")
+			}
+			if err == nil {
+				a.App = app.ID()
+				err = action(req, &a)
+			}
+			if err == nil {
+				var res Result
+				res, err = d.Apply(ctx, a)
+				app = res.App
+			}
+			reply(w, app, err)
+		})
+	}
+	mux.HandleFunc("POST /push", func(w http.ResponseWriter, req *http.Request) {
+		body, err := readBody(req)
+		var p *push.Push
+		if err == nil {
+			p, err = push.Parse(body, opts.PushLimit)
+		}
+		var res Result
+		if err == nil {
+			res, err = d.Apply(ctx, Action{Kind: Push, App: req.URL.Query().Get("bundle"), Push: p})
+		}
+		reply(w, res.App, err)
+	})
+	mux.HandleFunc("POST /step", func(w http.ResponseWriter, req *http.Request) {
+		steps, err := ParseSteps(req.URL.Query().Get("step"))
+		if err == nil && len(steps) == 0 {
+			err = errors.New("no step given")
+		}
+		var only *host.App
+		if err == nil {
+			only, err = named(req)
+		}
+		if err == nil {
+			err = d.Check(steps, only)
+		}
+		for _, st := range steps {
+			if err == nil && st.Kind == Quit {
+				err = errors.New("quit is not a control step; interrupt the run instead")
+			}
+		}
+		app := d.Current()
+		for _, st := range steps {
+			if err != nil {
+				break
+			}
+			if st.App != "" {
+				app, _ = d.Lookup(st.App)
+			}
+			err = step(ctx, st)
+		}
+		reply(w, app, err)
+	})
+	handle("POST /phone", Phone, func(req *http.Request, a *Action) error {
+		kind, err := abi.ParsePhoneKind(req.URL.Query().Get("kind"))
+		if err != nil {
+			return fmt.Errorf("unknown phone data kind %q; kinds: user-info, context, message, complication", req.URL.Query().Get("kind"))
+		}
+		body, err := readBody(req)
+		if err != nil {
+			return err
+		}
+		if err := CheckPayload(body); err != nil {
+			return err
+		}
+		a.Phone, a.Payload = kind, body
+		return nil
+	})
+	handle("POST /bluetooth-alert", BluetoothAlert, func(req *http.Request, a *Action) error {
+		if a.Peripheral = req.URL.Query().Get("peripheral"); a.Peripheral == "" {
+			return errors.New("no peripheral given")
+		}
+		return nil
+	})
+	handle("POST /tap", TapNotification, func(req *http.Request, a *Action) error {
+		a.Notification, a.Choice = req.URL.Query().Get("id"), req.URL.Query().Get("action")
+		return nil
+	})
+	handle("POST /complication", Complication, func(req *http.Request, a *Action) error {
+		switch req.URL.Query().Get("on") {
+		case "on":
+			a.On = true
+		case "off":
+		default:
+			return fmt.Errorf("complication: want on or off, got %q", req.URL.Query().Get("on"))
+		}
+		return nil
+	})
+	mux.HandleFunc("GET /status", func(w http.ResponseWriter, req *http.Request) {
+		app, err := named(req)
+		if err != nil {
+			reply(w, nil, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(d.StatusAnswer(app))
+	})
+	return mux
+}
+
+// MaxControlBody caps the body of a request to the control endpoint
+// (chosen here: far above a push file's 4 KiB or any phone payload a test
+// needs).
+const MaxControlBody = 1 << 20
+
+// readBody reads a control request's body, refusing one over
+// MaxControlBody with an error that says so (not a confusing "not JSON" on
+// a cut-off body).
+func readBody(req *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(req.Body, MaxControlBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the request: %v", err)
+	}
+	if len(body) > MaxControlBody {
+		return nil, fmt.Errorf("the payload is over the control endpoint's %s limit", input.Size(MaxControlBody))
+	}
+	return body, nil
+}
+
+// ControlStatus is what the control endpoint's GET /status shows of an app.
+type ControlStatus struct {
+	App          string          `json:"app"`                    // bundle id
+	State        string          `json:"state"`                  // life-cycle state
+	Launches     uint64          `json:"launches"`               // cold launches
+	Crashes      int             `json:"crashes"`                // instances that died in a call
+	Complication string          `json:"complication,omitempty"` // the complication data last published
+	Current      bool            `json:"current,omitempty"`      // set only in a run of several apps
+	Decisions    []host.Decision `json:"decisions"`              // the last 20
+}
+
+// StatusAnswer is the answer of GET /status: Apps lists the apps shown
+// (every app of the run, or the one ?bundle= names); when it is one app,
+// its fields are also at the top level, as before runs had several apps.
+type StatusAnswer struct {
+	*ControlStatus                 // the one app shown, or nil
+	Apps           []ControlStatus `json:"apps"` // every app shown
+}
+
+// StatusAnswer returns GET /status's answer for app, or for every app
+// when app is nil.
+func (d *Driver) StatusAnswer(app *host.App) StatusAnswer {
+	var ans StatusAnswer
+	for _, st := range d.Status(app) {
+		ds := st.App.Why()
+		if len(ds) > 20 {
+			ds = ds[len(ds)-20:]
+		}
+		if ds == nil {
+			ds = []host.Decision{}
+		}
+		ans.Apps = append(ans.Apps, ControlStatus{App: st.ID, State: st.State.String(), Launches: st.Launches, Crashes: st.Crashes,
+			Complication: string(st.Complication), Current: st.Current, Decisions: ds})
+	}
+	if len(ans.Apps) == 1 {
+		ans.ControlStatus = &ans.Apps[0]
+	}
+	return ans
+}

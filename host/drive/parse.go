@@ -1,0 +1,157 @@
+package drive
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/watchbox/watchbox/abi"
+)
+
+// StepHelp lists the steps ParseSteps reads, for usage messages.
+const StepHelp = "launch, wrist-up, wrist-down, background, suspend, purge, trigger TASK-KIND [DETAIL], expire, sleep DURATION, status, why, quit" +
+	"; a step that acts on an app may name it after the step (bundle id, its last part, or the bundle directory's name)," +
+	" as in \"launch weather\" or \"trigger hello snapshot\"; without one it acts on the current app"
+
+// appSteps are the steps that act on an app and take an optional app.
+var appSteps = map[Kind]bool{
+	Launch: true, Open: true, WristUp: true, WristDown: true, Background: true,
+	Suspend: true, Purge: true, Status: true, Why: true, Expire: true,
+}
+
+func isTaskKind(name string) bool {
+	_, err := abi.ParseTaskKind(name)
+	return err == nil
+}
+
+// ParseSteps parses `watchbox run`'s steps: separated by commas,
+// semicolons or newlines, "#" starting a comment to the end of the line.
+// Apps are not looked up here (see Driver.Check).
+func ParseSteps(s string) ([]Action, error) {
+	var steps []Action
+	for _, line := range strings.Split(s, "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		for _, part := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ';' }) {
+			st, err := parseStep(part)
+			if err != nil {
+				return nil, err
+			}
+			if st != nil {
+				steps = append(steps, *st)
+			}
+		}
+	}
+	return steps, nil
+}
+
+// parseStep parses one step; nil for an empty one.
+func parseStep(part string) (*Action, error) {
+	words := strings.Fields(part)
+	if len(words) == 0 {
+		return nil, nil
+	}
+	name := strings.ToLower(words[0])
+	st := Action{Kind: Kind(name)}
+	switch {
+	case name == "trigger" && (len(words) == 2 || len(words) == 3 && !isTaskKind(words[1])) && words[len(words)-1] == "expire":
+		// trigger [APP] expire, as `watchbox trigger expire` sends it
+		st.Kind = Expire
+		if len(words) == 3 {
+			st.App = words[1]
+		}
+	case name == "trigger":
+		// trigger [APP] TASK-KIND [DETAIL]
+		rest := words[1:]
+		if len(rest) > 0 && !isTaskKind(rest[0]) {
+			st.App, rest = rest[0], rest[1:]
+		}
+		if len(rest) == 0 || len(rest) > 2 || !isTaskKind(rest[0]) {
+			return nil, fmt.Errorf("step %q needs a task kind, after the app if any: %s", strings.TrimSpace(part), strings.Join(abi.TaskKindNames(), ", "))
+		}
+		st.Task, _ = abi.ParseTaskKind(rest[0])
+		if len(rest) == 2 {
+			if err := SetDetail(&st, rest[1]); err != nil {
+				return nil, fmt.Errorf("step %q: %v", strings.TrimSpace(part), err)
+			}
+		}
+	case appSteps[st.Kind]:
+		switch len(words) {
+		case 1:
+		case 2:
+			st.App = words[1]
+		default:
+			return nil, fmt.Errorf("step %q takes at most one argument, the app it acts on", strings.TrimSpace(part))
+		}
+	case name == "quit":
+		if len(words) > 1 {
+			return nil, fmt.Errorf("step %q takes no argument", part)
+		}
+	case name == "sleep" || name == "wait":
+		if len(words) != 2 {
+			return nil, fmt.Errorf("step %q needs a duration, e.g. \"sleep 500ms\"", strings.TrimSpace(part))
+		}
+		d, err := time.ParseDuration(words[1])
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("step %q: %q is not a duration such as 500ms or 2m", strings.TrimSpace(part), words[1])
+		}
+		st.Kind, st.Duration = Sleep, d
+	default:
+		return nil, fmt.Errorf("unknown step %q; steps are: %s", words[0], StepHelp)
+	}
+	return &st, nil
+}
+
+// SetDetail sets the detail word of a Trigger action of a.Task, as
+// `watchbox trigger` and run's trigger step take it: a snapshot reason
+// (app-backgrounded, ...), a URL session identifier or a Bluetooth
+// peripheral; other kinds take none.
+func SetDetail(a *Action, detail string) error {
+	if strings.ContainsFunc(detail, unicode.IsSpace) {
+		return fmt.Errorf("the detail %q has a space; it is one word (watchbox bluetooth-alert takes a peripheral name with spaces)", detail)
+	}
+	switch a.Task {
+	case abi.TaskSnapshot:
+		r, err := abi.ParseSnapshotReason(detail)
+		if err != nil {
+			return fmt.Errorf("%q is not a snapshot reason: %s", detail, strings.Join(abi.SnapshotReasonNames(), ", "))
+		}
+		a.Reason = r
+	case abi.TaskURLSession:
+		if !abi.ValidSessionID(detail) {
+			return fmt.Errorf("%q is not a URL session identifier: use letters, digits, '-', '_' and '.', at most 128 bytes", detail)
+		}
+		a.Session = detail
+	case abi.TaskBluetoothAlert:
+		a.Peripheral = detail
+	default:
+		return fmt.Errorf("%s tasks take no detail; snapshot takes a reason, url-session an identifier, bluetooth-alert a peripheral",
+			abi.TaskKindName(a.Task))
+	}
+	return nil
+}
+
+// CheckPayload checks that b is a JSON object, as WatchConnectivity's
+// dictionaries are.
+func CheckPayload(b []byte) error {
+	if !json.Valid(b) {
+		var v any
+		err := json.Unmarshal(b, &v)
+		return fmt.Errorf("the payload is not JSON: %v", err)
+	}
+	if t := bytes.TrimSpace(b); len(t) == 0 || t[0] != '{' {
+		return fmt.Errorf("the payload must be a JSON object {...}, got %s", truncate(string(t), 40))
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
