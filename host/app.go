@@ -13,6 +13,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/bundle"
+	"github.com/watchbox/watchbox/host/inspect"
 	"github.com/watchbox/watchbox/host/internal/sandboxfs"
 	"github.com/watchbox/watchbox/host/internal/sched"
 	"github.com/watchbox/watchbox/host/meter"
@@ -134,7 +135,7 @@ func bundleError(dir string, err error) error {
 
 // load checks and compiles wasm, read from file, for the bundle in dir.
 func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest, wasm []byte) (*App, error) {
-	if p := checkBytes(file, wasm); p != nil {
+	if p := inspect.CheckBytes(file, wasm); p != nil {
 		return nil, &InvalidAppError{Path: dir, Problems: []Problem{*p}}
 	}
 	if !r.cfg.Unmetered {
@@ -142,7 +143,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 		if err != nil {
 			var fe *meter.FormatError
 			if errors.As(err, &fe) {
-				return nil, &InvalidAppError{Path: dir, Problems: []Problem{compileProblem(file, fe, m.MemoryLimit.String())}}
+				return nil, &InvalidAppError{Path: dir, Problems: []Problem{inspect.CompileProblem(file, fe, m.MemoryLimit.String())}}
 			}
 			return nil, fmt.Errorf("host: metering %s: %w", file, err)
 		}
@@ -165,9 +166,9 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 	}
 	cm, err := wr.CompileModule(ctx, wasm)
 	if err != nil {
-		return fail(&InvalidAppError{Path: dir, Problems: []Problem{compileProblem(file, err, m.MemoryLimit.String())}})
+		return fail(&InvalidAppError{Path: dir, Problems: []Problem{inspect.CompileProblem(file, err, m.MemoryLimit.String())}})
 	}
-	if _, problems := checkModule(cm, r.wasi); len(problems) > 0 {
+	if _, problems := inspect.CheckModule(cm, r.wasi); len(problems) > 0 {
 		return fail(&InvalidAppError{Path: dir, Problems: problems})
 	}
 	a.compiled = cm

@@ -6,23 +6,12 @@ import (
 	"strings"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/inspect"
 )
 
 // Problem is one thing wrong with an app: its manifest, its module or its
 // use of the ABI.
-type Problem struct {
-	// Where names the file, key, import or export concerned.
-	Where string `json:"where"`
-	// Message says what is wrong and what to do about it.
-	Message string `json:"message"`
-}
-
-func (p Problem) String() string {
-	if p.Where == "" {
-		return p.Message
-	}
-	return p.Where + ": " + p.Message
-}
+type Problem = inspect.Problem
 
 // InvalidAppError reports an app the runtime refuses to run, with every
 // problem found.

@@ -27,7 +27,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/watchbox/watchbox/host/inspect"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/sched"
 	"github.com/watchbox/watchbox/host/meter"
@@ -161,7 +161,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("host: metered module cache in %s: %w", cfg.CacheDir, err)
 	}
-	wasi, err := wasiFunctions(ctx)
+	wasi, err := inspect.WASIFunctions(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -261,21 +261,6 @@ func defaultDataDir() (string, error) {
 		return "", fmt.Errorf("host: no data directory (set Config.DataDir or $XDG_DATA_HOME): %w", err)
 	}
 	return filepath.Join(home, ".local", "share", "watchbox"), nil
-}
-
-// wasiFunctions lists the WASI preview 1 functions wazero provides.
-func wasiFunctions(ctx context.Context) (map[string]bool, error) {
-	r := wazero.NewRuntime(ctx)
-	defer r.Close(ctx)
-	cm, err := wasi_snapshot_preview1.NewBuilder(r).Compile(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("host: WASI: %w", err)
-	}
-	names := map[string]bool{}
-	for n := range cm.ExportedFunctions() {
-		names[n] = true
-	}
-	return names, nil
 }
 
 // Apps returns the loaded apps, in bundle id order.
