@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/sched"
 )
 
@@ -112,7 +113,7 @@ func (a *App) scheduleNotification(args []byte) ([]byte, abi.Status) {
 	a.cancelNotification(n.id)
 	a.pending[n.id] = n
 	a.armNotification(n, at)
-	a.rt.report(Decision{Time: now, App: a.id, Kind: "notification", Verdict: "scheduled", At: at, Rule: "notification.scheduled",
+	a.rt.report(Decision{Time: now, App: a.id, Kind: "notification", Verdict: "scheduled", At: at, Rule: policy.RuleNotificationScheduled,
 		Reason: fmt.Sprintf("notification %s scheduled for %s%s", n.id, whenPhrase(at, now), n.repeatPhrase())})
 	return nil, abi.StatusOK
 }
@@ -172,7 +173,7 @@ func (a *App) present(ctx context.Context, n *notification) {
 	if len(a.delivered) > 64 {
 		a.delivered = a.delivered[1:]
 	}
-	a.rt.report(Decision{Time: now, App: a.id, Kind: "notification", Verdict: "presented", Rule: "notification.presented",
+	a.rt.report(Decision{Time: now, App: a.id, Kind: "notification", Verdict: "presented", Rule: policy.RuleNotificationPresented,
 		Reason: fmt.Sprintf("notification %s presented to the user (the app is %v): %q", n.id, a.state, n.title)})
 }
 

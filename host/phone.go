@@ -57,7 +57,7 @@ func (a *App) Phone(ctx context.Context, kind PhoneData, payload []byte) error {
 	now := a.rt.clock.Now()
 	frontmost := a.state == abi.StateActive || a.state == abi.StateInactive
 	if kind == PhoneMessage && !frontmost {
-		a.rt.report(Decision{Time: now, App: a.id, Kind: "data_delivery", Verdict: "drop", Rule: "phone.unreachable",
+		a.rt.report(Decision{Time: now, App: a.id, Kind: "data_delivery", Verdict: "drop", Rule: policy.RulePhoneUnreachable,
 			Reason: fmt.Sprintf("phone message dropped: the watch app is not reachable (it is %v); sendMessage needs it frontmost", a.state)})
 		return nil
 	}

@@ -222,7 +222,7 @@ func (r *Runtime) Set(key, value string) error {
 		return fmt.Errorf("host: %w", err)
 	}
 	now := r.clock.Now()
-	r.report(Decision{Time: now, Kind: "profile", Verdict: "set", Rule: "profile.set",
+	r.report(Decision{Time: now, Kind: "profile", Verdict: "set", Rule: policy.RuleProfileSet,
 		Reason: fmt.Sprintf("profile %s changed to %s", key, value)})
 	return nil
 }

@@ -34,7 +34,7 @@ var policyReasons = map[abi.SnapshotReason]policy.SnapshotReason{
 func (a *App) systemSnapshot(ctx context.Context, reason abi.SnapshotReason) (time.Time, error) {
 	now := a.rt.clock.Now()
 	if a.snapshotsOff {
-		a.rt.report(Decision{Time: now, App: a.id, Kind: "snapshot", Verdict: "drop", Rule: "snapshot.automatic_off",
+		a.rt.report(Decision{Time: now, App: a.id, Kind: "snapshot", Verdict: "drop", Rule: policy.RuleSnapshotAutomaticOff,
 			Reason: fmt.Sprintf("snapshot (%s) not taken: the app turned automatic snapshots off (its last snapshot expires in the distant future)", reason)})
 		return time.Time{}, nil
 	}
@@ -146,11 +146,11 @@ func (a *App) completeSnapshotTask(args []byte) ([]byte, abi.Status) {
 		return nil, abi.StatusBadArgument
 	}
 	now := a.now()
-	a.finishTask(t, now, "task.completed", fmt.Sprintf("%v task %d (%v) completed after %s (restored default state: %v)",
+	a.finishTask(t, now, policy.RuleTaskCompleted, fmt.Sprintf("%v task %d (%v) completed after %s (restored default state: %v)",
 		t.kind, id, t.reason, now.Sub(t.times.Delivered), restored))
 	if restored && a.defaultEv != nil {
 		a.cancelDefault()
-		a.rt.report(Decision{Time: now, App: a.id, Kind: "snapshot", Verdict: "drop", Rule: "snapshot.default_restored",
+		a.rt.report(Decision{Time: now, App: a.id, Kind: "snapshot", Verdict: "drop", Rule: policy.RuleSnapshotDefaultRestored,
 			Reason: fmt.Sprintf("snapshot (%s) not needed: the app restored its default state", policy.SnapshotReturnToDefaultState)})
 	}
 	switch {
@@ -158,13 +158,13 @@ func (a *App) completeSnapshotTask(args []byte) ([]byte, abi.Status) {
 		if !a.snapshotsOff {
 			a.snapshotsOff = true
 			a.cancelDefault()
-			a.rt.report(Decision{Time: now, App: a.id, Kind: "snapshot", Verdict: "drop", Rule: "snapshot.automatic_off",
+			a.rt.report(Decision{Time: now, App: a.id, Kind: "snapshot", Verdict: "drop", Rule: policy.RuleSnapshotAutomaticOff,
 				Reason: "automatic snapshots turned off: the snapshot expires in the distant future"})
 		}
 	case expires > 0:
 		if a.snapshotsOff {
 			a.snapshotsOff = false
-			a.rt.report(Decision{Time: now, App: a.id, Kind: "snapshot", Verdict: "run", Rule: "snapshot.automatic_on",
+			a.rt.report(Decision{Time: now, App: a.id, Kind: "snapshot", Verdict: "run", Rule: policy.RuleSnapshotAutomaticOn,
 				Reason: "automatic snapshots turned on again: the snapshot has an expiration date"})
 		}
 		at := time.Unix(0, expires).UTC()

@@ -301,7 +301,7 @@ func (a *App) TriggerTask(ctx context.Context, t ForcedTask) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	now := a.rt.clock.Now()
-	a.rt.report(Decision{Time: now, App: a.id, Kind: "task", Verdict: "run", At: now, Rule: "trigger",
+	a.rt.report(Decision{Time: now, App: a.id, Kind: "task", Verdict: "run", At: now, Rule: policy.RuleTrigger,
 		Reason: fmt.Sprintf("%s task triggered by the developer", what)})
 	if bt.kind == abi.TaskSnapshot && bt.userInfo == nil {
 		bt.userInfo = a.takeSnapshotInfo()
@@ -357,7 +357,7 @@ func (a *App) deliverTasks(ctx context.Context, tasks []*bgTask) error {
 		now := a.now()
 		for _, t := range tasks {
 			if _, open := a.tasks[t.id]; open {
-				a.finishTask(t, now, "task.unhandled", fmt.Sprintf("%v task %d completed by the system: the app has no background task handler", t.kind, t.id))
+				a.finishTask(t, now, policy.RuleTaskUnhandled, fmt.Sprintf("%v task %d completed by the system: the app has no background task handler", t.kind, t.id))
 			}
 		}
 	}
@@ -419,7 +419,7 @@ func (a *App) completeTask(args []byte) ([]byte, abi.Status) {
 		return nil, abi.StatusNotFound
 	}
 	now := a.now()
-	a.finishTask(t, now, "task.completed", fmt.Sprintf("%v task %d completed after %s (snapshot: %v)", t.kind, id, now.Sub(t.times.Delivered), snapshot))
+	a.finishTask(t, now, policy.RuleTaskCompleted, fmt.Sprintf("%v task %d completed after %s (snapshot: %v)", t.kind, id, now.Sub(t.times.Delivered), snapshot))
 	if snapshot {
 		d := a.rt.decide(func(p *policy.Policy) policy.Decision { return p.CompletionSnapshot(a.facts(), now) })
 		if d.Verdict == policy.Delay {
@@ -489,7 +489,7 @@ func (a *App) ExpireTasks(ctx context.Context, kind abi.TaskKind) error {
 		t.forced = true
 		t.times.Deadline = now.Add(grace)
 		t.end = a.rt.sched.At(t.times.Deadline, a.id+" task deadline", func() { a.taskDeadline(id) })
-		a.rt.report(Decision{Time: now, App: a.id, Kind: "task", Verdict: "expire", At: t.times.Deadline, Rule: "task.expire_forced",
+		a.rt.report(Decision{Time: now, App: a.id, Kind: "task", Verdict: "expire", At: t.times.Deadline, Rule: policy.RuleTaskExpireForced,
 			Reason: fmt.Sprintf("%v task %d forced to expire by the developer: expiration handler now, deadline %s later", t.kind, id, grace)})
 		var w abi.Writer
 		w.Int(abi.FieldTaskID, id)
@@ -556,7 +556,7 @@ func (a *App) updateComplication(args []byte) ([]byte, abi.Status) {
 	}
 	a.complicationData = data
 	now := a.now()
-	a.rt.report(Decision{Time: now, App: a.id, Kind: "complication", Verdict: "run", Rule: "complication.updated",
+	a.rt.report(Decision{Time: now, App: a.id, Kind: "complication", Verdict: "run", Rule: policy.RuleComplicationUpdated,
 		Reason: fmt.Sprintf("complication updated: %s", truncate(data, 80))})
 	return nil, abi.StatusOK
 }
