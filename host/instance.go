@@ -130,7 +130,7 @@ func (a *App) instantiate(ctx context.Context) (*instance, error) {
 		}
 	}
 	if a.hasInit {
-		term, fuel, _, err := a.invoke(ctx, mod.ExportedFunction(abi.ExportInitialize), nil, a.rt.profile().LaunchTime.D())
+		term, fuel, _, err := a.invoke(ctx, mod.ExportedFunction(abi.ExportInitialize), nil, a.rt.rules.profile().LaunchTime.D())
 		if err == nil && mod.IsClosed() {
 			// proc_exit(0) in _initialize closes the module without an error.
 			term, err = TerminationExit, sys.NewExitError(0)
@@ -156,7 +156,7 @@ func (a *App) instantiate(ctx context.Context) (*instance, error) {
 func (a *App) invoke(ctx context.Context, fn api.Function, stack []uint64, budget time.Duration) (Termination, int64, time.Duration, error) {
 	g := a.inst.gauge
 	start := a.rt.clock.Now()
-	prof := a.rt.profile()
+	prof := a.rt.rules.profile()
 	cfg := sched.CallConfig{
 		Rate:     prof.InstructionRate,
 		Deadline: start.Add(budget),
@@ -343,7 +343,7 @@ func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 
 // budget returns the time budget of a call of kind, from the profile.
 func (a *App) budget(kind abi.EventKind) time.Duration {
-	p := a.rt.profile()
+	p := a.rt.rules.profile()
 	switch kind {
 	case abi.EventDidFinishLaunching:
 		return p.LaunchTime.D()

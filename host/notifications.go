@@ -113,7 +113,7 @@ func (a *App) scheduleNotification(args []byte) ([]byte, abi.Status) {
 	a.cancelNotification(n.id)
 	a.pending[n.id] = n
 	a.armNotification(n, at)
-	a.rt.report(Decision{Time: now, App: a.id, Kind: "notification", Verdict: "scheduled", At: at, Rule: policy.RuleNotificationScheduled,
+	a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindNotification, Verdict: policy.Scheduled, At: at, Rule: policy.RuleNotificationScheduled,
 		Reason: fmt.Sprintf("notification %s scheduled for %s%s", n.id, whenPhrase(at, now), n.repeatPhrase())})
 	return nil, abi.StatusOK
 }
@@ -173,7 +173,7 @@ func (a *App) present(ctx context.Context, n *notification) {
 	if len(a.delivered) > 64 {
 		a.delivered = a.delivered[1:]
 	}
-	a.rt.report(Decision{Time: now, App: a.id, Kind: "notification", Verdict: "presented", Rule: policy.RuleNotificationPresented,
+	a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindNotification, Verdict: policy.Presented, Rule: policy.RuleNotificationPresented,
 		Reason: fmt.Sprintf("notification %s presented to the user (the app is %v): %q", n.id, a.state, n.title)})
 }
 

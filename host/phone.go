@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/internal/policy"
@@ -57,19 +58,19 @@ func (a *App) Phone(ctx context.Context, kind PhoneData, payload []byte) error {
 	now := a.rt.clock.Now()
 	frontmost := a.state == abi.StateActive || a.state == abi.StateInactive
 	if kind == PhoneMessage && !frontmost {
-		a.rt.report(Decision{Time: now, App: a.id, Kind: "data_delivery", Verdict: "drop", Rule: policy.RulePhoneUnreachable,
+		a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindDataDelivery, Verdict: policy.Drop, Rule: policy.RulePhoneUnreachable,
 			Reason: fmt.Sprintf("phone message dropped: the watch app is not reachable (it is %v); sendMessage needs it frontmost", a.state)})
 		return nil
 	}
 	item := phoneItem{kind: kind, payload: append([]byte(nil), payload...)}
 	if kind == PhoneComplication {
-		d := a.rt.decide(func(p *policy.Policy) policy.Decision { return p.ComplicationTransfer(a.facts(), now) })
+		d := a.rt.rules.decide(func(p *policy.Policy) policy.Decision { return p.ComplicationTransfer(a.facts(), now) })
 		if d.Verdict == policy.Run {
 			return a.deliverPhone(ctx, []phoneItem{item})
 		}
 		item.kind = PhoneUserInfo
 	}
-	d := a.rt.decide(func(p *policy.Policy) policy.Decision { return p.DataDelivery(a.facts(), now, now) })
+	d := a.rt.rules.decide(func(p *policy.Policy) policy.Decision { return p.DataDelivery(a.facts(), now, now) })
 	if d.Verdict == policy.Run {
 		return a.deliverPhone(ctx, []phoneItem{item})
 	}
@@ -119,7 +120,7 @@ func (a *App) flushPhone(ctx context.Context) error {
 	}
 	items := a.phoneQueue
 	a.phoneQueue = nil
-	a.rt.report(Decision{Time: a.rt.clock.Now(), App: a.id, Kind: "data_delivery", Verdict: "run", Rule: policy.RuleDataDeliveryAtOnce,
+	a.rt.report(Decision{Time: a.rt.clock.Now(), App: a.id, Kind: policy.KindDataDelivery, Verdict: policy.Run, Rule: policy.RuleDataDeliveryAtOnce,
 		Reason: fmt.Sprintf("%d phone item(s) waiting delivered now: the app is frontmost", len(items))})
 	return a.deliverPhone(ctx, items)
 }
@@ -152,7 +153,7 @@ func (a *App) BluetoothAlert(ctx context.Context, peripheral string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	now := a.rt.clock.Now()
-	d := a.rt.decide(func(p *policy.Policy) policy.Decision { return p.BluetoothAlert(a.facts(), now) })
+	d := a.rt.rules.decide(func(p *policy.Policy) policy.Decision { return p.BluetoothAlert(a.facts(), now) })
 	if d.Verdict != policy.Run {
 		return nil
 	}
@@ -163,11 +164,13 @@ func (a *App) BluetoothAlert(ctx context.Context, peripheral string) error {
 // it, if any were used.
 func (a *App) resetBluetooth() {
 	now := a.rt.clock.Now()
-	a.rt.polMu.Lock()
-	limit, window := a.rt.pol.BluetoothBudget()
-	used := a.rt.pol.Ledger.Count(a.id, now, window, policy.KindBluetoothAlert, policy.KindBluetoothScan)
-	a.rt.polMu.Unlock()
+	var limit, used int
+	a.rt.rules.ask(func(p *policy.Policy) {
+		var window time.Duration
+		limit, window = p.BluetoothBudget()
+		used = p.Ledger.Count(a.id, now, window, policy.KindBluetoothAlert, policy.KindBluetoothScan)
+	})
 	if used > 0 && limit > 0 {
-		a.rt.decide(func(p *policy.Policy) policy.Decision { return p.ResetBluetooth(a.id, now) })
+		a.rt.rules.decide(func(p *policy.Policy) policy.Decision { return p.ResetBluetooth(a.id, now) })
 	}
 }

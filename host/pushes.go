@@ -29,7 +29,7 @@ func (a *App) Push(ctx context.Context, p *push.Push) error {
 			category: p.Category, userInfo: p.UserInfo})
 		return nil
 	case push.TypeBackground:
-		d := a.rt.decide(func(pol *policy.Policy) policy.Decision { return pol.BackgroundPush(a.facts(), p, now) })
+		d := a.rt.rules.decide(func(pol *policy.Policy) policy.Decision { return pol.BackgroundPush(a.facts(), p, now) })
 		switch d.Verdict {
 		case policy.Run:
 			return a.runPush(ctx, abi.EventRemoteNotification, p)
@@ -38,7 +38,7 @@ func (a *App) Push(ctx context.Context, p *push.Push) error {
 		}
 		return nil
 	case push.TypeComplication:
-		d := a.rt.decide(func(pol *policy.Policy) policy.Decision { return pol.ComplicationPush(a.facts(), now) })
+		d := a.rt.rules.decide(func(pol *policy.Policy) policy.Decision { return pol.ComplicationPush(a.facts(), now) })
 		if d.Verdict != policy.Run {
 			return nil
 		}

@@ -22,7 +22,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -98,9 +97,7 @@ type Runtime struct {
 	meters *meter.Cache
 	wasi   map[string]bool
 
-	pol   *policy.Policy                  // the background model's rules; guarded by polMu
-	prof  atomic.Pointer[profile.Profile] // the profile in force: pol.Profile, for readers outside the lock
-	polMu sync.Mutex
+	rules *rules // the background model's rules and the profile in force
 
 	decMu     sync.Mutex
 	decisions []Decision // every decision reported, oldest first
@@ -165,11 +162,9 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{},
-		pol: policy.New(cfg.Profile)}
+	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}}
+	r.rules = newRules(cfg.Profile, r.report)
 	r.fetches, r.stopFetches = context.WithCancel(context.Background())
-	prof := cfg.Profile
-	r.prof.Store(&prof)
 	if cfg.Virtual {
 		r.clock = sched.NewVirtual(cfg.Start)
 		r.sched = sched.New(r.clock)
@@ -183,17 +178,12 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	return r, nil
 }
 
-// profile returns the device profile in force now (Set may change it). It
-// is read on every guest call, so it is one atomic load, not the policy's
-// lock and a copy; the profile it points to is never modified.
-func (r *Runtime) profile() *profile.Profile { return r.prof.Load() }
-
 // frontmostTimeout is Config.FrontmostTimeout, or the profile's.
 func (r *Runtime) frontmostTimeout() time.Duration {
 	if r.cfg.FrontmostTimeout != 0 {
 		return r.cfg.FrontmostTimeout
 	}
-	return r.profile().FrontmostTimeout.D()
+	return r.rules.profile().FrontmostTimeout.D()
 }
 
 // suspendDelay is Config.SuspendDelay, or the profile's.
@@ -201,7 +191,7 @@ func (r *Runtime) suspendDelay() time.Duration {
 	if r.cfg.SuspendDelay != 0 {
 		return r.cfg.SuspendDelay
 	}
-	return r.profile().SuspendDelay.D()
+	return r.rules.profile().SuspendDelay.D()
 }
 
 // Set changes the device profile value named key (a profile file's key,
@@ -210,19 +200,11 @@ func (r *Runtime) suspendDelay() time.Duration {
 // already placed keep their times until they come due. A bad key or value
 // is an error and changes nothing.
 func (r *Runtime) Set(key, value string) error {
-	r.polMu.Lock()
-	p := r.pol.Profile
-	err := p.Set(key, value) // validates the whole profile
-	if err == nil {
-		r.pol.Profile = p
-		r.prof.Store(&p)
-	}
-	r.polMu.Unlock()
-	if err != nil {
+	if err := r.rules.set(key, value); err != nil {
 		return fmt.Errorf("host: %w", err)
 	}
 	now := r.clock.Now()
-	r.report(Decision{Time: now, Kind: "profile", Verdict: "set", Rule: policy.RuleProfileSet,
+	r.report(Decision{Time: now, Kind: policy.KindProfile, Verdict: policy.Set, Rule: policy.RuleProfileSet,
 		Reason: fmt.Sprintf("profile %s changed to %s", key, value)})
 	return nil
 }

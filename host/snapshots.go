@@ -34,11 +34,11 @@ var policyReasons = map[abi.SnapshotReason]policy.SnapshotReason{
 func (a *App) systemSnapshot(ctx context.Context, reason abi.SnapshotReason) (time.Time, error) {
 	now := a.rt.clock.Now()
 	if a.snapshotsOff {
-		a.rt.report(Decision{Time: now, App: a.id, Kind: "snapshot", Verdict: "drop", Rule: policy.RuleSnapshotAutomaticOff,
+		a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindSnapshot, Verdict: policy.Drop, Rule: policy.RuleSnapshotAutomaticOff,
 			Reason: fmt.Sprintf("snapshot (%s) not taken: the app turned automatic snapshots off (its last snapshot expires in the distant future)", reason)})
 		return time.Time{}, nil
 	}
-	d := a.rt.decide(func(p *policy.Policy) policy.Decision { return p.SystemSnapshot(a.facts(), policyReasons[reason], now) })
+	d := a.rt.rules.decide(func(p *policy.Policy) policy.Decision { return p.SystemSnapshot(a.facts(), policyReasons[reason], now) })
 	if d.Verdict == policy.Delay {
 		return d.At, nil
 	}
@@ -78,9 +78,7 @@ func (a *App) armDefault(t time.Time) {
 		return
 	}
 	if t.IsZero() {
-		a.rt.polMu.Lock()
-		t = a.rt.pol.ReturnToDefaultAt(a.facts())
-		a.rt.polMu.Unlock()
+		a.rt.rules.ask(func(p *policy.Policy) { t = p.ReturnToDefaultAt(a.facts()) })
 	}
 	a.defaultEv = a.rt.sched.At(t, a.id+" return to default", func() {
 		a.mu.Lock()
@@ -150,7 +148,7 @@ func (a *App) completeSnapshotTask(args []byte) ([]byte, abi.Status) {
 		t.kind, id, t.reason, now.Sub(t.times.Delivered), restored))
 	if restored && a.defaultEv != nil {
 		a.cancelDefault()
-		a.rt.report(Decision{Time: now, App: a.id, Kind: "snapshot", Verdict: "drop", Rule: policy.RuleSnapshotDefaultRestored,
+		a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindSnapshot, Verdict: policy.Drop, Rule: policy.RuleSnapshotDefaultRestored,
 			Reason: fmt.Sprintf("snapshot (%s) not needed: the app restored its default state", policy.SnapshotReturnToDefaultState)})
 	}
 	switch {
@@ -158,13 +156,13 @@ func (a *App) completeSnapshotTask(args []byte) ([]byte, abi.Status) {
 		if !a.snapshotsOff {
 			a.snapshotsOff = true
 			a.cancelDefault()
-			a.rt.report(Decision{Time: now, App: a.id, Kind: "snapshot", Verdict: "drop", Rule: policy.RuleSnapshotAutomaticOff,
+			a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindSnapshot, Verdict: policy.Drop, Rule: policy.RuleSnapshotAutomaticOff,
 				Reason: "automatic snapshots turned off: the snapshot expires in the distant future"})
 		}
 	case expires > 0:
 		if a.snapshotsOff {
 			a.snapshotsOff = false
-			a.rt.report(Decision{Time: now, App: a.id, Kind: "snapshot", Verdict: "run", Rule: policy.RuleSnapshotAutomaticOn,
+			a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindSnapshot, Verdict: policy.Run, Rule: policy.RuleSnapshotAutomaticOn,
 				Reason: "automatic snapshots turned on again: the snapshot has an expiration date"})
 		}
 		at := time.Unix(0, expires).UTC()

@@ -14,35 +14,8 @@ import (
 
 // Decision is one decision of the system about an app's request, with the
 // rule and numbers that decided it: what a developer reads to learn why a
-// task did or did not run.
-type Decision struct {
-	Time    time.Time `json:"time"`
-	App     string    `json:"app"`
-	Kind    string    `json:"kind"`    // refresh, snapshot, task, ...
-	Verdict string    `json:"verdict"` // run, scheduled, delay, drop, replaced, kill, ...
-	At      time.Time `json:"at,omitzero"`
-	Rule    string    `json:"rule"`   // a stable rule id, e.g. refresh.hourly_budget
-	Reason  string    `json:"reason"` // e.g. "refresh delayed to 10:00: 4 of 4 this hour used"
-	// Numbers are the numbers that decided, by name ("used", "limit",
-	// "window_s", ...; durations in seconds, names ending in _s), for the
-	// decisions of a budget or delivery rule.
-	Numbers map[string]int64 `json:"numbers,omitempty"`
-}
-
-// String returns the decision as one line, e.g.
-// "09:40:00 com.example.weather: refresh delayed to 10:00: 4 of 4 this hour used [refresh.hourly_budget]".
-func (d Decision) String() string {
-	return fmt.Sprintf("%s %s: %s [%s]", d.Time.UTC().Format("15:04:05"), d.App, d.Reason, d.Rule)
-}
-
-func fromPolicy(d policy.Decision) Decision {
-	reason := d.Reason
-	if d.Warning != "" {
-		reason += "; warning: " + d.Warning
-	}
-	return Decision{Time: d.Time, App: d.App, Kind: string(d.Kind), Verdict: d.Verdict.String(), At: d.At, Rule: d.Rule, Reason: reason,
-		Numbers: d.Numbers}
-}
+// task did or did not run. Every rule and rule id is in the policy package.
+type Decision = policy.Decision
 
 // bgTask is a background task delivered to an app and not yet completed.
 type bgTask struct {
@@ -58,26 +31,12 @@ type bgTask struct {
 	warn, end *sched.Event
 }
 
-// decide runs f on the runtime's policy (which is not safe for concurrent
-// use) and reports every decision the policy logged meanwhile (a rule may
-// log more than the one it returns, such as a push it coalesced).
-func (r *Runtime) decide(f func(p *policy.Policy) policy.Decision) policy.Decision {
-	r.polMu.Lock()
-	d := f(r.pol)
-	fresh := r.pol.Log.All()
-	r.pol.Log = policy.NewLog(0) // reported decisions live in the runtime's log
-	r.polMu.Unlock()
-	for _, x := range fresh {
-		r.report(fromPolicy(x))
-	}
-	return d
-}
-
 // maxDecisions bounds the runtime's decision log; older decisions are
 // forgotten first.
 const maxDecisions = 10000
 
 func (r *Runtime) report(d Decision) {
+	d = d.Reported()
 	r.decMu.Lock()
 	if len(r.decisions) >= maxDecisions {
 		r.decisions = append(r.decisions[:0], r.decisions[len(r.decisions)-maxDecisions/2:]...)
@@ -149,7 +108,7 @@ func (a *App) schedule(args []byte, rule scheduleRule, arm func(time.Time)) ([]b
 		return nil, status
 	}
 	now := a.now()
-	d := a.rt.decide(func(p *policy.Policy) policy.Decision {
+	d := a.rt.rules.decide(func(p *policy.Policy) policy.Decision {
 		return rule(p, a.facts(), preferred, userInfo, now)
 	})
 	var w abi.Writer
@@ -232,7 +191,7 @@ func (a *App) arm(ev **sched.Event, label string, t time.Time, due dueFunc, run 
 		now := a.rt.clock.Now()
 		var req policy.Request
 		var ok bool
-		d := a.rt.decide(func(p *policy.Policy) policy.Decision {
+		d := a.rt.rules.decide(func(p *policy.Policy) policy.Decision {
 			var d policy.Decision
 			req, d, ok = due(p, a.facts(), now)
 			return d
@@ -301,7 +260,7 @@ func (a *App) TriggerTask(ctx context.Context, t ForcedTask) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	now := a.rt.clock.Now()
-	a.rt.report(Decision{Time: now, App: a.id, Kind: "task", Verdict: "run", At: now, Rule: policy.RuleTrigger,
+	a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindTask, Verdict: policy.Run, At: now, Rule: policy.RuleTrigger,
 		Reason: fmt.Sprintf("%s task triggered by the developer", what)})
 	if bt.kind == abi.TaskSnapshot && bt.userInfo == nil {
 		bt.userInfo = a.takeSnapshotInfo()
@@ -317,9 +276,8 @@ func (a *App) deliverTasks(ctx context.Context, tasks []*bgTask) error {
 		return err
 	}
 	now := a.rt.clock.Now()
-	a.rt.polMu.Lock()
-	times := a.rt.pol.TaskTimes(policy.KindRefresh, now)
-	a.rt.polMu.Unlock()
+	var times policy.TaskTimes
+	a.rt.rules.ask(func(p *policy.Policy) { times = p.TaskTimes(policy.KindRefresh, now) })
 	var w abi.Writer
 	for _, t := range tasks {
 		a.nextTask++
@@ -421,7 +379,7 @@ func (a *App) completeTask(args []byte) ([]byte, abi.Status) {
 	now := a.now()
 	a.finishTask(t, now, policy.RuleTaskCompleted, fmt.Sprintf("%v task %d completed after %s (snapshot: %v)", t.kind, id, now.Sub(t.times.Delivered), snapshot))
 	if snapshot {
-		d := a.rt.decide(func(p *policy.Policy) policy.Decision { return p.CompletionSnapshot(a.facts(), now) })
+		d := a.rt.rules.decide(func(p *policy.Policy) policy.Decision { return p.CompletionSnapshot(a.facts(), now) })
 		if d.Verdict == policy.Delay {
 			a.armSnapshot(d.At)
 		}
@@ -435,7 +393,7 @@ func (a *App) finishTask(t *bgTask, now time.Time, rule, reason string) {
 	a.rt.sched.Cancel(t.warn)
 	a.rt.sched.Cancel(t.end)
 	delete(a.tasks, t.id)
-	a.rt.report(Decision{Time: now, App: a.id, Kind: "task", Verdict: "completed", Rule: rule, Reason: reason})
+	a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindTask, Verdict: policy.Completed, Rule: rule, Reason: reason})
 }
 
 // taskWarning runs on the scheduler shortly before an open task's deadline:
@@ -477,7 +435,7 @@ func (a *App) ExpireTasks(ctx context.Context, kind abi.TaskKind) error {
 	}
 	slices.Sort(ids)
 	now := a.rt.clock.Now()
-	grace := a.rt.profile().TaskWarning.D()
+	grace := a.rt.rules.profile().TaskWarning.D()
 	var errs []error
 	for _, id := range ids {
 		t, open := a.tasks[id]
@@ -489,7 +447,7 @@ func (a *App) ExpireTasks(ctx context.Context, kind abi.TaskKind) error {
 		t.forced = true
 		t.times.Deadline = now.Add(grace)
 		t.end = a.rt.sched.At(t.times.Deadline, a.id+" task deadline", func() { a.taskDeadline(id) })
-		a.rt.report(Decision{Time: now, App: a.id, Kind: "task", Verdict: "expire", At: t.times.Deadline, Rule: policy.RuleTaskExpireForced,
+		a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindTask, Verdict: policy.Expire, At: t.times.Deadline, Rule: policy.RuleTaskExpireForced,
 			Reason: fmt.Sprintf("%v task %d forced to expire by the developer: expiration handler now, deadline %s later", t.kind, id, grace)})
 		var w abi.Writer
 		w.Int(abi.FieldTaskID, id)
@@ -511,11 +469,11 @@ func (a *App) taskDeadline(id int64) {
 	}
 	now := a.rt.clock.Now()
 	if t.forced {
-		a.rt.report(Decision{Time: now, App: a.id, Kind: "task", Verdict: "kill", At: t.times.Deadline, Rule: policy.RuleTaskDeadline,
+		a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindTask, Verdict: policy.Kill, At: t.times.Deadline, Rule: policy.RuleTaskDeadline,
 			Reason: fmt.Sprintf("killed: %v task %d not completed by its forced expiry at %s (%s background task not finished in time)",
 				t.kind, id, t.times.Deadline.UTC().Format("15:04:05"), policy.CodeTaskNotFinished)})
 	} else {
-		a.rt.decide(func(p *policy.Policy) policy.Decision {
+		a.rt.rules.decide(func(p *policy.Policy) policy.Decision {
 			d, _ := p.TaskExpired(a.id, policy.KindRefresh, t.times.Delivered, now)
 			return d
 		})
@@ -556,7 +514,7 @@ func (a *App) updateComplication(args []byte) ([]byte, abi.Status) {
 	}
 	a.complicationData = data
 	now := a.now()
-	a.rt.report(Decision{Time: now, App: a.id, Kind: "complication", Verdict: "run", Rule: policy.RuleComplicationUpdated,
+	a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindComplication, Verdict: policy.Run, Rule: policy.RuleComplicationUpdated,
 		Reason: fmt.Sprintf("complication updated: %s", truncate(data, 80))})
 	return nil, abi.StatusOK
 }

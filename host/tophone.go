@@ -35,7 +35,7 @@ func (a *App) sendToPhone(args []byte) ([]byte, abi.Status) {
 		a.sentToPhone = append(a.sentToPhone[:0], a.sentToPhone[1:]...)
 	}
 	a.sentToPhone = append(a.sentToPhone, payload)
-	a.rt.report(Decision{Time: a.now(), App: a.id, Kind: "data_delivery", Verdict: "run", Rule: policy.RulePhoneReceived,
+	a.rt.report(Decision{Time: a.now(), App: a.id, Kind: policy.KindDataDelivery, Verdict: policy.Run, Rule: policy.RulePhoneReceived,
 		Reason: fmt.Sprintf("the phone received %d bytes: %s", len(payload), truncate(payload, 80))})
 	return nil, abi.StatusOK
 }

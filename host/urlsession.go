@@ -45,7 +45,7 @@ func (a *App) startDownload(args []byte) ([]byte, abi.Status) {
 	}
 	now := a.now()
 	if !a.manifest.AllowsHost(u.Host) {
-		a.rt.report(Decision{Time: now, App: a.id, Kind: "url_session", Verdict: "drop", Rule: policy.RuleURLSessionHostNotAllowed,
+		a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindURLSession, Verdict: policy.Drop, Rule: policy.RuleURLSessionHostNotAllowed,
 			Reason: fmt.Sprintf("download %s refused: %s is not in the manifest's allowedHosts %v", id, u.Host, a.manifest.AllowedHosts)})
 		return nil, abi.StatusNotAllowed
 	}
@@ -56,7 +56,7 @@ func (a *App) startDownload(args []byte) ([]byte, abi.Status) {
 			extra = fmt.Sprintf("; it completes in %s", took)
 		}
 	}
-	a.rt.report(Decision{Time: now, App: a.id, Kind: "url_session", Verdict: "scheduled", Rule: policy.RuleURLSessionStarted,
+	a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindURLSession, Verdict: policy.Scheduled, Rule: policy.RuleURLSessionStarted,
 		Reason: fmt.Sprintf("download %s of %s started%s", id, u, extra)})
 	a.rt.sched.At(now.Add(took), a.id+" download "+id, func() {
 		if a.rt.cfg.Virtual {
@@ -85,7 +85,7 @@ func (a *App) finishDownload(id, u string) {
 	if fetchErr != nil {
 		reason = fmt.Sprintf("download %s failed: %v", id, fetchErr)
 	}
-	a.rt.report(Decision{Time: now, App: a.id, Kind: "url_session", Verdict: "run", Rule: policy.RuleURLSessionFinished, Reason: reason})
+	a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindURLSession, Verdict: policy.Run, Rule: policy.RuleURLSessionFinished, Reason: reason})
 	t := &bgTask{kind: abi.TaskURLSession, session: id, status: status}
 	if fetchErr != nil {
 		t.err = fetchErr.Error()

@@ -1,0 +1,71 @@
+package host
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/watchbox/watchbox/host/internal/policy"
+	"github.com/watchbox/watchbox/host/profile"
+)
+
+// rules is the runtime's one Policy behind its lock. A decision is made
+// with decide, which reports every decision the rule made; a question that
+// decides nothing is asked with ask. Nothing else touches the Policy.
+type rules struct {
+	mu     sync.Mutex
+	pol    *policy.Policy
+	fresh  []policy.Decision // what the running rule decided, guarded by mu
+	prof   atomic.Pointer[profile.Profile]
+	report func(Decision)
+}
+
+func newRules(p profile.Profile, report func(Decision)) *rules {
+	r := &rules{pol: policy.New(p), report: report}
+	r.pol.Report = func(d policy.Decision) { r.fresh = append(r.fresh, d) }
+	r.prof.Store(&p)
+	return r
+}
+
+// profile returns the device profile in force now (set may change it). It
+// is read on every guest call, so it is one atomic load, not the policy's
+// lock and a copy; the profile it points to is never modified.
+func (r *rules) profile() *profile.Profile { return r.prof.Load() }
+
+// decide runs rule f on the policy (which is not safe for concurrent use)
+// and reports every decision it made, in time order (a rule may make more
+// than the one it returns, such as a push it coalesced).
+func (r *rules) decide(f func(p *policy.Policy) policy.Decision) policy.Decision {
+	r.mu.Lock()
+	d := f(r.pol)
+	fresh := r.fresh
+	r.fresh = nil
+	r.mu.Unlock()
+	slices.SortStableFunc(fresh, func(a, b policy.Decision) int { return a.Time.Compare(b.Time) })
+	for _, x := range fresh {
+		r.report(x)
+	}
+	return d
+}
+
+// ask runs f, a question to the policy that decides nothing (a task's
+// times, a budget), under the policy's lock.
+func (r *rules) ask(f func(p *policy.Policy)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f(r.pol)
+}
+
+// set changes the profile value named key, validating the whole profile;
+// on error nothing changes.
+func (r *rules) set(key, value string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.pol.Profile
+	if err := p.Set(key, value); err != nil {
+		return err
+	}
+	r.pol.Profile = p
+	r.prof.Store(&p)
+	return nil
+}
