@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"github.com/tetratelabs/wazero"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/bundle"
 	"github.com/watchbox/watchbox/host/inspect"
+	"github.com/watchbox/watchbox/host/internal/guest"
 	"github.com/watchbox/watchbox/host/internal/sandboxfs"
 	"github.com/watchbox/watchbox/host/internal/sched"
 	"github.com/watchbox/watchbox/host/meter"
@@ -53,22 +53,11 @@ type App struct {
 	id       string
 	manifest bundle.Manifest
 	log      zerolog.Logger
-	wr       wazero.Runtime
-	compiled wazero.CompiledModule
-	hasInit  bool
 	fs       *sandboxfs.FS
-	start    time.Time // for the guest's monotonic clock
-	wd       watchdog
-	cc       sched.CallClock // the running call's clock, valid while inCall
-	inCall   bool
-	// fuelBudget is the running call's fuel budget; fuelUsedFn reports the
-	// fuel it used so far (made once: a method value allocates).
-	fuelBudget int64
-	fuelUsedFn func() int64
+	g        *guest.Guest // the Wasm side: runtime, module, instance
 
 	mu       sync.Mutex
 	state    abi.State
-	inst     *instance
 	launches uint64
 	cold     bool // the current instance was started by its launch
 	crashes  int
@@ -149,30 +138,30 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 		}
 		wasm = metered
 	}
-	a := &App{rt: r, id: m.BundleIdentifier, manifest: m, start: r.clock.Now(),
+	a := &App{rt: r, id: m.BundleIdentifier, manifest: m,
 		complication: m.Complication, tasks: map[int64]*bgTask{}, pending: map[string]*notification{}}
-	a.fuelUsedFn = a.fuelUsed
-	a.wd.timer = time.AfterFunc(time.Hour, a.wd.fire)
-	a.wd.timer.Stop()
 	a.log = r.log.With().Str("app", a.id).Logger()
-	wr, err := a.newRuntime(ctx, m.MemoryLimit.Pages())
+	g, err := guest.New(ctx, guest.Config{ID: a.id, Log: a.log, Cache: r.cache, MemoryPages: m.MemoryLimit.Pages(),
+		Seed: r.cfg.Seed, Unmetered: r.cfg.Unmetered, Virtual: r.cfg.Virtual, Clock: r.clock, Sched: r.sched,
+		Profile: r.rules.profile, Handler: requests{a}})
 	if err != nil {
 		return nil, err
 	}
-	a.wr = wr
+	a.g = g
 	fail := func(err error) (*App, error) {
-		wr.Close(ctx)
+		g.Close(ctx)
+		if a.fs != nil {
+			a.fs.Close()
+		}
 		return nil, err
 	}
-	cm, err := wr.CompileModule(ctx, wasm)
+	cm, err := g.Compile(ctx, wasm)
 	if err != nil {
 		return fail(&InvalidAppError{Path: dir, Problems: []Problem{inspect.CompileProblem(file, err, m.MemoryLimit.String())}})
 	}
 	if _, problems := inspect.CheckModule(cm, r.wasi); len(problems) > 0 {
 		return fail(&InvalidAppError{Path: dir, Problems: problems})
 	}
-	a.compiled = cm
-	_, a.hasInit = cm.ExportedFunctions()[abi.ExportInitialize]
 	container := filepath.Join(r.cfg.DataDir, "containers", a.id)
 	if err := os.MkdirAll(container, 0o755); err != nil {
 		return fail(fmt.Errorf("host: data container for %s: %w", a.id, err))
@@ -181,15 +170,14 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 	if err != nil {
 		return fail(fmt.Errorf("host: data container for %s: %w", a.id, err))
 	}
+	g.Mount(a.fs)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
-		a.fs.Close()
 		return fail(errors.New("host: runtime is closed"))
 	}
 	if _, dup := r.apps[a.id]; dup {
-		a.fs.Close()
 		return fail(fmt.Errorf("host: an app with bundle id %s is already loaded", a.id))
 	}
 	r.apps[a.id] = a
@@ -226,39 +214,9 @@ func (a *App) Crashes() int {
 // Container returns the host directory holding the app's data container.
 func (a *App) Container() string { return filepath.Join(a.rt.cfg.DataDir, "containers", a.id) }
 
-// fuelUsed is the fuel the running call has used so far.
-func (a *App) fuelUsed() int64 { return a.fuelBudget - a.inst.gauge.Fuel() }
-
-// now is the guest's time: inside a call, the call's clock (under the
-// virtual clock it includes the CPU time the call has used so far);
-// otherwise the runtime's clock.
-func (a *App) now() time.Time {
-	if a.inCall {
-		return a.cc.Now()
-	}
-	return a.rt.clock.Now()
-}
-
-func (a *App) walltime() (int64, int32) {
-	t := a.now()
-	return t.Unix(), int32(t.Nanosecond())
-}
-
-func (a *App) nanotime() int64 { return int64(a.now().Sub(a.start)) }
-
-// nanosleep is the guest's sleep. Under the virtual clock it moves the
-// call's time without blocking. It never sleeps past the call's deadline
-// and returns early when the call is stopped (deadline or interrupt); a
-// guest that meant to sleep longer is stopped, since it would outlive its
-// budget.
-func (a *App) nanosleep(ns int64) {
-	if !a.inCall {
-		return
-	}
-	if !a.cc.Sleep(time.Duration(ns)) {
-		a.wd.stopNow()
-	}
-}
+// now is the guest's time: inside a call, the call's clock; otherwise the
+// runtime's clock.
+func (a *App) now() time.Time { return a.g.Now() }
 
 func (a *App) record(c Call) {
 	ev := a.log.Debug()
@@ -297,13 +255,7 @@ func (a *App) kill(ctx context.Context) {
 	a.stopTimer()
 	a.dropTasks()
 	a.cancelDefault() // a relaunch starts in its default state anyway
-	if a.inst != nil {
-		if a.inst.gauge != nil {
-			a.inst.gauge.Close()
-		}
-		a.inst.mod.Close(ctx)
-		a.inst = nil
-	}
+	a.g.Kill(ctx)
 	a.setState(abi.StateNotRunning)
 }
 
@@ -312,7 +264,7 @@ func (a *App) kill(ctx context.Context) {
 func (a *App) sequence(ctx context.Context, steps ...step) error {
 	var errs []error
 	for _, s := range steps {
-		if a.inst == nil {
+		if !a.g.Running() {
 			break
 		}
 		a.setState(s.state)
@@ -348,12 +300,15 @@ func (a *App) coldStart(ctx context.Context, state abi.State) error {
 	a.launches++
 	a.log.Info().Uint64("launch", a.launches).Msg("cold launch")
 	a.cold = true
-	if _, err := a.instantiate(ctx); err != nil {
+	if err := a.g.Instantiate(ctx, a.launches, a.rt.rules.profile().LaunchTime.D()); err != nil {
 		a.crashes++
 		a.setState(abi.StateNotRunning)
-		ce := err.(*CrashError)
-		a.record(Call{App: a.id, Time: a.rt.clock.Now(), Crash: ce.Reason, Termination: ce.Termination, Fuel: ce.Fuel})
-		return err
+		var gc *guest.Crash
+		if !errors.As(err, &gc) {
+			return err
+		}
+		a.record(Call{App: a.id, Time: a.rt.clock.Now(), Crash: gc.Reason, Termination: gc.Termination, Fuel: gc.Fuel})
+		return &CrashError{App: a.id, Termination: gc.Termination, Reason: gc.Reason, Fuel: gc.Fuel}
 	}
 	return a.sequence(ctx, step{abi.EventDidFinishLaunching, state})
 }
@@ -520,7 +475,7 @@ func (a *App) Deliver(ctx context.Context, kind abi.EventKind, fields []byte) (C
 	defer a.mu.Unlock()
 	switch a.state {
 	case abi.StateNotRunning:
-		if err := a.coldStart(ctx, abi.StateBackground); err != nil && a.inst == nil {
+		if err := a.coldStart(ctx, abi.StateBackground); err != nil && !a.g.Running() {
 			return Call{App: a.id, Event: kind}, err
 		}
 	case abi.StateSuspended:
@@ -556,8 +511,7 @@ func (a *App) shutdown(ctx context.Context) error {
 		}
 	}
 	a.closed = true
-	a.wd.timer.Stop()
-	return errors.Join(err, a.fs.Close(), a.wr.Close(ctx))
+	return errors.Join(err, a.fs.Close(), a.g.Close(ctx))
 }
 
 func (a *App) ignored(what string) {

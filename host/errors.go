@@ -7,6 +7,7 @@ import (
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/inspect"
+	"github.com/watchbox/watchbox/host/internal/guest"
 )
 
 // Problem is one thing wrong with an app: its manifest, its module or its
@@ -36,37 +37,24 @@ func (e *InvalidAppError) Error() string {
 
 // Termination says why the system ended an app instance, in the spirit of
 // watchOS's termination codes.
-type Termination string
+type Termination = guest.Termination
 
 // Terminations.
 const (
-	TerminationTrap Termination = "trap" // the guest trapped (unreachable, out of bounds, stack overflow, ...)
-	TerminationExit Termination = "exit" // the guest called proc_exit (a Go runtime fatal error exits 2)
+	TerminationTrap = guest.TerminationTrap // the guest trapped (unreachable, out of bounds, stack overflow, ...)
+	TerminationExit = guest.TerminationExit // the guest called proc_exit (a Go runtime fatal error exits 2)
 	// TerminationCPU: the call used its whole fuel budget, watchOS's
 	// 0xc51bad01 ("too much CPU time").
-	TerminationCPU Termination = "cpu_time_exceeded"
+	TerminationCPU = guest.TerminationCPU
 	// TerminationWall: the call ran past its wall-clock deadline, watchOS's
 	// 0xc51bad02 ("too much wall time").
-	TerminationWall Termination = "wall_time_exceeded"
+	TerminationWall = guest.TerminationWall
 	// TerminationInterrupted: the host was interrupted (Ctrl-C) during the call.
-	TerminationInterrupted Termination = "interrupted"
+	TerminationInterrupted = guest.TerminationInterrupted
 	// TerminationTaskDeadline: a background task was still open at its
 	// deadline, watchOS's 0x2182bad2.
-	TerminationTaskDeadline Termination = "task_not_finished"
+	TerminationTaskDeadline = guest.TerminationTaskDeadline
 )
-
-// Code returns watchOS's termination code for t, or 0 if it has none.
-func (t Termination) Code() uint32 {
-	switch t {
-	case TerminationCPU:
-		return 0xc51bad01
-	case TerminationWall:
-		return 0xc51bad02
-	case TerminationTaskDeadline:
-		return 0x2182bad2
-	}
-	return 0
-}
 
 // CrashError reports a guest that trapped, exited or was killed by the
 // system during a call. The instance is gone; the app relaunches cold on its

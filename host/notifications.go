@@ -163,7 +163,7 @@ func (a *App) armNotification(n *notification, at time.Time) {
 // frontmost and active, otherwise to the user, who may tap it later.
 func (a *App) present(ctx context.Context, n *notification) {
 	now := a.rt.clock.Now()
-	if a.state == abi.StateActive && a.inst != nil {
+	if a.state == abi.StateActive && a.g.Running() {
 		var w abi.Writer
 		n.fields(&w)
 		a.call(ctx, abi.EventNotificationWillPresent, w.Bytes())
@@ -226,7 +226,7 @@ func (a *App) TapNotification(ctx context.Context, id, action string) error {
 		action = DefaultAction
 	}
 	return a.bringForward(ctx, func() error {
-		if err := a.foreground(ctx); err != nil && a.inst == nil {
+		if err := a.foreground(ctx); err != nil && !a.g.Running() {
 			return err
 		}
 		var w abi.Writer

@@ -111,7 +111,7 @@ func (a *App) phoneDue() {
 // flushPhone delivers the phone data waiting for the app at once, now that
 // it is frontmost (as WatchConnectivity does on activation).
 func (a *App) flushPhone(ctx context.Context) error {
-	if len(a.phoneQueue) == 0 || a.inst == nil || a.state != abi.StateActive {
+	if len(a.phoneQueue) == 0 || !a.g.Running() || a.state != abi.StateActive {
 		return nil
 	}
 	if a.phoneEv != nil {
@@ -135,7 +135,7 @@ func (a *App) deliverPhone(ctx context.Context, items []phoneItem) error {
 	for _, it := range items {
 		var w abi.Writer
 		w.Blob(abi.FieldPayload, it.payload)
-		if _, err := a.call(ctx, it.kind.event(), w.Bytes()); err != nil && a.inst == nil {
+		if _, err := a.call(ctx, it.kind.event(), w.Bytes()); err != nil && !a.g.Running() {
 			return err
 		}
 	}

@@ -43,7 +43,7 @@ func (a *App) Push(ctx context.Context, p *push.Push) error {
 			return nil
 		}
 		err := a.runPush(ctx, abi.EventComplicationPush, p)
-		if d.Snapshot != "" && a.inst != nil {
+		if d.Snapshot != "" && a.g.Running() {
 			_, serr := a.systemSnapshot(ctx, abi.SnapshotComplicationUpdate)
 			err = errors.Join(err, serr)
 		}

@@ -309,7 +309,7 @@ func (a *App) deliverTasks(ctx context.Context, tasks []*bgTask) error {
 		t.end = a.rt.sched.At(t.times.Deadline, a.id+" task deadline", func() { a.taskDeadline(id) })
 	}
 	c, err := a.call(ctx, abi.EventBackgroundTasks, w.Bytes())
-	if c.Status == abi.StatusUnhandled && a.inst != nil {
+	if c.Status == abi.StatusUnhandled && a.g.Running() {
 		// No handler: the system completes the tasks itself (no snapshot),
 		// as the default handle(_:) does, rather than kill the app.
 		now := a.now()
@@ -328,7 +328,7 @@ func (a *App) deliverTasks(ctx context.Context, tasks []*bgTask) error {
 func (a *App) wake(ctx context.Context) error {
 	switch a.state {
 	case abi.StateNotRunning:
-		if err := a.coldStart(ctx, abi.StateBackground); err != nil && a.inst == nil {
+		if err := a.coldStart(ctx, abi.StateBackground); err != nil && !a.g.Running() {
 			return err
 		}
 	case abi.StateSuspended:
@@ -336,7 +336,7 @@ func (a *App) wake(ctx context.Context) error {
 		a.cold = false
 		a.setState(abi.StateBackground)
 	}
-	if a.inst == nil {
+	if !a.g.Running() {
 		return fmt.Errorf("host: %s is not running", a.id)
 	}
 	return nil
@@ -345,7 +345,7 @@ func (a *App) wake(ctx context.Context) error {
 // settle suspends a background app with no open task once its work is done,
 // as watchOS does after setTaskCompleted.
 func (a *App) settle() {
-	if d := a.rt.suspendDelay(); a.state == abi.StateBackground && len(a.tasks) == 0 && a.inst != nil && d > 0 {
+	if d := a.rt.suspendDelay(); a.state == abi.StateBackground && len(a.tasks) == 0 && a.g.Running() && d > 0 {
 		a.after(d, abi.StateBackground, a.suspend)
 	}
 }
@@ -401,7 +401,7 @@ func (a *App) finishTask(t *bgTask, now time.Time, rule, reason string) {
 func (a *App) taskWarning(id int64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if _, open := a.tasks[id]; !open || a.inst == nil || a.closed {
+	if _, open := a.tasks[id]; !open || !a.g.Running() || a.closed {
 		return
 	}
 	var w abi.Writer
@@ -430,7 +430,7 @@ func (a *App) ExpireTasks(ctx context.Context, kind abi.TaskKind) error {
 			ids = append(ids, id)
 		}
 	}
-	if len(ids) == 0 || a.inst == nil {
+	if len(ids) == 0 || !a.g.Running() {
 		return ErrNoOpenTask
 	}
 	slices.Sort(ids)
@@ -439,7 +439,7 @@ func (a *App) ExpireTasks(ctx context.Context, kind abi.TaskKind) error {
 	var errs []error
 	for _, id := range ids {
 		t, open := a.tasks[id]
-		if !open || a.inst == nil {
+		if !open || !a.g.Running() {
 			continue
 		}
 		a.rt.sched.Cancel(t.warn)
@@ -478,7 +478,7 @@ func (a *App) taskDeadline(id int64) {
 			return d
 		})
 	}
-	if a.inst != nil {
+	if a.g.Running() {
 		a.crashes++
 		a.record(Call{App: a.id, Time: now, Event: abi.EventBackgroundTasks, Crash: fmt.Sprintf("%v task %d not completed in time", t.kind, id),
 			Termination: TerminationTaskDeadline, State: abi.StateNotRunning})
