@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/inspect"
 	"github.com/watchbox/watchbox/host/internal/guest"
+	"github.com/watchbox/watchbox/host/internal/system"
 )
 
 // Problem is one thing wrong with an app: its manifest, its module or its
@@ -59,42 +59,11 @@ const (
 // CrashError reports a guest that trapped, exited or was killed by the
 // system during a call. The instance is gone; the app relaunches cold on its
 // next event.
-type CrashError struct {
-	App         string        // bundle id
-	Event       abi.EventKind // the event being handled, zero while starting
-	Termination Termination
-	Reason      string // the trap, exit or budget message
-	Fuel        int64  // fuel the call used
-}
-
-func (e *CrashError) Error() string {
-	where := "in " + e.Event.String()
-	if e.Event == 0 {
-		where = "while starting"
-	}
-	code := ""
-	if c := e.Termination.Code(); c != 0 {
-		code = fmt.Sprintf(" [0x%x]", c)
-	}
-	return fmt.Sprintf("app %s killed %s: %s%s: %s", e.App, where, e.Termination, code, e.Reason)
-}
+type CrashError = system.CrashError
 
 // HandlerError reports a handler that returned an error status, such as a
 // recovered panic. The instance keeps running.
-type HandlerError struct {
-	App     string
-	Event   abi.EventKind
-	Status  abi.Status
-	Message string
-}
-
-func (e *HandlerError) Error() string {
-	msg := e.Message
-	if msg == "" {
-		msg = "no message"
-	}
-	return fmt.Sprintf("app %s: %v handler failed (%v): %s", e.App, e.Event, e.Status, msg)
-}
+type HandlerError = system.HandlerError
 
 // IsInvalidApp reports whether err is, or wraps, an *InvalidAppError.
 func IsInvalidApp(err error) bool {

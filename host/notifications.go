@@ -1,18 +1,51 @@
+// This file is the notifications feature: local notifications
+// (time-interval and calendar triggers, repeats, cancel), their
+// presentation to the app or the user, taps, remote pushes (alert,
+// content-available with its throttle, PushKit complication pushes with
+// their budget and follow-up snapshot) and the complication data the app
+// publishes.
+
 package host
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/internal/policy"
-	"github.com/watchbox/watchbox/host/internal/sched"
+	"github.com/watchbox/watchbox/host/internal/system"
+	"github.com/watchbox/watchbox/host/push"
 )
 
 // DefaultAction is the action of a plain tap on a notification
 // (UNNotificationDefaultActionIdentifier).
 const DefaultAction = "com.apple.UNNotificationDefaultActionIdentifier"
+
+// notifyFeature is one app's notifications, pushes and complication data.
+type notifyFeature struct {
+	a            *system.App
+	pending      map[string]*notification // local notifications not yet delivered
+	delivered    []*notification          // delivered and not tapped, newest last
+	pushes       int                      // alert pushes received, for their identifiers
+	complication []byte                   // what the app last published for its complication
+}
+
+// registerNotify adds the notifications feature to a: its ops and its close
+// hook.
+func registerNotify(a *system.App) *notifyFeature {
+	f := &notifyFeature{a: a, pending: map[string]*notification{}}
+	a.Features.Handle(abi.OpScheduleNotification, f.schedule)
+	a.Features.Handle(abi.OpCancelNotification, f.cancelOp)
+	a.Features.Handle(abi.OpUpdateComplication, f.updateComplication)
+	a.Features.OnClose(func() {
+		for id := range f.pending {
+			f.cancel(id)
+		}
+	})
+	return f
+}
 
 // notification is a local notification the app scheduled, or one that was
 // delivered (local or from an alert push) and can be tapped.
@@ -22,7 +55,6 @@ type notification struct {
 	interval                  time.Duration // time-interval trigger
 	cal                       *calendar     // calendar trigger
 	repeats                   bool
-	ev                        *sched.Event
 }
 
 func (n *notification) fields(w *abi.Writer) {
@@ -37,10 +69,10 @@ func (n *notification) fields(w *abi.Writer) {
 	}
 }
 
-// scheduleNotification carries out UNUserNotificationCenter.add from the
-// guest: a time-interval trigger (interval, optionally repeating) or a date
-// trigger (date). A request with an identifier already pending replaces it.
-func (a *App) scheduleNotification(args []byte) ([]byte, abi.Status) {
+// schedule carries out UNUserNotificationCenter.add from the guest: a
+// time-interval trigger (interval, optionally repeating) or a date trigger
+// (date). A request with an identifier already pending replaces it.
+func (f *notifyFeature) schedule(args []byte) ([]byte, abi.Status) {
 	n := &notification{}
 	var at time.Time
 	r := abi.NewReader(args)
@@ -77,7 +109,7 @@ func (a *App) scheduleNotification(args []byte) ([]byte, abi.Status) {
 				if c, err = parseCalendar(b); err == nil {
 					n.cal = &c
 				} else {
-					a.log.Warn().Str("notification", n.id).Msg(err.Error())
+					f.a.Log.Warn().Str("notification", n.id).Msg(err.Error())
 				}
 			}
 		}
@@ -85,7 +117,7 @@ func (a *App) scheduleNotification(args []byte) ([]byte, abi.Status) {
 			return nil, abi.StatusBadArgument
 		}
 	}
-	now := a.now()
+	now := f.a.Now()
 	triggers := 0
 	for _, set := range []bool{n.interval > 0, !at.IsZero(), n.cal != nil} {
 		if set {
@@ -110,10 +142,10 @@ func (a *App) scheduleNotification(args []byte) ([]byte, abi.Status) {
 			return nil, abi.StatusBadArgument // no date ever matches (February 30th)
 		}
 	}
-	a.cancelNotification(n.id)
-	a.pending[n.id] = n
-	a.armNotification(n, at)
-	a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindNotification, Verdict: policy.Scheduled, At: at, Rule: policy.RuleNotificationScheduled,
+	f.cancel(n.id)
+	f.pending[n.id] = n
+	f.arm(n, at)
+	f.a.Report(policy.Decision{Time: now, Kind: policy.KindNotification, Verdict: policy.Scheduled, At: at, Rule: policy.RuleNotificationScheduled,
 		Reason: fmt.Sprintf("notification %s scheduled for %s%s", n.id, whenPhrase(at, now), n.repeatPhrase())})
 	return nil, abi.StatusOK
 }
@@ -138,61 +170,61 @@ func (n *notification) repeatPhrase() string {
 	return fmt.Sprintf(", repeating every %s", n.interval)
 }
 
-func (a *App) armNotification(n *notification, at time.Time) {
-	n.ev = a.rt.sched.At(at, a.id+" notification "+n.id, func() {
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		if a.closed || a.pending[n.id] != n {
+func (f *notifyFeature) arm(n *notification, at time.Time) {
+	name := "notification " + n.id
+	f.a.Timers.Set(name, at, name, func() {
+		if f.pending[n.id] != n {
 			return
 		}
 		if n.repeats {
-			now := a.rt.clock.Now()
+			now := f.a.Env.Clock.Now()
 			next := now.Add(n.interval)
 			if n.cal != nil {
 				next = n.cal.next(now)
 			}
-			a.armNotification(n, next)
+			f.arm(n, next)
 		} else {
-			delete(a.pending, n.id)
+			delete(f.pending, n.id)
 		}
-		a.present(context.Background(), n)
+		f.present(context.Background(), n)
 	})
 }
 
 // present delivers a notification: to the app's delegate when it is
 // frontmost and active, otherwise to the user, who may tap it later.
-func (a *App) present(ctx context.Context, n *notification) {
-	now := a.rt.clock.Now()
-	if a.state == abi.StateActive && a.g.Running() {
+func (f *notifyFeature) present(ctx context.Context, n *notification) {
+	a := f.a
+	now := a.Env.Clock.Now()
+	if a.State() == abi.StateActive && a.Guest.Running() {
 		var w abi.Writer
 		n.fields(&w)
-		a.call(ctx, abi.EventNotificationWillPresent, w.Bytes())
+		a.Call(ctx, abi.EventNotificationWillPresent, w.Bytes())
 		return
 	}
-	a.delivered = append(a.delivered, n)
-	if len(a.delivered) > 64 {
-		a.delivered = a.delivered[1:]
+	f.delivered = append(f.delivered, n)
+	if len(f.delivered) > 64 {
+		f.delivered = f.delivered[1:]
 	}
-	a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindNotification, Verdict: policy.Presented, Rule: policy.RuleNotificationPresented,
-		Reason: fmt.Sprintf("notification %s presented to the user (the app is %v): %q", n.id, a.state, n.title)})
+	a.Report(policy.Decision{Time: now, Kind: policy.KindNotification, Verdict: policy.Presented, Rule: policy.RuleNotificationPresented,
+		Reason: fmt.Sprintf("notification %s presented to the user (the app is %v): %q", n.id, a.State(), n.title)})
 }
 
-// cancelNotification carries out removePendingNotificationRequests.
-func (a *App) cancelNotification(id string) bool {
-	n, ok := a.pending[id]
+// cancel carries out removePendingNotificationRequests.
+func (f *notifyFeature) cancel(id string) bool {
+	_, ok := f.pending[id]
 	if ok {
-		a.rt.sched.Cancel(n.ev)
-		delete(a.pending, id)
+		f.a.Timers.Stop("notification " + id)
+		delete(f.pending, id)
 	}
 	return ok
 }
 
-func (a *App) cancelNotificationOp(args []byte) ([]byte, abi.Status) {
+func (f *notifyFeature) cancelOp(args []byte) ([]byte, abi.Status) {
 	r := abi.NewReader(args)
 	for r.Next() {
 		if v := r.Value(); v.Key == abi.FieldIdentifier {
 			id, _ := v.Text()
-			if !a.cancelNotification(id) {
+			if !f.cancel(id) {
 				return nil, abi.StatusNotFound
 			}
 			return nil, abi.StatusOK
@@ -201,38 +233,126 @@ func (a *App) cancelNotificationOp(args []byte) ([]byte, abi.Status) {
 	return nil, abi.StatusBadArgument
 }
 
-// TapNotification is the user tapping a notification the app delivered
-// (id "" means the latest) with an action (DefaultAction for a plain tap):
-// the app is opened and its delegate gets notification_did_receive, with
-// the action in the message field.
-func (a *App) TapNotification(ctx context.Context, id, action string) error {
-	a.mu.Lock()
-	var n *notification
-	for i := len(a.delivered) - 1; i >= 0; i-- {
-		if id == "" || a.delivered[i].id == id {
-			n = a.delivered[i]
-			a.delivered = append(a.delivered[:i], a.delivered[i+1:]...)
-			break
+// tapped is a notification the user tapped, taken from those delivered.
+type tapped struct{ n *notification }
+
+// Take removes the delivered notification id ("" means the latest) for a
+// tap. The app's lock must be held.
+func (f *notifyFeature) Take(id string) (tapped, error) {
+	for i := len(f.delivered) - 1; i >= 0; i-- {
+		if id == "" || f.delivered[i].id == id {
+			n := f.delivered[i]
+			f.delivered = append(f.delivered[:i], f.delivered[i+1:]...)
+			return tapped{n}, nil
 		}
 	}
-	a.mu.Unlock()
-	switch {
-	case n == nil && id == "":
-		return fmt.Errorf("host: %s has no delivered notification to tap", a.id)
-	case n == nil:
-		return fmt.Errorf("host: %s has no delivered notification %q to tap", a.id, id)
+	if id == "" {
+		return tapped{}, fmt.Errorf("host: %s has no delivered notification to tap", f.a.ID)
 	}
+	return tapped{}, fmt.Errorf("host: %s has no delivered notification %q to tap", f.a.ID, id)
+}
+
+// Tap opens the app for the tapped notification t with action (default
+// DefaultAction): its delegate gets notification_did_receive, with the
+// action in the message field. The app's lock must be held.
+func (f *notifyFeature) Tap(ctx context.Context, t tapped, action string) error {
 	if action == "" {
 		action = DefaultAction
 	}
-	return a.bringForward(ctx, func() error {
-		if err := a.foreground(ctx); err != nil && !a.g.Running() {
-			return err
-		}
-		var w abi.Writer
-		n.fields(&w)
-		w.String(abi.FieldMessage, action)
-		_, err := a.call(ctx, abi.EventNotificationDidReceive, w.Bytes())
+	a := f.a
+	if err := a.Foreground(ctx); err != nil && !a.Guest.Running() {
 		return err
+	}
+	var w abi.Writer
+	t.n.fields(&w)
+	w.String(abi.FieldMessage, action)
+	_, err := a.Call(ctx, abi.EventNotificationDidReceive, w.Bytes())
+	return err
+}
+
+// Push delivers a remote push to the app, as APNs would. The app's lock
+// must be held.
+func (f *notifyFeature) Push(ctx context.Context, p *push.Push) error {
+	a := f.a
+	now := a.Env.Clock.Now()
+	switch p.Type {
+	case push.TypeAlert:
+		f.pushes++
+		f.present(ctx, &notification{id: fmt.Sprintf("push-%d", f.pushes), title: p.Alert.Title, body: p.Alert.Body,
+			category: p.Category, userInfo: p.UserInfo})
+		return nil
+	case push.TypeBackground:
+		d := a.Decide(func(pol *policy.Policy, fa policy.Facts) policy.Decision { return pol.BackgroundPush(fa, p, now) })
+		switch d.Verdict {
+		case policy.Run:
+			return f.runPush(ctx, abi.EventRemoteNotification, p)
+		case policy.Throttle:
+			f.armPush(d)
+		}
+		return nil
+	case push.TypeComplication:
+		d := a.Decide(func(pol *policy.Policy, fa policy.Facts) policy.Decision { return pol.ComplicationPush(fa, now) })
+		if d.Verdict != policy.Run {
+			return nil
+		}
+		err := f.runPush(ctx, abi.EventComplicationPush, p)
+		if d.Snapshot != "" && a.Guest.Running() {
+			_, serr := a.Snapshots.Take(ctx, abi.SnapshotComplicationUpdate)
+			err = errors.Join(err, serr)
+		}
+		return err
+	}
+	return fmt.Errorf("host: push of unknown type %q", p.Type)
+}
+
+// runPush wakes (or launches) the app into the background and delivers a
+// push event with its payload.
+func (f *notifyFeature) runPush(ctx context.Context, kind abi.EventKind, p *push.Push) error {
+	a := f.a
+	if err := a.Wake(ctx); err != nil {
+		return err
+	}
+	var w abi.Writer
+	w.Blob(abi.FieldPayload, p.Raw)
+	w.Blob(abi.FieldUserInfo, p.UserInfo)
+	_, err := a.Call(ctx, kind, w.Bytes())
+	a.Settle()
+	return err
+}
+
+// armPush holds a throttled background push until the decision's time.
+func (f *notifyFeature) armPush(d policy.Decision) {
+	f.a.Timers.ArmDue("push", "held push due", d.At, (*policy.Policy).PushDue, func(req policy.Request) {
+		if p, ok := req.UserInfo.(*push.Push); ok {
+			f.runPush(context.Background(), abi.EventRemoteNotification, p)
+		}
 	})
 }
+
+// updateComplication stores the complication data the app publishes
+// (reloading its complication timeline), shown by Complication.
+func (f *notifyFeature) updateComplication(args []byte) ([]byte, abi.Status) {
+	var data []byte
+	r := abi.NewReader(args)
+	for r.Next() {
+		if v := r.Value(); v.Key == abi.FieldComplication {
+			b, err := v.Blob()
+			if err != nil {
+				return nil, abi.StatusBadArgument
+			}
+			data = append([]byte(nil), b...)
+		}
+	}
+	if data == nil {
+		return nil, abi.StatusBadArgument
+	}
+	f.complication = data
+	now := f.a.Now()
+	f.a.Report(policy.Decision{Time: now, Kind: policy.KindComplication, Verdict: policy.Run, Rule: policy.RuleComplicationUpdated,
+		Reason: fmt.Sprintf("complication updated: %s", system.Truncate(data, 80))})
+	return nil, abi.StatusOK
+}
+
+// Complication returns a copy of the complication data the app last
+// published, or nil. The app's lock must be held.
+func (f *notifyFeature) Complication() []byte { return append([]byte(nil), f.complication...) }

@@ -1,3 +1,9 @@
+// This file is the paired phone, both ways (WatchConnectivity): data
+// from the phone (user info, application context, messages, complication
+// transfers) delivered at once to a frontmost app or later in the
+// background, and data the app sends to the simulated phone; and, beside
+// it, timely alerts from paired Bluetooth peripherals.
+
 package host
 
 import (
@@ -7,11 +13,8 @@ import (
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/internal/policy"
+	"github.com/watchbox/watchbox/host/internal/system"
 )
-
-// MaxPayload is the largest phone payload or forced task userInfo the
-// runtime accepts: what fits in one event envelope with its other fields.
-const MaxPayload = abi.MaxEnvelope - abi.HeaderSize - 1024
 
 // PhoneData says how data from the paired phone arrives (WatchConnectivity).
 type PhoneData int
@@ -42,52 +45,15 @@ func (k PhoneData) String() string {
 	return [...]string{"user info", "application context", "message", "complication user info"}[k]
 }
 
-// Phone delivers data from the paired phone. A frontmost app gets it at
-// once; otherwise the system delivers it within data_delivery_delay by
-// waking the app into the background with the data and a
-// watch-connectivity task. A message needs the app to be reachable
-// (frontmost) and is refused otherwise, as sendMessage fails when the watch
-// app is not reachable. Of several application contexts waiting, only the
-// latest is delivered.
-func (a *App) Phone(ctx context.Context, kind PhoneData, payload []byte) error {
-	if len(payload) > MaxPayload {
-		return fmt.Errorf("host: %v for %s is %d bytes; at most %d fit in one event (the ABI's %d-byte envelope)", kind, a.id, len(payload), MaxPayload, abi.MaxEnvelope)
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := a.rt.clock.Now()
-	frontmost := a.state == abi.StateActive || a.state == abi.StateInactive
-	if kind == PhoneMessage && !frontmost {
-		a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindDataDelivery, Verdict: policy.Drop, Rule: policy.RulePhoneUnreachable,
-			Reason: fmt.Sprintf("phone message dropped: the watch app is not reachable (it is %v); sendMessage needs it frontmost", a.state)})
-		return nil
-	}
-	item := phoneItem{kind: kind, payload: append([]byte(nil), payload...)}
-	if kind == PhoneComplication {
-		d := a.rt.rules.decide(func(p *policy.Policy) policy.Decision { return p.ComplicationTransfer(a.facts(), now) })
-		if d.Verdict == policy.Run {
-			return a.deliverPhone(ctx, []phoneItem{item})
-		}
-		item.kind = PhoneUserInfo
-	}
-	d := a.rt.rules.decide(func(p *policy.Policy) policy.Decision { return p.DataDelivery(a.facts(), now, now) })
-	if d.Verdict == policy.Run {
-		return a.deliverPhone(ctx, []phoneItem{item})
-	}
-	if kind == PhoneContext {
-		kept := a.phoneQueue[:0]
-		for _, q := range a.phoneQueue {
-			if q.kind != PhoneContext {
-				kept = append(kept, q)
-			}
-		}
-		a.phoneQueue = kept
-	}
-	a.phoneQueue = append(a.phoneQueue, item)
-	if a.phoneEv == nil {
-		a.phoneEv = a.rt.sched.At(d.At, a.id+" phone data due", a.phoneDue)
-	}
-	return nil
+// maxSentToPhone bounds what a phoneFeature keeps of the data the app sent to the
+// phone; the oldest is forgotten first.
+const maxSentToPhone = 100
+
+// phoneFeature is one app's phone and Bluetooth peripherals.
+type phoneFeature struct {
+	a     *system.App
+	queue []phoneItem // phone data waiting for a background app
+	sent  [][]byte    // what the app sent to the phone, oldest first
 }
 
 type phoneItem struct {
@@ -95,52 +61,104 @@ type phoneItem struct {
 	payload []byte
 }
 
-// phoneDue delivers the phone data waiting for a background app.
-func (a *App) phoneDue() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.phoneEv = nil
-	if a.closed || len(a.phoneQueue) == 0 {
-		return
-	}
-	items := a.phoneQueue
-	a.phoneQueue = nil
-	a.deliverPhone(context.Background(), items)
+// registerPhone adds the phone feature to a: its op and its hooks (opening the
+// app resets its Bluetooth count; an active app gets the data waiting).
+func registerPhone(a *system.App) *phoneFeature {
+	f := &phoneFeature{a: a}
+	a.Features.Handle(abi.OpSendToPhone, f.sendToPhone)
+	a.Features.OnOpen(func() {
+		if a.State() != abi.StateActive {
+			f.resetBluetooth()
+		}
+	})
+	a.Features.OnActive(f.flush)
+	return f
 }
 
-// flushPhone delivers the phone data waiting for the app at once, now that
-// it is frontmost (as WatchConnectivity does on activation).
-func (a *App) flushPhone(ctx context.Context) error {
-	if len(a.phoneQueue) == 0 || !a.g.Running() || a.state != abi.StateActive {
+// Receive delivers data from the paired phone. A frontmost app gets it at
+// once; otherwise the system delivers it within data_delivery_delay by
+// waking the app into the background with the data and a
+// watch-connectivity task. A message needs the app to be reachable
+// (frontmost) and is refused otherwise. Of several application contexts
+// waiting, only the latest is delivered. The app's lock must be held.
+func (f *phoneFeature) Receive(ctx context.Context, kind PhoneData, payload []byte) error {
+	a := f.a
+	now := a.Env.Clock.Now()
+	if kind == PhoneMessage && !a.Frontmost() {
+		a.Report(policy.Decision{Time: now, Kind: policy.KindDataDelivery, Verdict: policy.Drop, Rule: policy.RulePhoneUnreachable,
+			Reason: fmt.Sprintf("phone message dropped: the watch app is not reachable (it is %v); sendMessage needs it frontmost", a.State())})
 		return nil
 	}
-	if a.phoneEv != nil {
-		a.rt.sched.Cancel(a.phoneEv)
-		a.phoneEv = nil
+	it := phoneItem{kind: kind, payload: append([]byte(nil), payload...)}
+	if kind == PhoneComplication {
+		d := a.Decide(func(p *policy.Policy, fa policy.Facts) policy.Decision { return p.ComplicationTransfer(fa, now) })
+		if d.Verdict == policy.Run {
+			return f.deliver(ctx, []phoneItem{it})
+		}
+		it.kind = PhoneUserInfo
 	}
-	items := a.phoneQueue
-	a.phoneQueue = nil
-	a.rt.report(Decision{Time: a.rt.clock.Now(), App: a.id, Kind: policy.KindDataDelivery, Verdict: policy.Run, Rule: policy.RuleDataDeliveryAtOnce,
-		Reason: fmt.Sprintf("%d phone item(s) waiting delivered now: the app is frontmost", len(items))})
-	return a.deliverPhone(ctx, items)
+	d := a.Decide(func(p *policy.Policy, fa policy.Facts) policy.Decision { return p.DataDelivery(fa, now, now) })
+	if d.Verdict == policy.Run {
+		return f.deliver(ctx, []phoneItem{it})
+	}
+	if kind == PhoneContext {
+		kept := f.queue[:0]
+		for _, q := range f.queue {
+			if q.kind != PhoneContext {
+				kept = append(kept, q)
+			}
+		}
+		f.queue = kept
+	}
+	f.queue = append(f.queue, it)
+	if !a.Timers.Armed("phone") {
+		a.Timers.Set("phone", d.At, "phone data due", f.due)
+	}
+	return nil
 }
 
-// deliverPhone hands data to the app: the data events, then (for a
-// background app) the watch-connectivity task that woke it.
-func (a *App) deliverPhone(ctx context.Context, items []phoneItem) error {
-	background := a.state != abi.StateActive && a.state != abi.StateInactive
-	if err := a.wake(ctx); err != nil {
+// due delivers the phone data waiting for a background app.
+func (f *phoneFeature) due() {
+	if len(f.queue) == 0 {
+		return
+	}
+	items := f.queue
+	f.queue = nil
+	f.deliver(context.Background(), items)
+}
+
+// flush delivers the phone data waiting for the app at once, now that it
+// is frontmost (as WatchConnectivity does on activation).
+func (f *phoneFeature) flush(ctx context.Context) error {
+	a := f.a
+	if len(f.queue) == 0 || !a.Guest.Running() || a.State() != abi.StateActive {
+		return nil
+	}
+	a.Timers.Stop("phone")
+	items := f.queue
+	f.queue = nil
+	a.Report(policy.Decision{Time: a.Env.Clock.Now(), Kind: policy.KindDataDelivery, Verdict: policy.Run, Rule: policy.RuleDataDeliveryAtOnce,
+		Reason: fmt.Sprintf("%d phone item(s) waiting delivered now: the app is frontmost", len(items))})
+	return f.deliver(ctx, items)
+}
+
+// deliver hands data to the app: the data events, then (for a background
+// app) the watch-connectivity task that woke it.
+func (f *phoneFeature) deliver(ctx context.Context, items []phoneItem) error {
+	a := f.a
+	background := !a.Frontmost()
+	if err := a.Wake(ctx); err != nil {
 		return err
 	}
 	for _, it := range items {
 		var w abi.Writer
 		w.Blob(abi.FieldPayload, it.payload)
-		if _, err := a.call(ctx, it.kind.event(), w.Bytes()); err != nil && !a.g.Running() {
+		if _, err := a.Call(ctx, it.kind.event(), w.Bytes()); err != nil && !a.Guest.Running() {
 			return err
 		}
 	}
 	if background {
-		return a.deliverTasks(ctx, []*bgTask{{kind: abi.TaskWatchConnectivity}})
+		return a.Tasks.Deliver(ctx, []*system.Task{{Kind: abi.TaskWatchConnectivity}})
 	}
 	return nil
 }
@@ -148,29 +166,69 @@ func (a *App) deliverPhone(ctx context.Context, items []phoneItem) error {
 // BluetoothAlert delivers a timely alert from a paired peripheral as a
 // Bluetooth-alert background task, within bluetooth_alerts_per_day per
 // rolling 24 h (shared with background scans); the decision warns when
-// bluetooth_near_limit are left. Opening the app resets the count.
-func (a *App) BluetoothAlert(ctx context.Context, peripheral string) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := a.rt.clock.Now()
-	d := a.rt.rules.decide(func(p *policy.Policy) policy.Decision { return p.BluetoothAlert(a.facts(), now) })
+// bluetooth_near_limit are left. Opening the app resets the count. The
+// app's lock must be held.
+func (f *phoneFeature) BluetoothAlert(ctx context.Context, peripheral string) error {
+	a := f.a
+	now := a.Env.Clock.Now()
+	d := a.Decide(func(p *policy.Policy, fa policy.Facts) policy.Decision { return p.BluetoothAlert(fa, now) })
 	if d.Verdict != policy.Run {
 		return nil
 	}
-	return a.deliverTasks(ctx, []*bgTask{{kind: abi.TaskBluetoothAlert, userInfo: []byte(peripheral)}})
+	return a.Tasks.Deliver(ctx, []*system.Task{{Kind: abi.TaskBluetoothAlert, UserInfo: []byte(peripheral)}})
 }
 
 // resetBluetooth clears the app's Bluetooth alert count when the user opens
 // it, if any were used.
-func (a *App) resetBluetooth() {
-	now := a.rt.clock.Now()
+func (f *phoneFeature) resetBluetooth() {
+	a := f.a
+	now := a.Env.Clock.Now()
 	var limit, used int
-	a.rt.rules.ask(func(p *policy.Policy) {
+	a.Env.Rules.Ask(func(p *policy.Policy) {
 		var window time.Duration
 		limit, window = p.BluetoothBudget()
-		used = p.Ledger.Count(a.id, now, window, policy.KindBluetoothAlert, policy.KindBluetoothScan)
+		used = p.Ledger.Count(a.ID, now, window, policy.KindBluetoothAlert, policy.KindBluetoothScan)
 	})
 	if used > 0 && limit > 0 {
-		a.rt.rules.decide(func(p *policy.Policy) policy.Decision { return p.ResetBluetooth(a.id, now) })
+		a.Env.Rules.Decide(func(p *policy.Policy) policy.Decision { return p.ResetBluetooth(a.ID, now) })
 	}
+}
+
+// sendToPhone carries out transferUserInfo from the watch app to the
+// paired phone: the simulated phone is always there and takes it at once.
+// What was sent is kept (Sent) and reported as a decision, so that
+// timelines and `watchbox status` show it.
+func (f *phoneFeature) sendToPhone(args []byte) ([]byte, abi.Status) {
+	var payload []byte
+	found := false
+	r := abi.NewReader(args)
+	for r.Next() {
+		if v := r.Value(); v.Key == abi.FieldPayload && !found {
+			b, err := v.Blob()
+			if err != nil {
+				return nil, abi.StatusBadArgument
+			}
+			payload, found = append([]byte(nil), b...), true
+		}
+	}
+	if !found {
+		return nil, abi.StatusBadArgument
+	}
+	if len(f.sent) >= maxSentToPhone {
+		f.sent = append(f.sent[:0], f.sent[1:]...)
+	}
+	f.sent = append(f.sent, payload)
+	f.a.Report(policy.Decision{Time: f.a.Now(), Kind: policy.KindDataDelivery, Verdict: policy.Run, Rule: policy.RulePhoneReceived,
+		Reason: fmt.Sprintf("the phone received %d bytes: %s", len(payload), system.Truncate(payload, 80))})
+	return nil, abi.StatusOK
+}
+
+// Sent returns copies of what the app sent to the paired phone, oldest
+// first: the last 100 payloads. The app's lock must be held.
+func (f *phoneFeature) Sent() [][]byte {
+	out := make([][]byte, len(f.sent))
+	for i, p := range f.sent {
+		out[i] = append([]byte(nil), p...)
+	}
+	return out
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/watchbox/watchbox/host/inspect"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/sched"
+	"github.com/watchbox/watchbox/host/internal/system"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/profile"
 )
@@ -97,7 +98,8 @@ type Runtime struct {
 	meters *meter.Cache
 	wasi   map[string]bool
 
-	rules *rules // the background model's rules and the profile in force
+	rules *system.Rules // the background model's rules and the profile in force
+	env   *system.Env   // what the apps' system cores share
 
 	decMu     sync.Mutex
 	decisions []Decision // every decision reported, oldest first
@@ -163,7 +165,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		return nil, err
 	}
 	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}}
-	r.rules = newRules(cfg.Profile, r.report)
+	r.rules = system.NewRules(cfg.Profile, r.report)
 	r.fetches, r.stopFetches = context.WithCancel(context.Background())
 	if cfg.Virtual {
 		r.clock = sched.NewVirtual(cfg.Start)
@@ -175,6 +177,8 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		r.stopSched = cancel
 		go r.sched.Run(sctx)
 	}
+	r.env = &system.Env{Clock: r.clock, Sched: r.sched, Rules: r.rules, OnCall: cfg.OnCall,
+		FrontmostTimeout: r.frontmostTimeout, SuspendDelay: r.suspendDelay}
 	return r, nil
 }
 
@@ -183,7 +187,7 @@ func (r *Runtime) frontmostTimeout() time.Duration {
 	if r.cfg.FrontmostTimeout != 0 {
 		return r.cfg.FrontmostTimeout
 	}
-	return r.rules.profile().FrontmostTimeout.D()
+	return r.rules.Profile().FrontmostTimeout.D()
 }
 
 // suspendDelay is Config.SuspendDelay, or the profile's.
@@ -191,7 +195,7 @@ func (r *Runtime) suspendDelay() time.Duration {
 	if r.cfg.SuspendDelay != 0 {
 		return r.cfg.SuspendDelay
 	}
-	return r.rules.profile().SuspendDelay.D()
+	return r.rules.Profile().SuspendDelay.D()
 }
 
 // Set changes the device profile value named key (a profile file's key,
@@ -200,7 +204,7 @@ func (r *Runtime) suspendDelay() time.Duration {
 // already placed keep their times until they come due. A bad key or value
 // is an error and changes nothing.
 func (r *Runtime) Set(key, value string) error {
-	if err := r.rules.set(key, value); err != nil {
+	if err := r.rules.Set(key, value); err != nil {
 		return fmt.Errorf("host: %w", err)
 	}
 	now := r.clock.Now()
@@ -253,7 +257,7 @@ func (r *Runtime) Apps() []*App {
 	for _, a := range r.apps {
 		out = append(out, a)
 	}
-	slices.SortFunc(out, func(a, b *App) int { return strings.Compare(a.id, b.id) })
+	slices.SortFunc(out, func(a, b *App) int { return strings.Compare(a.sys.ID, b.sys.ID) })
 	return out
 }
 
@@ -271,7 +275,7 @@ func (r *Runtime) Close(ctx context.Context) error {
 	for _, a := range r.apps {
 		apps = append(apps, a)
 	}
-	slices.SortFunc(apps, func(a, b *App) int { return strings.Compare(a.id, b.id) })
+	slices.SortFunc(apps, func(a, b *App) int { return strings.Compare(a.sys.ID, b.sys.ID) })
 	r.apps = nil
 	r.mu.Unlock()
 	r.stopFetches() // downloads in flight end now

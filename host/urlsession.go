@@ -1,3 +1,8 @@
+// This file is background URL sessions: the host fetches a URL the
+// manifest allows (every redirect hop checked), stores the body in the
+// app's data container and wakes the app with a url_session task, even if
+// it was suspended or purged meanwhile.
+
 package host
 
 import (
@@ -7,15 +12,46 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/internal/policy"
+	"github.com/watchbox/watchbox/host/internal/system"
 )
 
+// downloadConfig is how a runtime fetches downloads.
+type downloadConfig struct {
+	// Client fetches; nil means a client with a one-minute timeout.
+	Client *http.Client
+	// Virtual: the runtime runs on the virtual clock, so a download
+	// completes in step with it (and Latency applies).
+	Virtual bool
+	// Latency, if set, adds to the time a download of url takes on the
+	// virtual clock.
+	Latency func(url string) time.Duration
+	// Fetches is the context of real-clock downloads; Inflight counts
+	// them, so that the runtime can wait for them when it closes.
+	Fetches  context.Context
+	Inflight *sync.WaitGroup
+}
+
+// downloadFeature is one app's background downloads.
+type downloadFeature struct {
+	a   *system.App
+	cfg downloadConfig
+}
+
+// registerDownload adds the downloads feature to a: its op.
+func registerDownload(a *system.App, cfg downloadConfig) *downloadFeature {
+	f := &downloadFeature{a: a, cfg: cfg}
+	a.Features.Handle(abi.OpStartDownload, f.start)
+	return f
+}
+
 // downloadLatency is how long after its request a background download
-// completes on the virtual clock (plus Config.Latency); on the real clock
+// completes on the virtual clock (plus downloadConfig.Latency); on the real clock
 // the fetch starts then and takes what it takes.
 const downloadLatency = time.Second
 
@@ -27,7 +63,7 @@ const maxDownload = 16 << 20
 // stores the body in the app's container under /Downloads/IDENTIFIER, and
 // wakes the app with a url_session task carrying the status, file and
 // error, even if it was suspended or purged meanwhile.
-func (a *App) startDownload(args []byte) ([]byte, abi.Status) {
+func (f *downloadFeature) start(args []byte) ([]byte, abi.Status) {
 	var id, raw string
 	r := abi.NewReader(args)
 	for r.Next() {
@@ -43,56 +79,58 @@ func (a *App) startDownload(args []byte) ([]byte, abi.Status) {
 	if id == "" || !abi.ValidSessionID(id) || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, abi.StatusBadArgument
 	}
-	now := a.now()
-	if !a.manifest.AllowsHost(u.Host) {
-		a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindURLSession, Verdict: policy.Drop, Rule: policy.RuleURLSessionHostNotAllowed,
-			Reason: fmt.Sprintf("download %s refused: %s is not in the manifest's allowedHosts %v", id, u.Host, a.manifest.AllowedHosts)})
+	a := f.a
+	now := a.Now()
+	if !a.Manifest.AllowsHost(u.Host) {
+		a.Report(policy.Decision{Time: now, Kind: policy.KindURLSession, Verdict: policy.Drop, Rule: policy.RuleURLSessionHostNotAllowed,
+			Reason: fmt.Sprintf("download %s refused: %s is not in the manifest's allowedHosts %v", id, u.Host, a.Manifest.AllowedHosts)})
 		return nil, abi.StatusNotAllowed
 	}
 	took, extra := downloadLatency, ""
-	if f := a.rt.cfg.Latency; f != nil && a.rt.cfg.Virtual {
-		if d := f(u.String()); d > 0 {
+	if lat := f.cfg.Latency; lat != nil && f.cfg.Virtual {
+		if d := lat(u.String()); d > 0 {
 			took += d
 			extra = fmt.Sprintf("; it completes in %s", took)
 		}
 	}
-	a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindURLSession, Verdict: policy.Scheduled, Rule: policy.RuleURLSessionStarted,
+	a.Report(policy.Decision{Time: now, Kind: policy.KindURLSession, Verdict: policy.Scheduled, Rule: policy.RuleURLSessionStarted,
 		Reason: fmt.Sprintf("download %s of %s started%s", id, u, extra)})
-	a.rt.sched.At(now.Add(took), a.id+" download "+id, func() {
-		if a.rt.cfg.Virtual {
-			a.finishDownload(id, u.String()) // in step with the virtual clock
+	a.Env.Sched.At(now.Add(took), a.ID+" download "+id, func() {
+		if f.cfg.Virtual {
+			f.finish(id, u.String()) // in step with the virtual clock
 			return
 		}
-		a.rt.inflight.Add(1) // a slow server must not hold up other timers
+		f.cfg.Inflight.Add(1) // a slow server must not hold up other timers
 		go func() {
-			defer a.rt.inflight.Done()
-			a.finishDownload(id, u.String())
+			defer f.cfg.Inflight.Done()
+			f.finish(id, u.String())
 		}()
 	})
 	return nil, abi.StatusOK
 }
 
-// finishDownload fetches the URL, stores the body and delivers the task.
-func (a *App) finishDownload(id, u string) {
-	status, size, fetchErr := a.fetch(id, u)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.closed {
+// finish fetches the URL, stores the body and delivers the task.
+func (f *downloadFeature) finish(id, u string) {
+	status, size, fetchErr := f.fetch(id, u)
+	a := f.a
+	a.Lock()
+	defer a.Unlock()
+	if a.Closed() {
 		return
 	}
-	now := a.rt.clock.Now()
+	now := a.Env.Clock.Now()
 	reason := fmt.Sprintf("download %s finished: HTTP %d, %d bytes in /Downloads/%s", id, status, size, id)
 	if fetchErr != nil {
 		reason = fmt.Sprintf("download %s failed: %v", id, fetchErr)
 	}
-	a.rt.report(Decision{Time: now, App: a.id, Kind: policy.KindURLSession, Verdict: policy.Run, Rule: policy.RuleURLSessionFinished, Reason: reason})
-	t := &bgTask{kind: abi.TaskURLSession, session: id, status: status}
+	a.Report(policy.Decision{Time: now, Kind: policy.KindURLSession, Verdict: policy.Run, Rule: policy.RuleURLSessionFinished, Reason: reason})
+	t := &system.Task{Kind: abi.TaskURLSession, Session: id, Status: status}
 	if fetchErr != nil {
-		t.err = fetchErr.Error()
+		t.Err = fetchErr.Error()
 	} else {
-		t.file = "/Downloads/" + id
+		t.File = "/Downloads/" + id
 	}
-	a.deliverTasks(context.Background(), []*bgTask{t})
+	a.Tasks.Deliver(context.Background(), []*system.Task{t})
 }
 
 // errHostNotAllowed is the error of a redirect to a host the manifest
@@ -103,7 +141,7 @@ var errHostNotAllowed = errors.New("is not in the manifest's allowedHosts")
 // every redirect hop against the manifest's allowedHosts before following
 // it: a download may only ever touch the hosts the app declared, so an
 // allowed host cannot hand the request on to another one.
-func (a *App) allowListed(base *http.Client) *http.Client {
+func (f *downloadFeature) allowListed(base *http.Client) *http.Client {
 	c := &http.Client{Timeout: time.Minute}
 	if base != nil {
 		copied := *base
@@ -111,8 +149,8 @@ func (a *App) allowListed(base *http.Client) *http.Client {
 	}
 	next := c.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if !a.manifest.AllowsHost(req.URL.Host) {
-			return fmt.Errorf("redirect to %s refused: %s %w %v", req.URL.Redacted(), req.URL.Host, errHostNotAllowed, a.manifest.AllowedHosts)
+		if !f.a.Manifest.AllowsHost(req.URL.Host) {
+			return fmt.Errorf("redirect to %s refused: %s %w %v", req.URL.Redacted(), req.URL.Host, errHostNotAllowed, f.a.Manifest.AllowedHosts)
 		}
 		if next != nil {
 			return next(req, via)
@@ -127,9 +165,9 @@ func (a *App) allowListed(base *http.Client) *http.Client {
 
 // fetch downloads u into the container, through the app's sandboxed,
 // quota-checked filesystem.
-func (a *App) fetch(id, u string) (int, int, error) {
-	client := a.allowListed(a.rt.cfg.HTTPClient)
-	req, err := http.NewRequestWithContext(a.rt.fetches, http.MethodGet, u, nil)
+func (f *downloadFeature) fetch(id, u string) (int, int, error) {
+	client := f.allowListed(f.cfg.Client)
+	req, err := http.NewRequestWithContext(f.cfg.Fetches, http.MethodGet, u, nil)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -145,16 +183,16 @@ func (a *App) fetch(id, u string) (int, int, error) {
 	if len(body) > maxDownload {
 		return resp.StatusCode, 0, fmt.Errorf("body over %d bytes", maxDownload)
 	}
-	if errno := a.fs.Mkdir("Downloads", 0o755); errno != 0 && errno != experimentalsys.EEXIST {
+	if errno := f.a.FS.Mkdir("Downloads", 0o755); errno != 0 && errno != experimentalsys.EEXIST {
 		return resp.StatusCode, 0, fmt.Errorf("creating /Downloads: %v", errno)
 	}
-	f, errno := a.fs.OpenFile("Downloads/"+id, experimentalsys.O_CREAT|experimentalsys.O_TRUNC|experimentalsys.O_WRONLY, 0o644)
+	file, errno := f.a.FS.OpenFile("Downloads/"+id, experimentalsys.O_CREAT|experimentalsys.O_TRUNC|experimentalsys.O_WRONLY, 0o644)
 	if errno != 0 {
 		return resp.StatusCode, 0, fmt.Errorf("storing the body: %v", errno)
 	}
-	defer f.Close()
-	if _, errno := f.Write(body); errno != 0 {
-		return resp.StatusCode, 0, fmt.Errorf("storing %d bytes: %v (the app's data quota is %v)", len(body), errno, a.manifest.DataQuota)
+	defer file.Close()
+	if _, errno := file.Write(body); errno != 0 {
+		return resp.StatusCode, 0, fmt.Errorf("storing %d bytes: %v (the app's data quota is %v)", len(body), errno, f.a.Manifest.DataQuota)
 	}
 	return resp.StatusCode, len(body), nil
 }
