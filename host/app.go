@@ -13,6 +13,7 @@ import (
 	"github.com/watchbox/watchbox/host/internal/guest"
 	"github.com/watchbox/watchbox/host/internal/sandboxfs"
 	"github.com/watchbox/watchbox/host/internal/system"
+	"github.com/watchbox/watchbox/host/internal/system/tasks"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/push"
 )
@@ -30,7 +31,7 @@ type App struct {
 	rt  *Runtime
 	sys *system.App
 
-	tasks  *taskFeature
+	tasks  *tasks.Feature
 	snaps  *snapshotFeature
 	notify *notifyFeature
 	phone  *phoneFeature
@@ -124,7 +125,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 	}
 	g.Mount(sys.FS)
 	// The features, in the order their hooks run.
-	a.tasks = registerTasks(sys)
+	a.tasks = tasks.Register(sys)
 	a.snaps = registerSnapshots(sys)
 	a.notify = registerNotify(sys)
 	a.phone = registerPhone(sys)
@@ -293,6 +294,13 @@ func (a *App) Complication() []byte {
 	defer a.sys.Unlock()
 	return a.notify.Complication()
 }
+
+// ForcedTask is a background task to force with TriggerTask.
+type ForcedTask = tasks.Forced
+
+// ErrNoOpenTask is returned by Expire when the app has no background task
+// open.
+var ErrNoOpenTask = tasks.ErrNoOpenTask
 
 // MaxPayload is the largest phone payload or forced task userInfo the
 // runtime accepts: what fits in one event envelope with its other fields.

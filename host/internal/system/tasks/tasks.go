@@ -1,9 +1,8 @@
-// This file is the background tasks feature: the set of tasks open in
+// Package tasks is the background tasks feature: the set of tasks open in
 // an app, their delivery in one background_tasks event, their completion,
 // the expiration warning and the kill at the deadline, forced triggers and
 // expiries, and app-scheduled background refreshes.
-
-package host
+package tasks
 
 import (
 	"context"
@@ -19,8 +18,8 @@ import (
 	"github.com/watchbox/watchbox/host/internal/system"
 )
 
-// taskFeature is one app's background tasks.
-type taskFeature struct {
+// Feature is one app's background tasks.
+type Feature struct {
 	a    *system.App
 	open map[int64]*task // open background tasks
 	next int64
@@ -35,10 +34,10 @@ type task struct {
 	warn, end *sched.Event
 }
 
-// registerTasks adds the tasks feature to a: its ops, its kill hook, and the
+// Register adds the tasks feature to a: its ops, its kill hook, and the
 // core's Tasks service.
-func registerTasks(a *system.App) *taskFeature {
-	f := &taskFeature{a: a, open: map[int64]*task{}}
+func Register(a *system.App) *Feature {
+	f := &Feature{a: a, open: map[int64]*task{}}
 	a.Features.Handle(abi.OpScheduleBackgroundRefresh, f.scheduleRefresh)
 	a.Features.Handle(abi.OpCompleteTask, f.complete)
 	a.Features.OnKill(f.drop)
@@ -48,21 +47,21 @@ func registerTasks(a *system.App) *taskFeature {
 
 // scheduleRefresh carries out scheduleBackgroundRefresh from the guest: one
 // pending refresh per app, delivered at its due time if the rules allow.
-func (f *taskFeature) scheduleRefresh(args []byte) ([]byte, abi.Status) {
+func (f *Feature) scheduleRefresh(args []byte) ([]byte, abi.Status) {
 	return f.a.Schedule(args, (*policy.Policy).ScheduleRefresh, f.armRefresh)
 }
 
 // armRefresh sets the timer that delivers the pending refresh at t (none
 // when t is zero), replacing any earlier one.
-func (f *taskFeature) armRefresh(t time.Time) {
+func (f *Feature) armRefresh(t time.Time) {
 	f.a.Timers.ArmDue("refresh", "refresh due", t, (*policy.Policy).RefreshDue, func(req policy.Request) {
 		info, _ := req.UserInfo.([]byte)
 		f.Deliver(context.Background(), []*system.Task{{Kind: abi.TaskApplicationRefresh, UserInfo: info}})
 	})
 }
 
-// ForcedTask is a background task to force with Trigger.
-type ForcedTask struct {
+// Forced is a background task to force with Trigger.
+type Forced struct {
 	Kind     abi.TaskKind
 	UserInfo []byte
 	// Reason is a snapshot task's reason (default app_scheduled).
@@ -74,7 +73,7 @@ type ForcedTask struct {
 
 // Check validates a forced task before anything is locked, and returns
 // what the task is called in the decision that reports it.
-func (f *taskFeature) Check(t *ForcedTask) (string, error) {
+func (f *Feature) Check(t *Forced) (string, error) {
 	if t.Kind < abi.TaskApplicationRefresh || t.Kind > abi.TaskRelevantShortcut {
 		return "", fmt.Errorf("host: unknown task kind %d", t.Kind)
 	}
@@ -104,7 +103,7 @@ func (f *taskFeature) Check(t *ForcedTask) (string, error) {
 
 // Trigger forces the background task t, checked by Check and named what,
 // on the app now, whatever its budgets. The app's lock must be held.
-func (f *taskFeature) Trigger(ctx context.Context, t ForcedTask, what string) error {
+func (f *Feature) Trigger(ctx context.Context, t Forced, what string) error {
 	bt := &system.Task{Kind: t.Kind, UserInfo: t.UserInfo}
 	switch t.Kind {
 	case abi.TaskSnapshot:
@@ -126,7 +125,7 @@ func (f *taskFeature) Trigger(ctx context.Context, t ForcedTask, what string) er
 // Deliver hands tasks to the app in one background_tasks event, launching
 // or waking it into the background first, and arms each task's expiration
 // warning and deadline. Each open task holds the app awake.
-func (f *taskFeature) Deliver(ctx context.Context, tasks []*system.Task) error {
+func (f *Feature) Deliver(ctx context.Context, tasks []*system.Task) error {
 	a := f.a
 	if err := a.Wake(ctx); err != nil {
 		return err
@@ -182,7 +181,7 @@ func (f *taskFeature) Deliver(ctx context.Context, tasks []*system.Task) error {
 }
 
 // Open returns the open task id.
-func (f *taskFeature) Open(id int64) (system.OpenTask, bool) {
+func (f *Feature) Open(id int64) (system.OpenTask, bool) {
 	t, ok := f.open[id]
 	if !ok {
 		return system.OpenTask{}, false
@@ -191,14 +190,14 @@ func (f *taskFeature) Open(id int64) (system.OpenTask, bool) {
 }
 
 // Finish closes the open task id and reports it under rule.
-func (f *taskFeature) Finish(id int64, now time.Time, rule, reason string) {
+func (f *Feature) Finish(id int64, now time.Time, rule, reason string) {
 	if t, ok := f.open[id]; ok {
 		f.finish(t, now, rule, reason)
 	}
 }
 
 // complete carries out setTaskCompletedWithSnapshot from the guest.
-func (f *taskFeature) complete(args []byte) ([]byte, abi.Status) {
+func (f *Feature) complete(args []byte) ([]byte, abi.Status) {
 	var id int64
 	snapshot := false
 	r := abi.NewReader(args)
@@ -237,7 +236,7 @@ func (f *taskFeature) complete(args []byte) ([]byte, abi.Status) {
 }
 
 // finish closes an open task and reports it with reason.
-func (f *taskFeature) finish(t *task, now time.Time, rule, reason string) {
+func (f *Feature) finish(t *task, now time.Time, rule, reason string) {
 	f.a.Env.Sched.Cancel(t.warn)
 	f.a.Env.Sched.Cancel(t.end)
 	delete(f.open, t.id)
@@ -247,7 +246,7 @@ func (f *taskFeature) finish(t *task, now time.Time, rule, reason string) {
 
 // warning runs on the scheduler shortly before an open task's deadline:
 // the app's expiration handler.
-func (f *taskFeature) warning(id int64) {
+func (f *Feature) warning(id int64) {
 	a := f.a
 	a.Lock()
 	defer a.Unlock()
@@ -268,7 +267,7 @@ var ErrNoOpenTask = errors.New("host: the app has no open background task to exp
 // still open task_warning later gets the app killed as at a missed
 // deadline. It returns ErrNoOpenTask when no task is open. The app's lock
 // must be held.
-func (f *taskFeature) Expire(ctx context.Context, kind abi.TaskKind) error {
+func (f *Feature) Expire(ctx context.Context, kind abi.TaskKind) error {
 	a := f.a
 	ids := make([]int64, 0, len(f.open))
 	for id, t := range f.open {
@@ -306,7 +305,7 @@ func (f *taskFeature) Expire(ctx context.Context, kind abi.TaskKind) error {
 
 // deadline runs on the scheduler at an open task's deadline: the app is
 // killed (watchOS's 0x2182bad2).
-func (f *taskFeature) deadline(id int64) {
+func (f *Feature) deadline(id int64) {
 	a := f.a
 	a.Lock()
 	defer a.Unlock()
@@ -329,7 +328,7 @@ func (f *taskFeature) deadline(id int64) {
 }
 
 // drop forgets the open tasks of an instance that is gone.
-func (f *taskFeature) drop() {
+func (f *Feature) drop() {
 	for id, t := range f.open {
 		f.a.Env.Sched.Cancel(t.warn)
 		f.a.Env.Sched.Cancel(t.end)
