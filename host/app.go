@@ -13,6 +13,7 @@ import (
 	"github.com/watchbox/watchbox/host/internal/guest"
 	"github.com/watchbox/watchbox/host/internal/sandboxfs"
 	"github.com/watchbox/watchbox/host/internal/system"
+	"github.com/watchbox/watchbox/host/internal/system/snapshots"
 	"github.com/watchbox/watchbox/host/internal/system/tasks"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/push"
@@ -32,7 +33,7 @@ type App struct {
 	sys *system.App
 
 	tasks  *tasks.Feature
-	snaps  *snapshotFeature
+	snaps  *snapshots.Feature
 	notify *notifyFeature
 	phone  *phoneFeature
 }
@@ -126,7 +127,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 	g.Mount(sys.FS)
 	// The features, in the order their hooks run.
 	a.tasks = tasks.Register(sys)
-	a.snaps = registerSnapshots(sys)
+	a.snaps = snapshots.Register(sys)
 	a.notify = registerNotify(sys)
 	a.phone = registerPhone(sys)
 	registerDownload(sys, downloadConfig{Client: r.cfg.HTTPClient, Virtual: r.cfg.Virtual, Latency: r.cfg.Latency,

@@ -1,4 +1,4 @@
-// This file is the snapshots feature: snapshots the app schedules
+// Package snapshots is the snapshots feature: snapshots the app schedules
 // (under the snapshot budget) and the ones the system takes of its own
 // accord, for four reasons: the app left the foreground
 // (app_backgrounded), it has been idle return_to_default_after since the
@@ -8,8 +8,7 @@
 // prelaunches an app on its own). None of the system's costs snapshot
 // budget. An app turns them off by completing a snapshot task with an
 // expiration of "distant future".
-
-package host
+package snapshots
 
 import (
 	"context"
@@ -30,19 +29,19 @@ var policyReasons = map[abi.SnapshotReason]policy.SnapshotReason{
 	abi.SnapshotReturnToDefaultState: policy.SnapshotReturnToDefaultState,
 }
 
-// snapshotFeature is one app's snapshots.
-type snapshotFeature struct {
+// Feature is one app's snapshots.
+type Feature struct {
 	a    *system.App
 	off  bool   // the app turned automatic snapshots off
 	info []byte // userInfo for the next snapshot task
 }
 
-// registerSnapshots adds the snapshots feature to a: its ops, its hooks (a kill or
+// Register adds the snapshots feature to a: its ops, its hooks (a kill or
 // the user's opening the app cancels the return_to_default_state
 // snapshot; entering the background takes app_backgrounded), and the
 // core's Snapshots service.
-func registerSnapshots(a *system.App) *snapshotFeature {
-	f := &snapshotFeature{a: a}
+func Register(a *system.App) *Feature {
+	f := &Feature{a: a}
 	a.Features.Handle(abi.OpScheduleSnapshotRefresh, f.schedule)
 	a.Features.Handle(abi.OpCompleteSnapshotTask, f.complete)
 	a.Features.OnKill(f.cancelDefault) // a relaunch starts in its default state anyway
@@ -53,7 +52,7 @@ func registerSnapshots(a *system.App) *snapshotFeature {
 }
 
 // Valid reports whether reason is a snapshot reason the system knows.
-func (f *snapshotFeature) Valid(reason abi.SnapshotReason) bool {
+func (f *Feature) Valid(reason abi.SnapshotReason) bool {
 	_, ok := policyReasons[reason]
 	return ok
 }
@@ -61,7 +60,7 @@ func (f *snapshotFeature) Valid(reason abi.SnapshotReason) bool {
 // schedule carries out scheduleSnapshotRefresh from the guest: like a
 // refresh, one pending per app, under the snapshot budget; when it runs
 // the app gets a snapshot task (reason app_scheduled).
-func (f *snapshotFeature) schedule(args []byte) ([]byte, abi.Status) {
+func (f *Feature) schedule(args []byte) ([]byte, abi.Status) {
 	return f.a.Schedule(args, (*policy.Policy).ScheduleSnapshot, f.Schedule)
 }
 
@@ -69,7 +68,7 @@ func (f *snapshotFeature) schedule(args []byte) ([]byte, abi.Status) {
 // when t is zero): an app-scheduled snapshot is a snapshot task for the
 // app; a snapshot held back from a task completion is taken by the system
 // without one.
-func (f *snapshotFeature) Schedule(t time.Time) {
+func (f *Feature) Schedule(t time.Time) {
 	f.a.Timers.ArmDue("snapshot", "snapshot due", t, (*policy.Policy).SnapshotDue, func(req policy.Request) {
 		if req.Snapshot == policy.SnapshotAppScheduled {
 			info, _ := req.UserInfo.([]byte)
@@ -82,7 +81,7 @@ func (f *snapshotFeature) Schedule(t time.Time) {
 // it, delivers the snapshot task (waking or launching the app into the
 // background). It reports whether the snapshot was delayed, and until
 // when.
-func (f *snapshotFeature) Take(ctx context.Context, reason abi.SnapshotReason) (time.Time, error) {
+func (f *Feature) Take(ctx context.Context, reason abi.SnapshotReason) (time.Time, error) {
 	a := f.a
 	now := a.Env.Clock.Now()
 	if f.off {
@@ -101,7 +100,7 @@ func (f *snapshotFeature) Take(ctx context.Context, reason abi.SnapshotReason) (
 
 // TakeInfo returns the userInfo the app left for its next snapshot task
 // when it completed the last one, once.
-func (f *snapshotFeature) TakeInfo() []byte {
+func (f *Feature) TakeInfo() []byte {
 	info := f.info
 	f.info = nil
 	return info
@@ -109,7 +108,7 @@ func (f *snapshotFeature) TakeInfo() []byte {
 
 // backgrounded takes the app_backgrounded snapshot after the app entered
 // the background, and arms its return_to_default_state snapshot.
-func (f *snapshotFeature) backgrounded(ctx context.Context) error {
+func (f *Feature) backgrounded(ctx context.Context) error {
 	f.armDefault(time.Time{}) // first: completing the snapshot may cancel it
 	_, err := f.Take(ctx, abi.SnapshotAppBackgrounded)
 	return err
@@ -119,7 +118,7 @@ func (f *snapshotFeature) backgrounded(ctx context.Context) error {
 // return_to_default_after has passed since the user's last interaction
 // when t is zero. A new interaction cancels it (foreground); leaving the
 // foreground arms it again.
-func (f *snapshotFeature) armDefault(t time.Time) {
+func (f *Feature) armDefault(t time.Time) {
 	a := f.a
 	f.cancelDefault()
 	if f.off || a.LastInteraction().IsZero() {
@@ -138,7 +137,7 @@ func (f *snapshotFeature) armDefault(t time.Time) {
 	})
 }
 
-func (f *snapshotFeature) cancelDefault() { f.a.Timers.Stop("default") }
+func (f *Feature) cancelDefault() { f.a.Timers.Stop("default") }
 
 // distantFuture is the first expiration that counts as Foundation's
 // distantFuture: later than any date an int64 of nanoseconds can hold
@@ -152,7 +151,7 @@ const distantFuture = math.MaxInt64 - int64(time.Second)
 // snapshot; the expiration schedules the next snapshot then (as
 // scheduleSnapshotRefresh would), or, when it is abi.DistantFuture, turns
 // automatic snapshots off until a later completion names a real date.
-func (f *snapshotFeature) complete(args []byte) ([]byte, abi.Status) {
+func (f *Feature) complete(args []byte) ([]byte, abi.Status) {
 	var id, expires int64
 	var restored bool
 	var info []byte
