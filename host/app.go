@@ -13,6 +13,7 @@ import (
 	"github.com/watchbox/watchbox/host/internal/guest"
 	"github.com/watchbox/watchbox/host/internal/sandboxfs"
 	"github.com/watchbox/watchbox/host/internal/system"
+	"github.com/watchbox/watchbox/host/internal/system/notify"
 	"github.com/watchbox/watchbox/host/internal/system/snapshots"
 	"github.com/watchbox/watchbox/host/internal/system/tasks"
 	"github.com/watchbox/watchbox/host/meter"
@@ -34,7 +35,7 @@ type App struct {
 
 	tasks  *tasks.Feature
 	snaps  *snapshots.Feature
-	notify *notifyFeature
+	notify *notify.Feature
 	phone  *phoneFeature
 }
 
@@ -128,7 +129,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 	// The features, in the order their hooks run.
 	a.tasks = tasks.Register(sys)
 	a.snaps = snapshots.Register(sys)
-	a.notify = registerNotify(sys)
+	a.notify = notify.Register(sys)
 	a.phone = registerPhone(sys)
 	registerDownload(sys, downloadConfig{Client: r.cfg.HTTPClient, Virtual: r.cfg.Virtual, Latency: r.cfg.Latency,
 		Fetches: r.fetches, Inflight: &r.inflight})
@@ -355,6 +356,10 @@ func (a *App) ExpireTasks(ctx context.Context, kind abi.TaskKind) error {
 func (a *App) Push(ctx context.Context, p *push.Push) error {
 	return a.locked(func() error { return a.notify.Push(ctx, p) })
 }
+
+// DefaultAction is the action of a plain tap on a notification
+// (UNNotificationDefaultActionIdentifier).
+const DefaultAction = notify.DefaultAction
 
 // TapNotification is the user tapping a notification the app delivered
 // (id "" means the latest) with an action (DefaultAction for a plain tap):

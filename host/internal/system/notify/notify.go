@@ -1,11 +1,10 @@
-// This file is the notifications feature: local notifications
+// Package notify is the notifications feature: local notifications
 // (time-interval and calendar triggers, repeats, cancel), their
 // presentation to the app or the user, taps, remote pushes (alert,
 // content-available with its throttle, PushKit complication pushes with
 // their budget and follow-up snapshot) and the complication data the app
 // publishes.
-
-package host
+package notify
 
 import (
 	"context"
@@ -23,8 +22,8 @@ import (
 // (UNNotificationDefaultActionIdentifier).
 const DefaultAction = "com.apple.UNNotificationDefaultActionIdentifier"
 
-// notifyFeature is one app's notifications, pushes and complication data.
-type notifyFeature struct {
+// Feature is one app's notifications, pushes and complication data.
+type Feature struct {
 	a            *system.App
 	pending      map[string]*notification // local notifications not yet delivered
 	delivered    []*notification          // delivered and not tapped, newest last
@@ -32,10 +31,10 @@ type notifyFeature struct {
 	complication []byte                   // what the app last published for its complication
 }
 
-// registerNotify adds the notifications feature to a: its ops and its close
+// Register adds the notifications feature to a: its ops and its close
 // hook.
-func registerNotify(a *system.App) *notifyFeature {
-	f := &notifyFeature{a: a, pending: map[string]*notification{}}
+func Register(a *system.App) *Feature {
+	f := &Feature{a: a, pending: map[string]*notification{}}
 	a.Features.Handle(abi.OpScheduleNotification, f.schedule)
 	a.Features.Handle(abi.OpCancelNotification, f.cancelOp)
 	a.Features.Handle(abi.OpUpdateComplication, f.updateComplication)
@@ -72,7 +71,7 @@ func (n *notification) fields(w *abi.Writer) {
 // schedule carries out UNUserNotificationCenter.add from the guest: a
 // time-interval trigger (interval, optionally repeating) or a date trigger
 // (date). A request with an identifier already pending replaces it.
-func (f *notifyFeature) schedule(args []byte) ([]byte, abi.Status) {
+func (f *Feature) schedule(args []byte) ([]byte, abi.Status) {
 	n := &notification{}
 	var at time.Time
 	r := abi.NewReader(args)
@@ -170,7 +169,7 @@ func (n *notification) repeatPhrase() string {
 	return fmt.Sprintf(", repeating every %s", n.interval)
 }
 
-func (f *notifyFeature) arm(n *notification, at time.Time) {
+func (f *Feature) arm(n *notification, at time.Time) {
 	name := "notification " + n.id
 	f.a.Timers.Set(name, at, name, func() {
 		if f.pending[n.id] != n {
@@ -192,7 +191,7 @@ func (f *notifyFeature) arm(n *notification, at time.Time) {
 
 // present delivers a notification: to the app's delegate when it is
 // frontmost and active, otherwise to the user, who may tap it later.
-func (f *notifyFeature) present(ctx context.Context, n *notification) {
+func (f *Feature) present(ctx context.Context, n *notification) {
 	a := f.a
 	now := a.Env.Clock.Now()
 	if a.State() == abi.StateActive && a.Guest.Running() {
@@ -210,7 +209,7 @@ func (f *notifyFeature) present(ctx context.Context, n *notification) {
 }
 
 // cancel carries out removePendingNotificationRequests.
-func (f *notifyFeature) cancel(id string) bool {
+func (f *Feature) cancel(id string) bool {
 	_, ok := f.pending[id]
 	if ok {
 		f.a.Timers.Stop("notification " + id)
@@ -219,7 +218,7 @@ func (f *notifyFeature) cancel(id string) bool {
 	return ok
 }
 
-func (f *notifyFeature) cancelOp(args []byte) ([]byte, abi.Status) {
+func (f *Feature) cancelOp(args []byte) ([]byte, abi.Status) {
 	r := abi.NewReader(args)
 	for r.Next() {
 		if v := r.Value(); v.Key == abi.FieldIdentifier {
@@ -233,29 +232,29 @@ func (f *notifyFeature) cancelOp(args []byte) ([]byte, abi.Status) {
 	return nil, abi.StatusBadArgument
 }
 
-// tapped is a notification the user tapped, taken from those delivered.
-type tapped struct{ n *notification }
+// Tapped is a notification the user tapped, taken from those delivered.
+type Tapped struct{ n *notification }
 
 // Take removes the delivered notification id ("" means the latest) for a
 // tap. The app's lock must be held.
-func (f *notifyFeature) Take(id string) (tapped, error) {
+func (f *Feature) Take(id string) (Tapped, error) {
 	for i := len(f.delivered) - 1; i >= 0; i-- {
 		if id == "" || f.delivered[i].id == id {
 			n := f.delivered[i]
 			f.delivered = append(f.delivered[:i], f.delivered[i+1:]...)
-			return tapped{n}, nil
+			return Tapped{n}, nil
 		}
 	}
 	if id == "" {
-		return tapped{}, fmt.Errorf("host: %s has no delivered notification to tap", f.a.ID)
+		return Tapped{}, fmt.Errorf("host: %s has no delivered notification to tap", f.a.ID)
 	}
-	return tapped{}, fmt.Errorf("host: %s has no delivered notification %q to tap", f.a.ID, id)
+	return Tapped{}, fmt.Errorf("host: %s has no delivered notification %q to tap", f.a.ID, id)
 }
 
 // Tap opens the app for the tapped notification t with action (default
 // DefaultAction): its delegate gets notification_did_receive, with the
 // action in the message field. The app's lock must be held.
-func (f *notifyFeature) Tap(ctx context.Context, t tapped, action string) error {
+func (f *Feature) Tap(ctx context.Context, t Tapped, action string) error {
 	if action == "" {
 		action = DefaultAction
 	}
@@ -272,7 +271,7 @@ func (f *notifyFeature) Tap(ctx context.Context, t tapped, action string) error 
 
 // Push delivers a remote push to the app, as APNs would. The app's lock
 // must be held.
-func (f *notifyFeature) Push(ctx context.Context, p *push.Push) error {
+func (f *Feature) Push(ctx context.Context, p *push.Push) error {
 	a := f.a
 	now := a.Env.Clock.Now()
 	switch p.Type {
@@ -307,7 +306,7 @@ func (f *notifyFeature) Push(ctx context.Context, p *push.Push) error {
 
 // runPush wakes (or launches) the app into the background and delivers a
 // push event with its payload.
-func (f *notifyFeature) runPush(ctx context.Context, kind abi.EventKind, p *push.Push) error {
+func (f *Feature) runPush(ctx context.Context, kind abi.EventKind, p *push.Push) error {
 	a := f.a
 	if err := a.Wake(ctx); err != nil {
 		return err
@@ -321,7 +320,7 @@ func (f *notifyFeature) runPush(ctx context.Context, kind abi.EventKind, p *push
 }
 
 // armPush holds a throttled background push until the decision's time.
-func (f *notifyFeature) armPush(d policy.Decision) {
+func (f *Feature) armPush(d policy.Decision) {
 	f.a.Timers.ArmDue("push", "held push due", d.At, (*policy.Policy).PushDue, func(req policy.Request) {
 		if p, ok := req.UserInfo.(*push.Push); ok {
 			f.runPush(context.Background(), abi.EventRemoteNotification, p)
@@ -331,7 +330,7 @@ func (f *notifyFeature) armPush(d policy.Decision) {
 
 // updateComplication stores the complication data the app publishes
 // (reloading its complication timeline), shown by Complication.
-func (f *notifyFeature) updateComplication(args []byte) ([]byte, abi.Status) {
+func (f *Feature) updateComplication(args []byte) ([]byte, abi.Status) {
 	var data []byte
 	r := abi.NewReader(args)
 	for r.Next() {
@@ -355,4 +354,4 @@ func (f *notifyFeature) updateComplication(args []byte) ([]byte, abi.Status) {
 
 // Complication returns a copy of the complication data the app last
 // published, or nil. The app's lock must be held.
-func (f *notifyFeature) Complication() []byte { return append([]byte(nil), f.complication...) }
+func (f *Feature) Complication() []byte { return append([]byte(nil), f.complication...) }
