@@ -14,6 +14,7 @@ import (
 	"github.com/watchbox/watchbox/host/internal/sandboxfs"
 	"github.com/watchbox/watchbox/host/internal/system"
 	"github.com/watchbox/watchbox/host/internal/system/notify"
+	"github.com/watchbox/watchbox/host/internal/system/phone"
 	"github.com/watchbox/watchbox/host/internal/system/snapshots"
 	"github.com/watchbox/watchbox/host/internal/system/tasks"
 	"github.com/watchbox/watchbox/host/meter"
@@ -36,7 +37,7 @@ type App struct {
 	tasks  *tasks.Feature
 	snaps  *snapshots.Feature
 	notify *notify.Feature
-	phone  *phoneFeature
+	phone  *phone.Feature
 }
 
 // Load opens the app bundle in dir, builds it if it is Go source, checks its
@@ -130,7 +131,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 	a.tasks = tasks.Register(sys)
 	a.snaps = snapshots.Register(sys)
 	a.notify = notify.Register(sys)
-	a.phone = registerPhone(sys)
+	a.phone = phone.Register(sys)
 	registerDownload(sys, downloadConfig{Client: r.cfg.HTTPClient, Virtual: r.cfg.Virtual, Latency: r.cfg.Latency,
 		Fetches: r.fetches, Inflight: &r.inflight})
 
@@ -374,6 +375,21 @@ func (a *App) TapNotification(ctx context.Context, id, action string) error {
 	}
 	return a.bringForward(ctx, func() error { return a.notify.Tap(ctx, n, action) })
 }
+
+// PhoneData says how data from the paired phone arrives (WatchConnectivity).
+type PhoneData = phone.Data
+
+// Kinds of phone data.
+const (
+	PhoneUserInfo = phone.UserInfo // transferUserInfo: queued, every transfer delivered in order
+	PhoneContext  = phone.Context  // updateApplicationContext: only the latest counts
+	PhoneMessage  = phone.Message  // sendMessage: live, only while the watch app is reachable (frontmost)
+	// PhoneComplication is transferCurrentComplicationUserInfo: user info
+	// that wakes the app at once while its complication is on the active
+	// face, within complication_transfers_per_day; otherwise it is sent as
+	// ordinary user info.
+	PhoneComplication = phone.Complication
+)
 
 // Phone delivers data from the paired phone. A frontmost app gets it at
 // once; otherwise the system delivers it within data_delivery_delay by

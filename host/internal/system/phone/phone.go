@@ -1,10 +1,9 @@
-// This file is the paired phone, both ways (WatchConnectivity): data
+// Package phone is the paired phone, both ways (WatchConnectivity): data
 // from the phone (user info, application context, messages, complication
 // transfers) delivered at once to a frontmost app or later in the
 // background, and data the app sends to the simulated phone; and, beside
 // it, timely alerts from paired Bluetooth peripherals.
-
-package host
+package phone
 
 import (
 	"context"
@@ -16,55 +15,55 @@ import (
 	"github.com/watchbox/watchbox/host/internal/system"
 )
 
-// PhoneData says how data from the paired phone arrives (WatchConnectivity).
-type PhoneData int
+// Data says how data from the paired phone arrives (WatchConnectivity).
+type Data int
 
 // Kinds of phone data.
 const (
-	PhoneUserInfo PhoneData = iota // transferUserInfo: queued, every transfer delivered in order
-	PhoneContext                   // updateApplicationContext: only the latest counts
-	PhoneMessage                   // sendMessage: live, only while the watch app is reachable (frontmost)
-	// PhoneComplication is transferCurrentComplicationUserInfo: user info
+	UserInfo Data = iota // transferUserInfo: queued, every transfer delivered in order
+	Context              // updateApplicationContext: only the latest counts
+	Message              // sendMessage: live, only while the watch app is reachable (frontmost)
+	// Complication is transferCurrentComplicationUserInfo: user info
 	// that wakes the app at once while its complication is on the active
 	// face, within complication_transfers_per_day; otherwise it is sent as
 	// ordinary user info.
-	PhoneComplication
+	Complication
 )
 
-func (k PhoneData) event() abi.EventKind {
+func (k Data) event() abi.EventKind {
 	switch k {
-	case PhoneContext:
+	case Context:
 		return abi.EventPhoneApplicationContext
-	case PhoneMessage:
+	case Message:
 		return abi.EventPhoneMessage
 	}
 	return abi.EventPhoneUserInfo
 }
 
-func (k PhoneData) String() string {
+func (k Data) String() string {
 	return [...]string{"user info", "application context", "message", "complication user info"}[k]
 }
 
-// maxSentToPhone bounds what a phoneFeature keeps of the data the app sent to the
+// maxSent bounds what a Feature keeps of the data the app sent to the
 // phone; the oldest is forgotten first.
-const maxSentToPhone = 100
+const maxSent = 100
 
-// phoneFeature is one app's phone and Bluetooth peripherals.
-type phoneFeature struct {
+// Feature is one app's phone and Bluetooth peripherals.
+type Feature struct {
 	a     *system.App
-	queue []phoneItem // phone data waiting for a background app
-	sent  [][]byte    // what the app sent to the phone, oldest first
+	queue []item   // phone data waiting for a background app
+	sent  [][]byte // what the app sent to the phone, oldest first
 }
 
-type phoneItem struct {
-	kind    PhoneData
+type item struct {
+	kind    Data
 	payload []byte
 }
 
-// registerPhone adds the phone feature to a: its op and its hooks (opening the
+// Register adds the phone feature to a: its op and its hooks (opening the
 // app resets its Bluetooth count; an active app gets the data waiting).
-func registerPhone(a *system.App) *phoneFeature {
-	f := &phoneFeature{a: a}
+func Register(a *system.App) *Feature {
+	f := &Feature{a: a}
 	a.Features.Handle(abi.OpSendToPhone, f.sendToPhone)
 	a.Features.OnOpen(func() {
 		if a.State() != abi.StateActive {
@@ -81,30 +80,30 @@ func registerPhone(a *system.App) *phoneFeature {
 // watch-connectivity task. A message needs the app to be reachable
 // (frontmost) and is refused otherwise. Of several application contexts
 // waiting, only the latest is delivered. The app's lock must be held.
-func (f *phoneFeature) Receive(ctx context.Context, kind PhoneData, payload []byte) error {
+func (f *Feature) Receive(ctx context.Context, kind Data, payload []byte) error {
 	a := f.a
 	now := a.Env.Clock.Now()
-	if kind == PhoneMessage && !a.Frontmost() {
+	if kind == Message && !a.Frontmost() {
 		a.Report(policy.Decision{Time: now, Kind: policy.KindDataDelivery, Verdict: policy.Drop, Rule: policy.RulePhoneUnreachable,
 			Reason: fmt.Sprintf("phone message dropped: the watch app is not reachable (it is %v); sendMessage needs it frontmost", a.State())})
 		return nil
 	}
-	it := phoneItem{kind: kind, payload: append([]byte(nil), payload...)}
-	if kind == PhoneComplication {
+	it := item{kind: kind, payload: append([]byte(nil), payload...)}
+	if kind == Complication {
 		d := a.Decide(func(p *policy.Policy, fa policy.Facts) policy.Decision { return p.ComplicationTransfer(fa, now) })
 		if d.Verdict == policy.Run {
-			return f.deliver(ctx, []phoneItem{it})
+			return f.deliver(ctx, []item{it})
 		}
-		it.kind = PhoneUserInfo
+		it.kind = UserInfo
 	}
 	d := a.Decide(func(p *policy.Policy, fa policy.Facts) policy.Decision { return p.DataDelivery(fa, now, now) })
 	if d.Verdict == policy.Run {
-		return f.deliver(ctx, []phoneItem{it})
+		return f.deliver(ctx, []item{it})
 	}
-	if kind == PhoneContext {
+	if kind == Context {
 		kept := f.queue[:0]
 		for _, q := range f.queue {
-			if q.kind != PhoneContext {
+			if q.kind != Context {
 				kept = append(kept, q)
 			}
 		}
@@ -118,7 +117,7 @@ func (f *phoneFeature) Receive(ctx context.Context, kind PhoneData, payload []by
 }
 
 // due delivers the phone data waiting for a background app.
-func (f *phoneFeature) due() {
+func (f *Feature) due() {
 	if len(f.queue) == 0 {
 		return
 	}
@@ -129,7 +128,7 @@ func (f *phoneFeature) due() {
 
 // flush delivers the phone data waiting for the app at once, now that it
 // is frontmost (as WatchConnectivity does on activation).
-func (f *phoneFeature) flush(ctx context.Context) error {
+func (f *Feature) flush(ctx context.Context) error {
 	a := f.a
 	if len(f.queue) == 0 || !a.Guest.Running() || a.State() != abi.StateActive {
 		return nil
@@ -144,7 +143,7 @@ func (f *phoneFeature) flush(ctx context.Context) error {
 
 // deliver hands data to the app: the data events, then (for a background
 // app) the watch-connectivity task that woke it.
-func (f *phoneFeature) deliver(ctx context.Context, items []phoneItem) error {
+func (f *Feature) deliver(ctx context.Context, items []item) error {
 	a := f.a
 	background := !a.Frontmost()
 	if err := a.Wake(ctx); err != nil {
@@ -168,7 +167,7 @@ func (f *phoneFeature) deliver(ctx context.Context, items []phoneItem) error {
 // rolling 24 h (shared with background scans); the decision warns when
 // bluetooth_near_limit are left. Opening the app resets the count. The
 // app's lock must be held.
-func (f *phoneFeature) BluetoothAlert(ctx context.Context, peripheral string) error {
+func (f *Feature) BluetoothAlert(ctx context.Context, peripheral string) error {
 	a := f.a
 	now := a.Env.Clock.Now()
 	d := a.Decide(func(p *policy.Policy, fa policy.Facts) policy.Decision { return p.BluetoothAlert(fa, now) })
@@ -180,7 +179,7 @@ func (f *phoneFeature) BluetoothAlert(ctx context.Context, peripheral string) er
 
 // resetBluetooth clears the app's Bluetooth alert count when the user opens
 // it, if any were used.
-func (f *phoneFeature) resetBluetooth() {
+func (f *Feature) resetBluetooth() {
 	a := f.a
 	now := a.Env.Clock.Now()
 	var limit, used int
@@ -198,7 +197,7 @@ func (f *phoneFeature) resetBluetooth() {
 // paired phone: the simulated phone is always there and takes it at once.
 // What was sent is kept (Sent) and reported as a decision, so that
 // timelines and `watchbox status` show it.
-func (f *phoneFeature) sendToPhone(args []byte) ([]byte, abi.Status) {
+func (f *Feature) sendToPhone(args []byte) ([]byte, abi.Status) {
 	var payload []byte
 	found := false
 	r := abi.NewReader(args)
@@ -214,7 +213,7 @@ func (f *phoneFeature) sendToPhone(args []byte) ([]byte, abi.Status) {
 	if !found {
 		return nil, abi.StatusBadArgument
 	}
-	if len(f.sent) >= maxSentToPhone {
+	if len(f.sent) >= maxSent {
 		f.sent = append(f.sent[:0], f.sent[1:]...)
 	}
 	f.sent = append(f.sent, payload)
@@ -225,7 +224,7 @@ func (f *phoneFeature) sendToPhone(args []byte) ([]byte, abi.Status) {
 
 // Sent returns copies of what the app sent to the paired phone, oldest
 // first: the last 100 payloads. The app's lock must be held.
-func (f *phoneFeature) Sent() [][]byte {
+func (f *Feature) Sent() [][]byte {
 	out := make([][]byte, len(f.sent))
 	for i, p := range f.sent {
 		out[i] = append([]byte(nil), p...)
