@@ -13,6 +13,7 @@ import (
 	"github.com/watchbox/watchbox/host/internal/guest"
 	"github.com/watchbox/watchbox/host/internal/sandboxfs"
 	"github.com/watchbox/watchbox/host/internal/system"
+	"github.com/watchbox/watchbox/host/internal/system/download"
 	"github.com/watchbox/watchbox/host/internal/system/notify"
 	"github.com/watchbox/watchbox/host/internal/system/phone"
 	"github.com/watchbox/watchbox/host/internal/system/snapshots"
@@ -132,7 +133,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 	a.snaps = snapshots.Register(sys)
 	a.notify = notify.Register(sys)
 	a.phone = phone.Register(sys)
-	registerDownload(sys, downloadConfig{Client: r.cfg.HTTPClient, Virtual: r.cfg.Virtual, Latency: r.cfg.Latency,
+	download.Register(sys, download.Config{Client: r.cfg.HTTPClient, Virtual: r.cfg.Virtual, Latency: r.cfg.Latency,
 		Fetches: r.fetches, Inflight: &r.inflight})
 
 	r.mu.Lock()

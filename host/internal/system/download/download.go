@@ -1,9 +1,8 @@
-// This file is background URL sessions: the host fetches a URL the
+// Package download is background URL sessions: the host fetches a URL the
 // manifest allows (every redirect hop checked), stores the body in the
 // app's data container and wakes the app with a url_session task, even if
 // it was suspended or purged meanwhile.
-
-package host
+package download
 
 import (
 	"context"
@@ -21,8 +20,8 @@ import (
 	"github.com/watchbox/watchbox/host/internal/system"
 )
 
-// downloadConfig is how a runtime fetches downloads.
-type downloadConfig struct {
+// Config is how a runtime fetches downloads.
+type Config struct {
 	// Client fetches; nil means a client with a one-minute timeout.
 	Client *http.Client
 	// Virtual: the runtime runs on the virtual clock, so a download
@@ -37,21 +36,21 @@ type downloadConfig struct {
 	Inflight *sync.WaitGroup
 }
 
-// downloadFeature is one app's background downloads.
-type downloadFeature struct {
+// Feature is one app's background downloads.
+type Feature struct {
 	a   *system.App
-	cfg downloadConfig
+	cfg Config
 }
 
-// registerDownload adds the downloads feature to a: its op.
-func registerDownload(a *system.App, cfg downloadConfig) *downloadFeature {
-	f := &downloadFeature{a: a, cfg: cfg}
+// Register adds the downloads feature to a: its op.
+func Register(a *system.App, cfg Config) *Feature {
+	f := &Feature{a: a, cfg: cfg}
 	a.Features.Handle(abi.OpStartDownload, f.start)
 	return f
 }
 
 // downloadLatency is how long after its request a background download
-// completes on the virtual clock (plus downloadConfig.Latency); on the real clock
+// completes on the virtual clock (plus Config.Latency); on the real clock
 // the fetch starts then and takes what it takes.
 const downloadLatency = time.Second
 
@@ -63,7 +62,7 @@ const maxDownload = 16 << 20
 // stores the body in the app's container under /Downloads/IDENTIFIER, and
 // wakes the app with a url_session task carrying the status, file and
 // error, even if it was suspended or purged meanwhile.
-func (f *downloadFeature) start(args []byte) ([]byte, abi.Status) {
+func (f *Feature) start(args []byte) ([]byte, abi.Status) {
 	var id, raw string
 	r := abi.NewReader(args)
 	for r.Next() {
@@ -110,7 +109,7 @@ func (f *downloadFeature) start(args []byte) ([]byte, abi.Status) {
 }
 
 // finish fetches the URL, stores the body and delivers the task.
-func (f *downloadFeature) finish(id, u string) {
+func (f *Feature) finish(id, u string) {
 	status, size, fetchErr := f.fetch(id, u)
 	a := f.a
 	a.Lock()
@@ -141,7 +140,7 @@ var errHostNotAllowed = errors.New("is not in the manifest's allowedHosts")
 // every redirect hop against the manifest's allowedHosts before following
 // it: a download may only ever touch the hosts the app declared, so an
 // allowed host cannot hand the request on to another one.
-func (f *downloadFeature) allowListed(base *http.Client) *http.Client {
+func (f *Feature) allowListed(base *http.Client) *http.Client {
 	c := &http.Client{Timeout: time.Minute}
 	if base != nil {
 		copied := *base
@@ -165,7 +164,7 @@ func (f *downloadFeature) allowListed(base *http.Client) *http.Client {
 
 // fetch downloads u into the container, through the app's sandboxed,
 // quota-checked filesystem.
-func (f *downloadFeature) fetch(id, u string) (int, int, error) {
+func (f *Feature) fetch(id, u string) (int, int, error) {
 	client := f.allowListed(f.cfg.Client)
 	req, err := http.NewRequestWithContext(f.cfg.Fetches, http.MethodGet, u, nil)
 	if err != nil {
