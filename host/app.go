@@ -158,14 +158,14 @@ func (a *App) Manifest() bundle.Manifest { return a.sys.Manifest }
 func (a *App) State() abi.State {
 	a.sys.Lock()
 	defer a.sys.Unlock()
-	return a.sys.State()
+	return a.sys.Life.State()
 }
 
 // Launches returns how many times the app was launched (cold) by this runtime.
 func (a *App) Launches() uint64 {
 	a.sys.Lock()
 	defer a.sys.Unlock()
-	n, _ := a.sys.Counts()
+	n, _ := a.sys.Life.Counts()
 	return n
 }
 
@@ -173,7 +173,7 @@ func (a *App) Launches() uint64 {
 func (a *App) Crashes() int {
 	a.sys.Lock()
 	defer a.sys.Unlock()
-	_, n := a.sys.Counts()
+	_, n := a.sys.Life.Counts()
 	return n
 }
 
@@ -195,7 +195,7 @@ func (a *App) locked(f func() error) error {
 // Only one app is frontmost: another app that is (the user opens this one
 // from it) enters the background first.
 func (a *App) Launch(ctx context.Context) error {
-	return a.bringForward(ctx, func() error { return a.sys.Foreground(ctx) })
+	return a.bringForward(ctx, func() error { return a.sys.Life.Foreground(ctx) })
 }
 
 // bringForward runs open, with a's lock held, as the one app brought to
@@ -207,16 +207,16 @@ func (a *App) bringForward(ctx context.Context, open func() error) error {
 	defer r.fgMu.Unlock()
 	if b := r.front; b != nil && b != a {
 		b.sys.Lock()
-		if b.sys.Frontmost() {
+		if b.sys.Life.Frontmost() {
 			b.sys.Log.Info().Str("for", a.sys.ID).Msg("leaves the foreground: another app opens")
-			b.sys.Background(context.WithoutCancel(ctx))
+			b.sys.Life.Background(context.WithoutCancel(ctx))
 		}
 		b.sys.Unlock()
 	}
 	a.sys.Lock()
 	defer a.sys.Unlock()
 	err := open()
-	if a.sys.Frontmost() {
+	if a.sys.Life.Frontmost() {
 		r.front = a
 	}
 	return err
@@ -231,7 +231,7 @@ func (a *App) WristUp(ctx context.Context) error { return a.Launch(ctx) }
 // frontmost (inactive) until Config.FrontmostTimeout passes, then enters
 // the background. It does nothing in other states.
 func (a *App) WristDown(ctx context.Context) error {
-	return a.locked(func() error { return a.sys.WristDown(ctx) })
+	return a.locked(func() error { return a.sys.Life.WristDown(ctx) })
 }
 
 // EnterBackground moves a foreground app to the background, as when the
@@ -239,21 +239,21 @@ func (a *App) WristDown(ctx context.Context) error {
 // will_resign_active (if active), then did_enter_background. The system
 // suspends it after Config.SuspendDelay.
 func (a *App) EnterBackground(ctx context.Context) error {
-	return a.locked(func() error { return a.sys.Background(ctx) })
+	return a.locked(func() error { return a.sys.Life.Background(ctx) })
 }
 
 // Suspend suspends the app: its instance stays in memory but gets no calls
 // until it is foregrounded or purged. A foreground app first enters the
 // background.
 func (a *App) Suspend(ctx context.Context) error {
-	return a.locked(func() error { return a.sys.Suspend(ctx) })
+	return a.locked(func() error { return a.sys.Life.Suspend(ctx) })
 }
 
 // Purge discards the app's instance without warning, as watchOS does with
 // suspended apps under memory pressure. Only what the app persisted in its
 // container survives; its next launch is cold.
 func (a *App) Purge(ctx context.Context) error {
-	return a.locked(func() error { a.sys.Purge(ctx); return nil })
+	return a.locked(func() error { a.sys.Life.Purge(ctx); return nil })
 }
 
 // Deliver sends one event with encoded fields to the app. An app that is not
@@ -266,14 +266,14 @@ func (a *App) Deliver(ctx context.Context, kind abi.EventKind, fields []byte) (C
 	}
 	a.sys.Lock()
 	defer a.sys.Unlock()
-	return a.sys.Deliver(ctx, kind, fields)
+	return a.sys.Life.Deliver(ctx, kind, fields)
 }
 
 // shutdown gives a running app its leaving calls and releases everything.
 func (a *App) shutdown(ctx context.Context) error {
 	a.sys.Lock()
 	defer a.sys.Unlock()
-	err := a.sys.Shutdown(ctx)
+	err := a.sys.Life.Shutdown(ctx)
 	return errors.Join(err, a.sys.FS.Close(), a.sys.Guest.Close(ctx))
 }
 

@@ -83,15 +83,15 @@ func (a *App) Call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 	c := Call{App: a.ID, Time: res.Start, Event: kind, ID: res.ID, Duration: res.Duration, Fuel: res.Fuel}
 	if res.Crash != nil {
 		crash := &CrashError{App: a.ID, Event: kind, Termination: res.Crash.Termination, Reason: res.Crash.Reason, Fuel: res.Fuel}
-		a.Kill(ctx)
-		a.crashes++
+		a.Life.Kill(ctx)
+		a.Life.crashes++
 		c.Crash, c.Termination = crash.Reason, crash.Termination
-		c.State = a.state
+		c.State = a.Life.state
 		a.record(c)
 		return c, crash
 	}
 	c.Status = res.Status
-	c.State = a.state
+	c.State = a.Life.state
 	var herr error
 	if c.Status != abi.StatusOK && c.Status != abi.StatusUnhandled {
 		c.Message = res.Message
@@ -101,14 +101,16 @@ func (a *App) Call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 	return c, herr
 }
 
-// Killed records that the system killed the running instance for reason
-// (a missed task deadline), as a crash of a call of kind, and kills it.
-func (a *App) Killed(now time.Time, kind abi.EventKind, term guest.Termination, reason string) {
+// MissedDeadline kills the running instance because a background task was
+// still open at its deadline, and records it as a crash of a call of kind
+// (watchOS's 0x2182bad2).
+func (l *Lifecycle) MissedDeadline(now time.Time, kind abi.EventKind, reason string) {
+	a := l.app
 	if a.Guest.Running() {
-		a.crashes++
-		a.record(Call{App: a.ID, Time: now, Event: kind, Crash: reason, Termination: term, State: abi.StateNotRunning})
+		l.crashes++
+		a.record(Call{App: a.ID, Time: now, Event: kind, Crash: reason, Termination: guest.TerminationTaskDeadline, State: abi.StateNotRunning})
 	}
-	a.Kill(context.Background())
+	l.Kill(context.Background())
 }
 
 func (a *App) record(c Call) {
@@ -156,9 +158,9 @@ func (a *App) Request(op abi.Op, args []byte) ([]byte, abi.Status) {
 	if op == abi.OpAppInfo {
 		var w abi.Writer
 		w.String(abi.FieldBundleID, a.ID)
-		w.Int(abi.FieldAppState, int64(a.state))
-		w.Int(abi.FieldLaunchCount, int64(a.launches))
-		w.Bool(abi.FieldCold, a.cold)
+		w.Int(abi.FieldAppState, int64(a.Life.state))
+		w.Int(abi.FieldLaunchCount, int64(a.Life.launches))
+		w.Bool(abi.FieldCold, a.Life.cold)
 		if a.Manifest.Settings != nil {
 			w.Blob(abi.FieldPayload, a.Manifest.Settings)
 		}

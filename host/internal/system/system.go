@@ -11,9 +11,6 @@
 package system
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -40,8 +37,8 @@ type Env struct {
 }
 
 // App is the system's side of one app. Its lock serializes everything done
-// to the app; every method that does not say otherwise must be called with
-// it held (Lock, Unlock).
+// to the app; every method here and of its Lifecycle, Timers and Registry
+// that does not say otherwise must be called with it held (Lock, Unlock).
 type App struct {
 	Env      *Env
 	ID       string
@@ -59,16 +56,10 @@ type App struct {
 	Tasks     Tasks
 	Snapshots Snapshots
 
-	mu       sync.Mutex
-	state    abi.State
-	launches uint64
-	cold     bool // the current instance was started by its launch
-	crashes  int
-	closed   bool
-	timer    *sched.Event // the life-cycle timer (frontmost timeout, suspension)
-	timerGen uint64
-	holds    int // keep-awake holds: the app is not suspended while any is taken
+	// Life is the app's life-cycle state machine.
+	Life Lifecycle
 
+	mu              sync.Mutex
 	complication    bool // a complication is on the active face
 	lastInteraction time.Time
 }
@@ -76,6 +67,7 @@ type App struct {
 // New returns the system's side of an app, not running.
 func New(env *Env, id string, m bundle.Manifest, log zerolog.Logger) *App {
 	a := &App{Env: env, ID: id, Manifest: m, Log: log, complication: m.Complication}
+	a.Life.app = a
 	a.Timers = Timers{app: a, evs: map[string]*sched.Event{}}
 	a.Features.ops = map[abi.Op]Op{}
 	return a
@@ -86,20 +78,6 @@ func (a *App) Lock() { a.mu.Lock() }
 
 // Unlock releases the app's lock.
 func (a *App) Unlock() { a.mu.Unlock() }
-
-// State returns the app's life-cycle state.
-func (a *App) State() abi.State { return a.state }
-
-// Frontmost reports whether the app is frontmost: active, or inactive
-// with the wrist down.
-func (a *App) Frontmost() bool { return a.state == abi.StateActive || a.state == abi.StateInactive }
-
-// Counts returns how many times the app was launched (cold) and how many
-// times its instance died.
-func (a *App) Counts() (launches uint64, crashes int) { return a.launches, a.crashes }
-
-// Closed reports whether the runtime shut the app down for good.
-func (a *App) Closed() bool { return a.closed }
 
 // Now is the guest's time inside a call, else the runtime's clock.
 func (a *App) Now() time.Time { return a.Guest.Now() }
@@ -112,7 +90,7 @@ func (a *App) SetComplicationActive(on bool) { a.complication = on }
 func (a *App) Facts() policy.Facts {
 	return policy.Facts{
 		App:                a.ID,
-		Frontmost:          a.Frontmost(),
+		Frontmost:          a.Life.Frontmost(),
 		ComplicationActive: a.complication,
 		LastInteraction:    a.lastInteraction,
 	}
@@ -131,278 +109,6 @@ func (a *App) Report(d policy.Decision) {
 	a.Env.Rules.Report(d)
 }
 
-// Hold takes a keep-awake hold: a background app is not suspended while
-// it holds work (an open background task).
-func (a *App) Hold() { a.holds++ }
-
-// Release releases a hold taken with Hold.
-func (a *App) Release() {
-	if a.holds > 0 {
-		a.holds--
-	}
-}
-
-// setState moves the app to s and logs the transition.
-func (a *App) setState(s abi.State) {
-	if a.state == s {
-		return
-	}
-	a.Log.Info().Str("from", a.state.String()).Str("to", s.String()).Msg("state")
-	a.state = s
-}
-
-// Kill drops the instance without any callback (crash or purge): every
-// feature forgets what belonged to it.
-func (a *App) Kill(ctx context.Context) {
-	a.stopTimer()
-	for _, f := range a.Features.onKill {
-		f()
-	}
-	a.Guest.Kill(ctx)
-	a.setState(abi.StateNotRunning)
-}
-
-// Step is one life-cycle call and the state the app is in during and after
-// it.
-type Step struct {
-	Kind  abi.EventKind
-	State abi.State
-}
-
-// The life-cycle steps.
-var (
-	StepLaunch     = Step{abi.EventDidFinishLaunching, abi.StateInactive}
-	StepForeground = Step{abi.EventWillEnterForeground, abi.StateInactive}
-	StepActive     = Step{abi.EventDidBecomeActive, abi.StateActive}
-	StepResign     = Step{abi.EventWillResignActive, abi.StateInactive}
-	StepBackground = Step{abi.EventDidEnterBackground, abi.StateBackground}
-)
-
-// Sequence delivers kinds in order, moving to the paired states. It stops
-// at a crash; handler errors are joined and returned after the sequence.
-func (a *App) Sequence(ctx context.Context, steps ...Step) error {
-	var errs []error
-	for _, s := range steps {
-		if !a.Guest.Running() {
-			break
-		}
-		a.setState(s.State)
-		if _, err := a.Call(ctx, s.Kind, nil); err != nil {
-			errs = append(errs, err)
-			var crash *CrashError
-			if errors.As(err, &crash) {
-				break
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// coldStart instantiates the module and delivers did_finish_launching.
-func (a *App) coldStart(ctx context.Context, state abi.State) error {
-	if a.closed {
-		return fmt.Errorf("host: app %s is closed", a.ID)
-	}
-	a.launches++
-	a.Log.Info().Uint64("launch", a.launches).Msg("cold launch")
-	a.cold = true
-	if err := a.Guest.Instantiate(ctx, a.launches, a.Env.Rules.Profile().LaunchTime.D()); err != nil {
-		a.crashes++
-		a.setState(abi.StateNotRunning)
-		var gc *guest.Crash
-		if !errors.As(err, &gc) {
-			return err
-		}
-		a.record(Call{App: a.ID, Time: a.Env.Clock.Now(), Crash: gc.Reason, Termination: gc.Termination, Fuel: gc.Fuel})
-		return &CrashError{App: a.ID, Termination: gc.Termination, Reason: gc.Reason, Fuel: gc.Fuel}
-	}
-	return a.Sequence(ctx, Step{abi.EventDidFinishLaunching, state})
-}
-
-// Foreground brings the app to the foreground, as when the user opens it:
-// a cold launch when it is not running, else a return from wherever it
-// is. It counts as the user's interaction with the app.
-func (a *App) Foreground(ctx context.Context) error {
-	a.stopTimer()
-	a.lastInteraction = a.Env.Clock.Now()
-	for _, f := range a.Features.onOpen {
-		f()
-	}
-	var err error
-	switch a.state {
-	case abi.StateNotRunning:
-		if err = a.coldStart(ctx, abi.StateInactive); err != nil {
-			return err
-		}
-		err = a.Sequence(ctx, StepForeground, StepActive)
-	case abi.StateBackground, abi.StateSuspended:
-		a.cold = false
-		err = a.Sequence(ctx, StepForeground, StepActive)
-	case abi.StateInactive:
-		err = a.Sequence(ctx, StepActive)
-	}
-	errs := []error{err}
-	for _, f := range a.Features.onActive {
-		errs = append(errs, f(ctx))
-	}
-	return errors.Join(errs...)
-}
-
 // LastInteraction is when the user last interacted with the app (zero if
 // never).
 func (a *App) LastInteraction() time.Time { return a.lastInteraction }
-
-// WristDown resigns an active app and arms its frontmost timeout.
-func (a *App) WristDown(ctx context.Context) error {
-	if a.state != abi.StateActive {
-		a.Ignored("wrist-down")
-		return nil
-	}
-	err := a.Sequence(ctx, StepResign)
-	if d := a.Env.FrontmostTimeout(); a.state == abi.StateInactive && d > 0 {
-		a.after(d, abi.StateInactive, a.Background)
-	}
-	return err
-}
-
-// Background moves a foreground app to the background: will_resign_active
-// (if active), then did_enter_background, then the features' background
-// hooks; it is suspended after the suspend delay once no hold is taken.
-func (a *App) Background(ctx context.Context) error {
-	a.stopTimer()
-	var err error
-	switch a.state {
-	case abi.StateActive:
-		err = a.Sequence(ctx, StepResign, StepBackground)
-	case abi.StateInactive:
-		err = a.Sequence(ctx, StepBackground)
-	default:
-		a.Ignored("background")
-		return nil
-	}
-	if a.state == abi.StateBackground {
-		for _, f := range a.Features.onBackground {
-			err = errors.Join(err, f(ctx))
-		}
-	}
-	a.Settle() // suspended after suspend_delay once no task is open
-	return err
-}
-
-// Suspend suspends the app (a foreground app first enters the background).
-func (a *App) Suspend(ctx context.Context) error {
-	var err error
-	switch a.state {
-	case abi.StateActive, abi.StateInactive:
-		err = a.Background(ctx)
-	case abi.StateBackground:
-	default:
-		a.Ignored("suspend")
-		return nil
-	}
-	a.stopTimer()
-	if a.state == abi.StateBackground {
-		a.setState(abi.StateSuspended)
-	}
-	return err
-}
-
-// Purge discards the instance without warning.
-func (a *App) Purge(ctx context.Context) {
-	if a.state == abi.StateNotRunning {
-		a.Ignored("purge")
-		return
-	}
-	a.Log.Info().Str("from", a.state.String()).Msg("purged")
-	a.Kill(ctx)
-}
-
-// Deliver sends one event to the app, launching it into the background or
-// waking it from suspension first.
-func (a *App) Deliver(ctx context.Context, kind abi.EventKind, fields []byte) (Call, error) {
-	switch a.state {
-	case abi.StateNotRunning:
-		if err := a.coldStart(ctx, abi.StateBackground); err != nil && !a.Guest.Running() {
-			return Call{App: a.ID, Event: kind}, err
-		}
-	case abi.StateSuspended:
-		a.stopTimer()
-		a.cold = false
-		a.setState(abi.StateBackground) // the system wakes it to run in the background
-	}
-	return a.Call(ctx, kind, fields)
-}
-
-// Wake launches the app into the background, or wakes it there from
-// suspension, so that it can run background work.
-func (a *App) Wake(ctx context.Context) error {
-	switch a.state {
-	case abi.StateNotRunning:
-		if err := a.coldStart(ctx, abi.StateBackground); err != nil && !a.Guest.Running() {
-			return err
-		}
-	case abi.StateSuspended:
-		a.stopTimer()
-		a.cold = false
-		a.setState(abi.StateBackground)
-	}
-	if !a.Guest.Running() {
-		return fmt.Errorf("host: %s is not running", a.ID)
-	}
-	return nil
-}
-
-// Settle suspends a background app that holds no work once the suspend
-// delay has passed, as watchOS does after setTaskCompleted.
-func (a *App) Settle() {
-	if d := a.Env.SuspendDelay(); a.state == abi.StateBackground && a.holds == 0 && a.Guest.Running() && d > 0 {
-		a.after(d, abi.StateBackground, a.Suspend)
-	}
-}
-
-// Shutdown gives a running app its leaving calls, stops every timer and
-// feature, and marks it closed. The caller closes its guest and files.
-func (a *App) Shutdown(ctx context.Context) error {
-	var err error
-	switch a.state {
-	case abi.StateActive:
-		err = a.Sequence(ctx, StepResign, StepBackground)
-	case abi.StateInactive:
-		err = a.Sequence(ctx, StepBackground)
-	}
-	a.Kill(ctx)
-	for _, f := range a.Features.onClose {
-		f()
-	}
-	a.Timers.stopAll()
-	a.closed = true
-	return err
-}
-
-// Ignored logs a transition that does not apply in the app's state.
-func (a *App) Ignored(what string) {
-	a.Log.Info().Str("state", a.state.String()).Msgf("%s ignored: the app is %v", what, a.state)
-}
-
-// after runs f, with the lock held, once d has passed, if the app is still
-// in state s and no other transition happened meanwhile.
-func (a *App) after(d time.Duration, s abi.State, f func(context.Context) error) {
-	a.stopTimer()
-	gen := a.timerGen
-	label := a.ID + " " + s.String() + " timeout"
-	a.timer = a.Env.Sched.After(d, label, func() {
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		if a.timerGen == gen && a.state == s && !a.closed {
-			f(context.Background())
-		}
-	})
-}
-
-func (a *App) stopTimer() {
-	a.timerGen++
-	if a.timer != nil {
-		a.Env.Sched.Cancel(a.timer)
-		a.timer = nil
-	}
-}

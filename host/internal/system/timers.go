@@ -28,7 +28,7 @@ func (ts *Timers) Set(name string, t time.Time, label string, f func()) {
 		if ts.evs[name] == ev {
 			delete(ts.evs, name)
 		}
-		if a.closed {
+		if a.Life.closed {
 			return
 		}
 		f()

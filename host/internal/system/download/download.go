@@ -114,7 +114,7 @@ func (f *Feature) finish(id, u string) {
 	a := f.a
 	a.Lock()
 	defer a.Unlock()
-	if a.Closed() {
+	if a.Life.Closed() {
 		return
 	}
 	now := a.Env.Clock.Now()

@@ -194,7 +194,7 @@ func (f *Feature) arm(n *notification, at time.Time) {
 func (f *Feature) present(ctx context.Context, n *notification) {
 	a := f.a
 	now := a.Env.Clock.Now()
-	if a.State() == abi.StateActive && a.Guest.Running() {
+	if a.Life.State() == abi.StateActive && a.Guest.Running() {
 		var w abi.Writer
 		n.fields(&w)
 		a.Call(ctx, abi.EventNotificationWillPresent, w.Bytes())
@@ -205,7 +205,7 @@ func (f *Feature) present(ctx context.Context, n *notification) {
 		f.delivered = f.delivered[1:]
 	}
 	a.Report(policy.Decision{Time: now, Kind: policy.KindNotification, Verdict: policy.Presented, Rule: policy.RuleNotificationPresented,
-		Reason: fmt.Sprintf("notification %s presented to the user (the app is %v): %q", n.id, a.State(), n.title)})
+		Reason: fmt.Sprintf("notification %s presented to the user (the app is %v): %q", n.id, a.Life.State(), n.title)})
 }
 
 // cancel carries out removePendingNotificationRequests.
@@ -259,7 +259,7 @@ func (f *Feature) Tap(ctx context.Context, t Tapped, action string) error {
 		action = DefaultAction
 	}
 	a := f.a
-	if err := a.Foreground(ctx); err != nil && !a.Guest.Running() {
+	if err := a.Life.Foreground(ctx); err != nil && !a.Guest.Running() {
 		return err
 	}
 	var w abi.Writer
@@ -308,14 +308,14 @@ func (f *Feature) Push(ctx context.Context, p *push.Push) error {
 // push event with its payload.
 func (f *Feature) runPush(ctx context.Context, kind abi.EventKind, p *push.Push) error {
 	a := f.a
-	if err := a.Wake(ctx); err != nil {
+	if err := a.Life.Wake(ctx); err != nil {
 		return err
 	}
 	var w abi.Writer
 	w.Blob(abi.FieldPayload, p.Raw)
 	w.Blob(abi.FieldUserInfo, p.UserInfo)
 	_, err := a.Call(ctx, kind, w.Bytes())
-	a.Settle()
+	a.Life.Settle()
 	return err
 }
 

@@ -66,7 +66,7 @@ func Register(a *system.App) *Feature {
 	f := &Feature{a: a}
 	a.Features.Handle(abi.OpSendToPhone, f.sendToPhone)
 	a.Features.OnOpen(func() {
-		if a.State() != abi.StateActive {
+		if a.Life.State() != abi.StateActive {
 			f.resetBluetooth()
 		}
 	})
@@ -83,9 +83,9 @@ func Register(a *system.App) *Feature {
 func (f *Feature) Receive(ctx context.Context, kind Data, payload []byte) error {
 	a := f.a
 	now := a.Env.Clock.Now()
-	if kind == Message && !a.Frontmost() {
+	if kind == Message && !a.Life.Frontmost() {
 		a.Report(policy.Decision{Time: now, Kind: policy.KindDataDelivery, Verdict: policy.Drop, Rule: policy.RulePhoneUnreachable,
-			Reason: fmt.Sprintf("phone message dropped: the watch app is not reachable (it is %v); sendMessage needs it frontmost", a.State())})
+			Reason: fmt.Sprintf("phone message dropped: the watch app is not reachable (it is %v); sendMessage needs it frontmost", a.Life.State())})
 		return nil
 	}
 	it := item{kind: kind, payload: append([]byte(nil), payload...)}
@@ -130,7 +130,7 @@ func (f *Feature) due() {
 // is frontmost (as WatchConnectivity does on activation).
 func (f *Feature) flush(ctx context.Context) error {
 	a := f.a
-	if len(f.queue) == 0 || !a.Guest.Running() || a.State() != abi.StateActive {
+	if len(f.queue) == 0 || !a.Guest.Running() || a.Life.State() != abi.StateActive {
 		return nil
 	}
 	a.Timers.Stop("phone")
@@ -145,8 +145,8 @@ func (f *Feature) flush(ctx context.Context) error {
 // app) the watch-connectivity task that woke it.
 func (f *Feature) deliver(ctx context.Context, items []item) error {
 	a := f.a
-	background := !a.Frontmost()
-	if err := a.Wake(ctx); err != nil {
+	background := !a.Life.Frontmost()
+	if err := a.Life.Wake(ctx); err != nil {
 		return err
 	}
 	for _, it := range items {

@@ -128,7 +128,7 @@ func (f *Feature) armDefault(t time.Time) {
 		a.Env.Rules.Ask(func(p *policy.Policy) { t = p.ReturnToDefaultAt(a.Facts()) })
 	}
 	a.Timers.Set("default", t, "return to default", func() {
-		if a.Frontmost() {
+		if a.Life.Frontmost() {
 			return // frontmost: leaving the foreground arms it again
 		}
 		if at, _ := f.Take(context.Background(), abi.SnapshotReturnToDefaultState); !at.IsZero() {
@@ -220,6 +220,6 @@ func (f *Feature) complete(args []byte) ([]byte, abi.Status) {
 	if info != nil {
 		f.info = info // for the next snapshot task, whatever its reason
 	}
-	a.Settle()
+	a.Life.Settle()
 	return nil, abi.StatusOK
 }

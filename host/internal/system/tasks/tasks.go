@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
-	"github.com/watchbox/watchbox/host/internal/guest"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/sched"
 	"github.com/watchbox/watchbox/host/internal/system"
@@ -127,7 +126,7 @@ func (f *Feature) Trigger(ctx context.Context, t Forced, what string) error {
 // warning and deadline. Each open task holds the app awake.
 func (f *Feature) Deliver(ctx context.Context, tasks []*system.Task) error {
 	a := f.a
-	if err := a.Wake(ctx); err != nil {
+	if err := a.Life.Wake(ctx); err != nil {
 		return err
 	}
 	now := a.Env.Clock.Now()
@@ -140,7 +139,7 @@ func (f *Feature) Deliver(ctx context.Context, tasks []*system.Task) error {
 		t := &task{Task: *st, id: f.next, times: times}
 		opened[i] = t
 		f.open[t.id] = t
-		a.Hold()
+		a.Life.Hold()
 		mark := w.Begin(abi.FieldTask)
 		w.Int(abi.FieldTaskID, t.id)
 		w.Int(abi.FieldTaskKind, int64(t.Kind))
@@ -176,7 +175,7 @@ func (f *Feature) Deliver(ctx context.Context, tasks []*system.Task) error {
 			}
 		}
 	}
-	a.Settle()
+	a.Life.Settle()
 	return err
 }
 
@@ -231,7 +230,7 @@ func (f *Feature) complete(args []byte) ([]byte, abi.Status) {
 			a.Snapshots.Schedule(d.At)
 		}
 	}
-	a.Settle()
+	a.Life.Settle()
 	return nil, abi.StatusOK
 }
 
@@ -240,7 +239,7 @@ func (f *Feature) finish(t *task, now time.Time, rule, reason string) {
 	f.a.Env.Sched.Cancel(t.warn)
 	f.a.Env.Sched.Cancel(t.end)
 	delete(f.open, t.id)
-	f.a.Release()
+	f.a.Life.Release()
 	f.a.Report(policy.Decision{Time: now, Kind: policy.KindTask, Verdict: policy.Completed, Rule: rule, Reason: reason})
 }
 
@@ -250,7 +249,7 @@ func (f *Feature) warning(id int64) {
 	a := f.a
 	a.Lock()
 	defer a.Unlock()
-	if _, open := f.open[id]; !open || !a.Guest.Running() || a.Closed() {
+	if _, open := f.open[id]; !open || !a.Guest.Running() || a.Life.Closed() {
 		return
 	}
 	var w abi.Writer
@@ -310,7 +309,7 @@ func (f *Feature) deadline(id int64) {
 	a.Lock()
 	defer a.Unlock()
 	t, open := f.open[id]
-	if !open || a.Closed() {
+	if !open || a.Life.Closed() {
 		return
 	}
 	now := a.Env.Clock.Now()
@@ -324,7 +323,7 @@ func (f *Feature) deadline(id int64) {
 			return d
 		})
 	}
-	a.Killed(now, abi.EventBackgroundTasks, guest.TerminationTaskDeadline, fmt.Sprintf("%v task %d not completed in time", t.Kind, id))
+	a.Life.MissedDeadline(now, abi.EventBackgroundTasks, fmt.Sprintf("%v task %d not completed in time", t.Kind, id))
 }
 
 // drop forgets the open tasks of an instance that is gone.
@@ -333,6 +332,6 @@ func (f *Feature) drop() {
 		f.a.Env.Sched.Cancel(t.warn)
 		f.a.Env.Sched.Cancel(t.end)
 		delete(f.open, id)
-		f.a.Release()
+		f.a.Life.Release()
 	}
 }
