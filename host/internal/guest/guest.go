@@ -8,6 +8,10 @@
 // are answered through a Handler. A Guest is not safe for concurrent use;
 // its owner serializes every call (host functions run inside a call, on
 // the caller's goroutine).
+//
+// Swapping the module under a running app (hot reload) and snapshotting
+// and restoring an instance (the fuzzer's reset) belong here when they are
+// built.
 package guest
 
 import (
