@@ -13,7 +13,6 @@ import (
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/internal/policy"
-	"github.com/watchbox/watchbox/host/internal/sched"
 	"github.com/watchbox/watchbox/host/internal/system"
 )
 
@@ -27,11 +26,14 @@ type Feature struct {
 // task is a background task delivered to an app and not yet completed.
 type task struct {
 	system.Task
-	id        int64
-	times     policy.TaskTimes
-	forced    bool // Expire moved its deadline
-	warn, end *sched.Event
+	id     int64
+	times  policy.TaskTimes
+	forced bool // Expire moved its deadline
 }
+
+// warnTimer and endTimer name an open task's two timers.
+func (t *task) warnTimer() string { return fmt.Sprintf("task %d warning", t.id) }
+func (t *task) endTimer() string  { return fmt.Sprintf("task %d deadline", t.id) }
 
 // Register adds the tasks feature to a: its ops, its kill hook, and the
 // core's Tasks service.
@@ -161,8 +163,8 @@ func (f *Feature) Deliver(ctx context.Context, tasks []*system.Task) error {
 		}
 		w.End(mark)
 		id := t.id
-		t.warn = a.Env.Sched.At(t.times.Warning, a.ID+" task warning", func() { f.warning(id) })
-		t.end = a.Env.Sched.At(t.times.Deadline, a.ID+" task deadline", func() { f.deadline(id) })
+		a.Timers.Set(t.warnTimer(), t.times.Warning, "task warning", func() { f.warning(id) })
+		a.Timers.Set(t.endTimer(), t.times.Deadline, "task deadline", func() { f.deadline(id) })
 	}
 	c, err := a.Call(ctx, abi.EventBackgroundTasks, w.Bytes())
 	if c.Status == abi.StatusUnhandled && a.Guest.Running() {
@@ -236,20 +238,18 @@ func (f *Feature) complete(args []byte) ([]byte, abi.Status) {
 
 // finish closes an open task and reports it with reason.
 func (f *Feature) finish(t *task, now time.Time, rule, reason string) {
-	f.a.Env.Sched.Cancel(t.warn)
-	f.a.Env.Sched.Cancel(t.end)
+	f.a.Timers.Stop(t.warnTimer())
+	f.a.Timers.Stop(t.endTimer())
 	delete(f.open, t.id)
 	f.a.Life.Release()
 	f.a.Report(policy.Decision{Time: now, Kind: policy.KindTask, Verdict: policy.Completed, Rule: rule, Reason: reason})
 }
 
-// warning runs on the scheduler shortly before an open task's deadline:
-// the app's expiration handler.
+// warning runs on a timer shortly before an open task's deadline: the
+// app's expiration handler.
 func (f *Feature) warning(id int64) {
 	a := f.a
-	a.Lock()
-	defer a.Unlock()
-	if _, open := f.open[id]; !open || !a.Guest.Running() || a.Life.Closed() {
+	if _, open := f.open[id]; !open || !a.Guest.Running() {
 		return
 	}
 	var w abi.Writer
@@ -286,11 +286,11 @@ func (f *Feature) Expire(ctx context.Context, kind abi.TaskKind) error {
 		if !open || !a.Guest.Running() {
 			continue
 		}
-		a.Env.Sched.Cancel(t.warn)
-		a.Env.Sched.Cancel(t.end)
+		a.Timers.Stop(t.warnTimer())
+		a.Timers.Stop(t.endTimer())
 		t.forced = true
 		t.times.Deadline = now.Add(grace)
-		t.end = a.Env.Sched.At(t.times.Deadline, a.ID+" task deadline", func() { f.deadline(id) })
+		a.Timers.Set(t.endTimer(), t.times.Deadline, "task deadline", func() { f.deadline(id) })
 		a.Report(policy.Decision{Time: now, Kind: policy.KindTask, Verdict: policy.Expire, At: t.times.Deadline, Rule: policy.RuleTaskExpireForced,
 			Reason: fmt.Sprintf("%v task %d forced to expire by the developer: expiration handler now, deadline %s later", t.Kind, id, grace)})
 		var w abi.Writer
@@ -302,14 +302,12 @@ func (f *Feature) Expire(ctx context.Context, kind abi.TaskKind) error {
 	return errors.Join(errs...)
 }
 
-// deadline runs on the scheduler at an open task's deadline: the app is
-// killed (watchOS's 0x2182bad2).
+// deadline runs on a timer at an open task's deadline: the app is killed
+// (watchOS's 0x2182bad2).
 func (f *Feature) deadline(id int64) {
 	a := f.a
-	a.Lock()
-	defer a.Unlock()
 	t, open := f.open[id]
-	if !open || a.Life.Closed() {
+	if !open {
 		return
 	}
 	now := a.Env.Clock.Now()
@@ -329,8 +327,8 @@ func (f *Feature) deadline(id int64) {
 // drop forgets the open tasks of an instance that is gone.
 func (f *Feature) drop() {
 	for id, t := range f.open {
-		f.a.Env.Sched.Cancel(t.warn)
-		f.a.Env.Sched.Cancel(t.end)
+		f.a.Timers.Stop(t.warnTimer())
+		f.a.Timers.Stop(t.endTimer())
 		delete(f.open, id)
 		f.a.Life.Release()
 	}
