@@ -6,92 +6,39 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
-	"time"
 
-	"github.com/rs/zerolog"
-	"github.com/tetratelabs/wazero"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/bundle"
+	"github.com/watchbox/watchbox/host/inspect"
+	"github.com/watchbox/watchbox/host/internal/guest"
 	"github.com/watchbox/watchbox/host/internal/sandboxfs"
-	"github.com/watchbox/watchbox/host/internal/sched"
+	"github.com/watchbox/watchbox/host/internal/system"
+	"github.com/watchbox/watchbox/host/internal/system/download"
+	"github.com/watchbox/watchbox/host/internal/system/notify"
+	"github.com/watchbox/watchbox/host/internal/system/phone"
+	"github.com/watchbox/watchbox/host/internal/system/snapshots"
+	"github.com/watchbox/watchbox/host/internal/system/tasks"
 	"github.com/watchbox/watchbox/host/meter"
+	"github.com/watchbox/watchbox/host/push"
 )
 
 // Call records one call into a guest, as passed to Config.OnCall.
-type Call struct {
-	App     string        `json:"app"`
-	Time    time.Time     `json:"time"` // when the call started, on the runtime's clock
-	Event   abi.EventKind `json:"-"`
-	ID      uint64        `json:"id"`
-	Status  abi.Status    `json:"-"`
-	Message string        `json:"message,omitempty"` // the handler's error message
-	Crash   string        `json:"crash,omitempty"`   // why the instance died, if it did
-	// Termination classifies a crash: trap, exit, cpu_time_exceeded or
-	// wall_time_exceeded. Empty when the instance survived.
-	Termination Termination   `json:"termination,omitempty"`
-	Fuel        int64         `json:"fuel"` // fuel the call used (0 when unmetered)
-	State       abi.State     `json:"-"`    // the app's state after the call
-	Duration    time.Duration `json:"duration_ns"`
-}
-
-// EventName returns the name of the call's event, or "instantiate" for a
-// crash while the instance was starting.
-func (c Call) EventName() string {
-	if c.Event == 0 {
-		return "instantiate"
-	}
-	return c.Event.String()
-}
+type Call = system.Call
 
 // App is a loaded watch app: its bundle, compiled module and, while it runs,
-// one guest instance. Its methods are the system's life-cycle transitions;
-// they are safe for concurrent use and serialize all calls into the guest.
+// one guest instance. Its methods are the system's life-cycle transitions
+// and the events the system delivers; they are safe for concurrent use and
+// serialize all calls into the guest. App is a facade: the system's core
+// (host/internal/system) holds the app's state, each watchOS feature its
+// own, and the guest package its Wasm side.
 type App struct {
-	rt       *Runtime
-	id       string
-	manifest bundle.Manifest
-	log      zerolog.Logger
-	wr       wazero.Runtime
-	compiled wazero.CompiledModule
-	hasInit  bool
-	fs       *sandboxfs.FS
-	start    time.Time // for the guest's monotonic clock
-	wd       watchdog
-	cc       sched.CallClock // the running call's clock, valid while inCall
-	inCall   bool
-	// fuelBudget is the running call's fuel budget; fuelUsedFn reports the
-	// fuel it used so far (made once: a method value allocates).
-	fuelBudget int64
-	fuelUsedFn func() int64
+	rt  *Runtime
+	sys *system.App
 
-	mu       sync.Mutex
-	state    abi.State
-	inst     *instance
-	launches uint64
-	cold     bool // the current instance was started by its launch
-	crashes  int
-	timer    *sched.Event
-	timerGen uint64
-
-	complication     bool // a complication is on the active face
-	lastInteraction  time.Time
-	tasks            map[int64]*bgTask // open background tasks
-	nextTask         int64
-	refreshEv        *sched.Event             // delivers the pending background refresh
-	pushEv           *sched.Event             // delivers the held background push
-	pushes           int                      // alert pushes received, for their identifiers
-	complicationData []byte                   // what the app last published for its complication
-	snapshotEv       *sched.Event             // delivers the pending snapshot
-	pending          map[string]*notification // local notifications not yet delivered
-	delivered        []*notification          // delivered and not tapped, newest last
-	phoneQueue       []phoneItem              // phone data waiting for a background app
-	phoneEv          *sched.Event             // delivers phoneQueue
-	defaultEv        *sched.Event             // takes the return_to_default_state snapshot
-	snapshotsOff     bool                     // the app turned automatic snapshots off
-	snapshotInfo     []byte                   // userInfo for the next snapshot task
-	sentToPhone      [][]byte                 // what the app sent to the phone, oldest first
-	closed           bool
+	tasks  *tasks.Feature
+	snaps  *snapshots.Feature
+	notify *notify.Feature
+	phone  *phone.Feature
 }
 
 // Load opens the app bundle in dir, builds it if it is Go source, checks its
@@ -134,7 +81,7 @@ func bundleError(dir string, err error) error {
 
 // load checks and compiles wasm, read from file, for the bundle in dir.
 func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest, wasm []byte) (*App, error) {
-	if p := checkBytes(file, wasm); p != nil {
+	if p := inspect.CheckBytes(file, wasm); p != nil {
 		return nil, &InvalidAppError{Path: dir, Problems: []Problem{*p}}
 	}
 	if !r.cfg.Unmetered {
@@ -142,219 +89,102 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 		if err != nil {
 			var fe *meter.FormatError
 			if errors.As(err, &fe) {
-				return nil, &InvalidAppError{Path: dir, Problems: []Problem{compileProblem(file, fe, m.MemoryLimit.String())}}
+				return nil, &InvalidAppError{Path: dir, Problems: []Problem{inspect.CompileProblem(file, fe, m.MemoryLimit.String())}}
 			}
 			return nil, fmt.Errorf("host: metering %s: %w", file, err)
 		}
 		wasm = metered
 	}
-	a := &App{rt: r, id: m.BundleIdentifier, manifest: m, start: r.clock.Now(),
-		complication: m.Complication, tasks: map[int64]*bgTask{}, pending: map[string]*notification{}}
-	a.fuelUsedFn = a.fuelUsed
-	a.wd.timer = time.AfterFunc(time.Hour, a.wd.fire)
-	a.wd.timer.Stop()
-	a.log = r.log.With().Str("app", a.id).Logger()
-	wr, err := a.newRuntime(ctx, m.MemoryLimit.Pages())
+	log := r.log.With().Str("app", m.BundleIdentifier).Logger()
+	sys := system.New(r.env, m.BundleIdentifier, m, log)
+	a := &App{rt: r, sys: sys}
+	g, err := guest.New(ctx, guest.Config{ID: sys.ID, Log: log, Cache: r.cache, MemoryPages: m.MemoryLimit.Pages(),
+		Seed: r.cfg.Seed, Unmetered: r.cfg.Unmetered, Virtual: r.cfg.Virtual, Clock: r.clock, Sched: r.sched,
+		Profile: r.rules.Profile, Handler: sys})
 	if err != nil {
 		return nil, err
 	}
-	a.wr = wr
+	sys.Guest = g
 	fail := func(err error) (*App, error) {
-		wr.Close(ctx)
+		g.Close(ctx)
+		if sys.FS != nil {
+			sys.FS.Close()
+		}
 		return nil, err
 	}
-	cm, err := wr.CompileModule(ctx, wasm)
+	cm, err := g.Compile(ctx, wasm)
 	if err != nil {
-		return fail(&InvalidAppError{Path: dir, Problems: []Problem{compileProblem(file, err, m.MemoryLimit.String())}})
+		return fail(&InvalidAppError{Path: dir, Problems: []Problem{inspect.CompileProblem(file, err, m.MemoryLimit.String())}})
 	}
-	if _, problems := checkModule(cm, r.wasi); len(problems) > 0 {
+	if _, problems := inspect.CheckModule(cm, r.wasi); len(problems) > 0 {
 		return fail(&InvalidAppError{Path: dir, Problems: problems})
 	}
-	a.compiled = cm
-	_, a.hasInit = cm.ExportedFunctions()[abi.ExportInitialize]
-	container := filepath.Join(r.cfg.DataDir, "containers", a.id)
+	container := filepath.Join(r.cfg.DataDir, "containers", sys.ID)
 	if err := os.MkdirAll(container, 0o755); err != nil {
-		return fail(fmt.Errorf("host: data container for %s: %w", a.id, err))
+		return fail(fmt.Errorf("host: data container for %s: %w", sys.ID, err))
 	}
-	a.fs, err = sandboxfs.New(container, int64(m.DataQuota))
+	sys.FS, err = sandboxfs.New(container, int64(m.DataQuota))
 	if err != nil {
-		return fail(fmt.Errorf("host: data container for %s: %w", a.id, err))
+		return fail(fmt.Errorf("host: data container for %s: %w", sys.ID, err))
 	}
+	g.Mount(sys.FS)
+	// The features, in the order their hooks run.
+	a.tasks = tasks.Register(sys)
+	a.snaps = snapshots.Register(sys)
+	a.notify = notify.Register(sys)
+	a.phone = phone.Register(sys)
+	download.Register(sys, download.Config{Client: r.cfg.HTTPClient, Virtual: r.cfg.Virtual, Latency: r.cfg.Latency,
+		Fetches: r.fetches, Inflight: &r.inflight})
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
-		a.fs.Close()
 		return fail(errors.New("host: runtime is closed"))
 	}
-	if _, dup := r.apps[a.id]; dup {
-		a.fs.Close()
-		return fail(fmt.Errorf("host: an app with bundle id %s is already loaded", a.id))
+	if _, dup := r.apps[sys.ID]; dup {
+		return fail(fmt.Errorf("host: an app with bundle id %s is already loaded", sys.ID))
 	}
-	r.apps[a.id] = a
+	r.apps[sys.ID] = a
 	return a, nil
 }
 
 // ID returns the app's bundle identifier.
-func (a *App) ID() string { return a.id }
+func (a *App) ID() string { return a.sys.ID }
 
 // Manifest returns the app's manifest.
-func (a *App) Manifest() bundle.Manifest { return a.manifest }
+func (a *App) Manifest() bundle.Manifest { return a.sys.Manifest }
 
 // State returns the app's life-cycle state.
 func (a *App) State() abi.State {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.state
+	a.sys.Lock()
+	defer a.sys.Unlock()
+	return a.sys.Life.State()
 }
 
 // Launches returns how many times the app was launched (cold) by this runtime.
 func (a *App) Launches() uint64 {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.launches
+	a.sys.Lock()
+	defer a.sys.Unlock()
+	n, _ := a.sys.Life.Counts()
+	return n
 }
 
 // Crashes returns how many times the app's instance died in a call.
 func (a *App) Crashes() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.crashes
+	a.sys.Lock()
+	defer a.sys.Unlock()
+	_, n := a.sys.Life.Counts()
+	return n
 }
 
 // Container returns the host directory holding the app's data container.
-func (a *App) Container() string { return filepath.Join(a.rt.cfg.DataDir, "containers", a.id) }
+func (a *App) Container() string { return filepath.Join(a.rt.cfg.DataDir, "containers", a.sys.ID) }
 
-// fuelUsed is the fuel the running call has used so far.
-func (a *App) fuelUsed() int64 { return a.fuelBudget - a.inst.gauge.Fuel() }
-
-// now is the guest's time: inside a call, the call's clock (under the
-// virtual clock it includes the CPU time the call has used so far);
-// otherwise the runtime's clock.
-func (a *App) now() time.Time {
-	if a.inCall {
-		return a.cc.Now()
-	}
-	return a.rt.clock.Now()
-}
-
-func (a *App) walltime() (int64, int32) {
-	t := a.now()
-	return t.Unix(), int32(t.Nanosecond())
-}
-
-func (a *App) nanotime() int64 { return int64(a.now().Sub(a.start)) }
-
-// nanosleep is the guest's sleep. Under the virtual clock it moves the
-// call's time without blocking. It never sleeps past the call's deadline
-// and returns early when the call is stopped (deadline or interrupt); a
-// guest that meant to sleep longer is stopped, since it would outlive its
-// budget.
-func (a *App) nanosleep(ns int64) {
-	if !a.inCall {
-		return
-	}
-	if !a.cc.Sleep(time.Duration(ns)) {
-		a.wd.stopNow()
-	}
-}
-
-func (a *App) record(c Call) {
-	ev := a.log.Debug()
-	switch {
-	case c.Crash != "":
-		ev = a.log.Error().Str("crash", c.Crash)
-	case c.Message != "":
-		ev = a.log.Error().Str("error", c.Message)
-	}
-	if !ev.Enabled() {
-		if f := a.rt.cfg.OnCall; f != nil {
-			f(c)
-		}
-		return
-	}
-	if c.Termination != "" {
-		ev = ev.Str("termination", string(c.Termination))
-	}
-	ev.Str("event", c.EventName()).Str("status", c.Status.String()).Int64("fuel", c.Fuel).Dur("duration", c.Duration).Msg("call")
-	if f := a.rt.cfg.OnCall; f != nil {
-		f(c)
-	}
-}
-
-// setState moves the app to s and logs the transition.
-func (a *App) setState(s abi.State) {
-	if a.state == s {
-		return
-	}
-	a.log.Info().Str("from", a.state.String()).Str("to", s.String()).Msg("state")
-	a.state = s
-}
-
-// kill drops the instance without any callback (crash or purge).
-func (a *App) kill(ctx context.Context) {
-	a.stopTimer()
-	a.dropTasks()
-	a.cancelDefault() // a relaunch starts in its default state anyway
-	if a.inst != nil {
-		if a.inst.gauge != nil {
-			a.inst.gauge.Close()
-		}
-		a.inst.mod.Close(ctx)
-		a.inst = nil
-	}
-	a.setState(abi.StateNotRunning)
-}
-
-// sequence delivers kinds in order, moving to the paired states. It stops at
-// a crash; handler errors are joined and returned after the sequence.
-func (a *App) sequence(ctx context.Context, steps ...step) error {
-	var errs []error
-	for _, s := range steps {
-		if a.inst == nil {
-			break
-		}
-		a.setState(s.state)
-		if _, err := a.call(ctx, s.kind, nil); err != nil {
-			errs = append(errs, err)
-			var crash *CrashError
-			if errors.As(err, &crash) {
-				break
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
-
-type step struct {
-	kind  abi.EventKind
-	state abi.State // the state during and after the call
-}
-
-var (
-	stepLaunch     = step{abi.EventDidFinishLaunching, abi.StateInactive}
-	stepForeground = step{abi.EventWillEnterForeground, abi.StateInactive}
-	stepActive     = step{abi.EventDidBecomeActive, abi.StateActive}
-	stepResign     = step{abi.EventWillResignActive, abi.StateInactive}
-	stepBackground = step{abi.EventDidEnterBackground, abi.StateBackground}
-)
-
-// coldStart instantiates the module and delivers did_finish_launching.
-func (a *App) coldStart(ctx context.Context, state abi.State) error {
-	if a.closed {
-		return fmt.Errorf("host: app %s is closed", a.id)
-	}
-	a.launches++
-	a.log.Info().Uint64("launch", a.launches).Msg("cold launch")
-	a.cold = true
-	if _, err := a.instantiate(ctx); err != nil {
-		a.crashes++
-		a.setState(abi.StateNotRunning)
-		ce := err.(*CrashError)
-		a.record(Call{App: a.id, Time: a.rt.clock.Now(), Crash: ce.Reason, Termination: ce.Termination, Fuel: ce.Fuel})
-		return err
-	}
-	return a.sequence(ctx, step{abi.EventDidFinishLaunching, state})
+// locked runs f with the app's lock held.
+func (a *App) locked(f func() error) error {
+	a.sys.Lock()
+	defer a.sys.Unlock()
+	return f()
 }
 
 // Launch brings the app to the foreground, as when the user opens it: a
@@ -365,7 +195,7 @@ func (a *App) coldStart(ctx context.Context, state abi.State) error {
 // Only one app is frontmost: another app that is (the user opens this one
 // from it) enters the background first.
 func (a *App) Launch(ctx context.Context) error {
-	return a.bringForward(ctx, func() error { return a.foreground(ctx) })
+	return a.bringForward(ctx, func() error { return a.sys.Life.Foreground(ctx) })
 }
 
 // bringForward runs open, with a's lock held, as the one app brought to
@@ -376,43 +206,20 @@ func (a *App) bringForward(ctx context.Context, open func() error) error {
 	r.fgMu.Lock()
 	defer r.fgMu.Unlock()
 	if b := r.front; b != nil && b != a {
-		b.mu.Lock()
-		if b.state == abi.StateActive || b.state == abi.StateInactive {
-			b.log.Info().Str("for", a.id).Msg("leaves the foreground: another app opens")
-			b.background(context.WithoutCancel(ctx))
+		b.sys.Lock()
+		if b.sys.Life.Frontmost() {
+			b.sys.Log.Info().Str("for", a.sys.ID).Msg("leaves the foreground: another app opens")
+			b.sys.Life.Background(context.WithoutCancel(ctx))
 		}
-		b.mu.Unlock()
+		b.sys.Unlock()
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	a.sys.Lock()
+	defer a.sys.Unlock()
 	err := open()
-	if a.state == abi.StateActive || a.state == abi.StateInactive {
+	if a.sys.Life.Frontmost() {
 		r.front = a
 	}
 	return err
-}
-
-func (a *App) foreground(ctx context.Context) error {
-	a.stopTimer()
-	a.cancelDefault()
-	a.lastInteraction = a.rt.clock.Now()
-	if a.state != abi.StateActive {
-		a.resetBluetooth()
-	}
-	var err error
-	switch a.state {
-	case abi.StateNotRunning:
-		if err = a.coldStart(ctx, abi.StateInactive); err != nil {
-			return err
-		}
-		err = a.sequence(ctx, stepForeground, stepActive)
-	case abi.StateBackground, abi.StateSuspended:
-		a.cold = false
-		err = a.sequence(ctx, stepForeground, stepActive)
-	case abi.StateInactive:
-		err = a.sequence(ctx, stepActive)
-	}
-	return errors.Join(err, a.flushPhone(ctx))
 }
 
 // WristUp raises the wrist: an inactive frontmost app becomes active; an
@@ -424,17 +231,7 @@ func (a *App) WristUp(ctx context.Context) error { return a.Launch(ctx) }
 // frontmost (inactive) until Config.FrontmostTimeout passes, then enters
 // the background. It does nothing in other states.
 func (a *App) WristDown(ctx context.Context) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.state != abi.StateActive {
-		a.ignored("wrist-down")
-		return nil
-	}
-	err := a.sequence(ctx, stepResign)
-	if d := a.rt.frontmostTimeout(); a.state == abi.StateInactive && d > 0 {
-		a.after(d, abi.StateInactive, a.background)
-	}
-	return err
+	return a.locked(func() error { return a.sys.Life.WristDown(ctx) })
 }
 
 // EnterBackground moves a foreground app to the background, as when the
@@ -442,69 +239,21 @@ func (a *App) WristDown(ctx context.Context) error {
 // will_resign_active (if active), then did_enter_background. The system
 // suspends it after Config.SuspendDelay.
 func (a *App) EnterBackground(ctx context.Context) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.background(ctx)
-}
-
-func (a *App) background(ctx context.Context) error {
-	a.stopTimer()
-	var err error
-	switch a.state {
-	case abi.StateActive:
-		err = a.sequence(ctx, stepResign, stepBackground)
-	case abi.StateInactive:
-		err = a.sequence(ctx, stepBackground)
-	default:
-		a.ignored("background")
-		return nil
-	}
-	if a.state == abi.StateBackground {
-		err = errors.Join(err, a.backgrounded(ctx))
-	}
-	a.settle() // suspended after suspend_delay once no task is open
-	return err
+	return a.locked(func() error { return a.sys.Life.Background(ctx) })
 }
 
 // Suspend suspends the app: its instance stays in memory but gets no calls
 // until it is foregrounded or purged. A foreground app first enters the
 // background.
 func (a *App) Suspend(ctx context.Context) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.suspend(ctx)
-}
-
-func (a *App) suspend(ctx context.Context) error {
-	var err error
-	switch a.state {
-	case abi.StateActive, abi.StateInactive:
-		err = a.background(ctx)
-	case abi.StateBackground:
-	default:
-		a.ignored("suspend")
-		return nil
-	}
-	a.stopTimer()
-	if a.state == abi.StateBackground {
-		a.setState(abi.StateSuspended)
-	}
-	return err
+	return a.locked(func() error { return a.sys.Life.Suspend(ctx) })
 }
 
 // Purge discards the app's instance without warning, as watchOS does with
 // suspended apps under memory pressure. Only what the app persisted in its
 // container survives; its next launch is cold.
 func (a *App) Purge(ctx context.Context) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.state == abi.StateNotRunning {
-		a.ignored("purge")
-		return nil
-	}
-	a.log.Info().Str("from", a.state.String()).Msg("purged")
-	a.kill(ctx)
-	return nil
+	return a.locked(func() error { a.sys.Life.Purge(ctx); return nil })
 }
 
 // Deliver sends one event with encoded fields to the app. An app that is not
@@ -513,75 +262,162 @@ func (a *App) Purge(ctx context.Context) error {
 // call record; a crash or handler failure is also returned as an error.
 func (a *App) Deliver(ctx context.Context, kind abi.EventKind, fields []byte) (Call, error) {
 	if len(fields) > abi.MaxEnvelope-abi.HeaderSize {
-		return Call{App: a.id, Event: kind}, fmt.Errorf("host: %v event for %s: %d bytes of fields, more than the ABI's %d-byte envelope limit", kind, a.id, len(fields), abi.MaxEnvelope)
+		return Call{App: a.sys.ID, Event: kind}, fmt.Errorf("host: %v event for %s: %d bytes of fields, more than the ABI's %d-byte envelope limit", kind, a.sys.ID, len(fields), abi.MaxEnvelope)
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	switch a.state {
-	case abi.StateNotRunning:
-		if err := a.coldStart(ctx, abi.StateBackground); err != nil && a.inst == nil {
-			return Call{App: a.id, Event: kind}, err
-		}
-	case abi.StateSuspended:
-		a.stopTimer()
-		a.cold = false
-		a.setState(abi.StateBackground) // the system wakes it to run in the background
-	}
-	return a.call(ctx, kind, fields)
+	a.sys.Lock()
+	defer a.sys.Unlock()
+	return a.sys.Life.Deliver(ctx, kind, fields)
 }
 
 // shutdown gives a running app its leaving calls and releases everything.
 func (a *App) shutdown(ctx context.Context) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	var err error
-	switch a.state {
-	case abi.StateActive:
-		err = a.sequence(ctx, stepResign, stepBackground)
-	case abi.StateInactive:
-		err = a.sequence(ctx, stepBackground)
-	}
-	a.kill(ctx)
-	a.armRefresh(time.Time{})
-	if a.pushEv != nil {
-		a.rt.sched.Cancel(a.pushEv)
-	}
-	for id := range a.pending {
-		a.cancelNotification(id)
-	}
-	for _, ev := range []*sched.Event{a.phoneEv, a.snapshotEv, a.defaultEv} {
-		if ev != nil {
-			a.rt.sched.Cancel(ev)
-		}
-	}
-	a.closed = true
-	a.wd.timer.Stop()
-	return errors.Join(err, a.fs.Close(), a.wr.Close(ctx))
+	a.sys.Lock()
+	defer a.sys.Unlock()
+	err := a.sys.Life.Shutdown(ctx)
+	return errors.Join(err, a.sys.FS.Close(), a.sys.Guest.Close(ctx))
 }
 
-func (a *App) ignored(what string) {
-	a.log.Info().Str("state", a.state.String()).Msgf("%s ignored: the app is %v", what, a.state)
+// Why returns every decision the system made about the app, oldest first:
+// scheduled, delayed, dropped and killed requests with the rule and numbers
+// that decided them.
+func (a *App) Why() []Decision { return a.rt.why(a.sys.ID) }
+
+// SetComplicationActive says whether one of the app's complications is on
+// the active watch face, which sets its refresh budget. It starts as the
+// manifest's complication key.
+func (a *App) SetComplicationActive(on bool) {
+	a.sys.Lock()
+	a.sys.SetComplicationActive(on)
+	a.sys.Unlock()
 }
 
-// after runs f, with the mutex held, once d has passed, if the app is still
-// in state s and no other transition happened meanwhile.
-func (a *App) after(d time.Duration, s abi.State, f func(context.Context) error) {
-	a.stopTimer()
-	gen := a.timerGen
-	label := a.id + " " + s.String() + " timeout"
-	a.timer = a.rt.sched.After(d, label, func() {
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		if a.timerGen == gen && a.state == s && !a.closed {
-			f(context.Background())
-		}
-	})
+// Complication returns the complication data the app last published, or
+// nil.
+func (a *App) Complication() []byte {
+	a.sys.Lock()
+	defer a.sys.Unlock()
+	return a.notify.Complication()
 }
 
-func (a *App) stopTimer() {
-	a.timerGen++
-	if a.timer != nil {
-		a.rt.sched.Cancel(a.timer)
-		a.timer = nil
+// ForcedTask is a background task to force with TriggerTask.
+type ForcedTask = tasks.Forced
+
+// ErrNoOpenTask is returned by Expire when the app has no background task
+// open.
+var ErrNoOpenTask = tasks.ErrNoOpenTask
+
+// MaxPayload is the largest phone payload or forced task userInfo the
+// runtime accepts: what fits in one event envelope with its other fields.
+const MaxPayload = system.MaxPayload
+
+// Trigger forces a background task of kind on the app now, whatever its
+// budgets, as `watchbox trigger` and scenario files do. userInfo is the
+// task's payload (may be nil). The app is launched or woken into the
+// background if needed.
+func (a *App) Trigger(ctx context.Context, kind abi.TaskKind, userInfo []byte) error {
+	return a.TriggerTask(ctx, ForcedTask{Kind: kind, UserInfo: userInfo})
+}
+
+// TriggerTask forces the background task t on the app now, whatever its
+// budgets; the app is launched or woken into the background if needed.
+func (a *App) TriggerTask(ctx context.Context, t ForcedTask) error {
+	what, err := a.tasks.Check(&t)
+	if err != nil {
+		return err
 	}
+	return a.locked(func() error { return a.tasks.Trigger(ctx, t, what) })
+}
+
+// TriggerSnapshot forces a snapshot task with reason on the app now,
+// whatever its budgets, as `trigger snapshot REASON` does; the app is
+// launched or woken into the background if needed.
+func (a *App) TriggerSnapshot(ctx context.Context, reason abi.SnapshotReason) error {
+	return a.TriggerTask(ctx, ForcedTask{Kind: abi.TaskSnapshot, Reason: reason})
+}
+
+// Expire makes the app's open background tasks expire now, as Xcode's
+// "simulate background task expiration" does: each task's expiration
+// handler (task_will_expire) runs at once, and a task still open
+// task_warning later gets the app killed as at a missed deadline
+// (0x2182bad2). It returns ErrNoOpenTask when no task is open.
+func (a *App) Expire(ctx context.Context) error { return a.ExpireTasks(ctx, 0) }
+
+// ExpireTasks is Expire for the open tasks of kind only (0: every kind).
+func (a *App) ExpireTasks(ctx context.Context, kind abi.TaskKind) error {
+	return a.locked(func() error { return a.tasks.Expire(ctx, kind) })
+}
+
+// Push delivers a remote push to the app, as APNs would (or xcrun simctl
+// push). An alert push is presented to a frontmost, active app's delegate
+// (notification_will_present) and otherwise shown to the user; a
+// content-available push runs the app in the background for push_run_time,
+// throttled to background_pushes_per_hour (held, newest wins); a PushKit
+// complication push runs only while the app's complication is on the active
+// face, within complication_pushes_per_day, and is followed by a
+// complication-update snapshot. Every decision is reported.
+func (a *App) Push(ctx context.Context, p *push.Push) error {
+	return a.locked(func() error { return a.notify.Push(ctx, p) })
+}
+
+// DefaultAction is the action of a plain tap on a notification
+// (UNNotificationDefaultActionIdentifier).
+const DefaultAction = notify.DefaultAction
+
+// TapNotification is the user tapping a notification the app delivered
+// (id "" means the latest) with an action (DefaultAction for a plain tap):
+// the app is opened and its delegate gets notification_did_receive, with
+// the action in the message field.
+func (a *App) TapNotification(ctx context.Context, id, action string) error {
+	a.sys.Lock()
+	n, err := a.notify.Take(id)
+	a.sys.Unlock()
+	if err != nil {
+		return err
+	}
+	return a.bringForward(ctx, func() error { return a.notify.Tap(ctx, n, action) })
+}
+
+// PhoneData says how data from the paired phone arrives (WatchConnectivity).
+type PhoneData = phone.Data
+
+// Kinds of phone data.
+const (
+	PhoneUserInfo = phone.UserInfo // transferUserInfo: queued, every transfer delivered in order
+	PhoneContext  = phone.Context  // updateApplicationContext: only the latest counts
+	PhoneMessage  = phone.Message  // sendMessage: live, only while the watch app is reachable (frontmost)
+	// PhoneComplication is transferCurrentComplicationUserInfo: user info
+	// that wakes the app at once while its complication is on the active
+	// face, within complication_transfers_per_day; otherwise it is sent as
+	// ordinary user info.
+	PhoneComplication = phone.Complication
+)
+
+// Phone delivers data from the paired phone. A frontmost app gets it at
+// once; otherwise the system delivers it within data_delivery_delay by
+// waking the app into the background with the data and a
+// watch-connectivity task. A message needs the app to be reachable
+// (frontmost) and is refused otherwise, as sendMessage fails when the watch
+// app is not reachable. Of several application contexts waiting, only the
+// latest is delivered.
+func (a *App) Phone(ctx context.Context, kind PhoneData, payload []byte) error {
+	if len(payload) > MaxPayload {
+		return fmt.Errorf("host: %v for %s is %d bytes; at most %d fit in one event (the ABI's %d-byte envelope)", kind, a.sys.ID, len(payload), MaxPayload, abi.MaxEnvelope)
+	}
+	return a.locked(func() error { return a.phone.Receive(ctx, kind, payload) })
+}
+
+// SentToPhone returns what the app sent to the paired phone
+// (send_to_phone), oldest first: the last 100 payloads.
+func (a *App) SentToPhone() [][]byte {
+	a.sys.Lock()
+	defer a.sys.Unlock()
+	return a.phone.Sent()
+}
+
+// BluetoothAlert delivers a timely alert from a paired peripheral as a
+// Bluetooth-alert background task, within bluetooth_alerts_per_day per
+// rolling 24 h (shared with background scans); the decision warns when
+// bluetooth_near_limit are left. Opening the app resets the count.
+func (a *App) BluetoothAlert(ctx context.Context, peripheral string) error {
+	return a.locked(func() error { return a.phone.BluetoothAlert(ctx, peripheral) })
 }

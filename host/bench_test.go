@@ -67,7 +67,7 @@ func benchCall(b *testing.B, unmetered bool) {
 		}
 	})
 
-	mod := a.inst.mod
+	mod := a.sys.Guest.Module()
 	bare := mod.ExportedFunction("bare")
 	res, err := mod.ExportedFunction("bare_buffer").Call(ctx)
 	if err != nil {

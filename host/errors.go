@@ -5,24 +5,14 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/inspect"
+	"github.com/watchbox/watchbox/host/internal/guest"
+	"github.com/watchbox/watchbox/host/internal/system"
 )
 
 // Problem is one thing wrong with an app: its manifest, its module or its
 // use of the ABI.
-type Problem struct {
-	// Where names the file, key, import or export concerned.
-	Where string `json:"where"`
-	// Message says what is wrong and what to do about it.
-	Message string `json:"message"`
-}
-
-func (p Problem) String() string {
-	if p.Where == "" {
-		return p.Message
-	}
-	return p.Where + ": " + p.Message
-}
+type Problem = inspect.Problem
 
 // InvalidAppError reports an app the runtime refuses to run, with every
 // problem found.
@@ -47,77 +37,33 @@ func (e *InvalidAppError) Error() string {
 
 // Termination says why the system ended an app instance, in the spirit of
 // watchOS's termination codes.
-type Termination string
+type Termination = guest.Termination
 
 // Terminations.
 const (
-	TerminationTrap Termination = "trap" // the guest trapped (unreachable, out of bounds, stack overflow, ...)
-	TerminationExit Termination = "exit" // the guest called proc_exit (a Go runtime fatal error exits 2)
+	TerminationTrap = guest.TerminationTrap // the guest trapped (unreachable, out of bounds, stack overflow, ...)
+	TerminationExit = guest.TerminationExit // the guest called proc_exit (a Go runtime fatal error exits 2)
 	// TerminationCPU: the call used its whole fuel budget, watchOS's
 	// 0xc51bad01 ("too much CPU time").
-	TerminationCPU Termination = "cpu_time_exceeded"
+	TerminationCPU = guest.TerminationCPU
 	// TerminationWall: the call ran past its wall-clock deadline, watchOS's
 	// 0xc51bad02 ("too much wall time").
-	TerminationWall Termination = "wall_time_exceeded"
+	TerminationWall = guest.TerminationWall
 	// TerminationInterrupted: the host was interrupted (Ctrl-C) during the call.
-	TerminationInterrupted Termination = "interrupted"
+	TerminationInterrupted = guest.TerminationInterrupted
 	// TerminationTaskDeadline: a background task was still open at its
 	// deadline, watchOS's 0x2182bad2.
-	TerminationTaskDeadline Termination = "task_not_finished"
+	TerminationTaskDeadline = guest.TerminationTaskDeadline
 )
-
-// Code returns watchOS's termination code for t, or 0 if it has none.
-func (t Termination) Code() uint32 {
-	switch t {
-	case TerminationCPU:
-		return 0xc51bad01
-	case TerminationWall:
-		return 0xc51bad02
-	case TerminationTaskDeadline:
-		return 0x2182bad2
-	}
-	return 0
-}
 
 // CrashError reports a guest that trapped, exited or was killed by the
 // system during a call. The instance is gone; the app relaunches cold on its
 // next event.
-type CrashError struct {
-	App         string        // bundle id
-	Event       abi.EventKind // the event being handled, zero while starting
-	Termination Termination
-	Reason      string // the trap, exit or budget message
-	Fuel        int64  // fuel the call used
-}
-
-func (e *CrashError) Error() string {
-	where := "in " + e.Event.String()
-	if e.Event == 0 {
-		where = "while starting"
-	}
-	code := ""
-	if c := e.Termination.Code(); c != 0 {
-		code = fmt.Sprintf(" [0x%x]", c)
-	}
-	return fmt.Sprintf("app %s killed %s: %s%s: %s", e.App, where, e.Termination, code, e.Reason)
-}
+type CrashError = system.CrashError
 
 // HandlerError reports a handler that returned an error status, such as a
 // recovered panic. The instance keeps running.
-type HandlerError struct {
-	App     string
-	Event   abi.EventKind
-	Status  abi.Status
-	Message string
-}
-
-func (e *HandlerError) Error() string {
-	msg := e.Message
-	if msg == "" {
-		msg = "no message"
-	}
-	return fmt.Sprintf("app %s: %v handler failed (%v): %s", e.App, e.Event, e.Status, msg)
-}
+type HandlerError = system.HandlerError
 
 // IsInvalidApp reports whether err is, or wraps, an *InvalidAppError.
 func IsInvalidApp(err error) bool {

@@ -22,14 +22,14 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/watchbox/watchbox/host/inspect"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/sched"
+	"github.com/watchbox/watchbox/host/internal/system"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/profile"
 )
@@ -98,9 +98,8 @@ type Runtime struct {
 	meters *meter.Cache
 	wasi   map[string]bool
 
-	pol   *policy.Policy                  // the background model's rules; guarded by polMu
-	prof  atomic.Pointer[profile.Profile] // the profile in force: pol.Profile, for readers outside the lock
-	polMu sync.Mutex
+	rules *system.Rules // the background model's rules and the profile in force
+	env   *system.Env   // what the apps' system cores share
 
 	decMu     sync.Mutex
 	decisions []Decision // every decision reported, oldest first
@@ -161,15 +160,13 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("host: metered module cache in %s: %w", cfg.CacheDir, err)
 	}
-	wasi, err := wasiFunctions(ctx)
+	wasi, err := inspect.WASIFunctions(ctx)
 	if err != nil {
 		return nil, err
 	}
-	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{},
-		pol: policy.New(cfg.Profile)}
+	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}}
+	r.rules = system.NewRules(cfg.Profile, r.report)
 	r.fetches, r.stopFetches = context.WithCancel(context.Background())
-	prof := cfg.Profile
-	r.prof.Store(&prof)
 	if cfg.Virtual {
 		r.clock = sched.NewVirtual(cfg.Start)
 		r.sched = sched.New(r.clock)
@@ -180,20 +177,17 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		r.stopSched = cancel
 		go r.sched.Run(sctx)
 	}
+	r.env = &system.Env{Clock: r.clock, Sched: r.sched, Rules: r.rules, OnCall: cfg.OnCall,
+		FrontmostTimeout: r.frontmostTimeout, SuspendDelay: r.suspendDelay}
 	return r, nil
 }
-
-// profile returns the device profile in force now (Set may change it). It
-// is read on every guest call, so it is one atomic load, not the policy's
-// lock and a copy; the profile it points to is never modified.
-func (r *Runtime) profile() *profile.Profile { return r.prof.Load() }
 
 // frontmostTimeout is Config.FrontmostTimeout, or the profile's.
 func (r *Runtime) frontmostTimeout() time.Duration {
 	if r.cfg.FrontmostTimeout != 0 {
 		return r.cfg.FrontmostTimeout
 	}
-	return r.profile().FrontmostTimeout.D()
+	return r.rules.Profile().FrontmostTimeout.D()
 }
 
 // suspendDelay is Config.SuspendDelay, or the profile's.
@@ -201,7 +195,7 @@ func (r *Runtime) suspendDelay() time.Duration {
 	if r.cfg.SuspendDelay != 0 {
 		return r.cfg.SuspendDelay
 	}
-	return r.profile().SuspendDelay.D()
+	return r.rules.Profile().SuspendDelay.D()
 }
 
 // Set changes the device profile value named key (a profile file's key,
@@ -210,19 +204,11 @@ func (r *Runtime) suspendDelay() time.Duration {
 // already placed keep their times until they come due. A bad key or value
 // is an error and changes nothing.
 func (r *Runtime) Set(key, value string) error {
-	r.polMu.Lock()
-	p := r.pol.Profile
-	err := p.Set(key, value) // validates the whole profile
-	if err == nil {
-		r.pol.Profile = p
-		r.prof.Store(&p)
-	}
-	r.polMu.Unlock()
-	if err != nil {
+	if err := r.rules.Set(key, value); err != nil {
 		return fmt.Errorf("host: %w", err)
 	}
 	now := r.clock.Now()
-	r.report(Decision{Time: now, Kind: "profile", Verdict: "set", Rule: "profile.set",
+	r.report(Decision{Time: now, Kind: policy.KindProfile, Verdict: policy.Set, Rule: policy.RuleProfileSet,
 		Reason: fmt.Sprintf("profile %s changed to %s", key, value)})
 	return nil
 }
@@ -263,21 +249,6 @@ func defaultDataDir() (string, error) {
 	return filepath.Join(home, ".local", "share", "watchbox"), nil
 }
 
-// wasiFunctions lists the WASI preview 1 functions wazero provides.
-func wasiFunctions(ctx context.Context) (map[string]bool, error) {
-	r := wazero.NewRuntime(ctx)
-	defer r.Close(ctx)
-	cm, err := wasi_snapshot_preview1.NewBuilder(r).Compile(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("host: WASI: %w", err)
-	}
-	names := map[string]bool{}
-	for n := range cm.ExportedFunctions() {
-		names[n] = true
-	}
-	return names, nil
-}
-
 // Apps returns the loaded apps, in bundle id order.
 func (r *Runtime) Apps() []*App {
 	r.mu.Lock()
@@ -286,7 +257,7 @@ func (r *Runtime) Apps() []*App {
 	for _, a := range r.apps {
 		out = append(out, a)
 	}
-	slices.SortFunc(out, func(a, b *App) int { return strings.Compare(a.id, b.id) })
+	slices.SortFunc(out, func(a, b *App) int { return strings.Compare(a.sys.ID, b.sys.ID) })
 	return out
 }
 
@@ -304,7 +275,7 @@ func (r *Runtime) Close(ctx context.Context) error {
 	for _, a := range r.apps {
 		apps = append(apps, a)
 	}
-	slices.SortFunc(apps, func(a, b *App) int { return strings.Compare(a.id, b.id) })
+	slices.SortFunc(apps, func(a, b *App) int { return strings.Compare(a.sys.ID, b.sys.ID) })
 	r.apps = nil
 	r.mu.Unlock()
 	r.stopFetches() // downloads in flight end now

@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host"
+	"github.com/watchbox/watchbox/host/inspect"
 )
 
 // chelloDir is a guest written in C from docs/abi.md alone; hello.wasm is
@@ -273,7 +274,7 @@ func TestCGuestLifeCycle(t *testing.T) {
 // TestCGuestInspect checks that the prebuilt C module passes the host's
 // module checks and declares ABI v1.
 func TestCGuestInspect(t *testing.T) {
-	report, err := host.Inspect(context.Background(), chelloDir, host.InspectOptions{CacheDir: filepath.Join(os.TempDir(), "watchbox-test-cache")})
+	report, err := inspect.Path(context.Background(), chelloDir, inspect.Options{CacheDir: filepath.Join(os.TempDir(), "watchbox-test-cache")})
 	if err != nil {
 		t.Fatal(err)
 	}

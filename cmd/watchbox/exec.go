@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/meter"
+	"github.com/watchbox/watchbox/host/wasiexec"
 )
 
 const execArgs = "MODULE.wasm [--invoke EXPORT [ARGS...]]"
@@ -115,19 +115,19 @@ func execCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if *asJSON {
 		guestOut = stderr // keep stdout one JSON object
 	}
-	res, err := host.Exec(ctx, wasm, host.ExecOptions{
+	res, err := wasiexec.Run(ctx, wasm, wasiexec.Options{
 		Fuel: *fuel, Timeout: *timeout, NoMeter: *noMeter, CostModel: cm,
 		Invoke: invoke, Args: invokeArgs, Name: module,
 		Stdin: stdinFile(), Stdout: guestOut, Stderr: stderr, CacheDir: dir,
 	})
 	if err != nil {
-		var ee *host.ExecError
+		var ee *wasiexec.Error
 		code := exitError
 		if errors.As(err, &ee) {
 			switch ee.Kind {
-			case host.ExecBadRequest:
+			case wasiexec.BadRequest:
 				code = exitUsage
-			case host.ExecBadModule:
+			case wasiexec.BadModule:
 				code = exitInvalid
 			}
 		}
@@ -140,7 +140,7 @@ func execCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		printExec(stdout, res)
 	}
 	switch res.Outcome {
-	case host.ExecOK:
+	case wasiexec.OK:
 		return exitOK
 	default:
 		return exitCrash
@@ -164,12 +164,12 @@ func execCacheDir(flagValue string) (string, error) {
 	return flagValue, nil
 }
 
-func printExec(w io.Writer, res *host.ExecResult) {
+func printExec(w io.Writer, res *wasiexec.Result) {
 	if len(res.Results) > 0 {
 		fmt.Fprintf(w, "results: %s\n", strings.Join(res.Results, " "))
 	}
 	switch res.Outcome {
-	case host.ExecExit:
+	case wasiexec.Exit:
 		fmt.Fprintf(w, "outcome: exit (code %d)\n", res.ExitCode)
 	default:
 		fmt.Fprintf(w, "outcome: %s\n", res.Outcome)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/watchbox/watchbox/host"
+	"github.com/watchbox/watchbox/host/inspect"
 )
 
 func inspectCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -35,7 +35,7 @@ func inspectOrBuild(ctx context.Context, name string, args []string, stdout, std
 		fmt.Fprintf(stderr, "watchbox %s: expected one argument: %s\n", name, what)
 		return exitUsage
 	}
-	rep, err := host.Inspect(ctx, pos[0], host.InspectOptions{CacheDir: *cacheDir, Rebuild: *rebuild})
+	rep, err := inspect.Path(ctx, pos[0], inspect.Options{CacheDir: *cacheDir, Rebuild: *rebuild})
 	if err != nil {
 		fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
 		return exitError
@@ -62,7 +62,7 @@ func inspectOrBuild(ctx context.Context, name string, args []string, stdout, std
 	return exitOK
 }
 
-func printBuild(w io.Writer, rep *host.Report) {
+func printBuild(w io.Writer, rep *inspect.Report) {
 	b := rep.Build
 	if b == nil {
 		return
@@ -77,7 +77,7 @@ func printBuild(w io.Writer, rep *host.Report) {
 	fmt.Fprintf(w, "%s: %s (%s, %d bytes, %s)\n", rep.Path, b.Path, how, b.Size, ms(b.Duration))
 }
 
-func printReport(w io.Writer, rep *host.Report) {
+func printReport(w io.Writer, rep *inspect.Report) {
 	fmt.Fprintf(w, "path:        %s\n", rep.Path)
 	if m := rep.Manifest; m != nil {
 		fmt.Fprintf(w, "bundle id:   %s\n", m.BundleIdentifier)

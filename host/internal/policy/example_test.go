@@ -10,8 +10,10 @@ import (
 
 // Four refreshes in one hour spend the budget of an app with a complication
 // on the active face; the fifth is delayed, and the log says why.
-func ExamplePolicy_Why() {
+func ExampleLog_Why() {
 	p := policy.New(profile.Default())
+	log := policy.NewLog(0)
+	p.Report = log.Append
 	f := policy.Facts{App: "com.example.weather", ComplicationActive: true}
 	t0 := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
 	for i := 0; i < 4; i++ {
@@ -24,7 +26,7 @@ func ExamplePolicy_Why() {
 	f.Frontmost = true
 	p.RefreshDue(f, t0.Add(90*time.Minute))
 
-	for _, d := range p.Why("com.example.weather", policy.KindRefresh) {
+	for _, d := range log.Why("com.example.weather", policy.KindRefresh) {
 		if d.Verdict != policy.Run && d.Verdict != policy.Scheduled {
 			fmt.Println(policy.Line(d))
 		}

@@ -5,9 +5,10 @@ import (
 	"strings"
 )
 
-// Log is the decision log: every deferred, dropped, throttled, replaced or
-// killed request (and every one that ran) with the rule and numbers that
-// decided it. The zero value is an unbounded, empty log.
+// Log is a decision log a caller may keep (Policy.Report = log.Append):
+// every deferred, dropped, throttled, replaced or killed request (and every
+// one that ran) with the rule and numbers that decided it. The zero value
+// is an unbounded, empty log.
 type Log struct {
 	ds      []Decision
 	limit   int

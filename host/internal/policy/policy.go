@@ -25,8 +25,9 @@
 // caller delivers them by calling the matching *Due method at the request's
 // [Request.Due] time (see [Pending.Next]); that call decides again (the app
 // may be frontmost by then, or the budget spent) and charges the budget when
-// the verdict is [Run]. Every decision a Policy makes is appended to its
-// [Log], so a user can ask why an app's task did not run ([Policy.Why]).
+// the verdict is [Run]. Every decision a Policy makes goes to its
+// [Policy.Report]; the Policy keeps none. A caller that keeps them (in a
+// [Log], say) can answer why an app's task did not run ([Log.Why]).
 package policy
 
 import (
@@ -48,8 +49,9 @@ const (
 // forgets entries older than this.
 const MaxWindow = Day
 
-// Kind names what a request or decision is about.
-type Kind string
+// Kind names what a request or decision is about. It is a string (an
+// alias), like Verdict.
+type Kind = string
 
 // Kinds of requests the policy decides on. Task kinds not listed here (for
 // example "url_session" or "watch_connectivity") may be used with
@@ -64,42 +66,47 @@ const (
 	KindBluetoothAlert       Kind = "bluetooth_alert" // Bluetooth timely alert
 	KindBluetoothScan        Kind = "bluetooth_scan"  // Bluetooth background scan (shares the alert budget)
 	KindDataDelivery         Kind = "data_delivery"   // data for a backgrounded app (e.g. from the phone)
+	KindTask                 Kind = "task"            // a background task's delivery, completion, expiry
+	KindNotification         Kind = "notification"    // a local notification or an alert push
+	KindComplication         Kind = "complication"    // complication data the app published
+	KindURLSession           Kind = "url_session"     // a background download
+	KindProfile              Kind = "profile"         // a change to the device profile
 )
 
-// Verdict is what the system does with a request.
-type Verdict int
+// Verdict is what the system does with a request: a lower-case word
+// ("run", "delay", ...). It is a string, as Kind is, so that a Decision
+// reads the same wherever it is reported.
+type Verdict = string
 
 // Verdicts.
 const (
 	// Run: the request runs now.
-	Run Verdict = iota
+	Run Verdict = "run"
 	// Scheduled: the request will run at Decision.At, its preferred date
 	// (or now), within budget.
-	Scheduled
+	Scheduled Verdict = "scheduled"
 	// Delay: the request will run at Decision.At, later than it asked for,
 	// because a budget or a delivery rule says so.
-	Delay
+	Delay Verdict = "delay"
 	// Throttle: a push is held back until Decision.At by a rate limit.
-	Throttle
+	Throttle Verdict = "throttle"
 	// Drop: the request will never run.
-	Drop
+	Drop Verdict = "drop"
 	// Replaced: a pending request was replaced by a newer one of its kind.
-	Replaced
+	Replaced Verdict = "replaced"
 	// Kill: the app was killed because a task did not complete in time.
-	Kill
+	Kill Verdict = "kill"
 	// Reset: a budget was reset (for example on opening the app).
-	Reset
+	Reset Verdict = "reset"
+	// Completed: a background task was completed (by the app or the system).
+	Completed Verdict = "completed"
+	// Expire: a task was made to expire early by the developer.
+	Expire Verdict = "expire"
+	// Presented: a notification was shown to the user.
+	Presented Verdict = "presented"
+	// Set: a profile value was changed.
+	Set Verdict = "set"
 )
-
-var verdictNames = [...]string{"run", "scheduled", "delay", "throttle", "drop", "replaced", "kill", "reset"}
-
-// String returns the verdict's lower-case name ("run", "delay", ...).
-func (v Verdict) String() string {
-	if v < 0 || int(v) >= len(verdictNames) {
-		return fmt.Sprintf("verdict(%d)", int(v))
-	}
-	return verdictNames[v]
-}
 
 // SnapshotReason is why a snapshot is taken, as in WKSnapshotReason.
 type SnapshotReason string
@@ -147,6 +154,29 @@ const (
 	RuleDataDeliveryAtOnce = "data_delivery.frontmost"
 )
 
+// Rule identifiers of the system's decisions that no budget decides: what
+// the system did with a request it always carries out or always refuses.
+// They are reported by the runtime the same way, so that a timeline and
+// the "why" query name every decision by a stable id.
+const (
+	RuleProfileSet               = "profile.set"                  // a profile value changed mid-run
+	RuleTrigger                  = "trigger"                      // a task forced by the developer
+	RuleTaskCompleted            = "task.completed"               // the app completed a task
+	RuleTaskUnhandled            = "task.unhandled"               // the system completed the tasks of an unhandled event (watchbox's choice)
+	RuleTaskExpireForced         = "task.expire_forced"           // the developer forced a task's expiry
+	RuleComplicationUpdated      = "complication.updated"         // the app published complication data
+	RuleSnapshotAutomaticOff     = "snapshot.automatic_off"       // automatic snapshots off (a distant-future expiration; watchbox's reading)
+	RuleSnapshotAutomaticOn      = "snapshot.automatic_on"        // automatic snapshots on again
+	RuleSnapshotDefaultRestored  = "snapshot.default_restored"    // the app restored its default state: no return_to_default snapshot
+	RuleNotificationScheduled    = "notification.scheduled"       // a local notification was scheduled
+	RuleNotificationPresented    = "notification.presented"       // a notification was shown to the user
+	RulePhoneReceived            = "phone.received"               // the simulated phone received the app's data
+	RulePhoneUnreachable         = "phone.unreachable"            // a phone message for an app that is not reachable
+	RuleURLSessionStarted        = "url_session.started"          // a background download started
+	RuleURLSessionFinished       = "url_session.finished"         // a background download finished or failed
+	RuleURLSessionHostNotAllowed = "url_session.host_not_allowed" // a download from a host the manifest does not allow
+)
+
 // CodeTaskNotFinished is the termination code of an app killed because a
 // background task was not completed in time.
 const CodeTaskNotFinished = "0x2182bad2"
@@ -168,35 +198,52 @@ type Facts struct {
 }
 
 // Decision is one decision of the system about one request, with the rule
-// and the numbers that decided it.
+// and the numbers that decided it: what a developer reads to learn why a
+// task did or did not run. It is the one decision type of watchbox
+// (host.Decision is this type); its JSON form is part of `watchbox run
+// --json` and `simulate --json`.
 type Decision struct {
-	// App is the app's bundle identifier.
-	App string
-	// Kind is what the request was.
-	Kind Kind
-	// Verdict is what the system does with it.
-	Verdict Verdict
 	// Time is when the decision was made.
-	Time time.Time
+	Time time.Time `json:"time"`
+	// App is the app's bundle identifier.
+	App string `json:"app"`
+	// Kind is what the request was (refresh, snapshot, task, ...).
+	Kind Kind `json:"kind"`
+	// Verdict is what the system does with it (run, scheduled, delay,
+	// drop, replaced, kill, ...).
+	Verdict Verdict `json:"verdict"`
 	// At is when the request runs (Run: Time; Scheduled, Delay, Throttle:
 	// the time it will be delivered), the missed deadline for Kill, and
 	// zero otherwise.
-	At time.Time
+	At time.Time `json:"at,omitzero"`
 	// Rule is the stable id of the rule that decided (the Rule* constants).
-	Rule string
+	Rule string `json:"rule"`
 	// Reason is the human explanation, with the numbers, e.g.
 	// "refresh delayed to 10:00: 4 of 4 this hour used".
-	Reason string
+	Reason string `json:"reason"`
 	// Numbers are the numbers that decided, by name ("used", "limit",
-	// "window_s", ...); durations are in seconds and their names end in _s.
-	Numbers map[string]int64
+	// "window_s", ...), for the decisions of a budget or delivery rule;
+	// durations are in seconds and their names end in _s.
+	Numbers map[string]int64 `json:"numbers,omitempty"`
 	// Warning, when not empty, is a warning that goes with a decision that
-	// otherwise ran (the Bluetooth near-limit warning).
-	Warning string
+	// otherwise ran (the Bluetooth near-limit warning). Reported decisions
+	// carry it in Reason instead (see Reported).
+	Warning string `json:"-"`
 	// Snapshot, when not empty, is a snapshot the system takes after this
 	// request has run (a complication push is followed by a
 	// complicationUpdate snapshot).
-	Snapshot SnapshotReason
+	Snapshot SnapshotReason `json:"-"`
+}
+
+// Reported returns d as the runtime reports it: its warning, if any,
+// joined to its reason ("...; warning: ..."), so that the one Reason a
+// timeline prints says it.
+func (d Decision) Reported() Decision {
+	if d.Warning != "" {
+		d.Reason += "; warning: " + d.Warning
+		d.Warning = ""
+	}
+	return d
 }
 
 // String returns the decision as one human line:
@@ -219,7 +266,7 @@ func (d Decision) String() string {
 }
 
 // Policy applies the rules of a device profile. Its fields may be used
-// directly (for inspection, or to share a Log between policies).
+// directly. It keeps no log: every decision goes to Report.
 type Policy struct {
 	// Profile holds every number the rules use.
 	Profile profile.Profile
@@ -227,28 +274,25 @@ type Policy struct {
 	Ledger *Ledger
 	// Pending holds the requests waiting to be delivered.
 	Pending *Pending
-	// Log records every decision.
-	Log *Log
+	// Report, if set, receives every decision a rule makes, in order: a
+	// rule may make more than the one it returns (the pending request a
+	// newer one replaced, a push it coalesced). A caller that wants a log
+	// keeps one (see Log).
+	Report func(Decision)
 }
 
-// New returns a Policy for profile p with an empty ledger, no pending
-// requests and an unbounded log.
+// New returns a Policy for profile p with an empty ledger and no pending
+// requests, reporting nowhere.
 func New(p profile.Profile) *Policy {
-	return &Policy{Profile: p, Ledger: NewLedger(), Pending: NewPending(), Log: NewLog(0)}
+	return &Policy{Profile: p, Ledger: NewLedger(), Pending: NewPending()}
 }
 
-// record appends d to the log and returns it.
+// record reports d and returns it.
 func (p *Policy) record(d Decision) Decision {
-	if p.Log != nil {
-		p.Log.Append(d)
+	if p.Report != nil {
+		p.Report(d)
 	}
 	return d
-}
-
-// Why returns the decisions recorded for app, optionally only of the given
-// kinds, in time order: the answer to "why didn't my task run".
-func (p *Policy) Why(app string, kinds ...Kind) []Decision {
-	return p.Log.Why(app, kinds...)
 }
 
 // nums builds a Numbers map from alternating name, value pairs.

@@ -22,13 +22,24 @@ func withComp() Facts  { return Facts{App: app, ComplicationActive: true} }
 func dockOnly() Facts  { return Facts{App: app} }
 func frontmost() Facts { return Facts{App: app, ComplicationActive: true, Frontmost: true} }
 
-func newPolicy(t *testing.T, set ...string) *Policy {
+// logged is a Policy whose decisions a Log keeps, for the tests to ask why.
+type logged struct {
+	*Policy
+	Log *Log
+}
+
+func (p logged) Why(app string, kinds ...Kind) []Decision { return p.Log.Why(app, kinds...) }
+
+func newPolicy(t *testing.T, set ...string) logged {
 	t.Helper()
 	p := profile.Default()
 	if err := p.ParseSet(set); err != nil {
 		t.Fatal(err)
 	}
-	return New(p)
+	l := NewLog(0)
+	pol := New(p)
+	pol.Report = l.Append
+	return logged{pol, l}
 }
 
 func check(t *testing.T, d Decision, v Verdict, rule, reason string) {
@@ -64,7 +75,7 @@ func TestRule1RefreshHourlyBudget(t *testing.T) {
 		t.Fatalf("budget %d per %v", n, w)
 	}
 	for _, m := range []int{0, 10, 20, 30} {
-		runRefresh(t, p, withComp(), at(9, m))
+		runRefresh(t, p.Policy, withComp(), at(9, m))
 	}
 	d := p.ScheduleRefresh(withComp(), at(9, 40), "fifth", at(9, 40))
 	check(t, d, Delay, RuleRefreshBudget, "refresh delayed to 10:00: 4 of 4 this hour used")
@@ -91,7 +102,7 @@ func TestRule1RefreshHourlyBudget(t *testing.T) {
 // active face gets one refresh per rolling hour.
 func TestRule1RefreshBudgetWithoutComplication(t *testing.T) {
 	p := newPolicy(t)
-	runRefresh(t, p, dockOnly(), at(9, 0))
+	runRefresh(t, p.Policy, dockOnly(), at(9, 0))
 	d := p.ScheduleRefresh(dockOnly(), at(9, 5), nil, at(9, 5))
 	check(t, d, Delay, RuleRefreshBudget,
 		"refresh delayed to 10:00: 1 of 1 this hour used (no complication on the active face)")
@@ -99,7 +110,7 @@ func TestRule1RefreshBudgetWithoutComplication(t *testing.T) {
 	// The complication leaving the face between scheduling and delivery
 	// re-decides at delivery.
 	p = newPolicy(t)
-	runRefresh(t, p, withComp(), at(9, 0))
+	runRefresh(t, p.Policy, withComp(), at(9, 0))
 	check(t, p.ScheduleRefresh(withComp(), at(9, 30), nil, at(9, 5)), Scheduled, RuleRefreshScheduled,
 		"refresh scheduled for 09:30 (its preferred date): 1 of 4 this hour used")
 	_, d, _ = p.RefreshDue(dockOnly(), at(9, 30))
@@ -145,7 +156,7 @@ func TestRule1PreferredDateIsALowerBound(t *testing.T) {
 	// Budget spent at the preferred date: delayed past it.
 	p := newPolicy(t)
 	for _, m := range []int{0, 10, 20, 30} {
-		runRefresh(t, p, withComp(), at(9, m))
+		runRefresh(t, p.Policy, withComp(), at(9, m))
 	}
 	d := p.ScheduleRefresh(withComp(), at(9, 45), nil, at(9, 31))
 	check(t, d, Delay, RuleRefreshBudget, "refresh delayed to 10:00: 4 of 4 this hour used")
@@ -482,7 +493,7 @@ func TestProfileNumbersDecide(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.set, ","), func(t *testing.T) {
 			p := newPolicy(t, tt.set...)
-			d := tt.run(p)
+			d := tt.run(p.Policy)
 			got := d.Reason
 			if d.Warning != "" {
 				got += "; warning: " + d.Warning
@@ -519,7 +530,7 @@ func TestRollingWindowBoundary(t *testing.T) {
 	}
 	// Sub-second times show in reasons.
 	p := newPolicy(t, "refreshes_per_hour=1")
-	runRefresh(t, p, withComp(), at(9, 0).Add(1500*time.Millisecond))
+	runRefresh(t, p.Policy, withComp(), at(9, 0).Add(1500*time.Millisecond))
 	check(t, p.ScheduleRefresh(withComp(), time.Time{}, nil, at(9, 1)), Delay, RuleRefreshBudget,
 		"refresh delayed to 10:00:01.500: 1 of 1 this hour used")
 }
@@ -548,7 +559,7 @@ func TestLedgerPrune(t *testing.T) {
 func TestWhy(t *testing.T) {
 	p := newPolicy(t)
 	for _, m := range []int{0, 10, 20, 30} {
-		runRefresh(t, p, withComp(), at(9, m))
+		runRefresh(t, p.Policy, withComp(), at(9, m))
 	}
 	p.ScheduleRefresh(withComp(), at(9, 40), nil, at(9, 40))
 	p.BackgroundPush(withComp(), nil, at(9, 41))
@@ -614,7 +625,7 @@ func TestDeterministic(t *testing.T) {
 func TestUsage(t *testing.T) {
 	p := newPolicy(t)
 	for _, m := range []int{0, 10, 20, 30} {
-		runRefresh(t, p, withComp(), at(9, m))
+		runRefresh(t, p.Policy, withComp(), at(9, m))
 	}
 	u := p.Usage(withComp(), at(9, 40))
 	if u[0].Kind != KindRefresh || u[0].Used != 4 || u[0].Limit != 4 || !u[0].Next.Equal(at(10, 0)) {
@@ -649,8 +660,8 @@ func TestFormatting(t *testing.T) {
 			t.Errorf("dur(%v) = %q, want %q", d, got, want)
 		}
 	}
-	if Verdict(99).String() != "verdict(99)" || Throttle.String() != "throttle" {
-		t.Error("verdict names")
+	if d := (Decision{Reason: "r", Warning: "w"}).Reported(); d.Reason != "r; warning: w" || d.Warning != "" {
+		t.Errorf("Reported: %+v", d)
 	}
 }
 

@@ -1,4 +1,4 @@
-package host
+package inspect
 
 import (
 	"bytes"
@@ -13,13 +13,29 @@ import (
 	"github.com/watchbox/watchbox/host/meter"
 )
 
+// Problem is one thing wrong with an app: its manifest, its module or its
+// use of the ABI.
+type Problem struct {
+	// Where names the file, key, import or export concerned.
+	Where string `json:"where"`
+	// Message says what is wrong and what to do about it.
+	Message string `json:"message"`
+}
+
+func (p Problem) String() string {
+	if p.Where == "" {
+		return p.Message
+	}
+	return p.Where + ": " + p.Message
+}
+
 const wasiModule = "wasi_snapshot_preview1"
 
 var wasmMagic = []byte("\x00asm")
 
-// checkBytes finds what is wrong with wasm before it is handed to wazero, so
+// CheckBytes finds what is wrong with wasm before it is handed to wazero, so
 // that the commonest mistakes get a message that says what to do.
-func checkBytes(name string, wasm []byte) *Problem {
+func CheckBytes(name string, wasm []byte) *Problem {
 	switch {
 	case len(wasm) == 0:
 		return &Problem{name, "file is empty; expected a WebAssembly module"}
@@ -37,9 +53,9 @@ func checkBytes(name string, wasm []byte) *Problem {
 	return nil
 }
 
-// compileProblem explains a wazero compile error for the module in file,
+// CompileProblem explains a wazero compile error for the module in file,
 // with what to do about the common cases.
-func compileProblem(file string, err error, memoryLimit string) Problem {
+func CompileProblem(file string, err error, memoryLimit string) Problem {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "over limit of") && strings.Contains(msg, "memory"):
@@ -50,9 +66,9 @@ func compileProblem(file string, err error, memoryLimit string) Problem {
 	return Problem{file, "invalid WebAssembly module: " + msg + "; rebuild it with a WebAssembly 2.0 toolchain"}
 }
 
-// moduleInfo is what the runtime learns of a compiled module: the ABI version
+// ModuleInfo is what the runtime learns of a compiled module: the ABI version
 // it declares and its imports and exports.
-type moduleInfo struct {
+type ModuleInfo struct {
 	ABIVersion int      `json:"abi_version"`
 	Imports    []Symbol `json:"imports"`
 	Exports    []Symbol `json:"exports"`
@@ -85,10 +101,10 @@ func describe(d api.FunctionDefinition) string {
 	return abi.SignatureOf(sigOf(d))
 }
 
-// checkModule checks a compiled module against the ABI without running any
+// CheckModule checks a compiled module against the ABI without running any
 // of its code. wasi holds the names of the WASI functions the host provides.
-func checkModule(cm wazero.CompiledModule, wasi map[string]bool) (moduleInfo, []Problem) {
-	var info moduleInfo
+func CheckModule(cm wazero.CompiledModule, wasi map[string]bool) (ModuleInfo, []Problem) {
+	var info ModuleInfo
 	var problems []Problem
 	add := func(where, format string, args ...any) {
 		problems = append(problems, Problem{where, fmt.Sprintf(format, args...)})

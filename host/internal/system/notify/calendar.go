@@ -1,4 +1,4 @@
-package host
+package notify
 
 import (
 	"encoding/json"

@@ -1,4 +1,7 @@
-package host
+// Package wasiexec runs one WASI preview 1 module once, metered, the way
+// `wasmtime run --fuel` does: it is `watchbox exec`. It knows nothing of
+// watch apps; the app runtime is package host.
+package wasiexec
 
 import (
 	"context"
@@ -19,8 +22,8 @@ import (
 	"github.com/watchbox/watchbox/host/meter"
 )
 
-// ExecOptions configures Exec.
-type ExecOptions struct {
+// Options configures Run.
+type Options struct {
 	// Fuel is the budget for the whole run (_initialize and the invoked
 	// export together); 0 or less means unlimited (meter.MaxFuel).
 	Fuel int64
@@ -48,18 +51,18 @@ type ExecOptions struct {
 	CacheDir string
 }
 
-// Outcomes of Exec.
+// Outcomes of Run, the values of Result.Outcome.
 const (
-	ExecOK               = "ok"
-	ExecFuelExhausted    = "fuel_exhausted"
-	ExecDeadlineExceeded = "deadline_exceeded"
-	ExecTrap             = "trap"
-	ExecExit             = "exit" // proc_exit with a non-zero code
+	OK               = "ok"
+	FuelExhausted    = "fuel_exhausted"
+	DeadlineExceeded = "deadline_exceeded"
+	Trap             = "trap"
+	Exit             = "exit" // proc_exit with a non-zero code
 )
 
-// ExecResult is the outcome of Exec.
-type ExecResult struct {
-	// Outcome is one of the Exec* outcome constants.
+// Result is the outcome of Run.
+type Result struct {
+	// Outcome is one of the outcome constants (OK, FuelExhausted, ...).
 	Outcome string `json:"outcome"`
 	// ExitCode is the guest's proc_exit code (0 unless Outcome is "exit").
 	ExitCode uint32 `json:"exit_code"`
@@ -87,42 +90,42 @@ type ExecResult struct {
 	Trap string `json:"trap,omitempty"`
 }
 
-// ExecErrorKind classifies an ExecError.
-type ExecErrorKind int
+// ErrorKind classifies an Error.
+type ErrorKind int
 
 const (
-	// ExecBadRequest: the options or arguments are wrong (bad export name,
+	// BadRequest: the options or arguments are wrong (bad export name,
 	// wrong argument count or syntax).
-	ExecBadRequest ExecErrorKind = iota + 1
-	// ExecBadModule: the module is malformed, invalid or cannot be
+	BadRequest ErrorKind = iota + 1
+	// BadModule: the module is malformed, invalid or cannot be
 	// instantiated (for example an unsatisfied import).
-	ExecBadModule
-	// ExecFailure: the runtime failed (I/O, cache, engine).
-	ExecFailure
+	BadModule
+	// Failure: the runtime failed (I/O, cache, engine).
+	Failure
 )
 
-// ExecError is the error Exec returns when it could not run the module.
-// How the guest itself ended is never an error: see ExecResult.Outcome.
-type ExecError struct {
-	Kind ExecErrorKind
+// Error is the error Run returns when it could not run the module.
+// How the guest itself ended is never an error: see Result.Outcome.
+type Error struct {
+	Kind ErrorKind
 	Err  error
 }
 
-func (e *ExecError) Error() string { return e.Err.Error() }
-func (e *ExecError) Unwrap() error { return e.Err }
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
 
-func execErr(kind ExecErrorKind, format string, args ...any) error {
-	return &ExecError{Kind: kind, Err: fmt.Errorf(format, args...)}
+func runErr(kind ErrorKind, format string, args ...any) error {
+	return &Error{Kind: kind, Err: fmt.Errorf(format, args...)}
 }
 
-// Exec runs any WASI preview1 module the way `wasmtime run --fuel` does: a
+// Run runs any WASI preview1 module the way `wasmtime run --fuel` does: a
 // command's _start, or a reactor's _initialize followed by the export named
 // in opts.Invoke with integer or float arguments. Unless opts.NoMeter, the
 // module is instrumented by host/meter and runs under opts.Fuel and
-// opts.Timeout. The returned error is an *ExecError; the guest's own ending
+// opts.Timeout. The returned error is an *Error; the guest's own ending
 // (trap, exhaustion, deadline, exit) is reported in the result.
-func Exec(ctx context.Context, wasm []byte, opts ExecOptions) (*ExecResult, error) {
-	res := &ExecResult{Metered: !opts.NoMeter, Fuel: opts.Fuel}
+func Run(ctx context.Context, wasm []byte, opts Options) (*Result, error) {
+	res := &Result{Metered: !opts.NoMeter, Fuel: opts.Fuel}
 	if res.Fuel <= 0 || res.Fuel > meter.MaxFuel {
 		res.Fuel = meter.MaxFuel
 	}
@@ -136,7 +139,7 @@ func Exec(ctx context.Context, wasm []byte, opts ExecOptions) (*ExecResult, erro
 		opts.Stderr = io.Discard
 	}
 	if opts.Invoke == "" && len(opts.Args) > 0 {
-		return nil, execErr(ExecBadRequest, "arguments %q need an export to pass them to: use --invoke EXPORT ARGS...", opts.Args)
+		return nil, runErr(BadRequest, "arguments %q need an export to pass them to: use --invoke EXPORT ARGS...", opts.Args)
 	}
 
 	start := time.Now()
@@ -147,7 +150,7 @@ func Exec(ctx context.Context, wasm []byte, opts ExecOptions) (*ExecResult, erro
 		if opts.CacheDir != "" {
 			var c *meter.Cache
 			if c, err = meter.NewCache(filepath.Join(opts.CacheDir, "meter")); err != nil {
-				return nil, &ExecError{ExecFailure, err}
+				return nil, &Error{Failure, err}
 			}
 			bin, err = c.Instrument(wasm, opts.CostModel)
 		} else {
@@ -155,9 +158,9 @@ func Exec(ctx context.Context, wasm []byte, opts ExecOptions) (*ExecResult, erro
 		}
 		if err != nil {
 			if errors.Is(err, meter.ErrUnknownCostModel) {
-				return nil, &ExecError{ExecBadRequest, err}
+				return nil, &Error{BadRequest, err}
 			}
-			return nil, &ExecError{ExecBadModule, err}
+			return nil, &Error{BadModule, err}
 		}
 	}
 
@@ -168,7 +171,7 @@ func Exec(ctx context.Context, wasm []byte, opts ExecOptions) (*ExecResult, erro
 	if opts.CacheDir != "" {
 		cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(opts.CacheDir, "wazero"))
 		if err != nil {
-			return nil, execErr(ExecFailure, "compilation cache in %s: %w", opts.CacheDir, err)
+			return nil, runErr(Failure, "compilation cache in %s: %w", opts.CacheDir, err)
 		}
 		defer cache.Close(ctx)
 		cfg = cfg.WithCompilationCache(cache)
@@ -176,14 +179,14 @@ func Exec(ctx context.Context, wasm []byte, opts ExecOptions) (*ExecResult, erro
 	r := wazero.NewRuntimeWithConfig(ctx, cfg)
 	defer r.Close(ctx)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, r); err != nil {
-		return nil, execErr(ExecFailure, "instantiating WASI: %w", err)
+		return nil, runErr(Failure, "instantiating WASI: %w", err)
 	}
 	if err := meter.NewHostModule(ctx, r); err != nil {
-		return nil, execErr(ExecFailure, "%w", err)
+		return nil, runErr(Failure, "%w", err)
 	}
 	cm, err := r.CompileModule(ctx, bin)
 	if err != nil {
-		return nil, execErr(ExecBadModule, "invalid module: %w", err)
+		return nil, runErr(BadModule, "invalid module: %w", err)
 	}
 	res.Compile = time.Since(start)
 
@@ -193,16 +196,16 @@ func Exec(ctx context.Context, wasm []byte, opts ExecOptions) (*ExecResult, erro
 	res.Export = opts.Invoke
 	if opts.Invoke == "" {
 		if !hasStart {
-			return nil, execErr(ExecBadRequest, "the module has no _start export (it is not a WASI command): name an export with --invoke EXPORT; exports: %s", exportList(exports))
+			return nil, runErr(BadRequest, "the module has no _start export (it is not a WASI command): name an export with --invoke EXPORT; exports: %s", exportList(exports))
 		}
 		res.Export = "_start"
 	} else if _, ok := exports[opts.Invoke]; !ok {
-		return nil, execErr(ExecBadRequest, "the module exports no function %q; exports: %s", opts.Invoke, exportList(exports))
+		return nil, runErr(BadRequest, "the module exports no function %q; exports: %s", opts.Invoke, exportList(exports))
 	}
 	def := exports[res.Export]
-	params, err := parseExecArgs(def, opts.Args)
+	params, err := parseArgs(def, opts.Args)
 	if err != nil {
-		return nil, &ExecError{ExecBadRequest, err}
+		return nil, &Error{BadRequest, err}
 	}
 	for _, t := range def.ResultTypes() {
 		res.ResultTypes = append(res.ResultTypes, api.ValueTypeName(t))
@@ -229,7 +232,7 @@ func Exec(ctx context.Context, wasm []byte, opts ExecOptions) (*ExecResult, erro
 		if finishExit(res, err) {
 			return res, nil
 		}
-		return nil, execErr(ExecBadModule, "instantiating the module: %w", err)
+		return nil, runErr(BadModule, "instantiating the module: %w", err)
 	}
 
 	calls := []string{res.Export}
@@ -239,7 +242,7 @@ func Exec(ctx context.Context, wasm []byte, opts ExecOptions) (*ExecResult, erro
 	var gauge *meter.Gauge
 	if !opts.NoMeter {
 		if gauge, err = meter.NewGauge(mod); err != nil {
-			return nil, &ExecError{ExecFailure, err}
+			return nil, &Error{Failure, err}
 		}
 	}
 	for _, name := range calls {
@@ -261,7 +264,7 @@ func Exec(ctx context.Context, wasm []byte, opts ExecOptions) (*ExecResult, erro
 		switch out {
 		case meter.OK:
 			if name == res.Export {
-				res.Outcome = ExecOK
+				res.Outcome = OK
 				res.Results = formatResults(def.ResultTypes(), results)
 			}
 			continue
@@ -269,13 +272,13 @@ func Exec(ctx context.Context, wasm []byte, opts ExecOptions) (*ExecResult, erro
 			finishExit(res, err)
 			return res, nil
 		case meter.FuelExhausted:
-			res.Outcome = ExecFuelExhausted
+			res.Outcome = FuelExhausted
 			res.Trap = fmt.Sprintf("fuel exhausted in %s: used %d of a budget of %d", name, res.FuelUsed, res.Fuel)
 			return res, nil
 		case meter.DeadlineExceeded:
-			res.Outcome = ExecDeadlineExceeded
+			res.Outcome = DeadlineExceeded
 		default:
-			res.Outcome = ExecTrap
+			res.Outcome = Trap
 		}
 		res.Trap = err.Error()
 		return res, nil
@@ -284,19 +287,19 @@ func Exec(ctx context.Context, wasm []byte, opts ExecOptions) (*ExecResult, erro
 }
 
 // finishExit records a proc_exit; it reports false if err is no exit.
-func finishExit(res *ExecResult, err error) bool {
+func finishExit(res *Result, err error) bool {
 	var ee *sys.ExitError
 	if !errors.As(err, &ee) {
 		return false
 	}
 	switch ee.ExitCode() {
 	case sys.ExitCodeDeadlineExceeded, sys.ExitCodeContextCanceled:
-		res.Outcome = ExecDeadlineExceeded
+		res.Outcome = DeadlineExceeded
 		res.Trap = err.Error()
 	case 0:
-		res.Outcome = ExecOK
+		res.Outcome = OK
 	default:
-		res.Outcome = ExecExit
+		res.Outcome = Exit
 		res.ExitCode = ee.ExitCode()
 	}
 	return true
@@ -339,8 +342,8 @@ func sortStrings(s []string) {
 	}
 }
 
-// parseExecArgs converts textual arguments to the export's parameter types.
-func parseExecArgs(def api.FunctionDefinition, args []string) ([]uint64, error) {
+// parseArgs converts textual arguments to the export's parameter types.
+func parseArgs(def api.FunctionDefinition, args []string) ([]uint64, error) {
 	types := def.ParamTypes()
 	if len(args) != len(types) {
 		var ps []string

@@ -1,4 +1,9 @@
-package host
+// Package inspect checks a watch app's module against the ABI without
+// running any of it: the byte-level checks, the compile problems explained,
+// the ABI marker, imports and exports, and the Report of `watchbox
+// inspect`. The runtime (package host) runs the same checks when it loads
+// an app.
+package inspect
 
 import (
 	"context"
@@ -9,10 +14,11 @@ import (
 	"time"
 
 	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/watchbox/watchbox/host/bundle"
 )
 
-// Report is what Inspect finds out about an app bundle or a module file.
+// Report is what Path finds out about an app bundle or a module file.
 type Report struct {
 	Path       string           `json:"path"`
 	Manifest   *bundle.Manifest `json:"manifest,omitempty"` // nil for a bare module
@@ -23,7 +29,7 @@ type Report struct {
 	Problems   []Problem        `json:"problems"`
 }
 
-// OK reports whether Inspect found no problem.
+// OK reports whether Path found no problem.
 func (r *Report) OK() bool { return len(r.Problems) == 0 }
 
 // BuildResult describes a built (or prebuilt) app module.
@@ -36,17 +42,17 @@ type BuildResult struct {
 	Duration time.Duration `json:"duration_ns"`
 }
 
-// InspectOptions configure Inspect.
-type InspectOptions struct {
+// Options configure Path.
+type Options struct {
 	CacheDir string // as Config.CacheDir
 	Rebuild  bool   // build Go sources even if the build cache has them
 }
 
-// Inspect examines an app bundle directory or a .wasm file without running
+// Path examines an app bundle directory or a .wasm file without running
 // any guest code: manifest, build, ABI version, imports and exports, and
 // every problem that would stop the runtime from running it. Problems are
 // reported in the Report; the error is for failures of the inspection itself.
-func Inspect(ctx context.Context, path string, opts InspectOptions) (*Report, error) {
+func Path(ctx context.Context, path string, opts Options) (*Report, error) {
 	cacheDir, err := cacheDirOrDefault(opts.CacheDir)
 	if err != nil {
 		return nil, err
@@ -95,7 +101,7 @@ func Inspect(ctx context.Context, path string, opts InspectOptions) (*Report, er
 			return nil, fmt.Errorf("inspect: %w", err)
 		}
 	}
-	if p := checkBytes(file, wasm); p != nil {
+	if p := CheckBytes(file, wasm); p != nil {
 		rep.Problems = append(rep.Problems, *p)
 		return rep, nil
 	}
@@ -112,14 +118,14 @@ func Inspect(ctx context.Context, path string, opts InspectOptions) (*Report, er
 	defer wr.Close(ctx)
 	cm, err := wr.CompileModule(ctx, wasm)
 	if err != nil {
-		rep.Problems = append(rep.Problems, compileProblem(file, err, limit))
+		rep.Problems = append(rep.Problems, CompileProblem(file, err, limit))
 		return rep, nil
 	}
-	wasi, err := wasiFunctions(ctx)
+	wasi, err := WASIFunctions(ctx)
 	if err != nil {
 		return nil, err
 	}
-	info, problems := checkModule(cm, wasi)
+	info, problems := CheckModule(cm, wasi)
 	rep.ABIVersion, rep.Imports, rep.Exports = info.ABIVersion, info.Imports, info.Exports
 	rep.Problems = append(rep.Problems, problems...)
 	return rep, nil
@@ -141,4 +147,20 @@ func cacheDirOrDefault(dir string) (string, error) {
 		return "", fmt.Errorf("no cache directory (pass one or set $XDG_CACHE_HOME): %w", err)
 	}
 	return filepath.Join(d, "watchbox"), nil
+}
+
+// WASIFunctions lists the WASI preview 1 functions wazero provides, the
+// ones CheckModule accepts as imports.
+func WASIFunctions(ctx context.Context) (map[string]bool, error) {
+	r := wazero.NewRuntime(ctx)
+	defer r.Close(ctx)
+	cm, err := wasi_snapshot_preview1.NewBuilder(r).Compile(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("host: WASI: %w", err)
+	}
+	names := map[string]bool{}
+	for n := range cm.ExportedFunctions() {
+		names[n] = true
+	}
+	return names, nil
 }

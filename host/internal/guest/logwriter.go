@@ -1,4 +1,4 @@
-package host
+package guest
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 
 // logWriter turns a guest's stdout or stderr into log lines tagged with the
 // stream, keeping the last few lines for crash reports. Like the instance it
-// belongs to, it is used with the App's mutex held.
+// belongs to, it is used with the Guest's caller holding its lock.
 type logWriter struct {
 	log    zerolog.Logger
 	stream string

@@ -1,0 +1,423 @@
+// Package guest is the Wasm side of one app: its private wazero runtime
+// and compiled module, the watchbox host functions, instantiating and
+// killing its instance, and calls into it with a fuel budget and a
+// deadline (the watchdog), each classified by how it ended (Termination).
+//
+// It knows nothing of watchOS: which event a call carries, what budget it
+// gets and what a request op means are its caller's. The guest's requests
+// are answered through a Handler. A Guest is not safe for concurrent use;
+// its owner serializes every call (host functions run inside a call, on
+// the caller's goroutine).
+//
+// Swapping the module under a running app (hot reload) and snapshotting
+// and restoring an instance (the fuzzer's reset) belong here when they are
+// built.
+package guest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	mrand "math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
+	"github.com/tetratelabs/wazero/experimental/sysfs"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/tetratelabs/wazero/sys"
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/internal/sched"
+	"github.com/watchbox/watchbox/host/meter"
+	"github.com/watchbox/watchbox/host/profile"
+)
+
+// Handler answers the guest's requests (the request host function). It is
+// called inside a call, with the Guest's owner holding its lock.
+type Handler interface {
+	// Request carries out op with its encoded fields and returns the
+	// encoded result, or a status other than abi.StatusOK.
+	Request(op abi.Op, args []byte) ([]byte, abi.Status)
+}
+
+// Config configures a Guest.
+type Config struct {
+	ID          string // the app's bundle id: argv[0], part of the random seed
+	Log         zerolog.Logger
+	Cache       wazero.CompilationCache // shared by every app
+	MemoryPages uint32                  // the cap on linear memory
+	FS          experimentalsys.FS      // mounted at / (see Mount)
+	Seed        int64                   // 0: the host's entropy
+	Unmetered   bool                    // no fuel, no deadline
+	Virtual     bool                    // Clock is virtual: no watchdog timer
+	Clock       sched.Clock
+	Sched       *sched.Scheduler // advanced by each call's duration
+	// Profile returns the device profile in force: its instruction rate
+	// turns a call's time budget into fuel.
+	Profile func() *profile.Profile
+	Handler Handler
+}
+
+// Limits on what a guest may pass to host functions in one call.
+const (
+	maxReply   = 64 << 10 // event_reply
+	maxLogLine = 16 << 10 // log; longer messages are truncated
+	maxArgs    = 64 << 10 // request
+)
+
+// Guest is one app's Wasm side: a wazero runtime with the host modules,
+// the compiled module and, while the app runs, one instance.
+type Guest struct {
+	cfg      Config
+	wr       wazero.Runtime
+	compiled wazero.CompiledModule
+	hasInit  bool
+	start    time.Time // for the guest's monotonic clock
+	wd       watchdog
+	cc       sched.CallClock // the running call's clock, valid while inCall
+	inCall   bool
+	// fuelBudget is the running call's fuel budget; fuelUsedFn reports the
+	// fuel it used so far (made once: a method value allocates).
+	fuelBudget int64
+	fuelUsedFn func() int64
+	inst       *instance
+}
+
+// instance is one live guest module.
+type instance struct {
+	mod     api.Module
+	gauge   *meter.Gauge // nil when unmetered
+	event   api.Function
+	stack   [2]uint64
+	nextID  uint64
+	env     []byte // the current event's envelope; nil outside a call
+	inEvent bool
+	reply   []byte
+	result  []byte // the last request's result
+	stdout  *logWriter
+	stderr  *logWriter
+}
+
+// flush logs the guest's unterminated output lines.
+func (in *instance) flush() {
+	in.stdout.Flush()
+	in.stderr.Flush()
+}
+
+// New builds the app's private wazero runtime: memory capped at
+// cfg.MemoryPages, the shared compilation cache, WASI, the meter's refuel
+// function and the watchbox host module. Nothing is compiled yet.
+func New(ctx context.Context, cfg Config) (*Guest, error) {
+	g := &Guest{cfg: cfg, start: cfg.Clock.Now()}
+	g.fuelUsedFn = g.fuelUsed
+	g.wd.timer = time.AfterFunc(time.Hour, g.wd.fire)
+	g.wd.timer.Stop()
+	rcfg := wazero.NewRuntimeConfig().
+		WithCompilationCache(cfg.Cache).
+		WithMemoryLimitPages(cfg.MemoryPages)
+	wr := wazero.NewRuntimeWithConfig(ctx, rcfg)
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, wr); err != nil {
+		wr.Close(ctx)
+		return nil, fmt.Errorf("host: WASI: %w", err)
+	}
+	// The instrumented module imports the meter's refuel function: metered
+	// guests return to Go every meter.Slice units of fuel, so a spinning
+	// guest cannot hold up a GC (and every other app) until its fuel runs out.
+	if err := meter.NewHostModule(ctx, wr); err != nil {
+		wr.Close(ctx)
+		return nil, fmt.Errorf("host: %w", err)
+	}
+	b := wr.NewHostModuleBuilder(abi.ImportModule)
+	i32 := api.ValueTypeI32
+	fn := func(name string, f api.GoModuleFunc, params ...api.ValueType) {
+		b.NewFunctionBuilder().WithGoModuleFunction(f, params, []api.ValueType{i32}).Export(name)
+	}
+	fn(abi.FuncEventRead, g.hostEventRead, i32, i32)
+	fn(abi.FuncEventReply, g.hostEventReply, i32, i32)
+	fn(abi.FuncLog, g.hostLog, i32, i32, i32)
+	fn(abi.FuncRequest, g.hostRequest, i32, i32, i32)
+	fn(abi.FuncResultRead, g.hostResultRead, i32, i32)
+	if _, err := b.Instantiate(ctx); err != nil {
+		wr.Close(ctx)
+		return nil, fmt.Errorf("host: watchbox host module: %w", err)
+	}
+	g.wr = wr
+	return g, nil
+}
+
+// Compile compiles wasm into the module every instance is made from and
+// returns it, for the caller's checks. The error is wazero's.
+func (g *Guest) Compile(ctx context.Context, wasm []byte) (wazero.CompiledModule, error) {
+	cm, err := g.wr.CompileModule(ctx, wasm)
+	if err != nil {
+		return nil, err
+	}
+	g.compiled = cm
+	_, g.hasInit = cm.ExportedFunctions()[abi.ExportInitialize]
+	return cm, nil
+}
+
+// Mount sets the filesystem mounted at / in the instances started from
+// now on (the app's data container, made once its module checked out).
+func (g *Guest) Mount(fs experimentalsys.FS) { g.cfg.FS = fs }
+
+// Close stops the Guest for good: its instance and its runtime.
+func (g *Guest) Close(ctx context.Context) error {
+	g.Kill(ctx)
+	g.wd.timer.Stop()
+	return g.wr.Close(ctx)
+}
+
+// Module returns the live instance's module, or nil: for benchmarks that
+// call it directly.
+func (g *Guest) Module() api.Module {
+	if g.inst == nil {
+		return nil
+	}
+	return g.inst.mod
+}
+
+// Running reports whether an instance is alive.
+func (g *Guest) Running() bool { return g.inst != nil }
+
+// Kill drops the instance, if any, without any call into it.
+func (g *Guest) Kill(ctx context.Context) {
+	if g.inst == nil {
+		return
+	}
+	if g.inst.gauge != nil {
+		g.inst.gauge.Close()
+	}
+	g.inst.mod.Close(ctx)
+	g.inst = nil
+}
+
+// Crash is an instance that died while it started or during a call.
+type Crash struct {
+	Termination Termination
+	Reason      string // the trap, exit or budget message
+	Fuel        int64  // fuel the call used
+}
+
+func (c *Crash) Error() string { return string(c.Termination) + ": " + c.Reason }
+
+// Instantiate starts a new instance of the compiled module and runs its
+// _initialize under budget. salt makes each instance's seeded randomness
+// differ (the launch number). A guest failure is a *Crash, and leaves no
+// instance.
+func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Duration) error {
+	in := &instance{}
+	g.inst = in // host functions called from _initialize see it
+	in.stdout = newLogWriter(g.cfg.Log, "stdout", 0)
+	in.stderr = newLogWriter(g.cfg.Log, "stderr", 16)
+	var randSrc io.Reader = rand.Reader
+	if g.cfg.Seed != 0 {
+		var seed [32]byte
+		binary.LittleEndian.PutUint64(seed[:], uint64(g.cfg.Seed))
+		binary.LittleEndian.PutUint64(seed[8:], salt)
+		copy(seed[16:], g.cfg.ID)
+		randSrc = mrand.NewChaCha8(seed)
+	}
+	mc := wazero.NewModuleConfig().
+		WithName("").
+		WithArgs(g.cfg.ID).
+		WithStdout(in.stdout).
+		WithStderr(in.stderr).
+		WithFSConfig(wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(g.cfg.FS, "/")).
+		WithWalltime(g.walltime, sys.ClockResolution(time.Microsecond)).
+		WithNanotime(g.nanotime, sys.ClockResolution(1)).
+		WithNanosleep(g.nanosleep).
+		WithRandSource(randSrc)
+	// _initialize runs below, under the launch budget, not as a start
+	// function that no fuel budget or deadline could stop.
+	mc = mc.WithStartFunctions()
+	mod, err := g.wr.InstantiateModule(ctx, g.compiled, mc)
+	if err != nil {
+		g.inst = nil
+		return &Crash{Termination: TerminationTrap, Reason: crashReason(err, in.stderr)}
+	}
+	in.mod = mod
+	in.event = mod.ExportedFunction(abi.ExportEvent)
+	if !g.cfg.Unmetered {
+		if in.gauge, err = meter.NewGauge(mod); err != nil {
+			g.inst = nil
+			mod.Close(ctx)
+			return fmt.Errorf("host: %s: %w", g.cfg.ID, err)
+		}
+	}
+	if g.hasInit {
+		term, fuel, _, err := g.invoke(ctx, mod.ExportedFunction(abi.ExportInitialize), nil, budget)
+		if err == nil && mod.IsClosed() {
+			// proc_exit(0) in _initialize closes the module without an error.
+			term, err = TerminationExit, sys.NewExitError(0)
+		}
+		if err != nil {
+			g.inst = nil
+			if in.gauge != nil {
+				in.gauge.Close()
+			}
+			mod.Close(ctx)
+			return &Crash{Termination: term, Reason: "_initialize: " + crashReason(err, in.stderr), Fuel: fuel}
+		}
+	}
+	return nil
+}
+
+// Result is how one call into the instance went.
+type Result struct {
+	ID       uint64        // the event's id in its envelope
+	Start    time.Time     // when the call started, on the runtime's clock
+	Duration time.Duration // virtual: its CPU time plus sleeps
+	Fuel     int64         // fuel the call used (0 when unmetered)
+	Status   abi.Status    // the guest's answer, when it survived
+	Message  string        // the reply's message, when Status is a failure
+	// Crash is set when the instance died in the call; it is still
+	// there, for the caller to Kill.
+	Crash *Crash
+}
+
+// Call delivers one event of kind, with encoded fields, to the instance
+// under a time budget. There must be an instance.
+func (g *Guest) Call(ctx context.Context, kind abi.EventKind, fields []byte, budget time.Duration) Result {
+	in := g.inst
+	in.nextID++
+	in.env = abi.AppendHeader(in.env[:0], abi.Header{
+		Version: abi.Version, Kind: kind, ID: in.nextID, Time: g.cfg.Clock.Now().UnixNano(),
+	})
+	in.env = append(in.env, fields...)
+	in.reply = in.reply[:0]
+	in.inEvent = true
+	in.stack[0] = uint64(kind)
+	in.stack[1] = uint64(len(in.env))
+	term, fuel, elapsed, err := g.invoke(ctx, in.event, in.stack[:], budget)
+	in.inEvent = false
+	res := Result{ID: in.nextID, Start: g.cc.Start(), Duration: elapsed, Fuel: fuel}
+	if err != nil {
+		res.Crash = &Crash{Termination: term, Reason: crashReason(err, in.stderr), Fuel: fuel}
+		return res
+	}
+	res.Status = abi.Status(int32(in.stack[0]))
+	if res.Status != abi.StatusOK && res.Status != abi.StatusUnhandled {
+		res.Message = replyMessage(in.reply)
+	}
+	return res
+}
+
+// fuelUsed is the fuel the running call has used so far.
+func (g *Guest) fuelUsed() int64 { return g.fuelBudget - g.inst.gauge.Fuel() }
+
+// Now is the guest's time: inside a call, the call's clock (under the
+// virtual clock it includes the CPU time the call has used so far);
+// otherwise the runtime's clock.
+func (g *Guest) Now() time.Time {
+	if g.inCall {
+		return g.cc.Now()
+	}
+	return g.cfg.Clock.Now()
+}
+
+func (g *Guest) walltime() (int64, int32) {
+	t := g.Now()
+	return t.Unix(), int32(t.Nanosecond())
+}
+
+func (g *Guest) nanotime() int64 { return int64(g.Now().Sub(g.start)) }
+
+// nanosleep is the guest's sleep. Under the virtual clock it moves the
+// call's time without blocking. It never sleeps past the call's deadline
+// and returns early when the call is stopped (deadline or interrupt); a
+// guest that meant to sleep longer is stopped, since it would outlive its
+// budget.
+func (g *Guest) nanosleep(ns int64) {
+	if !g.inCall {
+		return
+	}
+	if !g.cc.Sleep(time.Duration(ns)) {
+		g.wd.stopNow()
+	}
+}
+
+// invoke calls fn with stack under a time budget: a fuel budget of
+// budget*InstructionRate and a deadline of budget from the call's start,
+// on the runtime's clock. It returns how a failed call ended, the fuel used,
+// the call's duration (virtual: its CPU time plus sleeps) and the engine's
+// error. Under the virtual clock the runtime's clock then moves on by the
+// call's duration.
+func (g *Guest) invoke(ctx context.Context, fn api.Function, stack []uint64, budget time.Duration) (Termination, int64, time.Duration, error) {
+	gauge := g.inst.gauge
+	start := g.cfg.Clock.Now()
+	prof := g.cfg.Profile()
+	cfg := sched.CallConfig{
+		Rate:     prof.InstructionRate,
+		Deadline: start.Add(budget),
+		Stop:     g.wd.arm(gauge, budget, !g.cfg.Virtual),
+	}
+	if gauge != nil {
+		g.fuelBudget = prof.Fuel(budget)
+		gauge.Start(g.fuelBudget)
+		cfg.FuelUsed = g.fuelUsedFn
+	}
+	g.cc.ResetAt(g.cfg.Clock, start, cfg)
+	g.inCall = true
+	var stopAfter func() bool
+	if ctx.Done() != nil {
+		stopAfter = context.AfterFunc(ctx, g.wd.interrupt)
+	}
+	err := fn.CallWithStack(ctx, stack)
+	interrupted := g.wd.disarm()
+	if stopAfter != nil {
+		stopAfter()
+	}
+	g.inCall = false
+	elapsed := g.cc.Elapsed()
+	g.cfg.Sched.Advance(elapsed)
+	g.inst.flush()
+	if gauge == nil {
+		return classify(meter.Trap, err), 0, elapsed, err
+	}
+	outcome, fuel, err := gauge.Finish(err)
+	if outcome == meter.OK {
+		return "", fuel, elapsed, nil
+	}
+	if interrupted && outcome == meter.DeadlineExceeded {
+		return TerminationInterrupted, fuel, elapsed, err
+	}
+	return classify(outcome, err), fuel, elapsed, err
+}
+
+// crashReason turns a wazero call error into a one-line reason, with the
+// guest's last stderr lines when it exited (a Go runtime fatal error prints
+// its cause there before exiting).
+func crashReason(err error, stderr *logWriter) string {
+	var exit *sys.ExitError
+	if errors.As(err, &exit) {
+		msg := fmt.Sprintf("exited with code %d", exit.ExitCode())
+		if tail := stderr.Tail(); len(tail) > 0 {
+			msg += ": " + strings.Join(tail, " | ")
+		}
+		return msg
+	}
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
+}
+
+// replyMessage returns the message field of an encoded reply, if any.
+func replyMessage(reply []byte) string {
+	r := abi.NewReader(reply)
+	for r.Next() {
+		if v := r.Value(); v.Key == abi.FieldMessage {
+			s, _ := v.Text()
+			return s
+		}
+	}
+	return ""
+}

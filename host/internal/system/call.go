@@ -1,0 +1,173 @@
+package system
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/internal/guest"
+)
+
+// Call records one call into a guest, as passed to Env.OnCall.
+type Call struct {
+	App     string        `json:"app"`
+	Time    time.Time     `json:"time"` // when the call started, on the runtime's clock
+	Event   abi.EventKind `json:"-"`
+	ID      uint64        `json:"id"`
+	Status  abi.Status    `json:"-"`
+	Message string        `json:"message,omitempty"` // the handler's error message
+	Crash   string        `json:"crash,omitempty"`   // why the instance died, if it did
+	// Termination classifies a crash: trap, exit, cpu_time_exceeded or
+	// wall_time_exceeded. Empty when the instance survived.
+	Termination guest.Termination `json:"termination,omitempty"`
+	Fuel        int64             `json:"fuel"` // fuel the call used (0 when unmetered)
+	State       abi.State         `json:"-"`    // the app's state after the call
+	Duration    time.Duration     `json:"duration_ns"`
+}
+
+// EventName returns the name of the call's event, or "instantiate" for a
+// crash while the instance was starting.
+func (c Call) EventName() string {
+	if c.Event == 0 {
+		return "instantiate"
+	}
+	return c.Event.String()
+}
+
+// CrashError reports a guest that trapped, exited or was killed by the
+// system during a call. The instance is gone; the app relaunches cold on its
+// next event.
+type CrashError struct {
+	App         string        // bundle id
+	Event       abi.EventKind // the event being handled, zero while starting
+	Termination guest.Termination
+	Reason      string // the trap, exit or budget message
+	Fuel        int64  // fuel the call used
+}
+
+func (e *CrashError) Error() string {
+	where := "in " + e.Event.String()
+	if e.Event == 0 {
+		where = "while starting"
+	}
+	code := ""
+	if c := e.Termination.Code(); c != 0 {
+		code = fmt.Sprintf(" [0x%x]", c)
+	}
+	return fmt.Sprintf("app %s killed %s: %s%s: %s", e.App, where, e.Termination, code, e.Reason)
+}
+
+// HandlerError reports a handler that returned an error status, such as a
+// recovered panic. The instance keeps running.
+type HandlerError struct {
+	App     string
+	Event   abi.EventKind
+	Status  abi.Status
+	Message string
+}
+
+func (e *HandlerError) Error() string {
+	msg := e.Message
+	if msg == "" {
+		msg = "no message"
+	}
+	return fmt.Sprintf("app %s: %v handler failed (%v): %s", e.App, e.Event, e.Status, msg)
+}
+
+// Call delivers one event to the running instance and returns the guest's
+// status; a crash kills the instance and is a *CrashError, a failed
+// handler a *HandlerError.
+func (a *App) Call(ctx context.Context, kind abi.EventKind, fields []byte) (Call, error) {
+	res := a.Guest.Call(ctx, kind, fields, a.budget(kind))
+	c := Call{App: a.ID, Time: res.Start, Event: kind, ID: res.ID, Duration: res.Duration, Fuel: res.Fuel}
+	if res.Crash != nil {
+		crash := &CrashError{App: a.ID, Event: kind, Termination: res.Crash.Termination, Reason: res.Crash.Reason, Fuel: res.Fuel}
+		a.Life.Kill(ctx)
+		a.Life.crashes++
+		c.Crash, c.Termination = crash.Reason, crash.Termination
+		c.State = a.Life.state
+		a.record(c)
+		return c, crash
+	}
+	c.Status = res.Status
+	c.State = a.Life.state
+	var herr error
+	if c.Status != abi.StatusOK && c.Status != abi.StatusUnhandled {
+		c.Message = res.Message
+		herr = &HandlerError{App: a.ID, Event: kind, Status: c.Status, Message: c.Message}
+	}
+	a.record(c)
+	return c, herr
+}
+
+// MissedDeadline kills the running instance because a background task was
+// still open at its deadline, and records it as a crash of a call of kind
+// (watchOS's 0x2182bad2).
+func (l *Lifecycle) MissedDeadline(now time.Time, kind abi.EventKind, reason string) {
+	a := l.app
+	if a.Guest.Running() {
+		l.crashes++
+		a.record(Call{App: a.ID, Time: now, Event: kind, Crash: reason, Termination: guest.TerminationTaskDeadline, State: abi.StateNotRunning})
+	}
+	l.Kill(context.Background())
+}
+
+func (a *App) record(c Call) {
+	ev := a.Log.Debug()
+	switch {
+	case c.Crash != "":
+		ev = a.Log.Error().Str("crash", c.Crash)
+	case c.Message != "":
+		ev = a.Log.Error().Str("error", c.Message)
+	}
+	if !ev.Enabled() {
+		if f := a.Env.OnCall; f != nil {
+			f(c)
+		}
+		return
+	}
+	if c.Termination != "" {
+		ev = ev.Str("termination", string(c.Termination))
+	}
+	ev.Str("event", c.EventName()).Str("status", c.Status.String()).Int64("fuel", c.Fuel).Dur("duration", c.Duration).Msg("call")
+	if f := a.Env.OnCall; f != nil {
+		f(c)
+	}
+}
+
+// budget returns the time budget of a call of kind, from the profile.
+func (a *App) budget(kind abi.EventKind) time.Duration {
+	p := a.Env.Rules.Profile()
+	switch kind {
+	case abi.EventDidFinishLaunching:
+		return p.LaunchTime.D()
+	case abi.EventWillEnterForeground, abi.EventDidBecomeActive, abi.EventWillResignActive, abi.EventDidEnterBackground:
+		return p.LifecycleTime.D()
+	case abi.EventBackgroundTasks:
+		return p.TaskTime.D()
+	case abi.EventRemoteNotification:
+		return p.PushRunTime.D()
+	}
+	return p.EventTime.D()
+}
+
+// Request answers one request from the guest (guest.Handler): app_info
+// itself, every other op through the op a feature registered for it.
+func (a *App) Request(op abi.Op, args []byte) ([]byte, abi.Status) {
+	if op == abi.OpAppInfo {
+		var w abi.Writer
+		w.String(abi.FieldBundleID, a.ID)
+		w.Int(abi.FieldAppState, int64(a.Life.state))
+		w.Int(abi.FieldLaunchCount, int64(a.Life.launches))
+		w.Bool(abi.FieldCold, a.Life.cold)
+		if a.Manifest.Settings != nil {
+			w.Blob(abi.FieldPayload, a.Manifest.Settings)
+		}
+		return w.Bytes(), abi.StatusOK
+	}
+	if f, ok := a.Features.ops[op]; ok {
+		return f(args)
+	}
+	return nil, abi.StatusUnsupported
+}

@@ -1,0 +1,197 @@
+// Package download is background URL sessions: the host fetches a URL the
+// manifest allows (every redirect hop checked), stores the body in the
+// app's data container and wakes the app with a url_session task, even if
+// it was suspended or purged meanwhile.
+package download
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/internal/policy"
+	"github.com/watchbox/watchbox/host/internal/system"
+)
+
+// Config is how a runtime fetches downloads.
+type Config struct {
+	// Client fetches; nil means a client with a one-minute timeout.
+	Client *http.Client
+	// Virtual: the runtime runs on the virtual clock, so a download
+	// completes in step with it (and Latency applies).
+	Virtual bool
+	// Latency, if set, adds to the time a download of url takes on the
+	// virtual clock.
+	Latency func(url string) time.Duration
+	// Fetches is the context of real-clock downloads; Inflight counts
+	// them, so that the runtime can wait for them when it closes.
+	Fetches  context.Context
+	Inflight *sync.WaitGroup
+}
+
+// Feature is one app's background downloads.
+type Feature struct {
+	a   *system.App
+	cfg Config
+}
+
+// Register adds the downloads feature to a: its op.
+func Register(a *system.App, cfg Config) *Feature {
+	f := &Feature{a: a, cfg: cfg}
+	a.Features.Handle(abi.OpStartDownload, f.start)
+	return f
+}
+
+// downloadLatency is how long after its request a background download
+// completes on the virtual clock (plus Config.Latency); on the real clock
+// the fetch starts then and takes what it takes.
+const downloadLatency = time.Second
+
+// maxDownload caps one download's body, on top of the app's data quota.
+const maxDownload = 16 << 20
+
+// startDownload carries out a background URL session download from the
+// guest: the host fetches url (only from the manifest's allowedHosts),
+// stores the body in the app's container under /Downloads/IDENTIFIER, and
+// wakes the app with a url_session task carrying the status, file and
+// error, even if it was suspended or purged meanwhile.
+func (f *Feature) start(args []byte) ([]byte, abi.Status) {
+	var id, raw string
+	r := abi.NewReader(args)
+	for r.Next() {
+		v := r.Value()
+		switch v.Key {
+		case abi.FieldSessionIdentifier:
+			id, _ = v.Text()
+		case abi.FieldURL:
+			raw, _ = v.Text()
+		}
+	}
+	u, err := url.Parse(raw)
+	if id == "" || !abi.ValidSessionID(id) || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, abi.StatusBadArgument
+	}
+	a := f.a
+	now := a.Now()
+	if !a.Manifest.AllowsHost(u.Host) {
+		a.Report(policy.Decision{Time: now, Kind: policy.KindURLSession, Verdict: policy.Drop, Rule: policy.RuleURLSessionHostNotAllowed,
+			Reason: fmt.Sprintf("download %s refused: %s is not in the manifest's allowedHosts %v", id, u.Host, a.Manifest.AllowedHosts)})
+		return nil, abi.StatusNotAllowed
+	}
+	took, extra := downloadLatency, ""
+	if lat := f.cfg.Latency; lat != nil && f.cfg.Virtual {
+		if d := lat(u.String()); d > 0 {
+			took += d
+			extra = fmt.Sprintf("; it completes in %s", took)
+		}
+	}
+	a.Report(policy.Decision{Time: now, Kind: policy.KindURLSession, Verdict: policy.Scheduled, Rule: policy.RuleURLSessionStarted,
+		Reason: fmt.Sprintf("download %s of %s started%s", id, u, extra)})
+	a.Env.Sched.At(now.Add(took), a.ID+" download "+id, func() {
+		if f.cfg.Virtual {
+			f.finish(id, u.String()) // in step with the virtual clock
+			return
+		}
+		f.cfg.Inflight.Add(1) // a slow server must not hold up other timers
+		go func() {
+			defer f.cfg.Inflight.Done()
+			f.finish(id, u.String())
+		}()
+	})
+	return nil, abi.StatusOK
+}
+
+// finish fetches the URL, stores the body and delivers the task.
+func (f *Feature) finish(id, u string) {
+	status, size, fetchErr := f.fetch(id, u)
+	a := f.a
+	a.Lock()
+	defer a.Unlock()
+	if a.Life.Closed() {
+		return
+	}
+	now := a.Env.Clock.Now()
+	reason := fmt.Sprintf("download %s finished: HTTP %d, %d bytes in /Downloads/%s", id, status, size, id)
+	if fetchErr != nil {
+		reason = fmt.Sprintf("download %s failed: %v", id, fetchErr)
+	}
+	a.Report(policy.Decision{Time: now, Kind: policy.KindURLSession, Verdict: policy.Run, Rule: policy.RuleURLSessionFinished, Reason: reason})
+	t := &system.Task{Kind: abi.TaskURLSession, Session: id, Status: status}
+	if fetchErr != nil {
+		t.Err = fetchErr.Error()
+	} else {
+		t.File = "/Downloads/" + id
+	}
+	a.Tasks.Deliver(context.Background(), []*system.Task{t})
+}
+
+// errHostNotAllowed is the error of a redirect to a host the manifest
+// does not allow.
+var errHostNotAllowed = errors.New("is not in the manifest's allowedHosts")
+
+// allowListed returns a copy of base (or of a default client) that checks
+// every redirect hop against the manifest's allowedHosts before following
+// it: a download may only ever touch the hosts the app declared, so an
+// allowed host cannot hand the request on to another one.
+func (f *Feature) allowListed(base *http.Client) *http.Client {
+	c := &http.Client{Timeout: time.Minute}
+	if base != nil {
+		copied := *base
+		c = &copied
+	}
+	next := c.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !f.a.Manifest.AllowsHost(req.URL.Host) {
+			return fmt.Errorf("redirect to %s refused: %s %w %v", req.URL.Redacted(), req.URL.Host, errHostNotAllowed, f.a.Manifest.AllowedHosts)
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return c
+}
+
+// fetch downloads u into the container, through the app's sandboxed,
+// quota-checked filesystem.
+func (f *Feature) fetch(id, u string) (int, int, error) {
+	client := f.allowListed(f.cfg.Client)
+	req, err := http.NewRequestWithContext(f.cfg.Fetches, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDownload+1))
+	if err != nil {
+		return resp.StatusCode, 0, err
+	}
+	if len(body) > maxDownload {
+		return resp.StatusCode, 0, fmt.Errorf("body over %d bytes", maxDownload)
+	}
+	if errno := f.a.FS.Mkdir("Downloads", 0o755); errno != 0 && errno != experimentalsys.EEXIST {
+		return resp.StatusCode, 0, fmt.Errorf("creating /Downloads: %v", errno)
+	}
+	file, errno := f.a.FS.OpenFile("Downloads/"+id, experimentalsys.O_CREAT|experimentalsys.O_TRUNC|experimentalsys.O_WRONLY, 0o644)
+	if errno != 0 {
+		return resp.StatusCode, 0, fmt.Errorf("storing the body: %v", errno)
+	}
+	defer file.Close()
+	if _, errno := file.Write(body); errno != 0 {
+		return resp.StatusCode, 0, fmt.Errorf("storing %d bytes: %v (the app's data quota is %v)", len(body), errno, f.a.Manifest.DataQuota)
+	}
+	return resp.StatusCode, len(body), nil
+}

@@ -1,0 +1,317 @@
+package system
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/internal/guest"
+	"github.com/watchbox/watchbox/host/internal/sched"
+)
+
+// Lifecycle is an app's life-cycle state machine, following watchOS: not
+// running, inactive, active, background, suspended. Its transitions make
+// the app's calls in watchOS's order, run the features' hooks, and arm the
+// life-cycle timer (the frontmost timeout, the suspension); keep-awake
+// holds keep a background app from being suspended.
+type Lifecycle struct {
+	app      *App
+	state    abi.State
+	launches uint64
+	cold     bool // the current instance was started by its launch
+	crashes  int
+	closed   bool
+	timer    *sched.Event // the life-cycle timer (frontmost timeout, suspension)
+	timerGen uint64
+	holds    int // keep-awake holds: the app is not suspended while any is taken
+}
+
+// State returns the app's life-cycle state.
+func (l *Lifecycle) State() abi.State { return l.state }
+
+// Frontmost reports whether the app is frontmost: active, or inactive
+// with the wrist down.
+func (l *Lifecycle) Frontmost() bool {
+	return l.state == abi.StateActive || l.state == abi.StateInactive
+}
+
+// Counts returns how many times the app was launched (cold) and how many
+// times its instance died.
+func (l *Lifecycle) Counts() (launches uint64, crashes int) { return l.launches, l.crashes }
+
+// Closed reports whether the runtime shut the app down for good.
+func (l *Lifecycle) Closed() bool { return l.closed }
+
+// Hold takes a keep-awake hold: a background app is not suspended while
+// it holds work (an open background task).
+func (l *Lifecycle) Hold() { l.holds++ }
+
+// Release releases a hold taken with Hold.
+func (l *Lifecycle) Release() {
+	if l.holds > 0 {
+		l.holds--
+	}
+}
+
+// setState moves the app to s and logs the transition.
+func (l *Lifecycle) setState(s abi.State) {
+	if l.state == s {
+		return
+	}
+	l.app.Log.Info().Str("from", l.state.String()).Str("to", s.String()).Msg("state")
+	l.state = s
+}
+
+// Kill drops the instance without any callback (crash or purge): every
+// feature forgets what belonged to it.
+func (l *Lifecycle) Kill(ctx context.Context) {
+	l.stopTimer()
+	for _, f := range l.app.Features.onKill {
+		f()
+	}
+	l.app.Guest.Kill(ctx)
+	l.setState(abi.StateNotRunning)
+}
+
+// Step is one life-cycle call and the state the app is in during and after
+// it.
+type Step struct {
+	Kind  abi.EventKind
+	State abi.State
+}
+
+// The life-cycle steps.
+var (
+	StepLaunch     = Step{abi.EventDidFinishLaunching, abi.StateInactive}
+	StepForeground = Step{abi.EventWillEnterForeground, abi.StateInactive}
+	StepActive     = Step{abi.EventDidBecomeActive, abi.StateActive}
+	StepResign     = Step{abi.EventWillResignActive, abi.StateInactive}
+	StepBackground = Step{abi.EventDidEnterBackground, abi.StateBackground}
+)
+
+// Sequence delivers kinds in order, moving to the paired states. It stops
+// at a crash; handler errors are joined and returned after the sequence.
+func (l *Lifecycle) Sequence(ctx context.Context, steps ...Step) error {
+	var errs []error
+	for _, s := range steps {
+		if !l.app.Guest.Running() {
+			break
+		}
+		l.setState(s.State)
+		if _, err := l.app.Call(ctx, s.Kind, nil); err != nil {
+			errs = append(errs, err)
+			var crash *CrashError
+			if errors.As(err, &crash) {
+				break
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// coldStart instantiates the module and delivers did_finish_launching.
+func (l *Lifecycle) coldStart(ctx context.Context, state abi.State) error {
+	if l.closed {
+		return fmt.Errorf("host: app %s is closed", l.app.ID)
+	}
+	l.launches++
+	l.app.Log.Info().Uint64("launch", l.launches).Msg("cold launch")
+	l.cold = true
+	if err := l.app.Guest.Instantiate(ctx, l.launches, l.app.Env.Rules.Profile().LaunchTime.D()); err != nil {
+		l.crashes++
+		l.setState(abi.StateNotRunning)
+		var gc *guest.Crash
+		if !errors.As(err, &gc) {
+			return err
+		}
+		l.app.record(Call{App: l.app.ID, Time: l.app.Env.Clock.Now(), Crash: gc.Reason, Termination: gc.Termination, Fuel: gc.Fuel})
+		return &CrashError{App: l.app.ID, Termination: gc.Termination, Reason: gc.Reason, Fuel: gc.Fuel}
+	}
+	return l.Sequence(ctx, Step{abi.EventDidFinishLaunching, state})
+}
+
+// Foreground brings the app to the foreground, as when the user opens it:
+// a cold launch when it is not running, else a return from wherever it
+// is. It counts as the user's interaction with the app.
+func (l *Lifecycle) Foreground(ctx context.Context) error {
+	l.stopTimer()
+	l.app.lastInteraction = l.app.Env.Clock.Now()
+	for _, f := range l.app.Features.onOpen {
+		f()
+	}
+	var err error
+	switch l.state {
+	case abi.StateNotRunning:
+		if err = l.coldStart(ctx, abi.StateInactive); err != nil {
+			return err
+		}
+		err = l.Sequence(ctx, StepForeground, StepActive)
+	case abi.StateBackground, abi.StateSuspended:
+		l.cold = false
+		err = l.Sequence(ctx, StepForeground, StepActive)
+	case abi.StateInactive:
+		err = l.Sequence(ctx, StepActive)
+	}
+	errs := []error{err}
+	for _, f := range l.app.Features.onActive {
+		errs = append(errs, f(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// WristDown resigns an active app and arms its frontmost timeout.
+func (l *Lifecycle) WristDown(ctx context.Context) error {
+	if l.state != abi.StateActive {
+		l.Ignored("wrist-down")
+		return nil
+	}
+	err := l.Sequence(ctx, StepResign)
+	if d := l.app.Env.FrontmostTimeout(); l.state == abi.StateInactive && d > 0 {
+		l.after(d, abi.StateInactive, l.Background)
+	}
+	return err
+}
+
+// Background moves a foreground app to the background: will_resign_active
+// (if active), then did_enter_background, then the features' background
+// hooks; it is suspended after the suspend delay once no hold is taken.
+func (l *Lifecycle) Background(ctx context.Context) error {
+	l.stopTimer()
+	var err error
+	switch l.state {
+	case abi.StateActive:
+		err = l.Sequence(ctx, StepResign, StepBackground)
+	case abi.StateInactive:
+		err = l.Sequence(ctx, StepBackground)
+	default:
+		l.Ignored("background")
+		return nil
+	}
+	if l.state == abi.StateBackground {
+		for _, f := range l.app.Features.onBackground {
+			err = errors.Join(err, f(ctx))
+		}
+	}
+	l.Settle() // suspended after suspend_delay once no task is open
+	return err
+}
+
+// Suspend suspends the app (a foreground app first enters the background).
+func (l *Lifecycle) Suspend(ctx context.Context) error {
+	var err error
+	switch l.state {
+	case abi.StateActive, abi.StateInactive:
+		err = l.Background(ctx)
+	case abi.StateBackground:
+	default:
+		l.Ignored("suspend")
+		return nil
+	}
+	l.stopTimer()
+	if l.state == abi.StateBackground {
+		l.setState(abi.StateSuspended)
+	}
+	return err
+}
+
+// Purge discards the instance without warning.
+func (l *Lifecycle) Purge(ctx context.Context) {
+	if l.state == abi.StateNotRunning {
+		l.Ignored("purge")
+		return
+	}
+	l.app.Log.Info().Str("from", l.state.String()).Msg("purged")
+	l.Kill(ctx)
+}
+
+// Deliver sends one event to the app, launching it into the background or
+// waking it from suspension first.
+func (l *Lifecycle) Deliver(ctx context.Context, kind abi.EventKind, fields []byte) (Call, error) {
+	switch l.state {
+	case abi.StateNotRunning:
+		if err := l.coldStart(ctx, abi.StateBackground); err != nil && !l.app.Guest.Running() {
+			return Call{App: l.app.ID, Event: kind}, err
+		}
+	case abi.StateSuspended:
+		l.stopTimer()
+		l.cold = false
+		l.setState(abi.StateBackground) // the system wakes it to run in the background
+	}
+	return l.app.Call(ctx, kind, fields)
+}
+
+// Wake launches the app into the background, or wakes it there from
+// suspension, so that it can run background work.
+func (l *Lifecycle) Wake(ctx context.Context) error {
+	switch l.state {
+	case abi.StateNotRunning:
+		if err := l.coldStart(ctx, abi.StateBackground); err != nil && !l.app.Guest.Running() {
+			return err
+		}
+	case abi.StateSuspended:
+		l.stopTimer()
+		l.cold = false
+		l.setState(abi.StateBackground)
+	}
+	if !l.app.Guest.Running() {
+		return fmt.Errorf("host: %s is not running", l.app.ID)
+	}
+	return nil
+}
+
+// Settle suspends a background app that holds no work once the suspend
+// delay has passed, as watchOS does after setTaskCompleted.
+func (l *Lifecycle) Settle() {
+	if d := l.app.Env.SuspendDelay(); l.state == abi.StateBackground && l.holds == 0 && l.app.Guest.Running() && d > 0 {
+		l.after(d, abi.StateBackground, l.Suspend)
+	}
+}
+
+// Shutdown gives a running app its leaving calls, stops every timer and
+// feature, and marks it closed. The caller closes its guest and files.
+func (l *Lifecycle) Shutdown(ctx context.Context) error {
+	var err error
+	switch l.state {
+	case abi.StateActive:
+		err = l.Sequence(ctx, StepResign, StepBackground)
+	case abi.StateInactive:
+		err = l.Sequence(ctx, StepBackground)
+	}
+	l.Kill(ctx)
+	for _, f := range l.app.Features.onClose {
+		f()
+	}
+	l.app.Timers.stopAll()
+	l.closed = true
+	return err
+}
+
+// Ignored logs a transition that does not apply in the app's state.
+func (l *Lifecycle) Ignored(what string) {
+	l.app.Log.Info().Str("state", l.state.String()).Msgf("%s ignored: the app is %v", what, l.state)
+}
+
+// after runs f, with the lock held, once d has passed, if the app is still
+// in state s and no other transition happened meanwhile.
+func (l *Lifecycle) after(d time.Duration, s abi.State, f func(context.Context) error) {
+	l.stopTimer()
+	gen := l.timerGen
+	label := l.app.ID + " " + s.String() + " timeout"
+	l.timer = l.app.Env.Sched.After(d, label, func() {
+		l.app.mu.Lock()
+		defer l.app.mu.Unlock()
+		if l.timerGen == gen && l.state == s && !l.closed {
+			f(context.Background())
+		}
+	})
+}
+
+func (l *Lifecycle) stopTimer() {
+	l.timerGen++
+	if l.timer != nil {
+		l.app.Env.Sched.Cancel(l.timer)
+		l.timer = nil
+	}
+}

@@ -1,0 +1,357 @@
+// Package notify is the notifications feature: local notifications
+// (time-interval and calendar triggers, repeats, cancel), their
+// presentation to the app or the user, taps, remote pushes (alert,
+// content-available with its throttle, PushKit complication pushes with
+// their budget and follow-up snapshot) and the complication data the app
+// publishes.
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/internal/policy"
+	"github.com/watchbox/watchbox/host/internal/system"
+	"github.com/watchbox/watchbox/host/push"
+)
+
+// DefaultAction is the action of a plain tap on a notification
+// (UNNotificationDefaultActionIdentifier).
+const DefaultAction = "com.apple.UNNotificationDefaultActionIdentifier"
+
+// Feature is one app's notifications, pushes and complication data.
+type Feature struct {
+	a            *system.App
+	pending      map[string]*notification // local notifications not yet delivered
+	delivered    []*notification          // delivered and not tapped, newest last
+	pushes       int                      // alert pushes received, for their identifiers
+	complication []byte                   // what the app last published for its complication
+}
+
+// Register adds the notifications feature to a: its ops and its close
+// hook.
+func Register(a *system.App) *Feature {
+	f := &Feature{a: a, pending: map[string]*notification{}}
+	a.Features.Handle(abi.OpScheduleNotification, f.schedule)
+	a.Features.Handle(abi.OpCancelNotification, f.cancelOp)
+	a.Features.Handle(abi.OpUpdateComplication, f.updateComplication)
+	a.Features.OnClose(func() {
+		for id := range f.pending {
+			f.cancel(id)
+		}
+	})
+	return f
+}
+
+// notification is a local notification the app scheduled, or one that was
+// delivered (local or from an alert push) and can be tapped.
+type notification struct {
+	id, title, body, category string
+	userInfo                  []byte
+	interval                  time.Duration // time-interval trigger
+	cal                       *calendar     // calendar trigger
+	repeats                   bool
+}
+
+func (n *notification) fields(w *abi.Writer) {
+	w.String(abi.FieldIdentifier, n.id)
+	w.String(abi.FieldTitle, n.title)
+	w.String(abi.FieldBody, n.body)
+	if n.category != "" {
+		w.String(abi.FieldCategory, n.category)
+	}
+	if n.userInfo != nil {
+		w.Blob(abi.FieldUserInfo, n.userInfo)
+	}
+}
+
+// schedule carries out UNUserNotificationCenter.add from the guest: a
+// time-interval trigger (interval, optionally repeating) or a date trigger
+// (date). A request with an identifier already pending replaces it.
+func (f *Feature) schedule(args []byte) ([]byte, abi.Status) {
+	n := &notification{}
+	var at time.Time
+	r := abi.NewReader(args)
+	for r.Next() {
+		v := r.Value()
+		var err error
+		switch v.Key {
+		case abi.FieldIdentifier:
+			n.id, err = v.Text()
+		case abi.FieldTitle:
+			n.title, err = v.Text()
+		case abi.FieldBody:
+			n.body, err = v.Text()
+		case abi.FieldCategory:
+			n.category, err = v.Text()
+		case abi.FieldUserInfo:
+			var b []byte
+			b, err = v.Blob()
+			n.userInfo = append([]byte(nil), b...)
+		case abi.FieldInterval:
+			var ns int64
+			ns, err = v.Int()
+			n.interval = time.Duration(ns)
+		case abi.FieldDate:
+			var ns int64
+			ns, err = v.Int()
+			at = time.Unix(0, ns).UTC()
+		case abi.FieldRepeats:
+			n.repeats, err = v.Bool()
+		case abi.FieldCalendar:
+			var b []byte
+			if b, err = v.Blob(); err == nil {
+				var c calendar
+				if c, err = parseCalendar(b); err == nil {
+					n.cal = &c
+				} else {
+					f.a.Log.Warn().Str("notification", n.id).Msg(err.Error())
+				}
+			}
+		}
+		if err != nil {
+			return nil, abi.StatusBadArgument
+		}
+	}
+	now := f.a.Now()
+	triggers := 0
+	for _, set := range []bool{n.interval > 0, !at.IsZero(), n.cal != nil} {
+		if set {
+			triggers++
+		}
+	}
+	switch {
+	case n.id == "", n.title == "" && n.body == "":
+		return nil, abi.StatusBadArgument
+	case triggers != 1:
+		return nil, abi.StatusBadArgument // exactly one trigger
+	case n.repeats && !at.IsZero():
+		return nil, abi.StatusBadArgument // a date fires once; a repeating one is a calendar trigger
+	case n.repeats && n.interval > 0 && n.interval < time.Minute:
+		return nil, abi.StatusBadArgument // as iOS: a repeating trigger needs an interval of at least 60 s
+	}
+	switch {
+	case n.interval > 0:
+		at = now.Add(n.interval)
+	case n.cal != nil:
+		if at = n.cal.next(now); at.IsZero() {
+			return nil, abi.StatusBadArgument // no date ever matches (February 30th)
+		}
+	}
+	f.cancel(n.id)
+	f.pending[n.id] = n
+	f.arm(n, at)
+	f.a.Report(policy.Decision{Time: now, Kind: policy.KindNotification, Verdict: policy.Scheduled, At: at, Rule: policy.RuleNotificationScheduled,
+		Reason: fmt.Sprintf("notification %s scheduled for %s%s", n.id, whenPhrase(at, now), n.repeatPhrase())})
+	return nil, abi.StatusOK
+}
+
+// whenPhrase is "15:04:05", with the date first when t is on another day
+// than now.
+func whenPhrase(t, now time.Time) string {
+	t, now = t.UTC(), now.UTC()
+	if t.YearDay() != now.YearDay() || t.Year() != now.Year() {
+		return t.Format("2006-01-02 15:04:05")
+	}
+	return t.Format("15:04:05")
+}
+
+func (n *notification) repeatPhrase() string {
+	switch {
+	case !n.repeats:
+		return ""
+	case n.cal != nil:
+		return ", repeating whenever the calendar matches"
+	}
+	return fmt.Sprintf(", repeating every %s", n.interval)
+}
+
+func (f *Feature) arm(n *notification, at time.Time) {
+	name := "notification " + n.id
+	f.a.Timers.Set(name, at, name, func() {
+		if f.pending[n.id] != n {
+			return
+		}
+		if n.repeats {
+			now := f.a.Env.Clock.Now()
+			next := now.Add(n.interval)
+			if n.cal != nil {
+				next = n.cal.next(now)
+			}
+			f.arm(n, next)
+		} else {
+			delete(f.pending, n.id)
+		}
+		f.present(context.Background(), n)
+	})
+}
+
+// present delivers a notification: to the app's delegate when it is
+// frontmost and active, otherwise to the user, who may tap it later.
+func (f *Feature) present(ctx context.Context, n *notification) {
+	a := f.a
+	now := a.Env.Clock.Now()
+	if a.Life.State() == abi.StateActive && a.Guest.Running() {
+		var w abi.Writer
+		n.fields(&w)
+		a.Call(ctx, abi.EventNotificationWillPresent, w.Bytes())
+		return
+	}
+	f.delivered = append(f.delivered, n)
+	if len(f.delivered) > 64 {
+		f.delivered = f.delivered[1:]
+	}
+	a.Report(policy.Decision{Time: now, Kind: policy.KindNotification, Verdict: policy.Presented, Rule: policy.RuleNotificationPresented,
+		Reason: fmt.Sprintf("notification %s presented to the user (the app is %v): %q", n.id, a.Life.State(), n.title)})
+}
+
+// cancel carries out removePendingNotificationRequests.
+func (f *Feature) cancel(id string) bool {
+	_, ok := f.pending[id]
+	if ok {
+		f.a.Timers.Stop("notification " + id)
+		delete(f.pending, id)
+	}
+	return ok
+}
+
+func (f *Feature) cancelOp(args []byte) ([]byte, abi.Status) {
+	r := abi.NewReader(args)
+	for r.Next() {
+		if v := r.Value(); v.Key == abi.FieldIdentifier {
+			id, _ := v.Text()
+			if !f.cancel(id) {
+				return nil, abi.StatusNotFound
+			}
+			return nil, abi.StatusOK
+		}
+	}
+	return nil, abi.StatusBadArgument
+}
+
+// Tapped is a notification the user tapped, taken from those delivered.
+type Tapped struct{ n *notification }
+
+// Take removes the delivered notification id ("" means the latest) for a
+// tap. The app's lock must be held.
+func (f *Feature) Take(id string) (Tapped, error) {
+	for i := len(f.delivered) - 1; i >= 0; i-- {
+		if id == "" || f.delivered[i].id == id {
+			n := f.delivered[i]
+			f.delivered = append(f.delivered[:i], f.delivered[i+1:]...)
+			return Tapped{n}, nil
+		}
+	}
+	if id == "" {
+		return Tapped{}, fmt.Errorf("host: %s has no delivered notification to tap", f.a.ID)
+	}
+	return Tapped{}, fmt.Errorf("host: %s has no delivered notification %q to tap", f.a.ID, id)
+}
+
+// Tap opens the app for the tapped notification t with action (default
+// DefaultAction): its delegate gets notification_did_receive, with the
+// action in the message field. The app's lock must be held.
+func (f *Feature) Tap(ctx context.Context, t Tapped, action string) error {
+	if action == "" {
+		action = DefaultAction
+	}
+	a := f.a
+	if err := a.Life.Foreground(ctx); err != nil && !a.Guest.Running() {
+		return err
+	}
+	var w abi.Writer
+	t.n.fields(&w)
+	w.String(abi.FieldMessage, action)
+	_, err := a.Call(ctx, abi.EventNotificationDidReceive, w.Bytes())
+	return err
+}
+
+// Push delivers a remote push to the app, as APNs would. The app's lock
+// must be held.
+func (f *Feature) Push(ctx context.Context, p *push.Push) error {
+	a := f.a
+	now := a.Env.Clock.Now()
+	switch p.Type {
+	case push.TypeAlert:
+		f.pushes++
+		f.present(ctx, &notification{id: fmt.Sprintf("push-%d", f.pushes), title: p.Alert.Title, body: p.Alert.Body,
+			category: p.Category, userInfo: p.UserInfo})
+		return nil
+	case push.TypeBackground:
+		d := a.Decide(func(pol *policy.Policy, fa policy.Facts) policy.Decision { return pol.BackgroundPush(fa, p, now) })
+		switch d.Verdict {
+		case policy.Run:
+			return f.runPush(ctx, abi.EventRemoteNotification, p)
+		case policy.Throttle:
+			f.armPush(d)
+		}
+		return nil
+	case push.TypeComplication:
+		d := a.Decide(func(pol *policy.Policy, fa policy.Facts) policy.Decision { return pol.ComplicationPush(fa, now) })
+		if d.Verdict != policy.Run {
+			return nil
+		}
+		err := f.runPush(ctx, abi.EventComplicationPush, p)
+		if d.Snapshot != "" && a.Guest.Running() {
+			_, serr := a.Snapshots.Take(ctx, abi.SnapshotComplicationUpdate)
+			err = errors.Join(err, serr)
+		}
+		return err
+	}
+	return fmt.Errorf("host: push of unknown type %q", p.Type)
+}
+
+// runPush wakes (or launches) the app into the background and delivers a
+// push event with its payload.
+func (f *Feature) runPush(ctx context.Context, kind abi.EventKind, p *push.Push) error {
+	a := f.a
+	if err := a.Life.Wake(ctx); err != nil {
+		return err
+	}
+	var w abi.Writer
+	w.Blob(abi.FieldPayload, p.Raw)
+	w.Blob(abi.FieldUserInfo, p.UserInfo)
+	_, err := a.Call(ctx, kind, w.Bytes())
+	a.Life.Settle()
+	return err
+}
+
+// armPush holds a throttled background push until the decision's time.
+func (f *Feature) armPush(d policy.Decision) {
+	f.a.Timers.ArmDue("push", "held push due", d.At, (*policy.Policy).PushDue, func(req policy.Request) {
+		if p, ok := req.UserInfo.(*push.Push); ok {
+			f.runPush(context.Background(), abi.EventRemoteNotification, p)
+		}
+	})
+}
+
+// updateComplication stores the complication data the app publishes
+// (reloading its complication timeline), shown by Complication.
+func (f *Feature) updateComplication(args []byte) ([]byte, abi.Status) {
+	var data []byte
+	r := abi.NewReader(args)
+	for r.Next() {
+		if v := r.Value(); v.Key == abi.FieldComplication {
+			b, err := v.Blob()
+			if err != nil {
+				return nil, abi.StatusBadArgument
+			}
+			data = append([]byte(nil), b...)
+		}
+	}
+	if data == nil {
+		return nil, abi.StatusBadArgument
+	}
+	f.complication = data
+	now := f.a.Now()
+	f.a.Report(policy.Decision{Time: now, Kind: policy.KindComplication, Verdict: policy.Run, Rule: policy.RuleComplicationUpdated,
+		Reason: fmt.Sprintf("complication updated: %s", system.Truncate(data, 80))})
+	return nil, abi.StatusOK
+}
+
+// Complication returns a copy of the complication data the app last
+// published, or nil. The app's lock must be held.
+func (f *Feature) Complication() []byte { return append([]byte(nil), f.complication...) }

@@ -1,0 +1,114 @@
+// Package system is the watch system's per-app core: the app's lock, its
+// life-cycle state machine (launch, foreground, background, suspend,
+// purge), waking it for background work and settling it back to
+// suspension while no keep-awake hold is taken, named timers, the calls
+// into its guest with their records, the rules that decide and report
+// (Rules), and a registry where each watchOS feature (background tasks,
+// snapshots, notifications, phone, downloads) adds its request ops and its
+// hooks. The features are packages beside it; they do not import each
+// other, and where one needs another it goes through the core (Tasks,
+// Snapshots).
+package system
+
+import (
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/bundle"
+	"github.com/watchbox/watchbox/host/internal/guest"
+	"github.com/watchbox/watchbox/host/internal/policy"
+	"github.com/watchbox/watchbox/host/internal/sandboxfs"
+	"github.com/watchbox/watchbox/host/internal/sched"
+)
+
+// Env is what every app of one runtime shares.
+type Env struct {
+	Clock sched.Clock
+	Sched *sched.Scheduler
+	Rules *Rules
+	// OnCall, if set, is called after every call into a guest, in order.
+	OnCall func(Call)
+	// FrontmostTimeout and SuspendDelay return the delays in force (a
+	// configured override, or the profile's); 0 or less disables them.
+	FrontmostTimeout func() time.Duration
+	SuspendDelay     func() time.Duration
+}
+
+// App is the system's side of one app. Its lock serializes everything done
+// to the app; every method here and of its Lifecycle, Timers and Registry
+// that does not say otherwise must be called with it held (Lock, Unlock).
+type App struct {
+	Env      *Env
+	ID       string
+	Manifest bundle.Manifest
+	Log      zerolog.Logger
+	FS       *sandboxfs.FS
+	Guest    *guest.Guest
+	// Timers are the app's named system timers (pending refresh, held
+	// push, ...); the life-cycle timer is the App's own.
+	Timers Timers
+	// Features is the registry of the features' ops and hooks.
+	Features Registry
+	// Tasks and Snapshots are the features other features reach through
+	// the core, set by those features when they register.
+	Tasks     Tasks
+	Snapshots Snapshots
+
+	// Life is the app's life-cycle state machine.
+	Life Lifecycle
+
+	mu              sync.Mutex
+	complication    bool // a complication is on the active face
+	lastInteraction time.Time
+}
+
+// New returns the system's side of an app, not running.
+func New(env *Env, id string, m bundle.Manifest, log zerolog.Logger) *App {
+	a := &App{Env: env, ID: id, Manifest: m, Log: log, complication: m.Complication}
+	a.Life.app = a
+	a.Timers = Timers{app: a, evs: map[string]*sched.Event{}}
+	a.Features.ops = map[abi.Op]Op{}
+	return a
+}
+
+// Lock takes the app's lock.
+func (a *App) Lock() { a.mu.Lock() }
+
+// Unlock releases the app's lock.
+func (a *App) Unlock() { a.mu.Unlock() }
+
+// Now is the guest's time inside a call, else the runtime's clock.
+func (a *App) Now() time.Time { return a.Guest.Now() }
+
+// SetComplicationActive says whether one of the app's complications is on
+// the active watch face.
+func (a *App) SetComplicationActive(on bool) { a.complication = on }
+
+// Facts are what the policy needs to know of the app now.
+func (a *App) Facts() policy.Facts {
+	return policy.Facts{
+		App:                a.ID,
+		Frontmost:          a.Life.Frontmost(),
+		ComplicationActive: a.complication,
+		LastInteraction:    a.lastInteraction,
+	}
+}
+
+// Decide runs a rule about this app with its facts now and reports what
+// it decided.
+func (a *App) Decide(rule func(p *policy.Policy, f policy.Facts) policy.Decision) policy.Decision {
+	return a.Env.Rules.Decide(func(p *policy.Policy) policy.Decision { return rule(p, a.Facts()) })
+}
+
+// Report reports a decision about this app made without a policy rule
+// (its App is filled in).
+func (a *App) Report(d policy.Decision) {
+	d.App = a.ID
+	a.Env.Rules.Report(d)
+}
+
+// LastInteraction is when the user last interacted with the app (zero if
+// never).
+func (a *App) LastInteraction() time.Time { return a.lastInteraction }

@@ -1,0 +1,111 @@
+package system
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/bundle"
+	"github.com/watchbox/watchbox/host/internal/policy"
+	"github.com/watchbox/watchbox/host/internal/sched"
+	"github.com/watchbox/watchbox/host/profile"
+)
+
+var t0 = time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+
+func newApp(t *testing.T) (*App, *[]policy.Decision) {
+	t.Helper()
+	clock := sched.NewVirtual(t0)
+	var reported []policy.Decision
+	env := &Env{Clock: clock, Sched: sched.New(clock),
+		Rules:            NewRules(profile.Default(), func(d policy.Decision) { reported = append(reported, d) }),
+		FrontmostTimeout: func() time.Duration { return 0 }, SuspendDelay: func() time.Duration { return 0 }}
+	return New(env, "dev.watchbox.test", bundle.Manifest{}, zerolog.Nop()), &reported
+}
+
+// A named timer runs once, under the app's lock; setting it again replaces
+// it, stopping it disarms it, and a closed app's timers do not run.
+func TestTimers(t *testing.T) {
+	a, _ := newApp(t)
+	var ran []string
+	a.Timers.Set("x", t0.Add(time.Minute), "x", func() { ran = append(ran, "first") })
+	a.Timers.Set("x", t0.Add(2*time.Minute), "x", func() {
+		if a.mu.TryLock() {
+			t.Error("the timer ran without the app's lock")
+		}
+		ran = append(ran, "second")
+	})
+	a.Timers.Set("y", t0.Add(time.Minute), "y", func() { ran = append(ran, "y") })
+	if !a.Timers.Stop("y") || a.Timers.Stop("y") {
+		t.Fatal("Stop: want true once")
+	}
+	if err := a.Env.Sched.RunUntil(context.Background(), t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if len(ran) != 1 || ran[0] != "second" || a.Timers.Armed("x") {
+		t.Fatalf("ran %v, armed %v", ran, a.Timers.Armed("x"))
+	}
+	a.Timers.Set("z", t0.Add(2*time.Hour), "z", func() { ran = append(ran, "z") })
+	a.Life.closed = true
+	a.Env.Sched.RunUntil(context.Background(), t0.Add(3*time.Hour))
+	if len(ran) != 1 {
+		t.Fatalf("a closed app's timer ran: %v", ran)
+	}
+}
+
+// Holds nest, and never go below zero.
+func TestHolds(t *testing.T) {
+	a, _ := newApp(t)
+	a.Life.Hold()
+	a.Life.Hold()
+	a.Life.Release()
+	if a.Life.holds != 1 {
+		t.Fatalf("holds = %d", a.Life.holds)
+	}
+	a.Life.Release()
+	a.Life.Release()
+	if a.Life.holds != 0 {
+		t.Fatalf("holds = %d", a.Life.holds)
+	}
+}
+
+// Requests go to the op a feature registered; app_info is the core's, and
+// an op nobody registered is unsupported.
+func TestRequestRegistry(t *testing.T) {
+	a, _ := newApp(t)
+	a.Features.Handle(abi.OpSendToPhone, func(args []byte) ([]byte, abi.Status) { return []byte("ok"), abi.StatusOK })
+	if res, st := a.Request(abi.OpSendToPhone, nil); st != abi.StatusOK || string(res) != "ok" {
+		t.Fatalf("registered op: %q %v", res, st)
+	}
+	if _, st := a.Request(abi.OpStartDownload, nil); st != abi.StatusUnsupported {
+		t.Fatalf("unregistered op: %v", st)
+	}
+	res, st := a.Request(abi.OpAppInfo, nil)
+	r := abi.NewReader(res)
+	id := ""
+	for r.Next() {
+		if v := r.Value(); v.Key == abi.FieldBundleID {
+			id, _ = v.Text()
+		}
+	}
+	if st != abi.StatusOK || id != "dev.watchbox.test" {
+		t.Fatalf("app_info: %q %v", id, st)
+	}
+}
+
+// Decide reports what the rule decided; Report fills in the app.
+func TestDecideReports(t *testing.T) {
+	a, reported := newApp(t)
+	d := a.Decide(func(p *policy.Policy, f policy.Facts) policy.Decision {
+		return p.ScheduleRefresh(f, t0.Add(time.Hour), nil, t0)
+	})
+	if d.Verdict != policy.Scheduled || len(*reported) != 1 || (*reported)[0].Rule != d.Rule {
+		t.Fatalf("decision %+v, reported %+v", d, *reported)
+	}
+	a.Report(policy.Decision{Time: t0, Kind: policy.KindTask, Verdict: policy.Completed, Rule: policy.RuleTaskCompleted})
+	if got := (*reported)[1]; got.App != a.ID || got.Rule != policy.RuleTaskCompleted {
+		t.Fatalf("Report: %+v", got)
+	}
+}
