@@ -43,7 +43,8 @@ func Example() {
 		}
 	}
 	fmt.Println(app.ID(), "launches:", app.Launches(), "state:", app.State())
-	// Closing the runtime gives the app its leaving calls.
+	// The deferred Close gives the app its leaving calls.
+
 	// Output:
 	// 07:00:00 did_finish_launching   ok        -> inactive
 	// 07:00:00 will_enter_foreground  ok        -> inactive
