@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/watchbox/watchbox/host/meter/internal/instr"
 )
 
 // TestKernels runs every Go- and C-compiled kernel on the original and the
@@ -64,5 +66,63 @@ func TestKernels(t *testing.T) {
 				t.Logf("%v: %d fuel for size %d, %d for size %d", m, used, k.testArg, exact, k.exhaustArg)
 			}
 		})
+	}
+}
+
+// TestKernelsKeepFuelInLocals: no function of the kernels uses exception
+// handling, so all keep the counter in a local (a byte scan of the bodies
+// used to put most of them in the slower global mode), and where the counter
+// lives changes no fuel: every kernel uses the same fuel, to completion and
+// when it runs out, with the counter in the global everywhere
+// (Options.NoLocal).
+func TestKernelsKeepFuelInLocals(t *testing.T) {
+	ctx := context.Background()
+	r := testRuntime(t)
+	type pair struct{ local, global []byte }
+	bins := map[string]pair{}
+	for _, lang := range []string{"go", "c"} {
+		bin := kernelModule(t, lang)
+		opt := rewriteOptions(Strict)
+		local, st, err := instr.Rewrite(bin, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.GlobalMode != 0 {
+			t.Errorf("%s: %d of %d functions keep the counter in the global", lang, st.GlobalMode, st.Functions)
+		}
+		opt.NoLocal = true
+		global, st, err := instr.Rewrite(bin, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.GlobalMode != st.Functions {
+			t.Errorf("%s with NoLocal: %d of %d functions keep the counter in the global", lang, st.GlobalMode, st.Functions)
+		}
+		bins[lang] = pair{local, global}
+	}
+	run := func(bin []byte, k kernel, fuel int64, arg uint64) (Outcome, int64) {
+		mod := instantiate(t, r, bin)
+		defer mod.Close(ctx)
+		g, err := NewGauge(mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, out, used, _ := g.Call(ctx, mod.ExportedFunction(k.export), fuel, time.Time{}, arg)
+		return out, used
+	}
+	for _, k := range kernels {
+		p := bins[k.lang]
+		outL, usedL := run(p.local, k, MaxFuel, k.testArg)
+		outG, usedG := run(p.global, k, MaxFuel, k.testArg)
+		if outL != OK || outG != OK || usedL != usedG {
+			t.Errorf("%s: local mode %v used %d, global mode %v used %d", k, outL, usedL, outG, usedG)
+			continue
+		}
+		half := usedL / 2
+		outL, usedL = run(p.local, k, half, k.testArg)
+		outG, usedG = run(p.global, k, half, k.testArg)
+		if outL != FuelExhausted || outG != FuelExhausted || usedL != usedG {
+			t.Errorf("%s with budget %d: local mode %v used %d, global mode %v used %d", k, half, outL, usedL, outG, usedG)
+		}
 	}
 }

@@ -71,8 +71,10 @@ const Slice = 10_000_000
 // Instrument for some input changes, and is part of the Cache key.
 //
 // Version 3 imports HostModule.RefuelFunc (renumbering functions) and
-// starts with the limit at MaxFuel-Slice.
-const Version = 3
+// starts with the limit at MaxFuel-Slice. Version 4 keeps the counter in a
+// local in every function without an exception-handling operator (version
+// 3 decided from a byte scan, and left most functions in the global).
+const Version = 4
 
 // MaxFuel is the largest budget a Gauge accepts; larger budgets are clamped
 // to it. It is also the initial value of the fuel global, so a module that

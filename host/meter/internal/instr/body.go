@@ -68,6 +68,7 @@ type walker struct {
 	types        uint32 // the number of types of the input
 	fuel, limit  uint32
 	local        bool   // fuel kept in a local (no exception handling in the body)
+	eh           bool   // scan decoded an exception-handling operator
 	fuelLocal    uint32 // index of the i64 fuel local in local mode
 	scratch      uint32 // index of the i32 scratch local for dynamic charges
 	ndyn         int
@@ -130,6 +131,9 @@ func rewriteCode(mod []byte, start int, types []funcType, bodyBT [][]byte, funcT
 			st.MaxUnchecked = unchecked
 		}
 		st.Functions++
+		if !w.local {
+			st.GlobalMode++
+		}
 		for _, s := range w.segs {
 			if s.cost != 0 || s.checked {
 				st.Charges++
@@ -172,14 +176,19 @@ func (w *walker) rewrite(b []byte, start int, nparams uint32, bt []byte) ([]byte
 		}
 	}
 	codeStart := r.pos
-	w.local = !w.opt.NoLocal && !usesExceptions(b[codeStart:])
 	w.fuelLocal = uint32(total)
+	if err := w.scan(r); err != nil {
+		return nil, 0, err
+	}
+	// The mode is decided from the operators scan decoded, not from the
+	// bytes: immediates and indices often hold the bytes of
+	// exception-handling opcodes. A body with such an operator keeps the
+	// counter in the global, because an exception that unwinds into a catch
+	// would skip the reload after the call that threw.
+	w.local = !w.opt.NoLocal && !w.eh
 	w.scratch = uint32(total)
 	if w.local {
 		w.scratch++
-	}
-	if err := w.scan(r); err != nil {
-		return nil, 0, err
 	}
 
 	// Pass 2: resolve which charges check, then copy with charges spliced in.
@@ -252,19 +261,6 @@ func (w *walker) rewrite(b []byte, start int, nparams uint32, bt []byte) ([]byte
 func anyTrue(bs []bool) bool {
 	for _, b := range bs {
 		if b {
-			return true
-		}
-	}
-	return false
-}
-
-// usesExceptions reports whether a body may contain exception-handling
-// operators (a conservative byte scan: a false positive only selects the
-// slower global mode).
-func usesExceptions(code []byte) bool {
-	for _, c := range code {
-		switch c {
-		case 0x06, 0x07, 0x08, 0x09, 0x0a, 0x18, 0x19, 0x1f:
 			return true
 		}
 	}
@@ -405,6 +401,7 @@ func (w *walker) scan(r *reader) error {
 	w.events = w.events[:0]
 	w.ndyn = 0
 	w.hasCall = false
+	w.eh = false
 	w.frames = append(w.frames[:0], frame{kind: frFunc})
 	w.loopTargeted = w.loopTargeted[:0]
 	dead := false
@@ -429,8 +426,10 @@ func (w *walker) scan(r *reader) error {
 		w.events = append(w.events, event{pos: pos, kind: evSeg, arg: int32(cur)})
 	}
 	// sync stores the fuel local before an operator that leaves the function.
+	// It is recorded in both modes (the mode is decided after the scan);
+	// pass 2 emits nothing for it in global mode.
 	sync := func(pos int) {
-		if w.local && !dead {
+		if !dead {
 			w.events = append(w.events, event{pos: pos, kind: evSync})
 		}
 	}
@@ -464,6 +463,12 @@ func (w *walker) scan(r *reader) error {
 		op, _ := r.byte()
 		if !dead {
 			w.segs[cur].cost += Cost(op)
+		}
+		switch op {
+		case 0x06, 0x07, 0x08, 0x09, 0x0a, 0x18, 0x19, 0x1f:
+			// try, catch, throw, rethrow, throw_ref, delegate, catch_all,
+			// try_table (in unreachable code too: conservative).
+			w.eh = true
 		}
 		var err error
 		switch op {

@@ -43,6 +43,7 @@ type Options struct {
 // Stats describes an instrumented module.
 type Stats struct {
 	Functions      int    // defined functions rewritten
+	GlobalMode     int    // of which keep the counter in the fuel global (exception handling, or Options.NoLocal)
 	Charges        int    // charge sequences inserted
 	Checks         int    // of which end with a compare-and-trap
 	DynamicCharges int    // size-proportional charges inserted
