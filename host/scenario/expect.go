@@ -15,7 +15,7 @@ import (
 // What is what an expectation is about.
 type What string
 
-// Expectation subjects. docs/scenario.md section 10 gives each one's meaning.
+// Expectation subjects. docs/scenario.md section 11 gives each one's meaning.
 const (
 	ExpectTask     What = "task"     // a background task of a kind was delivered to the app
 	ExpectDecision What = "decision" // the system made a decision under a rule
