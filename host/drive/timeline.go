@@ -221,17 +221,17 @@ func (g guestLogs) Write(p []byte) (int, error) {
 // nothing when all passed (a timeline that meets its expectations reads
 // the same as one without), else a block with each failure, what was
 // expected and what happened nearby. It returns how many failed.
-func (tl *Timeline) Expectations(file string, os []Outcome) int {
+func (tl *Timeline) Expectations(file string, outcomes []Outcome) int {
 	tl.mu.Lock()
 	defer tl.mu.Unlock()
 	failed := 0
-	for _, o := range os {
+	for _, o := range outcomes {
 		if !o.Pass {
 			failed++
 		}
 	}
 	if tl.json {
-		for _, o := range os {
+		for _, o := range outcomes {
 			tl.writeJSON(map[string]any{"type": "expectation", "line": o.Expect.Line, "text": o.Expect.Text,
 				"pass": o.Pass, "want": o.Want, "got": o.Got})
 		}
@@ -240,8 +240,8 @@ func (tl *Timeline) Expectations(file string, os []Outcome) int {
 	if failed == 0 {
 		return 0
 	}
-	fmt.Fprintf(tl.w, "expectations: %d of %d failed\n", failed, len(os))
-	for _, o := range os {
+	fmt.Fprintf(tl.w, "expectations: %d of %d failed\n", failed, len(outcomes))
+	for _, o := range outcomes {
 		if o.Pass {
 			continue
 		}

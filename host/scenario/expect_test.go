@@ -110,6 +110,8 @@ func TestExpectErrors(t *testing.T) {
 		{"between 10:00 expect no kill", []string{"2:15: unexpected \"expect\": write between TIME and TIME expect ..."}},
 		{"between 10:00 and 11:00", []string{"2:25: between TIME and TIME needs an expectation after it: ... expect [no] [APP] WHAT ..."}},
 		{"duration 1h\nat 02:00 expect no kill", []string{"3:4: 02:00 (2026-01-01T02:00:00Z) is outside the scenario (2026-01-01T00:00:00Z to 2026-01-01T01:00:00Z); expectations cover start to start+duration"}},
+		{"at 09:00 expct weather state active", []string{"2:10: unknown verb \"expct\" (did you mean \"expect\"?); verbs are: " + strings.Join(verbNames(), ", ")}},
+		{"expct no kill", []string{"2:1: unknown directive \"expct\" (did you mean \"expect\"?); a line starts with one of: start, duration, profile, set, seed, app, complication, serve, at, between, expect, or \"#\" for a comment"}},
 		{"expect tsk snapshot\nexpect weather state on", []string{
 			"2:8: unknown expectation \"tsk\" (did you mean \"task\"?); expect one of: task, decision, state, kill, file",
 			"3:22: unknown state \"on\"; states are: not-running, inactive, active, background, suspended"}},
