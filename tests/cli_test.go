@@ -27,6 +27,7 @@ const (
 	exitUsage   = 2
 	exitInvalid = 3
 	exitCrash   = 4
+	exitExpect  = 5
 )
 
 var (

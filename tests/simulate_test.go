@@ -1,7 +1,10 @@
 package tests
 
 import (
+	"encoding/json"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -34,4 +37,60 @@ func TestSimulateWhyUnknownApp(t *testing.T) {
 	scen := filepath.Join("tests", "scenarios", "day.scenario")
 	expect(t, watchbox(t, nil, "simulate", "--why", "nope", scen), exitUsage,
 		"--why nope: no such app in tests/scenarios/day.scenario; it has weather (dev.watchbox.weather), messages (dev.watchbox.messages)")
+}
+
+// TestSimulateExpectations: a scenario whose expectations fail exits 5
+// and ends its timeline with each failure, what was expected and what
+// happened; --json has one expectation record per expect line. (The
+// shipped scenarios' expectations all pass: see goldenRuns.)
+func TestSimulateExpectations(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scen := writeFile(t, dir, "x.scenario", []byte("start 2026-06-01T07:00:00Z\nduration 1h\napp hello "+
+		filepath.Join(repoRoot, "apps", "hello")+"\n"+
+		"at 07:00 launch hello\nat +1m wrist-down\n"+
+		"expect no kill\n"+
+		"at 07:10 expect hello state active\n"+
+		"expect hello task snapshot\n"+
+		"expect hello file launches \"1\\n\"\n"+
+		"expect hello file launches {\"n\": 1}\n"))
+	r := watchbox(t, nil, "simulate", scen)
+	expect(t, r, exitExpect,
+		"expectations: 2 of 5 failed\n",
+		"FAIL "+scen+":7: at 07:10 expect hello state active\n",
+		"     want: dev.watchbox.hello active at 07:10:59.999 (the end of 07:10)\n",
+		"     got:  suspended; changes nearby: 07:00:00.003 inactive, 07:00:00.004 active, 07:01:00.000 inactive, 07:03:00.000 background, 07:03:10.000 suspended, 08:00:00.000 background\n",
+		"FAIL "+scen+":10: expect hello file launches {\"n\": 1}\n",
+		"     got:  1; differs at the top (want {\"n\":1}, got 1)\n",
+		"watchbox simulate: 2 of 5 expectation(s) failed")
+	if strings.Contains(r.stdout, ":6: expect") || strings.Contains(r.stdout, ":8: ") || strings.Contains(r.stdout, ":9: ") {
+		t.Errorf("passing expectations are listed:\n%s", r.stdout)
+	}
+
+	r = watchbox(t, nil, "simulate", "--json", scen)
+	if r.code != exitExpect {
+		t.Errorf("--json: exit code %d, want %d", r.code, exitExpect)
+	}
+	var pass []bool
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var rec struct {
+			Type string `json:"type"`
+			Line int    `json:"line"`
+			Pass bool   `json:"pass"`
+			Want string `json:"want"`
+			Got  string `json:"got"`
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		if rec.Type == "expectation" {
+			if rec.Line != 6+len(pass) || rec.Want == "" || rec.Got == "" {
+				t.Errorf("record %s", line)
+			}
+			pass = append(pass, rec.Pass)
+		}
+	}
+	if want := []bool{true, false, true, true, false}; !slices.Equal(pass, want) {
+		t.Errorf("--json pass fields %v, want %v", pass, want)
+	}
 }

@@ -8,4 +8,5 @@ const (
 	exitUsage   = 2 // bad command line
 	exitInvalid = 3 // invalid app: manifest, module or ABI
 	exitCrash   = 4 // the guest crashed: trap, fuel exhausted or deadline exceeded
+	exitExpect  = 5 // a scenario's expectations failed (simulate)
 )

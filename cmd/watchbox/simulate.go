@@ -74,6 +74,10 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 	}
 	err = sim.Play(ctx)
+	var outcomes []drive.Outcome
+	if err == nil && ctx.Err() == nil {
+		outcomes = sim.Check() // before Close: files as the run left them
+	}
 	sim.Close()
 	if err != nil {
 		fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
@@ -82,6 +86,10 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	sim.Summary(ctx.Err() != nil)
 	if whyApp != nil {
 		sim.Timeline.Why(whyApp.ID(), whyApp.Why())
+	}
+	if failed := sim.Timeline.Expectations(pos[0], outcomes); failed > 0 {
+		fmt.Fprintf(stderr, "watchbox simulate: %d of %d expectation(s) failed\n", failed, len(outcomes))
+		return exitExpect
 	}
 	if sim.Timeline.Failures() > 0 {
 		return exitCrash

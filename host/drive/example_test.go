@@ -9,6 +9,7 @@ import (
 
 	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/drive"
+	"github.com/watchbox/watchbox/host/scenario"
 )
 
 // Actions parse from the steps `watchbox run` takes; apps are looked up
@@ -85,4 +86,52 @@ func Example() {
 	//   completed [task.unhandled]
 	// expire: dev.watchbox.hello has no open background task to expire (trigger one first)
 	// status: background, 1 launch(es)
+}
+
+// A scenario's expect lines are checked against the run after Play:
+// Check gives each one's outcome, what was expected and what happened.
+func ExampleSimulation_Check() {
+	ctx := context.Background()
+	data, _ := os.MkdirTemp("", "drive-example-")
+	defer os.RemoveAll(data)
+	src := `start 2026-06-01T07:00:00Z
+duration 1h
+app hello ../../apps/hello
+at 07:00 launch hello
+at +1m   wrist-down
+expect no kill
+at 07:03 expect hello task snapshot
+at 07:10 expect hello state active
+expect hello file launches "1\n"
+`
+	sc, err := scenario.Parse("hello.scenario", []byte(src), scenario.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	prof, _ := sc.DeviceProfile()
+	sim, err := drive.Simulate(ctx, sc, prof, drive.SimOptions{
+		CacheDir: filepath.Join(os.TempDir(), "watchbox-test-cache"), DataDir: data})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer sim.Close()
+	if err := sim.Play(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, o := range sim.Check() {
+		fmt.Printf("line %d %v: %s\n", o.Expect.Line, o.Pass, o.Expect.Text)
+		if !o.Pass {
+			fmt.Printf("  want: %s\n  got:  %s\n", o.Want, o.Got)
+		}
+	}
+	// Output:
+	// line 6 true: expect no kill
+	// line 7 true: at 07:03 expect hello task snapshot
+	// line 8 false: at 07:10 expect hello state active
+	//   want: dev.watchbox.hello active at 07:10:59.999 (the end of 07:10)
+	//   got:  suspended; changes nearby: 07:00:00.003 inactive, 07:00:00.004 active, 07:01:00.000 inactive, 07:03:00.000 background, 07:03:10.000 suspended, 08:00:00.000 background
+	// line 9 true: expect hello file launches "1\n"
 }

@@ -25,7 +25,9 @@ type Simulation struct {
 	Driver *Driver
 	// Timeline is where the run is printed.
 	Timeline *Timeline
-	apps     map[string]*host.App // by alias
+	// Record keeps what the run did, for expectations and tests.
+	Record *Record
+	apps   map[string]*host.App // by alias
 }
 
 // SimOptions configure a Simulation.
@@ -56,14 +58,15 @@ func Simulate(ctx context.Context, sc *scenario.Scenario, prof profile.Profile, 
 	if out == nil {
 		out = io.Discard
 	}
-	s := &Simulation{Scenario: sc, Timeline: NewTimeline(out, opts.JSON), apps: map[string]*host.App{}}
+	s := &Simulation{Scenario: sc, Timeline: NewTimeline(out, opts.JSON), Record: &Record{}, apps: map[string]*host.App{}}
 	routes := NewRoutes(sc.Routes)
-	logger := zerolog.New(s.Timeline.GuestLogs(func() time.Time { return s.Runtime.Now() })).Level(zerolog.InfoLevel)
+	now := func() time.Time { return s.Runtime.Now() }
+	logger := zerolog.New(io.MultiWriter(s.Timeline.GuestLogs(now), s.Record.Logs(now))).Level(zerolog.InfoLevel)
 	rt, err := host.New(ctx, host.Config{
 		CacheDir: opts.CacheDir, DataDir: opts.DataDir, Logger: &logger, Seed: sc.Seed, Profile: prof,
 		Virtual: true, Start: sc.Start, HTTPClient: &http.Client{Transport: routes}, Latency: routes.Delay,
-		OnCall:     s.Timeline.Call,
-		OnDecision: s.Timeline.Decision,
+		OnCall:     func(c host.Call) { s.Record.Call(c); s.Timeline.Call(c) },
+		OnDecision: func(d host.Decision) { s.Record.Decision(d); s.Timeline.Decision(d) },
 	})
 	if err != nil {
 		return nil, err
@@ -171,6 +174,21 @@ func (s *Simulation) errorAt(a Action, err error) error {
 		return fmt.Errorf("%s: %w", a, err)
 	}
 	return fmt.Errorf("%s:%d: %w", s.Scenario.File, a.Line, err)
+}
+
+// Check checks the scenario's expectations against the run, in file
+// order. Call it after Play and before Close: file expectations read the
+// apps' containers as the run left them.
+func (s *Simulation) Check() []Outcome {
+	c := Checker{Record: s.Record, Start: s.Scenario.Start, End: s.Scenario.End(), Apps: map[string]AppRef{}}
+	for alias, app := range s.apps {
+		c.Apps[alias] = AppRef{ID: app.ID(), Container: app.Container()}
+	}
+	out := make([]Outcome, len(s.Scenario.Expects))
+	for i, e := range s.Scenario.Expects {
+		out[i] = c.Check(e)
+	}
+	return out
 }
 
 // Close shuts the runtime down, giving a frontmost app its leaving calls.

@@ -215,3 +215,39 @@ func (g guestLogs) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// Expectations prints the outcome of a scenario's expectations, from the
+// scenario file file: as JSON, one expectation record each; as text,
+// nothing when all passed (a timeline that meets its expectations reads
+// the same as one without), else a block with each failure, what was
+// expected and what happened nearby. It returns how many failed.
+func (tl *Timeline) Expectations(file string, outcomes []Outcome) int {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	failed := 0
+	for _, o := range outcomes {
+		if !o.Pass {
+			failed++
+		}
+	}
+	if tl.json {
+		for _, o := range outcomes {
+			tl.writeJSON(map[string]any{"type": "expectation", "line": o.Expect.Line, "text": o.Expect.Text,
+				"pass": o.Pass, "want": o.Want, "got": o.Got})
+		}
+		return failed
+	}
+	if failed == 0 {
+		return 0
+	}
+	fmt.Fprintf(tl.w, "expectations: %d of %d failed\n", failed, len(outcomes))
+	for _, o := range outcomes {
+		if o.Pass {
+			continue
+		}
+		fmt.Fprintf(tl.w, "FAIL %s:%d: %s\n", file, o.Expect.Line, o.Expect.Text)
+		fmt.Fprintf(tl.w, "     want: %s\n", o.Want)
+		fmt.Fprintf(tl.w, "     got:  %s\n", o.Got)
+	}
+	return failed
+}

@@ -59,7 +59,7 @@ func TestErrors(t *testing.T) {
 		{"serve missing body file", "serve GET /x 200 data/nope.json", []string{"2:18: route body file \"data/nope.json\" not found (looked for {dir}/data/nope.json; paths are relative to the scenario file)"}},
 		{"serve body is a directory", "serve GET /x 200 data", []string{"2:18: route body file \"data\": the data file is a directory, not a regular file"}},
 		{"serve route twice", "serve GET /x 200\nserve GET /x 404", []string{"3:11: route GET /x is served twice (first on line 2); change a route later with \"at TIME serve ...\""}},
-		{"unknown directive", "lauch weather", []string{"2:1: unknown directive \"lauch\" (did you mean \"launch\"?); a line starts with one of: start, duration, profile, set, seed, app, complication, serve, at, or \"#\" for a comment"}},
+		{"unknown directive", "lauch weather", []string{"2:1: unknown directive \"lauch\" (did you mean \"launch\"?); a line starts with one of: start, duration, profile, set, seed, app, complication, serve, at, between, expect, or \"#\" for a comment"}},
 		{"verb without at", "wrist-down", []string{"2:1: \"wrist-down\" is an event verb: give it a time, as in \"at 09:00 wrist-down\""}},
 		{"profile missing", "profile profiles/nope.json", []string{"2:9: profile file \"profiles/nope.json\" not found (looked for {dir}/profiles/nope.json); give \"default\" or a profile file"}},
 		{"profile bad", "profile profiles/bad.json", []string{"2:9: bad profile file \"profiles/bad.json\": profile {dir}/profiles/bad.json: json: unknown field \"task_tim\" (keys: KEYS)"}},

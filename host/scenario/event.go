@@ -216,7 +216,7 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 		p.errAt(line, vt, "%q cannot follow a time; events are: %s", vt.text, strings.Join(verbNames(), ", "))
 		return false
 	}
-	p.errAt(line, vt, "unknown verb %q%s; verbs are: %s", vt.text, suggest(vt.text, verbNames()), strings.Join(verbNames(), ", "))
+	p.errAt(line, vt, "unknown verb %q%s; verbs are: %s", vt.text, suggest(vt.text, append(verbNames(), "expect")), strings.Join(verbNames(), ", "))
 	return false
 }
 

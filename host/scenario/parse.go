@@ -58,7 +58,7 @@ func Parse(name string, src []byte, opts Options) (*Scenario, error) {
 }
 
 // directives lists the first words of lines outside events.
-var directives = []string{"start", "duration", "profile", "set", "seed", "app", "complication", "serve", "at"}
+var directives = []string{"start", "duration", "profile", "set", "seed", "app", "complication", "serve", "at", "between", "expect"}
 
 // verbs lists every event verb with its usage, in documentation order.
 var verbs = []struct {
@@ -120,14 +120,15 @@ type parser struct {
 	errs      Errors
 	s         *Scenario
 
-	seen  map[string]int    // header directive -> line it was first given on
-	apps  map[string]bool   // declared aliases
-	dirs  map[string]string // resolved bundle dir -> alias
-	comps []stmt            // top-level complication lines
-	ats   []stmt            // at lines
-	sets  []stmt            // top-level set lines
-	prof  stmt              // the profile line, if any
-	limit int               // push size limit
+	seen    map[string]int    // header directive -> line it was first given on
+	apps    map[string]bool   // declared aliases
+	dirs    map[string]string // resolved bundle dir -> alias
+	comps   []stmt            // top-level complication lines
+	ats     []stmt            // at and between lines, in file order
+	expects []stmt            // expect lines without a time
+	sets    []stmt            // top-level set lines
+	prof    stmt              // the profile line, if any
+	limit   int               // push size limit
 }
 
 // stmt is one line, lexed.
@@ -196,8 +197,10 @@ func (p *parser) parse(src string) {
 			}
 			routes[key] = line
 			p.s.Routes = append(p.s.Routes, *r)
-		case "at":
+		case "at", "between":
 			p.ats = append(p.ats, stmt{line, toks})
+		case "expect":
+			p.expects = append(p.expects, stmt{line, toks})
 		default:
 			if isVerb(head.text) {
 				p.errAt(line, head, "%q is an event verb: give it a time, as in \"at 09:00 %s\"", head.text, usage(head.text))
@@ -225,11 +228,36 @@ func (p *parser) parse(src string) {
 		p.s.Complications[alias] = on
 	}
 	base := p.s.Start
+	var expects []*Expect
 	for _, a := range p.ats {
-		if ev := p.event(a, &base); ev != nil {
-			p.s.Events = append(p.s.Events, *ev)
+		switch {
+		case a.toks[0].text == "between":
+			expects = append(expects, p.between(a, base))
+		case len(a.toks) > 2 && a.toks[2].text == "expect":
+			when, ok := p.bound(a.line, a.toks[1], base)
+			if ok {
+				base = when
+			}
+			e := p.expectLine(a.line, a.toks[0], a.toks[2:], when, when, precision(a.toks[1]), joinText(a.toks))
+			if !ok {
+				e = nil
+			}
+			expects = append(expects, e)
+		default:
+			if ev := p.event(a, &base); ev != nil {
+				p.s.Events = append(p.s.Events, *ev)
+			}
 		}
 	}
+	for _, x := range p.expects {
+		expects = append(expects, p.expectLine(x.line, x.toks[0], x.toks, time.Time{}, time.Time{}, 0, joinText(x.toks)))
+	}
+	for _, e := range expects {
+		if e != nil {
+			p.s.Expects = append(p.s.Expects, *e)
+		}
+	}
+	sort.SliceStable(p.s.Expects, func(i, j int) bool { return p.s.Expects[i].Line < p.s.Expects[j].Line })
 	if len(p.s.Apps) == 0 {
 		p.errs = append(p.errs, &Error{File: p.name, Msg: "no app line; a scenario runs at least one app: app ALIAS DIR"})
 	}

@@ -81,6 +81,9 @@ type Scenario struct {
 	// Events are the timed events, sorted by At; events at the same time
 	// keep their file order.
 	Events []Event
+	// Expects are the expect lines, in file order: what the run must have
+	// done, checked after it (see Expect).
+	Expects []Expect
 }
 
 // End returns the virtual time the scenario ends at.
