@@ -378,6 +378,11 @@ func TestRunawayLoopIsKilledForCPUTime(t *testing.T) {
 	if !strings.Contains(err.Error(), "0xc51bad01") {
 		t.Errorf("error %q lacks the CPU termination code", err)
 	}
+	for _, want := range []string{"did_become_active used its whole CPU budget", "lifecycle_time=50ms (50000 fuel; it used ", "--set lifecycle_time=100ms", "background task"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not explain the kill: it lacks %q", err, want)
+		}
+	}
 	if a.State() != abi.StateNotRunning {
 		t.Errorf("state = %v", a.State())
 	}

@@ -27,6 +27,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	pf := profileFlags(fs)
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	control := fs.String("control", defaultControl(), "unix socket of the control endpoint that watchbox push, trigger, step, status, phone, bluetooth-alert, tap and complication talk to (\"off\" for none)")
+	verbose := fs.Bool("verbose", false, "print the whole stack trace of a handler's recovered panic under its call (without it: the first frame in the app's code)")
 	stay := fs.Bool("stay", false, "after the steps (or the end of stdin), stay live until interrupted, for the control endpoint")
 	pos, code, ok := parseInterleaved(fs, args)
 	if !ok {
@@ -69,7 +70,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			if c.Crash != "" || c.Message != "" {
 				failures[c.App]++
 			}
-			printCall(stdout, c, *asJSON)
+			printCall(stdout, c, *asJSON, *verbose)
 		},
 	}
 	rt, err := host.New(ctx, cfg)
@@ -180,17 +181,24 @@ func duplicateBundles(dirs []string) string {
 	return ""
 }
 
-func printCall(w io.Writer, c host.Call, asJSON bool) {
+func printCall(w io.Writer, c host.Call, asJSON, verbose bool) {
 	event, status := c.EventName(), c.Status.String()
 	if c.Crash != "" {
 		status = "crash"
 	}
 	if asJSON {
-		writeJSON(w, map[string]any{
+		rec := map[string]any{
 			"type": "call", "app": c.App, "event": event, "id": c.ID,
 			"status": status, "message": c.Message, "crash": c.Crash, "termination": c.Termination,
 			"state": c.State.String(), "fuel": c.Fuel, "duration_ns": c.Duration.Nanoseconds(),
-		})
+		}
+		if c.Where != "" {
+			rec["where"] = c.Where
+		}
+		if verbose && c.Stack != "" {
+			rec["stack"] = c.Stack
+		}
+		writeJSON(w, rec)
 		return
 	}
 	line := fmt.Sprintf("%-24s %-12s %-10s %8s %12d fuel", event, status, c.State, ms(c.Duration), c.Fuel)
@@ -199,8 +207,14 @@ func printCall(w io.Writer, c host.Call, asJSON bool) {
 		line = fmt.Sprintf("%-24s CRASH        %-10s %s: %s (%d fuel)", event, c.State, c.Termination, c.Crash, c.Fuel)
 	case c.Message != "":
 		line += "  " + c.Message
+		if c.Where != "" {
+			line += " (at " + c.Where + ")"
+		}
 	}
 	fmt.Fprintf(w, "%s  %s\n", c.App, line)
+	if verbose && c.Stack != "" {
+		io.WriteString(w, drive.IndentStack(c.Stack))
+	}
 }
 
 // A runner applies steps to the apps of a run, from --steps, stdin or the
