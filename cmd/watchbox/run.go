@@ -98,7 +98,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 	if *control != "off" {
-		stop, err := drive.ServeControl(ctx, *control, r.d, drive.ControlOptions{PushLimit: prof.PushPayloadLimit, Step: r.apply})
+		stop, err := drive.ServeControl(ctx, *control, r.d, drive.ControlOptions{PushLimit: prof.PushPayloadLimit, Step: r.step})
 		if err != nil {
 			rt.Close(context.Background())
 			fmt.Fprintf(stderr, "watchbox run: %v\n", err)
@@ -266,19 +266,26 @@ func (r *runner) record(st drive.Action, app *host.App) {
 	r.mu.Unlock()
 }
 
-// apply applies one step other than quit and prints what status and why
-// report. Guest failures are not errors: the call that failed has been
+// step applies one step other than quit and records it; it is the control
+// endpoint's Step, which answers what status and why report to its
+// client. Guest failures are not errors: the call that failed has been
 // printed.
-func (r *runner) apply(ctx context.Context, st drive.Action) error {
+func (r *runner) step(ctx context.Context, st drive.Action) (drive.Result, error) {
 	app, err := r.d.Resolve(st)
 	r.record(st, app)
 	if err != nil {
-		return err
+		return drive.Result{Action: st}, err
 	}
 	if app != nil {
 		st.App = app.ID() // the app recorded, whatever the current app becomes
 	}
-	res, err := r.d.Apply(ctx, st)
+	return r.d.Apply(ctx, st)
+}
+
+// apply applies one step of the run's own (--steps or stdin) and prints
+// what status and why report.
+func (r *runner) apply(ctx context.Context, st drive.Action) error {
+	res, err := r.step(ctx, st)
 	if err != nil {
 		return err
 	}
