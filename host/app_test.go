@@ -647,6 +647,11 @@ func TestAlertPushIsPresentedOnlyToAnActiveApp(t *testing.T) {
 	if got := decisionsWith(*ds, "notification.presented"); len(got) != 1 || !strings.Contains(got[0], `push-2 presented to the user (the app is background): "Rain"`) {
 		t.Errorf("presented decisions = %q", got)
 	}
+	// An alert given as a plain string is its body: shown, not "".
+	must(t, a.Push(ctx, parsePush(t, `{"aps":{"alert":"Storm at 6pm"}}`)))
+	if got := decisionsWith(*ds, "notification.presented"); len(got) != 2 || !strings.Contains(got[1], `push-3 presented to the user (the app is background): "Storm at 6pm"`) {
+		t.Errorf("presented decisions = %q", got)
+	}
 }
 
 func TestComplicationPushNeedsTheActiveFaceAndTakesASnapshot(t *testing.T) {
