@@ -224,6 +224,8 @@ func TestControlRefusedBeforeSending(t *testing.T) {
 		phrases []string
 	}{
 		{[]string{"phone", "user-info", `{"steps": 42`}, []string{"watchbox phone: the payload is not JSON: unexpected end of JSON input", "@FILE"}},
+		{[]string{"phone", "mesage", `{}`}, []string{`watchbox phone: unknown phone data kind "mesage" (did you mean "message"?)`}},
+		{[]string{"trigger", "snapshott"}, []string{`watchbox trigger: unknown task kind "snapshott" (did you mean "snapshot"?)`}},
 		{[]string{"phone", "context", `[1, 2]`}, []string{"watchbox phone: the payload must be a JSON object {...}, got [1, 2]"}},
 		{[]string{"phone", "user-info", "@" + missing}, []string{"watchbox phone: open " + missing}},
 		{[]string{"phone", "sms", `{}`}, []string{`watchbox phone: unknown phone data kind "sms"; kinds: user-info`}},

@@ -37,6 +37,8 @@ func TestSimulateWhyUnknownApp(t *testing.T) {
 	scen := filepath.Join("tests", "scenarios", "day.scenario")
 	expect(t, watchbox(t, nil, "simulate", "--why", "nope", scen), exitUsage,
 		"--why nope: no such app in tests/scenarios/day.scenario; it has weather (dev.watchbox.weather), messages (dev.watchbox.messages)")
+	expect(t, watchbox(t, nil, "simulate", "--why", "wether", scen), exitUsage,
+		`--why wether: no such app in tests/scenarios/day.scenario (did you mean "weather"?); it has weather`)
 }
 
 // TestSimulateExpectations: a scenario whose expectations fail exits 5

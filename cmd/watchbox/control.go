@@ -119,7 +119,7 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 		case "trigger":
 			kind, err := abi.ParseTaskKind(pos[0])
 			if err != nil && pos[0] != "expire" {
-				return fail("unknown task kind %q; kinds: %s (or expire, to make the app's open tasks expire now)", pos[0], strings.Join(abi.TaskKindNames(), ", "))
+				return fail("unknown task kind %q%s; kinds: %s (or expire, to make the app's open tasks expire now)", pos[0], drive.DidYouMean(pos[0], append(abi.TaskKindNames(), "expire")), strings.Join(abi.TaskKindNames(), ", "))
 			}
 			if len(pos) == 2 {
 				if err != nil {
@@ -140,7 +140,7 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 			method = "GET"
 		case "phone":
 			if _, err := abi.ParsePhoneKind(pos[0]); err != nil {
-				return fail("unknown phone data kind %q; kinds: user-info (transferUserInfo), context (updateApplicationContext), message (sendMessage), complication (transferCurrentComplicationUserInfo)", pos[0])
+				return fail("unknown phone data kind %q%s; kinds: user-info (transferUserInfo), context (updateApplicationContext), message (sendMessage), complication (transferCurrentComplicationUserInfo)", pos[0], drive.DidYouMean(pos[0], abi.PhoneKindNames()))
 			}
 			q.Set("kind", pos[0])
 			b := []byte(pos[1])

@@ -67,11 +67,12 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	if *why != "" {
 		if whyApp = sim.App(*why); whyApp == nil {
 			sim.Close()
-			var names []string
+			var names, known []string
 			for _, a := range sc.Apps {
 				names = append(names, a.Alias+" ("+sim.App(a.Alias).ID()+")")
+				known = append(known, a.Alias, sim.App(a.Alias).ID())
 			}
-			fmt.Fprintf(stderr, "watchbox simulate: --why %s: no such app in %s; it has %s\n", *why, pos[0], strings.Join(names, ", "))
+			fmt.Fprintf(stderr, "watchbox simulate: --why %s: no such app in %s%s; it has %s\n", *why, pos[0], drive.DidYouMean(*why, known), strings.Join(names, ", "))
 			return exitUsage
 		}
 	}

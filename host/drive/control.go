@@ -186,7 +186,8 @@ func ControlHandler(ctx context.Context, d *Driver, opts ControlOptions) http.Ha
 	handle("POST /phone", Phone, func(req *http.Request, a *Action) error {
 		kind, err := abi.ParsePhoneKind(req.URL.Query().Get("kind"))
 		if err != nil {
-			return fmt.Errorf("unknown phone data kind %q; kinds: user-info, context, message, complication", req.URL.Query().Get("kind"))
+			k := req.URL.Query().Get("kind")
+			return fmt.Errorf("unknown phone data kind %q%s; kinds: user-info, context, message, complication", k, DidYouMean(k, abi.PhoneKindNames()))
 		}
 		body, err := readBody(req)
 		if err != nil {
