@@ -776,6 +776,19 @@ func TestBuildCached(t *testing.T) {
 	}
 }
 
+// TestProfileSetShowsItsSource: a value given with --set says it came
+// from the command line, not from the default's source.
+func TestProfileSetShowsItsSource(t *testing.T) {
+	t.Parallel()
+	r := watchbox(t, nil, "profile", "--set", "task_time=30s")
+	expect(t, r, exitOK, "command line: --set task_time=30s")
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if strings.Contains(l, "launch_time") && strings.Contains(l, "command line") {
+			t.Errorf("a key not set on the command line says it was: %q", l)
+		}
+	}
+}
+
 func TestVersion(t *testing.T) {
 	r := watchbox(t, nil, "version")
 	expect(t, r, exitOK, "watchbox ", "(ABI v1, "+runtime.Version()+", wazero v")
