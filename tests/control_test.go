@@ -351,3 +351,28 @@ func TestTriggerWithDetail(t *testing.T) {
 	expect(t, watchbox(t, nil, "trigger", "--control", none, "bluetooth-alert", "Heart Strap"), exitUsage,
 		`watchbox trigger: the detail "Heart Strap" has a space; it is one word`)
 }
+
+// TestSecondRunGetsItsOwnSocket: a run started while another holds the
+// default control socket listens on a socket of its own and says where,
+// instead of exiting 1; the commands reach it there.
+func TestSecondRunGetsItsOwnSocket(t *testing.T) {
+	first := start(t, "run", "--stay", "--data", t.TempDir(), "--steps", "status", "apps/hello")
+	first.waitFor("control endpoint", time.Minute)
+	second := start(t, "run", "--stay", "--data", t.TempDir(), "--steps", "status", "apps/hello")
+	second.waitFor("this run listens on its own", time.Minute)
+	out := second.result().stderr
+	i := strings.Index(out, "pass --control ")
+	if i < 0 {
+		t.Fatalf("the second run does not say where it listens:\n%s", out)
+	}
+	sock := strings.Fields(out[i+len("pass --control "):])[0]
+	if filepath.Dir(sock) != runtimeDir || filepath.Base(sock) == "watchbox.sock" {
+		t.Errorf("the second run's socket %s: want its own, beside the default one in %s", sock, runtimeDir)
+	}
+	expect(t, watchbox(t, nil, "status", "--control", sock), exitOK, "dev.watchbox.hello: ")
+	expect(t, watchbox(t, nil, "status"), exitOK, "dev.watchbox.hello: ") // the first run, on the default socket
+	for _, p := range []*proc{second, first} {
+		r := p.signalAndWait(os.Interrupt, 10*time.Second, "Ctrl-C must end a --stay run")
+		expect(t, r, exitOK)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -98,7 +99,18 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 	if *control != "off" {
-		stop, err := drive.ServeControl(ctx, *control, r.d, drive.ControlOptions{PushLimit: prof.PushPayloadLimit, Step: r.step})
+		opts := drive.ControlOptions{PushLimit: prof.PushPayloadLimit, Step: r.step}
+		stop, err := drive.ServeControl(ctx, *control, r.d, opts)
+		var busy *drive.BusyError
+		if errors.As(err, &busy) && !flagGiven(fs, "control") {
+			// The default socket belongs to another run: this one gets its
+			// own, and says where, rather than failing.
+			own := runSocket(*control)
+			if stop, err = drive.ServeControl(ctx, own, r.d, opts); err == nil {
+				log.Warn().Str("busy", *control).Str("socket", own).Msg("control endpoint: another watchbox run has the default socket; this run listens on its own, so pass --control " + own + " to push, trigger, step, status, phone, bluetooth-alert, tap and complication")
+				*control = own
+			}
+		}
 		if err != nil {
 			rt.Close(context.Background())
 			fmt.Fprintf(stderr, "watchbox run: %v\n", err)
@@ -150,6 +162,19 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitCrash
 	}
 	return exitOK
+}
+
+// flagGiven reports whether the command line set the flag name.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+// runSocket is a control socket of this run's own, beside the default
+// one: watchbox-PID.sock.
+func runSocket(def string) string {
+	return filepath.Join(filepath.Dir(def), fmt.Sprintf("watchbox-%d.sock", os.Getpid()))
 }
 
 // duplicateBundles says which bundle directories name the same app (the

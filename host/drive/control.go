@@ -49,7 +49,7 @@ type ControlOptions struct {
 func ServeControl(ctx context.Context, path string, d *Driver, opts ControlOptions) (stop func(), err error) {
 	if c, err := net.DialTimeout("unix", path, 200*time.Millisecond); err == nil {
 		c.Close()
-		return nil, fmt.Errorf("another watchbox run is listening on %s; stop it or pass --control with another path", path)
+		return nil, &BusyError{Path: path}
 	}
 	os.Remove(path)
 	ln, err := net.Listen("unix", path)
@@ -59,6 +59,17 @@ func ServeControl(ctx context.Context, path string, d *Driver, opts ControlOptio
 	srv := &http.Server{Handler: ControlHandler(ctx, d, opts), BaseContext: func(net.Listener) context.Context { return ctx }}
 	go srv.Serve(ln)
 	return func() { srv.Close(); os.Remove(path) }, nil
+}
+
+// BusyError is ServeControl's error when another live run listens on the
+// socket.
+type BusyError struct {
+	Path string // the socket
+}
+
+// Error says which socket is taken and what to do.
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("another watchbox run is listening on %s; stop it or pass --control with another path", e.Path)
 }
 
 // ControlHandler serves the control API of d's apps, as ServeControl
