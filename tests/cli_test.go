@@ -991,7 +991,9 @@ func TestGuestPanic(t *testing.T) {
 		"dev.watchbox.test.chaos: 1 launch(es), 0 crash(es), 1 failed call(s)",
 		// where it panicked: the first frame in the app's own code, in the
 		// call's line and in its log line
-		"boom in DidBecomeActive (at "+filepath.Join(repoRoot, "tests", "apps", "chaos", "main.go")+":", "at="+filepath.Join(repoRoot, "tests", "apps", "chaos", "main.go")+":")
+		// (the checkout's path is left out: a cached build may come from
+		// another checkout of the same sources)
+		"boom in DidBecomeActive (at /", filepath.Join("tests", "apps", "chaos", "main.go")+":", " at=/")
 	if strings.Contains(r.output(), "runtime/debug.Stack()") {
 		t.Errorf("the whole stack is printed without --verbose\n%s", r)
 	}
