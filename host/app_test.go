@@ -378,6 +378,11 @@ func TestRunawayLoopIsKilledForCPUTime(t *testing.T) {
 	if !strings.Contains(err.Error(), "0xc51bad01") {
 		t.Errorf("error %q lacks the CPU termination code", err)
 	}
+	for _, want := range []string{"did_become_active used its whole CPU budget", "lifecycle_time=50ms (50000 fuel; it used ", "--set lifecycle_time=100ms", "background task"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not explain the kill: it lacks %q", err, want)
+		}
+	}
 	if a.State() != abi.StateNotRunning {
 		t.Errorf("state = %v", a.State())
 	}
@@ -640,6 +645,11 @@ func TestAlertPushIsPresentedOnlyToAnActiveApp(t *testing.T) {
 	must(t, a.Push(ctx, parsePush(t, alert)))
 	equal(t, "presented to the delegate", h.guestLines("chaos: present"), []string{`chaos: present push-1 "Rain" "at 4pm" {"city":"Oslo"}`})
 	if got := decisionsWith(*ds, "notification.presented"); len(got) != 1 || !strings.Contains(got[0], `push-2 presented to the user (the app is background): "Rain"`) {
+		t.Errorf("presented decisions = %q", got)
+	}
+	// An alert given as a plain string is its body: shown, not "".
+	must(t, a.Push(ctx, parsePush(t, `{"aps":{"alert":"Storm at 6pm"}}`)))
+	if got := decisionsWith(*ds, "notification.presented"); len(got) != 2 || !strings.Contains(got[1], `push-3 presented to the user (the app is background): "Storm at 6pm"`) {
 		t.Errorf("presented decisions = %q", got)
 	}
 }

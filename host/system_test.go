@@ -157,6 +157,21 @@ func TestExpireCallsTheHandlerThenKills(t *testing.T) {
 	}
 }
 
+// TestUncompletedSnapshotKillIsNamedSnapshot: the kill of a snapshot task
+// left open says "snapshot task", not "refresh task".
+func TestUncompletedSnapshotKillIsNamedSnapshot(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, "Snapshot nothing")
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx)) // the system's app_backgrounded snapshot, never completed
+	must(t, h.rt.RunFor(ctx, time.Minute))
+	kills := decisionsWith(*ds, "task.deadline")
+	if len(kills) != 1 || !strings.Contains(kills[0], "killed: snapshot task not completed in time") {
+		t.Errorf("kill decisions = %q, want one that names the snapshot task", kills)
+	}
+}
+
 func TestSetChangesTheBudgetMidRun(t *testing.T) {
 	ctx := context.Background()
 	// No complication: 1 refresh an hour, one asked for every 10 minutes.

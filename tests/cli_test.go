@@ -149,11 +149,20 @@ func watchbox(t *testing.T, in io.Reader, args ...string) result {
 }
 
 // checkNoPanic fails the test if the output has a Go panic or stack trace:
-// whatever the input, watchbox must explain itself instead.
+// whatever the input, watchbox must explain itself instead. A guest's
+// stack trace, which --verbose prints indented under its call, is not
+// watchbox's.
 func checkNoPanic(t *testing.T, r result) {
 	t.Helper()
+	var own []string
+	for _, l := range strings.Split(r.output(), "\n") {
+		if !strings.HasPrefix(l, "    ") {
+			own = append(own, l)
+		}
+	}
+	out := strings.Join(own, "\n")
 	for _, s := range []string{"goroutine ", "panic:", "runtime error:", "[signal "} {
-		if strings.Contains(r.output(), s) {
+		if strings.Contains(out, s) {
 			t.Errorf("output has %q, a Go panic or stack trace:\n%s", s, r)
 		}
 	}
@@ -767,6 +776,19 @@ func TestBuildCached(t *testing.T) {
 	}
 }
 
+// TestProfileSetShowsItsSource: a value given with --set says it came
+// from the command line, not from the default's source.
+func TestProfileSetShowsItsSource(t *testing.T) {
+	t.Parallel()
+	r := watchbox(t, nil, "profile", "--set", "task_time=30s")
+	expect(t, r, exitOK, "command line: --set task_time=30s")
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if strings.Contains(l, "launch_time") && strings.Contains(l, "command line") {
+			t.Errorf("a key not set on the command line says it was: %q", l)
+		}
+	}
+}
+
 func TestVersion(t *testing.T) {
 	r := watchbox(t, nil, "version")
 	expect(t, r, exitOK, "watchbox ", "(ABI v1, "+runtime.Version()+", wazero v")
@@ -963,9 +985,53 @@ func TestGuestExit(t *testing.T) {
 }
 
 func TestGuestPanic(t *testing.T) {
+	t.Parallel()
 	r := chaosRun(t, "DidBecomeActive panic")
 	expect(t, r, exitCrash, "did_become_active", "error", "panic in did_become_active handler: boom in DidBecomeActive",
-		"dev.watchbox.test.chaos: 1 launch(es), 0 crash(es), 1 failed call(s)")
+		"dev.watchbox.test.chaos: 1 launch(es), 0 crash(es), 1 failed call(s)",
+		// where it panicked: the first frame in the app's own code, in the
+		// call's line and in its log line
+		// (the checkout's path is left out: a cached build may come from
+		// another checkout of the same sources)
+		"boom in DidBecomeActive (at /", filepath.Join("tests", "apps", "chaos", "main.go")+":", " at=/")
+	if strings.Contains(r.output(), "runtime/debug.Stack()") {
+		t.Errorf("the whole stack is printed without --verbose\n%s", r)
+	}
+}
+
+// TestMisfitDelegateIsExplained: methods that look like delegate methods
+// but are not are reported when the app registers them, each with the
+// signature it needs, and a launch with no delegate fails saying so
+// (before, every event answered unhandled and the run exited 0).
+func TestMisfitDelegateIsExplained(t *testing.T) {
+	t.Parallel()
+	r := watchbox(t, nil, "run", "--control", "off", "--data", t.TempDir(), "--steps", "status", "tests/apps/misfit")
+	expect(t, r, exitCrash,
+		"WRN watch.Register: main.misfit has method DidFinishLaunching() error, which is not the delegate method DidFinishLaunching, so it is never called; change its signature to DidFinishLaunching()",
+		"main.misfit has method HandleBackgroundTasks(watch.Task), which is not the delegate method HandleBackgroundTasks, so it is never called; change its signature to HandleBackgroundTasks(tasks []*watch.Task)",
+		"main.misfit has method DidReceiveUserinfo([]byte), which is no delegate method, so it is never called; did you mean DidReceiveUserInfo(payload []byte)?",
+		"did_finish_launching     error", "watch.Register was given main.misfit, which implements no delegate method",
+		"call watch.Register(yourDelegate) from an init function")
+}
+
+// TestGuestPanicVerbose: --verbose prints the whole stack the SDK sent.
+func TestGuestPanicVerbose(t *testing.T) {
+	t.Parallel()
+	r := chaosRun(t, "DidBecomeActive panic", "--verbose")
+	expect(t, r, exitCrash, "(at ", "    runtime/debug.Stack()", "    main.act(", "main.go:")
+}
+
+// TestCPUKillExplained: a call that spends its CPU budget is explained
+// with the call, the profile key and its value, the fuel and what to do,
+// and its log line says it crashed.
+func TestCPUKillExplained(t *testing.T) {
+	t.Parallel()
+	r := chaosRun(t, "DidBecomeActive spin", "--set", "lifecycle_time=50ms")
+	expect(t, r, exitCrash, "cpu_time_exceeded: did_become_active used its whole CPU budget, lifecycle_time=50ms (12500000 fuel; it used ",
+		"raise it with --set lifecycle_time=100ms, or move the work to a background task", "status=crash termination=cpu_time_exceeded")
+	if strings.Contains(r.stderr, "status=ok termination") {
+		t.Errorf("the log line of a crash says status=ok\n%s", r)
+	}
 }
 
 // TestInstantiateCrash: a module whose _initialize traps crashes while

@@ -41,6 +41,21 @@ func TestControlEndpoint(t *testing.T) {
 	}
 	expect(t, watchbox(t, nil, "status"), exitOK, "dev.watchbox.test.chaos: inactive, 1 launch(es)", "[trigger]")
 
+	// why and status as steps answer the client, not the run's stdout.
+	expect(t, watchbox(t, nil, "step", "why"), exitOK, "dev.watchbox.test.chaos: ", "[trigger]")
+	expect(t, watchbox(t, nil, "step", "status"), exitOK, "dev.watchbox.test.chaos: inactive, 1 launch(es)")
+	whyJSON := watchbox(t, nil, "step", "--json", "why")
+	expect(t, whyJSON, exitOK, `"ok":true`, `"why":[{`, `"rule":"trigger`)
+
+	// A phone message for an app that is not reachable is dropped: the
+	// client gets the decision and a non-zero exit, not "ok".
+	expect(t, watchbox(t, nil, "step", "background"), exitOK, `"state":"background"`)
+	msg := watchbox(t, nil, "phone", "message", `{"text":"hi"}`)
+	expect(t, msg, exitUsage, "phone message dropped: the watch app is not reachable", "[phone.unreachable]")
+	if strings.Contains(msg.output(), `"ok":true`) {
+		t.Errorf("a dropped message answers ok\n%s", msg)
+	}
+
 	// Bad requests are refused with what was wrong, and the run goes on.
 	expect(t, watchbox(t, nil, "push", "--bundle", "com.other", pushFile), exitUsage, `no app "com.other" in this run`)
 	expect(t, watchbox(t, nil, "trigger", "nope"), exitUsage, `unknown task kind "nope"`)
@@ -49,6 +64,9 @@ func TestControlEndpoint(t *testing.T) {
 	r := p.signalAndWait(os.Interrupt, 10*time.Second, "Ctrl-C must end a --stay run")
 	if r.code != exitOK || !strings.Contains(r.stdout, `"interrupted":true`) && !strings.Contains(r.stdout, "launch(es)") {
 		t.Errorf("run ended with %d\n%s", r.code, r)
+	}
+	if strings.Contains(r.stdout, "[trigger") || strings.Contains(r.stdout, "state inactive") {
+		t.Errorf("the answers of step why and step status were printed on the run's stdout\n%s", r)
 	}
 	// With no run listening, the commands say so.
 	expect(t, watchbox(t, nil, "status"), exitError, "no live watchbox run")
@@ -145,7 +163,8 @@ func TestControlSeveralApps(t *testing.T) {
 	p.waitFor("dev.watchbox.weather  phone_user_info", 10*time.Second)
 	payload := writeFile(t, dir, "context.json", []byte(`{"city":"Oslo"}`))
 	expect(t, ctl("phone", "--bundle", "hello", "context", "@"+payload), exitOK, `"app":"dev.watchbox.hello"`)
-	expect(t, ctl("phone", "--bundle", "hello", "message", `{"ping":1}`), exitOK, `"app":"dev.watchbox.hello"`)
+	expect(t, ctl("phone", "--bundle", "hello", "message", `{"ping":1}`), exitUsage,
+		"watchbox phone: phone message dropped: the watch app is not reachable (it is not_running)", "[phone.unreachable]")
 	rules := strings.Join(statusJSON(t, "--control", sock, "--bundle", "hello").rules(), " ")
 	if !strings.Contains(rules, "data_delivery.delay") || !strings.Contains(rules, "phone.unreachable") {
 		t.Errorf("hello's decisions %s: want data_delivery.delay (the context) and phone.unreachable (the message)", rules)
@@ -205,6 +224,8 @@ func TestControlRefusedBeforeSending(t *testing.T) {
 		phrases []string
 	}{
 		{[]string{"phone", "user-info", `{"steps": 42`}, []string{"watchbox phone: the payload is not JSON: unexpected end of JSON input", "@FILE"}},
+		{[]string{"phone", "mesage", `{}`}, []string{`watchbox phone: unknown phone data kind "mesage" (did you mean "message"?)`}},
+		{[]string{"trigger", "snapshott"}, []string{`watchbox trigger: unknown task kind "snapshott" (did you mean "snapshot"?)`}},
 		{[]string{"phone", "context", `[1, 2]`}, []string{"watchbox phone: the payload must be a JSON object {...}, got [1, 2]"}},
 		{[]string{"phone", "user-info", "@" + missing}, []string{"watchbox phone: open " + missing}},
 		{[]string{"phone", "sms", `{}`}, []string{`watchbox phone: unknown phone data kind "sms"; kinds: user-info`}},
@@ -329,4 +350,29 @@ func TestTriggerWithDetail(t *testing.T) {
 	expect(t, watchbox(t, nil, "trigger", "--control", none, "expire", "now"), exitUsage, "watchbox trigger: expire takes no detail")
 	expect(t, watchbox(t, nil, "trigger", "--control", none, "bluetooth-alert", "Heart Strap"), exitUsage,
 		`watchbox trigger: the detail "Heart Strap" has a space; it is one word`)
+}
+
+// TestSecondRunGetsItsOwnSocket: a run started while another holds the
+// default control socket listens on a socket of its own and says where,
+// instead of exiting 1; the commands reach it there.
+func TestSecondRunGetsItsOwnSocket(t *testing.T) {
+	first := start(t, "run", "--stay", "--data", t.TempDir(), "--steps", "status", "apps/hello")
+	first.waitFor("control endpoint", time.Minute)
+	second := start(t, "run", "--stay", "--data", t.TempDir(), "--steps", "status", "apps/hello")
+	second.waitFor("this run listens on its own", time.Minute)
+	out := second.result().stderr
+	i := strings.Index(out, "pass --control ")
+	if i < 0 {
+		t.Fatalf("the second run does not say where it listens:\n%s", out)
+	}
+	sock := strings.Fields(out[i+len("pass --control "):])[0]
+	if filepath.Dir(sock) != runtimeDir || filepath.Base(sock) == "watchbox.sock" {
+		t.Errorf("the second run's socket %s: want its own, beside the default one in %s", sock, runtimeDir)
+	}
+	expect(t, watchbox(t, nil, "status", "--control", sock), exitOK, "dev.watchbox.hello: ")
+	expect(t, watchbox(t, nil, "status"), exitOK, "dev.watchbox.hello: ") // the first run, on the default socket
+	for _, p := range []*proc{second, first} {
+		r := p.signalAndWait(os.Interrupt, 10*time.Second, "Ctrl-C must end a --stay run")
+		expect(t, r, exitOK)
+	}
 }

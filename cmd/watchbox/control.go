@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/drive"
 	"github.com/watchbox/watchbox/host/push"
 )
@@ -118,7 +119,7 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 		case "trigger":
 			kind, err := abi.ParseTaskKind(pos[0])
 			if err != nil && pos[0] != "expire" {
-				return fail("unknown task kind %q; kinds: %s (or expire, to make the app's open tasks expire now)", pos[0], strings.Join(abi.TaskKindNames(), ", "))
+				return fail("unknown task kind %q%s; kinds: %s (or expire, to make the app's open tasks expire now)", pos[0], drive.DidYouMean(pos[0], append(abi.TaskKindNames(), "expire")), strings.Join(abi.TaskKindNames(), ", "))
 			}
 			if len(pos) == 2 {
 				if err != nil {
@@ -139,7 +140,7 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 			method = "GET"
 		case "phone":
 			if _, err := abi.ParsePhoneKind(pos[0]); err != nil {
-				return fail("unknown phone data kind %q; kinds: user-info (transferUserInfo), context (updateApplicationContext), message (sendMessage), complication (transferCurrentComplicationUserInfo)", pos[0])
+				return fail("unknown phone data kind %q%s; kinds: user-info (transferUserInfo), context (updateApplicationContext), message (sendMessage), complication (transferCurrentComplicationUserInfo)", pos[0], drive.DidYouMean(pos[0], abi.PhoneKindNames()))
 			}
 			q.Set("kind", pos[0])
 			b := []byte(pos[1])
@@ -186,28 +187,49 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 			json.Unmarshal(answer, &e)
 			return fail("%s", e.Error)
 		}
+		if !*asJSON && name == "step" {
+			// why and status answer what they report; other steps the
+			// app's state, as JSON.
+			var ans struct {
+				Why    []host.Decision       `json:"why"`
+				Status []drive.ControlStatus `json:"status"`
+			}
+			json.Unmarshal(answer, &ans)
+			if ans.Why != nil || ans.Status != nil {
+				for _, d := range ans.Why {
+					fmt.Fprintln(stdout, d)
+				}
+				printStatus(stdout, ans.Status)
+				return exitOK
+			}
+		}
 		if *asJSON || name != "status" {
 			stdout.Write(answer)
 			return exitOK
 		}
 		var st drive.StatusAnswer
 		json.Unmarshal(answer, &st)
-		for i, a := range st.Apps {
-			if i > 0 {
-				fmt.Fprintln(stdout)
-			}
-			current := ""
-			if a.Current {
-				current = " (current)"
-			}
-			fmt.Fprintf(stdout, "%s: %s, %d launch(es), %d crash(es)%s\n", a.App, a.State, a.Launches, a.Crashes, current)
-			if a.Complication != "" {
-				fmt.Fprintf(stdout, "complication: %s\n", a.Complication)
-			}
-			for _, d := range a.Decisions {
-				fmt.Fprintln(stdout, d)
-			}
-		}
+		printStatus(stdout, st.Apps)
 		return exitOK
+	}
+}
+
+// printStatus prints the status of apps as text.
+func printStatus(stdout io.Writer, apps []drive.ControlStatus) {
+	for i, a := range apps {
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		current := ""
+		if a.Current {
+			current = " (current)"
+		}
+		fmt.Fprintf(stdout, "%s: %s, %d launch(es), %d crash(es)%s\n", a.App, a.State, a.Launches, a.Crashes, current)
+		if a.Complication != "" {
+			fmt.Fprintf(stdout, "complication: %s\n", a.Complication)
+		}
+		for _, d := range a.Decisions {
+			fmt.Fprintln(stdout, d)
+		}
 	}
 }

@@ -48,6 +48,17 @@ func (p *profileFlagSet) resolve() (profile.Profile, meter.CostModel, error) {
 	return prof, model, nil
 }
 
+// setOnCommandLine returns the value the last --set of key gave, if any.
+func setOnCommandLine(sets []string, key string) (string, bool) {
+	v, found := "", false
+	for _, o := range sets {
+		if k, val, ok := strings.Cut(o, "="); ok && strings.TrimSpace(k) == key {
+			v, found = strings.TrimSpace(val), true
+		}
+	}
+	return v, found
+}
+
 // multiFlag is a repeatable string flag.
 type multiFlag []string
 
@@ -89,6 +100,9 @@ func profileCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		src := profile.Sources[k]
 		if src == "" {
 			src = "watchbox assumption"
+		}
+		if v, ok := setOnCommandLine(*pf.set, k); ok {
+			src = "command line: --set " + k + "=" + v
 		}
 		fmt.Fprintf(stdout, "  %-36s %-12v %s\n", k, values[k], src)
 	}

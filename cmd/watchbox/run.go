@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,6 +28,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	pf := profileFlags(fs)
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	control := fs.String("control", defaultControl(), "unix socket of the control endpoint that watchbox push, trigger, step, status, phone, bluetooth-alert, tap and complication talk to (\"off\" for none)")
+	verbose := fs.Bool("verbose", false, "print the whole stack trace of a handler's recovered panic under its call (without it: the first frame in the app's code)")
 	stay := fs.Bool("stay", false, "after the steps (or the end of stdin), stay live until interrupted, for the control endpoint")
 	pos, code, ok := parseInterleaved(fs, args)
 	if !ok {
@@ -69,7 +71,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			if c.Crash != "" || c.Message != "" {
 				failures[c.App]++
 			}
-			printCall(stdout, c, *asJSON)
+			printCall(stdout, c, *asJSON, *verbose)
 		},
 	}
 	rt, err := host.New(ctx, cfg)
@@ -97,7 +99,18 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 	if *control != "off" {
-		stop, err := drive.ServeControl(ctx, *control, r.d, drive.ControlOptions{PushLimit: prof.PushPayloadLimit, Step: r.apply})
+		opts := drive.ControlOptions{PushLimit: prof.PushPayloadLimit, Step: r.step}
+		stop, err := drive.ServeControl(ctx, *control, r.d, opts)
+		var busy *drive.BusyError
+		if errors.As(err, &busy) && !flagGiven(fs, "control") {
+			// The default socket belongs to another run: this one gets its
+			// own, and says where, rather than failing.
+			own := runSocket(*control)
+			if stop, err = drive.ServeControl(ctx, own, r.d, opts); err == nil {
+				log.Warn().Str("busy", *control).Str("socket", own).Msg("control endpoint: another watchbox run has the default socket; this run listens on its own, so pass --control " + own + " to push, trigger, step, status, phone, bluetooth-alert, tap and complication")
+				*control = own
+			}
+		}
 		if err != nil {
 			rt.Close(context.Background())
 			fmt.Fprintf(stderr, "watchbox run: %v\n", err)
@@ -151,6 +164,19 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return exitOK
 }
 
+// flagGiven reports whether the command line set the flag name.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+// runSocket is a control socket of this run's own, beside the default
+// one: watchbox-PID.sock.
+func runSocket(def string) string {
+	return filepath.Join(filepath.Dir(def), fmt.Sprintf("watchbox-%d.sock", os.Getpid()))
+}
+
 // duplicateBundles says which bundle directories name the same app (the
 // same directory twice, or two bundles with one bundle id), or "".
 // Directories whose manifest cannot be read are left to the load, which
@@ -180,17 +206,24 @@ func duplicateBundles(dirs []string) string {
 	return ""
 }
 
-func printCall(w io.Writer, c host.Call, asJSON bool) {
+func printCall(w io.Writer, c host.Call, asJSON, verbose bool) {
 	event, status := c.EventName(), c.Status.String()
 	if c.Crash != "" {
 		status = "crash"
 	}
 	if asJSON {
-		writeJSON(w, map[string]any{
+		rec := map[string]any{
 			"type": "call", "app": c.App, "event": event, "id": c.ID,
 			"status": status, "message": c.Message, "crash": c.Crash, "termination": c.Termination,
 			"state": c.State.String(), "fuel": c.Fuel, "duration_ns": c.Duration.Nanoseconds(),
-		})
+		}
+		if c.Where != "" {
+			rec["where"] = c.Where
+		}
+		if verbose && c.Stack != "" {
+			rec["stack"] = c.Stack
+		}
+		writeJSON(w, rec)
 		return
 	}
 	line := fmt.Sprintf("%-24s %-12s %-10s %8s %12d fuel", event, status, c.State, ms(c.Duration), c.Fuel)
@@ -199,8 +232,14 @@ func printCall(w io.Writer, c host.Call, asJSON bool) {
 		line = fmt.Sprintf("%-24s CRASH        %-10s %s: %s (%d fuel)", event, c.State, c.Termination, c.Crash, c.Fuel)
 	case c.Message != "":
 		line += "  " + c.Message
+		if c.Where != "" {
+			line += " (at " + c.Where + ")"
+		}
 	}
 	fmt.Fprintf(w, "%s  %s\n", c.App, line)
+	if verbose && c.Stack != "" {
+		io.WriteString(w, drive.IndentStack(c.Stack))
+	}
 }
 
 // A runner applies steps to the apps of a run, from --steps, stdin or the
@@ -252,19 +291,26 @@ func (r *runner) record(st drive.Action, app *host.App) {
 	r.mu.Unlock()
 }
 
-// apply applies one step other than quit and prints what status and why
-// report. Guest failures are not errors: the call that failed has been
+// step applies one step other than quit and records it; it is the control
+// endpoint's Step, which answers what status and why report to its
+// client. Guest failures are not errors: the call that failed has been
 // printed.
-func (r *runner) apply(ctx context.Context, st drive.Action) error {
+func (r *runner) step(ctx context.Context, st drive.Action) (drive.Result, error) {
 	app, err := r.d.Resolve(st)
 	r.record(st, app)
 	if err != nil {
-		return err
+		return drive.Result{Action: st}, err
 	}
 	if app != nil {
 		st.App = app.ID() // the app recorded, whatever the current app becomes
 	}
-	res, err := r.d.Apply(ctx, st)
+	return r.d.Apply(ctx, st)
+}
+
+// apply applies one step of the run's own (--steps or stdin) and prints
+// what status and why report.
+func (r *runner) apply(ctx context.Context, st drive.Action) error {
+	res, err := r.step(ctx, st)
 	if err != nil {
 		return err
 	}

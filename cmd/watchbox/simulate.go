@@ -22,6 +22,7 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	cacheDir := fs.String("cache", "", "cache directory (default: the user cache dir + /watchbox)")
 	dataDir := fs.String("data", "", "directory of app data containers (default: a new temporary directory, removed afterwards)")
 	why := fs.String("why", "", "after the day, list what the system held back for `APP` (alias or bundle id): every delayed, dropped, throttled, replaced or killed request, with its rule")
+	verbose := fs.Bool("verbose", false, "print the whole stack trace of a handler's recovered panic under its call (without it: the first frame in the app's code)")
 	pos, code, ok := parseInterleaved(fs, args)
 	if !ok {
 		return code
@@ -61,15 +62,17 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 		return exitError
 	}
+	sim.Timeline.SetVerbose(*verbose)
 	var whyApp *host.App
 	if *why != "" {
 		if whyApp = sim.App(*why); whyApp == nil {
 			sim.Close()
-			var names []string
+			var names, known []string
 			for _, a := range sc.Apps {
 				names = append(names, a.Alias+" ("+sim.App(a.Alias).ID()+")")
+				known = append(known, a.Alias, sim.App(a.Alias).ID())
 			}
-			fmt.Fprintf(stderr, "watchbox simulate: --why %s: no such app in %s; it has %s\n", *why, pos[0], strings.Join(names, ", "))
+			fmt.Fprintf(stderr, "watchbox simulate: --why %s: no such app in %s%s; it has %s\n", *why, pos[0], drive.DidYouMean(*why, known), strings.Join(names, ", "))
 			return exitUsage
 		}
 	}

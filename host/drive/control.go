@@ -30,7 +30,9 @@ type ControlOptions struct {
 	PushLimit int
 	// Step applies one action of POST /step; nil means Driver.Apply. A
 	// live run gives one that also prints the step, as it does its own.
-	Step func(ctx context.Context, a Action) error
+	// What Why and Status report goes back to the client in the answer,
+	// not to the run's output.
+	Step func(ctx context.Context, a Action) (Result, error)
 }
 
 // ServeControl listens on the unix socket path and serves the control API
@@ -47,7 +49,7 @@ type ControlOptions struct {
 func ServeControl(ctx context.Context, path string, d *Driver, opts ControlOptions) (stop func(), err error) {
 	if c, err := net.DialTimeout("unix", path, 200*time.Millisecond); err == nil {
 		c.Close()
-		return nil, fmt.Errorf("another watchbox run is listening on %s; stop it or pass --control with another path", path)
+		return nil, &BusyError{Path: path}
 	}
 	os.Remove(path)
 	ln, err := net.Listen("unix", path)
@@ -59,6 +61,17 @@ func ServeControl(ctx context.Context, path string, d *Driver, opts ControlOptio
 	return func() { srv.Close(); os.Remove(path) }, nil
 }
 
+// BusyError is ServeControl's error when another live run listens on the
+// socket.
+type BusyError struct {
+	Path string // the socket
+}
+
+// Error says which socket is taken and what to do.
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("another watchbox run is listening on %s; stop it or pass --control with another path", e.Path)
+}
+
 // ControlHandler serves the control API of d's apps, as ServeControl
 // does on its socket: POST /push (an .apns body), /step?step=STEPS,
 // /phone?kind=KIND (a JSON body), /bluetooth-alert?peripheral=P,
@@ -68,21 +81,33 @@ func ServeControl(ctx context.Context, path string, d *Driver, opts ControlOptio
 func ControlHandler(ctx context.Context, d *Driver, opts ControlOptions) http.Handler {
 	step := opts.Step
 	if step == nil {
-		step = func(ctx context.Context, a Action) error {
-			_, err := d.Apply(ctx, a)
-			return err
-		}
+		step = func(ctx context.Context, a Action) (Result, error) { return d.Apply(ctx, a) }
 	}
 	mux := http.NewServeMux()
-	reply := func(w http.ResponseWriter, app *host.App, err error) {
+	// answer writes the answer to a request on app, with extra fields
+	// (why, status) added.
+	answer := func(w http.ResponseWriter, app *host.App, err error, extra map[string]any) {
 		w.Header().Set("Content-Type", "application/json")
 		if err != nil {
 			w.WriteHeader(http.StatusBadRequest)
-			json.NewEncoder(w).Encode(map[string]string{"error": Message(err)})
+			ans := map[string]any{"error": Message(err)}
+			var de *DroppedError
+			if errors.As(err, &de) {
+				ans["decision"] = de.Decision
+			}
+			json.NewEncoder(w).Encode(ans)
 			return
 		}
-		json.NewEncoder(w).Encode(map[string]any{"ok": true, "app": app.ID(), "state": app.State().String()})
+		ans := map[string]any{"ok": true}
+		if app != nil {
+			ans["app"], ans["state"] = app.ID(), app.State().String()
+		}
+		for k, v := range extra {
+			ans[k] = v
+		}
+		json.NewEncoder(w).Encode(ans)
 	}
+	reply := func(w http.ResponseWriter, app *host.App, err error) { answer(w, app, err, nil) }
 	// named returns the app of ?bundle=, or nil when there is none.
 	named := func(req *http.Request) (*host.App, error) {
 		if b := req.URL.Query().Get("bundle"); b != "" {
@@ -108,6 +133,9 @@ func ControlHandler(ctx context.Context, d *Driver, opts ControlOptions) http.Ha
 				var res Result
 				res, err = d.Apply(ctx, a)
 				app = res.App
+				if err == nil {
+					err = dropped(res)
+				}
 			}
 			reply(w, app, err)
 		})
@@ -142,6 +170,7 @@ func ControlHandler(ctx context.Context, d *Driver, opts ControlOptions) http.Ha
 			}
 		}
 		app := d.Current()
+		extra := map[string]any{}
 		for _, st := range steps {
 			if err != nil {
 				break
@@ -149,14 +178,27 @@ func ControlHandler(ctx context.Context, d *Driver, opts ControlOptions) http.Ha
 			if st.App != "" {
 				app, _ = d.Lookup(st.App)
 			}
-			err = step(ctx, st)
+			var res Result
+			res, err = step(ctx, st)
+			switch st.Kind {
+			case Why:
+				why, _ := extra["why"].([]host.Decision)
+				if why == nil {
+					why = []host.Decision{}
+				}
+				extra["why"] = append(why, res.Why...)
+			case Status:
+				sts, _ := extra["status"].([]ControlStatus)
+				extra["status"] = append(sts, d.controlStatus(res.Status)...)
+			}
 		}
-		reply(w, app, err)
+		answer(w, app, err, extra)
 	})
 	handle("POST /phone", Phone, func(req *http.Request, a *Action) error {
 		kind, err := abi.ParsePhoneKind(req.URL.Query().Get("kind"))
 		if err != nil {
-			return fmt.Errorf("unknown phone data kind %q; kinds: user-info, context, message, complication", req.URL.Query().Get("kind"))
+			k := req.URL.Query().Get("kind")
+			return fmt.Errorf("unknown phone data kind %q%s; kinds: user-info, context, message, complication", k, DidYouMean(k, abi.PhoneKindNames()))
 		}
 		body, err := readBody(req)
 		if err != nil {
@@ -219,6 +261,48 @@ func readBody(req *http.Request) ([]byte, error) {
 	return body, nil
 }
 
+// controlStatus is sts as the control endpoint shows them, each with its
+// app's last 20 decisions.
+func (d *Driver) controlStatus(sts []AppStatus) []ControlStatus {
+	out := []ControlStatus{}
+	for _, st := range sts {
+		ds := st.App.Why()
+		if len(ds) > 20 {
+			ds = ds[len(ds)-20:]
+		}
+		if ds == nil {
+			ds = []host.Decision{}
+		}
+		out = append(out, ControlStatus{App: st.ID, State: st.State.String(), Launches: st.Launches, Crashes: st.Crashes,
+			Complication: string(st.Complication), Current: st.Current, Decisions: ds})
+	}
+	return out
+}
+
+// DroppedError is the control endpoint's answer to data the system
+// dropped instead of delivering (a phone message for an app that is not
+// reachable): the request was well formed, but nothing reached the app.
+type DroppedError struct {
+	Decision host.Decision // the drop, with its rule
+}
+
+// Error returns the decision: "phone message dropped: ... [phone.unreachable]".
+func (e *DroppedError) Error() string { return e.Decision.Reason + " [" + e.Decision.Rule + "]" }
+
+// dropped returns a *DroppedError for phone data that an action's result
+// says the system dropped, or nil.
+func dropped(res Result) error {
+	if res.Action.Kind != Phone {
+		return nil
+	}
+	for _, d := range res.Decisions {
+		if d.Verdict == "drop" {
+			return &DroppedError{Decision: d}
+		}
+	}
+	return nil
+}
+
 // ControlStatus is what the control endpoint's GET /status shows of an app.
 type ControlStatus struct {
 	App          string          `json:"app"`                    // bundle id
@@ -241,18 +325,7 @@ type StatusAnswer struct {
 // StatusAnswer returns GET /status's answer for app, or for every app
 // when app is nil.
 func (d *Driver) StatusAnswer(app *host.App) StatusAnswer {
-	var ans StatusAnswer
-	for _, st := range d.Status(app) {
-		ds := st.App.Why()
-		if len(ds) > 20 {
-			ds = ds[len(ds)-20:]
-		}
-		if ds == nil {
-			ds = []host.Decision{}
-		}
-		ans.Apps = append(ans.Apps, ControlStatus{App: st.ID, State: st.State.String(), Launches: st.Launches, Crashes: st.Crashes,
-			Complication: string(st.Complication), Current: st.Current, Decisions: ds})
-	}
+	ans := StatusAnswer{Apps: d.controlStatus(d.Status(app))}
 	if len(ans.Apps) == 1 {
 		ans.ControlStatus = &ans.Apps[0]
 	}

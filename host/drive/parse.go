@@ -9,7 +9,15 @@ import (
 	"unicode"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/internal/suggest"
 )
+
+// stepNames are the step words, for "did you mean" hints.
+var stepNames = []string{"launch", "wrist-up", "open", "wrist-down", "background", "suspend", "purge", "trigger", "expire", "sleep", "status", "why", "quit"}
+
+// DidYouMean returns ` (did you mean "NAME"?)` for the name in names
+// closest to name, or "" when none is close, for error messages.
+func DidYouMean(name string, names []string) string { return suggest.Hint(name, names) }
 
 // StepHelp lists the steps ParseSteps reads, for usage messages.
 const StepHelp = "launch, wrist-up, wrist-down, background, suspend, purge, trigger TASK-KIND [DETAIL], expire, sleep DURATION, status, why, quit" +
@@ -101,7 +109,7 @@ func parseStep(part string) (*Action, error) {
 		}
 		st.Kind, st.Duration = Sleep, d
 	default:
-		return nil, fmt.Errorf("unknown step %q; steps are: %s", words[0], StepHelp)
+		return nil, fmt.Errorf("unknown step %q%s; steps are: %s", words[0], suggest.Hint(words[0], stepNames), StepHelp)
 	}
 	return &st, nil
 }

@@ -48,6 +48,7 @@ func TestParseSteps(t *testing.T) {
 func TestParseStepsErrors(t *testing.T) {
 	for in, want := range map[string]string{
 		"jump":                          `unknown step "jump"; steps are: launch, wrist-up`,
+		"backgrund":                     `unknown step "backgrund" (did you mean "background"?); steps are:`,
 		"trigger":                       `step "trigger" needs a task kind, after the app if any: application-refresh, snapshot`,
 		"trigger hello refresh":         `step "trigger hello refresh" needs a task kind`,
 		"trigger snapshot later":        `step "trigger snapshot later": "later" is not a snapshot reason: app-backgrounded, app-scheduled`,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/profile"
 	"github.com/watchbox/watchbox/host/scenario"
 )
@@ -59,5 +60,14 @@ func TestRunActions(t *testing.T) {
 	}
 	if again := trace(); again != got {
 		t.Errorf("two runs of the same actions differ:\n%s\n---\n%s", got, again)
+	}
+}
+
+// TestScenarioPayloadLimitIsTheRuntimes: a scenario refuses exactly the
+// payloads the runtime would refuse in the middle of the run.
+func TestScenarioPayloadLimitIsTheRuntimes(t *testing.T) {
+	t.Parallel()
+	if scenario.MaxPayload != host.MaxPayload {
+		t.Errorf("scenario.MaxPayload = %d, host.MaxPayload = %d", scenario.MaxPayload, host.MaxPayload)
 	}
 }

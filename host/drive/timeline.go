@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +22,7 @@ type Timeline struct {
 	mu       sync.Mutex
 	w        io.Writer
 	json     bool
+	verbose  bool
 	calls    int
 	failures int
 }
@@ -29,6 +31,15 @@ type Timeline struct {
 // asJSON, as JSON lines.
 func NewTimeline(w io.Writer, asJSON bool) *Timeline {
 	return &Timeline{w: w, json: asJSON}
+}
+
+// SetVerbose makes the timeline print the whole stack trace a failed
+// handler sent (a recovered panic's), under its call; without it a call
+// shows only the first frame in the app's own code.
+func (tl *Timeline) SetVerbose(on bool) {
+	tl.mu.Lock()
+	tl.verbose = on
+	tl.mu.Unlock()
 }
 
 // Calls returns how many calls into guests the timeline printed.
@@ -91,9 +102,16 @@ func (tl *Timeline) Call(c host.Call) {
 		status = "crash"
 	}
 	if tl.json {
-		tl.writeJSON(map[string]any{"type": "call", "time": c.Time.UTC(), "app": c.App, "event": c.EventName(),
+		rec := map[string]any{"type": "call", "time": c.Time.UTC(), "app": c.App, "event": c.EventName(),
 			"status": status, "message": c.Message, "crash": c.Crash, "termination": c.Termination,
-			"state": c.State.String(), "fuel": c.Fuel, "duration_ns": c.Duration.Nanoseconds()})
+			"state": c.State.String(), "fuel": c.Fuel, "duration_ns": c.Duration.Nanoseconds()}
+		if c.Where != "" {
+			rec["where"] = c.Where
+		}
+		if tl.verbose && c.Stack != "" {
+			rec["stack"] = c.Stack
+		}
+		tl.writeJSON(rec)
 		return
 	}
 	extra := ""
@@ -102,8 +120,24 @@ func (tl *Timeline) Call(c host.Call) {
 		extra = fmt.Sprintf("  %s: %s", c.Termination, c.Crash)
 	case c.Message != "":
 		extra = "  " + c.Message
+		if c.Where != "" {
+			extra += " (at " + c.Where + ")"
+		}
 	}
 	tl.line(c.Time, c.App, "%-24s %-10s %-10s %9d fuel%s", c.EventName(), status, c.State, c.Fuel, extra)
+	if tl.verbose && c.Stack != "" {
+		tl.w.Write([]byte(IndentStack(c.Stack)))
+	}
+}
+
+// IndentStack returns a stack trace a guest sent, each line indented by
+// four spaces and ending in a newline, to print under its call.
+func IndentStack(stack string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimRight(stack, "\n"), "\n") {
+		b.WriteString("    " + l + "\n")
+	}
+	return b.String()
 }
 
 // Decision prints a decision of the system; it is a host.Config.OnDecision.

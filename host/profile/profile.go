@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/watchbox/watchbox/host/input"
+	"github.com/watchbox/watchbox/host/internal/suggest"
 	"reflect"
 	"sort"
 	"strconv"
@@ -244,7 +245,7 @@ func (p *Profile) Set(key, value string) error {
 		}
 		return p.Validate()
 	}
-	return fmt.Errorf("unknown profile key %q; keys are: %s", key, strings.Join(Keys(), ", "))
+	return fmt.Errorf("unknown profile key %q%s; keys are: %s", key, suggest.Hint(key, Keys()), strings.Join(Keys(), ", "))
 }
 
 // ParseSet applies "key=value" overrides in order.

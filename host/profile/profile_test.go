@@ -47,7 +47,7 @@ func TestLoadAndSet(t *testing.T) {
 		t.Errorf("after set: %v %d", p.TaskTime.D(), p.InstructionRate)
 	}
 	for _, bad := range []struct{ set, want string }{
-		{"task_tiem=1s", "unknown profile key \"task_tiem\""},
+		{"task_tiem=1s", "unknown profile key \"task_tiem\" (did you mean \"task_time\"?)"},
 		{"task_time=soon", "not a duration"},
 		{"refreshes_per_hour=x", "not a whole number"},
 		{"task_warning=1m", "must be shorter than task_time"},

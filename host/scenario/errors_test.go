@@ -170,3 +170,20 @@ func TestNoApps(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestOversizedPhonePayload: a phone payload that cannot fit in one event
+// is refused when the scenario is read, as an oversized push file is, not
+// in the middle of the run.
+func TestOversizedPhonePayload(t *testing.T) {
+	t.Parallel()
+	big := `{"x":"` + strings.Repeat("a", MaxPayload) + `"}`
+	_, err := parse(t, "app weather w\nat 09:00 phone context weather "+big+"\n", Options{})
+	want := fmt.Sprintf("2:32: phone data is %d bytes, over the %d bytes that fit in one event", len(big), MaxPayload)
+	var es Errors
+	if !errors.As(err, &es) || len(es) != 1 || !strings.HasPrefix(fmt.Sprintf("%d:%d: %s", es[0].Line, es[0].Column, es[0].Msg), want) {
+		t.Errorf("got %v, want %q", err, want)
+	}
+	if _, err := parse(t, "app weather w\nat 09:00 phone context weather {\"x\":\"a\"}\n", Options{}); err != nil {
+		t.Errorf("a small payload: %v", err)
+	}
+}

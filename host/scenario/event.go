@@ -242,6 +242,24 @@ func (p *parser) ident(line int, t token, what string) bool {
 
 // payload reads a JSON object given inline or as @FILE.
 func (p *parser) payload(line int, t token, ev *Event, what string) bool {
+	if !p.payloadOf(line, t, ev, what) {
+		return false
+	}
+	if len(ev.Payload) > MaxPayload {
+		p.errAt(line, t, "%s is %d bytes, over the %d bytes that fit in one event (the ABI's %d-byte envelope); make it smaller",
+			what, len(ev.Payload), MaxPayload, abi.MaxEnvelope)
+		return false
+	}
+	return true
+}
+
+// MaxPayload is the largest phone payload or intent parameters a scenario
+// may give: host.MaxPayload, what the runtime accepts in one event, so an
+// oversized payload is refused before the run rather than in its middle.
+const MaxPayload = abi.MaxEnvelope - abi.HeaderSize - 1024
+
+// payloadOf reads the payload of an event; see payload.
+func (p *parser) payloadOf(line int, t token, ev *Event, what string) bool {
 	switch {
 	case t.kind == jsonv:
 		if !isJSONObject([]byte(t.text)) {

@@ -183,3 +183,20 @@ type taskRecorder struct {
 
 func (r *taskRecorder) HandleBackgroundTasks(tasks []*Task) { r.tasks = tasks }
 func (r *taskRecorder) TaskWillExpire(id int64)             { r.expired = append(r.expired, id) }
+
+// TestZeroDateIsRefusedBeforeSending: the zero time.Time is an unset
+// date, not 1754; the SDK refuses it without asking the runtime.
+func TestZeroDateIsRefusedBeforeSending(t *testing.T) {
+	fakeHost(t, func(op abi.Op, args []byte) ([]byte, abi.Status) {
+		t.Errorf("op %v was sent to the runtime", op)
+		return nil, abi.StatusInternal
+	})
+	for name, f := range map[string]func(time.Time, []byte) (time.Time, error){
+		"ScheduleBackgroundRefresh": ScheduleBackgroundRefresh, "ScheduleSnapshotRefresh": ScheduleSnapshotRefresh,
+	} {
+		_, err := f(time.Time{}, nil)
+		if err == nil || !strings.Contains(err.Error(), "watch: "+name+": the preferred date is the zero time.Time (unset)") {
+			t.Errorf("%s(time.Time{}) = %v, want a clear refusal", name, err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
@@ -72,6 +73,9 @@ type (
 // one. It returns when the system plans to deliver it, or the zero time if
 // it will not.
 func ScheduleBackgroundRefresh(preferred time.Time, userInfo []byte) (time.Time, error) {
+	if preferred.IsZero() {
+		return time.Time{}, zeroDate("ScheduleBackgroundRefresh")
+	}
 	return schedule(abi.OpScheduleBackgroundRefresh, msg.ScheduleRefresh{Date: preferred.UnixNano(), UserInfo: userInfo}.Encode(nil))
 }
 
@@ -79,7 +83,16 @@ func ScheduleBackgroundRefresh(preferred time.Time, userInfo []byte) (time.Time,
 // (scheduleSnapshotRefresh), under the snapshot budget, with the same rules
 // as ScheduleBackgroundRefresh.
 func ScheduleSnapshotRefresh(preferred time.Time, userInfo []byte) (time.Time, error) {
+	if preferred.IsZero() {
+		return time.Time{}, zeroDate("ScheduleSnapshotRefresh")
+	}
 	return schedule(abi.OpScheduleSnapshotRefresh, msg.ScheduleSnapshot{Date: preferred.UnixNano(), UserInfo: userInfo}.Encode(nil))
+}
+
+// zeroDate is the error of a schedule request given the zero time.Time,
+// which the host would read as a date in 1754 that has long passed.
+func zeroDate(fn string) error {
+	return fmt.Errorf("watch: %s: the preferred date is the zero time.Time (unset); pass the time you want it, such as time.Now().Add(15*time.Minute)", fn)
 }
 
 func schedule(op abi.Op, args []byte) (time.Time, error) {

@@ -13,6 +13,13 @@
 //	func (app) DidFinishLaunching() { watch.Printf("launched") }
 //	func (app) DidBecomeActive()    { watch.Printf("active") }
 //
+//	// Compile-time checks: a method whose signature differs from the
+//	// delegate's would never be called; these make it a build error.
+//	var (
+//		_ watch.Launcher  = app{}
+//		_ watch.Activator = app{}
+//	)
+//
 //	func init() { watch.Register(app{}) }
 //
 //	func main() {}
@@ -58,7 +65,10 @@ type (
 // handlers are the registered delegate's methods, looked up once by
 // Register: interface assertions are slow in Go's wasm port, and every event
 // would otherwise pay for one.
-var handlers struct {
+var handlers delegate
+
+// delegate holds the registered delegate's methods.
+type delegate struct {
 	launch, foreground, active, resign, background func()
 	tasks                                          func([]*Task)
 	expire                                         func(int64)
@@ -68,8 +78,21 @@ var handlers struct {
 }
 
 // Register makes d the app's delegate: the value whose methods the runtime's
-// events call. Call it from an init function. A later call replaces d.
+// events call. Call it from an init function: main never runs in a watchbox
+// app, so a Register there is never called. A later call replaces d.
+//
+// Register warns, in the runtime's log, about a d that implements no
+// delegate method, and about every method whose name is a delegate
+// method's, or close to one, but whose signature is not (such as
+// DidFinishLaunching() error), with the signature it needs. Compile-time
+// checks catch those earlier:
+//
+//	var _ watch.Launcher = app{}
 func Register(d any) {
+	registered = ""
+	for _, p := range delegateProblems(d) {
+		Warnf("%s", p)
+	}
 	handlers.launch, handlers.foreground, handlers.active, handlers.resign, handlers.background = nil, nil, nil, nil, nil
 	handlers.event, handlers.tasks, handlers.expire = nil, nil, nil
 	handlers.present, handlers.remote, handlers.complication, handlers.respond = nil, nil, nil, nil
@@ -119,6 +142,29 @@ func Register(d any) {
 	if x, ok := d.(EventHandler); ok {
 		handlers.event = x.HandleEvent
 	}
+	h := &handlers
+	if h.launch == nil && h.foreground == nil && h.active == nil && h.resign == nil && h.background == nil &&
+		h.tasks == nil && h.expire == nil && h.present == nil && h.remote == nil && h.complication == nil &&
+		h.respond == nil && h.userInfo == nil && h.context == nil && h.message == nil && h.event == nil {
+		registered = fmt.Sprintf("watch.Register was given %T, which implements no delegate method", d)
+	} else {
+		registered = "yes"
+	}
+}
+
+// registered is "yes" once Register was given a delegate, why not
+// otherwise, and "" when Register was never called.
+var registered string
+
+// unregistered is the reply to did_finish_launching when there is no
+// delegate: without it the launch would answer unhandled and the mistake
+// (Register called from main, or given the wrong value) would go unseen.
+func unregistered() string {
+	why := registered
+	if why == "" {
+		why = "watch.Register was never called"
+	}
+	return why + ": no delegate method will ever be called; call watch.Register(yourDelegate) from an init function (main never runs in a watchbox app)"
 }
 
 // Event is the event being handled, as decoded from its envelope.
@@ -175,6 +221,9 @@ func handle(kind abi.EventKind, envelope []byte) (status abi.Status, out []byte)
 			status, out = fail(abi.StatusError, msg.Reply{Message: fmt.Sprintf("panic in %v handler: %v", kind, r), Error: string(debug.Stack())})
 		}
 	}()
+	if kind == abi.EventDidFinishLaunching && registered != "yes" {
+		return fail(abi.StatusError, msg.Reply{Message: unregistered()})
+	}
 	handled, err := call(kind)
 	switch {
 	case err != nil:

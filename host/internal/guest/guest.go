@@ -277,6 +277,9 @@ type Result struct {
 	Fuel     int64         // fuel the call used (0 when unmetered)
 	Status   abi.Status    // the guest's answer, when it survived
 	Message  string        // the reply's message, when Status is a failure
+	// Details are the reply's details, when Status is a failure: the Go
+	// SDK sends a recovered panic's stack trace.
+	Details string
 	// Crash is set when the instance died in the call; it is still
 	// there, for the caller to Kill.
 	Crash *Crash
@@ -304,7 +307,7 @@ func (g *Guest) Call(ctx context.Context, kind abi.EventKind, fields []byte, bud
 	}
 	res.Status = abi.Status(int32(in.stack[0]))
 	if res.Status != abi.StatusOK && res.Status != abi.StatusUnhandled {
-		res.Message = replyMessage(in.reply)
+		res.Message, res.Details = replyText(in.reply)
 	}
 	return res
 }
@@ -410,14 +413,20 @@ func crashReason(err error, stderr *logWriter) string {
 	return msg
 }
 
-// replyMessage returns the message field of an encoded reply, if any.
-func replyMessage(reply []byte) string {
+// replyText returns the message and error fields of an encoded reply
+// (the first of each), if any.
+func replyText(reply []byte) (message, details string) {
+	var seenMsg, seenErr bool
 	r := abi.NewReader(reply)
 	for r.Next() {
-		if v := r.Value(); v.Key == abi.FieldMessage {
-			s, _ := v.Text()
-			return s
+		switch v := r.Value(); {
+		case v.Key == abi.FieldMessage && !seenMsg:
+			message, _ = v.Text()
+			seenMsg = true
+		case v.Key == abi.FieldError && !seenErr:
+			details, _ = v.Text()
+			seenErr = true
 		}
 	}
-	return ""
+	return message, details
 }

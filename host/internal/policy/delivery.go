@@ -33,12 +33,25 @@ func (p *Policy) DataDelivery(f Facts, arrived, now time.Time) Decision {
 		d.Reason = fmt.Sprintf("data delivery runs at %s: the app is frontmost", clock(now, now))
 	case by.After(now):
 		d.Verdict, d.Rule, d.At = Delay, RuleDataDeliveryDelay, by
-		d.Reason = fmt.Sprintf("data delivery delayed to %s: the app is in the background; data that arrived at %s is delivered within %s",
-			clock(by, now), clock(arrived, now), dur(delay))
+		d.Reason = fmt.Sprintf("data delivery delayed to %s: the app is %s; data that arrived at %s is delivered within %s",
+			clock(by, now), notFrontmost(f.State), clock(arrived, now), dur(delay))
 	default:
 		d.Verdict, d.Rule, d.At = Run, RuleDataDeliveryDelay, now
 		d.Reason = fmt.Sprintf("data delivery runs at %s: data that arrived at %s is delivered within %s",
 			clock(now, now), clock(arrived, now), dur(delay))
 	}
 	return p.record(d)
+}
+
+// notFrontmost says where an app that is not frontmost is, in words:
+// "in the background" unless its state says it is suspended or not
+// running at all.
+func notFrontmost(state string) string {
+	switch state {
+	case "suspended":
+		return "suspended"
+	case "not_running":
+		return "not running"
+	}
+	return "in the background"
 }

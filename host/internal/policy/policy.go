@@ -195,6 +195,10 @@ type Facts struct {
 	// LastInteraction is when the user last interacted with the app (zero
 	// if never); it decides the returnToDefaultState snapshot.
 	LastInteraction time.Time
+	// State is the app's life-cycle state, by its ABI name
+	// ("background", "suspended", "not_running"), for the words of a
+	// reason; "" when not known.
+	State string
 }
 
 // Decision is one decision of the system about one request, with the rule

@@ -434,6 +434,10 @@ func TestRule9DataDelivery(t *testing.T) {
 	check(t, d, Delay, RuleDataDeliveryDelay,
 		"data delivery delayed to 09:10: the app is in the background; data that arrived at 09:00 is delivered within 10 min")
 	checkAt(t, d, at(9, 10))
+	notRunning := dockOnly()
+	notRunning.State = "not_running"
+	check(t, p.DataDelivery(notRunning, at(9, 0), at(9, 0)), Delay, RuleDataDeliveryDelay,
+		"data delivery delayed to 09:10: the app is not running; data that arrived at 09:00 is delivered within 10 min")
 	check(t, p.DataDelivery(dockOnly(), at(9, 0), at(9, 10)), Run, RuleDataDeliveryDelay,
 		"data delivery runs at 09:10: data that arrived at 09:00 is delivered within 10 min")
 	check(t, p.DataDelivery(frontmost(), at(9, 0), at(9, 0)), Run, RuleDataDeliveryAtOnce,

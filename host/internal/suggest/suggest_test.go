@@ -12,3 +12,16 @@ func TestDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestHint(t *testing.T) {
+	t.Parallel()
+	names := []string{"task_time", "launch_time", "lifecycle_time", "user-info", "message"}
+	for name, want := range map[string]string{
+		"task_tim": ` (did you mean "task_time"?)`, "Launch_Time": ` (did you mean "launch_time"?)`,
+		"mesage": ` (did you mean "message"?)`, "zzzzzz": "", "x": "",
+	} {
+		if got := Hint(name, names); got != want {
+			t.Errorf("Hint(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

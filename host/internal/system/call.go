@@ -17,7 +17,12 @@ type Call struct {
 	ID      uint64        `json:"id"`
 	Status  abi.Status    `json:"-"`
 	Message string        `json:"message,omitempty"` // the handler's error message
-	Crash   string        `json:"crash,omitempty"`   // why the instance died, if it did
+	// Where is the first frame of a recovered panic in the app's own
+	// code ("/src/app/main.go:42"), and Stack the whole stack the guest
+	// sent; both empty when the guest sent none.
+	Where string `json:"where,omitempty"`
+	Stack string `json:"stack,omitempty"`
+	Crash string `json:"crash,omitempty"` // why the instance died, if it did
 	// Termination classifies a crash: trap, exit, cpu_time_exceeded or
 	// wall_time_exceeded. Empty when the instance survived.
 	Termination guest.Termination `json:"termination,omitempty"`
@@ -42,7 +47,7 @@ type CrashError struct {
 	App         string        // bundle id
 	Event       abi.EventKind // the event being handled, zero while starting
 	Termination guest.Termination
-	Reason      string // the trap, exit or budget message
+	Reason      string // the trap or exit message, or what the budget was and what to do
 	Fuel        int64  // fuel the call used
 }
 
@@ -65,12 +70,17 @@ type HandlerError struct {
 	Event   abi.EventKind
 	Status  abi.Status
 	Message string
+	Where   string // a recovered panic's first frame in the app's code, or ""
+	Stack   string // the stack trace the guest sent, or ""
 }
 
 func (e *HandlerError) Error() string {
 	msg := e.Message
 	if msg == "" {
 		msg = "no message"
+	}
+	if e.Where != "" {
+		msg += " (at " + e.Where + ")"
 	}
 	return fmt.Sprintf("app %s: %v handler failed (%v): %s", e.App, e.Event, e.Status, msg)
 }
@@ -82,7 +92,8 @@ func (a *App) Call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 	res := a.Guest.Call(ctx, kind, fields, a.budget(kind))
 	c := Call{App: a.ID, Time: res.Start, Event: kind, ID: res.ID, Duration: res.Duration, Fuel: res.Fuel}
 	if res.Crash != nil {
-		crash := &CrashError{App: a.ID, Event: kind, Termination: res.Crash.Termination, Reason: res.Crash.Reason, Fuel: res.Fuel}
+		reason := a.budgetReason(kind, res.Crash)
+		crash := &CrashError{App: a.ID, Event: kind, Termination: res.Crash.Termination, Reason: reason, Fuel: res.Fuel}
 		a.Life.Kill(ctx)
 		a.Life.crashes++
 		c.Crash, c.Termination = crash.Reason, crash.Termination
@@ -94,8 +105,9 @@ func (a *App) Call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 	c.State = a.Life.state
 	var herr error
 	if c.Status != abi.StatusOK && c.Status != abi.StatusUnhandled {
-		c.Message = res.Message
-		herr = &HandlerError{App: a.ID, Event: kind, Status: c.Status, Message: c.Message}
+		c.Message, c.Stack = res.Message, res.Details
+		c.Where = AppFrame(res.Details)
+		herr = &HandlerError{App: a.ID, Event: kind, Status: c.Status, Message: c.Message, Where: c.Where, Stack: c.Stack}
 	}
 	a.record(c)
 	return c, herr
@@ -127,10 +139,15 @@ func (a *App) record(c Call) {
 		}
 		return
 	}
+	status := c.Status.String()
 	if c.Termination != "" {
 		ev = ev.Str("termination", string(c.Termination))
+		status = "crash" // the guest answered nothing; its status is no "ok"
 	}
-	ev.Str("event", c.EventName()).Str("status", c.Status.String()).Int64("fuel", c.Fuel).Dur("duration", c.Duration).Msg("call")
+	if c.Where != "" {
+		ev = ev.Str("at", c.Where)
+	}
+	ev.Str("event", c.EventName()).Str("status", status).Int64("fuel", c.Fuel).Dur("duration", c.Duration).Msg("call")
 	if f := a.Env.OnCall; f != nil {
 		f(c)
 	}
@@ -138,18 +155,49 @@ func (a *App) record(c Call) {
 
 // budget returns the time budget of a call of kind, from the profile.
 func (a *App) budget(kind abi.EventKind) time.Duration {
+	_, d := a.budgetKey(kind)
+	return d
+}
+
+// budgetKey returns the profile key of the time budget of a call of kind
+// (kind 0 is _initialize) and its value.
+func (a *App) budgetKey(kind abi.EventKind) (string, time.Duration) {
 	p := a.Env.Rules.Profile()
 	switch kind {
-	case abi.EventDidFinishLaunching:
-		return p.LaunchTime.D()
+	case 0, abi.EventDidFinishLaunching:
+		return "launch_time", p.LaunchTime.D()
 	case abi.EventWillEnterForeground, abi.EventDidBecomeActive, abi.EventWillResignActive, abi.EventDidEnterBackground:
-		return p.LifecycleTime.D()
+		return "lifecycle_time", p.LifecycleTime.D()
 	case abi.EventBackgroundTasks:
-		return p.TaskTime.D()
+		return "task_time", p.TaskTime.D()
 	case abi.EventRemoteNotification:
-		return p.PushRunTime.D()
+		return "push_run_time", p.PushRunTime.D()
 	}
-	return p.EventTime.D()
+	return "event_time", p.EventTime.D()
+}
+
+// budgetReason explains a crash of a call of kind (0: _initialize): for a
+// spent CPU or wall-time budget, which profile key set it, its value, the
+// fuel used and what to do; for any other crash, the guest's reason.
+func (a *App) budgetReason(kind abi.EventKind, c *guest.Crash) string {
+	if c.Termination != guest.TerminationCPU && c.Termination != guest.TerminationWall {
+		return c.Reason
+	}
+	key, d := a.budgetKey(kind)
+	call := "_initialize"
+	if kind != 0 {
+		call = kind.String()
+	}
+	fuel := a.Env.Rules.Profile().Fuel(d)
+	what := fmt.Sprintf("%s used its whole CPU budget, %s=%v (%d fuel; it used %d)", call, key, d, fuel, c.Fuel)
+	if c.Termination == guest.TerminationWall {
+		what = fmt.Sprintf("%s ran past its wall-clock deadline, %s=%v (it used %d of %d fuel)", call, key, d, c.Fuel, fuel)
+	}
+	instead := "move the work to a background task"
+	if kind == abi.EventBackgroundTasks {
+		instead = "split the work across several background tasks"
+	}
+	return fmt.Sprintf("%s; raise it with --set %s=%v, or %s", what, key, 2*d, instead)
 }
 
 // Request answers one request from the guest (guest.Handler): app_info

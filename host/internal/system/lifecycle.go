@@ -126,8 +126,9 @@ func (l *Lifecycle) coldStart(ctx context.Context, state abi.State) error {
 		if !errors.As(err, &gc) {
 			return err
 		}
-		l.app.record(Call{App: l.app.ID, Time: l.app.Env.Clock.Now(), Crash: gc.Reason, Termination: gc.Termination, Fuel: gc.Fuel})
-		return &CrashError{App: l.app.ID, Termination: gc.Termination, Reason: gc.Reason, Fuel: gc.Fuel}
+		reason := l.app.budgetReason(0, gc)
+		l.app.record(Call{App: l.app.ID, Time: l.app.Env.Clock.Now(), Crash: reason, Termination: gc.Termination, Fuel: gc.Fuel})
+		return &CrashError{App: l.app.ID, Termination: gc.Termination, Reason: reason, Fuel: gc.Fuel}
 	}
 	return l.Sequence(ctx, Step{abi.EventDidFinishLaunching, state})
 }

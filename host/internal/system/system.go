@@ -93,6 +93,7 @@ func (a *App) Facts() policy.Facts {
 		Frontmost:          a.Life.Frontmost(),
 		ComplicationActive: a.complication,
 		LastInteraction:    a.lastInteraction,
+		State:              a.Life.State().String(),
 	}
 }
 

@@ -1,9 +1,12 @@
 #!/bin/sh
 # Builds hello.wasm, a WASI reactor, from hello.c.
 #
-# Needs clang, lld and wasi-libc (Debian: apt-get install clang lld wasi-libc,
-# which installs into clang's default wasm32-wasi sysroot). With a wasi-sdk
-# or another sysroot, set WASI_SYSROOT=/path/to/wasi-sysroot.
+# Needs clang, lld, wasi-libc and clang's wasm32 runtime library (Debian:
+# apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32, the last
+# matching clang's major version; without it wasm-ld fails with "cannot
+# find libclang_rt.builtins-wasm32.a"). wasi-libc installs into clang's
+# default wasm32-wasi sysroot. With a wasi-sdk or another sysroot, set
+# WASI_SYSROOT=/path/to/wasi-sysroot.
 #
 # -mexec-model=reactor links wasi-libc's crt1-reactor.o: the module exports
 # _initialize (which runs the C constructors) instead of _start. The

@@ -204,8 +204,12 @@ func (f *Feature) present(ctx context.Context, n *notification) {
 	if len(f.delivered) > 64 {
 		f.delivered = f.delivered[1:]
 	}
+	shown := n.title // an alert push given as a plain string has only a body
+	if shown == "" {
+		shown = n.body
+	}
 	a.Report(policy.Decision{Time: now, Kind: policy.KindNotification, Verdict: policy.Presented, Rule: policy.RuleNotificationPresented,
-		Reason: fmt.Sprintf("notification %s presented to the user (the app is %v): %q", n.id, a.Life.State(), n.title)})
+		Reason: fmt.Sprintf("notification %s presented to the user (the app is %v): %q", n.id, a.Life.State(), shown)})
 }
 
 // cancel carries out removePendingNotificationRequests.

@@ -316,8 +316,12 @@ func (f *Feature) deadline(id int64) {
 			Reason: fmt.Sprintf("killed: %v task %d not completed by its forced expiry at %s (%s background task not finished in time)",
 				t.Kind, id, t.times.Deadline.UTC().Format("15:04:05"), policy.CodeTaskNotFinished)})
 	} else {
+		kind := policy.KindRefresh
+		if t.Kind == abi.TaskSnapshot {
+			kind = policy.KindSnapshot // not "refresh task" in the kill's reason
+		}
 		a.Env.Rules.Decide(func(p *policy.Policy) policy.Decision {
-			d, _ := p.TaskExpired(a.ID, policy.KindRefresh, t.times.Delivered, now)
+			d, _ := p.TaskExpired(a.ID, kind, t.times.Delivered, now)
 			return d
 		})
 	}

@@ -1,0 +1,18 @@
+//go:build wasip1
+
+// Command misfit is a test app whose methods look like delegate methods
+// but are not: watch.Register must warn about each, and the launch must
+// fail saying that no delegate was registered.
+package main
+
+import "github.com/watchbox/watchbox/guest-sdk/go/watch"
+
+type misfit struct{}
+
+func (misfit) DidFinishLaunching() error          { return nil }
+func (misfit) HandleBackgroundTasks(t watch.Task) {}
+func (misfit) DidReceiveUserinfo(p []byte)        {}
+
+func init() { watch.Register(misfit{}) }
+
+func main() {}
