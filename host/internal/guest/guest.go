@@ -33,6 +33,7 @@ import (
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/internal/sched"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/profile"
@@ -42,8 +43,10 @@ import (
 // called inside a call, with the Guest's owner holding its lock.
 type Handler interface {
 	// Request carries out op with its encoded fields and returns the
-	// encoded result, or a status other than abi.StatusOK.
-	Request(op abi.Op, args []byte) ([]byte, abi.Status)
+	// encoded result, or a status other than abi.StatusOK and the reason,
+	// in words starting with the op's name, that the guest reads as the
+	// request's refusal.
+	Request(op abi.Op, args []byte) (res []byte, status abi.Status, reason string)
 }
 
 // Config configures a Guest.
@@ -412,12 +415,7 @@ func crashReason(err error, stderr *logWriter) string {
 
 // replyMessage returns the message field of an encoded reply, if any.
 func replyMessage(reply []byte) string {
-	r := abi.NewReader(reply)
-	for r.Next() {
-		if v := r.Value(); v.Key == abi.FieldMessage {
-			s, _ := v.Text()
-			return s
-		}
-	}
-	return ""
+	var m msg.Reply
+	m.Decode(reply) // a reply that does not decode has no message to show
+	return m.Message
 }
