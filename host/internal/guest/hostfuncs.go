@@ -52,6 +52,9 @@ func (g *Guest) hostEventReply(ctx context.Context, mod api.Module, stack []uint
 		fail(stack, abi.StatusInvalidMemory)
 		return
 	}
+	// Only the framing is checked here, not a msg type: what a reply
+	// holds depends on the event (a handler's message, save_state's
+	// state), and its reader decodes it with that event's type.
 	r := abi.NewReader(b)
 	for r.Next() {
 	}
@@ -122,7 +125,9 @@ func (g *Guest) hostResultRead(ctx context.Context, mod api.Module, stack []uint
 }
 
 // request checks the encoding of a request's fields and hands it to the
-// Handler.
+// Handler. The framing is checked here, for every op alike, because
+// docs/abi.md gives malformed fields -2 whatever op is (unknown ops too);
+// the op's handler then decodes the fields with its msg type.
 func (g *Guest) request(op abi.Op, args []byte) ([]byte, abi.Status, string) {
 	r := abi.NewReader(args)
 	for r.Next() {
