@@ -355,7 +355,7 @@ func TestRepeatingCalendarNotification(t *testing.T) {
 	must(t, h.rt.RunFor(ctx, 48*time.Hour))
 	equal(t, "guest", h.guestLines("chaos: notify"), []string{
 		"chaos: notify standup: <nil>", "chaos: notify once: <nil>",
-		"chaos: notify never: watch: schedule_notification request failed: bad_argument",
+		`chaos: notify never: watch: schedule_notification: notification "never": the calendar components {"day":30,"month":2} never match a date (bad_argument)`,
 	})
 	var presented []string
 	for _, d := range *ds {

@@ -204,7 +204,8 @@ func TestCGuestLifeCycle(t *testing.T) {
 	if !errors.As(err, &he) || he.Status != abi.StatusError || c.Status != abi.StatusError {
 		t.Errorf("Deliver(background_tasks) = %+v, %v; want a HandlerError with status error", c, err)
 	}
-	const wantMsg = "c-hello: complete_task(7) failed with status 1" // not_found: the host never delivered task 7
+	// not_found, with the host's reason: the host never delivered task 7
+	const wantMsg = "c-hello: complete_task(7) failed with status 1: complete_task: task 7 is not open"
 	if c.Message != wantMsg {
 		t.Errorf("handler message = %q, want %q", c.Message, wantMsg)
 	}

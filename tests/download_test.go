@@ -65,7 +65,7 @@ func TestWeatherDownloadsFromALocalServer(t *testing.T) {
 	r = watchbox(t, nil, "run", "--control", "off", "--data", t.TempDir(),
 		"--steps", "trigger application-refresh, sleep 1500ms, status", bundle("weather.example"))
 	expect(t, r, exitOK, "download forecast-1 refused: "+u.Host+" is not in the manifest's allowedHosts [weather.example]",
-		"cannot start the download: watch: start_download request failed: not_allowed")
+		"cannot start the download: watch: start_download: host "+u.Host+" is not in the manifest's allowedHosts [weather.example]; add it there (not_allowed)")
 	if n := hits.Load(); n != 1 {
 		t.Errorf("the server got %d requests after the refused download, want still 1", n)
 	}

@@ -121,6 +121,13 @@ func TestRefusalReason(t *testing.T) {
 		t.Errorf("with a reason: %v, want %s", err, want)
 	}
 
+	// The runtime's reasons start with the op's name, which is not repeated.
+	refusal = msg.Refuse(`start_download: id "a b" has a space`)
+	err = StartDownload("a b", "https://example.com")
+	if want := `watch: start_download: id "a b" has a space (bad_argument)`; err == nil || err.Error() != want {
+		t.Errorf("with the op's name: %v, want %s", err, want)
+	}
+
 	for _, r := range [][]byte{
 		nil, // a v1 host: no result after a refusal
 		golden(t, "op schedule_background_refresh result").Wire, // a stale result of an earlier request

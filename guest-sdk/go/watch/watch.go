@@ -363,9 +363,13 @@ type StatusError struct {
 }
 
 // Error returns "watch: OP: REASON (STATUS)", or "watch: OP request
-// failed: STATUS" without a reason.
+// failed: STATUS" without a reason. A reason that starts with the op's
+// name, as the runtime's do (docs/abi.md), is not prefixed with it again.
 func (e *StatusError) Error() string {
 	if e.Reason != "" {
+		if op := e.Op.String() + ": "; len(e.Reason) >= len(op) && e.Reason[:len(op)] == op {
+			return fmt.Sprintf("watch: %s (%v)", e.Reason, e.Status)
+		}
 		return fmt.Sprintf("watch: %v: %s (%v)", e.Op, e.Reason, e.Status)
 	}
 	return fmt.Sprintf("watch: %v request failed: %v", e.Op, e.Status)

@@ -33,6 +33,7 @@ import (
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/internal/sched"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/profile"
@@ -42,8 +43,10 @@ import (
 // called inside a call, with the Guest's owner holding its lock.
 type Handler interface {
 	// Request carries out op with its encoded fields and returns the
-	// encoded result, or a status other than abi.StatusOK.
-	Request(op abi.Op, args []byte) ([]byte, abi.Status)
+	// encoded result, or a status other than abi.StatusOK and the reason,
+	// in words starting with the op's name, that the guest reads as the
+	// request's refusal.
+	Request(op abi.Op, args []byte) (res []byte, status abi.Status, reason string)
 }
 
 // Config configures a Guest.
@@ -416,17 +419,7 @@ func crashReason(err error, stderr *logWriter) string {
 // replyText returns the message and error fields of an encoded reply
 // (the first of each), if any.
 func replyText(reply []byte) (message, details string) {
-	var seenMsg, seenErr bool
-	r := abi.NewReader(reply)
-	for r.Next() {
-		switch v := r.Value(); {
-		case v.Key == abi.FieldMessage && !seenMsg:
-			message, _ = v.Text()
-			seenMsg = true
-		case v.Key == abi.FieldError && !seenErr:
-			details, _ = v.Text()
-			seenErr = true
-		}
-	}
-	return message, details
+	var m msg.Reply
+	m.Decode(reply) // a reply that does not decode has no text to show
+	return m.Message, m.Error
 }

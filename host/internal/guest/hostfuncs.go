@@ -2,10 +2,12 @@ package guest
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/tetratelabs/wazero/api"
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/abi/msg"
 )
 
 // Host functions. Each runs inside a guest call, with the Guest's owner
@@ -50,6 +52,9 @@ func (g *Guest) hostEventReply(ctx context.Context, mod api.Module, stack []uint
 		fail(stack, abi.StatusInvalidMemory)
 		return
 	}
+	// Only the framing is checked here, not a msg type: what a reply
+	// holds depends on the event (a handler's message, save_state's
+	// state), and its reader decodes it with that event's type.
 	r := abi.NewReader(b)
 	for r.Next() {
 	}
@@ -87,22 +92,32 @@ func (g *Guest) hostLog(ctx context.Context, mod api.Module, stack []uint64) {
 func (g *Guest) hostRequest(ctx context.Context, mod api.Module, stack []uint64) {
 	op, ptr, size := abi.Op(uint32(stack[0])), uint32(stack[1]), uint32(stack[2])
 	if size > maxArgs {
-		fail(stack, abi.StatusLimit)
+		g.refuse(stack, abi.StatusLimit, fmt.Sprintf("%v: arguments of %d bytes are over the limit of %d bytes", op, size, maxArgs))
 		return
 	}
 	args, okRead := mod.Memory().Read(ptr, size)
 	if !okRead {
-		fail(stack, abi.StatusInvalidMemory)
+		g.refuse(stack, abi.StatusInvalidMemory, fmt.Sprintf("%v: the arguments at %d, %d bytes, are outside the guest's memory of %d bytes",
+			op, ptr, size, mod.Memory().Size()))
 		return
 	}
-	res, status := g.request(op, args)
+	res, status, reason := g.request(op, args)
 	if status != abi.StatusOK {
-		g.inst.result = g.inst.result[:0]
-		fail(stack, status)
+		g.refuse(stack, status, reason)
 		return
 	}
 	g.inst.result = res
 	ok(stack, len(res))
+}
+
+// refuse fails a request with status and leaves its refusal, reason, as
+// the result (docs/abi.md section 5): never the previous request's result.
+func (g *Guest) refuse(stack []uint64, status abi.Status, reason string) {
+	g.inst.result = nil
+	if reason != "" {
+		g.inst.result = msg.Refuse(reason)
+	}
+	fail(stack, status)
 }
 
 func (g *Guest) hostResultRead(ctx context.Context, mod api.Module, stack []uint64) {
@@ -110,13 +125,15 @@ func (g *Guest) hostResultRead(ctx context.Context, mod api.Module, stack []uint
 }
 
 // request checks the encoding of a request's fields and hands it to the
-// Handler.
-func (g *Guest) request(op abi.Op, args []byte) ([]byte, abi.Status) {
+// Handler. The framing is checked here, for every op alike, because
+// docs/abi.md gives malformed fields -2 whatever op is (unknown ops too);
+// the op's handler then decodes the fields with its msg type.
+func (g *Guest) request(op abi.Op, args []byte) ([]byte, abi.Status, string) {
 	r := abi.NewReader(args)
 	for r.Next() {
 	}
 	if r.Err() != nil {
-		return nil, abi.StatusBadArgument
+		return nil, abi.StatusBadArgument, fmt.Sprintf("%v: malformed argument fields at byte %d: a header or value is cut short", op, r.Offset())
 	}
 	return g.cfg.Handler.Request(op, args)
 }

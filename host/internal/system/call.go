@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/internal/guest"
 )
 
@@ -202,20 +203,13 @@ func (a *App) budgetReason(kind abi.EventKind, c *guest.Crash) string {
 
 // Request answers one request from the guest (guest.Handler): app_info
 // itself, every other op through the op a feature registered for it.
-func (a *App) Request(op abi.Op, args []byte) ([]byte, abi.Status) {
+func (a *App) Request(op abi.Op, args []byte) ([]byte, abi.Status, string) {
 	if op == abi.OpAppInfo {
-		var w abi.Writer
-		w.String(abi.FieldBundleID, a.ID)
-		w.Int(abi.FieldAppState, int64(a.Life.state))
-		w.Int(abi.FieldLaunchCount, int64(a.Life.launches))
-		w.Bool(abi.FieldCold, a.Life.cold)
-		if a.Manifest.Settings != nil {
-			w.Blob(abi.FieldPayload, a.Manifest.Settings)
-		}
-		return w.Bytes(), abi.StatusOK
+		return Done(msg.AppInfo{BundleID: a.ID, State: a.Life.state, LaunchCount: int64(a.Life.launches),
+			Cold: a.Life.cold, Settings: a.Manifest.Settings}.Encode(nil))
 	}
 	if f, ok := a.Features.ops[op]; ok {
 		return f(args)
 	}
-	return nil, abi.StatusUnsupported
+	return Refuse(op, abi.StatusUnsupported, "not implemented by this host")
 }

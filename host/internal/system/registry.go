@@ -2,14 +2,32 @@ package system
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/watchbox/watchbox/abi"
 )
 
 // Op carries out one request op from the guest: its encoded fields in, its
-// encoded result (or a failure status) out. It runs inside a guest call,
-// with the app's lock held.
-type Op func(args []byte) ([]byte, abi.Status)
+// encoded result out, or a status other than abi.StatusOK with the reason
+// the guest reads (docs/abi.md, refusal reasons). It runs inside a guest
+// call, with the app's lock held.
+type Op func(args []byte) (res []byte, status abi.Status, reason string)
+
+// Done is the answer of an op that succeeded with result res.
+func Done(res []byte) ([]byte, abi.Status, string) { return res, abi.StatusOK, "" }
+
+// Refuse is the answer of an op that refuses a request with status: the
+// reason starts with the op's name, followed by format's words, as in
+// "start_download: id \"a b\" has a space".
+func Refuse(op abi.Op, status abi.Status, format string, args ...any) ([]byte, abi.Status, string) {
+	return nil, status, op.String() + ": " + fmt.Sprintf(format, args...)
+}
+
+// BadArgs is the answer of an op whose arguments did not decode: err is a
+// *msg.Error, whose text already starts with the op's name.
+func BadArgs(err error) ([]byte, abi.Status, string) {
+	return nil, abi.StatusBadArgument, err.Error()
+}
 
 // Registry is where features register their request ops and their hooks
 // into the app's life cycle. Hooks run in the order they were added.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/bundle"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/sched"
@@ -72,26 +73,20 @@ func TestHolds(t *testing.T) {
 }
 
 // Requests go to the op a feature registered; app_info is the core's, and
-// an op nobody registered is unsupported.
+// an op nobody registered is unsupported, with a reason.
 func TestRequestRegistry(t *testing.T) {
 	a, _ := newApp(t)
-	a.Features.Handle(abi.OpSendToPhone, func(args []byte) ([]byte, abi.Status) { return []byte("ok"), abi.StatusOK })
-	if res, st := a.Request(abi.OpSendToPhone, nil); st != abi.StatusOK || string(res) != "ok" {
-		t.Fatalf("registered op: %q %v", res, st)
+	a.Features.Handle(abi.OpSendToPhone, func(args []byte) ([]byte, abi.Status, string) { return Done([]byte("ok")) })
+	if res, st, why := a.Request(abi.OpSendToPhone, nil); st != abi.StatusOK || string(res) != "ok" || why != "" {
+		t.Fatalf("registered op: %q %v %q", res, st, why)
 	}
-	if _, st := a.Request(abi.OpStartDownload, nil); st != abi.StatusUnsupported {
-		t.Fatalf("unregistered op: %v", st)
+	if _, st, why := a.Request(abi.OpStartDownload, nil); st != abi.StatusUnsupported || why != "start_download: not implemented by this host" {
+		t.Fatalf("unregistered op: %v %q", st, why)
 	}
-	res, st := a.Request(abi.OpAppInfo, nil)
-	r := abi.NewReader(res)
-	id := ""
-	for r.Next() {
-		if v := r.Value(); v.Key == abi.FieldBundleID {
-			id, _ = v.Text()
-		}
-	}
-	if st != abi.StatusOK || id != "dev.watchbox.test" {
-		t.Fatalf("app_info: %q %v", id, st)
+	res, st, _ := a.Request(abi.OpAppInfo, nil)
+	var info msg.AppInfo
+	if err := info.Decode(res); err != nil || st != abi.StatusOK || info.BundleID != "dev.watchbox.test" {
+		t.Fatalf("app_info: %+v %v %v", info, st, err)
 	}
 }
 

@@ -7,13 +7,16 @@
 package main
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 	"unsafe"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/guest-sdk/go/watch"
 )
 
@@ -28,6 +31,9 @@ func logWrite(level int32, ptr unsafe.Pointer, size uint32) int32
 
 //go:wasmimport watchbox request
 func request(op uint32, ptr unsafe.Pointer, size uint32) int32
+
+//go:wasmimport watchbox result_read
+func resultRead(ptr unsafe.Pointer, limit uint32) int32
 
 type app struct{}
 
@@ -160,8 +166,16 @@ func do(event, action string, args []string) {
 		watch.Printf("chaos: event_reply %d", eventReply(bad, 4096))
 		watch.Printf("chaos: log %d", logWrite(1, bad, 4096))
 		watch.Printf("chaos: log-level %d", logWrite(99, nil, 0))
-		watch.Printf("chaos: request %d", request(1, bad, 64))
-		watch.Printf("chaos: request-unknown %d", request(9999, nil, 0))
+		request(uint32(abi.OpAppInfo), nil, 0) // a result the refusals below must replace
+		watch.Printf("chaos: request %d %s", request(uint32(abi.OpAppInfo), bad, 64), refusal())
+		watch.Printf("chaos: request-unknown %d %s", request(9999, nil, 0), refusal())
+		watch.Printf("chaos: request-big %d %s", request(uint32(abi.OpAppInfo), nil, 70000), refusal())
+	case "raw":
+		// raw OP HEX: request OP (a number) with the hex-encoded argument
+		// fields ("-" for none), bypassing the SDK's encoder; logs the
+		// result's size and bytes, hex-encoded, or the negated status and
+		// the refusal's reason.
+		rawRequest(args[0], args[1])
 	case "read":
 		for _, p := range args {
 			b, err := os.ReadFile(p)
@@ -245,6 +259,44 @@ func do(event, action string, args []string) {
 		info, err := watch.App()
 		watch.Printf("chaos: info %s %v %d %v %v", info.BundleID, info.State, info.LaunchCount, info.Cold, err)
 	}
+}
+
+// refusal returns the reason of the last request's refusal, quoted, or
+// what was wrong with the result in its place.
+func refusal() string {
+	res := make([]byte, 4096)
+	n := resultRead(unsafe.Pointer(&res[0]), uint32(len(res)))
+	if n < 0 || int(n) > len(res) {
+		return "result_read " + strconv.Itoa(int(n))
+	}
+	var r msg.Refusal
+	if err := r.Decode(res[:n]); err != nil {
+		return "not a refusal: " + err.Error()
+	}
+	return strconv.Quote(r.Reason)
+}
+
+func rawRequest(opArg, hexArgs string) {
+	op, _ := strconv.ParseUint(opArg, 10, 32)
+	b, err := hex.DecodeString(strings.TrimPrefix(hexArgs, "-")) // -: no fields
+	if err != nil {
+		watch.Printf("chaos: raw %s: bad hex: %v", opArg, err)
+		return
+	}
+	var p unsafe.Pointer
+	if len(b) > 0 {
+		p = unsafe.Pointer(&b[0])
+	}
+	n := request(uint32(op), p, uint32(len(b)))
+	if n < 0 {
+		watch.Printf("chaos: raw %v %d refusal %s", abi.Op(op), n, refusal())
+		return
+	}
+	res := make([]byte, n)
+	if n > 0 {
+		resultRead(unsafe.Pointer(&res[0]), uint32(n))
+	}
+	watch.Printf("chaos: raw %v %d result %x", abi.Op(op), n, res)
 }
 
 func recurse(n int) int {

@@ -16,6 +16,7 @@ import (
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/system"
 )
@@ -62,28 +63,33 @@ const maxDownload = 16 << 20
 // stores the body in the app's container under /Downloads/IDENTIFIER, and
 // wakes the app with a url_session task carrying the status, file and
 // error, even if it was suspended or purged meanwhile.
-func (f *Feature) start(args []byte) ([]byte, abi.Status) {
-	var id, raw string
-	r := abi.NewReader(args)
-	for r.Next() {
-		v := r.Value()
-		switch v.Key {
-		case abi.FieldSessionIdentifier:
-			id, _ = v.Text()
-		case abi.FieldURL:
-			raw, _ = v.Text()
-		}
+func (f *Feature) start(args []byte) ([]byte, abi.Status, string) {
+	var m msg.StartDownload
+	if err := m.Decode(args); err != nil {
+		return system.BadArgs(err)
+	}
+	id, raw := m.Identifier, m.URL
+	refuse := func(format string, args ...any) ([]byte, abi.Status, string) {
+		return system.Refuse(abi.OpStartDownload, abi.StatusBadArgument, format, args...)
+	}
+	if p := abi.SessionIDProblem(id); p != "" {
+		return refuse("id %q %s", id, p)
 	}
 	u, err := url.Parse(raw)
-	if id == "" || !abi.ValidSessionID(id) || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, abi.StatusBadArgument
+	switch {
+	case err != nil:
+		return refuse("url %q does not parse: %v", raw, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return refuse("url %q: the scheme must be http or https", raw)
+	case u.Host == "":
+		return refuse("url %q has no host", raw)
 	}
 	a := f.a
 	now := a.Now()
 	if !a.Manifest.AllowsHost(u.Host) {
 		a.Report(policy.Decision{Time: now, Kind: policy.KindURLSession, Verdict: policy.Drop, Rule: policy.RuleURLSessionHostNotAllowed,
 			Reason: fmt.Sprintf("download %s refused: %s is not in the manifest's allowedHosts %v", id, u.Host, a.Manifest.AllowedHosts)})
-		return nil, abi.StatusNotAllowed
+		return system.Refuse(abi.OpStartDownload, abi.StatusNotAllowed, "host %s is not in the manifest's allowedHosts %v; add it there", u.Host, a.Manifest.AllowedHosts)
 	}
 	took, extra := downloadLatency, ""
 	if lat := f.cfg.Latency; lat != nil && f.cfg.Virtual {
@@ -105,7 +111,7 @@ func (f *Feature) start(args []byte) ([]byte, abi.Status) {
 			f.finish(id, u.String())
 		}()
 	})
-	return nil, abi.StatusOK
+	return system.Done(nil)
 }
 
 // finish fetches the URL, stores the body and delivers the task.

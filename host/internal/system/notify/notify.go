@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/system"
 	"github.com/watchbox/watchbox/host/push"
@@ -56,65 +57,40 @@ type notification struct {
 	repeats                   bool
 }
 
-func (n *notification) fields(w *abi.Writer) {
-	w.String(abi.FieldIdentifier, n.id)
-	w.String(abi.FieldTitle, n.title)
-	w.String(abi.FieldBody, n.body)
-	if n.category != "" {
-		w.String(abi.FieldCategory, n.category)
-	}
-	if n.userInfo != nil {
-		w.Blob(abi.FieldUserInfo, n.userInfo)
-	}
+// payload is n as the payload of notification_will_present.
+func (n *notification) payload() msg.Notification {
+	return msg.Notification{Identifier: n.id, Title: n.title, Body: n.body, Category: n.category, UserInfo: n.userInfo}
+}
+
+// response is n as the payload of notification_did_receive, for action.
+func (n *notification) response(action string) msg.NotificationResponse {
+	return msg.NotificationResponse{Notification: n.payload(), Action: action}
 }
 
 // schedule carries out UNUserNotificationCenter.add from the guest: a
-// time-interval trigger (interval, optionally repeating) or a date trigger
-// (date). A request with an identifier already pending replaces it.
-func (f *Feature) schedule(args []byte) ([]byte, abi.Status) {
-	n := &notification{}
+// time-interval trigger (interval, optionally repeating), a date trigger
+// (date) or a calendar trigger (calendar, optionally repeating). A request
+// with an identifier already pending replaces it.
+func (f *Feature) schedule(args []byte) ([]byte, abi.Status, string) {
+	var m msg.ScheduleNotification
+	if err := m.Decode(args); err != nil {
+		return system.BadArgs(err)
+	}
+	refuse := func(format string, args ...any) ([]byte, abi.Status, string) {
+		return system.Refuse(abi.OpScheduleNotification, abi.StatusBadArgument, format, args...)
+	}
+	n := &notification{id: m.Identifier, title: m.Title, body: m.Body, category: m.Category, userInfo: m.UserInfo,
+		interval: m.Interval, repeats: m.Repeats}
 	var at time.Time
-	r := abi.NewReader(args)
-	for r.Next() {
-		v := r.Value()
-		var err error
-		switch v.Key {
-		case abi.FieldIdentifier:
-			n.id, err = v.Text()
-		case abi.FieldTitle:
-			n.title, err = v.Text()
-		case abi.FieldBody:
-			n.body, err = v.Text()
-		case abi.FieldCategory:
-			n.category, err = v.Text()
-		case abi.FieldUserInfo:
-			var b []byte
-			b, err = v.Blob()
-			n.userInfo = append([]byte(nil), b...)
-		case abi.FieldInterval:
-			var ns int64
-			ns, err = v.Int()
-			n.interval = time.Duration(ns)
-		case abi.FieldDate:
-			var ns int64
-			ns, err = v.Int()
-			at = time.Unix(0, ns).UTC()
-		case abi.FieldRepeats:
-			n.repeats, err = v.Bool()
-		case abi.FieldCalendar:
-			var b []byte
-			if b, err = v.Blob(); err == nil {
-				var c calendar
-				if c, err = parseCalendar(b); err == nil {
-					n.cal = &c
-				} else {
-					f.a.Log.Warn().Str("notification", n.id).Msg(err.Error())
-				}
-			}
-		}
+	if m.Date != 0 {
+		at = time.Unix(0, m.Date).UTC()
+	}
+	if m.Calendar != nil {
+		c, err := parseCalendar(m.Calendar)
 		if err != nil {
-			return nil, abi.StatusBadArgument
+			return refuse("notification %q: %v", n.id, err)
 		}
+		n.cal = &c
 	}
 	now := f.a.Now()
 	triggers := 0
@@ -124,21 +100,24 @@ func (f *Feature) schedule(args []byte) ([]byte, abi.Status) {
 		}
 	}
 	switch {
-	case n.id == "", n.title == "" && n.body == "":
-		return nil, abi.StatusBadArgument
+	case n.id == "":
+		return refuse("the identifier is empty")
+	case n.title == "" && n.body == "":
+		return refuse("notification %q has neither a title nor a body", n.id)
 	case triggers != 1:
-		return nil, abi.StatusBadArgument // exactly one trigger
+		return refuse("notification %q has %d triggers; give exactly one of interval (above 0), date and calendar", n.id, triggers)
 	case n.repeats && !at.IsZero():
-		return nil, abi.StatusBadArgument // a date fires once; a repeating one is a calendar trigger
+		return refuse("notification %q: a date trigger fires once and cannot repeat (a calendar trigger can)", n.id)
 	case n.repeats && n.interval > 0 && n.interval < time.Minute:
-		return nil, abi.StatusBadArgument // as iOS: a repeating trigger needs an interval of at least 60 s
+		// as iOS: a repeating trigger needs an interval of at least 60 s
+		return refuse("a repeating time-interval trigger needs at least 60 s, got %v s", n.interval.Seconds())
 	}
 	switch {
 	case n.interval > 0:
 		at = now.Add(n.interval)
 	case n.cal != nil:
 		if at = n.cal.next(now); at.IsZero() {
-			return nil, abi.StatusBadArgument // no date ever matches (February 30th)
+			return refuse("notification %q: the calendar components %s never match a date", n.id, m.Calendar) // February 30th
 		}
 	}
 	f.cancel(n.id)
@@ -146,7 +125,7 @@ func (f *Feature) schedule(args []byte) ([]byte, abi.Status) {
 	f.arm(n, at)
 	f.a.Report(policy.Decision{Time: now, Kind: policy.KindNotification, Verdict: policy.Scheduled, At: at, Rule: policy.RuleNotificationScheduled,
 		Reason: fmt.Sprintf("notification %s scheduled for %s%s", n.id, whenPhrase(at, now), n.repeatPhrase())})
-	return nil, abi.StatusOK
+	return system.Done(nil)
 }
 
 // whenPhrase is "15:04:05", with the date first when t is on another day
@@ -195,9 +174,7 @@ func (f *Feature) present(ctx context.Context, n *notification) {
 	a := f.a
 	now := a.Env.Clock.Now()
 	if a.Life.State() == abi.StateActive && a.Guest.Running() {
-		var w abi.Writer
-		n.fields(&w)
-		a.Call(ctx, abi.EventNotificationWillPresent, w.Bytes())
+		a.Call(ctx, abi.EventNotificationWillPresent, n.payload().Encode(nil))
 		return
 	}
 	f.delivered = append(f.delivered, n)
@@ -222,18 +199,15 @@ func (f *Feature) cancel(id string) bool {
 	return ok
 }
 
-func (f *Feature) cancelOp(args []byte) ([]byte, abi.Status) {
-	r := abi.NewReader(args)
-	for r.Next() {
-		if v := r.Value(); v.Key == abi.FieldIdentifier {
-			id, _ := v.Text()
-			if !f.cancel(id) {
-				return nil, abi.StatusNotFound
-			}
-			return nil, abi.StatusOK
-		}
+func (f *Feature) cancelOp(args []byte) ([]byte, abi.Status, string) {
+	var m msg.CancelNotification
+	if err := m.Decode(args); err != nil {
+		return system.BadArgs(err)
 	}
-	return nil, abi.StatusBadArgument
+	if !f.cancel(m.Identifier) {
+		return system.Refuse(abi.OpCancelNotification, abi.StatusNotFound, "no notification %q is pending", m.Identifier)
+	}
+	return system.Done(nil)
 }
 
 // Tapped is a notification the user tapped, taken from those delivered.
@@ -266,10 +240,7 @@ func (f *Feature) Tap(ctx context.Context, t Tapped, action string) error {
 	if err := a.Life.Foreground(ctx); err != nil && !a.Guest.Running() {
 		return err
 	}
-	var w abi.Writer
-	t.n.fields(&w)
-	w.String(abi.FieldMessage, action)
-	_, err := a.Call(ctx, abi.EventNotificationDidReceive, w.Bytes())
+	_, err := a.Call(ctx, abi.EventNotificationDidReceive, t.n.response(action).Encode(nil))
 	return err
 }
 
@@ -315,13 +286,14 @@ func (f *Feature) runPush(ctx context.Context, kind abi.EventKind, p *push.Push)
 	if err := a.Life.Wake(ctx); err != nil {
 		return err
 	}
-	var w abi.Writer
-	w.Blob(abi.FieldPayload, p.Raw)
-	w.Blob(abi.FieldUserInfo, p.UserInfo)
-	_, err := a.Call(ctx, kind, w.Bytes())
+	_, err := a.Call(ctx, kind, pushPayload(p).Encode(nil))
 	a.Life.Settle()
 	return err
 }
+
+// pushPayload is p as the payload of remote_notification and
+// complication_push (user_info is always written, even when empty).
+func pushPayload(p *push.Push) msg.Push { return msg.Push{Payload: p.Raw, UserInfo: p.UserInfo} }
 
 // armPush holds a throttled background push until the decision's time.
 func (f *Feature) armPush(d policy.Decision) {
@@ -334,26 +306,20 @@ func (f *Feature) armPush(d policy.Decision) {
 
 // updateComplication stores the complication data the app publishes
 // (reloading its complication timeline), shown by Complication.
-func (f *Feature) updateComplication(args []byte) ([]byte, abi.Status) {
-	var data []byte
-	r := abi.NewReader(args)
-	for r.Next() {
-		if v := r.Value(); v.Key == abi.FieldComplication {
-			b, err := v.Blob()
-			if err != nil {
-				return nil, abi.StatusBadArgument
-			}
-			data = append([]byte(nil), b...)
-		}
+func (f *Feature) updateComplication(args []byte) ([]byte, abi.Status, string) {
+	var m msg.UpdateComplication
+	if err := m.Decode(args); err != nil {
+		return system.BadArgs(err)
 	}
-	if data == nil {
-		return nil, abi.StatusBadArgument
+	data := m.Data
+	if len(data) == 0 {
+		return system.Refuse(abi.OpUpdateComplication, abi.StatusBadArgument, "the complication data is empty")
 	}
 	f.complication = data
 	now := f.a.Now()
 	f.a.Report(policy.Decision{Time: now, Kind: policy.KindComplication, Verdict: policy.Run, Rule: policy.RuleComplicationUpdated,
 		Reason: fmt.Sprintf("complication updated: %s", system.Truncate(data, 80))})
-	return nil, abi.StatusOK
+	return system.Done(nil)
 }
 
 // Complication returns a copy of the complication data the app last

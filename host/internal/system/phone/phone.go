@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/system"
 )
@@ -150,9 +151,7 @@ func (f *Feature) deliver(ctx context.Context, items []item) error {
 		return err
 	}
 	for _, it := range items {
-		var w abi.Writer
-		w.Blob(abi.FieldPayload, it.payload)
-		if _, err := a.Call(ctx, it.kind.event(), w.Bytes()); err != nil && !a.Guest.Running() {
+		if _, err := a.Call(ctx, it.kind.event(), msg.PhoneData{Payload: it.payload}.Encode(nil)); err != nil && !a.Guest.Running() {
 			return err
 		}
 	}
@@ -197,29 +196,19 @@ func (f *Feature) resetBluetooth() {
 // paired phone: the simulated phone is always there and takes it at once.
 // What was sent is kept (Sent) and reported as a decision, so that
 // timelines and `watchbox status` show it.
-func (f *Feature) sendToPhone(args []byte) ([]byte, abi.Status) {
-	var payload []byte
-	found := false
-	r := abi.NewReader(args)
-	for r.Next() {
-		if v := r.Value(); v.Key == abi.FieldPayload && !found {
-			b, err := v.Blob()
-			if err != nil {
-				return nil, abi.StatusBadArgument
-			}
-			payload, found = append([]byte(nil), b...), true
-		}
+func (f *Feature) sendToPhone(args []byte) ([]byte, abi.Status, string) {
+	var m msg.SendToPhone
+	if err := m.Decode(args); err != nil {
+		return system.BadArgs(err)
 	}
-	if !found {
-		return nil, abi.StatusBadArgument
-	}
+	payload := m.Payload
 	if len(f.sent) >= maxSent {
 		f.sent = append(f.sent[:0], f.sent[1:]...)
 	}
 	f.sent = append(f.sent, payload)
 	f.a.Report(policy.Decision{Time: f.a.Now(), Kind: policy.KindDataDelivery, Verdict: policy.Run, Rule: policy.RulePhoneReceived,
 		Reason: fmt.Sprintf("the phone received %d bytes: %s", len(payload), system.Truncate(payload, 80))})
-	return nil, abi.StatusOK
+	return system.Done(nil)
 }
 
 // Sent returns copies of what the app sent to the paired phone, oldest

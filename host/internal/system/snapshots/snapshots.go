@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/system"
 )
@@ -60,8 +61,12 @@ func (f *Feature) Valid(reason abi.SnapshotReason) bool {
 // schedule carries out scheduleSnapshotRefresh from the guest: like a
 // refresh, one pending per app, under the snapshot budget; when it runs
 // the app gets a snapshot task (reason app_scheduled).
-func (f *Feature) schedule(args []byte) ([]byte, abi.Status) {
-	return f.a.Schedule(args, (*policy.Policy).ScheduleSnapshot, f.Schedule)
+func (f *Feature) schedule(args []byte) ([]byte, abi.Status, string) {
+	var m msg.ScheduleSnapshot
+	if err := m.Decode(args); err != nil {
+		return system.BadArgs(err)
+	}
+	return system.Done(f.a.Schedule(m.Date, m.UserInfo, (*policy.Policy).ScheduleSnapshot, f.Schedule))
 }
 
 // Schedule sets the timer that delivers the pending snapshot at t (none
@@ -151,37 +156,20 @@ const distantFuture = math.MaxInt64 - int64(time.Second)
 // snapshot; the expiration schedules the next snapshot then (as
 // scheduleSnapshotRefresh would), or, when it is abi.DistantFuture, turns
 // automatic snapshots off until a later completion names a real date.
-func (f *Feature) complete(args []byte) ([]byte, abi.Status) {
-	var id, expires int64
-	var restored bool
-	var info []byte
-	r := abi.NewReader(args)
-	for r.Next() {
-		v := r.Value()
-		var err error
-		switch v.Key {
-		case abi.FieldTaskID:
-			id, err = v.Int()
-		case abi.FieldRestoredDefaultState:
-			restored, err = v.Bool()
-		case abi.FieldDate:
-			expires, err = v.Int()
-		case abi.FieldUserInfo:
-			var b []byte
-			b, err = v.Blob()
-			info = append([]byte(nil), b...)
-		}
-		if err != nil {
-			return nil, abi.StatusBadArgument
-		}
+func (f *Feature) complete(args []byte) ([]byte, abi.Status, string) {
+	var m msg.CompleteSnapshotTask
+	if err := m.Decode(args); err != nil {
+		return system.BadArgs(err)
 	}
+	id, restored, expires, info := m.TaskID, m.RestoredDefaultState, m.Expiration, m.UserInfo
 	a := f.a
 	t, ok := a.Tasks.Open(id)
 	if !ok {
-		return nil, abi.StatusNotFound
+		return system.Refuse(abi.OpCompleteSnapshotTask, abi.StatusNotFound, "task %d is not open", id)
 	}
 	if t.Kind != abi.TaskSnapshot {
-		return nil, abi.StatusBadArgument
+		return system.Refuse(abi.OpCompleteSnapshotTask, abi.StatusBadArgument,
+			"task %d is of kind %v, not a snapshot task: complete it with complete_task", id, t.Kind)
 	}
 	now := a.Now()
 	a.Tasks.Finish(id, now, policy.RuleTaskCompleted, fmt.Sprintf("%v task %d (%v) completed after %s (restored default state: %v)",
@@ -208,12 +196,7 @@ func (f *Feature) complete(args []byte) ([]byte, abi.Status) {
 		at := time.Unix(0, expires).UTC()
 		if at.After(now) {
 			// The scheduled snapshot carries the userInfo.
-			var w abi.Writer
-			w.Int(abi.FieldDate, expires)
-			if info != nil {
-				w.Blob(abi.FieldUserInfo, info)
-			}
-			f.schedule(w.Bytes())
+			a.Schedule(expires, info, (*policy.Policy).ScheduleSnapshot, f.Schedule)
 			info = nil
 		}
 	}
@@ -221,5 +204,5 @@ func (f *Feature) complete(args []byte) ([]byte, abi.Status) {
 		f.info = info // for the next snapshot task, whatever its reason
 	}
 	a.Life.Settle()
-	return nil, abi.StatusOK
+	return system.Done(nil)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/system"
 )
@@ -31,6 +32,12 @@ type task struct {
 	forced bool // Expire moved its deadline
 }
 
+// record is t as a task record of the background_tasks event.
+func (t *task) record() msg.Task {
+	return msg.Task{ID: t.id, Kind: t.Kind, UserInfo: t.UserInfo, Reason: t.Reason,
+		Session: t.Session, StatusCode: int64(t.Status), File: t.File, Error: t.Err}
+}
+
 // warnTimer and endTimer name an open task's two timers.
 func (t *task) warnTimer() string { return fmt.Sprintf("task %d warning", t.id) }
 func (t *task) endTimer() string  { return fmt.Sprintf("task %d deadline", t.id) }
@@ -48,8 +55,12 @@ func Register(a *system.App) *Feature {
 
 // scheduleRefresh carries out scheduleBackgroundRefresh from the guest: one
 // pending refresh per app, delivered at its due time if the rules allow.
-func (f *Feature) scheduleRefresh(args []byte) ([]byte, abi.Status) {
-	return f.a.Schedule(args, (*policy.Policy).ScheduleRefresh, f.armRefresh)
+func (f *Feature) scheduleRefresh(args []byte) ([]byte, abi.Status, string) {
+	var m msg.ScheduleRefresh
+	if err := m.Decode(args); err != nil {
+		return system.BadArgs(err)
+	}
+	return system.Done(f.a.Schedule(m.Date, m.UserInfo, (*policy.Policy).ScheduleRefresh, f.armRefresh))
 }
 
 // armRefresh sets the timer that delivers the pending refresh at t (none
@@ -134,7 +145,7 @@ func (f *Feature) Deliver(ctx context.Context, tasks []*system.Task) error {
 	now := a.Env.Clock.Now()
 	var times policy.TaskTimes
 	a.Env.Rules.Ask(func(p *policy.Policy) { times = p.TaskTimes(policy.KindRefresh, now) })
-	var w abi.Writer
+	var ev msg.BackgroundTasks
 	opened := make([]*task, len(tasks))
 	for i, st := range tasks {
 		f.next++
@@ -142,31 +153,12 @@ func (f *Feature) Deliver(ctx context.Context, tasks []*system.Task) error {
 		opened[i] = t
 		f.open[t.id] = t
 		a.Life.Hold()
-		mark := w.Begin(abi.FieldTask)
-		w.Int(abi.FieldTaskID, t.id)
-		w.Int(abi.FieldTaskKind, int64(t.Kind))
-		if t.UserInfo != nil {
-			w.Blob(abi.FieldUserInfo, t.UserInfo)
-		}
-		if t.Reason != 0 {
-			w.Int(abi.FieldSnapshotReason, int64(t.Reason))
-		}
-		if t.Session != "" {
-			w.String(abi.FieldSessionIdentifier, t.Session)
-			w.Int(abi.FieldStatusCode, int64(t.Status))
-			if t.File != "" {
-				w.String(abi.FieldFile, t.File)
-			}
-			if t.Err != "" {
-				w.String(abi.FieldError, t.Err)
-			}
-		}
-		w.End(mark)
+		ev.Tasks = append(ev.Tasks, t.record())
 		id := t.id
 		a.Timers.Set(t.warnTimer(), t.times.Warning, "task warning", func() { f.warning(id) })
 		a.Timers.Set(t.endTimer(), t.times.Deadline, "task deadline", func() { f.deadline(id) })
 	}
-	c, err := a.Call(ctx, abi.EventBackgroundTasks, w.Bytes())
+	c, err := a.Call(ctx, abi.EventBackgroundTasks, ev.Encode(nil))
 	if c.Status == abi.StatusUnhandled && a.Guest.Running() {
 		// No handler: the system completes the tasks itself (no snapshot),
 		// as the default handle(_:) does, rather than kill the app.
@@ -198,30 +190,15 @@ func (f *Feature) Finish(id int64, now time.Time, rule, reason string) {
 }
 
 // complete carries out setTaskCompletedWithSnapshot from the guest.
-func (f *Feature) complete(args []byte) ([]byte, abi.Status) {
-	var id int64
-	snapshot := false
-	r := abi.NewReader(args)
-	for r.Next() {
-		v := r.Value()
-		switch v.Key {
-		case abi.FieldTaskID:
-			n, err := v.Int()
-			if err != nil {
-				return nil, abi.StatusBadArgument
-			}
-			id = n
-		case abi.FieldSnapshot:
-			b, err := v.Bool()
-			if err != nil {
-				return nil, abi.StatusBadArgument
-			}
-			snapshot = b
-		}
+func (f *Feature) complete(args []byte) ([]byte, abi.Status, string) {
+	var m msg.CompleteTask
+	if err := m.Decode(args); err != nil {
+		return system.BadArgs(err)
 	}
+	id, snapshot := m.TaskID, m.Snapshot
 	t, ok := f.open[id]
 	if !ok {
-		return nil, abi.StatusNotFound
+		return system.Refuse(abi.OpCompleteTask, abi.StatusNotFound, "task %d is not open", id)
 	}
 	a := f.a
 	now := a.Now()
@@ -233,7 +210,7 @@ func (f *Feature) complete(args []byte) ([]byte, abi.Status) {
 		}
 	}
 	a.Life.Settle()
-	return nil, abi.StatusOK
+	return system.Done(nil)
 }
 
 // finish closes an open task and reports it with reason.
@@ -252,9 +229,7 @@ func (f *Feature) warning(id int64) {
 	if _, open := f.open[id]; !open || !a.Guest.Running() {
 		return
 	}
-	var w abi.Writer
-	w.Int(abi.FieldTaskID, id)
-	a.Call(context.Background(), abi.EventTaskWillExpire, w.Bytes())
+	a.Call(context.Background(), abi.EventTaskWillExpire, msg.TaskWillExpire{TaskID: id}.Encode(nil))
 }
 
 // ErrNoOpenTask is returned by Expire when the app has no background task
@@ -293,9 +268,7 @@ func (f *Feature) Expire(ctx context.Context, kind abi.TaskKind) error {
 		a.Timers.Set(t.endTimer(), t.times.Deadline, "task deadline", func() { f.deadline(id) })
 		a.Report(policy.Decision{Time: now, Kind: policy.KindTask, Verdict: policy.Expire, At: t.times.Deadline, Rule: policy.RuleTaskExpireForced,
 			Reason: fmt.Sprintf("%v task %d forced to expire by the developer: expiration handler now, deadline %s later", t.Kind, id, grace)})
-		var w abi.Writer
-		w.Int(abi.FieldTaskID, id)
-		if _, err := a.Call(ctx, abi.EventTaskWillExpire, w.Bytes()); err != nil {
+		if _, err := a.Call(ctx, abi.EventTaskWillExpire, msg.TaskWillExpire{TaskID: id}.Encode(nil)); err != nil {
 			errs = append(errs, err)
 		}
 	}
