@@ -138,3 +138,42 @@ func assertNoTempFiles(t *testing.T, a *App) {
 		t.Errorf("temporary file left: %s", e.Name())
 	}
 }
+
+// TestPendingNotificationsKeepTheSoonest: at most
+// max_pending_notifications stay pending, the soonest-firing (a repeating
+// one counts); each one beyond is dropped, the latest-firing first, with a
+// decision (issue 9, item 4).
+func TestPendingNotificationsKeepTheSoonest(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h, ds := capsHarness(t, nil, "max_pending_notifications=3")
+	a := chaos(t, h,
+		"DidFinishLaunching notify r1 1m repeat", // pending: r1@09:01
+		"DidFinishLaunching notify n1 10m",       // r1, n1@09:10
+		"DidFinishLaunching notify n2 3m",        // r1, n1, n2@09:03
+		"DidFinishLaunching notify n3 20m",       // n3@09:20 is the latest: dropped
+		"DidFinishLaunching notify n4 2m",        // n4@09:02: n1 is now the latest, dropped
+		"Tasks complete")
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	must(t, h.rt.RunFor(ctx, 30*time.Minute))
+	dropped := decisionsWith(*ds, "notification.pending_limit")
+	equal(t, "dropped", dropped, []string{
+		"09:00:00 dev.watchbox.test.chaos: notification n3 for 09:20:00 dropped: 4 pending, the system keeps the 3 soonest-firing (max_pending_notifications) [notification.pending_limit]",
+		"09:00:00 dev.watchbox.test.chaos: notification n1 for 09:10:00 dropped: 4 pending, the system keeps the 3 soonest-firing (max_pending_notifications) [notification.pending_limit]",
+	})
+	for _, d := range *ds {
+		if d.Rule == "notification.pending_limit" && (d.Numbers["pending"] != 4 || d.Numbers["limit"] != 3 || d.Verdict != "drop") {
+			t.Errorf("drop %+v", d)
+		}
+	}
+	presented := map[string]int{}
+	for _, d := range *ds {
+		if d.Rule == "notification.presented" {
+			presented[strings.Fields(d.Reason)[1]]++
+		}
+	}
+	if presented["n1"] != 0 || presented["n3"] != 0 || presented["n2"] != 1 || presented["n4"] != 1 || presented["r1"] < 25 {
+		t.Errorf("presented = %v; want n2 and n4 once, r1 every minute, never n1 or n3", presented)
+	}
+}

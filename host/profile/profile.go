@@ -81,8 +81,9 @@ type Profile struct {
 	BackgroundCPUWindow         Duration `json:"background_cpu_window"`
 
 	// Caps on what a guest can make the host hold.
-	MaxConcurrentDownloads int `json:"max_concurrent_downloads"` // background downloads started and not yet delivered, per app
-	MaxDownloadSize        int `json:"max_download_size"`        // bytes of one download's body (the data quota applies too)
+	MaxConcurrentDownloads  int `json:"max_concurrent_downloads"`  // background downloads started and not yet delivered, per app
+	MaxDownloadSize         int `json:"max_download_size"`         // bytes of one download's body (the data quota applies too)
+	MaxPendingNotifications int `json:"max_pending_notifications"` // local notifications scheduled and not yet fired, per app
 
 	// Extended runtime sessions.
 	SelfCareMax        Duration `json:"self_care_max"`
@@ -123,8 +124,9 @@ func Default() Profile {
 		BackgroundCPUPercent:        80,
 		BackgroundCPUWindow:         Duration(60 * time.Second),
 
-		MaxConcurrentDownloads: 8,
-		MaxDownloadSize:        16 << 20,
+		MaxConcurrentDownloads:  8,
+		MaxDownloadSize:         16 << 20,
+		MaxPendingNotifications: 64,
 
 		SelfCareMax:        Duration(10 * time.Minute),
 		MindfulnessMax:     Duration(time.Hour),
@@ -163,6 +165,7 @@ var Sources = map[string]string{
 	"smart_alarm_past_tolerance":     "Apple: a date up to 1 minute in the past starts at once",
 	"max_concurrent_downloads":       "chosen here; Apple publishes no per-app number for background URL sessions",
 	"max_download_size":              "chosen here; on top of the app's dataQuota",
+	"max_pending_notifications":      "Apple: UNUserNotificationCenter keeps the soonest-firing 64 pending notifications per app",
 }
 
 // Fuel returns the fuel budget that d of CPU time buys on this device.

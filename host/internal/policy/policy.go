@@ -176,6 +176,7 @@ const (
 	RuleURLSessionFinished        = "url_session.finished"         // a background download finished or failed
 	RuleURLSessionHostNotAllowed  = "url_session.host_not_allowed" // a download from a host the manifest does not allow
 	RuleURLSessionConcurrentLimit = "url_session.concurrent_limit" // a download beyond max_concurrent_downloads
+	RuleNotificationPendingLimit  = "notification.pending_limit"   // a pending notification beyond max_pending_notifications
 )
 
 // CodeTaskNotFinished is the termination code of an app killed because a
