@@ -80,6 +80,11 @@ type Profile struct {
 	BackgroundCPUPercent        int      `json:"background_cpu_percent"`         // over BackgroundCPUWindow
 	BackgroundCPUWindow         Duration `json:"background_cpu_window"`
 
+	// Caps on what a guest can make the host hold.
+	MaxConcurrentDownloads  int `json:"max_concurrent_downloads"`  // background downloads started and not yet delivered, per app
+	MaxDownloadSize         int `json:"max_download_size"`         // bytes of one download's body (the data quota applies too)
+	MaxPendingNotifications int `json:"max_pending_notifications"` // local notifications scheduled and not yet fired, per app
+
 	// Extended runtime sessions.
 	SelfCareMax        Duration `json:"self_care_max"`
 	MindfulnessMax     Duration `json:"mindfulness_max"`
@@ -119,6 +124,10 @@ func Default() Profile {
 		BackgroundCPUPercent:        80,
 		BackgroundCPUWindow:         Duration(60 * time.Second),
 
+		MaxConcurrentDownloads:  8,
+		MaxDownloadSize:         16 << 20,
+		MaxPendingNotifications: 64,
+
 		SelfCareMax:        Duration(10 * time.Minute),
 		MindfulnessMax:     Duration(time.Hour),
 		PhysicalTherapyMax: Duration(time.Hour),
@@ -154,6 +163,9 @@ var Sources = map[string]string{
 	"smart_alarm_max":                "Apple: smart alarm sessions run up to 30 minutes",
 	"smart_alarm_max_ahead":          "Apple: a smart alarm can be scheduled at most 36 hours ahead",
 	"smart_alarm_past_tolerance":     "Apple: a date up to 1 minute in the past starts at once",
+	"max_concurrent_downloads":       "chosen here; Apple publishes no per-app number for background URL sessions",
+	"max_download_size":              "chosen here; on top of the app's dataQuota",
+	"max_pending_notifications":      "Apple: UNUserNotificationCenter keeps the soonest-firing 64 pending notifications per app",
 }
 
 // Fuel returns the fuel budget that d of CPU time buys on this device.

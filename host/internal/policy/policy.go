@@ -159,22 +159,25 @@ const (
 // They are reported by the runtime the same way, so that a timeline and
 // the "why" query name every decision by a stable id.
 const (
-	RuleProfileSet               = "profile.set"                  // a profile value changed mid-run
-	RuleTrigger                  = "trigger"                      // a task forced by the developer
-	RuleTaskCompleted            = "task.completed"               // the app completed a task
-	RuleTaskUnhandled            = "task.unhandled"               // the system completed the tasks of an unhandled event (watchbox's choice)
-	RuleTaskExpireForced         = "task.expire_forced"           // the developer forced a task's expiry
-	RuleComplicationUpdated      = "complication.updated"         // the app published complication data
-	RuleSnapshotAutomaticOff     = "snapshot.automatic_off"       // automatic snapshots off (a distant-future expiration; watchbox's reading)
-	RuleSnapshotAutomaticOn      = "snapshot.automatic_on"        // automatic snapshots on again
-	RuleSnapshotDefaultRestored  = "snapshot.default_restored"    // the app restored its default state: no return_to_default snapshot
-	RuleNotificationScheduled    = "notification.scheduled"       // a local notification was scheduled
-	RuleNotificationPresented    = "notification.presented"       // a notification was shown to the user
-	RulePhoneReceived            = "phone.received"               // the simulated phone received the app's data
-	RulePhoneUnreachable         = "phone.unreachable"            // a phone message for an app that is not reachable
-	RuleURLSessionStarted        = "url_session.started"          // a background download started
-	RuleURLSessionFinished       = "url_session.finished"         // a background download finished or failed
-	RuleURLSessionHostNotAllowed = "url_session.host_not_allowed" // a download from a host the manifest does not allow
+	RuleProfileSet                = "profile.set"                  // a profile value changed mid-run
+	RuleTrigger                   = "trigger"                      // a task forced by the developer
+	RuleTaskCompleted             = "task.completed"               // the app completed a task
+	RuleTaskUnhandled             = "task.unhandled"               // the system completed the tasks of an unhandled event (watchbox's choice)
+	RuleTaskExpireForced          = "task.expire_forced"           // the developer forced a task's expiry
+	RuleTaskNotRedelivered        = "task.not_redelivered"         // an open task dropped with its app's instance (crash, purge, kill): never delivered again
+	RuleComplicationUpdated       = "complication.updated"         // the app published complication data
+	RuleSnapshotAutomaticOff      = "snapshot.automatic_off"       // automatic snapshots off (a distant-future expiration; watchbox's reading)
+	RuleSnapshotAutomaticOn       = "snapshot.automatic_on"        // automatic snapshots on again
+	RuleSnapshotDefaultRestored   = "snapshot.default_restored"    // the app restored its default state: no return_to_default snapshot
+	RuleNotificationScheduled     = "notification.scheduled"       // a local notification was scheduled
+	RuleNotificationPresented     = "notification.presented"       // a notification was shown to the user
+	RulePhoneReceived             = "phone.received"               // the simulated phone received the app's data
+	RulePhoneUnreachable          = "phone.unreachable"            // a phone message for an app that is not reachable
+	RuleURLSessionStarted         = "url_session.started"          // a background download started
+	RuleURLSessionFinished        = "url_session.finished"         // a background download finished or failed
+	RuleURLSessionHostNotAllowed  = "url_session.host_not_allowed" // a download from a host the manifest does not allow
+	RuleURLSessionConcurrentLimit = "url_session.concurrent_limit" // a download beyond max_concurrent_downloads
+	RuleNotificationPendingLimit  = "notification.pending_limit"   // a pending notification beyond max_pending_notifications
 )
 
 // CodeTaskNotFinished is the termination code of an app killed because a

@@ -23,6 +23,7 @@ type Lifecycle struct {
 	cold     bool // the current instance was started by its launch
 	crashes  int
 	closed   bool
+	closing  bool         // Shutdown is under way
 	timer    *sched.Event // the life-cycle timer (frontmost timeout, suspension)
 	timerGen uint64
 	holds    int // keep-awake holds: the app is not suspended while any is taken
@@ -43,6 +44,10 @@ func (l *Lifecycle) Counts() (launches uint64, crashes int) { return l.launches,
 
 // Closed reports whether the runtime shut the app down for good.
 func (l *Lifecycle) Closed() bool { return l.closed }
+
+// Closing reports whether the runtime is shutting the app down (Shutdown
+// has begun): a kill then is the end of the run, not the app's fate.
+func (l *Lifecycle) Closing() bool { return l.closing || l.closed }
 
 // Hold takes a keep-awake hold: a background app is not suspended while
 // it holds work (an open background task).
@@ -273,6 +278,7 @@ func (l *Lifecycle) Settle() {
 // Shutdown gives a running app its leaving calls, stops every timer and
 // feature, and marks it closed. The caller closes its guest and files.
 func (l *Lifecycle) Shutdown(ctx context.Context) error {
+	l.closing = true
 	var err error
 	switch l.state {
 	case abi.StateActive:

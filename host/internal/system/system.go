@@ -13,6 +13,7 @@ package system
 import (
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 	"github.com/watchbox/watchbox/abi"
@@ -104,10 +105,29 @@ func (a *App) Decide(rule func(p *policy.Policy, f policy.Facts) policy.Decision
 }
 
 // Report reports a decision about this app made without a policy rule
-// (its App is filled in).
+// (its App is filled in). Such reasons quote what the guest chose (an
+// identifier, a title, a URL), so a reason is cut to maxReason bytes: the
+// runtime keeps decisions, and their size must not be the guest's choice.
 func (a *App) Report(d policy.Decision) {
 	d.App = a.ID
+	d.Reason = capReason(d.Reason)
 	a.Env.Rules.Report(d)
+}
+
+// maxReason is the longest reason App.Report passes on, in bytes.
+const maxReason = 512
+
+// capReason cuts r to maxReason bytes (on a UTF-8 boundary) and marks the
+// cut with "...".
+func capReason(r string) string {
+	if len(r) <= maxReason {
+		return r
+	}
+	cut := maxReason
+	for cut > 0 && !utf8.RuneStart(r[cut]) {
+		cut--
+	}
+	return r[:cut] + "..."
 }
 
 // LastInteraction is when the user last interacted with the app (zero if

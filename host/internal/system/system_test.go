@@ -2,8 +2,10 @@ package system
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 	"github.com/watchbox/watchbox/abi"
@@ -102,5 +104,23 @@ func TestDecideReports(t *testing.T) {
 	a.Report(policy.Decision{Time: t0, Kind: policy.KindTask, Verdict: policy.Completed, Rule: policy.RuleTaskCompleted})
 	if got := (*reported)[1]; got.App != a.ID || got.Rule != policy.RuleTaskCompleted {
 		t.Fatalf("Report: %+v", got)
+	}
+}
+
+// A reason reported by App.Report quotes guest strings, so it is cut to
+// maxReason bytes on a rune boundary: a guest cannot make the runtime's
+// decision log hold its 64 KiB identifiers.
+func TestReportCapsTheReason(t *testing.T) {
+	t.Parallel()
+	a, reported := newApp(t)
+	long := "notification " + strings.Repeat("é", 40000) + " scheduled"
+	a.Report(policy.Decision{Time: t0, Rule: "x", Reason: long})
+	a.Report(policy.Decision{Time: t0, Rule: "x", Reason: "short"})
+	got := (*reported)[0].Reason
+	if len(got) > maxReason+3 || !strings.HasSuffix(got, "...") || !utf8.ValidString(got) || !strings.HasPrefix(got, "notification é") {
+		t.Errorf("reason of %d bytes cut to %d bytes: %q...", len(long), len(got), got[:40])
+	}
+	if (*reported)[1].Reason != "short" || (*reported)[1].App != "dev.watchbox.test" {
+		t.Errorf("short reason = %+v", (*reported)[1])
 	}
 }

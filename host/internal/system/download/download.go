@@ -8,13 +8,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sync"
 	"time"
 
-	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/internal/policy"
@@ -41,6 +39,12 @@ type Config struct {
 type Feature struct {
 	a   *system.App
 	cfg Config
+	// active counts the downloads started and not yet finished (waiting
+	// for their start time or fetching), held under the app's lock; it is
+	// capped by max_concurrent_downloads.
+	active int
+	// seq numbers the downloads, so that each has its own temporary file.
+	seq int
 }
 
 // Register adds the downloads feature to a: its op.
@@ -54,9 +58,6 @@ func Register(a *system.App, cfg Config) *Feature {
 // completes on the virtual clock (plus Config.Latency); on the real clock
 // the fetch starts then and takes what it takes.
 const downloadLatency = time.Second
-
-// maxDownload caps one download's body, on top of the app's data quota.
-const maxDownload = 16 << 20
 
 // startDownload carries out a background URL session download from the
 // guest: the host fetches url (only from the manifest's allowedHosts),
@@ -91,6 +92,14 @@ func (f *Feature) start(args []byte) ([]byte, abi.Status, string) {
 			Reason: fmt.Sprintf("download %s refused: %s is not in the manifest's allowedHosts %v", id, u.Host, a.Manifest.AllowedHosts)})
 		return system.Refuse(abi.OpStartDownload, abi.StatusNotAllowed, "host %s is not in the manifest's allowedHosts %v; add it there", u.Host, a.Manifest.AllowedHosts)
 	}
+	if d, ok := f.admit(id, now); !ok {
+		a.Report(d)
+		return system.Refuse(abi.OpStartDownload, abi.StatusLimit, "%d of %d concurrent downloads are in progress (max_concurrent_downloads); start this one when one has finished",
+			d.Numbers["active"], d.Numbers["limit"])
+	}
+	f.active++
+	f.seq++
+	tmp := f.tempName(id)
 	took, extra := downloadLatency, ""
 	if lat := f.cfg.Latency; lat != nil && f.cfg.Virtual {
 		if d := lat(u.String()); d > 0 {
@@ -102,24 +111,25 @@ func (f *Feature) start(args []byte) ([]byte, abi.Status, string) {
 		Reason: fmt.Sprintf("download %s of %s started%s", id, u, extra)})
 	a.Env.Sched.At(now.Add(took), a.ID+" download "+id, func() {
 		if f.cfg.Virtual {
-			f.finish(id, u.String()) // in step with the virtual clock
+			f.finish(id, u.String(), tmp) // in step with the virtual clock
 			return
 		}
 		f.cfg.Inflight.Add(1) // a slow server must not hold up other timers
 		go func() {
 			defer f.cfg.Inflight.Done()
-			f.finish(id, u.String())
+			f.finish(id, u.String(), tmp)
 		}()
 	})
 	return system.Done(nil)
 }
 
 // finish fetches the URL, stores the body and delivers the task.
-func (f *Feature) finish(id, u string) {
-	status, size, fetchErr := f.fetch(id, u)
+func (f *Feature) finish(id, u, tmp string) {
+	status, size, fetchErr := f.fetch(id, u, tmp)
 	a := f.a
 	a.Lock()
 	defer a.Unlock()
+	f.active--
 	if a.Life.Closed() {
 		return
 	}
@@ -169,8 +179,8 @@ func (f *Feature) allowListed(base *http.Client) *http.Client {
 }
 
 // fetch downloads u into the container, through the app's sandboxed,
-// quota-checked filesystem.
-func (f *Feature) fetch(id, u string) (int, int, error) {
+// quota-checked filesystem (see store).
+func (f *Feature) fetch(id, u, tmp string) (int, int64, error) {
 	client := f.allowListed(f.cfg.Client)
 	req, err := http.NewRequestWithContext(f.cfg.Fetches, http.MethodGet, u, nil)
 	if err != nil {
@@ -181,23 +191,6 @@ func (f *Feature) fetch(id, u string) (int, int, error) {
 		return 0, 0, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDownload+1))
-	if err != nil {
-		return resp.StatusCode, 0, err
-	}
-	if len(body) > maxDownload {
-		return resp.StatusCode, 0, fmt.Errorf("body over %d bytes", maxDownload)
-	}
-	if errno := f.a.FS.Mkdir("Downloads", 0o755); errno != 0 && errno != experimentalsys.EEXIST {
-		return resp.StatusCode, 0, fmt.Errorf("creating /Downloads: %v", errno)
-	}
-	file, errno := f.a.FS.OpenFile("Downloads/"+id, experimentalsys.O_CREAT|experimentalsys.O_TRUNC|experimentalsys.O_WRONLY, 0o644)
-	if errno != 0 {
-		return resp.StatusCode, 0, fmt.Errorf("storing the body: %v", errno)
-	}
-	defer file.Close()
-	if _, errno := file.Write(body); errno != 0 {
-		return resp.StatusCode, 0, fmt.Errorf("storing %d bytes: %v (the app's data quota is %v)", len(body), errno, f.a.Manifest.DataQuota)
-	}
-	return resp.StatusCode, len(body), nil
+	size, err := f.store(id, tmp, resp.Body)
+	return resp.StatusCode, size, err
 }

@@ -27,6 +27,7 @@ const DefaultAction = "com.apple.UNNotificationDefaultActionIdentifier"
 type Feature struct {
 	a            *system.App
 	pending      map[string]*notification // local notifications not yet delivered
+	scheduled    int                      // notifications scheduled so far, for their seq
 	delivered    []*notification          // delivered and not tapped, newest last
 	pushes       int                      // alert pushes received, for their identifiers
 	complication []byte                   // what the app last published for its complication
@@ -55,6 +56,8 @@ type notification struct {
 	interval                  time.Duration // time-interval trigger
 	cal                       *calendar     // calendar trigger
 	repeats                   bool
+	at                        time.Time // when a pending one fires next
+	seq                       int       // order of scheduling, to break ties in trim
 }
 
 // payload is n as the payload of notification_will_present.
@@ -121,10 +124,13 @@ func (f *Feature) schedule(args []byte) ([]byte, abi.Status, string) {
 		}
 	}
 	f.cancel(n.id)
+	f.scheduled++
+	n.seq = f.scheduled
 	f.pending[n.id] = n
 	f.arm(n, at)
 	f.a.Report(policy.Decision{Time: now, Kind: policy.KindNotification, Verdict: policy.Scheduled, At: at, Rule: policy.RuleNotificationScheduled,
 		Reason: fmt.Sprintf("notification %s scheduled for %s%s", n.id, whenPhrase(at, now), n.repeatPhrase())})
+	f.trim(now)
 	return system.Done(nil)
 }
 
@@ -149,6 +155,7 @@ func (n *notification) repeatPhrase() string {
 }
 
 func (f *Feature) arm(n *notification, at time.Time) {
+	n.at = at
 	name := "notification " + n.id
 	f.a.Timers.Set(name, at, name, func() {
 		if f.pending[n.id] != n {

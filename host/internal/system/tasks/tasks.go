@@ -48,7 +48,7 @@ func Register(a *system.App) *Feature {
 	f := &Feature{a: a, open: map[int64]*task{}}
 	a.Features.Handle(abi.OpScheduleBackgroundRefresh, f.scheduleRefresh)
 	a.Features.Handle(abi.OpCompleteTask, f.complete)
-	a.Features.OnKill(f.drop)
+	a.Features.OnKill(f.drop) // a task is never delivered again (dropped.go)
 	a.Tasks = f
 	return f
 }
@@ -298,15 +298,6 @@ func (f *Feature) deadline(id int64) {
 			return d
 		})
 	}
+	f.forget(t) // its kill is the decision above; other open tasks are dropped with the instance
 	a.Life.MissedDeadline(now, abi.EventBackgroundTasks, fmt.Sprintf("%v task %d not completed in time", t.Kind, id))
-}
-
-// drop forgets the open tasks of an instance that is gone.
-func (f *Feature) drop() {
-	for id, t := range f.open {
-		f.a.Timers.Stop(t.warnTimer())
-		f.a.Timers.Stop(t.endTimer())
-		delete(f.open, id)
-		f.a.Life.Release()
-	}
 }
