@@ -16,6 +16,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/watchbox/watchbox/host/bundle"
+	"github.com/watchbox/watchbox/host/input"
 )
 
 // Report is what Path finds out about an app bundle or a module file.
@@ -96,11 +97,18 @@ func Path(ctx context.Context, path string, opts Options) (*Report, error) {
 			file = filepath.Join(path, filepath.FromSlash(b.Manifest.Module))
 		}
 	} else {
-		wasm, err = os.ReadFile(path)
+		// Regular files only, at most input.Module's cap: /dev/zero or a
+		// FIFO must not grow or hang the process.
+		wasm, err = input.Read(path, input.Module)
 		if err != nil {
+			if input.IsTooLarge(err) || errors.As(err, new(*input.NotRegularError)) {
+				rep.Problems = append(rep.Problems, Problem{path, input.Reason(err)})
+				return rep, nil
+			}
 			return nil, fmt.Errorf("inspect: %w", err)
 		}
 	}
+	// CheckBytes validates the sizes in the module before wazero sees it.
 	if p := CheckBytes(file, wasm); p != nil {
 		rep.Problems = append(rep.Problems, *p)
 		return rep, nil
