@@ -108,11 +108,6 @@ func Path(ctx context.Context, path string, opts Options) (*Report, error) {
 			return nil, fmt.Errorf("inspect: %w", err)
 		}
 	}
-	// CheckBytes validates the sizes in the module before wazero sees it.
-	if p := CheckBytes(file, wasm); p != nil {
-		rep.Problems = append(rep.Problems, *p)
-		return rep, nil
-	}
 	cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(cacheDir, "wazero"))
 	if err != nil {
 		return nil, fmt.Errorf("inspect: compilation cache: %w", err)
@@ -122,21 +117,37 @@ func Path(ctx context.Context, path string, opts Options) (*Report, error) {
 	if pages > 0 {
 		rc = rc.WithMemoryLimitPages(pages)
 	}
+	if err := checkModuleBytes(ctx, rep, file, wasm, rc, limit); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// checkModuleBytes adds what is wrong with the module wasm, read from
+// file, to rep: the byte checks, then what wazero's compiler under rc
+// finds, then the ABI checks. It must never panic or die, whatever wasm
+// holds (FuzzInspect).
+func checkModuleBytes(ctx context.Context, rep *Report, file string, wasm []byte, rc wazero.RuntimeConfig, limit string) error {
+	// CheckBytes validates the sizes in the module before wazero sees it.
+	if p := CheckBytes(file, wasm); p != nil {
+		rep.Problems = append(rep.Problems, *p)
+		return nil
+	}
 	wr := wazero.NewRuntimeWithConfig(ctx, rc)
 	defer wr.Close(ctx)
 	cm, err := wr.CompileModule(ctx, wasm)
 	if err != nil {
 		rep.Problems = append(rep.Problems, CompileProblem(file, err, limit))
-		return rep, nil
+		return nil
 	}
 	wasi, err := WASIFunctions(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	info, problems := CheckModule(cm, wasi)
 	rep.ABIVersion, rep.Imports, rep.Exports = info.ABIVersion, info.Imports, info.Exports
 	rep.Problems = append(rep.Problems, problems...)
-	return rep, nil
+	return nil
 }
 
 func statMessage(err error) string {
