@@ -80,6 +80,11 @@ type Profile struct {
 	BackgroundCPUPercent        int      `json:"background_cpu_percent"`         // over BackgroundCPUWindow
 	BackgroundCPUWindow         Duration `json:"background_cpu_window"`
 
+	// What a guest's output may make the host hold and do (docs/design.md,
+	// "What a guest can make the host hold").
+	OutputBytesPerCall int `json:"output_bytes_per_call"` // bytes of stdout, stderr and log one call may log; the rest is dropped and counted
+	OutputFuelPerByte  int `json:"output_fuel_per_byte"`  // fuel a call pays per byte it writes to stdout, stderr or log
+
 	// Extended runtime sessions.
 	SelfCareMax        Duration `json:"self_care_max"`
 	MindfulnessMax     Duration `json:"mindfulness_max"`
@@ -119,6 +124,9 @@ func Default() Profile {
 		BackgroundCPUPercent:        80,
 		BackgroundCPUWindow:         Duration(60 * time.Second),
 
+		OutputBytesPerCall: 256 << 10,
+		OutputFuelPerByte:  4,
+
 		SelfCareMax:        Duration(10 * time.Minute),
 		MindfulnessMax:     Duration(time.Hour),
 		PhysicalTherapyMax: Duration(time.Hour),
@@ -148,6 +156,8 @@ var Sources = map[string]string{
 	"push_payload_limit":             "Apple: simulator push files hold at most 4096 bytes",
 	"background_cpu_percent":         "iOS: 80 % CPU over 60 s; watchOS publishes no threshold",
 	"background_cpu_window":          "iOS: 80 % CPU over 60 s",
+	"output_bytes_per_call":          "chosen here: 16 full log lines, far above a Go runtime crash dump of one goroutine",
+	"output_fuel_per_byte":           "chosen here: scanning, copying and logging a byte costs the host about as much as a few Wasm instructions",
 	"self_care_max":                  "Apple: self care sessions run up to 10 minutes",
 	"mindfulness_max":                "Apple: mindfulness sessions run up to 1 hour",
 	"physical_therapy_max":           "Apple: physical therapy sessions run up to 1 hour",
