@@ -2,8 +2,10 @@ package inspect
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 )
@@ -30,6 +32,10 @@ func FuzzInspect(f *testing.F) {
 	f.Add([]byte("\x00asm\x01\x00\x00\x00\x00\x0d\x04name\x01\x07\xff\xff\xff\xff\x0f\x00\x00"))
 	ctx := context.Background()
 	f.Fuzz(func(t *testing.T, wasm []byte) {
+		// A hang is a bug too: crash the worker, so the fuzzer keeps
+		// the input.
+		hang := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("inspect took over 10 s on %d bytes", len(wasm))) })
+		defer hang.Stop()
 		rep := &Report{Path: "fuzz.wasm"}
 		// The manifest's default memory limit, as a bundle would have.
 		rc := wazero.NewRuntimeConfig().WithMemoryLimitPages(1024)
