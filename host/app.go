@@ -123,7 +123,13 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 	if err := os.MkdirAll(container, 0o755); err != nil {
 		return fail(fmt.Errorf("host: data container for %s: %w", sys.ID, err))
 	}
-	sys.FS, err = sandboxfs.New(container, int64(m.DataQuota))
+	prof := r.rules.Profile()
+	sys.FS, err = sandboxfs.Open(container, sandboxfs.Limits{
+		Quota: int64(m.DataQuota), EntryBytes: int64(prof.DataEntryBytes), MaxDepth: prof.DataMaxDepth,
+		// Beside the container, out of the guest's reach: the next load
+		// reads the usage instead of walking the tree.
+		UsageFile: container + ".usage",
+	})
 	if err != nil {
 		return fail(fmt.Errorf("host: data container for %s: %w", sys.ID, err))
 	}

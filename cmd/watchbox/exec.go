@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/watchbox/watchbox/host/input"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/wasiexec"
 )
@@ -101,8 +102,12 @@ func execCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "watchbox exec: --fuel needs metering: drop --no-meter")
 		return exitUsage
 	}
-	wasm, err := os.ReadFile(module)
+	wasm, err := input.Read(module, input.Module)
 	if err != nil {
+		if input.IsTooLarge(err) || errors.As(err, new(*input.NotRegularError)) {
+			fmt.Fprintf(stderr, "watchbox exec: %v\n", err)
+			return exitInvalid
+		}
 		fmt.Fprintf(stderr, "watchbox exec: reading the module: %v\n", err)
 		return exitError
 	}

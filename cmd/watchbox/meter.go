@@ -9,6 +9,7 @@ import (
 
 	"github.com/tetratelabs/wazero"
 
+	"github.com/watchbox/watchbox/host/input"
 	"github.com/watchbox/watchbox/host/meter"
 )
 
@@ -37,10 +38,20 @@ func meterCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return exitUsage
 	}
 	in := pos[0]
-	wasm, err := os.ReadFile(in)
+	wasm, err := input.Read(in, input.Module)
 	if err != nil {
+		if input.IsTooLarge(err) || errors.As(err, new(*input.NotRegularError)) {
+			fmt.Fprintf(stderr, "watchbox meter: %v\n", err)
+			return exitInvalid
+		}
 		fmt.Fprintf(stderr, "watchbox meter: reading the input: %v\n", err)
 		return exitError
+	}
+	// Validate before wazero reads the input below: wazero allocates what
+	// a section's counts claim, and Instrument copies some sections unread.
+	if err := meter.Validate(wasm); err != nil {
+		fmt.Fprintf(stderr, "watchbox meter: %s is not a valid WebAssembly module: %v\n", in, err)
+		return exitInvalid
 	}
 	metered, err := meter.Instrument(wasm, cm)
 	if err != nil {

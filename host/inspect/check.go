@@ -50,6 +50,15 @@ func CheckBytes(name string, wasm []byte) *Problem {
 	case !bytes.Equal(wasm[4:8], []byte{1, 0, 0, 0}):
 		return &Problem{name, fmt.Sprintf("unsupported WebAssembly binary version % x; expected 01 00 00 00", wasm[4:8])}
 	}
+	// wazero's section decoders allocate what a count claims before they
+	// read the elements: a few hundred bytes claiming four billion types
+	// kill the process with an out-of-memory fatal error no recover
+	// catches. The metering parser reads the same bytes with allocations
+	// bounded by their size, so it goes first on every path to wazero.
+	if err := meter.Validate(wasm); err != nil {
+		p := CompileProblem(name, err, "")
+		return &p
+	}
 	return nil
 }
 
@@ -60,7 +69,7 @@ func CompileProblem(file string, err error, memoryLimit string) Problem {
 	switch {
 	case strings.Contains(msg, "over limit of") && strings.Contains(msg, "memory"):
 		return Problem{file, fmt.Sprintf("the module's memory is larger than the manifest allows (%s); raise memoryLimit in watchapp.json (currently %s) or make the module smaller", msg, memoryLimit)}
-	case strings.Contains(msg, "EOF") || strings.Contains(msg, "unexpected end") || strings.Contains(msg, "past the end"):
+	case strings.Contains(msg, "EOF") || strings.Contains(msg, "unexpected end") || strings.Contains(msg, "past the end") || strings.Contains(msg, "malformed module"):
 		return Problem{file, fmt.Sprintf("the module is truncated or corrupt (%s); rebuild it", msg)}
 	}
 	return Problem{file, "invalid WebAssembly module: " + msg + "; rebuild it with a WebAssembly 2.0 toolchain"}

@@ -16,6 +16,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/watchbox/watchbox/host/bundle"
+	"github.com/watchbox/watchbox/host/input"
 )
 
 // Report is what Path finds out about an app bundle or a module file.
@@ -96,14 +97,16 @@ func Path(ctx context.Context, path string, opts Options) (*Report, error) {
 			file = filepath.Join(path, filepath.FromSlash(b.Manifest.Module))
 		}
 	} else {
-		wasm, err = os.ReadFile(path)
+		// Regular files only, at most input.Module's cap: /dev/zero or a
+		// FIFO must not grow or hang the process.
+		wasm, err = input.Read(path, input.Module)
 		if err != nil {
+			if input.IsTooLarge(err) || errors.As(err, new(*input.NotRegularError)) {
+				rep.Problems = append(rep.Problems, Problem{path, input.Reason(err)})
+				return rep, nil
+			}
 			return nil, fmt.Errorf("inspect: %w", err)
 		}
-	}
-	if p := CheckBytes(file, wasm); p != nil {
-		rep.Problems = append(rep.Problems, *p)
-		return rep, nil
 	}
 	cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(cacheDir, "wazero"))
 	if err != nil {
@@ -114,21 +117,37 @@ func Path(ctx context.Context, path string, opts Options) (*Report, error) {
 	if pages > 0 {
 		rc = rc.WithMemoryLimitPages(pages)
 	}
+	if err := checkModuleBytes(ctx, rep, file, wasm, rc, limit); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// checkModuleBytes adds what is wrong with the module wasm, read from
+// file, to rep: the byte checks, then what wazero's compiler under rc
+// finds, then the ABI checks. It must never panic or die, whatever wasm
+// holds (FuzzInspect).
+func checkModuleBytes(ctx context.Context, rep *Report, file string, wasm []byte, rc wazero.RuntimeConfig, limit string) error {
+	// CheckBytes validates the sizes in the module before wazero sees it.
+	if p := CheckBytes(file, wasm); p != nil {
+		rep.Problems = append(rep.Problems, *p)
+		return nil
+	}
 	wr := wazero.NewRuntimeWithConfig(ctx, rc)
 	defer wr.Close(ctx)
 	cm, err := wr.CompileModule(ctx, wasm)
 	if err != nil {
 		rep.Problems = append(rep.Problems, CompileProblem(file, err, limit))
-		return rep, nil
+		return nil
 	}
 	wasi, err := WASIFunctions(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	info, problems := CheckModule(cm, wasi)
 	rep.ABIVersion, rep.Imports, rep.Exports = info.ABIVersion, info.Imports, info.Exports
 	rep.Problems = append(rep.Problems, problems...)
-	return rep, nil
+	return nil
 }
 
 func statMessage(err error) string {

@@ -17,6 +17,8 @@ func TestValidateRefusesHugeCounts(t *testing.T) {
 		"imports":   {header + "\x02\x05\xf0\xff\xff\xff\x0f", "import"},
 		"data":      {header + "\x0b\x05\xf0\xff\xff\xff\x0f", "data"},
 		"section":   {header + "\x01\xf0\xff\xff\xff\x0f\x01", "runs past the end"},
+		// One body declaring 2^32-2 locals: wazero allocates them all.
+		"locals": {header + "\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x0a\x0a\x01\x08\x01\xfe\xff\xff\xff\x0f\x7f\x0b", "too many locals"},
 	} {
 		err := Validate([]byte(tc.wasm))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -84,6 +84,12 @@ type Profile struct {
 	MaxConcurrentDownloads  int `json:"max_concurrent_downloads"`  // background downloads started and not yet delivered, per app
 	MaxDownloadSize         int `json:"max_download_size"`         // bytes of one download's body (the data quota applies too)
 	MaxPendingNotifications int `json:"max_pending_notifications"` // local notifications scheduled and not yet fired, per app
+	// What a guest's output may make the host hold and do (docs/design.md,
+	// "What a guest can make the host hold").
+	OutputBytesPerCall int `json:"output_bytes_per_call"` // bytes of stdout, stderr and log one call may log; the rest is dropped and counted
+	OutputFuelPerByte  int `json:"output_fuel_per_byte"`  // fuel a call pays per byte it writes to stdout, stderr or log
+	DataEntryBytes     int `json:"data_entry_bytes"`      // what each file, directory or link costs against the data quota
+	DataMaxDepth       int `json:"data_max_depth"`        // how many levels below the data container an entry may be; 0: no bound
 
 	// Extended runtime sessions.
 	SelfCareMax        Duration `json:"self_care_max"`
@@ -127,6 +133,10 @@ func Default() Profile {
 		MaxConcurrentDownloads:  8,
 		MaxDownloadSize:         16 << 20,
 		MaxPendingNotifications: 64,
+		OutputBytesPerCall: 256 << 10,
+		OutputFuelPerByte:  4,
+		DataEntryBytes:     4096,
+		DataMaxDepth:       64,
 
 		SelfCareMax:        Duration(10 * time.Minute),
 		MindfulnessMax:     Duration(time.Hour),
@@ -157,6 +167,10 @@ var Sources = map[string]string{
 	"push_payload_limit":             "Apple: simulator push files hold at most 4096 bytes",
 	"background_cpu_percent":         "iOS: 80 % CPU over 60 s; watchOS publishes no threshold",
 	"background_cpu_window":          "iOS: 80 % CPU over 60 s",
+	"data_entry_bytes":               "chosen here: one 4 KiB file system block, what an empty file or directory takes on APFS and ext4",
+	"data_max_depth":                 "chosen here: far deeper than any app's own layout; a walk holds one directory open per level",
+	"output_bytes_per_call":          "chosen here: 16 full log lines, far above a Go runtime crash dump of one goroutine",
+	"output_fuel_per_byte":           "chosen here: scanning, copying and logging a byte costs the host about as much as a few Wasm instructions",
 	"self_care_max":                  "Apple: self care sessions run up to 10 minutes",
 	"mindfulness_max":                "Apple: mindfulness sessions run up to 1 hour",
 	"physical_therapy_max":           "Apple: physical therapy sessions run up to 1 hour",

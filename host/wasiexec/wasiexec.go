@@ -143,6 +143,12 @@ func Run(ctx context.Context, wasm []byte, opts Options) (*Result, error) {
 	}
 
 	start := time.Now()
+	// wazero allocates what a section's counts claim before reading the
+	// elements, and a corrupt count kills the process with an out-of-memory
+	// fatal error: check the sizes first, metered or not.
+	if err := meter.Validate(wasm); err != nil {
+		return nil, &Error{BadModule, err}
+	}
 	bin := wasm
 	if !opts.NoMeter {
 		res.CostModel = opts.CostModel.String()

@@ -89,7 +89,10 @@ type Guest struct {
 	// fuel it used so far (made once: a method value allocates).
 	fuelBudget int64
 	fuelUsedFn func() int64
-	inst       *instance
+	// outFuel is the fuel the running call pays per byte of output
+	// (the profile's output_fuel_per_byte).
+	outFuel int64
+	inst    *instance
 }
 
 // instance is one live guest module.
@@ -105,6 +108,7 @@ type instance struct {
 	result  []byte // the last request's result
 	stdout  *logWriter
 	stderr  *logWriter
+	out     outputBudget // what the running call may still log
 }
 
 // flush logs the guest's unterminated output lines.
@@ -217,8 +221,8 @@ func (c *Crash) Error() string { return string(c.Termination) + ": " + c.Reason 
 func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Duration) error {
 	in := &instance{}
 	g.inst = in // host functions called from _initialize see it
-	in.stdout = newLogWriter(g.cfg.Log, "stdout", 0)
-	in.stderr = newLogWriter(g.cfg.Log, "stderr", 16)
+	in.stdout = newLogWriter(g.cfg.Log, "stdout", 0, &in.out, g.chargeOutput)
+	in.stderr = newLogWriter(g.cfg.Log, "stderr", 16, &in.out, g.chargeOutput)
 	var randSrc io.Reader = rand.Reader
 	if g.cfg.Seed != 0 {
 		var seed [32]byte
@@ -315,6 +319,22 @@ func (g *Guest) Call(ctx context.Context, kind abi.EventKind, fields []byte, bud
 	return res
 }
 
+// chargeOutput charges the running call output_fuel_per_byte for each of
+// n bytes the guest wrote to stdout, stderr or the log import, so that a
+// flood of output costs CPU budget as the host's work for it costs time.
+// When the charge empties the budget it panics with the meter's error,
+// inside the host function, so the guest stops at once and the call ends
+// as cpu_time_exceeded.
+func (g *Guest) chargeOutput(n int) {
+	in := g.inst
+	if !g.inCall || in == nil || in.gauge == nil || in.mod == nil || g.outFuel == 0 {
+		return
+	}
+	if err := meter.ChargeFromHost(context.Background(), in.mod, g.outFuel*int64(n)); err != nil {
+		panic(err)
+	}
+}
+
 // fuelUsed is the fuel the running call has used so far.
 func (g *Guest) fuelUsed() int64 { return g.fuelBudget - g.inst.gauge.Fuel() }
 
@@ -370,6 +390,8 @@ func (g *Guest) invoke(ctx context.Context, fn api.Function, stack []uint64, bud
 		cfg.FuelUsed = g.fuelUsedFn
 	}
 	g.cc.ResetAt(g.cfg.Clock, start, cfg)
+	g.outFuel = int64(prof.OutputFuelPerByte)
+	g.inst.out = outputBudget{left: int64(prof.OutputBytesPerCall)}
 	g.inCall = true
 	var stopAfter func() bool
 	if ctx.Done() != nil {
@@ -384,6 +406,10 @@ func (g *Guest) invoke(ctx context.Context, fn api.Function, stack []uint64, bud
 	elapsed := g.cc.Elapsed()
 	g.cfg.Sched.Advance(elapsed)
 	g.inst.flush()
+	if d := g.inst.out.dropped; d > 0 {
+		g.cfg.Log.Warn().Str("source", "output").Int64("dropped_bytes", d).Int("output_bytes_per_call", prof.OutputBytesPerCall).
+			Msgf("%d bytes of output dropped: the call wrote more than output_bytes_per_call", d)
+	}
 	if gauge == nil {
 		return classify(meter.Trap, err), 0, elapsed, err
 	}
@@ -405,7 +431,7 @@ func crashReason(err error, stderr *logWriter) string {
 	if errors.As(err, &exit) {
 		msg := fmt.Sprintf("exited with code %d", exit.ExitCode())
 		if tail := stderr.Tail(); len(tail) > 0 {
-			msg += ": " + strings.Join(tail, " | ")
+			msg += ": " + quoteTail(tail)
 		}
 		return msg
 	}

@@ -81,6 +81,11 @@ func (g *Guest) hostLog(ctx context.Context, mod api.Module, stack []uint64) {
 		fail(stack, abi.StatusInvalidMemory)
 		return
 	}
+	g.chargeOutput(len(b))
+	if !g.inst.out.take(int64(len(b)) + 1) {
+		ok(stack, 0) // over the call's output budget: dropped and counted
+		return
+	}
 	ev := g.cfg.Log.WithLevel(zerologLevel(level)).Str("source", "guest")
 	if truncated {
 		ev = ev.Bool("truncated", true)

@@ -2,69 +2,142 @@ package guest
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 
 	"github.com/rs/zerolog"
 	"github.com/watchbox/watchbox/abi"
 )
 
+// Caps on what a guest's output makes the host hold (docs/design.md, "What
+// a guest can make the host hold"). The bytes a call may log in all are the
+// profile's output_bytes_per_call.
+const (
+	// maxLine caps one log line, like the log import's maxLogLine: the
+	// rest of a longer line is dropped and counted on the line.
+	maxLine = maxLogLine
+	// maxTailLine caps each stderr line kept for crash reports, and
+	// maxTail the reason's quote of them: a crash report quotes at most
+	// maxTail bytes of the last lines, however long they were.
+	maxTailLine = 512
+	maxTail     = 2 << 10
+)
+
+// outputBudget is what one call may still log, shared by the instance's
+// stdout, stderr and log import, and what it dropped over that.
+type outputBudget struct {
+	left    int64
+	dropped int64
+}
+
+// take reports whether n more bytes may be logged in this call, and
+// counts them as dropped when not.
+func (b *outputBudget) take(n int64) bool {
+	if b.left >= n {
+		b.left -= n
+		return true
+	}
+	b.left = 0
+	b.dropped += n
+	return false
+}
+
 // logWriter turns a guest's stdout or stderr into log lines tagged with the
 // stream, keeping the last few lines for crash reports. Like the instance it
 // belongs to, it is used with the Guest's caller holding its lock.
+//
+// It holds at most maxLine bytes of a line, whatever the guest writes: a
+// longer line is logged cut at maxLine with the number of bytes dropped,
+// and lines over the call's output budget are not logged at all (the call
+// reports how many bytes it dropped).
 type logWriter struct {
 	log    zerolog.Logger
 	stream string
-	buf    []byte
+	budget *outputBudget
+	charge func(n int) // charges the running call for n bytes written
+	buf    []byte      // the current line, at most maxLine bytes
+	over   int64       // bytes of the current line past maxLine
 	keep   int
 	tail   []string
 }
 
-const maxLineBuffer = 16 << 10
-
-func newLogWriter(log zerolog.Logger, stream string, keep int) *logWriter {
-	return &logWriter{log: log, stream: stream, keep: keep}
+func newLogWriter(log zerolog.Logger, stream string, keep int, budget *outputBudget, charge func(int)) *logWriter {
+	return &logWriter{log: log, stream: stream, keep: keep, budget: budget, charge: charge}
 }
 
-// Write logs every complete line in p and buffers the rest.
+// Write logs every complete line in p and buffers the start of the rest.
 func (w *logWriter) Write(p []byte) (int, error) {
-	w.buf = append(w.buf, p...)
-	for {
-		i := bytes.IndexByte(w.buf, '\n')
-		if i < 0 {
-			break
+	n := len(p)
+	if w.charge != nil {
+		w.charge(n)
+	}
+	for len(p) > 0 {
+		seg, rest, nl := bytes.Cut(p, []byte{'\n'})
+		p = rest
+		if room := maxLine - len(w.buf); len(seg) > room {
+			w.over += int64(len(seg) - room)
+			seg = seg[:room]
 		}
-		w.emit(w.buf[:i])
-		w.buf = w.buf[i+1:]
+		w.buf = append(w.buf, seg...)
+		if nl {
+			w.line()
+		}
 	}
-	if len(w.buf) > maxLineBuffer {
-		w.emit(w.buf)
-		w.buf = w.buf[:0]
-	}
-	return len(p), nil
+	return n, nil
 }
 
 // Flush logs a final unterminated line, if any.
 func (w *logWriter) Flush() {
-	if len(w.buf) > 0 {
-		w.emit(w.buf)
-		w.buf = w.buf[:0]
+	if len(w.buf) > 0 || w.over > 0 {
+		w.line()
 	}
 }
 
-// Tail returns the last lines written, oldest first.
+// Tail returns the last lines written, oldest first, each cut at
+// maxTailLine bytes.
 func (w *logWriter) Tail() []string {
 	return append([]string(nil), w.tail...)
 }
 
-func (w *logWriter) emit(line []byte) {
-	s := strings.ToValidUTF8(strings.TrimRight(string(line), "\r"), "\uFFFD")
+// line logs the current line, if the call's budget allows it, and keeps
+// it for the tail either way: a crash's last words matter most when the
+// guest flooded its output before.
+func (w *logWriter) line() {
+	s := strings.ToValidUTF8(strings.TrimRight(string(w.buf), "\r"), "\uFFFD")
+	over := w.over
+	w.buf, w.over = w.buf[:0], 0
 	if w.keep > 0 && strings.TrimSpace(s) != "" {
-		w.tail = append(w.tail, s)
+		t := s
+		if len(t) > maxTailLine || over > 0 {
+			t = strings.ToValidUTF8(t[:min(len(t), maxTailLine)], "") + fmt.Sprintf("... (%d bytes)", int64(len(s))+over)
+		}
+		w.tail = append(w.tail, t)
 		if len(w.tail) > w.keep {
 			w.tail = w.tail[1:]
 		}
 	}
-	w.log.Info().Str("source", w.stream).Msg(s)
+	if w.budget != nil && !w.budget.take(int64(len(s))+1) {
+		w.budget.dropped += over
+		return
+	}
+	ev := w.log.Info().Str("source", w.stream)
+	if over > 0 {
+		ev = ev.Bool("truncated", true).Int64("dropped_bytes", over)
+	}
+	ev.Msg(s)
+}
+
+// quoteTail joins the last lines of tail for a crash report, newest last,
+// in at most maxTail bytes.
+func quoteTail(tail []string) string {
+	// Each line is at most maxTailLine bytes and a short suffix, so the
+	// last one always fits.
+	n, first := 0, len(tail)
+	for first > 0 && (first == len(tail) || n+len(tail[first-1])+3 <= maxTail) {
+		first--
+		n += len(tail[first]) + 3
+	}
+	return strings.Join(tail[first:], " | ")
 }
 
 func zerologLevel(l abi.Level) zerolog.Level {

@@ -22,10 +22,18 @@
 // # Quota
 //
 // With a non-zero quota, the sum of the apparent sizes (st_size) of all
-// regular files in the container may not grow beyond the quota. Writes,
+// regular files in the container, plus [Limits.EntryBytes] for each entry
+// (file, directory or symbolic link), may not grow beyond the quota. Writes,
 // positional writes and truncations that would grow the total beyond it are
-// refused as a whole (nothing is written) with [ErrnoQuotaExceeded]. See
-// [FS.Usage] and [ErrnoQuotaExceeded] for details and limits.
+// refused as a whole (nothing is written) with [ErrnoQuotaExceeded], and so
+// is creating an entry. Entries may be at most [Limits.MaxDepth] levels
+// below the container (ENAMETOOLONG). See [FS.Usage] and
+// [ErrnoQuotaExceeded] for details and limits.
+//
+// The usage is measured once, when a container is first opened, and then
+// kept up to date by every operation; with [Limits.UsageFile] it is saved
+// when the FS closes, so that opening the container again reads it instead
+// of walking the tree.
 //
 // Mount it as the guest's only preopen:
 //
@@ -37,10 +45,12 @@ package sandboxfs
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -66,12 +76,17 @@ const ErrnoQuotaExceeded = experimentalsys.EIO
 type FS struct {
 	experimentalsys.UnimplementedFS
 
-	root  *os.Root
-	dir   string
-	quota int64 // bytes; 0 means unlimited
+	root   *os.Root
+	dir    string
+	quota  int64 // bytes; 0 means unlimited
+	limits Limits
+	// realDir is dir with symbolic links resolved, to measure depths.
+	realDir string
 
 	usage   atomic.Int64  // bytes of regular files, see Usage
+	entries atomic.Int64  // files, directories and links, see Entries
 	denials atomic.Uint64 // quota refusals, see QuotaDenials
+	scanned bool          // Open walked the tree (no saved usage)
 
 	// mu serializes every operation that changes file sizes or directory
 	// entries, so that the quota check and the usage update are atomic.
@@ -86,14 +101,40 @@ type inodeKey struct{ dev, ino uint64 }
 
 var _ experimentalsys.FS = (*FS)(nil)
 
-// New returns an FS confined to dir, creating dir (mode 0700) if missing.
-// quota is the maximum total size in bytes of regular files in dir; 0 means
-// unlimited. The current usage is computed by scanning dir without following
-// symbolic links; if it already exceeds quota, the data stays readable and
-// may shrink, but cannot grow.
+// Limits are what a container may hold.
+type Limits struct {
+	// Quota is the most bytes the container may account for (see
+	// FS.Usage); 0 means unlimited.
+	Quota int64
+	// EntryBytes is what each file, directory and symbolic link costs
+	// against the quota, like a file system block, so that empty files
+	// and directories are not free. 0: entries cost nothing.
+	EntryBytes int64
+	// MaxDepth is how many levels below the container an entry may be
+	// ("a" is at depth 1, "a/b" at 2); 0 means no bound.
+	MaxDepth int
+	// UsageFile, if set, is a file outside the container where Close
+	// saves the usage, for the next Open to read instead of walking the
+	// tree. Open removes it, so that a host that dies with the container
+	// open leaves no stale record.
+	UsageFile string
+}
+
+// New returns an FS confined to dir with a quota of bytes of regular files
+// and no other limit: Open(dir, Limits{Quota: quota}).
 func New(dir string, quota int64) (*FS, error) {
-	if quota < 0 {
-		return nil, fmt.Errorf("sandboxfs: negative quota %d for %q", quota, dir)
+	return Open(dir, Limits{Quota: quota})
+}
+
+// Open returns an FS confined to dir, creating dir (mode 0700) if missing,
+// with limits l. The current usage is read from l.UsageFile if it holds a
+// record of this directory, else computed by walking dir once without
+// following symbolic links; if it already exceeds the quota, the data stays
+// readable and may shrink, but cannot grow.
+func Open(dir string, l Limits) (*FS, error) {
+	quota := l.Quota
+	if quota < 0 || l.EntryBytes < 0 || l.MaxDepth < 0 {
+		return nil, fmt.Errorf("sandboxfs: negative limit %+v for %q", l, dir)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("sandboxfs: creating container: %w", err)
@@ -102,60 +143,154 @@ func New(dir string, quota int64) (*FS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandboxfs: opening container: %w", err)
 	}
-	used, err := scanUsage(root)
-	if err != nil {
-		_ = root.Close()
-		return nil, fmt.Errorf("sandboxfs: measuring usage of %q: %w", dir, err)
+	f := &FS{root: root, dir: dir, quota: quota, limits: l, open: map[inodeKey]int{}}
+	if f.realDir, err = filepath.EvalSymlinks(dir); err != nil {
+		f.realDir = dir
 	}
-	f := &FS{root: root, dir: dir, quota: quota, open: map[inodeKey]int{}}
+	used, entries, ok := readUsage(l.UsageFile, root)
+	if !ok {
+		if used, entries, err = scanUsage(root); err != nil {
+			_ = root.Close()
+			return nil, fmt.Errorf("sandboxfs: measuring usage of %q: %w", dir, err)
+		}
+		f.scanned = true
+	}
 	f.usage.Store(used)
+	f.entries.Store(entries)
 	return f, nil
 }
 
 // scanUsage sums the sizes of the regular files under root, counting each
-// inode once and never following symbolic links.
-func scanUsage(root *os.Root) (int64, error) {
-	var total int64
+// inode once, and counts the entries, never following symbolic links. It
+// walks by directory descriptors (each directory opened from its parent),
+// so that a deep tree costs one open per directory rather than one per
+// level of every directory's path.
+func scanUsage(root *os.Root) (total, entries int64, err error) {
 	seen := map[inodeKey]bool{}
-	err := fs.WalkDir(root.FS(), ".", func(_ string, d fs.DirEntry, err error) error {
+	var walk func(r *os.Root) error
+	walk = func(r *os.Root) error {
+		d, err := r.Open(".")
 		if err != nil {
 			return err
 		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		info, err := d.Info()
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil // removed while scanning
-		} else if err != nil {
-			return err
-		}
-		st := sys.NewStat_t(info)
-		if st.Nlink > 1 {
-			k := inodeKey{st.Dev, st.Ino}
-			if seen[k] {
-				return nil
+		defer d.Close()
+		for {
+			names, rerr := d.Readdirnames(256)
+			for _, name := range names {
+				info, err := r.Lstat(name)
+				if errors.Is(err, fs.ErrNotExist) {
+					continue // removed while scanning
+				} else if err != nil {
+					return err
+				}
+				entries++
+				switch {
+				case info.IsDir():
+					sub, err := r.OpenRoot(name)
+					if errors.Is(err, fs.ErrNotExist) {
+						continue
+					} else if err != nil {
+						return err
+					}
+					err = walk(sub)
+					sub.Close()
+					if err != nil {
+						return err
+					}
+				case info.Mode().IsRegular():
+					st := sys.NewStat_t(info)
+					if st.Nlink > 1 {
+						k := inodeKey{st.Dev, st.Ino}
+						if seen[k] {
+							continue
+						}
+						seen[k] = true
+					}
+					total += st.Size
+				}
 			}
-			seen[k] = true
+			if rerr == io.EOF || (rerr == nil && len(names) == 0) {
+				return nil
+			} else if rerr != nil {
+				return rerr
+			}
 		}
-		total += st.Size
-		return nil
-	})
-	return total, err
+	}
+	err = walk(root)
+	return total, entries, err
 }
+
+// usageRecord is the first line of a usage file: the container's device,
+// inode and modification time (so that a record of another directory, or
+// of one changed at its top level since, is not used), its bytes and its
+// entries.
+const usageRecord = "watchbox-usage v1 %d %d %d %d %d\n"
+
+// readUsage reads and removes the usage file, if any, and returns its
+// numbers if it describes root as it is.
+func readUsage(file string, root *os.Root) (used, entries int64, ok bool) {
+	if file == "" {
+		return 0, 0, false
+	}
+	b, err := os.ReadFile(file)
+	os.Remove(file)
+	if err != nil || len(b) > 200 {
+		return 0, 0, false
+	}
+	info, err := root.Stat(".")
+	if err != nil {
+		return 0, 0, false
+	}
+	st := sys.NewStat_t(info)
+	var dev, ino uint64
+	var mtim int64
+	if n, err := fmt.Sscanf(string(b), usageRecord, &dev, &ino, &mtim, &used, &entries); err != nil || n != 5 {
+		return 0, 0, false
+	}
+	if dev != st.Dev || ino != st.Ino || mtim != st.Mtim || used < 0 || entries < 0 {
+		return 0, 0, false
+	}
+	return used, entries, true
+}
+
+// saveUsage writes the usage file for the next Open.
+func (f *FS) saveUsage() error {
+	if f.limits.UsageFile == "" {
+		return nil
+	}
+	info, err := f.root.Stat(".")
+	if err != nil {
+		return err
+	}
+	st := sys.NewStat_t(info)
+	tmp := f.limits.UsageFile + ".tmp"
+	rec := fmt.Sprintf(usageRecord, st.Dev, st.Ino, st.Mtim, f.usage.Load(), f.entries.Load())
+	if err := os.WriteFile(tmp, []byte(rec), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, f.limits.UsageFile)
+}
+
+// Scanned reports whether Open walked the container's tree to measure
+// its usage, rather than reading the usage file.
+func (f *FS) Scanned() bool { return f.scanned }
 
 // String returns the host directory of the container, for logs.
 func (f *FS) String() string { return f.dir }
 
 // Usage returns the number of bytes currently accounted to the container:
 // the apparent sizes (st_size) of its regular files, including files that
-// were unlinked but are still open by the guest. Directories, symbolic links
-// and file system block overhead are not counted, and sparse holes are
-// counted as if they were data.
+// were unlinked but are still open by the guest, plus [Limits.EntryBytes]
+// for each entry. Sparse holes are counted as if they were data.
 //
-// It is maintained incrementally from the scan done by [New]; changes made
-// to the container by other processes while the FS is in use are not seen.
-func (f *FS) Usage() int64 { return f.usage.Load() }
+// It is maintained incrementally from the measure taken by [Open]; changes
+// made to the container by other processes while the FS is in use (or,
+// below its top level, while it is closed with a usage file) are not seen.
+func (f *FS) Usage() int64 { return f.usage.Load() + f.entries.Load()*f.limits.EntryBytes }
+
+// Entries returns the number of files, directories and symbolic links in
+// the container.
+func (f *FS) Entries() int64 { return f.entries.Load() }
 
 // Quota returns the quota given to [New]; 0 means unlimited.
 func (f *FS) Quota() int64 { return f.quota }
@@ -167,6 +302,13 @@ func (f *FS) QuotaDenials() uint64 { return f.denials.Load() }
 // Close releases the container directory. Files already opened by the guest
 // stay usable; path operations fail with EBADF afterwards.
 func (f *FS) Close() error {
+	f.mu.Lock()
+	serr := f.saveUsage()
+	f.mu.Unlock()
+	if serr != nil {
+		_ = f.root.Close()
+		return fmt.Errorf("sandboxfs: saving the usage of %q: %w", f.dir, serr)
+	}
 	if err := f.root.Close(); err != nil {
 		return fmt.Errorf("sandboxfs: closing %q: %w", f.dir, err)
 	}
@@ -180,22 +322,51 @@ func (f *FS) reserveLocked(cur, newSize int64) experimentalsys.Errno {
 	if f.quota == 0 || growth <= 0 {
 		return 0
 	}
-	if used := f.usage.Load(); growth > f.quota || used > f.quota-growth {
+	if used := f.Usage(); growth > f.quota || used > f.quota-growth {
 		f.denials.Add(1)
 		return ErrnoQuotaExceeded
 	}
 	return 0
 }
 
-// fullLocked refuses creating new directory entries once the quota is used
-// up, so a guest at its quota cannot keep creating empty files or
-// directories. It must be called with mu held.
-func (f *FS) fullLocked() experimentalsys.Errno {
-	if f.quota != 0 && f.usage.Load() >= f.quota {
-		f.denials.Add(1)
-		return ErrnoQuotaExceeded
+// createLocked checks that a new entry may be made at name: its cost
+// (EntryBytes, and at least the last byte of the quota) fits the quota, so
+// a guest cannot make entries without bound, and its depth is within
+// MaxDepth. The caller counts the entry once it is made. It must be called
+// with mu held.
+func (f *FS) createLocked(name string) experimentalsys.Errno {
+	if f.quota != 0 {
+		if used := f.Usage(); used >= f.quota || f.limits.EntryBytes > f.quota-used {
+			f.denials.Add(1)
+			return ErrnoQuotaExceeded
+		}
+	}
+	if f.limits.MaxDepth > 0 && f.depth(path.Dir(path.Clean(name)))+1 > f.limits.MaxDepth {
+		return experimentalsys.ENAMETOOLONG
 	}
 	return 0
+}
+
+// depth returns how many levels below the container the directory dir is,
+// following symbolic links (a link to a deep directory does not make a
+// short path to it), or a number over any bound if it cannot tell.
+func (f *FS) depth(dir string) int {
+	if dir == "." {
+		return 0
+	}
+	d, err := f.root.Open(dir)
+	if err != nil {
+		return strings.Count(dir, "/") + 1 // the open that follows fails too
+	}
+	defer d.Close()
+	if real, ok := fdPath(d); ok {
+		r, err := filepath.Rel(f.realDir, real)
+		if err != nil || r == "." {
+			return 0
+		}
+		return strings.Count(filepath.ToSlash(r), "/") + 1
+	}
+	return strings.Count(dir, "/") + 1
 }
 
 // releaseLocked stops accounting a regular file whose last link was removed
@@ -284,6 +455,7 @@ func (f *FS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMode) (e
 	// final symlink that stays inside), and learn whether O_CREAT creates.
 	var info fs.FileInfo
 	var err error
+	created := false
 	if flag&experimentalsys.O_NOFOLLOW != 0 {
 		info, err = f.root.Lstat(name)
 	} else {
@@ -298,9 +470,10 @@ func (f *FS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMode) (e
 			return nil, errno
 		}
 	case errors.Is(err, fs.ErrNotExist) && flag&experimentalsys.O_CREAT != 0:
-		if errno := f.fullLocked(); errno != 0 {
+		if errno := f.createLocked(name); errno != 0 {
 			return nil, errno
 		}
+		created = true
 	default:
 		return nil, toErrno(err)
 	}
@@ -326,6 +499,9 @@ func (f *FS) OpenFile(p string, flag experimentalsys.Oflag, perm fs.FileMode) (e
 	osf, err := f.root.OpenFile(name, osFlag, perm&0o777)
 	if err != nil {
 		return nil, toErrno(err)
+	}
+	if created {
+		f.entries.Add(1)
 	}
 	fi, err := osf.Stat()
 	if err != nil {
@@ -402,12 +578,15 @@ func (f *FS) Mkdir(p string, perm fs.FileMode) experimentalsys.Errno {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if errno := f.fullLocked(); errno != 0 {
+	if errno := f.createLocked(name); errno != 0 {
 		return errno
 	}
 	errno = toErrno(f.root.Mkdir(name, perm&0o777|0o700))
 	if errno == experimentalsys.ENOTDIR { // like wazero's DirFS
 		errno = experimentalsys.ENOENT
+	}
+	if errno == 0 {
+		f.entries.Add(1)
 	}
 	return errno
 }
@@ -448,12 +627,22 @@ func (f *FS) Rename(from, to string) experimentalsys.Errno {
 	if err != nil {
 		return toErrno(err)
 	}
+	if f.limits.MaxDepth > 0 {
+		// Moving a directory deeper would move its whole subtree deeper,
+		// past MaxDepth perhaps; moving anything to the same depth or up
+		// cannot.
+		to := f.depth(path.Dir(path.Clean(newName)))
+		if to+1 > f.limits.MaxDepth || (src.IsDir() && to > f.depth(path.Dir(path.Clean(oldName)))) {
+			return experimentalsys.ENAMETOOLONG
+		}
+	}
 	dst, dstErr := f.root.Lstat(newName)
 	if err := f.root.Rename(oldName, newName); err != nil {
 		return toErrno(err)
 	}
 	if dstErr == nil && !os.SameFile(src, dst) {
 		f.releaseLocked(sys.NewStat_t(dst))
+		f.entries.Add(-1)
 	}
 	return 0
 }
@@ -476,7 +665,11 @@ func (f *FS) Rmdir(p string) experimentalsys.Errno {
 	if !info.IsDir() {
 		return experimentalsys.ENOTDIR
 	}
-	return toErrno(f.root.Remove(name))
+	if err := f.root.Remove(name); err != nil {
+		return toErrno(err)
+	}
+	f.entries.Add(-1)
+	return 0
 }
 
 // Unlink implements experimental/sys.FS.Unlink.
@@ -498,6 +691,7 @@ func (f *FS) Unlink(p string) experimentalsys.Errno {
 		return toErrno(err)
 	}
 	f.releaseLocked(sys.NewStat_t(info))
+	f.entries.Add(-1)
 	return 0
 }
 
@@ -521,10 +715,14 @@ func (f *FS) Symlink(target, link string) experimentalsys.Errno {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if errno := f.fullLocked(); errno != 0 {
+	if errno := f.createLocked(name); errno != 0 {
 		return errno
 	}
-	return toErrno(f.root.Symlink(target, name))
+	if err := f.root.Symlink(target, name); err != nil {
+		return toErrno(err)
+	}
+	f.entries.Add(1)
+	return 0
 }
 
 func checkSymlinkTarget(target string) experimentalsys.Errno {

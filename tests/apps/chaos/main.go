@@ -255,6 +255,35 @@ func do(event, action string, args []string) {
 	case "settings":
 		info, err := watch.App()
 		watch.Printf("chaos: settings %s %v", info.Settings, err)
+	case "stdout", "stderr":
+		// stdout|stderr BYTES: one line of BYTES bytes, written 1 MiB at
+		// a time (the app's memory is smaller than the lines tests write)
+		f := os.Stdout
+		if action == "stderr" {
+			f = os.Stderr
+		}
+		n := atoi(args[0])
+		chunk := make([]byte, 1<<20)
+		for i := range chunk {
+			chunk[i] = 'x'
+		}
+		for n > 0 {
+			k := min(n, len(chunk))
+			f.Write(chunk[:k])
+			n -= k
+		}
+		f.Write([]byte("\n"))
+	case "lines":
+		// lines N: N lines of 100 bytes on stdout, 10,000 per write
+		line := []byte(strings.Repeat("y", 99) + "\n")
+		buf := make([]byte, 0, 10000*len(line))
+		for n := atoi(args[0]); n > 0; n-- {
+			buf = append(buf, line...)
+			if len(buf) == cap(buf) || n == 1 {
+				os.Stdout.Write(buf)
+				buf = buf[:0]
+			}
+		}
 	case "info":
 		info, err := watch.App()
 		watch.Printf("chaos: info %s %v %d %v %v", info.BundleID, info.State, info.LaunchCount, info.Cold, err)
@@ -297,6 +326,14 @@ func rawRequest(opArg, hexArgs string) {
 		resultRead(unsafe.Pointer(&res[0]), uint32(n))
 	}
 	watch.Printf("chaos: raw %v %d result %x", abi.Op(op), n, res)
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
 }
 
 func recurse(n int) int {

@@ -3,7 +3,6 @@ package instr
 import (
 	"errors"
 	"fmt"
-	"math"
 )
 
 // Segment kinds. A segment is a straight-line run of code that is entered
@@ -82,6 +81,13 @@ type walker struct {
 
 // EntryCost is charged once per function invocation, at entry.
 const EntryCost = 1
+
+// MaxLocals is the most locals (parameters included) a function may
+// declare: the WebAssembly JS API's implementation limit (50,000, which
+// wasmparser and the browsers enforce). The binary format allows 2^32, and
+// wazero's decoder allocates what a body declares before reading it, so a
+// ten-byte body declaring four billion locals made it allocate 4 GiB.
+const MaxLocals = 50000
 
 // Cost returns the static (wasmtime default) cost of an operator given its
 // first byte: 0 for nop, drop, block, loop, end, else, return and
@@ -168,8 +174,8 @@ func (w *walker) rewrite(b []byte, start int, nparams uint32, bt []byte) ([]byte
 			return nil, 0, err
 		}
 		total += uint64(c)
-		if total >= math.MaxUint32 {
-			return nil, 0, r.fail("too many locals")
+		if total > MaxLocals {
+			return nil, 0, r.fail("too many locals: more than %d", MaxLocals)
 		}
 		if err := skipValType(r); err != nil {
 			return nil, 0, err
