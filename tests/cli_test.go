@@ -123,6 +123,19 @@ var (
 // control socket is), so that tests can run in parallel; its subtests and
 // the commands it sends to its own live run share them.
 func env(t *testing.T) []string {
+	dir := testDir(t)
+	if err := os.MkdirAll(filepath.Join(dir, "run"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return envWith(filepath.Join(dir, "data"), filepath.Join(dir, "run"))
+}
+
+// testRunDir is t's XDG_RUNTIME_DIR, where its runs' default control
+// sockets are.
+func testRunDir(t *testing.T) string { return filepath.Join(testDir(t), "run") }
+
+// testDir is the directory of t's top-level test under runtimeDir.
+func testDir(t *testing.T) string {
 	name := strings.SplitN(t.Name(), "/", 2)[0]
 	testDirsMu.Lock()
 	dir, ok := testDirs[name]
@@ -131,10 +144,7 @@ func env(t *testing.T) []string {
 		testDirs[name] = dir
 	}
 	testDirsMu.Unlock()
-	if err := os.MkdirAll(filepath.Join(dir, "run"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	return envWith(filepath.Join(dir, "data"), filepath.Join(dir, "run"))
+	return dir
 }
 
 // envWith is the environment of a watchbox process with the shared cache

@@ -362,6 +362,7 @@ func TestTriggerWithDetail(t *testing.T) {
 // default control socket listens on a socket of its own and says where,
 // instead of exiting 1; the commands reach it there.
 func TestSecondRunGetsItsOwnSocket(t *testing.T) {
+	t.Parallel()
 	first := start(t, "run", "--stay", "--data", t.TempDir(), "--steps", "status", "apps/hello")
 	first.waitFor("control endpoint", time.Minute)
 	second := start(t, "run", "--stay", "--data", t.TempDir(), "--steps", "status", "apps/hello")
@@ -372,8 +373,8 @@ func TestSecondRunGetsItsOwnSocket(t *testing.T) {
 		t.Fatalf("the second run does not say where it listens:\n%s", out)
 	}
 	sock := strings.Fields(out[i+len("pass --control "):])[0]
-	if filepath.Dir(sock) != runtimeDir || filepath.Base(sock) == "watchbox.sock" {
-		t.Errorf("the second run's socket %s: want its own, beside the default one in %s", sock, runtimeDir)
+	if filepath.Dir(sock) != testRunDir(t) || filepath.Base(sock) == "watchbox.sock" {
+		t.Errorf("the second run's socket %s: want its own, beside the default one in %s", sock, testRunDir(t))
 	}
 	expect(t, watchbox(t, nil, "status", "--control", sock), exitOK, "dev.watchbox.hello: ")
 	expect(t, watchbox(t, nil, "status"), exitOK, "dev.watchbox.hello: ") // the first run, on the default socket
