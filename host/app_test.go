@@ -43,6 +43,7 @@ type harness struct {
 
 func newHarness(t *testing.T, cfg Config) *harness {
 	t.Helper()
+	warmCaches.Do(warmTestCache)
 	h := &harness{data: t.TempDir()}
 	log := zerolog.New(syncWriter{&h.mu, &h.logs}).Level(zerolog.DebugLevel)
 	cfg.CacheDir, cfg.DataDir, cfg.Logger = testCache, h.data, &log
@@ -58,6 +59,32 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	h.rt = rt
 	t.Cleanup(func() { rt.Close(context.Background()) })
 	return h
+}
+
+// warmCaches fills testCache once per test binary, before the first
+// harness: parallel tests that each found an app unbuilt would each build,
+// meter and compile it, at the same time.
+var warmCaches sync.Once
+
+// warmTestCache loads the test apps into a throwaway runtime, which builds,
+// meters and compiles them into testCache. A failure is left for the tests'
+// own Load to report.
+func warmTestCache() {
+	ctx := context.Background()
+	data, err := os.MkdirTemp("", "watchbox-host-test-")
+	if err != nil {
+		return
+	}
+	defer os.RemoveAll(data)
+	nop := zerolog.Nop()
+	rt, err := New(ctx, Config{CacheDir: testCache, DataDir: data, Logger: &nop, Virtual: true})
+	if err != nil {
+		return
+	}
+	defer rt.Close(ctx)
+	for _, dir := range []string{helloDir, chaosDir, "../apps/refresh", "../tests/apps/c-hello"} {
+		rt.Load(ctx, dir)
+	}
 }
 
 type syncWriter struct {
@@ -117,6 +144,7 @@ func equal(t *testing.T, what string, got, want []string) {
 }
 
 func TestLifeCycleOrder(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1})
 	a := h.load(t, helloDir)
@@ -153,6 +181,7 @@ func TestLifeCycleOrder(t *testing.T) {
 }
 
 func TestPurgeAndColdRelaunch(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1})
 	a := h.load(t, helloDir)
@@ -177,7 +206,11 @@ func TestPurgeAndColdRelaunch(t *testing.T) {
 	equal(t, "launch logs", got, []string{"did finish launching (launch 1)", "did finish launching (launch 2)"})
 }
 
+// TestFrontmostTimeoutAndSuspension runs on the real clock on purpose: the
+// system's timers must fire on their own there (the other timer tests use
+// the virtual clock).
 func TestFrontmostTimeoutAndSuspension(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h := newHarness(t, Config{FrontmostTimeout: 30 * time.Millisecond, SuspendDelay: 30 * time.Millisecond})
 	a := h.load(t, helloDir)
@@ -196,13 +229,14 @@ func TestFrontmostTimeoutAndSuspension(t *testing.T) {
 }
 
 func TestWristUpCancelsFrontmostTimeout(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	h := newHarness(t, Config{FrontmostTimeout: 40 * time.Millisecond, SuspendDelay: -1})
+	h := newHarness(t, Config{Virtual: true, FrontmostTimeout: 40 * time.Millisecond, SuspendDelay: -1})
 	a := h.load(t, helloDir)
 	must(t, a.Launch(ctx))
 	must(t, a.WristDown(ctx))
 	must(t, a.WristUp(ctx))
-	time.Sleep(120 * time.Millisecond)
+	must(t, h.rt.RunFor(ctx, 120*time.Millisecond))
 	if a.State() != abi.StateActive {
 		t.Fatalf("state = %v, want active: the raised wrist cancels the frontmost timeout", a.State())
 	}
@@ -231,6 +265,7 @@ func setMode(t *testing.T, a *App, mode ...string) {
 }
 
 func TestPanicIsReportedAndContained(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1})
 	a := chaos(t, h, "DidBecomeActive panic")
@@ -249,6 +284,7 @@ func TestPanicIsReportedAndContained(t *testing.T) {
 }
 
 func TestCrashKillsOnlyThatInstance(t *testing.T) {
+	t.Parallel()
 	for _, action := range []string{"exit", "oom", "recurse"} {
 		t.Run(action, func(t *testing.T) {
 			ctx := context.Background()
@@ -285,6 +321,7 @@ func TestCrashKillsOnlyThatInstance(t *testing.T) {
 }
 
 func TestWildPointersGetStatusCodes(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1})
 	a := chaos(t, h, "DidFinishLaunching wildptr")
 	must(t, a.Launch(context.Background()))
@@ -351,6 +388,7 @@ func TestSandboxConfinesTheGuest(t *testing.T) {
 }
 
 func TestClockRandomnessAndAppInfo(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1})
 	a := chaos(t, h, "DidFinishLaunching clock", "DidBecomeActive info")
 	must(t, a.Launch(context.Background()))
@@ -372,6 +410,7 @@ func budgetProfile(t *testing.T, set ...string) profile.Profile {
 }
 
 func TestRunawayLoopIsKilledForCPUTime(t *testing.T) {
+	t.Parallel()
 	// 1M instructions per second and 50 ms per life-cycle call: a budget of
 	// 50,000 instructions, spent long before the wall-clock deadline.
 	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1,
@@ -399,6 +438,7 @@ func TestRunawayLoopIsKilledForCPUTime(t *testing.T) {
 }
 
 func TestBusyGuestIsKilledAtItsDeadline(t *testing.T) {
+	t.Parallel()
 	// A budget of fuel the guest cannot spend in time: the wall clock stops it.
 	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1,
 		Profile: budgetProfile(t, "instruction_rate=1000000000000", "lifecycle_time=100ms")})
@@ -424,6 +464,7 @@ func TestBusyGuestIsKilledAtItsDeadline(t *testing.T) {
 }
 
 func TestFuelIsDeterministic(t *testing.T) {
+	t.Parallel()
 	run := func() []int64 {
 		h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1, Seed: 7})
 		a := h.load(t, "../tests/apps/c-hello")
@@ -447,6 +488,7 @@ func TestFuelIsDeterministic(t *testing.T) {
 }
 
 func TestVirtualClockRunsTimersAndGuestTime(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
 	h := newHarness(t, Config{Virtual: true, Start: start})
@@ -473,6 +515,7 @@ func TestVirtualClockRunsTimersAndGuestTime(t *testing.T) {
 }
 
 func TestVirtualRunsAreIdentical(t *testing.T) {
+	t.Parallel()
 	run := func() string {
 		ctx := context.Background()
 		h := newHarness(t, Config{Virtual: true, Seed: 3})
@@ -521,6 +564,7 @@ func decisionsWith(ds []Decision, rule string) []string {
 }
 
 func TestBackgroundRefreshRunsAtItsDateAndCompletes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, "DidFinishLaunching schedule 30m", "Tasks complete")
 	must(t, a.Launch(ctx))
@@ -543,6 +587,7 @@ func TestBackgroundRefreshRunsAtItsDateAndCompletes(t *testing.T) {
 }
 
 func TestRefreshBudgetDelaysButNeverFails(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	// No complication on the active face: 1 refresh per hour.
 	h, a, ds := virtualChaos(t, "DidFinishLaunching schedule 10m", "Tasks complete", "Tasks schedule 10m")
@@ -561,6 +606,7 @@ func TestRefreshBudgetDelaysButNeverFails(t *testing.T) {
 }
 
 func TestRefreshDueWhileFrontmostIsDropped(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, "DidFinishLaunching schedule 1m", "Tasks complete")
 	must(t, a.Launch(ctx))
@@ -574,6 +620,7 @@ func TestRefreshDueWhileFrontmostIsDropped(t *testing.T) {
 }
 
 func TestUncompletedTaskIsWarnedThenKilled(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, "DidFinishLaunching schedule 30m")
 	must(t, a.Launch(ctx))
@@ -599,6 +646,7 @@ func TestUncompletedTaskIsWarnedThenKilled(t *testing.T) {
 }
 
 func TestTriggerForcesATask(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, _ := virtualChaos(t, "Tasks complete")
 	must(t, a.Trigger(ctx, abi.TaskWatchConnectivity, []byte("hi")))
@@ -619,6 +667,7 @@ func parsePush(t *testing.T, src string) *push.Push {
 }
 
 func TestBackgroundPushesAreThrottledAndCoalesced(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t)
 	must(t, a.Launch(ctx))
@@ -646,6 +695,7 @@ func TestBackgroundPushesAreThrottledAndCoalesced(t *testing.T) {
 }
 
 func TestAlertPushIsPresentedOnlyToAnActiveApp(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t)
 	must(t, a.Launch(ctx))
@@ -665,6 +715,7 @@ func TestAlertPushIsPresentedOnlyToAnActiveApp(t *testing.T) {
 }
 
 func TestComplicationPushNeedsTheActiveFaceAndTakesASnapshot(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, "Tasks complete")
 	p := parsePush(t, `{"watchbox-push-type":"complication","temp":21}`)
@@ -681,6 +732,7 @@ func TestComplicationPushNeedsTheActiveFaceAndTakesASnapshot(t *testing.T) {
 }
 
 func TestPhoneDataReachesABackgroundAppWithinTheDeliveryDelay(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, "Tasks complete")
 	must(t, a.Launch(ctx))
@@ -706,6 +758,7 @@ func TestPhoneDataReachesABackgroundAppWithinTheDeliveryDelay(t *testing.T) {
 }
 
 func TestBluetoothAlertsHaveADailyBudgetResetByOpeningTheApp(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, "Tasks complete")
 	for i := 0; i < 6; i++ {
@@ -805,6 +858,7 @@ func TestRedirectOutsideTheAllowListIsRefused(t *testing.T) {
 }
 
 func TestBackgroundDownloadWakesTheAppWithTheFile(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var ds []Decision
 	h := newHarness(t, Config{Virtual: true, Start: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
@@ -848,6 +902,7 @@ func TestBackgroundDownloadWakesTheAppWithTheFile(t *testing.T) {
 }
 
 func TestLocalNotificationsArePresentedTappedAndCancelled(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t,
 		"DidFinishLaunching notify n1 10m",

@@ -19,6 +19,7 @@ import (
 // clock (09:00 start).
 
 func TestAppBackgroundedThenReturnToDefaultSnapshot(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, "Snapshot snapshot-done kept - next-info")
 	must(t, a.Launch(ctx)) // the last interaction: 09:00
@@ -41,6 +42,7 @@ func TestAppBackgroundedThenReturnToDefaultSnapshot(t *testing.T) {
 }
 
 func TestReturnToDefaultMovesWithEachInteraction(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, _ := virtualChaos(t, "Snapshot snapshot-done kept -")
 	must(t, a.Launch(ctx))
@@ -57,6 +59,7 @@ func TestReturnToDefaultMovesWithEachInteraction(t *testing.T) {
 }
 
 func TestRestoredDefaultStateCancelsReturnToDefault(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, "Snapshot snapshot-done restored -")
 	must(t, a.Launch(ctx))
@@ -69,6 +72,7 @@ func TestRestoredDefaultStateCancelsReturnToDefault(t *testing.T) {
 }
 
 func TestSnapshotExpirationSchedulesTheNext(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, "Snapshot snapshot-done restored 20m")
 	a.SetComplicationActive(true)
@@ -85,6 +89,7 @@ func TestSnapshotExpirationSchedulesTheNext(t *testing.T) {
 }
 
 func TestDistantFutureTurnsAutomaticSnapshotsOff(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, "Snapshot snapshot-done kept distant")
 	must(t, a.Launch(ctx))
@@ -110,6 +115,7 @@ func TestDistantFutureTurnsAutomaticSnapshotsOff(t *testing.T) {
 }
 
 func TestTasksOfAnAppWithoutHandlerAreCompletedByTheSystem(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var ds []Decision
 	h := newHarness(t, Config{Virtual: true, Start: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
@@ -126,6 +132,7 @@ func TestTasksOfAnAppWithoutHandlerAreCompletedByTheSystem(t *testing.T) {
 }
 
 func TestExpireCallsTheHandlerThenKills(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t)
 	if err := a.Expire(ctx); !errors.Is(err, ErrNoOpenTask) {
@@ -173,6 +180,7 @@ func TestUncompletedSnapshotKillIsNamedSnapshot(t *testing.T) {
 }
 
 func TestSetChangesTheBudgetMidRun(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	// No complication: 1 refresh an hour, one asked for every 10 minutes.
 	h, a, ds := virtualChaos(t, "DidFinishLaunching schedule 10m", "Tasks complete", "Tasks schedule 10m")
@@ -200,6 +208,7 @@ func TestSetChangesTheBudgetMidRun(t *testing.T) {
 }
 
 func TestComplicationTransfersWakeTheAppWithinTheDailyBudget(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, "Tasks complete")
 	must(t, h.rt.Set("complication_transfers_per_day", "2"))
@@ -227,6 +236,7 @@ func TestComplicationTransfersWakeTheAppWithinTheDailyBudget(t *testing.T) {
 }
 
 func TestDownloadLatencyOnTheVirtualClock(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h := newHarness(t, Config{Virtual: true, Start: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
 		HTTPClient: &http.Client{Transport: routes{"/slow": "late", "/fast": "early"}},
@@ -255,6 +265,7 @@ func TestDownloadLatencyOnTheVirtualClock(t *testing.T) {
 }
 
 func TestWaitingPhoneDataArrivesWhenTheAppOpens(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, "Tasks complete")
 	must(t, a.Launch(ctx))
@@ -270,6 +281,7 @@ func TestWaitingPhoneDataArrivesWhenTheAppOpens(t *testing.T) {
 }
 
 func TestOpeningAnAppBackgroundsTheFrontmostOne(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, _ := virtualChaos(t, "Tasks complete")
 	b := h.load(t, helloDir)
@@ -296,6 +308,7 @@ func TestOpeningAnAppBackgroundsTheFrontmostOne(t *testing.T) {
 // that waits on its server must not delay the system's other timers (here a
 // notification due while the server is still answering).
 func TestSlowDownloadDoesNotHoldUpOtherTimers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	release := make(chan struct{})
 	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1,
@@ -325,6 +338,7 @@ func (s slowRoute) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestAppReadsItsManifestSettings(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1})
 	b, err := bundle.Open(chaosDir)
@@ -347,6 +361,7 @@ func TestAppReadsItsManifestSettings(t *testing.T) {
 }
 
 func TestRepeatingCalendarNotification(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, `DidFinishLaunching notify-cal standup {"hour":9,"minute":30} repeat`,
 		`DidFinishLaunching notify-cal once {"weekday":3,"hour":7} `, `DidFinishLaunching notify-cal never {"month":2,"day":30}`)
@@ -371,6 +386,7 @@ func TestRepeatingCalendarNotification(t *testing.T) {
 }
 
 func TestSendToPhone(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, `DidFinishLaunching send {"read":2}`)
 	must(t, a.Launch(ctx))
@@ -387,6 +403,7 @@ func TestSendToPhone(t *testing.T) {
 // leave one app frontmost, and one app's cancelled request does not
 // interrupt the app it sends to the background.
 func TestOnlyOneFrontmostUnderConcurrentLaunches(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1})
 	apps := []*App{h.load(t, helloDir), h.load(t, "../apps/refresh"), chaos(t, h)}
 	for round := 0; round < 5; round++ {
@@ -419,6 +436,7 @@ func TestOnlyOneFrontmostUnderConcurrentLaunches(t *testing.T) {
 }
 
 func TestOversizedPhoneDataIsRefused(t *testing.T) {
+	t.Parallel()
 	_, a, _ := virtualChaos(t)
 	err := a.Phone(context.Background(), PhoneUserInfo, make([]byte, 70<<10))
 	if err == nil || !strings.Contains(err.Error(), "is 71680 bytes; at most 64488 fit in one event") {

@@ -66,6 +66,7 @@ func (f *fakeWatchbox) instantiate(ctx context.Context, t *testing.T, r wazero.R
 // refuses its complete_task with a reason: the guest's error reply carries
 // the reason. Against a host that gives none, the reply is the v1 one.
 func TestCGuestShowsRefusalReason(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	wasm, err := os.ReadFile(filepath.Join(chelloDir, "hello.wasm"))
 	if err != nil {

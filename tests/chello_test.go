@@ -123,6 +123,7 @@ func chelloSame(t *testing.T, what string, got, want []string) {
 const chelloID = "dev.watchbox.test.chello"
 
 func TestCGuestLifeCycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h := newChelloHarness(t)
 
@@ -275,6 +276,7 @@ func TestCGuestLifeCycle(t *testing.T) {
 // TestCGuestInspect checks that the prebuilt C module passes the host's
 // module checks and declares ABI v1.
 func TestCGuestInspect(t *testing.T) {
+	t.Parallel()
 	report, err := inspect.Path(context.Background(), chelloDir, inspect.Options{CacheDir: filepath.Join(os.TempDir(), "watchbox-test-cache")})
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -40,10 +41,12 @@ var (
 	// all test binaries so that Go builds of apps and wazero compilations
 	// are cached across runs.
 	sharedCache = filepath.Join(os.TempDir(), "watchbox-test-cache-cli")
-	// dataHome is $XDG_DATA_HOME, so that a command without --data never
-	// writes to the user's home.
+	// dataHome is $XDG_DATA_HOME of TestMain's commands, so that a command
+	// without --data never writes to the user's home (tests get their own:
+	// see env).
 	dataHome string
-	// runtimeDir holds the control sockets of the runs this binary starts.
+	// runtimeDir holds the control sockets of the runs this binary starts
+	// (each test's default one in a directory of its own: see env).
 	runtimeDir string
 	// verbose logs every command and its output (WATCHBOX_TEST_VERBOSE=1).
 	verbose = os.Getenv("WATCHBOX_TEST_VERBOSE") != ""
@@ -91,11 +94,62 @@ func testMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	// Build the apps the tests run once, one after the other, before any
+	// test: parallel tests that each found an app unbuilt would build it
+	// (and, with a cold Go cache, the standard library for wasip1) once
+	// each, at the same time.
+	for _, app := range builtApps {
+		cmd := exec.Command(watchboxBin, "build", app)
+		cmd.Dir = repoRoot
+		cmd.Env = envWith(dataHome, runtimeDir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "watchbox build %s: %v\n%s", app, err, out)
+			return 1
+		}
+	}
 	return m.Run()
 }
 
-// env is the environment of every watchbox process.
-func env() []string {
+// builtApps are the Go app bundles the tests run, built by TestMain.
+var builtApps = []string{"apps/hello", "apps/weather", "apps/messages", "apps/refresh", "tests/apps/chaos"}
+
+var (
+	testDirsMu sync.Mutex
+	testDirs   = map[string]string{}
+)
+
+// env is the environment of t's watchbox processes. Each top-level test
+// has its own XDG_DATA_HOME and XDG_RUNTIME_DIR (where a run's default
+// control socket is), so that tests can run in parallel; its subtests and
+// the commands it sends to its own live run share them.
+func env(t *testing.T) []string {
+	dir := testDir(t)
+	if err := os.MkdirAll(filepath.Join(dir, "run"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return envWith(filepath.Join(dir, "data"), filepath.Join(dir, "run"))
+}
+
+// testRunDir is t's XDG_RUNTIME_DIR, where its runs' default control
+// sockets are.
+func testRunDir(t *testing.T) string { return filepath.Join(testDir(t), "run") }
+
+// testDir is the directory of t's top-level test under runtimeDir.
+func testDir(t *testing.T) string {
+	name := strings.SplitN(t.Name(), "/", 2)[0]
+	testDirsMu.Lock()
+	dir, ok := testDirs[name]
+	if !ok {
+		dir = filepath.Join(runtimeDir, strconv.Itoa(len(testDirs))) // short: a socket path has a length limit
+		testDirs[name] = dir
+	}
+	testDirsMu.Unlock()
+	return dir
+}
+
+// envWith is the environment of a watchbox process with the shared cache
+// and the given data home and runtime directory.
+func envWith(data, run string) []string {
 	var out []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "XDG_CACHE_HOME=") && !strings.HasPrefix(kv, "XDG_DATA_HOME=") && !strings.HasPrefix(kv, "XDG_RUNTIME_DIR=") {
@@ -103,7 +157,7 @@ func env() []string {
 		}
 	}
 	// XDG_RUNTIME_DIR: the control socket of a run is private to this test binary.
-	return append(out, "XDG_CACHE_HOME="+sharedCache, "XDG_DATA_HOME="+dataHome, "XDG_RUNTIME_DIR="+runtimeDir)
+	return append(out, "XDG_CACHE_HOME="+sharedCache, "XDG_DATA_HOME="+data, "XDG_RUNTIME_DIR="+run)
 }
 
 // result is a finished watchbox process.
@@ -127,7 +181,7 @@ func watchbox(t *testing.T, in io.Reader, args ...string) result {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, watchboxBin, args...)
 	cmd.Dir = repoRoot
-	cmd.Env = env()
+	cmd.Env = env(t)
 	cmd.Stdin = in
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -339,6 +393,7 @@ func badModules() []badModule {
 // cases are variations of passes inspect and runs, so that each bad case
 // fails for its own reason only.
 func TestHandMadeModuleIsValid(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := writeFile(t, dir, "app.wasm", validGuest().module())
 	r := watchbox(t, nil, "inspect", file)
@@ -358,6 +413,7 @@ func TestHandMadeModuleIsValid(t *testing.T) {
 }
 
 func TestInspectBadModule(t *testing.T) {
+	t.Parallel()
 	for _, c := range badModules() {
 		t.Run(c.name, func(t *testing.T) {
 			file := writeFile(t, t.TempDir(), "app.wasm", c.wasm)
@@ -383,6 +439,7 @@ func TestInspectBadModule(t *testing.T) {
 }
 
 func TestRunBadModule(t *testing.T) {
+	t.Parallel()
 	for _, c := range badModules() {
 		t.Run(c.name, func(t *testing.T) {
 			dir := moduleBundle(t, c.wasm)
@@ -415,6 +472,7 @@ var badManifestPhrases = []string{
 }
 
 func TestInspectBadManifest(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "bundle")
 	writeFile(t, dir, "watchapp.json", []byte(badManifest))
 	writeFile(t, dir, "app.wasm", validGuest().module())
@@ -426,6 +484,7 @@ func TestInspectBadManifest(t *testing.T) {
 }
 
 func TestRunBadManifest(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "bundle")
 	writeFile(t, dir, "watchapp.json", []byte(badManifest))
 	writeFile(t, dir, "app.wasm", validGuest().module())
@@ -434,6 +493,7 @@ func TestRunBadManifest(t *testing.T) {
 }
 
 func TestMissingBundle(t *testing.T) {
+	t.Parallel()
 	missing := filepath.Join(t.TempDir(), "no-such-app")
 	r := watchbox(t, nil, runArgs(t, missing)...)
 	expect(t, r, exitInvalid, missing, "bundle directory does not exist")
@@ -445,6 +505,7 @@ func TestMissingBundle(t *testing.T) {
 // TestRunNotABundle: run takes a bundle directory, not a module file or the
 // manifest.
 func TestRunNotABundle(t *testing.T) {
+	t.Parallel()
 	file := writeFile(t, t.TempDir(), "app.wasm", validGuest().module())
 	r := watchbox(t, nil, runArgs(t, file)...)
 	expect(t, r, exitInvalid, file+": is a file, not a bundle directory; a bundle is a directory containing watchapp.json")
@@ -460,6 +521,7 @@ func TestRunNotABundle(t *testing.T) {
 // TestDataDirUnusable: a data directory watchbox cannot create is not the
 // app's fault: exit 1, naming the directory.
 func TestDataDirUnusable(t *testing.T) {
+	t.Parallel()
 	file := writeFile(t, t.TempDir(), "file", []byte("not a directory\n"))
 	r := watchbox(t, nil, "run", "--data", file, "--steps", "status", "apps/hello")
 	expect(t, r, exitError, "watchbox run: ", "data container for dev.watchbox.hello", file, "not a directory")
@@ -469,6 +531,7 @@ func TestDataDirUnusable(t *testing.T) {
 // manifest's memoryLimit is refused with a message that names memoryLimit
 // and says what to do.
 func TestMemoryOverLimit(t *testing.T) {
+	t.Parallel()
 	g := validGuest()
 	g.memPages = 100
 	dir := filepath.Join(t.TempDir(), "bundle")
@@ -489,6 +552,7 @@ func TestMemoryOverLimit(t *testing.T) {
 // The message names app.wasm and says the file is truncated or corrupt and
 // should be rebuilt, not only wazero's parser error.
 func TestTruncatedModuleHint(t *testing.T) {
+	t.Parallel()
 	valid := validGuest().module()
 	dir := moduleBundle(t, valid[:len(valid)/2])
 	r := watchbox(t, nil, runArgs(t, dir)...)
@@ -501,6 +565,7 @@ func TestTruncatedModuleHint(t *testing.T) {
 // TestBuildFailure runs a Go source bundle that does not compile, in its own
 // module so that only the standard library is needed.
 func TestBuildFailure(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "broken")
 	writeFile(t, dir, "go.mod", []byte("module example.com/broken\n\ngo 1.21\n"))
 	writeFile(t, dir, "watchapp.json", []byte(`{"CFBundleIdentifier": "dev.watchbox.test.broken", "CFBundleDisplayName": "Broken", "abiVersion": 1, "source": "."}`))
@@ -515,6 +580,7 @@ func TestBuildFailure(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name    string
 		args    []string
@@ -554,6 +620,7 @@ func TestUsageErrors(t *testing.T) {
 
 // TestBuildModuleFile: build takes a bundle; a module file is a usage error.
 func TestBuildModuleFile(t *testing.T) {
+	t.Parallel()
 	file := writeFile(t, t.TempDir(), "app.wasm", validGuest().module())
 	r := watchbox(t, nil, "build", file)
 	expect(t, r, exitUsage, "watchbox build: "+file+" is a module file, not a bundle; nothing to build (use watchbox inspect)")
@@ -562,6 +629,7 @@ func TestBuildModuleFile(t *testing.T) {
 // TestUnknownStepOnStdin: a bad step read from a pipe stops the run with a
 // usage error after the app has had its leaving calls.
 func TestUnknownStepOnStdin(t *testing.T) {
+	t.Parallel()
 	r := watchbox(t, strings.NewReader("wrist-down\njump\nbackground\n"), "run", "--data", t.TempDir(), "apps/hello")
 	expect(t, r, exitUsage, `watchbox run: unknown step "jump"; steps are:`)
 	got := calls(r.stdout, "dev.watchbox.hello")
@@ -602,6 +670,7 @@ var wantLifeCycle = []callLine{
 }
 
 func TestRunLifeCycle(t *testing.T) {
+	t.Parallel()
 	r := watchbox(t, nil, "run", "--data", t.TempDir(), "--steps", lifeCycleSteps, "apps/hello")
 	expect(t, r, exitOK, "dev.watchbox.hello: 2 launch(es), 0 crash(es), 0 failed call(s)",
 		"did finish launching (launch 1)", "did finish launching (launch 2)")
@@ -612,6 +681,7 @@ func TestRunLifeCycle(t *testing.T) {
 }
 
 func TestRunLifeCycleJSON(t *testing.T) {
+	t.Parallel()
 	r := watchbox(t, nil, "run", "--json", "--data", t.TempDir(), "--steps", lifeCycleSteps, "apps/hello")
 	expect(t, r, exitOK)
 	type record struct {
@@ -677,6 +747,7 @@ func TestRunLifeCycleJSON(t *testing.T) {
 // TestLaunchCountPersists runs apps/hello twice with the same data
 // directory: the count the app keeps in its container survives.
 func TestLaunchCountPersists(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	for i := 1; i <= 2; i++ {
 		r := watchbox(t, nil, "run", "--data", data, "--steps", "status", "apps/hello")
@@ -690,6 +761,7 @@ func TestLaunchCountPersists(t *testing.T) {
 
 // TestRunStepsFromStdin pipes steps, with a comment and blank lines.
 func TestRunStepsFromStdin(t *testing.T) {
+	t.Parallel()
 	in := "# a comment\nwrist-down\n\nbackground; wrist-up\nstatus\n"
 	r := watchbox(t, strings.NewReader(in), "run", "--data", t.TempDir(), "apps/hello")
 	expect(t, r, exitOK, "dev.watchbox.hello  state active, 1 launch(es)", "dev.watchbox.hello: 1 launch(es), 0 crash(es), 0 failed call(s)")
@@ -710,6 +782,7 @@ func TestRunStepsFromStdin(t *testing.T) {
 }
 
 func TestInspectHello(t *testing.T) {
+	t.Parallel()
 	r := watchbox(t, nil, "inspect", "apps/hello")
 	expect(t, r, exitOK, "path:        apps/hello", "bundle id:   dev.watchbox.hello", "name:        Hello",
 		"abi:         v1", "watchbox.event_read (i32, i32) -> i32", "watchbox_event (i32, i32) -> i32",
@@ -755,6 +828,7 @@ func TestInspectHello(t *testing.T) {
 }
 
 func TestBuildCached(t *testing.T) {
+	t.Parallel()
 	watchbox(t, nil, "build", "apps/hello") // built or already cached
 	r := watchbox(t, nil, "build", "apps/hello")
 	expect(t, r, exitOK, "apps/hello: ", "(cached, ")
@@ -790,6 +864,7 @@ func TestProfileSetShowsItsSource(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	r := watchbox(t, nil, "version")
 	expect(t, r, exitOK, "watchbox ", "(ABI v1, "+runtime.Version()+", wazero v")
 
@@ -810,6 +885,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
+	t.Parallel()
 	r := watchbox(t, nil, "help")
 	expect(t, r, exitOK, "usage: watchbox COMMAND", "run ", "build ", "inspect ", "version ")
 	r = watchbox(t, nil, "run", "-h")
@@ -858,7 +934,7 @@ func start(t *testing.T, args ...string) *proc {
 	p := &proc{t: t, args: args, changed: make(chan struct{}, 1), done: make(chan struct{})}
 	p.cmd = exec.Command(watchboxBin, args...)
 	p.cmd.Dir = repoRoot
-	p.cmd.Env = env()
+	p.cmd.Env = env(t)
 	p.cmd.Stdout = procWriter{p, &p.stdout}
 	p.cmd.Stderr = procWriter{p, &p.stderr}
 	var err error
@@ -934,6 +1010,7 @@ func (p *proc) signalAndWait(sig os.Signal, timeout time.Duration, why string) r
 // TestInterrupt sends SIGINT to a run waiting for steps on an open pipe: it
 // shuts down cleanly, giving the app its leaving calls.
 func TestInterrupt(t *testing.T) {
+	t.Parallel()
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			p := start(t, "run", "--data", t.TempDir(), "apps/hello")
@@ -955,6 +1032,7 @@ func TestInterrupt(t *testing.T) {
 // TestInterruptStuckGuest interrupts a run whose guest never returns from
 // its handler: Ctrl-C must still end watchbox, reporting the interruption.
 func TestInterruptStuckGuest(t *testing.T) {
+	t.Parallel()
 	g := validGuest()
 	g.loop = true
 	p := start(t, "run", "--json", "--data", t.TempDir(), "--steps", "status", moduleBundle(t, g.module()))
@@ -979,6 +1057,7 @@ func chaosRun(t *testing.T, mode string, extra ...string) result {
 }
 
 func TestGuestExit(t *testing.T) {
+	t.Parallel()
 	r := chaosRun(t, "DidBecomeActive exit")
 	expect(t, r, exitCrash, "did_become_active", "CRASH", "exited with code 3",
 		"dev.watchbox.test.chaos: 1 launch(es), 1 crash(es), 1 failed call(s)")
@@ -1037,6 +1116,7 @@ func TestCPUKillExplained(t *testing.T) {
 // TestInstantiateCrash: a module whose _initialize traps crashes while
 // starting: exit 4, the trap in the output.
 func TestInstantiateCrash(t *testing.T) {
+	t.Parallel()
 	g := validGuest()
 	g.initTrap = true
 	dir := moduleBundle(t, g.module())
@@ -1051,6 +1131,7 @@ func TestInstantiateCrash(t *testing.T) {
 // TestInstantiateCrashJSON: the JSON record of a crash while starting names
 // the call as the text output does.
 func TestInstantiateCrashJSON(t *testing.T) {
+	t.Parallel()
 	g := validGuest()
 	g.initTrap = true
 	r := watchbox(t, nil, runArgs(t, moduleBundle(t, g.module()), "--json")...)
@@ -1082,6 +1163,7 @@ func TestInstantiateCrashJSON(t *testing.T) {
 // TestGuestExitJSON: a crashed call's JSON record must not claim status
 // "ok", or a consumer that filters on status misses the crash.
 func TestGuestExitJSON(t *testing.T) {
+	t.Parallel()
 	r := chaosRun(t, "DidBecomeActive exit", "--json")
 	expect(t, r, exitCrash)
 	found := false

@@ -12,6 +12,7 @@ import (
 // TestControlEndpoint drives a live `watchbox run` from other commands:
 // push (simctl's .apns format), trigger, step and status, then Ctrl-C.
 func TestControlEndpoint(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	writeFile(t, filepath.Join(data, "containers", "dev.watchbox.test.chaos"), "mode", []byte("Tasks complete\n"))
 	p := start(t, "run", "--stay", "--data", data, "--steps", "status", "tests/apps/chaos")
@@ -112,6 +113,7 @@ func statusJSON(t *testing.T, args ...string) controlStatus {
 // Bluetooth alerts and taps reach the app named, steps may name an app, and
 // requests naming no app of the run are refused with the run's apps.
 func TestControlSeveralApps(t *testing.T) {
+	t.Parallel()
 	sock := filepath.Join(runtimeDir, "two.sock")
 	ctl := func(args ...string) result {
 		t.Helper()
@@ -217,6 +219,7 @@ func TestControlSeveralApps(t *testing.T) {
 // TestControlRefusedBeforeSending: arguments the commands can check are
 // refused without a run to send them to (exit 2, not 1 for "no live run").
 func TestControlRefusedBeforeSending(t *testing.T) {
+	t.Parallel()
 	none := filepath.Join(runtimeDir, "none.sock")
 	missing := filepath.Join(t.TempDir(), "missing.json")
 	for _, c := range []struct {
@@ -246,6 +249,7 @@ func TestControlRefusedBeforeSending(t *testing.T) {
 // with the peripheral, and `trigger expire` makes the open task expire now:
 // its expiration handler runs at once, here completing it.
 func TestControlTasks(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	writeFile(t, filepath.Join(data, "containers", "dev.watchbox.test.chaos"), "mode", []byte("Expire complete\n"))
 	sock := filepath.Join(runtimeDir, "tasks.sock")
@@ -278,6 +282,7 @@ func TestControlTasks(t *testing.T) {
 // launched), and an app the run does not have is a usage error before any
 // launch.
 func TestRunSeveralApps(t *testing.T) {
+	t.Parallel()
 	r := watchbox(t, nil, "run", "--control", "off", "--data", t.TempDir(),
 		"--steps", "launch hello, wrist-down, status, trigger weather snapshot, status dev.watchbox.hello", "apps/weather", "apps/hello")
 	expect(t, r, exitOK,
@@ -329,6 +334,7 @@ func TestRunSeveralApps(t *testing.T) {
 // identifier or a Bluetooth peripheral after the kind, in steps and on the
 // command line; a detail for a kind that takes none is refused up front.
 func TestTriggerWithDetail(t *testing.T) {
+	t.Parallel()
 	r := watchbox(t, nil, "run", "--control", "off", "--data", t.TempDir(), "--steps",
 		"trigger snapshot prelaunch, trigger weather url-session dl-1, trigger bluetooth-alert strap, why", "apps/weather")
 	expect(t, r, exitOK,
@@ -356,6 +362,7 @@ func TestTriggerWithDetail(t *testing.T) {
 // default control socket listens on a socket of its own and says where,
 // instead of exiting 1; the commands reach it there.
 func TestSecondRunGetsItsOwnSocket(t *testing.T) {
+	t.Parallel()
 	first := start(t, "run", "--stay", "--data", t.TempDir(), "--steps", "status", "apps/hello")
 	first.waitFor("control endpoint", time.Minute)
 	second := start(t, "run", "--stay", "--data", t.TempDir(), "--steps", "status", "apps/hello")
@@ -366,8 +373,8 @@ func TestSecondRunGetsItsOwnSocket(t *testing.T) {
 		t.Fatalf("the second run does not say where it listens:\n%s", out)
 	}
 	sock := strings.Fields(out[i+len("pass --control "):])[0]
-	if filepath.Dir(sock) != runtimeDir || filepath.Base(sock) == "watchbox.sock" {
-		t.Errorf("the second run's socket %s: want its own, beside the default one in %s", sock, runtimeDir)
+	if filepath.Dir(sock) != testRunDir(t) || filepath.Base(sock) == "watchbox.sock" {
+		t.Errorf("the second run's socket %s: want its own, beside the default one in %s", sock, testRunDir(t))
 	}
 	expect(t, watchbox(t, nil, "status", "--control", sock), exitOK, "dev.watchbox.hello: ")
 	expect(t, watchbox(t, nil, "status"), exitOK, "dev.watchbox.hello: ") // the first run, on the default socket

@@ -17,6 +17,7 @@ import (
 // host fetches it with net/http; the app publishes the forecast to its
 // complication. A host the manifest does not allow is refused.
 func TestWeatherDownloadsFromALocalServer(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/forecast" {

@@ -67,6 +67,7 @@ var (
 // masked (see wallTime); states, decisions, the order of everything and
 // the fuel of simulated calls count.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	for _, g := range goldenRuns {
 		t.Run(g.name, func(t *testing.T) {
 			t.Parallel()

@@ -41,6 +41,7 @@ const messagesSummary = "simulated 08:00:00.000 to 11:00:00.000: 1 app(s), 0 fai
 // that does not change the count (a context, a bad payload) completes its
 // task without a snapshot.
 func TestMessagesPhoneDataInBackground(t *testing.T) {
+	t.Parallel()
 	scen := messagesScenario(t, nil,
 		"at 08:00 launch messages",
 		"at 08:05 background messages",
@@ -58,6 +59,7 @@ func TestMessagesPhoneDataInBackground(t *testing.T) {
 // wrist is down (the app frontmost but inactive) is unread until the wrist
 // goes up again.
 func TestMessagesWhileFrontmost(t *testing.T) {
+	t.Parallel()
 	alert := `{"Simulator Target Bundle": "dev.watchbox.messages",
  "aps": {"alert": {"title": "Ann", "body": "Are you there?"}, "sound": "default"},
  "from": "Ann", "text": "Are you there?"}`
@@ -80,6 +82,7 @@ func TestMessagesWhileFrontmost(t *testing.T) {
 // what was unread as read and then shows the tapped message. The shipped
 // push file (no "text" key, category MESSAGE) is a message from its title.
 func TestMessagesTapNotification(t *testing.T) {
+	t.Parallel()
 	background := `{"Simulator Target Bundle": "dev.watchbox.messages", "aps": {"content-available": 1}, "from": "Chloé", "text": "Call me"}`
 	alert := `{"Simulator Target Bundle": "dev.watchbox.messages",
  "aps": {"alert": {"title": "Ann", "body": "Are you there?"}, "sound": "default"},
@@ -104,6 +107,7 @@ func TestMessagesTapNotification(t *testing.T) {
 // and the count in the last snapshot are saved in the data container, so a
 // cold launch after a purge starts from them.
 func TestMessagesUnreadSurvivesPurge(t *testing.T) {
+	t.Parallel()
 	scen := messagesScenario(t, nil,
 		"at 08:00 launch messages",
 		"at 08:01 background messages",

@@ -15,6 +15,7 @@ import (
 // TestSimulateRejectsBadScenarios: a scenario with a mistake is refused up
 // front with its line and a suggestion, never run in part.
 func TestSimulateRejectsBadScenarios(t *testing.T) {
+	t.Parallel()
 	bad := filepath.Join(t.TempDir(), "bad.scenario")
 	writeFile(t, filepath.Dir(bad), "bad.scenario", []byte("app x ../nowhere\nat 00:00 lanch x\n"))
 	r := watchbox(t, nil, "simulate", bad)
@@ -34,6 +35,7 @@ func TestSimulateRejectsBadScenarios(t *testing.T) {
 // TestSimulateWhyUnknownApp: --why of an app the scenario does not run is
 // refused before the run, with the scenario's apps listed.
 func TestSimulateWhyUnknownApp(t *testing.T) {
+	t.Parallel()
 	scen := filepath.Join("tests", "scenarios", "day.scenario")
 	expect(t, watchbox(t, nil, "simulate", "--why", "nope", scen), exitUsage,
 		"--why nope: no such app in tests/scenarios/day.scenario; it has weather (dev.watchbox.weather), messages (dev.watchbox.messages)")

@@ -227,6 +227,7 @@ func (g guest) module() []byte {
 }
 
 func TestLEB128(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		v    uint64
 		want []byte

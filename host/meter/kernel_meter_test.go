@@ -13,6 +13,9 @@ import (
 // deterministic across fresh instances, and a budget of exactly the fuel used
 // must complete while one unit less must exhaust.
 func TestKernels(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the kernel runs are long: go test without -short runs them (as .ci/run does)")
+	}
 	ctx := context.Background()
 	r := testRuntime(t)
 	bins := map[string][]byte{"go": kernelModule(t, "go"), "c": kernelModule(t, "c")}
@@ -76,6 +79,9 @@ func TestKernels(t *testing.T) {
 // when it runs out, with the counter in the global everywhere
 // (Options.NoLocal).
 func TestKernelsKeepFuelInLocals(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the kernel runs are long: go test without -short runs them (as .ci/run does)")
+	}
 	ctx := context.Background()
 	r := testRuntime(t)
 	type pair struct{ local, global []byte }

@@ -95,12 +95,24 @@ func kernelModule(t testing.TB, lang string) []byte {
 	return nil
 }
 
+// runtimeCache is the compilation cache of every testRuntime: one cache
+// object, so that the runtimes share its engine and a module compiled for
+// one test (the Go kernels take seconds) is not compiled, or read back from
+// disk, again for the next.
+var runtimeCache = sync.OnceValues(func() (wazero.CompilationCache, error) {
+	return wazero.NewCompilationCacheWithDir(filepath.Join(os.TempDir(), "watchbox-test-wazero-cache"))
+})
+
 // testRuntime returns a wazero runtime with WASI, the meter's host module
 // and the shared on-disk compilation cache.
 func testRuntime(t testing.TB) wazero.Runtime {
 	t.Helper()
 	ctx := context.Background()
-	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCompilationCache(testCompilationCache(t)))
+	cache, err := runtimeCache()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCompilationCache(cache))
 	wasi_snapshot_preview1.MustInstantiate(ctx, r)
 	if err := NewHostModule(ctx, r); err != nil {
 		t.Fatal(err)

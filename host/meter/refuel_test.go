@@ -56,6 +56,10 @@ func TestSlicesDoNotChangeFuel(t *testing.T) {
 		{"go/sort", "sort", func(t *testing.T) []byte { return kernelModule(t, "go") }, 30_000},
 	}
 	for _, c := range cases {
+		if testing.Short() && strings.HasPrefix(c.name, "go/") {
+			t.Logf("-short: skipping %s (builds the Go kernels and compiles them four times)", c.name)
+			continue
+		}
 		for _, m := range []CostModel{Strict, Wasmtime} {
 			bin := c.bin(t)
 			ref := unsliced(t, bin, m, c.export)

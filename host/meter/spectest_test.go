@@ -474,6 +474,9 @@ func testCompilationCache(t testing.TB) wazero.CompilationCache {
 }
 
 func TestSpecSuite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the spec suite is long: go test without -short runs it (as .ci/run does)")
+	}
 	ctx := context.Background()
 	root := specDir(t)
 	spectestWasm, err := os.ReadFile(filepath.Join(root, "testdata", "spectest.wasm"))
