@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Source is a time series of one quantity, such as heart rate in beats per
@@ -73,4 +74,15 @@ func (es Errors) Err() error {
 		return nil
 	}
 	return es
+}
+
+// Excerpt bounds text that a parser's error quotes to 40 characters, so a
+// bad file's long line or value does not become a long error.
+func Excerpt(s string) string {
+	const n = 40
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "..."
 }

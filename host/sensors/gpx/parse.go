@@ -144,7 +144,7 @@ func (p *parser) read() {
 			}
 			if len(stack) == 0 {
 				if name != "gpx" {
-					p.errf(p.line(), "the root element is <%s>, not <gpx>; this is not a GPX file", excerpt(name))
+					p.errf(p.line(), "the root element is <%s>, not <gpx>; this is not a GPX file", sensors.Excerpt(name))
 					return
 				}
 				p.root = true
@@ -276,11 +276,11 @@ func (p *parser) coord(line int, kind, attr, s string, have bool, limit float64)
 	}
 	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		p.errf(line, "<%s> %s=%q is not a number of degrees such as 46.5191", kind, attr, excerpt(s))
+		p.errf(line, "<%s> %s=%q is not a number of degrees such as 46.5191", kind, attr, sensors.Excerpt(s))
 		return 0
 	}
 	if v < -limit || v > limit {
-		p.errf(line, "<%s> %s=%q is outside -%v..%v degrees; check that lat and lon are not swapped", kind, attr, excerpt(s), limit, limit)
+		p.errf(line, "<%s> %s=%q is outside -%v..%v degrees; check that lat and lon are not swapped", kind, attr, sensors.Excerpt(s), limit, limit)
 		return 0
 	}
 	return v
@@ -291,7 +291,7 @@ func (p *parser) number(line int, what, s string, lo, hi float64, unit string) (
 	s = strings.TrimSpace(s)
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		p.errf(line, "%s %q is not a number of %s", what, excerpt(s), unit)
+		p.errf(line, "%s %q is not a number of %s", what, sensors.Excerpt(s), unit)
 		return 0, false
 	}
 	if v < lo || v > hi {
@@ -311,11 +311,11 @@ func (p *parser) time(line int, s string) time.Time {
 	}
 	if err == nil {
 		if t = t.UTC(); t.IsZero() {
-			p.errf(line, "<time> %q is the zero time; give the real date and time of the point", excerpt(s))
+			p.errf(line, "<time> %q is the zero time; give the real date and time of the point", sensors.Excerpt(s))
 		}
 		return t
 	}
-	p.errf(line, "<time> %q is not a UTC time such as 2026-06-01T07:00:00Z (ISO 8601: date, \"T\", time, zone)", excerpt(s))
+	p.errf(line, "<time> %q is not a UTC time such as 2026-06-01T07:00:00Z (ISO 8601: date, \"T\", time, zone)", sensors.Excerpt(s))
 	return time.Time{}
 }
 
@@ -336,15 +336,5 @@ func charsetReader(label string, r io.Reader) (io.Reader, error) {
 		}
 		return bytes.NewReader(out), nil
 	}
-	return nil, fmt.Errorf("encoding %q is not supported; save the file as UTF-8", excerpt(label))
-}
-
-// excerpt bounds text quoted in errors to 40 characters.
-func excerpt(s string) string {
-	const n = 40
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n]) + "..."
+	return nil, fmt.Errorf("encoding %q is not supported; save the file as UTF-8", sensors.Excerpt(label))
 }

@@ -2,6 +2,7 @@ package samples
 
 import (
 	"bytes"
+	"github.com/watchbox/watchbox/host/sensors"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -42,7 +43,7 @@ func ParseCSV(file string, data []byte, opt Options) (*Series, error) {
 			if len(fields) == 3 {
 				hint = " (a decimal comma? write 142.5, not 142,5)"
 			}
-			b.errf(n, "expected 2 fields, time,value, got %d: %q%s", len(fields), excerpt(text), hint)
+			b.errf(n, "expected 2 fields, time,value, got %d: %q%s", len(fields), sensors.Excerpt(text), hint)
 			continue
 		}
 		v, err := strconv.ParseFloat(fields[1], 64)
@@ -50,7 +51,7 @@ func ParseCSV(file string, data []byte, opt Options) (*Series, error) {
 			if fields[1] == "" {
 				b.errf(n, "the value is empty; give a number or remove the line")
 			} else {
-				b.errf(n, "value %q is not a number such as 142 or 142.5", excerpt(fields[1]))
+				b.errf(n, "value %q is not a number such as 142 or 142.5", sensors.Excerpt(fields[1]))
 			}
 			continue
 		}
@@ -81,7 +82,7 @@ func (b *builder) header(n int, fields []string) bool {
 		}
 	}
 	if !ok {
-		b.errf(n, "the header's first field is %q; it must name the time column: t, time or offset", excerpt(fields[0]))
+		b.errf(n, "the header's first field is %q; it must name the time column: t, time or offset", sensors.Excerpt(fields[0]))
 		return false
 	}
 	if fields[1] == "" {

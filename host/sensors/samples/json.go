@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/watchbox/watchbox/host/sensors"
 	"io"
 	"strconv"
 )
@@ -112,7 +113,7 @@ func (p *jsonParser) object() bool {
 				case "step":
 					p.b.s.Interp = Step
 				default:
-					p.b.errf(ln, "interpolation %q is unknown; use \"linear\" or \"step\"", excerpt(s))
+					p.b.errf(ln, "interpolation %q is unknown; use \"linear\" or \"step\"", sensors.Excerpt(s))
 				}
 			}
 		case "samples":
@@ -130,7 +131,7 @@ func (p *jsonParser) object() bool {
 				return false
 			}
 		default:
-			p.b.errf(ln, "unknown key %q; the keys are name, unit, interpolation and samples", excerpt(key))
+			p.b.errf(ln, "unknown key %q; the keys are name, unit, interpolation and samples", sensors.Excerpt(key))
 			var skip json.RawMessage
 			if err := p.dec.Decode(&skip); err != nil {
 				p.fail(err)
@@ -184,12 +185,12 @@ func (p *jsonParser) samples() bool {
 		} else if _, err := strconv.ParseFloat(string(s.T), 64); err == nil {
 			ts = string(s.T) // seconds
 		} else {
-			p.b.errf(ln, "\"t\" must be seconds (12.5) or a string (\"1m30s\", \"2026-06-01T07:00:05Z\"), not %s", excerpt(string(s.T)))
+			p.b.errf(ln, "\"t\" must be seconds (12.5) or a string (\"1m30s\", \"2026-06-01T07:00:05Z\"), not %s", sensors.Excerpt(string(s.T)))
 			continue
 		}
 		v, err := strconv.ParseFloat(string(s.V), 64)
 		if err != nil || s.V[0] == '"' {
-			p.b.errf(ln, "\"v\" must be a number, not %s", excerpt(string(s.V)))
+			p.b.errf(ln, "\"v\" must be a number, not %s", sensors.Excerpt(string(s.V)))
 			continue
 		}
 		p.b.add(ln, ts, v)

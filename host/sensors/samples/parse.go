@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/watchbox/watchbox/host/input"
 	"github.com/watchbox/watchbox/host/sensors"
@@ -98,7 +97,7 @@ func parseTime(s string) (d time.Duration, t time.Time, kind timeKind, err error
 	if len(s) >= 10 && s[4] == '-' && s[7] == '-' {
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
-			return 0, time.Time{}, kindNone, fmt.Errorf("time %q is not an RFC 3339 time such as 2026-06-01T07:00:05Z (a date, \"T\", a clock time and a zone)", excerpt(s))
+			return 0, time.Time{}, kindNone, fmt.Errorf("time %q is not an RFC 3339 time such as 2026-06-01T07:00:05Z (a date, \"T\", a clock time and a zone)", sensors.Excerpt(s))
 		}
 		return 0, t, kindAbsolute, nil
 	}
@@ -108,10 +107,10 @@ func parseTime(s string) (d time.Duration, t time.Time, kind timeKind, err error
 	}
 	d, err = time.ParseDuration(v)
 	if err != nil {
-		return 0, time.Time{}, kindNone, fmt.Errorf("time %q is neither seconds (12.5), a duration (1m30s) nor an RFC 3339 time (2026-06-01T07:00:05Z)", excerpt(s))
+		return 0, time.Time{}, kindNone, fmt.Errorf("time %q is neither seconds (12.5), a duration (1m30s) nor an RFC 3339 time (2026-06-01T07:00:05Z)", sensors.Excerpt(s))
 	}
 	if d < 0 || strings.HasPrefix(s, "-") {
-		return 0, time.Time{}, kindNone, fmt.Errorf("time %q is negative; offsets count from the session start, 0 or more", excerpt(s))
+		return 0, time.Time{}, kindNone, fmt.Errorf("time %q is negative; offsets count from the session start, 0 or more", sensors.Excerpt(s))
 	}
 	return d, time.Time{}, kindOffset, nil
 }
@@ -132,12 +131,12 @@ func (b *builder) add(line int, ts string, v float64) {
 		b.kind, b.kline = kind, line
 	case kind != b.kind:
 		what := map[timeKind]string{kindOffset: "offsets", kindAbsolute: "RFC 3339 times"}
-		b.errf(line, "time %q is one of the %s, but line %d began the file with %s; use one kind of time for all samples", excerpt(ts), what[kind], b.kline, what[b.kind])
+		b.errf(line, "time %q is one of the %s, but line %d began the file with %s; use one kind of time for all samples", sensors.Excerpt(ts), what[kind], b.kline, what[b.kind])
 		return
 	}
 	if len(b.s.Samples) > 0 {
 		if kind == kindAbsolute && !t.After(b.prevT) || kind == kindOffset && d <= b.prevD {
-			b.errf(line, "time %s is not after the previous sample's (line %d); samples must be in strictly increasing time order", excerpt(ts), b.prevLn)
+			b.errf(line, "time %s is not after the previous sample's (line %d); samples must be in strictly increasing time order", sensors.Excerpt(ts), b.prevLn)
 			return
 		}
 	}
@@ -181,14 +180,4 @@ func (b *builder) finish() (*Series, error) {
 		b.s.Interp = Linear
 	}
 	return &b.s, nil
-}
-
-// excerpt bounds text quoted in errors to 40 characters.
-func excerpt(s string) string {
-	const n = 40
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n]) + "..."
 }
