@@ -5,9 +5,9 @@ import (
 	"time"
 )
 
-// BluetoothBudget is rule 7's budget: Bluetooth timely alerts and background
+// Budget is rule 7's budget: Bluetooth timely alerts and background
 // scans share Profile.BluetoothAlertsPerDay per rolling 24 h per app.
-func (p *Policy) BluetoothBudget() (limit int, window time.Duration) {
+func (p Bluetooth) Budget() (limit int, window time.Duration) {
 	b := p.bluetoothBudget()
 	return b.limit, b.window
 }
@@ -16,7 +16,7 @@ func (p *Policy) bluetoothBudget() budget {
 	return budget{kinds: []Kind{KindBluetoothAlert, KindBluetoothScan}, window: Day, limit: p.Profile.BluetoothAlertsPerDay}
 }
 
-// BluetoothAlert decides a Bluetooth timely alert (a BluetoothAlertRefresh
+// Alert decides a Bluetooth timely alert (a BluetoothAlertRefresh
 // task) for f.App at now.
 //
 // Rule 7: within Profile.BluetoothAlertsPerDay per rolling 24 h (shared with
@@ -24,14 +24,14 @@ func (p *Policy) bluetoothBudget() budget {
 // number left after it equals Profile.BluetoothNearLimit the decision
 // carries a near-limit warning. Beyond the budget it is dropped (rule
 // "bluetooth.daily_budget"); the reason names when the next is allowed.
-// Opening the app resets the count ([Policy.ResetBluetooth]).
-func (p *Policy) BluetoothAlert(f Facts, now time.Time) Decision {
+// Opening the app resets the count ([Bluetooth.Reset]).
+func (p Bluetooth) Alert(f Facts, now time.Time) Decision {
 	return p.bluetooth(f, KindBluetoothAlert, now)
 }
 
-// BluetoothScan decides a Bluetooth background scan wake-up for f.App; it
-// shares the alert budget (see [Policy.BluetoothAlert]).
-func (p *Policy) BluetoothScan(f Facts, now time.Time) Decision {
+// Scan decides a Bluetooth background scan wake-up for f.App; it
+// shares the alert budget (see [Bluetooth.Alert]).
+func (p Bluetooth) Scan(f Facts, now time.Time) Decision {
 	return p.bluetooth(f, KindBluetoothScan, now)
 }
 
@@ -64,10 +64,10 @@ func (p *Policy) bluetooth(f Facts, k Kind, now time.Time) Decision {
 	return p.record(d)
 }
 
-// ResetBluetooth resets app's Bluetooth alert and scan count, as opening
+// Reset resets app's Bluetooth alert and scan count, as opening
 // the app does (rule 7). The decision (verdict Reset, rule
 // "bluetooth.reset_on_open") is logged with the count it cleared.
-func (p *Policy) ResetBluetooth(app string, now time.Time) Decision {
+func (p Bluetooth) Reset(app string, now time.Time) Decision {
 	b := p.bluetoothBudget()
 	used := p.Ledger.Count(app, now, b.window, b.kinds...)
 	p.Ledger.Reset(app, b.kinds...)

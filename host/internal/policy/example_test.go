@@ -18,13 +18,13 @@ func ExampleLog_Why() {
 	t0 := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
 	for i := 0; i < 4; i++ {
 		now := t0.Add(time.Duration(i) * 10 * time.Minute)
-		p.ScheduleRefresh(f, now, nil, now)
-		p.RefreshDue(f, now)
+		p.Schedules().Refresh(f, now, nil, now)
+		p.Schedules().RefreshDue(f, now)
 	}
-	p.ScheduleRefresh(f, t0.Add(40*time.Minute), nil, t0.Add(40*time.Minute))
-	p.ScheduleRefresh(f, t0.Add(90*time.Minute), nil, t0.Add(45*time.Minute))
+	p.Schedules().Refresh(f, t0.Add(40*time.Minute), nil, t0.Add(40*time.Minute))
+	p.Schedules().Refresh(f, t0.Add(90*time.Minute), nil, t0.Add(45*time.Minute))
 	f.Frontmost = true
-	p.RefreshDue(f, t0.Add(90*time.Minute))
+	p.Schedules().RefreshDue(f, t0.Add(90*time.Minute))
 
 	for _, d := range log.Why("com.example.weather", policy.KindRefresh) {
 		if d.Verdict != policy.Run && d.Verdict != policy.Scheduled {

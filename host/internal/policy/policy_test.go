@@ -59,8 +59,8 @@ func checkAt(t *testing.T, d Decision, want time.Time) {
 // runRefresh schedules a refresh for now and delivers it at now; it must run.
 func runRefresh(t *testing.T, p *Policy, f Facts, now time.Time) {
 	t.Helper()
-	p.ScheduleRefresh(f, now, nil, now)
-	_, d, ok := p.RefreshDue(f, now)
+	p.Schedules().Refresh(f, now, nil, now)
+	_, d, ok := p.Schedules().RefreshDue(f, now)
 	if !ok || d.Verdict != Run {
 		t.Fatalf("refresh at %v: ok=%v %s", now, ok, d)
 	}
@@ -71,22 +71,22 @@ func runRefresh(t *testing.T, p *Policy, f Facts, now time.Time) {
 // 09:40, is delayed to 10:00 and runs then; the window rolls.
 func TestRule1RefreshHourlyBudget(t *testing.T) {
 	p := newPolicy(t)
-	if n, w := p.RefreshBudget(withComp()); n != 4 || w != time.Hour {
+	if n, w := p.Schedules().RefreshBudget(withComp()); n != 4 || w != time.Hour {
 		t.Fatalf("budget %d per %v", n, w)
 	}
 	for _, m := range []int{0, 10, 20, 30} {
 		runRefresh(t, p.Policy, withComp(), at(9, m))
 	}
-	d := p.ScheduleRefresh(withComp(), at(9, 40), "fifth", at(9, 40))
+	d := p.Schedules().Refresh(withComp(), at(9, 40), "fifth", at(9, 40))
 	check(t, d, Delay, RuleRefreshBudget, "refresh delayed to 10:00: 4 of 4 this hour used")
 	checkAt(t, d, at(10, 0))
 	if d.Numbers["used"] != 4 || d.Numbers["limit"] != 4 || d.Numbers["window_s"] != 3600 {
 		t.Fatalf("numbers %v", d.Numbers)
 	}
-	if _, _, ok := p.RefreshDue(withComp(), at(10, 0).Add(-time.Second)); ok {
+	if _, _, ok := p.Schedules().RefreshDue(withComp(), at(10, 0).Add(-time.Second)); ok {
 		t.Fatal("delivered before its due time")
 	}
-	r, d, ok := p.RefreshDue(withComp(), at(10, 0))
+	r, d, ok := p.Schedules().RefreshDue(withComp(), at(10, 0))
 	if !ok || r.UserInfo != "fifth" {
 		t.Fatalf("ok=%v userInfo=%v", ok, r.UserInfo)
 	}
@@ -94,7 +94,7 @@ func TestRule1RefreshHourlyBudget(t *testing.T) {
 	check(t, d, Run, RuleRefreshRun, "refresh runs at 10:00: 4 of 4 this hour used")
 
 	// The window keeps rolling: next room at 10:10, when 09:10 leaves it.
-	d = p.ScheduleRefresh(withComp(), at(10, 1), nil, at(10, 1))
+	d = p.Schedules().Refresh(withComp(), at(10, 1), nil, at(10, 1))
 	check(t, d, Delay, RuleRefreshBudget, "refresh delayed to 10:10: 4 of 4 this hour used")
 }
 
@@ -103,7 +103,7 @@ func TestRule1RefreshHourlyBudget(t *testing.T) {
 func TestRule1RefreshBudgetWithoutComplication(t *testing.T) {
 	p := newPolicy(t)
 	runRefresh(t, p.Policy, dockOnly(), at(9, 0))
-	d := p.ScheduleRefresh(dockOnly(), at(9, 5), nil, at(9, 5))
+	d := p.Schedules().Refresh(dockOnly(), at(9, 5), nil, at(9, 5))
 	check(t, d, Delay, RuleRefreshBudget,
 		"refresh delayed to 10:00: 1 of 1 this hour used (no complication on the active face)")
 
@@ -111,9 +111,9 @@ func TestRule1RefreshBudgetWithoutComplication(t *testing.T) {
 	// re-decides at delivery.
 	p = newPolicy(t)
 	runRefresh(t, p.Policy, withComp(), at(9, 0))
-	check(t, p.ScheduleRefresh(withComp(), at(9, 30), nil, at(9, 5)), Scheduled, RuleRefreshScheduled,
+	check(t, p.Schedules().Refresh(withComp(), at(9, 30), nil, at(9, 5)), Scheduled, RuleRefreshScheduled,
 		"refresh scheduled for 09:30 (its preferred date): 1 of 4 this hour used")
-	_, d, _ = p.RefreshDue(dockOnly(), at(9, 30))
+	_, d, _ = p.Schedules().RefreshDue(dockOnly(), at(9, 30))
 	check(t, d, Delay, RuleRefreshBudget,
 		"refresh delayed to 10:00: 1 of 1 this hour used (no complication on the active face)")
 	if r, ok := p.Pending.Get(app, KindRefresh); !ok || !r.Due.Equal(at(10, 0)) {
@@ -141,13 +141,13 @@ func TestRule1PreferredDateIsALowerBound(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newPolicy(t)
-			d := p.ScheduleRefresh(withComp(), tt.preferred, nil, tt.now)
+			d := p.Schedules().Refresh(withComp(), tt.preferred, nil, tt.now)
 			check(t, d, tt.verdict, RuleRefreshScheduled, tt.reason)
 			checkAt(t, d, tt.due)
-			if _, _, ok := p.RefreshDue(withComp(), tt.due.Add(-time.Nanosecond)); ok {
+			if _, _, ok := p.Schedules().RefreshDue(withComp(), tt.due.Add(-time.Nanosecond)); ok {
 				t.Fatal("delivered before the preferred date")
 			}
-			if _, d, ok := p.RefreshDue(withComp(), tt.due); !ok || d.Verdict != Run {
+			if _, d, ok := p.Schedules().RefreshDue(withComp(), tt.due); !ok || d.Verdict != Run {
 				t.Fatalf("not delivered at %v: %s", tt.due, d)
 			}
 		})
@@ -158,7 +158,7 @@ func TestRule1PreferredDateIsALowerBound(t *testing.T) {
 	for _, m := range []int{0, 10, 20, 30} {
 		runRefresh(t, p.Policy, withComp(), at(9, m))
 	}
-	d := p.ScheduleRefresh(withComp(), at(9, 45), nil, at(9, 31))
+	d := p.Schedules().Refresh(withComp(), at(9, 45), nil, at(9, 31))
 	check(t, d, Delay, RuleRefreshBudget, "refresh delayed to 10:00: 4 of 4 this hour used")
 }
 
@@ -167,9 +167,9 @@ func TestRule2OnePendingReplaces(t *testing.T) {
 	for _, k := range []Kind{KindRefresh, KindSnapshot} {
 		t.Run(string(k), func(t *testing.T) {
 			p := newPolicy(t)
-			schedule, deliver := p.ScheduleRefresh, p.RefreshDue
+			schedule, deliver := p.Schedules().Refresh, p.Schedules().RefreshDue
 			if k == KindSnapshot {
-				schedule, deliver = p.ScheduleSnapshot, p.SnapshotDue
+				schedule, deliver = p.Schedules().Snapshot, p.Schedules().SnapshotDue
 			}
 			schedule(withComp(), at(10, 0), "old", at(9, 5))
 			schedule(withComp(), at(10, 30), "new", at(9, 6))
@@ -199,8 +199,8 @@ func TestRule2OnePendingReplaces(t *testing.T) {
 // Rule 3: a refresh due while the app is frontmost is dropped.
 func TestRule3RefreshDueWhileFrontmostIsDropped(t *testing.T) {
 	p := newPolicy(t)
-	p.ScheduleRefresh(withComp(), at(9, 40), nil, at(9, 0))
-	_, d, ok := p.RefreshDue(frontmost(), at(9, 40))
+	p.Schedules().Refresh(withComp(), at(9, 40), nil, at(9, 0))
+	_, d, ok := p.Schedules().RefreshDue(frontmost(), at(9, 40))
 	if !ok {
 		t.Fatal("not decided")
 	}
@@ -212,8 +212,8 @@ func TestRule3RefreshDueWhileFrontmostIsDropped(t *testing.T) {
 		t.Fatalf("a dropped refresh was charged: %d", n)
 	}
 	// Same for an app-scheduled snapshot (watchbox's choice).
-	p.ScheduleSnapshot(withComp(), at(9, 50), nil, at(9, 41))
-	_, d, _ = p.SnapshotDue(frontmost(), at(9, 50))
+	p.Schedules().Snapshot(withComp(), at(9, 50), nil, at(9, 41))
+	_, d, _ = p.Schedules().SnapshotDue(frontmost(), at(9, 50))
 	check(t, d, Drop, RuleSnapshotFrontmost, "snapshot dropped at 09:50: due while the app is frontmost")
 }
 
@@ -221,11 +221,11 @@ func TestRule3RefreshDueWhileFrontmostIsDropped(t *testing.T) {
 // share the budget; system snapshots are not charged.
 func TestRule4SnapshotBudget(t *testing.T) {
 	p := newPolicy(t)
-	if n, w := p.SnapshotBudget(); n != 1 || w != Hour {
+	if n, w := p.Schedules().SnapshotBudget(); n != 1 || w != Hour {
 		t.Fatalf("budget %d per %v", n, w)
 	}
-	p.ScheduleSnapshot(withComp(), at(9, 0), nil, at(9, 0))
-	_, d, _ := p.SnapshotDue(withComp(), at(9, 0))
+	p.Schedules().Snapshot(withComp(), at(9, 0), nil, at(9, 0))
+	_, d, _ := p.Schedules().SnapshotDue(withComp(), at(9, 0))
 	check(t, d, Run, RuleSnapshotRun, "snapshot runs at 09:00: 1 of 1 this hour used")
 
 	// System snapshots run regardless and are not charged.
@@ -249,7 +249,7 @@ func TestRule4SnapshotBudget(t *testing.T) {
 	d = p.CompletionSnapshot(withComp(), at(9, 20))
 	check(t, d, Drop, RuleSnapshotCoalesced,
 		"snapshot on task completion merged into the snapshot pending for 10:00: one pending snapshot per app; 1 of 1 this hour used")
-	r, d, ok := p.SnapshotDue(withComp(), at(10, 0))
+	r, d, ok := p.Schedules().SnapshotDue(withComp(), at(10, 0))
 	if !ok || r.Snapshot != SnapshotTaskCompleted {
 		t.Fatalf("ok=%v %+v", ok, r)
 	}
@@ -258,7 +258,7 @@ func TestRule4SnapshotBudget(t *testing.T) {
 	// With room, a completion snapshot runs at once and is charged.
 	d = p.CompletionSnapshot(withComp(), at(11, 0))
 	check(t, d, Run, RuleSnapshotCompletion, "snapshot on task completion runs at 11:00: 1 of 1 this hour used")
-	check(t, p.ScheduleSnapshot(withComp(), at(11, 30), nil, at(11, 1)), Delay, RuleSnapshotBudget,
+	check(t, p.Schedules().Snapshot(withComp(), at(11, 30), nil, at(11, 1)), Delay, RuleSnapshotBudget,
 		"snapshot delayed to 12:00: 1 of 1 this hour used")
 }
 
@@ -284,25 +284,25 @@ func TestRule4ReturnToDefaultSnapshot(t *testing.T) {
 // are throttled to when the window has room, and coalesce to the newest.
 func TestRule5BackgroundPushThrottleAndCoalescing(t *testing.T) {
 	p := newPolicy(t)
-	if p.PushRunTime() != 30*time.Second {
-		t.Fatalf("run time %v", p.PushRunTime())
+	if p.Pushes().RunTime() != 30*time.Second {
+		t.Fatalf("run time %v", p.Pushes().RunTime())
 	}
-	check(t, p.BackgroundPush(dockOnly(), "p1", at(9, 0)), Run, RulePushRun,
+	check(t, p.Pushes().Background(dockOnly(), "p1", at(9, 0)), Run, RulePushRun,
 		"background push runs at 09:00 for up to 30 s: 1 of 3 this hour used")
-	p.BackgroundPush(dockOnly(), "p2", at(9, 10))
-	p.BackgroundPush(dockOnly(), "p3", at(9, 20))
+	p.Pushes().Background(dockOnly(), "p2", at(9, 10))
+	p.Pushes().Background(dockOnly(), "p3", at(9, 20))
 
-	d := p.BackgroundPush(dockOnly(), "p4", at(9, 30))
+	d := p.Pushes().Background(dockOnly(), "p4", at(9, 30))
 	check(t, d, Throttle, RulePushThrottle, "background push throttled to 10:00: 3 of 3 this hour used")
 	checkAt(t, d, at(10, 0))
 
-	d = p.BackgroundPush(dockOnly(), "p5", at(9, 40))
+	d = p.Pushes().Background(dockOnly(), "p5", at(9, 40))
 	check(t, d, Throttle, RulePushThrottle, "background push throttled to 10:00: 3 of 3 this hour used")
 	why := p.Why(app, KindBackgroundPush)
 	check(t, why[len(why)-2], Drop, RulePushCoalesced,
 		"background push received at 09:30 dropped: superseded by a newer push received at 09:40; only the newest throttled push is delivered")
 
-	r, d, ok := p.PushDue(dockOnly(), at(10, 0))
+	r, d, ok := p.Pushes().BackgroundDue(dockOnly(), at(10, 0))
 	if !ok || r.UserInfo != "p5" {
 		t.Fatalf("ok=%v payload=%v", ok, r.UserInfo)
 	}
@@ -320,25 +320,25 @@ func TestRule5BackgroundPushThrottleAndCoalescing(t *testing.T) {
 // snapshot.
 func TestRule6ComplicationPushes(t *testing.T) {
 	p := newPolicy(t)
-	check(t, p.ComplicationPush(dockOnly(), at(8, 0)), Drop, RuleComplicationFace,
+	check(t, p.Pushes().Complication(dockOnly(), at(8, 0)), Drop, RuleComplicationFace,
 		"complication push dropped: the app's complication is not on the active face")
 
 	var d Decision
 	for i := 0; i < 50; i++ {
-		d = p.ComplicationPush(withComp(), at(9, 10*i))
+		d = p.Pushes().Complication(withComp(), at(9, 10*i))
 		if d.Verdict != Run || d.Snapshot != SnapshotComplicationUpdate {
 			t.Fatalf("push %d: %s", i+1, d)
 		}
 	}
 	check(t, d, Run, RuleComplicationRun,
 		"complication push runs at 17:10: 50 of 50 in the rolling 24 h used; a complicationUpdate snapshot follows")
-	d = p.ComplicationPush(withComp(), at(17, 20))
+	d = p.Pushes().Complication(withComp(), at(17, 20))
 	check(t, d, Drop, RuleComplicationBudget,
 		"complication push dropped: 50 of 50 in the rolling 24 h used; the next is allowed at 2024-06-02 09:00")
 	if d.Snapshot != "" {
 		t.Fatal("a dropped push asks for a snapshot")
 	}
-	check(t, p.ComplicationPush(withComp(), at(33, 0)), Run, RuleComplicationRun,
+	check(t, p.Pushes().Complication(withComp(), at(33, 0)), Run, RuleComplicationRun,
 		"complication push runs at 09:00: 50 of 50 in the rolling 24 h used; a complicationUpdate snapshot follows")
 }
 
@@ -348,18 +348,18 @@ func TestRule6ComplicationPushes(t *testing.T) {
 // are not charged.
 func TestRule6bComplicationTransfers(t *testing.T) {
 	p := newPolicy(t)
-	check(t, p.ComplicationTransfer(dockOnly(), at(8, 0)), Delay, RuleTransferFace,
+	check(t, p.Pushes().Transfer(dockOnly(), at(8, 0)), Delay, RuleTransferFace,
 		"complication transfer sent as ordinary user info: the app's complication is not on the active face")
 	var d Decision
 	for i := 0; i < 50; i++ {
-		if d = p.ComplicationTransfer(withComp(), at(9, 10*i)); d.Verdict != Run {
+		if d = p.Pushes().Transfer(withComp(), at(9, 10*i)); d.Verdict != Run {
 			t.Fatalf("transfer %d: %s", i+1, d)
 		}
 	}
 	check(t, d, Run, RuleTransferRun, "complication transfer wakes the app at 17:10: 50 of 50 in the rolling 24 h used")
-	check(t, p.ComplicationTransfer(withComp(), at(17, 20)), Delay, RuleTransferBudget,
+	check(t, p.Pushes().Transfer(withComp(), at(17, 20)), Delay, RuleTransferBudget,
 		"complication transfer sent as ordinary user info: 50 of 50 in the rolling 24 h used")
-	check(t, p.ComplicationTransfer(withComp(), at(33, 0)), Run, RuleTransferRun,
+	check(t, p.Pushes().Transfer(withComp(), at(33, 0)), Run, RuleTransferRun,
 		"complication transfer wakes the app at 09:00: 50 of 50 in the rolling 24 h used")
 	if n := p.Ledger.Count(app, at(33, 0), Day, KindComplicationTransfer); n != 50 {
 		t.Errorf("charged transfers in the window = %d, want 50 (fallbacks are not charged)", n)
@@ -371,11 +371,11 @@ func TestRule6bComplicationTransfers(t *testing.T) {
 func TestRule7BluetoothAlerts(t *testing.T) {
 	p := newPolicy(t)
 	var ds []Decision
-	ds = append(ds, p.BluetoothAlert(dockOnly(), at(9, 0)))
-	ds = append(ds, p.BluetoothScan(dockOnly(), at(9, 10)))
-	ds = append(ds, p.BluetoothAlert(dockOnly(), at(9, 20)))
-	ds = append(ds, p.BluetoothAlert(dockOnly(), at(9, 30)))
-	ds = append(ds, p.BluetoothAlert(dockOnly(), at(9, 40)))
+	ds = append(ds, p.Bluetooth().Alert(dockOnly(), at(9, 0)))
+	ds = append(ds, p.Bluetooth().Scan(dockOnly(), at(9, 10)))
+	ds = append(ds, p.Bluetooth().Alert(dockOnly(), at(9, 20)))
+	ds = append(ds, p.Bluetooth().Alert(dockOnly(), at(9, 30)))
+	ds = append(ds, p.Bluetooth().Alert(dockOnly(), at(9, 40)))
 	for i, d := range ds {
 		if d.Verdict != Run {
 			t.Fatalf("%d: %s", i+1, d)
@@ -388,13 +388,13 @@ func TestRule7BluetoothAlerts(t *testing.T) {
 	if ds[3].Warning != "near limit: 1 of 5 Bluetooth alerts and scans left in the rolling 24 h" {
 		t.Fatalf("warning %q", ds[3].Warning)
 	}
-	d := p.BluetoothAlert(dockOnly(), at(10, 0))
+	d := p.Bluetooth().Alert(dockOnly(), at(10, 0))
 	check(t, d, Drop, RuleBluetoothBudget,
 		"Bluetooth alert dropped: 5 of 5 in the rolling 24 h used (alerts and scans); the next is allowed at 2024-06-02 09:00, or when the user opens the app")
 
-	check(t, p.ResetBluetooth(app, at(11, 0)), Reset, RuleBluetoothReset,
+	check(t, p.Bluetooth().Reset(app, at(11, 0)), Reset, RuleBluetoothReset,
 		"Bluetooth alert count reset at 11:00: the user opened the app (5 of 5 had been used)")
-	check(t, p.BluetoothAlert(dockOnly(), at(11, 1)), Run, RuleBluetoothRun,
+	check(t, p.Bluetooth().Alert(dockOnly(), at(11, 1)), Run, RuleBluetoothRun,
 		"Bluetooth alert runs at 11:01: 1 of 5 in the rolling 24 h used")
 }
 
@@ -455,30 +455,30 @@ func TestProfileNumbersDecide(t *testing.T) {
 		{[]string{"refreshes_per_hour=2"}, func(p *Policy) Decision {
 			runRefresh(t, p, withComp(), at(9, 0))
 			runRefresh(t, p, withComp(), at(9, 10))
-			return p.ScheduleRefresh(withComp(), at(9, 20), nil, at(9, 20))
+			return p.Schedules().Refresh(withComp(), at(9, 20), nil, at(9, 20))
 		}, "refresh delayed to 10:00: 2 of 2 this hour used"},
 		{[]string{"refreshes_per_hour_no_complication=3"}, func(p *Policy) Decision {
 			runRefresh(t, p, dockOnly(), at(9, 0))
-			return p.ScheduleRefresh(dockOnly(), at(9, 20), nil, at(9, 20))
+			return p.Schedules().Refresh(dockOnly(), at(9, 20), nil, at(9, 20))
 		}, "refresh scheduled for 09:20 (its preferred date): 1 of 3 this hour used (no complication on the active face)"},
 		{[]string{"snapshots_per_hour=2"}, func(p *Policy) Decision {
 			p.CompletionSnapshot(withComp(), at(9, 0))
 			return p.CompletionSnapshot(withComp(), at(9, 1))
 		}, "snapshot on task completion runs at 09:01: 2 of 2 this hour used"},
 		{[]string{"background_pushes_per_hour=1"}, func(p *Policy) Decision {
-			p.BackgroundPush(dockOnly(), nil, at(9, 0))
-			return p.BackgroundPush(dockOnly(), nil, at(9, 1))
+			p.Pushes().Background(dockOnly(), nil, at(9, 0))
+			return p.Pushes().Background(dockOnly(), nil, at(9, 1))
 		}, "background push throttled to 10:00: 1 of 1 this hour used"},
 		{[]string{"push_run_time=20s"}, func(p *Policy) Decision {
-			return p.BackgroundPush(dockOnly(), nil, at(9, 0))
+			return p.Pushes().Background(dockOnly(), nil, at(9, 0))
 		}, "background push runs at 09:00 for up to 20 s: 1 of 3 this hour used"},
 		{[]string{"complication_pushes_per_day=2"}, func(p *Policy) Decision {
-			p.ComplicationPush(withComp(), at(9, 0))
-			p.ComplicationPush(withComp(), at(9, 1))
-			return p.ComplicationPush(withComp(), at(9, 2))
+			p.Pushes().Complication(withComp(), at(9, 0))
+			p.Pushes().Complication(withComp(), at(9, 1))
+			return p.Pushes().Complication(withComp(), at(9, 2))
 		}, "complication push dropped: 2 of 2 in the rolling 24 h used; the next is allowed at 2024-06-02 09:00"},
 		{[]string{"bluetooth_alerts_per_day=3", "bluetooth_near_limit=2"}, func(p *Policy) Decision {
-			return p.BluetoothAlert(dockOnly(), at(9, 0))
+			return p.Bluetooth().Alert(dockOnly(), at(9, 0))
 		}, "Bluetooth alert runs at 09:00: 1 of 3 in the rolling 24 h used; warning: near limit: 2 of 3 Bluetooth alerts and scans left in the rolling 24 h"},
 		{[]string{"task_time=10s", "task_warning=1s"}, func(p *Policy) Decision {
 			d, _ := p.TaskExpired(app, KindRefresh, at(9, 0), at(9, 1))
@@ -512,13 +512,13 @@ func TestProfileNumbersDecide(t *testing.T) {
 // A budget of 0 has no time a request could run: dropped, not delayed.
 func TestZeroBudgetDrops(t *testing.T) {
 	p := newPolicy(t, "refreshes_per_hour_no_complication=0", "background_pushes_per_hour=0")
-	p.ScheduleRefresh(dockOnly(), at(10, 0), nil, at(9, 0))
-	d := p.ScheduleRefresh(dockOnly(), at(10, 30), nil, at(9, 1))
+	p.Schedules().Refresh(dockOnly(), at(10, 0), nil, at(9, 0))
+	d := p.Schedules().Refresh(dockOnly(), at(10, 30), nil, at(9, 1))
 	check(t, d, Drop, RuleRefreshBudget, "refresh dropped: the budget is 0 per hour (no complication on the active face)")
 	if p.Pending.Len() != 0 {
 		t.Fatal("a request that can never run is pending")
 	}
-	check(t, p.BackgroundPush(dockOnly(), nil, at(9, 0)), Drop, RulePushThrottle,
+	check(t, p.Pushes().Background(dockOnly(), nil, at(9, 0)), Drop, RulePushThrottle,
 		"background push dropped: the throttle is 0 per hour")
 }
 
@@ -535,7 +535,7 @@ func TestRollingWindowBoundary(t *testing.T) {
 	// Sub-second times show in reasons.
 	p := newPolicy(t, "refreshes_per_hour=1")
 	runRefresh(t, p.Policy, withComp(), at(9, 0).Add(1500*time.Millisecond))
-	check(t, p.ScheduleRefresh(withComp(), time.Time{}, nil, at(9, 1)), Delay, RuleRefreshBudget,
+	check(t, p.Schedules().Refresh(withComp(), time.Time{}, nil, at(9, 1)), Delay, RuleRefreshBudget,
 		"refresh delayed to 10:00:01.500: 1 of 1 this hour used")
 }
 
@@ -565,9 +565,9 @@ func TestWhy(t *testing.T) {
 	for _, m := range []int{0, 10, 20, 30} {
 		runRefresh(t, p.Policy, withComp(), at(9, m))
 	}
-	p.ScheduleRefresh(withComp(), at(9, 40), nil, at(9, 40))
-	p.BackgroundPush(withComp(), nil, at(9, 41))
-	p.BluetoothAlert(Facts{App: "com.example.other"}, at(9, 42))
+	p.Schedules().Refresh(withComp(), at(9, 40), nil, at(9, 40))
+	p.Pushes().Background(withComp(), nil, at(9, 41))
+	p.Bluetooth().Alert(Facts{App: "com.example.other"}, at(9, 42))
 
 	why := p.Why(app, KindRefresh)
 	if len(why) != 9 {
@@ -609,14 +609,14 @@ func TestDeterministic(t *testing.T) {
 		f := withComp()
 		for i := 0; i < 12; i++ {
 			now := at(9, 7*i)
-			p.ScheduleRefresh(f, now.Add(3*time.Minute), i, now)
-			p.RefreshDue(f, now.Add(3*time.Minute))
-			p.BackgroundPush(f, i, now)
-			p.PushDue(f, now)
+			p.Schedules().Refresh(f, now.Add(3*time.Minute), i, now)
+			p.Schedules().RefreshDue(f, now.Add(3*time.Minute))
+			p.Pushes().Background(f, i, now)
+			p.Pushes().BackgroundDue(f, now)
 			p.CompletionSnapshot(f, now)
-			p.SnapshotDue(f, now)
-			p.BluetoothAlert(f, now)
-			p.ComplicationPush(f, now)
+			p.Schedules().SnapshotDue(f, now)
+			p.Bluetooth().Alert(f, now)
+			p.Pushes().Complication(f, now)
 		}
 		return Timeline(p.Log.All())
 	}
@@ -673,10 +673,10 @@ func TestFormatting(t *testing.T) {
 func TestPendingOrder(t *testing.T) {
 	p := newPolicy(t, "background_pushes_per_hour=1")
 	b := Facts{App: "com.example.b", ComplicationActive: true}
-	p.ScheduleRefresh(withComp(), at(10, 30), nil, at(9, 0))
-	p.ScheduleSnapshot(b, at(10, 0), nil, at(9, 0))
-	p.BackgroundPush(withComp(), nil, at(9, 0))
-	p.BackgroundPush(withComp(), nil, at(9, 1)) // throttled to 10:00
+	p.Schedules().Refresh(withComp(), at(10, 30), nil, at(9, 0))
+	p.Schedules().Snapshot(b, at(10, 0), nil, at(9, 0))
+	p.Pushes().Background(withComp(), nil, at(9, 0))
+	p.Pushes().Background(withComp(), nil, at(9, 1)) // throttled to 10:00
 	var got []string
 	for _, r := range p.Pending.All() {
 		got = append(got, clock(r.Due, at(9, 0))+" "+r.App+" "+string(r.Kind))
@@ -704,13 +704,13 @@ func TestBudgetsComeFromTheProfile(t *testing.T) {
 	}
 	g := func(n int, w time.Duration) got { return got{n, w} }
 	for name, tt := range map[string]struct{ got, want got }{
-		"refresh":         {g(p.RefreshBudget(withComp())), got{7, Hour}},
-		"refresh no comp": {g(p.RefreshBudget(dockOnly())), got{2, Hour}},
-		"snapshot":        {g(p.SnapshotBudget()), got{3, Hour}},
-		"push":            {g(p.PushBudget()), got{5, Hour}},
-		"complication":    {g(p.ComplicationPushBudget()), got{9, Day}},
-		"bluetooth":       {g(p.BluetoothBudget()), got{4, Day}},
-		"transfer":        {g(p.ComplicationTransferBudget()), got{6, Day}},
+		"refresh":         {g(p.Schedules().RefreshBudget(withComp())), got{7, Hour}},
+		"refresh no comp": {g(p.Schedules().RefreshBudget(dockOnly())), got{2, Hour}},
+		"snapshot":        {g(p.Schedules().SnapshotBudget()), got{3, Hour}},
+		"push":            {g(p.Pushes().BackgroundBudget()), got{5, Hour}},
+		"complication":    {g(p.Pushes().ComplicationBudget()), got{9, Day}},
+		"bluetooth":       {g(p.Bluetooth().Budget()), got{4, Day}},
+		"transfer":        {g(p.Pushes().TransferBudget()), got{6, Day}},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("%s: %+v, want %+v", name, tt.got, tt.want)

@@ -5,13 +5,13 @@ import (
 	"time"
 )
 
-// PushRunTime returns how long a content-available push may run the app in
+// RunTime returns how long a content-available push may run the app in
 // the background: Profile.PushRunTime.
-func (p *Policy) PushRunTime() time.Duration { return p.Profile.PushRunTime.D() }
+func (p Pushes) RunTime() time.Duration { return p.Profile.PushRunTime.D() }
 
-// PushBudget is rule 5's throttle: at most Profile.BackgroundPushesPerHour
+// BackgroundBudget is rule 5's throttle: at most Profile.BackgroundPushesPerHour
 // background (content-available) pushes delivered per rolling hour per app.
-func (p *Policy) PushBudget() (limit int, window time.Duration) {
+func (p Pushes) BackgroundBudget() (limit int, window time.Duration) {
 	b := p.pushBudget()
 	return b.limit, b.window
 }
@@ -20,19 +20,19 @@ func (p *Policy) pushBudget() budget {
 	return budget{kinds: []Kind{KindBackgroundPush}, window: Hour, limit: p.Profile.BackgroundPushesPerHour}
 }
 
-// BackgroundPush decides a content-available: 1 push that arrived for
+// Background decides a content-available: 1 push that arrived for
 // f.App at now; payload is carried through untouched.
 //
 // Rule 5: within the throttle the push runs now (verdict Run, rule
-// "background_push.run") for up to [Policy.PushRunTime], and is charged.
+// "background_push.run") for up to [Pushes.RunTime], and is charged.
 // Beyond it the push is throttled: held as the app's pending push until the
 // rolling hour has room (verdict Throttle, rule
-// "background_push.hourly_throttle"); deliver it with [Policy.PushDue].
+// "background_push.hourly_throttle"); deliver it with [Pushes.BackgroundDue].
 // Throttled pushes coalesce: only the newest is delivered, so a push that
 // arrives while another is held drops the held one (verdict Drop, rule
 // "background_push.coalesced", logged). A throttle of 0 drops every push.
 // The app's state does not matter.
-func (p *Policy) BackgroundPush(f Facts, payload any, now time.Time) Decision {
+func (p Pushes) Background(f Facts, payload any, now time.Time) Decision {
 	if old, ok := p.Pending.Take(f.App, KindBackgroundPush); ok {
 		p.record(Decision{
 			App: f.App, Kind: KindBackgroundPush, Verdict: Drop, Time: now, Rule: RulePushCoalesced,
@@ -56,24 +56,24 @@ func (p *Policy) BackgroundPush(f Facts, payload any, now time.Time) Decision {
 		p.Ledger.Record(f.App, Entry{Kind: KindBackgroundPush, At: now, Charged: true})
 		d.Verdict, d.Rule, d.At = Run, RulePushRun, now
 		d.Numbers["used"] = int64(s.used + 1)
-		d.Numbers["run_time_s"] = int64(p.PushRunTime() / time.Second)
-		d.Reason = fmt.Sprintf("background push runs at %s for up to %s: %s", clock(now, now), dur(p.PushRunTime()), b.usedPhrase(s.used+1))
+		d.Numbers["run_time_s"] = int64(p.Pushes().RunTime() / time.Second)
+		d.Reason = fmt.Sprintf("background push runs at %s for up to %s: %s", clock(now, now), dur(p.Pushes().RunTime()), b.usedPhrase(s.used+1))
 	}
 	return p.record(d)
 }
 
-// PushDue delivers app f.App's throttled push when it is due (its Due is not
+// BackgroundDue delivers app f.App's throttled push when it is due (its Due is not
 // after now); ok is false when none is held or it is not due yet. It runs
 // and is charged (rule "background_push.run"), or stays throttled when the
 // window still has no room. r.UserInfo is the push's payload.
-func (p *Policy) PushDue(f Facts, now time.Time) (r Request, d Decision, ok bool) {
+func (p Pushes) BackgroundDue(f Facts, now time.Time) (r Request, d Decision, ok bool) {
 	return p.due(f, KindBackgroundPush, now, p.pushBudget(), "", RulePushThrottle, RulePushRun)
 }
 
-// ComplicationPushBudget is rule 6's budget: at most
+// ComplicationBudget is rule 6's budget: at most
 // Profile.ComplicationPushesPerDay PushKit complication pushes delivered per
 // rolling 24 h per app.
-func (p *Policy) ComplicationPushBudget() (limit int, window time.Duration) {
+func (p Pushes) ComplicationBudget() (limit int, window time.Duration) {
 	b := p.complicationBudget()
 	return b.limit, b.window
 }
@@ -82,7 +82,7 @@ func (p *Policy) complicationBudget() budget {
 	return budget{kinds: []Kind{KindComplicationPush}, window: Day, limit: p.Profile.ComplicationPushesPerDay}
 }
 
-// ComplicationPush decides a PushKit complication push for f.App at now.
+// Complication decides a PushKit complication push for f.App at now.
 //
 // Rule 6: it is delivered only while one of the app's complications is on
 // the active face; otherwise it is dropped (rule
@@ -94,7 +94,7 @@ func (p *Policy) complicationBudget() budget {
 // (rule "complication_push.run") is charged and is followed by a
 // complicationUpdate snapshot: the decision's Snapshot field says so; take
 // it with [Policy.SystemSnapshot] after the push has run.
-func (p *Policy) ComplicationPush(f Facts, now time.Time) Decision {
+func (p Pushes) Complication(f Facts, now time.Time) Decision {
 	d := Decision{App: f.App, Kind: KindComplicationPush, Time: now}
 	if !f.ComplicationActive {
 		d.Verdict, d.Rule = Drop, RuleComplicationFace
@@ -124,10 +124,10 @@ func (p *Policy) ComplicationPush(f Facts, now time.Time) Decision {
 	return p.record(d)
 }
 
-// ComplicationTransferBudget is rule 6b's budget: at most
+// TransferBudget is rule 6b's budget: at most
 // Profile.ComplicationTransfersPerDay transferCurrentComplicationUserInfo
 // transfers in the rolling 24 h.
-func (p *Policy) ComplicationTransferBudget() (limit int, window time.Duration) {
+func (p Pushes) TransferBudget() (limit int, window time.Duration) {
 	b := p.complicationTransferBudget()
 	return b.limit, b.window
 }
@@ -136,7 +136,7 @@ func (p *Policy) complicationTransferBudget() budget {
 	return budget{kinds: []Kind{KindComplicationTransfer}, window: Day, limit: p.Profile.ComplicationTransfersPerDay}
 }
 
-// ComplicationTransfer decides a transferCurrentComplicationUserInfo from
+// Transfer decides a transferCurrentComplicationUserInfo from
 // the paired phone for f.App at now.
 //
 // Rule 6b: while one of the app's complications is on the active face and
@@ -148,7 +148,7 @@ func (p *Policy) complicationTransferBudget() budget {
 // "complication_transfer.inactive_face" or
 // "complication_transfer.daily_budget"; decide its delivery with
 // [Policy.DataDelivery]), and not charged.
-func (p *Policy) ComplicationTransfer(f Facts, now time.Time) Decision {
+func (p Pushes) Transfer(f Facts, now time.Time) Decision {
 	d := Decision{App: f.App, Kind: KindComplicationTransfer, Time: now}
 	if !f.ComplicationActive {
 		d.Verdict, d.Rule = Delay, RuleTransferFace

@@ -32,7 +32,7 @@ func (b budget) numbers(used int) map[string]int64 {
 // complications), Profile.RefreshesPerHourNoComp otherwise. The limit is the
 // one in force at the time of the decision; refreshes that ran while the
 // other limit applied still count.
-func (p *Policy) RefreshBudget(f Facts) (limit int, window time.Duration) {
+func (p Schedules) RefreshBudget(f Facts) (limit int, window time.Duration) {
 	b := p.refreshBudget(f)
 	return b.limit, b.window
 }
@@ -54,7 +54,7 @@ func (p *Policy) refreshBudget(f Facts) budget {
 // takes them on its own events, which are limited elsewhere (a
 // complicationUpdate snapshot follows a complication push, itself limited by
 // ComplicationPushesPerDay).
-func (p *Policy) SnapshotBudget() (limit int, window time.Duration) {
+func (p Schedules) SnapshotBudget() (limit int, window time.Duration) {
 	b := p.snapshotBudget()
 	return b.limit, b.window
 }
@@ -63,14 +63,14 @@ func (p *Policy) snapshotBudget() budget {
 	return budget{kinds: []Kind{KindSnapshot}, window: Hour, limit: p.Profile.SnapshotsPerHour}
 }
 
-// ScheduleRefresh is scheduleBackgroundRefresh(withPreferredDate:userInfo:).
+// Refresh is scheduleBackgroundRefresh(withPreferredDate:userInfo:).
 //
 // Rule 2: one pending refresh per app; this request replaces a pending one,
 // which is logged as Replaced (rule "refresh.one_pending").
 //
 // Rule 1: the preferred date is a hint and the system never delivers the
 // refresh earlier than it: the earliest delivery is max(preferred, now).
-// When the refresh budget (see [Policy.RefreshBudget]) is spent at that
+// When the refresh budget (see [Schedules.RefreshBudget]) is spent at that
 // time, the refresh is delayed, never failed, to the earliest time the
 // rolling window has room: verdict Delay, rule "refresh.hourly_budget",
 // reason "refresh delayed to 10:00: 4 of 4 this hour used". Otherwise the
@@ -78,9 +78,9 @@ func (p *Policy) snapshotBudget() budget {
 // the request (there is no time it could run).
 //
 // The returned decision's At is the request's due time; deliver it by
-// calling [Policy.RefreshDue] then. Scheduling charges nothing; the budget
+// calling [Schedules.RefreshDue] then. Scheduling charges nothing; the budget
 // is charged when the refresh runs.
-func (p *Policy) ScheduleRefresh(f Facts, preferred time.Time, userInfo any, now time.Time) Decision {
+func (p Schedules) Refresh(f Facts, preferred time.Time, userInfo any, now time.Time) Decision {
 	return p.schedule(f, KindRefresh, SnapshotReason(""), preferred, userInfo, now, p.refreshBudget(f),
 		RuleRefreshScheduled, RuleRefreshBudget)
 }
@@ -94,28 +94,28 @@ func (p *Policy) ScheduleRefresh(f Facts, preferred time.Time, userInfo any, now
 // have left the active face since it was scheduled): when the budget is
 // spent the refresh stays pending, delayed to when the window has room.
 // Otherwise the refresh runs (verdict Run) and is charged to the budget.
-func (p *Policy) RefreshDue(f Facts, now time.Time) (r Request, d Decision, ok bool) {
+func (p Schedules) RefreshDue(f Facts, now time.Time) (r Request, d Decision, ok bool) {
 	return p.due(f, KindRefresh, now, p.refreshBudget(f), RuleRefreshFrontmost, RuleRefreshBudget, RuleRefreshRun)
 }
 
-// ScheduleSnapshot is scheduleSnapshotRefresh(withPreferredDate:userInfo:),
+// Snapshot is scheduleSnapshotRefresh(withPreferredDate:userInfo:),
 // a snapshot with reason appScheduled. It follows the same rules as
-// [Policy.ScheduleRefresh] (one pending per app, the preferred date is a
+// [Schedules.Refresh] (one pending per app, the preferred date is a
 // hint and a lower bound, delayed not failed) with the snapshot budget (see
-// [Policy.SnapshotBudget]); rule ids "snapshot.one_pending",
+// [Schedules.SnapshotBudget]); rule ids "snapshot.one_pending",
 // "snapshot.scheduled", "snapshot.hourly_budget".
-func (p *Policy) ScheduleSnapshot(f Facts, preferred time.Time, userInfo any, now time.Time) Decision {
+func (p Schedules) Snapshot(f Facts, preferred time.Time, userInfo any, now time.Time) Decision {
 	return p.schedule(f, KindSnapshot, SnapshotAppScheduled, preferred, userInfo, now, p.snapshotBudget(),
 		RuleSnapshotScheduled, RuleSnapshotBudget)
 }
 
 // SnapshotDue delivers app f.App's pending snapshot when it is due, like
-// [Policy.RefreshDue]. watchbox's choice: an app-scheduled snapshot due
+// [Schedules.RefreshDue]. watchbox's choice: an app-scheduled snapshot due
 // while the app is frontmost is dropped as a refresh is (rule
 // "snapshot.frontmost"), since the system takes an appBackgrounded snapshot
 // when the app leaves the foreground anyway. A delivered snapshot is
 // charged to the snapshot budget.
-func (p *Policy) SnapshotDue(f Facts, now time.Time) (r Request, d Decision, ok bool) {
+func (p Schedules) SnapshotDue(f Facts, now time.Time) (r Request, d Decision, ok bool) {
 	return p.due(f, KindSnapshot, now, p.snapshotBudget(), RuleSnapshotFrontmost, RuleSnapshotBudget, RuleSnapshotRun)
 }
 

@@ -24,7 +24,7 @@ func (p *Policy) ReturnToDefaultAt(f Facts) time.Time {
 // SystemSnapshot decides a snapshot the system takes on its own, for reason
 // appBackgrounded, returnToDefaultState, complicationUpdate or prelaunch.
 //
-// Rule 4 (watchbox's choice, see [Policy.SnapshotBudget]): system snapshots
+// Rule 4 (watchbox's choice, see [Schedules.SnapshotBudget]): system snapshots
 // are not limited by and not charged to the app's snapshot budget; they are
 // recorded in the ledger uncharged. A returnToDefaultState snapshot asked
 // for before Profile.ReturnToDefaultAfter has passed since f.LastInteraction
@@ -33,10 +33,10 @@ func (p *Policy) ReturnToDefaultAt(f Facts) time.Time {
 // Every other system snapshot runs at once (rule "snapshot.system").
 //
 // Reason appScheduled is not a system reason: it is handled as
-// [Policy.ScheduleSnapshot] with no preferred date.
+// [Schedules.Snapshot] with no preferred date.
 func (p *Policy) SystemSnapshot(f Facts, reason SnapshotReason, now time.Time) Decision {
 	if reason == SnapshotAppScheduled {
-		return p.ScheduleSnapshot(f, time.Time{}, nil, now)
+		return p.Schedules().Snapshot(f, time.Time{}, nil, now)
 	}
 	d := Decision{App: f.App, Kind: KindSnapshot, Time: now}
 	if reason == SnapshotReturnToDefaultState {
@@ -65,7 +65,7 @@ func (p *Policy) SystemSnapshot(f Facts, reason SnapshotReason, now time.Time) D
 // "snapshot.task_completion"). When the budget is spent it is delayed, not
 // failed: it becomes the app's pending snapshot, due when the window has
 // room (verdict Delay, rule "snapshot.hourly_budget"; deliver it with
-// [Policy.SnapshotDue]). If a snapshot is already pending it is merged into
+// [Schedules.SnapshotDue]). If a snapshot is already pending it is merged into
 // that one (verdict Drop, rule "snapshot.coalesced"): one pending snapshot
 // per app, and the pending one keeps its date and userInfo. A budget of 0
 // drops it.

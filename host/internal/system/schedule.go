@@ -12,8 +12,9 @@ import (
 // runtime accepts: what fits in one event envelope with its other fields.
 const MaxPayload = abi.MaxEnvelope - abi.HeaderSize - 1024
 
-// ScheduleRule is a policy rule that places an app's schedule request.
-type ScheduleRule func(p *policy.Policy, f policy.Facts, preferred time.Time, userInfo any, now time.Time) policy.Decision
+// ScheduleRule is a policy rule that places an app's schedule request:
+// policy.Schedules.Refresh or policy.Schedules.Snapshot.
+type ScheduleRule func(s policy.Schedules, f policy.Facts, preferred time.Time, userInfo any, now time.Time) policy.Decision
 
 // Schedule decides a schedule request for the preferred date (Unix ns)
 // with userInfo by rule, and arms its delivery (or cancels the pending one
@@ -28,7 +29,7 @@ func (a *App) Schedule(date int64, userInfo []byte, rule ScheduleRule, arm func(
 	}
 	now := a.Now()
 	d := a.Env.Rules.Decide(func(p *policy.Policy) policy.Decision {
-		return rule(p, a.Facts(), preferred, userInfo, now)
+		return rule(p.Schedules(), a.Facts(), preferred, userInfo, now)
 	})
 	res := msg.ScheduleResult{Message: d.Reason}
 	switch d.Verdict {

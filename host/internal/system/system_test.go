@@ -96,7 +96,7 @@ func TestRequestRegistry(t *testing.T) {
 func TestDecideReports(t *testing.T) {
 	a, reported := newApp(t)
 	d := a.Decide(func(p *policy.Policy, f policy.Facts) policy.Decision {
-		return p.ScheduleRefresh(f, t0.Add(time.Hour), nil, t0)
+		return p.Schedules().Refresh(f, t0.Add(time.Hour), nil, t0)
 	})
 	if d.Verdict != policy.Scheduled || len(*reported) != 1 || (*reported)[0].Rule != d.Rule {
 		t.Fatalf("decision %+v, reported %+v", d, *reported)

@@ -263,7 +263,7 @@ func (f *Feature) Push(ctx context.Context, p *push.Push) error {
 			category: p.Category, userInfo: p.UserInfo})
 		return nil
 	case push.TypeBackground:
-		d := a.Decide(func(pol *policy.Policy, fa policy.Facts) policy.Decision { return pol.BackgroundPush(fa, p, now) })
+		d := a.Decide(func(pol *policy.Policy, fa policy.Facts) policy.Decision { return pol.Pushes().Background(fa, p, now) })
 		switch d.Verdict {
 		case policy.Run:
 			return f.runPush(ctx, abi.EventRemoteNotification, p)
@@ -272,7 +272,7 @@ func (f *Feature) Push(ctx context.Context, p *push.Push) error {
 		}
 		return nil
 	case push.TypeComplication:
-		d := a.Decide(func(pol *policy.Policy, fa policy.Facts) policy.Decision { return pol.ComplicationPush(fa, now) })
+		d := a.Decide(func(pol *policy.Policy, fa policy.Facts) policy.Decision { return pol.Pushes().Complication(fa, now) })
 		if d.Verdict != policy.Run {
 			return nil
 		}
@@ -304,7 +304,9 @@ func pushPayload(p *push.Push) msg.Push { return msg.Push{Payload: p.Raw, UserIn
 
 // armPush holds a throttled background push until the decision's time.
 func (f *Feature) armPush(d policy.Decision) {
-	f.a.Timers.ArmDue("push", "held push due", d.At, (*policy.Policy).PushDue, func(req policy.Request) {
+	f.a.Timers.ArmDue("push", "held push due", d.At, func(p *policy.Policy, f policy.Facts, now time.Time) (policy.Request, policy.Decision, bool) {
+		return p.Pushes().BackgroundDue(f, now)
+	}, func(req policy.Request) {
 		if p, ok := req.UserInfo.(*push.Push); ok {
 			f.runPush(context.Background(), abi.EventRemoteNotification, p)
 		}

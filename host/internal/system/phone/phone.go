@@ -91,7 +91,7 @@ func (f *Feature) Receive(ctx context.Context, kind Data, payload []byte) error 
 	}
 	it := item{kind: kind, payload: append([]byte(nil), payload...)}
 	if kind == Complication {
-		d := a.Decide(func(p *policy.Policy, fa policy.Facts) policy.Decision { return p.ComplicationTransfer(fa, now) })
+		d := a.Decide(func(p *policy.Policy, fa policy.Facts) policy.Decision { return p.Pushes().Transfer(fa, now) })
 		if d.Verdict == policy.Run {
 			return f.deliver(ctx, []item{it})
 		}
@@ -169,7 +169,7 @@ func (f *Feature) deliver(ctx context.Context, items []item) error {
 func (f *Feature) BluetoothAlert(ctx context.Context, peripheral string) error {
 	a := f.a
 	now := a.Env.Clock.Now()
-	d := a.Decide(func(p *policy.Policy, fa policy.Facts) policy.Decision { return p.BluetoothAlert(fa, now) })
+	d := a.Decide(func(p *policy.Policy, fa policy.Facts) policy.Decision { return p.Bluetooth().Alert(fa, now) })
 	if d.Verdict != policy.Run {
 		return nil
 	}
@@ -184,11 +184,11 @@ func (f *Feature) resetBluetooth() {
 	var limit, used int
 	a.Env.Rules.Ask(func(p *policy.Policy) {
 		var window time.Duration
-		limit, window = p.BluetoothBudget()
+		limit, window = p.Bluetooth().Budget()
 		used = p.Ledger.Count(a.ID, now, window, policy.KindBluetoothAlert, policy.KindBluetoothScan)
 	})
 	if used > 0 && limit > 0 {
-		a.Env.Rules.Decide(func(p *policy.Policy) policy.Decision { return p.ResetBluetooth(a.ID, now) })
+		a.Env.Rules.Decide(func(p *policy.Policy) policy.Decision { return p.Bluetooth().Reset(a.ID, now) })
 	}
 }
 

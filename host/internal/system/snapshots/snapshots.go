@@ -66,7 +66,7 @@ func (f *Feature) schedule(args []byte) ([]byte, abi.Status, string) {
 	if err := m.Decode(args); err != nil {
 		return system.BadArgs(err)
 	}
-	return system.Done(f.a.Schedule(m.Date, m.UserInfo, (*policy.Policy).ScheduleSnapshot, f.Schedule))
+	return system.Done(f.a.Schedule(m.Date, m.UserInfo, policy.Schedules.Snapshot, f.Schedule))
 }
 
 // Schedule sets the timer that delivers the pending snapshot at t (none
@@ -74,7 +74,9 @@ func (f *Feature) schedule(args []byte) ([]byte, abi.Status, string) {
 // app; a snapshot held back from a task completion is taken by the system
 // without one.
 func (f *Feature) Schedule(t time.Time) {
-	f.a.Timers.ArmDue("snapshot", "snapshot due", t, (*policy.Policy).SnapshotDue, func(req policy.Request) {
+	f.a.Timers.ArmDue("snapshot", "snapshot due", t, func(p *policy.Policy, f policy.Facts, now time.Time) (policy.Request, policy.Decision, bool) {
+		return p.Schedules().SnapshotDue(f, now)
+	}, func(req policy.Request) {
 		if req.Snapshot == policy.SnapshotAppScheduled {
 			info, _ := req.UserInfo.([]byte)
 			f.a.Tasks.Deliver(context.Background(), []*system.Task{{Kind: abi.TaskSnapshot, Reason: abi.SnapshotAppScheduled, UserInfo: info}})
@@ -196,7 +198,7 @@ func (f *Feature) complete(args []byte) ([]byte, abi.Status, string) {
 		at := time.Unix(0, expires).UTC()
 		if at.After(now) {
 			// The scheduled snapshot carries the userInfo.
-			a.Schedule(expires, info, (*policy.Policy).ScheduleSnapshot, f.Schedule)
+			a.Schedule(expires, info, policy.Schedules.Snapshot, f.Schedule)
 			info = nil
 		}
 	}

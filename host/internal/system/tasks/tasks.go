@@ -60,13 +60,15 @@ func (f *Feature) scheduleRefresh(args []byte) ([]byte, abi.Status, string) {
 	if err := m.Decode(args); err != nil {
 		return system.BadArgs(err)
 	}
-	return system.Done(f.a.Schedule(m.Date, m.UserInfo, (*policy.Policy).ScheduleRefresh, f.armRefresh))
+	return system.Done(f.a.Schedule(m.Date, m.UserInfo, policy.Schedules.Refresh, f.armRefresh))
 }
 
 // armRefresh sets the timer that delivers the pending refresh at t (none
 // when t is zero), replacing any earlier one.
 func (f *Feature) armRefresh(t time.Time) {
-	f.a.Timers.ArmDue("refresh", "refresh due", t, (*policy.Policy).RefreshDue, func(req policy.Request) {
+	f.a.Timers.ArmDue("refresh", "refresh due", t, func(p *policy.Policy, f policy.Facts, now time.Time) (policy.Request, policy.Decision, bool) {
+		return p.Schedules().RefreshDue(f, now)
+	}, func(req policy.Request) {
 		info, _ := req.UserInfo.([]byte)
 		f.Deliver(context.Background(), []*system.Task{{Kind: abi.TaskApplicationRefresh, UserInfo: info}})
 	})
