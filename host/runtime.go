@@ -27,8 +27,8 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/tetratelabs/wazero"
 	"github.com/watchbox/watchbox/host/inspect"
+	"github.com/watchbox/watchbox/host/internal/clock"
 	"github.com/watchbox/watchbox/host/internal/policy"
-	"github.com/watchbox/watchbox/host/internal/sched"
 	"github.com/watchbox/watchbox/host/internal/system"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/profile"
@@ -104,8 +104,8 @@ type Runtime struct {
 	decMu     sync.Mutex
 	decisions []Decision // every decision reported, oldest first
 
-	clock     sched.Clock
-	sched     *sched.Scheduler
+	clock     clock.Clock
+	sched     *clock.Scheduler
 	stopSched context.CancelFunc // ends the real-time scheduler's goroutine
 
 	// fgMu serializes bringing apps to the foreground, so that only one
@@ -168,11 +168,11 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	r.rules = system.NewRules(cfg.Profile, r.report)
 	r.fetches, r.stopFetches = context.WithCancel(context.Background())
 	if cfg.Virtual {
-		r.clock = sched.NewVirtual(cfg.Start)
-		r.sched = sched.New(r.clock)
+		r.clock = clock.NewVirtual(cfg.Start)
+		r.sched = clock.New(r.clock)
 	} else {
-		r.clock = sched.Real{}
-		r.sched = sched.New(r.clock)
+		r.clock = clock.Real{}
+		r.sched = clock.New(r.clock)
 		sctx, cancel := context.WithCancel(context.Background())
 		r.stopSched = cancel
 		go r.sched.Run(sctx)

@@ -34,7 +34,7 @@ import (
 	"github.com/tetratelabs/wazero/sys"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/abi/msg"
-	"github.com/watchbox/watchbox/host/internal/sched"
+	"github.com/watchbox/watchbox/host/internal/clock"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/profile"
 )
@@ -59,8 +59,8 @@ type Config struct {
 	Seed        int64                   // 0: the host's entropy
 	Unmetered   bool                    // no fuel, no deadline
 	Virtual     bool                    // Clock is virtual: no watchdog timer
-	Clock       sched.Clock
-	Sched       *sched.Scheduler // advanced by each call's duration
+	Clock       clock.Clock
+	Sched       *clock.Scheduler // advanced by each call's duration
 	// Profile returns the device profile in force: its instruction rate
 	// turns a call's time budget into fuel.
 	Profile func() *profile.Profile
@@ -83,7 +83,7 @@ type Guest struct {
 	hasInit  bool
 	start    time.Time // for the guest's monotonic clock
 	wd       watchdog
-	cc       sched.CallClock // the running call's clock, valid while inCall
+	cc       clock.Call // the running call's clock, valid while inCall
 	inCall   bool
 	// fuelBudget is the running call's fuel budget; fuelUsedFn reports the
 	// fuel it used so far (made once: a method value allocates).
@@ -379,7 +379,7 @@ func (g *Guest) invoke(ctx context.Context, fn api.Function, stack []uint64, bud
 	gauge := g.inst.gauge
 	start := g.cfg.Clock.Now()
 	prof := g.cfg.Profile()
-	cfg := sched.CallConfig{
+	cfg := clock.CallConfig{
 		Rate:     prof.InstructionRate,
 		Deadline: start.Add(budget),
 		Stop:     g.wd.arm(gauge, budget, !g.cfg.Virtual),

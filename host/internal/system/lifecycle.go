@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/internal/clock"
 	"github.com/watchbox/watchbox/host/internal/guest"
-	"github.com/watchbox/watchbox/host/internal/sched"
 )
 
 // Lifecycle is an app's life-cycle state machine, following watchOS: not
@@ -24,7 +24,7 @@ type Lifecycle struct {
 	crashes  int
 	closed   bool
 	closing  bool         // Shutdown is under way
-	timer    *sched.Event // the life-cycle timer (frontmost timeout, suspension)
+	timer    *clock.Event // the life-cycle timer (frontmost timeout, suspension)
 	timerGen uint64
 	holds    int // keep-awake holds: the app is not suspended while any is taken
 }

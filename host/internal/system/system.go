@@ -18,16 +18,16 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/bundle"
+	"github.com/watchbox/watchbox/host/internal/clock"
 	"github.com/watchbox/watchbox/host/internal/guest"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/sandboxfs"
-	"github.com/watchbox/watchbox/host/internal/sched"
 )
 
 // Env is what every app of one runtime shares.
 type Env struct {
-	Clock sched.Clock
-	Sched *sched.Scheduler
+	Clock clock.Clock
+	Sched *clock.Scheduler
 	Rules *Rules
 	// OnCall, if set, is called after every call into a guest, in order.
 	OnCall func(Call)
@@ -69,7 +69,7 @@ type App struct {
 func New(env *Env, id string, m bundle.Manifest, log zerolog.Logger) *App {
 	a := &App{Env: env, ID: id, Manifest: m, Log: log, complication: m.Complication}
 	a.Life.app = a
-	a.Timers = Timers{app: a, evs: map[string]*sched.Event{}}
+	a.Timers = Timers{app: a, evs: map[string]*clock.Event{}}
 	a.Features.ops = map[abi.Op]Op{}
 	return a
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/bundle"
+	"github.com/watchbox/watchbox/host/internal/clock"
 	"github.com/watchbox/watchbox/host/internal/policy"
-	"github.com/watchbox/watchbox/host/internal/sched"
 	"github.com/watchbox/watchbox/host/profile"
 )
 
@@ -20,9 +20,9 @@ var t0 = time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 
 func newApp(t *testing.T) (*App, *[]policy.Decision) {
 	t.Helper()
-	clock := sched.NewVirtual(t0)
+	vc := clock.NewVirtual(t0)
 	var reported []policy.Decision
-	env := &Env{Clock: clock, Sched: sched.New(clock),
+	env := &Env{Clock: vc, Sched: clock.New(vc),
 		Rules:            NewRules(profile.Default(), func(d policy.Decision) { reported = append(reported, d) }),
 		FrontmostTimeout: func() time.Duration { return 0 }, SuspendDelay: func() time.Duration { return 0 }}
 	return New(env, "dev.watchbox.test", bundle.Manifest{}, zerolog.Nop()), &reported

@@ -3,8 +3,8 @@ package system
 import (
 	"time"
 
+	"github.com/watchbox/watchbox/host/internal/clock"
 	"github.com/watchbox/watchbox/host/internal/policy"
-	"github.com/watchbox/watchbox/host/internal/sched"
 )
 
 // Timers are an app's named system timers: one scheduler event per name
@@ -13,7 +13,7 @@ import (
 // core stops them all at shutdown.
 type Timers struct {
 	app *App
-	evs map[string]*sched.Event
+	evs map[string]*clock.Event
 }
 
 // Set arms the timer name to run f at t, replacing the one armed under that
@@ -21,7 +21,7 @@ type Timers struct {
 func (ts *Timers) Set(name string, t time.Time, label string, f func()) {
 	ts.Stop(name)
 	a := ts.app
-	var ev *sched.Event
+	var ev *clock.Event
 	ev = a.Env.Sched.At(t, a.ID+" "+label, func() {
 		a.mu.Lock()
 		defer a.mu.Unlock()

@@ -1,4 +1,4 @@
-// Package sched gives the host one source of time and one event loop, so the
+// Package clock gives the host one source of time and one event loop, so the
 // rest of the host is written once for a live run and for a simulation.
 //
 // A Clock is either Real (the machine's clock) or *Virtual (a clock that
@@ -14,14 +14,14 @@
 //     sequence of events at the same instants.
 //
 // A guest call does not read the scheduler's clock directly: it reads a
-// CallClock, which under the virtual clock reports the call's start plus the
+// Call, which under the virtual clock reports the call's start plus the
 // CPU time its fuel stands for plus the time it slept. After the call the
 // host advances the scheduler by the call's duration (Scheduler.Advance), so
 // later events see the time the call took; events that fell due during the
 // call then run, in order, as soon as it returns. Under the virtual clock
 // calls never overlap: the device is modelled as running one call at a time,
 // and a call's duration delays every event behind it.
-package sched
+package clock
 
 import (
 	"sync"

@@ -1,4 +1,4 @@
-package sched
+package clock
 
 import (
 	"context"
@@ -57,7 +57,7 @@ func TestCallClockVirtual(t *testing.T) {
 	v := NewVirtual(t0)
 	var fuel fuelCounter
 	rate := profile.Default().InstructionRate
-	cc := NewCallClock(v, CallConfig{Rate: rate, FuelUsed: fuel.used})
+	cc := NewCall(v, CallConfig{Rate: rate, FuelUsed: fuel.used})
 
 	if !cc.Start().Equal(t0) || !cc.Now().Equal(t0) || cc.Elapsed() != 0 {
 		t.Fatalf("a fresh call: start %v, now %v, elapsed %v", cc.Start(), cc.Now(), cc.Elapsed())
@@ -111,7 +111,7 @@ func TestCallClockVirtualDeadline(t *testing.T) {
 	var fuel fuelCounter
 	const rate = 1000
 	deadline := t0.Add(10 * time.Second)
-	cc := NewCallClock(v, CallConfig{Rate: rate, FuelUsed: fuel.used, Deadline: deadline})
+	cc := NewCall(v, CallConfig{Rate: rate, FuelUsed: fuel.used, Deadline: deadline})
 
 	fuel.n.Store(3 * rate)
 	if !cc.Sleep(2 * time.Second) {
@@ -142,7 +142,7 @@ func TestCallClockVirtualDeadline(t *testing.T) {
 
 func TestCallClockVirtualStop(t *testing.T) {
 	stop := make(chan struct{})
-	cc := NewCallClock(NewVirtual(t0), CallConfig{Rate: 1000, Stop: stop})
+	cc := NewCall(NewVirtual(t0), CallConfig{Rate: 1000, Stop: stop})
 	if !cc.Sleep(time.Second) {
 		t.Fatal("Sleep before stop reports an incomplete sleep")
 	}
@@ -160,7 +160,7 @@ func TestCallClockVirtualStop(t *testing.T) {
 
 func TestCallClockReal(t *testing.T) {
 	var fuel fuelCounter
-	cc := NewCallClock(Real{}, CallConfig{Rate: 1_000_000, FuelUsed: fuel.used})
+	cc := NewCall(Real{}, CallConfig{Rate: 1_000_000, FuelUsed: fuel.used})
 	start := time.Now()
 	if !cc.Sleep(30 * time.Millisecond) {
 		t.Fatal("a real sleep reports an incomplete sleep")
@@ -185,7 +185,7 @@ func TestCallClockReal(t *testing.T) {
 
 func TestCallClockRealInterrupted(t *testing.T) {
 	stop := make(chan struct{})
-	cc := NewCallClock(Real{}, CallConfig{Stop: stop})
+	cc := NewCall(Real{}, CallConfig{Stop: stop})
 	// start is read before the timer is armed: read after, it can be up to
 	// the arming's own cost later, and the sleep then looks shorter than 30ms.
 	start := time.Now()
@@ -209,7 +209,7 @@ func TestCallClockRealInterrupted(t *testing.T) {
 
 func TestCallClockRealDeadline(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Millisecond)
-	cc := NewCallClock(Real{}, CallConfig{Deadline: deadline})
+	cc := NewCall(Real{}, CallConfig{Deadline: deadline})
 	if cc.Expired() {
 		t.Fatal("expired before the deadline")
 	}
@@ -225,7 +225,7 @@ func TestCallClockRealDeadline(t *testing.T) {
 }
 
 // TestCallUnderScheduler is the host's use of the package: an event runs a
-// guest call on a CallClock, then advances the scheduler by its duration.
+// guest call on a Call, then advances the scheduler by its duration.
 func TestCallUnderScheduler(t *testing.T) {
 	run := func() []string {
 		s := New(NewVirtual(t0))
@@ -236,7 +236,7 @@ func TestCallUnderScheduler(t *testing.T) {
 		rate := profile.Default().InstructionRate
 		s.At(t0.Add(time.Minute), "refresh", func() {
 			var fuel fuelCounter
-			cc := NewCallClock(s.Clock(), CallConfig{Rate: rate, FuelUsed: fuel.used})
+			cc := NewCall(s.Clock(), CallConfig{Rate: rate, FuelUsed: fuel.used})
 			// The "guest": work, read its clock, sleep, work again.
 			fuel.n.Add(rate / 4)
 			stamp(cc.Now(), "guest reads clock")

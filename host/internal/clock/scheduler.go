@@ -1,4 +1,4 @@
-package sched
+package clock
 
 import (
 	"container/heap"
@@ -12,7 +12,7 @@ import (
 // ErrRunning is returned by Run and RunUntil when another Run or RunUntil of
 // the same Scheduler is in progress, including when an event's function
 // calls them.
-var ErrRunning = errors.New("sched: the scheduler is already running")
+var ErrRunning = errors.New("clock: the scheduler is already running")
 
 // Event is a function scheduled to run at a time. Its fields are fixed when
 // it is scheduled.

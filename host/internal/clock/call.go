@@ -1,4 +1,4 @@
-package sched
+package clock
 
 import (
 	"math"
@@ -26,7 +26,7 @@ func CPUTime(fuel, rate int64) time.Duration {
 	return time.Duration(q)
 }
 
-// CallConfig describes one guest call for NewCallClock.
+// CallConfig describes one guest call for NewCall.
 type CallConfig struct {
 	// Rate is the device's instruction rate (profile.Profile.InstructionRate):
 	// under the virtual clock, FuelUsed()/Rate seconds of CPU time have
@@ -35,7 +35,7 @@ type CallConfig struct {
 
 	// FuelUsed returns the fuel the call has used so far; the host passes a
 	// closure reading the call's metering global. Nil means no fuel is ever
-	// used. It may be called from any goroutine that calls the CallClock.
+	// used. It may be called from any goroutine that calls the Call.
 	FuelUsed func() int64
 
 	// Deadline, if not zero, is the call's wall-clock deadline: Sleep does
@@ -48,7 +48,7 @@ type CallConfig struct {
 	Stop <-chan struct{}
 }
 
-// CallClock is the guest's clock during one call: its wall clock, its
+// Call is the guest's clock during one call: its wall clock, its
 // monotonic clock and its sleeps all go through it.
 //
 // Under a *Virtual clock nothing blocks and no real time is read: Now is the
@@ -60,8 +60,8 @@ type CallConfig struct {
 // scheduler's clock moves past the call (in real mode this does nothing:
 // the time has already passed).
 //
-// A CallClock is safe for concurrent use, as long as FuelUsed is.
-type CallClock struct {
+// A Call is safe for concurrent use, as long as FuelUsed is.
+type Call struct {
 	clock   Clock
 	virtual bool
 	start   time.Time
@@ -71,22 +71,22 @@ type CallClock struct {
 	slept time.Duration
 }
 
-// NewCallClock returns the clock of a call that starts now on clock.
-func NewCallClock(clock Clock, cfg CallConfig) *CallClock {
-	c := &CallClock{}
+// NewCall returns the clock of a call that starts now on clock.
+func NewCall(clock Clock, cfg CallConfig) *Call {
+	c := &Call{}
 	c.Reset(clock, cfg)
 	return c
 }
 
-// Reset starts c over for a new call, as NewCallClock does, so that a host
-// can reuse one CallClock per app instead of allocating one per call.
-func (c *CallClock) Reset(clock Clock, cfg CallConfig) {
+// Reset starts c over for a new call, as NewCall does, so that a host
+// can reuse one Call per app instead of allocating one per call.
+func (c *Call) Reset(clock Clock, cfg CallConfig) {
 	c.ResetAt(clock, clock.Now(), cfg)
 }
 
 // ResetAt is Reset with the call's start time given, for a caller that has
 // just read the clock.
-func (c *CallClock) ResetAt(clock Clock, start time.Time, cfg CallConfig) {
+func (c *Call) ResetAt(clock Clock, start time.Time, cfg CallConfig) {
 	_, virtual := clock.(*Virtual)
 	if virtual {
 		cfg.Deadline = cfg.Deadline.Round(0)
@@ -97,12 +97,12 @@ func (c *CallClock) ResetAt(clock Clock, start time.Time, cfg CallConfig) {
 }
 
 // Start returns the time the call started.
-func (c *CallClock) Start() time.Time { return c.start }
+func (c *Call) Start() time.Time { return c.start }
 
 // CPU returns the CPU time the fuel used so far stands for, at the
 // configured rate. It is meaningful under either clock; only the virtual
 // clock counts it as time passing.
-func (c *CallClock) CPU() time.Duration {
+func (c *Call) CPU() time.Duration {
 	if c.cfg.FuelUsed == nil {
 		return 0
 	}
@@ -110,7 +110,7 @@ func (c *CallClock) CPU() time.Duration {
 }
 
 // Slept returns the time the call has spent in Sleep so far.
-func (c *CallClock) Slept() time.Duration {
+func (c *Call) Slept() time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.slept
@@ -118,7 +118,7 @@ func (c *CallClock) Slept() time.Duration {
 
 // Elapsed returns how long the call has taken so far: CPU plus Slept under
 // the virtual clock, the time since Start under a real one.
-func (c *CallClock) Elapsed() time.Duration {
+func (c *Call) Elapsed() time.Duration {
 	if c.virtual {
 		return sat(c.CPU(), c.Slept())
 	}
@@ -126,7 +126,7 @@ func (c *CallClock) Elapsed() time.Duration {
 }
 
 // Now returns the guest's current time: Start plus Elapsed.
-func (c *CallClock) Now() time.Time {
+func (c *Call) Now() time.Time {
 	if c.virtual {
 		return c.start.Add(c.Elapsed())
 	}
@@ -135,7 +135,7 @@ func (c *CallClock) Now() time.Time {
 
 // Expired reports whether the call has reached its deadline (never, without
 // one).
-func (c *CallClock) Expired() bool {
+func (c *Call) Expired() bool {
 	return !c.cfg.Deadline.IsZero() && !c.Now().Before(c.cfg.Deadline)
 }
 
@@ -143,7 +143,7 @@ func (c *CallClock) Expired() bool {
 // reports whether it slept the whole of d. Under the virtual clock it does not
 // block: it adds the time slept to the call's time. Under a real clock it
 // blocks.
-func (c *CallClock) Sleep(d time.Duration) bool {
+func (c *Call) Sleep(d time.Duration) bool {
 	if c.stopped() {
 		return false
 	}
@@ -171,13 +171,13 @@ func (c *CallClock) Sleep(d time.Duration) bool {
 	}
 }
 
-func (c *CallClock) addSlept(d time.Duration) {
+func (c *Call) addSlept(d time.Duration) {
 	c.mu.Lock()
 	c.slept = sat(c.slept, d)
 	c.mu.Unlock()
 }
 
-func (c *CallClock) stopped() bool {
+func (c *Call) stopped() bool {
 	select {
 	case <-c.cfg.Stop:
 		return true
