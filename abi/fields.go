@@ -48,6 +48,23 @@ const (
 	FieldRefusal Field = 36
 )
 
+// Field keys of the background sessions: workouts, location and audio
+// (48-59; 40-47 belong to extended runtime sessions).
+const (
+	FieldFromState    Field = 48 // int: the HKWorkoutSessionState a workout left
+	FieldErrorCode    Field = 49 // int: an HKError.Code
+	FieldWorkoutEvent Field = 50 // int: an HKWorkoutEventType
+	FieldHeartRate    Field = 51 // float: beats per minute
+	FieldActiveEnergy Field = 52 // float: kilocalories since the workout started
+	FieldDistance     Field = 53 // float: metres since the workout started
+	FieldElapsed      Field = 54 // int: nanoseconds the workout ran, pauses left out
+	FieldAltitude     Field = 55 // float: metres above sea level
+	FieldBackground   Field = 56 // bool: allowsBackgroundLocationUpdates
+	FieldRoute        Field = 57 // int: an audio output route (AudioRoute*)
+	FieldSpeed        Field = 58 // float: metres per second
+	FieldQueued       Field = 59 // bool: a location update the system held while the app was suspended
+)
+
 var fieldNames = map[Field]string{
 	FieldMessage:              "message",
 	FieldTask:                 "task",
@@ -85,6 +102,18 @@ var fieldNames = map[Field]string{
 	FieldComplication:         "complication",
 	FieldCalendar:             "calendar",
 	FieldRefusal:              "refusal",
+	FieldFromState:            "from_state",
+	FieldErrorCode:            "error_code",
+	FieldWorkoutEvent:         "workout_event",
+	FieldHeartRate:            "heart_rate",
+	FieldActiveEnergy:         "active_energy",
+	FieldDistance:             "distance",
+	FieldElapsed:              "elapsed",
+	FieldAltitude:             "altitude",
+	FieldBackground:           "background",
+	FieldRoute:                "route",
+	FieldSpeed:                "speed",
+	FieldQueued:               "queued",
 }
 
 // String returns the field's name.

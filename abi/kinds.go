@@ -44,6 +44,9 @@ const (
 	EventExtendedSessionWillExpire  EventKind = 53 // WKExtendedRuntimeSession willExpire
 	EventExtendedSessionInvalidated EventKind = 54 // WKExtendedRuntimeSession didInvalidateWith
 	EventSmartAlarmRepeat           EventKind = 55 // notifyUser's repeat handler
+	EventWorkoutEvent               EventKind = 58 // HKWorkoutSessionDelegate didGenerate (pause request, motion paused, ...)
+	EventWorkoutData                EventKind = 59 // HKLiveWorkoutBuilderDelegate didCollectDataOf: heart rate, energy, distance, elapsed time
+	EventAudioRouteChanged          EventKind = 60 // AVAudioSession.routeChangeNotification
 )
 
 // Runtime events that watchOS has no counterpart for (64-79).
@@ -75,6 +78,9 @@ var eventNames = map[EventKind]string{
 	EventExtendedSessionWillExpire:  "extended_session_will_expire",
 	EventExtendedSessionInvalidated: "extended_session_invalidated",
 	EventSmartAlarmRepeat:           "smart_alarm_repeat",
+	EventWorkoutEvent:               "workout_event",
+	EventWorkoutData:                "workout_data",
+	EventAudioRouteChanged:          "audio_route_changed",
 	EventSaveState:                  "save_state",
 	EventRestoreState:               "restore_state",
 }
@@ -176,12 +182,19 @@ const (
 	OpUpdateComplication        Op = 34 // publish complication data
 	OpSendToPhone               Op = 35 // WCSession sendMessage / transferUserInfo
 	OpStartWorkout              Op = 48 // HKWorkoutSession startActivity
-	OpPauseWorkout              Op = 49
-	OpResumeWorkout             Op = 50
-	OpEndWorkout                Op = 51
+	OpPauseWorkout              Op = 49 // HKWorkoutSession pause
+	OpResumeWorkout             Op = 50 // HKWorkoutSession resume
+	OpEndWorkout                Op = 51 // HKWorkoutSession end
 	OpStartExtendedSession      Op = 52 // WKExtendedRuntimeSession start / start(at:)
 	OpInvalidateExtendedSession Op = 53
 	OpNotifyUser                Op = 54 // smart alarm notifyUser(hapticType:repeatHandler:)
+	OpPrepareWorkout            Op = 56 // HKWorkoutSession prepare
+	OpStopWorkout               Op = 57 // HKWorkoutSession stopActivity
+	OpStartLocationUpdates      Op = 58 // CLLocationManager startUpdatingLocation
+	OpStopLocationUpdates       Op = 59 // CLLocationManager stopUpdatingLocation
+	OpActivateAudio             Op = 60 // AVAudioSession activate (long-form audio) and play
+	OpDeactivateAudio           Op = 61 // AVAudioSession setActive(false)
+	OpWorkoutStatistics         Op = 62 // HKLiveWorkoutBuilder statistics and elapsedTime
 )
 
 var opNames = map[Op]string{
@@ -202,6 +215,13 @@ var opNames = map[Op]string{
 	OpStartExtendedSession:      "start_extended_session",
 	OpInvalidateExtendedSession: "invalidate_extended_session",
 	OpNotifyUser:                "notify_user",
+	OpPrepareWorkout:            "prepare_workout",
+	OpStopWorkout:               "stop_workout",
+	OpStartLocationUpdates:      "start_location_updates",
+	OpStopLocationUpdates:       "stop_location_updates",
+	OpActivateAudio:             "activate_audio",
+	OpDeactivateAudio:           "deactivate_audio",
+	OpWorkoutStatistics:         "workout_statistics",
 }
 
 // String returns the operation's name.

@@ -27,6 +27,10 @@ var keyType = [...]abi.Type{
 	abi.FieldSessionType: abi.TypeInt, abi.FieldWorkoutState: abi.TypeInt, abi.FieldHaptic: abi.TypeInt,
 	abi.FieldLatitude: abi.TypeFloat, abi.FieldLongitude: abi.TypeFloat, abi.FieldRemaining: abi.TypeInt,
 	abi.FieldComplication: abi.TypeBytes, abi.FieldCalendar: abi.TypeBytes, abi.FieldRefusal: abi.TypeBytes,
+	abi.FieldFromState: abi.TypeInt, abi.FieldErrorCode: abi.TypeInt, abi.FieldWorkoutEvent: abi.TypeInt,
+	abi.FieldHeartRate: abi.TypeFloat, abi.FieldActiveEnergy: abi.TypeFloat, abi.FieldDistance: abi.TypeFloat,
+	abi.FieldElapsed: abi.TypeInt, abi.FieldAltitude: abi.TypeFloat, abi.FieldBackground: abi.TypeBool,
+	abi.FieldRoute: abi.TypeInt, abi.FieldSpeed: abi.TypeFloat, abi.FieldQueued: abi.TypeBool,
 }
 
 // KeyType returns the wire type every value of key has, and whether key is
@@ -174,44 +178,58 @@ var phoneDataSpec = &Spec{Name: "phone_data", Doc: "phone_user_info, phone_appli
 }}
 
 // WorkoutStateChanged is the payload of workout_state_changed
-// (provisional: no host delivers it yet).
+// (HKWorkoutSessionDelegate didChangeTo:from:date:).
 type WorkoutStateChanged struct {
-	State       int64 // an HKWorkoutSessionState
-	Date        int64 // Unix ns
-	SessionType int64
+	State       int64 // the new abi.WorkoutState
+	Date        int64 // when the state changed, Unix ns (not when the event arrives)
+	SessionType int64 // the HKWorkoutActivityType the workout was started with
+	From        int64 // the abi.WorkoutState it left
 }
 
-var workoutStateChangedSpec = &Spec{Name: "workout_state_changed", Provisional: true, Fields: []FieldSpec{
-	{Key: abi.FieldWorkoutState, Type: abi.TypeInt, Presence: Always}, {Key: abi.FieldDate, Type: abi.TypeInt, Presence: Always}, {Key: abi.FieldSessionType, Type: abi.TypeInt, Presence: Always},
+var workoutStateChangedSpec = &Spec{Name: "workout_state_changed", Doc: "HKWorkoutSessionDelegate didChangeTo:from:date:", Fields: []FieldSpec{
+	{Key: abi.FieldWorkoutState, Type: abi.TypeInt, Presence: Always, Doc: "the new state"}, {Key: abi.FieldDate, Type: abi.TypeInt, Presence: Always, Doc: "when the state changed"},
+	{Key: abi.FieldSessionType, Type: abi.TypeInt, Presence: Always, Doc: "the HKWorkoutActivityType"}, {Key: abi.FieldFromState, Type: abi.TypeInt, Presence: Always, Doc: "the state it left"},
 }}
 
-// WorkoutFailed is the payload of workout_failed (provisional).
+// WorkoutFailed is the payload of workout_failed (HKWorkoutSessionDelegate
+// didFailWithError), which comes before the workout_state_changed it
+// causes.
 type WorkoutFailed struct {
-	Error string
+	Error string // what happened, in words
+	Code  int64  // an HKError.Code (abi.ErrorAnotherWorkoutSessionStarted, ...)
+	Date  int64  // Unix ns
 }
 
-var workoutFailedSpec = &Spec{Name: "workout_failed", Provisional: true, Fields: []FieldSpec{
-	{Key: abi.FieldError, Type: abi.TypeBytes, Presence: Always},
+var workoutFailedSpec = &Spec{Name: "workout_failed", Doc: "HKWorkoutSessionDelegate didFailWithError", Fields: []FieldSpec{
+	{Key: abi.FieldError, Type: abi.TypeBytes, Presence: Always}, {Key: abi.FieldErrorCode, Type: abi.TypeInt, Presence: Always, Doc: "an HKError.Code"},
+	{Key: abi.FieldDate, Type: abi.TypeInt, Presence: Always},
 }}
 
 // AudioSessionInterrupted is the payload of audio_session_interrupted
-// (provisional).
+// (AVAudioSession.interruptionNotification).
 type AudioSessionInterrupted struct {
-	Reason int64 // began or ended; values not defined yet
+	Reason int64 // abi.AudioInterruptionBegan or abi.AudioInterruptionEnded
+	Date   int64 // Unix ns
 }
 
-var audioSessionInterruptedSpec = &Spec{Name: "audio_session_interrupted", Provisional: true, Fields: []FieldSpec{
-	{Key: abi.FieldReason, Type: abi.TypeInt, Presence: Always},
+var audioSessionInterruptedSpec = &Spec{Name: "audio_session_interrupted", Doc: "AVAudioSession.interruptionNotification", Fields: []FieldSpec{
+	{Key: abi.FieldReason, Type: abi.TypeInt, Presence: Always, Doc: "1 began, 0 ended (AVAudioSession.InterruptionType)"}, {Key: abi.FieldDate, Type: abi.TypeInt, Presence: Always},
 }}
 
-// LocationUpdate is the payload of location_update (provisional).
+// LocationUpdate is the payload of location_update (CLLocationManagerDelegate
+// didUpdateLocations, one location a call).
 type LocationUpdate struct {
-	Latitude, Longitude float64 // degrees
-	Date                int64   // Unix ns
+	Latitude, Longitude float64 // degrees, WGS84
+	Date                int64   // the fix's time, Unix ns
+	Altitude            float64 // metres; 0 when the route has no elevation
+	Speed               float64 // metres per second
+	Queued              bool    // held while the app was suspended, delivered when it ran again
 }
 
-var locationUpdateSpec = &Spec{Name: "location_update", Provisional: true, Fields: []FieldSpec{
-	{Key: abi.FieldLatitude, Type: abi.TypeFloat, Presence: Always}, {Key: abi.FieldLongitude, Type: abi.TypeFloat, Presence: Always}, {Key: abi.FieldDate, Type: abi.TypeInt, Presence: Always},
+var locationUpdateSpec = &Spec{Name: "location_update", Doc: "CLLocationManagerDelegate didUpdateLocations", Fields: []FieldSpec{
+	{Key: abi.FieldLatitude, Type: abi.TypeFloat, Presence: Always}, {Key: abi.FieldLongitude, Type: abi.TypeFloat, Presence: Always}, {Key: abi.FieldDate, Type: abi.TypeInt, Presence: Always, Doc: "the fix's time"},
+	{Key: abi.FieldAltitude, Type: abi.TypeFloat, Presence: Optional}, {Key: abi.FieldSpeed, Type: abi.TypeFloat, Presence: Always},
+	{Key: abi.FieldQueued, Type: abi.TypeBool, Presence: Optional, Doc: "held while the app was suspended"},
 }}
 
 // ExtendedSession is the payload of extended_session_did_start and
@@ -400,13 +418,14 @@ var sendToPhoneSpec = &Spec{Name: "send_to_phone", Doc: "WCSession transferUserI
 	{Key: abi.FieldPayload, Type: abi.TypeBytes, Presence: Required},
 }}
 
-// StartWorkout is the arguments of start_workout (provisional).
+// StartWorkout is the arguments of start_workout (startActivity) and of
+// prepare_workout (prepare).
 type StartWorkout struct {
-	SessionType int64
+	SessionType int64 // an HKWorkoutActivityType raw value (37 running); used when the call creates the session
 }
 
-var startWorkoutSpec = &Spec{Name: "start_workout", Provisional: true, Fields: []FieldSpec{
-	{Key: abi.FieldSessionType, Type: abi.TypeInt, Presence: Always},
+var startWorkoutSpec = &Spec{Name: "start_workout", Doc: "HKWorkoutSession startActivity and prepare", Fields: []FieldSpec{
+	{Key: abi.FieldSessionType, Type: abi.TypeInt, Presence: Always, Doc: "an HKWorkoutActivityType"},
 }}
 
 // StartExtendedSession is the arguments of start_extended_session
@@ -593,7 +612,7 @@ func (m *WorkoutStateChanged) Decode(b []byte) error {
 	return decodeFlat(b, workoutStateChangedSpec, m.bind())
 }
 
-func (m *WorkoutStateChanged) bind() []any { return []any{&m.State, &m.Date, &m.SessionType} }
+func (m *WorkoutStateChanged) bind() []any { return []any{&m.State, &m.Date, &m.SessionType, &m.From} }
 
 // Spec describes WorkoutFailed's fields.
 func (*WorkoutFailed) Spec() *Spec { return workoutFailedSpec }
@@ -607,7 +626,7 @@ func (m *WorkoutFailed) Decode(b []byte) error {
 	return decodeFlat(b, workoutFailedSpec, m.bind())
 }
 
-func (m *WorkoutFailed) bind() []any { return []any{&m.Error} }
+func (m *WorkoutFailed) bind() []any { return []any{&m.Error, &m.Code, &m.Date} }
 
 // Spec describes AudioSessionInterrupted's fields.
 func (*AudioSessionInterrupted) Spec() *Spec { return audioSessionInterruptedSpec }
@@ -623,7 +642,7 @@ func (m *AudioSessionInterrupted) Decode(b []byte) error {
 	return decodeFlat(b, audioSessionInterruptedSpec, m.bind())
 }
 
-func (m *AudioSessionInterrupted) bind() []any { return []any{&m.Reason} }
+func (m *AudioSessionInterrupted) bind() []any { return []any{&m.Reason, &m.Date} }
 
 // Spec describes LocationUpdate's fields.
 func (*LocationUpdate) Spec() *Spec { return locationUpdateSpec }
@@ -637,7 +656,9 @@ func (m *LocationUpdate) Decode(b []byte) error {
 	return decodeFlat(b, locationUpdateSpec, m.bind())
 }
 
-func (m *LocationUpdate) bind() []any { return []any{&m.Latitude, &m.Longitude, &m.Date} }
+func (m *LocationUpdate) bind() []any {
+	return []any{&m.Latitude, &m.Longitude, &m.Date, &m.Altitude, &m.Speed, &m.Queued}
+}
 
 // Spec describes ExtendedSession's fields.
 func (*ExtendedSession) Spec() *Spec { return extendedSessionSpec }

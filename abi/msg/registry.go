@@ -37,6 +37,12 @@ func ForEvent(kind abi.EventKind) Message {
 		return &SmartAlarmRepeat{}
 	case abi.EventRestoreState:
 		return &RestoreState{}
+	case abi.EventWorkoutEvent:
+		return &WorkoutEvent{}
+	case abi.EventWorkoutData:
+		return &WorkoutData{}
+	case abi.EventAudioRouteChanged:
+		return &AudioRoute{}
 	}
 	return nil
 }
@@ -67,10 +73,15 @@ func ForOp(op abi.Op) (args, result Message) {
 		return &UpdateComplication{}, &Empty{}
 	case abi.OpSendToPhone:
 		return &SendToPhone{}, &Empty{}
-	case abi.OpStartWorkout:
+	case abi.OpStartWorkout, abi.OpPrepareWorkout:
 		return &StartWorkout{}, &Empty{}
-	case abi.OpPauseWorkout, abi.OpResumeWorkout, abi.OpEndWorkout, abi.OpInvalidateExtendedSession:
+	case abi.OpPauseWorkout, abi.OpResumeWorkout, abi.OpEndWorkout, abi.OpInvalidateExtendedSession,
+		abi.OpStopWorkout, abi.OpStopLocationUpdates, abi.OpActivateAudio, abi.OpDeactivateAudio:
 		return &Empty{}, &Empty{}
+	case abi.OpStartLocationUpdates:
+		return &StartLocationUpdates{}, &Empty{}
+	case abi.OpWorkoutStatistics:
+		return &Empty{}, &WorkoutData{}
 	case abi.OpStartExtendedSession:
 		return &StartExtendedSession{}, &Empty{}
 	case abi.OpNotifyUser:
@@ -88,10 +99,11 @@ func Specs() []*Spec {
 		taskSpec, backgroundTasksSpec, taskWillExpireSpec, notificationSpec, notificationResponseSpec,
 		pushSpec, phoneDataSpec, workoutStateChangedSpec, workoutFailedSpec, audioSessionInterruptedSpec,
 		locationUpdateSpec, extendedSessionSpec, extendedSessionInvalidatedSpec, smartAlarmRepeatSpec,
-		restoreStateSpec,
+		restoreStateSpec, workoutEventSpec, workoutDataSpec, audioRouteSpec,
 		appInfoSpec, scheduleRefreshSpec, scheduleSnapshotSpec, scheduleResultSpec, completeTaskSpec,
 		completeSnapshotTaskSpec, startDownloadSpec, scheduleNotificationSpec, cancelNotificationSpec,
 		updateComplicationSpec, sendToPhoneSpec, startWorkoutSpec, startExtendedSessionSpec, notifyUserSpec,
+		startLocationUpdatesSpec,
 	}
 }
 

@@ -88,6 +88,9 @@ enum wb_event_kind {
 	WB_EVENT_EXTENDED_SESSION_WILL_EXPIRE = 53,
 	WB_EVENT_EXTENDED_SESSION_INVALIDATED = 54,
 	WB_EVENT_SMART_ALARM_REPEAT = 55,
+	WB_EVENT_WORKOUT_EVENT = 58,
+	WB_EVENT_WORKOUT_DATA = 59,
+	WB_EVENT_AUDIO_ROUTE_CHANGED = 60,
 	WB_EVENT_SAVE_STATE = 64,
 	WB_EVENT_RESTORE_STATE = 65,
 };
@@ -111,6 +114,13 @@ enum wb_op {
 	WB_OP_START_EXTENDED_SESSION = 52,
 	WB_OP_INVALIDATE_EXTENDED_SESSION = 53,
 	WB_OP_NOTIFY_USER = 54,
+	WB_OP_PREPARE_WORKOUT = 56,
+	WB_OP_STOP_WORKOUT = 57,
+	WB_OP_START_LOCATION_UPDATES = 58,
+	WB_OP_STOP_LOCATION_UPDATES = 59,
+	WB_OP_ACTIVATE_AUDIO = 60,
+	WB_OP_DEACTIVATE_AUDIO = 61,
+	WB_OP_WORKOUT_STATISTICS = 62,
 };
 
 /* Field keys (docs/abi.md section 14). */
@@ -151,6 +161,18 @@ enum wb_field_key {
 	WB_FIELD_COMPLICATION = 34,
 	WB_FIELD_CALENDAR = 35,
 	WB_FIELD_REFUSAL = 36,
+	WB_FIELD_FROM_STATE = 48,
+	WB_FIELD_ERROR_CODE = 49,
+	WB_FIELD_WORKOUT_EVENT = 50,
+	WB_FIELD_HEART_RATE = 51,
+	WB_FIELD_ACTIVE_ENERGY = 52,
+	WB_FIELD_DISTANCE = 53,
+	WB_FIELD_ELAPSED = 54,
+	WB_FIELD_ALTITUDE = 55,
+	WB_FIELD_BACKGROUND = 56,
+	WB_FIELD_ROUTE = 57,
+	WB_FIELD_SPEED = 58,
+	WB_FIELD_QUEUED = 59,
 };
 
 /* Background task kinds (field task_kind). */
@@ -662,92 +684,106 @@ static inline void wb_phone_data_encode(wb_writer *w, const wb_phone_data *m) {
 	wb_encode(w, wb_phone_data_fields, 1, m);
 }
 
-/* workout_state_changed: (provisional: no host sends or implements it yet) */
+/* workout_state_changed: HKWorkoutSessionDelegate didChangeTo:from:date: */
 typedef struct wb_workout_state_changed {
 	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
-	int64_t workout_state; /* key 29, int, always */
-	int64_t date; /* key 8, int, always */
-	int64_t session_type; /* key 28, int, always */
+	int64_t workout_state; /* key 29, int, always: the new state */
+	int64_t date; /* key 8, int, always: when the state changed */
+	int64_t session_type; /* key 28, int, always: the HKWorkoutActivityType */
+	int64_t from_state; /* key 48, int, always: the state it left */
 } wb_workout_state_changed;
 
 static const wb_field_spec wb_workout_state_changed_fields[] = {
 	{WB_FIELD_WORKOUT_STATE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_workout_state_changed, workout_state)},
 	{WB_FIELD_DATE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_workout_state_changed, date)},
 	{WB_FIELD_SESSION_TYPE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_workout_state_changed, session_type)},
+	{WB_FIELD_FROM_STATE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_workout_state_changed, from_state)},
 };
 
 /* wb_workout_state_changed_decode reads fields [p, p+n) into *m; see wb_decode. */
 static inline int32_t wb_workout_state_changed_decode(const uint8_t *p, uint32_t n, wb_workout_state_changed *m) {
-	return wb_decode(wb_workout_state_changed_fields, 3, p, n, m, sizeof *m, &m->present);
+	return wb_decode(wb_workout_state_changed_fields, 4, p, n, m, sizeof *m, &m->present);
 }
 
 /* wb_workout_state_changed_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_workout_state_changed_encode(wb_writer *w, const wb_workout_state_changed *m) {
-	wb_encode(w, wb_workout_state_changed_fields, 3, m);
+	wb_encode(w, wb_workout_state_changed_fields, 4, m);
 }
 
-/* workout_failed: (provisional: no host sends or implements it yet) */
+/* workout_failed: HKWorkoutSessionDelegate didFailWithError */
 typedef struct wb_workout_failed {
 	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
 	wb_bytes error; /* key 14, bytes, always */
+	int64_t error_code; /* key 49, int, always: an HKError.Code */
+	int64_t date; /* key 8, int, always */
 } wb_workout_failed;
 
 static const wb_field_spec wb_workout_failed_fields[] = {
 	{WB_FIELD_ERROR, WB_TYPE_BYTES, WB_ALWAYS, -1, offsetof(wb_workout_failed, error)},
+	{WB_FIELD_ERROR_CODE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_workout_failed, error_code)},
+	{WB_FIELD_DATE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_workout_failed, date)},
 };
 
 /* wb_workout_failed_decode reads fields [p, p+n) into *m; see wb_decode. */
 static inline int32_t wb_workout_failed_decode(const uint8_t *p, uint32_t n, wb_workout_failed *m) {
-	return wb_decode(wb_workout_failed_fields, 1, p, n, m, sizeof *m, &m->present);
+	return wb_decode(wb_workout_failed_fields, 3, p, n, m, sizeof *m, &m->present);
 }
 
 /* wb_workout_failed_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_workout_failed_encode(wb_writer *w, const wb_workout_failed *m) {
-	wb_encode(w, wb_workout_failed_fields, 1, m);
+	wb_encode(w, wb_workout_failed_fields, 3, m);
 }
 
-/* audio_session_interrupted: (provisional: no host sends or implements it yet) */
+/* audio_session_interrupted: AVAudioSession.interruptionNotification */
 typedef struct wb_audio_session_interrupted {
 	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
-	int64_t reason; /* key 20, int, always */
+	int64_t reason; /* key 20, int, always: 1 began, 0 ended (AVAudioSession.InterruptionType) */
+	int64_t date; /* key 8, int, always */
 } wb_audio_session_interrupted;
 
 static const wb_field_spec wb_audio_session_interrupted_fields[] = {
 	{WB_FIELD_REASON, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_audio_session_interrupted, reason)},
+	{WB_FIELD_DATE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_audio_session_interrupted, date)},
 };
 
 /* wb_audio_session_interrupted_decode reads fields [p, p+n) into *m; see wb_decode. */
 static inline int32_t wb_audio_session_interrupted_decode(const uint8_t *p, uint32_t n, wb_audio_session_interrupted *m) {
-	return wb_decode(wb_audio_session_interrupted_fields, 1, p, n, m, sizeof *m, &m->present);
+	return wb_decode(wb_audio_session_interrupted_fields, 2, p, n, m, sizeof *m, &m->present);
 }
 
 /* wb_audio_session_interrupted_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_audio_session_interrupted_encode(wb_writer *w, const wb_audio_session_interrupted *m) {
-	wb_encode(w, wb_audio_session_interrupted_fields, 1, m);
+	wb_encode(w, wb_audio_session_interrupted_fields, 2, m);
 }
 
-/* location_update: (provisional: no host sends or implements it yet) */
+/* location_update: CLLocationManagerDelegate didUpdateLocations */
 typedef struct wb_location_update {
 	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
 	double latitude; /* key 31, float, always */
 	double longitude; /* key 32, float, always */
-	int64_t date; /* key 8, int, always */
+	int64_t date; /* key 8, int, always: the fix's time */
+	double altitude; /* key 55, float, optional */
+	double speed; /* key 58, float, always */
+	uint8_t queued; /* key 59, bool, optional: held while the app was suspended */
 } wb_location_update;
 
 static const wb_field_spec wb_location_update_fields[] = {
 	{WB_FIELD_LATITUDE, WB_TYPE_FLOAT, WB_ALWAYS, -1, offsetof(wb_location_update, latitude)},
 	{WB_FIELD_LONGITUDE, WB_TYPE_FLOAT, WB_ALWAYS, -1, offsetof(wb_location_update, longitude)},
 	{WB_FIELD_DATE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_location_update, date)},
+	{WB_FIELD_ALTITUDE, WB_TYPE_FLOAT, WB_OPTIONAL, -1, offsetof(wb_location_update, altitude)},
+	{WB_FIELD_SPEED, WB_TYPE_FLOAT, WB_ALWAYS, -1, offsetof(wb_location_update, speed)},
+	{WB_FIELD_QUEUED, WB_TYPE_BOOL, WB_OPTIONAL, -1, offsetof(wb_location_update, queued)},
 };
 
 /* wb_location_update_decode reads fields [p, p+n) into *m; see wb_decode. */
 static inline int32_t wb_location_update_decode(const uint8_t *p, uint32_t n, wb_location_update *m) {
-	return wb_decode(wb_location_update_fields, 3, p, n, m, sizeof *m, &m->present);
+	return wb_decode(wb_location_update_fields, 6, p, n, m, sizeof *m, &m->present);
 }
 
 /* wb_location_update_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_location_update_encode(wb_writer *w, const wb_location_update *m) {
-	wb_encode(w, wb_location_update_fields, 3, m);
+	wb_encode(w, wb_location_update_fields, 6, m);
 }
 
 /* extended_session: (provisional: no host sends or implements it yet) */
@@ -836,6 +872,80 @@ static inline int32_t wb_restore_state_decode(const uint8_t *p, uint32_t n, wb_r
 /* wb_restore_state_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_restore_state_encode(wb_writer *w, const wb_restore_state *m) {
 	wb_encode(w, wb_restore_state_fields, 1, m);
+}
+
+/* workout_event: HKWorkoutSessionDelegate didGenerate */
+typedef struct wb_workout_event {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	int64_t workout_event; /* key 50, int, always: an HKWorkoutEventType */
+	int64_t date; /* key 8, int, always */
+} wb_workout_event;
+
+static const wb_field_spec wb_workout_event_fields[] = {
+	{WB_FIELD_WORKOUT_EVENT, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_workout_event, workout_event)},
+	{WB_FIELD_DATE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_workout_event, date)},
+};
+
+/* wb_workout_event_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_workout_event_decode(const uint8_t *p, uint32_t n, wb_workout_event *m) {
+	return wb_decode(wb_workout_event_fields, 2, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_workout_event_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_workout_event_encode(wb_writer *w, const wb_workout_event *m) {
+	wb_encode(w, wb_workout_event_fields, 2, m);
+}
+
+/* workout_data: HKLiveWorkoutBuilder statistics */
+typedef struct wb_workout_data {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	int64_t date; /* key 8, int, always */
+	double heart_rate; /* key 51, float, always */
+	double active_energy; /* key 52, float, always */
+	double distance; /* key 53, float, always */
+	int64_t elapsed; /* key 54, int, always: ns, pauses left out */
+	int64_t workout_state; /* key 29, int, always */
+} wb_workout_data;
+
+static const wb_field_spec wb_workout_data_fields[] = {
+	{WB_FIELD_DATE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_workout_data, date)},
+	{WB_FIELD_HEART_RATE, WB_TYPE_FLOAT, WB_ALWAYS, -1, offsetof(wb_workout_data, heart_rate)},
+	{WB_FIELD_ACTIVE_ENERGY, WB_TYPE_FLOAT, WB_ALWAYS, -1, offsetof(wb_workout_data, active_energy)},
+	{WB_FIELD_DISTANCE, WB_TYPE_FLOAT, WB_ALWAYS, -1, offsetof(wb_workout_data, distance)},
+	{WB_FIELD_ELAPSED, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_workout_data, elapsed)},
+	{WB_FIELD_WORKOUT_STATE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_workout_data, workout_state)},
+};
+
+/* wb_workout_data_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_workout_data_decode(const uint8_t *p, uint32_t n, wb_workout_data *m) {
+	return wb_decode(wb_workout_data_fields, 6, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_workout_data_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_workout_data_encode(wb_writer *w, const wb_workout_data *m) {
+	wb_encode(w, wb_workout_data_fields, 6, m);
+}
+
+/* audio_route_changed: AVAudioSession.routeChangeNotification */
+typedef struct wb_audio_route_changed {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	int64_t route; /* key 57, int, always: 0 none, 1 Bluetooth headphones */
+	int64_t date; /* key 8, int, always */
+} wb_audio_route_changed;
+
+static const wb_field_spec wb_audio_route_changed_fields[] = {
+	{WB_FIELD_ROUTE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_audio_route_changed, route)},
+	{WB_FIELD_DATE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_audio_route_changed, date)},
+};
+
+/* wb_audio_route_changed_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_audio_route_changed_decode(const uint8_t *p, uint32_t n, wb_audio_route_changed *m) {
+	return wb_decode(wb_audio_route_changed_fields, 2, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_audio_route_changed_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_audio_route_changed_encode(wb_writer *w, const wb_audio_route_changed *m) {
+	wb_encode(w, wb_audio_route_changed_fields, 2, m);
 }
 
 /* app_info_result: the running app, as the host sees it */
@@ -1098,10 +1208,10 @@ static inline void wb_send_to_phone_encode(wb_writer *w, const wb_send_to_phone 
 	wb_encode(w, wb_send_to_phone_fields, 1, m);
 }
 
-/* start_workout: (provisional: no host sends or implements it yet) */
+/* start_workout: HKWorkoutSession startActivity and prepare */
 typedef struct wb_start_workout {
 	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
-	int64_t session_type; /* key 28, int, always */
+	int64_t session_type; /* key 28, int, always: an HKWorkoutActivityType */
 } wb_start_workout;
 
 static const wb_field_spec wb_start_workout_fields[] = {
@@ -1158,6 +1268,26 @@ static inline int32_t wb_notify_user_decode(const uint8_t *p, uint32_t n, wb_not
 /* wb_notify_user_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_notify_user_encode(wb_writer *w, const wb_notify_user *m) {
 	wb_encode(w, wb_notify_user_fields, 2, m);
+}
+
+/* start_location_updates: CLLocationManager startUpdatingLocation */
+typedef struct wb_start_location_updates {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	uint8_t background; /* key 56, bool, optional: allowsBackgroundLocationUpdates */
+} wb_start_location_updates;
+
+static const wb_field_spec wb_start_location_updates_fields[] = {
+	{WB_FIELD_BACKGROUND, WB_TYPE_BOOL, WB_OPTIONAL, -1, offsetof(wb_start_location_updates, background)},
+};
+
+/* wb_start_location_updates_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_start_location_updates_decode(const uint8_t *p, uint32_t n, wb_start_location_updates *m) {
+	return wb_decode(wb_start_location_updates_fields, 1, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_start_location_updates_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_start_location_updates_encode(wb_writer *w, const wb_start_location_updates *m) {
+	wb_encode(w, wb_start_location_updates_fields, 1, m);
 }
 
 #ifndef WB_NO_IMPORTS

@@ -155,21 +155,54 @@ func Cases() []Case {
 		{Name: "event phone_message", Event: abi.EventPhoneMessage, Value: &msg.PhoneData{Payload: []byte(info)},
 			Wire: wire(func(w *abi.Writer) { w.Blob(abi.FieldPayload, []byte(info)) })}, // host/phone.go deliverPhone
 		{Name: "event workout_state_changed", Event: abi.EventWorkoutStateChanged,
-			Value: &msg.WorkoutStateChanged{State: 2, Date: t0, SessionType: 37},
-			Wire: wire(func(w *abi.Writer) {
+			Value: &msg.WorkoutStateChanged{State: 2, Date: t0, SessionType: 37, From: 5},
+			Wire: wire(func(w *abi.Writer) { // host/internal/system/workout changeTo
 				w.Int(abi.FieldWorkoutState, 2)
 				w.Int(abi.FieldDate, t0)
 				w.Int(abi.FieldSessionType, 37)
+				w.Int(abi.FieldFromState, 5)
 			})},
-		{Name: "event workout_failed", Event: abi.EventWorkoutFailed, Value: &msg.WorkoutFailed{Error: "no sensor"},
-			Wire: wire(func(w *abi.Writer) { w.String(abi.FieldError, "no sensor") })},
-		{Name: "event audio_session_interrupted", Event: abi.EventAudioSessionInterrupted, Value: &msg.AudioSessionInterrupted{Reason: 1},
-			Wire: wire(func(w *abi.Writer) { w.Int(abi.FieldReason, 1) })},
-		{Name: "event location_update", Event: abi.EventLocationUpdate, Value: &msg.LocationUpdate{Latitude: 51.5, Longitude: -0.125, Date: t0},
+		{Name: "event workout_failed", Event: abi.EventWorkoutFailed,
+			Value: &msg.WorkoutFailed{Error: "another workout session started", Code: abi.ErrorAnotherWorkoutSessionStarted, Date: t0},
+			Wire: wire(func(w *abi.Writer) {
+				w.String(abi.FieldError, "another workout session started")
+				w.Int(abi.FieldErrorCode, 8)
+				w.Int(abi.FieldDate, t0)
+			})},
+		{Name: "event workout_event", Event: abi.EventWorkoutEvent, Value: &msg.WorkoutEvent{Type: 8, Date: t0},
+			Wire: wire(func(w *abi.Writer) {
+				w.Int(abi.FieldWorkoutEvent, 8)
+				w.Int(abi.FieldDate, t0)
+			})},
+		{Name: "event workout_data", Event: abi.EventWorkoutData,
+			Value: &msg.WorkoutData{Date: t0, HeartRate: 152, ActiveEnergy: 12.5, Distance: 1234.5, Elapsed: int64(7 * time.Minute), State: 2},
+			Wire: wire(func(w *abi.Writer) {
+				w.Int(abi.FieldDate, t0)
+				w.Float(abi.FieldHeartRate, 152)
+				w.Float(abi.FieldActiveEnergy, 12.5)
+				w.Float(abi.FieldDistance, 1234.5)
+				w.Int(abi.FieldElapsed, int64(7*time.Minute))
+				w.Int(abi.FieldWorkoutState, 2)
+			})},
+		{Name: "event audio_session_interrupted", Event: abi.EventAudioSessionInterrupted, Value: &msg.AudioSessionInterrupted{Reason: 1, Date: t0},
+			Wire: wire(func(w *abi.Writer) {
+				w.Int(abi.FieldReason, 1)
+				w.Int(abi.FieldDate, t0)
+			})},
+		{Name: "event audio_route_changed", Event: abi.EventAudioRouteChanged, Value: &msg.AudioRoute{Route: 1, Date: t0},
+			Wire: wire(func(w *abi.Writer) {
+				w.Int(abi.FieldRoute, 1)
+				w.Int(abi.FieldDate, t0)
+			})},
+		{Name: "event location_update", Event: abi.EventLocationUpdate,
+			Value: &msg.LocationUpdate{Latitude: 51.5, Longitude: -0.125, Date: t0, Altitude: 12.5, Speed: 3.25, Queued: true},
 			Wire: wire(func(w *abi.Writer) {
 				w.Float(abi.FieldLatitude, 51.5)
 				w.Float(abi.FieldLongitude, -0.125)
 				w.Int(abi.FieldDate, t0)
+				w.Float(abi.FieldAltitude, 12.5)
+				w.Float(abi.FieldSpeed, 3.25)
+				w.Bool(abi.FieldQueued, true)
 			})},
 		{Name: "event extended_session_will_expire", Event: abi.EventExtendedSessionWillExpire, Value: &msg.ExtendedSession{SessionType: 1, Date: t0},
 			Wire: wire(func(w *abi.Writer) {
@@ -300,6 +333,22 @@ func Cases() []Case {
 		{Name: "op start_workout args", Op: abi.OpStartWorkout, Value: &msg.StartWorkout{SessionType: 37},
 			Wire: wire(func(w *abi.Writer) { w.Int(abi.FieldSessionType, 37) })},
 		{Name: "op end_workout args", Op: abi.OpEndWorkout, Value: &msg.Empty{}},
+		{Name: "op prepare_workout args", Op: abi.OpPrepareWorkout, Value: &msg.StartWorkout{SessionType: 52},
+			Wire: wire(func(w *abi.Writer) { w.Int(abi.FieldSessionType, 52) })},
+		{Name: "op stop_workout args", Op: abi.OpStopWorkout, Value: &msg.Empty{}},
+		{Name: "op workout_statistics result", Op: abi.OpWorkoutStatistics, Result: true,
+			Value: &msg.WorkoutData{Date: t0, HeartRate: 140, Elapsed: int64(time.Minute), State: 4},
+			Wire: wire(func(w *abi.Writer) {
+				w.Int(abi.FieldDate, t0)
+				w.Float(abi.FieldHeartRate, 140)
+				w.Float(abi.FieldActiveEnergy, 0)
+				w.Float(abi.FieldDistance, 0)
+				w.Int(abi.FieldElapsed, int64(time.Minute))
+				w.Int(abi.FieldWorkoutState, 4)
+			})},
+		{Name: "op start_location_updates args", Op: abi.OpStartLocationUpdates, Value: &msg.StartLocationUpdates{Background: true},
+			Wire: wire(func(w *abi.Writer) { w.Bool(abi.FieldBackground, true) })},
+		{Name: "op activate_audio args", Op: abi.OpActivateAudio, Value: &msg.Empty{}},
 		{Name: "op start_extended_session args", Op: abi.OpStartExtendedSession, Value: &msg.StartExtendedSession{Date: t0},
 			Wire: wire(func(w *abi.Writer) { w.Int(abi.FieldDate, t0) })},
 		{Name: "op notify_user args", Op: abi.OpNotifyUser, Value: &msg.NotifyUser{Haptic: 4, Interval: time.Minute},
