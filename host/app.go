@@ -18,6 +18,7 @@ import (
 	"github.com/watchbox/watchbox/host/internal/system/phone"
 	"github.com/watchbox/watchbox/host/internal/system/snapshots"
 	"github.com/watchbox/watchbox/host/internal/system/tasks"
+	"github.com/watchbox/watchbox/host/internal/system/workout"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/push"
 )
@@ -39,6 +40,8 @@ type App struct {
 	snaps  *snapshots.Feature
 	notify *notify.Feature
 	phone  *phone.Feature
+
+	workout *workout.Feature
 }
 
 // Load opens the app bundle in dir, builds it if it is Go source, checks its
@@ -141,6 +144,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 	a.phone = phone.Register(sys)
 	download.Register(sys, download.Config{Client: r.cfg.HTTPClient, Virtual: r.cfg.Virtual, Latency: r.cfg.Latency,
 		Fetches: r.fetches, Inflight: &r.inflight})
+	a.workout = workout.Register(sys, workout.Config{System: r.sessions.workouts, Seed: uint64(r.cfg.Seed)})
 
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -30,6 +30,7 @@ import (
 	"github.com/watchbox/watchbox/host/internal/clock"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/system"
+	"github.com/watchbox/watchbox/host/internal/system/workout"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/profile"
 )
@@ -123,6 +124,10 @@ type Runtime struct {
 	mu     sync.Mutex
 	apps   map[string]*App
 	closed bool
+
+	// sessions is what the apps' background sessions share: the one
+	// workout, the headphones.
+	sessions sessions
 }
 
 // New returns a Runtime with the given configuration, creating its cache
@@ -165,6 +170,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		return nil, err
 	}
 	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}}
+	r.sessions.workouts = workout.NewSystem()
 	r.rules = system.NewRules(cfg.Profile, r.report)
 	r.fetches, r.stopFetches = context.WithCancel(context.Background())
 	if cfg.Virtual {

@@ -421,11 +421,23 @@ var sendToPhoneSpec = &Spec{Name: "send_to_phone", Doc: "WCSession transferUserI
 // StartWorkout is the arguments of start_workout (startActivity) and of
 // prepare_workout (prepare).
 type StartWorkout struct {
-	SessionType int64 // an HKWorkoutActivityType raw value (37 running); used when the call creates the session
+	SessionType int64  // an HKWorkoutActivityType raw value (37 running); used when the call creates the session
+	Identifier  string // the session object's identifier, chosen by the guest; a new one is a new session
 }
 
 var startWorkoutSpec = &Spec{Name: "start_workout", Doc: "HKWorkoutSession startActivity and prepare", Fields: []FieldSpec{
 	{Key: abi.FieldSessionType, Type: abi.TypeInt, Presence: Always, Doc: "an HKWorkoutActivityType"},
+	{Key: abi.FieldIdentifier, Type: abi.TypeBytes, Presence: Required, Doc: "the session's identifier"},
+}}
+
+// WorkoutCall is the arguments of pause_workout, resume_workout,
+// stop_workout and end_workout: the session they act on.
+type WorkoutCall struct {
+	Identifier string // the session's identifier, as given to prepare_workout or start_workout
+}
+
+var workoutCallSpec = &Spec{Name: "workout_call", Doc: "pause_workout, resume_workout, stop_workout, end_workout", Fields: []FieldSpec{
+	{Key: abi.FieldIdentifier, Type: abi.TypeBytes, Presence: Required, Doc: "the session's identifier"},
 }}
 
 // StartExtendedSession is the arguments of start_extended_session
@@ -906,7 +918,21 @@ func (m *StartWorkout) Decode(b []byte) error {
 	return decodeFlat(b, startWorkoutSpec, m.bind())
 }
 
-func (m *StartWorkout) bind() []any { return []any{&m.SessionType} }
+func (m *StartWorkout) bind() []any { return []any{&m.SessionType, &m.Identifier} }
+
+// Spec describes WorkoutCall's fields.
+func (*WorkoutCall) Spec() *Spec { return workoutCallSpec }
+
+// Encode appends the encoded fields of m to dst.
+func (m WorkoutCall) Encode(dst []byte) []byte { return encodeTo(dst, workoutCallSpec, m.bind()) }
+
+// Decode replaces m with the WorkoutCall encoded in b.
+func (m *WorkoutCall) Decode(b []byte) error {
+	*m = WorkoutCall{}
+	return decodeFlat(b, workoutCallSpec, m.bind())
+}
+
+func (m *WorkoutCall) bind() []any { return []any{&m.Identifier} }
 
 // Spec describes StartExtendedSession's fields.
 func (*StartExtendedSession) Spec() *Spec { return startExtendedSessionSpec }

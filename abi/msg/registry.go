@@ -75,8 +75,9 @@ func ForOp(op abi.Op) (args, result Message) {
 		return &SendToPhone{}, &Empty{}
 	case abi.OpStartWorkout, abi.OpPrepareWorkout:
 		return &StartWorkout{}, &Empty{}
-	case abi.OpPauseWorkout, abi.OpResumeWorkout, abi.OpEndWorkout, abi.OpInvalidateExtendedSession,
-		abi.OpStopWorkout, abi.OpStopLocationUpdates, abi.OpActivateAudio, abi.OpDeactivateAudio:
+	case abi.OpPauseWorkout, abi.OpResumeWorkout, abi.OpEndWorkout, abi.OpStopWorkout:
+		return &WorkoutCall{}, &Empty{}
+	case abi.OpInvalidateExtendedSession, abi.OpStopLocationUpdates, abi.OpActivateAudio, abi.OpDeactivateAudio:
 		return &Empty{}, &Empty{}
 	case abi.OpStartLocationUpdates:
 		return &StartLocationUpdates{}, &Empty{}
@@ -103,7 +104,7 @@ func Specs() []*Spec {
 		appInfoSpec, scheduleRefreshSpec, scheduleSnapshotSpec, scheduleResultSpec, completeTaskSpec,
 		completeSnapshotTaskSpec, startDownloadSpec, scheduleNotificationSpec, cancelNotificationSpec,
 		updateComplicationSpec, sendToPhoneSpec, startWorkoutSpec, startExtendedSessionSpec, notifyUserSpec,
-		startLocationUpdatesSpec,
+		workoutCallSpec, startLocationUpdatesSpec,
 	}
 }
 

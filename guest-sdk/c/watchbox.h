@@ -1212,20 +1212,22 @@ static inline void wb_send_to_phone_encode(wb_writer *w, const wb_send_to_phone 
 typedef struct wb_start_workout {
 	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
 	int64_t session_type; /* key 28, int, always: an HKWorkoutActivityType */
+	wb_bytes identifier; /* key 23, bytes, required: the session's identifier */
 } wb_start_workout;
 
 static const wb_field_spec wb_start_workout_fields[] = {
 	{WB_FIELD_SESSION_TYPE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_start_workout, session_type)},
+	{WB_FIELD_IDENTIFIER, WB_TYPE_BYTES, WB_REQUIRED, -1, offsetof(wb_start_workout, identifier)},
 };
 
 /* wb_start_workout_decode reads fields [p, p+n) into *m; see wb_decode. */
 static inline int32_t wb_start_workout_decode(const uint8_t *p, uint32_t n, wb_start_workout *m) {
-	return wb_decode(wb_start_workout_fields, 1, p, n, m, sizeof *m, &m->present);
+	return wb_decode(wb_start_workout_fields, 2, p, n, m, sizeof *m, &m->present);
 }
 
 /* wb_start_workout_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_start_workout_encode(wb_writer *w, const wb_start_workout *m) {
-	wb_encode(w, wb_start_workout_fields, 1, m);
+	wb_encode(w, wb_start_workout_fields, 2, m);
 }
 
 /* start_extended_session: (provisional: no host sends or implements it yet) */
@@ -1268,6 +1270,26 @@ static inline int32_t wb_notify_user_decode(const uint8_t *p, uint32_t n, wb_not
 /* wb_notify_user_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_notify_user_encode(wb_writer *w, const wb_notify_user *m) {
 	wb_encode(w, wb_notify_user_fields, 2, m);
+}
+
+/* workout_call: pause_workout, resume_workout, stop_workout, end_workout */
+typedef struct wb_workout_call {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	wb_bytes identifier; /* key 23, bytes, required: the session's identifier */
+} wb_workout_call;
+
+static const wb_field_spec wb_workout_call_fields[] = {
+	{WB_FIELD_IDENTIFIER, WB_TYPE_BYTES, WB_REQUIRED, -1, offsetof(wb_workout_call, identifier)},
+};
+
+/* wb_workout_call_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_workout_call_decode(const uint8_t *p, uint32_t n, wb_workout_call *m) {
+	return wb_decode(wb_workout_call_fields, 1, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_workout_call_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_workout_call_encode(wb_writer *w, const wb_workout_call *m) {
+	wb_encode(w, wb_workout_call_fields, 1, m);
 }
 
 /* start_location_updates: CLLocationManager startUpdatingLocation */

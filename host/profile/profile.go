@@ -98,6 +98,11 @@ type Profile struct {
 	SmartAlarmMax      Duration `json:"smart_alarm_max"`
 	SmartAlarmAhead    Duration `json:"smart_alarm_max_ahead"`
 	SmartAlarmLate     Duration `json:"smart_alarm_past_tolerance"`
+
+	// Background sessions: workouts, location, audio.
+	WorkoutHeartRateInterval Duration `json:"workout_heart_rate_interval"` // a running workout's live data (heart rate, energy, distance) comes this often
+	LocationInterval         Duration `json:"location_interval"`           // a location update comes this often while updates are on
+	MaxQueuedLocations       int      `json:"max_queued_locations"`        // updates held for a suspended app; the oldest beyond are dropped
 }
 
 // Default returns the default profile, "watch-default".
@@ -144,6 +149,10 @@ func Default() Profile {
 		SmartAlarmMax:      Duration(30 * time.Minute),
 		SmartAlarmAhead:    Duration(36 * time.Hour),
 		SmartAlarmLate:     Duration(time.Minute),
+
+		WorkoutHeartRateInterval: Duration(5 * time.Second),
+		LocationInterval:         Duration(2 * time.Second),
+		MaxQueuedLocations:       3600,
 	}
 }
 
@@ -180,6 +189,9 @@ var Sources = map[string]string{
 	"max_concurrent_downloads":       "chosen here; Apple publishes no per-app number for background URL sessions",
 	"max_download_size":              "chosen here; on top of the app's dataQuota",
 	"max_pending_notifications":      "Apple: UNUserNotificationCenter keeps the soonest-firing 64 pending notifications per app",
+	"workout_heart_rate_interval":    "developers report didCollectDataOf for heart rate about every 5 s in a workout; Apple says only \"high-frequency\"",
+	"location_interval":              "Apple Watch GPX exports of runs hold a track point about every 2 s; Apple publishes no cadence",
+	"max_queued_locations":           "chosen here: 2 hours of fixes at the 2 s cadence",
 }
 
 // Fuel returns the fuel budget that d of CPU time buys on this device.

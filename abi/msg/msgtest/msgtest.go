@@ -330,12 +330,20 @@ func Cases() []Case {
 			Wire: wire(func(w *abi.Writer) { w.Blob(abi.FieldComplication, []byte(`{"t":"21°"}`)) })},
 		{Name: "op send_to_phone args", Op: abi.OpSendToPhone, Value: &msg.SendToPhone{Payload: []byte(info)},
 			Wire: wire(func(w *abi.Writer) { w.Blob(abi.FieldPayload, []byte(info)) })},
-		{Name: "op start_workout args", Op: abi.OpStartWorkout, Value: &msg.StartWorkout{SessionType: 37},
-			Wire: wire(func(w *abi.Writer) { w.Int(abi.FieldSessionType, 37) })},
-		{Name: "op end_workout args", Op: abi.OpEndWorkout, Value: &msg.Empty{}},
-		{Name: "op prepare_workout args", Op: abi.OpPrepareWorkout, Value: &msg.StartWorkout{SessionType: 52},
-			Wire: wire(func(w *abi.Writer) { w.Int(abi.FieldSessionType, 52) })},
-		{Name: "op stop_workout args", Op: abi.OpStopWorkout, Value: &msg.Empty{}},
+		{Name: "op start_workout args", Op: abi.OpStartWorkout, Value: &msg.StartWorkout{SessionType: 37, Identifier: "w1"},
+			Wire: wire(func(w *abi.Writer) { // guest-sdk/go/watch WorkoutSession.StartActivity
+				w.Int(abi.FieldSessionType, 37)
+				w.String(abi.FieldIdentifier, "w1")
+			})},
+		{Name: "op end_workout args", Op: abi.OpEndWorkout, Value: &msg.WorkoutCall{Identifier: "w1"},
+			Wire: wire(func(w *abi.Writer) { w.String(abi.FieldIdentifier, "w1") })},
+		{Name: "op prepare_workout args", Op: abi.OpPrepareWorkout, Value: &msg.StartWorkout{SessionType: 52, Identifier: "w2"},
+			Wire: wire(func(w *abi.Writer) {
+				w.Int(abi.FieldSessionType, 52)
+				w.String(abi.FieldIdentifier, "w2")
+			})},
+		{Name: "op stop_workout args", Op: abi.OpStopWorkout, Value: &msg.WorkoutCall{Identifier: "w2"},
+			Wire: wire(func(w *abi.Writer) { w.String(abi.FieldIdentifier, "w2") })},
 		{Name: "op workout_statistics result", Op: abi.OpWorkoutStatistics, Result: true,
 			Value: &msg.WorkoutData{Date: t0, HeartRate: 140, Elapsed: int64(time.Minute), State: 4},
 			Wire: wire(func(w *abi.Writer) {

@@ -305,6 +305,18 @@ func call(kind abi.EventKind) (bool, error) {
 			h(p)
 			return true, nil
 		}
+	case abi.EventWorkoutStateChanged, abi.EventWorkoutFailed, abi.EventWorkoutEvent, abi.EventWorkoutData:
+		if workoutHook != nil {
+			return workoutHook(kind)
+		}
+	case abi.EventLocationUpdate:
+		if locationHook != nil {
+			return locationHook(kind)
+		}
+	case abi.EventAudioSessionInterrupted, abi.EventAudioRouteChanged:
+		if audioHook != nil {
+			return audioHook(kind)
+		}
 	}
 	if f != nil {
 		f()
@@ -315,6 +327,10 @@ func call(kind abi.EventKind) (bool, error) {
 	}
 	return false, nil
 }
+
+// The session types' event handlers, set when an app makes one, so that
+// an app without sessions links none of their code.
+var workoutHook, locationHook, audioHook func(abi.EventKind) (bool, error)
 
 // Printf writes a message to the runtime's log at info level.
 func Printf(format string, args ...any) { logf(abi.LevelInfo, format, args) }
