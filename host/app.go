@@ -13,7 +13,9 @@ import (
 	"github.com/watchbox/watchbox/host/internal/guest"
 	"github.com/watchbox/watchbox/host/internal/sandboxfs"
 	"github.com/watchbox/watchbox/host/internal/system"
+	"github.com/watchbox/watchbox/host/internal/system/audio"
 	"github.com/watchbox/watchbox/host/internal/system/download"
+	"github.com/watchbox/watchbox/host/internal/system/location"
 	"github.com/watchbox/watchbox/host/internal/system/notify"
 	"github.com/watchbox/watchbox/host/internal/system/phone"
 	"github.com/watchbox/watchbox/host/internal/system/snapshots"
@@ -41,7 +43,9 @@ type App struct {
 	notify *notify.Feature
 	phone  *phone.Feature
 
-	workout *workout.Feature
+	workout  *workout.Feature
+	location *location.Feature
+	audio    *audio.Feature
 }
 
 // Load opens the app bundle in dir, builds it if it is Go source, checks its
@@ -145,6 +149,8 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 	download.Register(sys, download.Config{Client: r.cfg.HTTPClient, Virtual: r.cfg.Virtual, Latency: r.cfg.Latency,
 		Fetches: r.fetches, Inflight: &r.inflight})
 	a.workout = workout.Register(sys, workout.Config{System: r.sessions.workouts, Seed: uint64(r.cfg.Seed)})
+	a.location = location.Register(sys)
+	a.audio = audio.Register(sys, r.headphones())
 
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -76,6 +76,7 @@ func (a *App) FeedTrack(t *gpx.Track) error {
 	return a.locked(func() error {
 		now := a.rt.clock.Now()
 		a.workout.SetRoute(t, now)
+		a.location.SetRoute(t, now)
 		return nil
 	})
 }
@@ -95,8 +96,10 @@ func (a *App) Sessions() []string {
 	a.sys.Lock()
 	defer a.sys.Unlock()
 	var out []string
-	if s := a.workout.Status(); s != "" {
-		out = append(out, s)
+	for _, s := range []string{a.workout.Status(), a.location.Status(), a.audio.Status()} {
+		if s != "" {
+			out = append(out, s)
+		}
 	}
 	return out
 }
@@ -106,5 +109,35 @@ func (a *App) Sessions() []string {
 func (a *App) InSession() bool {
 	a.sys.Lock()
 	defer a.sys.Unlock()
-	return a.workout.Active()
+	return a.workout.Active() || a.location.Active() || a.audio.Active()
+}
+
+// AudioInterruption begins (began) or ends an interruption of the app's
+// audio session, as a call does: playback stops while it lasts, and the
+// app gets audio_session_interrupted either way.
+func (a *App) AudioInterruption(ctx context.Context, began bool) error {
+	return a.locked(func() error { return a.audio.Interruption(ctx, began) })
+}
+
+// headphones reports whether the simulated Bluetooth headphones are
+// connected.
+func (r *Runtime) headphones() bool {
+	r.sessions.mu.Lock()
+	defer r.sessions.mu.Unlock()
+	return r.sessions.headphones
+}
+
+// SetHeadphones connects (on) or disconnects the simulated Bluetooth
+// headphones, the output route long-form audio needs: apps with an active
+// audio session get audio_route_changed, and lose playback when they go
+// away.
+func (r *Runtime) SetHeadphones(ctx context.Context, on bool) error {
+	r.sessions.mu.Lock()
+	r.sessions.headphones = on
+	r.sessions.mu.Unlock()
+	var errs []error
+	for _, a := range r.Apps() {
+		errs = append(errs, a.locked(func() error { return a.audio.SetRoute(ctx, on) }))
+	}
+	return errors.Join(errs...)
 }

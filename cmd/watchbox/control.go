@@ -228,6 +228,9 @@ func printStatus(stdout io.Writer, apps []drive.ControlStatus) {
 		if a.Complication != "" {
 			fmt.Fprintf(stdout, "complication: %s\n", a.Complication)
 		}
+		for _, s := range a.Sessions {
+			fmt.Fprintf(stdout, "session: %s\n", s)
+		}
 		for _, d := range a.Decisions {
 			fmt.Fprintln(stdout, d)
 		}

@@ -332,12 +332,18 @@ func (r *runner) apply(ctx context.Context, st drive.Action) error {
 			if st.Complication != nil {
 				rec["complication"] = string(st.Complication)
 			}
+			if len(st.Sessions) > 0 {
+				rec["sessions"] = st.Sessions
+			}
 			writeJSON(r.stdout, rec)
 			continue
 		}
 		line := fmt.Sprintf("%s  state %s, %d launch(es)", st.ID, st.State, st.Launches)
 		if st.Complication != nil {
 			line += fmt.Sprintf(", complication %q", st.Complication)
+		}
+		for _, s := range st.Sessions {
+			line += ", " + s
 		}
 		fmt.Fprintln(r.stdout, line)
 	}

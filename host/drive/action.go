@@ -23,6 +23,8 @@ import (
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/push"
 	"github.com/watchbox/watchbox/host/scenario"
+	"github.com/watchbox/watchbox/host/sensors/gpx"
+	"github.com/watchbox/watchbox/host/sensors/samples"
 )
 
 // Kind is what an action does. Its values are the verbs users type.
@@ -53,12 +55,21 @@ const (
 	Status           Kind = "status"            // report the state of the app, or of every app
 	Why              Kind = "why"               // report the system's decisions about the app, or every app
 	Quit             Kind = "quit"              // end the run; Apply does nothing
+
+	BothButtons       Kind = "both-buttons"       // the user presses both side buttons: a workout's pause or resume request
+	OtherWorkout      Kind = "other-workout"      // another app of the watch starts a workout: the app's ends
+	Motion            Kind = "motion"             // the user stops (On) or starts moving again during the app's workout
+	HeartRate         Kind = "heart-rate"         // the app's workouts take their heart rate from Series (or File)
+	Route             Kind = "route"              // the user follows the GPX route Track (or File) from now on
+	Headphones        Kind = "headphones"         // Bluetooth headphones connect (On) or disconnect
+	AudioInterruption Kind = "audio-interruption" // an audio interruption (a call) begins (On) or ends for the app
 )
 
 // Kinds returns every action kind, in the order above.
 func Kinds() []Kind {
 	return []Kind{Launch, Open, WristUp, WristDown, Background, Suspend, Purge, Trigger, Expire, Push, Phone,
-		BluetoothAlert, Intent, RelevantShortcut, TapNotification, Complication, Serve, Set, Note, Sleep, Status, Why, Quit}
+		BluetoothAlert, Intent, RelevantShortcut, TapNotification, Complication, Serve, Set, Note, Sleep, Status, Why, Quit,
+		BothButtons, OtherWorkout, Motion, HeartRate, Route, Headphones, AudioInterruption}
 }
 
 // ActsOnApp reports whether actions of kind act on one app (the one named,
@@ -66,7 +77,7 @@ func Kinds() []Kind {
 // named; Sleep, Quit, Serve, Set and Note act on none.
 func (k Kind) ActsOnApp() bool {
 	switch k {
-	case Sleep, Quit, Serve, Set, Note:
+	case Sleep, Quit, Serve, Set, Note, Headphones:
 		return false
 	}
 	return true
@@ -123,6 +134,10 @@ type Action struct {
 	Text string
 	// Duration is how long Sleep lets pass.
 	Duration time.Duration
+	// Track is Route's route; nil reads File.
+	Track *gpx.Track
+	// Series is HeartRate's heart rate; nil reads File.
+	Series *samples.Series
 }
 
 // FromEvent returns the action of a scenario event.
@@ -132,6 +147,7 @@ func FromEvent(ev scenario.Event) Action {
 		Task: ev.Task, Reason: ev.Reason, Session: ev.Session, Peripheral: ev.Peripheral, Intent: ev.Intent,
 		Phone: ev.Phone, Payload: ev.Payload, Push: ev.Push, File: ev.File,
 		Notification: ev.Notification, Choice: ev.Action, On: ev.On, Route: ev.Route, Setting: ev.Set, Text: ev.Text,
+		Track: ev.Track, Series: ev.Series,
 	}
 }
 
@@ -169,10 +185,16 @@ func (a Action) Detail() string {
 		words = append(words, a.Intent)
 	case Complication:
 		words = append(words, map[bool]string{true: "on", false: "off"}[a.On])
-	case Push:
+	case Push, Route, HeartRate:
 		if a.File != "" {
 			words = append(words, filepath.Base(a.File))
 		}
+	case Headphones:
+		words = append(words, map[bool]string{true: "on", false: "off"}[a.On])
+	case Motion:
+		words = append(words, map[bool]string{true: "paused", false: "resumed"}[a.On])
+	case AudioInterruption:
+		words = append(words, map[bool]string{true: "began", false: "ended"}[a.On])
 	case Sleep:
 		words = append(words, a.Duration.String())
 	}

@@ -274,7 +274,7 @@ func (d *Driver) controlStatus(sts []AppStatus) []ControlStatus {
 			ds = []host.Decision{}
 		}
 		out = append(out, ControlStatus{App: st.ID, State: st.State.String(), Launches: st.Launches, Crashes: st.Crashes,
-			Complication: string(st.Complication), Current: st.Current, Decisions: ds})
+			Complication: string(st.Complication), Sessions: st.Sessions, Current: st.Current, Decisions: ds})
 	}
 	return out
 }
@@ -310,6 +310,7 @@ type ControlStatus struct {
 	Launches     uint64          `json:"launches"`               // cold launches
 	Crashes      int             `json:"crashes"`                // instances that died in a call
 	Complication string          `json:"complication,omitempty"` // the complication data last published
+	Sessions     []string        `json:"sessions,omitempty"`     // the background sessions' states, one line each
 	Current      bool            `json:"current,omitempty"`      // set only in a run of several apps
 	Decisions    []host.Decision `json:"decisions"`              // the last 20
 }

@@ -201,6 +201,9 @@ type AppStatus struct {
 	Launches     uint64    // cold launches
 	Crashes      int       // instances that died in a call
 	Complication []byte    // the complication data last published, or nil
+	// Sessions describe the app's background sessions, one line each
+	// (a workout's state and live data, location updates, audio).
+	Sessions []string
 	// Current is set on the current app when the driver has several.
 	Current bool
 }
@@ -252,7 +255,13 @@ func (d *Driver) Apply(ctx context.Context, a Action) (Result, error) {
 
 func (d *Driver) apply(ctx context.Context, a Action, app *host.App, res *Result) error {
 	switch a.Kind {
-	case Launch, Open, WristUp:
+	case WristUp:
+		if a.App == "" {
+			app = d.sessionApp(app)
+		}
+		d.SetCurrent(app)
+		return app.Launch(ctx)
+	case Launch, Open:
 		d.SetCurrent(app)
 		return app.Launch(ctx)
 	case WristDown:
@@ -320,6 +329,27 @@ func (d *Driver) apply(ctx context.Context, a Action, app *host.App, res *Result
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+	case BothButtons:
+		return app.PressBothButtons(ctx)
+	case OtherWorkout:
+		return app.OtherAppStartsWorkout(ctx)
+	case Motion:
+		return app.WorkoutMotion(ctx, a.On)
+	case HeartRate:
+		if a.Series != nil {
+			app.FeedSource(a.Series, a.File)
+			return nil
+		}
+		return app.FeedHeartRate(a.File)
+	case Route:
+		if a.Track != nil {
+			return app.FeedTrack(a.Track)
+		}
+		return app.FeedRoute(a.File)
+	case Headphones:
+		return d.rt.SetHeadphones(ctx, a.On)
+	case AudioInterruption:
+		return app.AudioInterruption(ctx, a.On)
 	case Status:
 		res.Status = d.Status(app)
 	case Why:
@@ -337,6 +367,26 @@ func (d *Driver) apply(ctx context.Context, a Action, app *host.App, res *Result
 	return nil
 }
 
+// sessionApp returns the app a wrist raise shows when it names none: cur,
+// unless cur is not frontmost and another app has a background session
+// (a workout), which watchOS shows on a wrist raise.
+func (d *Driver) sessionApp(cur *host.App) *host.App {
+	if cur != nil {
+		if s := cur.State(); s == abi.StateActive || s == abi.StateInactive {
+			return cur
+		}
+		if cur.InSession() {
+			return cur
+		}
+	}
+	for _, e := range d.entries {
+		if e.app.InSession() {
+			return e.app
+		}
+	}
+	return cur
+}
+
 // Status returns the status of app, or of every app when app is nil.
 func (d *Driver) Status(app *host.App) []AppStatus {
 	apps := d.Apps()
@@ -348,7 +398,7 @@ func (d *Driver) Status(app *host.App) []AppStatus {
 	sts := make([]AppStatus, len(apps))
 	for i, a := range apps {
 		sts[i] = AppStatus{App: a, ID: a.ID(), State: a.State(), Launches: a.Launches(), Crashes: a.Crashes(),
-			Complication: a.Complication(), Current: several && a == cur}
+			Complication: a.Complication(), Sessions: a.Sessions(), Current: several && a == cur}
 	}
 	return sts
 }

@@ -13,7 +13,8 @@ import (
 )
 
 // stepNames are the step words, for "did you mean" hints.
-var stepNames = []string{"launch", "wrist-up", "open", "wrist-down", "background", "suspend", "purge", "trigger", "expire", "sleep", "status", "why", "quit"}
+var stepNames = []string{"launch", "wrist-up", "open", "wrist-down", "background", "suspend", "purge", "trigger", "expire", "sleep", "status", "why", "quit",
+	"both-buttons", "other-workout", "motion", "headphones", "audio-interruption", "route", "heart-rate"}
 
 // DidYouMean returns ` (did you mean "NAME"?)` for the name in names
 // closest to name, or "" when none is close, for error messages.
@@ -21,13 +22,20 @@ func DidYouMean(name string, names []string) string { return suggest.Hint(name, 
 
 // StepHelp lists the steps ParseSteps reads, for usage messages.
 const StepHelp = "launch, wrist-up, wrist-down, background, suspend, purge, trigger TASK-KIND [DETAIL], expire, sleep DURATION, status, why, quit" +
+	", both-buttons, other-workout, motion paused|resumed, headphones on|off, audio-interruption began|ended, route FILE.gpx, heart-rate FILE" +
 	"; a step that acts on an app may name it after the step (bundle id, its last part, or the bundle directory's name)," +
 	" as in \"launch weather\" or \"trigger hello snapshot\"; without one it acts on the current app"
 
 // appSteps are the steps that act on an app and take an optional app.
 var appSteps = map[Kind]bool{
 	Launch: true, Open: true, WristUp: true, WristDown: true, Background: true,
-	Suspend: true, Purge: true, Status: true, Why: true, Expire: true,
+	Suspend: true, Purge: true, Status: true, Why: true, Expire: true, BothButtons: true, OtherWorkout: true,
+}
+
+// wordSteps are the steps that take an optional app and then one word
+// from a fixed pair: the word that sets On, and the other.
+var wordSteps = map[Kind][2]string{
+	Motion: {"paused", "resumed"}, AudioInterruption: {"began", "ended"}, Headphones: {"on", "off"},
 }
 
 func isTaskKind(name string) bool {
@@ -95,6 +103,27 @@ func parseStep(part string) (*Action, error) {
 		default:
 			return nil, fmt.Errorf("step %q takes at most one argument, the app it acts on", strings.TrimSpace(part))
 		}
+	case wordSteps[st.Kind] != [2]string{}:
+		// motion [APP] paused|resumed, audio-interruption [APP] began|ended, headphones on|off
+		w := wordSteps[st.Kind]
+		rest := words[1:]
+		if len(rest) == 2 && st.Kind != Headphones {
+			st.App, rest = rest[0], rest[1:]
+		}
+		if len(rest) != 1 || rest[0] != w[0] && rest[0] != w[1] {
+			return nil, fmt.Errorf("step %q needs %s or %s", strings.TrimSpace(part), w[0], w[1])
+		}
+		st.On = rest[0] == w[0]
+	case st.Kind == Route || st.Kind == HeartRate:
+		// route [APP] FILE.gpx, heart-rate [APP] FILE
+		rest := words[1:]
+		if len(rest) == 2 {
+			st.App, rest = rest[0], rest[1:]
+		}
+		if len(rest) != 1 {
+			return nil, fmt.Errorf("step %q needs a file, after the app if any", strings.TrimSpace(part))
+		}
+		st.File = rest[0]
 	case name == "quit":
 		if len(words) > 1 {
 			return nil, fmt.Errorf("step %q takes no argument", part)

@@ -12,6 +12,8 @@ import (
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/input"
 	"github.com/watchbox/watchbox/host/push"
+	"github.com/watchbox/watchbox/host/sensors/gpx"
+	"github.com/watchbox/watchbox/host/sensors/samples"
 )
 
 const timeForms = "HH:MM[:SS] (on the start day), +DURATION (after the previous event line), T+DURATION (after the start) or an RFC 3339 time"
@@ -192,6 +194,45 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 		on, onOK := p.onOff(line, args[1])
 		ev.On = on
 		return ok && onOK
+	case VerbBothButtons, VerbOtherWorkout:
+		return p.count(line, vt, args, 1, 1, use) && appAt(0)
+	case VerbMotion, VerbAudioInterruption:
+		if !p.count(line, vt, args, 2, 2, use) {
+			return false
+		}
+		ok := appAt(0)
+		yes, no := "paused", "resumed"
+		if ev.Verb == VerbAudioInterruption {
+			yes, no = "began", "ended"
+		}
+		switch args[1].text {
+		case yes:
+			ev.On = true
+		case no:
+		default:
+			p.errAt(line, args[1], "%s takes %s or %s, got %q", vt.text, yes, no, args[1].text)
+			return false
+		}
+		return ok
+	case VerbHeadphones:
+		if !p.count(line, vt, args, 1, 1, use) {
+			return false
+		}
+		switch args[0].text {
+		case "on":
+			ev.On = true
+		case "off":
+		default:
+			p.errAt(line, args[0], "headphones takes on or off, got %q", args[0].text)
+			return false
+		}
+		return true
+	case VerbHeartRate, VerbRoute:
+		if !p.count(line, vt, args, 2, 2, use) {
+			return false
+		}
+		ok := appAt(0)
+		return p.sensorFile(line, args[1], ev) && ok
 	case VerbServe:
 		ev.Route = p.route(line, vt, args)
 		return ev.Route != nil
@@ -311,6 +352,29 @@ func (p *parser) pushFile(line int, t token, ev *Event) bool {
 		return false
 	}
 	ev.Push = pu
+	return true
+}
+
+// sensorFile reads the GPX route (route) or heart rate sample file
+// (heart-rate) of ev at t.
+func (p *parser) sensorFile(line int, t token, ev *Event) bool {
+	ev.File = p.resolve(t.text)
+	if p.opts.SkipDataFiles {
+		return true
+	}
+	var err error
+	if ev.Verb == VerbRoute {
+		ev.Track, err = gpx.ReadFile(ev.File)
+	} else {
+		ev.Series, err = samples.ReadFile(ev.File, samples.Options{})
+		if err == nil {
+			err = ev.Series.CheckRange(20, 250, "heart rate")
+		}
+	}
+	if err != nil {
+		p.errAt(line, t, "%s file %q: %s", ev.Verb, t.text, strings.ReplaceAll(err.Error(), "\n", "; "))
+		return false
+	}
 	return true
 }
 

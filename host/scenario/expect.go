@@ -135,6 +135,7 @@ func RuleIDs() []string {
 		policy.RuleTrigger,
 		policy.RuleURLSessionFinished, policy.RuleURLSessionHostNotAllowed, policy.RuleURLSessionStarted,
 	}
+	ids = append(ids, policy.SessionRuleIDs()...)
 	sort.Strings(ids)
 	return ids
 }

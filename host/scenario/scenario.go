@@ -31,6 +31,8 @@ import (
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/profile"
 	"github.com/watchbox/watchbox/host/push"
+	"github.com/watchbox/watchbox/host/sensors/gpx"
+	"github.com/watchbox/watchbox/host/sensors/samples"
 )
 
 // Defaults of the header directives.
@@ -173,6 +175,14 @@ const (
 	VerbServe            Verb = "serve"             // add or replace a route of the HTTP test server
 	VerbSet              Verb = "set"               // change a device profile value
 	VerbNote             Verb = "note"              // print a line in the timeline
+
+	VerbBothButtons       Verb = "both-buttons"       // the user presses both side buttons: a workout's pause or resume request
+	VerbOtherWorkout      Verb = "other-workout"      // another app of the watch starts a workout: APP's ends
+	VerbMotion            Verb = "motion"             // the user stops (paused) or starts moving again (resumed) during APP's workout
+	VerbHeartRate         Verb = "heart-rate"         // APP's workouts take their heart rate from a sample file
+	VerbRoute             Verb = "route"              // the user follows a GPX route from now on (APP's location and workout distance)
+	VerbHeadphones        Verb = "headphones"         // Bluetooth headphones connect (on) or disconnect (off)
+	VerbAudioInterruption Verb = "audio-interruption" // an audio interruption (a call) begins or ends for APP
 )
 
 // Event is one timed event. Which fields beyond At, Line, Column, Verb and
@@ -228,6 +238,11 @@ type Event struct {
 	Set string
 	// Text is the note's text (note).
 	Text string
+	// Track is the route of route; nil when files are not read.
+	Track *gpx.Track
+	// Series is the heart rate of heart-rate; nil when files are not
+	// read.
+	Series *samples.Series
 }
 
 // Options change what Parse checks.

@@ -120,30 +120,39 @@ func (s *WorkoutSession) State() WorkoutState { return s.state }
 // Prepare prepares the session (sensors warm up; no data yet).
 func (s *WorkoutSession) Prepare() error {
 	_, err := Request(abi.OpPrepareWorkout, msg.StartWorkout{SessionType: s.Activity, Identifier: s.id}.Encode(nil))
-	return err
+	return s.moved(err, WorkoutPrepared)
 }
 
 // StartActivity starts the workout running.
 func (s *WorkoutSession) StartActivity() error {
 	workout = s
 	_, err := Request(abi.OpStartWorkout, msg.StartWorkout{SessionType: s.Activity, Identifier: s.id}.Encode(nil))
-	return err
+	return s.moved(err, WorkoutRunning)
 }
 
 // Pause pauses a running workout.
-func (s *WorkoutSession) Pause() error { return s.call(abi.OpPauseWorkout) }
+func (s *WorkoutSession) Pause() error { return s.call(abi.OpPauseWorkout, WorkoutPaused) }
 
 // Resume resumes a paused workout.
-func (s *WorkoutSession) Resume() error { return s.call(abi.OpResumeWorkout) }
+func (s *WorkoutSession) Resume() error { return s.call(abi.OpResumeWorkout, WorkoutRunning) }
 
 // StopActivity stops the workout's activity; End then ends the session.
-func (s *WorkoutSession) StopActivity() error { return s.call(abi.OpStopWorkout) }
+func (s *WorkoutSession) StopActivity() error { return s.call(abi.OpStopWorkout, WorkoutStopped) }
 
 // End ends the session for good.
-func (s *WorkoutSession) End() error { return s.call(abi.OpEndWorkout) }
+func (s *WorkoutSession) End() error { return s.call(abi.OpEndWorkout, WorkoutEnded) }
 
-func (s *WorkoutSession) call(op abi.Op) error {
+func (s *WorkoutSession) call(op abi.Op, to WorkoutState) error {
 	_, err := Request(op, msg.WorkoutCall{Identifier: s.id}.Encode(nil))
+	return s.moved(err, to)
+}
+
+// moved records the state a call that succeeded moved the session to:
+// State answers it at once, before DidChangeTo arrives.
+func (s *WorkoutSession) moved(err error, to WorkoutState) error {
+	if err == nil {
+		s.state = to
+	}
 	return err
 }
 

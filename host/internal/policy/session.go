@@ -126,3 +126,15 @@ func (p *Policy) QueueLocation(f Facts, queued int, now time.Time) (drop bool, d
 	d.Reason = fmt.Sprintf("location update held: the app is %s without background updates (allowsBackgroundLocationUpdates off); it gets them when it runs again", f.State)
 	return false, d
 }
+
+// SessionRuleIDs returns the rule ids of the background sessions.
+func SessionRuleIDs() []string {
+	return []string{
+		RuleWorkoutRun, RuleWorkoutMode, RuleWorkoutForeground, RuleWorkoutTransition, RuleWorkoutOneSystem,
+		RuleWorkoutHold, RuleWorkoutEnded, RuleWorkoutRequest, RuleWorkoutMotion,
+		RuleLocationRun, RuleLocationMode, RuleLocationForeground, RuleLocationHold, RuleLocationQueued,
+		RuleLocationDelivered, RuleLocationQueueLimit,
+		RuleAudioRun, RuleAudioMode, RuleAudioForeground, RuleAudioNoRoute, RuleAudioHold, RuleAudioInterruption,
+		RuleAudioRouteLost,
+	}
+}

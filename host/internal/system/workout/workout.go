@@ -434,8 +434,8 @@ func (f *Feature) armSample(t time.Time) {
 func (f *Feature) sample(now time.Time) {
 	s := f.s
 	off := now.Sub(s.start)
-	if off < s.last || s.pauses.Paused(off) {
-		return
+	if off < s.last || off == s.last && s.lastHR > 0 || s.pauses.Paused(off) {
+		return // nothing new since the last sample
 	}
 	hr, ok := s.hr.At(off)
 	if !ok {
