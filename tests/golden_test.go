@@ -41,6 +41,9 @@ var goldenRuns = []struct {
 	{"simulate-refresh.jsonl", []string{"simulate", "--json", "tests/scenarios/refresh.scenario"}},
 	{"simulate-weather.txt", []string{"simulate", "tests/scenarios/weather.scenario"}},
 	{"simulate-weather.jsonl", []string{"simulate", "--json", "tests/scenarios/weather.scenario"}},
+	{"simulate-workout.txt", []string{"simulate", "tests/scenarios/workout.scenario"}},
+	{"simulate-workout.jsonl", []string{"simulate", "--json", "tests/scenarios/workout.scenario"}},
+	{"simulate-workout-why.txt", []string{"simulate", "--why", "run", "tests/scenarios/workout.scenario"}},
 	{"run-hello.jsonl", []string{"run", "--json", "--seed", "7", "--steps",
 		"wrist-down, background, trigger snapshot, suspend, purge, wrist-up, status", "apps/hello"}},
 	{"run-refresh.jsonl", []string{"run", "--json", "--seed", "7", "--steps",
@@ -50,6 +53,21 @@ var goldenRuns = []struct {
 	// No application refresh for weather: it would download from the network.
 	{"run-weather.jsonl", []string{"run", "--json", "--seed", "7", "--steps",
 		"wrist-down, background, trigger snapshot, trigger url-session forecast-1, suspend, purge, wrist-up, status", "apps/weather"}},
+}
+
+// TestWorkoutDeterministic runs the workout scenario twice: its live data
+// (a heart rate file, a GPX route, the seeded synthetic generator) and
+// every decision must come out byte for byte the same.
+func TestWorkoutDeterministic(t *testing.T) {
+	t.Parallel()
+	args := []string{"simulate", "--json", "tests/scenarios/workout.scenario"}
+	a, b := watchbox(t, nil, args...), watchbox(t, nil, args...)
+	if a.code != exitOK || b.code != exitOK {
+		t.Fatalf("exit codes %d and %d, want 0\n%s\n%s", a.code, b.code, a, b)
+	}
+	if a.stdout != b.stdout {
+		t.Errorf("two runs of the same scenario differ:\n%s", lineDiff(a.stdout, b.stdout))
+	}
 }
 
 // wallTime matches the fields that depend on the real clock: durations,
