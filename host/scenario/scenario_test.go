@@ -292,6 +292,14 @@ func TestVerbs(t *testing.T) {
 		{"serve GET /forecast 500 \"down\" delay=3s", Event{Verb: VerbServe, Route: &Route{Method: "GET", Path: "/forecast", Status: 500, Body: []byte("down"), ContentType: "text/plain; charset=utf-8", Delay: 3 * time.Second, Line: 3}}},
 		{"set task_time=5s", Event{Verb: VerbSet, Set: "task_time=5s"}},
 		{"note the user \"forgets\" the watch", Event{Verb: VerbNote, Text: "the user forgets the watch"}},
+		{"both-buttons weather", Event{Verb: VerbBothButtons, App: "weather"}},
+		{"other-workout weather", Event{Verb: VerbOtherWorkout, App: "weather"}},
+		{"motion weather paused", Event{Verb: VerbMotion, App: "weather", On: true}},
+		{"motion weather resumed", Event{Verb: VerbMotion, App: "weather"}},
+		{"headphones on", Event{Verb: VerbHeadphones, On: true}},
+		{"headphones off", Event{Verb: VerbHeadphones}},
+		{"audio-interruption weather began", Event{Verb: VerbAudioInterruption, App: "weather", On: true}},
+		{"audio-interruption weather ended", Event{Verb: VerbAudioInterruption, App: "weather"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {

@@ -110,9 +110,8 @@ func (f *Feature) SetRoute(ctx context.Context, on bool) error {
 		a.Report(policy.Decision{Time: now, Kind: policy.KindAudio, Verdict: policy.End, Rule: policy.RuleAudioRouteLost,
 			Reason: "the Bluetooth headphones disconnected: playback stopped, and the audio session is inactive"})
 	}
-	err := f.deliver(ctx, abi.EventAudioRouteChanged, msg.AudioRoute{Route: route, Date: now.UnixNano()}.Encode(nil))
 	f.syncHold()
-	return err
+	return f.deliver(ctx, abi.EventAudioRouteChanged, msg.AudioRoute{Route: route, Date: now.UnixNano()}.Encode(nil))
 }
 
 // Interruption begins (began) or ends an interruption of the app's active
@@ -134,9 +133,8 @@ func (f *Feature) Interruption(ctx context.Context, began bool) error {
 	}
 	a.Report(policy.Decision{Time: now, Kind: policy.KindAudio, Verdict: policy.Run, Rule: policy.RuleAudioInterruption,
 		Reason: "audio interruption " + what})
-	err := f.deliver(ctx, abi.EventAudioSessionInterrupted, msg.AudioSessionInterrupted{Reason: kind, Date: now.UnixNano()}.Encode(nil))
-	f.syncHold()
-	return err
+	f.syncHold() // before the call, so that a resumed session is not suspended after it
+	return f.deliver(ctx, abi.EventAudioSessionInterrupted, msg.AudioSessionInterrupted{Reason: kind, Date: now.UnixNano()}.Encode(nil))
 }
 
 func (f *Feature) deliver(ctx context.Context, kind abi.EventKind, fields []byte) error {
