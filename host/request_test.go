@@ -143,7 +143,7 @@ func TestRefusedRequestsSayWhy(t *testing.T) {
 		{abi.OpCancelNotification, msg.CancelNotification{Identifier: "nope"}.Encode(nil), `-1 refusal "cancel_notification: no notification \"nope\" is pending"`},
 		{abi.OpUpdateComplication, msg.UpdateComplication{Data: []byte{}}.Encode(nil), `-2 refusal "update_complication: the complication data is empty"`},
 		{abi.OpSendToPhone, nil, `-2 refusal "send_to_phone: payload: missing (bytes field 25 is required)"`},
-		{abi.OpStartWorkout, msg.StartWorkout{SessionType: 37}.Encode(nil), `-4 refusal "start_workout: not implemented by this host"`},
+		{abi.OpStartWorkout, msg.StartWorkout{SessionType: 37, Identifier: "w1"}.Encode(nil), `-5 refusal "start_workout refused: the manifest's WKBackgroundModes does not declare \"workout-processing\" [workout.mode]"`},
 		{9999, nil, `-4 refusal "op(9999): not implemented by this host"`},
 	}
 	mode := []string{raw("Tasks", abi.OpCompleteSnapshotTask, msg.CompleteSnapshotTask{TaskID: 1}.Encode(nil))}
