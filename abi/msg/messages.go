@@ -265,13 +265,25 @@ var smartAlarmRepeatSpec = &Spec{Name: "smart_alarm_repeat", Provisional: true, 
 	{Key: abi.FieldHaptic, Type: abi.TypeInt, Presence: Always}, {Key: abi.FieldInterval, Type: abi.TypeInt, Presence: Always},
 }}
 
-// RestoreState is the payload of restore_state (hot reload; provisional).
+// RestoreState is the payload of restore_state (hot reload): the state the
+// previous version of the app saved, for the new version to take up.
 type RestoreState struct {
 	State []byte
 }
 
-var restoreStateSpec = &Spec{Name: "restore_state", Provisional: true, Fields: []FieldSpec{
+var restoreStateSpec = &Spec{Name: "restore_state", Doc: "hot reload: the state the old version saved", Fields: []FieldSpec{
 	{Key: abi.FieldState, Type: abi.TypeBytes, Presence: Always, Doc: "what the save_state reply carried"},
+}}
+
+// SavedState is a guest's reply to save_state (event_reply, with status
+// ok): the state to carry across a hot reload, which the new version gets
+// in restore_state. A guest with nothing to carry answers unhandled.
+type SavedState struct {
+	State []byte
+}
+
+var savedStateSpec = &Spec{Name: "saved_state", Doc: "the reply to save_state (event_reply)", Fields: []FieldSpec{
+	{Key: abi.FieldState, Type: abi.TypeBytes, Presence: Always, Doc: "the app's state, at most the profile's saved_state_bytes"},
 }}
 
 // ---- operations ---------------------------------------------------------------
@@ -719,6 +731,20 @@ func (m *SmartAlarmRepeat) Decode(b []byte) error {
 }
 
 func (m *SmartAlarmRepeat) bind() []any { return []any{&m.Haptic, &m.Interval} }
+
+// Spec describes SavedState's fields.
+func (*SavedState) Spec() *Spec { return savedStateSpec }
+
+// Encode appends the encoded fields of m to dst.
+func (m SavedState) Encode(dst []byte) []byte { return encodeTo(dst, savedStateSpec, m.bind()) }
+
+// Decode replaces m with the SavedState encoded in b.
+func (m *SavedState) Decode(b []byte) error {
+	*m = SavedState{}
+	return decodeFlat(b, savedStateSpec, m.bind())
+}
+
+func (m *SavedState) bind() []any { return []any{&m.State} }
 
 // Spec describes RestoreState's fields.
 func (*RestoreState) Spec() *Spec { return restoreStateSpec }

@@ -100,7 +100,7 @@ func Specs() []*Spec {
 		taskSpec, backgroundTasksSpec, taskWillExpireSpec, notificationSpec, notificationResponseSpec,
 		pushSpec, phoneDataSpec, workoutStateChangedSpec, workoutFailedSpec, audioSessionInterruptedSpec,
 		locationUpdateSpec, extendedSessionSpec, extendedSessionInvalidatedSpec, smartAlarmRepeatSpec,
-		restoreStateSpec, workoutEventSpec, workoutDataSpec, audioRouteSpec,
+		restoreStateSpec, savedStateSpec, workoutEventSpec, workoutDataSpec, audioRouteSpec,
 		appInfoSpec, scheduleRefreshSpec, scheduleSnapshotSpec, scheduleResultSpec, completeTaskSpec,
 		completeSnapshotTaskSpec, startDownloadSpec, scheduleNotificationSpec, cancelNotificationSpec,
 		updateComplicationSpec, sendToPhoneSpec, startWorkoutSpec, startExtendedSessionSpec, notifyUserSpec,

@@ -854,7 +854,7 @@ static inline void wb_smart_alarm_repeat_encode(wb_writer *w, const wb_smart_ala
 	wb_encode(w, wb_smart_alarm_repeat_fields, 2, m);
 }
 
-/* restore_state: (provisional: no host sends or implements it yet) */
+/* restore_state: hot reload: the state the old version saved */
 typedef struct wb_restore_state {
 	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
 	wb_bytes state; /* key 15, bytes, always: what the save_state reply carried */
@@ -872,6 +872,26 @@ static inline int32_t wb_restore_state_decode(const uint8_t *p, uint32_t n, wb_r
 /* wb_restore_state_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_restore_state_encode(wb_writer *w, const wb_restore_state *m) {
 	wb_encode(w, wb_restore_state_fields, 1, m);
+}
+
+/* saved_state: the reply to save_state (event_reply) */
+typedef struct wb_saved_state {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	wb_bytes state; /* key 15, bytes, always: the app's state, at most the profile's saved_state_bytes */
+} wb_saved_state;
+
+static const wb_field_spec wb_saved_state_fields[] = {
+	{WB_FIELD_STATE, WB_TYPE_BYTES, WB_ALWAYS, -1, offsetof(wb_saved_state, state)},
+};
+
+/* wb_saved_state_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_saved_state_decode(const uint8_t *p, uint32_t n, wb_saved_state *m) {
+	return wb_decode(wb_saved_state_fields, 1, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_saved_state_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_saved_state_encode(wb_writer *w, const wb_saved_state *m) {
+	wb_encode(w, wb_saved_state_fields, 1, m);
 }
 
 /* workout_event: HKWorkoutSessionDelegate didGenerate */

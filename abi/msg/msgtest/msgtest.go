@@ -52,6 +52,8 @@ func (c Case) New() msg.Message {
 		return &msg.Reply{}
 	case *msg.Refusal:
 		return &msg.Refusal{}
+	case *msg.SavedState:
+		return &msg.SavedState{}
 	case *msg.Task:
 		return &msg.Task{}
 	}
@@ -223,6 +225,10 @@ func Cases() []Case {
 			})},
 		{Name: "event restore_state", Event: abi.EventRestoreState, Value: &msg.RestoreState{State: []byte("s")},
 			Wire: wire(func(w *abi.Writer) { w.Blob(abi.FieldState, []byte("s")) })},
+		{Name: "saved_state", Value: &msg.SavedState{State: []byte(`{"count":3}`)},
+			Wire: wire(func(w *abi.Writer) { w.Blob(abi.FieldState, []byte(`{"count":3}`)) })},
+		{Name: "saved_state empty", Value: &msg.SavedState{State: []byte{}},
+			Wire: wire(func(w *abi.Writer) { w.Blob(abi.FieldState, []byte{}) })},
 
 		{Name: "reply", Value: &msg.Reply{Message: "no can do", Error: "goroutine 1 [running]:"},
 			Wire: wire(func(w *abi.Writer) { // guest-sdk/go/watch handle, ABI v1
