@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/input"
 	"github.com/watchbox/watchbox/host/internal/suggest"
 	"reflect"
@@ -90,6 +91,7 @@ type Profile struct {
 	OutputFuelPerByte  int `json:"output_fuel_per_byte"`  // fuel a call pays per byte it writes to stdout, stderr or log
 	DataEntryBytes     int `json:"data_entry_bytes"`      // what each file, directory or link costs against the data quota
 	DataMaxDepth       int `json:"data_max_depth"`        // how many levels below the data container an entry may be; 0: no bound
+	SavedStateBytes    int `json:"saved_state_bytes"`     // bytes of state an app may carry across a hot reload (save_state's reply)
 
 	// Extended runtime sessions.
 	SelfCareMax        Duration `json:"self_care_max"`
@@ -142,6 +144,7 @@ func Default() Profile {
 		OutputFuelPerByte:       4,
 		DataEntryBytes:          4096,
 		DataMaxDepth:            64,
+		SavedStateBytes:         32 << 10,
 
 		SelfCareMax:        Duration(10 * time.Minute),
 		MindfulnessMax:     Duration(time.Hour),
@@ -179,6 +182,7 @@ var Sources = map[string]string{
 	"data_entry_bytes":               "chosen here: one 4 KiB file system block, what an empty file or directory takes on APFS and ext4",
 	"data_max_depth":                 "chosen here: far deeper than any app's own layout; a walk holds one directory open per level",
 	"output_bytes_per_call":          "chosen here: 16 full log lines, far above a Go runtime crash dump of one goroutine",
+	"saved_state_bytes":              "chosen here: half an event envelope; the state must fit in one restore_state event",
 	"output_fuel_per_byte":           "chosen here: scanning, copying and logging a byte costs the host about as much as a few Wasm instructions",
 	"self_care_max":                  "Apple: self care sessions run up to 10 minutes",
 	"mindfulness_max":                "Apple: mindfulness sessions run up to 1 hour",
@@ -210,6 +214,10 @@ func (p Profile) CPUTime(fuel int64) time.Duration {
 	return time.Duration(float64(fuel) / float64(p.InstructionRate) * float64(time.Second))
 }
 
+// MaxSavedState is the largest saved_state_bytes: the state must fit in one
+// restore_state envelope (its header and the state field's header).
+const MaxSavedState = abi.MaxEnvelope - abi.HeaderSize - abi.FieldHeaderSize
+
 // Validate reports the first value that makes no sense.
 func (p Profile) Validate() error {
 	v := reflect.ValueOf(p)
@@ -230,6 +238,10 @@ func (p Profile) Validate() error {
 				return fmt.Errorf("profile %s: %s must be positive, got %d", p.Name, key, f)
 			}
 		}
+	}
+	if p.SavedStateBytes > MaxSavedState {
+		return fmt.Errorf("profile %s: saved_state_bytes is %d, more than the %d bytes one restore_state event can carry (the ABI's %d-byte envelope)",
+			p.Name, p.SavedStateBytes, MaxSavedState, abi.MaxEnvelope)
 	}
 	if p.TaskWarning >= p.TaskTime {
 		return fmt.Errorf("profile %s: task_warning (%v) must be shorter than task_time (%v)", p.Name, p.TaskWarning.D(), p.TaskTime.D())
