@@ -9,7 +9,6 @@ import (
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/bundle"
-	"github.com/watchbox/watchbox/host/inspect"
 	"github.com/watchbox/watchbox/host/internal/guest"
 	"github.com/watchbox/watchbox/host/internal/sandboxfs"
 	"github.com/watchbox/watchbox/host/internal/system"
@@ -21,7 +20,6 @@ import (
 	"github.com/watchbox/watchbox/host/internal/system/snapshots"
 	"github.com/watchbox/watchbox/host/internal/system/tasks"
 	"github.com/watchbox/watchbox/host/internal/system/workout"
-	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/push"
 )
 
@@ -37,6 +35,10 @@ type Call = system.Call
 type App struct {
 	rt  *Runtime
 	sys *system.App
+
+	dir     string // the bundle's directory
+	hash    string // the running module's hash (guarded by sys's lock)
+	reloads int    // swaps done (guarded by sys's lock)
 
 	tasks  *tasks.Feature
 	snaps  *snapshots.Feature
@@ -88,23 +90,13 @@ func bundleError(dir string, err error) error {
 
 // load checks and compiles wasm, read from file, for the bundle in dir.
 func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest, wasm []byte) (*App, error) {
-	if p := inspect.CheckBytes(file, wasm); p != nil {
-		return nil, &InvalidAppError{Path: dir, Problems: []Problem{*p}}
-	}
-	if !r.cfg.Unmetered {
-		metered, err := r.meters.Instrument(wasm, r.cfg.CostModel)
-		if err != nil {
-			var fe *meter.FormatError
-			if errors.As(err, &fe) {
-				return nil, &InvalidAppError{Path: dir, Problems: []Problem{inspect.CompileProblem(file, fe, m.MemoryLimit.String())}}
-			}
-			return nil, fmt.Errorf("host: metering %s: %w", file, err)
-		}
-		wasm = metered
-	}
 	log := r.log.With().Str("app", m.BundleIdentifier).Logger()
 	sys := system.New(r.env, m.BundleIdentifier, m, log)
-	a := &App{rt: r, sys: sys}
+	a := &App{rt: r, sys: sys, dir: dir, hash: moduleHash(wasm)}
+	metered, err := r.meter(dir, file, m, wasm)
+	if err != nil {
+		return nil, err
+	}
 	g, err := guest.New(ctx, guest.Config{ID: sys.ID, Log: log, Cache: r.cache, MemoryPages: m.MemoryLimit.Pages(),
 		Seed: r.cfg.Seed, Unmetered: r.cfg.Unmetered, Virtual: r.cfg.Virtual, Clock: r.clock, Sched: r.sched,
 		Profile: r.rules.Profile, Handler: sys})
@@ -119,13 +111,11 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 		}
 		return nil, err
 	}
-	cm, err := g.Compile(ctx, wasm)
+	cm, err := r.compile(ctx, g, dir, file, m, metered)
 	if err != nil {
-		return fail(&InvalidAppError{Path: dir, Problems: []Problem{inspect.CompileProblem(file, err, m.MemoryLimit.String())}})
+		return fail(err)
 	}
-	if _, problems := inspect.CheckModule(cm, r.wasi); len(problems) > 0 {
-		return fail(&InvalidAppError{Path: dir, Problems: problems})
-	}
+	g.Swap(ctx, cm)
 	container := filepath.Join(r.cfg.DataDir, "containers", sys.ID)
 	if err := os.MkdirAll(container, 0o755); err != nil {
 		return fail(fmt.Errorf("host: data container for %s: %w", sys.ID, err))

@@ -82,7 +82,7 @@ func warmTestCache() {
 		return
 	}
 	defer rt.Close(ctx)
-	for _, dir := range []string{helloDir, chaosDir, "../apps/refresh", "../tests/apps/c-hello", sessionsDir, "../apps/workout"} {
+	for _, dir := range []string{helloDir, chaosDir, counterDir, "../apps/refresh", "../tests/apps/c-hello", sessionsDir, "../apps/workout"} {
 		rt.Load(ctx, dir)
 	}
 }

@@ -27,6 +27,8 @@ var delegateMethods = []struct {
 	{"DidReceiveUserInfo", reflect.TypeFor[UserInfoReceiver](), "DidReceiveUserInfo(payload []byte)"},
 	{"DidReceiveApplicationContext", reflect.TypeFor[ContextReceiver](), "DidReceiveApplicationContext(payload []byte)"},
 	{"DidReceiveMessage", reflect.TypeFor[MessageReceiver](), "DidReceiveMessage(payload []byte)"},
+	{"SaveState", reflect.TypeFor[StateSaver](), "SaveState() ([]byte, error)"},
+	{"RestoreState", reflect.TypeFor[StateRestorer](), "RestoreState(state []byte) error"},
 	{"HandleEvent", reflect.TypeFor[EventHandler](), "HandleEvent(e *watch.Event) bool"},
 }
 

@@ -56,6 +56,18 @@ type (
 	Resigner interface{ WillResignActive() }
 	// Backgrounder is called when the app leaves the foreground.
 	Backgrounder interface{ DidEnterBackground() }
+	// StateSaver is asked, before a hot reload (watchbox dev) replaces
+	// the app's code, for the state the new version should carry on
+	// with: any bytes (JSON, gob, ...), at most the device profile's
+	// saved_state_bytes (32 KiB by default). An error, or a state over
+	// the limit, makes the new version start cold.
+	StateSaver interface{ SaveState() ([]byte, error) }
+	// StateRestorer is called in the new version after a hot reload,
+	// instead of its launch calls, with what the old version's SaveState
+	// returned. It returns an error to refuse a state it cannot read (a
+	// changed schema): the new version then starts cold, as at a launch,
+	// with a fresh instance. An app without it always starts cold.
+	StateRestorer interface{ RestoreState(state []byte) error }
 	// EventHandler receives every event the delegate has no typed method
 	// for, including kinds newer than this SDK. It reports whether it
 	// handled the event.
@@ -75,6 +87,8 @@ type delegate struct {
 	present, remote, complication, respond         func(*Notification)
 	userInfo, context, message                     func([]byte)
 	event                                          func(*Event) bool
+	save                                           func() ([]byte, error)
+	restore                                        func([]byte) error
 }
 
 // Register makes d the app's delegate: the value whose methods the runtime's
@@ -142,10 +156,18 @@ func Register(d any) {
 	if x, ok := d.(EventHandler); ok {
 		handlers.event = x.HandleEvent
 	}
+	handlers.save, handlers.restore = nil, nil
+	if x, ok := d.(StateSaver); ok {
+		handlers.save = x.SaveState
+	}
+	if x, ok := d.(StateRestorer); ok {
+		handlers.restore = x.RestoreState
+	}
 	h := &handlers
 	if h.launch == nil && h.foreground == nil && h.active == nil && h.resign == nil && h.background == nil &&
 		h.tasks == nil && h.expire == nil && h.present == nil && h.remote == nil && h.complication == nil &&
-		h.respond == nil && h.userInfo == nil && h.context == nil && h.message == nil && h.event == nil {
+		h.respond == nil && h.userInfo == nil && h.context == nil && h.message == nil && h.event == nil &&
+		h.save == nil && h.restore == nil {
 		registered = fmt.Sprintf("watch.Register was given %T, which implements no delegate method", d)
 	} else {
 		registered = "yes"
@@ -224,12 +246,50 @@ func handle(kind abi.EventKind, envelope []byte) (status abi.Status, out []byte)
 	if kind == abi.EventDidFinishLaunching && registered != "yes" {
 		return fail(abi.StatusError, msg.Reply{Message: unregistered()})
 	}
+	switch {
+	case kind == abi.EventSaveState && handlers.save != nil:
+		return saveState()
+	case kind == abi.EventRestoreState && handlers.restore != nil:
+		return restoreState()
+	}
 	handled, err := call(kind)
 	switch {
 	case err != nil:
 		return fail(abi.StatusBadEvent, msg.Reply{Message: fmt.Sprintf("watch: cannot decode %v event: %v", kind, err)})
 	case !handled:
 		return abi.StatusUnhandled, nil
+	}
+	return abi.StatusOK, nil
+}
+
+// maxState is the most state the SDK sends: what one restore_state
+// envelope can carry (the host's saved_state_bytes may be lower).
+const maxState = abi.MaxEnvelope - abi.HeaderSize - abi.FieldHeaderSize
+
+// saveState answers save_state with the delegate's state.
+func saveState() (abi.Status, []byte) {
+	state, err := handlers.save()
+	if err != nil {
+		return fail(abi.StatusError, msg.Reply{Message: "SaveState: " + err.Error()})
+	}
+	if len(state) > maxState {
+		return fail(abi.StatusError, msg.Reply{Message: fmt.Sprintf("SaveState returned %d bytes; at most %d fit in a restore_state event", len(state), maxState)})
+	}
+	if state == nil {
+		state = []byte{}
+	}
+	reply = msg.SavedState{State: state}.Encode(reply[:0])
+	return abi.StatusOK, reply
+}
+
+// restoreState gives the delegate the state of restore_state.
+func restoreState() (abi.Status, []byte) {
+	var m msg.RestoreState
+	if err := m.Decode(current.fields); err != nil {
+		return fail(abi.StatusBadEvent, msg.Reply{Message: fmt.Sprintf("watch: cannot decode %v event: %v", abi.EventRestoreState, err)})
+	}
+	if err := handlers.restore(m.State); err != nil {
+		return fail(abi.StatusError, msg.Reply{Message: "RestoreState: " + err.Error()})
 	}
 	return abi.StatusOK, nil
 }

@@ -9,9 +9,10 @@
 // its owner serializes every call (host functions run inside a call, on
 // the caller's goroutine).
 //
-// Swapping the module under a running app (hot reload) and snapshotting
-// and restoring an instance (the fuzzer's reset) belong here when they are
-// built.
+// Swapping the module under a running app (hot reload) is Prepare, then
+// Swap; what the app carries across is its owner's business (the
+// save_state and restore_state events). Snapshotting and restoring an
+// instance (the fuzzer's reset) belong here when they are built.
 package guest
 
 import (
@@ -170,6 +171,30 @@ func (g *Guest) Compile(ctx context.Context, wasm []byte) (wazero.CompiledModule
 	return cm, nil
 }
 
+// Prepare compiles wasm into a module for a later Swap. It does not touch
+// the Guest's state, so it may run while the Guest's owner serves a call on
+// another goroutine (a wazero runtime compiles concurrently with calls):
+// the old version keeps serving while the new one compiles. The error is
+// wazero's. A prepared module that is not swapped in must be closed.
+func (g *Guest) Prepare(ctx context.Context, wasm []byte) (wazero.CompiledModule, error) {
+	return g.wr.CompileModule(ctx, wasm)
+}
+
+// Swap makes cm, from Prepare, the module every instance is made from from
+// now on: the live instance, if any, is dropped without any call into it,
+// and the previous module is closed. The caller starts a new instance if
+// it wants one. Like every other method it runs between calls, never
+// inside one.
+func (g *Guest) Swap(ctx context.Context, cm wazero.CompiledModule) {
+	g.Kill(ctx)
+	old := g.compiled
+	g.compiled = cm
+	_, g.hasInit = cm.ExportedFunctions()[abi.ExportInitialize]
+	if old != nil && old != cm {
+		old.Close(ctx)
+	}
+}
+
 // Mount sets the filesystem mounted at / in the instances started from
 // now on (the app's data container, made once its module checked out).
 func (g *Guest) Mount(fs experimentalsys.FS) { g.cfg.FS = fs }
@@ -287,6 +312,9 @@ type Result struct {
 	// Details are the reply's details, when Status is a failure: the Go
 	// SDK sends a recovered panic's stack trace.
 	Details string
+	// Reply is a copy of the fields the guest replied with (event_reply)
+	// when Status is ok and it replied: save_state's state.
+	Reply []byte
 	// Crash is set when the instance died in the call; it is still
 	// there, for the caller to Kill.
 	Crash *Crash
@@ -313,7 +341,10 @@ func (g *Guest) Call(ctx context.Context, kind abi.EventKind, fields []byte, bud
 		return res
 	}
 	res.Status = abi.Status(int32(in.stack[0]))
-	if res.Status != abi.StatusOK && res.Status != abi.StatusUnhandled {
+	switch {
+	case res.Status == abi.StatusOK && len(in.reply) > 0:
+		res.Reply = append([]byte(nil), in.reply...)
+	case res.Status != abi.StatusOK && res.Status != abi.StatusUnhandled:
 		res.Message, res.Details = replyText(in.reply)
 	}
 	return res

@@ -90,6 +90,13 @@ func (e *HandlerError) Error() string {
 // status; a crash kills the instance and is a *CrashError, a failed
 // handler a *HandlerError.
 func (a *App) Call(ctx context.Context, kind abi.EventKind, fields []byte) (Call, error) {
+	c, _, err := a.call(ctx, kind, fields)
+	return c, err
+}
+
+// call is Call that also returns the fields the guest replied with when
+// it answered ok (save_state's state).
+func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call, []byte, error) {
 	res := a.Guest.Call(ctx, kind, fields, a.budget(kind))
 	c := Call{App: a.ID, Time: res.Start, Event: kind, ID: res.ID, Duration: res.Duration, Fuel: res.Fuel}
 	if res.Crash != nil {
@@ -100,7 +107,7 @@ func (a *App) Call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 		c.Crash, c.Termination = crash.Reason, crash.Termination
 		c.State = a.Life.state
 		a.record(c)
-		return c, crash
+		return c, nil, crash
 	}
 	c.Status = res.Status
 	c.State = a.Life.state
@@ -111,7 +118,7 @@ func (a *App) Call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 		herr = &HandlerError{App: a.ID, Event: kind, Status: c.Status, Message: c.Message, Where: c.Where, Stack: c.Stack}
 	}
 	a.record(c)
-	return c, herr
+	return c, res.Reply, herr
 }
 
 // MissedDeadline kills the running instance because a background task was

@@ -1,0 +1,164 @@
+package system
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/abi/msg"
+	"github.com/watchbox/watchbox/host/internal/guest"
+)
+
+// Swapped says how a hot reload's swap went.
+type Swapped struct {
+	// Running is whether an instance was running: only then is there
+	// state to carry and a new instance to start.
+	Running bool
+	// Carried is whether the app's state passed across: the old version
+	// answered save_state and the new one accepted it in restore_state.
+	Carried bool
+	// StateBytes is the size of the state the old version saved.
+	StateBytes int
+	// Note says why the state was not carried, when an instance was
+	// running and it was not.
+	Note string
+}
+
+// Swap replaces the app's module with cm (from Guest.Prepare), keeping
+// everything the system holds for the app: its life-cycle state and
+// timers, open background tasks, scheduled refreshes, pending
+// notifications, downloads in flight, budgets and its container. It runs
+// with the lock held, so between two calls, never inside one.
+//
+// A running app is asked for its state (save_state), the old instance is
+// dropped without its kill hooks (nothing of it is forgotten), and a new
+// instance is started (_initialize) and given the state (restore_state).
+// When the old version does not save, the new one does not restore or
+// refuses the state, or the state is over the profile's
+// saved_state_bytes, the new instance starts cold instead: it is brought
+// back to the state the app was in through the life-cycle calls a cold
+// launch makes (Relaunch). An app that is not running only gets the new
+// module for its next launch.
+//
+// A crash of the old version in save_state, or of the new one, is a
+// crash as any other (the features forget the instance's work) and is
+// returned; the new module stays, and the next event launches it.
+func (a *App) Swap(ctx context.Context, cm wazero.CompiledModule) (Swapped, error) {
+	l := &a.Life
+	if l.Closing() {
+		cm.Close(ctx)
+		return Swapped{}, fmt.Errorf("host: app %s is closed", a.ID)
+	}
+	if !a.Guest.Running() {
+		a.Guest.Swap(ctx, cm)
+		return Swapped{}, nil
+	}
+	sw := Swapped{Running: true}
+	state, carry, note, err := a.saveState(ctx)
+	sw.StateBytes, sw.Note = len(state), note
+	a.Guest.Swap(ctx, cm)
+	if err != nil { // the old version crashed: the app is not running now
+		sw.Running = false
+		return sw, err
+	}
+	prev := l.state
+	if err := a.instantiate(ctx); err != nil {
+		return sw, err
+	}
+	if carry {
+		c, _, err := a.call(ctx, abi.EventRestoreState, msg.RestoreState{State: state}.Encode(nil))
+		var crash *CrashError
+		switch {
+		case errors.As(err, &crash):
+			return sw, err
+		case err != nil:
+			sw.Note = "the new version refused the saved state: " + c.Message
+		case c.Status == abi.StatusUnhandled:
+			sw.Note = "the new version does not handle restore_state"
+		default:
+			sw.Carried = true
+			a.Log.Info().Int("state_bytes", len(state)).Msg("reloaded: state carried over")
+			return sw, nil
+		}
+		// A refused state may have been half taken up: start afresh.
+		a.Guest.Kill(ctx)
+		if err := a.instantiate(ctx); err != nil {
+			return sw, err
+		}
+	}
+	a.Log.Info().Str("why", sw.Note).Msg("reloaded: the new version starts cold")
+	return sw, l.Relaunch(ctx, prev)
+}
+
+// saveState asks the running instance for its state. It returns the
+// state, whether to carry it, why not, and a crash error when the
+// instance died (it is gone then).
+func (a *App) saveState(ctx context.Context) (state []byte, carry bool, note string, err error) {
+	c, reply, err := a.call(ctx, abi.EventSaveState, nil)
+	var crash *CrashError
+	switch {
+	case errors.As(err, &crash):
+		return nil, false, "save_state crashed: " + crash.Reason, err
+	case err != nil:
+		return nil, false, "save_state failed: " + c.Message, nil
+	case c.Status == abi.StatusUnhandled:
+		return nil, false, "the old version does not handle save_state", nil
+	}
+	var m msg.SavedState
+	if err := m.Decode(reply); err != nil {
+		return nil, false, "save_state's reply does not decode: " + err.Error(), nil
+	}
+	if max := a.Env.Rules.Profile().SavedStateBytes; len(m.State) > max {
+		return m.State, false, fmt.Sprintf("the saved state is %d bytes, over saved_state_bytes=%d; raise it with --set saved_state_bytes=%d", len(m.State), max, len(m.State)), nil
+	}
+	return m.State, true, "", nil
+}
+
+// instantiate starts a new instance of the (new) module for a reload. A
+// crash is recorded as a crash at start and leaves the app not running.
+func (a *App) instantiate(ctx context.Context) error {
+	l := &a.Life
+	err := a.Guest.Instantiate(ctx, l.launches, a.Env.Rules.Profile().LaunchTime.D())
+	if err == nil {
+		return nil
+	}
+	var gc *guest.Crash
+	if !errors.As(err, &gc) {
+		l.Kill(ctx)
+		return err
+	}
+	l.crashes++
+	reason := a.budgetReason(0, gc)
+	a.record(Call{App: a.ID, Time: a.Env.Clock.Now(), Crash: reason, Termination: gc.Termination, Fuel: gc.Fuel})
+	l.Kill(ctx)
+	return &CrashError{App: a.ID, Termination: gc.Termination, Reason: reason, Fuel: gc.Fuel}
+}
+
+// Relaunch brings a new instance, started but not launched, to state s
+// through the calls of a cold launch into it: did_finish_launching, then
+// will_enter_foreground for inactive, and did_become_active for active;
+// did_finish_launching in the background for background and suspended
+// (the app is then suspended again, with no call, as a suspension makes
+// none). It counts as a launch. The life-cycle timer armed before (the
+// frontmost timeout, the suspension) is kept, since the app ends in the
+// state it was armed for.
+func (l *Lifecycle) Relaunch(ctx context.Context, s abi.State) error {
+	l.launches++
+	l.cold = true
+	l.app.Log.Info().Uint64("launch", l.launches).Str("to", s.String()).Msg("cold launch after a reload")
+	switch s {
+	case abi.StateActive:
+		return l.Sequence(ctx, StepLaunch, StepForeground, StepActive)
+	case abi.StateInactive:
+		return l.Sequence(ctx, StepLaunch, StepForeground)
+	case abi.StateSuspended:
+		err := l.Sequence(ctx, Step{abi.EventDidFinishLaunching, abi.StateBackground})
+		if l.state == abi.StateBackground {
+			l.setState(abi.StateSuspended)
+		}
+		return err
+	}
+	return l.Sequence(ctx, Step{abi.EventDidFinishLaunching, abi.StateBackground})
+}

@@ -1,0 +1,214 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/bundle"
+)
+
+const counterDir = "../tests/apps/counter"
+
+// variants are the counter app's edited copies, built once per test
+// binary, by edit.
+var variants = struct {
+	sync.Mutex
+	built map[string]variant
+}{built: map[string]variant{}}
+
+type variant struct {
+	file string
+	wasm []byte
+	err  error
+}
+
+// counterVariant builds a copy of tests/apps/counter with each old string
+// of edits replaced by the new one after it, and returns its module. The
+// copy is a module of its own beside the test cache, at a path fixed by
+// its name, so the bundle cache builds it once across runs.
+func counterVariant(t *testing.T, name string, edits ...string) ([]byte, string) {
+	t.Helper()
+	variants.Lock()
+	defer variants.Unlock()
+	if v, ok := variants.built[name]; ok {
+		if v.err != nil {
+			t.Fatal(v.err)
+		}
+		return v.wasm, v.file
+	}
+	v := buildVariant(name, edits)
+	variants.built[name] = v
+	if v.err != nil {
+		t.Fatal(v.err)
+	}
+	return v.wasm, v.file
+}
+
+func buildVariant(name string, edits []string) variant {
+	dir := filepath.Join(testCache, "reload-src", name)
+	root, err := filepath.Abs("..")
+	if err != nil {
+		return variant{err: err}
+	}
+	src, err := os.ReadFile(filepath.Join(counterDir, "main.go"))
+	if err != nil {
+		return variant{err: err}
+	}
+	text := string(src)
+	for i := 0; i+1 < len(edits); i += 2 {
+		text = strings.Replace(text, edits[i], edits[i+1], 1)
+	}
+	manifest, err := os.ReadFile(filepath.Join(counterDir, "watchapp.json"))
+	if err != nil {
+		return variant{err: err}
+	}
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return variant{err: err}
+	}
+	goLine := "go 1.26"
+	for _, l := range strings.Split(string(gomod), "\n") {
+		if strings.HasPrefix(l, "go ") {
+			goLine = l
+		}
+	}
+	mod := "module example.com/counter\n\n" + goLine + "\n\nrequire github.com/watchbox/watchbox v0.0.0\n\nreplace github.com/watchbox/watchbox => " + root + "\n"
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return variant{err: err}
+	}
+	for f, b := range map[string]string{"main.go": text, "watchapp.json": string(manifest), "go.mod": mod} {
+		if old, err := os.ReadFile(filepath.Join(dir, f)); err == nil && string(old) == b {
+			continue // unchanged: keeps the content hash, and the cached build
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(b), 0o644); err != nil {
+			return variant{err: err}
+		}
+	}
+	wasm, info, err := bundle.Build(context.Background(), dir, bundle.BuildOptions{CacheDir: filepath.Join(testCache, "build")})
+	return variant{file: info.Path, wasm: wasm, err: err}
+}
+
+// TestReloadCarriesStateAndSchedules swaps the counter app for a new
+// version while it is in the background with a refresh scheduled: the
+// count passes across in save_state and restore_state, no life-cycle call
+// is made, and the refresh the old version asked for runs the new code.
+func TestReloadCarriesStateAndSchedules(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHarness(t, Config{Virtual: true, FrontmostTimeout: -1, SuspendDelay: -1})
+	a := h.load(t, counterDir)
+	v2, file := counterVariant(t, "v2", `version = "v1"`, `version = "v2"`)
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx)) // opens 2; a refresh due in 15 minutes
+	h.events()
+
+	r, err := a.Reload(ctx, file, v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Running || !r.Carried || r.Version != 2 || r.Note != "" || r.StateBytes != len("counter/1 2") {
+		t.Errorf("reload = %+v, want running, carried, version 2, 11 bytes of state", r)
+	}
+	equal(t, "calls of the swap", h.events(), []string{"save_state:background", "restore_state:background"})
+	if got := a.State(); got != abi.StateBackground {
+		t.Errorf("state after the swap = %v, want background", got)
+	}
+	if v, hash, n := a.Version(); v != 2 || n != 1 || hash != r.Hash {
+		t.Errorf("Version() = %d, %s, %d; want 2, %s, 1", v, hash, n, r.Hash)
+	}
+	must(t, h.rt.RunFor(ctx, 16*time.Minute))
+	equal(t, "the refresh the old version scheduled", h.guestLines("v"), []string{
+		"v1 launched", "v1 active, opens 1", "v1 snapshot task, opens 1", "v1 active, opens 2", "v1 snapshot task, opens 2",
+		"v2 restored, opens 2", "v2 application_refresh task, opens 2",
+	})
+	must(t, a.Launch(ctx))
+	if got := h.guestLines("v2 active"); len(got) != 1 || got[0] != "v2 active, opens 3" {
+		t.Errorf("after the reload: %q, want the count carried on to 3", got)
+	}
+
+	// The same module again is no reload.
+	if r, err := a.Reload(ctx, file, v2); err != nil || !r.Same {
+		t.Errorf("reloading the running module: %+v, %v; want Same", r, err)
+	}
+}
+
+// TestReloadRefusedStateStartsCold swaps in a version whose state schema
+// changed: it refuses the old state and starts fresh, brought back to
+// active through a cold launch's calls.
+func TestReloadRefusedStateStartsCold(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHarness(t, Config{Virtual: true, FrontmostTimeout: -1, SuspendDelay: -1})
+	a := h.load(t, counterDir)
+	v3, file := counterVariant(t, "schema2", `version = "v1"`, `version = "v3"`, `"counter/1"`, `"counter/2"`)
+	must(t, a.Launch(ctx))
+	h.events()
+	r, err := a.Reload(ctx, file, v3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Carried || !strings.Contains(r.Note, `refused the saved state: RestoreState: unknown state schema "counter/1"`) {
+		t.Errorf("reload = %+v, want not carried, with the refusal", r)
+	}
+	equal(t, "calls", h.events(), []string{"save_state:active", "restore_state:active",
+		"did_finish_launching:inactive", "will_enter_foreground:inactive", "did_become_active:active"})
+	if got := h.guestLines("v3 active"); len(got) != 1 || got[0] != "v3 active, opens 1" {
+		t.Errorf("after the reload: %q, want a fresh count", got)
+	}
+	if n := a.Launches(); n != 2 {
+		t.Errorf("launches = %d, want 2: the cold start counts", n)
+	}
+}
+
+// TestReloadWithoutStateStartsCold reloads hello, which handles neither
+// event, in the background: the new version is launched there.
+func TestReloadWithoutStateStartsCold(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHarness(t, Config{Virtual: true, FrontmostTimeout: -1, SuspendDelay: -1})
+	a := h.load(t, helloDir)
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	h.events()
+	v2, file := counterVariant(t, "v2", `version = "v1"`, `version = "v2"`)
+	r, err := a.Reload(ctx, file, v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Carried || r.Note != "the old version does not handle save_state" {
+		t.Errorf("reload = %+v", r)
+	}
+	equal(t, "calls", h.events(), []string{"save_state:background", "did_finish_launching:background"})
+}
+
+// TestReloadBadModuleKeepsOldVersion hands Reload bytes that are no
+// module: the error says so and the old version keeps serving.
+func TestReloadBadModuleKeepsOldVersion(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHarness(t, Config{Virtual: true, FrontmostTimeout: -1, SuspendDelay: -1})
+	a := h.load(t, counterDir)
+	must(t, a.Launch(ctx))
+	_, err := a.Reload(ctx, "broken.wasm", []byte("\x00asm\x01\x00\x00\x00garbage"))
+	var ie *InvalidAppError
+	if !errors.As(err, &ie) {
+		t.Fatalf("Reload(garbage) = %v, want an *InvalidAppError", err)
+	}
+	if v, _, n := a.Version(); v != 1 || n != 0 {
+		t.Errorf("Version() = %d, %d reloads; want 1, 0", v, n)
+	}
+	must(t, a.WristDown(ctx))
+	must(t, a.Launch(ctx))
+	if got := h.guestLines("v1 active"); len(got) != 2 {
+		t.Errorf("the old version after a refused reload: %q", got)
+	}
+}
