@@ -46,6 +46,11 @@ func watchboxEvent(kind int32, size int32) int32 {
 	return int32(status)
 }
 
+// hostReply attaches fields to the current event's reply (event_reply).
+func hostReply(b []byte) {
+	eventReply(unsafe.Pointer(unsafe.SliceData(b)), uint32(len(b)))
+}
+
 func hostLog(level abi.Level, msg string) {
 	logWrite(int32(level), unsafe.Pointer(unsafe.StringData(msg)), uint32(len(msg)))
 }

@@ -1,3 +1,5 @@
+//go:build !wasip1
+
 package watch
 
 import (
@@ -33,11 +35,16 @@ func (s *stateful) RestoreState(b []byte) error {
 	return nil
 }
 
+// TestSaveAndRestoreState is not parallel: it replaces hostReply.
 func TestSaveAndRestoreState(t *testing.T) {
+	var replied []byte
+	hostReply = func(b []byte) { replied = append([]byte(nil), b...) }
+	defer func() { hostReply = func([]byte) {} }()
 	old := &stateful{n: 7}
 	Register(old)
 	defer Register(nil)
-	status, out := handle(abi.EventSaveState, envelope(abi.EventSaveState, nil))
+	status, _ := handle(abi.EventSaveState, envelope(abi.EventSaveState, nil))
+	out := replied
 	var saved msg.SavedState
 	if err := saved.Decode(out); status != abi.StatusOK || err != nil || !bytes.Equal(saved.State, []byte{7}) {
 		t.Fatalf("save_state: status %v, reply %v (%v), want ok and [7]", status, saved.State, err)

@@ -246,15 +246,12 @@ func handle(kind abi.EventKind, envelope []byte) (status abi.Status, out []byte)
 	if kind == abi.EventDidFinishLaunching && registered != "yes" {
 		return fail(abi.StatusError, msg.Reply{Message: unregistered()})
 	}
-	switch {
-	case kind == abi.EventSaveState && handlers.save != nil:
-		return saveState()
-	case kind == abi.EventRestoreState && handlers.restore != nil:
-		return restoreState()
-	}
 	handled, err := call(kind)
 	switch {
 	case err != nil:
+		if sf, ok := err.(*stateFailure); ok {
+			return fail(abi.StatusError, msg.Reply{Message: sf.msg})
+		}
 		return fail(abi.StatusBadEvent, msg.Reply{Message: fmt.Sprintf("watch: cannot decode %v event: %v", kind, err)})
 	case !handled:
 		return abi.StatusUnhandled, nil
@@ -266,32 +263,44 @@ func handle(kind abi.EventKind, envelope []byte) (status abi.Status, out []byte)
 // envelope can carry (the host's saved_state_bytes may be lower).
 const maxState = abi.MaxEnvelope - abi.HeaderSize - abi.FieldHeaderSize
 
-// saveState answers save_state with the delegate's state.
-func saveState() (abi.Status, []byte) {
-	state, err := handlers.save()
-	if err != nil {
-		return fail(abi.StatusError, msg.Reply{Message: "SaveState: " + err.Error()})
-	}
-	if len(state) > maxState {
-		return fail(abi.StatusError, msg.Reply{Message: fmt.Sprintf("SaveState returned %d bytes; at most %d fit in a restore_state event", len(state), maxState)})
-	}
-	if state == nil {
-		state = []byte{}
-	}
-	reply = msg.SavedState{State: state}.Encode(reply[:0])
-	return abi.StatusOK, reply
-}
+// stateFailure is a SaveState or RestoreState that failed: the handler's
+// error, not an event the SDK could not decode.
+type stateFailure struct{ msg string }
 
-// restoreState gives the delegate the state of restore_state.
-func restoreState() (abi.Status, []byte) {
-	var m msg.RestoreState
-	if err := m.Decode(current.fields); err != nil {
-		return fail(abi.StatusBadEvent, msg.Reply{Message: fmt.Sprintf("watch: cannot decode %v event: %v", abi.EventRestoreState, err)})
+func (f *stateFailure) Error() string { return f.msg }
+
+// stateEvent handles save_state and restore_state with the delegate's
+// SaveState and RestoreState; ok is false for other kinds, and when the
+// delegate has no such method. It is reached only from call's default
+// case, so that the other events' dispatch costs the same fuel as before
+// it existed (fuel is in every golden timeline).
+func stateEvent(kind abi.EventKind) (handled bool, err error, ok bool) {
+	switch {
+	case kind == abi.EventSaveState && handlers.save != nil:
+		state, err := handlers.save()
+		if err != nil {
+			return true, &stateFailure{"SaveState: " + err.Error()}, true
+		}
+		if len(state) > maxState {
+			return true, &stateFailure{fmt.Sprintf("SaveState returned %d bytes; at most %d fit in a restore_state event", len(state), maxState)}, true
+		}
+		if state == nil {
+			state = []byte{}
+		}
+		reply = msg.SavedState{State: state}.Encode(reply[:0])
+		hostReply(reply)
+		return true, nil, true
+	case kind == abi.EventRestoreState && handlers.restore != nil:
+		var m msg.RestoreState
+		if err := m.Decode(current.fields); err != nil {
+			return false, err, true
+		}
+		if err := handlers.restore(m.State); err != nil {
+			return true, &stateFailure{"RestoreState: " + err.Error()}, true
+		}
+		return true, nil, true
 	}
-	if err := handlers.restore(m.State); err != nil {
-		return fail(abi.StatusError, msg.Reply{Message: "RestoreState: " + err.Error()})
-	}
-	return abi.StatusOK, nil
+	return false, nil, false
 }
 
 // call invokes the delegate method for kind; it reports whether there was
@@ -376,6 +385,10 @@ func call(kind abi.EventKind) (bool, error) {
 	case abi.EventAudioSessionInterrupted, abi.EventAudioRouteChanged:
 		if audioHook != nil {
 			return audioHook(kind)
+		}
+	default:
+		if handled, err, ok := stateEvent(kind); ok {
+			return handled, err
 		}
 	}
 	if f != nil {
