@@ -33,7 +33,7 @@ type variant struct {
 // of edits replaced by the new one after it, and returns its module. The
 // copy is a module of its own beside the test cache, at a path fixed by
 // its name, so the bundle cache builds it once across runs.
-func counterVariant(t *testing.T, name string, edits ...string) ([]byte, string) {
+func counterVariant(t testing.TB, name string, edits ...string) ([]byte, string) {
 	t.Helper()
 	variants.Lock()
 	defer variants.Unlock()
@@ -211,4 +211,41 @@ func TestReloadBadModuleKeepsOldVersion(t *testing.T) {
 	if got := h.guestLines("v1 active"); len(got) != 2 {
 		t.Errorf("the old version after a refused reload: %q", got)
 	}
+}
+
+// BenchmarkReload swaps the running counter app between two builds, with
+// its state carried over, and reports the two parts of each reload that
+// happen in the runtime: compile-ms (check, meter and compile the new
+// module while the old one serves; wazero's compilation cache is warm
+// after the first two) and swap-ms (save_state, the new instance's start
+// and restore_state, with the app's calls held). The Go build is not in
+// it: see docs/performance.md for the whole loop.
+func BenchmarkReload(b *testing.B) {
+	ctx := context.Background()
+	v1, f1 := counterVariant(b, "bench-a", `version = "v1"`, `version = "bench-a"`)
+	v2, f2 := counterVariant(b, "v2", `version = "v1"`, `version = "v2"`)
+	rt := benchRuntime(b, Config{Virtual: true})
+	a, err := rt.Load(ctx, counterDir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := a.Launch(ctx); err != nil {
+		b.Fatal(err)
+	}
+	var compile, swap time.Duration
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		wasm, file := v1, f1
+		if i%2 == 1 {
+			wasm, file = v2, f2
+		}
+		r, err := a.Reload(ctx, file, wasm)
+		if err != nil || !r.Carried {
+			b.Fatalf("reload %d: %+v, %v", i, r, err)
+		}
+		compile += r.Compile
+		swap += r.Wait + r.Swap
+	}
+	b.ReportMetric(float64(compile.Microseconds())/1000/float64(b.N), "compile-ms")
+	b.ReportMetric(float64(swap.Microseconds())/1000/float64(b.N), "swap-ms")
 }

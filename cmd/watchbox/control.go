@@ -225,6 +225,9 @@ func printStatus(stdout io.Writer, apps []drive.ControlStatus) {
 			current = " (current)"
 		}
 		fmt.Fprintf(stdout, "%s: %s, %d launch(es), %d crash(es)%s\n", a.App, a.State, a.Launches, a.Crashes, current)
+		if a.Hash != "" {
+			fmt.Fprintf(stdout, "version %d (%s), %d reload(s)\n", a.Version, a.Hash, a.Reloads)
+		}
 		if a.Complication != "" {
 			fmt.Fprintf(stdout, "complication: %s\n", a.Complication)
 		}

@@ -4,6 +4,7 @@
 // Usage:
 //
 //	watchbox run [flags] BUNDLE...     run apps; steps from --steps or stdin
+//	watchbox dev [flags] BUNDLE...     run apps and reload them on every save
 //	watchbox build [flags] BUNDLE      build and check an app
 //	watchbox inspect [flags] PATH      show an app's or module's ABI and problems
 //	watchbox exec [flags] MODULE.wasm  run any WASI module under a fuel budget
@@ -35,6 +36,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"run", "run one or more app bundles under the life-cycle model", runCommand},
+		{"dev", "run app bundles live and reload each on every save, carrying its state across", devCommand},
 		{"build", "build an app bundle and check it against the ABI", buildCommand},
 		{"inspect", "show a bundle's or module's manifest, ABI, imports, exports and problems", inspectCommand},
 		{"exec", "run any WASI module under a fuel budget and deadline", execCommand},

@@ -19,7 +19,14 @@ import (
 )
 
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("run", "BUNDLE [BUNDLE...]", stderr)
+	return runApps(ctx, "run", args, stdout, stderr)
+}
+
+// runApps is `watchbox run`, and `watchbox dev` (name "dev"), which also
+// watches the bundles and reloads them on every save.
+func runApps(ctx context.Context, name string, args []string, stdout, stderr io.Writer) int {
+	dev := name == "dev"
+	fs := newFlags(name, "BUNDLE [BUNDLE...]", stderr)
 	asJSON := fs.Bool("json", false, "JSON lines: call records and a summary on stdout, logs on stderr")
 	stepsFlag := fs.String("steps", "", "steps to apply after launch, e.g. \"wrist-down, background, purge, wrist-up\" ("+drive.StepHelp+"); without it steps are read from stdin")
 	cacheDir := fs.String("cache", "", "cache directory (default: the user cache dir + /watchbox)")
@@ -35,29 +42,29 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return code
 	}
 	if len(pos) == 0 {
-		fmt.Fprintln(stderr, "watchbox run: expected one or more app bundle directories, e.g. watchbox run apps/hello, or watchbox run apps/weather apps/hello")
+		fmt.Fprintf(stderr, "watchbox %s: expected one or more app bundle directories, e.g. watchbox %s apps/hello, or watchbox %s apps/weather apps/hello\n", name, name, name)
 		return exitUsage
 	}
 	if msg := duplicateBundles(pos); msg != "" {
-		fmt.Fprintf(stderr, "watchbox run: %s; a run holds each app once\n", msg)
+		fmt.Fprintf(stderr, "watchbox %s: %s; a run holds each app once\n", name, msg)
 		return exitUsage
 	}
 	var steps []drive.Action
 	if *stepsFlag != "" {
 		var err error
 		if steps, err = drive.ParseSteps(*stepsFlag); err != nil {
-			fmt.Fprintf(stderr, "watchbox run: --steps: %v\n", err)
+			fmt.Fprintf(stderr, "watchbox %s: --steps: %v\n", name, err)
 			return exitUsage
 		}
 	}
 	log, err := newLogger(stderr, *asJSON, *logLevel)
 	if err != nil {
-		fmt.Fprintf(stderr, "watchbox run: %v\n", err)
+		fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
 		return exitUsage
 	}
 	prof, model, err := pf.resolve()
 	if err != nil {
-		fmt.Fprintf(stderr, "watchbox run: %v\n", err)
+		fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
 		return exitUsage
 	}
 	var outMu sync.Mutex
@@ -76,15 +83,15 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	rt, err := host.New(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "watchbox run: %v\n", err)
+		fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
 		return exitError
 	}
-	r := &runner{d: drive.New(rt, drive.Options{}), stdout: stdout, stderr: stderr, json: *asJSON, mu: &outMu}
+	r := &runner{name: name, d: drive.New(rt, drive.Options{}), stdout: stdout, stderr: stderr, json: *asJSON, mu: &outMu}
 	for _, dir := range pos {
 		app, err := rt.Load(ctx, dir)
 		if err != nil {
 			rt.Close(context.Background())
-			fmt.Fprintf(stderr, "watchbox run: %v\n", err)
+			fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
 			if host.IsInvalidApp(err) {
 				return exitInvalid
 			}
@@ -95,7 +102,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	r.d.SetCurrent(r.d.Apps()[0])
 	if err := r.d.Check(steps, nil); err != nil {
 		rt.Close(context.Background())
-		fmt.Fprintf(stderr, "watchbox run: --steps: %v\n", err)
+		fmt.Fprintf(stderr, "watchbox %s: --steps: %v\n", name, err)
 		return exitUsage
 	}
 	if *control != "off" {
@@ -113,11 +120,20 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		if err != nil {
 			rt.Close(context.Background())
-			fmt.Fprintf(stderr, "watchbox run: %v\n", err)
+			fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
 			return exitError
 		}
 		defer stop()
 		log.Info().Str("socket", *control).Msg("control endpoint: watchbox push, trigger, step, status, phone, bluetooth-alert, tap and complication talk to this run")
+	}
+	if dev {
+		stop, err := startReload(ctx, r, *cacheDir, stdout)
+		if err != nil {
+			rt.Close(context.Background())
+			fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
+			return exitError
+		}
+		defer stop()
 	}
 	r.do(ctx, drive.Action{Kind: drive.Launch})
 	switch {
@@ -130,13 +146,13 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	default:
 		r.readSteps(ctx, stdin)
 	}
-	if *stay {
+	if *stay || dev {
 		<-ctx.Done()
 	}
 	// Shut down with a fresh context: an interrupt must still give the apps
 	// their leaving calls.
 	if err := rt.Close(context.Background()); err != nil && !host.IsGuestFailure(err) {
-		fmt.Fprintf(stderr, "watchbox run: shutdown: %v\n", err)
+		fmt.Fprintf(stderr, "watchbox %s: shutdown: %v\n", name, err)
 	}
 	outMu.Lock()
 	defer outMu.Unlock()
@@ -245,6 +261,7 @@ func printCall(w io.Writer, c host.Call, asJSON, verbose bool) {
 // A runner applies steps to the apps of a run, from --steps, stdin or the
 // control endpoint, which may call it concurrently, and prints them.
 type runner struct {
+	name     string // the command: run or dev
 	d        *drive.Driver
 	stdout   io.Writer
 	stderr   io.Writer
@@ -265,11 +282,11 @@ func (r *runner) do(ctx context.Context, st drive.Action) bool {
 		return false // interrupted
 	}
 	if errors.Is(err, host.ErrNoOpenTask) { // nothing to expire: say so and go on
-		fmt.Fprintf(r.stderr, "watchbox run: %s: %v\n", st.Kind, err)
+		fmt.Fprintf(r.stderr, "watchbox %s: %s: %v\n", r.name, st.Kind, err)
 		return true
 	}
 	if err != nil {
-		fmt.Fprintf(r.stderr, "watchbox run: %s: %v\n", st.Kind, drive.Message(err))
+		fmt.Fprintf(r.stderr, "watchbox %s: %s: %v\n", r.name, st.Kind, drive.Message(err))
 		r.stepErr = true
 		return false
 	}
@@ -394,7 +411,7 @@ func (r *runner) readSteps(ctx context.Context, in io.Reader) {
 				err = r.d.Check(steps, nil)
 			}
 			if err != nil {
-				fmt.Fprintf(r.stderr, "watchbox run: %v\n", err)
+				fmt.Fprintf(r.stderr, "watchbox %s: %v\n", r.name, err)
 				if !interactive {
 					r.usageErr = true
 					return

@@ -274,7 +274,7 @@ func (d *Driver) controlStatus(sts []AppStatus) []ControlStatus {
 			ds = []host.Decision{}
 		}
 		out = append(out, ControlStatus{App: st.ID, State: st.State.String(), Launches: st.Launches, Crashes: st.Crashes,
-			Complication: string(st.Complication), Sessions: st.Sessions, Current: st.Current, Decisions: ds})
+			Complication: string(st.Complication), Sessions: st.Sessions, Current: st.Current, Version: st.Version, Hash: st.Hash, Reloads: st.Reloads, Decisions: ds})
 	}
 	return out
 }
@@ -312,6 +312,9 @@ type ControlStatus struct {
 	Complication string          `json:"complication,omitempty"` // the complication data last published
 	Sessions     []string        `json:"sessions,omitempty"`     // the background sessions' states, one line each
 	Current      bool            `json:"current,omitempty"`      // set only in a run of several apps
+	Version      int             `json:"version"`                // the running module: 1 as loaded, one more per reload
+	Hash         string          `json:"hash"`                   // the running module's short content hash
+	Reloads      int             `json:"reloads"`                // hot reloads done (watchbox dev)
 	Decisions    []host.Decision `json:"decisions"`              // the last 20
 }
 

@@ -204,6 +204,11 @@ type AppStatus struct {
 	// Sessions describe the app's background sessions, one line each
 	// (a workout's state and live data, location updates, audio).
 	Sessions []string
+	// Version is the running module's number (1 as loaded, one more per
+	// hot reload), Hash its short content hash, Reloads the reloads done.
+	Version int
+	Hash    string
+	Reloads int
 	// Current is set on the current app when the driver has several.
 	Current bool
 }
@@ -399,6 +404,7 @@ func (d *Driver) Status(app *host.App) []AppStatus {
 	for i, a := range apps {
 		sts[i] = AppStatus{App: a, ID: a.ID(), State: a.State(), Launches: a.Launches(), Crashes: a.Crashes(),
 			Complication: a.Complication(), Sessions: a.Sessions(), Current: several && a == cur}
+		sts[i].Version, sts[i].Hash, sts[i].Reloads = a.Version()
 	}
 	return sts
 }

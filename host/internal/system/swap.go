@@ -106,6 +106,9 @@ func (a *App) saveState(ctx context.Context) (state []byte, carry bool, note str
 	case c.Status == abi.StatusUnhandled:
 		return nil, false, "the old version does not handle save_state", nil
 	}
+	if len(reply) == 0 {
+		return nil, false, "save_state answered ok with no state (an event_reply of the state field)", nil
+	}
 	var m msg.SavedState
 	if err := m.Decode(reply); err != nil {
 		return nil, false, "save_state's reply does not decode: " + err.Error(), nil

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/watchbox/watchbox/host"
+	"github.com/watchbox/watchbox/host/bundle"
+	"github.com/watchbox/watchbox/host/reload"
+)
+
+// devCommand is `watchbox dev`: a live run (run's flags, steps and control
+// endpoint) that also rebuilds each bundle when its sources change and
+// swaps the new version into the running app.
+func devCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runApps(ctx, "dev", args, stdout, stderr)
+}
+
+// startReload watches the run's bundles and reloads them from now on,
+// printing one line per reload. stop ends the watching.
+func startReload(ctx context.Context, r *runner, cacheDir string, stdout io.Writer) (stop func(), err error) {
+	if cacheDir == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return nil, fmt.Errorf("no cache directory (pass --cache or set $XDG_CACHE_HOME): %w", err)
+		}
+		cacheDir = filepath.Join(dir, "watchbox")
+	}
+	opts := reload.Options{
+		Build: bundle.BuildOptions{CacheDir: filepath.Join(cacheDir, "build")},
+		Report: func(ev reload.Event) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			printReload(stdout, r.stderr, ev, r.json)
+		},
+	}
+	rl, err := reload.New(ctx, r.d.Apps(), opts)
+	if err != nil {
+		return nil, err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rl.Run(ctx)
+	}()
+	var ids []string
+	for _, a := range r.d.Apps() {
+		ids = append(ids, a.ID())
+	}
+	fmt.Fprintf(r.stderr, "watchbox dev: watching %s; save a file to reload\n", strings.Join(ids, ", "))
+	return func() { rl.Close(); <-done }, nil
+}
+
+// printReload prints one reload: a line on stdout when a new version is
+// in place, and the error (the compiler's, as it wrote it) on stderr when
+// the old version keeps running.
+func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
+	if ev.App == nil { // the watcher's own problem
+		if asJSON {
+			writeJSON(stdout, map[string]any{"type": "reload", "error": ev.Err.Error()})
+		} else {
+			fmt.Fprintf(stderr, "watchbox dev: %v\n", ev.Err)
+		}
+		return
+	}
+	id := ev.App.ID()
+	version, hash, _ := ev.App.Version()
+	changed := strings.Join(ev.Changed, ", ")
+	if asJSON {
+		rec := map[string]any{
+			"type": "reload", "app": id, "changed": ev.Changed, "version": ev.Version, "hash": ev.Hash,
+			"swapped": ev.Swapped(), "build_ns": ev.Build.Nanoseconds(), "compile_ns": ev.Compile.Nanoseconds(),
+			"wait_ns": ev.Wait.Nanoseconds(), "swap_ns": ev.Swap.Nanoseconds(),
+			"running": ev.Running, "carried": ev.Carried, "state_bytes": ev.StateBytes,
+		}
+		if ev.Note != "" {
+			rec["note"] = ev.Note
+		}
+		if ev.Err != nil {
+			rec["error"] = ev.Err.Error()
+		}
+		if ev.ManifestChanged {
+			rec["manifest_changed"] = true
+		}
+		writeJSON(stdout, rec)
+		return
+	}
+	var crash *host.CrashError
+	switch {
+	case ev.Err != nil && !errors.As(ev.Err, &crash):
+		fmt.Fprintf(stderr, "%s  reload failed (%s changed): %v\n%s  v%d %s keeps running; the next save tries again\n",
+			id, changed, ev.Err, id, version, hash)
+		return
+	case ev.Same:
+		fmt.Fprintf(stdout, "%s  reload: %s changed; build %s; the module is the same, nothing swapped\n", id, changed, ms(ev.Build))
+		return
+	}
+	state := "not running: the new version starts at its next launch"
+	switch {
+	case ev.Carried:
+		state = fmt.Sprintf("state carried (%d bytes)", ev.StateBytes)
+	case ev.Running && ev.Note != "":
+		state = "state not carried, started cold: " + ev.Note
+	}
+	cached := ""
+	if ev.Cached {
+		cached = " (cached)"
+	}
+	fmt.Fprintf(stdout, "%s  reload v%d %s: %s changed; build %s%s, compile %s, swap %s; %s\n",
+		id, ev.Version, ev.Hash, changed, ms(ev.Build), cached, ms(ev.Compile), ms(ev.Wait+ev.Swap), state)
+	if ev.Err != nil {
+		fmt.Fprintf(stderr, "%s  the new version crashed during the swap: %v\n", id, ev.Err)
+	}
+	if ev.ManifestChanged {
+		fmt.Fprintf(stderr, "%s  watchapp.json changed: the manifest is not reloaded; restart watchbox dev to apply it\n", id)
+	}
+}

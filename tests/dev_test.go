@@ -1,0 +1,134 @@
+package tests
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// devWait bounds each wait for a reload: a Go build of the edited app on
+// a loaded machine. Nothing waits on a timer otherwise.
+const devWait = 5 * time.Minute
+
+// counterCopy copies tests/apps/counter to a module of its own in a
+// temporary directory (go.mod pointing at this checkout) and returns it.
+func counterCopy(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "counter")
+	for _, f := range []string{"main.go", "watchapp.json"} {
+		b, err := os.ReadFile(filepath.Join(repoRoot, "tests", "apps", "counter", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, dir, f, b)
+	}
+	gomod, err := os.ReadFile(filepath.Join(repoRoot, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goLine := "go 1.26"
+	for _, l := range strings.Split(string(gomod), "\n") {
+		if strings.HasPrefix(l, "go ") {
+			goLine = l
+		}
+	}
+	writeFile(t, dir, "go.mod", []byte("module example.com/counter\n\n"+goLine+"\n\nrequire github.com/watchbox/watchbox v0.0.0\n\nreplace github.com/watchbox/watchbox => "+repoRoot+"\n"))
+	return dir
+}
+
+// saveAs writes main.go with version set to v, the way editors that
+// write a temporary file and rename it over the original save.
+func saveAs(t *testing.T, dir, v string, extra ...string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repoRoot, "tests", "apps", "counter", "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(b), `version = "v1"`, `version = "`+v+`"`, 1)
+	for i := 0; i+1 < len(extra); i += 2 {
+		src = strings.Replace(src, extra[i], extra[i+1], 1)
+	}
+	tmp := filepath.Join(dir, ".main.go.swp")
+	if err := os.WriteFile(tmp, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, "main.go")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDevReloadsOnSave runs `watchbox dev` on a copy of the counter app
+// and edits it: a rename-on-save reloads it with the count carried over,
+// a broken edit keeps the old version serving and prints the compiler's
+// file:line, the fix reloads, and a burst of saves gives one rebuild.
+func TestDevReloadsOnSave(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: four Go builds of the edited app")
+	}
+	t.Parallel()
+	dir := counterCopy(t)
+	sock := filepath.Join(runtimeDir, "dev.sock")
+	p := start(t, "dev", "--data", t.TempDir(), "--control", sock, dir)
+	defer p.signalAndWait(os.Interrupt, time.Minute, "Ctrl-C must end watchbox dev")
+	p.waitFor("v1 active, opens 1", devWait)
+	p.waitFor("watchbox dev: watching dev.watchbox.counter", devWait)
+
+	saveAs(t, dir, "v2")
+	p.waitFor("dev.watchbox.counter  reload v2 ", devWait)
+	p.waitFor("main.go changed; build ", devWait)
+	p.waitFor("state carried (11 bytes)", devWait)
+	fmt.Fprintln(p.stdin, "wrist-down, wrist-up")
+	p.waitFor("v2 active, opens 2", devWait) // the new code, the old count
+
+	st := watchbox(t, nil, "status", "--control", sock)
+	expect(t, st, exitOK, "dev.watchbox.counter: active", "version 2 (", "), 1 reload(s)")
+
+	saveAs(t, dir, "v3", "func (a *app) DidBecomeActive() {", "func (a *app) DidBecomeActive() { undefinedName()")
+	p.waitFor("reload failed (main.go changed)", devWait)
+	p.waitFor("main.go:", devWait)
+	p.waitFor("undefined: undefinedName", devWait)
+	p.waitFor("v2 ", devWait)
+	p.waitFor("keeps running; the next save tries again", devWait)
+	fmt.Fprintln(p.stdin, "wrist-down, wrist-up")
+	p.waitFor("v2 active, opens 3", devWait) // the old version still serves
+
+	// A burst of saves: one rebuild, of the last content.
+	for _, v := range []string{"b1", "b2", "b3", "b4"} {
+		saveAs(t, dir, v)
+	}
+	p.waitFor("dev.watchbox.counter  reload v3 ", devWait)
+	fmt.Fprintln(p.stdin, "wrist-down, wrist-up")
+	p.waitFor("b4 active, opens 4", devWait)
+	if out := p.result().output(); strings.Contains(out, "reload v4") || strings.Contains(out, "b1 active") {
+		t.Errorf("a burst of saves gave more than one reload\n%s", p.result())
+	}
+}
+
+// TestDevReloadsWasmBundle swaps a prebuilt .wasm bundle: the module
+// that handles no save_state starts cold, back to the state the app was
+// in.
+func TestDevReloadsWasmBundle(t *testing.T) {
+	t.Parallel()
+	wasm := validGuest().module()
+	dir := moduleBundle(t, wasm)
+	sock := filepath.Join(runtimeDir, "devwasm.sock")
+	p := start(t, "dev", "--data", t.TempDir(), "--control", sock, dir)
+	defer p.signalAndWait(os.Interrupt, time.Minute, "Ctrl-C must end watchbox dev")
+	p.waitFor("watchbox dev: watching dev.watchbox.test.bad", devWait)
+
+	// The same module with a custom section ("x", one byte) appended.
+	tmp := filepath.Join(dir, "app.wasm.tmp")
+	if err := os.WriteFile(tmp, append(wasm, 0x00, 0x03, 0x01, 'x', 0x00), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, "app.wasm")); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("dev.watchbox.test.bad  reload v2 ", devWait)
+	p.waitFor("app.wasm changed", devWait)
+	p.waitFor("state not carried, started cold: save_state answered ok with no state", devWait)
+	expect(t, watchbox(t, nil, "status", "--control", sock), exitOK, "dev.watchbox.test.bad: active, 2 launch(es)", "version 2 (", "1 reload(s)")
+}
