@@ -126,6 +126,7 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 		defer stop()
 		log.Info().Str("socket", *control).Msg("control endpoint: watchbox push, trigger, step, status, phone, bluetooth-alert, tap and complication talk to this run")
 	}
+	stopReload := func() {}
 	if dev {
 		stop, err := startReload(ctx, r, *cacheDir, stdout)
 		if err != nil {
@@ -133,7 +134,7 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 			fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
 			return exitError
 		}
-		defer stop()
+		stopReload = stop
 	}
 	r.do(ctx, drive.Action{Kind: drive.Launch})
 	switch {
@@ -146,9 +147,10 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 	default:
 		r.readSteps(ctx, stdin)
 	}
-	if *stay || dev {
+	if (*stay && !dev) || (dev && !r.quit) { // a quit step ends a dev run; run --stay keeps its old rule
 		<-ctx.Done()
 	}
+	stopReload() // no reload may start once the apps shut down
 	// Shut down with a fresh context: an interrupt must still give the apps
 	// their leaving calls.
 	if err := rt.Close(context.Background()); err != nil && !host.IsGuestFailure(err) {
@@ -269,12 +271,14 @@ type runner struct {
 	mu       *sync.Mutex // output
 	usageErr bool
 	stepErr  bool // a step failed: the run exits 1
+	quit     bool // a quit step ended the run
 }
 
 // do applies one step; it returns false when the run should stop.
 func (r *runner) do(ctx context.Context, st drive.Action) bool {
 	if st.Kind == drive.Quit {
 		r.record(st, nil)
+		r.quit = true
 		return false
 	}
 	err := r.apply(ctx, st)
