@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/bundle"
@@ -36,9 +37,12 @@ type App struct {
 	rt  *Runtime
 	sys *system.App
 
-	dir     string // the bundle's directory
-	hash    string // the running module's hash (guarded by sys's lock)
-	reloads int    // swaps done (guarded by sys's lock)
+	dir string // the bundle's directory
+	// verMu guards hash and reloads, apart from the app's lock, so that
+	// a reload compiles and status answers while a call is in progress.
+	verMu   sync.Mutex
+	hash    string // the running module's hash
+	reloads int    // swaps done
 
 	tasks  *tasks.Feature
 	snaps  *snapshots.Feature

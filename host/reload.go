@@ -103,9 +103,9 @@ func (a *App) Reload(ctx context.Context, file string, wasm []byte) (Reload, err
 	start := time.Now()
 	m := a.sys.Manifest
 	hash := moduleHash(wasm)
-	a.sys.Lock()
+	a.verMu.Lock()
 	same, version := hash == a.hash, a.reloads+1
-	a.sys.Unlock()
+	a.verMu.Unlock()
 	if same {
 		return Reload{Version: version, Hash: hash, Same: true}, nil
 	}
@@ -118,6 +118,9 @@ func (a *App) Reload(ctx context.Context, file string, wasm []byte) (Reload, err
 		return Reload{Version: version, Hash: hash}, err
 	}
 	compiled := time.Now()
+	if testHookBeforeSwapLock != nil {
+		testHookBeforeSwapLock()
+	}
 	a.sys.Lock()
 	defer a.sys.Unlock()
 	locked := time.Now()
@@ -126,18 +129,25 @@ func (a *App) Reload(ctx context.Context, file string, wasm []byte) (Reload, err
 		return Reload{Version: version, Hash: hash}, fmt.Errorf("host: app %s is closed", a.sys.ID)
 	}
 	sw, err := a.sys.Swap(ctx, cm) // swapped, whatever err says
+	a.verMu.Lock()
 	a.reloads++
 	a.hash = hash
-	return Reload{Version: a.reloads + 1, Hash: hash, Compile: compiled.Sub(start), Wait: locked.Sub(compiled),
+	version = a.reloads + 1
+	a.verMu.Unlock()
+	return Reload{Version: version, Hash: hash, Compile: compiled.Sub(start), Wait: locked.Sub(compiled),
 		Swap: time.Since(locked), Running: sw.Running, Carried: sw.Carried, StateBytes: sw.StateBytes, Note: sw.Note}, err
 }
+
+// testHookBeforeSwapLock, when set by a test, runs once the new module is
+// compiled, just before Reload waits for the app's call path.
+var testHookBeforeSwapLock func()
 
 // Version returns the app's running module: its version number (1 as
 // loaded, one more for each reload), its short content hash, and how many
 // reloads swapped it.
 func (a *App) Version() (version int, hash string, reloads int) {
-	a.sys.Lock()
-	defer a.sys.Unlock()
+	a.verMu.Lock()
+	defer a.verMu.Unlock()
 	return a.reloads + 1, a.hash, a.reloads
 }
 

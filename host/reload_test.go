@@ -141,6 +141,53 @@ func TestReloadCarriesStateAndSchedules(t *testing.T) {
 	}
 }
 
+// TestReloadWaitsForTheSequenceInProgress starts a reload while the app
+// is in the middle of its launch (three calls under one lock): the swap
+// waits for the sequence to finish, so no call of it goes to the new
+// version and save_state comes after did_become_active. Not parallel: it
+// sets a package hook.
+func TestReloadWaitsForTheSequenceInProgress(t *testing.T) {
+	ctx := context.Background()
+	compiled := make(chan struct{})
+	testHookBeforeSwapLock = func() { close(compiled) }
+	defer func() { testHookBeforeSwapLock = nil }()
+	v2, file := counterVariant(t, "v2", `version = "v1"`, `version = "v2"`)
+	var a *App
+	done := make(chan error, 1)
+	cfg := Config{Virtual: true, FrontmostTimeout: -1, SuspendDelay: -1}
+	h := newHarness(t, cfg)
+	a = h.load(t, counterDir)
+	h.rt.env.OnCall = func(c Call) {
+		h.mu.Lock()
+		h.call = append(h.call, c)
+		h.mu.Unlock()
+		if c.Event != abi.EventDidFinishLaunching {
+			return
+		}
+		// The launch holds the app's lock: start a reload and wait until
+		// it is about to take the lock too.
+		go func() {
+			_, err := a.Reload(ctx, file, v2)
+			done <- err
+		}()
+		select {
+		case <-compiled:
+		case <-time.After(5 * time.Minute):
+			t.Error("the reload did not compile the new module within 5 minutes")
+		}
+	}
+	must(t, a.Launch(ctx))
+	select {
+	case err := <-done:
+		must(t, err)
+	case <-time.After(5 * time.Minute):
+		t.Fatal("the reload did not finish within 5 minutes")
+	}
+	equal(t, "calls", h.events(), []string{"did_finish_launching:inactive", "will_enter_foreground:inactive",
+		"did_become_active:active", "save_state:active", "restore_state:active"})
+	equal(t, "guest lines", h.guestLines("v"), []string{"v1 launched", "v1 active, opens 1", "v2 restored, opens 1"})
+}
+
 // TestReloadRefusedStateStartsCold swaps in a version whose state schema
 // changed: it refuses the old state and starts fresh, brought back to
 // active through a cold launch's calls.
