@@ -27,6 +27,11 @@ type BuildOptions struct {
 	Force bool
 	// GoCmd is the go command. Default: "go" from PATH.
 	GoCmd string
+	// OnBuild, if set, is called when a build is about to start (the cache
+	// has no module for the sources), with the source directory, so that a
+	// front end can say why it is waiting: the first build on a machine
+	// compiles the standard library for wasip1 and takes minutes.
+	OnBuild func(srcDir string)
 	// Flags are extra build flags such as "-tags=debug" or "-trimpath". They
 	// are passed to both go list and go build and are part of the hash.
 	Flags []string
@@ -180,6 +185,9 @@ func (b *Bundle) Wasm(ctx context.Context, opts BuildOptions) ([]byte, BuildInfo
 	}
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(tmp, "out.wasm")
+	if opts.OnBuild != nil {
+		opts.OnBuild(srcDir)
+	}
 	args := append([]string{"build", "-buildmode=c-shared"}, opts.Flags...)
 	args = append(args, "-o", out, ".")
 	if _, err := goCmd(ctx, srcDir, opts.GoCmd, args...); err != nil {
