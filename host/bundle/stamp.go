@@ -30,8 +30,9 @@ import (
 // of embedded files, go.mod and go.work (present or missing) in the source
 // directory and every directory above it (a new go.mod or go.work changes
 // the module or workspace), the go command's executable and the go env
-// file. The stamp's own name covers the source directory, the go command,
-// the build flags and every GO* environment variable.
+// file. The stamp's own name covers the source directory, the go command
+// and the executable PATH finds for it, the build flags and every GO*
+// environment variable.
 //
 // A stamp is not written when any recorded path was modified less than
 // stampSlack before the hash started: a file edited in the same
@@ -69,6 +70,11 @@ func stampPath(srcDir string, opts BuildOptions) string {
 	put("watchbox-stamp-v1")
 	put(abs)
 	put(opts.GoCmd)
+	// The go command PATH finds now: another one (PATH changed) is another
+	// toolchain, which the go binary's own metadata in the stamp cannot show.
+	if resolved, err := exec.LookPath(opts.GoCmd); err == nil {
+		put(resolved)
+	}
 	for _, f := range opts.Flags {
 		put(f)
 	}
