@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/bundle"
@@ -63,9 +64,17 @@ func (r *Runtime) Load(ctx context.Context, dir string) (*App, error) {
 	if err != nil {
 		return nil, bundleError(dir, err)
 	}
-	wasm, info, err := b.Wasm(ctx, bundle.BuildOptions{CacheDir: filepath.Join(r.cfg.CacheDir, "build")})
+	wasm, info, err := b.Wasm(ctx, bundle.BuildOptions{
+		CacheDir: filepath.Join(r.cfg.CacheDir, "build"),
+		OnBuild: func(src string) {
+			r.log.Info().Str("bundle", dir).Msgf("building %s with GOOS=wasip1 go build (the first build on a machine also compiles Go's standard library for wasip1 and can take a few minutes)", src)
+		},
+	})
 	if err != nil {
 		return nil, bundleError(dir, err)
+	}
+	if !info.Prebuilt && !info.Cached {
+		r.log.Info().Str("bundle", dir).Dur("took", info.Duration).Msg("built")
 	}
 	file := info.Path
 	if b.Manifest.Module != "" {
@@ -115,7 +124,13 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 		}
 		return nil, err
 	}
+	// A module not yet in the compilation cache takes seconds to compile
+	// (a Go app, more under load): say so rather than stay silent.
+	slow := time.AfterFunc(time.Second, func() {
+		log.Info().Str("module", file).Msg("compiling the module to machine code (once: later loads read the compilation cache)")
+	})
 	cm, err := r.compile(ctx, g, dir, file, m, metered)
+	slow.Stop()
 	if err != nil {
 		return fail(err)
 	}

@@ -192,6 +192,9 @@ func printExec(w io.Writer, res *wasiexec.Result) {
 			budget = fmt.Sprint(res.Fuel)
 		}
 		fmt.Fprintf(w, "fuel used: %d (budget %s, cost model %s)\n", res.FuelUsed, budget, res.CostModel)
+		if res.InitFuel > 0 {
+			fmt.Fprintf(w, "  _initialize: %d, %s: %d\n", res.InitFuel, res.Export, res.FuelUsed-res.InitFuel)
+		}
 	} else {
 		fmt.Fprintln(w, "fuel used: not metered")
 	}

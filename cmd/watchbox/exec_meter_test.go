@@ -38,6 +38,28 @@ func TestExecCommand(t *testing.T) {
 		t.Fatalf("exec fib 20: code %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
 
+	// init_fuel is _initialize's share, so the call's own fuel is
+	// fuel_used - init_fuel (what one wasmtime call's consume_fuel gives).
+	code, out, _ = runCmd(t, execCmd, "--cache", cache, "--json", cKernels, "--invoke", "fib", "20")
+	var split struct {
+		FuelUsed int64 `json:"fuel_used"`
+		InitFuel int64 `json:"init_fuel"`
+	}
+	if err := json.Unmarshal([]byte(out), &split); err != nil || code != exitOK {
+		t.Fatalf("--json fib 20: code %d, %v\n%s", code, err, out)
+	}
+	if split.InitFuel <= 0 || split.InitFuel >= split.FuelUsed {
+		t.Errorf("init_fuel %d of fuel_used %d: want _initialize's part, above 0", split.InitFuel, split.FuelUsed)
+	}
+	code, out, _ = runCmd(t, execCmd, "--cache", cache, "--json", cKernels, "--invoke", "_initialize")
+	var initOnly struct {
+		FuelUsed int64 `json:"fuel_used"`
+		InitFuel int64 `json:"init_fuel"`
+	}
+	if err := json.Unmarshal([]byte(out), &initOnly); err != nil || code != exitOK || initOnly.FuelUsed != split.InitFuel || initOnly.InitFuel != 0 {
+		t.Errorf("--invoke _initialize: code %d, %+v; want fuel_used %d (init_fuel of fib) and init_fuel 0", code, initOnly, split.InitFuel)
+	}
+
 	code, out, _ = runCmd(t, execCmd, "--cache", cache, "--json", "--fuel", "5000", "--cost-model", "wasmtime", cKernels, "--invoke", "fib", "25")
 	var res struct {
 		Outcome  string   `json:"outcome"`

@@ -27,6 +27,11 @@ type BuildOptions struct {
 	Force bool
 	// GoCmd is the go command. Default: "go" from PATH.
 	GoCmd string
+	// OnBuild, if set, is called when a build is about to start (the cache
+	// has no module for the sources), with the source directory, so that a
+	// front end can say why it is waiting: the first build on a machine
+	// compiles the standard library for wasip1 and takes minutes.
+	OnBuild func(srcDir string)
 	// Flags are extra build flags such as "-tags=debug" or "-trimpath". They
 	// are passed to both go list and go build and are part of the hash.
 	Flags []string
@@ -49,6 +54,10 @@ type BuildInfo struct {
 	Path string
 	// Duration is the time Wasm took, including hashing and building.
 	Duration time.Duration
+	// Stamped is true when the content hash of a "source" bundle was taken
+	// from the metadata stamp of its last build, because no input's size,
+	// modification time or mode changed, so no go command ran.
+	Stamped bool
 	// WatchDirs are the directories of every non-standard-library package
 	// that went into a "source" build, sorted. A change to the files there
 	// (or to the modules' go.mod and go.sum) can change the hash, so a file
@@ -141,13 +150,26 @@ func (b *Bundle) Wasm(ctx context.Context, opts BuildOptions) ([]byte, BuildInfo
 		opts.CacheDir = filepath.Join(dir, "watchbox", "build")
 	}
 	srcDir := filepath.Join(b.Dir, filepath.FromSlash(b.Manifest.Source))
-	sum, watch, err := sourceHash(ctx, srcDir, opts)
-	if err != nil {
-		return nil, BuildInfo{}, err
+	// Unchanged files since the last hash: take it from the stamp, with no
+	// go command (see stamp).
+	var sum string
+	var watch, inputs []string
+	stamped := false
+	if !opts.Force {
+		sum, watch, stamped = readStamp(srcDir, opts)
 	}
-	info := BuildInfo{Hash: sum, Path: filepath.Join(opts.CacheDir, sum+".wasm"), WatchDirs: watch}
+	if !stamped {
+		var err error
+		if sum, watch, inputs, err = sourceHash(ctx, srcDir, opts); err != nil {
+			return nil, BuildInfo{}, err
+		}
+	}
+	info := BuildInfo{Hash: sum, Path: filepath.Join(opts.CacheDir, sum+".wasm"), WatchDirs: watch, Stamped: stamped}
 	if !opts.Force {
 		if data, err := os.ReadFile(info.Path); err == nil && bytes.HasPrefix(data, []byte("\x00asm")) {
+			if !stamped {
+				writeStamp(srcDir, opts, sum, watch, inputs, start)
+			}
 			info.Cached = true
 			info.Duration = time.Since(start)
 			return data, info, nil
@@ -163,6 +185,9 @@ func (b *Bundle) Wasm(ctx context.Context, opts BuildOptions) ([]byte, BuildInfo
 	}
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(tmp, "out.wasm")
+	if opts.OnBuild != nil {
+		opts.OnBuild(srcDir)
+	}
 	args := append([]string{"build", "-buildmode=c-shared"}, opts.Flags...)
 	args = append(args, "-o", out, ".")
 	if _, err := goCmd(ctx, srcDir, opts.GoCmd, args...); err != nil {
@@ -174,10 +199,12 @@ func (b *Bundle) Wasm(ctx context.Context, opts BuildOptions) ([]byte, BuildInfo
 	}
 	// Cache the result only if the sources did not change during the build;
 	// otherwise the entry could hold a module that does not match its name.
-	if after, _, err := sourceHash(ctx, srcDir, opts); err == nil && after == sum {
+	hashed := time.Now()
+	if after, dirs, inputs, err := sourceHash(ctx, srcDir, opts); err == nil && after == sum {
 		if err := os.Rename(out, info.Path); err != nil {
 			return nil, BuildInfo{}, err
 		}
+		writeStamp(srcDir, opts, sum, dirs, inputs, hashed)
 	} else {
 		info.Path = ""
 	}
@@ -224,21 +251,23 @@ type listedPackage struct {
 const listFields = "ImportPath,Dir,Standard,Module,GoFiles,CgoFiles,CFiles,CXXFiles,MFiles,HFiles,FFiles,SFiles,SwigFiles,SwigCXXFiles,SysoFiles,EmbedFiles,OtherFiles"
 
 // sourceHash computes the content hash of the build of the main package in
-// srcDir (see [Bundle.Wasm]) and the directories of its packages.
-func sourceHash(ctx context.Context, srcDir string, opts BuildOptions) (string, []string, error) {
+// srcDir (see [Bundle.Wasm]), the directories of its packages, and the
+// files it read (for the stamp).
+func sourceHash(ctx context.Context, srcDir string, opts BuildOptions) (string, []string, []string, error) {
 	envJSON, err := goCmd(ctx, srcDir, opts.GoCmd, "env", "-json", "GOVERSION", "GOROOT", "GOFLAGS", "GOEXPERIMENT", "GOWASM", "GOWORK")
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	var env struct{ GOVERSION, GOROOT, GOFLAGS, GOEXPERIMENT, GOWASM, GOWORK string }
 	if err := json.Unmarshal(envJSON, &env); err != nil {
-		return "", nil, fmt.Errorf("go env: %w", err)
+		return "", nil, nil, fmt.Errorf("go env: %w", err)
 	}
 	args := append([]string{"list", "-deps", "-json=" + listFields}, opts.Flags...)
 	list, err := goCmd(ctx, srcDir, opts.GoCmd, append(args, ".")...)
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
+	var inputs []string
 
 	h := sha256.New()
 	put := func(fields ...string) {
@@ -249,8 +278,8 @@ func sourceHash(ctx context.Context, srcDir string, opts BuildOptions) (string, 
 	put("watchbox-build-v1", env.GOVERSION, env.GOROOT, env.GOFLAGS, env.GOEXPERIMENT, env.GOWASM, "-buildmode=c-shared")
 	put(opts.Flags...)
 	if env.GOWORK != "" && env.GOWORK != "off" {
-		if err := putFiles(put, "", env.GOWORK, env.GOWORK+".sum"); err != nil {
-			return "", nil, err
+		if err := putFiles(put, &inputs, "", env.GOWORK, env.GOWORK+".sum"); err != nil {
+			return "", nil, nil, err
 		}
 	}
 	var dirs []string
@@ -261,7 +290,7 @@ func sourceHash(ctx context.Context, srcDir string, opts BuildOptions) (string, 
 		if err := dec.Decode(&pkg); err == io.EOF {
 			break
 		} else if err != nil {
-			return "", nil, fmt.Errorf("go list output: %w", err)
+			return "", nil, nil, fmt.Errorf("go list output: %w", err)
 		}
 		if pkg.Standard {
 			continue
@@ -270,8 +299,8 @@ func sourceHash(ctx context.Context, srcDir string, opts BuildOptions) (string, 
 		dirs = append(dirs, pkg.Dir)
 		for _, files := range [][]string{pkg.GoFiles, pkg.CgoFiles, pkg.CFiles, pkg.CXXFiles, pkg.MFiles, pkg.HFiles,
 			pkg.FFiles, pkg.SFiles, pkg.SwigFiles, pkg.SwigCXXFiles, pkg.SysoFiles, pkg.EmbedFiles, pkg.OtherFiles} {
-			if err := putFiles(put, pkg.Dir, files...); err != nil {
-				return "", nil, err
+			if err := putFiles(put, &inputs, pkg.Dir, files...); err != nil {
+				return "", nil, nil, err
 			}
 			put("|")
 		}
@@ -281,21 +310,23 @@ func sourceHash(ctx context.Context, srcDir string, opts BuildOptions) (string, 
 			if m.Dir != "" {
 				files = append(files, filepath.Join(m.Dir, "go.sum"))
 			}
-			if err := putFiles(put, "", files...); err != nil {
-				return "", nil, err
+			if err := putFiles(put, &inputs, "", files...); err != nil {
+				return "", nil, nil, err
 			}
 		}
 	}
 	slices.Sort(dirs)
-	return hex.EncodeToString(h.Sum(nil)), slices.Compact(dirs), nil
+	return hex.EncodeToString(h.Sum(nil)), slices.Compact(dirs), inputs, nil
 }
 
 // putFiles adds the names and contents of files (relative to dir unless
-// absolute) to the hash with put. A missing file is hashed as missing, so that creating it
+// absolute) to the hash with put, and their paths to read. A missing file is hashed as missing, so that creating it
 // changes the hash.
-func putFiles(put func(...string), dir string, files ...string) error {
+func putFiles(put func(...string), read *[]string, dir string, files ...string) error {
 	for _, name := range files {
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		*read = append(*read, path)
+		data, err := os.ReadFile(path)
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 			put(name, "(missing)")

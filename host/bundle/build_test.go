@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // appFiles is a Go app bundle in its own module: a main package exporting
@@ -97,7 +99,9 @@ func TestBuildCachesAndRebuildsOnChange(t *testing.T) {
 	entries, _ := os.ReadDir(cache)
 	var names []string
 	for _, e := range entries {
-		names = append(names, e.Name())
+		if e.Name() != "stamps" {
+			names = append(names, e.Name())
+		}
 	}
 	if len(names) != 3 {
 		t.Errorf("cache holds %q, want 3 modules and no temporary files", names)
@@ -110,7 +114,7 @@ func TestSourceHashInputs(t *testing.T) {
 	opts := BuildOptions{GoCmd: "go"}
 	hash := func() string {
 		t.Helper()
-		h, _, err := sourceHash(ctx, dir, opts)
+		h, _, _, err := sourceHash(ctx, dir, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,5 +202,122 @@ func TestBuildContextCanceled(t *testing.T) {
 	_, _, err := Build(ctx, newApp(t), BuildOptions{CacheDir: t.TempDir()})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("got %v, want context.Canceled", err)
+	}
+}
+
+// ageFiles sets the modification time of everything under dir an hour
+// back, so that a stamp can be written right away (see stampSlack).
+func ageFiles(t *testing.T, dir string) {
+	t.Helper()
+	old := time.Now().Add(-time.Hour)
+	err := filepath.WalkDir(dir, func(path string, _ os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Chtimes(path, old, old)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBuildStampSkipsGoCommand: a source bundle whose files did not change
+// gets its hash from the stamp, with no go command; any change to its
+// inputs' metadata runs the full hash again.
+func TestBuildStampSkipsGoCommand(t *testing.T) {
+	realGo, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	ctx := context.Background()
+	root := t.TempDir()
+	dir := filepath.Join(root, "app")
+	writeFiles(t, dir, appFiles)
+	cache := t.TempDir()
+	// A go command that logs its runs.
+	bin := t.TempDir()
+	log := filepath.Join(bin, "log")
+	gocmd := filepath.Join(bin, "go")
+	script := "#!/bin/sh\necho \"$1\" >> " + log + "\nexec " + realGo + " \"$@\"\n"
+	if err := os.WriteFile(gocmd, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ageFiles(t, bin)
+	opts := BuildOptions{CacheDir: cache, GoCmd: gocmd}
+	runs := func() int {
+		data, _ := os.ReadFile(log)
+		os.Remove(log)
+		return strings.Count(string(data), "\n")
+	}
+	b, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	build := func(step string) BuildInfo {
+		t.Helper()
+		data, info, err := b.Wasm(ctx, opts)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if !bytes.HasPrefix(data, []byte("\x00asm")) {
+			t.Fatalf("%s: not a wasm module", step)
+		}
+		return info
+	}
+
+	ageFiles(t, root)
+	first := build("first")
+	if first.Stamped || runs() == 0 {
+		t.Fatalf("first build: %+v, want a full hash and a build", first)
+	}
+	// The files are old enough to be trusted: the first build stamped
+	// them.
+	stamped := build("stamped")
+	if !stamped.Stamped || !stamped.Cached || stamped.Hash != first.Hash || !reflect.DeepEqual(stamped.WatchDirs, first.WatchDirs) {
+		t.Errorf("unchanged bundle: %+v, want stamped and cached with hash %s and dirs %q", stamped, first.Hash, first.WatchDirs)
+	}
+	if n := runs(); n != 0 {
+		t.Errorf("an unchanged bundle ran the go command %d times", n)
+	}
+
+	for _, tc := range []struct {
+		name    string
+		change  func()
+		newHash bool
+	}{
+		{"edited main.go", func() {
+			writeFiles(t, dir, map[string]string{"main.go": strings.Replace(appFiles["main.go"], "lib.Answer()", "lib.Answer() + 1", 1)})
+		}, true},
+		{"new file in an imported package", func() {
+			writeFiles(t, dir, map[string]string{"lib/more.go": "package lib\n"})
+		}, true},
+		{"new test file", func() {
+			writeFiles(t, dir, map[string]string{"lib/lib_test.go": "package lib\n"})
+		}, false},
+		{"edited embedded file", func() {
+			writeFiles(t, dir, map[string]string{"lib/greeting.txt": "hello"})
+		}, true},
+		{"go.work above the module", func() {
+			writeFiles(t, root, map[string]string{"go.work": "go 1.24\n\nuse ./app\n"})
+		}, true},
+		{"GOFLAGS", func() { t.Setenv("GOFLAGS", "-tags=stamptest") }, true},
+	} {
+		tc.change()
+		before := stamped.Hash
+		info := build(tc.name)
+		if info.Stamped || runs() == 0 {
+			t.Errorf("%s: %+v, want the full hash (go command run)", tc.name, info)
+		}
+		if changed := info.Hash != before; changed != tc.newHash {
+			t.Errorf("%s: hash changed = %v, want %v", tc.name, changed, tc.newHash)
+		}
+		// Once the change is old enough, the stamp is written again.
+		ageFiles(t, root)
+		build(tc.name + ", hashed again")
+		runs()
+		stamped = build(tc.name + ", stamped")
+		if !stamped.Stamped || stamped.Hash != info.Hash || runs() != 0 {
+			t.Errorf("%s, unchanged since: %+v, want stamped with hash %s and no go command", tc.name, stamped, info.Hash)
+		}
 	}
 }

@@ -79,6 +79,12 @@ type Result struct {
 	// FuelUsed is the fuel charged (0 when not metered). It is exact and
 	// deterministic for "ok", "exit" and "fuel_exhausted".
 	FuelUsed int64 `json:"fuel_used"`
+	// InitFuel is the part of FuelUsed that a reactor's _initialize used
+	// before the invoked export ran (0 for commands and when not metered).
+	// FuelUsed minus InitFuel is the invoked call's own fuel, the figure to
+	// compare with one wasmtime call's consume_fuel: a Go module's
+	// _initialize reads WASI randomness, so whole-run fuel cannot match.
+	InitFuel int64 `json:"init_fuel"`
 	// Fuel is the budget (meter.MaxFuel when unlimited).
 	Fuel int64 `json:"fuel"`
 	// Wall is the wall-clock time of the calls (not of compilation).
@@ -263,6 +269,9 @@ func Run(ctx context.Context, wasm []byte, opts Options) (*Result, error) {
 		if gauge != nil {
 			results, out, used, err = gauge.Call(ctx, fn, res.Fuel-res.FuelUsed, deadline, args...)
 			res.FuelUsed += used
+			if name == "_initialize" && res.Export != "_initialize" {
+				res.InitFuel = used
+			}
 		} else {
 			results, err = fn.Call(runCtx, args...)
 			out = classifyUnmetered(err)

@@ -64,6 +64,7 @@ type CallConfig struct {
 type Call struct {
 	clock   Clock
 	virtual bool
+	real    bool // clock is Real: Elapsed reads only the monotonic clock
 	start   time.Time
 	cfg     CallConfig
 
@@ -91,8 +92,9 @@ func (c *Call) ResetAt(clock Clock, start time.Time, cfg CallConfig) {
 	if virtual {
 		cfg.Deadline = cfg.Deadline.Round(0)
 	}
+	_, real := clock.(Real)
 	c.mu.Lock()
-	c.clock, c.virtual, c.start, c.cfg, c.slept = clock, virtual, start, cfg, 0
+	c.clock, c.virtual, c.real, c.start, c.cfg, c.slept = clock, virtual, real, start, cfg, 0
 	c.mu.Unlock()
 }
 
@@ -121,6 +123,11 @@ func (c *Call) Slept() time.Duration {
 func (c *Call) Elapsed() time.Duration {
 	if c.virtual {
 		return sat(c.CPU(), c.Slept())
+	}
+	if c.real {
+		// time.Since reads only the monotonic clock when start has a
+		// monotonic reading, where Now reads the wall clock as well.
+		return time.Since(c.start)
 	}
 	return c.clock.Now().Sub(c.start)
 }

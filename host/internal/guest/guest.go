@@ -284,7 +284,7 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 		}
 	}
 	if g.hasInit {
-		term, fuel, _, err := g.invoke(ctx, mod.ExportedFunction(abi.ExportInitialize), nil, budget)
+		term, fuel, _, err := g.invoke(ctx, g.cfg.Clock.Now(), mod.ExportedFunction(abi.ExportInitialize), nil, budget)
 		if err == nil && mod.IsClosed() {
 			// proc_exit(0) in _initialize closes the module without an error.
 			term, err = TerminationExit, sys.NewExitError(0)
@@ -325,15 +325,18 @@ type Result struct {
 func (g *Guest) Call(ctx context.Context, kind abi.EventKind, fields []byte, budget time.Duration) Result {
 	in := g.inst
 	in.nextID++
+	// One clock read starts the call: the envelope's time, the call's
+	// clock and its deadline all come from it.
+	start := g.cfg.Clock.Now()
 	in.env = abi.AppendHeader(in.env[:0], abi.Header{
-		Version: abi.Version, Kind: kind, ID: in.nextID, Time: g.cfg.Clock.Now().UnixNano(),
+		Version: abi.Version, Kind: kind, ID: in.nextID, Time: start.UnixNano(),
 	})
 	in.env = append(in.env, fields...)
 	in.reply = in.reply[:0]
 	in.inEvent = true
 	in.stack[0] = uint64(kind)
 	in.stack[1] = uint64(len(in.env))
-	term, fuel, elapsed, err := g.invoke(ctx, in.event, in.stack[:], budget)
+	term, fuel, elapsed, err := g.invoke(ctx, start, in.event, in.stack[:], budget)
 	in.inEvent = false
 	res := Result{ID: in.nextID, Start: g.cc.Start(), Duration: elapsed, Fuel: fuel}
 	if err != nil {
@@ -402,18 +405,18 @@ func (g *Guest) nanosleep(ns int64) {
 
 // invoke calls fn with stack under a time budget: a fuel budget of
 // budget*InstructionRate and a deadline of budget from the call's start,
-// on the runtime's clock. It returns how a failed call ended, the fuel used,
+// start, just read from the runtime's clock. It returns how a failed call ended, the fuel used,
 // the call's duration (virtual: its CPU time plus sleeps) and the engine's
 // error. Under the virtual clock the runtime's clock then moves on by the
 // call's duration.
-func (g *Guest) invoke(ctx context.Context, fn api.Function, stack []uint64, budget time.Duration) (Termination, int64, time.Duration, error) {
+func (g *Guest) invoke(ctx context.Context, start time.Time, fn api.Function, stack []uint64, budget time.Duration) (Termination, int64, time.Duration, error) {
 	gauge := g.inst.gauge
-	start := g.cfg.Clock.Now()
 	prof := g.cfg.Profile()
+	due := start.Add(budget)
 	cfg := clock.CallConfig{
 		Rate:     prof.InstructionRate,
-		Deadline: start.Add(budget),
-		Stop:     g.wd.arm(gauge, budget, !g.cfg.Virtual),
+		Deadline: due,
+		Stop:     g.wd.arm(gauge, due, budget, !g.cfg.Virtual),
 	}
 	if gauge != nil {
 		g.fuelBudget = prof.Fuel(budget)
