@@ -1105,8 +1105,11 @@ func TestGuestPanicVerbose(t *testing.T) {
 // and its log line says it crashed.
 func TestCPUKillExplained(t *testing.T) {
 	t.Parallel()
-	r := chaosRun(t, "DidBecomeActive spin", "--set", "lifecycle_time=50ms")
-	expect(t, r, exitCrash, "cpu_time_exceeded: did_become_active used its whole CPU budget, lifecycle_time=50ms (12500000 fuel; it used ",
+	// A slow device (10 M instructions/s) makes the 50 ms budget 500,000
+	// fuel, which the host runs in about a millisecond: the fuel runs out
+	// long before the 50 ms wall-clock deadline, however loaded the machine.
+	r := chaosRun(t, "DidBecomeActive spin", "--set", "lifecycle_time=50ms", "--set", "instruction_rate=10000000")
+	expect(t, r, exitCrash, "cpu_time_exceeded: did_become_active used its whole CPU budget, lifecycle_time=50ms (500000 fuel; it used ",
 		"raise it with --set lifecycle_time=100ms, or move the work to a background task", "status=crash termination=cpu_time_exceeded")
 	if strings.Contains(r.stderr, "status=ok termination") {
 		t.Errorf("the log line of a crash says status=ok\n%s", r)
