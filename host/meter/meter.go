@@ -150,11 +150,30 @@ func Instrument(wasm []byte, model CostModel) ([]byte, error) {
 	return out, err
 }
 
+// InstrumentCoverage is Instrument plus edge coverage: the copy also
+// imports CoverModule.CoverFunc (after RefuelFunc, so defined functions
+// move up by two) and calls it at every function entry, branch target and
+// loop head with a constant site id. The calls are not charged: the copy
+// counts exactly the fuel Instrument's output counts. NewCoverage provides
+// the import and the map it fills.
+func InstrumentCoverage(wasm []byte, model CostModel) ([]byte, error) {
+	out, _, err := instrumentWith(wasm, model, true)
+	return out, err
+}
+
 func instrument(wasm []byte, model CostModel) ([]byte, instr.Stats, error) {
+	return instrumentWith(wasm, model, false)
+}
+
+func instrumentWith(wasm []byte, model CostModel, cover bool) ([]byte, instr.Stats, error) {
 	if model != Strict && model != Wasmtime {
 		return nil, instr.Stats{}, fmt.Errorf("meter: %w %d", ErrUnknownCostModel, model)
 	}
-	out, st, err := instr.Rewrite(wasm, rewriteOptions(model))
+	opt := rewriteOptions(model)
+	if cover {
+		opt.CoverModule, opt.CoverName = CoverModule, CoverFunc
+	}
+	out, st, err := instr.Rewrite(wasm, opt)
 	if err != nil {
 		return nil, st, fmt.Errorf("meter: malformed module: %w", err)
 	}

@@ -38,7 +38,20 @@ type Options struct {
 	// ImportModule is rejected. If ImportModule is empty, a failed check
 	// executes unreachable instead and no import is added.
 	ImportModule, ImportName string
+	// CoverModule and CoverName, if CoverModule is set, add edge coverage:
+	// the rewrite imports a function of type [i32] -> [] under these names
+	// (after ImportModule.ImportName) and calls it with a site id, a
+	// constant in [0, CoverSites), at every function entry, branch target
+	// (if and else arms, after br_if, after the end of a block or if that
+	// is branched to or falls through from two arms) and loop head. The
+	// calls are not charged: a module with coverage counts exactly the fuel
+	// of the same module without it. Requires ImportModule.
+	CoverModule, CoverName string
 }
+
+// CoverSites is the number of distinct coverage site ids: ids are 16-bit,
+// so that an AFL-style edge id (cur ^ prev>>1) indexes a 64 KiB map.
+const CoverSites = 1 << 16
 
 // Stats describes an instrumented module.
 type Stats struct {
@@ -50,6 +63,7 @@ type Stats struct {
 	MaxUnchecked   int64  // largest sum of unchecked charges in one function
 	FuelGlobal     uint32 // index of the fuel global; the limit global follows it
 	ImportFunc     uint32 // index of the imported slow-path function (with Options.ImportModule)
+	CoverSites     int    // coverage calls inserted (with Options.CoverModule)
 	DroppedDebug   int    // DWARF custom sections dropped
 	StaleNames     bool   // the name section did not parse and was kept without renumbering
 }
@@ -209,10 +223,17 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 	st.FuelGlobal = fuel
 	// A module that defines no function has no checks, and gets no import.
 	slow := opt.ImportModule != "" && len(funcTypes) > 0
-	if slow && uint64(importedFuncs)+uint64(len(funcTypes)) >= math.MaxUint32-1 {
+	if slow && uint64(importedFuncs)+uint64(len(funcTypes)) >= math.MaxUint32-2 {
 		return nil, st, &Error{Section: "function", Offset: 0, Func: -1, Msg: "too many functions"}
 	}
-	rm := remap{on: slow, from: importedFuncs}
+	cover := slow && opt.CoverModule != ""
+	if opt.CoverModule != "" && opt.ImportModule == "" {
+		return nil, st, errors.New("instr: coverage needs the slow-path import (Options.ImportModule)")
+	}
+	rm := remap{on: slow, from: importedFuncs, by: 1}
+	if cover {
+		rm.by = 2
+	}
 	st.ImportFunc = importedFuncs
 
 	// Each body is wrapped in block $trap (block $body ... end) return end
@@ -283,6 +304,29 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 		}
 		slowType = uint32(idx)
 	}
+	var coverType uint32
+	if cover {
+		idx := -1
+		for j, u := range types {
+			if u.plain && u.params == 1 && u.nres == 0 && u.p0 == 0x7f {
+				idx = j
+				break
+			}
+		}
+		if idx < 0 {
+			enc := []byte{0x60, 0x01, 0x7f, 0x00}
+			for j, nt := range newTypes {
+				if bytes.Equal(nt, enc) {
+					idx = len(types) + j
+				}
+			}
+			if idx < 0 {
+				idx = len(types) + len(newTypes)
+				newTypes = append(newTypes, enc)
+			}
+		}
+		coverType = uint32(idx)
+	}
 
 	out = make([]byte, 0, len(wasm)+len(wasm)/4+64)
 	out = append(out, wasm[:8]...)
@@ -301,7 +345,20 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 		im = appendU32(im, uint32(len(opt.ImportName)))
 		im = append(im, opt.ImportName...)
 		im = append(im, 0x00)
-		return appendU32(im, slowType)
+		im = appendU32(im, slowType)
+		if cover {
+			im = appendU32(im, uint32(len(opt.CoverModule)))
+			im = append(im, opt.CoverModule...)
+			im = appendU32(im, uint32(len(opt.CoverName)))
+			im = append(im, opt.CoverName...)
+			im = append(im, 0x00)
+			im = appendU32(im, coverType)
+		}
+		return im
+	}
+	nimports := uint32(1)
+	if cover {
+		nimports = 2
 	}
 	newExport := func() []byte {
 		e := appendU32(nil, uint32(len(opt.GlobalName)))
@@ -328,7 +385,7 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 			emittedType = true
 		}
 		if !emittedImport && rank > sectionRank[secImport] {
-			emitSection(secImport, append(appendU32(nil, 1), newImport()...))
+			emitSection(secImport, append(appendU32(nil, nimports), newImport()...))
 			emittedImport = true
 		}
 		if !emittedGlobal && rank > sectionRank[secGlobal] {
@@ -391,10 +448,10 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 			}
 			sr := secReader(s)
 			n, _ := sr.u32() // already validated above
-			if n >= math.MaxUint32 {
+			if n >= math.MaxUint32-1 {
 				return nil, st, &Error{Section: "import", Offset: s.start, Func: -1, Msg: "too many imports"}
 			}
-			c := appendU32(make([]byte, 0, len(content)+64), n+1)
+			c := appendU32(make([]byte, 0, len(content)+64), n+nimports)
 			c = append(c, wasm[sr.pos:s.end]...)
 			emitSection(secImport, append(c, newImport()...))
 			emittedImport = true
@@ -474,6 +531,7 @@ type funcType struct {
 	isFunc bool
 	plain  bool // a func type on its own: not in a rec group, no supertypes
 	params uint32
+	p0     byte // the first parameter's value type (one-byte types only)
 	nres   uint32
 	res    []byte // encoded result value types, without the count
 }
@@ -544,7 +602,11 @@ func parseSubType(r *reader) (funcType, error) {
 		if err != nil {
 			return ft, err
 		}
+		var p0 byte
 		for j := uint32(0); j < np; j++ {
+			if j == 0 {
+				p0, _ = r.peek()
+			}
 			if err := skipValType(r); err != nil {
 				return ft, err
 			}
@@ -559,7 +621,7 @@ func parseSubType(r *reader) (funcType, error) {
 				return ft, err
 			}
 		}
-		return funcType{isFunc: true, params: np, nres: nr, res: r.b[start:r.pos]}, nil
+		return funcType{isFunc: true, params: np, p0: p0, nres: nr, res: r.b[start:r.pos]}, nil
 	case 0x5f: // struct: vec(fieldtype)
 		n, err := r.u32()
 		if err != nil {
