@@ -44,22 +44,25 @@ func Key(wasm []byte, model CostModel) string {
 // A cache that cannot be read or written degrades to instrumenting anew; only
 // instrumentation errors are returned.
 func (c *Cache) Instrument(wasm []byte, model CostModel) ([]byte, error) {
-	return c.instrument(wasm, model, false)
+	return c.instrument(wasm, model, Extras{})
 }
 
-// InstrumentCoverage returns InstrumentCoverage(wasm, model), from the
-// cache when present (under Key with a "-cover" suffix).
-func (c *Cache) InstrumentCoverage(wasm []byte, model CostModel) ([]byte, error) {
-	return c.instrument(wasm, model, true)
+// InstrumentWith returns InstrumentWith(wasm, model, x), from the cache
+// when present (under Key with a suffix naming the extras).
+func (c *Cache) InstrumentWith(wasm []byte, model CostModel, x Extras) ([]byte, error) {
+	return c.instrument(wasm, model, x)
 }
 
-func (c *Cache) instrument(wasm []byte, model CostModel, cover bool) ([]byte, error) {
+func (c *Cache) instrument(wasm []byte, model CostModel, x Extras) ([]byte, error) {
 	if model != Strict && model != Wasmtime {
 		return nil, fmt.Errorf("meter: %w %d", ErrUnknownCostModel, model)
 	}
 	key := Key(wasm, model)
-	if cover {
+	if x.Coverage {
 		key = strings.TrimSuffix(key, ".wasm") + "-cover.wasm"
+	}
+	if x.Snapshots {
+		key = strings.TrimSuffix(key, ".wasm") + "-snap.wasm"
 	}
 	path := filepath.Join(c.dir, key)
 	// A missing, unreadable or corrupted entry is recomputed below.
@@ -69,7 +72,7 @@ func (c *Cache) instrument(wasm []byte, model CostModel, cover bool) ([]byte, er
 			return b[sha256.Size:], nil
 		}
 	}
-	out, _, err := instrumentWith(wasm, model, cover)
+	out, _, err := instrumentWith(wasm, model, x)
 	if err != nil {
 		return nil, err
 	}

@@ -112,7 +112,7 @@ func TestCoverageSeesBranches(t *testing.T) {
 
 func TestCoverageStats(t *testing.T) {
 	t.Parallel()
-	_, st, err := instrumentWith(fibModule(), Strict, true)
+	_, st, err := instrumentWith(fibModule(), Strict, Extras{Coverage: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -150,29 +150,59 @@ func Instrument(wasm []byte, model CostModel) ([]byte, error) {
 	return out, err
 }
 
-// InstrumentCoverage is Instrument plus edge coverage: the copy also
-// imports CoverModule.CoverFunc (after RefuelFunc, so defined functions
-// move up by two) and calls it at every function entry, branch target and
-// loop head with a constant site id. The calls are not charged: the copy
-// counts exactly the fuel Instrument's output counts. NewCoverage provides
-// the import and the map it fills.
+// Extras are what InstrumentWith adds to metering, for a fuzzer.
+type Extras struct {
+	// Coverage adds edge coverage: the output also imports
+	// CoverModule.CoverFunc (after RefuelFunc, so defined functions move
+	// up by two) and calls it at every function entry, branch target and
+	// loop head with a constant site id. The calls are not charged: the
+	// output counts exactly the fuel Instrument's output counts.
+	// NewCoverage provides the import and the map it fills.
+	Coverage bool
+	// Snapshots exports what a snapshot of an instance must restore
+	// besides its memory: every defined mutable numeric global, as
+	// GlobalExportPrefix+index, and TablesStaticExport when no operator
+	// writes a table (see those names).
+	Snapshots bool
+}
+
+// GlobalExportPrefix and TablesStaticExport are the exports of
+// Extras.Snapshots: the defined mutable globals of types i32, i64, f32
+// and f64, by index, and an immutable i32 global of value 1 present only
+// when the module imports no table and has no operator that writes one
+// (table.set, table.grow, table.fill, table.copy, table.init), so that its
+// tables are the same in every instance.
+const (
+	GlobalExportPrefix = instr.GlobalExportPrefix
+	TablesStaticExport = instr.TablesStaticExport
+)
+
+// InstrumentCoverage is InstrumentWith(wasm, model, Extras{Coverage: true}).
 func InstrumentCoverage(wasm []byte, model CostModel) ([]byte, error) {
-	out, _, err := instrumentWith(wasm, model, true)
+	out, _, err := instrumentWith(wasm, model, Extras{Coverage: true})
+	return out, err
+}
+
+// InstrumentWith is Instrument with extras. With no extras its output is
+// Instrument's.
+func InstrumentWith(wasm []byte, model CostModel, x Extras) ([]byte, error) {
+	out, _, err := instrumentWith(wasm, model, x)
 	return out, err
 }
 
 func instrument(wasm []byte, model CostModel) ([]byte, instr.Stats, error) {
-	return instrumentWith(wasm, model, false)
+	return instrumentWith(wasm, model, Extras{})
 }
 
-func instrumentWith(wasm []byte, model CostModel, cover bool) ([]byte, instr.Stats, error) {
+func instrumentWith(wasm []byte, model CostModel, x Extras) ([]byte, instr.Stats, error) {
 	if model != Strict && model != Wasmtime {
 		return nil, instr.Stats{}, fmt.Errorf("meter: %w %d", ErrUnknownCostModel, model)
 	}
 	opt := rewriteOptions(model)
-	if cover {
+	if x.Coverage {
 		opt.CoverModule, opt.CoverName = CoverModule, CoverFunc
 	}
+	opt.ExportGlobals = x.Snapshots
 	out, st, err := instr.Rewrite(wasm, opt)
 	if err != nil {
 		return nil, st, fmt.Errorf("meter: malformed module: %w", err)

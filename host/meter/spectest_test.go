@@ -256,7 +256,7 @@ func moduleState(m api.Module, exports []instr.Export) string {
 	var b strings.Builder
 	var names []string
 	for _, e := range exports {
-		if e.Kind == 3 && e.Name != FuelExport && e.Name != LimitExport {
+		if e.Kind == 3 && e.Name != FuelExport && e.Name != LimitExport && !strings.HasPrefix(e.Name, "watchbox_") {
 			names = append(names, e.Name)
 		}
 	}
@@ -300,7 +300,9 @@ func errText(err error) string {
 func runSpecFile(ctx context.Context, t *testing.T, dir string, suite specSuite, file string, cache wazero.CompilationCache, spectestWasm []byte, st *specStats, cover bool) {
 	instrument := func(bin []byte) ([]byte, error) { return Instrument(bin, Strict) }
 	if cover {
-		instrument = func(bin []byte) ([]byte, error) { return InstrumentCoverage(bin, Strict) }
+		instrument = func(bin []byte) ([]byte, error) {
+			return InstrumentWith(bin, Strict, Extras{Coverage: true, Snapshots: true})
+		}
 	}
 	raw, err := os.ReadFile(filepath.Join(dir, file))
 	if err != nil {
@@ -487,8 +489,8 @@ func TestSpecSuite(t *testing.T) {
 }
 
 // TestSpecSuiteCoverage runs the spec suite again on modules instrumented
-// with coverage as well as metering: the coverage calls change no result,
-// trap or state either.
+// for fuzzing (coverage and snapshot exports) as well as metering: the
+// coverage calls and the exports change no result, trap or state either.
 func TestSpecSuiteCoverage(t *testing.T) {
 	testSpecSuite(t, true)
 }

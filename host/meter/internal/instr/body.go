@@ -68,6 +68,7 @@ type walker struct {
 	coverFunc    uint32 // the imported coverage function: slowFunc+1
 	fn           uint32 // the index (in the input) of the function being rewritten
 	nsites       int    // coverage calls inserted in the function
+	tableWrites  int    // operators writing a table, in every function so far
 	types        uint32 // the number of types of the input
 	fuel, limit  uint32
 	local        bool   // fuel kept in a local (no exception handling in the body)
@@ -162,6 +163,7 @@ func rewriteCode(mod []byte, start int, types []funcType, bodyBT [][]byte, funcT
 	if r.pos != len(mod) {
 		return nil, &Error{Section: "code", Offset: r.pos, Func: -1, Msg: fmt.Sprintf("%d trailing bytes after the last function body", len(mod)-r.pos)}
 	}
+	st.TableWrites = w.tableWrites
 	return out, nil
 }
 
@@ -747,6 +749,9 @@ func (w *walker) scan(r *reader) error {
 			}
 		case 0x25, 0x26: // table.get/set
 			_, err = r.u32()
+			if op == 0x26 {
+				w.tableWrites++
+			}
 		case 0xd2: // ref.func
 			err = w.funcImm(r)
 		case 0x23, 0x24: // global.get/set
@@ -893,9 +898,11 @@ func (w *walker) scanFC(r *reader, opStart int, dead bool) error {
 			_, err = r.u32()
 		}
 		dynamic, shift = true, TableElemShift
+		w.tableWrites++
 	case 15, 17: // table.grow t, table.fill t
 		_, err = r.u32()
 		dynamic, shift = true, TableElemShift
+		w.tableWrites++
 	default:
 		r.pos = opStart
 		return r.fail("unknown 0xfc opcode %d", sub)

@@ -47,7 +47,20 @@ type Options struct {
 	// calls are not charged: a module with coverage counts exactly the fuel
 	// of the same module without it. Requires ImportModule.
 	CoverModule, CoverName string
+	// ExportGlobals exports, for a host that snapshots and restores
+	// instances, every defined mutable global of a numeric type as
+	// GlobalExportPrefix+its index, and, when no operator writes a table
+	// and no table is imported, an immutable i32 global of value 1 as
+	// TablesStaticExport (so the host knows the tables need no restoring).
+	ExportGlobals bool
 }
+
+// GlobalExportPrefix and TablesStaticExport are the export names of
+// Options.ExportGlobals.
+const (
+	GlobalExportPrefix = "watchbox_global_"
+	TablesStaticExport = "watchbox_tables_static"
+)
 
 // CoverSites is the number of distinct coverage site ids: ids are 16-bit,
 // so that an AFL-style edge id (cur ^ prev>>1) indexes a 64 KiB map.
@@ -55,17 +68,20 @@ const CoverSites = 1 << 16
 
 // Stats describes an instrumented module.
 type Stats struct {
-	Functions      int    // defined functions rewritten
-	GlobalMode     int    // of which keep the counter in the fuel global (exception handling, or Options.NoLocal)
-	Charges        int    // charge sequences inserted
-	Checks         int    // of which end with a compare-and-trap
-	DynamicCharges int    // size-proportional charges inserted
-	MaxUnchecked   int64  // largest sum of unchecked charges in one function
-	FuelGlobal     uint32 // index of the fuel global; the limit global follows it
-	ImportFunc     uint32 // index of the imported slow-path function (with Options.ImportModule)
-	CoverSites     int    // coverage calls inserted (with Options.CoverModule)
-	DroppedDebug   int    // DWARF custom sections dropped
-	StaleNames     bool   // the name section did not parse and was kept without renumbering
+	Functions      int      // defined functions rewritten
+	GlobalMode     int      // of which keep the counter in the fuel global (exception handling, or Options.NoLocal)
+	Charges        int      // charge sequences inserted
+	Checks         int      // of which end with a compare-and-trap
+	DynamicCharges int      // size-proportional charges inserted
+	MaxUnchecked   int64    // largest sum of unchecked charges in one function
+	FuelGlobal     uint32   // index of the fuel global; the limit global follows it
+	ImportFunc     uint32   // index of the imported slow-path function (with Options.ImportModule)
+	CoverSites     int      // coverage calls inserted (with Options.CoverModule)
+	TableWrites    int      // operators that write a table (table.set/grow/fill/copy/init)
+	ImportedTables int      // tables the module imports
+	MutableGlobals []uint32 // exported defined mutable numeric globals (with Options.ExportGlobals)
+	DroppedDebug   int      // DWARF custom sections dropped
+	StaleNames     bool     // the name section did not parse and was kept without renumbering
 }
 
 // Dynamic cost shifts: the size operand n is converted to fuel as n<<shift
@@ -206,6 +222,20 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 			return nil, st, wrap(sectionNames[s.id], err)
 		}
 	}
+	if opt.ExportGlobals {
+		for _, s := range secs {
+			var err error
+			switch s.id {
+			case secImport:
+				st.ImportedTables, err = countImportedTables(secReader(s))
+			case secGlobal:
+				st.MutableGlobals, err = mutableGlobals(secReader(s), importedGlobal)
+			}
+			if err != nil {
+				return nil, st, wrap(sectionNames[s.id], err)
+			}
+		}
+	}
 	for _, s := range secs {
 		var err error
 		if s.id == secExport {
@@ -328,6 +358,28 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 		coverType = uint32(idx)
 	}
 
+	// The code is rewritten first: with ExportGlobals, the exports depend
+	// on whether it writes tables.
+	var code []byte
+	for _, s := range secs {
+		if s.id == secCode {
+			c, err := rewriteCode(wasm[:s.end], s.start, types, bodyBT, funcTypes, importedFuncs, fuel, rm, opt, &st)
+			if err != nil {
+				return nil, st, err
+			}
+			code = c
+		}
+	}
+	static := st.TableWrites == 0 && st.ImportedTables == 0
+	nglobals, nexports := uint32(2), uint32(2)
+	if opt.ExportGlobals {
+		nexports += uint32(len(st.MutableGlobals))
+		if static {
+			nglobals++
+			nexports++
+		}
+	}
+
 	out = make([]byte, 0, len(wasm)+len(wasm)/4+64)
 	out = append(out, wasm[:8]...)
 	emittedGlobal, emittedExport := false, false
@@ -337,7 +389,11 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 		g = appendS64(g, opt.InitialFuel)
 		g = append(g, 0x0b, 0x7e, 0x01, 0x42) // limit
 		g = appendS64(g, opt.InitialLimit)
-		return append(g, 0x0b)
+		g = append(g, 0x0b)
+		if nglobals == 3 {
+			g = append(g, 0x7f, 0x00, 0x41, 0x01, 0x0b) // i32 const = 1
+		}
+		return g
 	}
 	newImport := func() []byte {
 		im := appendU32(nil, uint32(len(opt.ImportModule)))
@@ -368,7 +424,23 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 		e = appendU32(e, uint32(len(opt.LimitName)))
 		e = append(e, opt.LimitName...)
 		e = append(e, 0x03)
-		return appendU32(e, fuel+1)
+		e = appendU32(e, fuel+1)
+		if opt.ExportGlobals {
+			for _, gi := range st.MutableGlobals {
+				name := fmt.Sprintf("%s%d", GlobalExportPrefix, gi)
+				e = appendU32(e, uint32(len(name)))
+				e = append(e, name...)
+				e = append(e, 0x03)
+				e = appendU32(e, gi)
+			}
+			if static {
+				e = appendU32(e, uint32(len(TablesStaticExport)))
+				e = append(e, TablesStaticExport...)
+				e = append(e, 0x03)
+				e = appendU32(e, fuel+2)
+			}
+		}
+		return e
 	}
 	emitSection := func(id byte, content []byte) {
 		out = append(out, id)
@@ -389,11 +461,11 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 			emittedImport = true
 		}
 		if !emittedGlobal && rank > sectionRank[secGlobal] {
-			emitSection(secGlobal, append(appendU32(nil, 2), newGlobal()...))
+			emitSection(secGlobal, append(appendU32(nil, nglobals), newGlobal()...))
 			emittedGlobal = true
 		}
 		if !emittedExport && rank > sectionRank[secExport] {
-			emitSection(secExport, append(appendU32(nil, 2), newExport()...))
+			emitSection(secExport, append(appendU32(nil, nexports), newExport()...))
 			emittedExport = true
 		}
 	}
@@ -417,10 +489,14 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 		case secGlobal, secExport:
 			sr := secReader(s)
 			n, _ := sr.u32() // already validated above
-			if n >= math.MaxUint32-1 {
+			add := nglobals
+			if s.id == secExport {
+				add = nexports
+			}
+			if uint64(n)+uint64(add) >= math.MaxUint32 {
 				return nil, st, &Error{Section: sectionNames[s.id], Offset: s.start, Func: -1, Msg: "too many entries"}
 			}
-			c := appendU32(make([]byte, 0, len(content)+64), n+2)
+			c := appendU32(make([]byte, 0, len(content)+64), n+add)
 			if rm.on {
 				var err error
 				if s.id == secGlobal {
@@ -494,11 +570,7 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 			}
 			emitSection(secType, c)
 		case secCode:
-			c, err := rewriteCode(wasm[:s.end], s.start, types, bodyBT, funcTypes, importedFuncs, fuel, rm, opt, &st)
-			if err != nil {
-				return nil, st, err
-			}
-			emitSection(secCode, c)
+			emitSection(secCode, code)
 		case secCustom:
 			// DWARF refers to code offsets of the original module, which
 			// the rewrite moves: drop it rather than report wrong lines.
@@ -884,4 +956,80 @@ func Exports(wasm []byte) ([]Export, error) {
 		return out, nil
 	}
 	return nil, nil
+}
+
+// countImportedTables counts the table imports of an import section.
+func countImportedTables(r *reader) (int, error) {
+	n, err := r.u32()
+	if err != nil {
+		return 0, err
+	}
+	tables := 0
+	for i := uint32(0); i < n; i++ {
+		if _, err := r.name(); err != nil {
+			return 0, err
+		}
+		if _, err := r.name(); err != nil {
+			return 0, err
+		}
+		kind, err := r.byte()
+		if err != nil {
+			return 0, err
+		}
+		switch kind {
+		case 0x00:
+			_, err = r.u32()
+		case 0x01:
+			tables++
+			if err = skipValType(r); err == nil {
+				err = skipLimits(r)
+			}
+		case 0x02:
+			err = skipLimits(r)
+		case 0x03:
+			if err = skipValType(r); err == nil {
+				_, err = r.byte()
+			}
+		case 0x04:
+			if _, err = r.byte(); err == nil {
+				_, err = r.u32()
+			}
+		default:
+			return 0, r.fail("invalid import kind %#x", kind)
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	return tables, nil
+}
+
+// mutableGlobals lists the defined mutable globals of a numeric type
+// (i32, i64, f32, f64), by index; imported counts the imported globals.
+func mutableGlobals(r *reader, imported uint32) ([]uint32, error) {
+	n, err := r.u32()
+	if err != nil {
+		return nil, err
+	}
+	var out []uint32
+	for i := uint32(0); i < n; i++ {
+		t, err := r.peek()
+		if err != nil {
+			return nil, err
+		}
+		if err := skipValType(r); err != nil {
+			return nil, err
+		}
+		mut, err := r.byte()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := (remap{}).constExpr(r, nil); err != nil {
+			return nil, err
+		}
+		if mut == 0x01 && t >= 0x7c && t <= 0x7f {
+			out = append(out, imported+i)
+		}
+	}
+	return out, nil
 }
