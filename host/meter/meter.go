@@ -161,17 +161,17 @@ type Extras struct {
 	Coverage bool
 	// Snapshots exports what a snapshot of an instance must restore
 	// besides its memory: every defined mutable numeric global, as
-	// GlobalExportPrefix+index, and TablesStaticExport when no operator
-	// writes a table (see those names).
+	// GlobalExportPrefix+index, and TablesStaticExport, which says whether
+	// an operator may write a table (see those names).
 	Snapshots bool
 }
 
 // GlobalExportPrefix and TablesStaticExport are the exports of
 // Extras.Snapshots: the defined mutable globals of types i32, i64, f32
-// and f64, by index, and an immutable i32 global of value 1 present only
-// when the module imports no table and has no operator that writes one
-// (table.set, table.grow, table.fill, table.copy, table.init), so that its
-// tables are the same in every instance.
+// and f64, by index, and an immutable i32 global that is 1 when the module
+// imports no table and has no operator that writes one (table.set,
+// table.grow, table.fill, table.copy, table.init), so that its tables are
+// the same in every instance, and 0 otherwise.
 const (
 	GlobalExportPrefix = instr.GlobalExportPrefix
 	TablesStaticExport = instr.TablesStaticExport
@@ -221,4 +221,28 @@ func rewriteOptions(model CostModel) instr.Options {
 		ImportModule: HostModule,
 		ImportName:   RefuelFunc,
 	}
+}
+
+// SnapshotExports lists what InstrumentWith's Extras.Snapshots exported in
+// its output wasm: the names of the mutable globals to save and restore.
+// ok is false when the module was not instrumented with Extras.Snapshots
+// (it does not export TablesStaticExport); read that global's value on an
+// instance to know whether the tables are static.
+func SnapshotExports(wasm []byte) (globals []string, ok bool, err error) {
+	exports, err := instr.Exports(wasm)
+	if err != nil {
+		return nil, false, fmt.Errorf("meter: %w", err)
+	}
+	for _, e := range exports {
+		if e.Kind != 3 {
+			continue
+		}
+		switch {
+		case e.Name == TablesStaticExport:
+			ok = true
+		case strings.HasPrefix(e.Name, GlobalExportPrefix):
+			globals = append(globals, e.Name)
+		}
+	}
+	return globals, ok, nil
 }

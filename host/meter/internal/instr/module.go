@@ -49,9 +49,9 @@ type Options struct {
 	CoverModule, CoverName string
 	// ExportGlobals exports, for a host that snapshots and restores
 	// instances, every defined mutable global of a numeric type as
-	// GlobalExportPrefix+its index, and, when no operator writes a table
-	// and no table is imported, an immutable i32 global of value 1 as
-	// TablesStaticExport (so the host knows the tables need no restoring).
+	// GlobalExportPrefix+its index, and an immutable i32 global as
+	// TablesStaticExport: 1 when no operator writes a table and no table
+	// is imported (the tables need no restoring), else 0.
 	ExportGlobals bool
 }
 
@@ -373,11 +373,8 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 	static := st.TableWrites == 0 && st.ImportedTables == 0
 	nglobals, nexports := uint32(2), uint32(2)
 	if opt.ExportGlobals {
-		nexports += uint32(len(st.MutableGlobals))
-		if static {
-			nglobals++
-			nexports++
-		}
+		nexports += uint32(len(st.MutableGlobals)) + 1
+		nglobals++
 	}
 
 	out = make([]byte, 0, len(wasm)+len(wasm)/4+64)
@@ -391,7 +388,11 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 		g = appendS64(g, opt.InitialLimit)
 		g = append(g, 0x0b)
 		if nglobals == 3 {
-			g = append(g, 0x7f, 0x00, 0x41, 0x01, 0x0b) // i32 const = 1
+			v := byte(0)
+			if static {
+				v = 1
+			}
+			g = append(g, 0x7f, 0x00, 0x41, v, 0x0b) // immutable i32 = 0 or 1
 		}
 		return g
 	}
@@ -433,12 +434,10 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 				e = append(e, 0x03)
 				e = appendU32(e, gi)
 			}
-			if static {
-				e = appendU32(e, uint32(len(TablesStaticExport)))
-				e = append(e, TablesStaticExport...)
-				e = append(e, 0x03)
-				e = appendU32(e, fuel+2)
-			}
+			e = appendU32(e, uint32(len(TablesStaticExport)))
+			e = append(e, TablesStaticExport...)
+			e = append(e, 0x03)
+			e = appendU32(e, fuel+2)
 		}
 		return e
 	}
