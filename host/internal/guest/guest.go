@@ -68,6 +68,10 @@ type Config struct {
 	// Coverage gives the guest a coverage map (meter.NewCoverage): for a
 	// module instrumented with meter.Extras{Coverage: true}.
 	Coverage bool
+	// OnRefuse, if set, is told of every request the host refused
+	// because the guest sent it malformed (bad argument fields, or
+	// arguments outside its memory): one of the fuzzer's findings.
+	OnRefuse func(op abi.Op, status abi.Status, reason string)
 	// Reuse keeps a killed instance to restore (Restore) instead of
 	// instantiating the module again, when the module was instrumented
 	// with meter.Extras{Snapshots: true}: the fuzzer's reset. Instantiate
@@ -107,7 +111,8 @@ type Guest struct {
 	snapGlobals []string        // its mutable globals' export names
 	snap        *snapshot       // of snapOf, an instance live or parked
 	snapOf      *instance
-	parked      *instance // with Config.Reuse: the killed instance kept to restore
+	parked      *instance     // with Config.Reuse: the killed instance kept to restore
+	initTime    time.Duration // how long the last _initialize took, virtual: a restore takes as long
 	restores    int
 }
 
@@ -206,6 +211,15 @@ func (g *Guest) Coverage() *meter.Coverage { return g.cov }
 // now on (the app's data container, made once its module checked out).
 func (g *Guest) Mount(fs experimentalsys.FS) { g.cfg.FS = fs }
 
+// mount is what an instance mounts at /: the Config.FS itself, or with
+// Config.Reuse a forwarder to the current one (see Rebind).
+func (g *Guest) mount() experimentalsys.FS {
+	if g.cfg.Reuse {
+		return mountFS{g: g}
+	}
+	return g.cfg.FS
+}
+
 // Close stops the Guest for good: its instance and its runtime.
 func (g *Guest) Close(ctx context.Context) error {
 	g.Kill(ctx)
@@ -266,7 +280,7 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 		WithArgs(g.cfg.ID).
 		WithStdout(in.stdout).
 		WithStderr(in.stderr).
-		WithFSConfig(wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(g.cfg.FS, "/")).
+		WithFSConfig(wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(g.mount(), "/")).
 		WithWalltime(g.walltime, sys.ClockResolution(time.Microsecond)).
 		WithNanotime(g.nanotime, sys.ClockResolution(1)).
 		WithNanosleep(g.nanosleep).
@@ -289,7 +303,9 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 		}
 	}
 	if g.hasInit {
-		term, fuel, _, err := g.invoke(ctx, mod.ExportedFunction(abi.ExportInitialize), nil, budget)
+		var elapsed time.Duration
+		term, fuel, elapsed, err := g.invoke(ctx, mod.ExportedFunction(abi.ExportInitialize), nil, budget)
+		g.initTime = elapsed
 		if err == nil && mod.IsClosed() {
 			// proc_exit(0) in _initialize closes the module without an error.
 			term, err = TerminationExit, sys.NewExitError(0)

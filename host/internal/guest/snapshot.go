@@ -125,6 +125,9 @@ func (g *Guest) unpark(ctx context.Context, salt uint64) bool {
 	in.stdout.reset(g.cfg.Log)
 	in.stderr.reset(g.cfg.Log)
 	in.rand.seed(g.randSource(salt))
+	// The instance is in the state _initialize left, at the time it would
+	// have left it: the clock moves on as a new instance's would.
+	g.cfg.Sched.Advance(g.initTime)
 	g.restores++
 	return true
 }
