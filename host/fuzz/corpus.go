@@ -61,16 +61,26 @@ func inputName(input []byte) string {
 	return hex.EncodeToString(sum[:8])
 }
 
+// entry is a corpus input and the decisions its bytes made in its run.
+type entry struct {
+	data []byte
+	mods []uint16
+}
+
 // corpus is the inputs that reached new coverage, shared by the workers,
 // with the coverage seen so far (AFL's "virgin" map of hit-count bucket
 // bits).
 type corpus struct {
 	mu     sync.Mutex
-	inputs [][]byte
-	names  map[string]bool
-	seen   []byte // per edge, the buckets seen
-	edges  int
-	dir    string // where new inputs are written; "" keeps them in memory
+	inputs []*entry
+	// fresh are the inputs that reached new edges (not only new
+	// buckets), most recent last: mutations favour them, so that a chain
+	// of conditions is followed before the noise of hit counts buries it.
+	fresh []*entry
+	names map[string]bool
+	seen  []byte // per edge, the buckets seen
+	edges int
+	dir   string // where new inputs are written; "" keeps them in memory
 }
 
 func newCorpus(dir string) *corpus {
@@ -104,7 +114,7 @@ func (c *corpus) load(dir string) (loaded, bad int, err error) {
 		c.mu.Lock()
 		if !c.names[inputName(in)] {
 			c.names[inputName(in)] = true
-			c.inputs = append(c.inputs, in)
+			c.inputs = append(c.inputs, &entry{data: in})
 			loaded++
 		}
 		c.mu.Unlock()
@@ -152,10 +162,10 @@ func (c *corpus) interesting(cov []byte) bool {
 // add records cov as seen and keeps input, saving it to the corpus
 // directory. It reports whether the input brought anything new (another
 // worker may have brought it first).
-func (c *corpus) add(input []byte, cov []byte) (bool, error) {
+func (c *corpus) add(input []byte, mods []uint16, cov []byte) (bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	news := false
+	news, edges := false, false
 	for i, n := range cov {
 		if n == 0 {
 			continue
@@ -163,6 +173,7 @@ func (c *corpus) add(input []byte, cov []byte) (bool, error) {
 		if b := bucket(n); c.seen[i]&b == 0 {
 			if c.seen[i] == 0 {
 				c.edges++
+				edges = true
 			}
 			c.seen[i] |= b
 			news = true
@@ -173,7 +184,14 @@ func (c *corpus) add(input []byte, cov []byte) (bool, error) {
 		return news, nil
 	}
 	c.names[name] = true
-	c.inputs = append(c.inputs, append([]byte(nil), input...))
+	kept := &entry{data: append([]byte(nil), input...), mods: append([]uint16(nil), mods...)}
+	c.inputs = append(c.inputs, kept)
+	if edges {
+		c.fresh = append(c.fresh, kept)
+		if len(c.fresh) > freshInputs {
+			c.fresh = c.fresh[1:]
+		}
+	}
 	if c.dir != "" {
 		if err := writeFileAtomic(filepath.Join(c.dir, name), EncodeCorpusFile(input)); err != nil {
 			return true, err
@@ -182,14 +200,28 @@ func (c *corpus) add(input []byte, cov []byte) (bool, error) {
 	return true, nil
 }
 
-// pick returns a corpus input chosen with n, or nil when empty.
-func (c *corpus) pick(n uint64) []byte {
+// freshInputs is how many of the latest inputs with new edges pick
+// favours.
+const freshInputs = 8
+
+// pick returns a corpus input chosen with n, or nil when empty: half the
+// time the latest input that reached new edges, a quarter of the time one
+// of the latest few, else any.
+func (c *corpus) pick(n uint64) *entry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.inputs) == 0 {
 		return nil
 	}
-	return c.inputs[n%uint64(len(c.inputs))]
+	if len(c.fresh) > 0 {
+		switch n & 3 {
+		case 0, 1:
+			return c.fresh[len(c.fresh)-1]
+		case 2:
+			return c.fresh[(n>>2)%uint64(len(c.fresh))]
+		}
+	}
+	return c.inputs[(n>>2)%uint64(len(c.inputs))]
 }
 
 func (c *corpus) size() (inputs, edges int) {

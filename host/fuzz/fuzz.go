@@ -153,14 +153,16 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	// Inputs of the corpus directory are run first, for their coverage.
-	for _, in := range c.corpus.inputs {
+	for _, e := range c.corpus.inputs {
 		if ctx.Err() != nil {
 			break
 		}
-		if _, err := runners[0].run(ctx, in); err != nil {
+		out, err := runners[0].run(ctx, e.data)
+		if err != nil {
 			return nil, err
 		}
-		c.corpus.add(in, runners[0].cov)
+		e.mods = out.mods
+		c.corpus.add(e.data, out.mods, runners[0].cov)
 	}
 
 	done := make(chan struct{})
@@ -254,7 +256,7 @@ func (c *campaign) work(ctx context.Context, r *runner, rng *rand.Rand) error {
 		}
 		var input []byte
 		if parent := c.corpus.pick(rng.Uint64()); parent != nil && !c.opts.NoCoverage && rng.IntN(16) != 0 {
-			input = mutate(rng, parent, c.corpus.pick(rng.Uint64()))
+			input = mutate(rng, parent, c.corpus.pick(rng.Uint64()).data)
 		} else {
 			input = random(rng)
 		}
@@ -279,7 +281,7 @@ func (c *campaign) work(ctx context.Context, r *runner, rng *rand.Rand) error {
 			if again.trace != out.trace {
 				out.findings = append(out.findings, &Finding{Kind: KindNondeterminism, Message: firstDiff(out.trace, again.trace)})
 			}
-			if _, err := c.corpus.add(input, cov); err != nil {
+			if _, err := c.corpus.add(input, out.mods, cov); err != nil {
 				return fmt.Errorf("fuzz: writing corpus: %w", err)
 			}
 		}

@@ -73,14 +73,21 @@ func ParseEvents(s string) ([]string, error) {
 }
 
 // bytesIn reads an input; past its end it reads zeros and done is true.
+// It records, for each byte it read, how many choices the byte decided
+// between (256 for a raw byte), so that mutations can change one decision
+// to another valid one.
 type bytesIn struct {
-	b   []byte
-	pos int
+	b    []byte
+	pos  int
+	mods []uint16 // nil: not recorded
 }
 
 func (r *bytesIn) done() bool { return r.pos >= len(r.b) }
 
 func (r *bytesIn) byte() byte {
+	if r.mods != nil && r.pos < len(r.b) && r.mods[r.pos] == 0 {
+		r.mods[r.pos] = 256
+	}
 	if r.pos >= len(r.b) {
 		r.pos++
 		return 0
@@ -90,45 +97,60 @@ func (r *bytesIn) byte() byte {
 	return c
 }
 
-func (r *bytesIn) pick(n int) int { return int(r.byte()) % n }
+func (r *bytesIn) pick(n int) int {
+	if r.mods != nil && r.pos < len(r.b) {
+		r.mods[r.pos] = uint16(n)
+	}
+	return int(r.byte()) % n
+}
 
 // gaps are the waits before an action.
 var gaps = []time.Duration{0, time.Second, 5 * time.Second, 30 * time.Second, time.Minute, 5 * time.Minute, 20 * time.Minute, time.Hour}
 
-// keys and strs are a small dictionary for payloads: field names and
-// values common in apps' messages. Numbers come from interesting values.
+// keys, strs and numbers are a small dictionary for payloads: field names
+// and values common in apps' messages, and interesting numbers.
 var (
-	keys    = []string{"id", "type", "kind", "level", "value", "message", "text", "count", "name", "data", "action", "cmd", "mode", "user", "items", "temp"}
-	strs    = []string{"", "a", "hello", "update", "refresh", "delete", "ok", "error", "null", "0", "-1", "\u00e9t\u00e9", "%s%n", "\x00", strings.Repeat("x", 64)}
-	numbers = []float64{0, 1, -1, 2, 7, 13, 42, 100, 127, 128, 255, 256, 1000, 65535, 1e9, -2147483648, 0.5, 3.14}
+	keys    = []string{"id", "type", "level", "value", "message", "text", "count", "data"}
+	strs    = []string{"", "a", "hello", "update", "refresh", "delete", "error", "null", "0", "\u00e9t\u00e9", "%s%n", "\x00"}
+	numbers = []float64{0, 1, -1, 7, 13, 42, 100, 255, 256, 65535, 1e9, 0.5}
 	actions = []string{"", "", "OPEN", "DISMISS", "REPLY", "SHOW", "DELETE", "x"}
 )
 
 // jsonValue decodes a JSON value of at most depth levels of nesting.
-func jsonValue(r *bytesIn, depth int) any {
-	switch r.pick(8) {
-	case 0, 1:
-		return numbers[r.pick(len(numbers))]
-	case 2:
-		return float64(int8(r.byte()))
-	case 3:
-		return strs[r.pick(len(strs))]
-	case 4:
-		n := r.pick(32)
-		b := make([]byte, n)
+func jsonValue(r *bytesIn, depth int) any { return jsonValueOf(r, r.pick(3), depth) }
+
+// jsonValueOf decodes a value of a kind: 0 a number, 1 a string (a word,
+// or letters of a length), 2 a boolean, null or nested value. A number
+// or a string is always two bytes, so that changing one does not shift
+// the meaning of the bytes after it.
+func jsonValueOf(r *bytesIn, kind, depth int) any {
+	switch kind {
+	case 0:
+		n := numbers[r.pick(len(numbers))]
+		r.byte()
+		return n
+	case 1:
+		// The letters come from the second byte.
+		c, seed := r.pick(len(strs)+24), r.byte()
+		if c < len(strs) {
+			return strs[c]
+		}
+		b := make([]byte, c-len(strs))
+		x := uint32(seed)*2654435761 + 1
 		for i := range b {
-			b[i] = 'a' + r.byte()%26
+			x = x*1103515245 + 12345
+			b[i] = 'a' + byte(x>>16)%26
 		}
 		return string(b)
-	case 5:
-		return r.byte()&1 == 1
-	case 6:
-		if depth > 0 {
-			return jsonObject(r, depth-1)
-		}
-		return nil
 	default:
-		if depth > 0 {
+		switch c := r.pick(5); {
+		case c == 0:
+			return nil
+		case c < 3:
+			return c == 1
+		case depth > 0 && c == 3:
+			return jsonObject(r, depth-1)
+		case depth > 0:
 			n := r.pick(4)
 			a := make([]any, n)
 			for i := range a {
@@ -136,16 +158,19 @@ func jsonValue(r *bytesIn, depth int) any {
 			}
 			return a
 		}
-		return nil
+		return float64(int8(r.byte()))
 	}
 }
 
-// jsonObject decodes an object of up to 5 fields.
+// jsonObject decodes an object of 2 to 4 fields. A field's name and the
+// kind of its value are one choice, so one mutation can turn any field
+// into a string "message", say.
 func jsonObject(r *bytesIn, depth int) map[string]any {
-	n := r.pick(6)
+	n := 2 + r.pick(3)
 	m := make(map[string]any, n)
 	for i := 0; i < n; i++ {
-		m[keys[r.pick(len(keys))]] = jsonValue(r, depth)
+		c := r.pick(len(keys) * 3)
+		m[keys[c/3]] = jsonValueOf(r, c%3, depth)
 	}
 	return m
 }

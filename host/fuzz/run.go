@@ -59,6 +59,7 @@ func (f *Finding) key() string {
 // outcome is what one run did.
 type outcome struct {
 	actions  []drive.Action // applied, with absolute times
+	mods     []uint16       // per input byte, the choices it decided between (0: unread)
 	end      time.Time
 	trace    string // calls and decisions, relative times: for nondeterminism
 	findings []*Finding
@@ -127,7 +128,7 @@ func (r *runner) run(ctx context.Context, input []byte) (out *outcome, err error
 	app := sim.App(alias)
 	app.ResetCoverage()
 	out = &outcome{}
-	in := &bytesIn{b: input}
+	in := &bytesIn{b: input, mods: make([]uint16, len(input))}
 	at := start
 	for len(out.actions) < MaxActions {
 		a, ok := next(in, r.events, app.State(), true)
@@ -144,6 +145,7 @@ func (r *runner) run(ctx context.Context, input []byte) (out *outcome, err error
 		}
 		out.actions = append(out.actions, a)
 	}
+	out.mods = in.mods
 	out.end = at.Add(settle)
 	sim.Runtime.RunUntil(ctx, out.end)
 	calls, decisions := sim.Record.Calls(), sim.Record.Decisions()
