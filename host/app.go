@@ -104,7 +104,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 		return nil, &InvalidAppError{Path: dir, Problems: []Problem{*p}}
 	}
 	if !r.cfg.Unmetered {
-		metered, err := r.meters.InstrumentWith(wasm, r.cfg.CostModel, meter.Extras{Coverage: r.cfg.Coverage, Snapshots: r.cfg.Keep != nil})
+		metered, err := r.meters.InstrumentWith(wasm, r.cfg.CostModel, meter.Extras{Coverage: r.cfg.Coverage, AppCoverage: r.cfg.Coverage, Snapshots: r.cfg.Keep != nil})
 		if err != nil {
 			var fe *meter.FormatError
 			if errors.As(err, &fe) {

@@ -84,9 +84,10 @@ type Config struct {
 	// clock.
 	Virtual bool
 	Start   time.Time
-	// Coverage instruments apps with edge coverage as well as metering
-	// (meter.Extras), for App.Coverage: the fuzzer's feedback. Fuel is
-	// counted exactly as without it.
+	// Coverage instruments apps with edge coverage of their own code (not
+	// the Go standard library's: meter.Extras.AppCoverage) as well as
+	// metering, for App.Coverage: the fuzzer's feedback. Fuel is counted
+	// exactly as without it.
 	Coverage bool
 	// Keep, if set, keeps each app's Wasm side (its compiled module and
 	// its last instance, parked for a snapshot restore) when the runtime

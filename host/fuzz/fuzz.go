@@ -45,7 +45,9 @@ type Options struct {
 	// WorkDir holds the workers' data containers; it is created and
 	// removed by Run. Default: a directory in os.TempDir.
 	WorkDir string
-	// Runs stops the campaign after this many runs (0: no limit).
+	// Runs stops the campaign after this many inputs (0: no limit); the
+	// runs that check a new input's determinism and minimize findings are
+	// not counted.
 	Runs int64
 	// Time stops the campaign after this long (0: no limit). With neither
 	// Runs nor Time, Run goes on until ctx is done.
@@ -277,7 +279,6 @@ func (c *campaign) work(ctx context.Context, r *runner, rng *rand.Rand) error {
 				}
 				return err
 			}
-			c.runs.Add(1)
 			if again.trace != out.trace {
 				out.findings = append(out.findings, &Finding{Kind: KindNondeterminism, Message: firstDiff(out.trace, again.trace)})
 			}

@@ -14,7 +14,7 @@ var testCache = filepath.Join(os.TempDir(), "watchbox-test-cache")
 const bugApp = "../../tests/apps/fuzzbug"
 
 // budget is the runs the planted bug must be found within.
-const budget = 6000
+const budget = 3000
 
 func runCampaign(t *testing.T, noCoverage bool) *Result {
 	t.Helper()

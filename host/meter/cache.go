@@ -61,6 +61,9 @@ func (c *Cache) instrument(wasm []byte, model CostModel, x Extras) ([]byte, erro
 	if x.Coverage {
 		key = strings.TrimSuffix(key, ".wasm") + "-cover.wasm"
 	}
+	if x.Coverage && x.AppCoverage {
+		key = strings.TrimSuffix(key, ".wasm") + "-app.wasm"
+	}
 	if x.Snapshots {
 		key = strings.TrimSuffix(key, ".wasm") + "-snap.wasm"
 	}

@@ -159,6 +159,12 @@ type Extras struct {
 	// output counts exactly the fuel Instrument's output counts.
 	// NewCoverage provides the import and the map it fills.
 	Coverage bool
+	// AppCoverage limits coverage to the app's own code: the functions
+	// that are not in a Go standard library package, by their names in
+	// the name section (AppCode). The Go runtime's edges, thousands of
+	// them that move with every allocation and map access, then do not
+	// bury the app's under hit-count noise. Requires Coverage.
+	AppCoverage bool
 	// Snapshots exports what a snapshot of an instance must restore
 	// besides its memory: every defined mutable numeric global, as
 	// GlobalExportPrefix+index, and TablesStaticExport, which says whether
@@ -201,6 +207,9 @@ func instrumentWith(wasm []byte, model CostModel, x Extras) ([]byte, instr.Stats
 	opt := rewriteOptions(model)
 	if x.Coverage {
 		opt.CoverModule, opt.CoverName = CoverModule, CoverFunc
+		if x.AppCoverage {
+			opt.CoverOnly = AppCode
+		}
 	}
 	opt.ExportGlobals = x.Snapshots
 	out, st, err := instr.Rewrite(wasm, opt)
@@ -245,4 +254,25 @@ func SnapshotExports(wasm []byte) (globals []string, ok bool, err error) {
 		}
 	}
 	return globals, ok, nil
+}
+
+// AppCode reports whether a function named name (a Go symbol name as the
+// Go toolchain writes it in the name section, or any other language's)
+// is the app's own code rather than Go's standard library: names without
+// a package ("main", C functions) and names whose package path starts
+// with a domain ("github.com/...") or is main are the app's.
+func AppCode(name string) bool {
+	name = strings.TrimLeft(name, "(*")
+	pkg, _, ok := strings.Cut(name, ".")
+	if !ok {
+		return true
+	}
+	first, _, _ := strings.Cut(pkg, "/")
+	if pkg == "main" || strings.Contains(first, ".") {
+		return true
+	}
+	// The path's first element has no dot: a package of the standard
+	// library (runtime, fmt, encoding/json, internal/..., vendor/...),
+	// or a symbol with a dot in a language without packages.
+	return !strings.Contains(pkg, "/") && strings.ToLower(pkg) != pkg
 }

@@ -65,6 +65,7 @@ type walker struct {
 	rm           remap  // function renumbering for call, return_call, ref.func
 	slowFunc     uint32 // the imported slow-path function, if opt.ImportModule is set
 	cover        bool   // insert coverage calls (opt.CoverModule, and the module defines functions)
+	coverFn      bool   // insert them in the function being rewritten (opt.CoverOnly)
 	coverFunc    uint32 // the imported coverage function: slowFunc+1
 	fn           uint32 // the index (in the input) of the function being rewritten
 	nsites       int    // coverage calls inserted in the function
@@ -132,6 +133,12 @@ func rewriteCode(mod []byte, start int, types []funcType, bodyBT [][]byte, funcT
 			return nil, &Error{Section: "function", Offset: 0, Func: int(importedFuncs + i), Msg: fmt.Sprintf("type index %d is not a function type (%d types)", ti, len(types))}
 		}
 		w.fn = importedFuncs + i
+		w.coverFn = w.cover
+		if w.cover && opt.CoverOnly != nil {
+			if nm, ok := opt.coverNames[w.fn]; ok {
+				w.coverFn = opt.CoverOnly(nm)
+			}
+		}
 		bodyOut, unchecked, err := w.rewrite(mod[:r.pos], bodyStart, types[ti].params, bodyBT[ti])
 		if err != nil {
 			var de *decodeErr
@@ -260,7 +267,7 @@ func (w *walker) rewrite(b []byte, start int, nparams uint32, bt []byte) ([]byte
 			}
 			// A coverage site at every segment start but the return from
 			// a call (not a branch target) and the one closing the body.
-			if w.cover && s.kind != segAfterCall && e.pos < len(b) {
+			if w.coverFn && s.kind != segAfterCall && e.pos < len(b) {
 				out = w.appendCover(out)
 			}
 		case evDyn:

@@ -47,12 +47,18 @@ type Options struct {
 	// calls are not charged: a module with coverage counts exactly the fuel
 	// of the same module without it. Requires ImportModule.
 	CoverModule, CoverName string
+	// CoverOnly, if set, limits coverage sites to the functions whose
+	// name (from the name section) it accepts; functions without a name
+	// are covered.
+	CoverOnly func(name string) bool
 	// ExportGlobals exports, for a host that snapshots and restores
 	// instances, every defined mutable global of a numeric type as
 	// GlobalExportPrefix+its index, and an immutable i32 global as
 	// TablesStaticExport: 1 when no operator writes a table and no table
 	// is imported (the tables need no restoring), else 0.
 	ExportGlobals bool
+
+	coverNames map[uint32]string // with CoverOnly: function names by index
 }
 
 // GlobalExportPrefix and TablesStaticExport are the export names of
@@ -358,6 +364,16 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 		coverType = uint32(idx)
 	}
 
+	if opt.CoverOnly != nil {
+		for _, s := range secs {
+			if s.id == secCustom {
+				sr := secReader(s)
+				if nm, err := sr.name(); err == nil && nm == "name" {
+					opt.coverNames = funcNames(sr)
+				}
+			}
+		}
+	}
 	// The code is rewritten first: with ExportGlobals, the exports depend
 	// on whether it writes tables.
 	var code []byte
@@ -1031,4 +1047,39 @@ func mutableGlobals(r *reader, imported uint32) ([]uint32, error) {
 		}
 	}
 	return out, nil
+}
+
+// funcNames reads the function names subsection of a name section; a
+// malformed one yields what was read.
+func funcNames(r *reader) map[uint32]string {
+	names := map[uint32]string{}
+	for !r.eof() {
+		id, err := r.byte()
+		if err != nil {
+			return names
+		}
+		size, err := r.u32()
+		if err != nil {
+			return names
+		}
+		start := r.pos
+		if r.skip(int(size)) != nil {
+			return names
+		}
+		if id != 1 {
+			continue
+		}
+		sr := &reader{b: r.b[:r.pos], pos: start}
+		n, err := sr.u32()
+		for i := uint32(0); i < n && err == nil; i++ {
+			var idx uint32
+			if idx, err = sr.u32(); err == nil {
+				var nm string
+				if nm, err = sr.name(); err == nil {
+					names[idx] = nm
+				}
+			}
+		}
+	}
+	return names
 }
