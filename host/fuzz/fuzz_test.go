@@ -52,7 +52,7 @@ func TestFindsPlantedBug(t *testing.T) {
 	text, _ := os.ReadFile(f.Scenario)
 	t.Logf("%s", text)
 	for _, file := range []string{f.Scenario, f.Corpus} {
-		rep, err := Replay(context.Background(), Options{Bundle: bugApp, CacheDir: testCache}, file)
+		rep, err := Replay(context.Background(), Options{Bundle: bugApp, CacheDir: testCache, Events: []string{EvPush}}, file)
 		if err != nil {
 			t.Fatalf("replay %s: %v", file, err)
 		}

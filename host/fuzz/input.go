@@ -294,6 +294,8 @@ func pushAction(r *bytesIn) drive.Action {
 // fmtDuration writes d as scenario files read it ("90s", "5m", "1h").
 func fmtDuration(d time.Duration) string {
 	switch {
+	case d == 0:
+		return "0s"
 	case d%time.Hour == 0:
 		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
 	case d%time.Minute == 0:

@@ -16,7 +16,8 @@ import (
 // Replay runs one saved input again and returns what it finds: file is a
 // finding's scenario file (FILE.scenario, played as `watchbox simulate`
 // plays it) or a "go test fuzz v1" corpus file (run as the fuzzer runs
-// inputs, for opts.Bundle).
+// inputs, for opts.Bundle: an input decodes to the same actions only with
+// the same opts.Events as the campaign that saved it).
 func Replay(ctx context.Context, opts Options, file string) (*Result, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {

@@ -212,9 +212,11 @@ func (g *Guest) Coverage() *meter.Coverage { return g.cov }
 func (g *Guest) Mount(fs experimentalsys.FS) { g.cfg.FS = fs }
 
 // mount is what an instance mounts at /: the Config.FS itself, or with
-// Config.Reuse a forwarder to the current one (see Rebind).
+// Config.Reuse a forwarder to the current one (see Rebind). An instance
+// started without a filesystem mounts none, even if a Rebind gives one
+// later.
 func (g *Guest) mount() experimentalsys.FS {
-	if g.cfg.Reuse {
+	if g.cfg.Reuse && g.cfg.FS != nil {
 		return mountFS{g: g}
 	}
 	return g.cfg.FS

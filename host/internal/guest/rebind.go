@@ -27,7 +27,13 @@ type mountFS struct {
 	g *Guest
 }
 
-func (m mountFS) fs() experimentalsys.FS { return m.g.cfg.FS }
+func (m mountFS) fs() experimentalsys.FS {
+	if m.g.cfg.FS == nil {
+		return experimentalsys.UnimplementedFS{} // ENOSYS for everything
+	}
+	return m.g.cfg.FS
+}
+
 
 func (m mountFS) OpenFile(path string, flag experimentalsys.Oflag, perm fs.FileMode) (experimentalsys.File, experimentalsys.Errno) {
 	return m.fs().OpenFile(path, flag, perm)
