@@ -34,7 +34,6 @@ func (m mountFS) fs() experimentalsys.FS {
 	return m.g.cfg.FS
 }
 
-
 func (m mountFS) OpenFile(path string, flag experimentalsys.Oflag, perm fs.FileMode) (experimentalsys.File, experimentalsys.Errno) {
 	return m.fs().OpenFile(path, flag, perm)
 }

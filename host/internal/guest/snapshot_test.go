@@ -13,7 +13,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/bundle"
-	"github.com/watchbox/watchbox/host/internal/sched"
+	"github.com/watchbox/watchbox/host/internal/clock"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/profile"
 )
@@ -56,10 +56,10 @@ func newTestGuest(tb testing.TB, reuse bool) *Guest {
 		tb.Fatal(err)
 	}
 	ctx := context.Background()
-	clock := sched.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	clk := clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	prof := profile.Default()
 	g, err := New(ctx, Config{ID: "dev.watchbox.test.bench", Log: zerolog.Nop(), Cache: compileCache(), MemoryPages: 1024,
-		Seed: 1, Virtual: true, Clock: clock, Sched: sched.New(clock), Profile: func() *profile.Profile { return &prof },
+		Seed: 1, Virtual: true, Clock: clk, Sched: clock.New(clk), Profile: func() *profile.Profile { return &prof },
 		Handler: nopHandler{}, Coverage: true, Reuse: reuse})
 	if err != nil {
 		tb.Fatal(err)
