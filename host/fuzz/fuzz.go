@@ -36,6 +36,10 @@ import (
 	"github.com/watchbox/watchbox/host/profile"
 )
 
+// MaxFindings caps the distinct findings a campaign saves (a guest could
+// make every message different); later ones count as duplicates.
+const MaxFindings = 100
+
 // Options configure a campaign.
 type Options struct {
 	// Bundle is the app's bundle directory.
@@ -310,7 +314,7 @@ func firstDiff(a, b string) string {
 func (c *campaign) report(ctx context.Context, r *runner, f *Finding, input []byte, run int64) error {
 	key := f.key()
 	c.mu.Lock()
-	if c.keys[key] {
+	if c.keys[key] || len(c.findings) >= MaxFindings {
 		c.mu.Unlock()
 		c.dups.Add(1)
 		return nil

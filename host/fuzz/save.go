@@ -3,7 +3,6 @@ package fuzz
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -102,6 +101,3 @@ func save(dir, bundle string, f *Finding, actions []drive.Action, end time.Time)
 	}
 	return nil
 }
-
-// exists reports whether path exists.
-func exists(path string) bool { _, err := os.Stat(path); return err == nil }

@@ -499,6 +499,9 @@ func testSpecSuite(t *testing.T, cover bool) {
 	if testing.Short() {
 		t.Skip("the spec suite is long: go test without -short runs it (as .ci/run does)")
 	}
+	// The two suites run side by side: one after the other they took
+	// more than go test's default 10-minute timeout on a loaded machine.
+	t.Parallel()
 	ctx := context.Background()
 	root := specDir(t)
 	spectestWasm, err := os.ReadFile(filepath.Join(root, "testdata", "spectest.wasm"))
