@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/bundle"
 	"github.com/watchbox/watchbox/host/internal/guest"
@@ -37,6 +38,10 @@ type Call = system.Call
 type App struct {
 	rt  *Runtime
 	sys *system.App
+	// keepDir is the bundle directory the Keeper (Config.Keep) keeps the
+	// app's Wasm side under when the runtime closes; "" without one.
+	keepDir string
+	file    string // the module's file, for the Keeper
 
 	dir string // the bundle's directory
 	// verMu guards hash and reloads, apart from the app's lock, so that
@@ -60,6 +65,13 @@ type App struct {
 // runs yet. An app the runtime refuses is an *InvalidAppError listing every
 // problem.
 func (r *Runtime) Load(ctx context.Context, dir string) (*App, error) {
+	if r.cfg.Keep != nil {
+		if abs, err := filepath.Abs(dir); err == nil {
+			if k := r.cfg.Keep.take(abs); k != nil {
+				return r.loadKept(ctx, abs, k)
+			}
+		}
+	}
 	b, err := bundle.Open(dir)
 	if err != nil {
 		return nil, bundleError(dir, err)
@@ -105,14 +117,12 @@ func bundleError(dir string, err error) error {
 func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest, wasm []byte) (*App, error) {
 	log := r.log.With().Str("app", m.BundleIdentifier).Logger()
 	sys := system.New(r.env, m.BundleIdentifier, m, log)
-	a := &App{rt: r, sys: sys, dir: dir, hash: moduleHash(wasm)}
+	a := &App{rt: r, sys: sys, dir: dir, hash: moduleHash(wasm), file: file}
 	metered, err := r.meter(dir, file, m, wasm)
 	if err != nil {
 		return nil, err
 	}
-	g, err := guest.New(ctx, guest.Config{ID: sys.ID, Log: log, Cache: r.cache, MemoryPages: m.MemoryLimit.Pages(),
-		Seed: r.cfg.Seed, Unmetered: r.cfg.Unmetered, Virtual: r.cfg.Virtual, Clock: r.clock, Sched: r.sched,
-		Profile: r.rules.Profile, Handler: sys})
+	g, err := guest.New(ctx, r.guestConfig(sys, log))
 	if err != nil {
 		return nil, err
 	}
@@ -135,13 +145,54 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 		return fail(err)
 	}
 	g.Swap(ctx, cm)
+	g.ReadSnapshots(metered)
+	if r.cfg.Keep != nil {
+		if a.keepDir, err = filepath.Abs(dir); err != nil {
+			return fail(fmt.Errorf("host: %s: %w", dir, err))
+		}
+	}
+	return r.finishLoad(a, fail)
+}
+
+// guestConfig is the configuration of the app's Guest in this runtime.
+func (r *Runtime) guestConfig(sys *system.App, log zerolog.Logger) guest.Config {
+	cfg := guest.Config{ID: sys.ID, Log: log, Cache: r.cache, MemoryPages: sys.Manifest.MemoryLimit.Pages(),
+		Seed: r.cfg.Seed, Unmetered: r.cfg.Unmetered, Virtual: r.cfg.Virtual, Clock: r.clock, Sched: r.sched,
+		Profile: r.rules.Profile, Handler: sys, Coverage: r.cfg.Coverage && !r.cfg.Unmetered,
+		Reuse: r.cfg.Keep != nil && !r.cfg.Unmetered}
+	if f := r.cfg.OnRefusal; f != nil {
+		cfg.OnRefuse = func(op abi.Op, status abi.Status, reason string) { f(sys.ID, op, status, reason) }
+	}
+	return cfg
+}
+
+// loadKept loads the app of dir from what the Keeper kept of it.
+func (r *Runtime) loadKept(ctx context.Context, dir string, k *kept) (*App, error) {
+	m := k.m
+	log := r.log.With().Str("app", m.BundleIdentifier).Logger()
+	sys := system.New(r.env, m.BundleIdentifier, m, log)
+	a := &App{rt: r, sys: sys, keepDir: dir, file: k.file}
+	k.g.Rebind(r.guestConfig(sys, log))
+	sys.Guest = k.g
+	return r.finishLoad(a, func(err error) (*App, error) {
+		if sys.FS != nil {
+			sys.FS.Close()
+		}
+		return nil, errors.Join(err, r.cfg.Keep.put(ctx, dir, k))
+	})
+}
+
+// finishLoad gives a loaded app its data container and features.
+func (r *Runtime) finishLoad(a *App, fail func(error) (*App, error)) (*App, error) {
+	sys, g := a.sys, a.sys.Guest
+	var err error
 	container := filepath.Join(r.cfg.DataDir, "containers", sys.ID)
 	if err := os.MkdirAll(container, 0o755); err != nil {
 		return fail(fmt.Errorf("host: data container for %s: %w", sys.ID, err))
 	}
 	prof := r.rules.Profile()
 	sys.FS, err = sandboxfs.Open(container, sandboxfs.Limits{
-		Quota: int64(m.DataQuota), EntryBytes: int64(prof.DataEntryBytes), MaxDepth: prof.DataMaxDepth,
+		Quota: int64(sys.Manifest.DataQuota), EntryBytes: int64(prof.DataEntryBytes), MaxDepth: prof.DataMaxDepth,
 		// Beside the container, out of the guest's reach: the next load
 		// reads the usage instead of walking the tree.
 		UsageFile: container + ".usage",
@@ -294,13 +345,38 @@ func (a *App) Deliver(ctx context.Context, kind abi.EventKind, fields []byte) (C
 	return a.sys.Life.Deliver(ctx, kind, fields)
 }
 
-// shutdown gives a running app its leaving calls and releases everything.
+// shutdown gives a running app its leaving calls and releases everything,
+// but for what the Keeper keeps.
 func (a *App) shutdown(ctx context.Context) error {
 	a.sys.Lock()
 	defer a.sys.Unlock()
 	err := a.sys.Life.Shutdown(ctx)
+	if a.keepDir != "" {
+		a.sys.Guest.Kill(ctx) // parks the instance
+		return errors.Join(err, a.sys.FS.Close(), a.rt.cfg.Keep.put(ctx, a.keepDir, &kept{file: a.file, m: a.sys.Manifest, g: a.sys.Guest}))
+	}
 	return errors.Join(err, a.sys.FS.Close(), a.sys.Guest.Close(ctx))
 }
+
+// Coverage returns the app's coverage map, a view that its calls fill
+// (meter.Coverage.Map), or nil unless Config.Coverage is set.
+func (a *App) Coverage() []byte {
+	if c := a.sys.Guest.Coverage(); c != nil {
+		return c.Map()
+	}
+	return nil
+}
+
+// ResetCoverage zeroes the app's coverage map, if it has one.
+func (a *App) ResetCoverage() {
+	if c := a.sys.Guest.Coverage(); c != nil {
+		c.Reset()
+	}
+}
+
+// Restores returns how many of the app's instances were started by
+// restoring a snapshot (Config.Keep) rather than instantiating its module.
+func (a *App) Restores() int { return a.sys.Guest.Restores() }
 
 // Why returns every decision the system made about the app, oldest first:
 // scheduled, delayed, dropped and killed requests with the rule and numbers

@@ -24,7 +24,7 @@ func (r *Runtime) meter(dir, file string, m bundle.Manifest, wasm []byte) ([]byt
 	if r.cfg.Unmetered {
 		return wasm, nil
 	}
-	metered, err := r.meters.Instrument(wasm, r.cfg.CostModel)
+	metered, err := r.meters.InstrumentWith(wasm, r.cfg.CostModel, meter.Extras{Coverage: r.cfg.Coverage, AppCoverage: r.cfg.Coverage, Snapshots: r.cfg.Keep != nil})
 	if err != nil {
 		var fe *meter.FormatError
 		if errors.As(err, &fe) {

@@ -26,7 +26,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/tetratelabs/wazero"
-	"github.com/watchbox/watchbox/host/inspect"
+	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/internal/clock"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/system"
@@ -84,6 +84,22 @@ type Config struct {
 	// clock.
 	Virtual bool
 	Start   time.Time
+	// Coverage instruments apps with edge coverage of their own code (not
+	// the Go standard library's: meter.Extras.AppCoverage) as well as
+	// metering, for App.Coverage: the fuzzer's feedback. Fuel is counted
+	// exactly as without it.
+	Coverage bool
+	// Keep, if set, keeps each app's Wasm side (its compiled module and
+	// its last instance, parked for a snapshot restore) when the runtime
+	// closes, for the next Runtime with the same Keeper to load the app
+	// without compiling it and to start it by restoring the snapshot: the
+	// fuzzer makes a Runtime for every run. Apps are instrumented for
+	// snapshots (meter.Extras).
+	Keep *Keeper
+	// OnRefusal, if set, is called with every request of a guest that the
+	// host refused as malformed (bad argument fields, or arguments outside
+	// the guest's memory), inside the call that made it.
+	OnRefusal func(app string, op abi.Op, status abi.Status, reason string)
 	// HTTPClient fetches apps' background downloads (URL sessions); nil
 	// means a client with a one-minute timeout. Simulations give one whose
 	// transport answers from the scenario's routes.
@@ -157,15 +173,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if cfg.Logger != nil {
 		log = *cfg.Logger
 	}
-	cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(cfg.CacheDir, "wazero"))
-	if err != nil {
-		return nil, fmt.Errorf("host: compilation cache in %s: %w", cfg.CacheDir, err)
-	}
-	meters, err := meter.NewCache(filepath.Join(cfg.CacheDir, "meter"))
-	if err != nil {
-		return nil, fmt.Errorf("host: metered module cache in %s: %w", cfg.CacheDir, err)
-	}
-	wasi, err := inspect.WASIFunctions(ctx)
+	cache, meters, wasi, err := cfg.Keep.shared(ctx, cfg.CacheDir)
 	if err != nil {
 		return nil, err
 	}
@@ -293,6 +301,8 @@ func (r *Runtime) Close(ctx context.Context) error {
 	if r.stopSched != nil {
 		r.stopSched()
 	}
-	errs = append(errs, r.cache.Close(ctx))
+	if r.cfg.Keep == nil {
+		errs = append(errs, r.cache.Close(ctx))
+	}
 	return errors.Join(errs...)
 }

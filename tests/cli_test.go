@@ -29,6 +29,7 @@ const (
 	exitInvalid = 3
 	exitCrash   = 4
 	exitExpect  = 5
+	exitFound   = 6
 )
 
 var (

@@ -9,4 +9,5 @@ const (
 	exitInvalid = 3 // invalid app: manifest, module or ABI
 	exitCrash   = 4 // the guest crashed: trap, fuel exhausted or deadline exceeded
 	exitExpect  = 5 // a scenario's expectations failed (simulate)
+	exitFound   = 6 // the fuzzer found a problem, or a replayed finding still happens (fuzz)
 )

@@ -9,6 +9,7 @@
 //	watchbox inspect [flags] PATH      show an app's or module's ABI and problems
 //	watchbox exec [flags] MODULE.wasm  run any WASI module under a fuel budget
 //	watchbox meter [flags] -o OUT IN   write the fuel-metered form of a module
+//	watchbox fuzz [flags] BUNDLE       fuzz an app's handlers, coverage-guided
 //	watchbox version                   print versions
 //
 // Every command takes --json for machine-readable output. Exit codes are
@@ -50,6 +51,7 @@ func commands() []command {
 		{"tap", "tap a notification an app of a live watchbox run delivered (the latest by default)", controlCommand("tap")},
 		{"complication", "put an app's complication on or off the active watch face in a live watchbox run", controlCommand("complication")},
 		{"simulate", "run a scenario of apps and events on a virtual clock and print its timeline", simulateCommand},
+		{"fuzz", "fuzz an app's handlers with coverage-guided sequences of events; save what breaks as scenarios", fuzzCommand},
 		{"profile", "print the device profile (every budget and timeout) and where each number comes from", profileCommand},
 		{"version", "print watchbox, ABI, Go and wazero versions", versionCommand},
 	}

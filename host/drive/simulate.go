@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/profile"
 	"github.com/watchbox/watchbox/host/scenario"
@@ -38,6 +39,11 @@ type SimOptions struct {
 	Out io.Writer
 	// JSON prints the timeline as JSON lines instead of text.
 	JSON bool
+	// Coverage, Keep and OnRefusal are host.Config's, for a fuzzer that
+	// runs each input as a simulation.
+	Coverage  bool
+	Keep      *host.Keeper
+	OnRefusal func(app string, op abi.Op, status abi.Status, reason string)
 }
 
 // ScenarioError is a scenario that parsed but cannot run with its apps,
@@ -67,6 +73,7 @@ func Simulate(ctx context.Context, sc *scenario.Scenario, prof profile.Profile, 
 		Virtual: true, Start: sc.Start, HTTPClient: &http.Client{Transport: routes}, Latency: routes.Delay,
 		OnCall:     func(c host.Call) { s.Record.Call(c); s.Timeline.Call(c) },
 		OnDecision: func(d host.Decision) { s.Record.Decision(d); s.Timeline.Decision(d) },
+		Coverage:   opts.Coverage, Keep: opts.Keep, OnRefusal: opts.OnRefusal,
 	})
 	if err != nil {
 		return nil, err

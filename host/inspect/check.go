@@ -207,6 +207,11 @@ func CheckModule(cm wazero.CompiledModule, wasi map[string]bool) (ModuleInfo, []
 			if name != meter.RefuelFunc || len(d.ParamTypes())+len(d.ResultTypes()) != 0 {
 				add(where, "not the fuel metering import; modules must not import %q", meter.HostModule)
 			}
+		case meter.CoverModule:
+			// Added by the instrumenter for the fuzzer (meter.Extras).
+			if name != meter.CoverFunc || len(d.ParamTypes()) != 1 || len(d.ResultTypes()) != 0 {
+				add(where, "not the coverage import; modules must not import %q", meter.CoverModule)
+			}
 		default:
 			add(where, "watchbox provides only the modules %q and %q; remove this import or build for wasip1", abi.ImportModule, wasiModule)
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Cache is an on-disk cache of instrumented modules in one directory, keyed
@@ -43,10 +44,30 @@ func Key(wasm []byte, model CostModel) string {
 // A cache that cannot be read or written degrades to instrumenting anew; only
 // instrumentation errors are returned.
 func (c *Cache) Instrument(wasm []byte, model CostModel) ([]byte, error) {
+	return c.instrument(wasm, model, Extras{})
+}
+
+// InstrumentWith returns InstrumentWith(wasm, model, x), from the cache
+// when present (under Key with a suffix naming the extras).
+func (c *Cache) InstrumentWith(wasm []byte, model CostModel, x Extras) ([]byte, error) {
+	return c.instrument(wasm, model, x)
+}
+
+func (c *Cache) instrument(wasm []byte, model CostModel, x Extras) ([]byte, error) {
 	if model != Strict && model != Wasmtime {
 		return nil, fmt.Errorf("meter: %w %d", ErrUnknownCostModel, model)
 	}
-	path := filepath.Join(c.dir, Key(wasm, model))
+	key := Key(wasm, model)
+	if x.Coverage {
+		key = strings.TrimSuffix(key, ".wasm") + "-cover.wasm"
+	}
+	if x.Coverage && x.AppCoverage {
+		key = strings.TrimSuffix(key, ".wasm") + "-app.wasm"
+	}
+	if x.Snapshots {
+		key = strings.TrimSuffix(key, ".wasm") + "-snap.wasm"
+	}
+	path := filepath.Join(c.dir, key)
 	// A missing, unreadable or corrupted entry is recomputed below.
 	if b, err := os.ReadFile(path); err == nil && len(b) >= sha256.Size {
 		sum := sha256.Sum256(b[sha256.Size:])
@@ -54,7 +75,7 @@ func (c *Cache) Instrument(wasm []byte, model CostModel) ([]byte, error) {
 			return b[sha256.Size:], nil
 		}
 	}
-	out, err := Instrument(wasm, model)
+	out, _, err := instrumentWith(wasm, model, x)
 	if err != nil {
 		return nil, err
 	}

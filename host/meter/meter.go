@@ -150,11 +150,69 @@ func Instrument(wasm []byte, model CostModel) ([]byte, error) {
 	return out, err
 }
 
+// Extras are what InstrumentWith adds to metering, for a fuzzer.
+type Extras struct {
+	// Coverage adds edge coverage: the output also imports
+	// CoverModule.CoverFunc (after RefuelFunc, so defined functions move
+	// up by two) and calls it at every function entry, branch target and
+	// loop head with a constant site id. The calls are not charged: the
+	// output counts exactly the fuel Instrument's output counts.
+	// NewCoverage provides the import and the map it fills.
+	Coverage bool
+	// AppCoverage limits coverage to the app's own code: the functions
+	// that are not in a Go standard library package, by their names in
+	// the name section (AppCode). The Go runtime's edges, thousands of
+	// them that move with every allocation and map access, then do not
+	// bury the app's under hit-count noise. Requires Coverage.
+	AppCoverage bool
+	// Snapshots exports what a snapshot of an instance must restore
+	// besides its memory: every defined mutable numeric global, as
+	// GlobalExportPrefix+index, and TablesStaticExport, which says whether
+	// an operator may write a table (see those names).
+	Snapshots bool
+}
+
+// GlobalExportPrefix and TablesStaticExport are the exports of
+// Extras.Snapshots: the defined mutable globals of types i32, i64, f32
+// and f64, by index, and an immutable i32 global that is 1 when the module
+// imports no table and has no operator that writes one (table.set,
+// table.grow, table.fill, table.copy, table.init), so that its tables are
+// the same in every instance, and 0 otherwise.
+const (
+	GlobalExportPrefix = instr.GlobalExportPrefix
+	TablesStaticExport = instr.TablesStaticExport
+)
+
+// InstrumentCoverage is InstrumentWith(wasm, model, Extras{Coverage: true}).
+func InstrumentCoverage(wasm []byte, model CostModel) ([]byte, error) {
+	out, _, err := instrumentWith(wasm, model, Extras{Coverage: true})
+	return out, err
+}
+
+// InstrumentWith is Instrument with extras. With no extras its output is
+// Instrument's.
+func InstrumentWith(wasm []byte, model CostModel, x Extras) ([]byte, error) {
+	out, _, err := instrumentWith(wasm, model, x)
+	return out, err
+}
+
 func instrument(wasm []byte, model CostModel) ([]byte, instr.Stats, error) {
+	return instrumentWith(wasm, model, Extras{})
+}
+
+func instrumentWith(wasm []byte, model CostModel, x Extras) ([]byte, instr.Stats, error) {
 	if model != Strict && model != Wasmtime {
 		return nil, instr.Stats{}, fmt.Errorf("meter: %w %d", ErrUnknownCostModel, model)
 	}
-	out, st, err := instr.Rewrite(wasm, rewriteOptions(model))
+	opt := rewriteOptions(model)
+	if x.Coverage {
+		opt.CoverModule, opt.CoverName = CoverModule, CoverFunc
+		if x.AppCoverage {
+			opt.CoverOnly = AppCode
+		}
+	}
+	opt.ExportGlobals = x.Snapshots
+	out, st, err := instr.Rewrite(wasm, opt)
 	if err != nil {
 		return nil, st, fmt.Errorf("meter: malformed module: %w", err)
 	}
@@ -172,4 +230,49 @@ func rewriteOptions(model CostModel) instr.Options {
 		ImportModule: HostModule,
 		ImportName:   RefuelFunc,
 	}
+}
+
+// SnapshotExports lists what InstrumentWith's Extras.Snapshots exported in
+// its output wasm: the names of the mutable globals to save and restore.
+// ok is false when the module was not instrumented with Extras.Snapshots
+// (it does not export TablesStaticExport); read that global's value on an
+// instance to know whether the tables are static.
+func SnapshotExports(wasm []byte) (globals []string, ok bool, err error) {
+	exports, err := instr.Exports(wasm)
+	if err != nil {
+		return nil, false, fmt.Errorf("meter: %w", err)
+	}
+	for _, e := range exports {
+		if e.Kind != 3 {
+			continue
+		}
+		switch {
+		case e.Name == TablesStaticExport:
+			ok = true
+		case strings.HasPrefix(e.Name, GlobalExportPrefix):
+			globals = append(globals, e.Name)
+		}
+	}
+	return globals, ok, nil
+}
+
+// AppCode reports whether a function named name (a Go symbol name as the
+// Go toolchain writes it in the name section, or any other language's)
+// is the app's own code rather than Go's standard library: names without
+// a package ("main", C functions) and names whose package path starts
+// with a domain ("github.com/...") or is main are the app's.
+func AppCode(name string) bool {
+	name = strings.TrimLeft(name, "(*")
+	pkg, _, ok := strings.Cut(name, ".")
+	if !ok {
+		return true
+	}
+	first, _, _ := strings.Cut(pkg, "/")
+	if pkg == "main" || strings.Contains(first, ".") {
+		return true
+	}
+	// The path's first element has no dot: a package of the standard
+	// library (runtime, fmt, encoding/json, internal/..., vendor/...),
+	// or a symbol with a dot in a language without packages.
+	return !strings.Contains(pkg, "/") && strings.ToLower(pkg) != pkg
 }

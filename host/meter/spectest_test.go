@@ -162,7 +162,7 @@ type specStats struct {
 	files, modules, instrumented, assertions, rejected int
 }
 
-func newSpecSide(ctx context.Context, t testing.TB, features api.CoreFeatures, cache wazero.CompilationCache, spectestWasm []byte, instrum bool) *specSide {
+func newSpecSide(ctx context.Context, t testing.TB, features api.CoreFeatures, cache wazero.CompilationCache, spectestWasm []byte, instrum, cover bool) *specSide {
 	cfg := wazero.NewRuntimeConfig().WithCoreFeatures(features).WithCompilationCache(cache)
 	r := wazero.NewRuntimeWithConfig(ctx, cfg)
 	if _, err := r.InstantiateWithConfig(ctx, spectestWasm, wazero.NewModuleConfig()); err != nil {
@@ -170,6 +170,11 @@ func newSpecSide(ctx context.Context, t testing.TB, features api.CoreFeatures, c
 	}
 	if instrum {
 		if err := NewHostModule(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if cover {
+		if _, err := NewCoverage(ctx, r); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -251,7 +256,7 @@ func moduleState(m api.Module, exports []instr.Export) string {
 	var b strings.Builder
 	var names []string
 	for _, e := range exports {
-		if e.Kind == 3 && e.Name != FuelExport && e.Name != LimitExport {
+		if e.Kind == 3 && e.Name != FuelExport && e.Name != LimitExport && !strings.HasPrefix(e.Name, "watchbox_") {
 			names = append(names, e.Name)
 		}
 	}
@@ -292,7 +297,13 @@ func errText(err error) string {
 	return s
 }
 
-func runSpecFile(ctx context.Context, t *testing.T, dir string, suite specSuite, file string, cache wazero.CompilationCache, spectestWasm []byte, st *specStats) {
+func runSpecFile(ctx context.Context, t *testing.T, dir string, suite specSuite, file string, cache wazero.CompilationCache, spectestWasm []byte, st *specStats, cover bool) {
+	instrument := func(bin []byte) ([]byte, error) { return Instrument(bin, Strict) }
+	if cover {
+		instrument = func(bin []byte) ([]byte, error) {
+			return InstrumentWith(bin, Strict, Extras{Coverage: true, Snapshots: true})
+		}
+	}
 	raw, err := os.ReadFile(filepath.Join(dir, file))
 	if err != nil {
 		t.Fatal(err)
@@ -302,8 +313,8 @@ func runSpecFile(ctx context.Context, t *testing.T, dir string, suite specSuite,
 		t.Fatalf("%s: %v", file, err)
 	}
 	st.files++
-	orig := newSpecSide(ctx, t, suite.features, cache, spectestWasm, false)
-	inst := newSpecSide(ctx, t, suite.features, cache, spectestWasm, true)
+	orig := newSpecSide(ctx, t, suite.features, cache, spectestWasm, false, false)
+	inst := newSpecSide(ctx, t, suite.features, cache, spectestWasm, true, cover)
 	defer orig.r.Close(ctx)
 	defer inst.r.Close(ctx)
 	fail := func(c specCommand, format string, args ...any) {
@@ -336,7 +347,7 @@ func runSpecFile(ctx context.Context, t *testing.T, dir string, suite specSuite,
 			}
 			st.modules++
 			mo, errO := orig.instantiate(ctx, bin, reg)
-			ibin, errI := Instrument(bin, Strict)
+			ibin, errI := instrument(bin)
 			if errI != nil {
 				if errO == nil {
 					fail(c, "instrumenting a valid module failed: %v", errI)
@@ -404,7 +415,7 @@ func runSpecFile(ctx context.Context, t *testing.T, dir string, suite specSuite,
 			}
 			st.assertions++
 			_, errO := orig.r.InstantiateWithConfig(ctx, bin, wazero.NewModuleConfig())
-			ibin, errInst := Instrument(bin, Strict)
+			ibin, errInst := instrument(bin)
 			if errInst != nil {
 				if errO == nil {
 					fail(c, "instrumenting failed on a module the engine accepts: %v", errInst)
@@ -474,9 +485,23 @@ func testCompilationCache(t testing.TB) wazero.CompilationCache {
 }
 
 func TestSpecSuite(t *testing.T) {
+	testSpecSuite(t, false)
+}
+
+// TestSpecSuiteCoverage runs the spec suite again on modules instrumented
+// for fuzzing (coverage and snapshot exports) as well as metering: the
+// coverage calls and the exports change no result, trap or state either.
+func TestSpecSuiteCoverage(t *testing.T) {
+	testSpecSuite(t, true)
+}
+
+func testSpecSuite(t *testing.T, cover bool) {
 	if testing.Short() {
 		t.Skip("the spec suite is long: go test without -short runs it (as .ci/run does)")
 	}
+	// The two suites run side by side: one after the other they took
+	// more than go test's default 10-minute timeout on a loaded machine.
+	t.Parallel()
 	ctx := context.Background()
 	root := specDir(t)
 	spectestWasm, err := os.ReadFile(filepath.Join(root, "testdata", "spectest.wasm"))
@@ -494,7 +519,7 @@ func TestSpecSuite(t *testing.T) {
 		var st specStats
 		t.Run(suite.name, func(t *testing.T) {
 			for _, f := range files {
-				runSpecFile(ctx, t, dir, suite, filepath.Base(f), cache, spectestWasm, &st)
+				runSpecFile(ctx, t, dir, suite, filepath.Base(f), cache, spectestWasm, &st, cover)
 			}
 		})
 		t.Logf("%s: %d files, %d modules (%d instrumented), %d assertions compared, %d invalid modules rejected by the instrumenter",

@@ -66,6 +66,18 @@ type Config struct {
 	// turns a call's time budget into fuel.
 	Profile func() *profile.Profile
 	Handler Handler
+	// Coverage gives the guest a coverage map (meter.NewCoverage): for a
+	// module instrumented with meter.Extras{Coverage: true}.
+	Coverage bool
+	// OnRefuse, if set, is told of every request the host refused
+	// because the guest sent it malformed (bad argument fields, or
+	// arguments outside its memory): one of the fuzzer's findings.
+	OnRefuse func(op abi.Op, status abi.Status, reason string)
+	// Reuse keeps a killed instance to restore (Restore) instead of
+	// instantiating the module again, when the module was instrumented
+	// with meter.Extras{Snapshots: true}: the fuzzer's reset. Instantiate
+	// then snapshots each new instance after its _initialize.
+	Reuse bool
 }
 
 // Limits on what a guest may pass to host functions in one call.
@@ -94,6 +106,15 @@ type Guest struct {
 	// (the profile's output_fuel_per_byte).
 	outFuel int64
 	inst    *instance
+
+	cov         *meter.Coverage // with Config.Coverage
+	snapOK      bool            // the module exports what a snapshot needs
+	snapGlobals []string        // its mutable globals' export names
+	snap        *snapshot       // of snapOf, an instance live or parked
+	snapOf      *instance
+	parked      *instance     // with Config.Reuse: the killed instance kept to restore
+	initTime    time.Duration // how long the last _initialize took, virtual: a restore takes as long
+	restores    int
 }
 
 // instance is one live guest module.
@@ -110,6 +131,7 @@ type instance struct {
 	stdout  *logWriter
 	stderr  *logWriter
 	out     outputBudget // what the running call may still log
+	rand    *reseedable
 }
 
 // flush logs the guest's unterminated output lines.
@@ -155,6 +177,13 @@ func New(ctx context.Context, cfg Config) (*Guest, error) {
 		wr.Close(ctx)
 		return nil, fmt.Errorf("host: watchbox host module: %w", err)
 	}
+	if cfg.Coverage {
+		var err error
+		if g.cov, err = meter.NewCoverage(ctx, wr); err != nil {
+			wr.Close(ctx)
+			return nil, fmt.Errorf("host: %w", err)
+		}
+	}
 	g.wr = wr
 	return g, nil
 }
@@ -168,6 +197,7 @@ func (g *Guest) Compile(ctx context.Context, wasm []byte) (wazero.CompiledModule
 	}
 	g.compiled = cm
 	_, g.hasInit = cm.ExportedFunctions()[abi.ExportInitialize]
+	g.ReadSnapshots(wasm)
 	return cm, nil
 }
 
@@ -195,13 +225,43 @@ func (g *Guest) Swap(ctx context.Context, cm wazero.CompiledModule) {
 	}
 }
 
+// ReadSnapshots notes which globals of wasm, the module just swapped in,
+// a snapshot saves and whether its tables stay as instantiated (see
+// meter.SnapshotExports); it does nothing without Config.Reuse. Compile
+// does it itself; a module loaded through Prepare and Swap needs it.
+func (g *Guest) ReadSnapshots(wasm []byte) {
+	if g.cfg.Reuse {
+		// A module that does not parse was refused by the engine already.
+		g.snapGlobals, g.snapOK, _ = meter.SnapshotExports(wasm)
+	}
+}
+
+// Coverage returns the guest's coverage map, or nil without
+// Config.Coverage.
+func (g *Guest) Coverage() *meter.Coverage { return g.cov }
+
 // Mount sets the filesystem mounted at / in the instances started from
 // now on (the app's data container, made once its module checked out).
 func (g *Guest) Mount(fs experimentalsys.FS) { g.cfg.FS = fs }
 
+// mount is what an instance mounts at /: the Config.FS itself, or with
+// Config.Reuse a forwarder to the current one (see Rebind). An instance
+// started without a filesystem mounts none, even if a Rebind gives one
+// later.
+func (g *Guest) mount() experimentalsys.FS {
+	if g.cfg.Reuse && g.cfg.FS != nil {
+		return mountFS{g: g}
+	}
+	return g.cfg.FS
+}
+
 // Close stops the Guest for good: its instance and its runtime.
 func (g *Guest) Close(ctx context.Context) error {
 	g.Kill(ctx)
+	if g.parked != nil {
+		g.closeInstance(ctx, g.parked)
+		g.parked = nil
+	}
 	g.wd.timer.Stop()
 	return g.wr.Close(ctx)
 }
@@ -223,10 +283,9 @@ func (g *Guest) Kill(ctx context.Context) {
 	if g.inst == nil {
 		return
 	}
-	if g.inst.gauge != nil {
-		g.inst.gauge.Close()
+	if !g.park(ctx) {
+		g.closeInstance(ctx, g.inst)
 	}
-	g.inst.mod.Close(ctx)
 	g.inst = nil
 }
 
@@ -244,28 +303,23 @@ func (c *Crash) Error() string { return string(c.Termination) + ": " + c.Reason 
 // differ (the launch number). A guest failure is a *Crash, and leaves no
 // instance.
 func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Duration) error {
-	in := &instance{}
+	if g.unpark(ctx, salt) {
+		return nil
+	}
+	in := &instance{rand: &reseedable{r: g.randSource(salt)}}
 	g.inst = in // host functions called from _initialize see it
 	in.stdout = newLogWriter(g.cfg.Log, "stdout", 0, &in.out, g.chargeOutput)
 	in.stderr = newLogWriter(g.cfg.Log, "stderr", 16, &in.out, g.chargeOutput)
-	var randSrc io.Reader = rand.Reader
-	if g.cfg.Seed != 0 {
-		var seed [32]byte
-		binary.LittleEndian.PutUint64(seed[:], uint64(g.cfg.Seed))
-		binary.LittleEndian.PutUint64(seed[8:], salt)
-		copy(seed[16:], g.cfg.ID)
-		randSrc = mrand.NewChaCha8(seed)
-	}
 	mc := wazero.NewModuleConfig().
 		WithName("").
 		WithArgs(g.cfg.ID).
 		WithStdout(in.stdout).
 		WithStderr(in.stderr).
-		WithFSConfig(wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(g.cfg.FS, "/")).
+		WithFSConfig(wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(g.mount(), "/")).
 		WithWalltime(g.walltime, sys.ClockResolution(time.Microsecond)).
 		WithNanotime(g.nanotime, sys.ClockResolution(1)).
 		WithNanosleep(g.nanosleep).
-		WithRandSource(randSrc)
+		WithRandSource(in.rand)
 	// _initialize runs below, under the launch budget, not as a start
 	// function that no fuel budget or deadline could stop.
 	mc = mc.WithStartFunctions()
@@ -284,7 +338,9 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 		}
 	}
 	if g.hasInit {
-		term, fuel, _, err := g.invoke(ctx, g.cfg.Clock.Now(), mod.ExportedFunction(abi.ExportInitialize), nil, budget)
+		var elapsed time.Duration
+		term, fuel, elapsed, err := g.invoke(ctx, g.cfg.Clock.Now(), mod.ExportedFunction(abi.ExportInitialize), nil, budget)
+		g.initTime = elapsed
 		if err == nil && mod.IsClosed() {
 			// proc_exit(0) in _initialize closes the module without an error.
 			term, err = TerminationExit, sys.NewExitError(0)
@@ -298,7 +354,23 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 			return &Crash{Termination: term, Reason: "_initialize: " + crashReason(err, in.stderr), Fuel: fuel}
 		}
 	}
+	if g.cfg.Reuse && g.snapOK {
+		// A module whose tables are written is instantiated every time.
+		_ = g.Snapshot()
+	}
 	return nil
+}
+
+// randSource is the random source of an instance started with salt.
+func (g *Guest) randSource(salt uint64) io.Reader {
+	if g.cfg.Seed == 0 {
+		return rand.Reader
+	}
+	var seed [32]byte
+	binary.LittleEndian.PutUint64(seed[:], uint64(g.cfg.Seed))
+	binary.LittleEndian.PutUint64(seed[8:], salt)
+	copy(seed[16:], g.cfg.ID)
+	return mrand.NewChaCha8(seed)
 }
 
 // Result is how one call into the instance went.

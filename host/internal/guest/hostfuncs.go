@@ -118,6 +118,12 @@ func (g *Guest) hostRequest(ctx context.Context, mod api.Module, stack []uint64)
 // refuse fails a request with status and leaves its refusal, reason, as
 // the result (docs/abi.md section 5): never the previous request's result.
 func (g *Guest) refuse(stack []uint64, status abi.Status, reason string) {
+	if f := g.cfg.OnRefuse; f != nil {
+		switch status {
+		case abi.StatusBadArgument, abi.StatusInvalidMemory:
+			f(abi.Op(uint32(stack[0])), status, reason)
+		}
+	}
 	g.inst.result = nil
 	if reason != "" {
 		g.inst.result = msg.Refuse(reason)

@@ -151,3 +151,9 @@ func zerologLevel(l abi.Level) zerolog.Level {
 	}
 	return zerolog.InfoLevel
 }
+
+// reset makes the writer a new instance's: no buffered line, no tail,
+// logging to log.
+func (w *logWriter) reset(log zerolog.Logger) {
+	w.log, w.buf, w.over, w.tail = log, w.buf[:0], 0, nil
+}

@@ -64,6 +64,12 @@ type walker struct {
 	opt          Options
 	rm           remap  // function renumbering for call, return_call, ref.func
 	slowFunc     uint32 // the imported slow-path function, if opt.ImportModule is set
+	cover        bool   // insert coverage calls (opt.CoverModule, and the module defines functions)
+	coverFn      bool   // insert them in the function being rewritten (opt.CoverOnly)
+	coverFunc    uint32 // the imported coverage function: slowFunc+1
+	fn           uint32 // the index (in the input) of the function being rewritten
+	nsites       int    // coverage calls inserted in the function
+	tableWrites  int    // operators writing a table, in every function so far
 	types        uint32 // the number of types of the input
 	fuel, limit  uint32
 	local        bool   // fuel kept in a local (no exception handling in the body)
@@ -111,7 +117,8 @@ func rewriteCode(mod []byte, start int, types []funcType, bodyBT [][]byte, funcT
 	}
 	out := make([]byte, 0, len(mod)-start+len(mod)/4)
 	out = appendU32(out, n)
-	w := &walker{opt: opt, rm: rm, slowFunc: importedFuncs, types: uint32(len(types)), fuel: fuel, limit: fuel + 1}
+	w := &walker{opt: opt, rm: rm, slowFunc: importedFuncs, types: uint32(len(types)), fuel: fuel, limit: fuel + 1,
+		cover: opt.CoverModule != "" && rm.on, coverFunc: importedFuncs + 1}
 	for i := uint32(0); i < n; i++ {
 		size, err := r.u32()
 		if err != nil {
@@ -124,6 +131,13 @@ func rewriteCode(mod []byte, start int, types []funcType, bodyBT [][]byte, funcT
 		ti := funcTypes[i]
 		if int(ti) >= len(types) || !types[ti].isFunc {
 			return nil, &Error{Section: "function", Offset: 0, Func: int(importedFuncs + i), Msg: fmt.Sprintf("type index %d is not a function type (%d types)", ti, len(types))}
+		}
+		w.fn = importedFuncs + i
+		w.coverFn = w.cover
+		if w.cover && opt.CoverOnly != nil {
+			if nm, ok := opt.coverNames[w.fn]; ok {
+				w.coverFn = opt.CoverOnly(nm)
+			}
 		}
 		bodyOut, unchecked, err := w.rewrite(mod[:r.pos], bodyStart, types[ti].params, bodyBT[ti])
 		if err != nil {
@@ -149,12 +163,14 @@ func rewriteCode(mod []byte, start int, types []funcType, bodyBT [][]byte, funcT
 			}
 		}
 		st.DynamicCharges += w.ndyn
+		st.CoverSites += w.nsites
 		out = appendU32(out, uint32(len(bodyOut)))
 		out = append(out, bodyOut...)
 	}
 	if r.pos != len(mod) {
 		return nil, &Error{Section: "code", Offset: r.pos, Func: -1, Msg: fmt.Sprintf("%d trailing bytes after the last function body", len(mod)-r.pos)}
 	}
+	st.TableWrites = w.tableWrites
 	return out, nil
 }
 
@@ -236,6 +252,7 @@ func (w *walker) rewrite(b []byte, start int, nparams uint32, bt []byte) ([]byte
 		out = append(out, 0x01, 0x7f) // the i32 scratch local
 	}
 	last := codeStart
+	w.nsites = 0
 	for _, e := range w.events {
 		out = append(out, b[last:e.pos]...)
 		last = e.pos
@@ -247,6 +264,11 @@ func (w *walker) rewrite(b []byte, start int, nparams uint32, bt []byte) ([]byte
 			}
 			if s.cost != 0 || s.checked {
 				out = w.appendCharge(out, s.cost, s.checked)
+			}
+			// A coverage site at every segment start but the return from
+			// a call (not a branch target) and the one closing the body.
+			if w.coverFn && s.kind != segAfterCall && e.pos < len(b) {
+				out = w.appendCover(out)
 			}
 		case evDyn:
 			out = w.appendDynamic(out, int8(e.arg), e.depth)
@@ -262,6 +284,32 @@ func (w *walker) rewrite(b []byte, start int, nparams uint32, bt []byte) ([]byte
 	out = append(out, b[last:]...)
 	w.out = out
 	return out, unchecked, nil
+}
+
+// appendCover calls the coverage import with the next site's id. The id
+// depends only on the function's index and the site's ordinal in it, so the
+// same module always gets the same ids (corpora stay valid across runs).
+// The call is not charged and needs no fuel sync: the coverage function
+// is the host's and never touches the fuel.
+func (w *walker) appendCover(out []byte) []byte {
+	id := SiteID(w.fn, uint32(w.nsites))
+	w.nsites++
+	out = append(out, 0x41) // i32.const id
+	out = appendS64(out, int64(id))
+	out = append(out, 0x10) // call $cover
+	return appendU32(out, w.coverFunc)
+}
+
+// SiteID is the coverage id of the n-th site of function fn (an index in
+// the input module): a hash, so that ids spread over [0, CoverSites).
+func SiteID(fn, n uint32) uint32 {
+	x := uint64(fn)<<32 | uint64(n)
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return uint32(x) % CoverSites
 }
 
 func anyTrue(bs []bool) bool {
@@ -708,6 +756,9 @@ func (w *walker) scan(r *reader) error {
 			}
 		case 0x25, 0x26: // table.get/set
 			_, err = r.u32()
+			if op == 0x26 {
+				w.tableWrites++
+			}
 		case 0xd2: // ref.func
 			err = w.funcImm(r)
 		case 0x23, 0x24: // global.get/set
@@ -854,9 +905,11 @@ func (w *walker) scanFC(r *reader, opStart int, dead bool) error {
 			_, err = r.u32()
 		}
 		dynamic, shift = true, TableElemShift
+		w.tableWrites++
 	case 15, 17: // table.grow t, table.fill t
 		_, err = r.u32()
 		dynamic, shift = true, TableElemShift
+		w.tableWrites++
 	default:
 		r.pos = opStart
 		return r.fail("unknown 0xfc opcode %d", sub)

@@ -11,6 +11,7 @@ import "math"
 type remap struct {
 	on   bool
 	from uint32 // the number of imported functions in the input
+	by   uint32 // the number of functions imported by the rewrite (1 or 2)
 }
 
 // fn maps a function index of the input to the output. Indices that were
@@ -20,7 +21,7 @@ func (m remap) fn(i uint32) uint32 {
 	if !m.on || i < m.from || i == math.MaxUint32 {
 		return i
 	}
-	return i + 1
+	return i + m.by
 }
 
 // funcIdx reads a function index and appends it renumbered.

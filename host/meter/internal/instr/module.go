@@ -38,20 +38,56 @@ type Options struct {
 	// ImportModule is rejected. If ImportModule is empty, a failed check
 	// executes unreachable instead and no import is added.
 	ImportModule, ImportName string
+	// CoverModule and CoverName, if CoverModule is set, add edge coverage:
+	// the rewrite imports a function of type [i32] -> [] under these names
+	// (after ImportModule.ImportName) and calls it with a site id, a
+	// constant in [0, CoverSites), at every function entry, branch target
+	// (if and else arms, after br_if, after the end of a block or if that
+	// is branched to or falls through from two arms) and loop head. The
+	// calls are not charged: a module with coverage counts exactly the fuel
+	// of the same module without it. Requires ImportModule.
+	CoverModule, CoverName string
+	// CoverOnly, if set, limits coverage sites to the functions whose
+	// name (from the name section) it accepts; functions without a name
+	// are covered.
+	CoverOnly func(name string) bool
+	// ExportGlobals exports, for a host that snapshots and restores
+	// instances, every defined mutable global of a numeric type as
+	// GlobalExportPrefix+its index, and an immutable i32 global as
+	// TablesStaticExport: 1 when no operator writes a table and no table
+	// is imported (the tables need no restoring), else 0.
+	ExportGlobals bool
+
+	coverNames map[uint32]string // with CoverOnly: function names by index
 }
+
+// GlobalExportPrefix and TablesStaticExport are the export names of
+// Options.ExportGlobals.
+const (
+	GlobalExportPrefix = "watchbox_global_"
+	TablesStaticExport = "watchbox_tables_static"
+)
+
+// CoverSites is the number of distinct coverage site ids: ids are 16-bit,
+// so that an AFL-style edge id (cur ^ prev>>1) indexes a 64 KiB map.
+const CoverSites = 1 << 16
 
 // Stats describes an instrumented module.
 type Stats struct {
-	Functions      int    // defined functions rewritten
-	GlobalMode     int    // of which keep the counter in the fuel global (exception handling, or Options.NoLocal)
-	Charges        int    // charge sequences inserted
-	Checks         int    // of which end with a compare-and-trap
-	DynamicCharges int    // size-proportional charges inserted
-	MaxUnchecked   int64  // largest sum of unchecked charges in one function
-	FuelGlobal     uint32 // index of the fuel global; the limit global follows it
-	ImportFunc     uint32 // index of the imported slow-path function (with Options.ImportModule)
-	DroppedDebug   int    // DWARF custom sections dropped
-	StaleNames     bool   // the name section did not parse and was kept without renumbering
+	Functions      int      // defined functions rewritten
+	GlobalMode     int      // of which keep the counter in the fuel global (exception handling, or Options.NoLocal)
+	Charges        int      // charge sequences inserted
+	Checks         int      // of which end with a compare-and-trap
+	DynamicCharges int      // size-proportional charges inserted
+	MaxUnchecked   int64    // largest sum of unchecked charges in one function
+	FuelGlobal     uint32   // index of the fuel global; the limit global follows it
+	ImportFunc     uint32   // index of the imported slow-path function (with Options.ImportModule)
+	CoverSites     int      // coverage calls inserted (with Options.CoverModule)
+	TableWrites    int      // operators that write a table (table.set/grow/fill/copy/init)
+	ImportedTables int      // tables the module imports
+	MutableGlobals []uint32 // exported defined mutable numeric globals (with Options.ExportGlobals)
+	DroppedDebug   int      // DWARF custom sections dropped
+	StaleNames     bool     // the name section did not parse and was kept without renumbering
 }
 
 // Dynamic cost shifts: the size operand n is converted to fuel as n<<shift
@@ -192,6 +228,20 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 			return nil, st, wrap(sectionNames[s.id], err)
 		}
 	}
+	if opt.ExportGlobals {
+		for _, s := range secs {
+			var err error
+			switch s.id {
+			case secImport:
+				st.ImportedTables, err = countImportedTables(secReader(s))
+			case secGlobal:
+				st.MutableGlobals, err = mutableGlobals(secReader(s), importedGlobal)
+			}
+			if err != nil {
+				return nil, st, wrap(sectionNames[s.id], err)
+			}
+		}
+	}
 	for _, s := range secs {
 		var err error
 		if s.id == secExport {
@@ -209,10 +259,17 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 	st.FuelGlobal = fuel
 	// A module that defines no function has no checks, and gets no import.
 	slow := opt.ImportModule != "" && len(funcTypes) > 0
-	if slow && uint64(importedFuncs)+uint64(len(funcTypes)) >= math.MaxUint32-1 {
+	if slow && uint64(importedFuncs)+uint64(len(funcTypes)) >= math.MaxUint32-2 {
 		return nil, st, &Error{Section: "function", Offset: 0, Func: -1, Msg: "too many functions"}
 	}
-	rm := remap{on: slow, from: importedFuncs}
+	cover := slow && opt.CoverModule != ""
+	if opt.CoverModule != "" && opt.ImportModule == "" {
+		return nil, st, errors.New("instr: coverage needs the slow-path import (Options.ImportModule)")
+	}
+	rm := remap{on: slow, from: importedFuncs, by: 1}
+	if cover {
+		rm.by = 2
+	}
 	st.ImportFunc = importedFuncs
 
 	// Each body is wrapped in block $trap (block $body ... end) return end
@@ -283,6 +340,58 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 		}
 		slowType = uint32(idx)
 	}
+	var coverType uint32
+	if cover {
+		idx := -1
+		for j, u := range types {
+			if u.plain && u.params == 1 && u.nres == 0 && u.p0 == 0x7f {
+				idx = j
+				break
+			}
+		}
+		if idx < 0 {
+			enc := []byte{0x60, 0x01, 0x7f, 0x00}
+			for j, nt := range newTypes {
+				if bytes.Equal(nt, enc) {
+					idx = len(types) + j
+				}
+			}
+			if idx < 0 {
+				idx = len(types) + len(newTypes)
+				newTypes = append(newTypes, enc)
+			}
+		}
+		coverType = uint32(idx)
+	}
+
+	if opt.CoverOnly != nil {
+		for _, s := range secs {
+			if s.id == secCustom {
+				sr := secReader(s)
+				if nm, err := sr.name(); err == nil && nm == "name" {
+					opt.coverNames = funcNames(sr)
+				}
+			}
+		}
+	}
+	// The code is rewritten first: with ExportGlobals, the exports depend
+	// on whether it writes tables.
+	var code []byte
+	for _, s := range secs {
+		if s.id == secCode {
+			c, err := rewriteCode(wasm[:s.end], s.start, types, bodyBT, funcTypes, importedFuncs, fuel, rm, opt, &st)
+			if err != nil {
+				return nil, st, err
+			}
+			code = c
+		}
+	}
+	static := st.TableWrites == 0 && st.ImportedTables == 0
+	nglobals, nexports := uint32(2), uint32(2)
+	if opt.ExportGlobals {
+		nexports += uint32(len(st.MutableGlobals)) + 1
+		nglobals++
+	}
 
 	out = make([]byte, 0, len(wasm)+len(wasm)/4+64)
 	out = append(out, wasm[:8]...)
@@ -293,7 +402,15 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 		g = appendS64(g, opt.InitialFuel)
 		g = append(g, 0x0b, 0x7e, 0x01, 0x42) // limit
 		g = appendS64(g, opt.InitialLimit)
-		return append(g, 0x0b)
+		g = append(g, 0x0b)
+		if nglobals == 3 {
+			v := byte(0)
+			if static {
+				v = 1
+			}
+			g = append(g, 0x7f, 0x00, 0x41, v, 0x0b) // immutable i32 = 0 or 1
+		}
+		return g
 	}
 	newImport := func() []byte {
 		im := appendU32(nil, uint32(len(opt.ImportModule)))
@@ -301,7 +418,20 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 		im = appendU32(im, uint32(len(opt.ImportName)))
 		im = append(im, opt.ImportName...)
 		im = append(im, 0x00)
-		return appendU32(im, slowType)
+		im = appendU32(im, slowType)
+		if cover {
+			im = appendU32(im, uint32(len(opt.CoverModule)))
+			im = append(im, opt.CoverModule...)
+			im = appendU32(im, uint32(len(opt.CoverName)))
+			im = append(im, opt.CoverName...)
+			im = append(im, 0x00)
+			im = appendU32(im, coverType)
+		}
+		return im
+	}
+	nimports := uint32(1)
+	if cover {
+		nimports = 2
 	}
 	newExport := func() []byte {
 		e := appendU32(nil, uint32(len(opt.GlobalName)))
@@ -311,7 +441,21 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 		e = appendU32(e, uint32(len(opt.LimitName)))
 		e = append(e, opt.LimitName...)
 		e = append(e, 0x03)
-		return appendU32(e, fuel+1)
+		e = appendU32(e, fuel+1)
+		if opt.ExportGlobals {
+			for _, gi := range st.MutableGlobals {
+				name := fmt.Sprintf("%s%d", GlobalExportPrefix, gi)
+				e = appendU32(e, uint32(len(name)))
+				e = append(e, name...)
+				e = append(e, 0x03)
+				e = appendU32(e, gi)
+			}
+			e = appendU32(e, uint32(len(TablesStaticExport)))
+			e = append(e, TablesStaticExport...)
+			e = append(e, 0x03)
+			e = appendU32(e, fuel+2)
+		}
+		return e
 	}
 	emitSection := func(id byte, content []byte) {
 		out = append(out, id)
@@ -328,15 +472,15 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 			emittedType = true
 		}
 		if !emittedImport && rank > sectionRank[secImport] {
-			emitSection(secImport, append(appendU32(nil, 1), newImport()...))
+			emitSection(secImport, append(appendU32(nil, nimports), newImport()...))
 			emittedImport = true
 		}
 		if !emittedGlobal && rank > sectionRank[secGlobal] {
-			emitSection(secGlobal, append(appendU32(nil, 2), newGlobal()...))
+			emitSection(secGlobal, append(appendU32(nil, nglobals), newGlobal()...))
 			emittedGlobal = true
 		}
 		if !emittedExport && rank > sectionRank[secExport] {
-			emitSection(secExport, append(appendU32(nil, 2), newExport()...))
+			emitSection(secExport, append(appendU32(nil, nexports), newExport()...))
 			emittedExport = true
 		}
 	}
@@ -360,10 +504,14 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 		case secGlobal, secExport:
 			sr := secReader(s)
 			n, _ := sr.u32() // already validated above
-			if n >= math.MaxUint32-1 {
+			add := nglobals
+			if s.id == secExport {
+				add = nexports
+			}
+			if uint64(n)+uint64(add) >= math.MaxUint32 {
 				return nil, st, &Error{Section: sectionNames[s.id], Offset: s.start, Func: -1, Msg: "too many entries"}
 			}
-			c := appendU32(make([]byte, 0, len(content)+64), n+2)
+			c := appendU32(make([]byte, 0, len(content)+64), n+add)
 			if rm.on {
 				var err error
 				if s.id == secGlobal {
@@ -391,10 +539,10 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 			}
 			sr := secReader(s)
 			n, _ := sr.u32() // already validated above
-			if n >= math.MaxUint32 {
+			if n >= math.MaxUint32-1 {
 				return nil, st, &Error{Section: "import", Offset: s.start, Func: -1, Msg: "too many imports"}
 			}
-			c := appendU32(make([]byte, 0, len(content)+64), n+1)
+			c := appendU32(make([]byte, 0, len(content)+64), n+nimports)
 			c = append(c, wasm[sr.pos:s.end]...)
 			emitSection(secImport, append(c, newImport()...))
 			emittedImport = true
@@ -437,11 +585,7 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 			}
 			emitSection(secType, c)
 		case secCode:
-			c, err := rewriteCode(wasm[:s.end], s.start, types, bodyBT, funcTypes, importedFuncs, fuel, rm, opt, &st)
-			if err != nil {
-				return nil, st, err
-			}
-			emitSection(secCode, c)
+			emitSection(secCode, code)
 		case secCustom:
 			// DWARF refers to code offsets of the original module, which
 			// the rewrite moves: drop it rather than report wrong lines.
@@ -474,6 +618,7 @@ type funcType struct {
 	isFunc bool
 	plain  bool // a func type on its own: not in a rec group, no supertypes
 	params uint32
+	p0     byte // the first parameter's value type (one-byte types only)
 	nres   uint32
 	res    []byte // encoded result value types, without the count
 }
@@ -544,7 +689,11 @@ func parseSubType(r *reader) (funcType, error) {
 		if err != nil {
 			return ft, err
 		}
+		var p0 byte
 		for j := uint32(0); j < np; j++ {
+			if j == 0 {
+				p0, _ = r.peek()
+			}
 			if err := skipValType(r); err != nil {
 				return ft, err
 			}
@@ -559,7 +708,7 @@ func parseSubType(r *reader) (funcType, error) {
 				return ft, err
 			}
 		}
-		return funcType{isFunc: true, params: np, nres: nr, res: r.b[start:r.pos]}, nil
+		return funcType{isFunc: true, params: np, p0: p0, nres: nr, res: r.b[start:r.pos]}, nil
 	case 0x5f: // struct: vec(fieldtype)
 		n, err := r.u32()
 		if err != nil {
@@ -822,4 +971,115 @@ func Exports(wasm []byte) ([]Export, error) {
 		return out, nil
 	}
 	return nil, nil
+}
+
+// countImportedTables counts the table imports of an import section.
+func countImportedTables(r *reader) (int, error) {
+	n, err := r.u32()
+	if err != nil {
+		return 0, err
+	}
+	tables := 0
+	for i := uint32(0); i < n; i++ {
+		if _, err := r.name(); err != nil {
+			return 0, err
+		}
+		if _, err := r.name(); err != nil {
+			return 0, err
+		}
+		kind, err := r.byte()
+		if err != nil {
+			return 0, err
+		}
+		switch kind {
+		case 0x00:
+			_, err = r.u32()
+		case 0x01:
+			tables++
+			if err = skipValType(r); err == nil {
+				err = skipLimits(r)
+			}
+		case 0x02:
+			err = skipLimits(r)
+		case 0x03:
+			if err = skipValType(r); err == nil {
+				_, err = r.byte()
+			}
+		case 0x04:
+			if _, err = r.byte(); err == nil {
+				_, err = r.u32()
+			}
+		default:
+			return 0, r.fail("invalid import kind %#x", kind)
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	return tables, nil
+}
+
+// mutableGlobals lists the defined mutable globals of a numeric type
+// (i32, i64, f32, f64), by index; imported counts the imported globals.
+func mutableGlobals(r *reader, imported uint32) ([]uint32, error) {
+	n, err := r.u32()
+	if err != nil {
+		return nil, err
+	}
+	var out []uint32
+	for i := uint32(0); i < n; i++ {
+		t, err := r.peek()
+		if err != nil {
+			return nil, err
+		}
+		if err := skipValType(r); err != nil {
+			return nil, err
+		}
+		mut, err := r.byte()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := (remap{}).constExpr(r, nil); err != nil {
+			return nil, err
+		}
+		if mut == 0x01 && t >= 0x7c && t <= 0x7f {
+			out = append(out, imported+i)
+		}
+	}
+	return out, nil
+}
+
+// funcNames reads the function names subsection of a name section; a
+// malformed one yields what was read.
+func funcNames(r *reader) map[uint32]string {
+	names := map[uint32]string{}
+	for !r.eof() {
+		id, err := r.byte()
+		if err != nil {
+			return names
+		}
+		size, err := r.u32()
+		if err != nil {
+			return names
+		}
+		start := r.pos
+		if r.skip(int(size)) != nil {
+			return names
+		}
+		if id != 1 {
+			continue
+		}
+		sr := &reader{b: r.b[:r.pos], pos: start}
+		n, err := sr.u32()
+		for i := uint32(0); i < n && err == nil; i++ {
+			var idx uint32
+			if idx, err = sr.u32(); err == nil {
+				var nm string
+				if nm, err = sr.name(); err == nil {
+					names[idx] = nm
+				}
+			}
+		}
+	}
+	return names
 }

@@ -1,0 +1,61 @@
+package guest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/watchbox/watchbox/abi"
+)
+
+// BenchmarkRuns measures fuzzing runs of a hello-level handler (the bench
+// app sums a 92-byte payload) per second, three ways of starting each run
+// from the initialized state:
+//
+//   - reuse: no reset, the same instance runs on (the upper bound, and
+//     wrong for fuzzing: runs see each other's state);
+//   - restore: the instance is killed and restored from its snapshot;
+//   - reinstantiate: the instance is killed and the module instantiated
+//     again, with its _initialize.
+//
+// docs/performance.md has the figures.
+func BenchmarkRuns(b *testing.B) {
+	ctx := context.Background()
+	fields := payload(3)
+	call := func(b *testing.B, g *Guest) {
+		if res := g.Call(ctx, abi.EventPhoneMessage, fields, time.Second); res.Crash != nil {
+			b.Fatal(res.Crash)
+		}
+	}
+	report := func(b *testing.B) {
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
+	}
+	b.Run("reuse", func(b *testing.B) {
+		g := newTestGuest(b, false)
+		if err := g.Instantiate(ctx, 1, time.Second); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			g.Coverage().Reset()
+			call(b, g)
+		}
+		report(b)
+	})
+	for _, mode := range []string{"restore", "reinstantiate"} {
+		b.Run(mode, func(b *testing.B) {
+			g := newTestGuest(b, mode == "restore")
+			if err := g.Instantiate(ctx, 1, time.Second); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				g.Kill(ctx)
+				if err := g.Instantiate(ctx, 1, time.Second); err != nil {
+					b.Fatal(err)
+				}
+				g.Coverage().Reset()
+				call(b, g)
+			}
+			report(b)
+		})
+	}
+}
