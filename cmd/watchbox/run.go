@@ -248,6 +248,9 @@ func printCall(w io.Writer, c host.Call, asJSON, verbose bool) {
 	switch {
 	case c.Crash != "":
 		line = fmt.Sprintf("%-24s CRASH        %-10s %s: %s (%d fuel)", event, c.State, c.Termination, c.Crash, c.Fuel)
+		if c.Where != "" {
+			line += " (at " + c.Where + ")"
+		}
 	case c.Message != "":
 		line += "  " + c.Message
 		if c.Where != "" {
@@ -356,6 +359,9 @@ func (r *runner) apply(ctx context.Context, st drive.Action) error {
 			if len(st.Sessions) > 0 {
 				rec["sessions"] = st.Sessions
 			}
+			if st.LastCrash != nil {
+				rec["last_crash"] = st.LastCrash
+			}
 			writeJSON(r.stdout, rec)
 			continue
 		}
@@ -367,6 +373,12 @@ func (r *runner) apply(ctx context.Context, st drive.Action) error {
 			line += ", " + s
 		}
 		fmt.Fprintln(r.stdout, line)
+		if c := st.LastCrash; c != nil {
+			fmt.Fprintf(r.stdout, "%s  last crash in %s: %s: %s\n", st.ID, c.EventName(), c.Termination, c.Crash)
+			if c.Stack != "" {
+				io.WriteString(r.stdout, drive.IndentStack(c.Stack))
+			}
+		}
 	}
 	return nil
 }

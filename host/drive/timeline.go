@@ -118,6 +118,9 @@ func (tl *Timeline) Call(c host.Call) {
 	switch {
 	case c.Crash != "":
 		extra = fmt.Sprintf("  %s: %s", c.Termination, c.Crash)
+		if c.Where != "" {
+			extra += " (at " + c.Where + ")"
+		}
 	case c.Message != "":
 		extra = "  " + c.Message
 		if c.Where != "" {

@@ -235,6 +235,9 @@ type Crash struct {
 	Termination Termination
 	Reason      string // the trap, exit or budget message
 	Fuel        int64  // fuel the call used
+	// Stderr is the Go runtime's fatal report (its first line names the
+	// cause, then the goroutines' stacks), or nil when it printed none.
+	Stderr []string
 }
 
 func (c *Crash) Error() string { return string(c.Termination) + ": " + c.Reason }
@@ -272,7 +275,7 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 	mod, err := g.wr.InstantiateModule(ctx, g.compiled, mc)
 	if err != nil {
 		g.inst = nil
-		return &Crash{Termination: TerminationTrap, Reason: crashReason(err, in.stderr)}
+		return newCrash(TerminationTrap, err, in.stderr, 0, "")
 	}
 	in.mod = mod
 	in.event = mod.ExportedFunction(abi.ExportEvent)
@@ -295,7 +298,7 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 				in.gauge.Close()
 			}
 			mod.Close(ctx)
-			return &Crash{Termination: term, Reason: "_initialize: " + crashReason(err, in.stderr), Fuel: fuel}
+			return newCrash(term, err, in.stderr, fuel, "_initialize: ")
 		}
 	}
 	return nil
@@ -340,9 +343,10 @@ func (g *Guest) Call(ctx context.Context, kind abi.EventKind, fields []byte, bud
 	in.inEvent = false
 	res := Result{ID: in.nextID, Start: g.cc.Start(), Duration: elapsed, Fuel: fuel}
 	if err != nil {
-		res.Crash = &Crash{Termination: term, Reason: crashReason(err, in.stderr), Fuel: fuel}
+		res.Crash = newCrash(term, err, in.stderr, fuel, "")
 		return res
 	}
+	in.stderr.EndFatal()
 	res.Status = abi.Status(int32(in.stack[0]))
 	switch {
 	case res.Status == abi.StatusOK && len(in.reply) > 0:
@@ -455,6 +459,23 @@ func (g *Guest) invoke(ctx context.Context, start time.Time, fn api.Function, st
 		return TerminationInterrupted, fuel, elapsed, err
 	}
 	return classify(outcome, err), fuel, elapsed, err
+}
+
+// newCrash builds the crash of a call that ended as term with err: when
+// the guest's stderr holds a Go runtime fatal report and the call ended
+// in a trap or an exit, the report names the termination and the reason,
+// and is kept whole in the crash record.
+func newCrash(term Termination, err error, stderr *logWriter, fuel int64, prefix string) *Crash {
+	c := &Crash{Termination: term, Reason: prefix + crashReason(err, stderr), Fuel: fuel}
+	if lines := stderr.Fatal(); lines != nil {
+		c.Stderr = lines
+		if term == TerminationTrap || term == TerminationExit {
+			if t, line := classifyFatal(lines); t != "" {
+				c.Termination, c.Reason = t, prefix+line
+			}
+		}
+	}
+	return c
 }
 
 // crashReason turns a wazero call error into a one-line reason, with the

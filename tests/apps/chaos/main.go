@@ -160,6 +160,9 @@ func do(event, action string, args []string) {
 		watch.Printf("chaos: woke up")
 	case "recurse":
 		watch.Printf("chaos: %d", recurse(1))
+	case "deadlock":
+		var never chan int
+		<-never
 	case "wildptr":
 		bad := unsafe.Pointer(uintptr(0xFFFFFF00))
 		watch.Printf("chaos: event_read %d", eventRead(bad, 4096))
