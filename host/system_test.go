@@ -179,6 +179,38 @@ func TestUncompletedSnapshotKillIsNamedSnapshot(t *testing.T) {
 	}
 }
 
+// TestUncompletedTaskKillNamesItsKind: the kill of any background task
+// left open at its deadline names the task's own kind (a Bluetooth alert,
+// a watch-connectivity task), never "refresh task" (issue 14).
+func TestUncompletedTaskKillNamesItsKind(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		do   func(ctx context.Context, a *App) error
+		want string
+	}{
+		{"bluetooth alert", func(ctx context.Context, a *App) error { return a.BluetoothAlert(ctx, "cuff") },
+			"killed: Bluetooth alert task not completed in time"},
+		{"watch connectivity", func(ctx context.Context, a *App) error { return a.Phone(ctx, PhoneUserInfo, []byte(`{"u":1}`)) },
+			"killed: watch connectivity task not completed in time"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			h, a, ds := virtualChaos(t) // no "Tasks" line: tasks stay open
+			must(t, a.Launch(ctx))
+			must(t, a.EnterBackground(ctx))
+			must(t, c.do(ctx, a))
+			must(t, h.rt.RunFor(ctx, 20*time.Minute))
+			kills := decisionsWith(*ds, "task.deadline")
+			if len(kills) != 1 || !strings.Contains(kills[0], c.want) {
+				t.Errorf("kill decisions = %q, want one saying %q", kills, c.want)
+			}
+		})
+	}
+}
+
 func TestSetChangesTheBudgetMidRun(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
