@@ -179,6 +179,35 @@ func TestUncompletedSnapshotKillIsNamedSnapshot(t *testing.T) {
 	}
 }
 
+// TestBackgroundPushNeedsTheRemoteNotificationMode: watchOS delivers a
+// content-available push only to an app that declares the
+// remote-notification background mode; without it the push is refused
+// with a decision that says why, and the app is not launched (rule
+// background_push.no_mode, issue 14 model item 2).
+func TestBackgroundPushNeedsTheRemoteNotificationMode(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var ds []Decision
+	var mu sync.Mutex
+	h := newHarness(t, Config{Virtual: true, Start: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
+		OnDecision: func(d Decision) { mu.Lock(); ds = append(ds, d); mu.Unlock() }})
+	a := h.load(t, helloDir) // declares no background mode
+	must(t, a.Push(ctx, parsePush(t, `{"aps":{"content-available":1}}`)))
+	must(t, h.rt.RunFor(ctx, time.Minute))
+	if a.Launches() != 0 {
+		t.Errorf("launches = %d: the push woke an app without the mode", a.Launches())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	got := decisionsWith(ds, "background_push.no_mode")
+	if len(got) != 1 || !strings.Contains(got[0], "remote-notification") || !strings.Contains(got[0], "WKBackgroundModes") {
+		t.Errorf("decisions = %q, want one refusal naming the mode", got)
+	}
+	if run := decisionsWith(ds, "background_push.run"); len(run) != 0 {
+		t.Errorf("the push ran: %q", run)
+	}
+}
+
 // TestUncompletedTaskKillNamesItsKind: the kill of any background task
 // left open at its deadline names the task's own kind (a Bluetooth alert,
 // a watch-connectivity task), never "refresh task" (issue 14).

@@ -123,7 +123,7 @@ func RuleIDs() []string {
 		policy.RuleBluetoothBudget, policy.RuleBluetoothReset, policy.RuleBluetoothRun,
 		policy.RuleComplicationUpdated, policy.RuleComplicationBudget, policy.RuleComplicationFace, policy.RuleComplicationRun,
 		policy.RuleTransferBudget, policy.RuleTransferFace, policy.RuleTransferRun,
-		policy.RulePushCoalesced, policy.RulePushThrottle, policy.RulePushRun,
+		policy.RulePushCoalesced, policy.RulePushThrottle, policy.RulePushRun, policy.RulePushNoMode,
 		policy.RuleDataDeliveryDelay, policy.RuleDataDeliveryAtOnce,
 		policy.RuleNotificationPresented, policy.RuleNotificationScheduled,
 		policy.RulePhoneReceived, policy.RulePhoneUnreachable, policy.RuleProfileSet,

@@ -178,6 +178,7 @@ const (
 	RuleURLSessionHostNotAllowed  = "url_session.host_not_allowed" // a download from a host the manifest does not allow
 	RuleURLSessionConcurrentLimit = "url_session.concurrent_limit" // a download beyond max_concurrent_downloads
 	RuleNotificationPendingLimit  = "notification.pending_limit"   // a pending notification beyond max_pending_notifications
+	RulePushNoMode                = "background_push.no_mode"      // a background push for an app without the remote-notification mode
 )
 
 // CodeTaskNotFinished is the termination code of an app killed because a

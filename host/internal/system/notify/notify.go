@@ -14,6 +14,7 @@ import (
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/abi/msg"
+	"github.com/watchbox/watchbox/host/bundle"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/system"
 	"github.com/watchbox/watchbox/host/push"
@@ -263,6 +264,12 @@ func (f *Feature) Push(ctx context.Context, p *push.Push) error {
 			category: p.Category, userInfo: p.UserInfo})
 		return nil
 	case push.TypeBackground:
+		if !a.Manifest.HasBackgroundMode(bundle.ModeRemoteNotification) {
+			a.Report(policy.Decision{Time: now, Kind: policy.KindBackgroundPush, Verdict: policy.Drop, Rule: policy.RulePushNoMode,
+				Reason: "background push refused: the app does not declare the remote-notification background mode; " +
+					`add "remote-notification" to WKBackgroundModes in watchapp.json to receive content-available pushes`})
+			return nil
+		}
 		d := a.Decide(func(pol *policy.Policy, fa policy.Facts) policy.Decision { return pol.Pushes().Background(fa, p, now) })
 		switch d.Verdict {
 		case policy.Run:
