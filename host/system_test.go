@@ -179,6 +179,36 @@ func TestUncompletedSnapshotKillIsNamedSnapshot(t *testing.T) {
 	}
 }
 
+// TestCompletionSnapshotReplacesThePendingSnapshotRequest: completing a
+// task with a snapshot replaces a pending scheduleSnapshotRefresh request,
+// and the snapshot arrives as a snapshot task with reason app_scheduled
+// (Apple's setTaskCompletedWithSnapshot; issue 14, model item 1).
+func TestCompletionSnapshotReplacesThePendingSnapshotRequest(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, "DidEnterBackground schedule-snapshot 30m", "Tasks complete-snapshot", "Snapshot complete")
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx)) // the scheduled snapshot is pending for 09:30
+	must(t, h.rt.RunFor(ctx, 5*time.Minute))
+	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, []byte("work"))) // completed with a snapshot
+	must(t, h.rt.RunFor(ctx, 50*time.Minute))                           // past 09:30; before the return to the default state
+	var snaps []string
+	for _, l := range h.guestLines("chaos: task ") {
+		if strings.Contains(l, " snapshot ") {
+			snaps = append(snaps, l)
+		}
+	}
+	// The app_backgrounded snapshot, then the completion's, at once; the
+	// request for 09:30 is gone.
+	equal(t, "snapshot tasks", snaps, []string{
+		`chaos: task 1 snapshot (app_backgrounded) "" at 09:00:00`,
+		`chaos: task 3 snapshot (app_scheduled) "" at 09:05:00`,
+	})
+	if got := decisionsWith(*ds, "snapshot.completion_replaces"); len(got) != 1 || !strings.Contains(got[0], "replaced by the snapshot asked for on task completion") {
+		t.Errorf("replaced = %q, want the pending request replaced once", got)
+	}
+}
+
 // TestBackgroundPushNeedsTheRemoteNotificationMode: watchOS delivers a
 // content-available push only to an app that declares the
 // remote-notification background mode; without it the push is refused

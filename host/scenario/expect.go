@@ -130,7 +130,7 @@ func RuleIDs() []string {
 		policy.RuleRefreshFrontmost, policy.RuleRefreshBudget, policy.RuleRefreshOnePending, policy.RuleRefreshRun, policy.RuleRefreshScheduled,
 		policy.RuleSnapshotAutomaticOff, policy.RuleSnapshotAutomaticOn, policy.RuleSnapshotCoalesced, policy.RuleSnapshotDefaultRestored,
 		policy.RuleSnapshotFrontmost, policy.RuleSnapshotBudget, policy.RuleSnapshotOnePending, policy.RuleSnapshotDefault,
-		policy.RuleSnapshotRun, policy.RuleSnapshotSystem, policy.RuleSnapshotCompletion,
+		policy.RuleSnapshotRun, policy.RuleSnapshotSystem, policy.RuleSnapshotCompletion, policy.RuleSnapshotCompletionReplaces,
 		policy.RuleTaskCompleted, policy.RuleTaskDeadline, policy.RuleTaskExpireForced, policy.RuleTaskUnhandled,
 		policy.RuleTrigger,
 		policy.RuleURLSessionFinished, policy.RuleURLSessionHostNotAllowed, policy.RuleURLSessionStarted,

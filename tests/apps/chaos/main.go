@@ -212,6 +212,10 @@ func do(event, action string, args []string) {
 		d, _ := time.ParseDuration(args[0])
 		due, err := watch.ScheduleBackgroundRefresh(time.Now().Add(d), []byte("refresh-info"))
 		watch.Printf("chaos: scheduled for %s %v", due.UTC().Format("15:04:05"), err)
+	case "schedule-snapshot":
+		d, _ := time.ParseDuration(args[0])
+		due, err := watch.ScheduleSnapshotRefresh(time.Now().Add(d), []byte("snapshot-info"))
+		watch.Printf("chaos: snapshot scheduled for %s %v", due.UTC().Format("15:04:05"), err)
 	case "notify":
 		// notify ID AFTER [repeat]
 		d, _ := time.ParseDuration(args[1])

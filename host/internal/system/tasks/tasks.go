@@ -206,10 +206,11 @@ func (f *Feature) complete(args []byte) ([]byte, abi.Status, string) {
 	now := a.Now()
 	f.finish(t, now, policy.RuleTaskCompleted, fmt.Sprintf("%v task %d completed after %s (snapshot: %v)", t.Kind, id, now.Sub(t.times.Delivered), snapshot))
 	if snapshot {
+		// An app-scheduled snapshot task, due now or when the budget has
+		// room; it replaced any pending snapshot request, so the timer is
+		// re-armed (or, when dropped, stopped).
 		d := a.Decide(func(p *policy.Policy, fa policy.Facts) policy.Decision { return p.CompletionSnapshot(fa, now) })
-		if d.Verdict == policy.Delay {
-			a.Snapshots.Schedule(d.At)
-		}
+		a.Snapshots.Schedule(d.At)
 	}
 	a.Life.Settle()
 	return system.Done(nil)
