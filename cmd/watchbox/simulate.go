@@ -23,6 +23,7 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	dataDir := fs.String("data", "", "directory of app data containers (default: a new temporary directory, removed afterwards)")
 	why := fs.String("why", "", "after the day, list what the system held back for `APP` (alias or bundle id): every delayed, dropped, throttled, replaced or killed request, with its rule")
 	verbose := fs.Bool("verbose", false, "print the whole stack trace of a handler's recovered panic under its call (without it: the first frame in the app's code)")
+	whyVerdict := fs.String("why-verdict", "", "with --why, list only the decisions of these `VERDICTS` (comma-separated: delayed, dropped, throttled, replaced, killed, expired, or all); without it, every held-back decision but the informational ones (snapshots merged or replaced, default state restored)")
 	traceFile := fs.String("trace", "", "also write the run as Chrome trace-event JSON to `FILE`, to open in ui.perfetto.dev or chrome://tracing (docs/trace.md)")
 	pos, code, ok := parseInterleaved(fs, args)
 	if !ok {
@@ -30,6 +31,15 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "watchbox simulate: expected one scenario file, e.g. watchbox simulate tests/scenarios/refresh.scenario (format: docs/scenario.md)")
+		return exitUsage
+	}
+	whyFilter, err := drive.ParseWhyFilter(*whyVerdict)
+	if err != nil {
+		fmt.Fprintf(stderr, "watchbox simulate: --why-verdict: %v\n", err)
+		return exitUsage
+	}
+	if *whyVerdict != "" && *why == "" {
+		fmt.Fprintln(stderr, "watchbox simulate: --why-verdict filters --why APP's list; add --why APP")
 		return exitUsage
 	}
 	sc, err := scenario.ParseFile(pos[0], scenario.Options{})
@@ -101,7 +111,7 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	sim.Summary(ctx.Err() != nil)
 	if whyApp != nil {
-		sim.Timeline.Why(whyApp.ID(), whyApp.Why())
+		sim.Timeline.Why(whyApp.ID(), whyApp.Why(), whyFilter)
 	}
 	if failed := sim.Timeline.Expectations(pos[0], outcomes); failed > 0 {
 		fmt.Fprintf(stderr, "watchbox simulate: %d of %d expectation(s) failed\n", failed, len(outcomes))

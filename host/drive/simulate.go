@@ -211,6 +211,7 @@ func (s *Simulation) Check() []Outcome {
 // ends the trace, if there is one.
 func (s *Simulation) Close() error {
 	err := s.Runtime.Close(context.Background())
+	s.Timeline.Flush()
 	if s.Tracer != nil {
 		if terr := s.Tracer.Close(s.Runtime.Now()); terr != nil && err == nil {
 			err = fmt.Errorf("trace: %w", terr)
