@@ -209,6 +209,31 @@ func TestCompletionSnapshotReplacesThePendingSnapshotRequest(t *testing.T) {
 	}
 }
 
+// TestComplicationUpdateIsFollowedByASnapshot: an app's own complication
+// update in the background is followed by a complication_update snapshot
+// task, once for the call; a frontmost app that updates its complication
+// gets no snapshot task (rule snapshot.frontmost; issue 14, model item 5).
+func TestComplicationUpdateIsFollowedByASnapshot(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, "DidBecomeActive complication 18°C", "Tasks complication 19°C", "Tasks complication 20°C", "Tasks complete")
+	must(t, a.Launch(ctx))                 // frontmost: no snapshot
+	must(t, h.rt.RunFor(ctx, time.Minute)) // while it is active
+	must(t, a.EnterBackground(ctx))
+	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil)) // two updates in one call: one snapshot
+	must(t, h.rt.RunFor(ctx, time.Minute))
+	var snaps []string
+	for _, l := range h.guestLines("chaos: task ") {
+		if strings.Contains(l, "complication_update") {
+			snaps = append(snaps, l)
+		}
+	}
+	equal(t, "complication_update snapshot tasks", snaps, []string{`chaos: task 3 snapshot (complication_update) at 09:01:00`})
+	if got := decisionsWith(*ds, "snapshot.frontmost"); len(got) != 1 || !strings.Contains(got[0], "complicationUpdate") {
+		t.Errorf("frontmost decisions = %q, want the update while active refused once", got)
+	}
+}
+
 // TestBackgroundPushNeedsTheRemoteNotificationMode: watchOS delivers a
 // content-available push only to an app that declares the
 // remote-notification background mode; without it the push is refused

@@ -212,6 +212,8 @@ func do(event, action string, args []string) {
 		d, _ := time.ParseDuration(args[0])
 		due, err := watch.ScheduleBackgroundRefresh(time.Now().Add(d), []byte("refresh-info"))
 		watch.Printf("chaos: scheduled for %s %v", due.UTC().Format("15:04:05"), err)
+	case "complication":
+		watch.Printf("chaos: complication %s %v", args[0], watch.UpdateComplication([]byte(args[0])))
 	case "schedule-snapshot":
 		d, _ := time.ParseDuration(args[0])
 		due, err := watch.ScheduleSnapshotRefresh(time.Now().Add(d), []byte("snapshot-info"))
