@@ -126,7 +126,7 @@ func RuleIDs() []string {
 		policy.RulePushCoalesced, policy.RulePushThrottle, policy.RulePushRun, policy.RulePushNoMode,
 		policy.RuleDataDeliveryDelay, policy.RuleDataDeliveryAtOnce,
 		policy.RuleNotificationPresented, policy.RuleNotificationScheduled,
-		policy.RulePhoneReceived, policy.RulePhoneUnreachable, policy.RuleProfileSet,
+		policy.RulePhoneReceived, policy.RulePhoneUnreachable, policy.RulePhoneContextReplaced, policy.RuleProfileSet,
 		policy.RuleRefreshFrontmost, policy.RuleRefreshBudget, policy.RuleRefreshOnePending, policy.RuleRefreshRun, policy.RuleRefreshScheduled,
 		policy.RuleSnapshotAutomaticOff, policy.RuleSnapshotAutomaticOn, policy.RuleSnapshotCoalesced, policy.RuleSnapshotDefaultRestored,
 		policy.RuleSnapshotFrontmost, policy.RuleSnapshotBudget, policy.RuleSnapshotOnePending, policy.RuleSnapshotDefault,

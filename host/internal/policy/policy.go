@@ -176,6 +176,7 @@ const (
 	RuleNotificationPresented     = "notification.presented"       // a notification was shown to the user
 	RulePhoneReceived             = "phone.received"               // the simulated phone received the app's data
 	RulePhoneUnreachable          = "phone.unreachable"            // a phone message for an app that is not reachable
+	RulePhoneContextReplaced      = "phone.context_replaced"       // a waiting application context replaced by a newer one
 	RuleURLSessionStarted         = "url_session.started"          // a background download started
 	RuleURLSessionFinished        = "url_session.finished"         // a background download finished or failed
 	RuleURLSessionHostNotAllowed  = "url_session.host_not_allowed" // a download from a host the manifest does not allow
