@@ -245,6 +245,15 @@ func (a *App) Launches() uint64 {
 	return n
 }
 
+// LastCrash returns the record of the last call the app's instance died
+// in (its reason, and with a Go runtime fatal error the runtime's report
+// in Stack), or nil if it never crashed.
+func (a *App) LastCrash() *Call {
+	a.sys.Lock()
+	defer a.sys.Unlock()
+	return a.sys.Life.LastCrash()
+}
+
 // Crashes returns how many times the app's instance died in a call.
 func (a *App) Crashes() int {
 	a.sys.Lock()

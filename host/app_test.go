@@ -755,6 +755,11 @@ func TestPhoneDataReachesABackgroundAppWithinTheDeliveryDelay(t *testing.T) {
 	if got := decisionsWith(*ds, "phone.unreachable"); len(got) != 1 {
 		t.Errorf("unreachable drops = %q", got)
 	}
+	// The replaced application context is recorded (issue 14, model
+	// item 4).
+	if got := decisionsWith(*ds, "phone.context_replaced"); len(got) != 1 || !strings.Contains(got[0], "only the latest application context is delivered") {
+		t.Errorf("replaced contexts = %q, want one", got)
+	}
 }
 
 func TestBluetoothAlertsHaveADailyBudgetResetByOpeningTheApp(t *testing.T) {

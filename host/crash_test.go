@@ -2,6 +2,10 @@ package host
 
 import (
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,4 +88,72 @@ func TestCrashedTaskIsNotDeliveredAgain(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGoFatalErrorsAreNamed: a Go guest's fatal runtime errors end in a
+// trap, but the runtime says why on stderr; the crash is named after it,
+// says what to do, points at the app's own line, and keeps the report in
+// the crash record instead of logging it line by line (issue 14, item 2).
+func TestGoFatalErrorsAreNamed(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		action string
+		term   Termination
+		reason []string
+	}{
+		{"oom", TerminationOutOfMemory, []string{"runtime: out of memory", "memoryLimit=32MiB", "raise memoryLimit"}},
+		{"recurse", TerminationStackOverflow, []string{"recursion", "memoryLimit=32MiB"}},
+		{"deadlock", TerminationDeadlock, []string{"all goroutines are asleep", "a handler must return"}},
+	}
+	for _, c := range cases {
+		t.Run(c.action, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, Config{FrontmostTimeout: -1, SuspendDelay: -1})
+			a := chaos(t, h, "DidBecomeActive "+c.action)
+			err := a.Launch(context.Background())
+			var ce *CrashError
+			if !errors.As(err, &ce) {
+				t.Fatalf("Launch error = %v, want a CrashError", err)
+			}
+			if ce.Termination != c.term {
+				t.Errorf("termination = %s, want %s (%v)", ce.Termination, c.term, err)
+			}
+			for _, w := range c.reason {
+				if !strings.Contains(ce.Reason, w) {
+					t.Errorf("reason %q does not say %q", ce.Reason, w)
+				}
+			}
+			if !strings.HasSuffix(ce.Where, filepath.Join("chaos", "main.go")+":"+lineOf(t, c.action)) {
+				t.Errorf("where = %q, want the app's line of %q", ce.Where, c.action)
+			}
+			last := a.LastCrash()
+			if last == nil || last.Termination != c.term || !strings.Contains(last.Stack, "goroutine") || last.Where != ce.Where {
+				t.Fatalf("last crash = %+v, want the runtime's report", last)
+			}
+			for _, l := range strings.Split(h.logs.String(), "\n") {
+				if strings.Contains(l, `"source":"stderr"`) && strings.Contains(l, `"level":"info"`) {
+					t.Fatalf("a line of the fatal report was logged at info: %s", l)
+				}
+			}
+		})
+	}
+}
+
+// lineOf returns the line number, in the chaos app, of the statement that
+// does action (for recursion, the function whose prologue grows the
+// stack).
+func lineOf(t *testing.T, action string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(chaosDir, "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"oom": "hoard = append(hoard", "recurse": "func recurse(", "deadlock": "<-never"}[action]
+	for i, l := range strings.Split(string(b), "\n") {
+		if strings.Contains(l, want) {
+			return strconv.Itoa(i + 1)
+		}
+	}
+	t.Fatalf("no %q in the chaos app", want)
+	return ""
 }

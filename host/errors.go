@@ -41,8 +41,8 @@ type Termination = guest.Termination
 
 // Terminations.
 const (
-	TerminationTrap = guest.TerminationTrap // the guest trapped (unreachable, out of bounds, stack overflow, ...)
-	TerminationExit = guest.TerminationExit // the guest called proc_exit (a Go runtime fatal error exits 2)
+	TerminationTrap = guest.TerminationTrap // the guest trapped (unreachable, out of bounds, ...) with no Go runtime report
+	TerminationExit = guest.TerminationExit // the guest called proc_exit
 	// TerminationCPU: the call used its whole fuel budget, watchOS's
 	// 0xc51bad01 ("too much CPU time").
 	TerminationCPU = guest.TerminationCPU
@@ -54,6 +54,20 @@ const (
 	// TerminationTaskDeadline: a background task was still open at its
 	// deadline, watchOS's 0x2182bad2.
 	TerminationTaskDeadline = guest.TerminationTaskDeadline
+	// TerminationOutOfMemory: the Go runtime could not grow the heap
+	// within the manifest's memoryLimit (read from the guest's stderr).
+	TerminationOutOfMemory = guest.TerminationOutOfMemory
+	// TerminationDeadlock: every goroutine was blocked ("all goroutines
+	// are asleep - deadlock!").
+	TerminationDeadlock = guest.TerminationDeadlock
+	// TerminationStackOverflow: a goroutine's stack outgrew its limit or
+	// the memory left, almost always unbounded recursion.
+	TerminationStackOverflow = guest.TerminationStackOverflow
+	// TerminationGoFatal: another fatal error of the Go runtime.
+	TerminationGoFatal = guest.TerminationGoFatal
+	// TerminationGoPanic: a panic in a goroutine the app started, which
+	// the SDK's handler recovery does not cover.
+	TerminationGoPanic = guest.TerminationGoPanic
 )
 
 // CrashError reports a guest that trapped, exited or was killed by the

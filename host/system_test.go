@@ -179,6 +179,122 @@ func TestUncompletedSnapshotKillIsNamedSnapshot(t *testing.T) {
 	}
 }
 
+// TestCompletionSnapshotReplacesThePendingSnapshotRequest: completing a
+// task with a snapshot replaces a pending scheduleSnapshotRefresh request,
+// and the snapshot arrives as a snapshot task with reason app_scheduled
+// (Apple's setTaskCompletedWithSnapshot; issue 14, model item 1).
+func TestCompletionSnapshotReplacesThePendingSnapshotRequest(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, "DidEnterBackground schedule-snapshot 30m", "Tasks complete-snapshot", "Snapshot complete")
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx)) // the scheduled snapshot is pending for 09:30
+	must(t, h.rt.RunFor(ctx, 5*time.Minute))
+	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, []byte("work"))) // completed with a snapshot
+	must(t, h.rt.RunFor(ctx, 50*time.Minute))                           // past 09:30; before the return to the default state
+	var snaps []string
+	for _, l := range h.guestLines("chaos: task ") {
+		if strings.Contains(l, " snapshot ") {
+			snaps = append(snaps, l)
+		}
+	}
+	// The app_backgrounded snapshot, then the completion's, at once; the
+	// request for 09:30 is gone.
+	equal(t, "snapshot tasks", snaps, []string{
+		`chaos: task 1 snapshot (app_backgrounded) "" at 09:00:00`,
+		`chaos: task 3 snapshot (app_scheduled) "" at 09:05:00`,
+	})
+	if got := decisionsWith(*ds, "snapshot.completion_replaces"); len(got) != 1 || !strings.Contains(got[0], "replaced by the snapshot asked for on task completion") {
+		t.Errorf("replaced = %q, want the pending request replaced once", got)
+	}
+}
+
+// TestComplicationUpdateIsFollowedByASnapshot: an app's own complication
+// update in the background is followed by a complication_update snapshot
+// task, once for the call; a frontmost app that updates its complication
+// gets no snapshot task (rule snapshot.frontmost; issue 14, model item 5).
+func TestComplicationUpdateIsFollowedByASnapshot(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h, a, ds := virtualChaos(t, "DidBecomeActive complication 18°C", "Tasks complication 19°C", "Tasks complication 20°C", "Tasks complete")
+	must(t, a.Launch(ctx))                 // frontmost: no snapshot
+	must(t, h.rt.RunFor(ctx, time.Minute)) // while it is active
+	must(t, a.EnterBackground(ctx))
+	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil)) // two updates in one call: one snapshot
+	must(t, h.rt.RunFor(ctx, time.Minute))
+	var snaps []string
+	for _, l := range h.guestLines("chaos: task ") {
+		if strings.Contains(l, "complication_update") {
+			snaps = append(snaps, l)
+		}
+	}
+	equal(t, "complication_update snapshot tasks", snaps, []string{`chaos: task 3 snapshot (complication_update) at 09:01:00`})
+	if got := decisionsWith(*ds, "snapshot.frontmost"); len(got) != 1 || !strings.Contains(got[0], "complicationUpdate") {
+		t.Errorf("frontmost decisions = %q, want the update while active refused once", got)
+	}
+}
+
+// TestBackgroundPushNeedsTheRemoteNotificationMode: watchOS delivers a
+// content-available push only to an app that declares the
+// remote-notification background mode; without it the push is refused
+// with a decision that says why, and the app is not launched (rule
+// background_push.no_mode, issue 14 model item 2).
+func TestBackgroundPushNeedsTheRemoteNotificationMode(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var ds []Decision
+	var mu sync.Mutex
+	h := newHarness(t, Config{Virtual: true, Start: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
+		OnDecision: func(d Decision) { mu.Lock(); ds = append(ds, d); mu.Unlock() }})
+	a := h.load(t, helloDir) // declares no background mode
+	must(t, a.Push(ctx, parsePush(t, `{"aps":{"content-available":1}}`)))
+	must(t, h.rt.RunFor(ctx, time.Minute))
+	if a.Launches() != 0 {
+		t.Errorf("launches = %d: the push woke an app without the mode", a.Launches())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	got := decisionsWith(ds, "background_push.no_mode")
+	if len(got) != 1 || !strings.Contains(got[0], "remote-notification") || !strings.Contains(got[0], "WKBackgroundModes") {
+		t.Errorf("decisions = %q, want one refusal naming the mode", got)
+	}
+	if run := decisionsWith(ds, "background_push.run"); len(run) != 0 {
+		t.Errorf("the push ran: %q", run)
+	}
+}
+
+// TestUncompletedTaskKillNamesItsKind: the kill of any background task
+// left open at its deadline names the task's own kind (a Bluetooth alert,
+// a watch-connectivity task), never "refresh task" (issue 14).
+func TestUncompletedTaskKillNamesItsKind(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		do   func(ctx context.Context, a *App) error
+		want string
+	}{
+		{"bluetooth alert", func(ctx context.Context, a *App) error { return a.BluetoothAlert(ctx, "cuff") },
+			"killed: Bluetooth alert task not completed in time"},
+		{"watch connectivity", func(ctx context.Context, a *App) error { return a.Phone(ctx, PhoneUserInfo, []byte(`{"u":1}`)) },
+			"killed: watch connectivity task not completed in time"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			h, a, ds := virtualChaos(t) // no "Tasks" line: tasks stay open
+			must(t, a.Launch(ctx))
+			must(t, a.EnterBackground(ctx))
+			must(t, c.do(ctx, a))
+			must(t, h.rt.RunFor(ctx, 20*time.Minute))
+			kills := decisionsWith(*ds, "task.deadline")
+			if len(kills) != 1 || !strings.Contains(kills[0], c.want) {
+				t.Errorf("kill decisions = %q, want one saying %q", kills, c.want)
+			}
+		})
+	}
+}
+
 func TestSetChangesTheBudgetMidRun(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -7,7 +7,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/watchbox/watchbox/host/trace"
 )
 
 // update rewrites the golden files instead of comparing against them:
@@ -161,3 +164,55 @@ func splitLines(s string) []string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestGoldenTrace: simulate --trace writes the refresh scenario as Chrome
+// trace-event JSON that parses, whose spans nest per track and whose async
+// spans close, byte for byte as testdata/golden/simulate-refresh.trace.json
+// (the virtual clock makes it exact); run --trace's (on the real clock)
+// parses and checks too.
+func TestGoldenTrace(t *testing.T) {
+	t.Parallel()
+	t.Run("simulate", func(t *testing.T) {
+		t.Parallel()
+		file := filepath.Join(t.TempDir(), "refresh.trace.json")
+		r := watchbox(t, nil, "simulate", "--trace", file, "tests/scenarios/refresh.scenario")
+		if r.code != exitOK {
+			t.Fatalf("exit code %d, want 0\n%s", r.code, r)
+		}
+		b := checkTrace(t, file)
+		checkGolden(t, "simulate-refresh.trace.json", result{stdout: string(b)})
+	})
+	t.Run("run", func(t *testing.T) {
+		t.Parallel()
+		file := filepath.Join(t.TempDir(), "run.trace.json")
+		r := watchbox(t, nil, "run", "--control", "off", "--data", t.TempDir(), "--trace", file, "--steps",
+			"wrist-down, background, trigger application-refresh, trigger snapshot, suspend, purge, wrist-up", "apps/refresh")
+		if r.code != exitOK {
+			t.Fatalf("exit code %d, want 0\n%s", r.code, r)
+		}
+		b := checkTrace(t, file)
+		for _, want := range []string{`"name":"dev.watchbox.refresh"`, `"name":"application_refresh task `, `"cat":"state"`, `"name":"fuel per call"`} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("the trace has no %s", want)
+			}
+		}
+	})
+}
+
+// checkTrace reads the trace file, parses it and checks it with
+// host/trace's checker.
+func checkTrace(t *testing.T, file string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := trace.Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := trace.Check(events); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -338,6 +338,7 @@ func (a *App) Logs() []string {
 
 // Timeline returns the run's timeline so far.
 func (a *App) Timeline() string {
+	a.sim.Timeline.Flush()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.out.String()

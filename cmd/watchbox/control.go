@@ -234,6 +234,12 @@ func printStatus(stdout io.Writer, apps []drive.ControlStatus) {
 		for _, s := range a.Sessions {
 			fmt.Fprintf(stdout, "session: %s\n", s)
 		}
+		if c := a.LastCrash; c != nil {
+			fmt.Fprintf(stdout, "last crash: %s in %s: %s: %s\n", c.Time.UTC().Format("15:04:05.000"), c.EventName(), c.Termination, c.Crash)
+			if c.Stack != "" {
+				io.WriteString(stdout, drive.IndentStack(c.Stack))
+			}
+		}
 		for _, d := range a.Decisions {
 			fmt.Fprintln(stdout, d)
 		}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/watchbox/watchbox/host"
@@ -36,6 +37,7 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	control := fs.String("control", defaultControl(), "unix socket of the control endpoint that watchbox push, trigger, step, status, phone, bluetooth-alert, tap and complication talk to (\"off\" for none)")
 	verbose := fs.Bool("verbose", false, "print the whole stack trace of a handler's recovered panic under its call (without it: the first frame in the app's code)")
+	traceFile := fs.String("trace", "", "also write the run as Chrome trace-event JSON to `FILE`, to open in ui.perfetto.dev or chrome://tracing (docs/trace.md)")
 	stay := fs.Bool("stay", false, "after the steps (or the end of stdin), stay live until interrupted, for the control endpoint")
 	pos, code, ok := parseInterleaved(fs, args)
 	if !ok {
@@ -57,7 +59,22 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 			return exitUsage
 		}
 	}
-	log, err := newLogger(stderr, *asJSON, *logLevel)
+	var tracer *drive.Tracer
+	var rt *host.Runtime
+	var tee io.Writer
+	if *traceFile != "" {
+		f, err := createTrace(*traceFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "watchbox run: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		// The runtime's clock starts with the runtime, which needs the
+		// tracer's hooks first: the trace counts from now.
+		tracer = drive.NewTracer(f, time.Now(), func() time.Time { return rt.Now() })
+		tee = tracer.Logs()
+	}
+	log, err := newTeeLogger(stderr, *asJSON, *logLevel, tee)
 	if err != nil {
 		fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
 		return exitUsage
@@ -79,9 +96,15 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 				failures[c.App]++
 			}
 			printCall(stdout, c, *asJSON, *verbose)
+			if tracer != nil {
+				tracer.Call(c)
+			}
 		},
 	}
-	rt, err := host.New(ctx, cfg)
+	if tracer != nil {
+		cfg.OnDecision = tracer.Decision
+	}
+	rt, err = host.New(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
 		return exitError
@@ -155,6 +178,11 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 	// their leaving calls.
 	if err := rt.Close(context.Background()); err != nil && !host.IsGuestFailure(err) {
 		fmt.Fprintf(stderr, "watchbox %s: shutdown: %v\n", name, err)
+	}
+	if tracer != nil {
+		if err := tracer.Close(rt.Now()); err != nil {
+			fmt.Fprintf(stderr, "watchbox run: --trace: %v\n", err)
+		}
 	}
 	outMu.Lock()
 	defer outMu.Unlock()
@@ -248,6 +276,9 @@ func printCall(w io.Writer, c host.Call, asJSON, verbose bool) {
 	switch {
 	case c.Crash != "":
 		line = fmt.Sprintf("%-24s CRASH        %-10s %s: %s (%d fuel)", event, c.State, c.Termination, c.Crash, c.Fuel)
+		if c.Where != "" {
+			line += " (at " + c.Where + ")"
+		}
 	case c.Message != "":
 		line += "  " + c.Message
 		if c.Where != "" {
@@ -356,6 +387,9 @@ func (r *runner) apply(ctx context.Context, st drive.Action) error {
 			if len(st.Sessions) > 0 {
 				rec["sessions"] = st.Sessions
 			}
+			if st.LastCrash != nil {
+				rec["last_crash"] = st.LastCrash
+			}
 			writeJSON(r.stdout, rec)
 			continue
 		}
@@ -367,6 +401,12 @@ func (r *runner) apply(ctx context.Context, st drive.Action) error {
 			line += ", " + s
 		}
 		fmt.Fprintln(r.stdout, line)
+		if c := st.LastCrash; c != nil {
+			fmt.Fprintf(r.stdout, "%s  last crash in %s: %s: %s\n", st.ID, c.EventName(), c.Termination, c.Crash)
+			if c.Stack != "" {
+				io.WriteString(r.stdout, drive.IndentStack(c.Stack))
+			}
+		}
 	}
 	return nil
 }

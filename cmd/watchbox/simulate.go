@@ -23,12 +23,23 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	dataDir := fs.String("data", "", "directory of app data containers (default: a new temporary directory, removed afterwards)")
 	why := fs.String("why", "", "after the day, list what the system held back for `APP` (alias or bundle id): every delayed, dropped, throttled, replaced or killed request, with its rule")
 	verbose := fs.Bool("verbose", false, "print the whole stack trace of a handler's recovered panic under its call (without it: the first frame in the app's code)")
+	whyVerdict := fs.String("why-verdict", "", "with --why, list only the decisions of these `VERDICTS` (comma-separated: delayed, dropped, throttled, replaced, killed, expired, or all); without it, every held-back decision but the informational ones (snapshots merged or replaced, default state restored)")
+	traceFile := fs.String("trace", "", "also write the run as Chrome trace-event JSON to `FILE`, to open in ui.perfetto.dev or chrome://tracing (docs/trace.md)")
 	pos, code, ok := parseInterleaved(fs, args)
 	if !ok {
 		return code
 	}
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "watchbox simulate: expected one scenario file, e.g. watchbox simulate tests/scenarios/refresh.scenario (format: docs/scenario.md)")
+		return exitUsage
+	}
+	whyFilter, err := drive.ParseWhyFilter(*whyVerdict)
+	if err != nil {
+		fmt.Fprintf(stderr, "watchbox simulate: --why-verdict: %v\n", err)
+		return exitUsage
+	}
+	if *whyVerdict != "" && *why == "" {
+		fmt.Fprintln(stderr, "watchbox simulate: --why-verdict filters --why APP's list; add --why APP")
 		return exitUsage
 	}
 	sc, err := scenario.ParseFile(pos[0], scenario.Options{})
@@ -50,7 +61,17 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		defer os.RemoveAll(data)
 	}
 
-	sim, err := drive.Simulate(ctx, sc, prof, drive.SimOptions{CacheDir: *cacheDir, DataDir: data, Out: stdout, JSON: *asJSON})
+	opts := drive.SimOptions{CacheDir: *cacheDir, DataDir: data, Out: stdout, JSON: *asJSON}
+	if *traceFile != "" {
+		f, err := createTrace(*traceFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		opts.Trace = f
+	}
+	sim, err := drive.Simulate(ctx, sc, prof, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
 		var se *drive.ScenarioError
@@ -81,14 +102,16 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	if err == nil && ctx.Err() == nil {
 		outcomes = sim.Check() // before Close: files as the run left them
 	}
-	sim.Close()
+	if cerr := sim.Close(); cerr != nil && !host.IsGuestFailure(cerr) && err == nil {
+		err = cerr
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
 		return exitError
 	}
 	sim.Summary(ctx.Err() != nil)
 	if whyApp != nil {
-		sim.Timeline.Why(whyApp.ID(), whyApp.Why())
+		sim.Timeline.Why(whyApp.ID(), whyApp.Why(), whyFilter)
 	}
 	if failed := sim.Timeline.Expectations(pos[0], outcomes); failed > 0 {
 		fmt.Fprintf(stderr, "watchbox simulate: %d of %d expectation(s) failed\n", failed, len(outcomes))

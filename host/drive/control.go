@@ -273,7 +273,7 @@ func (d *Driver) controlStatus(sts []AppStatus) []ControlStatus {
 		if ds == nil {
 			ds = []host.Decision{}
 		}
-		out = append(out, ControlStatus{App: st.ID, State: st.State.String(), Launches: st.Launches, Crashes: st.Crashes,
+		out = append(out, ControlStatus{App: st.ID, State: st.State.String(), Launches: st.Launches, Crashes: st.Crashes, LastCrash: st.LastCrash,
 			Complication: string(st.Complication), Sessions: st.Sessions, Current: st.Current, Version: st.Version, Hash: st.Hash, Reloads: st.Reloads, Decisions: ds})
 	}
 	return out
@@ -309,6 +309,7 @@ type ControlStatus struct {
 	State        string          `json:"state"`                  // life-cycle state
 	Launches     uint64          `json:"launches"`               // cold launches
 	Crashes      int             `json:"crashes"`                // instances that died in a call
+	LastCrash    *host.Call      `json:"last_crash,omitempty"`   // the last call the app crashed in, with the Go runtime's report
 	Complication string          `json:"complication,omitempty"` // the complication data last published
 	Sessions     []string        `json:"sessions,omitempty"`     // the background sessions' states, one line each
 	Current      bool            `json:"current,omitempty"`      // set only in a run of several apps

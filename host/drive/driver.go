@@ -195,12 +195,13 @@ type Result struct {
 
 // AppStatus is what Status reports of an app.
 type AppStatus struct {
-	App          *host.App // the app
-	ID           string    // bundle id
-	State        abi.State // life-cycle state
-	Launches     uint64    // cold launches
-	Crashes      int       // instances that died in a call
-	Complication []byte    // the complication data last published, or nil
+	App          *host.App  // the app
+	ID           string     // bundle id
+	State        abi.State  // life-cycle state
+	Launches     uint64     // cold launches
+	Crashes      int        // instances that died in a call
+	LastCrash    *host.Call // the last call the app crashed in, or nil
+	Complication []byte     // the complication data last published, or nil
 	// Sessions describe the app's background sessions, one line each
 	// (a workout's state and live data, location updates, audio).
 	Sessions []string
@@ -402,7 +403,7 @@ func (d *Driver) Status(app *host.App) []AppStatus {
 	cur := d.Current()
 	sts := make([]AppStatus, len(apps))
 	for i, a := range apps {
-		sts[i] = AppStatus{App: a, ID: a.ID(), State: a.State(), Launches: a.Launches(), Crashes: a.Crashes(),
+		sts[i] = AppStatus{App: a, ID: a.ID(), State: a.State(), Launches: a.Launches(), Crashes: a.Crashes(), LastCrash: a.LastCrash(),
 			Complication: a.Complication(), Sessions: a.Sessions(), Current: several && a == cur}
 		sts[i].Version, sts[i].Hash, sts[i].Reloads = a.Version()
 	}

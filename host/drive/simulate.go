@@ -28,6 +28,9 @@ type Simulation struct {
 	Timeline *Timeline
 	// Record keeps what the run did, for expectations and tests.
 	Record *Record
+	// Tracer writes the run as Chrome trace-event JSON, or is nil
+	// (SimOptions.Trace).
+	Tracer *Tracer
 	apps   map[string]*host.App // by alias
 }
 
@@ -44,6 +47,9 @@ type SimOptions struct {
 	Coverage  bool
 	Keep      *host.Keeper
 	OnRefusal func(app string, op abi.Op, status abi.Status, reason string)
+	// Trace, when not nil, receives the run as Chrome trace-event JSON
+	// (see Tracer); Close ends it.
+	Trace io.Writer
 }
 
 // ScenarioError is a scenario that parsed but cannot run with its apps,
@@ -67,13 +73,22 @@ func Simulate(ctx context.Context, sc *scenario.Scenario, prof profile.Profile, 
 	s := &Simulation{Scenario: sc, Timeline: NewTimeline(out, opts.JSON), Record: &Record{}, apps: map[string]*host.App{}}
 	routes := NewRoutes(sc.Routes)
 	now := func() time.Time { return s.Runtime.Now() }
-	logger := zerolog.New(io.MultiWriter(s.Timeline.GuestLogs(now), s.Record.Logs(now))).Level(zerolog.InfoLevel)
+	logs := []io.Writer{s.Timeline.GuestLogs(now), s.Record.Logs(now)}
+	onCall := func(c host.Call) { s.Record.Call(c); s.Timeline.Call(c) }
+	onDecision := func(d host.Decision) { s.Record.Decision(d); s.Timeline.Decision(d) }
+	if opts.Trace != nil {
+		tr := NewTracer(opts.Trace, sc.Start, now)
+		s.Tracer = tr
+		logs = append(logs, tr.Logs())
+		onCall = func(c host.Call) { s.Record.Call(c); s.Timeline.Call(c); tr.Call(c) }
+		onDecision = func(d host.Decision) { s.Record.Decision(d); s.Timeline.Decision(d); tr.Decision(d) }
+	}
+	logger := zerolog.New(io.MultiWriter(logs...)).Level(zerolog.InfoLevel)
 	rt, err := host.New(ctx, host.Config{
 		CacheDir: opts.CacheDir, DataDir: opts.DataDir, Logger: &logger, Seed: sc.Seed, Profile: prof,
 		Virtual: true, Start: sc.Start, HTTPClient: &http.Client{Transport: routes}, Latency: routes.Delay,
-		OnCall:     func(c host.Call) { s.Record.Call(c); s.Timeline.Call(c) },
-		OnDecision: func(d host.Decision) { s.Record.Decision(d); s.Timeline.Decision(d) },
-		Coverage:   opts.Coverage, Keep: opts.Keep, OnRefusal: opts.OnRefusal,
+		OnCall: onCall, OnDecision: onDecision,
+		Coverage: opts.Coverage, Keep: opts.Keep, OnRefusal: opts.OnRefusal,
 	})
 	if err != nil {
 		return nil, err
@@ -199,7 +214,18 @@ func (s *Simulation) Check() []Outcome {
 }
 
 // Close shuts the runtime down, giving a frontmost app its leaving calls.
-func (s *Simulation) Close() error { return s.Runtime.Close(context.Background()) }
+// Close shuts the runtime down (the apps get their leaving calls) and then
+// ends the trace, if there is one.
+func (s *Simulation) Close() error {
+	err := s.Runtime.Close(context.Background())
+	s.Timeline.Flush()
+	if s.Tracer != nil {
+		if terr := s.Tracer.Close(s.Runtime.Now()); terr != nil && err == nil {
+			err = fmt.Errorf("trace: %w", terr)
+		}
+	}
+	return err
+}
 
 // Summary prints the timeline's last line; interrupted says the play was.
 func (s *Simulation) Summary(interrupted bool) {

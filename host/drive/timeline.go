@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,20 @@ type Timeline struct {
 	verbose  bool
 	calls    int
 	failures int
+	// pending are the text lines not yet printed: decisions and log
+	// lines wait for the call they may belong to, whose line is printed
+	// before them (it started first), so that a call's lines are in time
+	// order. Actions, calls and the end of the run print them.
+	pending []pendingLine
+	day     string // the date of the last line printed, "" before any
+	crossed bool   // the lines printed were on more than one day
+}
+
+// pendingLine is a text line waiting to be printed.
+type pendingLine struct {
+	t    time.Time
+	app  string
+	text string // without its time and app
 }
 
 // NewTimeline returns a timeline that prints to w, as text or, with
@@ -59,8 +74,48 @@ func (tl *Timeline) Failures() int {
 
 func stamp(t time.Time) string { return t.UTC().Format("15:04:05.000") }
 
+// line queues a text line at t for app. The caller holds tl.mu.
 func (tl *Timeline) line(t time.Time, app, format string, args ...any) {
-	fmt.Fprintf(tl.w, "%s  %-24s %s\n", stamp(t), app, fmt.Sprintf(format, args...))
+	tl.pending = append(tl.pending, pendingLine{t, app, fmt.Sprintf(format, args...)})
+}
+
+// callLine queues the line of a call that started at t before the lines
+// of its app queued since it started, so that they follow it, and puts
+// the queued lines in time order. The caller holds tl.mu.
+func (tl *Timeline) callLine(t time.Time, app, text string) {
+	i := len(tl.pending)
+	for j, l := range tl.pending {
+		if l.app == app && !l.t.Before(t) {
+			i = j
+			break
+		}
+	}
+	tl.pending = append(tl.pending[:i], append([]pendingLine{{t, app, text}}, tl.pending[i:]...)...)
+	slices.SortStableFunc(tl.pending, func(a, b pendingLine) int { return a.t.Compare(b.t) })
+}
+
+// flush prints the queued lines, each day's first after a line with its
+// date when the run has crossed midnight. The caller holds tl.mu.
+func (tl *Timeline) flush() {
+	for _, l := range tl.pending {
+		day := l.t.UTC().Format("2006-01-02")
+		if tl.day != "" && day != tl.day {
+			fmt.Fprintf(tl.w, "── %s ──\n", day)
+			tl.crossed = true
+		}
+		tl.day = day
+		fmt.Fprintf(tl.w, "%s  %-24s %s\n", stamp(l.t), l.app, l.text)
+	}
+	tl.pending = tl.pending[:0]
+}
+
+// Flush prints the lines the timeline still holds (it holds decisions and
+// log lines until the call they may belong to returns). Summary, Why and
+// Expectations flush first; call it when a run ends without them.
+func (tl *Timeline) Flush() {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	tl.flush()
 }
 
 func (tl *Timeline) writeJSON(v any) {
@@ -86,7 +141,9 @@ func (tl *Timeline) Action(t time.Time, a Action, app string) {
 	} else if d := a.Detail(); d != "" {
 		what += " " + d
 	}
+	tl.flush()
 	tl.line(t, app, "> %s", what)
+	tl.flush()
 }
 
 // Call prints a call into a guest; it is a host.Config.OnCall.
@@ -118,16 +175,21 @@ func (tl *Timeline) Call(c host.Call) {
 	switch {
 	case c.Crash != "":
 		extra = fmt.Sprintf("  %s: %s", c.Termination, c.Crash)
+		if c.Where != "" {
+			extra += " (at " + c.Where + ")"
+		}
 	case c.Message != "":
 		extra = "  " + c.Message
 		if c.Where != "" {
 			extra += " (at " + c.Where + ")"
 		}
 	}
-	tl.line(c.Time, c.App, "%-24s %-10s %-10s %9d fuel%s", c.EventName(), status, c.State, c.Fuel, extra)
+	text := fmt.Sprintf("%-24s %-10s %-10s %9d fuel%s", c.EventName(), status, c.State, c.Fuel, extra)
 	if tl.verbose && c.Stack != "" {
-		tl.w.Write([]byte(IndentStack(c.Stack)))
+		text += "\n" + strings.TrimRight(IndentStack(c.Stack), "\n")
 	}
+	tl.callLine(c.Time, c.App, text)
+	tl.flush()
 }
 
 // IndentStack returns a stack trace a guest sent, each line indented by
@@ -181,15 +243,77 @@ func (tl *Timeline) Log(t time.Time, app, level, msg string) {
 // heldBack are the verdicts that answer "why did my task not run".
 var heldBack = map[string]bool{"delay": true, "drop": true, "throttle": true, "replaced": true, "kill": true, "expire": true}
 
+// whyWords are the words --why-verdict takes, and the verdicts they mean.
+var whyWords = map[string]string{
+	"delayed": "delay", "dropped": "drop", "throttled": "throttle", "replaced": "replaced", "killed": "kill", "expired": "expire",
+	"delay": "delay", "drop": "drop", "throttle": "throttle", "kill": "kill", "expire": "expire",
+}
+
+// informational are the rules whose held-back decisions are the system's
+// routine bookkeeping, not a request the app lost: a snapshot merged into
+// the pending one, a return-to-default snapshot the app made unneeded, a
+// pending snapshot replaced by the app's own completion snapshot. --why
+// leaves them out unless a verdict filter asks for them.
+var informational = map[string]bool{
+	"snapshot.coalesced": true, "snapshot.default_restored": true, "snapshot.completion_replaces": true,
+}
+
+// WhyFilter selects the decisions Why lists: by default every held-back
+// decision but the informational ones (Verdicts nil); with Verdicts, those
+// of the verdicts named, informational ones included.
+type WhyFilter struct {
+	Verdicts map[string]bool // by verdict ("delay", "drop", ...); nil: every held-back verdict
+}
+
+// ParseWhyFilter reads a comma-separated list of verdicts ("delayed,
+// killed"; "all" for every held-back decision, informational ones
+// included). An empty list is the default filter.
+func ParseWhyFilter(list string) (WhyFilter, error) {
+	var f WhyFilter
+	if strings.TrimSpace(list) == "" {
+		return f, nil
+	}
+	f.Verdicts = map[string]bool{}
+	for _, w := range strings.Split(list, ",") {
+		w = strings.ToLower(strings.TrimSpace(w))
+		if w == "all" {
+			for v := range heldBack {
+				f.Verdicts[v] = true
+			}
+			continue
+		}
+		v, ok := whyWords[w]
+		if !ok {
+			return WhyFilter{}, fmt.Errorf("unknown verdict %q%s; use delayed, dropped, throttled, replaced, killed, expired or all, separated by commas",
+				w, DidYouMean(w, []string{"delayed", "dropped", "throttled", "replaced", "killed", "expired", "all"}))
+		}
+		f.Verdicts[v] = true
+	}
+	return f, nil
+}
+
+// Shows reports whether the filter lists d.
+func (f WhyFilter) Shows(d host.Decision) bool {
+	if f.Verdicts != nil {
+		return f.Verdicts[d.Verdict]
+	}
+	return heldBack[d.Verdict] && !informational[d.Rule]
+}
+
 // Why prints the decisions of ds that held something back for app
-// (delayed, dropped, throttled, replaced, killed or expired), or a line
-// that says there were none.
-func (tl *Timeline) Why(app string, ds []host.Decision) {
+// (delayed, dropped, throttled, replaced, killed or expired) and that f
+// shows, or a line that says there were none; the text form ends with how
+// many informational decisions the default filter left out.
+func (tl *Timeline) Why(app string, ds []host.Decision, f WhyFilter) {
 	tl.mu.Lock()
 	defer tl.mu.Unlock()
-	n := 0
+	tl.flush()
+	n, hidden := 0, 0
 	for _, d := range ds {
-		if !heldBack[d.Verdict] {
+		if !f.Shows(d) {
+			if f.Verdicts == nil && heldBack[d.Verdict] {
+				hidden++
+			}
 			continue
 		}
 		n++
@@ -200,17 +324,37 @@ func (tl *Timeline) Why(app string, ds []host.Decision) {
 		if n == 1 {
 			fmt.Fprintf(tl.w, "why: what the system held back for %s\n", app)
 		}
-		tl.line(d.Time, d.App, "%s: %s [%s]", d.Verdict, d.Reason, d.Rule)
+		fmt.Fprintf(tl.w, "%s  %-24s %s: %s [%s]\n", tl.whyStamp(d.Time), d.App, d.Verdict, d.Reason, d.Rule)
 	}
-	if n == 0 && !tl.json {
-		fmt.Fprintf(tl.w, "why: the system held nothing back for %s: every request ran when asked\n", app)
+	if tl.json {
+		return
 	}
+	if n == 0 {
+		if f.Verdicts != nil {
+			fmt.Fprintf(tl.w, "why: no decision of those verdicts for %s\n", app)
+		} else {
+			fmt.Fprintf(tl.w, "why: the system held nothing back for %s: every request ran when asked\n", app)
+		}
+	}
+	if hidden > 0 {
+		fmt.Fprintf(tl.w, "why: %d informational decision(s) left out (snapshots merged or replaced, default state restored); --why-verdict all shows them\n", hidden)
+	}
+}
+
+// whyStamp is t's time of day, after its date when the timeline showed
+// more than one day. The caller holds tl.mu.
+func (tl *Timeline) whyStamp(t time.Time) string {
+	if tl.crossed {
+		return t.UTC().Format("2006-01-02 ") + stamp(t)
+	}
+	return stamp(t)
 }
 
 // Summary prints the last line of a run of apps from start to end.
 func (tl *Timeline) Summary(start, end time.Time, apps int, interrupted bool) {
 	tl.mu.Lock()
 	defer tl.mu.Unlock()
+	tl.flush()
 	if tl.json {
 		tl.writeJSON(map[string]any{"type": "summary", "start": start.UTC(), "end": end.UTC(), "failures": tl.failures, "interrupted": interrupted})
 		return
@@ -258,6 +402,7 @@ func (g guestLogs) Write(p []byte) (int, error) {
 func (tl *Timeline) Expectations(file string, outcomes []Outcome) int {
 	tl.mu.Lock()
 	defer tl.mu.Unlock()
+	tl.flush()
 	failed := 0
 	for _, o := range outcomes {
 		if !o.Pass {

@@ -65,11 +65,11 @@ func Check(events []Event) error {
 		})
 		var stack []float64 // end times of the open spans
 		for _, s := range ss {
-			for len(stack) > 0 && stack[len(stack)-1] <= s.TS {
+			for len(stack) > 0 && stack[len(stack)-1] <= s.TS+slack {
 				stack = stack[:len(stack)-1]
 			}
 			end := s.TS + *s.Dur
-			if len(stack) > 0 && end > stack[len(stack)-1] {
+			if len(stack) > 0 && end > stack[len(stack)-1]+slack {
 				return fmt.Errorf("span %q at %.3f us on process %d thread %d overlaps the span around it", s.Name, s.TS, k.pid, k.tid)
 			}
 			stack = append(stack, end)
@@ -77,5 +77,10 @@ func Check(events []Event) error {
 	}
 	return nil
 }
+
+// slack is how far apart two times in microseconds may be and still be
+// the same nanosecond: a start plus a duration, each a nanosecond count
+// divided by 1000, is not always exactly the end the next span starts at.
+const slack = 0.0005
 
 func asyncKey(e Event) string { return fmt.Sprintf("%d/%s/%s", e.PID, e.Cat, e.ID) }

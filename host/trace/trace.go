@@ -9,7 +9,8 @@
 // are complete ("X") spans on one thread, so they nest by construction
 // (an app's calls are serialized); open tasks, sessions and pending
 // notifications are async ("b"/"e") spans, which may overlap; decisions
-// are process-scoped instants ("i"); budgets and fuel are counters ("C").
+// are process-scoped instants ("i"); budgets and fuel are counters ("C");
+// the app's life-cycle states are complete spans on a second thread.
 // Times are microseconds since the trace's origin, the start of the run.
 package trace
 
@@ -24,6 +25,7 @@ import (
 // Thread ids within an app's process.
 const (
 	CallsThread = 1 // guest calls, as complete spans
+	StateThread = 2 // the app's life-cycle states, one complete span each
 )
 
 // Event is one trace event, in the field order the format documents.
@@ -75,6 +77,9 @@ func (t *Writer) pid(app string) int {
 	t.emit(Event{Name: "process_name", Ph: "M", PID: p, Args: map[string]any{"name": app}})
 	t.emit(Event{Name: "process_sort_index", Ph: "M", PID: p, Args: map[string]any{"sort_index": p}})
 	t.emit(Event{Name: "thread_name", Ph: "M", PID: p, TID: CallsThread, Args: map[string]any{"name": "calls"}})
+	t.emit(Event{Name: "thread_sort_index", Ph: "M", PID: p, TID: CallsThread, Args: map[string]any{"sort_index": CallsThread}})
+	t.emit(Event{Name: "thread_name", Ph: "M", PID: p, TID: StateThread, Args: map[string]any{"name": "life cycle"}})
+	t.emit(Event{Name: "thread_sort_index", Ph: "M", PID: p, TID: StateThread, Args: map[string]any{"sort_index": StateThread}})
 	return p
 }
 
@@ -104,6 +109,16 @@ func (t *Writer) Span(app, name, cat string, start time.Time, dur time.Duration,
 	defer t.mu.Unlock()
 	d := float64(dur.Nanoseconds()) / 1e3
 	t.emit(Event{Name: name, Cat: cat, Ph: "X", TS: t.us(start), Dur: &d, PID: t.pid(app), TID: CallsThread, Args: args})
+}
+
+// State records that app was in the life-cycle state name from start for
+// dur, as a complete span on its life-cycle thread. States follow each
+// other, so these spans never overlap.
+func (t *Writer) State(app, name string, start time.Time, dur time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	d := float64(dur.Nanoseconds()) / 1e3
+	t.emit(Event{Name: name, Cat: "state", Ph: "X", TS: t.us(start), Dur: &d, PID: t.pid(app), TID: StateThread})
 }
 
 // Begin opens an async span of app (a task, a session, a pending

@@ -34,9 +34,9 @@ func TestWriterOutputLoadsAndNests(t *testing.T) {
 	if err := Check(events); err != nil {
 		t.Fatal(err)
 	}
-	// 3 metadata events per app, 7 events.
-	if len(events) != 13 {
-		t.Errorf("%d events, want 13:\n%s", len(events), buf.String())
+	// 6 metadata events per app, 7 events.
+	if len(events) != 19 {
+		t.Errorf("%d events, want 19:\n%s", len(events), buf.String())
 	}
 	want := `{"name":"background_tasks","cat":"call","ph":"X","ts":1000000,"dur":1000,"pid":1,"tid":1,"args":{"fuel":1200}}`
 	if !strings.Contains(buf.String(), want) {
@@ -88,5 +88,24 @@ func TestCheckFindsBrokenTraces(t *testing.T) {
 	ok := []Event{name, {Name: "outer", Ph: "X", PID: 1, TID: 1, TS: 0, Dur: d(10)}, {Name: "inner", Ph: "X", PID: 1, TID: 1, TS: 2, Dur: d(3)}, {Name: "next", Ph: "X", PID: 1, TID: 1, TS: 10, Dur: d(1)}}
 	if err := Check(ok); err != nil {
 		t.Errorf("nested and adjacent spans: %v", err)
+	}
+}
+
+// TestCheckTakesSpansThatTouchAsNested: a span that starts where the one
+// before it ends (in nanoseconds) does not overlap it, though the sum of
+// the floating-point start and duration is a hair past it.
+func TestCheckTakesSpansThatTouchAsNested(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	w := New(&buf, t0)
+	w.Span("dev.a", "will_enter_foreground", "call", t0.Add(7443104*time.Nanosecond), 4676*time.Nanosecond, nil)
+	w.Span("dev.a", "did_become_active", "call", t0.Add(7447780*time.Nanosecond), 4656*time.Nanosecond, nil)
+	w.Close()
+	events, err := Parse(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(events); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -294,6 +294,9 @@ type Crash struct {
 	Termination Termination
 	Reason      string // the trap, exit or budget message
 	Fuel        int64  // fuel the call used
+	// Stderr is the Go runtime's fatal report (its first line names the
+	// cause, then the goroutines' stacks), or nil when it printed none.
+	Stderr []string
 }
 
 func (c *Crash) Error() string { return string(c.Termination) + ": " + c.Reason }
@@ -326,7 +329,7 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 	mod, err := g.wr.InstantiateModule(ctx, g.compiled, mc)
 	if err != nil {
 		g.inst = nil
-		return &Crash{Termination: TerminationTrap, Reason: crashReason(err, in.stderr)}
+		return newCrash(TerminationTrap, err, in.stderr, 0, "")
 	}
 	in.mod = mod
 	in.event = mod.ExportedFunction(abi.ExportEvent)
@@ -351,7 +354,7 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 				in.gauge.Close()
 			}
 			mod.Close(ctx)
-			return &Crash{Termination: term, Reason: "_initialize: " + crashReason(err, in.stderr), Fuel: fuel}
+			return newCrash(term, err, in.stderr, fuel, "_initialize: ")
 		}
 	}
 	if g.cfg.Reuse && g.snapOK {
@@ -412,9 +415,10 @@ func (g *Guest) Call(ctx context.Context, kind abi.EventKind, fields []byte, bud
 	in.inEvent = false
 	res := Result{ID: in.nextID, Start: g.cc.Start(), Duration: elapsed, Fuel: fuel}
 	if err != nil {
-		res.Crash = &Crash{Termination: term, Reason: crashReason(err, in.stderr), Fuel: fuel}
+		res.Crash = newCrash(term, err, in.stderr, fuel, "")
 		return res
 	}
+	in.stderr.EndFatal()
 	res.Status = abi.Status(int32(in.stack[0]))
 	switch {
 	case res.Status == abi.StatusOK && len(in.reply) > 0:
@@ -527,6 +531,23 @@ func (g *Guest) invoke(ctx context.Context, start time.Time, fn api.Function, st
 		return TerminationInterrupted, fuel, elapsed, err
 	}
 	return classify(outcome, err), fuel, elapsed, err
+}
+
+// newCrash builds the crash of a call that ended as term with err: when
+// the guest's stderr holds a Go runtime fatal report and the call ended
+// in a trap or an exit, the report names the termination and the reason,
+// and is kept whole in the crash record.
+func newCrash(term Termination, err error, stderr *logWriter, fuel int64, prefix string) *Crash {
+	c := &Crash{Termination: term, Reason: prefix + crashReason(err, stderr), Fuel: fuel}
+	if lines := stderr.Fatal(); lines != nil {
+		c.Stderr = lines
+		if term == TerminationTrap || term == TerminationExit {
+			if t, line := classifyFatal(lines); t != "" {
+				c.Termination, c.Reason = t, prefix+line
+			}
+		}
+	}
+	return c
 }
 
 // crashReason turns a wazero call error into a one-line reason, with the

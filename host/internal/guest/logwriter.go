@@ -21,6 +21,10 @@ const (
 	// maxTail bytes of the last lines, however long they were.
 	maxTailLine = 512
 	maxTail     = 2 << 10
+	// maxFatalLines caps the lines of a Go runtime fatal report kept for
+	// the crash record (its first lines name the cause and the crashing
+	// goroutine; the rest are the runtime's own goroutines).
+	maxFatalLines = 64
 )
 
 // outputBudget is what one call may still log, shared by the instance's
@@ -59,6 +63,12 @@ type logWriter struct {
 	over   int64       // bytes of the current line past maxLine
 	keep   int
 	tail   []string
+	// fatal holds a Go runtime fatal report from its first line on (at
+	// most maxFatalLines): once one starts, the lines go to the crash
+	// record and are logged at debug only.
+	fatal    []string
+	inFatal  bool
+	fatalCut int // lines of the report past maxFatalLines
 }
 
 func newLogWriter(log zerolog.Logger, stream string, keep int, budget *outputBudget, charge func(int)) *logWriter {
@@ -93,6 +103,25 @@ func (w *logWriter) Flush() {
 	}
 }
 
+// Fatal returns the Go runtime fatal report written so far, with a last
+// line counting the lines left out, or nil when none started.
+func (w *logWriter) Fatal() []string {
+	if !w.inFatal {
+		return nil
+	}
+	out := append([]string(nil), w.fatal...)
+	if w.fatalCut > 0 {
+		out = append(out, fmt.Sprintf("... (%d more lines)", w.fatalCut))
+	}
+	return out
+}
+
+// EndFatal forgets a fatal report the instance survived (a line that
+// only looked like one), so that later lines are logged again.
+func (w *logWriter) EndFatal() {
+	w.fatal, w.inFatal, w.fatalCut = nil, false, 0
+}
+
 // Tail returns the last lines written, oldest first, each cut at
 // maxTailLine bytes.
 func (w *logWriter) Tail() []string {
@@ -116,11 +145,28 @@ func (w *logWriter) line() {
 			w.tail = w.tail[1:]
 		}
 	}
+	if w.keep > 0 && !w.inFatal && fatalStart(s) {
+		w.inFatal = true
+	}
+	if w.inFatal {
+		if len(w.fatal) < maxFatalLines {
+			t := s
+			if len(t) > maxTailLine {
+				t = strings.ToValidUTF8(t[:maxTailLine], "") + "..."
+			}
+			w.fatal = append(w.fatal, t)
+		} else {
+			w.fatalCut++
+		}
+	}
 	if w.budget != nil && !w.budget.take(int64(len(s))+1) {
 		w.budget.dropped += over
 		return
 	}
 	ev := w.log.Info().Str("source", w.stream)
+	if w.inFatal {
+		ev = w.log.Debug().Str("source", w.stream)
+	}
 	if over > 0 {
 		ev = ev.Bool("truncated", true).Int64("dropped_bytes", over)
 	}

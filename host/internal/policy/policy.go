@@ -137,21 +137,24 @@ const (
 	RuleSnapshotDefault    = "snapshot.return_to_default"
 	RuleSnapshotCompletion = "snapshot.task_completion"
 	RuleSnapshotCoalesced  = "snapshot.coalesced"
-	RulePushThrottle       = "background_push.hourly_throttle"
-	RulePushCoalesced      = "background_push.coalesced"
-	RulePushRun            = "background_push.run"
-	RuleComplicationFace   = "complication_push.inactive_face"
-	RuleComplicationBudget = "complication_push.daily_budget"
-	RuleComplicationRun    = "complication_push.run"
-	RuleTransferFace       = "complication_transfer.inactive_face"
-	RuleTransferBudget     = "complication_transfer.daily_budget"
-	RuleTransferRun        = "complication_transfer.run"
-	RuleBluetoothBudget    = "bluetooth.daily_budget"
-	RuleBluetoothRun       = "bluetooth.run"
-	RuleBluetoothReset     = "bluetooth.reset_on_open"
-	RuleTaskDeadline       = "task.deadline"
-	RuleDataDeliveryDelay  = "data_delivery.delay"
-	RuleDataDeliveryAtOnce = "data_delivery.frontmost"
+	// RuleSnapshotCompletionReplaces: a task completed with a snapshot
+	// replaced the pending snapshot request (setTaskCompletedWithSnapshot).
+	RuleSnapshotCompletionReplaces = "snapshot.completion_replaces"
+	RulePushThrottle               = "background_push.hourly_throttle"
+	RulePushCoalesced              = "background_push.coalesced"
+	RulePushRun                    = "background_push.run"
+	RuleComplicationFace           = "complication_push.inactive_face"
+	RuleComplicationBudget         = "complication_push.daily_budget"
+	RuleComplicationRun            = "complication_push.run"
+	RuleTransferFace               = "complication_transfer.inactive_face"
+	RuleTransferBudget             = "complication_transfer.daily_budget"
+	RuleTransferRun                = "complication_transfer.run"
+	RuleBluetoothBudget            = "bluetooth.daily_budget"
+	RuleBluetoothRun               = "bluetooth.run"
+	RuleBluetoothReset             = "bluetooth.reset_on_open"
+	RuleTaskDeadline               = "task.deadline"
+	RuleDataDeliveryDelay          = "data_delivery.delay"
+	RuleDataDeliveryAtOnce         = "data_delivery.frontmost"
 )
 
 // Rule identifiers of the system's decisions that no budget decides: what
@@ -173,11 +176,13 @@ const (
 	RuleNotificationPresented     = "notification.presented"       // a notification was shown to the user
 	RulePhoneReceived             = "phone.received"               // the simulated phone received the app's data
 	RulePhoneUnreachable          = "phone.unreachable"            // a phone message for an app that is not reachable
+	RulePhoneContextReplaced      = "phone.context_replaced"       // a waiting application context replaced by a newer one
 	RuleURLSessionStarted         = "url_session.started"          // a background download started
 	RuleURLSessionFinished        = "url_session.finished"         // a background download finished or failed
 	RuleURLSessionHostNotAllowed  = "url_session.host_not_allowed" // a download from a host the manifest does not allow
 	RuleURLSessionConcurrentLimit = "url_session.concurrent_limit" // a download beyond max_concurrent_downloads
 	RuleNotificationPendingLimit  = "notification.pending_limit"   // a pending notification beyond max_pending_notifications
+	RulePushNoMode                = "background_push.no_mode"      // a background push for an app without the remote-notification mode
 )
 
 // CodeTaskNotFinished is the termination code of an app killed because a

@@ -241,23 +241,29 @@ func TestRule4SnapshotBudget(t *testing.T) {
 		t.Fatalf("recorded %d, want 4", n)
 	}
 
-	// Completing a task with snapshot=true costs budget: spent, so delayed
-	// and made the pending snapshot.
+	// Completing a task with snapshot=true asks for an app-scheduled
+	// snapshot under the budget: spent, so delayed, and it replaces the
+	// pending request (Apple: setTaskCompletedWithSnapshot replaces a
+	// pending scheduleSnapshotRefresh).
 	d = p.CompletionSnapshot(withComp(), at(9, 10))
 	check(t, d, Delay, RuleSnapshotBudget, "snapshot on task completion delayed to 10:00: 1 of 1 this hour used")
-	// A second one merges into the pending one.
+	// A second one replaces the first.
 	d = p.CompletionSnapshot(withComp(), at(9, 20))
-	check(t, d, Drop, RuleSnapshotCoalesced,
-		"snapshot on task completion merged into the snapshot pending for 10:00: one pending snapshot per app; 1 of 1 this hour used")
+	check(t, d, Delay, RuleSnapshotBudget, "snapshot on task completion delayed to 10:00: 1 of 1 this hour used")
 	r, d, ok := p.Schedules().SnapshotDue(withComp(), at(10, 0))
-	if !ok || r.Snapshot != SnapshotTaskCompleted {
+	if !ok || r.Snapshot != SnapshotAppScheduled {
 		t.Fatalf("ok=%v %+v", ok, r)
 	}
 	check(t, d, Run, RuleSnapshotRun, "snapshot runs at 10:00: 1 of 1 this hour used")
 
-	// With room, a completion snapshot runs at once and is charged.
+	// With room, a completion snapshot is due at once, as an app-scheduled
+	// snapshot, and is charged when it runs.
 	d = p.CompletionSnapshot(withComp(), at(11, 0))
-	check(t, d, Run, RuleSnapshotCompletion, "snapshot on task completion runs at 11:00: 1 of 1 this hour used")
+	check(t, d, Scheduled, RuleSnapshotCompletion, "snapshot on task completion scheduled for 11:00, as an app-scheduled snapshot task: 0 of 1 this hour used")
+	if _, d, ok = p.Schedules().SnapshotDue(withComp(), at(11, 0)); !ok {
+		t.Fatal("the completion snapshot is not due at once")
+	}
+	check(t, d, Run, RuleSnapshotRun, "snapshot runs at 11:00: 1 of 1 this hour used")
 	check(t, p.Schedules().Snapshot(withComp(), at(11, 30), nil, at(11, 1)), Delay, RuleSnapshotBudget,
 		"snapshot delayed to 12:00: 1 of 1 this hour used")
 }
@@ -463,8 +469,11 @@ func TestProfileNumbersDecide(t *testing.T) {
 		}, "refresh scheduled for 09:20 (its preferred date): 1 of 3 this hour used (no complication on the active face)"},
 		{[]string{"snapshots_per_hour=2"}, func(p *Policy) Decision {
 			p.CompletionSnapshot(withComp(), at(9, 0))
-			return p.CompletionSnapshot(withComp(), at(9, 1))
-		}, "snapshot on task completion runs at 09:01: 2 of 2 this hour used"},
+			p.Schedules().SnapshotDue(withComp(), at(9, 0))
+			p.CompletionSnapshot(withComp(), at(9, 1))
+			_, d, _ := p.Schedules().SnapshotDue(withComp(), at(9, 1))
+			return d
+		}, "snapshot runs at 09:01: 2 of 2 this hour used"},
 		{[]string{"background_pushes_per_hour=1"}, func(p *Policy) Decision {
 			p.Pushes().Background(dockOnly(), nil, at(9, 0))
 			return p.Pushes().Background(dockOnly(), nil, at(9, 1))

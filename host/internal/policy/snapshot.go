@@ -5,12 +5,6 @@ import (
 	"time"
 )
 
-// SnapshotTaskCompleted labels, in the ledger and in pending requests, a
-// snapshot asked for by completing a background task with
-// setTaskCompletedWithSnapshot(true). It is watchbox's label, not a
-// WKSnapshotReason.
-const SnapshotTaskCompleted SnapshotReason = "taskCompleted"
-
 // ReturnToDefaultAt returns when the returnToDefaultState snapshot comes
 // due: Profile.ReturnToDefaultAfter after the app's last interaction. It is
 // the zero time when the app has no recorded interaction.
@@ -57,41 +51,46 @@ func (p *Policy) SystemSnapshot(f Facts, reason SnapshotReason, now time.Time) D
 	return p.record(d)
 }
 
-// CompletionSnapshot charges the snapshot an app asks for by completing a
-// background task with setTaskCompletedWithSnapshot(true) (rule 4: it costs
-// snapshot budget like an app-scheduled snapshot).
+// CompletionSnapshot decides the snapshot an app asks for by completing a
+// background task with setTaskCompletedWithSnapshot(true). Apple's
+// documentation of that call: the system takes the snapshot as an
+// app-scheduled snapshot task, and it replaces any pending
+// scheduleSnapshotRefresh request.
 //
-// Within budget the snapshot runs now and is charged (rule
-// "snapshot.task_completion"). When the budget is spent it is delayed, not
-// failed: it becomes the app's pending snapshot, due when the window has
-// room (verdict Delay, rule "snapshot.hourly_budget"; deliver it with
-// [Schedules.SnapshotDue]). If a snapshot is already pending it is merged into
-// that one (verdict Drop, rule "snapshot.coalesced"): one pending snapshot
-// per app, and the pending one keeps its date and userInfo. A budget of 0
-// drops it.
+// So a pending snapshot request is replaced (verdict Replaced, rule
+// "snapshot.completion_replaces"), and the new one becomes the app's pending
+// snapshot, reason appScheduled, under the snapshot budget like any
+// app-scheduled snapshot (rule 4): due now when the budget has room
+// (verdict Scheduled, rule "snapshot.task_completion"), else when it has
+// (verdict Delay, rule "snapshot.hourly_budget"). [Schedules.SnapshotDue]
+// then runs and charges it, and the caller delivers a snapshot task with
+// reason app_scheduled. A budget of 0 drops it (and the pending one).
 func (p *Policy) CompletionSnapshot(f Facts, now time.Time) Decision {
 	b := p.snapshotBudget()
 	s := b.slot(p.Ledger, f.App, now)
 	d := Decision{App: f.App, Kind: KindSnapshot, Time: now, Numbers: b.numbers(s.used)}
-	switch {
-	case !s.ok:
+	replace := func() {
+		if old, ok := p.Pending.Take(f.App, KindSnapshot); ok {
+			p.record(Decision{App: f.App, Kind: KindSnapshot, Verdict: Replaced, Time: now, Rule: RuleSnapshotCompletionReplaces,
+				Reason: fmt.Sprintf("snapshot pending for %s (requested %s) replaced by the snapshot asked for on task completion: completing a task with a snapshot replaces the pending snapshot request",
+					clock(old.Due, now), clock(old.Made, now)),
+				Numbers: nums("pending_limit", 1)})
+		}
+	}
+	replace()
+	if !s.ok {
 		d.Verdict, d.Rule = Drop, RuleSnapshotBudget
 		d.Reason = fmt.Sprintf("snapshot on task completion dropped: the budget is %d %s", b.limit, perPhrase(b.window))
-	case !s.at.After(now):
-		p.Ledger.Record(f.App, Entry{Kind: KindSnapshot, At: now, Snapshot: SnapshotTaskCompleted, Charged: true})
-		d.Verdict, d.Rule, d.At = Run, RuleSnapshotCompletion, now
-		d.Numbers["used"] = int64(s.used + 1)
-		d.Reason = fmt.Sprintf("snapshot on task completion runs at %s: %s", clock(now, now), b.usedPhrase(s.used+1))
-	default:
-		if old, ok := p.Pending.Get(f.App, KindSnapshot); ok {
-			d.Verdict, d.Rule = Drop, RuleSnapshotCoalesced
-			d.Reason = fmt.Sprintf("snapshot on task completion merged into the snapshot pending for %s: one pending snapshot per app; %s",
-				clock(old.Due, now), b.usedPhrase(s.used))
-			break
-		}
-		p.Pending.Replace(Request{App: f.App, Kind: KindSnapshot, Made: now, Due: s.at, Snapshot: SnapshotTaskCompleted}, now)
-		d.Verdict, d.Rule, d.At = Delay, RuleSnapshotBudget, s.at
-		d.Reason = fmt.Sprintf("snapshot on task completion delayed to %s: %s", clock(s.at, now), b.usedPhrase(s.used))
+		return p.record(d)
 	}
+	at := later(s.at, now)
+	p.Pending.Replace(Request{App: f.App, Kind: KindSnapshot, Made: now, Due: at, Snapshot: SnapshotAppScheduled}, now)
+	if at.After(now) {
+		d.Verdict, d.Rule, d.At = Delay, RuleSnapshotBudget, at
+		d.Reason = fmt.Sprintf("snapshot on task completion delayed to %s: %s", clock(at, now), b.usedPhrase(s.used))
+		return p.record(d)
+	}
+	d.Verdict, d.Rule, d.At = Scheduled, RuleSnapshotCompletion, now
+	d.Reason = fmt.Sprintf("snapshot on task completion scheduled for %s, as an app-scheduled snapshot task: %s", clock(now, now), b.usedPhrase(s.used))
 	return p.record(d)
 }

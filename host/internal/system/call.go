@@ -3,6 +3,7 @@ package system
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
@@ -18,14 +19,17 @@ type Call struct {
 	ID      uint64        `json:"id"`
 	Status  abi.Status    `json:"-"`
 	Message string        `json:"message,omitempty"` // the handler's error message
-	// Where is the first frame of a recovered panic in the app's own
-	// code ("/src/app/main.go:42"), and Stack the whole stack the guest
-	// sent; both empty when the guest sent none.
+	// Where is the first frame of a recovered panic (or of a Go runtime
+	// fatal error) in the app's own code ("/src/app/main.go:42"), and
+	// Stack the whole stack the guest sent (or the runtime's fatal report
+	// from its stderr); both empty when there is none.
 	Where string `json:"where,omitempty"`
 	Stack string `json:"stack,omitempty"`
 	Crash string `json:"crash,omitempty"` // why the instance died, if it did
-	// Termination classifies a crash: trap, exit, cpu_time_exceeded or
-	// wall_time_exceeded. Empty when the instance survived.
+	// Termination classifies a crash: trap, exit, cpu_time_exceeded,
+	// wall_time_exceeded, task_not_finished, or a Go runtime fatal error
+	// (out_of_memory, deadlock, stack_overflow, go_fatal_error,
+	// unrecovered_panic). Empty when the instance survived.
 	Termination guest.Termination `json:"termination,omitempty"`
 	Fuel        int64             `json:"fuel"` // fuel the call used (0 when unmetered)
 	State       abi.State         `json:"-"`    // the app's state after the call
@@ -50,6 +54,11 @@ type CrashError struct {
 	Termination guest.Termination
 	Reason      string // the trap or exit message, or what the budget was and what to do
 	Fuel        int64  // fuel the call used
+	// Stack is the Go runtime's fatal report from the guest's stderr,
+	// and Where its first frame in the app's own code; both empty when
+	// the guest printed none.
+	Stack string
+	Where string
 }
 
 func (e *CrashError) Error() string {
@@ -61,7 +70,11 @@ func (e *CrashError) Error() string {
 	if c := e.Termination.Code(); c != 0 {
 		code = fmt.Sprintf(" [0x%x]", c)
 	}
-	return fmt.Sprintf("app %s killed %s: %s%s: %s", e.App, where, e.Termination, code, e.Reason)
+	at := ""
+	if e.Where != "" && !strings.Contains(e.Reason, e.Where) {
+		at = " (at " + e.Where + ")"
+	}
+	return fmt.Sprintf("app %s killed %s: %s%s: %s%s", e.App, where, e.Termination, code, e.Reason, at)
 }
 
 // HandlerError reports a handler that returned an error status, such as a
@@ -102,9 +115,10 @@ func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 	if res.Crash != nil {
 		reason := a.budgetReason(kind, res.Crash)
 		crash := &CrashError{App: a.ID, Event: kind, Termination: res.Crash.Termination, Reason: reason, Fuel: res.Fuel}
+		crash.Stack, crash.Where = fatalStack(res.Crash)
 		a.Life.Kill(ctx)
 		a.Life.crashes++
-		c.Crash, c.Termination = crash.Reason, crash.Termination
+		c.Crash, c.Termination, c.Stack, c.Where = crash.Reason, crash.Termination, crash.Stack, crash.Where
 		c.State = a.Life.state
 		a.record(c)
 		return c, nil, crash
@@ -134,6 +148,9 @@ func (l *Lifecycle) MissedDeadline(now time.Time, kind abi.EventKind, reason str
 }
 
 func (a *App) record(c Call) {
+	if c.Crash != "" {
+		a.Life.lastCrash = &c
+	}
 	ev := a.Log.Debug()
 	switch {
 	case c.Crash != "":
@@ -189,7 +206,7 @@ func (a *App) budgetKey(kind abi.EventKind) (string, time.Duration) {
 // fuel used and what to do; for any other crash, the guest's reason.
 func (a *App) budgetReason(kind abi.EventKind, c *guest.Crash) string {
 	if c.Termination != guest.TerminationCPU && c.Termination != guest.TerminationWall {
-		return c.Reason
+		return a.fatalReason(c)
 	}
 	key, d := a.budgetKey(kind)
 	call := "_initialize"
@@ -206,6 +223,36 @@ func (a *App) budgetReason(kind abi.EventKind, c *guest.Crash) string {
 		instead = "split the work across several background tasks"
 	}
 	return fmt.Sprintf("%s; raise it with --set %s=%v, or %s", what, key, 2*d, instead)
+}
+
+// fatalReason explains a crash the Go runtime reported on stderr: what
+// happened, in one line, and what to do. Other crashes keep the guest's
+// reason.
+func (a *App) fatalReason(c *guest.Crash) string {
+	limit := fmt.Sprintf("memoryLimit=%s (watchapp.json)", a.Manifest.MemoryLimit)
+	switch c.Termination {
+	case guest.TerminationOutOfMemory:
+		return fmt.Sprintf("%s: the Go heap outgrew %s; raise memoryLimit, or keep less in memory at once", c.Reason, limit)
+	case guest.TerminationStackOverflow:
+		return fmt.Sprintf("%s: a goroutine's stack kept growing (under %s), which is almost always unbounded recursion; make the recursion end, or turn it into a loop", c.Reason, limit)
+	case guest.TerminationDeadlock:
+		return c.Reason + ": the handler waited on a channel, lock or WaitGroup that no goroutine will ever release; a handler must return without waiting for work that only runs after it"
+	case guest.TerminationGoFatal:
+		return c.Reason + ": the Go runtime stopped the app; --verbose shows the goroutines' stacks"
+	case guest.TerminationGoPanic:
+		return c.Reason + ": a goroutine the app started panicked, and the SDK recovers panics in handlers only; recover in that goroutine"
+	}
+	return c.Reason
+}
+
+// fatalStack returns a crash's Go runtime report as one text, and its
+// first frame in the app's own code.
+func fatalStack(c *guest.Crash) (stack, where string) {
+	if len(c.Stderr) == 0 {
+		return "", ""
+	}
+	stack = strings.Join(c.Stderr, "\n")
+	return stack, AppFrame(stack)
 }
 
 // Request answers one request from the guest (guest.Handler): app_info

@@ -22,11 +22,13 @@ type Lifecycle struct {
 	launches uint64
 	cold     bool // the current instance was started by its launch
 	crashes  int
-	closed   bool
-	closing  bool         // Shutdown is under way
-	timer    *clock.Event // the life-cycle timer (frontmost timeout, suspension)
-	timerGen uint64
-	holds    int // keep-awake holds: the app is not suspended while any is taken
+	// lastCrash is the record of the last call the instance died in.
+	lastCrash *Call
+	closed    bool
+	closing   bool         // Shutdown is under way
+	timer     *clock.Event // the life-cycle timer (frontmost timeout, suspension)
+	timerGen  uint64
+	holds     int // keep-awake holds: the app is not suspended while any is taken
 }
 
 // State returns the app's life-cycle state.
@@ -41,6 +43,16 @@ func (l *Lifecycle) Frontmost() bool {
 // Counts returns how many times the app was launched (cold) and how many
 // times its instance died.
 func (l *Lifecycle) Counts() (launches uint64, crashes int) { return l.launches, l.crashes }
+
+// LastCrash returns the record of the last call the app crashed in, or
+// nil if it never crashed.
+func (l *Lifecycle) LastCrash() *Call {
+	if l.lastCrash == nil {
+		return nil
+	}
+	c := *l.lastCrash
+	return &c
+}
 
 // Closed reports whether the runtime shut the app down for good.
 func (l *Lifecycle) Closed() bool { return l.closed }
@@ -132,8 +144,9 @@ func (l *Lifecycle) coldStart(ctx context.Context, state abi.State) error {
 			return err
 		}
 		reason := l.app.budgetReason(0, gc)
-		l.app.record(Call{App: l.app.ID, Time: l.app.Env.Clock.Now(), Crash: reason, Termination: gc.Termination, Fuel: gc.Fuel})
-		return &CrashError{App: l.app.ID, Termination: gc.Termination, Reason: reason, Fuel: gc.Fuel}
+		stack, where := fatalStack(gc)
+		l.app.record(Call{App: l.app.ID, Time: l.app.Env.Clock.Now(), Crash: reason, Termination: gc.Termination, Fuel: gc.Fuel, Stack: stack, Where: where})
+		return &CrashError{App: l.app.ID, Termination: gc.Termination, Reason: reason, Fuel: gc.Fuel, Stack: stack, Where: where}
 	}
 	return l.Sequence(ctx, Step{abi.EventDidFinishLaunching, state})
 }

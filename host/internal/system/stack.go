@@ -30,7 +30,10 @@ func AppFrame(stack string) string {
 			continue
 		}
 		file = strings.TrimPrefix(file, "\t")
-		if j := strings.LastIndex(file, " +0x"); j >= 0 {
+		if j := strings.Index(file, " +0x"); j >= 0 {
+			file = file[:j]
+		}
+		if j := strings.Index(file, " fp="); j >= 0 { // a fatal error's frames
 			file = file[:j]
 		}
 		return file

@@ -160,6 +160,9 @@ func do(event, action string, args []string) {
 		watch.Printf("chaos: woke up")
 	case "recurse":
 		watch.Printf("chaos: %d", recurse(1))
+	case "deadlock":
+		var never chan int
+		<-never
 	case "wildptr":
 		bad := unsafe.Pointer(uintptr(0xFFFFFF00))
 		watch.Printf("chaos: event_read %d", eventRead(bad, 4096))
@@ -209,6 +212,12 @@ func do(event, action string, args []string) {
 		d, _ := time.ParseDuration(args[0])
 		due, err := watch.ScheduleBackgroundRefresh(time.Now().Add(d), []byte("refresh-info"))
 		watch.Printf("chaos: scheduled for %s %v", due.UTC().Format("15:04:05"), err)
+	case "complication":
+		watch.Printf("chaos: complication %s %v", args[0], watch.UpdateComplication([]byte(args[0])))
+	case "schedule-snapshot":
+		d, _ := time.ParseDuration(args[0])
+		due, err := watch.ScheduleSnapshotRefresh(time.Now().Add(d), []byte("snapshot-info"))
+		watch.Printf("chaos: snapshot scheduled for %s %v", due.UTC().Format("15:04:05"), err)
 	case "notify":
 		// notify ID AFTER [repeat]
 		d, _ := time.ParseDuration(args[1])

@@ -14,6 +14,7 @@ import (
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/abi/msg"
+	"github.com/watchbox/watchbox/host/bundle"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/system"
 	"github.com/watchbox/watchbox/host/push"
@@ -31,6 +32,7 @@ type Feature struct {
 	delivered    []*notification          // delivered and not tapped, newest last
 	pushes       int                      // alert pushes received, for their identifiers
 	complication []byte                   // what the app last published for its complication
+	snapshotting bool                     // a complication_update snapshot is being delivered
 }
 
 // Register adds the notifications feature to a: its ops and its close
@@ -263,6 +265,12 @@ func (f *Feature) Push(ctx context.Context, p *push.Push) error {
 			category: p.Category, userInfo: p.UserInfo})
 		return nil
 	case push.TypeBackground:
+		if !a.Manifest.HasBackgroundMode(bundle.ModeRemoteNotification) {
+			a.Report(policy.Decision{Time: now, Kind: policy.KindBackgroundPush, Verdict: policy.Drop, Rule: policy.RulePushNoMode,
+				Reason: "background push refused: the app does not declare the remote-notification background mode; " +
+					`add "remote-notification" to WKBackgroundModes in watchapp.json to receive content-available pushes`})
+			return nil
+		}
 		d := a.Decide(func(pol *policy.Policy, fa policy.Facts) policy.Decision { return pol.Pushes().Background(fa, p, now) })
 		switch d.Verdict {
 		case policy.Run:
@@ -278,8 +286,10 @@ func (f *Feature) Push(ctx context.Context, p *push.Push) error {
 		}
 		err := f.runPush(ctx, abi.EventComplicationPush, p)
 		if d.Snapshot != "" && a.Guest.Running() {
-			_, serr := a.Snapshots.Take(ctx, abi.SnapshotComplicationUpdate)
-			err = errors.Join(err, serr)
+			// One snapshot for the push, whether or not the app also
+			// published new data in it.
+			a.Timers.Stop(complicationSnapshot)
+			err = errors.Join(err, f.complicationSnapshot(ctx))
 		}
 		return err
 	}
@@ -328,7 +338,40 @@ func (f *Feature) updateComplication(args []byte) ([]byte, abi.Status, string) {
 	now := f.a.Now()
 	f.a.Report(policy.Decision{Time: now, Kind: policy.KindComplication, Verdict: policy.Run, Rule: policy.RuleComplicationUpdated,
 		Reason: fmt.Sprintf("complication updated: %s", system.Truncate(data, 80))})
+	// The complication's new look needs a new snapshot: the system takes
+	// a complication_update snapshot once the call that published it has
+	// returned (one for several updates in a call). An update made while
+	// handling that snapshot asks for none, or the two would loop.
+	if f.snapshotting {
+		return system.Done(nil)
+	}
+	f.a.Timers.Set(complicationSnapshot, now, "complication update snapshot", func() {
+		if f.a.Guest.Running() {
+			f.complicationSnapshot(context.Background())
+		}
+	})
 	return system.Done(nil)
+}
+
+// complicationSnapshot is the timer of the complication_update snapshot
+// that follows the app's own complication update.
+const complicationSnapshot = "complication-snapshot"
+
+// complicationSnapshot takes the complication_update snapshot that
+// follows a complication update, as a background task; an app that is
+// frontmost shows its own interface and gets none (rule
+// snapshot.frontmost).
+func (f *Feature) complicationSnapshot(ctx context.Context) error {
+	a := f.a
+	if a.Life.Frontmost() {
+		a.Report(policy.Decision{Time: a.Env.Clock.Now(), Kind: policy.KindSnapshot, Verdict: policy.Drop, Rule: policy.RuleSnapshotFrontmost,
+			Reason: "snapshot (complicationUpdate) not taken: the app is frontmost, and a snapshot task is a background task"})
+		return nil
+	}
+	f.snapshotting = true
+	defer func() { f.snapshotting = false }()
+	_, err := a.Snapshots.Take(ctx, abi.SnapshotComplicationUpdate)
+	return err
 }
 
 // Complication returns a copy of the complication data the app last

@@ -59,6 +59,7 @@ type Feature struct {
 type item struct {
 	kind    Data
 	payload []byte
+	at      time.Time // when it arrived
 }
 
 // Register adds the phone feature to a: its op and its hooks (opening the
@@ -89,7 +90,7 @@ func (f *Feature) Receive(ctx context.Context, kind Data, payload []byte) error 
 			Reason: fmt.Sprintf("phone message dropped: the watch app is not reachable (it is %v); sendMessage needs it frontmost", a.Life.State())})
 		return nil
 	}
-	it := item{kind: kind, payload: append([]byte(nil), payload...)}
+	it := item{kind: kind, payload: append([]byte(nil), payload...), at: now}
 	if kind == Complication {
 		d := a.Decide(func(p *policy.Policy, fa policy.Facts) policy.Decision { return p.Pushes().Transfer(fa, now) })
 		if d.Verdict == policy.Run {
@@ -106,7 +107,11 @@ func (f *Feature) Receive(ctx context.Context, kind Data, payload []byte) error 
 		for _, q := range f.queue {
 			if q.kind != Context {
 				kept = append(kept, q)
+				continue
 			}
+			a.Report(policy.Decision{Time: now, Kind: policy.KindDataDelivery, Verdict: policy.Replaced, Rule: policy.RulePhoneContextReplaced,
+				Reason: fmt.Sprintf("application context received at %s (%d bytes) replaced by the one received at %s: only the latest application context is delivered",
+					q.at.UTC().Format("15:04:05"), len(q.payload), now.UTC().Format("15:04:05"))})
 		}
 		f.queue = kept
 	}

@@ -70,9 +70,9 @@ func (f *Feature) schedule(args []byte) ([]byte, abi.Status, string) {
 }
 
 // Schedule sets the timer that delivers the pending snapshot at t (none
-// when t is zero): an app-scheduled snapshot is a snapshot task for the
-// app; a snapshot held back from a task completion is taken by the system
-// without one.
+// when t is zero): a snapshot task for the app, reason app_scheduled,
+// whether scheduleSnapshotRefresh or a task completed with a snapshot
+// asked for it.
 func (f *Feature) Schedule(t time.Time) {
 	f.a.Timers.ArmDue("snapshot", "snapshot due", t, func(p *policy.Policy, f policy.Facts, now time.Time) (policy.Request, policy.Decision, bool) {
 		return p.Schedules().SnapshotDue(f, now)

@@ -206,10 +206,11 @@ func (f *Feature) complete(args []byte) ([]byte, abi.Status, string) {
 	now := a.Now()
 	f.finish(t, now, policy.RuleTaskCompleted, fmt.Sprintf("%v task %d completed after %s (snapshot: %v)", t.Kind, id, now.Sub(t.times.Delivered), snapshot))
 	if snapshot {
+		// An app-scheduled snapshot task, due now or when the budget has
+		// room; it replaced any pending snapshot request, so the timer is
+		// re-armed (or, when dropped, stopped).
 		d := a.Decide(func(p *policy.Policy, fa policy.Facts) policy.Decision { return p.CompletionSnapshot(fa, now) })
-		if d.Verdict == policy.Delay {
-			a.Snapshots.Schedule(d.At)
-		}
+		a.Snapshots.Schedule(d.At)
 	}
 	a.Life.Settle()
 	return system.Done(nil)
@@ -277,6 +278,21 @@ func (f *Feature) Expire(ctx context.Context, kind abi.TaskKind) error {
 	return errors.Join(errs...)
 }
 
+// policyKind is the policy's kind of a background task of kind k, so that
+// a decision about the task (its kill at the deadline) names it: an
+// application refresh is the policy's refresh, a snapshot its snapshot,
+// and every other kind keeps its own name (url_session,
+// watch_connectivity, bluetooth_alert, ...).
+func policyKind(k abi.TaskKind) policy.Kind {
+	switch k {
+	case abi.TaskApplicationRefresh:
+		return policy.KindRefresh
+	case abi.TaskSnapshot:
+		return policy.KindSnapshot
+	}
+	return policy.Kind(k.String())
+}
+
 // deadline runs on a timer at an open task's deadline: the app is killed
 // (watchOS's 0x2182bad2).
 func (f *Feature) deadline(id int64) {
@@ -291,10 +307,7 @@ func (f *Feature) deadline(id int64) {
 			Reason: fmt.Sprintf("killed: %v task %d not completed by its forced expiry at %s (%s background task not finished in time)",
 				t.Kind, id, t.times.Deadline.UTC().Format("15:04:05"), policy.CodeTaskNotFinished)})
 	} else {
-		kind := policy.KindRefresh
-		if t.Kind == abi.TaskSnapshot {
-			kind = policy.KindSnapshot // not "refresh task" in the kill's reason
-		}
+		kind := policyKind(t.Kind)
 		a.Env.Rules.Decide(func(p *policy.Policy) policy.Decision {
 			d, _ := p.TaskExpired(a.ID, kind, t.times.Delivered, now)
 			return d

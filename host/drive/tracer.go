@@ -1,0 +1,194 @@
+package drive
+
+import (
+	"encoding/json"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host"
+	"github.com/watchbox/watchbox/host/trace"
+)
+
+// Tracer writes a run's timeline as Chrome trace-event JSON (host/trace),
+// for ui.perfetto.dev or chrome://tracing: a process per app, with
+//
+//   - its guest calls as complete spans on the "calls" thread, carrying
+//     their fuel, status and crash;
+//   - its life-cycle states as complete spans on the "life cycle" thread;
+//   - its background tasks as async spans (category "task"), from the
+//     background_tasks call that delivered them to their completion, the
+//     system's or their kill;
+//   - every decision as an instant event named after its rule, carrying
+//     the verdict, the reason and the numbers;
+//   - counters: "fuel per call", and "KIND budget left" (limit minus
+//     used) at each decision of a budget rule (refresh, snapshot,
+//     background push, complication push, Bluetooth).
+//
+// Its Call and Decision methods are host.Config's OnCall and OnDecision,
+// and Logs takes the runtime's log for the state changes. Events are
+// flushed as they come, so the file of a run that died loads up to its
+// last event (the format lets the closing bracket be missing). Its
+// methods are safe for concurrent use.
+type Tracer struct {
+	mu     sync.Mutex
+	w      *trace.Writer
+	now    func() time.Time
+	states map[string]tracedState // by app
+	order  []string               // apps in order of their first state
+	lastBG map[string]time.Time   // the start of each app's last background_tasks call
+	// ended are the tasks whose end was decided but not yet traced, by
+	// app: a task that ends inside the call that delivered it is decided
+	// before that call is reported, so its span waits for the app's next
+	// call (or Close) to know where it began.
+	ended map[string][]tracedEnd
+}
+
+type tracedEnd struct {
+	kind, id, rule string
+	at             time.Time
+}
+
+type tracedState struct {
+	state abi.State
+	since time.Time
+}
+
+// NewTracer starts a trace on w whose times count from origin (the run's
+// start); now is the runtime's clock, for the state changes.
+func NewTracer(w io.Writer, origin time.Time, now func() time.Time) *Tracer {
+	return &Tracer{w: trace.New(w, origin), now: now, states: map[string]tracedState{}, lastBG: map[string]time.Time{}, ended: map[string][]tracedEnd{}}
+}
+
+// Call records a guest call; it is a host.Config.OnCall.
+func (t *Tracer) Call(c host.Call) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	status := c.Status.String()
+	args := map[string]any{"fuel": c.Fuel, "state": c.State.String(), "id": c.ID}
+	if c.Message != "" {
+		args["message"] = c.Message
+	}
+	if c.Where != "" {
+		args["where"] = c.Where
+	}
+	if c.Crash != "" {
+		status = "crash"
+		args["crash"], args["termination"] = c.Crash, string(c.Termination)
+	}
+	args["status"] = status
+	t.w.Span(c.App, c.EventName(), "call", c.Time, c.Duration, args)
+	t.w.Counter(c.App, "fuel per call", c.Time, float64(c.Fuel))
+	if c.Event == abi.EventBackgroundTasks && c.Termination != host.TerminationTaskDeadline {
+		t.lastBG[c.App] = c.Time
+	}
+	t.tasks(c.App)
+	t.w.Flush()
+}
+
+// Decision records a decision of the system; it is a
+// host.Config.OnDecision.
+func (t *Tracer) Decision(d host.Decision) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	args := map[string]any{"rule": d.Rule, "verdict": d.Verdict, "kind": d.Kind, "reason": d.Reason}
+	if !d.At.IsZero() {
+		args["at"] = d.At.UTC().Format(time.RFC3339Nano)
+	}
+	for k, v := range d.Numbers {
+		args[k] = v
+	}
+	t.w.Instant(d.App, d.Rule, "decision", d.Time, args)
+	if used, ok := d.Numbers["used"]; ok {
+		if limit, ok := d.Numbers["limit"]; ok {
+			t.w.Counter(d.App, strings.ReplaceAll(d.Kind, "_", " ")+" budget left", d.Time, float64(limit-used))
+		}
+	}
+	if d.Kind == "task" && d.Rule != "trigger" && d.Rule != "task.expire_forced" {
+		if m := taskReason.FindStringSubmatch(d.Reason); m != nil {
+			t.ended[d.App] = append(t.ended[d.App], tracedEnd{m[1], m[2], d.Rule, d.Time})
+		}
+	}
+	t.w.Flush()
+}
+
+// tasks traces app's ended tasks, each from the start of the app's last
+// background_tasks call before its end. The caller holds t.mu.
+func (t *Tracer) tasks(app string) {
+	for _, e := range t.ended[app] {
+		start, ok := t.lastBG[app]
+		if !ok || start.After(e.at) {
+			start = e.at
+		}
+		name := e.kind + " task " + e.id
+		t.w.Begin(app, name, "task", e.id, start, map[string]any{"kind": e.kind, "id": e.id})
+		t.w.End(app, name, "task", e.id, e.at, map[string]any{"rule": e.rule})
+	}
+	delete(t.ended, app)
+}
+
+// state records that app entered st at at.
+func (t *Tracer) state(app string, st abi.State, at time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	prev, ok := t.states[app]
+	if ok {
+		if prev.state == st {
+			return
+		}
+		t.w.State(app, prev.state.String(), prev.since, at.Sub(prev.since))
+		t.w.Flush()
+	} else {
+		t.order = append(t.order, app)
+	}
+	t.states[app] = tracedState{st, at}
+}
+
+// Close ends each app's last state at end, and the trace. It does not
+// close the writer the trace went to.
+func (t *Tracer) Close(end time.Time) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, app := range t.order {
+		t.tasks(app)
+		st := t.states[app]
+		if end.After(st.since) {
+			t.w.State(app, st.state.String(), st.since, end.Sub(st.since))
+		}
+	}
+	return t.w.Close()
+}
+
+// Logs returns a writer for the runtime's zerolog logger (at info level or
+// below) that takes the state changes it logs: a suspension or a purge
+// makes no call.
+func (t *Tracer) Logs() io.Writer { return traceLogs{t} }
+
+type traceLogs struct{ t *Tracer }
+
+// Write takes one zerolog record.
+func (l traceLogs) Write(p []byte) (int, error) {
+	var rec struct {
+		App     string `json:"app"`
+		To      string `json:"to"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(p, &rec) != nil || rec.App == "" {
+		return len(p), nil
+	}
+	if rec.Message == "purged" {
+		l.t.state(rec.App, abi.StateNotRunning, l.t.now())
+		return len(p), nil
+	}
+	if rec.Message != "state" {
+		return len(p), nil
+	}
+	for _, st := range []abi.State{abi.StateNotRunning, abi.StateInactive, abi.StateActive, abi.StateBackground, abi.StateSuspended} {
+		if st.String() == rec.To {
+			l.t.state(rec.App, st, l.t.now())
+		}
+	}
+	return len(p), nil
+}

@@ -1,0 +1,107 @@
+package drive
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host"
+	"github.com/watchbox/watchbox/host/trace"
+)
+
+// traceSample feeds a tracer what a run reports: state changes through
+// the log, calls, a budget decision and a task completed inside the call
+// that delivered it (decided before the call is reported).
+func traceSample(tr *Tracer, clock *time.Time) {
+	at := func(d time.Duration) time.Time { return t9.Add(d) }
+	logs := tr.Logs()
+	state := func(d time.Duration, to string) {
+		*clock = at(d)
+		logs.Write([]byte(`{"level":"info","app":"dev.a","from":"x","to":"` + to + `","message":"state"}`))
+	}
+	state(0, "inactive")
+	tr.Call(host.Call{App: "dev.a", Time: at(0), Event: abi.EventDidFinishLaunching, ID: 1, Fuel: 1000, Duration: time.Millisecond, State: abi.StateInactive})
+	state(time.Millisecond, "active")
+	state(time.Minute, "background")
+	tr.Decision(host.Decision{Time: at(time.Minute), App: "dev.a", Kind: "refresh", Verdict: "scheduled", Rule: "refresh.scheduled",
+		Reason: "refresh scheduled", Numbers: map[string]int64{"used": 1, "limit": 4}})
+	tr.Decision(host.Decision{Time: at(time.Minute + 2*time.Millisecond), App: "dev.a", Kind: "task", Verdict: "completed", Rule: "task.completed",
+		Reason: "snapshot task 1 completed after 2ms (snapshot: false)"})
+	tr.Call(host.Call{App: "dev.a", Time: at(time.Minute), Event: abi.EventBackgroundTasks, ID: 2, Fuel: 2000, Duration: 3 * time.Millisecond, State: abi.StateBackground})
+	state(2*time.Minute, "suspended")
+}
+
+var t9 = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+
+// TestTracerWritesALoadableTrace: the tracer's output parses, every span
+// nests on its track and every async span is closed; it has a call span
+// with its fuel, the task from its delivering call to its completion, the
+// states, the decision as an instant and the budget left as a counter.
+func TestTracerWritesALoadableTrace(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	clock := t9
+	tr := NewTracer(&buf, t9, func() time.Time { return clock })
+	traceSample(tr, &clock)
+	if err := tr.Close(t9.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	events, err := trace.Parse(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := trace.Check(events); err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	var got []string
+	for _, e := range events {
+		switch e.Ph {
+		case "X", "b", "e", "i":
+			got = append(got, e.Ph+" "+e.Name+" "+fmtTS(e.TS))
+		case "C":
+			got = append(got, e.Ph+" "+e.Name+" "+fmtTS(e.Args["value"].(float64)))
+		}
+	}
+	want := []string{
+		"X did_finish_launching 0", "C fuel per call 1000",
+		"X inactive 0",
+		"X active 1000",
+		"i refresh.scheduled 60000000", "C refresh budget left 3",
+		"i task.completed 60002000",
+		"X background_tasks 60000000", "C fuel per call 2000",
+		"b snapshot task 1 60000000", "e snapshot task 1 60002000",
+		"X background 60000000",
+		"X suspended 120000000",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func fmtTS(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// TestTracerOfACrashedRunLoads: a run that dies leaves its trace without
+// the closing bracket; what was flushed still parses and checks.
+func TestTracerOfACrashedRunLoads(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	clock := t9
+	tr := NewTracer(&buf, t9, func() time.Time { return clock })
+	traceSample(tr, &clock) // and no Close
+	if strings.HasSuffix(strings.TrimSpace(buf.String()), "]") {
+		t.Fatal("the trace is closed before Close")
+	}
+	events, err := trace.Parse(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := trace.Check(events); err != nil {
+		t.Fatal(err)
+	}
+	if len(events) < 10 {
+		t.Errorf("%d events flushed, want every event reported so far:\n%s", len(events), buf.String())
+	}
+}
