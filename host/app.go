@@ -136,6 +136,11 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 	}
 	g.Swap(ctx, cm)
 	container := filepath.Join(r.cfg.DataDir, "containers", sys.ID)
+	if r.cfg.StateDir != "" {
+		if err := os.MkdirAll(r.cfg.StateDir, 0o755); err != nil {
+			return fail(fmt.Errorf("host: state directory: %w", err))
+		}
+	}
 	if err := os.MkdirAll(container, 0o755); err != nil {
 		return fail(fmt.Errorf("host: data container for %s: %w", sys.ID, err))
 	}
@@ -161,15 +166,36 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 	a.location = location.Register(sys)
 	a.audio = audio.Register(sys, r.headphones())
 
+	var restored *system.Restored
+	if r.cfg.StateDir != "" {
+		sys.SetStateFile(filepath.Join(r.cfg.StateDir, sys.ID+".state"))
+		if restored, err = sys.ReadState(); err != nil {
+			return fail(fmt.Errorf("host: %s: %w", sys.ID, err))
+		}
+	}
+
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.closed {
+		r.mu.Unlock()
 		return fail(errors.New("host: runtime is closed"))
 	}
 	if _, dup := r.apps[sys.ID]; dup {
+		r.mu.Unlock()
 		return fail(fmt.Errorf("host: an app with bundle id %s is already loaded", sys.ID))
 	}
 	r.apps[sys.ID] = a
+	r.mu.Unlock()
+	// The schedules saved by an earlier run: what came due meanwhile is
+	// delivered now, before anything else happens to the app.
+	sys.Lock()
+	err = sys.Restore(ctx, restored)
+	sys.Unlock()
+	if err != nil {
+		r.mu.Lock()
+		delete(r.apps, sys.ID)
+		r.mu.Unlock()
+		return fail(fmt.Errorf("host: %s: %w", sys.ID, err))
+	}
 	return a, nil
 }
 
@@ -209,6 +235,7 @@ func (a *App) Container() string { return filepath.Join(a.rt.cfg.DataDir, "conta
 func (a *App) locked(f func() error) error {
 	a.sys.Lock()
 	defer a.sys.Unlock()
+	defer a.sys.Save() // what f changed without a call (a held push) is saved too
 	return f()
 }
 

@@ -43,6 +43,17 @@ type Config struct {
 	// DataDir holds the apps' data containers, one directory per bundle id.
 	// Default: $XDG_DATA_HOME/watchbox, else ~/.local/share/watchbox.
 	DataDir string
+	// StateDir, if set, is where each app's system state is saved
+	// (STATE_DIR/BUNDLE_ID.state) after every change, crash-consistently:
+	// its pending refresh and snapshot, its pending and delivered
+	// notifications, a held background push, its downloads in flight, its
+	// budget ledger and its complication data. A runtime started again
+	// with the same StateDir restores them as it loads each app, and
+	// delivers at once, late, what came due while the host was down. A
+	// state file that cannot be read (truncated, corrupt, newer) makes the
+	// load fail with an error that names it; it is never overwritten.
+	// Empty: nothing is saved.
+	StateDir string
 	// Logger receives the runtime's structured logs, including the guests'
 	// log output tagged with their bundle id. Default: no logging.
 	Logger *zerolog.Logger
@@ -243,6 +254,10 @@ func (r *Runtime) RunUntil(ctx context.Context, t time.Time) error {
 func (r *Runtime) RunFor(ctx context.Context, d time.Duration) error {
 	return r.RunUntil(ctx, r.Now().Add(d))
 }
+
+// DefaultDataDir is the data directory a Config without DataDir uses:
+// $XDG_DATA_HOME/watchbox, else ~/.local/share/watchbox.
+func DefaultDataDir() (string, error) { return defaultDataDir() }
 
 func defaultDataDir() (string, error) {
 	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
