@@ -158,6 +158,11 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		}
 		cfg.DataDir = dir
 	}
+	if cfg.Virtual && !cfg.Start.IsZero() {
+		if err := clock.CheckTime(cfg.Start); err != nil {
+			return nil, fmt.Errorf("host: the virtual clock's start: %w", err)
+		}
+	}
 	if cfg.Profile.Name == "" {
 		cfg.Profile = profile.Default()
 	}
