@@ -114,7 +114,7 @@ type Runtime struct {
 	env   *system.Env   // what the apps' system cores share
 
 	decMu     sync.Mutex
-	decisions []Decision // every decision reported, oldest first
+	decisions map[string][]Decision // the decisions kept, by app, oldest first
 
 	clock     clock.Clock
 	sched     *clock.Scheduler
@@ -185,7 +185,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}}
+	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}, decisions: map[string][]Decision{}}
 	r.sessions.workouts = workout.NewSystem()
 	r.rules = system.NewRules(cfg.Profile, r.report)
 	r.fetches, r.stopFetches = context.WithCancel(context.Background())
