@@ -182,8 +182,16 @@ func (a *App) Restore(ctx context.Context, r *Restored) error {
 	s := r.s
 	a.lastInteraction = s.LastInteraction
 	a.Env.Rules.Ask(func(p *policy.Policy) {
+		// The runtime's ledger may hold the app's entries already (the
+		// same app loaded again in one runtime): each is recorded once.
+		have := map[savedEntry]bool{}
+		for _, e := range p.Ledger.Entries(a.ID) {
+			have[savedEntry{Kind: e.Kind, At: time.Unix(0, e.At.UnixNano()), Snapshot: e.Snapshot, Charged: e.Charged}] = true
+		}
 		for _, e := range s.Ledger {
-			p.Ledger.Record(a.ID, policy.Entry{Kind: e.Kind, At: e.At, Snapshot: e.Snapshot, Charged: e.Charged})
+			if key := (savedEntry{Kind: e.Kind, At: time.Unix(0, e.At.UnixNano()), Snapshot: e.Snapshot, Charged: e.Charged}); !have[key] {
+				p.Ledger.Record(a.ID, policy.Entry{Kind: e.Kind, At: e.At, Snapshot: e.Snapshot, Charged: e.Charged})
+			}
 		}
 	})
 	var errs []error
