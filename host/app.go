@@ -136,13 +136,13 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 	}
 	g.Swap(ctx, cm)
 	container := filepath.Join(r.cfg.DataDir, "containers", sys.ID)
-	if r.cfg.StateDir != "" {
-		if err := os.MkdirAll(r.cfg.StateDir, 0o755); err != nil {
-			return fail(fmt.Errorf("host: state directory: %w", err))
-		}
-	}
 	if err := os.MkdirAll(container, 0o755); err != nil {
 		return fail(fmt.Errorf("host: data container for %s: %w", sys.ID, err))
+	}
+	if r.cfg.StateDir != "" {
+		if err := os.MkdirAll(r.cfg.StateDir, 0o755); err != nil {
+			return fail(fmt.Errorf("host: state directory for %s: %w", sys.ID, err))
+		}
 	}
 	prof := r.rules.Profile()
 	sys.FS, err = sandboxfs.Open(container, sandboxfs.Limits{

@@ -11,9 +11,10 @@ import (
 	"github.com/watchbox/watchbox/host/internal/system"
 )
 
-// saved is the tasks feature's part of the app's saved state.
+// saved is the tasks feature's part of the app's saved state. Task ids
+// are not saved: a new run numbers its tasks from 1 again, as a new
+// instance's would be.
 type saved struct {
-	Next    int64                `json:"next"`              // the last task id handed out
 	Refresh *system.SavedRequest `json:"refresh,omitempty"` // the pending refresh
 	Open    []savedTask          `json:"open,omitempty"`    // tasks open when it was saved
 }
@@ -27,12 +28,12 @@ type savedTask struct {
 
 // save returns the feature's saved state.
 func (f *Feature) save() any {
-	s := saved{Next: f.next, Refresh: f.a.SavePending(policy.KindRefresh, nil)}
+	s := saved{Refresh: f.a.SavePending(policy.KindRefresh, nil)}
 	for id, t := range f.open {
 		s.Open = append(s.Open, savedTask{ID: id, Kind: t.Kind, Session: t.Session})
 	}
 	slices.SortFunc(s.Open, func(x, y savedTask) int { return int(x.ID - y.ID) })
-	if s.Next == 0 && s.Refresh == nil {
+	if len(s.Open) == 0 && s.Refresh == nil {
 		return nil
 	}
 	return s
@@ -48,7 +49,6 @@ func (f *Feature) restore(raw json.RawMessage, now time.Time) error {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return err
 	}
-	f.next = s.Next
 	for _, t := range s.Open {
 		f.a.Report(policy.Decision{Time: now, Kind: policy.KindTask, Verdict: policy.Drop, Rule: policy.RuleTaskNotRedelivered,
 			Reason: fmt.Sprintf("%v task %d dropped: it was open when the host stopped, and the app's instance ended with it; it is not delivered again", t.Kind, t.ID)})
