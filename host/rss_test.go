@@ -44,9 +44,9 @@ func procKB(t *testing.T, field string) int64 {
 	return 0
 }
 
-// rss returns the process's resident memory in MiB after a GC that gives
+// rssMiB returns the process's resident memory in MiB after a GC that gives
 // freed memory back to the system.
-func rss(t *testing.T) float64 {
+func rssMiB(t *testing.T) float64 {
 	runtime.GC()
 	debug.FreeOSMemory()
 	return float64(procKB(t, "VmRSS")) / 1024
@@ -83,7 +83,7 @@ func TestRSS200Apps(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.Close(ctx)
-	base := rss(t)
+	base := rssMiB(t)
 	resetPeak(t)
 	t.Logf("runtime, no app: %.0f MiB", base)
 	const n = 200
@@ -99,19 +99,19 @@ func TestRSS200Apps(t *testing.T) {
 		}
 		apps = append(apps, a)
 	}
-	loaded := rss(t)
+	loaded := rssMiB(t)
 	t.Logf("%d apps loaded, none running: %.0f MiB (%.2f MiB an app)", n, loaded, (loaded-base)/n)
 	for _, a := range apps {
 		must(t, a.Launch(ctx))
 		must(t, a.EnterBackground(ctx))
 	}
-	launched := rss(t)
+	launched := rssMiB(t)
 	t.Logf("%d apps launched, in the background: %.0f MiB (%.2f MiB an app)", n, launched, (launched-base)/n)
 	for _, a := range apps {
 		must(t, a.TriggerTask(ctx, ForcedTask{Kind: abi.TaskApplicationRefresh}))
 	}
 	must(t, rt.RunFor(ctx, time.Minute))
-	refreshed := rss(t)
+	refreshed := rssMiB(t)
 	t.Logf("after one refresh each: %.0f MiB (%.2f MiB an app); peak %.0f MiB", refreshed, (refreshed-base)/n, float64(procKB(t, "VmHWM"))/1024)
 }
 
@@ -166,7 +166,7 @@ func TestRSSHostileApp(t *testing.T) {
 		mode = append(mode, "DidBecomeActive oom")
 	}
 	os.WriteFile(filepath.Join(a.Container(), "mode"), []byte(strings.Join(mode, "\n")), 0o644)
-	base := rss(t)
+	base := rssMiB(t)
 	resetPeak(t)
 	t.Logf("runtime with the app loaded: %.0f MiB (peak reset to %.0f MiB)", base, float64(procKB(t, "VmHWM"))/1024)
 	a.Launch(ctx) // it is killed in did_become_active
@@ -177,5 +177,5 @@ func TestRSSHostileApp(t *testing.T) {
 		rules[d.Rule]++
 	}
 	t.Logf("crashes %d; decisions %v", a.Crashes(), rules)
-	t.Logf("after the hostile app: %.0f MiB; peak %.0f MiB, %.0f MiB over the loaded runtime (memoryLimit %v)", rss(t), peak, peak-base, a.Manifest().MemoryLimit)
+	t.Logf("after the hostile app: %.0f MiB; peak %.0f MiB, %.0f MiB over the loaded runtime (memoryLimit %v)", rssMiB(t), peak, peak-base, a.Manifest().MemoryLimit)
 }
