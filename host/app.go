@@ -151,7 +151,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 			return fail(fmt.Errorf("host: %s: %w", dir, err))
 		}
 	}
-	return r.finishLoad(a, fail)
+	return r.finishLoad(ctx, a, fail)
 }
 
 // guestConfig is the configuration of the app's Guest in this runtime.
@@ -174,7 +174,7 @@ func (r *Runtime) loadKept(ctx context.Context, dir string, k *kept) (*App, erro
 	a := &App{rt: r, sys: sys, keepDir: dir, file: k.file}
 	k.g.Rebind(r.guestConfig(sys, log))
 	sys.Guest = k.g
-	return r.finishLoad(a, func(err error) (*App, error) {
+	return r.finishLoad(ctx, a, func(err error) (*App, error) {
 		if sys.FS != nil {
 			sys.FS.Close()
 		}
@@ -183,12 +183,17 @@ func (r *Runtime) loadKept(ctx context.Context, dir string, k *kept) (*App, erro
 }
 
 // finishLoad gives a loaded app its data container and features.
-func (r *Runtime) finishLoad(a *App, fail func(error) (*App, error)) (*App, error) {
+func (r *Runtime) finishLoad(ctx context.Context, a *App, fail func(error) (*App, error)) (*App, error) {
 	sys, g := a.sys, a.sys.Guest
 	var err error
 	container := filepath.Join(r.cfg.DataDir, "containers", sys.ID)
 	if err := os.MkdirAll(container, 0o755); err != nil {
 		return fail(fmt.Errorf("host: data container for %s: %w", sys.ID, err))
+	}
+	if r.cfg.StateDir != "" {
+		if err := os.MkdirAll(r.cfg.StateDir, 0o755); err != nil {
+			return fail(fmt.Errorf("host: state directory for %s: %w", sys.ID, err))
+		}
 	}
 	prof := r.rules.Profile()
 	sys.FS, err = sandboxfs.Open(container, sandboxfs.Limits{
@@ -212,15 +217,36 @@ func (r *Runtime) finishLoad(a *App, fail func(error) (*App, error)) (*App, erro
 	a.location = location.Register(sys)
 	a.audio = audio.Register(sys, r.headphones())
 
+	var restored *system.Restored
+	if r.cfg.StateDir != "" {
+		sys.SetStateFile(filepath.Join(r.cfg.StateDir, sys.ID+".state"))
+		if restored, err = sys.ReadState(); err != nil {
+			return fail(fmt.Errorf("host: %s: %w", sys.ID, err))
+		}
+	}
+
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.closed {
+		r.mu.Unlock()
 		return fail(errors.New("host: runtime is closed"))
 	}
 	if _, dup := r.apps[sys.ID]; dup {
+		r.mu.Unlock()
 		return fail(fmt.Errorf("host: an app with bundle id %s is already loaded", sys.ID))
 	}
 	r.apps[sys.ID] = a
+	r.mu.Unlock()
+	// The schedules saved by an earlier run: what came due meanwhile is
+	// delivered now, before anything else happens to the app.
+	sys.Lock()
+	err = sys.Restore(ctx, restored)
+	sys.Unlock()
+	if err != nil {
+		r.mu.Lock()
+		delete(r.apps, sys.ID)
+		r.mu.Unlock()
+		return fail(fmt.Errorf("host: %s: %w", sys.ID, err))
+	}
 	return a, nil
 }
 
@@ -269,6 +295,7 @@ func (a *App) Container() string { return filepath.Join(a.rt.cfg.DataDir, "conta
 func (a *App) locked(f func() error) error {
 	a.sys.Lock()
 	defer a.sys.Unlock()
+	defer a.sys.Save() // what f changed without a call (a held push) is saved too
 	return f()
 }
 

@@ -44,7 +44,10 @@ type harness struct {
 func newHarness(t *testing.T, cfg Config) *harness {
 	t.Helper()
 	warmCaches.Do(warmTestCache)
-	h := &harness{data: t.TempDir()}
+	h := &harness{data: cfg.DataDir} // a given DataDir: a restart of an earlier harness
+	if h.data == "" {
+		h.data = t.TempDir()
+	}
 	log := zerolog.New(syncWriter{&h.mu, &h.logs}).Level(zerolog.DebugLevel)
 	cfg.CacheDir, cfg.DataDir, cfg.Logger = testCache, h.data, &log
 	cfg.OnCall = func(c Call) {

@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -175,5 +176,40 @@ func TestPendingNotificationsKeepTheSoonest(t *testing.T) {
 	}
 	if presented["n1"] != 0 || presented["n3"] != 0 || presented["n2"] != 1 || presented["n4"] != 1 || presented["r1"] < 25 {
 		t.Errorf("presented = %v; want n2 and n4 once, r1 every minute, never n1 or n3", presented)
+	}
+}
+
+// TestDecisionLogHasAShareForEachApp: an app that makes many decisions
+// (here, notifications dropped over max_pending_notifications) keeps only
+// its last max_decisions_per_app, and another app's decisions stay in
+// why (issue 9: the log was shared, 10,000 for the whole runtime).
+func TestDecisionLogHasAShareForEachApp(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h, ds := capsHarness(t, nil, "max_pending_notifications=1", "max_decisions_per_app=10")
+	hello := h.load(t, helloDir)
+	must(t, hello.TriggerTask(ctx, ForcedTask{Kind: abi.TaskApplicationRefresh}))
+	quiet := hello.Why()
+	if len(quiet) == 0 {
+		t.Fatal("no decision about hello")
+	}
+	var mode []string
+	for i := range 30 {
+		mode = append(mode, fmt.Sprintf("DidFinishLaunching notify n%02d %dm", i, 60-i))
+	}
+	noisy := chaos(t, h, mode...)
+	must(t, noisy.Launch(ctx))
+	if n := len(*ds) - len(quiet); n < 59 {
+		t.Fatalf("chaos made %d decisions, want at least 59 (30 scheduled, 29 dropped)", n)
+	}
+	why := noisy.Why()
+	if len(why) > 10 || len(why) < 5 {
+		t.Errorf("why(chaos) keeps %d decisions, want at most max_decisions_per_app=10 and at least half of it", len(why))
+	}
+	if last := why[len(why)-1]; last.Rule != "notification.pending_limit" || !strings.Contains(last.Reason, "n28") {
+		t.Errorf("the newest decision kept is %v, want the last drop (n28)", last)
+	}
+	if got := hello.Why(); len(got) != len(quiet) {
+		t.Errorf("why(hello) = %d decisions after chaos's %d, want its %d", len(got), len(*ds), len(quiet))
 	}
 }

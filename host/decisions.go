@@ -9,19 +9,23 @@ import (
 // task did or did not run. Every rule and rule id is in the policy package.
 type Decision = policy.Decision
 
-// maxDecisions bounds the runtime's decision log; older decisions are
-// forgotten first.
-const maxDecisions = 10000
-
 // report is where every decision goes: the runtime's log, the structured
-// log and Config.OnDecision.
+// log and Config.OnDecision. The runtime keeps each app's decisions apart,
+// at most the profile's max_decisions_per_app of them (the older half is
+// forgotten first), so that an app making many decisions (thousands of
+// dropped notifications) cannot push another's out of why.
 func (r *Runtime) report(d Decision) {
 	d = d.Reported()
+	limit := r.rules.Profile().MaxDecisionsPerApp
 	r.decMu.Lock()
-	if len(r.decisions) >= maxDecisions {
-		r.decisions = append(r.decisions[:0], r.decisions[len(r.decisions)-maxDecisions/2:]...)
+	kept := r.decisions[d.App]
+	if len(kept) >= limit {
+		kept = append(kept[:0], kept[len(kept)-limit/2:]...)
 	}
-	r.decisions = append(r.decisions, d)
+	if limit > 0 {
+		kept = append(kept, d)
+	}
+	r.decisions[d.App] = kept
 	r.decMu.Unlock()
 	r.log.Info().Str("app", d.App).Str("kind", d.Kind).Str("verdict", d.Verdict).Str("rule", d.Rule).Msg(d.Reason)
 	if f := r.cfg.OnDecision; f != nil {
@@ -33,11 +37,5 @@ func (r *Runtime) report(d Decision) {
 func (r *Runtime) why(app string) []Decision {
 	r.decMu.Lock()
 	defer r.decMu.Unlock()
-	var out []Decision
-	for _, d := range r.decisions {
-		if d.App == app {
-			out = append(out, d)
-		}
-	}
-	return out
+	return append([]Decision(nil), r.decisions[app]...)
 }

@@ -43,6 +43,17 @@ type Config struct {
 	// DataDir holds the apps' data containers, one directory per bundle id.
 	// Default: $XDG_DATA_HOME/watchbox, else ~/.local/share/watchbox.
 	DataDir string
+	// StateDir, if set, is where each app's system state is saved
+	// (STATE_DIR/BUNDLE_ID.state) after every change, crash-consistently:
+	// its pending refresh and snapshot, its pending and delivered
+	// notifications, a held background push, its downloads in flight, its
+	// budget ledger and its complication data. A runtime started again
+	// with the same StateDir restores them as it loads each app, and
+	// delivers at once, late, what came due while the host was down. A
+	// state file that cannot be read (truncated, corrupt, newer) makes the
+	// load fail with an error that names it; it is never overwritten.
+	// Empty: nothing is saved.
+	StateDir string
 	// Logger receives the runtime's structured logs, including the guests'
 	// log output tagged with their bundle id. Default: no logging.
 	Logger *zerolog.Logger
@@ -119,7 +130,7 @@ type Runtime struct {
 	env   *system.Env   // what the apps' system cores share
 
 	decMu     sync.Mutex
-	decisions []Decision // every decision reported, oldest first
+	decisions map[string][]Decision // the decisions kept, by app, oldest first
 
 	clock     clock.Clock
 	sched     *clock.Scheduler
@@ -163,6 +174,11 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		}
 		cfg.DataDir = dir
 	}
+	if cfg.Virtual && !cfg.Start.IsZero() {
+		if err := clock.CheckTime(cfg.Start); err != nil {
+			return nil, fmt.Errorf("host: the virtual clock's start: %w", err)
+		}
+	}
 	if cfg.Profile.Name == "" {
 		cfg.Profile = profile.Default()
 	}
@@ -177,7 +193,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}}
+	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}, decisions: map[string][]Decision{}}
 	r.sessions.workouts = workout.NewSystem()
 	r.rules = system.NewRules(cfg.Profile, r.report)
 	r.fetches, r.stopFetches = context.WithCancel(context.Background())
@@ -251,6 +267,10 @@ func (r *Runtime) RunUntil(ctx context.Context, t time.Time) error {
 func (r *Runtime) RunFor(ctx context.Context, d time.Duration) error {
 	return r.RunUntil(ctx, r.Now().Add(d))
 }
+
+// DefaultDataDir is the data directory a Config without DataDir uses:
+// $XDG_DATA_HOME/watchbox, else ~/.local/share/watchbox.
+func DefaultDataDir() (string, error) { return defaultDataDir() }
 
 func defaultDataDir() (string, error) {
 	if d := os.Getenv("XDG_DATA_HOME"); d != "" {

@@ -932,10 +932,16 @@ func (w procWriter) Write(b []byte) (int, error) {
 // it is still running.
 func start(t *testing.T, args ...string) *proc {
 	t.Helper()
+	return startEnv(t, env(t), args...)
+}
+
+// startEnv is start with the environment environ.
+func startEnv(t *testing.T, environ []string, args ...string) *proc {
+	t.Helper()
 	p := &proc{t: t, args: args, changed: make(chan struct{}, 1), done: make(chan struct{})}
 	p.cmd = exec.Command(watchboxBin, args...)
 	p.cmd.Dir = repoRoot
-	p.cmd.Env = env(t)
+	p.cmd.Env = environ
 	p.cmd.Stdout = procWriter{p, &p.stdout}
 	p.cmd.Stderr = procWriter{p, &p.stderr}
 	var err error

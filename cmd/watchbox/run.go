@@ -32,6 +32,7 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 	stepsFlag := fs.String("steps", "", "steps to apply after launch, e.g. \"wrist-down, background, purge, wrist-up\" ("+drive.StepHelp+"); without it steps are read from stdin")
 	cacheDir := fs.String("cache", "", "cache directory (default: the user cache dir + /watchbox)")
 	dataDir := fs.String("data", "", "directory of app data containers (default: $XDG_DATA_HOME/watchbox)")
+	stateDir := fs.String("state", "", "directory where each app's schedules (refresh, snapshot, notifications, downloads in flight, budgets) are saved after every change and restored at the next start (default: DATA/state; \"off\" for none)")
 	seed := fs.Int64("seed", 0, "seed for the guest's randomness (0: host entropy)")
 	pf := profileFlags(fs)
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
@@ -84,10 +85,15 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 		fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
 		return exitUsage
 	}
+	state, err := stateDirFor(*stateDir, *dataDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "watchbox run: %v\n", err)
+		return exitError
+	}
 	var outMu sync.Mutex
 	failures := map[string]int{} // failed calls by app
 	cfg := host.Config{
-		CacheDir: *cacheDir, DataDir: *dataDir, Logger: &log, Seed: *seed,
+		CacheDir: *cacheDir, DataDir: *dataDir, StateDir: state, Logger: &log, Seed: *seed,
 		Profile: prof, CostModel: model,
 		OnCall: func(c host.Call) {
 			outMu.Lock()
@@ -208,6 +214,24 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 		return exitCrash
 	}
 	return exitOK
+}
+
+// stateDirFor is the state directory of --state flag with --data data:
+// flag itself, none for "off", else the data directory's state/.
+func stateDirFor(flag, data string) (string, error) {
+	switch flag {
+	case "off":
+		return "", nil
+	case "":
+		if data == "" {
+			var err error
+			if data, err = host.DefaultDataDir(); err != nil {
+				return "", err
+			}
+		}
+		return filepath.Join(data, "state"), nil
+	}
+	return flag, nil
 }
 
 // flagGiven reports whether the command line set the flag name.

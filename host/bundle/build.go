@@ -220,9 +220,12 @@ func goCmd(ctx context.Context, dir, gocmd string, args ...string) ([]byte, erro
 	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	done := stopAsGroup(cmd)
+	err := cmd.Run()
+	done()
+	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%s %s: %w", gocmd, args[0], ctx.Err())
+			return nil, &StoppedError{Dir: dir, Cmd: gocmd + " " + args[0], Err: ctx.Err()}
 		}
 		output := strings.TrimSpace(stderr.String())
 		var pkgs []string
@@ -235,6 +238,21 @@ func goCmd(ctx context.Context, dir, gocmd string, args ...string) ([]byte, erro
 	}
 	return stdout.Bytes(), nil
 }
+
+// StoppedError is a build stopped before it finished because its context
+// was cancelled (a SIGINT or SIGTERM to watchbox): the go command was
+// interrupted, and nothing was cached or left behind.
+type StoppedError struct {
+	Dir string // the bundle's source directory
+	Cmd string // "go build", "go list", ...
+	Err error  // the context's error
+}
+
+func (e *StoppedError) Error() string {
+	return fmt.Sprintf("build of %s stopped: %s was interrupted; nothing was cached and no temporary files are left; run the command again to build", e.Dir, e.Cmd)
+}
+
+func (e *StoppedError) Unwrap() error { return e.Err }
 
 // listedPackage holds the go list fields that go into the hash.
 type listedPackage struct {

@@ -33,7 +33,10 @@ func Validate(wasm []byte) error {
 	if err != nil {
 		return fmt.Errorf("malformed module: %w", err)
 	}
-	return checkCounts(wasm)
+	if err := checkCounts(wasm); err != nil {
+		return err
+	}
+	return checkClaims(wasm)
 }
 
 // vectorSections are the sections whose content starts with a count of

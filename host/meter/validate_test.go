@@ -19,6 +19,21 @@ func TestValidateRefusesHugeCounts(t *testing.T) {
 		"section":   {header + "\x01\xf0\xff\xff\xff\x0f\x01", "runs past the end"},
 		// One body declaring 2^32-2 locals: wazero allocates them all.
 		"locals": {header + "\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x0a\x0a\x01\x08\x01\xfe\xff\xff\xff\x0f\x7f\x0b", "too many locals"},
+		// A data segment claiming 4 GiB of bytes: wazero allocates them.
+		"data bytes": {header + "\x05\x03\x01\x00\x01" + "\x0b\x0a\x01\x00\x41\x00\x0b\xff\xff\xff\xff\x0f", "a data segment at byte 20 claims 4294967295 bytes"},
+		// A function type claiming 4 billion parameters.
+		"parameters": {header + "\x01\x07\x01\x60\xff\xff\xff\xff\x0f", "type section"},
+		// An element segment claiming 4 billion functions.
+		"elements": {header + "\x09\x09\x01\x00\x41\x00\x0b\xff\xff\xff\x0f", "an element segment's vector"},
+		// A name section whose function names and local names claim
+		// billions of entries, and a name of 4 GiB.
+		"function names": {header + "\x00\x0c\x04name\x01\x05\xff\xff\xff\xff\x0f", "the function name map"},
+		"local names":    {header + "\x00\x0e\x04name\x02\x07\x01\x00\xff\xff\xff\xff\x0f", "a function's local names"},
+		"module name":    {header + "\x00\x0c\x04name\x00\x05\xff\xff\xff\xff\x0f", "the module name at byte"},
+		"export name":    {header + "\x07\x06\x01\xff\xff\xff\xff\x0f", "need 4294967295 bytes"},
+		// A table of 2^27 elements: 1 GiB of host memory at instantiation.
+		"table":        {header + "\x04\x07\x01\x70\x00\x80\x80\x80\x40", "a table starts with 134217728 elements, more than the 1048576"},
+		"import table": {header + "\x02\x0c\x01\x01m\x01t\x01\x70\x00\x80\x80\x80\x40", "a table starts with 134217728 elements"},
 	} {
 		err := Validate([]byte(tc.wasm))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -85,6 +85,7 @@ type Profile struct {
 	MaxConcurrentDownloads  int `json:"max_concurrent_downloads"`  // background downloads started and not yet delivered, per app
 	MaxDownloadSize         int `json:"max_download_size"`         // bytes of one download's body (the data quota applies too)
 	MaxPendingNotifications int `json:"max_pending_notifications"` // local notifications scheduled and not yet fired, per app
+	MaxDecisionsPerApp      int `json:"max_decisions_per_app"`     // decisions the runtime keeps about one app for why; the older half is forgotten first
 	// What a guest's output may make the host hold and do (docs/design.md,
 	// "What a guest can make the host hold").
 	OutputBytesPerCall int `json:"output_bytes_per_call"` // bytes of stdout, stderr and log one call may log; the rest is dropped and counted
@@ -140,6 +141,7 @@ func Default() Profile {
 		MaxConcurrentDownloads:  8,
 		MaxDownloadSize:         16 << 20,
 		MaxPendingNotifications: 64,
+		MaxDecisionsPerApp:      2000,
 		OutputBytesPerCall:      256 << 10,
 		OutputFuelPerByte:       4,
 		DataEntryBytes:          4096,
@@ -196,6 +198,7 @@ var Sources = map[string]string{
 	"workout_heart_rate_interval":    "developers report didCollectDataOf for heart rate about every 5 s in a workout; Apple says only \"high-frequency\"",
 	"location_interval":              "Apple Watch GPX exports of runs hold a track point about every 2 s; Apple publishes no cadence",
 	"max_queued_locations":           "chosen here: 2 hours of fixes at the 2 s cadence",
+	"max_decisions_per_app":          "chosen here: a busy app's day of decisions; each app has its own share, so that one cannot push the others' out of why",
 }
 
 // Fuel returns the fuel budget that d of CPU time buys on this device.

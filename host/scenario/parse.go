@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/watchbox/watchbox/host/internal/clock"
 	"github.com/watchbox/watchbox/host/profile"
 	"github.com/watchbox/watchbox/host/push"
 )
@@ -217,6 +218,15 @@ func (p *parser) parse(src string) {
 				head.text, suggest(head.text, append(directives, verbNames()...)), strings.Join(directives, ", "))
 		}
 	}
+	if end := p.s.Start.Add(p.s.Duration); p.s.Duration > 0 && end.After(clock.MaxTime) {
+		line := p.seen["duration"]
+		if line == 0 {
+			line = p.seen["start"]
+		}
+		p.errs = append(p.errs, &Error{File: p.name, Line: line, Column: 1,
+			Msg: fmt.Sprintf("the scenario would end at %s, after %s, the last time watchbox can run at (the ABI carries times as nanoseconds since 1970 in 64 bits); start earlier or run for less",
+				end.Format(time.RFC3339), clock.MaxTime.Format(time.RFC3339))})
+	}
 	p.deviceProfile()
 	for _, c := range p.comps {
 		head, args := c.toks[0], c.toks[1:]
@@ -314,6 +324,10 @@ func (p *parser) header(line int, head, v token) {
 				p.errAt(line, v, "bad start %q: give an RFC 3339 time such as 2026-06-01T07:00:00Z, or a date such as 2026-06-01", v.text)
 				return
 			}
+		}
+		if err := clock.CheckTime(t); err != nil {
+			p.errAt(line, v, "bad start: %v", err)
+			return
 		}
 		p.s.Start = t
 	case "duration":

@@ -24,6 +24,7 @@
 package clock
 
 import (
+	"fmt"
 	"sync"
 	"time"
 )
@@ -91,4 +92,24 @@ func (v *Virtual) AdvanceTo(t time.Time) time.Time {
 		v.now = t.Round(0).In(v.now.Location())
 	}
 	return v.now
+}
+
+// The times a virtual clock may read. The ABI carries every time as int64
+// nanoseconds since 1970 with 0 meaning "no date", which ends in April
+// 2262: a clock outside these bounds would hand the guest dates that wrap
+// around (a refresh asked for a minute after 0001-01-01 09:00 came back as
+// 1754-08-31 07:44:42).
+var (
+	MinTime = time.Date(1970, 1, 1, 0, 0, 1, 0, time.UTC)
+	MaxTime = time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// CheckTime returns an error when t is outside [MinTime, MaxTime], saying
+// why and what to give instead.
+func CheckTime(t time.Time) error {
+	if t.Before(MinTime) || t.After(MaxTime) {
+		return fmt.Errorf("%s is outside the times watchbox can run at, %s to %s: the ABI carries times as nanoseconds since 1970 in 64 bits; give a time in that range, such as %s",
+			t.UTC().Format(time.RFC3339), MinTime.Format(time.RFC3339), MaxTime.Format(time.RFC3339), DefaultStart.Format(time.RFC3339))
+	}
+	return nil
 }

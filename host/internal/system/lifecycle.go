@@ -300,6 +300,7 @@ func (l *Lifecycle) Shutdown(ctx context.Context) error {
 		err = l.Sequence(ctx, StepBackground)
 	}
 	l.Kill(ctx)
+	l.app.SaveFinal() // what the close takes down is the next start's
 	for _, f := range l.app.Features.onClose {
 		f()
 	}

@@ -38,6 +38,7 @@ type Registry struct {
 	onOpen       []func()
 	onActive     []func(context.Context) error
 	onBackground []func(context.Context) error
+	durable      []durableHook
 }
 
 // Handle makes f answer the guest's requests of op.

@@ -60,6 +60,14 @@ type App struct {
 	// Life is the app's life-cycle state machine.
 	Life Lifecycle
 
+	// statePath is the app's state file ("" for none); lastSaved what it
+	// holds; saveErr the last failure to write it, logged once; saveOff
+	// set once the runtime closed the app.
+	statePath string
+	lastSaved []byte
+	saveErr   string
+	saveOff   bool
+
 	mu              sync.Mutex
 	complication    bool // a complication is on the active face
 	lastInteraction time.Time
@@ -69,7 +77,7 @@ type App struct {
 func New(env *Env, id string, m bundle.Manifest, log zerolog.Logger) *App {
 	a := &App{Env: env, ID: id, Manifest: m, Log: log, complication: m.Complication}
 	a.Life.app = a
-	a.Timers = Timers{app: a, evs: map[string]*clock.Event{}}
+	a.Timers = Timers{app: a, evs: map[string]timer{}}
 	a.Features.ops = map[abi.Op]Op{}
 	return a
 }

@@ -13,7 +13,16 @@ import (
 // core stops them all at shutdown.
 type Timers struct {
 	app *App
-	evs map[string]*clock.Event
+	evs map[string]timer
+}
+
+// timer is one armed named timer: its scheduler event, its time, and the
+// function it runs (with the lock held).
+type timer struct {
+	name, label string
+	at          time.Time
+	ev          *clock.Event
+	fn          func()
 }
 
 // Set arms the timer name to run f at t, replacing the one armed under that
@@ -25,22 +34,24 @@ func (ts *Timers) Set(name string, t time.Time, label string, f func()) {
 	ev = a.Env.Sched.At(t, a.ID+" "+label, func() {
 		a.mu.Lock()
 		defer a.mu.Unlock()
-		if ts.evs[name] == ev {
-			delete(ts.evs, name)
+		if cur, ok := ts.evs[name]; !ok || cur.ev != ev {
+			return // stopped or replaced while this event waited for the lock
 		}
+		delete(ts.evs, name)
 		if a.Life.closed {
 			return
 		}
 		f()
+		a.Save()
 	})
-	ts.evs[name] = ev
+	ts.evs[name] = timer{name: name, label: label, at: t, ev: ev, fn: f}
 }
 
 // Stop disarms the timer name, if armed, and reports whether it was.
 func (ts *Timers) Stop(name string) bool {
-	ev, ok := ts.evs[name]
+	t, ok := ts.evs[name]
 	if ok {
-		ts.app.Env.Sched.Cancel(ev)
+		ts.app.Env.Sched.Cancel(t.ev)
 		delete(ts.evs, name)
 	}
 	return ok
@@ -48,6 +59,38 @@ func (ts *Timers) Stop(name string) bool {
 
 // Armed reports whether the timer name is armed.
 func (ts *Timers) Armed(name string) bool { _, ok := ts.evs[name]; return ok }
+
+// list returns the armed timers in time order.
+func (ts *Timers) list() []timer {
+	out := make([]timer, 0, len(ts.evs))
+	for _, t := range ts.evs {
+		out = append(out, t)
+	}
+	sortTimers(out)
+	return out
+}
+
+// due returns the armed timers due at or before now, in time order.
+func (ts *Timers) due(now time.Time) []timer {
+	var out []timer
+	for _, t := range ts.list() {
+		if !t.at.After(now) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// fire runs the timer name now, with the lock held, instead of at its
+// time.
+func (ts *Timers) fire(name string) {
+	t, ok := ts.evs[name]
+	if !ok {
+		return
+	}
+	ts.Stop(name)
+	t.fn()
+}
 
 func (ts *Timers) stopAll() {
 	for name := range ts.evs {
@@ -83,6 +126,10 @@ func (ts *Timers) ArmDue(name, label string, t time.Time, due Due, run func(poli
 		}
 		switch d.Verdict {
 		case policy.Run:
+			// Saved before the delivery starts: a host that dies during
+			// it does not deliver it again (watchOS does not redeliver a
+			// task whose app died), and the budget stays charged.
+			a.Save()
 			run(req)
 		case policy.Delay, policy.Throttle:
 			ts.ArmDue(name, label, d.At, due, run)

@@ -45,12 +45,23 @@ type Feature struct {
 	active int
 	// seq numbers the downloads, so that each has its own temporary file.
 	seq int
+	// flights are the downloads started and not yet finished, by seq, for
+	// the saved state: a restart fetches them again.
+	flights map[int]flight
+}
+
+// flight is a download in flight.
+type flight struct {
+	ID  string `json:"id"`
+	URL string `json:"url"`
+	Tmp string `json:"tmp"` // its temporary file in the container
 }
 
 // Register adds the downloads feature to a: its op.
 func Register(a *system.App, cfg Config) *Feature {
-	f := &Feature{a: a, cfg: cfg}
+	f := &Feature{a: a, cfg: cfg, flights: map[int]flight{}}
 	a.Features.Handle(abi.OpStartDownload, f.start)
+	a.Features.Durable("downloads", f.save, f.restore)
 	return f
 }
 
@@ -97,39 +108,48 @@ func (f *Feature) start(args []byte) ([]byte, abi.Status, string) {
 		return system.Refuse(abi.OpStartDownload, abi.StatusLimit, "%d of %d concurrent downloads are in progress (max_concurrent_downloads); start this one when one has finished",
 			d.Numbers["active"], d.Numbers["limit"])
 	}
+	f.launch(id, u.String(), now, "started")
+	return system.Done(nil)
+}
+
+// launch starts the download id of u at now (how names it in the
+// decision: started, restarted).
+func (f *Feature) launch(id, u string, now time.Time, how string) {
+	a := f.a
 	f.active++
 	f.seq++
-	tmp := f.tempName(id)
+	seq, tmp := f.seq, f.tempName(id)
+	f.flights[seq] = flight{ID: id, URL: u, Tmp: tmp}
 	took, extra := downloadLatency, ""
 	if lat := f.cfg.Latency; lat != nil && f.cfg.Virtual {
-		if d := lat(u.String()); d > 0 {
+		if d := lat(u); d > 0 {
 			took += d
 			extra = fmt.Sprintf("; it completes in %s", took)
 		}
 	}
 	a.Report(policy.Decision{Time: now, Kind: policy.KindURLSession, Verdict: policy.Scheduled, Rule: policy.RuleURLSessionStarted,
-		Reason: fmt.Sprintf("download %s of %s started%s", id, u, extra)})
+		Reason: fmt.Sprintf("download %s of %s %s%s", id, u, how, extra)})
 	a.Env.Sched.At(now.Add(took), a.ID+" download "+id, func() {
 		if f.cfg.Virtual {
-			f.finish(id, u.String(), tmp) // in step with the virtual clock
+			f.finish(seq, id, u, tmp) // in step with the virtual clock
 			return
 		}
 		f.cfg.Inflight.Add(1) // a slow server must not hold up other timers
 		go func() {
 			defer f.cfg.Inflight.Done()
-			f.finish(id, u.String(), tmp)
+			f.finish(seq, id, u, tmp)
 		}()
 	})
-	return system.Done(nil)
 }
 
 // finish fetches the URL, stores the body and delivers the task.
-func (f *Feature) finish(id, u, tmp string) {
+func (f *Feature) finish(seq int, id, u, tmp string) {
 	status, size, fetchErr := f.fetch(id, u, tmp)
 	a := f.a
 	a.Lock()
 	defer a.Unlock()
 	f.active--
+	delete(f.flights, seq)
 	if a.Life.Closed() {
 		return
 	}

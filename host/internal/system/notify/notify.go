@@ -42,6 +42,7 @@ func Register(a *system.App) *Feature {
 	a.Features.Handle(abi.OpScheduleNotification, f.schedule)
 	a.Features.Handle(abi.OpCancelNotification, f.cancelOp)
 	a.Features.Handle(abi.OpUpdateComplication, f.updateComplication)
+	a.Features.Durable("notifications", f.save, f.restore)
 	a.Features.OnClose(func() {
 		for id := range f.pending {
 			f.cancel(id)
@@ -49,6 +50,10 @@ func Register(a *system.App) *Feature {
 	})
 	return f
 }
+
+// maxDelivered is how many delivered, untapped notifications an app keeps
+// for a tap: the newest.
+const maxDelivered = 64
 
 // notification is a local notification the app scheduled, or one that was
 // delivered (local or from an alert push) and can be tapped.
@@ -173,6 +178,7 @@ func (f *Feature) arm(n *notification, at time.Time) {
 		} else {
 			delete(f.pending, n.id)
 		}
+		f.a.Save() // presented at most once, even if the host dies now
 		f.present(context.Background(), n)
 	})
 }
@@ -187,7 +193,7 @@ func (f *Feature) present(ctx context.Context, n *notification) {
 		return
 	}
 	f.delivered = append(f.delivered, n)
-	if len(f.delivered) > 64 {
+	if len(f.delivered) > maxDelivered {
 		f.delivered = f.delivered[1:]
 	}
 	shown := n.title // an alert push given as a plain string has only a body

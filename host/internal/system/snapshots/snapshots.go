@@ -48,6 +48,7 @@ func Register(a *system.App) *Feature {
 	a.Features.OnKill(f.cancelDefault) // a relaunch starts in its default state anyway
 	a.Features.OnOpen(f.cancelDefault)
 	a.Features.OnBackground(f.backgrounded)
+	a.Features.Durable("snapshots", f.save, f.restore)
 	a.Snapshots = f
 	return f
 }

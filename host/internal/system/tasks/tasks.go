@@ -49,6 +49,7 @@ func Register(a *system.App) *Feature {
 	a.Features.Handle(abi.OpScheduleBackgroundRefresh, f.scheduleRefresh)
 	a.Features.Handle(abi.OpCompleteTask, f.complete)
 	a.Features.OnKill(f.drop) // a task is never delivered again (dropped.go)
+	a.Features.Durable("tasks", f.save, f.restore)
 	a.Tasks = f
 	return f
 }

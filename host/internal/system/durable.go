@@ -1,0 +1,267 @@
+package system
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/watchbox/watchbox/host/internal/durable"
+	"github.com/watchbox/watchbox/host/internal/policy"
+)
+
+// Rules of the decisions about an app's saved system state.
+const (
+	// RuleStateRestored: the app's schedules were restored from its state
+	// file at the runtime's start.
+	RuleStateRestored = "state.restored"
+	// RuleStateLate: a request whose time passed while the host was down
+	// is delivered now, late rather than lost.
+	RuleStateLate = "state.late"
+)
+
+// KindState is the decision kind of the saved-state decisions.
+const KindState policy.Kind = "state"
+
+// saved is an app's system state as its state file holds it (the body
+// under durable's header). Every feature adds its part under its name.
+type saved struct {
+	App             string                     `json:"app"`
+	LastInteraction time.Time                  `json:"last_interaction,omitzero"`
+	Ledger          []savedEntry               `json:"ledger,omitempty"`
+	Features        map[string]json.RawMessage `json:"features,omitempty"`
+}
+
+// savedEntry is one ledger entry: what ran when, charged or not.
+type savedEntry struct {
+	Kind     policy.Kind           `json:"kind"`
+	At       time.Time             `json:"at"`
+	Snapshot policy.SnapshotReason `json:"snapshot,omitempty"`
+	Charged  bool                  `json:"charged,omitempty"`
+}
+
+// SavedRequest is a pending request (a refresh, a snapshot, a held push)
+// as a feature saves it.
+type SavedRequest struct {
+	Made      time.Time             `json:"made"`
+	Preferred time.Time             `json:"preferred,omitzero"`
+	Due       time.Time             `json:"due"`
+	Snapshot  policy.SnapshotReason `json:"snapshot,omitempty"`
+	UserInfo  []byte                `json:"user_info,omitempty"`
+}
+
+// durableHook is one feature's part of the saved state.
+type durableHook struct {
+	name    string
+	save    func() any
+	restore func(raw json.RawMessage, now time.Time) error
+}
+
+// Durable adds a feature's part of the app's saved state, under name:
+// save returns it (anything encoding/json encodes; nil for nothing), and
+// restore takes it back when the runtime starts again with the same state
+// directory, at now, before any of the app's calls. A restore arms the
+// feature's timers at their saved times; the core then fires, in time
+// order, those whose time passed while the host was down.
+func (r *Registry) Durable(name string, save func() any, restore func(raw json.RawMessage, now time.Time) error) {
+	r.durable = append(r.durable, durableHook{name, save, restore})
+}
+
+// SetStateFile makes the app save its system state to path after every
+// change (a call, a timer, a request), crash-consistently, from now on.
+// Empty path: no saved state.
+func (a *App) SetStateFile(path string) { a.statePath = path }
+
+// state builds the app's saved state.
+func (a *App) state() ([]byte, error) {
+	s := saved{App: a.ID, LastInteraction: a.lastInteraction, Features: map[string]json.RawMessage{}}
+	a.Env.Rules.Ask(func(p *policy.Policy) {
+		for _, e := range p.Ledger.Entries(a.ID) {
+			s.Ledger = append(s.Ledger, savedEntry{Kind: e.Kind, At: e.At, Snapshot: e.Snapshot, Charged: e.Charged})
+		}
+	})
+	for _, h := range a.Features.durable {
+		v := h.save()
+		if v == nil {
+			continue
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("saving %s: %w", h.name, err)
+		}
+		s.Features[h.name] = raw
+	}
+	return json.Marshal(s)
+}
+
+// Save writes the app's system state to its state file if it changed since
+// the last write. A failed write is logged and tried again, whole, at the
+// next change; the old file stays as it was. The app's lock must be held.
+func (a *App) Save() {
+	if a.statePath == "" || a.saveOff {
+		return
+	}
+	body, err := a.state()
+	if err == nil {
+		if bytes.Equal(body, a.lastSaved) {
+			return
+		}
+		err = durable.Write(a.statePath, body)
+	}
+	if err != nil {
+		if msg := err.Error(); msg != a.saveErr {
+			a.saveErr = msg
+			a.Log.Error().Err(err).Msg("cannot save the app's schedules; they are lost if the host dies before the next save succeeds")
+		}
+		return
+	}
+	a.saveErr = ""
+	a.lastSaved = body
+}
+
+// SaveFinal saves the state one last time as the runtime closes, and
+// stops saving: what the close takes down (pending notifications, timers)
+// belongs to the next start.
+func (a *App) SaveFinal() {
+	a.Save()
+	a.saveOff = true
+}
+
+// Restored is an app's state as read from its state file, not yet
+// applied.
+type Restored struct{ s saved }
+
+// ReadState reads the app's state file: nil (and no error) when there is
+// none. A file that cannot be used is an error that names it and says
+// what to do; it is left as it is.
+func (a *App) ReadState() (*Restored, error) {
+	if a.statePath == "" {
+		return nil, nil
+	}
+	durable.CleanTemps(a.statePath)
+	body, err := durable.Read(a.statePath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var s saved
+	if err := json.Unmarshal(body, &s); err != nil {
+		return nil, &durable.Error{Path: a.statePath, Problem: "is corrupt: " + excerpt(err.Error())}
+	}
+	if s.App != a.ID {
+		return nil, &durable.Error{Path: a.statePath, Problem: fmt.Sprintf("belongs to app %q, not %s", excerpt(s.App), a.ID)}
+	}
+	return &Restored{s}, nil
+}
+
+func excerpt(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "..."
+	}
+	return s
+}
+
+// Restore applies the state r read by ReadState at now: the budget
+// ledger, then every feature's part, which arm their timers; then it
+// delivers, in time order, what came due while the host was down, late
+// rather than lost, as watchOS does after a reboot. It reports what was
+// restored. The app's lock must be held.
+func (a *App) Restore(ctx context.Context, r *Restored) error {
+	if r == nil {
+		return nil
+	}
+	now := a.Env.Clock.Now()
+	s := r.s
+	a.lastInteraction = s.LastInteraction
+	a.Env.Rules.Ask(func(p *policy.Policy) {
+		// The runtime's ledger may hold the app's entries already (the
+		// same app loaded again in one runtime): each is recorded once.
+		have := map[savedEntry]bool{}
+		for _, e := range p.Ledger.Entries(a.ID) {
+			have[savedEntry{Kind: e.Kind, At: time.Unix(0, e.At.UnixNano()), Snapshot: e.Snapshot, Charged: e.Charged}] = true
+		}
+		for _, e := range s.Ledger {
+			if key := (savedEntry{Kind: e.Kind, At: time.Unix(0, e.At.UnixNano()), Snapshot: e.Snapshot, Charged: e.Charged}); !have[key] {
+				p.Ledger.Record(a.ID, policy.Entry{Kind: e.Kind, At: e.At, Snapshot: e.Snapshot, Charged: e.Charged})
+			}
+		}
+	})
+	var errs []error
+	for _, h := range a.Features.durable {
+		raw, ok := s.Features[h.name]
+		if !ok {
+			continue
+		}
+		if err := h.restore(raw, now); err != nil {
+			errs = append(errs, fmt.Errorf("state file %s: %s: %w", a.statePath, h.name, err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	due := a.Timers.due(now)
+	var names []string
+	for _, t := range a.Timers.list() {
+		names = append(names, t.label+" at "+t.at.UTC().Format(time.RFC3339))
+	}
+	what := "nothing was pending"
+	if len(names) > 0 {
+		what = strings.Join(names, ", ")
+	}
+	a.Report(policy.Decision{Time: now, Kind: KindState, Verdict: policy.Run, Rule: RuleStateRestored,
+		Reason: fmt.Sprintf("schedules restored from the state file: %s; %d ledger entries", what, len(s.Ledger))})
+	for _, t := range due {
+		if !a.Timers.Armed(t.name) || a.Timers.evs[t.name].ev != t.ev {
+			continue // an earlier delivery replaced or stopped it
+		}
+		a.Report(policy.Decision{Time: now, Kind: KindState, Verdict: policy.Run, At: now, Rule: RuleStateLate,
+			Reason: fmt.Sprintf("%s at %s passed while the host was down: delivered now, %s late", t.label, t.at.UTC().Format(time.RFC3339), now.Sub(t.at).Round(time.Second))})
+		a.Timers.fire(t.name)
+	}
+	a.Save()
+	return nil
+}
+
+// sortTimers orders ts by time, then by arming order.
+func sortTimers(ts []timer) {
+	slices.SortFunc(ts, func(x, y timer) int {
+		if c := x.at.Compare(y.at); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.ev.Seq(), y.ev.Seq())
+	})
+}
+
+// SavePending returns the app's pending request of kind as saved, or nil;
+// userInfo turns its payload into bytes (nil: it is []byte already).
+func (a *App) SavePending(kind policy.Kind, userInfo func(any) []byte) *SavedRequest {
+	var req policy.Request
+	var ok bool
+	a.Env.Rules.Ask(func(p *policy.Policy) { req, ok = p.Pending.Get(a.ID, kind) })
+	if !ok {
+		return nil
+	}
+	s := &SavedRequest{Made: req.Made, Preferred: req.Preferred, Due: req.Due, Snapshot: req.Snapshot}
+	if userInfo != nil {
+		s.UserInfo = userInfo(req.UserInfo)
+	} else if b, ok := req.UserInfo.([]byte); ok {
+		s.UserInfo = b
+	}
+	return s
+}
+
+// RestorePending makes s the app's pending request of kind again, with
+// payload userInfo, and returns when it is due.
+func (a *App) RestorePending(kind policy.Kind, s *SavedRequest, userInfo any) time.Time {
+	req := policy.Request{App: a.ID, Kind: kind, Made: s.Made, Preferred: s.Preferred, Due: s.Due, Snapshot: s.Snapshot, UserInfo: userInfo}
+	a.Env.Rules.Ask(func(p *policy.Policy) { p.Pending.Replace(req, s.Due) })
+	return s.Due
+}
