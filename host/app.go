@@ -18,6 +18,7 @@ import (
 	"github.com/watchbox/watchbox/host/internal/system/download"
 	"github.com/watchbox/watchbox/host/internal/system/location"
 	"github.com/watchbox/watchbox/host/internal/system/notify"
+	"github.com/watchbox/watchbox/host/internal/system/peripheral"
 	"github.com/watchbox/watchbox/host/internal/system/phone"
 	"github.com/watchbox/watchbox/host/internal/system/snapshots"
 	"github.com/watchbox/watchbox/host/internal/system/tasks"
@@ -49,6 +50,7 @@ type App struct {
 	snaps  *snapshots.Feature
 	notify *notify.Feature
 	phone  *phone.Feature
+	periph *peripheral.Feature
 
 	workout  *workout.Feature
 	location *location.Feature
@@ -155,6 +157,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 	a.snaps = snapshots.Register(sys)
 	a.notify = notify.Register(sys)
 	a.phone = phone.Register(sys)
+	a.periph = peripheral.Register(sys, r.world)
 	download.Register(sys, download.Config{Client: r.cfg.HTTPClient, Virtual: r.cfg.Virtual, Latency: r.cfg.Latency,
 		Fetches: r.fetches, Inflight: &r.inflight})
 	a.workout = workout.Register(sys, workout.Config{System: r.sessions.workouts, Seed: uint64(r.cfg.Seed)})
