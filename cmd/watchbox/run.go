@@ -356,6 +356,9 @@ func (r *runner) apply(ctx context.Context, st drive.Action) error {
 			if len(st.Sessions) > 0 {
 				rec["sessions"] = st.Sessions
 			}
+			if cs := drive.ConnectionLines(st.Connections); cs != nil {
+				rec["connections"] = cs
+			}
 			writeJSON(r.stdout, rec)
 			continue
 		}
@@ -365,6 +368,9 @@ func (r *runner) apply(ctx context.Context, st drive.Action) error {
 		}
 		for _, s := range st.Sessions {
 			line += ", " + s
+		}
+		if cs := drive.ConnectionLines(st.Connections); cs != nil {
+			line += ", connected to " + strings.Join(cs, "; ")
 		}
 		fmt.Fprintln(r.stdout, line)
 	}
