@@ -154,10 +154,12 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 	g.Mount(sys.FS)
 	// The features, in the order their hooks run.
 	a.tasks = tasks.Register(sys)
+	// Before snapshots: an app leaving the foreground hears of its closed
+	// connections before the system's snapshot task.
+	a.periph = peripheral.Register(sys, r.world)
 	a.snaps = snapshots.Register(sys)
 	a.notify = notify.Register(sys)
 	a.phone = phone.Register(sys)
-	a.periph = peripheral.Register(sys, r.world)
 	download.Register(sys, download.Config{Client: r.cfg.HTTPClient, Virtual: r.cfg.Virtual, Latency: r.cfg.Latency,
 		Fetches: r.fetches, Inflight: &r.inflight})
 	a.workout = workout.Register(sys, workout.Config{System: r.sessions.workouts, Seed: uint64(r.cfg.Seed)})
