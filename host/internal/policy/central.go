@@ -14,22 +14,21 @@ const KindPeripheral Kind = "peripheral"
 // [Bluetooth.Central]). The budget of background scans is rule 7's
 // (RuleBluetoothRun, RuleBluetoothBudget).
 const (
-	RuleBluetoothNotRunning        = "bluetooth.not_running"          // no background task open and not frontmost
-	RuleBluetoothTaskTime          = "bluetooth.task_time"            // the open task's time is over
-	RuleBluetoothScanService       = "bluetooth.scan_needs_service"   // a background scan names no service
-	RuleBluetoothScanForeground    = "bluetooth.scan_foreground"      // a scan by the frontmost app: not charged
-	RuleBluetoothUnknown           = "bluetooth.unknown"              // no such peripheral, service or characteristic
-	RuleBluetoothNotConnected      = "bluetooth.not_connected"        // discover, read or subscribe without a connection
-	RuleBluetoothConnectionLimit   = "bluetooth.connection_limit"     // beyond max_bluetooth_connections
-	RuleBluetoothSubscriptionLimit = "bluetooth.subscription_limit"   // beyond max_bluetooth_subscriptions
-	RuleBluetoothConnect           = "bluetooth.connect"              // a connection opened
-	RuleBluetoothDiscover          = "bluetooth.discover"             // services and characteristics discovered
-	RuleBluetoothRead              = "bluetooth.read"                 // a characteristic read
-	RuleBluetoothSubscribe         = "bluetooth.subscribe"            // a characteristic subscribed to
-	RuleBluetoothDisconnect        = "bluetooth.disconnect"           // the app closed a connection
-	RuleBluetoothClosed            = "bluetooth.closed"               // the system closed a connection (task done, suspended, peripheral gone)
-	RuleBluetoothNotified          = "bluetooth.value_updated"        // a subscribed value changed and the app was told
-	RuleBluetoothNotifyDropped     = "bluetooth.value_update_dropped" // a value changed while the app could not be told
+	RuleBluetoothNotRunning        = "bluetooth.not_running"        // no background task open and not frontmost
+	RuleBluetoothTaskTime          = "bluetooth.task_time"          // the open task's time is over
+	RuleBluetoothScanService       = "bluetooth.scan_needs_service" // a background scan names no service
+	RuleBluetoothScanForeground    = "bluetooth.scan_foreground"    // a scan by the frontmost app: not charged
+	RuleBluetoothUnknown           = "bluetooth.unknown"            // no such peripheral, service or characteristic
+	RuleBluetoothNotConnected      = "bluetooth.not_connected"      // discover, read or subscribe without a connection
+	RuleBluetoothConnectionLimit   = "bluetooth.connection_limit"   // beyond max_bluetooth_connections
+	RuleBluetoothSubscriptionLimit = "bluetooth.subscription_limit" // beyond max_bluetooth_subscriptions
+	RuleBluetoothConnect           = "bluetooth.connect"            // a connection opened
+	RuleBluetoothDiscover          = "bluetooth.discover"           // services and characteristics discovered
+	RuleBluetoothRead              = "bluetooth.read"               // a characteristic read
+	RuleBluetoothSubscribe         = "bluetooth.subscribe"          // a characteristic subscribed to
+	RuleBluetoothDisconnect        = "bluetooth.disconnect"         // the app closed a connection
+	RuleBluetoothClosed            = "bluetooth.closed"             // the system closed a connection (task done, suspended, peripheral gone)
+	RuleBluetoothNotified          = "bluetooth.value_updated"      // a subscribed value changed and the app was told
 )
 
 // Central ops, the Op of a [CentralRequest]: the ABI's names.
