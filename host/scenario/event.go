@@ -464,11 +464,15 @@ func (p *parser) peripheral(line int, vt token, args []token, ev *Event) bool {
 		ok = false
 	}
 	if len(args) == 2 {
-		if args[1].text != "off" || args[1].kind != word {
+		switch {
+		case args[1].text == "off" && args[1].kind == word:
+			return ok
+		case strings.Contains(args[1].text, "/"):
+			p.errAfter(line, args[1], "peripheral is missing an argument; usage: %s", use)
+		default:
 			p.errAt(line, args[1], "unexpected %q; usage: %s", args[1].text, use)
-			return false
 		}
-		return ok
+		return false
 	}
 	ev.On = true
 	service, char, err := peripheral.ParseCharacteristic(args[1].text)

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"reflect"
 	"strings"
 
 	"github.com/watchbox/watchbox/abi"
@@ -73,17 +74,24 @@ func NewCentralManager(delegate any) *CentralManager {
 	if registered == "" {
 		Warnf("watch.NewCentralManager was called before watch.Register; Register replaces the event handler, so call NewCentralManager after it (in DidFinishLaunching)")
 	}
-	if central == nil {
-		next := handlers.event
-		handlers.event = func(e *Event) bool {
-			if central.handle(e) {
-				return true
-			}
-			return next != nil && next(e)
-		}
+	if handlers.event == nil || reflect.ValueOf(handlers.event).Pointer() != reflect.ValueOf(centralEvent).Pointer() {
+		centralNext, handlers.event = handlers.event, centralEvent
 	}
 	central = m
 	return m
+}
+
+// centralNext is the app's own HandleEvent, which centralEvent passes on
+// the events the central manager does not take.
+var centralNext func(*Event) bool
+
+// centralEvent is the delegate's event handler while a central manager
+// exists: Bluetooth events first, then the app's HandleEvent.
+func centralEvent(e *Event) bool {
+	if central != nil && central.handle(e) {
+		return true
+	}
+	return centralNext != nil && centralNext(e)
 }
 
 // handle delivers a Bluetooth event to the manager's delegate; it reports
