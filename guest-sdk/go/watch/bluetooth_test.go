@@ -75,7 +75,9 @@ type observer struct{ got []string }
 func (o *observer) DidUpdateValue(c *Characteristic, value []byte) {
 	o.got = append(o.got, c.Peripheral.Name+" "+c.Service+"/"+c.UUID+"="+string(value))
 }
-func (o *observer) DidDisconnect(p *Peripheral, reason string) { o.got = append(o.got, p.Name+" gone: "+reason) }
+func (o *observer) DidDisconnect(p *Peripheral, reason string) {
+	o.got = append(o.got, p.Name+" gone: "+reason)
+}
 
 // The central manager's delegate gets the Bluetooth events; the app's
 // HandleEvent keeps the others, also after Register is called again.
