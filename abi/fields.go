@@ -46,6 +46,11 @@ const (
 	// new key, so that a guest that ignores it (or reads the result after a
 	// failure) skips it as unknown.
 	FieldRefusal Field = 36
+	// Bluetooth central fields (60-63).
+	FieldPeripheral     Field = 60 // bytes: a Bluetooth peripheral's name (bluetooth_scan's result: names, one a line)
+	FieldService        Field = 61 // bytes: a GATT service UUID, such as 180D
+	FieldCharacteristic Field = 62 // bytes: a GATT characteristic UUID (bluetooth_discover's result: SERVICE/CHARACTERISTIC, one a line)
+	FieldValue          Field = 63 // bytes: a characteristic's value
 )
 
 // Field keys of the background sessions: workouts, location and audio
@@ -114,6 +119,10 @@ var fieldNames = map[Field]string{
 	FieldRoute:                "route",
 	FieldSpeed:                "speed",
 	FieldQueued:               "queued",
+	FieldPeripheral:           "peripheral",
+	FieldService:              "service",
+	FieldCharacteristic:       "characteristic",
+	FieldValue:                "value",
 }
 
 // String returns the field's name.

@@ -32,6 +32,13 @@ const (
 	EventPhoneUserInfo           EventKind = 36 // WCSession didReceiveUserInfo
 	EventPhoneApplicationContext EventKind = 37 // WCSession didReceiveApplicationContext
 	EventPhoneMessage            EventKind = 38 // WCSession didReceiveMessage
+	// EventBluetoothValueUpdated is CBPeripheralDelegate
+	// didUpdateValueFor: a subscribed characteristic's value changed.
+	EventBluetoothValueUpdated EventKind = 39
+	// EventBluetoothDisconnected is CBCentralManagerDelegate
+	// didDisconnectPeripheral: a connection closed that the app did not
+	// close itself.
+	EventBluetoothDisconnected EventKind = 40
 )
 
 // Background and extended runtime session events (48-63).
@@ -70,6 +77,8 @@ var eventNames = map[EventKind]string{
 	EventPhoneUserInfo:              "phone_user_info",
 	EventPhoneApplicationContext:    "phone_application_context",
 	EventPhoneMessage:               "phone_message",
+	EventBluetoothValueUpdated:      "bluetooth_value_updated",
+	EventBluetoothDisconnected:      "bluetooth_disconnected",
 	EventWorkoutStateChanged:        "workout_state_changed",
 	EventWorkoutFailed:              "workout_failed",
 	EventAudioSessionInterrupted:    "audio_session_interrupted",
@@ -181,6 +190,12 @@ const (
 	OpCancelNotification        Op = 33 // removePendingNotificationRequests
 	OpUpdateComplication        Op = 34 // publish complication data
 	OpSendToPhone               Op = 35 // WCSession sendMessage / transferUserInfo
+	OpBluetoothScan             Op = 36 // CBCentralManager scanForPeripherals(withServices:)
+	OpBluetoothConnect          Op = 37 // CBCentralManager connect(_:)
+	OpBluetoothDiscover         Op = 38 // CBPeripheral discoverServices and discoverCharacteristics
+	OpBluetoothRead             Op = 39 // CBPeripheral readValue(for:)
+	OpBluetoothSubscribe        Op = 40 // CBPeripheral setNotifyValue(true, for:)
+	OpBluetoothDisconnect       Op = 41 // CBCentralManager cancelPeripheralConnection(_:)
 	OpStartWorkout              Op = 48 // HKWorkoutSession startActivity
 	OpPauseWorkout              Op = 49 // HKWorkoutSession pause
 	OpResumeWorkout             Op = 50 // HKWorkoutSession resume
@@ -208,6 +223,12 @@ var opNames = map[Op]string{
 	OpCancelNotification:        "cancel_notification",
 	OpUpdateComplication:        "update_complication",
 	OpSendToPhone:               "send_to_phone",
+	OpBluetoothScan:             "bluetooth_scan",
+	OpBluetoothConnect:          "bluetooth_connect",
+	OpBluetoothDiscover:         "bluetooth_discover",
+	OpBluetoothRead:             "bluetooth_read",
+	OpBluetoothSubscribe:        "bluetooth_subscribe",
+	OpBluetoothDisconnect:       "bluetooth_disconnect",
 	OpStartWorkout:              "start_workout",
 	OpPauseWorkout:              "pause_workout",
 	OpResumeWorkout:             "resume_workout",

@@ -19,6 +19,7 @@ import (
 	"github.com/watchbox/watchbox/host/internal/system/download"
 	"github.com/watchbox/watchbox/host/internal/system/location"
 	"github.com/watchbox/watchbox/host/internal/system/notify"
+	"github.com/watchbox/watchbox/host/internal/system/peripheral"
 	"github.com/watchbox/watchbox/host/internal/system/phone"
 	"github.com/watchbox/watchbox/host/internal/system/snapshots"
 	"github.com/watchbox/watchbox/host/internal/system/tasks"
@@ -54,6 +55,7 @@ type App struct {
 	snaps  *snapshots.Feature
 	notify *notify.Feature
 	phone  *phone.Feature
+	periph *peripheral.Feature
 
 	workout  *workout.Feature
 	location *location.Feature
@@ -208,6 +210,9 @@ func (r *Runtime) finishLoad(ctx context.Context, a *App, fail func(error) (*App
 	g.Mount(sys.FS)
 	// The features, in the order their hooks run.
 	a.tasks = tasks.Register(sys)
+	// Before snapshots: an app leaving the foreground hears of its closed
+	// connections before the system's snapshot task.
+	a.periph = peripheral.Register(sys, r.world)
 	a.snaps = snapshots.Register(sys)
 	a.notify = notify.Register(sys)
 	a.phone = phone.Register(sys)

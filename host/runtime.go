@@ -30,6 +30,7 @@ import (
 	"github.com/watchbox/watchbox/host/internal/clock"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/system"
+	"github.com/watchbox/watchbox/host/internal/system/peripheral"
 	"github.com/watchbox/watchbox/host/internal/system/workout"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/profile"
@@ -126,8 +127,9 @@ type Runtime struct {
 	meters *meter.Cache
 	wasi   map[string]bool
 
-	rules *system.Rules // the background model's rules and the profile in force
-	env   *system.Env   // what the apps' system cores share
+	rules *system.Rules     // the background model's rules and the profile in force
+	world *peripheral.World // the simulated Bluetooth peripherals around the watch
+	env   *system.Env       // what the apps' system cores share
 
 	decMu     sync.Mutex
 	decisions map[string][]Decision // the decisions kept, by app, oldest first
@@ -193,7 +195,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}, decisions: map[string][]Decision{}}
+	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}, decisions: map[string][]Decision{}, world: peripheral.NewWorld()}
 	r.sessions.workouts = workout.NewSystem()
 	r.rules = system.NewRules(cfg.Profile, r.report)
 	r.fetches, r.stopFetches = context.WithCancel(context.Background())

@@ -235,6 +235,10 @@ func TestControlRefusedBeforeSending(t *testing.T) {
 		{[]string{"phone", "user-info"}, []string{"watchbox phone: expected 2 arguments: user-info|context|message|complication JSON|@FILE"}},
 		{[]string{"bluetooth-alert"}, []string{"watchbox bluetooth-alert: expected one argument: PERIPHERAL"}},
 		{[]string{"tap", "a", "b"}, []string{"watchbox tap: expected at most one argument"}},
+		{[]string{"peripheral", "strap"}, []string{"watchbox peripheral: expected NAME SERVICE/CHARACTERISTIC VALUE"}},
+		{[]string{"peripheral", "strap", "heart/2A37", "72"}, []string{`watchbox peripheral: "heart" is not a Bluetooth UUID`}},
+		{[]string{"peripheral", "a/b", "off"}, []string{`watchbox peripheral: the peripheral name "a/b" has a control character or '/'`}},
+		{[]string{"peripheral", "strap", "180D/2A37", "@" + missing}, []string{"watchbox peripheral: open " + missing}},
 		{[]string{"complication", "maybe"}, []string{`watchbox complication: expected on or off, got "maybe"`}},
 		{[]string{"trigger", "nope"}, []string{`watchbox trigger: unknown task kind "nope"; kinds: application-refresh, snapshot,`}},
 		{[]string{"step", "launch a b"}, []string{`watchbox step: step "launch a b" takes at most one argument, the app it acts on`}},
@@ -262,6 +266,12 @@ func TestControlTasks(t *testing.T) {
 	p.waitFor(`chaos: task 1 bluetooth_alert "Heart Strap"`, 10*time.Second)
 	expect(t, watchbox(t, nil, "trigger", "--control", sock, "expire"), exitOK, `"ok":true`)
 	p.waitFor("chaos: task 1 will expire", 10*time.Second)
+	// Simulated peripherals come and go on the live run.
+	hr := writeFile(t, data, "hr.csv", []byte("t,bpm\n0,60\n5,61\n"))
+	expect(t, watchbox(t, nil, "peripheral", "--control", sock, "Heart Strap", "180D/2A37", "@"+hr), exitOK, `"ok":true`)
+	expect(t, watchbox(t, nil, "peripheral", "--control", sock, "Heart Strap", "180F/2A19", "87"), exitOK, `"ok":true`)
+	expect(t, watchbox(t, nil, "peripheral", "--control", sock, "Heart Strap", "off"), exitOK, `"ok":true`)
+	expect(t, watchbox(t, nil, "peripheral", "--control", sock, "Heart Strap", "off"), exitUsage, `watchbox peripheral: no peripheral "Heart Strap" is in range`)
 	p.waitFor("chaos: complete 1 <nil>", 10*time.Second)
 	rules := strings.Join(statusJSON(t, "--control", sock).rules(), " ")
 	if !strings.Contains(rules, "bluetooth.run task.expire_forced task.completed") {

@@ -29,7 +29,9 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // intents and shortcuts, a purged app relaunching with its saved state,
 // the system's snapshots and a mid-run profile change; weather,
 // downloads from the scenario's routes updating the complication under
-// the snapshot budget.
+// the snapshot budget; heartstrap, Bluetooth peripherals read during
+// background refresh, live values while frontmost, connections the system
+// closes, background scans under the budget shared with alerts.
 var goldenRuns = []struct {
 	name string
 	args []string
@@ -42,6 +44,8 @@ var goldenRuns = []struct {
 	{"simulate-morning.jsonl", []string{"simulate", "--json", "tests/scenarios/morning.scenario"}},
 	{"simulate-refresh.txt", []string{"simulate", "tests/scenarios/refresh.scenario"}},
 	{"simulate-refresh.jsonl", []string{"simulate", "--json", "tests/scenarios/refresh.scenario"}},
+	{"simulate-heartstrap.txt", []string{"simulate", "tests/scenarios/heartstrap.scenario"}},
+	{"simulate-heartstrap.jsonl", []string{"simulate", "--json", "tests/scenarios/heartstrap.scenario"}},
 	{"simulate-weather.txt", []string{"simulate", "tests/scenarios/weather.scenario"}},
 	{"simulate-weather.jsonl", []string{"simulate", "--json", "tests/scenarios/weather.scenario"}},
 	{"simulate-workout.txt", []string{"simulate", "tests/scenarios/workout.scenario"}},

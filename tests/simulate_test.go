@@ -98,3 +98,22 @@ func TestSimulateExpectations(t *testing.T) {
 		t.Errorf("--json pass fields %v, want %v", pass, want)
 	}
 }
+
+// TestHeartstrapDeterministic: the Bluetooth scenario (peripherals whose
+// values come from a samples file, subscriptions notified at sample times,
+// background scans under the budget) prints the same bytes twice, as text
+// and as JSON.
+func TestHeartstrapDeterministic(t *testing.T) {
+	t.Parallel()
+	scen := filepath.Join("tests", "scenarios", "heartstrap.scenario")
+	for _, args := range [][]string{{"simulate", scen}, {"simulate", "--json", scen}} {
+		first := watchbox(t, nil, args...)
+		second := watchbox(t, nil, args...)
+		if first.code != exitOK || second.code != exitOK {
+			t.Fatalf("%v: exit %d and %d\n%s", args, first.code, second.code, first)
+		}
+		if first.stdout != second.stdout {
+			t.Errorf("%v: two runs differ:\n%s\n---\n%s", args, first.stdout, second.stdout)
+		}
+	}
+}

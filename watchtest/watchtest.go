@@ -296,6 +296,29 @@ func (a *App) Phone(kind, payload string) drive.Result {
 	return a.Do(drive.Action{Kind: drive.Phone, Phone: k, Payload: json.RawMessage(payload)})
 }
 
+// Peripheral puts the simulated Bluetooth peripheral name in range with
+// characteristic (SERVICE/CHARACTERISTIC, as in 180D/2A37) holding value,
+// or changes that value; value "@FILE" reads a samples file (CSV or JSON
+// time series, see host/sensors/samples) from now on. Subscribed apps are
+// told of the change.
+func (a *App) Peripheral(name, characteristic, value string) drive.Result {
+	a.t.Helper()
+	act := drive.Action{Kind: drive.Peripheral, Peripheral: name, Characteristic: characteristic, On: true}
+	if file, ok := strings.CutPrefix(value, "@"); ok {
+		act.File = file
+	} else {
+		act.Value = []byte(value)
+	}
+	return a.Do(act)
+}
+
+// PeripheralOff takes the simulated peripheral name out of range:
+// connected apps are disconnected.
+func (a *App) PeripheralOff(name string) drive.Result {
+	a.t.Helper()
+	return a.Do(drive.Action{Kind: drive.Peripheral, Peripheral: name})
+}
+
 // Serve adds or replaces a route of the HTTP test server from now on.
 func (a *App) Serve(method, path string, status int, body string) {
 	a.t.Helper()

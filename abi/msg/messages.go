@@ -31,6 +31,8 @@ var keyType = [...]abi.Type{
 	abi.FieldHeartRate: abi.TypeFloat, abi.FieldActiveEnergy: abi.TypeFloat, abi.FieldDistance: abi.TypeFloat,
 	abi.FieldElapsed: abi.TypeInt, abi.FieldAltitude: abi.TypeFloat, abi.FieldBackground: abi.TypeBool,
 	abi.FieldRoute: abi.TypeInt, abi.FieldSpeed: abi.TypeFloat, abi.FieldQueued: abi.TypeBool,
+	abi.FieldPeripheral: abi.TypeBytes, abi.FieldService: abi.TypeBytes, abi.FieldCharacteristic: abi.TypeBytes,
+	abi.FieldValue: abi.TypeBytes,
 }
 
 // KeyType returns the wire type every value of key has, and whether key is

@@ -21,6 +21,10 @@ func ForEvent(kind abi.EventKind) Message {
 		return &Push{}
 	case abi.EventPhoneUserInfo, abi.EventPhoneApplicationContext, abi.EventPhoneMessage:
 		return &PhoneData{}
+	case abi.EventBluetoothValueUpdated:
+		return &BluetoothValue{}
+	case abi.EventBluetoothDisconnected:
+		return &BluetoothDisconnected{}
 	case abi.EventWorkoutStateChanged:
 		return &WorkoutStateChanged{}
 	case abi.EventWorkoutFailed:
@@ -73,6 +77,18 @@ func ForOp(op abi.Op) (args, result Message) {
 		return &UpdateComplication{}, &Empty{}
 	case abi.OpSendToPhone:
 		return &SendToPhone{}, &Empty{}
+	case abi.OpBluetoothScan:
+		return &BluetoothScan{}, &BluetoothScanResult{}
+	case abi.OpBluetoothConnect:
+		return &BluetoothConnect{}, &Empty{}
+	case abi.OpBluetoothDiscover:
+		return &BluetoothDiscover{}, &BluetoothDiscoverResult{}
+	case abi.OpBluetoothRead:
+		return &BluetoothRead{}, &BluetoothValue{}
+	case abi.OpBluetoothSubscribe:
+		return &BluetoothSubscribe{}, &Empty{}
+	case abi.OpBluetoothDisconnect:
+		return &BluetoothDisconnect{}, &Empty{}
 	case abi.OpStartWorkout, abi.OpPrepareWorkout:
 		return &StartWorkout{}, &Empty{}
 	case abi.OpPauseWorkout, abi.OpResumeWorkout, abi.OpEndWorkout, abi.OpStopWorkout:
@@ -98,12 +114,14 @@ func Specs() []*Spec {
 	return []*Spec{
 		emptySpec, replySpec, refusalSpec,
 		taskSpec, backgroundTasksSpec, taskWillExpireSpec, notificationSpec, notificationResponseSpec,
-		pushSpec, phoneDataSpec, workoutStateChangedSpec, workoutFailedSpec, audioSessionInterruptedSpec,
+		pushSpec, phoneDataSpec, bluetoothValueSpec, bluetoothDisconnectedSpec, workoutStateChangedSpec, workoutFailedSpec, audioSessionInterruptedSpec,
 		locationUpdateSpec, extendedSessionSpec, extendedSessionInvalidatedSpec, smartAlarmRepeatSpec,
 		restoreStateSpec, savedStateSpec, workoutEventSpec, workoutDataSpec, audioRouteSpec,
 		appInfoSpec, scheduleRefreshSpec, scheduleSnapshotSpec, scheduleResultSpec, completeTaskSpec,
 		completeSnapshotTaskSpec, startDownloadSpec, scheduleNotificationSpec, cancelNotificationSpec,
-		updateComplicationSpec, sendToPhoneSpec, startWorkoutSpec, startExtendedSessionSpec, notifyUserSpec,
+		updateComplicationSpec, sendToPhoneSpec, bluetoothScanSpec, bluetoothScanResultSpec, bluetoothConnectSpec,
+		bluetoothDiscoverSpec, bluetoothDiscoverResultSpec, bluetoothReadSpec, bluetoothSubscribeSpec,
+		bluetoothDisconnectSpec, startWorkoutSpec, startExtendedSessionSpec, notifyUserSpec,
 		workoutCallSpec, startLocationUpdatesSpec,
 	}
 }

@@ -19,12 +19,13 @@ import (
 	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/drive"
 	"github.com/watchbox/watchbox/host/push"
+	"github.com/watchbox/watchbox/host/sensors/samples"
 )
 
 // The control endpoint's client side: a live `watchbox run` serves HTTP on
 // a unix socket (drive.ServeControl), and `watchbox push`, `trigger`,
-// `step`, `status`, `phone`, `bluetooth-alert`, `tap` and `complication`
-// drive it from another terminal, the way xcrun simctl drives a simulator.
+// `step`, `status`, `phone`, `bluetooth-alert`, `peripheral`, `tap` and
+// `complication` drive it from another terminal, the way xcrun simctl drives a simulator.
 
 // defaultControl is the socket a run listens on unless --control says
 // otherwise: $XDG_RUNTIME_DIR/watchbox.sock, else in the temp directory.
@@ -55,6 +56,7 @@ var controlUsage = map[string]string{
 	"status":          "",
 	"phone":           "user-info|context|message|complication JSON|@FILE",
 	"bluetooth-alert": "PERIPHERAL",
+	"peripheral":      "NAME SERVICE/CHARACTERISTIC VALUE|@FILE, or NAME off",
 	"tap":             "[NOTIFICATION-ID]",
 	"complication":    "on|off",
 }
@@ -98,6 +100,10 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 		case name == "trigger" && (len(pos) < 1 || len(pos) > 2):
 			return fail("expected a task kind and, for snapshot, url-session or bluetooth-alert, a detail: %s", usageArgs)
 		case name == "trigger":
+		case name == "peripheral" && len(pos) == 2 && pos[1] == "off":
+		case name == "peripheral" && len(pos) != 3:
+			return fail("expected NAME SERVICE/CHARACTERISTIC VALUE (or @FILE, a CSV or JSON samples file), or NAME off")
+		case name == "peripheral":
 		case name != "status" && name != "tap" && len(pos) != want:
 			if want == 1 {
 				return fail("expected one argument: %s", usageArgs)
@@ -161,6 +167,33 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 				return fail("expected one argument: %s, the peripheral's name", usageArgs)
 			}
 			q.Set("peripheral", pos[0])
+		case "peripheral":
+			if p := host.CheckPeripheralName(pos[0]); p != "" {
+				return fail("%s", p)
+			}
+			q.Set("name", pos[0])
+			if len(pos) == 2 {
+				q.Set("off", "1")
+				break
+			}
+			if _, _, err := host.ParseCharacteristic(pos[1]); err != nil {
+				return fail("%v", err)
+			}
+			q.Set("characteristic", pos[1])
+			file, ok := strings.CutPrefix(pos[2], "@")
+			if !ok {
+				q.Set("value", pos[2])
+				break
+			}
+			b, err := input.Read(file, input.Kind{Name: "samples file", Max: maxBody})
+			if err != nil {
+				return fail("%v", err)
+			}
+			if _, err := samples.Parse(file, b, samples.Options{}); err != nil {
+				return fail("%v", err)
+			}
+			q.Set("file", filepath.Base(file))
+			body = b
 		case "tap":
 			if len(pos) == 1 {
 				q.Set("id", pos[0])
@@ -239,6 +272,9 @@ func printStatus(stdout io.Writer, apps []drive.ControlStatus) {
 			if c.Stack != "" {
 				io.WriteString(stdout, drive.IndentStack(c.Stack))
 			}
+		}
+		for _, c := range a.Connections {
+			fmt.Fprintf(stdout, "connected: %s\n", c)
 		}
 		for _, d := range a.Decisions {
 			fmt.Fprintln(stdout, d)

@@ -48,6 +48,7 @@ func commands() []command {
 		{"status", "show the state, complication and recent decisions of every app of a live watchbox run", controlCommand("status")},
 		{"phone", "send phone data (user-info, context, message or complication) to an app of a live watchbox run", controlCommand("phone")},
 		{"bluetooth-alert", "send a Bluetooth peripheral's timely alert to an app of a live watchbox run", controlCommand("bluetooth-alert")},
+		{"peripheral", "put a simulated Bluetooth peripheral in range of a live watchbox run, change a value, or take it away", controlCommand("peripheral")},
 		{"tap", "tap a notification an app of a live watchbox run delivered (the latest by default)", controlCommand("tap")},
 		{"complication", "put an app's complication on or off the active watch face in a live watchbox run", controlCommand("complication")},
 		{"simulate", "run a scenario of apps and events on a virtual clock and print its timeline", simulateCommand},

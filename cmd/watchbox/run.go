@@ -414,6 +414,9 @@ func (r *runner) apply(ctx context.Context, st drive.Action) error {
 			if st.LastCrash != nil {
 				rec["last_crash"] = st.LastCrash
 			}
+			if cs := drive.ConnectionLines(st.Connections); cs != nil {
+				rec["connections"] = cs
+			}
 			writeJSON(r.stdout, rec)
 			continue
 		}
@@ -423,6 +426,9 @@ func (r *runner) apply(ctx context.Context, st drive.Action) error {
 		}
 		for _, s := range st.Sessions {
 			line += ", " + s
+		}
+		if cs := drive.ConnectionLines(st.Connections); cs != nil {
+			line += ", connected to " + strings.Join(cs, "; ")
 		}
 		fmt.Fprintln(r.stdout, line)
 		if c := st.LastCrash; c != nil {

@@ -80,6 +80,8 @@ enum wb_event_kind {
 	WB_EVENT_PHONE_USER_INFO = 36,
 	WB_EVENT_PHONE_APPLICATION_CONTEXT = 37,
 	WB_EVENT_PHONE_MESSAGE = 38,
+	WB_EVENT_BLUETOOTH_VALUE_UPDATED = 39,
+	WB_EVENT_BLUETOOTH_DISCONNECTED = 40,
 	WB_EVENT_WORKOUT_STATE_CHANGED = 48,
 	WB_EVENT_WORKOUT_FAILED = 49,
 	WB_EVENT_AUDIO_SESSION_INTERRUPTED = 50,
@@ -107,6 +109,12 @@ enum wb_op {
 	WB_OP_CANCEL_NOTIFICATION = 33,
 	WB_OP_UPDATE_COMPLICATION = 34,
 	WB_OP_SEND_TO_PHONE = 35,
+	WB_OP_BLUETOOTH_SCAN = 36,
+	WB_OP_BLUETOOTH_CONNECT = 37,
+	WB_OP_BLUETOOTH_DISCOVER = 38,
+	WB_OP_BLUETOOTH_READ = 39,
+	WB_OP_BLUETOOTH_SUBSCRIBE = 40,
+	WB_OP_BLUETOOTH_DISCONNECT = 41,
 	WB_OP_START_WORKOUT = 48,
 	WB_OP_PAUSE_WORKOUT = 49,
 	WB_OP_RESUME_WORKOUT = 50,
@@ -173,6 +181,10 @@ enum wb_field_key {
 	WB_FIELD_ROUTE = 57,
 	WB_FIELD_SPEED = 58,
 	WB_FIELD_QUEUED = 59,
+	WB_FIELD_PERIPHERAL = 60,
+	WB_FIELD_SERVICE = 61,
+	WB_FIELD_CHARACTERISTIC = 62,
+	WB_FIELD_VALUE = 63,
 };
 
 /* Background task kinds (field task_kind). */
@@ -682,6 +694,54 @@ static inline int32_t wb_phone_data_decode(const uint8_t *p, uint32_t n, wb_phon
 /* wb_phone_data_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_phone_data_encode(wb_writer *w, const wb_phone_data *m) {
 	wb_encode(w, wb_phone_data_fields, 1, m);
+}
+
+/* bluetooth_value: bluetooth_value_updated, and the result of bluetooth_read */
+typedef struct wb_bluetooth_value {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	wb_bytes peripheral; /* key 60, bytes, always */
+	wb_bytes service; /* key 61, bytes, always */
+	wb_bytes characteristic; /* key 62, bytes, always */
+	wb_bytes value; /* key 63, bytes, always: the characteristic's value */
+} wb_bluetooth_value;
+
+static const wb_field_spec wb_bluetooth_value_fields[] = {
+	{WB_FIELD_PERIPHERAL, WB_TYPE_BYTES, WB_ALWAYS, -1, offsetof(wb_bluetooth_value, peripheral)},
+	{WB_FIELD_SERVICE, WB_TYPE_BYTES, WB_ALWAYS, -1, offsetof(wb_bluetooth_value, service)},
+	{WB_FIELD_CHARACTERISTIC, WB_TYPE_BYTES, WB_ALWAYS, -1, offsetof(wb_bluetooth_value, characteristic)},
+	{WB_FIELD_VALUE, WB_TYPE_BYTES, WB_ALWAYS, -1, offsetof(wb_bluetooth_value, value)},
+};
+
+/* wb_bluetooth_value_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_bluetooth_value_decode(const uint8_t *p, uint32_t n, wb_bluetooth_value *m) {
+	return wb_decode(wb_bluetooth_value_fields, 4, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_bluetooth_value_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_bluetooth_value_encode(wb_writer *w, const wb_bluetooth_value *m) {
+	wb_encode(w, wb_bluetooth_value_fields, 4, m);
+}
+
+/* bluetooth_disconnected: centralManager didDisconnectPeripheral */
+typedef struct wb_bluetooth_disconnected {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	wb_bytes peripheral; /* key 60, bytes, always */
+	wb_bytes error; /* key 14, bytes, always: why the connection closed */
+} wb_bluetooth_disconnected;
+
+static const wb_field_spec wb_bluetooth_disconnected_fields[] = {
+	{WB_FIELD_PERIPHERAL, WB_TYPE_BYTES, WB_ALWAYS, -1, offsetof(wb_bluetooth_disconnected, peripheral)},
+	{WB_FIELD_ERROR, WB_TYPE_BYTES, WB_ALWAYS, -1, offsetof(wb_bluetooth_disconnected, error)},
+};
+
+/* wb_bluetooth_disconnected_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_bluetooth_disconnected_decode(const uint8_t *p, uint32_t n, wb_bluetooth_disconnected *m) {
+	return wb_decode(wb_bluetooth_disconnected_fields, 2, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_bluetooth_disconnected_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_bluetooth_disconnected_encode(wb_writer *w, const wb_bluetooth_disconnected *m) {
+	wb_encode(w, wb_bluetooth_disconnected_fields, 2, m);
 }
 
 /* workout_state_changed: HKWorkoutSessionDelegate didChangeTo:from:date: */
@@ -1226,6 +1286,174 @@ static inline int32_t wb_send_to_phone_decode(const uint8_t *p, uint32_t n, wb_s
 /* wb_send_to_phone_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_send_to_phone_encode(wb_writer *w, const wb_send_to_phone *m) {
 	wb_encode(w, wb_send_to_phone_fields, 1, m);
+}
+
+/* bluetooth_scan: CBCentralManager scanForPeripherals(withServices:) */
+typedef struct wb_bluetooth_scan {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	wb_bytes service; /* key 61, bytes, optional: the service to scan for; required in the background */
+} wb_bluetooth_scan;
+
+static const wb_field_spec wb_bluetooth_scan_fields[] = {
+	{WB_FIELD_SERVICE, WB_TYPE_BYTES, WB_OPTIONAL, -1, offsetof(wb_bluetooth_scan, service)},
+};
+
+/* wb_bluetooth_scan_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_bluetooth_scan_decode(const uint8_t *p, uint32_t n, wb_bluetooth_scan *m) {
+	return wb_decode(wb_bluetooth_scan_fields, 1, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_bluetooth_scan_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_bluetooth_scan_encode(wb_writer *w, const wb_bluetooth_scan *m) {
+	wb_encode(w, wb_bluetooth_scan_fields, 1, m);
+}
+
+/* bluetooth_scan_result: the peripherals found */
+typedef struct wb_bluetooth_scan_result {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	wb_bytes peripheral; /* key 60, bytes, always: names, one a line ("\n"), in name order; empty: none found */
+} wb_bluetooth_scan_result;
+
+static const wb_field_spec wb_bluetooth_scan_result_fields[] = {
+	{WB_FIELD_PERIPHERAL, WB_TYPE_BYTES, WB_ALWAYS, -1, offsetof(wb_bluetooth_scan_result, peripheral)},
+};
+
+/* wb_bluetooth_scan_result_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_bluetooth_scan_result_decode(const uint8_t *p, uint32_t n, wb_bluetooth_scan_result *m) {
+	return wb_decode(wb_bluetooth_scan_result_fields, 1, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_bluetooth_scan_result_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_bluetooth_scan_result_encode(wb_writer *w, const wb_bluetooth_scan_result *m) {
+	wb_encode(w, wb_bluetooth_scan_result_fields, 1, m);
+}
+
+/* bluetooth_connect: CBCentralManager connect(_:) */
+typedef struct wb_bluetooth_connect {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	wb_bytes peripheral; /* key 60, bytes, required */
+} wb_bluetooth_connect;
+
+static const wb_field_spec wb_bluetooth_connect_fields[] = {
+	{WB_FIELD_PERIPHERAL, WB_TYPE_BYTES, WB_REQUIRED, -1, offsetof(wb_bluetooth_connect, peripheral)},
+};
+
+/* wb_bluetooth_connect_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_bluetooth_connect_decode(const uint8_t *p, uint32_t n, wb_bluetooth_connect *m) {
+	return wb_decode(wb_bluetooth_connect_fields, 1, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_bluetooth_connect_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_bluetooth_connect_encode(wb_writer *w, const wb_bluetooth_connect *m) {
+	wb_encode(w, wb_bluetooth_connect_fields, 1, m);
+}
+
+/* bluetooth_discover: CBPeripheral discoverServices and discoverCharacteristics */
+typedef struct wb_bluetooth_discover {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	wb_bytes peripheral; /* key 60, bytes, required */
+} wb_bluetooth_discover;
+
+static const wb_field_spec wb_bluetooth_discover_fields[] = {
+	{WB_FIELD_PERIPHERAL, WB_TYPE_BYTES, WB_REQUIRED, -1, offsetof(wb_bluetooth_discover, peripheral)},
+};
+
+/* wb_bluetooth_discover_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_bluetooth_discover_decode(const uint8_t *p, uint32_t n, wb_bluetooth_discover *m) {
+	return wb_decode(wb_bluetooth_discover_fields, 1, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_bluetooth_discover_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_bluetooth_discover_encode(wb_writer *w, const wb_bluetooth_discover *m) {
+	wb_encode(w, wb_bluetooth_discover_fields, 1, m);
+}
+
+/* bluetooth_discover_result: the peripheral's services and characteristics */
+typedef struct wb_bluetooth_discover_result {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	wb_bytes characteristic; /* key 62, bytes, always: SERVICE/CHARACTERISTIC, one a line ("\n"), sorted */
+} wb_bluetooth_discover_result;
+
+static const wb_field_spec wb_bluetooth_discover_result_fields[] = {
+	{WB_FIELD_CHARACTERISTIC, WB_TYPE_BYTES, WB_ALWAYS, -1, offsetof(wb_bluetooth_discover_result, characteristic)},
+};
+
+/* wb_bluetooth_discover_result_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_bluetooth_discover_result_decode(const uint8_t *p, uint32_t n, wb_bluetooth_discover_result *m) {
+	return wb_decode(wb_bluetooth_discover_result_fields, 1, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_bluetooth_discover_result_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_bluetooth_discover_result_encode(wb_writer *w, const wb_bluetooth_discover_result *m) {
+	wb_encode(w, wb_bluetooth_discover_result_fields, 1, m);
+}
+
+/* bluetooth_read: CBPeripheral readValue(for:) */
+typedef struct wb_bluetooth_read {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	wb_bytes peripheral; /* key 60, bytes, required */
+	wb_bytes service; /* key 61, bytes, required */
+	wb_bytes characteristic; /* key 62, bytes, required */
+} wb_bluetooth_read;
+
+static const wb_field_spec wb_bluetooth_read_fields[] = {
+	{WB_FIELD_PERIPHERAL, WB_TYPE_BYTES, WB_REQUIRED, -1, offsetof(wb_bluetooth_read, peripheral)},
+	{WB_FIELD_SERVICE, WB_TYPE_BYTES, WB_REQUIRED, -1, offsetof(wb_bluetooth_read, service)},
+	{WB_FIELD_CHARACTERISTIC, WB_TYPE_BYTES, WB_REQUIRED, -1, offsetof(wb_bluetooth_read, characteristic)},
+};
+
+/* wb_bluetooth_read_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_bluetooth_read_decode(const uint8_t *p, uint32_t n, wb_bluetooth_read *m) {
+	return wb_decode(wb_bluetooth_read_fields, 3, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_bluetooth_read_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_bluetooth_read_encode(wb_writer *w, const wb_bluetooth_read *m) {
+	wb_encode(w, wb_bluetooth_read_fields, 3, m);
+}
+
+/* bluetooth_subscribe: CBPeripheral setNotifyValue(true, for:) */
+typedef struct wb_bluetooth_subscribe {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	wb_bytes peripheral; /* key 60, bytes, required */
+	wb_bytes service; /* key 61, bytes, required */
+	wb_bytes characteristic; /* key 62, bytes, required */
+} wb_bluetooth_subscribe;
+
+static const wb_field_spec wb_bluetooth_subscribe_fields[] = {
+	{WB_FIELD_PERIPHERAL, WB_TYPE_BYTES, WB_REQUIRED, -1, offsetof(wb_bluetooth_subscribe, peripheral)},
+	{WB_FIELD_SERVICE, WB_TYPE_BYTES, WB_REQUIRED, -1, offsetof(wb_bluetooth_subscribe, service)},
+	{WB_FIELD_CHARACTERISTIC, WB_TYPE_BYTES, WB_REQUIRED, -1, offsetof(wb_bluetooth_subscribe, characteristic)},
+};
+
+/* wb_bluetooth_subscribe_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_bluetooth_subscribe_decode(const uint8_t *p, uint32_t n, wb_bluetooth_subscribe *m) {
+	return wb_decode(wb_bluetooth_subscribe_fields, 3, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_bluetooth_subscribe_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_bluetooth_subscribe_encode(wb_writer *w, const wb_bluetooth_subscribe *m) {
+	wb_encode(w, wb_bluetooth_subscribe_fields, 3, m);
+}
+
+/* bluetooth_disconnect: CBCentralManager cancelPeripheralConnection(_:) */
+typedef struct wb_bluetooth_disconnect {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	wb_bytes peripheral; /* key 60, bytes, required */
+} wb_bluetooth_disconnect;
+
+static const wb_field_spec wb_bluetooth_disconnect_fields[] = {
+	{WB_FIELD_PERIPHERAL, WB_TYPE_BYTES, WB_REQUIRED, -1, offsetof(wb_bluetooth_disconnect, peripheral)},
+};
+
+/* wb_bluetooth_disconnect_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_bluetooth_disconnect_decode(const uint8_t *p, uint32_t n, wb_bluetooth_disconnect *m) {
+	return wb_decode(wb_bluetooth_disconnect_fields, 1, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_bluetooth_disconnect_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_bluetooth_disconnect_encode(wb_writer *w, const wb_bluetooth_disconnect *m) {
+	wb_encode(w, wb_bluetooth_disconnect_fields, 1, m);
 }
 
 /* start_workout: HKWorkoutSession startActivity and prepare */

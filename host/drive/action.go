@@ -17,6 +17,7 @@ package drive
 import (
 	"encoding/json"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,6 +45,7 @@ const (
 	Push             Kind = "push"              // a remote push arrives
 	Phone            Kind = "phone"             // WatchConnectivity data from the paired phone arrives
 	BluetoothAlert   Kind = "bluetooth-alert"   // a paired peripheral sends a timely alert
+	Peripheral       Kind = "peripheral"        // a simulated Bluetooth peripheral comes in range, changes a value, or goes
 	Intent           Kind = "intent"            // a Siri intent runs
 	RelevantShortcut Kind = "relevant-shortcut" // the system asks for relevant shortcuts
 	TapNotification  Kind = "tap-notification"  // the user taps a delivered notification
@@ -68,16 +70,17 @@ const (
 // Kinds returns every action kind, in the order above.
 func Kinds() []Kind {
 	return []Kind{Launch, Open, WristUp, WristDown, Background, Suspend, Purge, Trigger, Expire, Push, Phone,
-		BluetoothAlert, Intent, RelevantShortcut, TapNotification, Complication, Serve, Set, Note, Sleep, Status, Why, Quit,
+		BluetoothAlert, Peripheral, Intent, RelevantShortcut, TapNotification, Complication, Serve, Set, Note, Sleep, Status, Why, Quit,
 		BothButtons, OtherWorkout, Motion, HeartRate, Route, Headphones, AudioInterruption}
 }
 
 // ActsOnApp reports whether actions of kind act on one app (the one named,
 // else the current app). Status and Why act on every app when none is
-// named; Sleep, Quit, Serve, Set and Note act on none.
+// named; Sleep, Quit, Serve, Set, Note, Headphones and Peripheral act on
+// none.
 func (k Kind) ActsOnApp() bool {
 	switch k {
-	case Sleep, Quit, Serve, Set, Note, Headphones:
+	case Sleep, Quit, Serve, Set, Note, Headphones, Peripheral:
 		return false
 	}
 	return true
@@ -105,8 +108,16 @@ type Action struct {
 	// Session is a triggered URL session task's identifier, or "".
 	Session string
 	// Peripheral names the Bluetooth peripheral of BluetoothAlert or of a
-	// triggered bluetooth-alert task, sent as the task's user info.
+	// triggered bluetooth-alert task, sent as the task's user info, and
+	// the simulated peripheral of Peripheral.
 	Peripheral string
+	// Characteristic is the characteristic Peripheral declares,
+	// SERVICE/CHARACTERISTIC (as in 180D/2A37); Value its fixed value, or
+	// Samples its time series (File names the series' file). On is false
+	// for a peripheral going out of range.
+	Characteristic string
+	Value          []byte
+	Samples        *samples.Series
 	// Intent is the intent's name (Intent, a triggered intent-did-run);
 	// it is shown, not sent to the app.
 	Intent string
@@ -124,7 +135,8 @@ type Action struct {
 	// Choice is the notification action the user taps; "" means the
 	// default action (a plain tap).
 	Choice string
-	// On says whether Complication puts the complication on or off the face.
+	// On says whether Complication puts the complication on or off the
+	// face, and whether Peripheral's peripheral is in range.
 	On bool
 	// Route is the route Serve adds or replaces.
 	Route *scenario.Route
@@ -148,6 +160,7 @@ func FromEvent(ev scenario.Event) Action {
 		Phone: ev.Phone, Payload: ev.Payload, Push: ev.Push, File: ev.File,
 		Notification: ev.Notification, Choice: ev.Action, On: ev.On, Route: ev.Route, Setting: ev.Set, Text: ev.Text,
 		Track: ev.Track, Series: ev.Series,
+		Characteristic: ev.Characteristic, Value: ev.Value, Samples: ev.Samples,
 	}
 }
 
@@ -185,6 +198,16 @@ func (a Action) Detail() string {
 		words = append(words, a.Intent)
 	case Complication:
 		words = append(words, map[bool]string{true: "on", false: "off"}[a.On])
+	case Peripheral:
+		words = append(words, a.Peripheral)
+		switch {
+		case !a.On:
+			words = append(words, "off")
+		case a.File != "":
+			words = append(words, a.Characteristic, "@"+filepath.Base(a.File))
+		default:
+			words = append(words, a.Characteristic, strconv.Quote(string(a.Value)))
+		}
 	case Push, Route, HeartRate:
 		if a.File != "" {
 			words = append(words, filepath.Base(a.File))

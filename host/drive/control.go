@@ -9,12 +9,14 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/input"
 	"github.com/watchbox/watchbox/host/push"
+	"github.com/watchbox/watchbox/host/sensors/samples"
 )
 
 // The control endpoint: a live `watchbox run` serves HTTP on a unix socket,
@@ -75,6 +77,8 @@ func (e *BusyError) Error() string {
 // ControlHandler serves the control API of d's apps, as ServeControl
 // does on its socket: POST /push (an .apns body), /step?step=STEPS,
 // /phone?kind=KIND (a JSON body), /bluetooth-alert?peripheral=P,
+// /peripheral?name=N&characteristic=S/C&value=V (or a samples file as the
+// body, named by &file=F; or &off=1),
 // /tap?id=ID&action=A, /complication?on=on|off, and GET /status. Each
 // answers {"ok":true,"app":ID,"state":STATE}, or {"error":MESSAGE} with
 // status 400 for a refused request; GET /status answers a StatusAnswer.
@@ -230,6 +234,17 @@ func ControlHandler(ctx context.Context, d *Driver, opts ControlOptions) http.Ha
 		}
 		return nil
 	})
+	mux.HandleFunc("POST /peripheral", func(w http.ResponseWriter, req *http.Request) {
+		a, err := peripheralAction(req)
+		var res Result
+		if err == nil {
+			res, err = d.Apply(ctx, a)
+			if err == nil && res.Failure != nil {
+				err = res.Failure
+			}
+		}
+		reply(w, nil, err)
+	})
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, req *http.Request) {
 		app, err := named(req)
 		if err != nil {
@@ -274,7 +289,7 @@ func (d *Driver) controlStatus(sts []AppStatus) []ControlStatus {
 			ds = []host.Decision{}
 		}
 		out = append(out, ControlStatus{App: st.ID, State: st.State.String(), Launches: st.Launches, Crashes: st.Crashes, LastCrash: st.LastCrash,
-			Complication: string(st.Complication), Sessions: st.Sessions, Current: st.Current, Version: st.Version, Hash: st.Hash, Reloads: st.Reloads, Decisions: ds})
+			Complication: string(st.Complication), Sessions: st.Sessions, Connections: ConnectionLines(st.Connections), Current: st.Current, Version: st.Version, Hash: st.Hash, Reloads: st.Reloads, Decisions: ds})
 	}
 	return out
 }
@@ -312,6 +327,7 @@ type ControlStatus struct {
 	LastCrash    *host.Call      `json:"last_crash,omitempty"`   // the last call the app crashed in, with the Go runtime's report
 	Complication string          `json:"complication,omitempty"` // the complication data last published
 	Sessions     []string        `json:"sessions,omitempty"`     // the background sessions' states, one line each
+	Connections  []string        `json:"connections,omitempty"`  // Bluetooth connections, as ConnectionLines gives them
 	Current      bool            `json:"current,omitempty"`      // set only in a run of several apps
 	Version      int             `json:"version"`                // the running module: 1 as loaded, one more per reload
 	Hash         string          `json:"hash"`                   // the running module's short content hash
@@ -335,4 +351,58 @@ func (d *Driver) StatusAnswer(app *host.App) StatusAnswer {
 		ans.ControlStatus = &ans.Apps[0]
 	}
 	return ans
+}
+
+// ConnectionLines returns an app's Bluetooth connections as status shows
+// them, one a line: "strap since 07:00:00 (subscribed: 180D/2A37)".
+func ConnectionLines(cs []host.Connection) []string {
+	var out []string
+	for _, c := range cs {
+		line := c.Peripheral + " since " + c.Since.UTC().Format("15:04:05")
+		if len(c.Subscriptions) > 0 {
+			line += " (subscribed: " + strings.Join(c.Subscriptions, ", ") + ")"
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// peripheralAction reads POST /peripheral's action: name, and either
+// off=1 or characteristic with value= or a samples file (CSV or JSON) as
+// the body, named by file=.
+func peripheralAction(req *http.Request) (Action, error) {
+	q := req.URL.Query()
+	a := Action{Kind: Peripheral, Peripheral: q.Get("name")}
+	if p := host.CheckPeripheralName(a.Peripheral); p != "" {
+		return a, errors.New(p)
+	}
+	if q.Get("off") != "" {
+		return a, nil
+	}
+	a.On = true
+	service, char, err := host.ParseCharacteristic(q.Get("characteristic"))
+	if err != nil {
+		return a, err
+	}
+	a.Characteristic = service + "/" + char
+	if q.Has("value") {
+		a.Value = []byte(q.Get("value"))
+		return a, nil
+	}
+	body, err := readBody(req)
+	if err != nil {
+		return a, err
+	}
+	if len(body) == 0 {
+		return a, errors.New("peripheral: give value=VALUE, a samples file as the body, or off=1")
+	}
+	name := q.Get("file")
+	if name == "" {
+		name = "samples"
+	}
+	if a.Samples, err = samples.Parse(name, body, samples.Options{Interp: samples.Step}); err != nil {
+		return a, err
+	}
+	a.File = name
+	return a, nil
 }

@@ -210,6 +210,9 @@ type AppStatus struct {
 	Version int
 	Hash    string
 	Reloads int
+	// Connections are the app's connections to simulated Bluetooth
+	// peripherals, with their subscriptions.
+	Connections []host.Connection
 	// Current is set on the current app when the driver has several.
 	Current bool
 }
@@ -305,6 +308,8 @@ func (d *Driver) apply(ctx context.Context, a Action, app *host.App, res *Result
 		return app.Phone(ctx, phoneData(a.Phone), a.Payload)
 	case BluetoothAlert:
 		return app.BluetoothAlert(ctx, a.Peripheral)
+	case Peripheral:
+		return d.peripheral(ctx, a)
 	case Intent:
 		return app.Trigger(ctx, abi.TaskIntentDidRun, a.Payload)
 	case RelevantShortcut:
@@ -404,7 +409,7 @@ func (d *Driver) Status(app *host.App) []AppStatus {
 	sts := make([]AppStatus, len(apps))
 	for i, a := range apps {
 		sts[i] = AppStatus{App: a, ID: a.ID(), State: a.State(), Launches: a.Launches(), Crashes: a.Crashes(), LastCrash: a.LastCrash(),
-			Complication: a.Complication(), Sessions: a.Sessions(), Current: several && a == cur}
+			Complication: a.Complication(), Sessions: a.Sessions(), Connections: a.Connections(), Current: several && a == cur}
 		sts[i].Version, sts[i].Hash, sts[i].Reloads = a.Version()
 	}
 	return sts
@@ -427,3 +432,22 @@ func phoneData(k abi.PhoneKind) host.PhoneData {
 // the runtime's errors, since the user talks to watchbox, not to its
 // packages.
 func Message(err error) string { return strings.TrimPrefix(err.Error(), "host: ") }
+
+// peripheral applies a Peripheral action to the runtime's simulated
+// peripherals.
+func (d *Driver) peripheral(ctx context.Context, a Action) error {
+	if !a.On {
+		return d.rt.RemovePeripheral(ctx, a.Peripheral)
+	}
+	service, char, err := host.ParseCharacteristic(a.Characteristic)
+	if err != nil {
+		return err
+	}
+	v := host.PeripheralValue{Bytes: a.Value, Series: a.Samples}
+	if v.Series == nil && a.File != "" {
+		if v.Series, err = host.ReadSamples(a.File); err != nil {
+			return err
+		}
+	}
+	return d.rt.DeclarePeripheral(ctx, a.Peripheral, service, char, v)
+}

@@ -86,6 +86,9 @@ type Profile struct {
 	MaxDownloadSize         int `json:"max_download_size"`         // bytes of one download's body (the data quota applies too)
 	MaxPendingNotifications int `json:"max_pending_notifications"` // local notifications scheduled and not yet fired, per app
 	MaxDecisionsPerApp      int `json:"max_decisions_per_app"`     // decisions the runtime keeps about one app for why; the older half is forgotten first
+	// Bluetooth central: what one app may hold open.
+	MaxBluetoothConnections   int `json:"max_bluetooth_connections"`   // peripherals connected at once, per app
+	MaxBluetoothSubscriptions int `json:"max_bluetooth_subscriptions"` // characteristics subscribed to at once, per app
 	// What a guest's output may make the host hold and do (docs/design.md,
 	// "What a guest can make the host hold").
 	OutputBytesPerCall int `json:"output_bytes_per_call"` // bytes of stdout, stderr and log one call may log; the rest is dropped and counted
@@ -138,15 +141,17 @@ func Default() Profile {
 		BackgroundCPUPercent:        80,
 		BackgroundCPUWindow:         Duration(60 * time.Second),
 
-		MaxConcurrentDownloads:  8,
-		MaxDownloadSize:         16 << 20,
-		MaxPendingNotifications: 64,
-		MaxDecisionsPerApp:      2000,
-		OutputBytesPerCall:      256 << 10,
-		OutputFuelPerByte:       4,
-		DataEntryBytes:          4096,
-		DataMaxDepth:            64,
-		SavedStateBytes:         32 << 10,
+		MaxConcurrentDownloads:    8,
+		MaxDownloadSize:           16 << 20,
+		MaxPendingNotifications:   64,
+		MaxDecisionsPerApp:        2000,
+		MaxBluetoothConnections:   4,
+		MaxBluetoothSubscriptions: 16,
+		OutputBytesPerCall:        256 << 10,
+		OutputFuelPerByte:         4,
+		DataEntryBytes:            4096,
+		DataMaxDepth:              64,
+		SavedStateBytes:           32 << 10,
 
 		SelfCareMax:        Duration(10 * time.Minute),
 		MindfulnessMax:     Duration(time.Hour),
@@ -194,6 +199,8 @@ var Sources = map[string]string{
 	"smart_alarm_past_tolerance":     "Apple: a date up to 1 minute in the past starts at once",
 	"max_concurrent_downloads":       "chosen here; Apple publishes no per-app number for background URL sessions",
 	"max_download_size":              "chosen here; on top of the app's dataQuota",
+	"max_bluetooth_connections":      "chosen here; Apple publishes no per-app number of Bluetooth LE connections",
+	"max_bluetooth_subscriptions":    "chosen here; Apple publishes no per-app number of characteristic notifications",
 	"max_pending_notifications":      "Apple: UNUserNotificationCenter keeps the soonest-firing 64 pending notifications per app",
 	"workout_heart_rate_interval":    "developers report didCollectDataOf for heart rate about every 5 s in a workout; Apple says only \"high-frequency\"",
 	"location_interval":              "Apple Watch GPX exports of runs hold a track point about every 2 s; Apple publishes no cadence",

@@ -11,6 +11,7 @@ import (
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/input"
+	"github.com/watchbox/watchbox/host/internal/system/peripheral"
 	"github.com/watchbox/watchbox/host/push"
 	"github.com/watchbox/watchbox/host/sensors/gpx"
 	"github.com/watchbox/watchbox/host/sensors/samples"
@@ -104,6 +105,8 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 			ev.Peripheral = args[1].text
 		}
 		return appAt(0)
+	case VerbPeripheral:
+		return p.peripheral(line, vt, args, ev)
 	case VerbIntent:
 		if !p.count(line, vt, args, 2, 3, use) {
 			return false
@@ -445,4 +448,59 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("bad duration %q", s)
 	}
 	return time.ParseDuration(s)
+}
+
+// peripheral reads the arguments of peripheral: NAME
+// SERVICE/CHARACTERISTIC VALUE|@FILE, or NAME off.
+func (p *parser) peripheral(line int, vt token, args []token, ev *Event) bool {
+	use := usage(vt.text)
+	if !p.count(line, vt, args, 2, 3, use) {
+		return false
+	}
+	ok := true
+	ev.Peripheral = args[0].text
+	if msg := peripheral.CheckName(ev.Peripheral); msg != "" {
+		p.errAt(line, args[0], "%s", msg)
+		ok = false
+	}
+	if len(args) == 2 {
+		switch {
+		case args[1].text == "off" && args[1].kind == word:
+			return ok
+		case strings.Contains(args[1].text, "/"):
+			p.errAfter(line, args[1], "peripheral is missing an argument; usage: %s", use)
+		default:
+			p.errAt(line, args[1], "unexpected %q; usage: %s", args[1].text, use)
+		}
+		return false
+	}
+	ev.On = true
+	service, char, err := peripheral.ParseCharacteristic(args[1].text)
+	if err != nil {
+		p.errAt(line, args[1], "%v", err)
+		ok = false
+	}
+	ev.Characteristic = service + "/" + char
+	v := args[2]
+	if v.kind == word && strings.HasPrefix(v.text, "@") && len(v.text) > 1 {
+		path := v.text[1:]
+		ev.File = p.resolve(path)
+		b, read := p.readData(line, v, "samples file", path)
+		if !read || b == nil {
+			return read && ok
+		}
+		s, err := samples.Parse(path, b, samples.Options{Interp: samples.Step})
+		if err != nil {
+			p.errAt(line, v, "samples file %q: %v", path, err)
+			return false
+		}
+		ev.Samples = s
+		return ok
+	}
+	if len(v.text) > peripheral.MaxValue {
+		p.errAt(line, v, "the value is %d bytes; a Bluetooth attribute holds at most %d", len(v.text), peripheral.MaxValue)
+		return false
+	}
+	ev.Value = []byte(v.text)
+	return ok
 }

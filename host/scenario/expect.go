@@ -121,6 +121,10 @@ func parseState(s string) (abi.State, bool) {
 func RuleIDs() []string {
 	ids := []string{
 		policy.RuleBluetoothBudget, policy.RuleBluetoothReset, policy.RuleBluetoothRun,
+		policy.RuleBluetoothNotRunning, policy.RuleBluetoothTaskTime, policy.RuleBluetoothScanService, policy.RuleBluetoothScanForeground,
+		policy.RuleBluetoothUnknown, policy.RuleBluetoothNotConnected, policy.RuleBluetoothConnectionLimit, policy.RuleBluetoothSubscriptionLimit,
+		policy.RuleBluetoothConnect, policy.RuleBluetoothDiscover, policy.RuleBluetoothRead, policy.RuleBluetoothSubscribe,
+		policy.RuleBluetoothDisconnect, policy.RuleBluetoothClosed, policy.RuleBluetoothNotified,
 		policy.RuleComplicationUpdated, policy.RuleComplicationBudget, policy.RuleComplicationFace, policy.RuleComplicationRun,
 		policy.RuleTransferBudget, policy.RuleTransferFace, policy.RuleTransferRun,
 		policy.RulePushCoalesced, policy.RulePushThrottle, policy.RulePushRun, policy.RulePushNoMode,

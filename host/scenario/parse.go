@@ -76,6 +76,7 @@ var verbs = []struct {
 	{"push", "push APP FILE.apns"},
 	{"phone", "phone user-info|context|message|complication APP {JSON}|@FILE"},
 	{"bluetooth-alert", "bluetooth-alert APP [PERIPHERAL]"},
+	{"peripheral", "peripheral NAME SERVICE/CHARACTERISTIC VALUE|@FILE, or peripheral NAME off"},
 	{"intent", "intent APP NAME [{JSON}|@FILE]"},
 	{"relevant-shortcut", "relevant-shortcut APP"},
 	{"trigger", "trigger APP KIND [DETAIL]"},

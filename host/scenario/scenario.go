@@ -166,6 +166,7 @@ const (
 	VerbPush             Verb = "push"              // a remote push from a file arrives for APP
 	VerbPhone            Verb = "phone"             // WatchConnectivity data from the paired phone arrives for APP
 	VerbBluetoothAlert   Verb = "bluetooth-alert"   // a paired peripheral sends APP a timely alert
+	VerbPeripheral       Verb = "peripheral"        // a simulated Bluetooth peripheral comes in range, changes a value, or goes
 	VerbIntent           Verb = "intent"            // a Siri intent of APP runs
 	VerbRelevantShortcut Verb = "relevant-shortcut" // the system gives APP a chance to donate relevant shortcuts
 	VerbTrigger          Verb = "trigger"           // force a background task of a kind now, budget or not
@@ -221,6 +222,15 @@ type Event struct {
 	// Peripheral names the Bluetooth peripheral (bluetooth-alert, trigger
 	// APP bluetooth-alert PERIPHERAL), or "".
 	Peripheral string
+	// Characteristic is the characteristic a peripheral line declares,
+	// SERVICE/CHARACTERISTIC in upper case (as in 180D/2A37); "" for
+	// peripheral NAME off.
+	Characteristic string
+	// Value is the fixed value a peripheral line gives it, or nil;
+	// Samples the time series it gives as @FILE (File names the file), or
+	// nil (and nil when data files are not read).
+	Value   []byte
+	Samples *samples.Series
 	// Intent is the intent's name (intent, trigger APP intent-did-run
 	// INTENT), or "".
 	Intent string
@@ -230,7 +240,9 @@ type Event struct {
 	// Action is the notification action to perform (tap-notification
 	// action=ID); "" means the default action.
 	Action string
-	// On says whether the complication goes on or off (complication).
+	// On says whether the complication goes on or off (complication), and
+	// whether the peripheral is in range (peripheral: false for
+	// peripheral NAME off).
 	On bool
 	// Route is the route to add or replace (serve).
 	Route *Route

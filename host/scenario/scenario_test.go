@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/sensors/samples"
 )
 
 // examples is where the shipped example scenarios live.
@@ -49,6 +50,8 @@ var testFiles = map[string]string{
 	"data/user.json":         "{\n  \"from\": \"Ann\"\n}",
 	"data/list.json":         `[1, 2]`,
 	"data/broken.json":       `{"a":`,
+	"data/hr.csv":            "t,bpm\n0,60\n60,61\n",
+	"data/bad-hr.csv":        "t,bpm\n0,60\n0,61\n",
 	"profiles/slow.json":     `{"task_time": "30s"}`,
 	"profiles/bad.json":      `{"task_tim": "30s"}`,
 }
@@ -266,6 +269,9 @@ func TestVerbs(t *testing.T) {
 		{"phone complication weather @data/user.json", Event{Verb: VerbPhone, App: "weather", Phone: abi.PhoneComplication, File: "data/user.json", Payload: json.RawMessage(`{"from":"Ann"}`)}},
 		{"bluetooth-alert weather", Event{Verb: VerbBluetoothAlert, App: "weather"}},
 		{"bluetooth-alert weather rain-sensor", Event{Verb: VerbBluetoothAlert, App: "weather", Peripheral: "rain-sensor"}},
+		{"peripheral strap 180d/2a37 72", Event{Verb: VerbPeripheral, Peripheral: "strap", Characteristic: "180D/2A37", Value: []byte("72"), On: true}},
+		{"peripheral strap 180F/2A19 \"87 %\"", Event{Verb: VerbPeripheral, Peripheral: "strap", Characteristic: "180F/2A19", Value: []byte("87 %"), On: true}},
+		{"peripheral strap off", Event{Verb: VerbPeripheral, Peripheral: "strap"}},
 		{"intent weather OrderCoffee", Event{Verb: VerbIntent, App: "weather", Intent: "OrderCoffee"}},
 		{"intent weather OrderCoffee {\"size\": \"large\"}", Event{Verb: VerbIntent, App: "weather", Intent: "OrderCoffee", Payload: json.RawMessage(`{"size":"large"}`)}},
 		{"intent weather OrderCoffee @data/user.json", Event{Verb: VerbIntent, App: "weather", Intent: "OrderCoffee", File: "data/user.json", Payload: json.RawMessage(`{"from":"Ann"}`)}},
@@ -525,5 +531,15 @@ func TestDocExample(t *testing.T) {
 	}
 	if len(s.Events) != 11 || s.Events[1].At.Sub(s.Start) != 30*time.Second {
 		t.Errorf("%d events; second at %v", len(s.Events), s.Events[1].At.Sub(s.Start))
+	}
+}
+
+// A peripheral's samples file is parsed when the scenario is, with Step
+// values.
+func TestPeripheralSamples(t *testing.T) {
+	s := mustParse(t, "at 09:00 peripheral strap 180D/2A37 @data/hr.csv\n")
+	ev := s.Events[0]
+	if ev.Samples == nil || len(ev.Samples.Samples) != 2 || ev.Samples.Interp != samples.Step || ev.File != filepath.Join(s.Dir, "data/hr.csv") {
+		t.Fatalf("%+v", ev)
 	}
 }

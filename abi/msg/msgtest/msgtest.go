@@ -156,6 +156,20 @@ func Cases() []Case {
 			})},
 		{Name: "event phone_message", Event: abi.EventPhoneMessage, Value: &msg.PhoneData{Payload: []byte(info)},
 			Wire: wire(func(w *abi.Writer) { w.Blob(abi.FieldPayload, []byte(info)) })}, // host/phone.go deliverPhone
+		{Name: "event bluetooth_value_updated", Event: abi.EventBluetoothValueUpdated,
+			Value: &msg.BluetoothValue{Peripheral: "strap", Service: "180D", Characteristic: "2A37", Value: []byte("72")},
+			Wire: wire(func(w *abi.Writer) {
+				w.String(abi.FieldPeripheral, "strap")
+				w.String(abi.FieldService, "180D")
+				w.String(abi.FieldCharacteristic, "2A37")
+				w.Blob(abi.FieldValue, []byte("72"))
+			})},
+		{Name: "event bluetooth_disconnected", Event: abi.EventBluetoothDisconnected,
+			Value: &msg.BluetoothDisconnected{Peripheral: "strap", Error: "out of range"},
+			Wire: wire(func(w *abi.Writer) {
+				w.String(abi.FieldPeripheral, "strap")
+				w.String(abi.FieldError, "out of range")
+			})},
 		{Name: "event workout_state_changed", Event: abi.EventWorkoutStateChanged,
 			Value: &msg.WorkoutStateChanged{State: 2, Date: t0, SessionType: 37, From: 5},
 			Wire: wire(func(w *abi.Writer) { // host/internal/system/workout changeTo
@@ -363,6 +377,38 @@ func Cases() []Case {
 		{Name: "op start_location_updates args", Op: abi.OpStartLocationUpdates, Value: &msg.StartLocationUpdates{Background: true},
 			Wire: wire(func(w *abi.Writer) { w.Bool(abi.FieldBackground, true) })},
 		{Name: "op activate_audio args", Op: abi.OpActivateAudio, Value: &msg.Empty{}},
+		{Name: "op bluetooth_scan args", Op: abi.OpBluetoothScan, Value: &msg.BluetoothScan{Service: "180D"},
+			Wire: wire(func(w *abi.Writer) { w.String(abi.FieldService, "180D") })},
+		{Name: "op bluetooth_scan result", Op: abi.OpBluetoothScan, Result: true, Value: &msg.BluetoothScanResult{Peripherals: "a\nstrap"},
+			Wire: wire(func(w *abi.Writer) { w.String(abi.FieldPeripheral, "a\nstrap") })},
+		{Name: "op bluetooth_connect args", Op: abi.OpBluetoothConnect, Value: &msg.BluetoothConnect{Peripheral: "strap"},
+			Wire: wire(func(w *abi.Writer) { w.String(abi.FieldPeripheral, "strap") })},
+		{Name: "op bluetooth_discover args", Op: abi.OpBluetoothDiscover, Value: &msg.BluetoothDiscover{Peripheral: "strap"},
+			Wire: wire(func(w *abi.Writer) { w.String(abi.FieldPeripheral, "strap") })},
+		{Name: "op bluetooth_discover result", Op: abi.OpBluetoothDiscover, Result: true, Value: &msg.BluetoothDiscoverResult{Characteristics: "180D/2A37"},
+			Wire: wire(func(w *abi.Writer) { w.String(abi.FieldCharacteristic, "180D/2A37") })},
+		{Name: "op bluetooth_read args", Op: abi.OpBluetoothRead, Value: &msg.BluetoothRead{Peripheral: "strap", Service: "180D", Characteristic: "2A37"},
+			Wire: wire(func(w *abi.Writer) {
+				w.String(abi.FieldPeripheral, "strap")
+				w.String(abi.FieldService, "180D")
+				w.String(abi.FieldCharacteristic, "2A37")
+			})},
+		{Name: "op bluetooth_read result", Op: abi.OpBluetoothRead, Result: true,
+			Value: &msg.BluetoothValue{Peripheral: "strap", Service: "180D", Characteristic: "2A37", Value: []byte("72")},
+			Wire: wire(func(w *abi.Writer) {
+				w.String(abi.FieldPeripheral, "strap")
+				w.String(abi.FieldService, "180D")
+				w.String(abi.FieldCharacteristic, "2A37")
+				w.Blob(abi.FieldValue, []byte("72"))
+			})},
+		{Name: "op bluetooth_subscribe args", Op: abi.OpBluetoothSubscribe, Value: &msg.BluetoothSubscribe{Peripheral: "strap", Service: "180D", Characteristic: "2A37"},
+			Wire: wire(func(w *abi.Writer) {
+				w.String(abi.FieldPeripheral, "strap")
+				w.String(abi.FieldService, "180D")
+				w.String(abi.FieldCharacteristic, "2A37")
+			})},
+		{Name: "op bluetooth_disconnect args", Op: abi.OpBluetoothDisconnect, Value: &msg.BluetoothDisconnect{Peripheral: "strap"},
+			Wire: wire(func(w *abi.Writer) { w.String(abi.FieldPeripheral, "strap") })},
 		{Name: "op start_extended_session args", Op: abi.OpStartExtendedSession, Value: &msg.StartExtendedSession{Date: t0},
 			Wire: wire(func(w *abi.Writer) { w.Int(abi.FieldDate, t0) })},
 		{Name: "op notify_user args", Op: abi.OpNotifyUser, Value: &msg.NotifyUser{Haptic: 4, Interval: time.Minute},

@@ -230,6 +230,9 @@ func (l *Lifecycle) Suspend(ctx context.Context) error {
 	}
 	l.stopTimer()
 	if l.state == abi.StateBackground {
+		for _, f := range l.app.Features.onSuspend {
+			f()
+		}
 		l.setState(abi.StateSuspended)
 	}
 	return err

@@ -39,6 +39,8 @@ type Registry struct {
 	onActive     []func(context.Context) error
 	onBackground []func(context.Context) error
 	durable      []durableHook
+	onSuspend    []func()
+	onTasksDone  []func()
 }
 
 // Handle makes f answer the guest's requests of op.
@@ -64,4 +66,22 @@ func (r *Registry) OnActive(f func(context.Context) error) { r.onActive = append
 // from the foreground, before it settles.
 func (r *Registry) OnBackground(f func(context.Context) error) {
 	r.onBackground = append(r.onBackground, f)
+}
+
+// OnSuspend adds f to what happens when the app is suspended, just before
+// its state becomes suspended: the feature closes what a suspended app
+// cannot keep. f makes no call into the guest.
+func (r *Registry) OnSuspend(f func()) { r.onSuspend = append(r.onSuspend, f) }
+
+// OnTasksDone adds f to what happens when the app's last open background
+// task is completed (by the app or by the system). It may run inside the
+// guest's complete_task request, so f makes no call into the guest.
+func (r *Registry) OnTasksDone(f func()) { r.onTasksDone = append(r.onTasksDone, f) }
+
+// TasksDone runs the OnTasksDone hooks; the background tasks feature calls
+// it when its last open task is completed.
+func (r *Registry) TasksDone() {
+	for _, f := range r.onTasksDone {
+		f()
+	}
 }

@@ -36,6 +36,9 @@ type Tasks interface {
 	Open(id int64) (OpenTask, bool)
 	// Finish closes the open task id and reports it under rule.
 	Finish(id int64, now time.Time, rule, reason string)
+	// Running returns how many tasks are open and the earliest of their
+	// deadlines (zero when none is open).
+	Running() (n int, deadline time.Time)
 }
 
 // Snapshots is the snapshots feature, as other features reach it.

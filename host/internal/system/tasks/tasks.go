@@ -185,6 +185,17 @@ func (f *Feature) Open(id int64) (system.OpenTask, bool) {
 	return system.OpenTask{ID: id, Kind: t.Kind, Reason: t.Reason, Delivered: t.times.Delivered}, true
 }
 
+// Running returns how many tasks are open and the earliest of their
+// deadlines (zero when none is open).
+func (f *Feature) Running() (n int, deadline time.Time) {
+	for _, t := range f.open {
+		if deadline.IsZero() || t.times.Deadline.Before(deadline) {
+			deadline = t.times.Deadline
+		}
+	}
+	return len(f.open), deadline
+}
+
 // Finish closes the open task id and reports it under rule.
 func (f *Feature) Finish(id int64, now time.Time, rule, reason string) {
 	if t, ok := f.open[id]; ok {
@@ -224,6 +235,9 @@ func (f *Feature) finish(t *task, now time.Time, rule, reason string) {
 	delete(f.open, t.id)
 	f.a.Life.Release()
 	f.a.Report(policy.Decision{Time: now, Kind: policy.KindTask, Verdict: policy.Completed, Rule: rule, Reason: reason})
+	if len(f.open) == 0 {
+		f.a.Features.TasksDone()
+	}
 }
 
 // warning runs on a timer shortly before an open task's deadline: the
