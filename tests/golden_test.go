@@ -26,7 +26,10 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // intents and shortcuts, a purged app relaunching with its saved state,
 // the system's snapshots and a mid-run profile change; weather,
 // downloads from the scenario's routes updating the complication under
-// the snapshot budget.
+// the snapshot budget; breathe, a mindfulness session kept frontmost with
+// the wrist down and ended by a crown press; alarm, a smart alarm
+// scheduled at night, fired into a purged app that claims it, repeating
+// haptics until the user stops it.
 var goldenRuns = []struct {
 	name string
 	args []string
@@ -44,6 +47,10 @@ var goldenRuns = []struct {
 	{"simulate-workout.txt", []string{"simulate", "tests/scenarios/workout.scenario"}},
 	{"simulate-workout.jsonl", []string{"simulate", "--json", "tests/scenarios/workout.scenario"}},
 	{"simulate-workout-why.txt", []string{"simulate", "--why", "run", "tests/scenarios/workout.scenario"}},
+	{"simulate-breathe.txt", []string{"simulate", "tests/scenarios/breathe.scenario"}},
+	{"simulate-alarm.txt", []string{"simulate", "tests/scenarios/alarm.scenario"}},
+	{"simulate-alarm.jsonl", []string{"simulate", "--json", "tests/scenarios/alarm.scenario"}},
+	{"simulate-alarm-why.txt", []string{"simulate", "--why", "alarm", "tests/scenarios/alarm.scenario"}},
 	{"run-hello.jsonl", []string{"run", "--json", "--seed", "7", "--steps",
 		"wrist-down, background, trigger snapshot, suspend, purge, wrist-up, status", "apps/hello"}},
 	{"run-refresh.jsonl", []string{"run", "--json", "--seed", "7", "--steps",

@@ -97,6 +97,11 @@ type ExtendedSessionInfo struct {
 	State       int64 // an abi.ExtendedState
 	SessionType int64 // an abi.SessionType (the manifest's), 0 if it declares none
 	Date        int64 // the expiration while running, the start while scheduled, else 0
+	// Reason and SessionError say why, when State is invalid because of
+	// this request (a refused start, an invalidate); the Go SDK then
+	// calls the delegate's DidInvalidate with them.
+	Reason       int64 // an abi.InvalidationReason
+	SessionError int64 // an abi.ExtendedError, with reason error
 }
 
 var extendedSessionInfoSpec = &Spec{Name: "extended_session_info", Doc: "state, type and expirationDate", Fields: []FieldSpec{
@@ -104,6 +109,8 @@ var extendedSessionInfoSpec = &Spec{Name: "extended_session_info", Doc: "state, 
 	{Key: abi.FieldExtendedState, Type: abi.TypeInt, Presence: Always},
 	{Key: abi.FieldSessionType, Type: abi.TypeInt, Presence: Always},
 	{Key: abi.FieldDate, Type: abi.TypeInt, Presence: Optional, Doc: "expiration (running) or start (scheduled)"},
+	{Key: abi.FieldReason, Type: abi.TypeInt, Presence: Optional, Doc: "why it is invalid, when this request made it so"},
+	{Key: abi.FieldSessionError, Type: abi.TypeInt, Presence: Optional, Doc: "with reason error"},
 }}
 
 // NotifyUser is the arguments of notify_user
@@ -231,7 +238,7 @@ func (m *ExtendedSessionInfo) Decode(b []byte) error {
 }
 
 func (m *ExtendedSessionInfo) bind() []any {
-	return []any{&m.SessionID, &m.State, &m.SessionType, &m.Date}
+	return []any{&m.SessionID, &m.State, &m.SessionType, &m.Date, &m.Reason, &m.SessionError}
 }
 
 // Spec describes NotifyUser's fields.

@@ -1385,6 +1385,8 @@ typedef struct wb_extended_session_info {
 	int64_t extended_state; /* key 40, int, always */
 	int64_t session_type; /* key 28, int, always */
 	int64_t date; /* key 8, int, optional: expiration (running) or start (scheduled) */
+	int64_t reason; /* key 20, int, optional: why it is invalid, when this request made it so */
+	int64_t session_error; /* key 42, int, optional: with reason error */
 } wb_extended_session_info;
 
 static const wb_field_spec wb_extended_session_info_fields[] = {
@@ -1392,16 +1394,18 @@ static const wb_field_spec wb_extended_session_info_fields[] = {
 	{WB_FIELD_EXTENDED_STATE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_extended_session_info, extended_state)},
 	{WB_FIELD_SESSION_TYPE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_extended_session_info, session_type)},
 	{WB_FIELD_DATE, WB_TYPE_INT, WB_OPTIONAL, -1, offsetof(wb_extended_session_info, date)},
+	{WB_FIELD_REASON, WB_TYPE_INT, WB_OPTIONAL, -1, offsetof(wb_extended_session_info, reason)},
+	{WB_FIELD_SESSION_ERROR, WB_TYPE_INT, WB_OPTIONAL, -1, offsetof(wb_extended_session_info, session_error)},
 };
 
 /* wb_extended_session_info_decode reads fields [p, p+n) into *m; see wb_decode. */
 static inline int32_t wb_extended_session_info_decode(const uint8_t *p, uint32_t n, wb_extended_session_info *m) {
-	return wb_decode(wb_extended_session_info_fields, 4, p, n, m, sizeof *m, &m->present);
+	return wb_decode(wb_extended_session_info_fields, 6, p, n, m, sizeof *m, &m->present);
 }
 
 /* wb_extended_session_info_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_extended_session_info_encode(wb_writer *w, const wb_extended_session_info *m) {
-	wb_encode(w, wb_extended_session_info_fields, 4, m);
+	wb_encode(w, wb_extended_session_info_fields, 6, m);
 }
 
 /* notify_user: notifyUser(hapticType:repeatHandler:) */

@@ -411,6 +411,16 @@ func Cases() []Case {
 				w.Int(abi.FieldSessionType, int64(abi.SessionSmartAlarm))
 				w.Int(abi.FieldDate, t0)
 			})},
+		{Name: "op invalidate_extended_session result", Op: abi.OpInvalidateExtendedSession, Result: true,
+			Value: &msg.ExtendedSessionInfo{SessionID: 5, State: int64(abi.ExtendedInvalid), SessionType: int64(abi.SessionMindfulness),
+				Reason: int64(abi.InvalidationError), SessionError: int64(abi.ErrorNotYetStarted)},
+			Wire: wire(func(w *abi.Writer) {
+				w.Int(abi.FieldSessionID, 5)
+				w.Int(abi.FieldExtendedState, int64(abi.ExtendedInvalid))
+				w.Int(abi.FieldSessionType, int64(abi.SessionMindfulness))
+				w.Int(abi.FieldReason, int64(abi.InvalidationError))
+				w.Int(abi.FieldSessionError, int64(abi.ErrorNotYetStarted))
+			})},
 		{Name: "op invalidate_extended_session args", Op: abi.OpInvalidateExtendedSession, Value: &msg.SessionRef{SessionID: 9},
 			Wire: wire(func(w *abi.Writer) { w.Int(abi.FieldSessionID, 9) })},
 		{Name: "op extended_session_state result", Op: abi.OpExtendedSessionState, Result: true,
