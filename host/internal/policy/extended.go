@@ -135,10 +135,10 @@ func (p *Policy) ExtendedStart(f Facts, r ExtendedRequest, now time.Time) Extend
 		d.Numbers = nums("past_s", now.Sub(r.Date), "limit_s", late)
 		return refuse(RuleExtendedTooFarPast, "unknown",
 			"smart alarm %s refused: %s in the past, more than smart_alarm_past_tolerance=%s (Apple names no error for this; watchbox reports unknown)", what, now.Sub(r.Date).Round(time.Second), dur(late))
-	case r.Running && (!schedule || !r.Date.After(now)) || schedule && r.Scheduled:
+	case r.Running && (!schedule || !r.Date.After(now)) || schedule && r.Date.After(now) && r.Scheduled:
 		d.Verdict, d.Rule = Refused, RuleExtendedInProgress
 		which := "running"
-		if schedule && r.Scheduled {
+		if schedule && r.Date.After(now) {
 			which = "scheduled"
 		}
 		d.Reason = fmt.Sprintf("extended session %s refused: the app already has a %s session, and has at most one running and one scheduled (session_in_progress)", what, which)

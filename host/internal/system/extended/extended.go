@@ -330,6 +330,9 @@ func (f *Feature) kill() {
 	a := f.a
 	if s := f.run; s != nil {
 		f.stop()
+		if a.Life.Closing() {
+			return // the end of the run, not the session's fate
+		}
 		a.Report(policy.Decision{Time: a.Env.Clock.Now(), Kind: policy.KindExtendedSession, Verdict: policy.Invalidated,
 			Rule: policy.RuleExtendedInstanceEnded, Reason: fmt.Sprintf("extended %v session %d ended with the app's instance (no delegate call)", s.typ, s.id)})
 	}
