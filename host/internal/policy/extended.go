@@ -170,10 +170,10 @@ func (p *Policy) BackgroundCPU(f Facts, cpu time.Duration, sessions string, now 
 	if window <= 0 {
 		return Decision{}, false
 	}
-	permille := int64(cpu * 1000 / window)
-	if permille <= int64(limit)*10 {
+	if cpu*100 <= window*time.Duration(limit) {
 		return Decision{}, false
 	}
+	permille := int64(cpu * 1000 / window)
 	d := Decision{Time: now, App: f.App, Kind: KindCPU, Verdict: Exceeded, Rule: RuleCPUBackgroundLimit,
 		Numbers: map[string]int64{"cpu_ms": cpu.Milliseconds(), "window_s": int64(window / time.Second),
 			"percent_x10": permille, "limit_percent": int64(limit)}}
