@@ -56,6 +56,14 @@ const (
 	RuleCPUBackgroundLimit        = "cpu.background_limit" // background CPU above background_cpu_percent over background_cpu_window
 )
 
+// Sessions applies the rules of sessions: extended runtime sessions
+// (start, start(at:) and their window) and the background CPU limit any
+// session is under. A view of the Policy, like the families in family.go.
+type Sessions struct{ *Policy }
+
+// Sessions returns p's rules of sessions.
+func (p *Policy) Sessions() Sessions { return Sessions{p} }
+
 // ExtendedRequest is an app's start() or start(at:) of an extended
 // runtime session, with what the system knows of the app then.
 type ExtendedRequest struct {
@@ -95,7 +103,7 @@ type ExtendedOutcome struct {
 // and one scheduled session per app, and a smart alarm's date window
 // (smart_alarm_max_ahead ahead, smart_alarm_past_tolerance in the past,
 // where it starts at once). Every outcome is reported.
-func (p *Policy) ExtendedStart(f Facts, r ExtendedRequest, now time.Time) ExtendedOutcome {
+func (p Sessions) ExtendedStart(f Facts, r ExtendedRequest, now time.Time) ExtendedOutcome {
 	d := Decision{Time: now, App: f.App, Kind: KindExtendedSession}
 	refuse := func(rule, err, format string, args ...any) ExtendedOutcome {
 		d.Verdict, d.Rule, d.Reason = Refused, rule, fmt.Sprintf(format, args...)
@@ -164,7 +172,7 @@ func (p *Policy) ExtendedStart(f Facts, r ExtendedRequest, now time.Time) Extend
 // window before now, running in the background under a session, passed
 // the background CPU limit: background_cpu_percent of
 // background_cpu_window. It reports only an exceeded limit.
-func (p *Policy) BackgroundCPU(f Facts, cpu time.Duration, sessions string, now time.Time) (Decision, bool) {
+func (p Sessions) BackgroundCPU(f Facts, cpu time.Duration, sessions string, now time.Time) (Decision, bool) {
 	window := p.Profile.BackgroundCPUWindow.D()
 	limit := p.Profile.BackgroundCPUPercent
 	if window <= 0 {

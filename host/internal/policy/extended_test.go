@@ -41,7 +41,7 @@ func TestExtendedStartRules(t *testing.T) {
 		p.Report = func(d Decision) { got = append(got, d) }
 		r := base
 		c.r(&r)
-		out := p.ExtendedStart(f, r, now)
+		out := p.Sessions().ExtendedStart(f, r, now)
 		if out.Rule != c.rule || out.Error != c.err || out.InProgress != c.inPrg {
 			t.Errorf("%s: rule %s error %q in progress %v, want %s %q %v (%s)", c.name, out.Rule, out.Error, out.InProgress, c.rule, c.err, c.inPrg, out.Reason)
 		}
@@ -57,10 +57,10 @@ func TestBackgroundCPURule(t *testing.T) {
 	t.Parallel()
 	p := New(profile.Default())
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	if _, over := p.BackgroundCPU(Facts{App: "a"}, 48*time.Second, "x", now); over {
+	if _, over := p.Sessions().BackgroundCPU(Facts{App: "a"}, 48*time.Second, "x", now); over {
 		t.Error("48 s of 60 s (80 %) counted as over the limit")
 	}
-	d, over := p.BackgroundCPU(Facts{App: "a"}, 48*time.Second+time.Millisecond, "its x session", now)
+	d, over := p.Sessions().BackgroundCPU(Facts{App: "a"}, 48*time.Second+time.Millisecond, "its x session", now)
 	if !over || d.Rule != RuleCPUBackgroundLimit || d.Numbers["percent_x10"] != 800 || d.Numbers["cpu_ms"] != 48001 {
 		t.Errorf("over %v: %+v", over, d)
 	}

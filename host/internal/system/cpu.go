@@ -102,7 +102,7 @@ func (c *CPU) add(call Call) {
 	sort.Strings(names)
 	d, over := policy.Decision{}, false
 	a.Env.Rules.Decide(func(p *policy.Policy) policy.Decision {
-		d, over = p.BackgroundCPU(a.Facts(), used, "its "+strings.Join(names, " and ")+" session", now)
+		d, over = p.Sessions().BackgroundCPU(a.Facts(), used, "its "+strings.Join(names, " and ")+" session", now)
 		return d
 	})
 	if !over {

@@ -187,7 +187,7 @@ func (f *Feature) startOp(b []byte) ([]byte, abi.Status, string) {
 	now := a.Now()
 	var out policy.ExtendedOutcome
 	a.Env.Rules.Decide(func(p *policy.Policy) policy.Decision {
-		out = p.ExtendedStart(a.Facts(), req, now)
+		out = p.Sessions().ExtendedStart(a.Facts(), req, now)
 		return out.Decision
 	})
 	switch {
