@@ -488,7 +488,6 @@ func (a *App) SetBackgroundAppRefresh(on bool) {
 	a.sys.Unlock()
 }
 
-
 // FireAlarm makes the app's scheduled smart alarm fire now instead of at
 // its date, as `fire-alarm` does: the app is woken or launched for it. It
 // returns ErrNoSession when none is scheduled.
