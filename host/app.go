@@ -17,6 +17,7 @@ import (
 	"github.com/watchbox/watchbox/host/internal/system"
 	"github.com/watchbox/watchbox/host/internal/system/audio"
 	"github.com/watchbox/watchbox/host/internal/system/download"
+	"github.com/watchbox/watchbox/host/internal/system/extended"
 	"github.com/watchbox/watchbox/host/internal/system/location"
 	"github.com/watchbox/watchbox/host/internal/system/notify"
 	"github.com/watchbox/watchbox/host/internal/system/peripheral"
@@ -60,6 +61,7 @@ type App struct {
 	workout  *workout.Feature
 	location *location.Feature
 	audio    *audio.Feature
+	ext      *extended.Feature
 }
 
 // Load opens the app bundle in dir, builds it if it is Go source, checks its
@@ -221,6 +223,7 @@ func (r *Runtime) finishLoad(ctx context.Context, a *App, fail func(error) (*App
 	a.workout = workout.Register(sys, workout.Config{System: r.sessions.workouts, Seed: uint64(r.cfg.Seed)})
 	a.location = location.Register(sys)
 	a.audio = audio.Register(sys, r.headphones())
+	a.ext = extended.Register(sys)
 
 	var restored *system.Restored
 	if r.cfg.StateDir != "" {
@@ -312,13 +315,14 @@ func (a *App) locked(f func() error) error {
 // Only one app is frontmost: another app that is (the user opens this one
 // from it) enters the background first.
 func (a *App) Launch(ctx context.Context) error {
-	return a.bringForward(ctx, func() error { return a.sys.Life.Foreground(ctx) })
+	return a.bringForward(ctx, "another app opened: "+a.sys.ID, func() error { return a.sys.Life.Foreground(ctx) })
 }
 
 // bringForward runs open, with a's lock held, as the one app brought to
 // the foreground now: the app frontmost until then enters the background
-// first (its calls are its own, and a's context does not cancel them).
-func (a *App) bringForward(ctx context.Context, open func() error) error {
+// first, because of why (its calls are its own, and a's context does not
+// cancel them).
+func (a *App) bringForward(ctx context.Context, why string, open func() error) error {
 	r := a.rt
 	r.fgMu.Lock()
 	defer r.fgMu.Unlock()
@@ -326,7 +330,7 @@ func (a *App) bringForward(ctx context.Context, open func() error) error {
 		b.sys.Lock()
 		if b.sys.Life.Frontmost() {
 			b.sys.Log.Info().Str("for", a.sys.ID).Msg("leaves the foreground: another app opens")
-			b.sys.Life.Background(context.WithoutCancel(ctx))
+			b.sys.Life.BackgroundBecause(context.WithoutCancel(ctx), why)
 		}
 		b.sys.Unlock()
 	}
@@ -516,7 +520,7 @@ func (a *App) TapNotification(ctx context.Context, id, action string) error {
 	if err != nil {
 		return err
 	}
-	return a.bringForward(ctx, func() error { return a.notify.Tap(ctx, n, action) })
+	return a.bringForward(ctx, "a notification of "+a.sys.ID+" was tapped", func() error { return a.notify.Tap(ctx, n, action) })
 }
 
 // PhoneData says how data from the paired phone arrives (WatchConnectivity).
@@ -562,4 +566,48 @@ func (a *App) SentToPhone() [][]byte {
 // bluetooth_near_limit are left. Opening the app resets the count.
 func (a *App) BluetoothAlert(ctx context.Context, peripheral string) error {
 	return a.locked(func() error { return a.phone.BluetoothAlert(ctx, peripheral) })
+}
+
+// PressCrown is the user pressing the Digital Crown while the app is
+// frontmost: it leaves the foreground for the watch face
+// (will_resign_active if active, did_enter_background), and a running
+// self care or mindfulness session ends with resigned_frontmost. It does
+// nothing to an app that is not frontmost.
+func (a *App) PressCrown(ctx context.Context) error {
+	return a.locked(func() error {
+		if !a.sys.Life.Frontmost() {
+			a.sys.Life.Ignored("crown press")
+			return nil
+		}
+		return a.sys.Life.BackgroundBecause(ctx, "the Digital Crown was pressed")
+	})
+}
+
+// ErrNoSession is SuppressSession's error when the app has no extended
+// runtime session running or scheduled.
+var ErrNoSession = extended.ErrNoSession
+
+// SuppressSession ends the app's running extended runtime session (or
+// cancels its scheduled smart alarm) with reason suppressed_by_system, as
+// watchOS does when the watch allows no session of its type (Apple does
+// not say when; a developer forces it). It returns ErrNoSession when
+// there is none.
+func (a *App) SuppressSession(ctx context.Context) error {
+	return a.locked(func() error { return a.ext.Suppress(ctx) })
+}
+
+// SetBackgroundAppRefresh is the user's Background App Refresh switch
+// for the app: while it is off, extended runtime sessions fail to start
+// with bar_disabled. It starts on.
+func (a *App) SetBackgroundAppRefresh(on bool) {
+	a.sys.Lock()
+	a.ext.SetBackgroundAppRefresh(on)
+	a.sys.Unlock()
+}
+
+// FireAlarm makes the app's scheduled smart alarm fire now instead of at
+// its date, as `fire-alarm` does: the app is woken or launched for it. It
+// returns ErrNoSession when none is scheduled.
+func (a *App) FireAlarm(ctx context.Context) error {
+	return a.locked(func() error { return a.ext.FireNow() })
 }

@@ -91,12 +91,12 @@ func (a *App) FeedSource(src sensors.Source, name string) {
 
 // Sessions describes the app's background sessions, one line each (as
 // `status` prints them): the workout's state and live data, location
-// updates, audio. Empty when it has none.
+// updates, audio, extended runtime sessions. Empty when it has none.
 func (a *App) Sessions() []string {
 	a.sys.Lock()
 	defer a.sys.Unlock()
 	var out []string
-	for _, s := range []string{a.workout.Status(), a.location.Status(), a.audio.Status()} {
+	for _, s := range []string{a.workout.Status(), a.location.Status(), a.audio.Status(), a.ext.Status()} {
 		if s != "" {
 			out = append(out, s)
 		}

@@ -31,7 +31,11 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // downloads from the scenario's routes updating the complication under
 // the snapshot budget; heartstrap, Bluetooth peripherals read during
 // background refresh, live values while frontmost, connections the system
-// closes, background scans under the budget shared with alerts.
+// closes, background scans under the budget shared with alerts;
+// breathe, a mindfulness session kept frontmost with
+// the wrist down and ended by a crown press; alarm, a smart alarm
+// scheduled at night, fired into a purged app that claims it, repeating
+// haptics until the user stops it.
 var goldenRuns = []struct {
 	name string
 	args []string
@@ -51,6 +55,10 @@ var goldenRuns = []struct {
 	{"simulate-workout.txt", []string{"simulate", "tests/scenarios/workout.scenario"}},
 	{"simulate-workout.jsonl", []string{"simulate", "--json", "tests/scenarios/workout.scenario"}},
 	{"simulate-workout-why.txt", []string{"simulate", "--why", "run", "tests/scenarios/workout.scenario"}},
+	{"simulate-breathe.txt", []string{"simulate", "tests/scenarios/breathe.scenario"}},
+	{"simulate-alarm.txt", []string{"simulate", "tests/scenarios/alarm.scenario"}},
+	{"simulate-alarm.jsonl", []string{"simulate", "--json", "tests/scenarios/alarm.scenario"}},
+	{"simulate-alarm-why.txt", []string{"simulate", "--why", "alarm", "tests/scenarios/alarm.scenario"}},
 	{"run-hello.jsonl", []string{"run", "--json", "--seed", "7", "--steps",
 		"wrist-down, background, trigger snapshot, suspend, purge, wrist-up, status", "apps/hello"}},
 	{"run-refresh.jsonl", []string{"run", "--json", "--seed", "7", "--steps",

@@ -32,7 +32,8 @@ var keyType = [...]abi.Type{
 	abi.FieldElapsed: abi.TypeInt, abi.FieldAltitude: abi.TypeFloat, abi.FieldBackground: abi.TypeBool,
 	abi.FieldRoute: abi.TypeInt, abi.FieldSpeed: abi.TypeFloat, abi.FieldQueued: abi.TypeBool,
 	abi.FieldPeripheral: abi.TypeBytes, abi.FieldService: abi.TypeBytes, abi.FieldCharacteristic: abi.TypeBytes,
-	abi.FieldValue: abi.TypeBytes,
+	abi.FieldValue:         abi.TypeBytes,
+	abi.FieldExtendedState: abi.TypeInt, abi.FieldSessionID: abi.TypeInt, abi.FieldSessionError: abi.TypeInt,
 }
 
 // KeyType returns the wire type every value of key has, and whether key is
@@ -234,41 +235,7 @@ var locationUpdateSpec = &Spec{Name: "location_update", Doc: "CLLocationManagerD
 	{Key: abi.FieldQueued, Type: abi.TypeBool, Presence: Optional, Doc: "held while the app was suspended"},
 }}
 
-// ExtendedSession is the payload of extended_session_did_start and
-// extended_session_will_expire (provisional).
-type ExtendedSession struct {
-	SessionType int64
-	Date        int64 // the expiration, Unix ns
-}
-
-var extendedSessionSpec = &Spec{Name: "extended_session", Provisional: true, Fields: []FieldSpec{
-	{Key: abi.FieldSessionType, Type: abi.TypeInt, Presence: Always}, {Key: abi.FieldDate, Type: abi.TypeInt, Presence: Always, Doc: "the expiration"},
-}}
-
-// ExtendedSessionInvalidated is the payload of extended_session_invalidated
-// (provisional).
-type ExtendedSessionInvalidated struct {
-	SessionType int64
-	Reason      int64
-	Error       string
-}
-
-var extendedSessionInvalidatedSpec = &Spec{Name: "extended_session_invalidated", Provisional: true, Fields: []FieldSpec{
-	{Key: abi.FieldSessionType, Type: abi.TypeInt, Presence: Always}, {Key: abi.FieldReason, Type: abi.TypeInt, Presence: Always}, {Key: abi.FieldError, Type: abi.TypeBytes, Presence: Optional},
-}}
-
-// SmartAlarmRepeat is the payload of smart_alarm_repeat (provisional).
-type SmartAlarmRepeat struct {
-	Haptic   int64
-	Interval time.Duration
-}
-
-var smartAlarmRepeatSpec = &Spec{Name: "smart_alarm_repeat", Provisional: true, Fields: []FieldSpec{
-	{Key: abi.FieldHaptic, Type: abi.TypeInt, Presence: Always}, {Key: abi.FieldInterval, Type: abi.TypeInt, Presence: Always},
-}}
-
-// RestoreState is the payload of restore_state (hot reload): the state the
-// previous version of the app saved, for the new version to take up.
+// RestoreState is the payload of restore_state (hot reload; provisional).
 type RestoreState struct {
 	State []byte
 }
@@ -452,26 +419,6 @@ type WorkoutCall struct {
 
 var workoutCallSpec = &Spec{Name: "workout_call", Doc: "pause_workout, resume_workout, stop_workout, end_workout", Fields: []FieldSpec{
 	{Key: abi.FieldIdentifier, Type: abi.TypeBytes, Presence: Required, Doc: "the session's identifier"},
-}}
-
-// StartExtendedSession is the arguments of start_extended_session
-// (provisional).
-type StartExtendedSession struct {
-	Date int64 // scheduled start (smart alarm), Unix ns; 0: now
-}
-
-var startExtendedSessionSpec = &Spec{Name: "start_extended_session", Provisional: true, Fields: []FieldSpec{
-	{Key: abi.FieldDate, Type: abi.TypeInt, Presence: Optional, Doc: "scheduled start"},
-}}
-
-// NotifyUser is the arguments of notify_user (provisional).
-type NotifyUser struct {
-	Haptic   int64
-	Interval time.Duration // repeat interval; 0: none
-}
-
-var notifyUserSpec = &Spec{Name: "notify_user", Provisional: true, Fields: []FieldSpec{
-	{Key: abi.FieldHaptic, Type: abi.TypeInt, Presence: Always}, {Key: abi.FieldInterval, Type: abi.TypeInt, Presence: Optional, Doc: "the repeat interval"},
 }}
 
 // Spec describes Empty's fields.
@@ -685,68 +632,6 @@ func (m *LocationUpdate) Decode(b []byte) error {
 func (m *LocationUpdate) bind() []any {
 	return []any{&m.Latitude, &m.Longitude, &m.Date, &m.Altitude, &m.Speed, &m.Queued}
 }
-
-// Spec describes ExtendedSession's fields.
-func (*ExtendedSession) Spec() *Spec { return extendedSessionSpec }
-
-// Encode appends the encoded fields of m to dst.
-func (m ExtendedSession) Encode(dst []byte) []byte {
-	return encodeTo(dst, extendedSessionSpec, m.bind())
-}
-
-// Decode replaces m with the ExtendedSession encoded in b.
-func (m *ExtendedSession) Decode(b []byte) error {
-	*m = ExtendedSession{}
-	return decodeFlat(b, extendedSessionSpec, m.bind())
-}
-
-func (m *ExtendedSession) bind() []any { return []any{&m.SessionType, &m.Date} }
-
-// Spec describes ExtendedSessionInvalidated's fields.
-func (*ExtendedSessionInvalidated) Spec() *Spec { return extendedSessionInvalidatedSpec }
-
-// Encode appends the encoded fields of m to dst.
-func (m ExtendedSessionInvalidated) Encode(dst []byte) []byte {
-	return encodeTo(dst, extendedSessionInvalidatedSpec, m.bind())
-}
-
-// Decode replaces m with the ExtendedSessionInvalidated encoded in b.
-func (m *ExtendedSessionInvalidated) Decode(b []byte) error {
-	*m = ExtendedSessionInvalidated{}
-	return decodeFlat(b, extendedSessionInvalidatedSpec, m.bind())
-}
-
-func (m *ExtendedSessionInvalidated) bind() []any { return []any{&m.SessionType, &m.Reason, &m.Error} }
-
-// Spec describes SmartAlarmRepeat's fields.
-func (*SmartAlarmRepeat) Spec() *Spec { return smartAlarmRepeatSpec }
-
-// Encode appends the encoded fields of m to dst.
-func (m SmartAlarmRepeat) Encode(dst []byte) []byte {
-	return encodeTo(dst, smartAlarmRepeatSpec, m.bind())
-}
-
-// Decode replaces m with the SmartAlarmRepeat encoded in b.
-func (m *SmartAlarmRepeat) Decode(b []byte) error {
-	*m = SmartAlarmRepeat{}
-	return decodeFlat(b, smartAlarmRepeatSpec, m.bind())
-}
-
-func (m *SmartAlarmRepeat) bind() []any { return []any{&m.Haptic, &m.Interval} }
-
-// Spec describes SavedState's fields.
-func (*SavedState) Spec() *Spec { return savedStateSpec }
-
-// Encode appends the encoded fields of m to dst.
-func (m SavedState) Encode(dst []byte) []byte { return encodeTo(dst, savedStateSpec, m.bind()) }
-
-// Decode replaces m with the SavedState encoded in b.
-func (m *SavedState) Decode(b []byte) error {
-	*m = SavedState{}
-	return decodeFlat(b, savedStateSpec, m.bind())
-}
-
-func (m *SavedState) bind() []any { return []any{&m.State} }
 
 // Spec describes RestoreState's fields.
 func (*RestoreState) Spec() *Spec { return restoreStateSpec }
@@ -962,32 +847,16 @@ func (m *WorkoutCall) Decode(b []byte) error {
 
 func (m *WorkoutCall) bind() []any { return []any{&m.Identifier} }
 
-// Spec describes StartExtendedSession's fields.
-func (*StartExtendedSession) Spec() *Spec { return startExtendedSessionSpec }
+// Spec describes SavedState's fields.
+func (*SavedState) Spec() *Spec { return savedStateSpec }
 
 // Encode appends the encoded fields of m to dst.
-func (m StartExtendedSession) Encode(dst []byte) []byte {
-	return encodeTo(dst, startExtendedSessionSpec, m.bind())
+func (m SavedState) Encode(dst []byte) []byte { return encodeTo(dst, savedStateSpec, m.bind()) }
+
+// Decode replaces m with the SavedState encoded in b.
+func (m *SavedState) Decode(b []byte) error {
+	*m = SavedState{}
+	return decodeFlat(b, savedStateSpec, m.bind())
 }
 
-// Decode replaces m with the StartExtendedSession encoded in b.
-func (m *StartExtendedSession) Decode(b []byte) error {
-	*m = StartExtendedSession{}
-	return decodeFlat(b, startExtendedSessionSpec, m.bind())
-}
-
-func (m *StartExtendedSession) bind() []any { return []any{&m.Date} }
-
-// Spec describes NotifyUser's fields.
-func (*NotifyUser) Spec() *Spec { return notifyUserSpec }
-
-// Encode appends the encoded fields of m to dst.
-func (m NotifyUser) Encode(dst []byte) []byte { return encodeTo(dst, notifyUserSpec, m.bind()) }
-
-// Decode replaces m with the NotifyUser encoded in b.
-func (m *NotifyUser) Decode(b []byte) error {
-	*m = NotifyUser{}
-	return decodeFlat(b, notifyUserSpec, m.bind())
-}
-
-func (m *NotifyUser) bind() []any { return []any{&m.Haptic, &m.Interval} }
+func (m *SavedState) bind() []any { return []any{&m.State} }

@@ -33,7 +33,7 @@ func ForEvent(kind abi.EventKind) Message {
 		return &AudioSessionInterrupted{}
 	case abi.EventLocationUpdate:
 		return &LocationUpdate{}
-	case abi.EventExtendedSessionDidStart, abi.EventExtendedSessionWillExpire:
+	case abi.EventExtendedSessionDidStart, abi.EventExtendedSessionWillExpire, abi.EventHandleExtendedSession:
 		return &ExtendedSession{}
 	case abi.EventExtendedSessionInvalidated:
 		return &ExtendedSessionInvalidated{}
@@ -93,14 +93,16 @@ func ForOp(op abi.Op) (args, result Message) {
 		return &StartWorkout{}, &Empty{}
 	case abi.OpPauseWorkout, abi.OpResumeWorkout, abi.OpEndWorkout, abi.OpStopWorkout:
 		return &WorkoutCall{}, &Empty{}
-	case abi.OpInvalidateExtendedSession, abi.OpStopLocationUpdates, abi.OpActivateAudio, abi.OpDeactivateAudio:
+	case abi.OpStopLocationUpdates, abi.OpActivateAudio, abi.OpDeactivateAudio:
 		return &Empty{}, &Empty{}
 	case abi.OpStartLocationUpdates:
 		return &StartLocationUpdates{}, &Empty{}
 	case abi.OpWorkoutStatistics:
 		return &Empty{}, &WorkoutData{}
 	case abi.OpStartExtendedSession:
-		return &StartExtendedSession{}, &Empty{}
+		return &StartExtendedSession{}, &ExtendedSessionInfo{}
+	case abi.OpInvalidateExtendedSession, abi.OpExtendedSessionState:
+		return &SessionRef{}, &ExtendedSessionInfo{}
 	case abi.OpNotifyUser:
 		return &NotifyUser{}, &Empty{}
 	}
@@ -116,12 +118,13 @@ func Specs() []*Spec {
 		taskSpec, backgroundTasksSpec, taskWillExpireSpec, notificationSpec, notificationResponseSpec,
 		pushSpec, phoneDataSpec, bluetoothValueSpec, bluetoothDisconnectedSpec, workoutStateChangedSpec, workoutFailedSpec, audioSessionInterruptedSpec,
 		locationUpdateSpec, extendedSessionSpec, extendedSessionInvalidatedSpec, smartAlarmRepeatSpec,
-		restoreStateSpec, savedStateSpec, workoutEventSpec, workoutDataSpec, audioRouteSpec,
+		smartAlarmRepeatReplySpec, restoreStateSpec, savedStateSpec, workoutEventSpec, workoutDataSpec, audioRouteSpec,
 		appInfoSpec, scheduleRefreshSpec, scheduleSnapshotSpec, scheduleResultSpec, completeTaskSpec,
 		completeSnapshotTaskSpec, startDownloadSpec, scheduleNotificationSpec, cancelNotificationSpec,
 		updateComplicationSpec, sendToPhoneSpec, bluetoothScanSpec, bluetoothScanResultSpec, bluetoothConnectSpec,
 		bluetoothDiscoverSpec, bluetoothDiscoverResultSpec, bluetoothReadSpec, bluetoothSubscribeSpec,
-		bluetoothDisconnectSpec, startWorkoutSpec, startExtendedSessionSpec, notifyUserSpec,
+		bluetoothDisconnectSpec, startWorkoutSpec, startExtendedSessionSpec, sessionRefSpec,
+		extendedSessionInfoSpec, notifyUserSpec,
 		workoutCallSpec, startLocationUpdatesSpec,
 	}
 }

@@ -90,6 +90,7 @@ enum wb_event_kind {
 	WB_EVENT_EXTENDED_SESSION_WILL_EXPIRE = 53,
 	WB_EVENT_EXTENDED_SESSION_INVALIDATED = 54,
 	WB_EVENT_SMART_ALARM_REPEAT = 55,
+	WB_EVENT_HANDLE_EXTENDED_SESSION = 56,
 	WB_EVENT_WORKOUT_EVENT = 58,
 	WB_EVENT_WORKOUT_DATA = 59,
 	WB_EVENT_AUDIO_ROUTE_CHANGED = 60,
@@ -122,6 +123,7 @@ enum wb_op {
 	WB_OP_START_EXTENDED_SESSION = 52,
 	WB_OP_INVALIDATE_EXTENDED_SESSION = 53,
 	WB_OP_NOTIFY_USER = 54,
+	WB_OP_EXTENDED_SESSION_STATE = 55,
 	WB_OP_PREPARE_WORKOUT = 56,
 	WB_OP_STOP_WORKOUT = 57,
 	WB_OP_START_LOCATION_UPDATES = 58,
@@ -169,6 +171,9 @@ enum wb_field_key {
 	WB_FIELD_COMPLICATION = 34,
 	WB_FIELD_CALENDAR = 35,
 	WB_FIELD_REFUSAL = 36,
+	WB_FIELD_EXTENDED_STATE = 40,
+	WB_FIELD_SESSION_ID = 41,
+	WB_FIELD_SESSION_ERROR = 42,
 	WB_FIELD_FROM_STATE = 48,
 	WB_FIELD_ERROR_CODE = 49,
 	WB_FIELD_WORKOUT_EVENT = 50,
@@ -214,6 +219,57 @@ enum wb_app_state {
 	WB_STATE_ACTIVE = 2,
 	WB_STATE_BACKGROUND = 3,
 	WB_STATE_SUSPENDED = 4,
+};
+
+/* Extended runtime session types (field session_type of the extended session messages). */
+enum wb_session {
+	WB_SESSION_SELF_CARE = 1,
+	WB_SESSION_MINDFULNESS = 2,
+	WB_SESSION_PHYSICAL_THERAPY = 3,
+	WB_SESSION_SMART_ALARM = 4,
+};
+
+/* Extended runtime session states (field extended_state). */
+enum wb_extended {
+	WB_EXTENDED_NOT_STARTED = 0,
+	WB_EXTENDED_SCHEDULED = 1,
+	WB_EXTENDED_RUNNING = 2,
+	WB_EXTENDED_INVALID = 3,
+};
+
+/* Extended session invalidation reasons (field reason of extended_session_invalidated). */
+enum wb_invalidation {
+	WB_INVALIDATION_NONE = 0,
+	WB_INVALIDATION_SESSION_IN_PROGRESS = 1,
+	WB_INVALIDATION_EXPIRED = 2,
+	WB_INVALIDATION_RESIGNED_FRONTMOST = 3,
+	WB_INVALIDATION_SUPPRESSED_BY_SYSTEM = 4,
+	WB_INVALIDATION_ERROR = 5,
+};
+
+/* Extended session errors (field session_error). */
+enum wb_session_error {
+	WB_SESSION_ERROR_UNKNOWN = 1,
+	WB_SESSION_ERROR_SCHEDULED_TOO_FAR_IN_ADVANCE = 2,
+	WB_SESSION_ERROR_MUST_BE_ACTIVE_TO_START_OR_SCHEDULE = 3,
+	WB_SESSION_ERROR_NOT_YET_STARTED = 4,
+	WB_SESSION_ERROR_EXCEEDED_RESOURCE_LIMITS = 5,
+	WB_SESSION_ERROR_BAR_DISABLED = 6,
+	WB_SESSION_ERROR_NOT_APPROVED_TO_START_SESSION = 7,
+	WB_SESSION_ERROR_NOT_APPROVED_TO_SCHEDULE = 8,
+};
+
+/* Haptic types (field haptic). */
+enum wb_haptic {
+	WB_HAPTIC_NOTIFICATION = 0,
+	WB_HAPTIC_DIRECTION_UP = 1,
+	WB_HAPTIC_DIRECTION_DOWN = 2,
+	WB_HAPTIC_SUCCESS = 3,
+	WB_HAPTIC_FAILURE = 4,
+	WB_HAPTIC_RETRY = 5,
+	WB_HAPTIC_START = 6,
+	WB_HAPTIC_STOP = 7,
+	WB_HAPTIC_CLICK = 8,
 };
 
 /* ---- host functions (import module "watchbox") ------------------------- */
@@ -846,72 +902,102 @@ static inline void wb_location_update_encode(wb_writer *w, const wb_location_upd
 	wb_encode(w, wb_location_update_fields, 6, m);
 }
 
-/* extended_session: (provisional: no host sends or implements it yet) */
+/* extended_session: extended_session_did_start, extended_session_will_expire, handle_extended_session */
 typedef struct wb_extended_session {
 	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	int64_t session_id; /* key 41, int, always */
 	int64_t session_type; /* key 28, int, always */
 	int64_t date; /* key 8, int, always: the expiration */
 } wb_extended_session;
 
 static const wb_field_spec wb_extended_session_fields[] = {
+	{WB_FIELD_SESSION_ID, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_extended_session, session_id)},
 	{WB_FIELD_SESSION_TYPE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_extended_session, session_type)},
 	{WB_FIELD_DATE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_extended_session, date)},
 };
 
 /* wb_extended_session_decode reads fields [p, p+n) into *m; see wb_decode. */
 static inline int32_t wb_extended_session_decode(const uint8_t *p, uint32_t n, wb_extended_session *m) {
-	return wb_decode(wb_extended_session_fields, 2, p, n, m, sizeof *m, &m->present);
+	return wb_decode(wb_extended_session_fields, 3, p, n, m, sizeof *m, &m->present);
 }
 
 /* wb_extended_session_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_extended_session_encode(wb_writer *w, const wb_extended_session *m) {
-	wb_encode(w, wb_extended_session_fields, 2, m);
+	wb_encode(w, wb_extended_session_fields, 3, m);
 }
 
-/* extended_session_invalidated: (provisional: no host sends or implements it yet) */
+/* extended_session_invalidated: didInvalidateWith(reason, error) */
 typedef struct wb_extended_session_invalidated {
 	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	int64_t session_id; /* key 41, int, always */
 	int64_t session_type; /* key 28, int, always */
-	int64_t reason; /* key 20, int, always */
-	wb_bytes error; /* key 14, bytes, optional */
+	int64_t reason; /* key 20, int, always: an invalidation reason */
+	int64_t session_error; /* key 42, int, optional: with reason error */
+	wb_bytes error; /* key 14, bytes, optional: the reason or error in words */
 } wb_extended_session_invalidated;
 
 static const wb_field_spec wb_extended_session_invalidated_fields[] = {
+	{WB_FIELD_SESSION_ID, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_extended_session_invalidated, session_id)},
 	{WB_FIELD_SESSION_TYPE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_extended_session_invalidated, session_type)},
 	{WB_FIELD_REASON, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_extended_session_invalidated, reason)},
+	{WB_FIELD_SESSION_ERROR, WB_TYPE_INT, WB_OPTIONAL, -1, offsetof(wb_extended_session_invalidated, session_error)},
 	{WB_FIELD_ERROR, WB_TYPE_BYTES, WB_OPTIONAL, -1, offsetof(wb_extended_session_invalidated, error)},
 };
 
 /* wb_extended_session_invalidated_decode reads fields [p, p+n) into *m; see wb_decode. */
 static inline int32_t wb_extended_session_invalidated_decode(const uint8_t *p, uint32_t n, wb_extended_session_invalidated *m) {
-	return wb_decode(wb_extended_session_invalidated_fields, 3, p, n, m, sizeof *m, &m->present);
+	return wb_decode(wb_extended_session_invalidated_fields, 5, p, n, m, sizeof *m, &m->present);
 }
 
 /* wb_extended_session_invalidated_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_extended_session_invalidated_encode(wb_writer *w, const wb_extended_session_invalidated *m) {
-	wb_encode(w, wb_extended_session_invalidated_fields, 3, m);
+	wb_encode(w, wb_extended_session_invalidated_fields, 5, m);
 }
 
-/* smart_alarm_repeat: (provisional: no host sends or implements it yet) */
+/* smart_alarm_repeat: notifyUser's repeat handler */
 typedef struct wb_smart_alarm_repeat {
 	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	int64_t session_id; /* key 41, int, always */
 	int64_t haptic; /* key 30, int, always */
 	int64_t interval; /* key 26, int, always */
 } wb_smart_alarm_repeat;
 
 static const wb_field_spec wb_smart_alarm_repeat_fields[] = {
+	{WB_FIELD_SESSION_ID, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_smart_alarm_repeat, session_id)},
 	{WB_FIELD_HAPTIC, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_smart_alarm_repeat, haptic)},
 	{WB_FIELD_INTERVAL, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_smart_alarm_repeat, interval)},
 };
 
 /* wb_smart_alarm_repeat_decode reads fields [p, p+n) into *m; see wb_decode. */
 static inline int32_t wb_smart_alarm_repeat_decode(const uint8_t *p, uint32_t n, wb_smart_alarm_repeat *m) {
-	return wb_decode(wb_smart_alarm_repeat_fields, 2, p, n, m, sizeof *m, &m->present);
+	return wb_decode(wb_smart_alarm_repeat_fields, 3, p, n, m, sizeof *m, &m->present);
 }
 
 /* wb_smart_alarm_repeat_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_smart_alarm_repeat_encode(wb_writer *w, const wb_smart_alarm_repeat *m) {
-	wb_encode(w, wb_smart_alarm_repeat_fields, 2, m);
+	wb_encode(w, wb_smart_alarm_repeat_fields, 3, m);
+}
+
+/* smart_alarm_repeat_reply: the reply to smart_alarm_repeat */
+typedef struct wb_smart_alarm_repeat_reply {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	int64_t interval; /* key 26, int, required: the next interval; 0 stops the repeats */
+	int64_t haptic; /* key 30, int, always: the next haptic */
+} wb_smart_alarm_repeat_reply;
+
+static const wb_field_spec wb_smart_alarm_repeat_reply_fields[] = {
+	{WB_FIELD_INTERVAL, WB_TYPE_INT, WB_REQUIRED, -1, offsetof(wb_smart_alarm_repeat_reply, interval)},
+	{WB_FIELD_HAPTIC, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_smart_alarm_repeat_reply, haptic)},
+};
+
+/* wb_smart_alarm_repeat_reply_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_smart_alarm_repeat_reply_decode(const uint8_t *p, uint32_t n, wb_smart_alarm_repeat_reply *m) {
+	return wb_decode(wb_smart_alarm_repeat_reply_fields, 2, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_smart_alarm_repeat_reply_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_smart_alarm_repeat_reply_encode(wb_writer *w, const wb_smart_alarm_repeat_reply *m) {
+	wb_encode(w, wb_smart_alarm_repeat_reply_fields, 2, m);
 }
 
 /* restore_state: hot reload: the state the old version saved */
@@ -1478,46 +1564,100 @@ static inline void wb_start_workout_encode(wb_writer *w, const wb_start_workout 
 	wb_encode(w, wb_start_workout_fields, 2, m);
 }
 
-/* start_extended_session: (provisional: no host sends or implements it yet) */
+/* start_extended_session: start() / start(at:) */
 typedef struct wb_start_extended_session {
 	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	int64_t session_id; /* key 41, int, required */
 	int64_t date; /* key 8, int, optional: scheduled start */
 } wb_start_extended_session;
 
 static const wb_field_spec wb_start_extended_session_fields[] = {
+	{WB_FIELD_SESSION_ID, WB_TYPE_INT, WB_REQUIRED, -1, offsetof(wb_start_extended_session, session_id)},
 	{WB_FIELD_DATE, WB_TYPE_INT, WB_OPTIONAL, -1, offsetof(wb_start_extended_session, date)},
 };
 
 /* wb_start_extended_session_decode reads fields [p, p+n) into *m; see wb_decode. */
 static inline int32_t wb_start_extended_session_decode(const uint8_t *p, uint32_t n, wb_start_extended_session *m) {
-	return wb_decode(wb_start_extended_session_fields, 1, p, n, m, sizeof *m, &m->present);
+	return wb_decode(wb_start_extended_session_fields, 2, p, n, m, sizeof *m, &m->present);
 }
 
 /* wb_start_extended_session_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_start_extended_session_encode(wb_writer *w, const wb_start_extended_session *m) {
-	wb_encode(w, wb_start_extended_session_fields, 1, m);
+	wb_encode(w, wb_start_extended_session_fields, 2, m);
 }
 
-/* notify_user: (provisional: no host sends or implements it yet) */
+/* session_ref: invalidate_extended_session, extended_session_state */
+typedef struct wb_session_ref {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	int64_t session_id; /* key 41, int, required */
+} wb_session_ref;
+
+static const wb_field_spec wb_session_ref_fields[] = {
+	{WB_FIELD_SESSION_ID, WB_TYPE_INT, WB_REQUIRED, -1, offsetof(wb_session_ref, session_id)},
+};
+
+/* wb_session_ref_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_session_ref_decode(const uint8_t *p, uint32_t n, wb_session_ref *m) {
+	return wb_decode(wb_session_ref_fields, 1, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_session_ref_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_session_ref_encode(wb_writer *w, const wb_session_ref *m) {
+	wb_encode(w, wb_session_ref_fields, 1, m);
+}
+
+/* extended_session_info: state, type and expirationDate */
+typedef struct wb_extended_session_info {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	int64_t session_id; /* key 41, int, always */
+	int64_t extended_state; /* key 40, int, always */
+	int64_t session_type; /* key 28, int, always */
+	int64_t date; /* key 8, int, optional: expiration (running) or start (scheduled) */
+	int64_t reason; /* key 20, int, optional: why it is invalid, when this request made it so */
+	int64_t session_error; /* key 42, int, optional: with reason error */
+} wb_extended_session_info;
+
+static const wb_field_spec wb_extended_session_info_fields[] = {
+	{WB_FIELD_SESSION_ID, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_extended_session_info, session_id)},
+	{WB_FIELD_EXTENDED_STATE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_extended_session_info, extended_state)},
+	{WB_FIELD_SESSION_TYPE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_extended_session_info, session_type)},
+	{WB_FIELD_DATE, WB_TYPE_INT, WB_OPTIONAL, -1, offsetof(wb_extended_session_info, date)},
+	{WB_FIELD_REASON, WB_TYPE_INT, WB_OPTIONAL, -1, offsetof(wb_extended_session_info, reason)},
+	{WB_FIELD_SESSION_ERROR, WB_TYPE_INT, WB_OPTIONAL, -1, offsetof(wb_extended_session_info, session_error)},
+};
+
+/* wb_extended_session_info_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_extended_session_info_decode(const uint8_t *p, uint32_t n, wb_extended_session_info *m) {
+	return wb_decode(wb_extended_session_info_fields, 6, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_extended_session_info_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_extended_session_info_encode(wb_writer *w, const wb_extended_session_info *m) {
+	wb_encode(w, wb_extended_session_info_fields, 6, m);
+}
+
+/* notify_user: notifyUser(hapticType:repeatHandler:) */
 typedef struct wb_notify_user {
 	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	int64_t session_id; /* key 41, int, required */
 	int64_t haptic; /* key 30, int, always */
-	int64_t interval; /* key 26, int, optional: the repeat interval */
+	uint8_t repeats; /* key 27, bool, optional: a repeat handler is set */
 } wb_notify_user;
 
 static const wb_field_spec wb_notify_user_fields[] = {
+	{WB_FIELD_SESSION_ID, WB_TYPE_INT, WB_REQUIRED, -1, offsetof(wb_notify_user, session_id)},
 	{WB_FIELD_HAPTIC, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_notify_user, haptic)},
-	{WB_FIELD_INTERVAL, WB_TYPE_INT, WB_OPTIONAL, -1, offsetof(wb_notify_user, interval)},
+	{WB_FIELD_REPEATS, WB_TYPE_BOOL, WB_OPTIONAL, -1, offsetof(wb_notify_user, repeats)},
 };
 
 /* wb_notify_user_decode reads fields [p, p+n) into *m; see wb_decode. */
 static inline int32_t wb_notify_user_decode(const uint8_t *p, uint32_t n, wb_notify_user *m) {
-	return wb_decode(wb_notify_user_fields, 2, p, n, m, sizeof *m, &m->present);
+	return wb_decode(wb_notify_user_fields, 3, p, n, m, sizeof *m, &m->present);
 }
 
 /* wb_notify_user_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_notify_user_encode(wb_writer *w, const wb_notify_user *m) {
-	wb_encode(w, wb_notify_user_fields, 2, m);
+	wb_encode(w, wb_notify_user_fields, 3, m);
 }
 
 /* workout_call: pause_workout, resume_workout, stop_workout, end_workout */

@@ -106,6 +106,11 @@ type Manifest struct {
 	// that the app reads at run time (the app_info request), like custom
 	// Info.plist keys: a server URL, a refresh interval.
 	Settings json.RawMessage `json:"settings,omitempty"`
+	// ExtendedFrontmostTimeout opts the app in to staying frontmost
+	// extended_frontmost_timeout (the profile's, 1 hour) after the wrist
+	// drops instead of frontmost_timeout (2 minutes), as watchOS 8 lets
+	// an app (key extendedFrontmostTimeout, default false).
+	ExtendedFrontmostTimeout bool `json:"extendedFrontmostTimeout,omitempty"`
 }
 
 // ExtendedRuntimeMode returns the manifest's extended runtime session mode
@@ -139,6 +144,7 @@ func ParseManifest(data []byte) (*Manifest, error) {
 var manifestKeys = []string{
 	"CFBundleIdentifier", "CFBundleDisplayName", "abiVersion", "WKBackgroundModes",
 	"complication", "memoryLimit", "allowedHosts", "dataQuota", "module", "source", "settings",
+	"extendedFrontmostTimeout",
 }
 
 // MaxSettings caps the size of a manifest's settings object.
@@ -273,6 +279,10 @@ func (p *manifestParser) key(key string, raw json.RawMessage) {
 		p.backgroundModes(key, raw)
 	case "complication":
 		if err := json.Unmarshal(raw, &m.Complication); err != nil || jsonKind(raw) != "boolean" {
+			p.problem(key, "must be true or false, not %s", describe(raw))
+		}
+	case "extendedFrontmostTimeout":
+		if err := json.Unmarshal(raw, &m.ExtendedFrontmostTimeout); err != nil || jsonKind(raw) != "boolean" {
 			p.problem(key, "must be true or false, not %s", describe(raw))
 		}
 	case "memoryLimit":

@@ -65,13 +65,18 @@ const (
 	Route             Kind = "route"              // the user follows the GPX route Track (or File) from now on
 	Headphones        Kind = "headphones"         // Bluetooth headphones connect (On) or disconnect
 	AudioInterruption Kind = "audio-interruption" // an audio interruption (a call) begins (On) or ends for the app
+	Crown             Kind = "crown"              // the user presses the Digital Crown: the frontmost app goes to the background
+	FireAlarm         Kind = "fire-alarm"         // the app's scheduled smart alarm fires now
+	SuppressSession   Kind = "suppress-session"   // the system suppresses the app's extended runtime session
+	BAR               Kind = "bar"                // the user turns Background App Refresh on or off (On) for the app
 )
 
 // Kinds returns every action kind, in the order above.
 func Kinds() []Kind {
 	return []Kind{Launch, Open, WristUp, WristDown, Background, Suspend, Purge, Trigger, Expire, Push, Phone,
 		BluetoothAlert, Peripheral, Intent, RelevantShortcut, TapNotification, Complication, Serve, Set, Note, Sleep, Status, Why, Quit,
-		BothButtons, OtherWorkout, Motion, HeartRate, Route, Headphones, AudioInterruption}
+		BothButtons, OtherWorkout, Motion, HeartRate, Route, Headphones, AudioInterruption,
+		Crown, FireAlarm, SuppressSession, BAR}
 }
 
 // ActsOnApp reports whether actions of kind act on one app (the one named,
@@ -196,7 +201,7 @@ func (a Action) Detail() string {
 		}
 	case Intent:
 		words = append(words, a.Intent)
-	case Complication:
+	case Complication, BAR:
 		words = append(words, map[bool]string{true: "on", false: "off"}[a.On])
 	case Peripheral:
 		words = append(words, a.Peripheral)

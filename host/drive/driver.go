@@ -322,6 +322,14 @@ func (d *Driver) apply(ctx context.Context, a Action, app *host.App, res *Result
 		return err
 	case Complication:
 		app.SetComplicationActive(a.On)
+	case Crown:
+		return app.PressCrown(ctx)
+	case FireAlarm:
+		return app.FireAlarm(ctx)
+	case SuppressSession:
+		return app.SuppressSession(ctx)
+	case BAR:
+		app.SetBackgroundAppRefresh(a.On)
 	case Serve:
 		if d.opts.Routes == nil || a.Route == nil {
 			return errors.New("serve needs a route and a simulation's HTTP test server")

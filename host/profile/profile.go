@@ -109,6 +109,15 @@ type Profile struct {
 	WorkoutHeartRateInterval Duration `json:"workout_heart_rate_interval"` // a running workout's live data (heart rate, energy, distance) comes this often
 	LocationInterval         Duration `json:"location_interval"`           // a location update comes this often while updates are on
 	MaxQueuedLocations       int      `json:"max_queued_locations"`        // updates held for a suspended app; the oldest beyond are dropped
+	// ExtendedWillExpire is how long before a session's limit its
+	// willExpire comes.
+	ExtendedWillExpire Duration `json:"extended_will_expire_lead"`
+	// notifyUser's repeats: the interval without a repeat handler, the
+	// longest a handler may return, and the shortest watchbox lets it
+	// (each repeat is a scheduler event and, with a handler, a call).
+	SmartAlarmRepeat    Duration `json:"smart_alarm_repeat_default"`
+	SmartAlarmRepeatMax Duration `json:"smart_alarm_repeat_max"`
+	SmartAlarmRepeatMin Duration `json:"smart_alarm_repeat_min"`
 }
 
 // Default returns the default profile, "watch-default".
@@ -163,6 +172,10 @@ func Default() Profile {
 		WorkoutHeartRateInterval: Duration(5 * time.Second),
 		LocationInterval:         Duration(2 * time.Second),
 		MaxQueuedLocations:       3600,
+		ExtendedWillExpire:       Duration(30 * time.Second),
+		SmartAlarmRepeat:         Duration(3 * time.Second),
+		SmartAlarmRepeatMax:      Duration(60 * time.Second),
+		SmartAlarmRepeatMin:      Duration(time.Second),
 	}
 }
 
@@ -197,6 +210,10 @@ var Sources = map[string]string{
 	"smart_alarm_max":                "Apple: smart alarm sessions run up to 30 minutes",
 	"smart_alarm_max_ahead":          "Apple: a smart alarm can be scheduled at most 36 hours ahead",
 	"smart_alarm_past_tolerance":     "Apple: a date up to 1 minute in the past starts at once",
+	"extended_will_expire_lead":      "chosen here; Apple says willExpire comes \"shortly before\" the expiration date, with no number",
+	"smart_alarm_repeat_default":     "Apple: notifyUser without a repeat handler repeats every 3 seconds",
+	"smart_alarm_repeat_max":         "Apple: a repeat handler's interval must be greater than 0 and at most 60 seconds",
+	"smart_alarm_repeat_min":         "chosen here: Apple only says greater than 0; each repeat costs a scheduler event and, with a handler, a guest call",
 	"max_concurrent_downloads":       "chosen here; Apple publishes no per-app number for background URL sessions",
 	"max_download_size":              "chosen here; on top of the app's dataQuota",
 	"max_bluetooth_connections":      "chosen here; Apple publishes no per-app number of Bluetooth LE connections",
@@ -252,6 +269,9 @@ func (p Profile) Validate() error {
 	if p.SavedStateBytes > MaxSavedState {
 		return fmt.Errorf("profile %s: saved_state_bytes is %d, more than the %d bytes one restore_state event can carry (the ABI's %d-byte envelope)",
 			p.Name, p.SavedStateBytes, MaxSavedState, abi.MaxEnvelope)
+	}
+	if p.SmartAlarmRepeatMin > p.SmartAlarmRepeatMax || p.SmartAlarmRepeat > p.SmartAlarmRepeatMax {
+		return fmt.Errorf("profile %s: smart_alarm_repeat_min (%v) and smart_alarm_repeat_default (%v) must not exceed smart_alarm_repeat_max (%v)", p.Name, p.SmartAlarmRepeatMin.D(), p.SmartAlarmRepeat.D(), p.SmartAlarmRepeatMax.D())
 	}
 	if p.TaskWarning >= p.TaskTime {
 		return fmt.Errorf("profile %s: task_warning (%v) must be shorter than task_time (%v)", p.Name, p.TaskWarning.D(), p.TaskTime.D())

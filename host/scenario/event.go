@@ -65,7 +65,7 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 		return ok
 	}
 	switch Verb(vt.text) {
-	case "open", VerbLaunch, VerbBackground, VerbSuspend, VerbPurge, VerbRelevantShortcut:
+	case "open", VerbLaunch, VerbBackground, VerbSuspend, VerbPurge, VerbRelevantShortcut, VerbCrown, VerbFireAlarm, VerbSuppressSession:
 		if vt.text == "open" {
 			ev.Verb = VerbLaunch
 		}
@@ -189,7 +189,7 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 			}
 		}
 		return ok
-	case VerbComplication:
+	case VerbComplication, VerbBAR:
 		if !p.count(line, vt, args, 2, 2, use) {
 			return false
 		}

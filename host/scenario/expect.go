@@ -140,6 +140,7 @@ func RuleIDs() []string {
 		policy.RuleURLSessionFinished, policy.RuleURLSessionHostNotAllowed, policy.RuleURLSessionStarted,
 	}
 	ids = append(ids, policy.SessionRuleIDs()...)
+	ids = append(ids, policy.ExtendedRuleIDs()...)
 	sort.Strings(ids)
 	return ids
 }

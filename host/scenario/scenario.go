@@ -184,6 +184,10 @@ const (
 	VerbRoute             Verb = "route"              // the user follows a GPX route from now on (APP's location and workout distance)
 	VerbHeadphones        Verb = "headphones"         // Bluetooth headphones connect (on) or disconnect (off)
 	VerbAudioInterruption Verb = "audio-interruption" // an audio interruption (a call) begins or ends for APP
+	VerbCrown             Verb = "crown"              // the user presses the Digital Crown: frontmost APP goes to the background
+	VerbFireAlarm         Verb = "fire-alarm"         // APP's scheduled smart alarm fires now
+	VerbSuppressSession   Verb = "suppress-session"   // the system suppresses APP's extended runtime session
+	VerbBAR               Verb = "bar"                // the user turns Background App Refresh on or off for APP
 )
 
 // Event is one timed event. Which fields beyond At, Line, Column, Verb and

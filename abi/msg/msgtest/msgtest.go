@@ -56,6 +56,8 @@ func (c Case) New() msg.Message {
 		return &msg.SavedState{}
 	case *msg.Task:
 		return &msg.Task{}
+	case *msg.SmartAlarmRepeatReply:
+		return &msg.SmartAlarmRepeatReply{}
 	}
 	panic("msgtest: case " + c.Name + " has no type")
 }
@@ -220,22 +222,55 @@ func Cases() []Case {
 				w.Float(abi.FieldSpeed, 3.25)
 				w.Bool(abi.FieldQueued, true)
 			})},
-		{Name: "event extended_session_will_expire", Event: abi.EventExtendedSessionWillExpire, Value: &msg.ExtendedSession{SessionType: 1, Date: t0},
+		{Name: "event extended_session_did_start", Event: abi.EventExtendedSessionDidStart,
+			Value: &msg.ExtendedSession{SessionID: 3, SessionType: int64(abi.SessionMindfulness), Date: t0},
 			Wire: wire(func(w *abi.Writer) {
-				w.Int(abi.FieldSessionType, 1)
+				w.Int(abi.FieldSessionID, 3)
+				w.Int(abi.FieldSessionType, int64(abi.SessionMindfulness))
+				w.Int(abi.FieldDate, t0)
+			})},
+		{Name: "event extended_session_will_expire", Event: abi.EventExtendedSessionWillExpire,
+			Value: &msg.ExtendedSession{SessionID: 1, SessionType: int64(abi.SessionSelfCare), Date: t0},
+			Wire: wire(func(w *abi.Writer) {
+				w.Int(abi.FieldSessionID, 1)
+				w.Int(abi.FieldSessionType, int64(abi.SessionSelfCare))
+				w.Int(abi.FieldDate, t0)
+			})},
+		{Name: "event handle_extended_session", Event: abi.EventHandleExtendedSession,
+			Value: &msg.ExtendedSession{SessionID: 9, SessionType: int64(abi.SessionSmartAlarm), Date: t0},
+			Wire: wire(func(w *abi.Writer) {
+				w.Int(abi.FieldSessionID, 9)
+				w.Int(abi.FieldSessionType, int64(abi.SessionSmartAlarm))
 				w.Int(abi.FieldDate, t0)
 			})},
 		{Name: "event extended_session_invalidated", Event: abi.EventExtendedSessionInvalidated,
-			Value: &msg.ExtendedSessionInvalidated{SessionType: 1, Reason: 3, Error: "expired"},
+			Value: &msg.ExtendedSessionInvalidated{SessionID: 2, SessionType: int64(abi.SessionPhysicalTherapy),
+				Reason: int64(abi.InvalidationError), SessionError: int64(abi.ErrorExceededResourceLimits), Error: "exceeded_resource_limits"},
 			Wire: wire(func(w *abi.Writer) {
-				w.Int(abi.FieldSessionType, 1)
-				w.Int(abi.FieldReason, 3)
-				w.String(abi.FieldError, "expired")
+				w.Int(abi.FieldSessionID, 2)
+				w.Int(abi.FieldSessionType, int64(abi.SessionPhysicalTherapy))
+				w.Int(abi.FieldReason, int64(abi.InvalidationError))
+				w.Int(abi.FieldSessionError, int64(abi.ErrorExceededResourceLimits))
+				w.String(abi.FieldError, "exceeded_resource_limits")
 			})},
-		{Name: "event smart_alarm_repeat", Event: abi.EventSmartAlarmRepeat, Value: &msg.SmartAlarmRepeat{Haptic: 4, Interval: 9 * time.Minute},
+		{Name: "event extended_session_invalidated none", Event: abi.EventExtendedSessionInvalidated,
+			Value: &msg.ExtendedSessionInvalidated{SessionID: 1, SessionType: int64(abi.SessionSelfCare)},
 			Wire: wire(func(w *abi.Writer) {
-				w.Int(abi.FieldHaptic, 4)
-				w.Int(abi.FieldInterval, int64(9*time.Minute))
+				w.Int(abi.FieldSessionID, 1)
+				w.Int(abi.FieldSessionType, int64(abi.SessionSelfCare))
+				w.Int(abi.FieldReason, 0)
+			})},
+		{Name: "event smart_alarm_repeat", Event: abi.EventSmartAlarmRepeat,
+			Value: &msg.SmartAlarmRepeat{SessionID: 4, Haptic: int64(abi.HapticFailure), Interval: 3 * time.Second},
+			Wire: wire(func(w *abi.Writer) {
+				w.Int(abi.FieldSessionID, 4)
+				w.Int(abi.FieldHaptic, int64(abi.HapticFailure))
+				w.Int(abi.FieldInterval, int64(3*time.Second))
+			})},
+		{Name: "smart_alarm_repeat reply", Value: &msg.SmartAlarmRepeatReply{Interval: 5 * time.Second, Haptic: int64(abi.HapticRetry)},
+			Wire: wire(func(w *abi.Writer) {
+				w.Int(abi.FieldInterval, int64(5*time.Second))
+				w.Int(abi.FieldHaptic, int64(abi.HapticRetry))
 			})},
 		{Name: "event restore_state", Event: abi.EventRestoreState, Value: &msg.RestoreState{State: []byte("s")},
 			Wire: wire(func(w *abi.Writer) { w.Blob(abi.FieldState, []byte("s")) })},
@@ -409,12 +444,43 @@ func Cases() []Case {
 			})},
 		{Name: "op bluetooth_disconnect args", Op: abi.OpBluetoothDisconnect, Value: &msg.BluetoothDisconnect{Peripheral: "strap"},
 			Wire: wire(func(w *abi.Writer) { w.String(abi.FieldPeripheral, "strap") })},
-		{Name: "op start_extended_session args", Op: abi.OpStartExtendedSession, Value: &msg.StartExtendedSession{Date: t0},
-			Wire: wire(func(w *abi.Writer) { w.Int(abi.FieldDate, t0) })},
-		{Name: "op notify_user args", Op: abi.OpNotifyUser, Value: &msg.NotifyUser{Haptic: 4, Interval: time.Minute},
+		{Name: "op start_extended_session args", Op: abi.OpStartExtendedSession, Value: &msg.StartExtendedSession{SessionID: 9, Date: t0},
 			Wire: wire(func(w *abi.Writer) {
-				w.Int(abi.FieldHaptic, 4)
-				w.Int(abi.FieldInterval, int64(time.Minute))
+				w.Int(abi.FieldSessionID, 9)
+				w.Int(abi.FieldDate, t0)
+			})},
+		{Name: "op start_extended_session result", Op: abi.OpStartExtendedSession, Result: true,
+			Value: &msg.ExtendedSessionInfo{SessionID: 9, State: int64(abi.ExtendedScheduled), SessionType: int64(abi.SessionSmartAlarm), Date: t0},
+			Wire: wire(func(w *abi.Writer) {
+				w.Int(abi.FieldSessionID, 9)
+				w.Int(abi.FieldExtendedState, int64(abi.ExtendedScheduled))
+				w.Int(abi.FieldSessionType, int64(abi.SessionSmartAlarm))
+				w.Int(abi.FieldDate, t0)
+			})},
+		{Name: "op invalidate_extended_session result", Op: abi.OpInvalidateExtendedSession, Result: true,
+			Value: &msg.ExtendedSessionInfo{SessionID: 5, State: int64(abi.ExtendedInvalid), SessionType: int64(abi.SessionMindfulness),
+				Reason: int64(abi.InvalidationError), SessionError: int64(abi.ErrorNotYetStarted)},
+			Wire: wire(func(w *abi.Writer) {
+				w.Int(abi.FieldSessionID, 5)
+				w.Int(abi.FieldExtendedState, int64(abi.ExtendedInvalid))
+				w.Int(abi.FieldSessionType, int64(abi.SessionMindfulness))
+				w.Int(abi.FieldReason, int64(abi.InvalidationError))
+				w.Int(abi.FieldSessionError, int64(abi.ErrorNotYetStarted))
+			})},
+		{Name: "op invalidate_extended_session args", Op: abi.OpInvalidateExtendedSession, Value: &msg.SessionRef{SessionID: 9},
+			Wire: wire(func(w *abi.Writer) { w.Int(abi.FieldSessionID, 9) })},
+		{Name: "op extended_session_state result", Op: abi.OpExtendedSessionState, Result: true,
+			Value: &msg.ExtendedSessionInfo{SessionID: 1, State: int64(abi.ExtendedNotStarted), SessionType: int64(abi.SessionSelfCare)},
+			Wire: wire(func(w *abi.Writer) {
+				w.Int(abi.FieldSessionID, 1)
+				w.Int(abi.FieldExtendedState, 0)
+				w.Int(abi.FieldSessionType, int64(abi.SessionSelfCare))
+			})},
+		{Name: "op notify_user args", Op: abi.OpNotifyUser, Value: &msg.NotifyUser{SessionID: 9, Haptic: int64(abi.HapticNotification), Handler: true},
+			Wire: wire(func(w *abi.Writer) {
+				w.Int(abi.FieldSessionID, 9)
+				w.Int(abi.FieldHaptic, 0)
+				w.Bool(abi.FieldRepeats, true)
 			})},
 	}
 	return cs

@@ -29,6 +29,7 @@ var delegateMethods = []struct {
 	{"DidReceiveMessage", reflect.TypeFor[MessageReceiver](), "DidReceiveMessage(payload []byte)"},
 	{"SaveState", reflect.TypeFor[StateSaver](), "SaveState() ([]byte, error)"},
 	{"RestoreState", reflect.TypeFor[StateRestorer](), "RestoreState(state []byte) error"},
+	{"HandleExtendedRuntimeSession", reflect.TypeFor[ExtendedSessionHandler](), "HandleExtendedRuntimeSession(s *watch.ExtendedRuntimeSession)"},
 	{"HandleEvent", reflect.TypeFor[EventHandler](), "HandleEvent(e *watch.Event) bool"},
 }
 

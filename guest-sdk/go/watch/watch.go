@@ -89,6 +89,7 @@ type delegate struct {
 	event                                          func(*Event) bool
 	save                                           func() ([]byte, error)
 	restore                                        func([]byte) error
+	extended                                       func(*ExtendedRuntimeSession)
 }
 
 // Register makes d the app's delegate: the value whose methods the runtime's
@@ -163,11 +164,15 @@ func Register(d any) {
 	if x, ok := d.(StateRestorer); ok {
 		handlers.restore = x.RestoreState
 	}
+	handlers.extended = nil
+	if x, ok := d.(ExtendedSessionHandler); ok {
+		handlers.extended = x.HandleExtendedRuntimeSession
+	}
 	h := &handlers
 	if h.launch == nil && h.foreground == nil && h.active == nil && h.resign == nil && h.background == nil &&
 		h.tasks == nil && h.expire == nil && h.present == nil && h.remote == nil && h.complication == nil &&
 		h.respond == nil && h.userInfo == nil && h.context == nil && h.message == nil && h.event == nil &&
-		h.save == nil && h.restore == nil {
+		h.save == nil && h.restore == nil && h.extended == nil {
 		registered = fmt.Sprintf("watch.Register was given %T, which implements no delegate method", d)
 	} else {
 		registered = "yes"
@@ -216,8 +221,9 @@ var (
 func Current() *Event { return current }
 
 // reply holds the encoded fields returned with the current event's status;
-// its buffer is reused from call to call.
-var reply []byte
+// its buffer is reused from call to call. okReply is the answer a handler
+// gives with status ok (smart_alarm_repeat's), reset before each event.
+var reply, okReply []byte
 
 // fail sets the reply to a handler failure and returns status.
 func fail(status abi.Status, r msg.Reply) (abi.Status, []byte) {
@@ -246,6 +252,7 @@ func handle(kind abi.EventKind, envelope []byte) (status abi.Status, out []byte)
 	if kind == abi.EventDidFinishLaunching && registered != "yes" {
 		return fail(abi.StatusError, msg.Reply{Message: unregistered()})
 	}
+	okReply = okReply[:0]
 	handled, err := call(kind)
 	switch {
 	case err != nil:
@@ -256,7 +263,7 @@ func handle(kind abi.EventKind, envelope []byte) (status abi.Status, out []byte)
 	case !handled:
 		return abi.StatusUnhandled, nil
 	}
-	return abi.StatusOK, nil
+	return abi.StatusOK, okReply
 }
 
 // maxState is the most state the SDK sends: what one restore_state
@@ -355,6 +362,11 @@ func call(kind abi.EventKind) (bool, error) {
 			}
 			h(n)
 			return true, nil
+		}
+	case abi.EventExtendedSessionDidStart, abi.EventExtendedSessionWillExpire, abi.EventExtendedSessionInvalidated,
+		abi.EventSmartAlarmRepeat, abi.EventHandleExtendedSession:
+		if handled, err := extendedEvent(kind, current); handled || err != nil {
+			return handled, err
 		}
 	case abi.EventPhoneUserInfo, abi.EventPhoneApplicationContext, abi.EventPhoneMessage:
 		var h func([]byte)

@@ -388,7 +388,8 @@ type Result struct {
 	// SDK sends a recovered panic's stack trace.
 	Details string
 	// Reply is a copy of the fields the guest replied with (event_reply)
-	// when Status is ok and it replied: save_state's state.
+	// when Status is ok and it replied: save_state's state,
+	// smart_alarm_repeat's next interval.
 	Reply []byte
 	// Crash is set when the instance died in the call; it is still
 	// there, for the caller to Kill.

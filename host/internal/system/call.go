@@ -34,6 +34,9 @@ type Call struct {
 	Fuel        int64             `json:"fuel"` // fuel the call used (0 when unmetered)
 	State       abi.State         `json:"-"`    // the app's state after the call
 	Duration    time.Duration     `json:"duration_ns"`
+	// Reply is what the guest attached with event_reply to an ok answer
+	// (nil when nothing), for events whose answer the system reads.
+	Reply []byte `json:"-"`
 }
 
 // EventName returns the name of the call's event, or "instantiate" for a
@@ -126,6 +129,7 @@ func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 	}
 	c.Status = res.Status
 	c.State = a.Life.state
+	c.Reply = res.Reply
 	var herr error
 	if c.Status != abi.StatusOK && c.Status != abi.StatusUnhandled {
 		c.Message, c.Stack = res.Message, res.Details
@@ -153,6 +157,7 @@ func (a *App) record(c Call) {
 	if c.Crash != "" {
 		a.Life.lastCrash = &c
 	}
+	a.CPU.add(c)
 	ev := a.Log.Debug()
 	switch {
 	case c.Crash != "":

@@ -29,6 +29,10 @@ type Lifecycle struct {
 	timer     *clock.Event // the life-cycle timer (frontmost timeout, suspension)
 	timerGen  uint64
 	holds     int // keep-awake holds: the app is not suspended while any is taken
+	// frontHolds keep an inactive app frontmost (no frontmost timeout)
+	// while any is taken: a running self care or mindfulness session.
+	frontHolds int
+	leaving    string // why the app is leaving the foreground, while it does
 }
 
 // State returns the app's life-cycle state.
@@ -70,6 +74,62 @@ func (l *Lifecycle) Release() {
 	if l.holds > 0 {
 		l.holds--
 	}
+}
+
+// HoldFrontmost keeps the app frontmost while the wrist is down: no
+// frontmost timeout sends it to the background while the hold is taken
+// (a running frontmost extended runtime session). Leaving the foreground
+// by the user's action (a crown press, another app) still happens.
+func (l *Lifecycle) HoldFrontmost() {
+	l.frontHolds++
+	if l.state == abi.StateInactive {
+		l.stopTimer()
+	}
+}
+
+// ReleaseFrontmost releases a hold taken with HoldFrontmost; an inactive
+// app's frontmost timeout starts again from now.
+func (l *Lifecycle) ReleaseFrontmost() {
+	if l.frontHolds == 0 {
+		return
+	}
+	l.frontHolds--
+	l.armFrontmost()
+}
+
+// FrontmostTimeout returns how long the app stays frontmost after the
+// wrist drops: frontmost_timeout (or the runtime's override), or
+// extended_frontmost_timeout when its manifest opts in with
+// extendedFrontmostTimeout. 0 or less: never.
+func (l *Lifecycle) FrontmostTimeout() time.Duration {
+	d := l.app.Env.FrontmostTimeout()
+	if l.app.Manifest.ExtendedFrontmostTimeout && d > 0 {
+		d = max(d, l.app.Env.Rules.Profile().ExtendedFrontmostTimeout.D())
+	}
+	return d
+}
+
+// armFrontmost arms an inactive app's frontmost timeout, unless a
+// frontmost hold is taken.
+func (l *Lifecycle) armFrontmost() {
+	if d := l.FrontmostTimeout(); l.state == abi.StateInactive && d > 0 && l.frontHolds == 0 {
+		l.after(d, abi.StateInactive, func(ctx context.Context) error {
+			return l.BackgroundBecause(ctx, "its frontmost timeout passed")
+		})
+	}
+}
+
+// Leaving says why the app is leaving the foreground, while its
+// background hooks run: "the Digital Crown was pressed", "another app
+// opened: ID", ...; "" when not said.
+func (l *Lifecycle) Leaving() string { return l.leaving }
+
+// BackgroundBecause is Background, saying why the app leaves the
+// foreground (see Leaving).
+func (l *Lifecycle) BackgroundBecause(ctx context.Context, why string) error {
+	l.leaving = why
+	defer func() { l.leaving = "" }()
+	return l.Background(ctx)
 }
 
 // setState moves the app to s and logs the transition.
@@ -187,9 +247,7 @@ func (l *Lifecycle) WristDown(ctx context.Context) error {
 		return nil
 	}
 	err := l.Sequence(ctx, StepResign)
-	if d := l.app.Env.FrontmostTimeout(); l.state == abi.StateInactive && d > 0 {
-		l.after(d, abi.StateInactive, l.Background)
-	}
+	l.armFrontmost()
 	return err
 }
 

@@ -59,6 +59,9 @@ type App struct {
 
 	// Life is the app's life-cycle state machine.
 	Life Lifecycle
+	// CPU measures the app's CPU while it runs in the background under a
+	// session, for the background CPU limit.
+	CPU CPU
 
 	// statePath is the app's state file ("" for none); lastSaved what it
 	// holds; saveErr the last failure to write it, logged once; saveOff
@@ -77,6 +80,7 @@ type App struct {
 func New(env *Env, id string, m bundle.Manifest, log zerolog.Logger) *App {
 	a := &App{Env: env, ID: id, Manifest: m, Log: log, complication: m.Complication}
 	a.Life.app = a
+	a.CPU.app = a
 	a.Timers = Timers{app: a, evs: map[string]timer{}}
 	a.Features.ops = map[abi.Op]Op{}
 	return a

@@ -116,6 +116,26 @@ func header() []byte {
 		}
 	}
 	flush("state", "Life-cycle states (field app_state).")
+	for _, t := range abi.SessionTypes() {
+		add(t.String(), int64(t))
+	}
+	flush("session", "Extended runtime session types (field session_type of the extended session messages).")
+	for s := abi.ExtendedNotStarted; s <= abi.ExtendedInvalid; s++ {
+		add(s.String(), int64(s))
+	}
+	flush("extended", "Extended runtime session states (field extended_state).")
+	for _, r := range abi.InvalidationReasons() {
+		add(r.String(), int64(r))
+	}
+	flush("invalidation", "Extended session invalidation reasons (field reason of extended_session_invalidated).")
+	for _, e := range abi.ExtendedErrors() {
+		add(e.String(), int64(e))
+	}
+	flush("session_error", "Extended session errors (field session_error).")
+	for _, h := range abi.Haptics() {
+		add(h.String(), int64(h))
+	}
+	flush("haptic", "Haptic types (field haptic).")
 
 	p("%s", imports())
 	p("%s", codec)
