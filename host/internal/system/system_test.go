@@ -124,3 +124,27 @@ func TestReportCapsTheReason(t *testing.T) {
 		t.Errorf("short reason = %+v", (*reported)[1])
 	}
 }
+
+// A feature's hold is taken once however often it is wanted, released
+// once, and dropped without settling when the instance dies.
+func TestFeatureHold(t *testing.T) {
+	a, _ := newApp(t)
+	var h FeatureHold
+	h.Keep(&a.Life, true)
+	h.Keep(&a.Life, true)
+	if !h.Held() || a.Life.holds != 1 {
+		t.Fatalf("after two Keep(true): held %v, holds %d; want true, 1", h.Held(), a.Life.holds)
+	}
+	h.Keep(&a.Life, false)
+	h.Keep(&a.Life, false)
+	if h.Held() || a.Life.holds != 0 {
+		t.Fatalf("after two Keep(false): held %v, holds %d; want false, 0", h.Held(), a.Life.holds)
+	}
+	a.Life.Hold() // another feature's
+	h.Keep(&a.Life, true)
+	h.Drop(&a.Life)
+	h.Drop(&a.Life)
+	if h.Held() || a.Life.holds != 1 {
+		t.Fatalf("after Drop: held %v, holds %d; want false and the other feature's 1", h.Held(), a.Life.holds)
+	}
+}

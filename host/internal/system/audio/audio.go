@@ -20,10 +20,10 @@ import (
 type Feature struct {
 	a *system.App
 
-	route       bool // headphones connected
-	active      bool // the session is activated
-	interrupted bool // an interruption is under way
-	held        bool
+	route       bool               // headphones connected
+	active      bool               // the session is activated
+	interrupted bool               // an interruption is under way
+	awake       system.FeatureHold // the feature holds the app awake
 }
 
 // Register adds the audio feature to a; route says whether headphones are
@@ -77,16 +77,7 @@ func (f *Feature) playing() bool { return f.active && !f.interrupted && f.route 
 
 // syncHold holds the app while audio plays.
 func (f *Feature) syncHold() {
-	want := f.playing()
-	switch {
-	case want && !f.held:
-		f.a.Life.Hold()
-		f.held = true
-	case !want && f.held:
-		f.a.Life.Release()
-		f.held = false
-		f.a.Life.Settle()
-	}
+	f.awake.Keep(&f.a.Life, f.playing())
 }
 
 // SetRoute connects (on) or disconnects the headphones. An app with an
@@ -145,7 +136,7 @@ func (f *Feature) deliver(ctx context.Context, kind abi.EventKind, fields []byte
 
 // backgrounded reports that playing audio keeps the app running.
 func (f *Feature) backgrounded(context.Context) error {
-	if f.held {
+	if f.awake.Held() {
 		f.a.Report(policy.Decision{Time: f.a.Env.Clock.Now(), Kind: policy.KindAudio, Verdict: policy.Hold, Rule: policy.RuleAudioHold,
 			Reason: "the app keeps running in the background: it plays long-form audio"})
 	}
@@ -155,10 +146,7 @@ func (f *Feature) backgrounded(context.Context) error {
 // killed ends the session with the instance.
 func (f *Feature) killed() {
 	f.active, f.interrupted = false, false
-	if f.held {
-		f.a.Life.Release()
-		f.held = false
-	}
+	f.awake.Drop(&f.a.Life)
 }
 
 func (f *Feature) state() string {
@@ -172,7 +160,7 @@ func (f *Feature) state() string {
 }
 
 // Active reports whether audio plays.
-func (f *Feature) Active() bool { return f.held }
+func (f *Feature) Active() bool { return f.awake.Held() }
 
 // Status describes the app's audio session for `status`: "" when
 // inactive.

@@ -23,9 +23,9 @@ import (
 type Feature struct {
 	a *system.App
 
-	on         bool // updates are on
-	background bool // allowsBackgroundLocationUpdates
-	held       bool // the feature holds the app awake
+	on         bool               // updates are on
+	background bool               // allowsBackgroundLocationUpdates
+	awake      system.FeatureHold // the feature holds the app awake
 
 	route   *gpx.Track
 	routeAt time.Time // when the route's first point is
@@ -80,16 +80,7 @@ func (f *Feature) stop(args []byte) ([]byte, abi.Status, string) {
 
 // syncHold holds the app while background updates are on.
 func (f *Feature) syncHold() {
-	want := f.on && f.background
-	switch {
-	case want && !f.held:
-		f.a.Life.Hold()
-		f.held = true
-	case !want && f.held:
-		f.a.Life.Release()
-		f.held = false
-		f.a.Life.Settle()
-	}
+	f.awake.Keep(&f.a.Life, f.on && f.background)
 }
 
 // arm arms the next fix after t.
@@ -173,7 +164,7 @@ func (f *Feature) deliverQueued(ctx context.Context) error {
 
 // backgrounded reports that background updates keep the app running.
 func (f *Feature) backgrounded(context.Context) error {
-	if f.held {
+	if f.awake.Held() {
 		f.a.Report(policy.Decision{Time: f.a.Env.Clock.Now(), Kind: policy.KindLocation, Verdict: policy.Hold, Rule: policy.RuleLocationHold,
 			Reason: "the app keeps running in the background: its location updates allow background updates"})
 	}
@@ -185,10 +176,7 @@ func (f *Feature) killed() {
 	f.on, f.background = false, false
 	f.queue, f.dropped = nil, 0
 	f.a.Timers.Stop("location.fix")
-	if f.held {
-		f.a.Life.Release()
-		f.held = false
-	}
+	f.awake.Drop(&f.a.Life)
 }
 
 // SetRoute makes t the route the user follows, its first point at at. The
@@ -197,7 +185,7 @@ func (f *Feature) SetRoute(t *gpx.Track, at time.Time) { f.route, f.routeAt = t,
 
 // Active reports whether background location updates keep the app
 // running.
-func (f *Feature) Active() bool { return f.held }
+func (f *Feature) Active() bool { return f.awake.Held() }
 
 // Status describes the app's location updates for `status`: "" when off.
 func (f *Feature) Status() string {

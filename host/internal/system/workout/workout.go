@@ -80,9 +80,9 @@ type Feature struct {
 	sys  *System
 	seed uint64
 
-	s        *session // the current session, nil if none
-	finished []string // identifiers of ended sessions, oldest first
-	held     bool     // the feature holds the app awake
+	s        *session           // the current session, nil if none
+	finished []string           // identifiers of ended sessions, oldest first
+	awake    system.FeatureHold // the feature holds the app awake
 
 	hr      sensors.Source // heart rate fed from a file, indexed from the workout's start; nil: synthetic
 	hrName  string
@@ -367,16 +367,7 @@ func (f *Feature) stateOf(id string) abi.WorkoutState {
 // syncHold holds the app while the session is prepared or running, and
 // lets it settle otherwise.
 func (f *Feature) syncHold() {
-	want := f.s != nil && (f.s.state == abi.WorkoutPrepared || f.s.state == abi.WorkoutRunning)
-	switch {
-	case want && !f.held:
-		f.a.Life.Hold()
-		f.held = true
-	case !want && f.held:
-		f.a.Life.Release()
-		f.held = false
-		f.a.Life.Settle()
-	}
+	f.awake.Keep(&f.a.Life, f.s != nil && (f.s.state == abi.WorkoutPrepared || f.s.state == abi.WorkoutRunning))
 }
 
 // ---- events -----------------------------------------------------------------
@@ -563,7 +554,7 @@ func (f *Feature) userEvent(ctx context.Context, ev abi.WorkoutEventType, rule, 
 // backgrounded reports that a prepared or running workout keeps the app
 // running in the background.
 func (f *Feature) backgrounded(context.Context) error {
-	if f.held {
+	if f.awake.Held() {
 		now := f.a.Env.Clock.Now()
 		f.a.Report(policy.Decision{Time: now, Kind: policy.KindWorkout, Verdict: policy.Hold, Rule: policy.RuleWorkoutHold,
 			Reason: fmt.Sprintf("the app keeps running in the background: its workout is %v (not suspended; raising the wrist brings it back)", f.s.state)})
@@ -581,10 +572,7 @@ func (f *Feature) killed() {
 		f.a.Report(policy.Decision{Time: now, Kind: policy.KindWorkout, Verdict: policy.End, Rule: policy.RuleWorkoutEnded,
 			Reason: fmt.Sprintf("workout ended with the app's instance (%v before) %s", f.s.state, f.summary(now))})
 	}
-	if f.held {
-		f.a.Life.Release()
-		f.held = false
-	}
+	f.awake.Drop(&f.a.Life)
 	f.s = nil
 	f.finished = nil // the guest's session objects died with it
 	f.sys.release(f)
