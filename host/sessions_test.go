@@ -435,3 +435,31 @@ func hexOf(b []byte) string {
 	}
 	return string(out)
 }
+
+// Rule cpu.background_limit for a workout: an app that keeps going over
+// the background CPU limit while its workout holds it in the background
+// is killed with the CPU termination reason (not merely suspended), and
+// the workout ends with the instance.
+func TestRuleWorkoutBackgroundCPULimit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h, a, ds := virtualSessions(t, []string{"DidBecomeActive start", "Data spin"}, "background_cpu_percent=1")
+	must(t, a.Launch(ctx))
+	must(t, a.WristDown(ctx))
+	must(t, h.rt.RunFor(ctx, 5*time.Minute))
+	got := wantRule(t, *ds, policy.RuleCPUBackgroundLimit, 1)
+	if len(got) == 1 && !strings.Contains(got[0], "its workout session ends") {
+		t.Errorf("the limit's reason does not name the workout: %q", got[0])
+	}
+	wantRule(t, *ds, policy.RuleWorkoutEnded, 1)
+	if a.State() != abi.StateNotRunning {
+		t.Errorf("state after the CPU limit = %v, want not_running (killed)", a.State())
+	}
+	c := a.LastCrash()
+	if c == nil || c.Termination != "cpu_time_exceeded" || !strings.Contains(c.Crash, "background_cpu_percent=1") {
+		t.Fatalf("last crash = %+v, want cpu_time_exceeded with the limit's reason", c)
+	}
+	if c.EventName() != "workout_data" {
+		t.Errorf("the kill is charged to %s, want the last background call, workout_data", c.EventName())
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/internal/guest"
+	"github.com/watchbox/watchbox/host/internal/policy"
 )
 
 // Call records one call into a guest, as passed to Env.OnCall.
@@ -150,6 +151,21 @@ func (l *Lifecycle) MissedDeadline(now time.Time, kind abi.EventKind, reason str
 		l.crashes++
 		a.record(Call{App: a.ID, Time: now, Event: kind, Crash: reason, Termination: guest.TerminationTaskDeadline, State: abi.StateNotRunning})
 	}
+	l.Kill(context.Background())
+}
+
+// overCPU kills the running instance because the app went over the
+// background CPU limit while a session held it (decision d), and records
+// it as a crash of the last background call with the CPU termination
+// reason: watchOS terminates such an app rather than suspending it.
+func (l *Lifecycle) overCPU(d policy.Decision) {
+	a := l.app
+	if !a.Guest.Running() {
+		return
+	}
+	l.crashes++
+	a.record(Call{App: a.ID, Time: a.Env.Clock.Now(), Event: a.CPU.last, Crash: d.Reason + " [" + d.Rule + "]",
+		Termination: guest.TerminationCPU, State: abi.StateNotRunning})
 	l.Kill(context.Background())
 }
 

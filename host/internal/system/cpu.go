@@ -24,6 +24,9 @@ type CPU struct {
 	// slots hold the CPU time of background calls, one per sixtieth of
 	// the window (at most 61 kept), oldest first.
 	slots []cpuSlot
+	// last is the event of the last background call counted: the call a
+	// CPU kill is charged to.
+	last abi.EventKind
 }
 
 type cpuSlot struct {
@@ -82,6 +85,7 @@ func (c *CPU) add(call Call) {
 	if len(c.watchers) == 0 || call.Fuel <= 0 || call.State != abi.StateBackground {
 		return
 	}
+	c.last = call.Event
 	slot := c.slot()
 	n := call.Time.UnixNano() / int64(slot)
 	cpu := a.Env.Rules.Profile().CPUTime(call.Fuel)

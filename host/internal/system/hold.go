@@ -4,7 +4,17 @@ package system
 // once however often the feature says it wants it: a session feature
 // (workout, location, audio) keeps its app running while its session
 // does, and lets the app settle toward suspension once it stops.
-type FeatureHold struct{ held bool }
+//
+// While the hold is taken, the app's background CPU is watched under
+// Session's name: an app that goes over the background CPU limit in the
+// background is killed with the CPU termination reason, as watchOS
+// terminates a background session's app that uses too much CPU.
+type FeatureHold struct {
+	// Session names the session in the CPU limit's reason ("workout");
+	// without one the hold does not watch the CPU.
+	Session string
+	held    bool
+}
 
 // Keep takes the hold on l's app when want is true and it is not held,
 // and releases it, letting the app settle, when want is false and it is.
@@ -13,9 +23,13 @@ func (h *FeatureHold) Keep(l *Lifecycle, want bool) {
 	case want && !h.held:
 		l.Hold()
 		h.held = true
+		if h.Session != "" {
+			l.app.CPU.Watch(h.Session, l.overCPU)
+		}
 	case !want && h.held:
 		l.Release()
 		h.held = false
+		h.unwatch(l)
 		l.Settle()
 	}
 }
@@ -26,6 +40,13 @@ func (h *FeatureHold) Drop(l *Lifecycle) {
 	if h.held {
 		l.Release()
 		h.held = false
+		h.unwatch(l)
+	}
+}
+
+func (h *FeatureHold) unwatch(l *Lifecycle) {
+	if h.Session != "" {
+		l.app.CPU.Unwatch(h.Session)
 	}
 }
 

@@ -6,7 +6,9 @@
 // request, or * for any), and does each ACTION in order: new, prepare,
 // start, pause, resume, stop, end (the workout), loc-bg, loc-fg, loc-stop
 // (location updates with or without background updates), audio-on,
-// audio-off. It logs what it sees as "sessions: ..." lines.
+// audio-off, and spin (a few million instructions of busy work, for the
+// background CPU limit); Data is the event of each live workout sample.
+// It logs what it sees as "sessions: ..." lines.
 package main
 
 import (
@@ -56,6 +58,19 @@ func (app) DidGenerate(s *watch.WorkoutSession, ev watch.WorkoutEventType, date 
 
 func (app) DidCollect(s *watch.WorkoutSession, d watch.WorkoutData) {
 	watch.Printf("sessions: data at %s hr %.0f elapsed %v dist %.0f kcal %.1f", clock(d.Date), d.HeartRate, d.Elapsed, d.Distance, d.ActiveEnergy)
+	act("Data")
+}
+
+// sink keeps spin's work from being optimized away.
+var sink uint64
+
+// spin is busy work: about 3 million loop iterations.
+func spin() {
+	x := sink | 1
+	for i := 0; i < 3_000_000; i++ {
+		x = x*6364136223846793005 + 1442695040888963407
+	}
+	sink = x
 }
 
 func (app) DidUpdateLocation(m *watch.LocationManager, l watch.Location) {
@@ -81,6 +96,10 @@ func act(event string) {
 			continue
 		}
 		for _, a := range f[1:] {
+			if a == "spin" {
+				spin()
+				continue
+			}
 			do(a)
 		}
 	}

@@ -29,7 +29,7 @@ type Feature struct {
 // Register adds the audio feature to a; route says whether headphones are
 // connected now.
 func Register(a *system.App, route bool) *Feature {
-	f := &Feature{a: a, route: route}
+	f := &Feature{awake: system.FeatureHold{Session: "audio"}, a: a, route: route}
 	a.Features.Handle(abi.OpActivateAudio, f.activate)
 	a.Features.Handle(abi.OpDeactivateAudio, f.deactivate)
 	a.Features.OnKill(f.killed)

@@ -36,7 +36,7 @@ type Feature struct {
 
 // Register adds the location feature to a.
 func Register(a *system.App) *Feature {
-	f := &Feature{a: a}
+	f := &Feature{awake: system.FeatureHold{Session: "location"}, a: a}
 	a.Features.Handle(abi.OpStartLocationUpdates, f.start)
 	a.Features.Handle(abi.OpStopLocationUpdates, f.stop)
 	a.Features.OnKill(f.killed)

@@ -107,7 +107,7 @@ type session struct {
 
 // Register adds the workout feature to a.
 func Register(a *system.App, cfg Config) *Feature {
-	f := &Feature{a: a, sys: cfg.System, seed: cfg.Seed}
+	f := &Feature{awake: system.FeatureHold{Session: "workout"}, a: a, sys: cfg.System, seed: cfg.Seed}
 	if f.sys == nil {
 		f.sys = NewSystem()
 	}
