@@ -146,11 +146,7 @@ func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 // still open at its deadline, and records it as a crash of a call of kind
 // (watchOS's 0x2182bad2).
 func (l *Lifecycle) MissedDeadline(now time.Time, kind abi.EventKind, reason string) {
-	a := l.app
-	if a.Guest.Running() {
-		l.crashes++
-		a.record(Call{App: a.ID, Time: now, Event: kind, Crash: reason, Termination: guest.TerminationTaskDeadline, State: abi.StateNotRunning})
-	}
+	l.terminated(now, kind, reason, guest.TerminationTaskDeadline)
 	l.Kill(context.Background())
 }
 
@@ -159,14 +155,22 @@ func (l *Lifecycle) MissedDeadline(now time.Time, kind abi.EventKind, reason str
 // it as a crash of the last background call with the CPU termination
 // reason: watchOS terminates such an app rather than suspending it.
 func (l *Lifecycle) overCPU(d policy.Decision) {
+	if l.terminated(l.app.Env.Clock.Now(), l.app.CPU.last, d.Reason+" ["+d.Rule+"]", guest.TerminationCPU) {
+		l.Kill(context.Background())
+	}
+}
+
+// terminated records the system's kill of the running instance, if there
+// is one, as a crash of a call of kind ended by term, and reports whether
+// there was. The caller kills the instance.
+func (l *Lifecycle) terminated(now time.Time, kind abi.EventKind, reason string, term guest.Termination) bool {
 	a := l.app
 	if !a.Guest.Running() {
-		return
+		return false
 	}
 	l.crashes++
-	a.record(Call{App: a.ID, Time: a.Env.Clock.Now(), Event: a.CPU.last, Crash: d.Reason + " [" + d.Rule + "]",
-		Termination: guest.TerminationCPU, State: abi.StateNotRunning})
-	l.Kill(context.Background())
+	a.record(Call{App: a.ID, Time: now, Event: kind, Crash: reason, Termination: term, State: abi.StateNotRunning})
+	return true
 }
 
 func (a *App) record(c Call) {
