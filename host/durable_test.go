@@ -181,3 +181,25 @@ func TestBadStateFileFailsTheLoadAndIsKept(t *testing.T) {
 		})
 	}
 }
+
+// TestStateDirectoryIsOneRuntimes: while a runtime holds a state
+// directory, a second one (another `watchbox run --data` on the same
+// directory) is refused with an error that says what to do, instead of
+// both writing the same apps' state files; once the first closes, the
+// directory is free.
+func TestStateDirectoryIsOneRuntimes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	h1 := newHarness(t, Config{Virtual: true, StateDir: dir})
+	_, err := New(ctx, Config{Virtual: true, StateDir: dir, CacheDir: testCache, DataDir: t.TempDir()})
+	if !errors.Is(err, durable.ErrLocked) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "--state") {
+		t.Fatalf("second runtime on %s: err = %v, want one naming the directory and --state", dir, err)
+	}
+	must(t, h1.rt.Close(ctx))
+	rt, err := New(ctx, Config{Virtual: true, StateDir: dir, CacheDir: testCache, DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("after the first runtime closed: %v", err)
+	}
+	must(t, rt.Close(ctx))
+}

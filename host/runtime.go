@@ -28,6 +28,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/internal/clock"
+	"github.com/watchbox/watchbox/host/internal/durable"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/system"
 	"github.com/watchbox/watchbox/host/internal/system/peripheral"
@@ -98,7 +99,7 @@ type Config struct {
 	Start   time.Time
 	// Coverage instruments apps with edge coverage of their own code (not
 	// the Go standard library's: meter.Extras.AppCoverage) as well as
-	// metering, for App.Coverage: the fuzzer's feedback. Fuel is counted
+	// metering, for App.Coverage().Map: the fuzzer's feedback. Fuel is counted
 	// exactly as without it.
 	Coverage bool
 	// Keep, if set, keeps each app's Wasm side (its compiled module and
@@ -137,6 +138,7 @@ type Runtime struct {
 	clock     clock.Clock
 	sched     *clock.Scheduler
 	stopSched context.CancelFunc // ends the real-time scheduler's goroutine
+	stateLock *durable.DirLock   // holds Config.StateDir while the runtime runs
 
 	// fgMu serializes bringing apps to the foreground, so that only one
 	// is ever frontmost; front is the app brought there last. Taken before
@@ -191,11 +193,22 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if cfg.Logger != nil {
 		log = *cfg.Logger
 	}
+	// The state directory is this runtime's alone while it runs: two hosts
+	// saving the same apps' state would overwrite each other's schedules.
+	var lock *durable.DirLock
+	if cfg.StateDir != "" {
+		l, err := durable.Lock(cfg.StateDir)
+		if err != nil {
+			return nil, fmt.Errorf("host: %w", err)
+		}
+		lock = l
+	}
 	cache, meters, wasi, err := cfg.Keep.shared(ctx, cfg.CacheDir)
 	if err != nil {
+		lock.Unlock()
 		return nil, err
 	}
-	r := &Runtime{cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}, decisions: map[string][]Decision{}, world: peripheral.NewWorld()}
+	r := &Runtime{stateLock: lock, cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}, decisions: map[string][]Decision{}, world: peripheral.NewWorld()}
 	r.sessions.workouts = workout.NewSystem()
 	r.rules = system.NewRules(cfg.Profile, r.report)
 	r.fetches, r.stopFetches = context.WithCancel(context.Background())
@@ -326,5 +339,6 @@ func (r *Runtime) Close(ctx context.Context) error {
 	if r.cfg.Keep == nil {
 		errs = append(errs, r.cache.Close(ctx))
 	}
+	errs = append(errs, r.stateLock.Unlock()) // after the last state was saved
 	return errors.Join(errs...)
 }
