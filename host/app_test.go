@@ -652,7 +652,7 @@ func TestTriggerForcesATask(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	h, a, _ := virtualChaos(t, "Tasks complete")
-	must(t, a.Trigger(ctx, abi.TaskWatchConnectivity, []byte("hi")))
+	must(t, a.Tasks().Trigger(ctx, abi.TaskWatchConnectivity, []byte("hi")))
 	equal(t, "guest", h.guestLines("chaos: "), []string{
 		`chaos: task 1 watch_connectivity "hi" at 09:00:00`, "chaos: complete 1 <nil>"})
 	if a.State() != abi.StateBackground {
@@ -676,7 +676,7 @@ func TestBackgroundPushesAreThrottledAndCoalesced(t *testing.T) {
 	must(t, a.Launch(ctx))
 	must(t, a.EnterBackground(ctx))
 	for i := 1; i <= 5; i++ {
-		must(t, a.Push(ctx, parsePush(t, fmt.Sprintf(`{"aps":{"content-available":1},"n":%d}`, i))))
+		must(t, a.Notifications().Push(ctx, parsePush(t, fmt.Sprintf(`{"aps":{"content-available":1},"n":%d}`, i))))
 		must(t, h.rt.RunFor(ctx, 5*time.Minute))
 	}
 	must(t, h.rt.RunFor(ctx, time.Hour))
@@ -703,15 +703,15 @@ func TestAlertPushIsPresentedOnlyToAnActiveApp(t *testing.T) {
 	h, a, ds := virtualChaos(t)
 	must(t, a.Launch(ctx))
 	alert := `{"aps":{"alert":{"title":"Rain","body":"at 4pm"}},"city":"Oslo"}`
-	must(t, a.Push(ctx, parsePush(t, alert)))
+	must(t, a.Notifications().Push(ctx, parsePush(t, alert)))
 	must(t, a.EnterBackground(ctx))
-	must(t, a.Push(ctx, parsePush(t, alert)))
+	must(t, a.Notifications().Push(ctx, parsePush(t, alert)))
 	equal(t, "presented to the delegate", h.guestLines("chaos: present"), []string{`chaos: present push-1 "Rain" "at 4pm" {"city":"Oslo"}`})
 	if got := decisionsWith(*ds, "notification.presented"); len(got) != 1 || !strings.Contains(got[0], `push-2 presented to the user (the app is background): "Rain"`) {
 		t.Errorf("presented decisions = %q", got)
 	}
 	// An alert given as a plain string is its body: shown, not "".
-	must(t, a.Push(ctx, parsePush(t, `{"aps":{"alert":"Storm at 6pm"}}`)))
+	must(t, a.Notifications().Push(ctx, parsePush(t, `{"aps":{"alert":"Storm at 6pm"}}`)))
 	if got := decisionsWith(*ds, "notification.presented"); len(got) != 2 || !strings.Contains(got[1], `push-3 presented to the user (the app is background): "Storm at 6pm"`) {
 		t.Errorf("presented decisions = %q", got)
 	}
@@ -722,12 +722,12 @@ func TestComplicationPushNeedsTheActiveFaceAndTakesASnapshot(t *testing.T) {
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, "Tasks complete")
 	p := parsePush(t, `{"watchbox-push-type":"complication","temp":21}`)
-	must(t, a.Push(ctx, p)) // no complication on the active face
+	must(t, a.Notifications().Push(ctx, p)) // no complication on the active face
 	if got := decisionsWith(*ds, "complication_push.inactive_face"); len(got) != 1 {
 		t.Errorf("inactive-face drops = %q", got)
 	}
-	a.SetComplicationActive(true)
-	must(t, a.Push(ctx, p))
+	a.Complication().SetActive(true)
+	must(t, a.Notifications().Push(ctx, p))
 	equal(t, "guest", h.guestLines("chaos: "), []string{
 		`chaos: complication push {"temp":21}`,
 		"chaos: task 1 snapshot (complication_update) at 09:00:00",
@@ -739,14 +739,14 @@ func TestPhoneDataReachesABackgroundAppWithinTheDeliveryDelay(t *testing.T) {
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, "Tasks complete")
 	must(t, a.Launch(ctx))
-	must(t, a.Phone(ctx, PhoneMessage, []byte(`{"m":1}`))) // frontmost: at once
+	must(t, a.Phone().Deliver(ctx, PhoneMessage, []byte(`{"m":1}`))) // frontmost: at once
 	must(t, a.EnterBackground(ctx))
 	must(t, h.rt.RunFor(ctx, time.Minute))
-	must(t, a.Phone(ctx, PhoneMessage, []byte(`{"m":2}`))) // not reachable
-	must(t, a.Phone(ctx, PhoneUserInfo, []byte(`{"u":1}`)))
-	must(t, a.Phone(ctx, PhoneContext, []byte(`{"c":1}`)))
-	must(t, a.Phone(ctx, PhoneContext, []byte(`{"c":2}`))) // replaces c:1
-	must(t, a.Phone(ctx, PhoneUserInfo, []byte(`{"u":2}`)))
+	must(t, a.Phone().Deliver(ctx, PhoneMessage, []byte(`{"m":2}`))) // not reachable
+	must(t, a.Phone().Deliver(ctx, PhoneUserInfo, []byte(`{"u":1}`)))
+	must(t, a.Phone().Deliver(ctx, PhoneContext, []byte(`{"c":1}`)))
+	must(t, a.Phone().Deliver(ctx, PhoneContext, []byte(`{"c":2}`))) // replaces c:1
+	must(t, a.Phone().Deliver(ctx, PhoneUserInfo, []byte(`{"u":2}`)))
 	must(t, h.rt.RunFor(ctx, time.Hour))
 	equal(t, "guest", h.guestLines("chaos: "), []string{
 		`chaos: message {"m":1}`,
@@ -770,7 +770,7 @@ func TestBluetoothAlertsHaveADailyBudgetResetByOpeningTheApp(t *testing.T) {
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, "Tasks complete")
 	for i := 0; i < 6; i++ {
-		must(t, a.BluetoothAlert(ctx, "heart-strap"))
+		must(t, a.Bluetooth().Alert(ctx, "heart-strap"))
 		must(t, h.rt.RunFor(ctx, time.Minute))
 	}
 	if got := len(h.guestLines("chaos: task")); got != 5 {
@@ -787,7 +787,7 @@ func TestBluetoothAlertsHaveADailyBudgetResetByOpeningTheApp(t *testing.T) {
 	if len(decisionsWith(*ds, "bluetooth.reset_on_open")) != 1 {
 		t.Errorf("opening the app did not reset the count: %v", *ds)
 	}
-	must(t, a.BluetoothAlert(ctx, "heart-strap"))
+	must(t, a.Bluetooth().Alert(ctx, "heart-strap"))
 	if got := len(h.guestLines("chaos: task")); got != 6 {
 		t.Errorf("after the reset: %d alerts delivered, want 6", got)
 	}
@@ -933,13 +933,13 @@ func TestLocalNotificationsArePresentedTappedAndCancelled(t *testing.T) {
 	if len(presented) != 3 || !strings.HasPrefix(presented[0], "09:10:00") || !strings.Contains(presented[1], "n4") || !strings.HasPrefix(presented[2], "11:00:00") {
 		t.Errorf("presented = %q, want n1 at 09:10 and the hourly n4 at 10:00 and 11:00", presented)
 	}
-	must(t, a.TapNotification(ctx, "n1", ""))
+	must(t, a.Notifications().Tap(ctx, "n1", ""))
 	equal(t, "tap", h.guestLines("chaos: tapped"), []string{
 		`chaos: tapped n1 "Stand up" action com.apple.UNNotificationDefaultActionIdentifier at 11:01:00`})
 	if a.State() != abi.StateActive {
 		t.Errorf("state after the tap = %v, want active (the tap opens the app)", a.State())
 	}
-	if err := a.TapNotification(ctx, "n1", ""); err == nil {
+	if err := a.Notifications().Tap(ctx, "n1", ""); err == nil {
 		t.Error("a notification can be tapped only once")
 	}
 }

@@ -40,7 +40,7 @@ func TestDownloadsBeyondTheConcurrentCapAreRefused(t *testing.T) {
 		"DidFinishLaunching download d2 https://weather.example/f",
 		"DidFinishLaunching download d3 https://weather.example/f",
 		"Tasks complete")
-	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil))
+	must(t, a.Tasks().Trigger(ctx, abi.TaskApplicationRefresh, nil))
 	starts := h.guestLines("chaos: download")
 	if len(starts) != 3 || starts[0] != "chaos: download d1: <nil>" || starts[1] != "chaos: download d2: <nil>" ||
 		!strings.HasPrefix(starts[2], "chaos: download d3: ") || !strings.Contains(starts[2], "limit") {
@@ -73,7 +73,7 @@ func TestFailedRedownloadKeepsTheEarlierFile(t *testing.T) {
 	big := strings.Repeat("x", 100<<10) // over the chaos app's 64 KiB quota
 	h, _ := capsHarness(t, &http.Client{Transport: routes{"/small": "hello", "/big": big}})
 	a := chaos(t, h, "DidFinishLaunching download d1 https://weather.example/small", "Tasks complete")
-	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil))
+	must(t, a.Tasks().Trigger(ctx, abi.TaskApplicationRefresh, nil))
 	must(t, h.rt.RunFor(ctx, time.Minute))
 	setMode(t, a, "WillEnterForeground download d1 https://weather.example/big", "Tasks complete")
 	must(t, a.Purge(ctx))
@@ -120,7 +120,7 @@ func TestDownloadIsStreamedAndCappedInSize(t *testing.T) {
 	ctx := context.Background()
 	h, _ := capsHarness(t, &http.Client{Transport: endlessRoute{}}, "max_download_size=40000")
 	a := chaos(t, h, "DidFinishLaunching download d1 https://weather.example/endless", "Tasks complete")
-	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil))
+	must(t, a.Tasks().Trigger(ctx, abi.TaskApplicationRefresh, nil))
 	must(t, h.rt.RunFor(ctx, time.Minute))
 	got := h.guestLines("chaos: task 2 url_session")
 	if len(got) != 1 || !strings.Contains(got[0], `error "body over max_download_size (40000 bytes)"`) {
@@ -188,7 +188,7 @@ func TestDecisionLogHasAShareForEachApp(t *testing.T) {
 	ctx := context.Background()
 	h, ds := capsHarness(t, nil, "max_pending_notifications=1", "max_decisions_per_app=10")
 	hello := h.load(t, helloDir)
-	must(t, hello.TriggerTask(ctx, ForcedTask{Kind: abi.TaskApplicationRefresh}))
+	must(t, hello.Tasks().Force(ctx, ForcedTask{Kind: abi.TaskApplicationRefresh}))
 	quiet := hello.Why()
 	if len(quiet) == 0 {
 		t.Fatal("no decision about hello")

@@ -72,10 +72,26 @@ func (r *Runtime) RemovePeripheral(ctx context.Context, name string) error {
 // Peripherals returns the simulated peripherals in range, in name order.
 func (r *Runtime) Peripherals() []Peripheral { return r.world.Peripherals() }
 
+// Bluetooth is an app's side of Bluetooth: alerts from paired
+// peripherals and its connections to simulated ones. Get it with
+// App.Bluetooth.
+type Bluetooth struct{ a *App }
+
+// Bluetooth returns the app's Bluetooth side.
+func (a *App) Bluetooth() Bluetooth { return Bluetooth{a} }
+
+// Alert delivers a timely alert from a paired peripheral as a
+// Bluetooth-alert background task, within bluetooth_alerts_per_day per
+// rolling 24 h (shared with background scans); the decision warns when
+// bluetooth_near_limit are left. Opening the app resets the count.
+func (b Bluetooth) Alert(ctx context.Context, peripheral string) error {
+	return b.a.locked(func() error { return b.a.phone.BluetoothAlert(ctx, peripheral) })
+}
+
 // Connections returns the app's connections to simulated peripherals, in
 // peripheral name order.
-func (a *App) Connections() []Connection {
-	a.sys.Lock()
-	defer a.sys.Unlock()
-	return a.periph.Connections()
+func (b Bluetooth) Connections() []Connection {
+	b.a.sys.Lock()
+	defer b.a.sys.Unlock()
+	return b.a.periph.Connections()
 }

@@ -56,7 +56,14 @@ func moduleHash(wasm []byte) string {
 	return hex.EncodeToString(sum[:6])
 }
 
-// Reload is how one App.Reload went.
+// Dev is what hot reload (`watchbox dev`) does to an app: swap its module
+// and say which version runs. Get it with App.Dev.
+type Dev struct{ a *App }
+
+// Dev returns the app's hot-reload side.
+func (a *App) Dev() Dev { return Dev{a} }
+
+// Reload is how one Dev.Reload went.
 type Reload struct {
 	// Version counts the app's modules: 1 for the one it was loaded with,
 	// 2 after the first reload, and so on.
@@ -99,7 +106,8 @@ type Reload struct {
 // the swap is returned as a *CrashError; the new module stays, and the
 // app relaunches on its next event. The manifest is the one the app was
 // loaded with.
-func (a *App) Reload(ctx context.Context, file string, wasm []byte) (Reload, error) {
+func (d Dev) Reload(ctx context.Context, file string, wasm []byte) (Reload, error) {
+	a := d.a
 	start := time.Now()
 	m := a.sys.Manifest
 	hash := moduleHash(wasm)
@@ -145,11 +153,12 @@ var testHookBeforeSwapLock func()
 // Version returns the app's running module: its version number (1 as
 // loaded, one more for each reload), its short content hash, and how many
 // reloads swapped it.
-func (a *App) Version() (version int, hash string, reloads int) {
+func (d Dev) Version() (version int, hash string, reloads int) {
+	a := d.a
 	a.verMu.Lock()
 	defer a.verMu.Unlock()
 	return a.reloads + 1, a.hash, a.reloads
 }
 
 // Dir returns the bundle directory the app was loaded from.
-func (a *App) Dir() string { return a.dir }
+func (d Dev) Dir() string { return d.a.dir }

@@ -111,7 +111,7 @@ func TestReloadCarriesStateAndSchedules(t *testing.T) {
 	must(t, a.EnterBackground(ctx)) // opens 2; a refresh due in 15 minutes
 	h.events()
 
-	r, err := a.Reload(ctx, file, v2)
+	r, err := a.Dev().Reload(ctx, file, v2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestReloadCarriesStateAndSchedules(t *testing.T) {
 	if got := a.State(); got != abi.StateBackground {
 		t.Errorf("state after the swap = %v, want background", got)
 	}
-	if v, hash, n := a.Version(); v != 2 || n != 1 || hash != r.Hash {
+	if v, hash, n := a.Dev().Version(); v != 2 || n != 1 || hash != r.Hash {
 		t.Errorf("Version() = %d, %s, %d; want 2, %s, 1", v, hash, n, r.Hash)
 	}
 	must(t, h.rt.RunFor(ctx, 16*time.Minute))
@@ -136,7 +136,7 @@ func TestReloadCarriesStateAndSchedules(t *testing.T) {
 	}
 
 	// The same module again is no reload.
-	if r, err := a.Reload(ctx, file, v2); err != nil || !r.Same {
+	if r, err := a.Dev().Reload(ctx, file, v2); err != nil || !r.Same {
 		t.Errorf("reloading the running module: %+v, %v; want Same", r, err)
 	}
 }
@@ -167,7 +167,7 @@ func TestReloadWaitsForTheSequenceInProgress(t *testing.T) {
 		// The launch holds the app's lock: start a reload and wait until
 		// it is about to take the lock too.
 		go func() {
-			_, err := a.Reload(ctx, file, v2)
+			_, err := a.Dev().Reload(ctx, file, v2)
 			done <- err
 		}()
 		select {
@@ -199,7 +199,7 @@ func TestReloadRefusedStateStartsCold(t *testing.T) {
 	v3, file := counterVariant(t, "schema2", `version = "v1"`, `version = "v3"`, `"counter/1"`, `"counter/2"`)
 	must(t, a.Launch(ctx))
 	h.events()
-	r, err := a.Reload(ctx, file, v3)
+	r, err := a.Dev().Reload(ctx, file, v3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestReloadWithoutStateStartsCold(t *testing.T) {
 	must(t, a.EnterBackground(ctx))
 	h.events()
 	v2, file := counterVariant(t, "v2", `version = "v1"`, `version = "v2"`)
-	r, err := a.Reload(ctx, file, v2)
+	r, err := a.Dev().Reload(ctx, file, v2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,12 +245,12 @@ func TestReloadBadModuleKeepsOldVersion(t *testing.T) {
 	h := newHarness(t, Config{Virtual: true, FrontmostTimeout: -1, SuspendDelay: -1})
 	a := h.load(t, counterDir)
 	must(t, a.Launch(ctx))
-	_, err := a.Reload(ctx, "broken.wasm", []byte("\x00asm\x01\x00\x00\x00garbage"))
+	_, err := a.Dev().Reload(ctx, "broken.wasm", []byte("\x00asm\x01\x00\x00\x00garbage"))
 	var ie *InvalidAppError
 	if !errors.As(err, &ie) {
 		t.Fatalf("Reload(garbage) = %v, want an *InvalidAppError", err)
 	}
-	if v, _, n := a.Version(); v != 1 || n != 0 {
+	if v, _, n := a.Dev().Version(); v != 1 || n != 0 {
 		t.Errorf("Version() = %d, %d reloads; want 1, 0", v, n)
 	}
 	must(t, a.WristDown(ctx))
@@ -286,7 +286,7 @@ func BenchmarkReload(b *testing.B) {
 		if i%2 == 1 {
 			wasm, file = v2, f2
 		}
-		r, err := a.Reload(ctx, file, wasm)
+		r, err := a.Dev().Reload(ctx, file, wasm)
 		if err != nil || !r.Carried {
 			b.Fatalf("reload %d: %+v, %v", i, r, err)
 		}

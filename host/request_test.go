@@ -49,9 +49,9 @@ func TestRequestsKeepTheFirstOccurrence(t *testing.T) {
 		raw("Tasks", abi.OpCompleteTask, repeated(&msg.CompleteTask{TaskID: 1})),
 		raw("Snapshot", abi.OpCompleteSnapshotTask, repeated(&msg.CompleteSnapshotTask{TaskID: 2, UserInfo: []byte("first")})),
 	)
-	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil)) // launches the app: task 1
-	must(t, a.TriggerSnapshot(ctx, abi.SnapshotPrelaunch))   // task 2
-	must(t, a.TriggerSnapshot(ctx, abi.SnapshotPrelaunch))   // task 3 gets task 2's userInfo
+	must(t, a.Tasks().Trigger(ctx, abi.TaskApplicationRefresh, nil)) // launches the app: task 1
+	must(t, a.Tasks().Snapshot(ctx, abi.SnapshotPrelaunch))          // task 2
+	must(t, a.Tasks().Snapshot(ctx, abi.SnapshotPrelaunch))          // task 3 gets task 2's userInfo
 
 	lines := h.guestLines("chaos: ")
 	result := func(op abi.Op, m msg.Message) {
@@ -86,7 +86,7 @@ func TestRequestsKeepTheFirstOccurrence(t *testing.T) {
 		abi.OpSendToPhone, abi.OpStartDownload, abi.OpCompleteTask, abi.OpCompleteSnapshotTask} {
 		result(op, &msg.Empty{})
 	}
-	if got := string(a.Complication()); got != "first" {
+	if got := string(a.Complication().Data()); got != "first" {
 		t.Errorf("complication = %q, want first", got)
 	}
 	for rule, want := range map[string]string{
@@ -155,6 +155,6 @@ func TestRefusedRequestsSayWhy(t *testing.T) {
 	want = append(want[1:], want[0],
 		`chaos: raw complete_snapshot_task -2 refusal "complete_snapshot_task: task 1 is of kind application_refresh, not a snapshot task: complete it with complete_task"`)
 	h, a, _ := virtualChaos(t, mode...)
-	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil))
+	must(t, a.Tasks().Trigger(ctx, abi.TaskApplicationRefresh, nil))
 	equal(t, "refusals", h.guestLines("chaos: "), want)
 }

@@ -108,7 +108,7 @@ func TestRSS200Apps(t *testing.T) {
 	launched := rssMiB(t)
 	t.Logf("%d apps launched, in the background: %.0f MiB (%.2f MiB an app)", n, launched, (launched-base)/n)
 	for _, a := range apps {
-		must(t, a.TriggerTask(ctx, ForcedTask{Kind: abi.TaskApplicationRefresh}))
+		must(t, a.Tasks().Force(ctx, ForcedTask{Kind: abi.TaskApplicationRefresh}))
 	}
 	must(t, rt.RunFor(ctx, time.Minute))
 	refreshed := rssMiB(t)

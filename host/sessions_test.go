@@ -141,7 +141,7 @@ func TestRuleWorkoutKeepsRunning(t *testing.T) {
 		t.Errorf("%d live data events in 30 min, want one every 5 s (%d)", n, 30*60/5)
 	}
 	setMode(t, a, "Request pause")
-	must(t, a.PressBothButtons(ctx))
+	must(t, a.Sessions().PressBothButtons(ctx))
 	must(t, h.rt.RunFor(ctx, time.Minute))
 	if a.State() != abi.StateSuspended {
 		t.Errorf("state with a paused workout = %v, want suspended", a.State())
@@ -180,8 +180,8 @@ func TestRuleWorkoutOneSystemWide(t *testing.T) {
 	}
 	wantRule(t, *ds, policy.RuleWorkoutOneSystem, 1)
 	// Another app outside the run ends the run tracker's workout.
-	must(t, run.OtherAppStartsWorkout(ctx))
-	if got := run.Sessions(); len(got) == 0 || !strings.HasPrefix(got[0], "workout ended") {
+	must(t, run.Sessions().OtherAppStartsWorkout(ctx))
+	if got := run.Sessions().Status(); len(got) == 0 || !strings.HasPrefix(got[0], "workout ended") {
 		t.Errorf("run tracker sessions = %q, want its workout ended", got)
 	}
 	wantRule(t, *ds, policy.RuleWorkoutOneSystem, 2)
@@ -197,10 +197,10 @@ func TestRuleWorkoutPauseRequest(t *testing.T) {
 	must(t, a.Launch(ctx))
 	must(t, h.rt.RunFor(ctx, 2*time.Minute))
 	setMode(t, a, "Request pause")
-	must(t, a.PressBothButtons(ctx))
+	must(t, a.Sessions().PressBothButtons(ctx))
 	must(t, h.rt.RunFor(ctx, 3*time.Minute))
 	setMode(t, a, "Request resume")
-	must(t, a.PressBothButtons(ctx))
+	must(t, a.Sessions().PressBothButtons(ctx))
 	must(t, h.rt.RunFor(ctx, 61*time.Second))
 	wantRule(t, *ds, policy.RuleWorkoutRequest, 2)
 	data := lines(h, "data")
@@ -211,9 +211,9 @@ func TestRuleWorkoutPauseRequest(t *testing.T) {
 	}
 	// Without a workout, the press is only a decision.
 	setMode(t, a, "Request end")
-	must(t, a.PressBothButtons(ctx))
+	must(t, a.Sessions().PressBothButtons(ctx))
 	must(t, h.rt.RunFor(ctx, time.Second))
-	must(t, a.PressBothButtons(ctx))
+	must(t, a.Sessions().PressBothButtons(ctx))
 	if got := decisionsWith(*ds, policy.RuleWorkoutRequest); !strings.Contains(got[len(got)-1], "no running or paused workout") {
 		t.Errorf("press without a workout: %q", got[len(got)-1])
 	}
@@ -225,8 +225,8 @@ func TestRuleWorkoutMotion(t *testing.T) {
 	ctx := context.Background()
 	h, a, ds := virtualSessions(t, []string{"DidBecomeActive start"})
 	must(t, a.Launch(ctx))
-	must(t, a.WorkoutMotion(ctx, true))
-	must(t, a.WorkoutMotion(ctx, false))
+	must(t, a.Sessions().WorkoutMotion(ctx, true))
+	must(t, a.Sessions().WorkoutMotion(ctx, false))
 	equal(t, "events", lines(h, "event"), []string{
 		"sessions: event motionPaused at 09:00:00",
 		"sessions: event motionResumed at 09:00:00",
@@ -261,7 +261,7 @@ func TestWorkoutDataFromFile(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	h, a, _ := virtualSessions(t, []string{"DidBecomeActive start"})
-	must(t, a.FeedHeartRate("../host/sensors/testdata/sample-app/hr.json"))
+	must(t, a.Sessions().FeedHeartRate("../host/sensors/testdata/sample-app/hr.json"))
 	must(t, a.Launch(ctx))
 	must(t, h.rt.RunFor(ctx, 15*time.Second))
 	equal(t, "data", lines(h, "data"), []string{
@@ -277,7 +277,7 @@ func TestRuleLocationRun(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualSessions(t, []string{"DidBecomeActive loc-bg"}, "location_interval=1m")
-	must(t, a.FeedRoute("../host/sensors/testdata/sample-app/route.gpx"))
+	must(t, a.Sessions().FeedRoute("../host/sensors/testdata/sample-app/route.gpx"))
 	must(t, a.Launch(ctx))
 	must(t, a.EnterBackground(ctx))
 	must(t, h.rt.RunFor(ctx, 10*time.Minute))
@@ -323,7 +323,7 @@ func TestRuleLocationQueued(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualSessions(t, []string{"DidBecomeActive loc-fg"}, "location_interval=1m", "max_queued_locations=3")
-	must(t, a.FeedRoute("../host/sensors/testdata/sample-app/route.gpx"))
+	must(t, a.Sessions().FeedRoute("../host/sensors/testdata/sample-app/route.gpx"))
 	must(t, a.Launch(ctx))
 	must(t, a.Suspend(ctx))
 	must(t, h.rt.RunFor(ctx, 5*time.Minute+30*time.Second))
@@ -403,12 +403,12 @@ func TestRuleAudioInterruption(t *testing.T) {
 	must(t, h.rt.SetHeadphones(ctx, true))
 	must(t, a.Launch(ctx))
 	must(t, a.EnterBackground(ctx))
-	must(t, a.AudioInterruption(ctx, true))
+	must(t, a.Sessions().AudioInterruption(ctx, true))
 	must(t, h.rt.RunFor(ctx, time.Minute))
 	if a.State() != abi.StateSuspended {
 		t.Errorf("state during the interruption = %v, want suspended", a.State())
 	}
-	must(t, a.AudioInterruption(ctx, false))
+	must(t, a.Sessions().AudioInterruption(ctx, false))
 	must(t, h.rt.RunFor(ctx, time.Minute))
 	if a.State() != abi.StateBackground {
 		t.Errorf("state after the interruption = %v, want background (playing)", a.State())

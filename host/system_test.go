@@ -75,7 +75,7 @@ func TestSnapshotExpirationSchedulesTheNext(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, "Snapshot snapshot-done restored 20m")
-	a.SetComplicationActive(true)
+	a.Complication().SetActive(true)
 	must(t, a.Launch(ctx))
 	must(t, a.EnterBackground(ctx))
 	must(t, h.rt.RunFor(ctx, 25*time.Minute))
@@ -104,7 +104,7 @@ func TestDistantFutureTurnsAutomaticSnapshotsOff(t *testing.T) {
 	}
 	// A trigger still delivers one, and a real expiration turns them on.
 	setMode(t, a, "Snapshot snapshot-done kept 1h")
-	must(t, a.TriggerSnapshot(ctx, abi.SnapshotPrelaunch))
+	must(t, a.Tasks().Snapshot(ctx, abi.SnapshotPrelaunch))
 	must(t, a.Launch(ctx))
 	must(t, a.EnterBackground(ctx))
 	lines := h.guestLines("chaos: task")
@@ -121,7 +121,7 @@ func TestTasksOfAnAppWithoutHandlerAreCompletedByTheSystem(t *testing.T) {
 	h := newHarness(t, Config{Virtual: true, Start: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
 		OnDecision: func(d Decision) { ds = append(ds, d) }})
 	a := h.load(t, helloDir)
-	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil))
+	must(t, a.Tasks().Trigger(ctx, abi.TaskApplicationRefresh, nil))
 	must(t, h.rt.RunFor(ctx, time.Minute))
 	if got := decisionsWith(ds, "task.unhandled"); len(got) != 1 || !strings.Contains(got[0], "no background task handler") {
 		t.Errorf("unhandled decisions = %q", got)
@@ -135,12 +135,12 @@ func TestExpireCallsTheHandlerThenKills(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t)
-	if err := a.Expire(ctx); !errors.Is(err, ErrNoOpenTask) {
+	if err := a.Tasks().Expire(ctx, 0); !errors.Is(err, ErrNoOpenTask) {
 		t.Errorf("Expire with no task = %v, want ErrNoOpenTask", err)
 	}
-	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil))
+	must(t, a.Tasks().Trigger(ctx, abi.TaskApplicationRefresh, nil))
 	must(t, h.rt.RunFor(ctx, 5*time.Second))
-	must(t, a.Expire(ctx))
+	must(t, a.Tasks().Expire(ctx, 0))
 	must(t, h.rt.RunFor(ctx, 3*time.Second))
 	equal(t, "guest", h.guestLines("chaos: task"), []string{
 		`chaos: task 1 application_refresh "" at 09:00:00`,
@@ -156,8 +156,8 @@ func TestExpireCallsTheHandlerThenKills(t *testing.T) {
 
 	// An app that completes in its expiration handler lives on.
 	setMode(t, a, "Expire complete")
-	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil))
-	must(t, a.Expire(ctx))
+	must(t, a.Tasks().Trigger(ctx, abi.TaskApplicationRefresh, nil))
+	must(t, a.Tasks().Expire(ctx, 0))
 	must(t, h.rt.RunFor(ctx, 20*time.Second))
 	if a.Crashes() != 1 {
 		t.Errorf("crashes = %d after completing in the handler, want still 1", a.Crashes())
@@ -190,8 +190,8 @@ func TestCompletionSnapshotReplacesThePendingSnapshotRequest(t *testing.T) {
 	must(t, a.Launch(ctx))
 	must(t, a.EnterBackground(ctx)) // the scheduled snapshot is pending for 09:30
 	must(t, h.rt.RunFor(ctx, 5*time.Minute))
-	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, []byte("work"))) // completed with a snapshot
-	must(t, h.rt.RunFor(ctx, 50*time.Minute))                           // past 09:30; before the return to the default state
+	must(t, a.Tasks().Trigger(ctx, abi.TaskApplicationRefresh, []byte("work"))) // completed with a snapshot
+	must(t, h.rt.RunFor(ctx, 50*time.Minute))                                   // past 09:30; before the return to the default state
 	var snaps []string
 	for _, l := range h.guestLines("chaos: task ") {
 		if strings.Contains(l, " snapshot ") {
@@ -220,7 +220,7 @@ func TestComplicationUpdateIsFollowedByASnapshot(t *testing.T) {
 	must(t, a.Launch(ctx))                 // frontmost: no snapshot
 	must(t, h.rt.RunFor(ctx, time.Minute)) // while it is active
 	must(t, a.EnterBackground(ctx))
-	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil)) // two updates in one call: one snapshot
+	must(t, a.Tasks().Trigger(ctx, abi.TaskApplicationRefresh, nil)) // two updates in one call: one snapshot
 	must(t, h.rt.RunFor(ctx, time.Minute))
 	var snaps []string
 	for _, l := range h.guestLines("chaos: task ") {
@@ -247,7 +247,7 @@ func TestBackgroundPushNeedsTheRemoteNotificationMode(t *testing.T) {
 	h := newHarness(t, Config{Virtual: true, Start: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
 		OnDecision: func(d Decision) { mu.Lock(); ds = append(ds, d); mu.Unlock() }})
 	a := h.load(t, helloDir) // declares no background mode
-	must(t, a.Push(ctx, parsePush(t, `{"aps":{"content-available":1}}`)))
+	must(t, a.Notifications().Push(ctx, parsePush(t, `{"aps":{"content-available":1}}`)))
 	must(t, h.rt.RunFor(ctx, time.Minute))
 	if a.Launches() != 0 {
 		t.Errorf("launches = %d: the push woke an app without the mode", a.Launches())
@@ -273,9 +273,11 @@ func TestUncompletedTaskKillNamesItsKind(t *testing.T) {
 		do   func(ctx context.Context, a *App) error
 		want string
 	}{
-		{"bluetooth alert", func(ctx context.Context, a *App) error { return a.BluetoothAlert(ctx, "cuff") },
+		{"bluetooth alert", func(ctx context.Context, a *App) error { return a.Bluetooth().Alert(ctx, "cuff") },
 			"killed: Bluetooth alert task not completed in time"},
-		{"watch connectivity", func(ctx context.Context, a *App) error { return a.Phone(ctx, PhoneUserInfo, []byte(`{"u":1}`)) },
+		{"watch connectivity", func(ctx context.Context, a *App) error {
+			return a.Phone().Deliver(ctx, PhoneUserInfo, []byte(`{"u":1}`))
+		},
 			"killed: watch connectivity task not completed in time"},
 	}
 	for _, c := range cases {
@@ -328,14 +330,14 @@ func TestComplicationTransfersWakeTheAppWithinTheDailyBudget(t *testing.T) {
 	ctx := context.Background()
 	h, a, ds := virtualChaos(t, "Tasks complete")
 	must(t, h.rt.Set("complication_transfers_per_day", "2"))
-	a.SetComplicationActive(true)
+	a.Complication().SetActive(true)
 	must(t, a.Launch(ctx))
 	must(t, a.EnterBackground(ctx))
 	for _, p := range []string{`{"t":1}`, `{"t":2}`, `{"t":3}`} {
-		must(t, a.Phone(ctx, PhoneComplication, []byte(p)))
+		must(t, a.Phone().Deliver(ctx, PhoneComplication, []byte(p)))
 	}
-	a.SetComplicationActive(false)
-	must(t, a.Phone(ctx, PhoneComplication, []byte(`{"t":4}`)))
+	a.Complication().SetActive(false)
+	must(t, a.Phone().Deliver(ctx, PhoneComplication, []byte(`{"t":4}`)))
 	must(t, h.rt.RunFor(ctx, 15*time.Minute))
 	equal(t, "guest", h.guestLines("chaos: user info"), []string{
 		`chaos: user info {"t":1} at 09:00:00`, // at once: within budget
@@ -366,7 +368,7 @@ func TestDownloadLatencyOnTheVirtualClock(t *testing.T) {
 		"DidFinishLaunching download s1 https://weather.example/slow",
 		"DidFinishLaunching download f1 https://weather.example/fast",
 		"Tasks complete")
-	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil))
+	must(t, a.Tasks().Trigger(ctx, abi.TaskApplicationRefresh, nil))
 	must(t, h.rt.RunFor(ctx, time.Minute))
 	var got []string
 	for _, l := range h.guestLines("chaos: task") {
@@ -386,7 +388,7 @@ func TestWaitingPhoneDataArrivesWhenTheAppOpens(t *testing.T) {
 	h, a, ds := virtualChaos(t, "Tasks complete")
 	must(t, a.Launch(ctx))
 	must(t, a.EnterBackground(ctx))
-	must(t, a.Phone(ctx, PhoneUserInfo, []byte(`{"u":1}`))) // due by 09:10
+	must(t, a.Phone().Deliver(ctx, PhoneUserInfo, []byte(`{"u":1}`))) // due by 09:10
 	must(t, h.rt.RunFor(ctx, 3*time.Minute))
 	must(t, a.Launch(ctx))
 	must(t, h.rt.RunFor(ctx, 20*time.Minute))
@@ -406,16 +408,16 @@ func TestOpeningAnAppBackgroundsTheFrontmostOne(t *testing.T) {
 	if a.State() != abi.StateBackground || b.State() != abi.StateActive {
 		t.Errorf("states after opening hello: chaos %v, hello %v; want background, active", a.State(), b.State())
 	}
-	must(t, a.Push(ctx, parsePush(t, `{"aps":{"alert":{"title":"Yo"}}}`)))
-	must(t, a.TapNotification(ctx, "", ""))
+	must(t, a.Notifications().Push(ctx, parsePush(t, `{"aps":{"alert":{"title":"Yo"}}}`)))
+	must(t, a.Notifications().Tap(ctx, "", ""))
 	if a.State() != abi.StateActive || b.State() != abi.StateBackground {
 		t.Errorf("states after the tap: chaos %v, hello %v; want active, background", a.State(), b.State())
 	}
-	must(t, b.Push(ctx, parsePush(t, `{"aps":{"alert":{"title":"Hi"}}}`)))
-	if err := b.TapNotification(ctx, "", ""); err != nil {
+	must(t, b.Notifications().Push(ctx, parsePush(t, `{"aps":{"alert":{"title":"Hi"}}}`)))
+	if err := b.Notifications().Tap(ctx, "", ""); err != nil {
 		t.Errorf("tapping hello's notification: %v", err)
 	}
-	if err := b.TapNotification(ctx, "", ""); err == nil || !strings.Contains(err.Error(), "has no delivered notification to tap") {
+	if err := b.Notifications().Tap(ctx, "", ""); err == nil || !strings.Contains(err.Error(), "has no delivered notification to tap") {
 		t.Errorf("a tap with nothing delivered = %v", err)
 	}
 }
@@ -507,7 +509,7 @@ func TestSendToPhone(t *testing.T) {
 	h, a, ds := virtualChaos(t, `DidFinishLaunching send {"read":2}`)
 	must(t, a.Launch(ctx))
 	equal(t, "guest", h.guestLines("chaos: send"), []string{"chaos: send <nil>"})
-	if got := a.SentToPhone(); len(got) != 1 || string(got[0]) != `{"read":2}` {
+	if got := a.Phone().Received(); len(got) != 1 || string(got[0]) != `{"read":2}` {
 		t.Errorf("SentToPhone() = %q", got)
 	}
 	if got := decisionsWith(*ds, "phone.received"); len(got) != 1 || !strings.Contains(got[0], `the phone received 10 bytes: {"read":2}`) {
@@ -554,11 +556,11 @@ func TestOnlyOneFrontmostUnderConcurrentLaunches(t *testing.T) {
 func TestOversizedPhoneDataIsRefused(t *testing.T) {
 	t.Parallel()
 	_, a, _ := virtualChaos(t)
-	err := a.Phone(context.Background(), PhoneUserInfo, make([]byte, 70<<10))
+	err := a.Phone().Deliver(context.Background(), PhoneUserInfo, make([]byte, 70<<10))
 	if err == nil || !strings.Contains(err.Error(), "is 71680 bytes; at most 64488 fit in one event") {
 		t.Errorf("Phone with 70 KiB = %v", err)
 	}
-	err = a.TriggerTask(context.Background(), ForcedTask{Kind: abi.TaskApplicationRefresh, UserInfo: make([]byte, 70<<10)})
+	err = a.Tasks().Force(context.Background(), ForcedTask{Kind: abi.TaskApplicationRefresh, UserInfo: make([]byte, 70<<10)})
 	if err == nil || !strings.Contains(err.Error(), "fit in one event") {
 		t.Errorf("TriggerTask with 70 KiB of userInfo = %v", err)
 	}

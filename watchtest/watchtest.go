@@ -349,7 +349,7 @@ func (a *App) Tasks() []drive.Task { return a.sim.Record.Tasks() }
 func (a *App) State() abi.State { return a.app.State() }
 
 // Complication returns the complication data the app last published.
-func (a *App) Complication() string { return string(a.app.Complication()) }
+func (a *App) Complication() string { return string(a.app.Complication().Data()) }
 
 // Logs returns the lines the app logged so far (and wrote to stdout and
 // stderr), without their time and level.

@@ -56,8 +56,8 @@ func TestRefreshReadsTheStrap(t *testing.T) {
 	if got, want := app.Complication(), "62 bpm, battery 87%"; got != want {
 		t.Errorf("complication %q, want %q", got, want)
 	}
-	if len(app.Host().Connections()) != 0 {
-		t.Errorf("still connected after the task: %v", app.Host().Connections())
+	if len(app.Host().Bluetooth().Connections()) != 0 {
+		t.Errorf("still connected after the task: %v", app.Host().Bluetooth().Connections())
 	}
 	app.Expect("expect no kill")
 }
@@ -70,7 +70,7 @@ func TestSubscriptionWhileFrontmost(t *testing.T) {
 	t.Parallel()
 	app := start(t)
 	app.ExpectDecision("bluetooth.subscribe")
-	if cs := app.Host().Connections(); len(cs) != 1 || cs[0].Peripheral != "strap" || len(cs[0].Subscriptions) != 1 {
+	if cs := app.Host().Bluetooth().Connections(); len(cs) != 1 || cs[0].Peripheral != "strap" || len(cs[0].Subscriptions) != 1 {
 		t.Fatalf("connections %+v", cs)
 	}
 	app.Advance(90 * time.Second)
@@ -91,7 +91,7 @@ func TestSubscriptionWhileFrontmost(t *testing.T) {
 	if !told {
 		t.Error("the app was not told of the closed connection")
 	}
-	if len(app.Host().Connections()) != 0 {
+	if len(app.Host().Bluetooth().Connections()) != 0 {
 		t.Errorf("still connected in the background")
 	}
 }

@@ -69,7 +69,7 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 		return
 	}
 	id := ev.App.ID()
-	version, hash, _ := ev.App.Version()
+	version, hash, _ := ev.App.Dev().Version()
 	changed := strings.Join(ev.Changed, ", ")
 	if asJSON {
 		rec := map[string]any{

@@ -289,9 +289,9 @@ func (d *Driver) apply(ctx context.Context, a Action, app *host.App, res *Result
 		if a.Peripheral != "" {
 			t.UserInfo = []byte(a.Peripheral)
 		}
-		return app.TriggerTask(ctx, t)
+		return app.Tasks().Force(ctx, t)
 	case Expire:
-		err := app.ExpireTasks(ctx, a.Task)
+		err := app.Tasks().Expire(ctx, a.Task)
 		if errors.Is(err, host.ErrNoOpenTask) {
 			return &NoTaskError{app.ID()}
 		}
@@ -300,36 +300,36 @@ func (d *Driver) apply(ctx context.Context, a Action, app *host.App, res *Result
 		if a.Push == nil {
 			return errors.New("push needs a push")
 		}
-		return app.Push(ctx, a.Push)
+		return app.Notifications().Push(ctx, a.Push)
 	case Phone:
 		if err := CheckPayload(a.Payload); err != nil {
 			return err
 		}
-		return app.Phone(ctx, phoneData(a.Phone), a.Payload)
+		return app.Phone().Deliver(ctx, phoneData(a.Phone), a.Payload)
 	case BluetoothAlert:
-		return app.BluetoothAlert(ctx, a.Peripheral)
+		return app.Bluetooth().Alert(ctx, a.Peripheral)
 	case Peripheral:
 		return d.peripheral(ctx, a)
 	case Intent:
-		return app.Trigger(ctx, abi.TaskIntentDidRun, a.Payload)
+		return app.Tasks().Trigger(ctx, abi.TaskIntentDidRun, a.Payload)
 	case RelevantShortcut:
-		return app.Trigger(ctx, abi.TaskRelevantShortcut, nil)
+		return app.Tasks().Trigger(ctx, abi.TaskRelevantShortcut, nil)
 	case TapNotification:
-		err := app.TapNotification(ctx, a.Notification, a.Choice)
+		err := app.Notifications().Tap(ctx, a.Notification, a.Choice)
 		if err == nil || host.IsGuestFailure(err) {
 			d.SetCurrent(app) // the tap opened it
 		}
 		return err
 	case Complication:
-		app.SetComplicationActive(a.On)
+		app.Complication().SetActive(a.On)
 	case Crown:
-		return app.PressCrown(ctx)
+		return app.Sessions().PressCrown(ctx)
 	case FireAlarm:
-		return app.FireAlarm(ctx)
+		return app.Sessions().FireAlarm(ctx)
 	case SuppressSession:
-		return app.SuppressSession(ctx)
+		return app.Sessions().Suppress(ctx)
 	case BAR:
-		app.SetBackgroundAppRefresh(a.On)
+		app.Sessions().SetBackgroundAppRefresh(a.On)
 	case Serve:
 		if d.opts.Routes == nil || a.Route == nil {
 			return errors.New("serve needs a route and a simulation's HTTP test server")
@@ -349,26 +349,26 @@ func (d *Driver) apply(ctx context.Context, a Action, app *host.App, res *Result
 			return ctx.Err()
 		}
 	case BothButtons:
-		return app.PressBothButtons(ctx)
+		return app.Sessions().PressBothButtons(ctx)
 	case OtherWorkout:
-		return app.OtherAppStartsWorkout(ctx)
+		return app.Sessions().OtherAppStartsWorkout(ctx)
 	case Motion:
-		return app.WorkoutMotion(ctx, a.On)
+		return app.Sessions().WorkoutMotion(ctx, a.On)
 	case HeartRate:
 		if a.Series != nil {
-			app.FeedSource(a.Series, a.File)
+			app.Sessions().FeedSource(a.Series, a.File)
 			return nil
 		}
-		return app.FeedHeartRate(a.File)
+		return app.Sessions().FeedHeartRate(a.File)
 	case Route:
 		if a.Track != nil {
-			return app.FeedTrack(a.Track)
+			return app.Sessions().FeedTrack(a.Track)
 		}
-		return app.FeedRoute(a.File)
+		return app.Sessions().FeedRoute(a.File)
 	case Headphones:
 		return d.rt.SetHeadphones(ctx, a.On)
 	case AudioInterruption:
-		return app.AudioInterruption(ctx, a.On)
+		return app.Sessions().AudioInterruption(ctx, a.On)
 	case Status:
 		res.Status = d.Status(app)
 	case Why:
@@ -394,12 +394,12 @@ func (d *Driver) sessionApp(cur *host.App) *host.App {
 		if s := cur.State(); s == abi.StateActive || s == abi.StateInactive {
 			return cur
 		}
-		if cur.InSession() {
+		if cur.Sessions().Active() {
 			return cur
 		}
 	}
 	for _, e := range d.entries {
-		if e.app.InSession() {
+		if e.app.Sessions().Active() {
 			return e.app
 		}
 	}
@@ -417,8 +417,8 @@ func (d *Driver) Status(app *host.App) []AppStatus {
 	sts := make([]AppStatus, len(apps))
 	for i, a := range apps {
 		sts[i] = AppStatus{App: a, ID: a.ID(), State: a.State(), Launches: a.Launches(), Crashes: a.Crashes(), LastCrash: a.LastCrash(),
-			Complication: a.Complication(), Sessions: a.Sessions(), Connections: a.Connections(), Current: several && a == cur}
-		sts[i].Version, sts[i].Hash, sts[i].Reloads = a.Version()
+			Complication: a.Complication().Data(), Sessions: a.Sessions().Status(), Connections: a.Bluetooth().Connections(), Current: several && a == cur}
+		sts[i].Version, sts[i].Hash, sts[i].Reloads = a.Dev().Version()
 	}
 	return sts
 }

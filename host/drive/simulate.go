@@ -104,7 +104,7 @@ func Simulate(ctx context.Context, sc *scenario.Scenario, prof profile.Profile, 
 		s.apps[a.Alias] = app
 		s.Driver.Add(app, a.Dir, a.Alias)
 		if on, ok := sc.Complications[a.Alias]; ok {
-			app.SetComplicationActive(on)
+			app.Complication().SetActive(on)
 		}
 	}
 	for _, ev := range sc.Events {

@@ -126,7 +126,7 @@ func (r *runner) run(ctx context.Context, input []byte) (out *outcome, err error
 		return nil, err
 	}
 	app := sim.App(alias)
-	app.ResetCoverage()
+	app.Coverage().Reset()
 	out = &outcome{}
 	in := &bytesIn{b: input, mods: make([]uint16, len(input))}
 	at := start
@@ -153,7 +153,7 @@ func (r *runner) run(ctx context.Context, input []byte) (out *outcome, err error
 		// Shutdown errors are the guest's, and in the record.
 		_ = err
 	}
-	if c := app.Coverage(); c != nil {
+	if c := app.Coverage().Map(); c != nil {
 		copy(r.cov, c)
 	} else {
 		clear(r.cov)

@@ -1,6 +1,6 @@
 // Package reload is `watchbox dev`'s loop: it watches the sources of
 // running apps (package watch), rebuilds a bundle when its files change,
-// and swaps the new module into the running app (host.App.Reload), which
+// and swaps the new module into the running app (host.App.Dev().Reload), which
 // carries the app's state across when the app saves and restores it.
 //
 // A failed build, a module the runtime refuses or a bad manifest keeps the
@@ -119,7 +119,7 @@ func New(ctx context.Context, apps []*host.App, opts Options) (*Reloader, error)
 // newTarget finds what to watch for a's bundle, from a build (a cache hit,
 // since the app was just loaded from it).
 func newTarget(ctx context.Context, a *host.App, opts bundle.BuildOptions) (*target, error) {
-	dir, err := filepath.Abs(a.Dir())
+	dir, err := filepath.Abs(a.Dev().Dir())
 	if err != nil {
 		return nil, err
 	}
@@ -221,23 +221,23 @@ func (r *Reloader) reload(ctx context.Context, t *target, changed []string) Even
 func Reload(ctx context.Context, a *host.App, opts bundle.BuildOptions) (Event, bundle.BuildInfo) {
 	ev := Event{App: a}
 	start := time.Now()
-	b, err := bundle.Open(a.Dir())
+	b, err := bundle.Open(a.Dev().Dir())
 	if err != nil {
-		ev.Err = bundleError(a.Dir(), err)
+		ev.Err = bundleError(a.Dev().Dir(), err)
 		return ev, bundle.BuildInfo{}
 	}
 	wasm, info, err := b.Wasm(ctx, opts)
 	ev.Build, ev.Cached = time.Since(start), info.Cached
 	if err != nil {
-		ev.Err = bundleError(a.Dir(), err)
+		ev.Err = bundleError(a.Dev().Dir(), err)
 		return ev, info
 	}
 	ev.ManifestChanged = !reflect.DeepEqual(b.Manifest, a.Manifest())
 	file := info.Path
 	if b.Manifest.Module != "" {
-		file = filepath.Join(a.Dir(), filepath.FromSlash(b.Manifest.Module))
+		file = filepath.Join(a.Dev().Dir(), filepath.FromSlash(b.Manifest.Module))
 	}
-	ev.Reload, ev.Err = a.Reload(ctx, file, wasm)
+	ev.Reload, ev.Err = a.Dev().Reload(ctx, file, wasm)
 	return ev, info
 }
 
