@@ -161,6 +161,10 @@ type Runtime struct {
 	sessions sessions
 }
 
+// ErrStateInUse is wrapped by New's error when Config.StateDir is held
+// by another running watchbox.
+var ErrStateInUse = durable.ErrLocked
+
 // New returns a Runtime with the given configuration, creating its cache
 // directory if needed.
 func New(ctx context.Context, cfg Config) (*Runtime, error) {

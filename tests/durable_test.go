@@ -128,3 +128,21 @@ func (p *proc) waitForChange(timeout time.Duration, what string) {
 		p.t.Fatalf("watchbox did not print %s within %v\n%s", what, timeout, p.result())
 	}
 }
+
+// TestSecondRunOnTheSameData: while one `watchbox run --stay` holds a
+// data directory's state, a second run on it still runs its steps, warns
+// that it saves no state, and leaves the first run's state file alone;
+// given the same --state explicitly, it is refused with what to do.
+func TestSecondRunOnTheSameData(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	first := start(t, "run", "--json", "--stay", "--control", "off", "--data", data, "tests/apps/chaos")
+	first.waitFor(`"event":"did_become_active"`, 3*time.Minute)
+
+	r := watchbox(t, nil, "run", "--control", "off", "--data", data, "tests/apps/chaos")
+	expect(t, r, exitOK, "is in use by another watchbox", "this run saves no state", "did_become_active")
+
+	r = watchbox(t, nil, "run", "--control", "off", "--data", data, "--state", filepath.Join(data, "state"), "tests/apps/chaos")
+	expect(t, r, exitError, "is in use by another watchbox", "--state")
+	first.signalAndWait(syscall.SIGTERM, 30*time.Second, "clean shutdown of the first run")
+}

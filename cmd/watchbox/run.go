@@ -111,6 +111,13 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 		cfg.OnDecision = tracer.Decision
 	}
 	rt, err = host.New(ctx, cfg)
+	if errors.Is(err, host.ErrStateInUse) && *stateDir == "" {
+		// A second run on the default data directory still runs, as it
+		// did before state was saved; only its schedules are not kept.
+		fmt.Fprintf(stderr, "watchbox %s: warning: %v; this run saves no state\n", name, err)
+		cfg.StateDir = ""
+		rt, err = host.New(ctx, cfg)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
 		return exitError
