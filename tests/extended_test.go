@@ -83,8 +83,8 @@ func TestRuleExtendedWillExpireAndExpired(t *testing.T) {
 
 // TestRuleExtendedResignedFrontmost (extended.resigned_frontmost): a
 // frontmost-only session ends when its app leaves the foreground, by a
-// crown press, another app opening or a notification tap of another
-// app; wrist down alone does not end it. A background type keeps running.
+// crown press, another app opening (twice) or a tap on another app's
+// notification; wrist down alone does not end it. A background type keeps running.
 func TestRuleExtendedResignedFrontmost(t *testing.T) {
 	t.Parallel()
 	t.Run("crown", func(t *testing.T) {
@@ -101,7 +101,7 @@ func TestRuleExtendedResignedFrontmost(t *testing.T) {
 		}
 		logged(t, app, "session: didInvalidate 1 resigned_frontmost <nil>")
 	})
-	t.Run("another app and a notification tap", func(t *testing.T) {
+	t.Run("another app", func(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
 		sc := dir + "/two.scenario"
@@ -116,6 +116,41 @@ func TestRuleExtendedResignedFrontmost(t *testing.T) {
 		r := watchbox(t, nil, "simulate", sc)
 		if r.code != exitOK || !strings.Contains(r.stdout, "another app opened: dev.watchbox.hello") {
 			t.Errorf("exit %d\n%s", r.code, r)
+		}
+	})
+	t.Run("notification tap", func(t *testing.T) {
+		// A mindfulness session keeps breathe frontmost with the wrist
+		// down; an alert push reaches messages, whose notification the
+		// user taps: messages opens and breathe leaves the foreground, so
+		// its session ends with resigned_frontmost, the tap named.
+		t.Parallel()
+		dir := t.TempDir()
+		sc := dir + "/tap.scenario"
+		abs := func(p string) string { a, _ := filepath.Abs(p); return a }
+		text := "start 2026-06-01T07:00:00Z\nduration 20m\n" +
+			"app breathe " + abs("../apps/breathe") + "\napp messages " + abs("../apps/messages") + "\n" +
+			"at 07:00 launch breathe\nat 07:01 wrist-down\n" +
+			"at 07:05 push messages " + abs("scenarios/push/new-message.apns") + "\n" +
+			"at 07:08 note the wrist has been down 7 min: the session keeps breathe frontmost\n" +
+			"at 07:09 tap-notification messages\n" +
+			"at 07:00 expect breathe decision extended.started\n" +
+			"at 07:09 expect breathe decision extended.resigned_frontmost\n" +
+			"expect no breathe decision extended.expired\n" +
+			"expect breathe file state.json {\"session\": \"ended\", \"minutes\": 8, \"ended\": \"resigned_frontmost\"}\n"
+		if err := os.WriteFile(sc, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := watchbox(t, nil, "simulate", sc)
+		const why = "extended mindfulness session 1 ended (resigned_frontmost): a notification of dev.watchbox.messages was tapped"
+		if r.code != exitOK || !strings.Contains(r.stdout, why) {
+			t.Errorf("exit %d, want %d and a decision %q\n%s", r.code, exitOK, why, r)
+		}
+		// Up to the tap, with the wrist down 8 min (far past the 2 min
+		// frontmost timeout), the session had not ended.
+		for _, l := range strings.Split(r.stdout, "\n") {
+			if strings.Contains(l, "[extended.resigned_frontmost]") && !strings.Contains(l, "07:09:00") {
+				t.Errorf("resigned_frontmost outside the 07:09 tap: %s", l)
+			}
 		}
 	})
 	t.Run("background type keeps running", func(t *testing.T) {
