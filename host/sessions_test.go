@@ -81,18 +81,37 @@ func TestRuleWorkoutMode(t *testing.T) {
 }
 
 // Rule workout.foreground: a workout must start while the app is in the
-// foreground.
+// foreground. Started from the background it is not refused (HealthKit,
+// watchOS 10+): startActivity returns, then the delegate gets didFail
+// (errorBackgroundWorkoutSessionNotAllowed, 14) and didChangeTo ended, in
+// that order; the app is not held, and another app's workout goes on.
 func TestRuleWorkoutForeground(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	h, a, ds := virtualSessions(t, []string{"DidEnterBackground start"})
+	run := h.load(t, "../apps/workout")
+	must(t, run.Launch(ctx)) // the run tracker's workout runs
 	must(t, a.Launch(ctx))
 	must(t, a.EnterBackground(ctx))
-	got := lines(h, "start")
-	if len(got) != 1 || !strings.Contains(got[0], "must start while the app is in the foreground; it is background") {
-		t.Errorf("start from the background = %q", got)
+	must(t, h.rt.RunFor(ctx, time.Second))
+	equal(t, "start", lines(h, "start"), []string{"sessions: start ok"})
+	equal(t, "delegate", lines(h, ""), []string{
+		"sessions: start ok",
+		"sessions: failed 14 background workout session not allowed",
+		"sessions: changed notStarted->ended at 09:00:00",
+	})
+	got := wantRule(t, *ds, policy.RuleWorkoutForeground, 1)
+	if len(got) == 1 && !strings.Contains(got[0], "start_workout in the background: the workout session fails through its delegate (didFail errorBackgroundWorkoutSessionNotAllowed, HKError 14") {
+		t.Errorf("decision = %q", got)
 	}
-	wantRule(t, *ds, policy.RuleWorkoutForeground, 1)
+	wantRule(t, *ds, policy.RuleWorkoutOneSystem, 0)
+	if s := run.Sessions(); len(s) == 0 || !strings.HasPrefix(s[0], "workout running") {
+		t.Errorf("the run tracker's workout = %q, want it running still", s)
+	}
+	must(t, h.rt.RunFor(ctx, time.Minute))
+	if a.State() != abi.StateSuspended {
+		t.Errorf("state after the failed start = %v, want suspended (no workout holds it)", a.State())
+	}
 }
 
 // Rule workout.transition: a stopped or ended session cannot start again,

@@ -72,8 +72,11 @@ type WorkoutDelegate interface {
 	// DidChangeTo says the session moved from one state to another at
 	// date (the time of the change, not of the call).
 	DidChangeTo(s *WorkoutSession, to, from WorkoutState, date time.Time)
-	// DidFail says the session failed, such as when another workout
-	// started.
+	// DidFail says the session failed: another workout started
+	// (abi.ErrorAnotherWorkoutSessionStarted), or the app started or
+	// prepared it outside the foreground
+	// (abi.ErrorBackgroundWorkoutSessionNotAllowed; StartActivity itself
+	// returns nil, as in HealthKit). DidChangeTo ended follows.
 	DidFail(s *WorkoutSession, err *WorkoutError)
 	// DidGenerate delivers a workout event: pause, resume, motion paused
 	// or resumed, or the user's request to pause or resume (both side

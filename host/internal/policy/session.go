@@ -31,7 +31,7 @@ const (
 const (
 	RuleWorkoutRun        = "workout.run"             // a workout session started or was prepared
 	RuleWorkoutMode       = "workout.mode"            // the manifest does not declare workout-processing
-	RuleWorkoutForeground = "workout.foreground"      // a workout must start while the app is in the foreground
+	RuleWorkoutForeground = "workout.foreground"      // a workout must start while the app is in the foreground: one started outside it fails (didFail errorBackgroundWorkoutSessionNotAllowed) and ends
 	RuleWorkoutTransition = "workout.transition"      // the call is not allowed in the session's state (a stopped or ended session cannot restart)
 	RuleWorkoutOneSystem  = "workout.one_system_wide" // another app started a workout: ours fails and ends
 	RuleWorkoutHold       = "workout.keeps_running"   // a prepared or running workout keeps its app running in the background
@@ -67,6 +67,11 @@ type Session struct {
 	// foreground (active or inactive, the wrist down within the
 	// frontmost timeout).
 	Foreground bool
+	// FailCode, when not 0, is the error the session fails with through
+	// its delegate when it starts outside the foreground, instead of the
+	// request being refused: HealthKit's startActivity returns nothing and
+	// reports errorBackgroundWorkoutSessionNotAllowed (14) to didFail.
+	FailCode int64
 }
 
 // foreground reports whether an app in state is in the foreground.
@@ -79,14 +84,22 @@ func foreground(state string) bool { return state == "active" || state == "inact
 // declared in WKBackgroundModes (rules "workout.mode", "location.mode",
 // "audio.mode") and, when s.Foreground, must be started while the app is
 // in the foreground (rules "workout.foreground", "location.foreground",
-// "audio.foreground"); Apple: "Enabling background sessions". Otherwise it
-// runs (rules "workout.run", "location.run", "audio.run").
+// "audio.foreground"); Apple: "Enabling background sessions". A workout
+// started outside the foreground is not refused: the call returns and the
+// session fails through its delegate with errorBackgroundWorkoutSessionNotAllowed
+// (HKError 14, watchOS 10+), then ends (verdict End, same rule; s.FailCode).
+// Otherwise it runs (rules "workout.run", "location.run", "audio.run").
 func (p *Policy) SessionStart(f Facts, s Session, now time.Time) Decision {
 	d := Decision{App: f.App, Kind: s.Kind, Time: now, Numbers: nums("has_mode", b2i(s.HasMode), "foreground", b2i(foreground(f.State)))}
 	switch {
 	case !s.HasMode:
 		d.Verdict, d.Rule = Refuse, s.Kind+".mode"
 		d.Reason = fmt.Sprintf("%s refused: the manifest's WKBackgroundModes does not declare %q", s.Op, s.Mode)
+	case s.Foreground && !foreground(f.State) && s.FailCode != 0:
+		d.Verdict, d.Rule = End, s.Kind+".foreground"
+		d.Numbers["error_code"] = int64(s.FailCode)
+		d.Reason = fmt.Sprintf("%s in the %s: the %s session fails through its delegate (didFail errorBackgroundWorkoutSessionNotAllowed, HKError %d, watchOS 10+) and ends; a %s session must start while the app is in the foreground",
+			s.Op, f.State, s.Kind, s.FailCode, s.Kind)
 	case s.Foreground && !foreground(f.State):
 		d.Verdict, d.Rule = Refuse, s.Kind+".foreground"
 		d.Reason = fmt.Sprintf("%s refused: a %s session must start while the app is in the foreground; it is %s", s.Op, s.Kind, f.State)

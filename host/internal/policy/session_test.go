@@ -8,7 +8,9 @@ import (
 )
 
 // Rule 20 (workout.run, workout.mode, workout.foreground and the same for
-// location and audio): the mode first, then the foreground.
+// location and audio): the mode first, then the foreground. A workout
+// outside the foreground is not refused: it fails through its delegate
+// (FailCode 14) and ends.
 func TestSessionStartRules(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
@@ -19,22 +21,28 @@ func TestSessionStartRules(t *testing.T) {
 		state   string
 		rule    string
 		verdict Verdict
+		fail    int64
 	}{
-		{KindWorkout, true, "active", RuleWorkoutRun, Run},
-		{KindWorkout, true, "inactive", RuleWorkoutRun, Run},
-		{KindWorkout, false, "active", RuleWorkoutMode, Refuse},
-		{KindWorkout, true, "background", RuleWorkoutForeground, Refuse},
-		{KindLocation, false, "background", RuleLocationMode, Refuse},
-		{KindLocation, true, "suspended", RuleLocationForeground, Refuse},
-		{KindAudio, true, "active", RuleAudioRun, Run},
-		{KindAudio, true, "background", RuleAudioForeground, Refuse},
+		{KindWorkout, true, "active", RuleWorkoutRun, Run, 0},
+		{KindWorkout, true, "inactive", RuleWorkoutRun, Run, 0},
+		{KindWorkout, false, "active", RuleWorkoutMode, Refuse, 0},
+		{KindWorkout, true, "background", RuleWorkoutForeground, Refuse, 0},
+		{KindWorkout, true, "background", RuleWorkoutForeground, End, 14},
+		{KindWorkout, false, "background", RuleWorkoutMode, Refuse, 14},
+		{KindLocation, false, "background", RuleLocationMode, Refuse, 0},
+		{KindLocation, true, "suspended", RuleLocationForeground, Refuse, 0},
+		{KindAudio, true, "active", RuleAudioRun, Run, 0},
+		{KindAudio, true, "background", RuleAudioForeground, Refuse, 0},
 	} {
-		d := p.SessionStart(Facts{App: "a", State: tt.state}, Session{Kind: tt.kind, Op: "op", Mode: "m", HasMode: tt.hasMode, Foreground: true}, now)
+		d := p.SessionStart(Facts{App: "a", State: tt.state}, Session{Kind: tt.kind, Op: "op", Mode: "m", HasMode: tt.hasMode, Foreground: true, FailCode: tt.fail}, now)
 		if d.Rule != tt.rule || d.Verdict != tt.verdict {
 			t.Errorf("%s mode %v %s: %s %s, want %s %s", tt.kind, tt.hasMode, tt.state, d.Verdict, d.Rule, tt.verdict, tt.rule)
 		}
 		if d.Numbers["has_mode"] != int64(b2i(tt.hasMode)) {
 			t.Errorf("%s: numbers %v", tt.rule, d.Numbers)
+		}
+		if tt.verdict == End && d.Numbers["error_code"] != tt.fail {
+			t.Errorf("%s: error_code %d, want %d", tt.rule, d.Numbers["error_code"], tt.fail)
 		}
 	}
 }

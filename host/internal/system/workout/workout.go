@@ -143,7 +143,7 @@ func (f *Feature) prepare(args []byte) ([]byte, abi.Status, string) {
 	if f.isFinished(m.Identifier) {
 		return f.refuseTransition(abi.OpPrepareWorkout, abi.WorkoutEnded, "a stopped or ended session cannot be started again; create a new one")
 	}
-	if res, st, why := f.allowed(abi.OpPrepareWorkout); st != abi.StatusOK {
+	if res, st, why, failed := f.allowed(abi.OpPrepareWorkout, m); failed || st != abi.StatusOK {
 		return res, st, why
 	}
 	f.begin(m)
@@ -168,7 +168,7 @@ func (f *Feature) start(args []byte) ([]byte, abi.Status, string) {
 			return f.refuseTransition(abi.OpStartWorkout, f.s.state, "the session has already started")
 		}
 	} else {
-		if res, st, why := f.allowed(abi.OpStartWorkout); st != abi.StatusOK {
+		if res, st, why, failed := f.allowed(abi.OpStartWorkout, m); failed || st != abi.StatusOK {
 			return res, st, why
 		}
 		f.begin(m)
@@ -258,18 +258,35 @@ func (f *Feature) statistics(args []byte) ([]byte, abi.Status, string) {
 	return system.Done(f.data(f.a.Now()).Encode(nil))
 }
 
-// allowed asks the policy whether a workout may start now.
-func (f *Feature) allowed(op abi.Op) ([]byte, abi.Status, string) {
+// allowed asks the policy whether session m may start now. A refusal is
+// the op's answer. A start outside the foreground is not refused, as in
+// HealthKit (watchOS 10+): the call succeeds, and the session fails
+// through its delegate (didFail errorBackgroundWorkoutSessionNotAllowed,
+// then didChangeTo ended) without touching any other workout; failed
+// says so, with the op's answer.
+func (f *Feature) allowed(op abi.Op, m msg.StartWorkout) (res []byte, st abi.Status, why string, failed bool) {
 	a := f.a
 	now := a.Now()
 	d := a.Decide(func(p *policy.Policy, fa policy.Facts) policy.Decision {
 		return p.SessionStart(fa, policy.Session{Kind: policy.KindWorkout, Op: op.String(), Mode: string(bundle.ModeWorkoutProcessing),
-			HasMode: a.Manifest.HasBackgroundMode(bundle.ModeWorkoutProcessing), Foreground: true}, now)
+			HasMode: a.Manifest.HasBackgroundMode(bundle.ModeWorkoutProcessing), Foreground: true,
+			FailCode: abi.ErrorBackgroundWorkoutSessionNotAllowed}, now)
 	})
-	if d.Verdict != policy.Run {
-		return nil, abi.StatusNotAllowed, d.Reason + " [" + d.Rule + "]"
+	switch d.Verdict {
+	case policy.Run:
+		res, st, why = system.Done(nil)
+		return res, st, why, false
+	case policy.End:
+		f.queue(abi.EventWorkoutFailed, msg.WorkoutFailed{Error: "background workout session not allowed",
+			Code: abi.ErrorBackgroundWorkoutSessionNotAllowed, Date: now.UnixNano()}.Encode(nil))
+		f.queue(abi.EventWorkoutStateChanged, msg.WorkoutStateChanged{State: int64(abi.WorkoutEnded), From: int64(abi.WorkoutNotStarted),
+			Date: now.UnixNano(), SessionType: m.SessionType}.Encode(nil))
+		f.finish(m.Identifier)
+		f.armFlush(now)
+		res, st, why = system.Done(nil)
+		return res, st, why, true
 	}
-	return system.Done(nil)
+	return nil, abi.StatusNotAllowed, d.Reason + " [" + d.Rule + "]", false
 }
 
 func (f *Feature) refuseTransition(op abi.Op, state abi.WorkoutState, why string) ([]byte, abi.Status, string) {
