@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -202,4 +203,70 @@ func TestStateDirectoryIsOneRuntimes(t *testing.T) {
 		t.Fatalf("after the first runtime closed: %v", err)
 	}
 	must(t, rt.Close(ctx))
+}
+
+// TestSmartAlarmSurvivesTheHostDying (extended runtime sessions and
+// state.late): a smart alarm scheduled with start(at:) for 10:00 is in the
+// state file of a host that died at 09:00. A host back at 09:30 fires it
+// at 10:00; one back only at 10:30 fires it at once, 30 min late, not
+// lost. Either way no instance of the app owns it any more, so the app is
+// launched and claims it (handle_extended_session), and it runs its 30
+// min from when it started. The user's Background App Refresh setting
+// comes back too. A running session is not saved (a reboot ends it).
+func TestSmartAlarmSurvivesTheHostDying(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const alarmDir, alarmID = "../tests/apps/session-alarm", "dev.watchbox.test.session-alarm"
+	start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	h1 := newHarness(t, Config{Virtual: true, Start: start, StateDir: t.TempDir()})
+	a := h1.load(t, alarmDir)
+	must(t, a.Launch(ctx))
+	must(t, a.Phone(ctx, PhoneUserInfo, []byte(`{"do": "start_at", "at": "2026-06-01T10:00:00Z"}`)))
+	if got := h1.guestLines("session: start_at"); len(got) != 1 || !strings.Contains(got[0], "<nil>, state scheduled") {
+		t.Fatalf("start_at = %q, want the alarm scheduled", got)
+	}
+	// The host dies now, the alarm scheduled.
+	state := crashCopy(t, h1.rt.cfg.StateDir, alarmID)
+
+	for _, tt := range []struct {
+		name    string
+		restart time.Time
+		late    string // the state.late decision, "" for none
+		until   string
+		run     time.Duration
+	}{
+		{"back before the date", start.Add(30 * time.Minute), "", "10:30:00", 45 * time.Minute},
+		{"back after the date", start.Add(90 * time.Minute),
+			"10:30:00 " + alarmID + ": smart alarm at 2026-06-01T10:00:00Z passed while the host was down: delivered now, 30m0s late [state.late]", "11:00:00", 15 * time.Minute},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			var ds []Decision
+			dir := t.TempDir()
+			b, err := os.ReadFile(filepath.Join(state, alarmID+".state"))
+			must(t, err)
+			must(t, os.WriteFile(filepath.Join(dir, alarmID+".state"), b, 0o644))
+			h2 := newHarness(t, Config{Virtual: true, Start: tt.restart, StateDir: dir, DataDir: h1.data,
+				OnDecision: func(d Decision) { mu.Lock(); ds = append(ds, d); mu.Unlock() }})
+			b2 := h2.load(t, alarmDir)
+			if got := b2.Sessions(); tt.late == "" && (len(got) != 1 || got[0] != "smart_alarm session 1 scheduled for 2026-06-01 10:00:00") {
+				t.Errorf("sessions after the restore = %q, want the alarm scheduled", got)
+			}
+			must(t, h2.rt.RunFor(ctx, tt.run))
+			var late []string
+			if tt.late != "" {
+				late = []string{tt.late}
+			}
+			equal(t, "late", decisionsWith(ds, "state.late"), late)
+			fired := decisionsWith(ds, policy.RuleExtendedAlarmFired)
+			if len(fired) != 1 || !strings.Contains(fired[0], "launched to claim it") {
+				t.Errorf("alarm_fired = %q, want one, the app launched to claim it", fired)
+			}
+			equal(t, "session", h2.guestLines("session: "), []string{
+				"session: claiming 1",
+				"session: didStart 1 until " + tt.until,
+			})
+		})
+	}
 }

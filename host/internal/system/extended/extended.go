@@ -74,6 +74,7 @@ func Register(a *system.App) *Feature {
 	a.Features.Handle(abi.OpExtendedSessionState, f.stateOp)
 	a.Features.OnKill(f.kill)
 	a.Features.OnBackground(f.background)
+	a.Features.Durable("extended", f.save, f.restore)
 	return f
 }
 
