@@ -38,15 +38,18 @@ func (s WorkoutState) String() string {
 }
 
 // WorkoutEventType is an HKWorkoutEventType, carried in FieldWorkoutEvent
-// (HealthKit's raw values; this host sends these five).
+// (HealthKit's raw values; this host sends these eight).
 type WorkoutEventType int64
 
 // Workout event types.
 const (
 	WorkoutEventPause                WorkoutEventType = 1 // the session paused
 	WorkoutEventResume               WorkoutEventType = 2 // the session resumed
+	WorkoutEventLap                  WorkoutEventType = 3 // a lap (a pool length in a swim): the lap verb
+	WorkoutEventMarker               WorkoutEventType = 4 // a point of interest: the marker verb
 	WorkoutEventMotionPaused         WorkoutEventType = 5 // the user stopped moving (auto-pause)
 	WorkoutEventMotionResumed        WorkoutEventType = 6 // the user moves again
+	WorkoutEventSegment              WorkoutEventType = 7 // a segment boundary (a set, an interval): the segment verb
 	WorkoutEventPauseOrResumeRequest WorkoutEventType = 8 // the user pressed both side buttons: the app decides
 )
 
@@ -57,6 +60,12 @@ func (e WorkoutEventType) String() string {
 		return "pause"
 	case WorkoutEventResume:
 		return "resume"
+	case WorkoutEventLap:
+		return "lap"
+	case WorkoutEventMarker:
+		return "marker"
+	case WorkoutEventSegment:
+		return "segment"
 	case WorkoutEventMotionPaused:
 		return "motionPaused"
 	case WorkoutEventMotionResumed:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/internal/system/extended"
 	"github.com/watchbox/watchbox/host/internal/system/workout"
 	"github.com/watchbox/watchbox/host/sensors"
@@ -40,6 +41,19 @@ func (s Sessions) PressBothButtons(ctx context.Context) error {
 // motionResumed.
 func (s Sessions) WorkoutMotion(ctx context.Context, paused bool) error {
 	return s.a.locked(func() error { return s.a.workout.Motion(ctx, paused) })
+}
+
+// WorkoutEventType is an HKWorkoutEventType.
+type WorkoutEventType = abi.WorkoutEventType
+
+// GenerateWorkoutEvent is the app's workout session generating a lap,
+// marker or segment event now (abi.WorkoutEventLap, WorkoutEventMarker,
+// WorkoutEventSegment), as HealthKit does for a pool swim's laps or a
+// workout's segments: the delegate of a running or paused workout gets it
+// as workout_event (rule workout.event); without one a decision says so.
+// Another event type is an error.
+func (s Sessions) GenerateWorkoutEvent(ctx context.Context, ev WorkoutEventType) error {
+	return s.a.locked(func() error { return s.a.workout.Generate(ctx, ev) })
 }
 
 // OtherAppStartsWorkout is another app of the watch, outside this run,

@@ -253,6 +253,40 @@ func TestRuleWorkoutMotion(t *testing.T) {
 	wantRule(t, *ds, policy.RuleWorkoutMotion, 2)
 }
 
+// Rule workout.event: the session's lap, marker and segment events reach a
+// running or paused workout's delegate with their dates, with the wrist
+// down and the app in the background; without a workout they are only a
+// decision, and other event types are refused.
+func TestRuleWorkoutEvent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h, a, ds := virtualSessions(t, []string{"DidBecomeActive start"})
+	must(t, a.Sessions().GenerateWorkoutEvent(ctx, abi.WorkoutEventLap)) // not launched: no workout
+	must(t, a.Launch(ctx))
+	must(t, a.WristDown(ctx))
+	must(t, h.rt.RunFor(ctx, 10*time.Minute))
+	must(t, a.Sessions().GenerateWorkoutEvent(ctx, abi.WorkoutEventLap))
+	must(t, h.rt.RunFor(ctx, 90*time.Second))
+	must(t, a.Sessions().GenerateWorkoutEvent(ctx, abi.WorkoutEventMarker))
+	must(t, h.rt.RunFor(ctx, time.Minute))
+	must(t, a.Sessions().GenerateWorkoutEvent(ctx, abi.WorkoutEventSegment))
+	if err := a.Sessions().GenerateWorkoutEvent(ctx, abi.WorkoutEventPause); err == nil || !strings.Contains(err.Error(), "pause is not a lap, marker or segment event") {
+		t.Errorf("a pause event = %v, want an error", err)
+	}
+	equal(t, "events", lines(h, "event"), []string{
+		"sessions: event lap at 09:10:00",
+		"sessions: event marker at 09:11:30",
+		"sessions: event segment at 09:12:30",
+	})
+	got := wantRule(t, *ds, policy.RuleWorkoutEvent, 4)
+	if len(got) == 4 && !strings.Contains(got[0], "no lap event, the app has no running or paused workout") {
+		t.Errorf("event without a workout = %q", got[0])
+	}
+	if a.State() != abi.StateBackground {
+		t.Errorf("state = %v, want background (the running workout holds the app)", a.State())
+	}
+}
+
 // Rule workout.ended: a workout ends with its instance (a purge), and the
 // relaunched app can start a new one.
 func TestRuleWorkoutEnded(t *testing.T) {

@@ -61,6 +61,9 @@ const (
 	BothButtons       Kind = "both-buttons"       // the user presses both side buttons: a workout's pause or resume request
 	OtherWorkout      Kind = "other-workout"      // another app of the watch starts a workout: the app's ends
 	Motion            Kind = "motion"             // the user stops (On) or starts moving again during the app's workout
+	Lap               Kind = "lap"                // the app's workout session generates a lap event
+	Marker            Kind = "marker"             // the app's workout session generates a marker event
+	Segment           Kind = "segment"            // the app's workout session generates a segment event
 	HeartRate         Kind = "heart-rate"         // the app's workouts take their heart rate from Series (or File)
 	Route             Kind = "route"              // the user follows the GPX route Track (or File) from now on
 	Headphones        Kind = "headphones"         // Bluetooth headphones connect (On) or disconnect
@@ -75,7 +78,7 @@ const (
 func Kinds() []Kind {
 	return []Kind{Launch, Open, WristUp, WristDown, Background, Suspend, Purge, Trigger, Expire, Push, Phone,
 		BluetoothAlert, Peripheral, Intent, RelevantShortcut, TapNotification, Complication, Serve, Set, Note, Sleep, Status, Why, Quit,
-		BothButtons, OtherWorkout, Motion, HeartRate, Route, Headphones, AudioInterruption,
+		BothButtons, OtherWorkout, Motion, Lap, Marker, Segment, HeartRate, Route, Headphones, AudioInterruption,
 		Crown, FireAlarm, SuppressSession, BAR}
 }
 

@@ -354,6 +354,12 @@ func (d *Driver) apply(ctx context.Context, a Action, app *host.App, res *Result
 		return app.Sessions().OtherAppStartsWorkout(ctx)
 	case Motion:
 		return app.Sessions().WorkoutMotion(ctx, a.On)
+	case Lap:
+		return app.Sessions().GenerateWorkoutEvent(ctx, abi.WorkoutEventLap)
+	case Marker:
+		return app.Sessions().GenerateWorkoutEvent(ctx, abi.WorkoutEventMarker)
+	case Segment:
+		return app.Sessions().GenerateWorkoutEvent(ctx, abi.WorkoutEventSegment)
 	case HeartRate:
 		if a.Series != nil {
 			app.Sessions().FeedSource(a.Series, a.File)

@@ -14,7 +14,7 @@ import (
 
 // stepNames are the step words, for "did you mean" hints.
 var stepNames = []string{"launch", "wrist-up", "open", "wrist-down", "background", "suspend", "purge", "trigger", "expire", "sleep", "status", "why", "quit",
-	"both-buttons", "other-workout", "motion", "headphones", "audio-interruption", "route", "heart-rate", "crown", "fire-alarm", "suppress-session"}
+	"both-buttons", "other-workout", "motion", "lap", "marker", "segment", "headphones", "audio-interruption", "route", "heart-rate", "crown", "fire-alarm", "suppress-session"}
 
 // DidYouMean returns ` (did you mean "NAME"?)` for the name in names
 // closest to name, or "" when none is close, for error messages.
@@ -22,7 +22,7 @@ func DidYouMean(name string, names []string) string { return suggest.Hint(name, 
 
 // StepHelp lists the steps ParseSteps reads, for usage messages.
 const StepHelp = "launch, wrist-up, wrist-down, background, suspend, purge, trigger TASK-KIND [DETAIL], expire, sleep DURATION, status, why, quit" +
-	", both-buttons, other-workout, motion paused|resumed, headphones on|off, audio-interruption began|ended, route FILE.gpx, heart-rate FILE, crown, fire-alarm, suppress-session" +
+	", both-buttons, other-workout, motion paused|resumed, lap, marker, segment, headphones on|off, audio-interruption began|ended, route FILE.gpx, heart-rate FILE, crown, fire-alarm, suppress-session" +
 	"; a step that acts on an app may name it after the step (bundle id, its last part, or the bundle directory's name)," +
 	" as in \"launch weather\" or \"trigger hello snapshot\"; without one it acts on the current app"
 
@@ -30,6 +30,7 @@ const StepHelp = "launch, wrist-up, wrist-down, background, suspend, purge, trig
 var appSteps = map[Kind]bool{
 	Launch: true, Open: true, WristUp: true, WristDown: true, Background: true,
 	Suspend: true, Purge: true, Status: true, Why: true, Expire: true, BothButtons: true, OtherWorkout: true,
+	Lap: true, Marker: true, Segment: true,
 	Crown: true, FireAlarm: true, SuppressSession: true,
 }
 

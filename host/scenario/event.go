@@ -197,7 +197,7 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 		on, onOK := p.onOff(line, args[1])
 		ev.On = on
 		return ok && onOK
-	case VerbBothButtons, VerbOtherWorkout:
+	case VerbBothButtons, VerbOtherWorkout, VerbLap, VerbMarker, VerbSegment:
 		return p.count(line, vt, args, 1, 1, use) && appAt(0)
 	case VerbMotion, VerbAudioInterruption:
 		if !p.count(line, vt, args, 2, 2, use) {

@@ -180,6 +180,9 @@ const (
 	VerbBothButtons       Verb = "both-buttons"       // the user presses both side buttons: a workout's pause or resume request
 	VerbOtherWorkout      Verb = "other-workout"      // another app of the watch starts a workout: APP's ends
 	VerbMotion            Verb = "motion"             // the user stops (paused) or starts moving again (resumed) during APP's workout
+	VerbLap               Verb = "lap"                // APP's workout session generates a lap event
+	VerbMarker            Verb = "marker"             // APP's workout session generates a marker event
+	VerbSegment           Verb = "segment"            // APP's workout session generates a segment event
 	VerbHeartRate         Verb = "heart-rate"         // APP's workouts take their heart rate from a sample file
 	VerbRoute             Verb = "route"              // the user follows a GPX route from now on (APP's location and workout distance)
 	VerbHeadphones        Verb = "headphones"         // Bluetooth headphones connect (on) or disconnect (off)

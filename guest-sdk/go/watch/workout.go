@@ -31,6 +31,9 @@ const (
 	WorkoutEventMotionPaused         = abi.WorkoutEventMotionPaused
 	WorkoutEventMotionResumed        = abi.WorkoutEventMotionResumed
 	WorkoutEventPauseOrResumeRequest = abi.WorkoutEventPauseOrResumeRequest
+	WorkoutEventLap                  = abi.WorkoutEventLap
+	WorkoutEventMarker               = abi.WorkoutEventMarker
+	WorkoutEventSegment              = abi.WorkoutEventSegment
 )
 
 // Workout activity types (HKWorkoutActivityType raw values) for
@@ -79,8 +82,9 @@ type WorkoutDelegate interface {
 	// returns nil, as in HealthKit). DidChangeTo ended follows.
 	DidFail(s *WorkoutSession, err *WorkoutError)
 	// DidGenerate delivers a workout event: pause, resume, motion paused
-	// or resumed, or the user's request to pause or resume (both side
-	// buttons), which the app decides.
+	// or resumed, the user's request to pause or resume (both side
+	// buttons), which the app decides, or a lap, marker or segment the
+	// session generated (at date).
 	DidGenerate(s *WorkoutSession, event WorkoutEventType, date time.Time)
 	// DidCollect delivers live data, every few seconds while running.
 	DidCollect(s *WorkoutSession, data WorkoutData)

@@ -38,6 +38,7 @@ const (
 	RuleWorkoutEnded      = "workout.ended"           // a workout ended (by the app, another workout, or its instance dying)
 	RuleWorkoutRequest    = "workout.pause_request"   // the user pressed both side buttons: the app decides
 	RuleWorkoutMotion     = "workout.motion"          // the user stopped or started moving
+	RuleWorkoutEvent      = "workout.event"           // the session generated a lap, marker or segment event
 
 	RuleLocationRun        = "location.run"           // location updates started
 	RuleLocationMode       = "location.mode"          // background updates without the location mode
@@ -144,7 +145,7 @@ func (p *Policy) QueueLocation(f Facts, queued int, now time.Time) (drop bool, d
 func SessionRuleIDs() []string {
 	return []string{
 		RuleWorkoutRun, RuleWorkoutMode, RuleWorkoutForeground, RuleWorkoutTransition, RuleWorkoutOneSystem,
-		RuleWorkoutHold, RuleWorkoutEnded, RuleWorkoutRequest, RuleWorkoutMotion,
+		RuleWorkoutHold, RuleWorkoutEnded, RuleWorkoutRequest, RuleWorkoutMotion, RuleWorkoutEvent,
 		RuleLocationRun, RuleLocationMode, RuleLocationForeground, RuleLocationHold, RuleLocationQueued,
 		RuleLocationDelivered, RuleLocationQueueLimit,
 		RuleAudioRun, RuleAudioMode, RuleAudioForeground, RuleAudioNoRoute, RuleAudioHold, RuleAudioInterruption,

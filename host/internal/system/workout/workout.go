@@ -551,6 +551,20 @@ func (f *Feature) Motion(ctx context.Context, paused bool) error {
 	return f.userEvent(ctx, abi.WorkoutEventMotionResumed, policy.RuleWorkoutMotion, "the user moves again")
 }
 
+// Generate is the session generating a lap, marker or segment event at
+// the current time, as HealthKit does during a workout (laps of a pool
+// swim, segments): a running or paused workout's delegate gets it
+// (workout_event). Other event types are an error. The app's lock must
+// be held.
+func (f *Feature) Generate(ctx context.Context, ev abi.WorkoutEventType) error {
+	switch ev {
+	case abi.WorkoutEventLap, abi.WorkoutEventMarker, abi.WorkoutEventSegment:
+	default:
+		return fmt.Errorf("workout: %v is not a lap, marker or segment event; pause and resume come from the app's calls, requests from both-buttons, motion from the motion verb", ev)
+	}
+	return f.userEvent(ctx, ev, policy.RuleWorkoutEvent, "the workout session generated a "+ev.String())
+}
+
 func (f *Feature) userEvent(ctx context.Context, ev abi.WorkoutEventType, rule, what string) error {
 	now := f.a.Env.Clock.Now()
 	if f.s == nil || f.s.state != abi.WorkoutRunning && f.s.state != abi.WorkoutPaused {
