@@ -221,7 +221,7 @@ func TestSmartAlarmSurvivesTheHostDying(t *testing.T) {
 	h1 := newHarness(t, Config{Virtual: true, Start: start, StateDir: t.TempDir()})
 	a := h1.load(t, alarmDir)
 	must(t, a.Launch(ctx))
-	must(t, a.Phone(ctx, PhoneUserInfo, []byte(`{"do": "start_at", "at": "2026-06-01T10:00:00Z"}`)))
+	must(t, a.Phone().Deliver(ctx, PhoneUserInfo, []byte(`{"do": "start_at", "at": "2026-06-01T10:00:00Z"}`)))
 	if got := h1.guestLines("session: start_at"); len(got) != 1 || !strings.Contains(got[0], "<nil>, state scheduled") {
 		t.Fatalf("start_at = %q, want the alarm scheduled", got)
 	}
@@ -250,7 +250,7 @@ func TestSmartAlarmSurvivesTheHostDying(t *testing.T) {
 			h2 := newHarness(t, Config{Virtual: true, Start: tt.restart, StateDir: dir, DataDir: h1.data,
 				OnDecision: func(d Decision) { mu.Lock(); ds = append(ds, d); mu.Unlock() }})
 			b2 := h2.load(t, alarmDir)
-			if got := b2.Sessions(); tt.late == "" && (len(got) != 1 || got[0] != "smart_alarm session 1 scheduled for 2026-06-01 10:00:00") {
+			if got := b2.Sessions().Status(); tt.late == "" && (len(got) != 1 || got[0] != "smart_alarm session 1 scheduled for 2026-06-01 10:00:00") {
 				t.Errorf("sessions after the restore = %q, want the alarm scheduled", got)
 			}
 			must(t, h2.rt.RunFor(ctx, tt.run))
@@ -268,5 +268,27 @@ func TestSmartAlarmSurvivesTheHostDying(t *testing.T) {
 				"session: didStart 1 until " + tt.until,
 			})
 		})
+	}
+}
+
+// TestBackgroundAppRefreshSettingSurvivesTheHostDying: the user turned
+// Background App Refresh off for the app before the host died; after the
+// restart it is still off, so a smart alarm fails to schedule with
+// bar_disabled.
+func TestBackgroundAppRefreshSettingSurvivesTheHostDying(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const alarmDir, alarmID = "../tests/apps/session-alarm", "dev.watchbox.test.session-alarm"
+	start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	h1 := newHarness(t, Config{Virtual: true, Start: start, StateDir: t.TempDir()})
+	h1.load(t, alarmDir).Sessions().SetBackgroundAppRefresh(false)
+	state := crashCopy(t, h1.rt.cfg.StateDir, alarmID)
+
+	h2 := newHarness(t, Config{Virtual: true, Start: start.Add(time.Hour), StateDir: state, DataDir: h1.data})
+	b := h2.load(t, alarmDir)
+	must(t, b.Launch(ctx))
+	must(t, b.Phone().Deliver(ctx, PhoneUserInfo, []byte(`{"do": "start_at", "at": "2026-06-01T12:00:00Z"}`)))
+	if got := h2.guestLines("session: start_at"); len(got) != 1 || !strings.Contains(got[0], "bar_disabled") {
+		t.Errorf("start_at after the restart = %q, want bar_disabled (the setting kept)", got)
 	}
 }

@@ -30,14 +30,14 @@ func TestRuleBluetoothClosedOnSuspension(t *testing.T) {
 
 	// A refresh task: the app connects and leaves the task open.
 	must(t, h.rt.RunFor(ctx, time.Second))
-	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil))
+	must(t, a.Tasks().Trigger(ctx, abi.TaskApplicationRefresh, nil))
 	if got := h.guestLines("chaos: raw bluetooth_connect"); len(got) != 1 || strings.Contains(got[0], "refusal") {
 		t.Fatalf("connect in the task = %q, want it accepted", got)
 	}
 	if n, _ := a.sys.Tasks.Running(); n != 1 {
 		t.Fatalf("%d background tasks open, want the refresh still open", n)
 	}
-	if cs := a.Connections(); len(cs) != 1 || cs[0].Peripheral != "strap" {
+	if cs := a.Bluetooth().Connections(); len(cs) != 1 || cs[0].Peripheral != "strap" {
 		t.Fatalf("connections with the task open = %+v, want strap", cs)
 	}
 	wantRule(t, *ds, policy.RuleBluetoothClosed, 0)
@@ -49,7 +49,7 @@ func TestRuleBluetoothClosedOnSuspension(t *testing.T) {
 	if len(closed) == 1 && !strings.Contains(closed[0], `connection to "strap" closed by the system: the app was suspended`) {
 		t.Errorf("closed = %q, want the suspension named", closed)
 	}
-	if cs := a.Connections(); len(cs) != 0 {
+	if cs := a.Bluetooth().Connections(); len(cs) != 0 {
 		t.Errorf("connections after the suspension = %+v, want none", cs)
 	}
 	if got := h.events(); len(got) != 0 {
@@ -58,7 +58,7 @@ func TestRuleBluetoothClosedOnSuspension(t *testing.T) {
 
 	// Woken by the next task, the app's read finds no connection.
 	setMode(t, a, "Tasks raw 39 "+hexOf(read))
-	must(t, a.Trigger(ctx, abi.TaskApplicationRefresh, nil))
+	must(t, a.Tasks().Trigger(ctx, abi.TaskApplicationRefresh, nil))
 	got := h.guestLines("chaos: raw bluetooth_read")
 	if len(got) != 1 || !strings.Contains(got[0], "refusal") || !strings.Contains(got[0], policy.RuleBluetoothNotConnected) {
 		t.Errorf("read after the suspension = %q, want a refusal naming %s", got, policy.RuleBluetoothNotConnected)

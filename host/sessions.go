@@ -197,9 +197,7 @@ func (s Sessions) Suppress(ctx context.Context) error {
 // for the app: while it is off, extended runtime sessions fail to start
 // with bar_disabled. It starts on.
 func (s Sessions) SetBackgroundAppRefresh(on bool) {
-	s.a.sys.Lock()
-	s.a.ext.SetBackgroundAppRefresh(on)
-	s.a.sys.Unlock()
+	s.a.locked(func() error { s.a.ext.SetBackgroundAppRefresh(on); return nil }) // saved: the setting survives the host
 }
 
 // FireAlarm makes the app's scheduled smart alarm fire now instead of at

@@ -105,7 +105,7 @@ func TestRuleWorkoutForeground(t *testing.T) {
 		t.Errorf("decision = %q", got)
 	}
 	wantRule(t, *ds, policy.RuleWorkoutOneSystem, 0)
-	if s := run.Sessions(); len(s) == 0 || !strings.HasPrefix(s[0], "workout running") {
+	if s := run.Sessions().Status(); len(s) == 0 || !strings.HasPrefix(s[0], "workout running") {
 		t.Errorf("the run tracker's workout = %q, want it running still", s)
 	}
 	must(t, h.rt.RunFor(ctx, time.Minute))
