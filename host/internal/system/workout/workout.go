@@ -576,8 +576,12 @@ func (f *Feature) userEvent(ctx context.Context, ev abi.WorkoutEventType, rule, 
 			Reason: fmt.Sprintf("%s: no %v event, the app has no running or paused workout (it is %v)", what, ev, state)})
 		return nil
 	}
+	decides := "; the app decides"
+	if rule == policy.RuleWorkoutEvent {
+		decides = " (didGenerate)"
+	}
 	f.a.Report(policy.Decision{Time: now, Kind: policy.KindWorkout, Verdict: policy.Run, Rule: rule,
-		Reason: fmt.Sprintf("%s: the workout's delegate gets %v; the app decides", what, ev)})
+		Reason: fmt.Sprintf("%s: the workout's delegate gets %v%s", what, ev, decides)})
 	f.queue(abi.EventWorkoutEvent, msg.WorkoutEvent{Type: int64(ev), Date: now.UnixNano()}.Encode(nil))
 	return f.flush(ctx)
 }
