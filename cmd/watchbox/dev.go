@@ -84,8 +84,8 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 		if ev.Err != nil {
 			rec["error"] = ev.Err.Error()
 		}
-		if ev.ManifestChanged {
-			rec["manifest_changed"] = true
+		if len(ev.Manifest) > 0 {
+			rec["manifest"] = ev.Manifest
 		}
 		writeJSON(stdout, rec)
 		return
@@ -95,6 +95,10 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 	case ev.Err != nil && !errors.As(ev.Err, &crash):
 		fmt.Fprintf(stderr, "%s  reload failed (%s changed): %v\n%s  v%d %s keeps running; the next save tries again\n",
 			id, changed, ev.Err, id, version, hash)
+		return
+	case ev.Same && len(ev.Manifest) > 0:
+		fmt.Fprintf(stdout, "%s  reload: %s changed; build %s; the module is the same; watchapp.json applied: %s\n",
+			id, changed, ms(ev.Build), strings.Join(ev.Manifest, ", "))
 		return
 	case ev.Same:
 		fmt.Fprintf(stdout, "%s  reload: %s changed; build %s; the module is the same, nothing swapped\n", id, changed, ms(ev.Build))
@@ -107,6 +111,9 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 	case ev.Running && ev.Note != "":
 		state = "state not carried, started cold: " + ev.Note
 	}
+	if len(ev.Manifest) > 0 {
+		state += "; watchapp.json applied: " + strings.Join(ev.Manifest, ", ")
+	}
 	cached := ""
 	if ev.Cached {
 		cached = " (cached)"
@@ -115,8 +122,5 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 		id, ev.Version, ev.Hash, changed, ms(ev.Build), cached, ms(ev.Compile), ms(ev.Wait+ev.Swap), state)
 	if ev.Err != nil {
 		fmt.Fprintf(stderr, "%s  the new version crashed during the swap: %v\n", id, ev.Err)
-	}
-	if ev.ManifestChanged {
-		fmt.Fprintf(stderr, "%s  watchapp.json changed: the manifest is not reloaded; restart watchbox dev to apply it\n", id)
 	}
 }
