@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/watchbox/watchbox/host/trace"
 )
 
 // devWait bounds each wait for a reload: a Go build of the edited app on
@@ -118,14 +120,21 @@ func TestDevReloadsOnSave(t *testing.T) {
 
 // TestDevReloadsWasmBundle swaps a prebuilt .wasm bundle: the module
 // that handles no save_state starts cold, back to the state the app was
-// in.
+// in. The run's --trace holds the reload, as a span with its parts, and
+// the swap's calls.
 func TestDevReloadsWasmBundle(t *testing.T) {
 	t.Parallel()
 	wasm := validGuest().module()
 	dir := moduleBundle(t, wasm)
 	sock := filepath.Join(runtimeDir, "devwasm.sock")
-	p := start(t, "dev", "--data", t.TempDir(), "--control", sock, dir)
-	defer p.signalAndWait(os.Interrupt, time.Minute, "Ctrl-C must end watchbox dev")
+	traceFile := filepath.Join(t.TempDir(), "dev.trace.json")
+	p := start(t, "dev", "--data", t.TempDir(), "--control", sock, "--trace", traceFile, dir)
+	ended := false
+	defer func() {
+		if !ended {
+			p.signalAndWait(os.Interrupt, time.Minute, "Ctrl-C must end watchbox dev")
+		}
+	}()
 	p.waitFor("watchbox dev: watching dev.watchbox.test.bad", devWait)
 
 	// The same module with a custom section ("x", one byte) appended.
@@ -140,6 +149,43 @@ func TestDevReloadsWasmBundle(t *testing.T) {
 	p.waitFor("app.wasm changed", devWait)
 	p.waitFor("state not carried, started cold: save_state answered ok with no state", devWait)
 	expect(t, watchbox(t, nil, "status", "--control", sock), exitOK, "dev.watchbox.test.bad: active, 2 launch(es)", "version 2 (", "1 reload(s)")
+
+	ended = true
+	p.signalAndWait(os.Interrupt, time.Minute, "Ctrl-C must end watchbox dev")
+	b, err := os.ReadFile(traceFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := trace.Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := trace.Check(events); err != nil {
+		t.Fatalf("the dev trace breaks the viewers' rules: %v\n%s", err, b)
+	}
+	var begin, end *trace.Event
+	saveState := false
+	for i, e := range events {
+		switch {
+		case e.Cat == "reload" && e.Ph == "b":
+			begin = &events[i]
+		case e.Cat == "reload" && e.Ph == "e":
+			end = &events[i]
+		case e.Cat == "call" && e.Name == "save_state":
+			saveState = true
+		}
+	}
+	if begin == nil || end == nil || end.Name != "reload" || begin.ID != end.ID || end.TS < begin.TS {
+		t.Fatalf("no reload span in the trace: begin %+v, end %+v\n%s", begin, end, b)
+	}
+	args := end.Args
+	if args["version"] != float64(2) || args["swapped"] != true || args["carried"] != false ||
+		fmt.Sprint(args["changed"]) != "[app.wasm]" || args["swap_ns"] == nil || args["compile_ns"] == nil {
+		t.Errorf("the reload span's args = %v; want version 2, swapped, not carried, app.wasm changed, with its times", args)
+	}
+	if !saveState {
+		t.Errorf("the swap's save_state call is not in the trace\n%s", b)
+	}
 }
 
 // saveFile writes data to dir/name the way editors that write a temporary

@@ -11,6 +11,7 @@ import (
 
 	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/bundle"
+	"github.com/watchbox/watchbox/host/drive"
 	"github.com/watchbox/watchbox/host/reload"
 )
 
@@ -23,7 +24,9 @@ func devCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 
 // startReload watches the run's bundles and reloads them from now on,
 // printing one line per reload. stop ends the watching.
-func startReload(ctx context.Context, r *runner, cacheDir string, stdout io.Writer) (stop func(), err error) {
+// With a tracer (--trace), each reload is also an async span of the app
+// in the trace.
+func startReload(ctx context.Context, r *runner, cacheDir string, stdout io.Writer, tracer *drive.Tracer) (stop func(), err error) {
 	if cacheDir == "" {
 		dir, err := os.UserCacheDir()
 		if err != nil {
@@ -37,6 +40,9 @@ func startReload(ctx context.Context, r *runner, cacheDir string, stdout io.Writ
 			r.mu.Lock()
 			defer r.mu.Unlock()
 			printReload(stdout, r.stderr, ev, r.json)
+			if tracer != nil && ev.App != nil {
+				tracer.Reload(ev.App.ID(), ev.Build+ev.Compile+ev.Wait+ev.Swap, reloadRecord(ev), ev.Err)
+			}
 		},
 	}
 	rl, err := reload.New(ctx, r.d.Apps(), opts)
@@ -72,20 +78,10 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 	version, hash, _ := ev.App.Dev().Version()
 	changed := strings.Join(ev.Changed, ", ")
 	if asJSON {
-		rec := map[string]any{
-			"type": "reload", "app": id, "changed": ev.Changed, "version": ev.Version, "hash": ev.Hash,
-			"swapped": ev.Swapped(), "build_ns": ev.Build.Nanoseconds(), "compile_ns": ev.Compile.Nanoseconds(),
-			"wait_ns": ev.Wait.Nanoseconds(), "swap_ns": ev.Swap.Nanoseconds(),
-			"running": ev.Running, "carried": ev.Carried, "state_bytes": ev.StateBytes,
-		}
-		if ev.Note != "" {
-			rec["note"] = ev.Note
-		}
+		rec := reloadRecord(ev)
+		rec["type"], rec["app"] = "reload", id
 		if ev.Err != nil {
 			rec["error"] = ev.Err.Error()
-		}
-		if len(ev.Manifest) > 0 {
-			rec["manifest"] = ev.Manifest
 		}
 		writeJSON(stdout, rec)
 		return
@@ -123,4 +119,22 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 	if ev.Err != nil {
 		fmt.Fprintf(stderr, "%s  the new version crashed during the swap: %v\n", id, ev.Err)
 	}
+}
+
+// reloadRecord is the fields of a reload of an app, for --json and the
+// trace.
+func reloadRecord(ev reload.Event) map[string]any {
+	rec := map[string]any{
+		"changed": ev.Changed, "version": ev.Version, "hash": ev.Hash,
+		"swapped": ev.Swapped(), "build_ns": ev.Build.Nanoseconds(), "compile_ns": ev.Compile.Nanoseconds(),
+		"wait_ns": ev.Wait.Nanoseconds(), "swap_ns": ev.Swap.Nanoseconds(),
+		"running": ev.Running, "carried": ev.Carried, "state_bytes": ev.StateBytes,
+	}
+	if ev.Note != "" {
+		rec["note"] = ev.Note
+	}
+	if len(ev.Manifest) > 0 {
+		rec["manifest"] = ev.Manifest
+	}
+	return rec
 }
