@@ -114,8 +114,12 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 	if ev.Cached {
 		cached = " (cached)"
 	}
-	fmt.Fprintf(stdout, "%s  reload v%d %s: %s changed; build %s%s, compile %s, swap %s; %s\n",
-		id, ev.Version, ev.Hash, changed, ms(ev.Build), cached, ms(ev.Compile), ms(ev.Wait+ev.Swap), state)
+	serving := ""
+	if ev.Serving > 0 {
+		serving = ", serving " + ms(ev.Serving) + " after the save"
+	}
+	fmt.Fprintf(stdout, "%s  reload v%d %s: %s changed; build %s%s, compile %s, swap %s%s; %s\n",
+		id, ev.Version, ev.Hash, changed, ms(ev.Build), cached, ms(ev.Compile), ms(ev.Wait+ev.Swap), serving, state)
 	if ev.Err != nil {
 		fmt.Fprintf(stderr, "%s  the new version crashed during the swap: %v\n", id, ev.Err)
 	}
@@ -129,6 +133,9 @@ func reloadRecord(ev reload.Event) map[string]any {
 		"swapped": ev.Swapped(), "build_ns": ev.Build.Nanoseconds(), "compile_ns": ev.Compile.Nanoseconds(),
 		"wait_ns": ev.Wait.Nanoseconds(), "swap_ns": ev.Swap.Nanoseconds(),
 		"running": ev.Running, "carried": ev.Carried, "state_bytes": ev.StateBytes,
+	}
+	if ev.Serving > 0 {
+		rec["serving_ns"] = ev.Serving.Nanoseconds()
 	}
 	if ev.Note != "" {
 		rec["note"] = ev.Note

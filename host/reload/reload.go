@@ -50,6 +50,11 @@ type Event struct {
 	// Reload is how the swap went (its Version, Hash, Compile, Wait and
 	// Swap times, and whether the state was carried).
 	host.Reload
+	// Serving is the time from the first save of the burst (the watcher's
+	// first event) to the end of the reload, the new version serving: the
+	// debounce, the build, the compile, the swap and everything between.
+	// Zero for a reload no save started.
+	Serving time.Duration
 	// Err is why the reload failed; the old version keeps running unless
 	// the swap itself crashed the app (a *host.CrashError: the new version
 	// is in place and starts at the next event). A build failure is a
@@ -183,6 +188,9 @@ func (r *Reloader) Run(ctx context.Context) error {
 					continue
 				}
 				ev := r.reload(ctx, t, changed)
+				if !c.First.IsZero() {
+					ev.Serving = time.Since(c.First)
+				}
 				if r.opts.Report != nil {
 					r.opts.Report(ev)
 				}
