@@ -260,8 +260,9 @@ func (r *Runtime) finishLoad(ctx context.Context, a *App, fail func(error) (*App
 // ID returns the app's bundle identifier.
 func (a *App) ID() string { return a.sys.ID }
 
-// Manifest returns the app's manifest.
-func (a *App) Manifest() bundle.Manifest { return a.sys.Manifest }
+// Manifest returns the app's manifest in force: the one it was loaded
+// with, or the last one a reload put in force.
+func (a *App) Manifest() bundle.Manifest { return *a.sys.LiveManifest() }
 
 // State returns the app's life-cycle state.
 func (a *App) State() abi.State {

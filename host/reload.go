@@ -1,11 +1,15 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -17,14 +21,28 @@ import (
 
 // meter checks wasm, read from file, and returns its fuel-metered form
 // (wasm itself when the runtime is unmetered).
+//
+// The meter cache only ever holds modules that passed inspect.CheckBody
+// (this is its only writer), under the SHA-256 of their bytes, so a cache
+// hit skips that check: it reads the whole module, and cost about a third
+// of a reload's CPU.
 func (r *Runtime) meter(dir, file string, m bundle.Manifest, wasm []byte) ([]byte, error) {
-	if p := inspect.CheckBytes(file, wasm); p != nil {
+	if p := inspect.CheckHeader(file, wasm); p != nil {
+		return nil, &InvalidAppError{Path: dir, Problems: []Problem{*p}}
+	}
+	x := meter.Extras{Coverage: r.cfg.Coverage, AppCoverage: r.cfg.Coverage, Snapshots: r.cfg.Keep != nil}
+	if !r.cfg.Unmetered {
+		if metered, ok := r.meters.Lookup(wasm, r.cfg.CostModel, x); ok {
+			return metered, nil
+		}
+	}
+	if p := inspect.CheckBody(file, wasm); p != nil {
 		return nil, &InvalidAppError{Path: dir, Problems: []Problem{*p}}
 	}
 	if r.cfg.Unmetered {
 		return wasm, nil
 	}
-	metered, err := r.meters.InstrumentWith(wasm, r.cfg.CostModel, meter.Extras{Coverage: r.cfg.Coverage, AppCoverage: r.cfg.Coverage, Snapshots: r.cfg.Keep != nil})
+	metered, err := r.meters.InstrumentWith(wasm, r.cfg.CostModel, x)
 	if err != nil {
 		var fe *meter.FormatError
 		if errors.As(err, &fe) {
@@ -85,6 +103,94 @@ type Reload struct {
 	Carried    bool
 	StateBytes int
 	Note       string
+	// Manifest are the keys of watchapp.json that changed and are now in
+	// force (with WithManifest), in documentation order.
+	Manifest []string
+}
+
+// ReloadOption changes what App.Reload does.
+type ReloadOption func(*reloadConfig)
+
+type reloadConfig struct {
+	manifest *bundle.Manifest
+}
+
+// WithManifest makes App.Reload put m in force too: the bundle's
+// watchapp.json as read and checked again (bundle.Open). The keys that
+// changed are applied in the same step as the module, between two
+// events; with the same module, they are applied alone. A key a running
+// app cannot take (its bundle identifier, its memory limit) refuses the
+// whole reload with a *ManifestRestartError, and the old version and
+// manifest keep running.
+func WithManifest(m bundle.Manifest) ReloadOption {
+	return func(c *reloadConfig) { c.manifest = &m }
+}
+
+// ManifestRestartError is a reload refused because watchapp.json changed
+// a key that a running app cannot take. The old version keeps running,
+// with the old manifest.
+type ManifestRestartError struct {
+	// File is the manifest file; Key the key, Old and New its values, as
+	// JSON; Why the reason it cannot change while the app runs.
+	File, Key, Old, New, Why string
+}
+
+func (e *ManifestRestartError) Error() string {
+	return fmt.Sprintf("%s: %s changed from %s to %s, which cannot change while the app runs: %s; restart watchbox dev to apply it, or change it back",
+		e.File, e.Key, e.Old, e.New, e.Why)
+}
+
+// manifestChanges returns the keys whose values differ between old and m,
+// in documentation order.
+func manifestChanges(old, m bundle.Manifest) []string {
+	var keys []string
+	add := func(key string, changed bool) {
+		if changed {
+			keys = append(keys, key)
+		}
+	}
+	add("CFBundleIdentifier", old.BundleIdentifier != m.BundleIdentifier)
+	add("CFBundleDisplayName", old.DisplayName != m.DisplayName)
+	add("abiVersion", old.ABIVersion != m.ABIVersion)
+	add("WKBackgroundModes", !slices.Equal(old.BackgroundModes, m.BackgroundModes))
+	add("complication", old.Complication != m.Complication)
+	add("memoryLimit", old.MemoryLimit != m.MemoryLimit)
+	add("allowedHosts", !slices.Equal(old.AllowedHosts, m.AllowedHosts))
+	add("dataQuota", old.DataQuota != m.DataQuota)
+	add("module", old.Module != m.Module)
+	add("source", old.Source != m.Source)
+	add("settings", !bytes.Equal(old.Settings, m.Settings))
+	add("extendedFrontmostTimeout", old.ExtendedFrontmostTimeout != m.ExtendedFrontmostTimeout)
+	return keys
+}
+
+// fixedKeys are the manifest keys a running app cannot take, and why.
+var fixedKeys = map[string]string{
+	"CFBundleIdentifier": "the bundle identifier is the app's identity: its data container, state file, schedules, " +
+		"decisions and the control endpoint's name for it are all keyed by it",
+	"memoryLimit": "the cap on the app's linear memory is fixed in the WebAssembly runtime made for the app when it " +
+		"is loaded, and every module is compiled against it",
+	"abiVersion": "the host serves one ABI version, checked when the app is loaded",
+}
+
+// checkFixed refuses a change to a key in fixedKeys of the manifest of
+// the bundle in dir.
+func checkFixed(dir string, old, m bundle.Manifest, keys []string) error {
+	for _, k := range keys {
+		why, fixed := fixedKeys[k]
+		if !fixed {
+			continue
+		}
+		values := map[string][2]any{
+			"CFBundleIdentifier": {old.BundleIdentifier, m.BundleIdentifier},
+			"memoryLimit":        {old.MemoryLimit.String(), m.MemoryLimit.String()},
+			"abiVersion":         {old.ABIVersion, m.ABIVersion},
+		}[k]
+		quote := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+		return &ManifestRestartError{File: filepath.Join(dir, bundle.ManifestFile), Key: k,
+			Old: quote(values[0]), New: quote(values[1]), Why: why}
+	}
+	return nil
 }
 
 // Reload replaces the app's module with wasm (read from file, for the
@@ -104,18 +210,43 @@ type Reload struct {
 // app's state through a cold launch's life-cycle calls (see
 // docs/dev.md); Reload.Note says why. A crash of either version during
 // the swap is returned as a *CrashError; the new module stays, and the
-// app relaunches on its next event. The manifest is the one the app was
-// loaded with.
-func (d Dev) Reload(ctx context.Context, file string, wasm []byte) (Reload, error) {
+// app relaunches on its next event. The manifest stays the one in force,
+// unless WithManifest gives a new one.
+func (d Dev) Reload(ctx context.Context, file string, wasm []byte, opts ...ReloadOption) (Reload, error) {
 	a := d.a
 	start := time.Now()
-	m := a.sys.Manifest
+	var cfg reloadConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	m := a.Manifest()
 	hash := moduleHash(wasm)
 	a.verMu.Lock()
 	same, version := hash == a.hash, a.reloads+1
 	a.verMu.Unlock()
+	var keys []string
+	if cfg.manifest != nil {
+		keys = manifestChanges(m, *cfg.manifest)
+		if err := checkFixed(a.dir, m, *cfg.manifest, keys); err != nil {
+			return Reload{Version: version, Hash: hash, Same: same}, err
+		}
+		m = *cfg.manifest
+	}
 	if same {
-		return Reload{Version: version, Hash: hash, Same: true}, nil
+		if len(keys) == 0 {
+			return Reload{Version: version, Hash: hash, Same: true}, nil
+		}
+		// The manifest alone: in force from the next event on.
+		a.sys.Lock()
+		defer a.sys.Unlock()
+		locked := time.Now()
+		if a.sys.Life.Closing() {
+			return Reload{Version: version, Hash: hash, Same: true}, fmt.Errorf("host: app %s is closed", a.sys.ID)
+		}
+		if err := a.sys.SetManifest(m); err != nil {
+			return Reload{Version: version, Hash: hash, Same: true}, fmt.Errorf("host: applying %s: %w", bundle.ManifestFile, err)
+		}
+		return Reload{Version: version, Hash: hash, Same: true, Manifest: keys, Wait: locked.Sub(start), Swap: time.Since(locked)}, nil
 	}
 	metered, err := a.rt.meter(a.dir, file, m, wasm)
 	if err != nil {
@@ -136,6 +267,13 @@ func (d Dev) Reload(ctx context.Context, file string, wasm []byte) (Reload, erro
 		cm.Close(ctx)
 		return Reload{Version: version, Hash: hash}, fmt.Errorf("host: app %s is closed", a.sys.ID)
 	}
+	if len(keys) > 0 {
+		// Before the swap: the new version starts under its manifest.
+		if err := a.sys.SetManifest(m); err != nil {
+			cm.Close(ctx)
+			return Reload{Version: version, Hash: hash}, fmt.Errorf("host: applying %s: %w", bundle.ManifestFile, err)
+		}
+	}
 	sw, err := a.sys.Swap(ctx, cm) // swapped, whatever err says
 	a.verMu.Lock()
 	a.reloads++
@@ -143,7 +281,8 @@ func (d Dev) Reload(ctx context.Context, file string, wasm []byte) (Reload, erro
 	version = a.reloads + 1
 	a.verMu.Unlock()
 	return Reload{Version: version, Hash: hash, Compile: compiled.Sub(start), Wait: locked.Sub(compiled),
-		Swap: time.Since(locked), Running: sw.Running, Carried: sw.Carried, StateBytes: sw.StateBytes, Note: sw.Note}, err
+		Swap: time.Since(locked), Running: sw.Running, Carried: sw.Carried, StateBytes: sw.StateBytes, Note: sw.Note,
+		Manifest: keys}, err
 }
 
 // testHookBeforeSwapLock, when set by a test, runs once the new module is

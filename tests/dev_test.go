@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/watchbox/watchbox/host/trace"
 )
 
 // devWait bounds each wait for a reload: a Go build of the edited app on
@@ -17,9 +19,18 @@ const devWait = 5 * time.Minute
 // temporary directory (go.mod pointing at this checkout) and returns it.
 func counterCopy(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "counter")
+	return appCopy(t, "tests/apps/counter")
+}
+
+// appCopy copies the main.go and watchapp.json of the app in src (a
+// slash-separated path in this checkout) to a module of its own in a
+// temporary directory (go.mod pointing at this checkout) and returns it.
+func appCopy(t *testing.T, src string) string {
+	t.Helper()
+	name := filepath.Base(src)
+	dir := filepath.Join(t.TempDir(), name)
 	for _, f := range []string{"main.go", "watchapp.json"} {
-		b, err := os.ReadFile(filepath.Join(repoRoot, "tests", "apps", "counter", f))
+		b, err := os.ReadFile(filepath.Join(repoRoot, filepath.FromSlash(src), f))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,7 +46,7 @@ func counterCopy(t *testing.T) string {
 			goLine = l
 		}
 	}
-	writeFile(t, dir, "go.mod", []byte("module example.com/counter\n\n"+goLine+"\n\nrequire github.com/watchbox/watchbox v0.0.0\n\nreplace github.com/watchbox/watchbox => "+repoRoot+"\n"))
+	writeFile(t, dir, "go.mod", []byte("module example.com/"+name+"\n\n"+goLine+"\n\nrequire github.com/watchbox/watchbox v0.0.0\n\nreplace github.com/watchbox/watchbox => "+repoRoot+"\n"))
 	return dir
 }
 
@@ -109,14 +120,21 @@ func TestDevReloadsOnSave(t *testing.T) {
 
 // TestDevReloadsWasmBundle swaps a prebuilt .wasm bundle: the module
 // that handles no save_state starts cold, back to the state the app was
-// in.
+// in. The run's --trace holds the reload, as a span with its parts, and
+// the swap's calls.
 func TestDevReloadsWasmBundle(t *testing.T) {
 	t.Parallel()
 	wasm := validGuest().module()
 	dir := moduleBundle(t, wasm)
 	sock := filepath.Join(runtimeDir, "devwasm.sock")
-	p := start(t, "dev", "--data", t.TempDir(), "--control", sock, dir)
-	defer p.signalAndWait(os.Interrupt, time.Minute, "Ctrl-C must end watchbox dev")
+	traceFile := filepath.Join(t.TempDir(), "dev.trace.json")
+	p := start(t, "dev", "--data", t.TempDir(), "--control", sock, "--trace", traceFile, dir)
+	ended := false
+	defer func() {
+		if !ended {
+			p.signalAndWait(os.Interrupt, time.Minute, "Ctrl-C must end watchbox dev")
+		}
+	}()
 	p.waitFor("watchbox dev: watching dev.watchbox.test.bad", devWait)
 
 	// The same module with a custom section ("x", one byte) appended.
@@ -131,4 +149,122 @@ func TestDevReloadsWasmBundle(t *testing.T) {
 	p.waitFor("app.wasm changed", devWait)
 	p.waitFor("state not carried, started cold: save_state answered ok with no state", devWait)
 	expect(t, watchbox(t, nil, "status", "--control", sock), exitOK, "dev.watchbox.test.bad: active, 2 launch(es)", "version 2 (", "1 reload(s)")
+
+	ended = true
+	p.signalAndWait(os.Interrupt, time.Minute, "Ctrl-C must end watchbox dev")
+	b, err := os.ReadFile(traceFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := trace.Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := trace.Check(events); err != nil {
+		t.Fatalf("the dev trace breaks the viewers' rules: %v\n%s", err, b)
+	}
+	var begin, end *trace.Event
+	saveState := false
+	for i, e := range events {
+		switch {
+		case e.Cat == "reload" && e.Ph == "b":
+			begin = &events[i]
+		case e.Cat == "reload" && e.Ph == "e":
+			end = &events[i]
+		case e.Cat == "call" && e.Name == "save_state":
+			saveState = true
+		}
+	}
+	if begin == nil || end == nil || end.Name != "reload" || begin.ID != end.ID || end.TS < begin.TS {
+		t.Fatalf("no reload span in the trace: begin %+v, end %+v\n%s", begin, end, b)
+	}
+	args := end.Args
+	if args["version"] != float64(2) || args["swapped"] != true || args["carried"] != false ||
+		fmt.Sprint(args["changed"]) != "[app.wasm]" || args["swap_ns"] == nil || args["compile_ns"] == nil {
+		t.Errorf("the reload span's args = %v; want version 2, swapped, not carried, app.wasm changed, with its times", args)
+	}
+	if !saveState {
+		t.Errorf("the swap's save_state call is not in the trace\n%s", b)
+	}
+}
+
+// saveFile writes data to dir/name the way editors that write a temporary
+// file and rename it over the original save.
+func saveFile(t *testing.T, dir, name, data string) {
+	t.Helper()
+	tmp := filepath.Join(dir, "."+name+".swp")
+	if err := os.WriteFile(tmp, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// weatherManifest is apps/weather's watchapp.json with the bundle id,
+// allowed hosts and forecast URL given.
+func weatherManifest(id, hosts, forecast string) string {
+	return `{
+  "CFBundleIdentifier": "` + id + `",
+  "CFBundleDisplayName": "Weather",
+  "abiVersion": 1,
+  "WKBackgroundModes": ["remote-notification"],
+  "complication": true,
+  "memoryLimit": "64MiB",
+  "dataQuota": "1MiB",
+  "allowedHosts": [` + hosts + `],
+  "settings": {"forecastURL": "` + forecast + `"},
+  "source": "."
+}
+`
+}
+
+// TestDevReloadsManifest edits the watchapp.json of a running copy of
+// the weather app, which downloads its forecast from the URL its
+// manifest's settings name, from a host its allowedHosts must list: the
+// new settings and allowed hosts are in force at the next event with the
+// same module, a broken manifest keeps the last good one with the
+// checker's line:column, and a new bundle id is refused by name.
+func TestDevReloadsManifest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a Go build of the weather app")
+	}
+	t.Parallel()
+	dir := appCopy(t, "apps/weather")
+	sock := filepath.Join(runtimeDir, "devmanifest.sock")
+	p := start(t, "dev", "--data", t.TempDir(), "--control", sock, dir)
+	defer p.signalAndWait(os.Interrupt, time.Minute, "Ctrl-C must end watchbox dev")
+	p.waitFor("watchbox dev: watching dev.watchbox.weather", devWait)
+
+	// New settings: the forecast from a host the manifest does not allow.
+	saveFile(t, dir, "watchapp.json", weatherManifest("dev.watchbox.weather", `"weather.example"`, "https://other.example/forecast"))
+	p.waitFor("dev.watchbox.weather  reload: watchapp.json changed; build ", devWait)
+	p.waitFor("the module is the same; watchapp.json applied: settings\n", devWait)
+	fmt.Fprintln(p.stdin, "trigger weather application-refresh")
+	p.waitFor("download forecast-1 refused: other.example is not in the manifest's allowedHosts [weather.example]", devWait)
+
+	// Allow it: the next download goes there.
+	saveFile(t, dir, "watchapp.json", weatherManifest("dev.watchbox.weather", `"weather.example", "other.example"`, "https://other.example/forecast"))
+	p.waitFor("watchapp.json applied: allowedHosts\n", devWait)
+	fmt.Fprintln(p.stdin, "trigger weather application-refresh")
+	p.waitFor("download forecast-2 of https://other.example/forecast started", devWait)
+
+	// A broken manifest: the checker's line:column, the last good one
+	// stays in force.
+	bad := strings.Replace(weatherManifest("dev.watchbox.weather", `"weather.example"`, "https://weather.example/forecast"), `"1MiB"`, `"lots"`, 1)
+	saveFile(t, dir, "watchapp.json", bad)
+	p.waitFor("reload failed (watchapp.json changed)", devWait)
+	p.waitFor(`watchapp.json:8:3: dataQuota: "lots" is not a size`, devWait)
+	p.waitFor("v1 ", devWait)
+	fmt.Fprintln(p.stdin, "trigger weather application-refresh")
+	p.waitForCount("of https://other.example/forecast started", 2, devWait)
+
+	// A new bundle id cannot be taken by a running app: said by key.
+	saveFile(t, dir, "watchapp.json", weatherManifest("dev.watchbox.other", `"weather.example", "other.example"`, "https://other.example/forecast"))
+	p.waitFor(`CFBundleIdentifier changed from "dev.watchbox.weather" to "dev.watchbox.other", which cannot change while the app runs: the bundle identifier is the app's identity`, devWait)
+	p.waitFor("restart watchbox dev to apply it, or change it back", devWait)
+	expect(t, watchbox(t, nil, "status", "--control", sock), exitOK, "dev.watchbox.weather: ", "version 1 (", "0 reload(s)")
+	if out := p.result().output(); strings.Contains(out, "reload v2") {
+		t.Errorf("a manifest change swapped the module, which did not change\n%s", p.result())
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/bundle"
+	"github.com/watchbox/watchbox/host/drive"
 	"github.com/watchbox/watchbox/host/reload"
 )
 
@@ -23,7 +24,9 @@ func devCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 
 // startReload watches the run's bundles and reloads them from now on,
 // printing one line per reload. stop ends the watching.
-func startReload(ctx context.Context, r *runner, cacheDir string, stdout io.Writer) (stop func(), err error) {
+// With a tracer (--trace), each reload is also an async span of the app
+// in the trace.
+func startReload(ctx context.Context, r *runner, cacheDir string, stdout io.Writer, tracer *drive.Tracer) (stop func(), err error) {
 	if cacheDir == "" {
 		dir, err := os.UserCacheDir()
 		if err != nil {
@@ -37,6 +40,9 @@ func startReload(ctx context.Context, r *runner, cacheDir string, stdout io.Writ
 			r.mu.Lock()
 			defer r.mu.Unlock()
 			printReload(stdout, r.stderr, ev, r.json)
+			if tracer != nil && ev.App != nil {
+				tracer.Reload(ev.App.ID(), ev.Build+ev.Compile+ev.Wait+ev.Swap, reloadRecord(ev), ev.Err)
+			}
 		},
 	}
 	rl, err := reload.New(ctx, r.d.Apps(), opts)
@@ -72,20 +78,10 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 	version, hash, _ := ev.App.Dev().Version()
 	changed := strings.Join(ev.Changed, ", ")
 	if asJSON {
-		rec := map[string]any{
-			"type": "reload", "app": id, "changed": ev.Changed, "version": ev.Version, "hash": ev.Hash,
-			"swapped": ev.Swapped(), "build_ns": ev.Build.Nanoseconds(), "compile_ns": ev.Compile.Nanoseconds(),
-			"wait_ns": ev.Wait.Nanoseconds(), "swap_ns": ev.Swap.Nanoseconds(),
-			"running": ev.Running, "carried": ev.Carried, "state_bytes": ev.StateBytes,
-		}
-		if ev.Note != "" {
-			rec["note"] = ev.Note
-		}
+		rec := reloadRecord(ev)
+		rec["type"], rec["app"] = "reload", id
 		if ev.Err != nil {
 			rec["error"] = ev.Err.Error()
-		}
-		if ev.ManifestChanged {
-			rec["manifest_changed"] = true
 		}
 		writeJSON(stdout, rec)
 		return
@@ -95,6 +91,10 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 	case ev.Err != nil && !errors.As(ev.Err, &crash):
 		fmt.Fprintf(stderr, "%s  reload failed (%s changed): %v\n%s  v%d %s keeps running; the next save tries again\n",
 			id, changed, ev.Err, id, version, hash)
+		return
+	case ev.Same && len(ev.Manifest) > 0:
+		fmt.Fprintf(stdout, "%s  reload: %s changed; build %s; the module is the same; watchapp.json applied: %s\n",
+			id, changed, ms(ev.Build), strings.Join(ev.Manifest, ", "))
 		return
 	case ev.Same:
 		fmt.Fprintf(stdout, "%s  reload: %s changed; build %s; the module is the same, nothing swapped\n", id, changed, ms(ev.Build))
@@ -107,16 +107,41 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 	case ev.Running && ev.Note != "":
 		state = "state not carried, started cold: " + ev.Note
 	}
+	if len(ev.Manifest) > 0 {
+		state += "; watchapp.json applied: " + strings.Join(ev.Manifest, ", ")
+	}
 	cached := ""
 	if ev.Cached {
 		cached = " (cached)"
 	}
-	fmt.Fprintf(stdout, "%s  reload v%d %s: %s changed; build %s%s, compile %s, swap %s; %s\n",
-		id, ev.Version, ev.Hash, changed, ms(ev.Build), cached, ms(ev.Compile), ms(ev.Wait+ev.Swap), state)
+	serving := ""
+	if ev.Serving > 0 {
+		serving = ", serving " + ms(ev.Serving) + " after the save"
+	}
+	fmt.Fprintf(stdout, "%s  reload v%d %s: %s changed; build %s%s, compile %s, swap %s%s; %s\n",
+		id, ev.Version, ev.Hash, changed, ms(ev.Build), cached, ms(ev.Compile), ms(ev.Wait+ev.Swap), serving, state)
 	if ev.Err != nil {
 		fmt.Fprintf(stderr, "%s  the new version crashed during the swap: %v\n", id, ev.Err)
 	}
-	if ev.ManifestChanged {
-		fmt.Fprintf(stderr, "%s  watchapp.json changed: the manifest is not reloaded; restart watchbox dev to apply it\n", id)
+}
+
+// reloadRecord is the fields of a reload of an app, for --json and the
+// trace.
+func reloadRecord(ev reload.Event) map[string]any {
+	rec := map[string]any{
+		"changed": ev.Changed, "version": ev.Version, "hash": ev.Hash,
+		"swapped": ev.Swapped(), "build_ns": ev.Build.Nanoseconds(), "compile_ns": ev.Compile.Nanoseconds(),
+		"wait_ns": ev.Wait.Nanoseconds(), "swap_ns": ev.Swap.Nanoseconds(),
+		"running": ev.Running, "carried": ev.Carried, "state_bytes": ev.StateBytes,
 	}
+	if ev.Serving > 0 {
+		rec["serving_ns"] = ev.Serving.Nanoseconds()
+	}
+	if ev.Note != "" {
+		rec["note"] = ev.Note
+	}
+	if len(ev.Manifest) > 0 {
+		rec["manifest"] = ev.Manifest
+	}
+	return rec
 }

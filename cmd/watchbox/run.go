@@ -164,7 +164,7 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 	}
 	stopReload := func() {}
 	if dev {
-		stop, err := startReload(ctx, r, *cacheDir, stdout)
+		stop, err := startReload(ctx, r, *cacheDir, stdout, tracer)
 		if err != nil {
 			rt.Close(context.Background())
 			fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
@@ -194,7 +194,7 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 	}
 	if tracer != nil {
 		if err := tracer.Close(rt.Now()); err != nil {
-			fmt.Fprintf(stderr, "watchbox run: --trace: %v\n", err)
+			fmt.Fprintf(stderr, "watchbox %s: --trace: %v\n", name, err)
 		}
 	}
 	outMu.Lock()

@@ -158,9 +158,13 @@ func (b *Bundle) Wasm(ctx context.Context, opts BuildOptions) ([]byte, BuildInfo
 	if !opts.Force {
 		sum, watch, stamped = readStamp(srcDir, opts)
 	}
+	var view *goView
 	if !stamped {
 		var err error
-		if sum, watch, inputs, err = sourceHash(ctx, srcDir, opts); err != nil {
+		if view, err = goList(ctx, srcDir, opts); err != nil {
+			return nil, BuildInfo{}, err
+		}
+		if sum, watch, inputs, err = view.hash(opts); err != nil {
 			return nil, BuildInfo{}, err
 		}
 	}
@@ -176,6 +180,11 @@ func (b *Bundle) Wasm(ctx context.Context, opts BuildOptions) ([]byte, BuildInfo
 		}
 	}
 
+	// What the build's inputs look like now, for unchanged to compare.
+	var before []pathStat
+	if view != nil {
+		before, _ = statPaths(srcDir, opts, inputs, watch)
+	}
 	if err := os.MkdirAll(opts.CacheDir, 0o755); err != nil {
 		return nil, BuildInfo{}, err
 	}
@@ -200,16 +209,39 @@ func (b *Bundle) Wasm(ctx context.Context, opts BuildOptions) ([]byte, BuildInfo
 	// Cache the result only if the sources did not change during the build;
 	// otherwise the entry could hold a module that does not match its name.
 	hashed := time.Now()
-	if after, dirs, inputs, err := sourceHash(ctx, srcDir, opts); err == nil && after == sum {
+	if unchanged(ctx, srcDir, opts, view, before, sum) {
 		if err := os.Rename(out, info.Path); err != nil {
 			return nil, BuildInfo{}, err
 		}
-		writeStamp(srcDir, opts, sum, dirs, inputs, hashed)
+		writeStamp(srcDir, opts, sum, watch, inputs, hashed)
 	} else {
 		info.Path = ""
 	}
 	info.Duration = time.Since(start)
 	return data, info, nil
+}
+
+// unchanged reports whether the sources of a build of srcDir whose
+// content hash was sum still hash to it after the build. With the view of
+// the go command the hash was made from, it runs no go command: the files
+// the hash read are read again (any change of content), and the metadata
+// the stamp would record (the package directories and each of their
+// entries, go.mod and go.work up the tree, the go command and the go env
+// file) is compared with before, taken just after the hash (a file added,
+// removed or renamed in a package, a new module or workspace, another Go).
+// Without a view (the hash came from a stamp), it runs the full hash
+// again.
+func unchanged(ctx context.Context, srcDir string, opts BuildOptions, view *goView, before []pathStat, sum string) bool {
+	if view == nil {
+		after, _, _, err := sourceHash(ctx, srcDir, opts)
+		return err == nil && after == sum
+	}
+	after, dirs, inputs, err := view.hash(opts)
+	if err != nil || after != sum || before == nil {
+		return false
+	}
+	now, err := statPaths(srcDir, opts, inputs, dirs)
+	return err == nil && slices.Equal(now, before)
 }
 
 // goCmd runs the go command in dir for GOOS=wasip1 GOARCH=wasm and returns
@@ -268,23 +300,69 @@ type listedPackage struct {
 // listFields is the -json field list matching listedPackage.
 const listFields = "ImportPath,Dir,Standard,Module,GoFiles,CgoFiles,CFiles,CXXFiles,MFiles,HFiles,FFiles,SFiles,SwigFiles,SwigCXXFiles,SysoFiles,EmbedFiles,OtherFiles"
 
+// goView is what the go command says of a build, the part of sourceHash
+// that needs it: the environment that goes into the hash, and the
+// packages the build reads (go list -deps), in go list's order.
+type goView struct {
+	env  struct{ GOVERSION, GOROOT, GOFLAGS, GOEXPERIMENT, GOWASM, GOWORK string }
+	pkgs []listedPackage
+}
+
 // sourceHash computes the content hash of the build of the main package in
 // srcDir (see [Bundle.Wasm]), the directories of its packages, and the
 // files it read (for the stamp).
 func sourceHash(ctx context.Context, srcDir string, opts BuildOptions) (string, []string, []string, error) {
-	envJSON, err := goCmd(ctx, srcDir, opts.GoCmd, "env", "-json", "GOVERSION", "GOROOT", "GOFLAGS", "GOEXPERIMENT", "GOWASM", "GOWORK")
+	v, err := goList(ctx, srcDir, opts)
 	if err != nil {
 		return "", nil, nil, err
 	}
-	var env struct{ GOVERSION, GOROOT, GOFLAGS, GOEXPERIMENT, GOWASM, GOWORK string }
-	if err := json.Unmarshal(envJSON, &env); err != nil {
-		return "", nil, nil, fmt.Errorf("go env: %w", err)
-	}
+	return v.hash(opts)
+}
+
+// goList asks the go command for the view of a build of srcDir: go env
+// and go list, which do not depend on each other, at the same time.
+func goList(ctx context.Context, srcDir string, opts BuildOptions) (*goView, error) {
+	var envJSON []byte
+	var envErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		envJSON, envErr = goCmd(ctx, srcDir, opts.GoCmd, "env", "-json", "GOVERSION", "GOROOT", "GOFLAGS", "GOEXPERIMENT", "GOWASM", "GOWORK")
+	}()
 	args := append([]string{"list", "-deps", "-json=" + listFields}, opts.Flags...)
 	list, err := goCmd(ctx, srcDir, opts.GoCmd, append(args, ".")...)
-	if err != nil {
-		return "", nil, nil, err
+	<-done
+	if envErr != nil {
+		return nil, envErr
 	}
+	v := &goView{}
+	if err := json.Unmarshal(envJSON, &v.env); err != nil {
+		return nil, fmt.Errorf("go env: %w", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(list))
+	for {
+		var pkg listedPackage
+		if err := dec.Decode(&pkg); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("go list output: %w", err)
+		}
+		if !pkg.Standard {
+			v.pkgs = append(v.pkgs, pkg)
+		}
+	}
+	return v, nil
+}
+
+// hash reads the files of v's packages and returns the content hash of
+// the build, the directories of its packages and the files it read. It
+// runs no go command, so it can check cheaply that nothing v names
+// changed.
+func (v *goView) hash(opts BuildOptions) (string, []string, []string, error) {
+	env := v.env
 	var inputs []string
 
 	h := sha256.New()
@@ -302,17 +380,7 @@ func sourceHash(ctx context.Context, srcDir string, opts BuildOptions) (string, 
 	}
 	var dirs []string
 	modules := map[string]bool{}
-	dec := json.NewDecoder(bytes.NewReader(list))
-	for {
-		var pkg listedPackage
-		if err := dec.Decode(&pkg); err == io.EOF {
-			break
-		} else if err != nil {
-			return "", nil, nil, fmt.Errorf("go list output: %w", err)
-		}
-		if pkg.Standard {
-			continue
-		}
+	for _, pkg := range v.pkgs {
 		put("package", pkg.ImportPath, pkg.Dir)
 		dirs = append(dirs, pkg.Dir)
 		for _, files := range [][]string{pkg.GoFiles, pkg.CgoFiles, pkg.CFiles, pkg.CXXFiles, pkg.MFiles, pkg.HFiles,

@@ -321,3 +321,50 @@ func TestBuildStampSkipsGoCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildNotCachedWhenSourcesChangeDuringIt changes the sources while
+// go build runs (from OnBuild, just before it starts): an edited input, a
+// new file in a package, an edited embedded file. The module is returned
+// but not cached under the hash of the sources before the change, which
+// the check after the build sees without running the go command.
+func TestBuildNotCachedWhenSourcesChangeDuringIt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: three Go builds")
+	}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		file string
+		data string
+	}{
+		{"edited input", "main.go", strings.Replace(appFiles["main.go"], "lib.Answer()", "lib.Answer() + 2", 1)},
+		{"new file in a package", "lib/more.go", "package lib\n\n// More is more.\nfunc More() int32 { return 1 }\n"},
+		{"edited embedded file", "lib/greeting.txt", "hello"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := newApp(t)
+			cache := t.TempDir()
+			opts := BuildOptions{CacheDir: cache, OnBuild: func(string) {
+				writeFiles(t, dir, map[string]string{tc.file: tc.data})
+			}}
+			_, info, err := Build(ctx, dir, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Path != "" || info.Cached {
+				t.Errorf("sources changed during the build, yet %+v", info)
+			}
+			if _, err := os.Stat(filepath.Join(cache, info.Hash+".wasm")); err == nil {
+				t.Errorf("the cache holds a module under the hash of the sources before the change")
+			}
+			// The next build hashes the new sources and caches them.
+			_, next, err := Build(ctx, dir, BuildOptions{CacheDir: cache})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if next.Hash == info.Hash || next.Path == "" {
+				t.Errorf("the build after the change: %+v, want a new hash, cached", next)
+			}
+		})
+	}
+}

@@ -156,6 +156,22 @@ func stampPaths(srcDir string, opts BuildOptions, inputs, pkgDirs []string) ([]s
 	return slices.Compact(paths), nil
 }
 
+// statPaths returns the metadata of what a stamp of a build of srcDir
+// records (stampPaths).
+func statPaths(srcDir string, opts BuildOptions, inputs, pkgDirs []string) ([]pathStat, error) {
+	paths, err := stampPaths(srcDir, opts, inputs, pkgDirs)
+	if err != nil {
+		return nil, err
+	}
+	stats := make([]pathStat, len(paths))
+	for i, p := range paths {
+		if stats[i], err = statPath(p); err != nil {
+			return nil, err
+		}
+	}
+	return stats, nil
+}
+
 // readStamp returns the hash and package directories of a build of srcDir
 // if its stamp exists and every path it records is unchanged.
 func readStamp(srcDir string, opts BuildOptions) (hash string, dirs []string, ok bool) {

@@ -2,6 +2,7 @@ package drive
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -28,7 +29,8 @@ import (
 //     background push, complication push, Bluetooth).
 //
 // Its Call and Decision methods are host.Config's OnCall and OnDecision,
-// and Logs takes the runtime's log for the state changes. Events are
+// and Logs takes the runtime's log for the state changes; Reload takes
+// `watchbox dev`'s reloads. Events are
 // flushed as they come, so the file of a run that died loads up to its
 // last event (the format lets the closing bracket be missing). Its
 // methods are safe for concurrent use.
@@ -44,6 +46,8 @@ type Tracer struct {
 	// before that call is reported, so its span waits for the app's next
 	// call (or Close) to know where it began.
 	ended map[string][]tracedEnd
+	// reloads counts the reloads traced, for their async ids.
+	reloads int
 }
 
 type tracedEnd struct {
@@ -111,6 +115,29 @@ func (t *Tracer) Decision(d host.Decision) {
 			t.ended[d.App] = append(t.ended[d.App], tracedEnd{m[1], m[2], d.Rule, d.Time})
 		}
 	}
+	t.w.Flush()
+}
+
+// Reload records a reload of app by `watchbox dev` that ended now and
+// took took (build, compile, the wait for the app's call path and the
+// swap): an async span named "reload" (category "reload", id "reload N"
+// for the app's Nth reload attempt) over that time, with args (version,
+// hash, what changed, the parts' times, whether the state was carried,
+// the manifest keys applied). A failed reload (err set) is the same span
+// with its "error", and the old version keeps running.
+func (t *Tracer) Reload(app string, took time.Duration, args map[string]any, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	end := t.now()
+	t.reloads++
+	id := fmt.Sprintf("reload %d", t.reloads)
+	name := "reload"
+	if err != nil {
+		name = "reload failed"
+		args["error"] = err.Error()
+	}
+	t.w.Begin(app, name, "reload", id, end.Add(-took), nil)
+	t.w.End(app, name, "reload", id, end, args)
 	t.w.Flush()
 }
 

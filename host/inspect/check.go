@@ -34,8 +34,19 @@ const wasiModule = "wasi_snapshot_preview1"
 var wasmMagic = []byte("\x00asm")
 
 // CheckBytes finds what is wrong with wasm before it is handed to wazero, so
-// that the commonest mistakes get a message that says what to do.
+// that the commonest mistakes get a message that says what to do. It is
+// CheckHeader, then CheckBody.
 func CheckBytes(name string, wasm []byte) *Problem {
+	if p := CheckHeader(name, wasm); p != nil {
+		return p
+	}
+	return CheckBody(name, wasm)
+}
+
+// CheckHeader checks the part of CheckBytes that costs nothing: that wasm
+// is a core WebAssembly module of the supported version, by its first 8
+// bytes.
+func CheckHeader(name string, wasm []byte) *Problem {
 	switch {
 	case len(wasm) == 0:
 		return &Problem{name, "file is empty; expected a WebAssembly module"}
@@ -50,6 +61,14 @@ func CheckBytes(name string, wasm []byte) *Problem {
 	case !bytes.Equal(wasm[4:8], []byte{1, 0, 0, 0}):
 		return &Problem{name, fmt.Sprintf("unsupported WebAssembly binary version % x; expected 01 00 00 00", wasm[4:8])}
 	}
+	return nil
+}
+
+// CheckBody checks the part of CheckBytes that reads the whole module
+// (meter.Validate), which costs about as much as metering it: a caller
+// that already holds the metered form of these very bytes, made after
+// they passed, may skip it.
+func CheckBody(name string, wasm []byte) *Problem {
 	// wazero's section decoders allocate what a count claims before they
 	// read the elements: a few hundred bytes claiming four billion types
 	// kill the process with an out-of-memory fatal error no recover

@@ -53,10 +53,20 @@ func (c *Cache) InstrumentWith(wasm []byte, model CostModel, x Extras) ([]byte, 
 	return c.instrument(wasm, model, x)
 }
 
-func (c *Cache) instrument(wasm []byte, model CostModel, x Extras) ([]byte, error) {
+// Lookup returns the cached InstrumentWith(wasm, model, x), and false when
+// the cache has no sound entry for it (none, unreadable or corrupted).
+// An entry is keyed by the SHA-256 of wasm, so a hit stands for these
+// very bytes: a caller that only ever caches modules that passed its
+// checks (the runtime runs Validate first) may take a hit as checked.
+func (c *Cache) Lookup(wasm []byte, model CostModel, x Extras) ([]byte, bool) {
 	if model != Strict && model != Wasmtime {
-		return nil, fmt.Errorf("meter: %w %d", ErrUnknownCostModel, model)
+		return nil, false
 	}
+	return c.read(c.path(wasm, model, x))
+}
+
+// path is the entry of wasm, model and x.
+func (c *Cache) path(wasm []byte, model CostModel, x Extras) string {
 	key := Key(wasm, model)
 	if x.Coverage {
 		key = strings.TrimSuffix(key, ".wasm") + "-cover.wasm"
@@ -67,13 +77,28 @@ func (c *Cache) instrument(wasm []byte, model CostModel, x Extras) ([]byte, erro
 	if x.Snapshots {
 		key = strings.TrimSuffix(key, ".wasm") + "-snap.wasm"
 	}
-	path := filepath.Join(c.dir, key)
-	// A missing, unreadable or corrupted entry is recomputed below.
+	return filepath.Join(c.dir, key)
+}
+
+// read returns the content of the entry at path, if it is sound.
+func (c *Cache) read(path string) ([]byte, bool) {
 	if b, err := os.ReadFile(path); err == nil && len(b) >= sha256.Size {
 		sum := sha256.Sum256(b[sha256.Size:])
 		if bytes.Equal(sum[:], b[:sha256.Size]) {
-			return b[sha256.Size:], nil
+			return b[sha256.Size:], true
 		}
+	}
+	return nil, false
+}
+
+func (c *Cache) instrument(wasm []byte, model CostModel, x Extras) ([]byte, error) {
+	if model != Strict && model != Wasmtime {
+		return nil, fmt.Errorf("meter: %w %d", ErrUnknownCostModel, model)
+	}
+	path := c.path(wasm, model, x)
+	// A missing, unreadable or corrupted entry is recomputed below.
+	if b, ok := c.read(path); ok {
+		return b, nil
 	}
 	out, _, err := instrumentWith(wasm, model, x)
 	if err != nil {

@@ -333,3 +333,44 @@ func TestCache(t *testing.T) {
 		t.Error("cache instrumented garbage")
 	}
 }
+
+// TestCacheLookup: Lookup finds what InstrumentWith stored, under the same
+// extras, and nothing for a missing, corrupted or other entry; it never
+// instruments.
+func TestCacheLookup(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "meter-cache")
+	c, err := NewCache(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := Extras{Snapshots: true}
+	if _, ok := c.Lookup(fibModule(), Strict, x); ok {
+		t.Fatal("Lookup found an entry in an empty cache")
+	}
+	if _, ok := c.Lookup(fibModule(), Strict, x); ok {
+		t.Fatal("Lookup stored an entry")
+	}
+	want, err := c.InstrumentWith(fibModule(), Strict, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := c.Lookup(fibModule(), Strict, x); !ok || string(got) != string(want) {
+		t.Errorf("Lookup after InstrumentWith: ok %v, same bytes %v", ok, string(got) == string(want))
+	}
+	for _, tc := range []struct {
+		what  string
+		model CostModel
+		x     Extras
+	}{{"other extras", Strict, Extras{}}, {"other cost model", Wasmtime, x}, {"unknown cost model", CostModel(99), x}} {
+		if _, ok := c.Lookup(fibModule(), tc.model, tc.x); ok {
+			t.Errorf("Lookup with %s found an entry", tc.what)
+		}
+	}
+	path := filepath.Join(dir, strings.TrimSuffix(Key(fibModule(), Strict), ".wasm")+"-snap.wasm")
+	if err := os.WriteFile(path, []byte("garbage that is long enough to hold a sha256 sum.."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Lookup(fibModule(), Strict, x); ok {
+		t.Error("Lookup took a corrupted entry")
+	}
+}

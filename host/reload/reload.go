@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -51,14 +50,18 @@ type Event struct {
 	// Reload is how the swap went (its Version, Hash, Compile, Wait and
 	// Swap times, and whether the state was carried).
 	host.Reload
-	// ManifestChanged is set when watchapp.json now says something else
-	// than what the app was loaded with: the manifest is not reloaded.
-	ManifestChanged bool
+	// Serving is the time from the first save of the burst (the watcher's
+	// first event) to the end of the reload, the new version serving: the
+	// debounce, the build, the compile, the swap and everything between.
+	// Zero for a reload no save started.
+	Serving time.Duration
 	// Err is why the reload failed; the old version keeps running unless
 	// the swap itself crashed the app (a *host.CrashError: the new version
 	// is in place and starts at the next event). A build failure is a
 	// *bundle.BuildError, a refused module or manifest an
-	// *host.InvalidAppError.
+	// *host.InvalidAppError (a bad watchapp.json with the checker's
+	// file:line:column), a manifest key that cannot change while the app
+	// runs a *host.ManifestRestartError.
 	Err error
 }
 
@@ -185,6 +188,9 @@ func (r *Reloader) Run(ctx context.Context) error {
 					continue
 				}
 				ev := r.reload(ctx, t, changed)
+				if !c.First.IsZero() {
+					ev.Serving = time.Since(c.First)
+				}
 				if r.opts.Report != nil {
 					r.opts.Report(ev)
 				}
@@ -232,12 +238,11 @@ func Reload(ctx context.Context, a *host.App, opts bundle.BuildOptions) (Event, 
 		ev.Err = bundleError(a.Dev().Dir(), err)
 		return ev, info
 	}
-	ev.ManifestChanged = !reflect.DeepEqual(b.Manifest, a.Manifest())
 	file := info.Path
 	if b.Manifest.Module != "" {
 		file = filepath.Join(a.Dev().Dir(), filepath.FromSlash(b.Manifest.Module))
 	}
-	ev.Reload, ev.Err = a.Dev().Reload(ctx, file, wasm)
+	ev.Reload, ev.Err = a.Dev().Reload(ctx, file, wasm, host.WithManifest(b.Manifest))
 	return ev, info
 }
 

@@ -78,7 +78,7 @@ type FS struct {
 
 	root   *os.Root
 	dir    string
-	quota  int64 // bytes; 0 means unlimited
+	quota  int64 // bytes; 0 means unlimited; mu guards it after Open
 	limits Limits
 	// realDir is dir with symbolic links resolved, to measure depths.
 	realDir string
@@ -292,8 +292,26 @@ func (f *FS) Usage() int64 { return f.usage.Load() + f.entries.Load()*f.limits.E
 // the container.
 func (f *FS) Entries() int64 { return f.entries.Load() }
 
-// Quota returns the quota given to [New]; 0 means unlimited.
-func (f *FS) Quota() int64 { return f.quota }
+// Quota returns the quota in force (given to [Open], or by SetQuota); 0
+// means unlimited.
+func (f *FS) Quota() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.quota
+}
+
+// SetQuota changes the quota from now on, as a reloaded manifest's
+// dataQuota does; 0 means unlimited. Data already over a lowered quota
+// stays readable and may shrink, but cannot grow.
+func (f *FS) SetQuota(quota int64) error {
+	if quota < 0 {
+		return fmt.Errorf("sandboxfs: negative quota %d for %q", quota, f.dir)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.quota = quota
+	return nil
+}
 
 // QuotaDenials returns how many operations were refused because of the
 // quota since [New].

@@ -12,6 +12,7 @@ package system
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -71,6 +72,10 @@ type App struct {
 	saveErr   string
 	saveOff   bool
 
+	// live is Manifest for readers without the lock (a download's
+	// redirect check, host.App.Manifest); SetManifest changes both.
+	live atomic.Pointer[bundle.Manifest]
+
 	mu              sync.Mutex
 	complication    bool // a complication is on the active face
 	lastInteraction time.Time
@@ -79,11 +84,39 @@ type App struct {
 // New returns the system's side of an app, not running.
 func New(env *Env, id string, m bundle.Manifest, log zerolog.Logger) *App {
 	a := &App{Env: env, ID: id, Manifest: m, Log: log, complication: m.Complication}
+	a.live.Store(&m)
 	a.Life.app = a
 	a.CPU.app = a
 	a.Timers = Timers{app: a, evs: map[string]timer{}}
 	a.Features.ops = map[abi.Op]Op{}
 	return a
+}
+
+// LiveManifest returns the manifest in force, for a reader that does not
+// hold the lock; the result must not be changed.
+func (a *App) LiveManifest() *bundle.Manifest { return a.live.Load() }
+
+// SetManifest puts a reloaded manifest in force, as `watchbox dev` does
+// when watchapp.json changes; its bundle identifier and memory limit must
+// be the app's (the caller checks). Every key is read where it applies,
+// so the change takes effect from the next use: the background modes,
+// allowed hosts and extended frontmost timeout when a session, a request,
+// a push or a download starts or the wrist next drops, the settings at the
+// next app_info; the data quota at once (data already over a lowered
+// quota stays readable and may shrink, but cannot grow); and the
+// complication is put on or off the active face when its key changes.
+func (a *App) SetManifest(m bundle.Manifest) error {
+	if a.FS != nil && m.DataQuota != a.Manifest.DataQuota {
+		if err := a.FS.SetQuota(int64(m.DataQuota)); err != nil {
+			return err
+		}
+	}
+	if m.Complication != a.Manifest.Complication {
+		a.complication = m.Complication
+	}
+	a.Manifest = m
+	a.live.Store(&m)
+	return nil
 }
 
 // Lock takes the app's lock.

@@ -59,6 +59,9 @@ type Change struct {
 	// as a new directory that could not be watched (a [*LimitError] when
 	// the inotify limit was hit). Paths may then be incomplete.
 	Err error
+	// First is when the batch's first event arrived: about when the first
+	// save of the burst happened, for measuring from a save to serving.
+	First time.Time
 }
 
 // Within returns the paths of c that are dir or below it, for telling which
@@ -267,6 +270,7 @@ func (w *Watcher) loop() {
 		case <-timerC:
 			timerC = nil
 			if c, ok := w.flush(); ok {
+				c.First = first
 				if !isReady {
 					ready, isReady = c, true
 				} else {

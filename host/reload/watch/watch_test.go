@@ -119,6 +119,7 @@ func TestBurstGivesOneBatch(t *testing.T) {
 	// The whole burst must fit in one window even on a loaded machine.
 	w := start(t, dir, Options{Debounce: 300 * time.Millisecond})
 	names := []string{"main.go", "a.go", "b.go", "lib/c.go", "go.mod"}
+	made := time.Now()
 	if err := os.MkdirAll(filepath.Join(dir, "lib"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +129,16 @@ func TestBurstGivesOneBatch(t *testing.T) {
 		write(t, filepath.Join(dir, filepath.FromSlash(name)), "package main // save "+string(rune('a'+i)))
 	}
 	saves := time.Since(t0)
-	expect(t, w, dir, names...)
+	c := next(t, w)
+	if len(c.Paths) != len(names) || c.Err != nil {
+		t.Fatalf("got batch %q (err %v), want the %d files", c.Paths, c.Err, len(names))
+	}
+	// First is the burst's first event (the new directory's): after it
+	// was made, before the last save ended, and at least the debounce
+	// before the batch.
+	if c.First.Before(made) || c.First.After(t0.Add(saves)) || time.Since(c.First) < 300*time.Millisecond {
+		t.Errorf("First = %v; the directory was made at %v, the saves ran from %v for %v, the batch came %v", c.First, made, t0, saves, time.Now())
+	}
 	t.Logf("20 saves took %v; their batch came %v after the first", saves.Round(time.Microsecond), time.Since(t0).Round(time.Millisecond))
 	expectNothing(t, w, dir)
 }

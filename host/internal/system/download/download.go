@@ -184,8 +184,9 @@ func (f *Feature) allowListed(base *http.Client) *http.Client {
 	}
 	next := c.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if !f.a.Manifest.AllowsHost(req.URL.Host) {
-			return fmt.Errorf("redirect to %s refused: %s %w %v", req.URL.Redacted(), req.URL.Host, errHostNotAllowed, f.a.Manifest.AllowedHosts)
+		// Without the app's lock: the manifest may be reloaded meanwhile.
+		if m := f.a.LiveManifest(); !m.AllowsHost(req.URL.Host) {
+			return fmt.Errorf("redirect to %s refused: %s %w %v", req.URL.Redacted(), req.URL.Host, errHostNotAllowed, m.AllowedHosts)
 		}
 		if next != nil {
 			return next(req, via)

@@ -80,7 +80,7 @@ func (f *Feature) store(id, tmp string, body io.Reader) (size int64, err error) 
 				return size, fmt.Errorf("body %w (%d bytes)", errTooLarge, limit)
 			}
 			if _, errno := file.Write(buf[:n]); errno != 0 {
-				return size, fmt.Errorf("storing %d bytes: %v (the app's data quota is %v)", size+int64(n), errno, f.a.Manifest.DataQuota)
+				return size, fmt.Errorf("storing %d bytes: %v (the app's data quota is %v)", size+int64(n), errno, f.a.LiveManifest().DataQuota)
 			}
 			size += int64(n)
 		}
