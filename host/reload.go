@@ -60,7 +60,7 @@ func (r *Runtime) compile(ctx context.Context, g *guest.Guest, dir, file string,
 	if err != nil {
 		return nil, &InvalidAppError{Path: dir, Problems: []Problem{inspect.CompileProblem(file, err, m.MemoryLimit.String())}}
 	}
-	if _, problems := inspect.CheckModule(cm, r.wasi); len(problems) > 0 {
+	if _, problems := inspect.CheckModule(cm, r.wasi, inspect.Instrumentation{Metered: !r.cfg.Unmetered, Coverage: r.cfg.Coverage && !r.cfg.Unmetered}); len(problems) > 0 {
 		cm.Close(ctx)
 		return nil, &InvalidAppError{Path: dir, Problems: problems}
 	}

@@ -129,9 +129,20 @@ func describe(d api.FunctionDefinition) string {
 	return abi.SignatureOf(sigOf(d))
 }
 
+// Instrumentation is what watchbox's instrumenter added to the module
+// CheckModule checks: the imports it adds are the host's, and accepted
+// only when it added them. The zero value is an app's module as built.
+type Instrumentation struct {
+	// Metered: the fuel metering import, meter.HostModule.RefuelFunc.
+	Metered bool
+	// Coverage: the fuzzer's coverage import, meter.CoverModule.CoverFunc.
+	Coverage bool
+}
+
 // CheckModule checks a compiled module against the ABI without running any
-// of its code. wasi holds the names of the WASI functions the host provides.
-func CheckModule(cm wazero.CompiledModule, wasi map[string]bool) (ModuleInfo, []Problem) {
+// of its code. wasi holds the names of the WASI functions the host
+// provides; added says which imports watchbox's instrumenter added to it.
+func CheckModule(cm wazero.CompiledModule, wasi map[string]bool, added Instrumentation) (ModuleInfo, []Problem) {
 	var info ModuleInfo
 	var problems []Problem
 	add := func(where, format string, args ...any) {
@@ -202,6 +213,7 @@ func CheckModule(cm wazero.CompiledModule, wasi map[string]bool) (ModuleInfo, []
 		add("exports", "missing export %q (the module's linear memory), required since ABI v1", abi.ExportMemory)
 	}
 
+	refuels, covers := 0, 0
 	for _, d := range cm.ImportedFunctions() {
 		mod, name, _ := d.Import()
 		where := "import " + mod + "." + name
@@ -221,15 +233,16 @@ func CheckModule(cm wazero.CompiledModule, wasi map[string]bool) (ModuleInfo, []
 				add(where, "watchbox does not provide this WASI function")
 			}
 		case meter.HostModule:
-			// Added by the instrumenter, which refuses modules that import
-			// it themselves; the runtime checks the metered module.
-			if name != meter.RefuelFunc || len(d.ParamTypes())+len(d.ResultTypes()) != 0 {
-				add(where, "not the fuel metering import; modules must not import %q", meter.HostModule)
+			// Added by the instrumenter, once, when it meters the module.
+			refuels++
+			if !added.Metered || refuels > 1 || name != meter.RefuelFunc || len(d.ParamTypes())+len(d.ResultTypes()) != 0 {
+				add(where, "the module imports from %q, which watchbox reserves for its fuel metering (it adds that import itself); remove this import from the app", meter.HostModule)
 			}
 		case meter.CoverModule:
-			// Added by the instrumenter for the fuzzer (meter.Extras).
-			if name != meter.CoverFunc || len(d.ParamTypes()) != 1 || len(d.ResultTypes()) != 0 {
-				add(where, "not the coverage import; modules must not import %q", meter.CoverModule)
+			// Added by the instrumenter, once, for the fuzzer (meter.Extras).
+			covers++
+			if !added.Coverage || covers > 1 || name != meter.CoverFunc || len(d.ParamTypes()) != 1 || len(d.ResultTypes()) != 0 {
+				add(where, "the module imports from %q, which watchbox reserves for the fuzzer's coverage instrumentation (it adds that import itself, only under `watchbox fuzz`); remove this import from the app", meter.CoverModule)
 			}
 		default:
 			add(where, "watchbox provides only the modules %q and %q; remove this import or build for wasip1", abi.ImportModule, wasiModule)

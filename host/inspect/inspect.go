@@ -144,7 +144,7 @@ func checkModuleBytes(ctx context.Context, rep *Report, file string, wasm []byte
 	if err != nil {
 		return err
 	}
-	info, problems := CheckModule(cm, wasi)
+	info, problems := CheckModule(cm, wasi, Instrumentation{})
 	rep.ABIVersion, rep.Imports, rep.Exports = info.ABIVersion, info.Imports, info.Exports
 	rep.Problems = append(rep.Problems, problems...)
 	return nil
