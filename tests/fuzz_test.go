@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -60,4 +61,42 @@ func TestFuzzFindingReplays(t *testing.T) {
 	expect(t, watchbox(t, nil, "simulate", scen), exitCrash, "planted bug")
 	expect(t, watchbox(t, nil, "fuzz", filepath.Join(repoRoot, "tests", "apps", "fuzzbug"), "--replay", scen), exitFound,
 		"panic in remote_notification", "planted bug")
+}
+
+// TestFuzzProfile: --profile and --set choose the device profile the
+// inputs run under, and the saved scenario names them, so that
+// `watchbox simulate` replays the finding under the same profile. A
+// profile with so low an instruction rate that the Go runtime's
+// _initialize cannot finish makes every input a fuel-exhausted finding;
+// the default profile makes none.
+func TestFuzzProfile(t *testing.T) {
+	t.Parallel()
+	app := filepath.Join(repoRoot, "tests", "apps", "fuzzbug")
+	dir := t.TempDir()
+	expect(t, watchbox(t, nil, "fuzz", app, "--runs", "1", "--set", "no_such_key=1"), exitUsage, `unknown profile key "no_such_key"`)
+	expect(t, watchbox(t, nil, "fuzz", app, "--runs", "1", "--cost-model", "wasmtime"), exitUsage, "strict cost model")
+	expect(t, watchbox(t, nil, "fuzz", app, "--runs", "1", "--profile", filepath.Join(dir, "none.json")), exitUsage, "none.json")
+
+	slow := writeFile(t, dir, "slow.json", []byte(`{"name": "slow-watch", "instruction_rate": 20000}`))
+	for _, args := range [][]string{{"--profile", slow}, {"--set", "instruction_rate=20000"}} {
+		findings := filepath.Join(t.TempDir(), "findings")
+		r := watchbox(t, nil, append([]string{"fuzz", app, "--runs", "5", "--events", "push", "--findings", findings}, args...)...)
+		expect(t, r, exitFound, "fuel-exhausted in instantiate", "_initialize used its whole CPU budget")
+		scens, _ := filepath.Glob(filepath.Join(findings, "*", "finding.scenario"))
+		if len(scens) != 1 {
+			t.Fatalf("%v: %d saved scenarios, want 1", args, len(scens))
+		}
+		text, _ := os.ReadFile(scens[0])
+		want := "set instruction_rate=20000\n"
+		if args[0] == "--profile" {
+			want = "profile " + slow + "\n"
+		}
+		if !strings.Contains(string(text), want) {
+			t.Errorf("%v: the saved scenario does not name the profile (%q):\n%s", args, want, text)
+		}
+		expect(t, watchbox(t, nil, "simulate", scens[0]), exitCrash, "_initialize used its whole CPU budget")
+		expect(t, watchbox(t, nil, "fuzz", app, "--replay", scens[0]), exitFound, "fuel-exhausted")
+	}
+	// The default profile: no finding in the same runs.
+	expect(t, watchbox(t, nil, "fuzz", app, "--runs", "5", "--events", "push", "--findings", filepath.Join(dir, "none")), exitOK, "0 finding(s)")
 }

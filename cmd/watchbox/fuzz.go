@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/fuzz"
+	"github.com/watchbox/watchbox/host/meter"
 )
 
 // fuzzCommand fuzzes an app: docs/fuzzing.md. Progress goes to stderr
@@ -29,6 +31,7 @@ func fuzzCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	replay := fs.String("replay", "", "run one saved finding again: its .scenario `FILE` or its corpus file")
 	asJSON := fs.Bool("json", false, "print the result as a JSON object")
 	cacheDir := fs.String("cache", "", "cache directory (default: the user cache dir + /watchbox)")
+	pf := profileFlags(fs)
 	pos, code, ok := parseInterleaved(fs, args)
 	if !ok {
 		return code
@@ -59,8 +62,23 @@ func fuzzCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if *dur == 0 && *runs == 0 {
 		*dur = time.Minute
 	}
+	prof, model, err := pf.resolve()
+	if err != nil {
+		return fail(exitUsage, "%v", err)
+	}
+	if model != meter.Strict {
+		// Saved findings replay under `watchbox simulate`, which meters
+		// with the strict model only.
+		return fail(exitUsage, "--cost-model %s: fuzz meters with the strict cost model, as simulate replays its findings", *pf.costModel)
+	}
+	src := fuzz.ProfileSource{Sets: *pf.set}
+	if *pf.file != "" {
+		if src.File, err = filepath.Abs(*pf.file); err != nil {
+			return fail(exitUsage, "--profile: %v", err)
+		}
+	}
 	opts := fuzz.Options{Bundle: pos[0], CacheDir: *cacheDir, Runs: *runs, Time: *dur, Seed: *seed, Workers: *workers,
-		Events: kinds, Corpus: *corpus, Findings: *findings}
+		Events: kinds, Corpus: *corpus, Findings: *findings, Profile: prof, ProfileSource: src}
 
 	var res *fuzz.Result
 	if *replay != "" {

@@ -74,6 +74,10 @@ type Options struct {
 	Findings string
 	// Profile is the device profile (zero: profile.Default()).
 	Profile profile.Profile
+	// ProfileSource is where Profile came from, written into the saved
+	// scenarios so that `watchbox simulate` replays a finding under the
+	// same profile (zero: the default profile).
+	ProfileSource ProfileSource
 	// NoCoverage turns the feedback off: every input is random. For
 	// comparisons (a baseline); findings are still reported.
 	NoCoverage bool
@@ -81,6 +85,14 @@ type Options struct {
 	MinimizeRuns int
 	// Progress, if set, is called about once a second, and once at the end.
 	Progress func(Stats)
+}
+
+// ProfileSource is where a campaign's device profile came from: a
+// profile file and key=value overrides, as a scenario's "profile" and
+// "set" lines name them.
+type ProfileSource struct {
+	File string   // an absolute path, or "" for the default profile
+	Sets []string // KEY=VALUE, in order
 }
 
 // Stats are a campaign's counters.
@@ -332,7 +344,7 @@ func (c *campaign) report(ctx context.Context, r *runner, f *Finding, input []by
 		return err
 	}
 	f.Actions = len(out.actions)
-	if err := save(c.opts.Findings, c.opts.Bundle, f, out.actions, out.end); err != nil {
+	if err := save(c.opts.Findings, c.opts.Bundle, c.opts.ProfileSource, f, out.actions, out.end); err != nil {
 		return err
 	}
 	c.mu.Lock()

@@ -97,7 +97,7 @@ func TestScenarioParses(t *testing.T) {
 			a.Duration, a.At, a.App = 0, at, alias
 			actions = append(actions, a)
 		}
-		text, files := Scenario("/nowhere/app", &Finding{Kind: KindTrap, Message: "x\ny"}, actions, at.Add(settle))
+		text, files := Scenario("/nowhere/app", ProfileSource{}, &Finding{Kind: KindTrap, Message: "x\ny"}, actions, at.Add(settle))
 		for name, data := range files {
 			os.WriteFile(filepath.Join(dir, name), data, 0o644)
 		}

@@ -56,11 +56,10 @@ func ReplayScenario(ctx context.Context, opts Options, file string) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	if opts.Profile.Name == "" {
-		if err := opts.defaults(); err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(opts.WorkDir)
+	// The scenario's own profile, as `watchbox simulate` plays it.
+	prof, err := sc.DeviceProfile()
+	if err != nil {
+		return nil, err
 	}
 	data, err := os.MkdirTemp("", "watchbox-replay-")
 	if err != nil {
@@ -71,7 +70,7 @@ func ReplayScenario(ctx context.Context, opts Options, file string) (*Result, er
 		mu       sync.Mutex
 		refusals []string
 	)
-	sim, err := drive.Simulate(ctx, sc, opts.Profile, drive.SimOptions{CacheDir: opts.CacheDir, DataDir: data,
+	sim, err := drive.Simulate(ctx, sc, prof, drive.SimOptions{CacheDir: opts.CacheDir, DataDir: data,
 		OnRefusal: func(app string, op abi.Op, status abi.Status, reason string) {
 			mu.Lock()
 			refusals = append(refusals, reason)

@@ -19,7 +19,7 @@ const FuzzTestName = "FuzzWatchbox"
 // Scenario writes the actions of a run as a scenario file that `watchbox
 // simulate` replays, with the push files it names in files (by name,
 // relative to the scenario). bundle is the app's directory.
-func Scenario(bundle string, f *Finding, actions []drive.Action, end time.Time) (text []byte, files map[string][]byte) {
+func Scenario(bundle string, prof ProfileSource, f *Finding, actions []drive.Action, end time.Time) (text []byte, files map[string][]byte) {
 	files = map[string][]byte{}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# A watchbox fuzz finding: %s", f.Kind)
@@ -31,7 +31,14 @@ func Scenario(bundle string, f *Finding, actions []drive.Action, end time.Time) 
 		fmt.Fprintf(&b, "# at %s\n", f.Where)
 	}
 	b.WriteString("# Replay: watchbox simulate THIS_FILE, or watchbox fuzz BUNDLE --replay THIS_FILE\n")
-	fmt.Fprintf(&b, "start %s\nduration %s\nseed 1\napp %s %s\n", start.Format(time.RFC3339), fmtDuration(end.Sub(start).Round(time.Second)), alias, bundle)
+	fmt.Fprintf(&b, "start %s\nduration %s\nseed 1\n", start.Format(time.RFC3339), fmtDuration(end.Sub(start).Round(time.Second)))
+	if prof.File != "" {
+		fmt.Fprintf(&b, "profile %s\n", prof.File)
+	}
+	for _, kv := range prof.Sets {
+		fmt.Fprintf(&b, "set %s\n", kv)
+	}
+	fmt.Fprintf(&b, "app %s %s\n", alias, bundle)
 	prev := start
 	for _, a := range actions {
 		fmt.Fprintf(&b, "at +%-5s ", fmtDuration(a.At.Sub(prev)))
@@ -81,10 +88,10 @@ func oneLine(s string) string {
 
 // save writes a finding to dir/KIND-HASH/: finding.scenario with its push
 // files, and testdata/fuzz/FuzzTestName/HASH in Go's corpus format.
-func save(dir, bundle string, f *Finding, actions []drive.Action, end time.Time) error {
+func save(dir, bundle string, prof ProfileSource, f *Finding, actions []drive.Action, end time.Time) error {
 	name := f.Kind + "-" + inputName(f.Input)
 	d := filepath.Join(dir, name)
-	text, files := Scenario(bundle, f, actions, end)
+	text, files := Scenario(bundle, prof, f, actions, end)
 	for n, data := range files {
 		if err := writeFileAtomic(filepath.Join(d, n), data); err != nil {
 			return fmt.Errorf("fuzz: saving finding: %w", err)
