@@ -74,3 +74,60 @@ func TestBaselineMissesPlantedBug(t *testing.T) {
 		t.Fatalf("the random baseline found the planted bug at run %d: the bug is too shallow to show coverage helps", f.Run)
 	}
 }
+
+// TestWorkersShareCorpus: several workers run one campaign on one
+// corpus directory. Every file they wrote is a well-formed corpus file
+// named by its content's hash, the directory holds exactly the corpus
+// the result counts, and (without -short) the workers find the planted
+// bug within the same budget as one. The -race run of CI (-short) checks
+// the sharing for data races.
+func TestWorkersShareCorpus(t *testing.T) {
+	t.Parallel()
+	runs := int64(budget)
+	if testing.Short() {
+		runs = 120
+	}
+	dir := filepath.Join(t.TempDir(), "corpus")
+	res, err := Run(context.Background(), Options{Bundle: bugApp, CacheDir: testCache, Runs: runs, Seed: 1, Workers: 3,
+		Events: []string{EvPush}, Corpus: dir, Findings: t.TempDir(), WorkDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Runs != runs {
+		t.Errorf("%d runs, want %d", res.Runs, runs)
+	}
+	files, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != res.Corpus || res.Corpus == 0 {
+		t.Errorf("%d corpus files, the result counts %d inputs", len(files), res.Corpus)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(dir, f.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := DecodeCorpusFile(data)
+		if err != nil {
+			t.Errorf("%s: %v", f.Name(), err)
+			continue
+		}
+		if inputName(in) != f.Name() {
+			t.Errorf("%s holds an input whose name is %s", f.Name(), inputName(in))
+		}
+	}
+	// The corpus reloads: a second campaign reads every file.
+	c := newCorpus("")
+	if loaded, bad, err := c.load(dir); err != nil || bad != 0 || loaded != len(files) {
+		t.Errorf("reloading the corpus: %d loaded, %d bad, %v; want %d", loaded, bad, err, len(files))
+	}
+	if testing.Short() {
+		return
+	}
+	if f := planted(res); f == nil {
+		t.Errorf("3 workers did not find the planted bug in %d runs (%d edges, corpus %d)", res.Runs, res.Edges, res.Corpus)
+	} else {
+		t.Logf("found at run %d of %d by 3 workers; corpus %d", f.Run, res.Runs, res.Corpus)
+	}
+}
