@@ -12,7 +12,7 @@
 // Swapping the module under a running app (hot reload) is Prepare, then
 // Swap; what the app carries across is its owner's business (the
 // save_state and restore_state events). Snapshotting and restoring an
-// instance (the fuzzer's reset) belong here when they are built.
+// instance, the fuzzer's reset, are in snapshot.go.
 package guest
 
 import (
@@ -115,6 +115,11 @@ type Guest struct {
 	parked      *instance     // with Config.Reuse: the killed instance kept to restore
 	initTime    time.Duration // how long the last _initialize took, virtual: a restore takes as long
 	restores    int
+	// open are the files instances opened through mountFS (Config.Reuse)
+	// and still hold; snapOpen those the snapshot's instance held when
+	// the snapshot was taken.
+	open     map[*trackedFile]bool
+	snapOpen map[*trackedFile]bool
 }
 
 // instance is one live guest module.

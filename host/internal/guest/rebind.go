@@ -34,8 +34,39 @@ func (m mountFS) fs() experimentalsys.FS {
 	return m.g.cfg.FS
 }
 
+// OpenFile opens through the current filesystem and tracks the file
+// until the guest (or the instance's closing) closes it: a restore must
+// not bring back an instance that holds files its snapshot did not, since
+// its memory would no longer know them while its descriptors stay taken
+// (see Guest.filesAsSnapshot).
 func (m mountFS) OpenFile(path string, flag experimentalsys.Oflag, perm fs.FileMode) (experimentalsys.File, experimentalsys.Errno) {
-	return m.fs().OpenFile(path, flag, perm)
+	f, errno := m.fs().OpenFile(path, flag, perm)
+	if errno != 0 {
+		return f, errno
+	}
+	// wazero opens the preopened root lazily, on its first use, this way.
+	t := &trackedFile{File: f, g: m.g, root: path == "." && flag == experimentalsys.O_RDONLY}
+	if m.g.open == nil {
+		m.g.open = map[*trackedFile]bool{}
+	}
+	m.g.open[t] = true
+	return t, 0
+}
+
+// trackedFile is a file an instance opened through mountFS.
+type trackedFile struct {
+	experimentalsys.File
+	g *Guest
+	// root: the container's root directory, which wazero opens on the
+	// first use of the preopened "/" and keeps for the instance's life.
+	// A restore reopens it in the next run's container (reopenRoots).
+	root bool
+}
+
+// Close forgets the file and closes it.
+func (f *trackedFile) Close() experimentalsys.Errno {
+	delete(f.g.open, f)
+	return f.File.Close()
 }
 func (m mountFS) Lstat(path string) (sys.Stat_t, experimentalsys.Errno) { return m.fs().Lstat(path) }
 func (m mountFS) Stat(path string) (sys.Stat_t, experimentalsys.Errno)  { return m.fs().Stat(path) }

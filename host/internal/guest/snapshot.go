@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 
 	"github.com/tetratelabs/wazero/api"
+	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 	"github.com/watchbox/watchbox/host/meter"
 )
 
@@ -56,7 +58,51 @@ func (g *Guest) Snapshot() error {
 		s.mem = bytes.Clone(view)
 	}
 	g.snap, g.snapOf = s, in
+	g.snapOpen = maps.Clone(g.open)
 	return nil
+}
+
+// filesAsSnapshot reports whether the live instance holds exactly the
+// files it held when its snapshot was taken. A run that left a file open
+// (or closed one the snapshot held) cannot be restored: the restored
+// memory would not know the file while the instance's descriptor table
+// still holds it, so the next run would get other descriptor numbers than
+// a new instance (and a guest could leak host files run after run).
+// The container's root directory, which wazero opens when the guest
+// first uses "/", does not count: reopenRoots gives it the next run's.
+func (g *Guest) filesAsSnapshot() bool {
+	for f := range g.open {
+		if !f.root && !g.snapOpen[f] {
+			return false
+		}
+	}
+	for f := range g.snapOpen {
+		if !f.root && !g.open[f] {
+			return false
+		}
+	}
+	return true
+}
+
+// reopenRoots points every open root directory of the instance (see
+// trackedFile.root) at the current filesystem's root, in place of the
+// last run's container, and reports whether it could.
+func (g *Guest) reopenRoots() bool {
+	for f := range g.open {
+		if !f.root {
+			continue
+		}
+		if g.cfg.FS == nil {
+			return false
+		}
+		nf, errno := g.cfg.FS.OpenFile(".", experimentalsys.O_RDONLY, 0)
+		if errno != 0 {
+			return false
+		}
+		f.File.Close()
+		f.File = nf
+	}
+	return true
 }
 
 // Restore brings the live instance back to the state Snapshot saved of
@@ -113,6 +159,12 @@ func (g *Guest) unpark(ctx context.Context, salt uint64) bool {
 	}
 	g.parked = nil
 	g.inst = in
+	if !g.filesAsSnapshot() || !g.reopenRoots() {
+		// Closing the instance closes every file it holds.
+		g.inst = nil
+		g.closeInstance(ctx, in)
+		return false
+	}
 	if _, err := g.Restore(); err != nil {
 		g.inst = nil
 		g.closeInstance(ctx, in)

@@ -21,10 +21,10 @@ import (
 // testCache is shared by every test binary, as the host's tests do.
 var testCache = filepath.Join(os.TempDir(), "watchbox-test-cache")
 
-// benchWasm is tests/apps/bench, built once per test binary and
-// instrumented for fuzzing (metering, coverage and snapshot exports).
-var benchWasm = sync.OnceValues(func() ([]byte, error) {
-	b, err := bundle.Open("../../../tests/apps/bench")
+// fuzzWasm builds the test app in tests/apps/NAME and instruments it for
+// fuzzing (metering, coverage and snapshot exports).
+func fuzzWasm(name string) ([]byte, error) {
+	b, err := bundle.Open("../../../tests/apps/" + name)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +33,14 @@ var benchWasm = sync.OnceValues(func() ([]byte, error) {
 		return nil, err
 	}
 	return meter.InstrumentWith(wasm, meter.Strict, meter.Extras{Coverage: true, Snapshots: true})
-})
+}
+
+// benchWasm and fileleakWasm are tests/apps/bench and fileleak, built
+// once per test binary.
+var (
+	benchWasm    = sync.OnceValues(func() ([]byte, error) { return fuzzWasm("bench") })
+	fileleakWasm = sync.OnceValues(func() ([]byte, error) { return fuzzWasm("fileleak") })
+)
 
 // compileCache is the on-disk cache the host's tests use too.
 var compileCache = sync.OnceValue(func() wazero.CompilationCache {
@@ -51,14 +58,21 @@ func (nopHandler) Request(abi.Op, []byte) ([]byte, abi.Status, string) { return 
 // newTestGuest returns a compiled Guest of the bench app on a virtual clock.
 func newTestGuest(tb testing.TB, reuse bool) *Guest {
 	tb.Helper()
-	wasm, err := benchWasm()
+	return newAppGuest(tb, benchWasm, reuse, zerolog.Nop())
+}
+
+// newAppGuest returns a compiled Guest of the module app returns on a
+// virtual clock, logging to log.
+func newAppGuest(tb testing.TB, app func() ([]byte, error), reuse bool, log zerolog.Logger) *Guest {
+	tb.Helper()
+	wasm, err := app()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	ctx := context.Background()
 	clk := clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	prof := profile.Default()
-	g, err := New(ctx, Config{ID: "dev.watchbox.test.bench", Log: zerolog.Nop(), Cache: compileCache(), MemoryPages: 1024,
+	g, err := New(ctx, Config{ID: "dev.watchbox.test.bench", Log: log, Cache: compileCache(), MemoryPages: 1024,
 		Seed: 1, Virtual: true, Clock: clk, Sched: clock.New(clk), Profile: func() *profile.Profile { return &prof },
 		Handler: nopHandler{}, Coverage: true, Reuse: reuse})
 	if err != nil {
