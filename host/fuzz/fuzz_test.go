@@ -2,10 +2,13 @@ package fuzz
 
 import (
 	"context"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/watchbox/watchbox/host/drive"
 )
 
 // testCache is shared by every test binary, as the host's tests do.
@@ -130,4 +133,36 @@ func TestWorkersShareCorpus(t *testing.T) {
 	} else {
 		t.Logf("found at run %d of %d by 3 workers; corpus %d", f.Run, res.Runs, res.Corpus)
 	}
+}
+
+// TestReachesWorkoutHandler: with the workout actions in the grammar,
+// random inputs of apps/workout (which starts a workout when it becomes
+// active) press both buttons during its workout, and its workout
+// delegate gets the pause or resume request: the fuzzer reaches a session
+// handler. The actions it decoded were all carried out (none refused).
+func TestReachesWorkoutHandler(t *testing.T) {
+	t.Parallel()
+	opts := Options{Bundle: "../../apps/workout", CacheDir: testCache, Events: []string{EvLife, EvWorkout}, WorkDir: t.TempDir()}
+	if err := opts.defaults(); err != nil {
+		t.Fatal(err)
+	}
+	r := newRunner(&opts, opts.WorkDir)
+	defer r.close()
+	rng := rand.New(rand.NewPCG(3, 3))
+	kinds := map[drive.Kind]int{}
+	for i := 0; i < 400; i++ {
+		in := random(rng)
+		out, err := r.run(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range out.actions {
+			kinds[a.Kind]++
+		}
+		if strings.Contains(out.trace, "call ") && strings.Contains(out.trace, " workout_event ") {
+			t.Logf("run %d reached the workout delegate's event handler; actions so far %v", i, kinds)
+			return
+		}
+	}
+	t.Fatalf("400 inputs never reached the workout delegate's pause or resume request; actions decoded %v", kinds)
 }

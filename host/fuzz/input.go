@@ -10,6 +10,8 @@ import (
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/drive"
 	"github.com/watchbox/watchbox/host/push"
+	"github.com/watchbox/watchbox/host/sensors/gpx"
+	"github.com/watchbox/watchbox/host/sensors/samples"
 )
 
 // An input is a byte string that a decoder turns into actions, one at a
@@ -41,11 +43,55 @@ const (
 	EvPhone        = "phone"        // WatchConnectivity data of each kind
 	EvComplication = "complication" // the complication on or off the face
 	EvSleep        = "sleep"        // let time pass
+	// EvWorkout: both side buttons, the user's motion and another app
+	// starting a workout (while the app's workout is active), and the
+	// heart rate and route feeds the workout reads.
+	EvWorkout = "workout"
+	// EvExtended: the Digital Crown (while frontmost), the app's smart
+	// alarm firing and the system suppressing its extended runtime
+	// session (while it has one), and the Background App Refresh switch.
+	EvExtended = "extended"
+	// EvAudio: an interruption of the app's audio session (a call, while
+	// it has one) and the headphones connecting or going.
+	EvAudio = "audio"
+	// EvBluetooth: a peripheral's timely alert, and simulated peripherals
+	// coming in range with a value, or going.
+	EvBluetooth = "bluetooth"
 )
 
 // EventKinds returns every kind Options.Events accepts.
 func EventKinds() []string {
-	return []string{EvLife, EvTask, EvPush, EvNotification, EvPhone, EvComplication, EvSleep}
+	return []string{EvLife, EvTask, EvPush, EvNotification, EvPhone, EvComplication, EvSleep,
+		EvWorkout, EvExtended, EvAudio, EvBluetooth}
+}
+
+// view is what the decoder knows of the app when it decodes an action:
+// the moves valid in its state, and in its sessions', are the only ones
+// it makes.
+type view struct {
+	state    abi.State
+	hasNote  bool
+	workout  bool // a workout prepared, running or paused
+	extended bool // an extended runtime session running, or a smart alarm scheduled
+	audio    bool // an active audio session
+}
+
+// viewOf reads an app's view from its state and its sessions' status
+// lines (host.Sessions.Status: "workout running: ...", "audio playing",
+// "smart_alarm session 1 scheduled for ...").
+func viewOf(st abi.State, sessions []string) view {
+	v := view{state: st, hasNote: true}
+	for _, s := range sessions {
+		switch {
+		case strings.HasPrefix(s, "workout "):
+			v.workout = !strings.HasPrefix(s, "workout ended")
+		case strings.HasPrefix(s, "audio "):
+			v.audio = true
+		case strings.Contains(s, " running until ") || strings.Contains(s, " scheduled for "):
+			v.extended = true
+		}
+	}
+	return v
 }
 
 // ParseEvents parses a comma-separated list of event kinds ("" or "all":
@@ -187,13 +233,13 @@ func marshal(v any) []byte {
 // next decodes the next action for an app in state st, or reports that
 // the input is used up. The action's At is the wait before it, as an
 // offset from the previous action.
-func next(r *bytesIn, events []string, st abi.State, hasNote bool) (drive.Action, bool) {
+func next(r *bytesIn, events []string, v view) (drive.Action, bool) {
 	for tries := 0; tries < 4; tries++ {
 		if r.done() {
 			return drive.Action{}, false
 		}
 		gap := gaps[r.pick(len(gaps))]
-		a, ok := decodeAction(r, events[r.pick(len(events))], st, hasNote)
+		a, ok := decodeAction(r, events[r.pick(len(events))], v)
 		if ok {
 			a.Duration = gap
 			return a, true
@@ -204,7 +250,8 @@ func next(r *bytesIn, events []string, st abi.State, hasNote bool) (drive.Action
 
 // decodeAction decodes an action of the event kind ev that is valid in
 // state st, or reports that none is.
-func decodeAction(r *bytesIn, ev string, st abi.State, hasNote bool) (drive.Action, bool) {
+func decodeAction(r *bytesIn, ev string, v view) (drive.Action, bool) {
+	st, hasNote := v.state, v.hasNote
 	fg := st == abi.StateActive || st == abi.StateInactive
 	switch ev {
 	case EvLife:
@@ -258,8 +305,145 @@ func decodeAction(r *bytesIn, ev string, st abi.State, hasNote bool) (drive.Acti
 		return drive.Action{Kind: drive.Complication, On: r.byte()&1 == 1}, true
 	case EvSleep:
 		return drive.Action{Kind: drive.Note, Text: "time passes"}, true
+	case EvWorkout:
+		return workoutAction(r, v)
+	case EvExtended:
+		var valid []drive.Kind
+		if fg {
+			valid = append(valid, drive.Crown)
+		}
+		if v.extended {
+			valid = append(valid, drive.FireAlarm, drive.SuppressSession)
+		}
+		valid = append(valid, drive.BAR)
+		a := drive.Action{Kind: valid[r.pick(len(valid))]}
+		if a.Kind == drive.BAR {
+			a.On = r.byte()&1 == 1
+		}
+		return a, true
+	case EvAudio:
+		if v.audio && r.pick(2) == 0 {
+			return drive.Action{Kind: drive.AudioInterruption, On: r.byte()&1 == 1}, true
+		}
+		return drive.Action{Kind: drive.Headphones, On: r.byte()&1 == 1}, true
+	case EvBluetooth:
+		return bluetoothAction(r), true
 	}
 	return drive.Action{}, false
+}
+
+// workoutAction decodes a workout move: the buttons, motion and another
+// app's workout only while the app's workout is active (watchOS tells a
+// workout's delegate, and there is none otherwise), the heart rate and
+// route feeds at any time (they are what the sensors read).
+func workoutAction(r *bytesIn, v view) (drive.Action, bool) {
+	var valid []drive.Kind
+	if v.workout {
+		valid = append(valid, drive.BothButtons, drive.Motion, drive.OtherWorkout)
+	}
+	valid = append(valid, drive.HeartRate, drive.Route)
+	a := drive.Action{Kind: valid[r.pick(len(valid))]}
+	switch a.Kind {
+	case drive.Motion:
+		a.On = r.byte()&1 == 1 // paused
+	case drive.HeartRate:
+		data := heartRateCSV(r)
+		s, err := samples.ParseCSV(heartRateFile, data, samples.Options{})
+		if err != nil {
+			return drive.Action{}, false
+		}
+		a.Series, a.File = s, heartRateFile
+	case drive.Route:
+		data := routeGPX(r)
+		t, err := gpx.Parse(routeFile, data)
+		if err != nil {
+			return drive.Action{}, false
+		}
+		a.Track, a.File = t, routeFile
+	}
+	return a, true
+}
+
+// The names of the feeds' files in a saved scenario (numbered there).
+const (
+	heartRateFile = "heart-rate.csv"
+	routeFile     = "route.gpx"
+)
+
+// heartRates are the heart rates a feed is made of, beats per minute,
+// within the 20 to 250 the host accepts.
+var heartRates = []int{20, 45, 60, 72, 90, 120, 150, 180, 210, 250}
+
+// heartRateCSV decodes a heart rate file: 2 to 5 samples a minute apart.
+func heartRateCSV(r *bytesIn) []byte {
+	n := 2 + r.pick(4)
+	s := &samples.Series{Samples: make([]samples.Sample, n)}
+	for i := range s.Samples {
+		s.Samples[i] = samples.Sample{T: time.Duration(i) * time.Minute, V: float64(heartRates[r.pick(len(heartRates))])}
+	}
+	return seriesCSV(s)
+}
+
+// seriesCSV writes a heart rate series as the CSV file it was parsed from.
+func seriesCSV(s *samples.Series) []byte {
+	var b strings.Builder
+	b.WriteString("t,bpm\n")
+	for _, p := range s.Samples {
+		fmt.Fprintf(&b, "%d,%g\n", int64(p.T/time.Second), p.V)
+	}
+	return []byte(b.String())
+}
+
+// routeGPX decodes a GPX route: 2 to 5 points, 10 s apart, each a step
+// of up to about 30 m from the last.
+func routeGPX(r *bytesIn) []byte {
+	t := &gpx.Track{Points: make([]gpx.Point, 2+r.pick(4))}
+	lat, lon := 37.7694, -122.4737
+	t0 := time.Date(2026, 6, 1, 6, 30, 0, 0, time.UTC)
+	for i := range t.Points {
+		if i > 0 {
+			lat += float64(int8(r.byte())) * 2e-6
+			lon += float64(int8(r.byte())) * 2e-6
+		}
+		t.Points[i] = gpx.Point{Lat: lat, Lon: lon, Time: t0.Add(time.Duration(i) * 10 * time.Second)}
+	}
+	return trackGPX(t)
+}
+
+// trackGPX writes a route as the GPX file it was parsed from.
+func trackGPX(t *gpx.Track) []byte {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<gpx version="1.1" creator="watchbox fuzz" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>` + "\n")
+	for _, p := range t.Points {
+		fmt.Fprintf(&b, `<trkpt lat="%.7f" lon="%.7f"><time>%s</time></trkpt>`+"\n", p.Lat, p.Lon, p.Time.UTC().Format(time.RFC3339))
+	}
+	b.WriteString("</trkseg></trk></gpx>\n")
+	return []byte(b.String())
+}
+
+// peripherals are the simulated peripherals' names and characteristics
+// (heart rate measurement, battery level, humidity), and the peripheral
+// names alerts come from.
+var (
+	peripheralNames = []string{"hr-strap", "scale", "x"}
+	characteristics = []string{"180D/2A37", "180F/2A19", "181A/2A6F"}
+)
+
+// bluetoothAction decodes a peripheral's timely alert, or a simulated
+// peripheral coming in range (or changing its value) or going.
+func bluetoothAction(r *bytesIn) drive.Action {
+	name := peripheralNames[r.pick(len(peripheralNames))]
+	switch r.pick(3) {
+	case 0:
+		return drive.Action{Kind: drive.BluetoothAlert, Peripheral: name}
+	case 1:
+		return drive.Action{Kind: drive.Peripheral, Peripheral: name}
+	}
+	// A value is a word in a scenario: a decimal number, as in
+	// "peripheral strap 180F/2A19 87".
+	value := []byte(strconv.Itoa(int(r.byte())))
+	return drive.Action{Kind: drive.Peripheral, Peripheral: name, On: true,
+		Characteristic: characteristics[r.pick(len(characteristics))], Value: value}
 }
 
 // pushAction decodes a push: alert, background or complication, with a

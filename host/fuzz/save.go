@@ -68,7 +68,31 @@ func Scenario(bundle string, prof ProfileSource, f *Finding, actions []drive.Act
 				fmt.Fprintf(&b, " action=%s", a.Choice)
 			}
 		case drive.Complication:
-			fmt.Fprintf(&b, "complication %s %s", alias, map[bool]string{true: "on", false: "off"}[a.On])
+			fmt.Fprintf(&b, "complication %s %s", alias, onOff(a.On))
+		case drive.Motion:
+			fmt.Fprintf(&b, "motion %s %s", alias, map[bool]string{true: "paused", false: "resumed"}[a.On])
+		case drive.AudioInterruption:
+			fmt.Fprintf(&b, "audio-interruption %s %s", alias, map[bool]string{true: "began", false: "ended"}[a.On])
+		case drive.Headphones:
+			fmt.Fprintf(&b, "headphones %s", onOff(a.On))
+		case drive.BAR:
+			fmt.Fprintf(&b, "bar %s %s", alias, onOff(a.On))
+		case drive.HeartRate:
+			name := fmt.Sprintf("heart-rate-%d.csv", len(files)+1)
+			files[name] = seriesCSV(a.Series)
+			fmt.Fprintf(&b, "heart-rate %s %s", alias, name)
+		case drive.Route:
+			name := fmt.Sprintf("route-%d.gpx", len(files)+1)
+			files[name] = trackGPX(a.Track)
+			fmt.Fprintf(&b, "route %s %s", alias, name)
+		case drive.BluetoothAlert:
+			fmt.Fprintf(&b, "bluetooth-alert %s %s", alias, a.Peripheral)
+		case drive.Peripheral:
+			if !a.On {
+				fmt.Fprintf(&b, "peripheral %s off", a.Peripheral)
+				break
+			}
+			fmt.Fprintf(&b, "peripheral %s %s %s", a.Peripheral, a.Characteristic, a.Value)
 		case drive.Note:
 			fmt.Fprintf(&b, "note %s", a.Text)
 		default:
@@ -78,6 +102,8 @@ func Scenario(bundle string, prof ProfileSource, f *Finding, actions []drive.Act
 	}
 	return b.Bytes(), files
 }
+
+func onOff(on bool) string { return map[bool]string{true: "on", false: "off"}[on] }
 
 func oneLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
