@@ -199,11 +199,17 @@ func (r *Runtime) finishLoad(ctx context.Context, a *App, fail func(error) (*App
 		}
 	}
 	prof := r.rules.Profile()
+	// Beside the container, out of the guest's reach: the next load reads
+	// the usage instead of walking the tree. Not with a Keeper: the
+	// fuzzer starts every run with an empty container, which costs
+	// nothing to walk, and the record would cost a file write per run.
+	usage := container + ".usage"
+	if r.cfg.Keep != nil {
+		usage = ""
+	}
 	sys.FS, err = sandboxfs.Open(container, sandboxfs.Limits{
 		Quota: int64(sys.Manifest.DataQuota), EntryBytes: int64(prof.DataEntryBytes), MaxDepth: prof.DataMaxDepth,
-		// Beside the container, out of the guest's reach: the next load
-		// reads the usage instead of walking the tree.
-		UsageFile: container + ".usage",
+		UsageFile: usage,
 	})
 	if err != nil {
 		return fail(fmt.Errorf("host: data container for %s: %w", sys.ID, err))

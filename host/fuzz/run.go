@@ -78,6 +78,10 @@ type runner struct {
 	coverage bool
 	keep     *host.Keeper
 	cov      []byte // the last run's map, copied
+	// clean: the data directory holds only the app's empty container,
+	// as the last run left it, so the next run need not clear it (a
+	// run's cost is mostly system calls otherwise).
+	clean bool
 }
 
 func newRunner(opts *Options, data string) *runner {
@@ -93,9 +97,12 @@ var start = scenario.DefaultStart
 // simulate makes a Simulation of the app alone, as `watchbox simulate`
 // does of a saved scenario.
 func (r *runner) simulate(ctx context.Context, refuse func(string)) (*drive.Simulation, error) {
-	if err := os.RemoveAll(r.data); err != nil {
-		return nil, fmt.Errorf("fuzz: clearing %s: %w", r.data, err)
+	if !r.clean {
+		if err := os.RemoveAll(r.data); err != nil {
+			return nil, fmt.Errorf("fuzz: clearing %s: %w", r.data, err)
+		}
 	}
+	r.clean = false
 	sc := &scenario.Scenario{File: "fuzz", Dir: ".", Start: start, Duration: time.Hour, Seed: scenario.DefaultSeed,
 		Profile: scenario.DefaultProfile, Apps: []scenario.App{{Alias: alias, Dir: r.bundle}}, Complications: map[string]bool{}}
 	return drive.Simulate(ctx, sc, r.prof, drive.SimOptions{CacheDir: r.cacheDir, DataDir: r.data, Coverage: r.coverage, Keep: r.keep,
@@ -149,10 +156,12 @@ func (r *runner) run(ctx context.Context, input []byte) (out *outcome, err error
 	out.end = at.Add(settle)
 	sim.Runtime.RunUntil(ctx, out.end)
 	calls, decisions := sim.Record.Calls(), sim.Record.Decisions()
+	container := app.Container()
 	if err := sim.Close(); err != nil && ctx.Err() == nil {
 		// Shutdown errors are the guest's, and in the record.
 		_ = err
 	}
+	r.clean = emptyDir(container)
 	if c := app.Coverage().Map(); c != nil {
 		copy(r.cov, c)
 	} else {
@@ -161,6 +170,25 @@ func (r *runner) run(ctx context.Context, input []byte) (out *outcome, err error
 	out.trace = trace(calls, decisions)
 	out.findings = classify(calls, decisions, refusals)
 	return out, nil
+}
+
+// emptyDir reports whether dir is an empty directory. The runner checks
+// only the app's container: with a Keeper the runtime writes nothing else
+// to the data directory (host.Config.Keep).
+func emptyDir(dir string) bool {
+	names, err := readNames(dir)
+	return err == nil && len(names) == 0
+}
+
+// readNames lists a directory's entries, unsorted (what os.ReadDir would
+// cost more for).
+func readNames(dir string) ([]string, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Readdirnames(-1)
 }
 
 // trace writes what a run did, with times relative to its start: the

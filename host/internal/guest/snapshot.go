@@ -86,7 +86,8 @@ func (g *Guest) filesAsSnapshot() bool {
 
 // reopenRoots points every open root directory of the instance (see
 // trackedFile.root) at the current filesystem's root, in place of the
-// last run's container, and reports whether it could.
+// last run's container (unless it is the same directory), and reports
+// whether it could.
 func (g *Guest) reopenRoots() bool {
 	for f := range g.open {
 		if !f.root {
@@ -94,6 +95,11 @@ func (g *Guest) reopenRoots() bool {
 		}
 		if g.cfg.FS == nil {
 			return false
+		}
+		if old, errno := f.File.Stat(); errno == 0 {
+			if cur, errno := g.cfg.FS.Stat("."); errno == 0 && cur.Dev == old.Dev && cur.Ino == old.Ino {
+				continue // the same directory: the fuzzer kept the container
+			}
 		}
 		nf, errno := g.cfg.FS.OpenFile(".", experimentalsys.O_RDONLY, 0)
 		if errno != 0 {
