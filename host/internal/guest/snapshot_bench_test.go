@@ -18,7 +18,9 @@ import (
 //   - reinstantiate: the instance is killed and the module instantiated
 //     again, with its _initialize.
 //
-// docs/performance.md has the figures.
+// Besides wall-clock runs/s it reports the process CPU time per run and
+// the runs per second per core that makes, the figures that hold on a
+// loaded machine. docs/performance.md has them.
 func BenchmarkRuns(b *testing.B) {
 	ctx := context.Background()
 	fields := payload(3)
@@ -27,14 +29,19 @@ func BenchmarkRuns(b *testing.B) {
 			b.Fatal(res.Crash)
 		}
 	}
+	var cpu0 time.Duration
 	report := func(b *testing.B) {
+		used := processCPU() - cpu0
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
+		b.ReportMetric(float64(used.Microseconds())/float64(b.N), "cpu-µs/run")
+		b.ReportMetric(float64(b.N)/used.Seconds(), "runs/s/core")
 	}
 	b.Run("reuse", func(b *testing.B) {
 		g := newTestGuest(b, false)
 		if err := g.Instantiate(ctx, 1, time.Second); err != nil {
 			b.Fatal(err)
 		}
+		cpu0 = processCPU()
 		for b.Loop() {
 			g.Coverage().Reset()
 			call(b, g)
@@ -47,6 +54,7 @@ func BenchmarkRuns(b *testing.B) {
 			if err := g.Instantiate(ctx, 1, time.Second); err != nil {
 				b.Fatal(err)
 			}
+			cpu0 = processCPU()
 			for b.Loop() {
 				g.Kill(ctx)
 				if err := g.Instantiate(ctx, 1, time.Second); err != nil {
