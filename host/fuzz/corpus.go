@@ -2,6 +2,7 @@ package fuzz
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -151,9 +152,14 @@ func bucket(n byte) byte {
 func (c *corpus) interesting(cov []byte) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for i, n := range cov {
-		if n != 0 && c.seen[i]&bucket(n) == 0 {
-			return true
+	for i := 0; i < len(cov); i += 8 {
+		if i+8 <= len(cov) && binary.LittleEndian.Uint64(cov[i:]) == 0 {
+			continue // most of the map is zero: 8 counters at a time
+		}
+		for j := i; j < min(i+8, len(cov)); j++ {
+			if n := cov[j]; n != 0 && c.seen[j]&bucket(n) == 0 {
+				return true
+			}
 		}
 	}
 	return false
