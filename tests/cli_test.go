@@ -316,6 +316,8 @@ func badModules() []badModule {
 	frob.extraImport = [][2]string{{"watchbox", "frobnicate"}}
 	envFoo := validGuest()
 	envFoo.extraImport = [][2]string{{"env", "foo"}}
+	cover := validGuest()
+	cover.extraImport = [][2]string{{"watchbox_cover", "hit"}}
 	pages := uint32(1)
 	command := (&wasmModule{
 		types:   []wasmType{{}},
@@ -373,6 +375,12 @@ func badModules() []badModule {
 			wasm:    frob.module(),
 			inspect: []string{"import watchbox.frobnicate", "no ABI version defines this host function", "event_read, event_reply, log, request, result_read"},
 			run:     []string{"bundle", "import watchbox.frobnicate", "no ABI version defines this host function"},
+		},
+		{
+			name:    "own coverage import",
+			wasm:    cover.module(),
+			inspect: []string{"import watchbox_cover.hit", `reserves for the fuzzer's coverage instrumentation`, "remove this import"},
+			run:     []string{"bundle", "import watchbox_cover.hit", "reserves", "remove this import"},
 		},
 		{
 			name:    "import from env",
