@@ -80,8 +80,11 @@ type FS struct {
 	dir    string
 	quota  int64 // bytes; 0 means unlimited; mu guards it after Open
 	limits Limits
-	// realDir is dir with symbolic links resolved, to measure depths.
-	realDir string
+	// realDir is dir with symbolic links resolved, to measure depths:
+	// resolved on the first depth check (an Lstat per path element,
+	// which an FS that never creates anything below its top need not pay).
+	realDir     string
+	realDirOnce sync.Once
 
 	usage   atomic.Int64  // bytes of regular files, see Usage
 	entries atomic.Int64  // files, directories and links, see Entries
@@ -144,9 +147,6 @@ func Open(dir string, l Limits) (*FS, error) {
 		return nil, fmt.Errorf("sandboxfs: opening container: %w", err)
 	}
 	f := &FS{root: root, dir: dir, quota: quota, limits: l, open: map[inodeKey]int{}}
-	if f.realDir, err = filepath.EvalSymlinks(dir); err != nil {
-		f.realDir = dir
-	}
 	used, entries, ok := readUsage(l.UsageFile, root)
 	if !ok {
 		if used, entries, err = scanUsage(root); err != nil {
@@ -378,6 +378,12 @@ func (f *FS) depth(dir string) int {
 	}
 	defer d.Close()
 	if real, ok := fdPath(d); ok {
+		f.realDirOnce.Do(func() {
+			var err error
+			if f.realDir, err = filepath.EvalSymlinks(f.dir); err != nil {
+				f.realDir = f.dir
+			}
+		})
 		r, err := filepath.Rel(f.realDir, real)
 		if err != nil || r == "." {
 			return 0
