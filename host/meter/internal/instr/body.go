@@ -685,6 +685,11 @@ func (w *walker) scan(r *reader) error {
 				f.loopID = int32(len(w.loopTargeted))
 				w.loopTargeted = append(w.loopTargeted, false)
 				w.openLoops = append(w.openLoops, f.loopID)
+				if len(w.loopBits)+w.words > maxLoopBitWords {
+					// Too many loops times locals to track in bounded
+					// memory: this body keeps the plain slow path.
+					w.track, w.words = false, 0
+				}
 				for i := 0; i < w.words; i++ {
 					w.loopBits = append(w.loopBits, 0)
 				}

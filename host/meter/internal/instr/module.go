@@ -1102,6 +1102,11 @@ func funcNames(r *reader) map[uint32]string {
 // with more keeps the plain slow path at its loop headers.
 const maxTracked = 4096
 
+// maxLoopBitWords bounds the memory that tracking the locals each loop
+// writes takes for one body (64-bit words: 2 MiB). A body with more loops
+// times locals keeps the plain slow path at every loop header.
+const maxLoopBitWords = 1 << 18
+
 // MaxSaved is the most locals of one value type that a loop-header slow
 // path saves to scratch globals around the refuel call. A loop that writes
 // more numeric locals of a type keeps them live across the call (they are
