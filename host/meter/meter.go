@@ -74,7 +74,11 @@ const Slice = 10_000_000
 // starts with the limit at MaxFuel-Slice. Version 4 keeps the counter in a
 // local in every function without an exception-handling operator (version
 // 3 decided from a byte scan, and left most functions in the global).
-const Version = 4
+// Version 5 gives loop headers a slow path that saves the locals the loop
+// writes to scratch globals around the refuel call and branches back to
+// the header, so that loop-carried values are not spilled on every
+// iteration; fuel is unchanged.
+const Version = 5
 
 // MaxFuel is the largest budget a Gauge accepts; larger budgets are clamped
 // to it. It is also the initial value of the fuel global, so a module that

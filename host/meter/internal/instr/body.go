@@ -3,6 +3,7 @@ package instr
 import (
 	"errors"
 	"fmt"
+	mbits "math/bits"
 )
 
 // Segment kinds. A segment is a straight-line run of code that is entered
@@ -23,6 +24,7 @@ type seg struct {
 	loopID  int32 // for segLoop: index into walker.loopTargeted
 	depth   int32 // nesting depth at pos: the label index of the trap block
 	checked bool  // resolved in pass 2
+	retry   bool  // for segLoop: the loop has no parameters, so its slow path can branch back to the header
 }
 
 // Event kinds, in body order. Events at the same offset are emitted in the
@@ -82,7 +84,20 @@ type walker struct {
 	events       []event
 	frames       []frame
 	loopTargeted []bool
-	out          []byte
+	// Which locals each loop writes, for the loop-header slow paths: the
+	// numeric type (0-3, or -1) of every local when track is set, one
+	// bitset of words words per loop, and the loops open at the scan's
+	// position, innermost last.
+	ptypes      []byte // the function's parameter types (funcType.ptypes)
+	ltypes      []int8
+	track       bool
+	words       int
+	loopBits    []uint64
+	openLoops   []int32
+	saveList    []uint32 // the locals the slow path being emitted saves
+	scratchBase uint32   // index of the first scratch global
+	scratchRows int      // rows of four scratch globals used so far
+	out         []byte
 }
 
 // EntryCost is charged once per function invocation, at entry.
@@ -118,7 +133,10 @@ func rewriteCode(mod []byte, start int, types []funcType, bodyBT [][]byte, funcT
 	out := make([]byte, 0, len(mod)-start+len(mod)/4)
 	out = appendU32(out, n)
 	w := &walker{opt: opt, rm: rm, slowFunc: importedFuncs, types: uint32(len(types)), fuel: fuel, limit: fuel + 1,
-		cover: opt.CoverModule != "" && rm.on, coverFunc: importedFuncs + 1}
+		cover: opt.CoverModule != "" && rm.on, coverFunc: importedFuncs + 1, scratchBase: fuel + 2}
+	if opt.ExportGlobals {
+		w.scratchBase++ // after the tables-static global
+	}
 	for i := uint32(0); i < n; i++ {
 		size, err := r.u32()
 		if err != nil {
@@ -133,6 +151,8 @@ func rewriteCode(mod []byte, start int, types []funcType, bodyBT [][]byte, funcT
 			return nil, &Error{Section: "function", Offset: 0, Func: int(importedFuncs + i), Msg: fmt.Sprintf("type index %d is not a function type (%d types)", ti, len(types))}
 		}
 		w.fn = importedFuncs + i
+		w.ptypes = types[ti].ptypes
+		w.track = types[ti].params <= maxTracked
 		w.coverFn = w.cover
 		if w.cover && opt.CoverOnly != nil {
 			if nm, ok := opt.coverNames[w.fn]; ok {
@@ -171,6 +191,7 @@ func rewriteCode(mod []byte, start int, types []funcType, bodyBT [][]byte, funcT
 		return nil, &Error{Section: "code", Offset: r.pos, Func: -1, Msg: fmt.Sprintf("%d trailing bytes after the last function body", len(mod)-r.pos)}
 	}
 	st.TableWrites = w.tableWrites
+	st.ScratchGlobals = 4 * w.scratchRows
 	return out, nil
 }
 
@@ -184,6 +205,12 @@ func (w *walker) rewrite(b []byte, start int, nparams uint32, bt []byte) ([]byte
 	}
 	declStart := r.pos
 	total := uint64(nparams)
+	w.ltypes = w.ltypes[:0]
+	if w.track {
+		for _, c := range w.ptypes {
+			w.ltypes = append(w.ltypes, int8(numType(c)))
+		}
+	}
 	for i := uint32(0); i < ndecl; i++ {
 		c, err := r.u32()
 		if err != nil {
@@ -193,9 +220,25 @@ func (w *walker) rewrite(b []byte, start int, nparams uint32, bt []byte) ([]byte
 		if total > MaxLocals {
 			return nil, 0, r.fail("too many locals: more than %d", MaxLocals)
 		}
+		if total > maxTracked {
+			w.track = false
+		}
+		t := int8(-1)
+		if !r.eof() {
+			t = int8(numType(r.b[r.pos]))
+		}
 		if err := skipValType(r); err != nil {
 			return nil, 0, err
 		}
+		if w.track {
+			for j := uint32(0); j < c; j++ {
+				w.ltypes = append(w.ltypes, t)
+			}
+		}
+	}
+	w.words = 0
+	if w.track {
+		w.words = (len(w.ltypes) + 63) / 64
 	}
 	codeStart := r.pos
 	w.fuelLocal = uint32(total)
@@ -263,7 +306,12 @@ func (w *walker) rewrite(b []byte, start int, nparams uint32, bt []byte) ([]byte
 				out = w.appendLoad(out)
 			}
 			if s.cost != 0 || s.checked {
-				out = w.appendCharge(out, s.cost, s.checked)
+				retry := int64(-1)
+				if s.kind == segLoop && s.retry && s.checked && w.opt.ImportModule != "" {
+					retry = s.cost
+					w.chooseSaved(s.loopID)
+				}
+				out = w.appendCharge(out, s.cost, s.checked, retry)
 			}
 			// A coverage site at every segment start but the return from
 			// a call (not a branch target) and the one closing the body.
@@ -373,11 +421,13 @@ func (w *walker) appendSetFuel(out []byte, tee bool) []byte {
 }
 
 // appendCharge subtracts cost from the fuel and, if checked, checks it.
-func (w *walker) appendCharge(out []byte, cost int64, checked bool) []byte {
+// retry is -1, or for a loop header the cost to give back before the slow
+// path branches back to the header (see appendCheck).
+func (w *walker) appendCharge(out []byte, cost int64, checked bool, retry int64) []byte {
 	if cost == 0 {
 		if checked {
 			out = w.appendGetFuel(out)
-			out = w.appendCheck(out)
+			out = w.appendCheck(out, retry)
 		}
 		return out
 	}
@@ -387,7 +437,7 @@ func (w *walker) appendCharge(out []byte, cost int64, checked bool) []byte {
 	out = append(out, 0x7d) // i64.sub
 	out = w.appendSetFuel(out, checked)
 	if checked {
-		out = w.appendCheck(out)
+		out = w.appendCheck(out, retry)
 	}
 	return out
 }
@@ -411,11 +461,22 @@ func (w *walker) appendCharge(out []byte, cost int64, checked bool) []byte {
 // Cost: a slow path that returns is dearer for wazero 1.12's compiler than
 // one that traps. It lays the cold block out between the check and the
 // code after it (one more jump on the hot path), and values live across the
-// call are spilled; a loop-carried value is spilled on every iteration. This
-// costs about 1.1x on top of the 1.1x of metering (docs/performance-metering.md).
-// Shapes that avoid the join (a loop around the compare, a branch back to
-// the loop header) were measured and were no better.
-func (w *walker) appendCheck(out []byte) []byte {
+// call are spilled at their definition: a loop-carried value is stored on
+// every iteration. So at a loop header without parameters (retry >= 0) the
+// slow path has another shape:
+//
+//	else; [store fuel]; (local.get i; global.set scratch)*; call $slow;
+//	(global.get scratch; local.set i)*; fuel += retry; br $loop; end
+//
+// It saves the numeric locals the loop writes (at most MaxSaved of each
+// type, saveList) to scratch globals and reloads them after the call, so
+// no loop-carried value is live across the call, then gives the header's
+// charge back and branches to the header, which charges it again and
+// checks again (the limit is now below the fuel, or the call trapped).
+// The fuel is the same at every point as with the join: only the slow
+// path's own instructions, which are never charged, differ. Measured in
+// docs/performance-metering.md ("Version 5").
+func (w *walker) appendCheck(out []byte, retry int64) []byte {
 	out = append(out, 0x23) // global.get limit
 	out = appendU32(out, w.limit)
 	out = append(out, 0x59, 0x04, 0x40, 0x05) // i64.ge_s; if; else
@@ -423,10 +484,83 @@ func (w *walker) appendCheck(out []byte) []byte {
 	if w.opt.ImportModule == "" {
 		return append(out, 0x00, 0x0b) // unreachable; end
 	}
+	if retry < 0 {
+		out = append(out, 0x10) // call $slow
+		out = appendU32(out, w.slowFunc)
+		out = w.appendLoad(out)
+		return append(out, 0x0b) // end
+	}
+	var k [4]uint32
+	for _, i := range w.saveList {
+		t := w.ltypes[i]
+		out = append(out, 0x20) // local.get i
+		out = appendU32(out, i)
+		out = append(out, 0x24) // global.set scratch
+		out = appendU32(out, w.scratchGlobal(t, k[t]))
+		k[t]++
+	}
 	out = append(out, 0x10) // call $slow
 	out = appendU32(out, w.slowFunc)
-	out = w.appendLoad(out)
-	return append(out, 0x0b) // end
+	k = [4]uint32{}
+	for _, i := range w.saveList {
+		t := w.ltypes[i]
+		out = append(out, 0x23) // global.get scratch
+		out = appendU32(out, w.scratchGlobal(t, k[t]))
+		out = append(out, 0x21) // local.set i
+		out = appendU32(out, i)
+		k[t]++
+	}
+	out = append(out, 0x23) // global.get fuel
+	out = appendU32(out, w.fuel)
+	if retry != 0 {
+		out = append(out, 0x42) // i64.const retry
+		out = appendS64(out, retry)
+		out = append(out, 0x7c) // i64.add
+	}
+	if w.local {
+		out = append(out, 0x21) // local.set f
+		out = appendU32(out, w.fuelLocal)
+	} else {
+		out = append(out, 0x24) // global.set fuel
+		out = appendU32(out, w.fuel)
+	}
+	return append(out, 0x0c, 0x01, 0x0b) // br 1 (the loop); end
+}
+
+// scratchGlobal is the index of the k-th scratch global of numeric type t
+// (0-3): rows of four, one global of each type.
+func (w *walker) scratchGlobal(t int8, k uint32) uint32 {
+	return w.scratchBase + 4*k + uint32(t)
+}
+
+// chooseSaved sets saveList to the numeric locals that loop writes, or
+// empties it if the loop writes more than MaxSaved of one type (those are
+// then left live across the call), and reserves the scratch globals.
+func (w *walker) chooseSaved(loop int32) {
+	w.saveList = w.saveList[:0]
+	if !w.track {
+		return
+	}
+	var cnt [4]int
+	rows := 0
+	bits := w.loopBits[int(loop)*w.words : int(loop+1)*w.words]
+	for wi, word := range bits {
+		for word != 0 {
+			i := uint32(wi*64 + mbits.TrailingZeros64(word))
+			word &= word - 1
+			t := w.ltypes[i]
+			if t < 0 {
+				continue
+			}
+			if cnt[t]++; cnt[t] > MaxSaved {
+				w.saveList = w.saveList[:0]
+				return
+			}
+			rows = max(rows, cnt[t])
+			w.saveList = append(w.saveList, i)
+		}
+	}
+	w.scratchRows = max(w.scratchRows, rows)
 }
 
 func (w *walker) appendDynamic(out []byte, shift int8, depth int32) []byte {
@@ -444,7 +578,7 @@ func (w *walker) appendDynamic(out []byte, shift int8, depth int32) []byte {
 	}
 	out = append(out, 0x7d) // i64.sub
 	out = w.appendSetFuel(out, true)
-	return w.appendCheck(out)
+	return w.appendCheck(out, -1)
 }
 
 // scan is pass 1: it walks the instructions, records segment starts with
@@ -458,6 +592,8 @@ func (w *walker) scan(r *reader) error {
 	w.eh = false
 	w.frames = append(w.frames[:0], frame{kind: frFunc})
 	w.loopTargeted = w.loopTargeted[:0]
+	w.loopBits = w.loopBits[:0]
+	w.openLoops = w.openLoops[:0]
 	dead := false
 	cur := -1
 	var sinceCheck int64
@@ -533,6 +669,10 @@ func (w *walker) scan(r *reader) error {
 			kill()
 		case 0x01, 0x1a, 0x1b: // nop, drop, select
 		case 0x02, 0x03, 0x04, 0x06: // block, loop, if, try
+			// A block type of one byte in 0x40-0x7f is empty or a value
+			// type: no parameters. A type index may have some.
+			c, _ := r.peek()
+			noParams := c >= 0x40 && c < 0x80
 			if err = skipBlockType(r); err != nil {
 				return err
 			}
@@ -544,6 +684,15 @@ func (w *walker) scan(r *reader) error {
 				f.kind = frLoop
 				f.loopID = int32(len(w.loopTargeted))
 				w.loopTargeted = append(w.loopTargeted, false)
+				w.openLoops = append(w.openLoops, f.loopID)
+				if len(w.loopBits)+w.words > maxLoopBitWords {
+					// Too many loops times locals to track in bounded
+					// memory: this body keeps the plain slow path.
+					w.track, w.words = false, 0
+				}
+				for i := 0; i < w.words; i++ {
+					w.loopBits = append(w.loopBits, 0)
+				}
 			case 0x04:
 				f.kind = frIf
 			case 0x06:
@@ -552,6 +701,7 @@ func (w *walker) scan(r *reader) error {
 			w.frames = append(w.frames, f)
 			if !dead && op == 0x03 {
 				newSeg(r.pos, segLoop, f.loopID)
+				w.segs[cur].retry = noParams
 			} else if !dead && op == 0x04 {
 				newSeg(r.pos, segPlain, 0)
 			}
@@ -619,6 +769,9 @@ func (w *walker) scan(r *reader) error {
 			}
 			f := w.frames[len(w.frames)-1]
 			w.frames = w.frames[:len(w.frames)-1]
+			if f.kind == frLoop {
+				w.closeLoop()
+			}
 			if f.kind == frFunc {
 				if op != 0x0b {
 					r.pos = opStart
@@ -753,6 +906,11 @@ func (w *walker) scan(r *reader) error {
 				// Reject now: the appended locals would make it valid.
 				r.pos = opStart
 				return r.fail("unknown local %d (the function has %d locals)", l, w.fuelLocal)
+			}
+			if err == nil && op != 0x20 && w.words > 0 && len(w.openLoops) > 0 {
+				// Writes in the innermost loop; closeLoop passes them out.
+				lp := int(w.openLoops[len(w.openLoops)-1])
+				w.loopBits[lp*w.words+int(l/64)] |= 1 << (l % 64)
 			}
 		case 0x25, 0x26: // table.get/set
 			_, err = r.u32()
@@ -963,4 +1121,22 @@ func scanFE(r *reader) error {
 	}
 	r.pos = start
 	return r.fail("unknown 0xfe opcode %d", sub)
+}
+
+// closeLoop ends the innermost open loop: the locals it writes are also
+// written by the loop around it.
+func (w *walker) closeLoop() {
+	n := len(w.openLoops)
+	if n == 0 {
+		return
+	}
+	inner := int(w.openLoops[n-1])
+	w.openLoops = w.openLoops[:n-1]
+	if n < 2 || w.words == 0 {
+		return
+	}
+	outer := int(w.openLoops[n-2])
+	for i := 0; i < w.words; i++ {
+		w.loopBits[outer*w.words+i] |= w.loopBits[inner*w.words+i]
+	}
 }

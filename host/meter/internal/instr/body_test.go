@@ -90,3 +90,65 @@ func TestGlobalModeForExceptions(t *testing.T) {
 		t.Error("nop: chose the global mode")
 	}
 }
+
+// TestLoopSlowPathSavesWrittenLocals: the slow path of a loop header saves
+// the numeric locals the loop writes (nested loops' writes included) to
+// scratch globals around the refuel call, not the locals it only reads,
+// gives the header's charge back and branches to the header; a loop that
+// writes more than MaxSaved locals of one type saves none.
+func TestLoopSlowPathSavesWrittenLocals(t *testing.T) {
+	rewrite := func(body []byte) (*walker, []byte) {
+		w := &walker{opt: Options{ImportModule: "m", ImportName: "f"}, types: 4, fuel: 32, limit: 33, scratchBase: 34, track: true}
+		out, _, err := w.rewrite(body, 0, 0, nil)
+		if err != nil {
+			t.Fatalf("rewrite: %v", err)
+		}
+		return w, append([]byte(nil), out...)
+	}
+	// Locals: 0-1 i32, 2 i64, 3 f64. The outer loop reads 1; its inner
+	// loop writes 0, 2 and 3.
+	body := []byte{0x03, 0x02, 0x7f, 0x01, 0x7e, 0x01, 0x7c,
+		0x03, 0x40, // loop
+		0x03, 0x40, // loop
+		0x20, 0x00, 0x41, 0x01, 0x6a, 0x21, 0x00, // local 0 += 1
+		0x20, 0x02, 0x42, 0x01, 0x7c, 0x21, 0x02, // local 2 += 1
+		0x44, 0, 0, 0, 0, 0, 0, 0, 0, 0x21, 0x03, // local 3 = 0.0
+		0x20, 0x00, 0x41, 0x0a, 0x48, 0x0d, 0x00, // br_if 0 (local 0 < 10)
+		0x0b,
+		0x20, 0x00, 0x20, 0x01, 0x48, 0x0d, 0x00, // br_if 0 (local 0 < local 1)
+		0x0b, 0x0b}
+	w, out := rewrite(body)
+	if w.scratchRows != 1 {
+		t.Errorf("scratch rows %d, want 1", w.scratchRows)
+	}
+	save := func(local, global byte) []byte { return []byte{0x20, local, 0x24, global} }
+	load := func(local, global byte) []byte { return []byte{0x23, global, 0x21, local} }
+	// Scratch globals in rows of i32, i64, f32, f64 from index 34.
+	for _, want := range [][]byte{save(0, 34), save(2, 35), save(3, 37), load(0, 34), load(2, 35), load(3, 37)} {
+		if n := bytes.Count(out, want); n != 2 {
+			t.Errorf("% x appears %d times, want 2 (one per loop header)", want, n)
+		}
+	}
+	if bytes.Contains(out, save(1, 34)) || bytes.Contains(out, save(1, 35)) {
+		t.Error("a local the loops only read is saved")
+	}
+	// Give the charge back (global.get fuel; i64.const cost; i64.add, but
+	// the outer header's segment costs 0), local.set f (local 4); br 1; end.
+	if n := bytes.Count(out, []byte{0x21, 0x04, 0x0c, 0x01, 0x0b}); n != 2 {
+		t.Errorf("%d slow paths end by branching to the loop, want 2", n)
+	}
+
+	// Nine i32 locals written: more than MaxSaved, none saved.
+	body = []byte{0x01, 0x09, 0x7f, 0x03, 0x40}
+	for i := byte(0); i < 9; i++ {
+		body = append(body, 0x41, 0x01, 0x21, i) // local i = 1
+	}
+	body = append(body, 0x41, 0x00, 0x0d, 0x00, 0x0b, 0x0b)
+	w, out = rewrite(body)
+	if w.scratchRows != 0 || bytes.Contains(out, []byte{0x24, 34}) {
+		t.Errorf("nine i32 locals written: %d scratch rows, output % x", w.scratchRows, out)
+	}
+	if !bytes.Contains(out, []byte{0x0c, 0x01, 0x0b}) {
+		t.Error("without saves the slow path still branches back to the loop")
+	}
+}

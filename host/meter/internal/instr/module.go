@@ -86,6 +86,7 @@ type Stats struct {
 	TableWrites    int      // operators that write a table (table.set/grow/fill/copy/init)
 	ImportedTables int      // tables the module imports
 	MutableGlobals []uint32 // exported defined mutable numeric globals (with Options.ExportGlobals)
+	ScratchGlobals int      // mutable globals appended for loop-header slow paths to save locals in (see scratchGlobal)
 	DroppedDebug   int      // DWARF custom sections dropped
 	StaleNames     bool     // the name section did not parse and was kept without renumbering
 }
@@ -252,7 +253,7 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 			return nil, st, wrap(sectionNames[s.id], err)
 		}
 	}
-	if uint64(importedGlobal)+uint64(definedGlobals) >= math.MaxUint32-1 {
+	if uint64(importedGlobal)+uint64(definedGlobals) >= math.MaxUint32-3-scratchGlobalsMax {
 		return nil, st, &Error{Section: "global", Offset: 0, Func: -1, Msg: "too many globals"}
 	}
 	fuel := importedGlobal + definedGlobals
@@ -392,6 +393,7 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 		nexports += uint32(len(st.MutableGlobals)) + 1
 		nglobals++
 	}
+	nglobals += uint32(st.ScratchGlobals)
 
 	out = make([]byte, 0, len(wasm)+len(wasm)/4+64)
 	out = append(out, wasm[:8]...)
@@ -403,14 +405,14 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 		g = append(g, 0x0b, 0x7e, 0x01, 0x42) // limit
 		g = appendS64(g, opt.InitialLimit)
 		g = append(g, 0x0b)
-		if nglobals == 3 {
+		if opt.ExportGlobals {
 			v := byte(0)
 			if static {
 				v = 1
 			}
 			g = append(g, 0x7f, 0x00, 0x41, v, 0x0b) // immutable i32 = 0 or 1
 		}
-		return g
+		return appendScratchGlobals(g, st.ScratchGlobals)
 	}
 	newImport := func() []byte {
 		im := appendU32(nil, uint32(len(opt.ImportModule)))
@@ -619,6 +621,9 @@ type funcType struct {
 	plain  bool // a func type on its own: not in a rec group, no supertypes
 	params uint32
 	p0     byte // the first parameter's value type (one-byte types only)
+	// ptypes holds each parameter's value type byte if it is i32, i64, f32
+	// or f64, and 0 otherwise; nil when there are more than maxTracked.
+	ptypes []byte
 	nres   uint32
 	res    []byte // encoded result value types, without the count
 }
@@ -690,9 +695,17 @@ func parseSubType(r *reader) (funcType, error) {
 			return ft, err
 		}
 		var p0 byte
+		var ptypes []byte
 		for j := uint32(0); j < np; j++ {
+			c, _ := r.peek() // skipValType fails if there is none
 			if j == 0 {
-				p0, _ = r.peek()
+				p0 = c
+			}
+			if np <= maxTracked {
+				if numType(c) < 0 {
+					c = 0
+				}
+				ptypes = append(ptypes, c)
 			}
 			if err := skipValType(r); err != nil {
 				return ft, err
@@ -708,7 +721,7 @@ func parseSubType(r *reader) (funcType, error) {
 				return ft, err
 			}
 		}
-		return funcType{isFunc: true, params: np, p0: p0, nres: nr, res: r.b[start:r.pos]}, nil
+		return funcType{isFunc: true, params: np, p0: p0, ptypes: ptypes, nres: nr, res: r.b[start:r.pos]}, nil
 	case 0x5f: // struct: vec(fieldtype)
 		n, err := r.u32()
 		if err != nil {
@@ -1082,4 +1095,61 @@ func funcNames(r *reader) map[uint32]string {
 		}
 	}
 	return names
+}
+
+// maxTracked is the most locals (parameters included) a function may have
+// for the instrumenter to track which locals its loops write; a function
+// with more keeps the plain slow path at its loop headers.
+const maxTracked = 4096
+
+// maxLoopBitWords bounds the memory that tracking the locals each loop
+// writes takes for one body (64-bit words: 2 MiB). A body with more loops
+// times locals keeps the plain slow path at every loop header.
+const maxLoopBitWords = 1 << 18
+
+// MaxSaved is the most locals of one value type that a loop-header slow
+// path saves to scratch globals around the refuel call. A loop that writes
+// more numeric locals of a type keeps them live across the call (they are
+// then spilled by the engine, which costs speed, not correctness).
+const MaxSaved = 8
+
+// scratchGlobalsMax bounds the scratch globals appended to a module: one
+// row of four (i32, i64, f32, f64) per saved local of each type.
+const scratchGlobalsMax = 4 * MaxSaved
+
+// numType maps the value types i32, i64, f32 and f64 to 0-3 (their order
+// in a row of scratch globals), anything else to -1.
+func numType(c byte) int {
+	switch c {
+	case 0x7f:
+		return 0
+	case 0x7e:
+		return 1
+	case 0x7d:
+		return 2
+	case 0x7c:
+		return 3
+	}
+	return -1
+}
+
+// appendScratchGlobals appends n scratch globals (n a multiple of 4), in
+// rows of a mutable i32, i64, f32 and f64, each initialised to zero. A
+// slow path writes a scratch global before the refuel call and reads it
+// back after, so their values between calls never matter.
+func appendScratchGlobals(g []byte, n int) []byte {
+	for i := 0; i < n; i++ {
+		switch i % 4 {
+		case 0:
+			g = append(g, 0x7f, 0x01, 0x41, 0x00)
+		case 1:
+			g = append(g, 0x7e, 0x01, 0x42, 0x00)
+		case 2:
+			g = append(g, 0x7d, 0x01, 0x43, 0, 0, 0, 0)
+		case 3:
+			g = append(g, 0x7c, 0x01, 0x44, 0, 0, 0, 0, 0, 0, 0, 0)
+		}
+		g = append(g, 0x0b)
+	}
+	return g
 }
