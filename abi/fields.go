@@ -57,7 +57,7 @@ const (
 // (48-59; 40-47 belong to extended runtime sessions).
 const (
 	FieldFromState    Field = 48 // int: the HKWorkoutSessionState a workout left
-	FieldErrorCode    Field = 49 // int: an HKError.Code
+	FieldErrorCode    Field = 49 // int: an HKError.Code, CBError.Code or WCError.Code (by the message it is in)
 	FieldWorkoutEvent Field = 50 // int: an HKWorkoutEventType
 	FieldHeartRate    Field = 51 // float: beats per minute
 	FieldActiveEnergy Field = 52 // float: kilocalories since the workout started

@@ -222,7 +222,7 @@ func (r *Runtime) finishLoad(ctx context.Context, a *App, fail func(error) (*App
 	a.periph = peripheral.Register(sys, r.world)
 	a.snaps = snapshots.Register(sys)
 	a.notify = notify.Register(sys)
-	a.phone = phone.Register(sys)
+	a.phone = phone.Register(sys, r.link)
 	download.Register(sys, download.Config{Client: r.cfg.HTTPClient, Virtual: r.cfg.Virtual, Latency: r.cfg.Latency,
 		Fetches: r.fetches, Inflight: &r.inflight})
 	a.workout = workout.Register(sys, workout.Config{System: r.sessions.workouts, Seed: uint64(r.cfg.Seed)})

@@ -748,13 +748,15 @@ func TestPhoneDataReachesABackgroundAppWithinTheDeliveryDelay(t *testing.T) {
 	must(t, a.Phone().Deliver(ctx, PhoneContext, []byte(`{"c":2}`))) // replaces c:1
 	must(t, a.Phone().Deliver(ctx, PhoneUserInfo, []byte(`{"u":2}`)))
 	must(t, h.rt.RunFor(ctx, time.Hour))
+	// The watch-connectivity task comes first, then the data (issue 14,
+	// model item 4); this app completes the task at once.
 	equal(t, "guest", h.guestLines("chaos: "), []string{
 		`chaos: message {"m":1}`,
+		`chaos: task 2 watch_connectivity "" at 09:11:00 content pending`, // task 1: the app_backgrounded snapshot
+		"chaos: complete 2 <nil>",
 		`chaos: user info {"u":1} at 09:11:00`,
 		`chaos: context {"c":2} at 09:11:00`,
-		`chaos: user info {"u":2} at 09:11:00`,
-		`chaos: task 2 watch_connectivity "" at 09:11:00`, // task 1: the app_backgrounded snapshot
-		"chaos: complete 2 <nil>"})
+		`chaos: user info {"u":2} at 09:11:00`})
 	if got := decisionsWith(*ds, "phone.unreachable"); len(got) != 1 {
 		t.Errorf("unreachable drops = %q", got)
 	}

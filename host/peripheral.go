@@ -82,8 +82,11 @@ func (a *App) Bluetooth() Bluetooth { return Bluetooth{a} }
 
 // Alert delivers a timely alert from a paired peripheral as a
 // Bluetooth-alert background task, within bluetooth_alerts_per_day per
-// rolling 24 h (shared with background scans); the decision warns when
-// bluetooth_near_limit are left. Opening the app resets the count.
+// rolling 24 h (shared with background scans). The alert that leaves
+// bluetooth_near_limit carries leGattNearBackgroundNotificationLimit on its
+// task; one beyond the budget wakes nothing and the app is told
+// leGattExceededBackgroundNotificationLimit when it next runs in the
+// foreground. Opening the app resets the count.
 func (b Bluetooth) Alert(ctx context.Context, peripheral string) error {
 	return b.a.locked(func() error { return b.a.phone.BluetoothAlert(ctx, peripheral) })
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/system"
 	"github.com/watchbox/watchbox/host/internal/system/peripheral"
+	"github.com/watchbox/watchbox/host/internal/system/phone"
 	"github.com/watchbox/watchbox/host/internal/system/workout"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/profile"
@@ -130,6 +131,7 @@ type Runtime struct {
 
 	rules *system.Rules     // the background model's rules and the profile in force
 	world *peripheral.World // the simulated Bluetooth peripherals around the watch
+	link  *phone.Link       // the watch's link to its paired phone
 	env   *system.Env       // what the apps' system cores share
 
 	decMu     sync.Mutex
@@ -212,7 +214,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		lock.Unlock()
 		return nil, err
 	}
-	r := &Runtime{stateLock: lock, cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}, decisions: map[string][]Decision{}, world: peripheral.NewWorld()}
+	r := &Runtime{stateLock: lock, cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}, decisions: map[string][]Decision{}, world: peripheral.NewWorld(), link: phone.NewLink()}
 	r.sessions.workouts = workout.NewSystem()
 	r.rules = system.NewRules(cfg.Profile, r.report)
 	r.fetches, r.stopFetches = context.WithCancel(context.Background())

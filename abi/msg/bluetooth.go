@@ -45,10 +45,14 @@ var bluetoothScanSpec = &Spec{Name: "bluetooth_scan", Doc: "CBCentralManager sca
 // BluetoothScanResult is the result of bluetooth_scan.
 type BluetoothScanResult struct {
 	Peripherals string // the names of the peripherals found, one a line, in name order
+	// ErrorCode is abi.CBErrorNearBackgroundNotificationLimit when this
+	// background scan left one in the Bluetooth budget; 0: none.
+	ErrorCode int64
 }
 
 var bluetoothScanResultSpec = &Spec{Name: "bluetooth_scan_result", Doc: "the peripherals found", Fields: []FieldSpec{
 	{Key: abi.FieldPeripheral, Type: abi.TypeBytes, Presence: Always, Doc: "names, one a line (\"\\n\"), in name order; empty: none found"},
+	{Key: abi.FieldErrorCode, Type: abi.TypeInt, Presence: Optional, Doc: "CBError.Code 18: the scan left one in the background budget"},
 }}
 
 // BluetoothConnect is the arguments of bluetooth_connect.
@@ -173,7 +177,7 @@ func (m *BluetoothScanResult) Decode(b []byte) error {
 	return decodeFlat(b, bluetoothScanResultSpec, m.bind())
 }
 
-func (m *BluetoothScanResult) bind() []any { return []any{&m.Peripherals} }
+func (m *BluetoothScanResult) bind() []any { return []any{&m.Peripherals, &m.ErrorCode} }
 
 // Spec describes BluetoothConnect's fields.
 func (*BluetoothConnect) Spec() *Spec { return bluetoothConnectSpec }

@@ -34,6 +34,7 @@ var keyType = [...]abi.Type{
 	abi.FieldPeripheral: abi.TypeBytes, abi.FieldService: abi.TypeBytes, abi.FieldCharacteristic: abi.TypeBytes,
 	abi.FieldValue:         abi.TypeBytes,
 	abi.FieldExtendedState: abi.TypeInt, abi.FieldSessionID: abi.TypeInt, abi.FieldSessionError: abi.TypeInt,
+	abi.FieldContentPending: abi.TypeBool, abi.FieldReachable: abi.TypeBool, abi.FieldPaired: abi.TypeBool,
 }
 
 // KeyType returns the wire type every value of key has, and whether key is
@@ -72,10 +73,15 @@ var replySpec = &Spec{Name: "reply", Doc: "a handler's reply (event_reply)", Fie
 // but the reason.
 type Refusal struct {
 	Reason string // why, in words, e.g. `start_download: id "a b" has a space`
+	// ErrorCode is the framework's error code for the refusal, when it
+	// has one: a CBError.Code for Bluetooth ops, a WCError.Code for
+	// phone ops (abi.CBError*, abi.WCError*); 0: none.
+	ErrorCode int64
 }
 
 var refusalSpec = &Spec{Name: "refusal", Doc: "why a request was refused (result of a refused request)", Fields: []FieldSpec{
 	{Key: abi.FieldRefusal, Type: abi.TypeBytes, Presence: Always, Doc: "the reason, UTF-8"},
+	{Key: abi.FieldErrorCode, Type: abi.TypeInt, Presence: Optional, Doc: "the framework's error code (CBError, WCError), when it has one"},
 }}
 
 // ---- events -----------------------------------------------------------------
@@ -92,6 +98,14 @@ type Task struct {
 	StatusCode int64 // written whenever Session is
 	File       string
 	Error      string
+	// ContentPending, on a watch_connectivity task, says phone data
+	// follows the task (WCSession.hasContentPending when it was
+	// delivered); phone_session says when all of it has come.
+	ContentPending bool
+	// ErrorCode, on a bluetooth_alert task, is
+	// abi.CBErrorNearBackgroundNotificationLimit when this alert left one
+	// in the Bluetooth budget; 0: none.
+	ErrorCode int64
 }
 
 var taskSpec = &Spec{Name: "task", Doc: "one background task (a task record)", Fields: []FieldSpec{
@@ -103,6 +117,8 @@ var taskSpec = &Spec{Name: "task", Doc: "one background task (a task record)", F
 	{Key: abi.FieldStatusCode, Type: abi.TypeInt, Presence: Optional, With: abi.FieldSessionIdentifier, Doc: "url_session tasks"},
 	{Key: abi.FieldFile, Type: abi.TypeBytes, Presence: Optional, Doc: "url_session tasks that succeeded"},
 	{Key: abi.FieldError, Type: abi.TypeBytes, Presence: Optional, Doc: "url_session tasks that failed"},
+	{Key: abi.FieldContentPending, Type: abi.TypeBool, Presence: Optional, Doc: "watch_connectivity tasks: phone data follows"},
+	{Key: abi.FieldErrorCode, Type: abi.TypeInt, Presence: Optional, Doc: "bluetooth_alert tasks: CBError.Code 18 near the background limit"},
 }}
 
 // BackgroundTasks is the payload of background_tasks: one record per task.
@@ -395,7 +411,7 @@ type SendToPhone struct {
 	Payload []byte // JSON object by convention
 }
 
-var sendToPhoneSpec = &Spec{Name: "send_to_phone", Doc: "WCSession transferUserInfo", Fields: []FieldSpec{
+var sendToPhoneSpec = &Spec{Name: "send_to_phone", Doc: "WCSession transferUserInfo, and sendMessage (send_message_to_phone)", Fields: []FieldSpec{
 	{Key: abi.FieldPayload, Type: abi.TypeBytes, Presence: Required},
 }}
 
@@ -461,7 +477,7 @@ func (m *Refusal) Decode(b []byte) error {
 	return decodeFlat(b, refusalSpec, m.bind())
 }
 
-func (m *Refusal) bind() []any { return []any{&m.Reason} }
+func (m *Refusal) bind() []any { return []any{&m.Reason, &m.ErrorCode} }
 
 // Spec describes Task's fields.
 func (*Task) Spec() *Spec { return taskSpec }
@@ -476,7 +492,7 @@ func (m *Task) Decode(b []byte) error {
 }
 
 func (m *Task) bind() []any {
-	return []any{&m.ID, &m.Kind, &m.UserInfo, &m.Reason, &m.Session, &m.StatusCode, &m.File, &m.Error}
+	return []any{&m.ID, &m.Kind, &m.UserInfo, &m.Reason, &m.Session, &m.StatusCode, &m.File, &m.Error, &m.ContentPending, &m.ErrorCode}
 }
 
 // Spec describes BackgroundTasks's fields.

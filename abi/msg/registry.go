@@ -47,6 +47,8 @@ func ForEvent(kind abi.EventKind) Message {
 		return &WorkoutData{}
 	case abi.EventAudioRouteChanged:
 		return &AudioRoute{}
+	case abi.EventBluetoothError:
+		return &BluetoothError{}
 	}
 	return nil
 }
@@ -75,8 +77,10 @@ func ForOp(op abi.Op) (args, result Message) {
 		return &CancelNotification{}, &Empty{}
 	case abi.OpUpdateComplication:
 		return &UpdateComplication{}, &Empty{}
-	case abi.OpSendToPhone:
+	case abi.OpSendToPhone, abi.OpSendMessageToPhone:
 		return &SendToPhone{}, &Empty{}
+	case abi.OpPhoneSession:
+		return &Empty{}, &PhoneSession{}
 	case abi.OpBluetoothScan:
 		return &BluetoothScan{}, &BluetoothScanResult{}
 	case abi.OpBluetoothConnect:
@@ -126,6 +130,7 @@ func Specs() []*Spec {
 		bluetoothDisconnectSpec, startWorkoutSpec, startExtendedSessionSpec, sessionRefSpec,
 		extendedSessionInfoSpec, notifyUserSpec,
 		workoutCallSpec, startLocationUpdatesSpec,
+		phoneSessionSpec, bluetoothErrorSpec,
 	}
 }
 

@@ -36,10 +36,13 @@
 // app's data container (/state.json) after every change and loaded by
 // DidFinishLaunching, so they survive a purge and a cold relaunch.
 //
-// Background tasks are all completed at once. A watch-connectivity task
-// (the one that woke the app to deliver phone data) asks for a snapshot only
-// when the unread count differs from the one in the last snapshot; every
-// other task completes without one. A snapshot task's completion counts as
+// Background tasks are completed at once, except a watch-connectivity task
+// (the one that woke the app to deliver phone data): it comes before the
+// data, so the app keeps it open while the session has content pending
+// (watch.PhoneSession) and completes it after the last data call, as
+// Apple's WatchConnectivity guide says. It asks for a snapshot only when
+// the unread count differs from the one in the last snapshot; every other
+// task completes without one. A snapshot task's completion counts as
 // a snapshot, since the system takes one after it.
 package main
 
@@ -83,7 +86,10 @@ type state struct {
 	Snapshot int `json:"snapshotUnread"`
 }
 
-type app struct{ st state }
+type app struct {
+	st state
+	wc *watch.Task // the watch-connectivity task kept open while phone data is pending
+}
 
 func (a *app) DidFinishLaunching() {
 	a.st = state{}
@@ -119,8 +125,14 @@ func (a *app) DidBecomeActive() {
 	a.publish()
 }
 
-func (a *app) DidReceiveUserInfo(payload []byte) { a.phone("user info", payload) }
-func (a *app) DidReceiveMessage(payload []byte)  { a.phone("phone message", payload) }
+func (a *app) DidReceiveUserInfo(payload []byte) {
+	a.phone("user info", payload)
+	a.completeConnectivity()
+}
+func (a *app) DidReceiveMessage(payload []byte) {
+	a.phone("phone message", payload)
+	a.completeConnectivity()
+}
 func (a *app) WillPresentNotification(n *watch.Notification) {
 	a.notification("notification", n)
 }
@@ -136,6 +148,7 @@ func (a *app) DidReceiveRemoteNotification(n *watch.Notification) {
 }
 
 func (a *app) DidReceiveApplicationContext(payload []byte) {
+	defer a.completeConnectivity()
 	var ctx map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &ctx); err != nil || ctx == nil {
 		watch.Warnf("bad application context (%d bytes): %v", len(payload), errOrNull(err))
@@ -156,14 +169,11 @@ func (a *app) HandleBackgroundTasks(tasks []*watch.Task) {
 		snapshot := false
 		switch t.Kind {
 		case abi.TaskWatchConnectivity:
-			// The phone data came first; snapshot only if it changed
-			// what the snapshot would show.
-			if a.st.Unread != a.st.Snapshot {
-				snapshot = true
-				a.st.Snapshot = a.st.Unread
-				a.save()
-			}
-			watch.Printf("watch_connectivity task %d: %d unread, snapshot %v", t.ID, a.st.Unread, snapshot)
+			// The phone data follows the task: complete it once the
+			// last of it came.
+			a.wc = t
+			a.completeConnectivity()
+			continue
 		case abi.TaskSnapshot:
 			// The system snapshots the app after this task completes.
 			if a.st.Snapshot != a.st.Unread {
@@ -174,6 +184,32 @@ func (a *app) HandleBackgroundTasks(tasks []*watch.Task) {
 		if err := t.Complete(snapshot); err != nil {
 			watch.Warnf("cannot complete %v task %d: %v", t.Kind, t.ID, err)
 		}
+	}
+}
+
+// completeConnectivity completes the open watch-connectivity task once the
+// session has no content pending: with a snapshot only if the phone data
+// changed what the snapshot would show.
+func (a *app) completeConnectivity() {
+	if a.wc == nil {
+		return
+	}
+	if s, err := watch.PhoneSession(); err != nil {
+		watch.Warnf("cannot read the phone session: %v", err)
+	} else if s.ContentPending {
+		return // more phone data is coming
+	}
+	t := a.wc
+	a.wc = nil
+	snapshot := false
+	if a.st.Unread != a.st.Snapshot {
+		snapshot = true
+		a.st.Snapshot = a.st.Unread
+		a.save()
+	}
+	watch.Printf("watch_connectivity task %d: %d unread, snapshot %v", t.ID, a.st.Unread, snapshot)
+	if err := t.Complete(snapshot); err != nil {
+		watch.Warnf("cannot complete %v task %d: %v", t.Kind, t.ID, err)
 	}
 }
 

@@ -54,7 +54,7 @@ var controlUsage = map[string]string{
 	"trigger":         "TASK-KIND [DETAIL]|expire",
 	"step":            "STEP",
 	"status":          "",
-	"phone":           "user-info|context|message|complication JSON|@FILE",
+	"phone":           "user-info|context|message|complication JSON|@FILE, or reachable|paired on|off",
 	"bluetooth-alert": "PERIPHERAL",
 	"peripheral":      "NAME SERVICE/CHARACTERISTIC VALUE|@FILE, or NAME off",
 	"tap":             "[NOTIFICATION-ID]",
@@ -104,6 +104,9 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 		case name == "peripheral" && len(pos) != 3:
 			return fail("expected NAME SERVICE/CHARACTERISTIC VALUE (or @FILE, a CSV or JSON samples file), or NAME off")
 		case name == "peripheral":
+		case name == "phone" && len(pos) != 2:
+			return fail("expected 2 arguments: %s", usageArgs)
+		case name == "phone":
 		case name != "status" && name != "tap" && len(pos) != want:
 			if want == 1 {
 				return fail("expected one argument: %s", usageArgs)
@@ -145,6 +148,14 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 		case "status":
 			method = "GET"
 		case "phone":
+			if pos[0] == "reachable" || pos[0] == "paired" {
+				if pos[1] != "on" && pos[1] != "off" {
+					return fail("phone %s takes on or off, got %q", pos[0], pos[1])
+				}
+				path = "/step"
+				q.Set("step", "phone "+pos[0]+" "+pos[1])
+				break
+			}
 			if _, err := abi.ParsePhoneKind(pos[0]); err != nil {
 				return fail("unknown phone data kind %q%s; kinds: user-info (transferUserInfo), context (updateApplicationContext), message (sendMessage), complication (transferCurrentComplicationUserInfo)", pos[0], drive.DidYouMean(pos[0], abi.PhoneKindNames()))
 			}

@@ -96,6 +96,7 @@ enum wb_event_kind {
 	WB_EVENT_AUDIO_ROUTE_CHANGED = 60,
 	WB_EVENT_SAVE_STATE = 64,
 	WB_EVENT_RESTORE_STATE = 65,
+	WB_EVENT_BLUETOOTH_ERROR = 70,
 };
 
 /* Request operations, the op argument of request (docs/abi.md section 13). */
@@ -131,6 +132,8 @@ enum wb_op {
 	WB_OP_ACTIVATE_AUDIO = 60,
 	WB_OP_DEACTIVATE_AUDIO = 61,
 	WB_OP_WORKOUT_STATISTICS = 62,
+	WB_OP_SEND_MESSAGE_TO_PHONE = 66,
+	WB_OP_PHONE_SESSION = 67,
 };
 
 /* Field keys (docs/abi.md section 14). */
@@ -171,6 +174,9 @@ enum wb_field_key {
 	WB_FIELD_COMPLICATION = 34,
 	WB_FIELD_CALENDAR = 35,
 	WB_FIELD_REFUSAL = 36,
+	WB_FIELD_CONTENT_PENDING = 37,
+	WB_FIELD_REACHABLE = 38,
+	WB_FIELD_PAIRED = 39,
 	WB_FIELD_EXTENDED_STATE = 40,
 	WB_FIELD_SESSION_ID = 41,
 	WB_FIELD_SESSION_ERROR = 42,
@@ -560,20 +566,22 @@ static inline void wb_reply_encode(wb_writer *w, const wb_reply *m) {
 typedef struct wb_refusal {
 	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
 	wb_bytes refusal; /* key 36, bytes, always: the reason, UTF-8 */
+	int64_t error_code; /* key 49, int, optional: the framework's error code (CBError, WCError), when it has one */
 } wb_refusal;
 
 static const wb_field_spec wb_refusal_fields[] = {
 	{WB_FIELD_REFUSAL, WB_TYPE_BYTES, WB_ALWAYS, -1, offsetof(wb_refusal, refusal)},
+	{WB_FIELD_ERROR_CODE, WB_TYPE_INT, WB_OPTIONAL, -1, offsetof(wb_refusal, error_code)},
 };
 
 /* wb_refusal_decode reads fields [p, p+n) into *m; see wb_decode. */
 static inline int32_t wb_refusal_decode(const uint8_t *p, uint32_t n, wb_refusal *m) {
-	return wb_decode(wb_refusal_fields, 1, p, n, m, sizeof *m, &m->present);
+	return wb_decode(wb_refusal_fields, 2, p, n, m, sizeof *m, &m->present);
 }
 
 /* wb_refusal_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_refusal_encode(wb_writer *w, const wb_refusal *m) {
-	wb_encode(w, wb_refusal_fields, 1, m);
+	wb_encode(w, wb_refusal_fields, 2, m);
 }
 
 /* task: one background task (a task record) */
@@ -587,6 +595,8 @@ typedef struct wb_task {
 	int64_t status_code; /* key 12, int, optional, written with session_identifier: url_session tasks */
 	wb_bytes file; /* key 13, bytes, optional: url_session tasks that succeeded */
 	wb_bytes error; /* key 14, bytes, optional: url_session tasks that failed */
+	uint8_t content_pending; /* key 37, bool, optional: watch_connectivity tasks: phone data follows */
+	int64_t error_code; /* key 49, int, optional: bluetooth_alert tasks: CBError.Code 18 near the background limit */
 } wb_task;
 
 static const wb_field_spec wb_task_fields[] = {
@@ -598,16 +608,18 @@ static const wb_field_spec wb_task_fields[] = {
 	{WB_FIELD_STATUS_CODE, WB_TYPE_INT, WB_OPTIONAL, 4, offsetof(wb_task, status_code)},
 	{WB_FIELD_FILE, WB_TYPE_BYTES, WB_OPTIONAL, -1, offsetof(wb_task, file)},
 	{WB_FIELD_ERROR, WB_TYPE_BYTES, WB_OPTIONAL, -1, offsetof(wb_task, error)},
+	{WB_FIELD_CONTENT_PENDING, WB_TYPE_BOOL, WB_OPTIONAL, -1, offsetof(wb_task, content_pending)},
+	{WB_FIELD_ERROR_CODE, WB_TYPE_INT, WB_OPTIONAL, -1, offsetof(wb_task, error_code)},
 };
 
 /* wb_task_decode reads fields [p, p+n) into *m; see wb_decode. */
 static inline int32_t wb_task_decode(const uint8_t *p, uint32_t n, wb_task *m) {
-	return wb_decode(wb_task_fields, 8, p, n, m, sizeof *m, &m->present);
+	return wb_decode(wb_task_fields, 10, p, n, m, sizeof *m, &m->present);
 }
 
 /* wb_task_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_task_encode(wb_writer *w, const wb_task *m) {
-	wb_encode(w, wb_task_fields, 8, m);
+	wb_encode(w, wb_task_fields, 10, m);
 }
 
 /* background_tasks: handle(_ backgroundTasks:) */
@@ -1354,7 +1366,7 @@ static inline void wb_update_complication_encode(wb_writer *w, const wb_update_c
 	wb_encode(w, wb_update_complication_fields, 1, m);
 }
 
-/* send_to_phone: WCSession transferUserInfo */
+/* send_to_phone: WCSession transferUserInfo, and sendMessage (send_message_to_phone) */
 typedef struct wb_send_to_phone {
 	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
 	wb_bytes payload; /* key 25, bytes, required */
@@ -1398,20 +1410,22 @@ static inline void wb_bluetooth_scan_encode(wb_writer *w, const wb_bluetooth_sca
 typedef struct wb_bluetooth_scan_result {
 	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
 	wb_bytes peripheral; /* key 60, bytes, always: names, one a line ("\n"), in name order; empty: none found */
+	int64_t error_code; /* key 49, int, optional: CBError.Code 18: the scan left one in the background budget */
 } wb_bluetooth_scan_result;
 
 static const wb_field_spec wb_bluetooth_scan_result_fields[] = {
 	{WB_FIELD_PERIPHERAL, WB_TYPE_BYTES, WB_ALWAYS, -1, offsetof(wb_bluetooth_scan_result, peripheral)},
+	{WB_FIELD_ERROR_CODE, WB_TYPE_INT, WB_OPTIONAL, -1, offsetof(wb_bluetooth_scan_result, error_code)},
 };
 
 /* wb_bluetooth_scan_result_decode reads fields [p, p+n) into *m; see wb_decode. */
 static inline int32_t wb_bluetooth_scan_result_decode(const uint8_t *p, uint32_t n, wb_bluetooth_scan_result *m) {
-	return wb_decode(wb_bluetooth_scan_result_fields, 1, p, n, m, sizeof *m, &m->present);
+	return wb_decode(wb_bluetooth_scan_result_fields, 2, p, n, m, sizeof *m, &m->present);
 }
 
 /* wb_bluetooth_scan_result_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_bluetooth_scan_result_encode(wb_writer *w, const wb_bluetooth_scan_result *m) {
-	wb_encode(w, wb_bluetooth_scan_result_fields, 1, m);
+	wb_encode(w, wb_bluetooth_scan_result_fields, 2, m);
 }
 
 /* bluetooth_connect: CBCentralManager connect(_:) */
@@ -1698,6 +1712,54 @@ static inline int32_t wb_start_location_updates_decode(const uint8_t *p, uint32_
 /* wb_start_location_updates_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_start_location_updates_encode(wb_writer *w, const wb_start_location_updates *m) {
 	wb_encode(w, wb_start_location_updates_fields, 1, m);
+}
+
+/* phone_session_result: WCSession isReachable and hasContentPending */
+typedef struct wb_phone_session_result {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	uint8_t reachable; /* key 38, bool, always */
+	uint8_t paired; /* key 39, bool, always */
+	uint8_t content_pending; /* key 37, bool, always */
+} wb_phone_session_result;
+
+static const wb_field_spec wb_phone_session_result_fields[] = {
+	{WB_FIELD_REACHABLE, WB_TYPE_BOOL, WB_ALWAYS, -1, offsetof(wb_phone_session_result, reachable)},
+	{WB_FIELD_PAIRED, WB_TYPE_BOOL, WB_ALWAYS, -1, offsetof(wb_phone_session_result, paired)},
+	{WB_FIELD_CONTENT_PENDING, WB_TYPE_BOOL, WB_ALWAYS, -1, offsetof(wb_phone_session_result, content_pending)},
+};
+
+/* wb_phone_session_result_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_phone_session_result_decode(const uint8_t *p, uint32_t n, wb_phone_session_result *m) {
+	return wb_decode(wb_phone_session_result_fields, 3, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_phone_session_result_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_phone_session_result_encode(wb_writer *w, const wb_phone_session_result *m) {
+	wb_encode(w, wb_phone_session_result_fields, 3, m);
+}
+
+/* bluetooth_error: a CBPeripheralDelegate error (the background budget was exceeded) */
+typedef struct wb_bluetooth_error {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	wb_bytes peripheral; /* key 60, bytes, always */
+	int64_t error_code; /* key 49, int, always: a CBError.Code */
+	wb_bytes error; /* key 14, bytes, always: what happened */
+} wb_bluetooth_error;
+
+static const wb_field_spec wb_bluetooth_error_fields[] = {
+	{WB_FIELD_PERIPHERAL, WB_TYPE_BYTES, WB_ALWAYS, -1, offsetof(wb_bluetooth_error, peripheral)},
+	{WB_FIELD_ERROR_CODE, WB_TYPE_INT, WB_ALWAYS, -1, offsetof(wb_bluetooth_error, error_code)},
+	{WB_FIELD_ERROR, WB_TYPE_BYTES, WB_ALWAYS, -1, offsetof(wb_bluetooth_error, error)},
+};
+
+/* wb_bluetooth_error_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_bluetooth_error_decode(const uint8_t *p, uint32_t n, wb_bluetooth_error *m) {
+	return wb_decode(wb_bluetooth_error_fields, 3, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_bluetooth_error_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_bluetooth_error_encode(wb_writer *w, const wb_bluetooth_error *m) {
+	wb_encode(w, wb_bluetooth_error_fields, 3, m);
 }
 
 #ifndef WB_NO_IMPORTS

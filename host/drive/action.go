@@ -44,6 +44,7 @@ const (
 	Expire           Kind = "expire"            // make the app's open tasks (of Task, if set) expire now
 	Push             Kind = "push"              // a remote push arrives
 	Phone            Kind = "phone"             // WatchConnectivity data from the paired phone arrives
+	PhoneLink        Kind = "phone-link"        // the phone goes out of range or comes back (Link "reachable"), or is unpaired or paired again ("paired"); written "phone reachable|paired on|off"
 	BluetoothAlert   Kind = "bluetooth-alert"   // a paired peripheral sends a timely alert
 	Peripheral       Kind = "peripheral"        // a simulated Bluetooth peripheral comes in range, changes a value, or goes
 	Intent           Kind = "intent"            // a Siri intent runs
@@ -76,7 +77,7 @@ const (
 
 // Kinds returns every action kind, in the order above.
 func Kinds() []Kind {
-	return []Kind{Launch, Open, WristUp, WristDown, Background, Suspend, Purge, Trigger, Expire, Push, Phone,
+	return []Kind{Launch, Open, WristUp, WristDown, Background, Suspend, Purge, Trigger, Expire, Push, Phone, PhoneLink,
 		BluetoothAlert, Peripheral, Intent, RelevantShortcut, TapNotification, Complication, Serve, Set, Note, Sleep, Status, Why, Quit,
 		BothButtons, OtherWorkout, Motion, Lap, Marker, Segment, HeartRate, Route, Headphones, AudioInterruption,
 		Crown, FireAlarm, SuppressSession, BAR}
@@ -84,11 +85,11 @@ func Kinds() []Kind {
 
 // ActsOnApp reports whether actions of kind act on one app (the one named,
 // else the current app). Status and Why act on every app when none is
-// named; Sleep, Quit, Serve, Set, Note, Headphones and Peripheral act on
-// none.
+// named; Sleep, Quit, Serve, Set, Note, Headphones, Peripheral and
+// PhoneLink act on none.
 func (k Kind) ActsOnApp() bool {
 	switch k {
-	case Sleep, Quit, Serve, Set, Note, Headphones, Peripheral:
+	case Sleep, Quit, Serve, Set, Note, Headphones, Peripheral, PhoneLink:
 		return false
 	}
 	return true
@@ -131,6 +132,9 @@ type Action struct {
 	Intent string
 	// Phone is how Phone's data arrives.
 	Phone abi.PhoneKind
+	// Link is what PhoneLink changes: "reachable" (the phone in range,
+	// On) or "paired" (a phone paired, On).
+	Link string
 	// Payload is a JSON object: Phone's data or Intent's parameters.
 	Payload json.RawMessage
 	// Push is the push of Push.
@@ -165,7 +169,7 @@ func FromEvent(ev scenario.Event) Action {
 	return Action{
 		Kind: Kind(ev.Verb), App: ev.App, At: ev.At, Line: ev.Line,
 		Task: ev.Task, Reason: ev.Reason, Session: ev.Session, Peripheral: ev.Peripheral, Intent: ev.Intent,
-		Phone: ev.Phone, Payload: ev.Payload, Push: ev.Push, File: ev.File,
+		Phone: ev.Phone, Link: ev.Link, Payload: ev.Payload, Push: ev.Push, File: ev.File,
 		Notification: ev.Notification, Choice: ev.Action, On: ev.On, Route: ev.Route, Setting: ev.Set, Text: ev.Text,
 		Track: ev.Track, Series: ev.Series,
 		Characteristic: ev.Characteristic, Value: ev.Value, Samples: ev.Samples,
@@ -222,6 +226,8 @@ func (a Action) Detail() string {
 		}
 	case Headphones:
 		words = append(words, map[bool]string{true: "on", false: "off"}[a.On])
+	case PhoneLink:
+		words = append(words, a.Link, map[bool]string{true: "on", false: "off"}[a.On])
 	case Motion:
 		words = append(words, map[bool]string{true: "paused", false: "resumed"}[a.On])
 	case AudioInterruption:
@@ -237,6 +243,9 @@ func (a Action) Detail() string {
 func (a Action) String() string {
 	if a.Kind == Note {
 		return a.Detail()
+	}
+	if a.Kind == PhoneLink {
+		return string(Phone) + " " + a.Detail() // as a scenario writes it
 	}
 	s := string(a.Kind)
 	if a.App != "" {

@@ -373,6 +373,11 @@ func (d *Driver) apply(ctx context.Context, a Action, app *host.App, res *Result
 		return app.Sessions().FeedRoute(a.File)
 	case Headphones:
 		return d.rt.SetHeadphones(ctx, a.On)
+	case PhoneLink:
+		if a.Link == "paired" {
+			return d.rt.SetPhonePaired(ctx, a.On)
+		}
+		return d.rt.SetPhoneInRange(ctx, a.On)
 	case AudioInterruption:
 		return app.Sessions().AudioInterruption(ctx, a.On)
 	case Status:

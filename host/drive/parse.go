@@ -14,7 +14,7 @@ import (
 
 // stepNames are the step words, for "did you mean" hints.
 var stepNames = []string{"launch", "wrist-up", "open", "wrist-down", "background", "suspend", "purge", "trigger", "expire", "sleep", "status", "why", "quit",
-	"both-buttons", "other-workout", "motion", "lap", "marker", "segment", "headphones", "audio-interruption", "route", "heart-rate", "crown", "fire-alarm", "suppress-session"}
+	"both-buttons", "other-workout", "motion", "lap", "marker", "segment", "headphones", "audio-interruption", "route", "heart-rate", "crown", "fire-alarm", "suppress-session", "phone"}
 
 // DidYouMean returns ` (did you mean "NAME"?)` for the name in names
 // closest to name, or "" when none is close, for error messages.
@@ -22,7 +22,7 @@ func DidYouMean(name string, names []string) string { return suggest.Hint(name, 
 
 // StepHelp lists the steps ParseSteps reads, for usage messages.
 const StepHelp = "launch, wrist-up, wrist-down, background, suspend, purge, trigger TASK-KIND [DETAIL], expire, sleep DURATION, status, why, quit" +
-	", both-buttons, other-workout, motion paused|resumed, lap, marker, segment, headphones on|off, audio-interruption began|ended, route FILE.gpx, heart-rate FILE, crown, fire-alarm, suppress-session" +
+	", both-buttons, other-workout, motion paused|resumed, lap, marker, segment, headphones on|off, audio-interruption began|ended, route FILE.gpx, heart-rate FILE, crown, fire-alarm, suppress-session, phone reachable|paired on|off" +
 	"; a step that acts on an app may name it after the step (bundle id, its last part, or the bundle directory's name)," +
 	" as in \"launch weather\" or \"trigger hello snapshot\"; without one it acts on the current app"
 
@@ -97,6 +97,12 @@ func parseStep(part string) (*Action, error) {
 				return nil, fmt.Errorf("step %q: %v", strings.TrimSpace(part), err)
 			}
 		}
+	case name == "phone":
+		// phone reachable|paired on|off: the runtime's link to the phone
+		if len(words) != 3 || words[1] != "reachable" && words[1] != "paired" || words[2] != "on" && words[2] != "off" {
+			return nil, fmt.Errorf("step %q needs reachable or paired, then on or off, as in \"phone reachable off\" (phone data comes with `watchbox phone KIND JSON`)", strings.TrimSpace(part))
+		}
+		st.Kind, st.Link, st.On = PhoneLink, words[1], words[2] == "on"
 	case appSteps[st.Kind]:
 		switch len(words) {
 		case 1:

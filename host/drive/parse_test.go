@@ -88,7 +88,7 @@ func TestScenarioVerbsAreKinds(t *testing.T) {
 	}
 	for _, v := range []scenario.Verb{
 		scenario.VerbLaunch, scenario.VerbWristUp, scenario.VerbWristDown, scenario.VerbBackground, scenario.VerbSuspend,
-		scenario.VerbPurge, scenario.VerbPush, scenario.VerbPhone, scenario.VerbBluetoothAlert, scenario.VerbIntent,
+		scenario.VerbPurge, scenario.VerbPush, scenario.VerbPhone, scenario.VerbPhoneLink, scenario.VerbBluetoothAlert, scenario.VerbIntent,
 		scenario.VerbRelevantShortcut, scenario.VerbTrigger, scenario.VerbExpire, scenario.VerbTapNotification,
 		scenario.VerbComplication, scenario.VerbServe, scenario.VerbSet, scenario.VerbNote,
 	} {

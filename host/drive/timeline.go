@@ -136,6 +136,9 @@ func (tl *Timeline) Action(t time.Time, a Action, app string) {
 		return
 	}
 	what := string(a.Kind)
+	if a.Kind == PhoneLink {
+		what = string(Phone) // "phone reachable off", as a scenario writes it
+	}
 	if a.Kind == Note {
 		what = a.Detail()
 	} else if d := a.Detail(); d != "" {

@@ -84,6 +84,22 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 		ok := appAt(0)
 		return p.pushFile(line, args[1], ev) && ok
 	case VerbPhone:
+		if len(args) > 0 && (args[0].text == "reachable" || args[0].text == "paired") {
+			// phone reachable|paired on|off: the watch's link to the phone
+			if !p.count(line, vt, args, 2, 2, use) {
+				return false
+			}
+			ev.Verb, ev.Link = VerbPhoneLink, args[0].text
+			switch args[1].text {
+			case "on":
+				ev.On = true
+			case "off":
+			default:
+				p.errAt(line, args[1], "phone %s takes on or off, got %q", args[0].text, args[1].text)
+				return false
+			}
+			return true
+		}
 		if !p.count(line, vt, args, 3, 3, use) {
 			return false
 		}

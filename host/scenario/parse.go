@@ -74,7 +74,7 @@ var verbs = []struct {
 	{"suspend", "suspend APP"},
 	{"purge", "purge APP"},
 	{"push", "push APP FILE.apns"},
-	{"phone", "phone user-info|context|message|complication APP {JSON}|@FILE"},
+	{"phone", "phone user-info|context|message|complication APP {JSON}|@FILE, or phone reachable|paired on|off"},
 	{"bluetooth-alert", "bluetooth-alert APP [PERIPHERAL]"},
 	{"peripheral", "peripheral NAME SERVICE/CHARACTERISTIC VALUE|@FILE, or peripheral NAME off"},
 	{"intent", "intent APP NAME [{JSON}|@FILE]"},

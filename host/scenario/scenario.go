@@ -165,6 +165,7 @@ const (
 	VerbPurge            Verb = "purge"             // the system purges APP without warning
 	VerbPush             Verb = "push"              // a remote push from a file arrives for APP
 	VerbPhone            Verb = "phone"             // WatchConnectivity data from the paired phone arrives for APP
+	VerbPhoneLink        Verb = "phone-link"        // written "phone reachable|paired on|off": the phone goes out of range or comes back, or is unpaired or paired again
 	VerbBluetoothAlert   Verb = "bluetooth-alert"   // a paired peripheral sends APP a timely alert
 	VerbPeripheral       Verb = "peripheral"        // a simulated Bluetooth peripheral comes in range, changes a value, or goes
 	VerbIntent           Verb = "intent"            // a Siri intent of APP runs
@@ -214,6 +215,9 @@ type Event struct {
 	Push *push.Push
 	// Phone is the kind of phone data (phone).
 	Phone abi.PhoneKind
+	// Link is what a phone-link line changes: "reachable" or "paired"
+	// (with On).
+	Link string
 	// Payload is a JSON object: the phone data (phone) or the intent's
 	// parameters (intent, optional). Nil when it comes from a file that
 	// was not read.
@@ -247,7 +251,8 @@ type Event struct {
 	// Action is the notification action to perform (tap-notification
 	// action=ID); "" means the default action.
 	Action string
-	// On says whether the complication goes on or off (complication), and
+	// On says whether the complication goes on or off (complication),
+	// whether the phone is reachable or paired (phone-link), and
 	// whether the peripheral is in range (peripheral: false for
 	// peripheral NAME off).
 	On bool

@@ -166,6 +166,22 @@ func Cases() []Case {
 				w.String(abi.FieldCharacteristic, "2A37")
 				w.Blob(abi.FieldValue, []byte("72"))
 			})},
+		{Name: "event bluetooth_error", Event: abi.EventBluetoothError,
+			Value: &msg.BluetoothError{Peripheral: "strap", ErrorCode: abi.CBErrorExceededBackgroundNotificationLimit, Error: "budget spent"},
+			Wire: wire(func(w *abi.Writer) { // host/internal/system/phone BluetoothAlert
+				w.String(abi.FieldPeripheral, "strap")
+				w.Int(abi.FieldErrorCode, 17)
+				w.String(abi.FieldError, "budget spent")
+			})},
+		{Name: "op phone_session result", Op: abi.OpPhoneSession, Result: true,
+			Value: &msg.PhoneSession{Reachable: false, Paired: true, ContentPending: true},
+			Wire: wire(func(w *abi.Writer) { // host/internal/system/phone session
+				w.Bool(abi.FieldReachable, false)
+				w.Bool(abi.FieldPaired, true)
+				w.Bool(abi.FieldContentPending, true)
+			})},
+		{Name: "op send_message_to_phone args", Op: abi.OpSendMessageToPhone, Value: &msg.SendToPhone{Payload: []byte(info)},
+			Wire: wire(func(w *abi.Writer) { w.Blob(abi.FieldPayload, []byte(info)) })},
 		{Name: "event bluetooth_disconnected", Event: abi.EventBluetoothDisconnected,
 			Value: &msg.BluetoothDisconnected{Peripheral: "strap", Error: "out of range"},
 			Wire: wire(func(w *abi.Writer) {

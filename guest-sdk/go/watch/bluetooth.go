@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 
@@ -24,7 +25,38 @@ type (
 	DisconnectObserver interface {
 		DidDisconnect(p *Peripheral, reason string)
 	}
+	// ErrorObserver is told a Bluetooth error that no call or task
+	// carries: a timely alert from p that did not wake the app because
+	// the background budget was spent
+	// (leGattExceededBackgroundNotificationLimit), told when the app
+	// next runs in the foreground.
+	ErrorObserver interface {
+		DidFail(p *Peripheral, err *BluetoothError)
+	}
 )
+
+// BluetoothError is a Core Bluetooth error (CBError): Code is its raw
+// value, abi.CBErrorNearBackgroundNotificationLimit or
+// abi.CBErrorExceededBackgroundNotificationLimit for the background
+// budget timely alerts and background scans share (5 per 24 h).
+type BluetoothError struct {
+	Code    int64
+	Message string // what happened, when the runtime said
+}
+
+func (e *BluetoothError) Error() string {
+	name := "CBError"
+	switch e.Code {
+	case abi.CBErrorNearBackgroundNotificationLimit:
+		name = "leGattNearBackgroundNotificationLimit"
+	case abi.CBErrorExceededBackgroundNotificationLimit:
+		name = "leGattExceededBackgroundNotificationLimit"
+	}
+	if e.Message != "" {
+		return fmt.Sprintf("bluetooth: %s (CBError %d): %s", name, e.Code, e.Message)
+	}
+	return fmt.Sprintf("bluetooth: %s (CBError %d)", name, e.Code)
+}
 
 // CentralManager is the app's Bluetooth central (CBCentralManager): it
 // scans for peripherals and connects to them. The runtime's peripherals
@@ -53,6 +85,7 @@ type (
 type CentralManager struct {
 	values      func(*Characteristic, []byte)
 	disconnects func(*Peripheral, string)
+	errs        func(*Peripheral, *BluetoothError)
 }
 
 // central is the manager whose delegate receives Bluetooth events.
@@ -70,6 +103,9 @@ func NewCentralManager(delegate any) *CentralManager {
 	}
 	if x, ok := delegate.(DisconnectObserver); ok {
 		m.disconnects = x.DidDisconnect
+	}
+	if x, ok := delegate.(ErrorObserver); ok {
+		m.errs = x.DidFail
 	}
 	if registered == "" {
 		Warnf("watch.NewCentralManager was called before watch.Register; Register replaces the event handler, so call NewCentralManager after it (in DidFinishLaunching)")
@@ -121,14 +157,35 @@ func (m *CentralManager) handle(e *Event) bool {
 		}
 		m.disconnects(&Peripheral{Name: v.Peripheral}, v.Error)
 		return true
+	case abi.EventBluetoothError:
+		if m.errs == nil {
+			return false
+		}
+		var v msg.BluetoothError
+		if err := e.Decode(&v); err != nil {
+			Warnf("watch: cannot decode %v event: %v", e.Kind, err)
+			return true
+		}
+		m.errs(&Peripheral{Name: v.Peripheral}, &BluetoothError{Code: v.ErrorCode, Message: v.Error})
+		return true
 	}
 	return false
 }
 
 // Scan returns the peripherals in range that offer service (a UUID such
 // as "180D"; "" for any, which only the frontmost app may ask for).
+//
+// A background scan is charged to the Bluetooth budget. When the budget
+// is spent it fails with a *BluetoothError of code
+// abi.CBErrorExceededBackgroundNotificationLimit (its Message is the
+// runtime's reason). When the scan leaves one in the budget it returns
+// the peripherals found and a *BluetoothError of code
+// abi.CBErrorNearBackgroundNotificationLimit: the scan ran.
 func (m *CentralManager) Scan(service string) ([]*Peripheral, error) {
 	b, err := Request(abi.OpBluetoothScan, msg.BluetoothScan{Service: service}.Encode(nil))
+	if se, ok := err.(*StatusError); ok && se.Code != 0 {
+		return nil, &BluetoothError{Code: se.Code, Message: se.Reason}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +196,9 @@ func (m *CentralManager) Scan(service string) ([]*Peripheral, error) {
 	var out []*Peripheral
 	for _, name := range lines(res.Peripherals) {
 		out = append(out, &Peripheral{Name: name})
+	}
+	if res.ErrorCode != 0 {
+		return out, &BluetoothError{Code: res.ErrorCode}
 	}
 	return out, nil
 }

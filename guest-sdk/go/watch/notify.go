@@ -142,8 +142,46 @@ func payloadOf(e *Event) ([]byte, error) {
 
 // SendToPhone sends data to the paired phone (WCSession transferUserInfo):
 // by convention a JSON object. The runtime's simulated phone takes it at
-// once and shows it in timelines and `watchbox status`.
+// once and shows it in timelines and `watchbox status`; while the phone is
+// out of range the transfer is queued and sent when it is back. Without a
+// paired phone it fails with a *StatusError whose Code is
+// abi.WCErrorDeviceNotPaired.
 func SendToPhone(payload []byte) error {
 	_, err := Request(abi.OpSendToPhone, msg.SendToPhone{Payload: payload}.Encode(nil))
 	return err
+}
+
+// SendMessageToPhone sends live data to the paired phone (WCSession
+// sendMessage). It needs the phone reachable (PhoneSession): otherwise it
+// fails with a *StatusError whose Code is abi.WCErrorNotReachable (or
+// abi.WCErrorDeviceNotPaired), and nothing is queued.
+func SendMessageToPhone(payload []byte) error {
+	_, err := Request(abi.OpSendMessageToPhone, msg.SendToPhone{Payload: payload}.Encode(nil))
+	return err
+}
+
+// PhoneState is the app's WatchConnectivity session (WCSession).
+type PhoneState struct {
+	// Reachable is isReachable: a phone is paired and in range, and the
+	// app is frontmost, so live messages go both ways.
+	Reachable bool
+	// Paired says a phone is paired with the watch.
+	Paired bool
+	// ContentPending is hasContentPending: phone data is still to be
+	// delivered to the app. A watch-connectivity task should stay open
+	// until it is false.
+	ContentPending bool
+}
+
+// PhoneSession returns the app's WatchConnectivity session state.
+func PhoneSession() (PhoneState, error) {
+	b, err := Request(abi.OpPhoneSession, nil)
+	if err != nil {
+		return PhoneState{}, err
+	}
+	var res msg.PhoneSession
+	if err := res.Decode(b); err != nil {
+		return PhoneState{}, resultError(abi.OpPhoneSession, err)
+	}
+	return PhoneState{Reachable: res.Reachable, Paired: res.Paired, ContentPending: res.ContentPending}, nil
 }

@@ -24,6 +24,15 @@ type Task struct {
 	StatusCode int
 	File       string
 	Error      string
+
+	// ContentPending, on a watch-connectivity task, says phone data
+	// follows the task: keep it open until PhoneSession says no content
+	// is pending (the data delegate calls come after the task).
+	ContentPending bool
+	// BluetoothError, on a Bluetooth-alert task, is the limit error
+	// watchOS 9 gives with it: leGattNearBackgroundNotificationLimit
+	// when one alert or scan is left in the budget; nil: none.
+	BluetoothError *BluetoothError
 }
 
 // Complete tells the system the task is done
@@ -122,7 +131,10 @@ func decodeTasks(e *Event) ([]*Task, error) {
 	tasks, all := make([]*Task, len(m.Tasks)), make([]Task, len(m.Tasks))
 	for i, t := range m.Tasks {
 		all[i] = Task{ID: t.ID, Kind: t.Kind, UserInfo: nilIfEmpty(t.UserInfo), Reason: t.Reason,
-			Session: t.Session, StatusCode: int(t.StatusCode), File: t.File, Error: t.Error}
+			Session: t.Session, StatusCode: int(t.StatusCode), File: t.File, Error: t.Error, ContentPending: t.ContentPending}
+		if t.ErrorCode != 0 {
+			all[i].BluetoothError = &BluetoothError{Code: t.ErrorCode}
+		}
 		tasks[i] = &all[i]
 	}
 	return tasks, nil

@@ -461,6 +461,10 @@ type StatusError struct {
 	// Reason is the runtime's explanation, or "" when it gave none (hosts
 	// before refusal reasons, and refusals before the op runs).
 	Reason string
+	// Code is the framework's error code, when the refusal has one: a
+	// CBError.Code for Bluetooth ops, a WCError.Code for phone ops
+	// (abi.CBError*, abi.WCError*); 0: none.
+	Code int64
 }
 
 // Error returns "watch: OP: REASON (STATUS)", or "watch: OP request
@@ -490,9 +494,9 @@ func Request(op abi.Op, args []byte) ([]byte, error) {
 	if status != abi.StatusOK {
 		var r msg.Refusal
 		if r.Decode(res) != nil {
-			r.Reason = "" // an unreadable reason is no reason
+			r = msg.Refusal{} // an unreadable reason is no reason
 		}
-		return nil, &StatusError{Op: op, Status: status, Reason: r.Reason}
+		return nil, &StatusError{Op: op, Status: status, Reason: r.Reason, Code: r.ErrorCode}
 	}
 	return res, nil
 }

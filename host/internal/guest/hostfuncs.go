@@ -109,6 +109,9 @@ func (g *Guest) hostRequest(ctx context.Context, mod api.Module, stack []uint64)
 	res, status, reason := g.request(op, args)
 	if status != abi.StatusOK {
 		g.refuse(stack, status, reason)
+		if res != nil && reason != "" {
+			g.inst.result = res // the op's own refusal record, with its error code
+		}
 		return
 	}
 	g.inst.result = res

@@ -177,6 +177,9 @@ const (
 	RulePhoneReceived             = "phone.received"               // the simulated phone received the app's data
 	RulePhoneUnreachable          = "phone.unreachable"            // a phone message for an app that is not reachable
 	RulePhoneContextReplaced      = "phone.context_replaced"       // a waiting application context replaced by a newer one
+	RulePhoneUnpaired             = "phone.unpaired"               // no phone is paired: WatchConnectivity data refused both ways
+	RulePhoneHeld                 = "phone.held_unreachable"       // data for the other side waits while the phone is out of range (transferUserInfo queues)
+	RuleBluetoothExceeded         = "bluetooth.exceeded_error"     // the app was told leGattExceededBackgroundNotificationLimit
 	RuleURLSessionStarted         = "url_session.started"          // a background download started
 	RuleURLSessionFinished        = "url_session.finished"         // a background download finished or failed
 	RuleURLSessionHostNotAllowed  = "url_session.host_not_allowed" // a download from a host the manifest does not allow

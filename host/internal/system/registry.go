@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/abi/msg"
 )
 
 // Op carries out one request op from the guest: its encoded fields in, its
@@ -21,6 +22,14 @@ func Done(res []byte) ([]byte, abi.Status, string) { return res, abi.StatusOK, "
 // "start_download: id \"a b\" has a space".
 func Refuse(op abi.Op, status abi.Status, format string, args ...any) ([]byte, abi.Status, string) {
 	return nil, status, op.String() + ": " + fmt.Sprintf(format, args...)
+}
+
+// RefuseCode is Refuse with the framework's error code of the refusal
+// (a CBError or WCError code), which the guest reads in the refusal
+// record's error_code.
+func RefuseCode(op abi.Op, status abi.Status, code int64, format string, args ...any) ([]byte, abi.Status, string) {
+	reason := op.String() + ": " + fmt.Sprintf(format, args...)
+	return msg.Refusal{Reason: reason, ErrorCode: code}.Encode(nil), status, reason
 }
 
 // BadArgs is the answer of an op whose arguments did not decode: err is a

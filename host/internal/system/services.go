@@ -17,6 +17,11 @@ type Task struct {
 	Session   string
 	Status    int
 	File, Err string
+	// ContentPending says phone data follows a watch-connectivity task.
+	ContentPending bool
+	// ErrorCode is a Bluetooth-alert task's CBError code (near the
+	// background limit), or 0.
+	ErrorCode int64
 }
 
 // OpenTask is a delivered task not yet completed.

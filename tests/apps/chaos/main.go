@@ -37,7 +37,15 @@ func resultRead(ptr unsafe.Pointer, limit uint32) int32
 
 type app struct{}
 
-func (app) DidFinishLaunching()  { act("DidFinishLaunching") }
+func (app) DidFinishLaunching() {
+	watch.NewCentralManager(app{})
+	act("DidFinishLaunching")
+}
+
+// DidFail is the Bluetooth central's error callback (bluetooth_error).
+func (app) DidFail(p *watch.Peripheral, err *watch.BluetoothError) {
+	watch.Printf("chaos: bluetooth error %s: %v", p.Name, err)
+}
 func (app) WillEnterForeground() { act("WillEnterForeground") }
 func (app) DidBecomeActive()     { act("DidBecomeActive") }
 func (app) WillResignActive()    { act("WillResignActive") }
@@ -68,7 +76,14 @@ func (app) HandleBackgroundTasks(tasks []*watch.Task) {
 			watch.Printf("chaos: task %d %v (%v) at %s", t.ID, t.Kind, t.Reason, time.Now().UTC().Format("15:04:05"))
 			continue
 		}
-		watch.Printf("chaos: task %d %v %q at %s", t.ID, t.Kind, t.UserInfo, time.Now().UTC().Format("15:04:05"))
+		extra := ""
+		if t.ContentPending {
+			extra += " content pending"
+		}
+		if t.BluetoothError != nil {
+			extra += " error: " + t.BluetoothError.Error()
+		}
+		watch.Printf("chaos: task %d %v %q at %s%s", t.ID, t.Kind, t.UserInfo, time.Now().UTC().Format("15:04:05"), extra)
 	}
 	openTasks = tasks
 	act("Tasks")
@@ -110,13 +125,18 @@ func (app) DidReceiveNotification(n *watch.Notification) {
 
 func (app) DidReceiveUserInfo(p []byte) {
 	watch.Printf("chaos: user info %s at %s", p, time.Now().UTC().Format("15:04:05"))
+	act("Phone")
 }
 
 func (app) DidReceiveApplicationContext(p []byte) {
 	watch.Printf("chaos: context %s at %s", p, time.Now().UTC().Format("15:04:05"))
+	act("Phone")
 }
 
-func (app) DidReceiveMessage(p []byte) { watch.Printf("chaos: message %s", p) }
+func (app) DidReceiveMessage(p []byte) {
+	watch.Printf("chaos: message %s", p)
+	act("Phone")
+}
 
 func (app) DidReceiveComplicationPush(n *watch.Notification) {
 	watch.Printf("chaos: complication push %s", n.UserInfo)
@@ -226,6 +246,27 @@ func do(event, action string, args []string) {
 		watch.Printf("chaos: notify %s: %v", args[0], err)
 	case "send":
 		watch.Printf("chaos: send %v", watch.SendToPhone([]byte(args[0])))
+	case "send-message":
+		watch.Printf("chaos: send-message %v", watch.SendMessageToPhone([]byte(args[0])))
+	case "session":
+		st, err := watch.PhoneSession()
+		watch.Printf("chaos: session reachable=%v paired=%v pending=%v %v", st.Reachable, st.Paired, st.ContentPending, err)
+	case "complete-when-done":
+		// complete the open tasks once the phone session has no content pending
+		if st, err := watch.PhoneSession(); err != nil || st.ContentPending {
+			return
+		}
+		for _, t := range openTasks {
+			watch.Printf("chaos: complete %d %v", t.ID, t.Complete(false))
+		}
+		openTasks = nil
+	case "scan":
+		found, err := watch.NewCentralManager(app{}).Scan(args[0])
+		code := int64(0)
+		if be, ok := err.(*watch.BluetoothError); ok {
+			code = be.Code
+		}
+		watch.Printf("chaos: scan %d found, code %d: %v", len(found), code, err)
 	case "notify-cal":
 		// notify-cal ID COMPONENTS-JSON [repeat]
 		var cal map[string]int

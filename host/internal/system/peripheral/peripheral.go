@@ -180,10 +180,19 @@ func (f *Feature) scan(args []byte) ([]byte, abi.Status, string) {
 	}
 	d := f.decide(policy.CentralRequest{Op: policy.OpScan, Service: service})
 	if d.Verdict != policy.Run {
+		if d.Rule == policy.RuleBluetoothBudget {
+			// watchOS 9: CBError leGattExceededBackgroundNotificationLimit
+			return system.RefuseCode(abi.OpBluetoothScan, abi.StatusLimit, abi.CBErrorExceededBackgroundNotificationLimit,
+				"%s [%s] (CBError %d, leGattExceededBackgroundNotificationLimit)",
+				strings.TrimPrefix(d.Reason, abi.OpBluetoothScan.String()+" refused: "), d.Rule, abi.CBErrorExceededBackgroundNotificationLimit)
+		}
 		return refuse(abi.OpBluetoothScan, d)
 	}
-	found := f.w.scan(service)
-	return system.Done(msg.BluetoothScanResult{Peripherals: strings.Join(found, "\n")}.Encode(nil))
+	out := msg.BluetoothScanResult{Peripherals: strings.Join(f.w.scan(service), "\n")}
+	if _, near := d.Numbers["near_limit"]; near {
+		out.ErrorCode = abi.CBErrorNearBackgroundNotificationLimit // watchOS 9: leGattNearBackgroundNotificationLimit
+	}
+	return system.Done(out.Encode(nil))
 }
 
 // connect carries out connect(_:).

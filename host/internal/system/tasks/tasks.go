@@ -35,7 +35,8 @@ type task struct {
 // record is t as a task record of the background_tasks event.
 func (t *task) record() msg.Task {
 	return msg.Task{ID: t.id, Kind: t.Kind, UserInfo: t.UserInfo, Reason: t.Reason,
-		Session: t.Session, StatusCode: int64(t.Status), File: t.File, Error: t.Err}
+		Session: t.Session, StatusCode: int64(t.Status), File: t.File, Error: t.Err,
+		ContentPending: t.ContentPending, ErrorCode: t.ErrorCode}
 }
 
 // warnTimer and endTimer name an open task's two timers.
