@@ -90,6 +90,9 @@ type Config struct {
 	// OnDecision, if set, is called with every decision the system makes
 	// about an app's requests (scheduled, delayed, dropped, killed, ...).
 	OnDecision func(Decision)
+	// OnSpan, if set, is called at the start and at the end of what lasts:
+	// a pending local notification, a background session (for traces).
+	OnSpan func(Span)
 	// Virtual runs the runtime on a virtual clock that starts at Start
 	// (zero: 2026-01-01T00:00:00Z) and moves only when RunUntil or RunFor
 	// advance it, or by the CPU time (fuel / instruction_rate) and sleeps
@@ -228,7 +231,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		r.stopSched = cancel
 		go r.sched.Run(sctx)
 	}
-	r.env = &system.Env{Clock: r.clock, Sched: r.sched, Rules: r.rules, OnCall: cfg.OnCall,
+	r.env = &system.Env{Clock: r.clock, Sched: r.sched, Rules: r.rules, OnCall: cfg.OnCall, OnSpan: cfg.OnSpan,
 		FrontmostTimeout: r.frontmostTimeout, SuspendDelay: r.suspendDelay}
 	return r, nil
 }

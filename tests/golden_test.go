@@ -194,6 +194,21 @@ func TestGoldenTrace(t *testing.T) {
 		b := checkTrace(t, file)
 		checkGolden(t, "simulate-refresh.trace.json", result{stdout: string(b)})
 	})
+	// The workout scenario's sessions (workout, location, audio) are
+	// async spans from start to end (issue 14).
+	t.Run("simulate-workout", func(t *testing.T) {
+		t.Parallel()
+		file := filepath.Join(t.TempDir(), "workout.trace.json")
+		r := watchbox(t, nil, "simulate", "--trace", file, "tests/scenarios/workout.scenario")
+		if r.code != exitOK {
+			t.Fatalf("exit code %d, want 0\n%s", r.code, r)
+		}
+		b := checkTrace(t, file)
+		if !strings.Contains(string(b), `"cat":"session"`) {
+			t.Error("the workout trace has no session span")
+		}
+		checkGolden(t, "simulate-workout.trace.json", result{stdout: string(b)})
+	})
 	t.Run("run", func(t *testing.T) {
 		t.Parallel()
 		file := filepath.Join(t.TempDir(), "run.trace.json")

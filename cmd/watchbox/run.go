@@ -108,7 +108,7 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 		},
 	}
 	if tracer != nil {
-		cfg.OnDecision = tracer.Decision
+		cfg.OnDecision, cfg.OnSpan = tracer.Decision, tracer.Span
 	}
 	rt, err = host.New(ctx, cfg)
 	if errors.Is(err, host.ErrStateInUse) && *stateDir == "" {

@@ -76,18 +76,20 @@ func Simulate(ctx context.Context, sc *scenario.Scenario, prof profile.Profile, 
 	logs := []io.Writer{s.Timeline.GuestLogs(now), s.Record.Logs(now)}
 	onCall := func(c host.Call) { s.Record.Call(c); s.Timeline.Call(c) }
 	onDecision := func(d host.Decision) { s.Record.Decision(d); s.Timeline.Decision(d) }
+	var onSpan func(host.Span)
 	if opts.Trace != nil {
 		tr := NewTracer(opts.Trace, sc.Start, now)
 		s.Tracer = tr
 		logs = append(logs, tr.Logs())
 		onCall = func(c host.Call) { s.Record.Call(c); s.Timeline.Call(c); tr.Call(c) }
 		onDecision = func(d host.Decision) { s.Record.Decision(d); s.Timeline.Decision(d); tr.Decision(d) }
+		onSpan = tr.Span
 	}
 	logger := zerolog.New(io.MultiWriter(logs...)).Level(zerolog.InfoLevel)
 	rt, err := host.New(ctx, host.Config{
 		CacheDir: opts.CacheDir, DataDir: opts.DataDir, Logger: &logger, Seed: sc.Seed, Profile: prof,
 		Virtual: true, Start: sc.Start, HTTPClient: &http.Client{Transport: routes}, Latency: routes.Delay,
-		OnCall: onCall, OnDecision: onDecision,
+		OnCall: onCall, OnDecision: onDecision, OnSpan: onSpan,
 		Coverage: opts.Coverage, Keep: opts.Keep, OnRefusal: opts.OnRefusal,
 	})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -22,15 +23,22 @@ import (
 //   - its background tasks as async spans (category "task"), from the
 //     background_tasks call that delivered them to their completion, the
 //     system's or their kill;
+//   - its pending local notifications as async spans (category
+//     "notification"), from their scheduling to their delivery,
+//     cancellation or replacement, and its background sessions (category
+//     "session": workout, location, audio, extended runtime) while they
+//     keep the app running;
 //   - every decision as an instant event named after its rule, carrying
 //     the verdict, the reason and the numbers;
 //   - counters: "fuel per call", and "KIND budget left" (limit minus
 //     used) at each decision of a budget rule (refresh, snapshot,
-//     background push, complication push, Bluetooth).
+//     background push, complication push, complication transfer, and one
+//     "bluetooth budget left" for the alerts and scans that share it, back
+//     at its limit when opening the app resets it).
 //
-// Its Call and Decision methods are host.Config's OnCall and OnDecision,
-// and Logs takes the runtime's log for the state changes; Reload takes
-// `watchbox dev`'s reloads. Events are
+// Its Call, Decision and Span methods are host.Config's OnCall, OnDecision
+// and OnSpan, Logs takes the runtime's log for the state changes, and
+// Reload takes `watchbox dev`'s reloads. Events are
 // flushed as they come, so the file of a run that died loads up to its
 // last event (the format lets the closing bracket be missing). Its
 // methods are safe for concurrent use.
@@ -48,6 +56,9 @@ type Tracer struct {
 	ended map[string][]tracedEnd
 	// reloads counts the reloads traced, for their async ids.
 	reloads int
+	// open are the notification and session spans begun and not ended,
+	// by app, then by CAT/ID: their names, so that Close ends them.
+	open map[string]map[string]string
 }
 
 type tracedEnd struct {
@@ -63,7 +74,8 @@ type tracedState struct {
 // NewTracer starts a trace on w whose times count from origin (the run's
 // start); now is the runtime's clock, for the state changes.
 func NewTracer(w io.Writer, origin time.Time, now func() time.Time) *Tracer {
-	return &Tracer{w: trace.New(w, origin), now: now, states: map[string]tracedState{}, lastBG: map[string]time.Time{}, ended: map[string][]tracedEnd{}}
+	return &Tracer{w: trace.New(w, origin), now: now, states: map[string]tracedState{}, lastBG: map[string]time.Time{}, ended: map[string][]tracedEnd{},
+		open: map[string]map[string]string{}}
 }
 
 // Call records a guest call; it is a host.Config.OnCall.
@@ -105,9 +117,11 @@ func (t *Tracer) Decision(d host.Decision) {
 		args[k] = v
 	}
 	t.w.Instant(d.App, d.Rule, "decision", d.Time, args)
-	if used, ok := d.Numbers["used"]; ok {
-		if limit, ok := d.Numbers["limit"]; ok {
-			t.w.Counter(d.App, strings.ReplaceAll(d.Kind, "_", " ")+" budget left", d.Time, float64(limit-used))
+	if limit, ok := d.Numbers["limit"]; ok {
+		if used, ok := d.Numbers["used"]; ok {
+			t.w.Counter(d.App, budgetTrack(d.Kind), d.Time, float64(limit-used))
+		} else if d.Verdict == "reset" {
+			t.w.Counter(d.App, budgetTrack(d.Kind), d.Time, float64(limit))
 		}
 	}
 	if d.Kind == "task" && d.Rule != "trigger" && d.Rule != "task.expire_forced" {
@@ -138,6 +152,41 @@ func (t *Tracer) Reload(app string, took time.Duration, args map[string]any, err
 	}
 	t.w.Begin(app, name, "reload", id, end.Add(-took), nil)
 	t.w.End(app, name, "reload", id, end, args)
+	t.w.Flush()
+}
+
+// budgetTrack names the counter track of the budget of decisions of kind:
+// Bluetooth alerts and scans share one.
+func budgetTrack(kind string) string {
+	if strings.HasPrefix(kind, "bluetooth") {
+		kind = "bluetooth"
+	}
+	return strings.ReplaceAll(kind, "_", " ") + " budget left"
+}
+
+// Span records the start or the end of a pending notification or a
+// session as an async span; it is a host.Config.OnSpan. An end whose
+// start the trace did not see (a notification restored from saved state
+// and delivered) is left out.
+func (t *Tracer) Span(s host.Span) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	key := s.Cat + "/" + s.ID
+	open := t.open[s.App]
+	if !s.End {
+		if open == nil {
+			open = map[string]string{}
+			t.open[s.App] = open
+		}
+		if name, ok := open[key]; ok { // begun twice: the first ends now
+			t.w.End(s.App, name, s.Cat, s.ID, s.Time, map[string]any{"ended": "begun again"})
+		}
+		open[key] = s.Name
+		t.w.Begin(s.App, s.Name, s.Cat, s.ID, s.Time, map[string]any{"id": s.ID})
+	} else if name, ok := open[key]; ok {
+		delete(open, key)
+		t.w.End(s.App, name, s.Cat, s.ID, s.Time, map[string]any{"ended": s.Why})
+	}
 	t.w.Flush()
 }
 
@@ -178,9 +227,29 @@ func (t *Tracer) state(app string, st abi.State, at time.Time) {
 func (t *Tracer) Close(end time.Time) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, app := range t.order {
+	apps := append([]string(nil), t.order...)
+	for app := range t.open {
+		if _, ok := t.states[app]; !ok {
+			apps = append(apps, app)
+		}
+	}
+	sort.Strings(apps[len(t.order):])
+	for _, app := range apps {
 		t.tasks(app)
-		st := t.states[app]
+		keys := make([]string, 0, len(t.open[app]))
+		for k := range t.open[app] {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			cat, id, _ := strings.Cut(k, "/")
+			t.w.End(app, t.open[app][k], cat, id, end, map[string]any{"ended": "still open when the run ended"})
+		}
+		delete(t.open, app)
+		st, ok := t.states[app]
+		if !ok {
+			continue
+		}
 		if end.After(st.since) {
 			t.w.State(app, st.state.String(), st.since, end.Sub(st.since))
 		}

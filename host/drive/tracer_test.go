@@ -2,6 +2,7 @@ package drive
 
 import (
 	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -103,5 +104,59 @@ func TestTracerOfACrashedRunLoads(t *testing.T) {
 	}
 	if len(events) < 10 {
 		t.Errorf("%d events flushed, want every event reported so far:\n%s", len(events), buf.String())
+	}
+}
+
+// TestTracerSpansAndBudgets: pending notifications and sessions are async
+// spans from their start to their end (those still open end with the
+// run, an end whose start was not seen is left out), and Bluetooth
+// alerts and scans count down one shared budget track, back at its limit
+// when opening the app resets it.
+func TestTracerSpansAndBudgets(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	clock := t9
+	tr := NewTracer(&buf, t9, func() time.Time { return clock })
+	at := func(d time.Duration) time.Time { return t9.Add(d) }
+	tr.Span(host.Span{App: "dev.a", Cat: "notification", Name: "notification n1", ID: "n1", Time: at(0)})
+	tr.Span(host.Span{App: "dev.a", Cat: "session", Name: "workout session", ID: "workout", Time: at(time.Second)})
+	tr.Span(host.Span{App: "dev.a", Cat: "notification", Name: "notification old", ID: "old", End: true, Time: at(time.Second), Why: "delivered"})
+	tr.Decision(host.Decision{Time: at(2 * time.Second), App: "dev.a", Kind: "bluetooth_alert", Verdict: "run", Rule: "bluetooth.run",
+		Numbers: map[string]int64{"used": 1, "limit": 5}})
+	tr.Decision(host.Decision{Time: at(3 * time.Second), App: "dev.a", Kind: "bluetooth_scan", Verdict: "run", Rule: "bluetooth.run",
+		Numbers: map[string]int64{"used": 2, "limit": 5}})
+	tr.Decision(host.Decision{Time: at(4 * time.Second), App: "dev.a", Kind: "bluetooth_alert", Verdict: "reset", Rule: "bluetooth.reset_on_open",
+		Numbers: map[string]int64{"cleared": 2, "limit": 5}})
+	tr.Span(host.Span{App: "dev.a", Cat: "notification", Name: "notification n1", ID: "n1", End: true, Time: at(10 * time.Second), Why: "delivered"})
+	if err := tr.Close(at(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	events, err := trace.Parse(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := trace.Check(events); err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	var got []string
+	for _, e := range events {
+		switch e.Ph {
+		case "b", "e":
+			got = append(got, e.Ph+" "+e.Cat+" "+e.Name+" "+fmtTS(e.TS)+" "+fmt.Sprint(e.Args["ended"]))
+		case "C":
+			got = append(got, e.Ph+" "+e.Name+" "+fmtTS(e.Args["value"].(float64)))
+		}
+	}
+	want := []string{
+		"b notification notification n1 0 <nil>",
+		"b session workout session 1000000 <nil>",
+		"C bluetooth budget left 4",
+		"C bluetooth budget left 3",
+		"C bluetooth budget left 5",
+		"e notification notification n1 10000000 delivered",
+		"e session workout session 60000000 still open when the run ended",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

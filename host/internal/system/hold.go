@@ -23,6 +23,7 @@ func (h *FeatureHold) Keep(l *Lifecycle, want bool) {
 	case want && !h.held:
 		l.Hold()
 		h.held = true
+		h.begin(l)
 		if h.Session != "" {
 			l.app.CPU.Watch(h.Session, l.overCPU)
 		}
@@ -30,6 +31,7 @@ func (h *FeatureHold) Keep(l *Lifecycle, want bool) {
 		l.Release()
 		h.held = false
 		h.unwatch(l)
+		h.end(l, "stopped")
 		l.Settle()
 	}
 }
@@ -41,6 +43,20 @@ func (h *FeatureHold) Drop(l *Lifecycle) {
 		l.Release()
 		h.held = false
 		h.unwatch(l)
+		h.end(l, "ended with the app's instance")
+	}
+}
+
+// begin and end report the hold as a session span (for traces).
+func (h *FeatureHold) begin(l *Lifecycle) {
+	if h.Session != "" {
+		l.app.Begin("session", h.Session+" session", h.Session)
+	}
+}
+
+func (h *FeatureHold) end(l *Lifecycle, why string) {
+	if h.Session != "" {
+		l.app.End("session", h.Session+" session", h.Session, why)
 	}
 }
 

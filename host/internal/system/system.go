@@ -32,6 +32,9 @@ type Env struct {
 	Rules *Rules
 	// OnCall, if set, is called after every call into a guest, in order.
 	OnCall func(Call)
+	// OnSpan, if set, is called at the start and the end of what lasts
+	// (pending notifications, sessions), for traces.
+	OnSpan func(Span)
 	// FrontmostTimeout and SuspendDelay return the delays in force (a
 	// configured override, or the profile's); 0 or less disables them.
 	FrontmostTimeout func() time.Duration

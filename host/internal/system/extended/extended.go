@@ -224,6 +224,7 @@ func (f *Feature) begin(s *session, now time.Time) {
 		a.Life.HoldFrontmost()
 	}
 	a.CPU.Watch(watcherName, f.overCPU)
+	a.Begin("session", fmt.Sprintf("extended %v session %d", s.typ, s.id), "extended")
 	if lead := p.ExtendedWillExpire.D(); lead < s.expires.Sub(now) {
 		a.Timers.Set(timerWarn, s.expires.Add(-lead), "extended session will expire", func() { f.willExpire(s) })
 	}
@@ -266,7 +267,7 @@ func (f *Feature) end(ctx context.Context, s *session, reason abi.InvalidationRe
 	if f.run != s {
 		return
 	}
-	f.stop()
+	f.stop(rule)
 	a.Report(policy.Decision{Time: a.Env.Clock.Now(), Kind: policy.KindExtendedSession, Verdict: policy.Invalidated,
 		Rule: rule, Reason: why, Numbers: nums})
 	if tell && a.Guest.Running() {
@@ -280,14 +281,16 @@ func (f *Feature) end(ctx context.Context, s *session, reason abi.InvalidationRe
 	a.Life.Settle()
 }
 
-// stop forgets the running session: its timers, holds and CPU watch.
-func (f *Feature) stop() {
+// stop forgets the running session: its timers, holds and CPU watch; why
+// is how it ended, for traces.
+func (f *Feature) stop(why string) {
 	a := f.a
 	s := f.run
 	if s == nil {
 		return
 	}
 	f.run = nil
+	a.End("session", fmt.Sprintf("extended %v session %d", s.typ, s.id), "extended", why)
 	for _, t := range []string{timerStart, timerWarn, timerExpire, timerHaptic} {
 		a.Timers.Stop(t)
 	}
@@ -330,7 +333,7 @@ func (f *Feature) overCPU(d policy.Decision) {
 func (f *Feature) kill() {
 	a := f.a
 	if s := f.run; s != nil {
-		f.stop()
+		f.stop(policy.RuleExtendedInstanceEnded)
 		if a.Life.Closing() {
 			return // the end of the run, not the session's fate
 		}
@@ -359,7 +362,7 @@ func (f *Feature) invalidateOp(b []byte) ([]byte, abi.Status, string) {
 	switch {
 	case f.mine(f.run, id):
 		s := f.run
-		f.stop()
+		f.stop(policy.RuleExtendedInvalidated)
 		report(policy.RuleExtendedInvalidated, policy.Invalidated, fmt.Sprintf("extended %v session %d invalidated by the app after %s", s.typ, id, dur(now.Sub(s.start))))
 		a.Life.Settle()
 		return system.Done(invalid(id, typ, abi.InvalidationNone, 0))

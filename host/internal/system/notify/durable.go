@@ -108,9 +108,10 @@ func (f *Feature) restore(raw json.RawMessage, now time.Time) error {
 		if n.at.IsZero() {
 			return fmt.Errorf("pending notification %q has no time to fire", n.id)
 		}
-		f.cancel(n.id)
+		f.cancel(n.id, "replaced by the saved state")
 		f.pending[n.id] = n
 		f.arm(n, n.at)
+		f.begin(n)
 	}
 	f.trim(now)
 	if h := s.HeldPush; h != nil {

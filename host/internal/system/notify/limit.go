@@ -22,7 +22,7 @@ func (f *Feature) trim(now time.Time) {
 			}
 		}
 		pending := len(f.pending)
-		f.cancel(last.id)
+		f.cancel(last.id, "dropped: max_pending_notifications")
 		f.a.Report(policy.Decision{Time: now, Kind: policy.KindNotification, Verdict: policy.Drop, Rule: policy.RuleNotificationPendingLimit,
 			Reason: fmt.Sprintf("notification %s for %s dropped: %d pending, the system keeps the %d soonest-firing (max_pending_notifications)",
 				short(last.id), whenPhrase(last.at, now), pending, limit),

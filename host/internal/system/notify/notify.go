@@ -45,7 +45,7 @@ func Register(a *system.App) *Feature {
 	a.Features.Durable("notifications", f.save, f.restore)
 	a.Features.OnClose(func() {
 		for id := range f.pending {
-			f.cancel(id)
+			f.cancel(id, "the run ended")
 		}
 	})
 	return f
@@ -130,11 +130,12 @@ func (f *Feature) schedule(args []byte) ([]byte, abi.Status, string) {
 			return refuse("notification %q: the calendar components %s never match a date", n.id, m.Calendar) // February 30th
 		}
 	}
-	f.cancel(n.id)
+	f.cancel(n.id, "replaced by a new request with its identifier")
 	f.scheduled++
 	n.seq = f.scheduled
 	f.pending[n.id] = n
 	f.arm(n, at)
+	f.begin(n)
 	f.a.Report(policy.Decision{Time: now, Kind: policy.KindNotification, Verdict: policy.Scheduled, At: at, Rule: policy.RuleNotificationScheduled,
 		Reason: fmt.Sprintf("notification %s scheduled for %s%s", n.id, whenPhrase(at, now), n.repeatPhrase())})
 	f.trim(now)
@@ -168,6 +169,7 @@ func (f *Feature) arm(n *notification, at time.Time) {
 		if f.pending[n.id] != n {
 			return
 		}
+		f.a.End(spanCat, spanName(n), n.id, "delivered")
 		if n.repeats {
 			now := f.a.Env.Clock.Now()
 			next := now.Add(n.interval)
@@ -175,6 +177,7 @@ func (f *Feature) arm(n *notification, at time.Time) {
 				next = n.cal.next(now)
 			}
 			f.arm(n, next)
+			f.begin(n)
 		} else {
 			delete(f.pending, n.id)
 		}
@@ -204,22 +207,33 @@ func (f *Feature) present(ctx context.Context, n *notification) {
 		Reason: fmt.Sprintf("notification %s presented to the user (the app is %v): %q", n.id, a.Life.State(), shown)})
 }
 
-// cancel carries out removePendingNotificationRequests.
-func (f *Feature) cancel(id string) bool {
-	_, ok := f.pending[id]
+// cancel carries out removePendingNotificationRequests; why says why, for
+// traces.
+func (f *Feature) cancel(id, why string) bool {
+	n, ok := f.pending[id]
 	if ok {
 		f.a.Timers.Stop("notification " + id)
 		delete(f.pending, id)
+		f.a.End(spanCat, spanName(n), id, why)
 	}
 	return ok
 }
+
+// spanCat is the trace category of pending notifications.
+const spanCat = "notification"
+
+// spanName names a pending notification's trace span.
+func spanName(n *notification) string { return "notification " + short(n.id) }
+
+// begin reports n pending from now, for traces.
+func (f *Feature) begin(n *notification) { f.a.Begin(spanCat, spanName(n), n.id) }
 
 func (f *Feature) cancelOp(args []byte) ([]byte, abi.Status, string) {
 	var m msg.CancelNotification
 	if err := m.Decode(args); err != nil {
 		return system.BadArgs(err)
 	}
-	if !f.cancel(m.Identifier) {
+	if !f.cancel(m.Identifier, "cancelled by the app") {
 		return system.Refuse(abi.OpCancelNotification, abi.StatusNotFound, "no notification %q is pending", m.Identifier)
 	}
 	return system.Done(nil)
