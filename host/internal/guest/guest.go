@@ -29,6 +29,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 	"github.com/tetratelabs/wazero/experimental/sysfs"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -36,6 +37,7 @@ import (
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/internal/clock"
+	"github.com/watchbox/watchbox/host/internal/linmem"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/profile"
 )
@@ -79,6 +81,10 @@ type Config struct {
 	// then snapshots each new instance after its _initialize.
 	Reuse bool
 }
+
+// memoryAllocator makes the instances' linear memories (package linmem);
+// nil is wazero's own, which benchmarks compare it with.
+var memoryAllocator = linmem.Allocator()
 
 // Limits on what a guest may pass to host functions in one call.
 const (
@@ -133,6 +139,7 @@ type instance struct {
 	inEvent bool
 	reply   []byte
 	result  []byte // the last request's result
+	args    []byte // the running request's arguments, copied out of guest memory
 	stdout  *logWriter
 	stderr  *logWriter
 	out     outputBudget // what the running call may still log
@@ -331,7 +338,9 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 	// _initialize runs below, under the launch budget, not as a start
 	// function that no fuel budget or deadline could stop.
 	mc = mc.WithStartFunctions()
-	mod, err := g.wr.InstantiateModule(ctx, g.compiled, mc)
+	// The linear memory is a reservation up to the memory limit outside
+	// the Go heap (package linmem): growing it copies nothing.
+	mod, err := g.wr.InstantiateModule(experimental.WithMemoryAllocator(ctx, memoryAllocator), g.compiled, mc)
 	if err != nil {
 		g.inst = nil
 		return newCrash(TerminationTrap, err, in.stderr, 0, "")
