@@ -26,7 +26,7 @@ import (
 // the coverage module is one per runtime, and a kept Guest outlives the
 // host runtime that made it.
 type wasmRuntime struct {
-	shared  bool       // one of shared.m's, under key
+	shared  bool // one of shared.m's, under key
 	key     runtimeKey
 	wr      wazero.Runtime
 	refs    int                      // Guests using it; under shared.Mutex for a shared one
