@@ -1,7 +1,7 @@
 // Package guest is the Wasm side of one app: its compiled module in the
 // wazero runtime it shares with the apps of its memory limit (apps of the
-// same module share the compiled module), the watchbox host functions, instantiating and
-// killing its instance, and calls into it with a fuel budget and a
+// same module share the compiled module), the watchbox host functions,
+// instantiating and killing its instance, and calls into it with a fuel budget and a
 // deadline (the watchdog), each classified by how it ended (Termination).
 //
 // It knows nothing of watchOS: which event a call carries, what budget it
@@ -93,8 +93,8 @@ const (
 	maxArgs    = 64 << 10 // request
 )
 
-// Guest is one app's Wasm side: a wazero runtime with the host modules,
-// the compiled module and, while the app runs, one instance.
+// Guest is one app's Wasm side: its hold on a shared wazero runtime and
+// on the compiled module and, while the app runs, one instance.
 type Guest struct {
 	cfg      Config
 	rt       *wasmRuntime
