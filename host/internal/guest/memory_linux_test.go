@@ -9,7 +9,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -85,14 +84,6 @@ func newBomb(tb testing.TB) *Guest {
 		tb.Fatal(err)
 	}
 	return g
-}
-
-// processCPU is the process's CPU time, user and system, all threads (the
-// garbage collector's too).
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // explosion is what one run of the bomb cost the host.
