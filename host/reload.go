@@ -12,7 +12,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/tetratelabs/wazero"
 	"github.com/watchbox/watchbox/host/bundle"
 	"github.com/watchbox/watchbox/host/inspect"
 	"github.com/watchbox/watchbox/host/internal/guest"
@@ -55,7 +54,7 @@ func (r *Runtime) meter(dir, file string, m bundle.Manifest, wasm []byte) ([]byt
 
 // compile compiles a checked, metered module in g's runtime, without
 // swapping it in, and checks its imports and exports against the ABI.
-func (r *Runtime) compile(ctx context.Context, g *guest.Guest, dir, file string, m bundle.Manifest, wasm []byte) (wazero.CompiledModule, error) {
+func (r *Runtime) compile(ctx context.Context, g *guest.Guest, dir, file string, m bundle.Manifest, wasm []byte) (*guest.Module, error) {
 	cm, err := g.Prepare(ctx, wasm)
 	if err != nil {
 		return nil, &InvalidAppError{Path: dir, Problems: []Problem{inspect.CompileProblem(file, err, m.MemoryLimit.String())}}

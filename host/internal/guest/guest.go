@@ -1,6 +1,7 @@
-// Package guest is the Wasm side of one app: its private wazero runtime
-// and compiled module, the watchbox host functions, instantiating and
-// killing its instance, and calls into it with a fuel budget and a
+// Package guest is the Wasm side of one app: its compiled module in the
+// wazero runtime it shares with the apps of its memory limit (apps of the
+// same module share the compiled module), the watchbox host functions,
+// instantiating and killing its instance, and calls into it with a fuel budget and a
 // deadline (the watchdog), each classified by how it ended (Termination).
 //
 // It knows nothing of watchOS: which event a call carries, what budget it
@@ -29,13 +30,14 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 	"github.com/tetratelabs/wazero/experimental/sysfs"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/internal/clock"
+	"github.com/watchbox/watchbox/host/internal/linmem"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/profile"
 )
@@ -80,6 +82,10 @@ type Config struct {
 	Reuse bool
 }
 
+// memoryAllocator makes the instances' linear memories (package linmem);
+// nil is wazero's own, which benchmarks compare it with.
+var memoryAllocator = linmem.Allocator()
+
 // Limits on what a guest may pass to host functions in one call.
 const (
 	maxReply   = 64 << 10 // event_reply
@@ -87,12 +93,12 @@ const (
 	maxArgs    = 64 << 10 // request
 )
 
-// Guest is one app's Wasm side: a wazero runtime with the host modules,
-// the compiled module and, while the app runs, one instance.
+// Guest is one app's Wasm side: its hold on a shared wazero runtime and
+// on the compiled module and, while the app runs, one instance.
 type Guest struct {
 	cfg      Config
-	wr       wazero.Runtime
-	compiled wazero.CompiledModule
+	rt       *wasmRuntime
+	compiled *Module
 	hasInit  bool
 	start    time.Time // for the guest's monotonic clock
 	wd       watchdog
@@ -133,6 +139,7 @@ type instance struct {
 	inEvent bool
 	reply   []byte
 	result  []byte // the last request's result
+	args    []byte // the running request's arguments, copied out of guest memory
 	stdout  *logWriter
 	stderr  *logWriter
 	out     outputBudget // what the running call may still log
@@ -145,63 +152,38 @@ func (in *instance) flush() {
 	in.stderr.Flush()
 }
 
-// New builds the app's private wazero runtime: memory capped at
-// cfg.MemoryPages, the shared compilation cache, WASI, the meter's refuel
-// function and the watchbox host module. Nothing is compiled yet.
+// New makes the app's Wasm side in the wazero runtime of its memory limit
+// (cfg.MemoryPages), shared with the other apps of that limit (see
+// wasmRuntime): the compilation cache, WASI, the meter's refuel function
+// and the watchbox host module. Nothing is compiled yet.
 func New(ctx context.Context, cfg Config) (*Guest, error) {
 	g := &Guest{cfg: cfg, start: cfg.Clock.Now()}
 	g.fuelUsedFn = g.fuelUsed
 	g.wd.timer = time.AfterFunc(time.Hour, g.wd.fire)
 	g.wd.timer.Stop()
-	rcfg := wazero.NewRuntimeConfig().
-		WithCompilationCache(cfg.Cache).
-		WithMemoryLimitPages(cfg.MemoryPages)
-	wr := wazero.NewRuntimeWithConfig(ctx, rcfg)
-	if _, err := wasi_snapshot_preview1.Instantiate(ctx, wr); err != nil {
-		wr.Close(ctx)
-		return nil, fmt.Errorf("host: WASI: %w", err)
-	}
-	// The instrumented module imports the meter's refuel function: metered
-	// guests return to Go every meter.Slice units of fuel, so a spinning
-	// guest cannot hold up a GC (and every other app) until its fuel runs out.
-	if err := meter.NewHostModule(ctx, wr); err != nil {
-		wr.Close(ctx)
-		return nil, fmt.Errorf("host: %w", err)
-	}
-	b := wr.NewHostModuleBuilder(abi.ImportModule)
-	i32 := api.ValueTypeI32
-	fn := func(name string, f api.GoModuleFunc, params ...api.ValueType) {
-		b.NewFunctionBuilder().WithGoModuleFunction(f, params, []api.ValueType{i32}).Export(name)
-	}
-	fn(abi.FuncEventRead, g.hostEventRead, i32, i32)
-	fn(abi.FuncEventReply, g.hostEventReply, i32, i32)
-	fn(abi.FuncLog, g.hostLog, i32, i32, i32)
-	fn(abi.FuncRequest, g.hostRequest, i32, i32, i32)
-	fn(abi.FuncResultRead, g.hostResultRead, i32, i32)
-	if _, err := b.Instantiate(ctx); err != nil {
-		wr.Close(ctx)
-		return nil, fmt.Errorf("host: watchbox host module: %w", err)
+	rt, err := acquireRuntime(ctx, g)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Coverage {
-		var err error
-		if g.cov, err = meter.NewCoverage(ctx, wr); err != nil {
-			wr.Close(ctx)
+		if g.cov, err = meter.NewCoverage(ctx, rt.wr); err != nil {
+			rt.release(ctx)
 			return nil, fmt.Errorf("host: %w", err)
 		}
 	}
-	g.wr = wr
+	g.rt = rt
 	return g, nil
 }
 
 // Compile compiles wasm into the module every instance is made from and
-// returns it, for the caller's checks. The error is wazero's.
-func (g *Guest) Compile(ctx context.Context, wasm []byte) (wazero.CompiledModule, error) {
-	cm, err := g.wr.CompileModule(ctx, wasm)
+// returns it, for the caller's checks; the Guest holds it (the caller does
+// not close it). The error is wazero's.
+func (g *Guest) Compile(ctx context.Context, wasm []byte) (*Module, error) {
+	cm, err := g.rt.compile(ctx, wasm)
 	if err != nil {
 		return nil, err
 	}
-	g.compiled = cm
-	_, g.hasInit = cm.ExportedFunctions()[abi.ExportInitialize]
+	g.Swap(ctx, cm)
 	g.ReadSnapshots(wasm)
 	return cm, nil
 }
@@ -211,16 +193,17 @@ func (g *Guest) Compile(ctx context.Context, wasm []byte) (wazero.CompiledModule
 // another goroutine (a wazero runtime compiles concurrently with calls):
 // the old version keeps serving while the new one compiles. The error is
 // wazero's. A prepared module that is not swapped in must be closed.
-func (g *Guest) Prepare(ctx context.Context, wasm []byte) (wazero.CompiledModule, error) {
-	return g.wr.CompileModule(ctx, wasm)
+// Another app's module of the same bytes is shared, not compiled again.
+func (g *Guest) Prepare(ctx context.Context, wasm []byte) (*Module, error) {
+	return g.rt.compile(ctx, wasm)
 }
 
 // Swap makes cm, from Prepare, the module every instance is made from from
 // now on: the live instance, if any, is dropped without any call into it,
 // and the previous module is closed. The caller starts a new instance if
 // it wants one. Like every other method it runs between calls, never
-// inside one.
-func (g *Guest) Swap(ctx context.Context, cm wazero.CompiledModule) {
+// inside one. cm must come from this Guest's Prepare.
+func (g *Guest) Swap(ctx context.Context, cm *Module) {
 	g.Kill(ctx)
 	old := g.compiled
 	g.compiled = cm
@@ -260,7 +243,8 @@ func (g *Guest) mount() experimentalsys.FS {
 	return g.cfg.FS
 }
 
-// Close stops the Guest for good: its instance and its runtime.
+// Close stops the Guest for good: its instance, its hold on the compiled
+// module and on the runtime.
 func (g *Guest) Close(ctx context.Context) error {
 	g.Kill(ctx)
 	if g.parked != nil {
@@ -268,7 +252,11 @@ func (g *Guest) Close(ctx context.Context) error {
 		g.parked = nil
 	}
 	g.wd.timer.Stop()
-	return g.wr.Close(ctx)
+	if g.compiled != nil {
+		g.compiled.Close(ctx)
+		g.compiled = nil
+	}
+	return g.rt.release(ctx)
 }
 
 // Module returns the live instance's module, or nil: for benchmarks that
@@ -331,16 +319,21 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 	// _initialize runs below, under the launch budget, not as a start
 	// function that no fuel budget or deadline could stop.
 	mc = mc.WithStartFunctions()
-	mod, err := g.wr.InstantiateModule(ctx, g.compiled, mc)
+	// The linear memory is a reservation up to the memory limit outside
+	// the Go heap (package linmem): growing it copies nothing.
+	mod, err := g.rt.wr.InstantiateModule(experimental.WithMemoryAllocator(ctx, memoryAllocator), g.compiled.CompiledModule, mc)
 	if err != nil {
 		g.inst = nil
 		return newCrash(TerminationTrap, err, in.stderr, 0, "")
 	}
 	in.mod = mod
+	// The host functions find this Guest from the calling module.
+	g.rt.guests.Store(mod, g)
 	in.event = mod.ExportedFunction(abi.ExportEvent)
 	if !g.cfg.Unmetered {
 		if in.gauge, err = meter.NewGauge(mod); err != nil {
 			g.inst = nil
+			g.rt.guests.Delete(mod)
 			mod.Close(ctx)
 			return fmt.Errorf("host: %s: %w", g.cfg.ID, err)
 		}
@@ -358,6 +351,7 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 			if in.gauge != nil {
 				in.gauge.Close()
 			}
+			g.rt.guests.Delete(mod)
 			mod.Close(ctx)
 			return newCrash(term, err, in.stderr, fuel, "_initialize: ")
 		}

@@ -106,7 +106,11 @@ func (g *Guest) hostRequest(ctx context.Context, mod api.Module, stack []uint64)
 			op, ptr, size, mod.Memory().Size()))
 		return
 	}
-	res, status, reason := g.request(op, args)
+	// A copy: the handler may keep what it is given, and guest memory
+	// lives outside the Go heap (package linmem), reused once the
+	// instance is closed.
+	g.inst.args = append(g.inst.args[:0], args...)
+	res, status, reason := g.request(op, g.inst.args)
 	if status != abi.StatusOK {
 		g.refuse(stack, status, reason)
 		if res != nil && reason != "" {

@@ -195,6 +195,7 @@ func (g *Guest) closeInstance(ctx context.Context, in *instance) {
 	if in.gauge != nil {
 		in.gauge.Close()
 	}
+	g.rt.guests.Delete(in.mod)
 	in.mod.Close(ctx)
 	if g.snapOf == in {
 		g.snap, g.snapOf = nil, nil

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/tetratelabs/wazero"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/internal/guest"
@@ -45,7 +44,7 @@ type Swapped struct {
 // A crash of the old version in save_state, or of the new one, is a
 // crash as any other (the features forget the instance's work) and is
 // returned; the new module stays, and the next event launches it.
-func (a *App) Swap(ctx context.Context, cm wazero.CompiledModule) (Swapped, error) {
+func (a *App) Swap(ctx context.Context, cm *guest.Module) (Swapped, error) {
 	l := &a.Life
 	if l.Closing() {
 		cm.Close(ctx)
