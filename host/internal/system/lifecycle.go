@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
-	"github.com/watchbox/watchbox/host/internal/clock"
 	"github.com/watchbox/watchbox/host/internal/guest"
 )
 
@@ -25,10 +24,9 @@ type Lifecycle struct {
 	// lastCrash is the record of the last call the instance died in.
 	lastCrash *Call
 	closed    bool
-	closing   bool         // Shutdown is under way
-	timer     *clock.Event // the life-cycle timer (frontmost timeout, suspension)
-	timerGen  uint64
-	holds     int // keep-awake holds: the app is not suspended while any is taken
+	closing   bool      // Shutdown is under way
+	timer     lifeTimer // the life-cycle timer (frontmost timeout, suspension)
+	holds     int       // keep-awake holds: the app is not suspended while any is taken
 	// frontHolds keep an inactive app frontmost (no frontmost timeout)
 	// while any is taken: a running self care or mindfulness session.
 	frontHolds int
@@ -83,7 +81,7 @@ func (l *Lifecycle) Release() {
 func (l *Lifecycle) HoldFrontmost() {
 	l.frontHolds++
 	if l.state == abi.StateInactive {
-		l.stopTimer()
+		l.timer.stop(l)
 	}
 }
 
@@ -113,7 +111,7 @@ func (l *Lifecycle) FrontmostTimeout() time.Duration {
 // frontmost hold is taken.
 func (l *Lifecycle) armFrontmost() {
 	if d := l.FrontmostTimeout(); l.state == abi.StateInactive && d > 0 && l.frontHolds == 0 {
-		l.after(d, abi.StateInactive, func(ctx context.Context) error {
+		l.timer.after(l, d, abi.StateInactive, func(ctx context.Context) error {
 			return l.BackgroundBecause(ctx, "its frontmost timeout passed")
 		})
 	}
@@ -144,7 +142,7 @@ func (l *Lifecycle) setState(s abi.State) {
 // Kill drops the instance without any callback (crash or purge): every
 // feature forgets what belonged to it.
 func (l *Lifecycle) Kill(ctx context.Context) {
-	l.stopTimer()
+	l.timer.stop(l)
 	for _, f := range l.app.Features.onKill {
 		f()
 	}
@@ -215,7 +213,7 @@ func (l *Lifecycle) coldStart(ctx context.Context, state abi.State) error {
 // a cold launch when it is not running, else a return from wherever it
 // is. It counts as the user's interaction with the app.
 func (l *Lifecycle) Foreground(ctx context.Context) error {
-	l.stopTimer()
+	l.timer.stop(l)
 	l.app.lastInteraction = l.app.Env.Clock.Now()
 	for _, f := range l.app.Features.onOpen {
 		f()
@@ -255,7 +253,7 @@ func (l *Lifecycle) WristDown(ctx context.Context) error {
 // (if active), then did_enter_background, then the features' background
 // hooks; it is suspended after the suspend delay once no hold is taken.
 func (l *Lifecycle) Background(ctx context.Context) error {
-	l.stopTimer()
+	l.timer.stop(l)
 	var err error
 	switch l.state {
 	case abi.StateActive:
@@ -286,7 +284,7 @@ func (l *Lifecycle) Suspend(ctx context.Context) error {
 		l.Ignored("suspend")
 		return nil
 	}
-	l.stopTimer()
+	l.timer.stop(l)
 	if l.state == abi.StateBackground {
 		for _, f := range l.app.Features.onSuspend {
 			f()
@@ -315,7 +313,7 @@ func (l *Lifecycle) Deliver(ctx context.Context, kind abi.EventKind, fields []by
 			return Call{App: l.app.ID, Event: kind}, err
 		}
 	case abi.StateSuspended:
-		l.stopTimer()
+		l.timer.stop(l)
 		l.cold = false
 		l.setState(abi.StateBackground) // the system wakes it to run in the background
 	}
@@ -331,7 +329,7 @@ func (l *Lifecycle) Wake(ctx context.Context) error {
 			return err
 		}
 	case abi.StateSuspended:
-		l.stopTimer()
+		l.timer.stop(l)
 		l.cold = false
 		l.setState(abi.StateBackground)
 	}
@@ -345,7 +343,7 @@ func (l *Lifecycle) Wake(ctx context.Context) error {
 // delay has passed, as watchOS does after setTaskCompleted.
 func (l *Lifecycle) Settle() {
 	if d := l.app.Env.SuspendDelay(); l.state == abi.StateBackground && l.holds == 0 && l.app.Guest.Running() && d > 0 {
-		l.after(d, abi.StateBackground, l.Suspend)
+		l.timer.after(l, d, abi.StateBackground, l.Suspend)
 	}
 }
 
@@ -373,27 +371,4 @@ func (l *Lifecycle) Shutdown(ctx context.Context) error {
 // Ignored logs a transition that does not apply in the app's state.
 func (l *Lifecycle) Ignored(what string) {
 	l.app.Log.Info().Str("state", l.state.String()).Msgf("%s ignored: the app is %v", what, l.state)
-}
-
-// after runs f, with the lock held, once d has passed, if the app is still
-// in state s and no other transition happened meanwhile.
-func (l *Lifecycle) after(d time.Duration, s abi.State, f func(context.Context) error) {
-	l.stopTimer()
-	gen := l.timerGen
-	label := l.app.ID + " " + s.String() + " timeout"
-	l.timer = l.app.Env.Sched.After(d, label, func() {
-		l.app.mu.Lock()
-		defer l.app.mu.Unlock()
-		if l.timerGen == gen && l.state == s && !l.closed {
-			f(context.Background())
-		}
-	})
-}
-
-func (l *Lifecycle) stopTimer() {
-	l.timerGen++
-	if l.timer != nil {
-		l.app.Env.Sched.Cancel(l.timer)
-		l.timer = nil
-	}
 }
