@@ -291,7 +291,7 @@ func (a *App) Launches() uint64 {
 func (a *App) LastCrash() *Call {
 	a.sys.Lock()
 	defer a.sys.Unlock()
-	return a.sys.Life.LastCrash()
+	return a.sys.Crashes.Last()
 }
 
 // Crashes returns how many times the app's instance died in a call.

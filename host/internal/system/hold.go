@@ -24,7 +24,7 @@ func (h *FeatureHold) Keep(l *Lifecycle, want bool) {
 		l.Hold()
 		h.held = true
 		if h.Session != "" {
-			l.app.CPU.Watch(h.Session, l.overCPU)
+			l.app.CPU.Watch(h.Session, l.app.Crashes.overCPU)
 		}
 	case !want && h.held:
 		l.Release()

@@ -20,13 +20,10 @@ type Lifecycle struct {
 	state    abi.State
 	launches uint64
 	cold     bool // the current instance was started by its launch
-	crashes  int
-	// lastCrash is the record of the last call the instance died in.
-	lastCrash *Call
-	closed    bool
-	closing   bool      // Shutdown is under way
-	timer     lifeTimer // the life-cycle timer (frontmost timeout, suspension)
-	holds     int       // keep-awake holds: the app is not suspended while any is taken
+	closed   bool
+	closing  bool      // Shutdown is under way
+	timer    lifeTimer // the life-cycle timer (frontmost timeout, suspension)
+	holds    int       // keep-awake holds: the app is not suspended while any is taken
 	// frontHolds keep an inactive app frontmost (no frontmost timeout)
 	// while any is taken: a running self care or mindfulness session.
 	frontHolds int
@@ -44,16 +41,8 @@ func (l *Lifecycle) Frontmost() bool {
 
 // Counts returns how many times the app was launched (cold) and how many
 // times its instance died.
-func (l *Lifecycle) Counts() (launches uint64, crashes int) { return l.launches, l.crashes }
-
-// LastCrash returns the record of the last call the app crashed in, or
-// nil if it never crashed.
-func (l *Lifecycle) LastCrash() *Call {
-	if l.lastCrash == nil {
-		return nil
-	}
-	c := *l.lastCrash
-	return &c
+func (l *Lifecycle) Counts() (launches uint64, crashes int) {
+	return l.launches, l.app.Crashes.n
 }
 
 // Closed reports whether the runtime shut the app down for good.
@@ -195,13 +184,13 @@ func (l *Lifecycle) coldStart(ctx context.Context, state abi.State) error {
 	l.app.Log.Info().Uint64("launch", l.launches).Msg("cold launch")
 	l.cold = true
 	if err := l.app.Guest.Instantiate(ctx, l.launches, l.app.Env.Rules.Profile().LaunchTime.D()); err != nil {
-		l.crashes++
+		l.app.Crashes.n++
 		l.setState(abi.StateNotRunning)
 		var gc *guest.Crash
 		if !errors.As(err, &gc) {
 			return err
 		}
-		reason := l.app.budgetReason(0, gc)
+		reason := l.app.Crashes.reason(0, gc)
 		stack, where := fatalStack(gc)
 		l.app.record(Call{App: l.app.ID, Time: l.app.Env.Clock.Now(), Crash: reason, Termination: gc.Termination, Fuel: gc.Fuel, Stack: stack, Where: where})
 		return &CrashError{App: l.app.ID, Termination: gc.Termination, Reason: reason, Fuel: gc.Fuel, Stack: stack, Where: where}

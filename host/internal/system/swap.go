@@ -132,8 +132,8 @@ func (a *App) instantiate(ctx context.Context) error {
 		l.Kill(ctx)
 		return err
 	}
-	l.crashes++
-	reason := a.budgetReason(0, gc)
+	a.Crashes.n++
+	reason := a.Crashes.reason(0, gc)
 	a.record(Call{App: a.ID, Time: a.Env.Clock.Now(), Crash: reason, Termination: gc.Termination, Fuel: gc.Fuel})
 	l.Kill(ctx)
 	return &CrashError{App: a.ID, Termination: gc.Termination, Reason: reason, Fuel: gc.Fuel}

@@ -60,6 +60,8 @@ type App struct {
 
 	// Life is the app's life-cycle state machine.
 	Life Lifecycle
+	// Crashes record how the app's instances died.
+	Crashes Crashes
 	// CPU measures the app's CPU while it runs in the background under a
 	// session, for the background CPU limit.
 	CPU CPU
@@ -86,6 +88,7 @@ func New(env *Env, id string, m bundle.Manifest, log zerolog.Logger) *App {
 	a := &App{Env: env, ID: id, Manifest: m, Log: log, complication: m.Complication}
 	a.live.Store(&m)
 	a.Life.app = a
+	a.Crashes.app = a
 	a.CPU.app = a
 	a.Timers = Timers{app: a, evs: map[string]timer{}}
 	a.Features.ops = map[abi.Op]Op{}

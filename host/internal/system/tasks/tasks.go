@@ -329,5 +329,5 @@ func (f *Feature) deadline(id int64) {
 		})
 	}
 	f.forget(t) // its kill is the decision above; other open tasks are dropped with the instance
-	a.Life.MissedDeadline(now, abi.EventBackgroundTasks, fmt.Sprintf("%v task %d not completed in time", t.Kind, id))
+	a.Crashes.MissedDeadline(now, abi.EventBackgroundTasks, fmt.Sprintf("%v task %d not completed in time", t.Kind, id))
 }
