@@ -13,8 +13,9 @@ import (
 // Lifecycle is an app's life-cycle state machine, following watchOS: not
 // running, inactive, active, background, suspended. Its transitions make
 // the app's calls in watchOS's order, run the features' hooks, and arm the
-// life-cycle timer (the frontmost timeout, the suspension); keep-awake
-// holds keep a background app from being suspended.
+// life-cycle timer (the frontmost timeout, the suspension); the app's
+// Holds keep a background app from being suspended, and an inactive one
+// frontmost.
 type Lifecycle struct {
 	app      *App
 	state    abi.State
@@ -23,11 +24,7 @@ type Lifecycle struct {
 	closed   bool
 	closing  bool      // Shutdown is under way
 	timer    lifeTimer // the life-cycle timer (frontmost timeout, suspension)
-	holds    int       // keep-awake holds: the app is not suspended while any is taken
-	// frontHolds keep an inactive app frontmost (no frontmost timeout)
-	// while any is taken: a running self care or mindfulness session.
-	frontHolds int
-	leaving    string // why the app is leaving the foreground, while it does
+	leaving  string    // why the app is leaving the foreground, while it does
 }
 
 // State returns the app's life-cycle state.
@@ -52,38 +49,6 @@ func (l *Lifecycle) Closed() bool { return l.closed }
 // has begun): a kill then is the end of the run, not the app's fate.
 func (l *Lifecycle) Closing() bool { return l.closing || l.closed }
 
-// Hold takes a keep-awake hold: a background app is not suspended while
-// it holds work (an open background task).
-func (l *Lifecycle) Hold() { l.holds++ }
-
-// Release releases a hold taken with Hold.
-func (l *Lifecycle) Release() {
-	if l.holds > 0 {
-		l.holds--
-	}
-}
-
-// HoldFrontmost keeps the app frontmost while the wrist is down: no
-// frontmost timeout sends it to the background while the hold is taken
-// (a running frontmost extended runtime session). Leaving the foreground
-// by the user's action (a crown press, another app) still happens.
-func (l *Lifecycle) HoldFrontmost() {
-	l.frontHolds++
-	if l.state == abi.StateInactive {
-		l.timer.stop(l)
-	}
-}
-
-// ReleaseFrontmost releases a hold taken with HoldFrontmost; an inactive
-// app's frontmost timeout starts again from now.
-func (l *Lifecycle) ReleaseFrontmost() {
-	if l.frontHolds == 0 {
-		return
-	}
-	l.frontHolds--
-	l.armFrontmost()
-}
-
 // FrontmostTimeout returns how long the app stays frontmost after the
 // wrist drops: frontmost_timeout (or the runtime's override), or
 // extended_frontmost_timeout when its manifest opts in with
@@ -99,7 +64,7 @@ func (l *Lifecycle) FrontmostTimeout() time.Duration {
 // armFrontmost arms an inactive app's frontmost timeout, unless a
 // frontmost hold is taken.
 func (l *Lifecycle) armFrontmost() {
-	if d := l.FrontmostTimeout(); l.state == abi.StateInactive && d > 0 && l.frontHolds == 0 {
+	if d := l.FrontmostTimeout(); l.state == abi.StateInactive && d > 0 && l.app.Holds.front == 0 {
 		l.timer.after(l, d, abi.StateInactive, func(ctx context.Context) error {
 			return l.BackgroundBecause(ctx, "its frontmost timeout passed")
 		})
@@ -331,7 +296,7 @@ func (l *Lifecycle) Wake(ctx context.Context) error {
 // Settle suspends a background app that holds no work once the suspend
 // delay has passed, as watchOS does after setTaskCompleted.
 func (l *Lifecycle) Settle() {
-	if d := l.app.Env.SuspendDelay(); l.state == abi.StateBackground && l.holds == 0 && l.app.Guest.Running() && d > 0 {
+	if d := l.app.Env.SuspendDelay(); l.state == abi.StateBackground && l.app.Holds.awake == 0 && l.app.Guest.Running() && d > 0 {
 		l.timer.after(l, d, abi.StateBackground, l.Suspend)
 	}
 }

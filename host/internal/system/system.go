@@ -60,6 +60,9 @@ type App struct {
 
 	// Life is the app's life-cycle state machine.
 	Life Lifecycle
+	// Holds are the features' holds on the life cycle: keep-awake and
+	// frontmost.
+	Holds Holds
 	// Crashes record how the app's instances died.
 	Crashes Crashes
 	// CPU measures the app's CPU while it runs in the background under a
@@ -89,6 +92,7 @@ func New(env *Env, id string, m bundle.Manifest, log zerolog.Logger) *App {
 	a.live.Store(&m)
 	a.Life.app = a
 	a.Crashes.app = a
+	a.Holds.life = &a.Life
 	a.CPU.app = a
 	a.Timers = Timers{app: a, evs: map[string]timer{}}
 	a.Features.ops = map[abi.Op]Op{}

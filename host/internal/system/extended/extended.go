@@ -219,9 +219,9 @@ func (f *Feature) begin(s *session, now time.Time) {
 	s.start = now
 	s.expires = now.Add(f.maxDuration(s.typ))
 	f.run = s
-	a.Life.Hold()
+	a.Holds.Hold()
 	if s.typ.Frontmost() {
-		a.Life.HoldFrontmost()
+		a.Holds.HoldFrontmost()
 	}
 	a.CPU.Watch(watcherName, f.overCPU)
 	if lead := p.ExtendedWillExpire.D(); lead < s.expires.Sub(now) {
@@ -292,9 +292,9 @@ func (f *Feature) stop() {
 		a.Timers.Stop(t)
 	}
 	a.CPU.Unwatch(watcherName)
-	a.Life.Release()
+	a.Holds.Release()
 	if s.typ.Frontmost() {
-		a.Life.ReleaseFrontmost()
+		a.Holds.ReleaseFrontmost()
 	}
 }
 

@@ -155,7 +155,7 @@ func (f *Feature) Deliver(ctx context.Context, tasks []*system.Task) error {
 		t := &task{Task: *st, id: f.next, times: times}
 		opened[i] = t
 		f.open[t.id] = t
-		a.Life.Hold()
+		a.Holds.Hold()
 		ev.Tasks = append(ev.Tasks, t.record())
 		id := t.id
 		a.Timers.Set(t.warnTimer(), t.times.Warning, "task warning", func() { f.warning(id) })
@@ -233,7 +233,7 @@ func (f *Feature) finish(t *task, now time.Time, rule, reason string) {
 	f.a.Timers.Stop(t.warnTimer())
 	f.a.Timers.Stop(t.endTimer())
 	delete(f.open, t.id)
-	f.a.Life.Release()
+	f.a.Holds.Release()
 	f.a.Report(policy.Decision{Time: now, Kind: policy.KindTask, Verdict: policy.Completed, Rule: rule, Reason: reason})
 	if len(f.open) == 0 {
 		f.a.Features.TasksDone()
