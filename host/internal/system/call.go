@@ -124,7 +124,7 @@ func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 		a.Crashes.n++
 		c.Crash, c.Termination, c.Stack, c.Where = crash.Reason, crash.Termination, crash.Stack, crash.Where
 		c.State = a.Life.state
-		a.Save()
+		a.Store.Save()
 		a.record(c)
 		return c, nil, crash
 	}
@@ -137,7 +137,7 @@ func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 		c.Where = AppFrame(res.Details)
 		herr = &HandlerError{App: a.ID, Event: kind, Status: c.Status, Message: c.Message, Where: c.Where, Stack: c.Stack}
 	}
-	a.Save() // before the call is reported: what it scheduled is on disk
+	a.Store.Save() // before the call is reported: what it scheduled is on disk
 	a.record(c)
 	return c, res.Reply, herr
 }

@@ -313,7 +313,7 @@ func (l *Lifecycle) Shutdown(ctx context.Context) error {
 		err = l.Sequence(ctx, StepBackground)
 	}
 	l.Kill(ctx)
-	l.app.SaveFinal() // what the close takes down is the next start's
+	l.app.Store.SaveFinal() // what the close takes down is the next start's
 	for _, f := range l.app.Features.onClose {
 		f()
 	}

@@ -69,13 +69,8 @@ type App struct {
 	// session, for the background CPU limit.
 	CPU CPU
 
-	// statePath is the app's state file ("" for none); lastSaved what it
-	// holds; saveErr the last failure to write it, logged once; saveOff
-	// set once the runtime closed the app.
-	statePath string
-	lastSaved []byte
-	saveErr   string
-	saveOff   bool
+	// Store saves the app's system state to its state file.
+	Store Store
 
 	// live is Manifest for readers without the lock (a download's
 	// redirect check, host.App.Manifest); SetManifest changes both.
@@ -92,6 +87,7 @@ func New(env *Env, id string, m bundle.Manifest, log zerolog.Logger) *App {
 	a.live.Store(&m)
 	a.Life.app = a
 	a.Crashes.app = a
+	a.Store.app = a
 	a.Holds.life = &a.Life
 	a.CPU.app = a
 	a.Timers = Timers{app: a, evs: map[string]timer{}}

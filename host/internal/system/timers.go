@@ -42,7 +42,7 @@ func (ts *Timers) Set(name string, t time.Time, label string, f func()) {
 			return
 		}
 		f()
-		a.Save()
+		a.Store.Save()
 	})
 	ts.evs[name] = timer{name: name, label: label, at: t, ev: ev, fn: f}
 }
@@ -129,7 +129,7 @@ func (ts *Timers) ArmDue(name, label string, t time.Time, due Due, run func(poli
 			// Saved before the delivery starts: a host that dies during
 			// it does not deliver it again (watchOS does not redeliver a
 			// task whose app died), and the budget stays charged.
-			a.Save()
+			a.Store.Save()
 			run(req)
 		case policy.Delay, policy.Throttle:
 			ts.ArmDue(name, label, d.At, due, run)
