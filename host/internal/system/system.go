@@ -71,6 +71,8 @@ type App struct {
 
 	// Store saves the app's system state to its state file.
 	Store Store
+	// Reload swaps a new version of the app's module in (hot reload).
+	Reload Reloader
 
 	// live is Manifest for readers without the lock (a download's
 	// redirect check, host.App.Manifest); SetManifest changes both.
@@ -88,6 +90,7 @@ func New(env *Env, id string, m bundle.Manifest, log zerolog.Logger) *App {
 	a.Life.app = a
 	a.Crashes.app = a
 	a.Store.app = a
+	a.Reload.app = a
 	a.Holds.life = &a.Life
 	a.CPU.app = a
 	a.Timers = Timers{app: a, evs: map[string]timer{}}
