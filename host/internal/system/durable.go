@@ -2,13 +2,11 @@ package system
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"slices"
 	"strings"
 	"time"
 
@@ -54,23 +52,6 @@ type SavedRequest struct {
 	Due       time.Time             `json:"due"`
 	Snapshot  policy.SnapshotReason `json:"snapshot,omitempty"`
 	UserInfo  []byte                `json:"user_info,omitempty"`
-}
-
-// durableHook is one feature's part of the saved state.
-type durableHook struct {
-	name    string
-	save    func() any
-	restore func(raw json.RawMessage, now time.Time) error
-}
-
-// Durable adds a feature's part of the app's saved state, under name:
-// save returns it (anything encoding/json encodes; nil for nothing), and
-// restore takes it back when the runtime starts again with the same state
-// directory, at now, before any of the app's calls. A restore arms the
-// feature's timers at their saved times; the core then fires, in time
-// order, those whose time passed while the host was down.
-func (r *Registry) Durable(name string, save func() any, restore func(raw json.RawMessage, now time.Time) error) {
-	r.durable = append(r.durable, durableHook{name, save, restore})
 }
 
 // Store is where an app's system state survives the host dying: its
@@ -247,16 +228,6 @@ func (st *Store) Restore(ctx context.Context, r *Restored) error {
 	}
 	st.Save()
 	return nil
-}
-
-// sortTimers orders ts by time, then by arming order.
-func sortTimers(ts []timer) {
-	slices.SortFunc(ts, func(x, y timer) int {
-		if c := x.at.Compare(y.at); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.ev.Seq(), y.ev.Seq())
-	})
 }
 
 // SavePending returns the app's pending request of kind as saved, or nil;

@@ -1,6 +1,8 @@
 package system
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/watchbox/watchbox/host/internal/clock"
@@ -96,6 +98,16 @@ func (ts *Timers) stopAll() {
 	for name := range ts.evs {
 		ts.Stop(name)
 	}
+}
+
+// sortTimers orders ts by time, then by arming order.
+func sortTimers(ts []timer) {
+	slices.SortFunc(ts, func(x, y timer) int {
+		if c := x.at.Compare(y.at); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.ev.Seq(), y.ev.Seq())
+	})
 }
 
 // Due is a policy rule that decides, when a pending request comes due,
