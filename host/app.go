@@ -232,8 +232,8 @@ func (r *Runtime) finishLoad(ctx context.Context, a *App, fail func(error) (*App
 
 	var restored *system.Restored
 	if r.cfg.StateDir != "" {
-		sys.SetStateFile(filepath.Join(r.cfg.StateDir, sys.ID+".state"))
-		if restored, err = sys.ReadState(); err != nil {
+		sys.Store.SetFile(filepath.Join(r.cfg.StateDir, sys.ID+".state"))
+		if restored, err = sys.Store.Read(); err != nil {
 			return fail(fmt.Errorf("host: %s: %w", sys.ID, err))
 		}
 	}
@@ -252,7 +252,7 @@ func (r *Runtime) finishLoad(ctx context.Context, a *App, fail func(error) (*App
 	// The schedules saved by an earlier run: what came due meanwhile is
 	// delivered now, before anything else happens to the app.
 	sys.Lock()
-	err = sys.Restore(ctx, restored)
+	err = sys.Store.Restore(ctx, restored)
 	sys.Unlock()
 	if err != nil {
 		r.mu.Lock()
@@ -291,7 +291,7 @@ func (a *App) Launches() uint64 {
 func (a *App) LastCrash() *Call {
 	a.sys.Lock()
 	defer a.sys.Unlock()
-	return a.sys.Life.LastCrash()
+	return a.sys.Crashes.Last()
 }
 
 // Crashes returns how many times the app's instance died in a call.
@@ -309,7 +309,7 @@ func (a *App) Container() string { return filepath.Join(a.rt.cfg.DataDir, "conta
 func (a *App) locked(f func() error) error {
 	a.sys.Lock()
 	defer a.sys.Unlock()
-	defer a.sys.Save() // what f changed without a call (a held push) is saved too
+	defer a.sys.Store.Save() // what f changed without a call (a held push) is saved too
 	return f()
 }
 

@@ -273,7 +273,7 @@ func (d Dev) Reload(ctx context.Context, file string, wasm []byte, opts ...Reloa
 			return Reload{Version: version, Hash: hash}, fmt.Errorf("host: applying %s: %w", bundle.ManifestFile, err)
 		}
 	}
-	sw, err := a.sys.Swap(ctx, cm) // swapped, whatever err says
+	sw, err := a.sys.Reload.Swap(ctx, cm) // swapped, whatever err says
 	a.verMu.Lock()
 	a.reloads++
 	a.hash = hash

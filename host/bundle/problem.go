@@ -2,7 +2,7 @@ package bundle
 
 import (
 	"fmt"
-	suggestpkg "github.com/watchbox/watchbox/host/internal/suggest"
+	suggestpkg "github.com/watchbox/watchbox/internal/suggest"
 	"strings"
 )
 

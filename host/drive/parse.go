@@ -9,7 +9,7 @@ import (
 	"unicode"
 
 	"github.com/watchbox/watchbox/abi"
-	"github.com/watchbox/watchbox/host/internal/suggest"
+	"github.com/watchbox/watchbox/internal/suggest"
 )
 
 // stepNames are the step words, for "did you mean" hints.

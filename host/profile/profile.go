@@ -15,7 +15,7 @@ import (
 	"fmt"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/input"
-	"github.com/watchbox/watchbox/host/internal/suggest"
+	"github.com/watchbox/watchbox/internal/suggest"
 	"reflect"
 	"sort"
 	"strconv"

@@ -2,7 +2,7 @@ package scenario
 
 import (
 	"fmt"
-	suggestpkg "github.com/watchbox/watchbox/host/internal/suggest"
+	suggestpkg "github.com/watchbox/watchbox/internal/suggest"
 	"sort"
 	"strings"
 	"time"

@@ -9,7 +9,6 @@ import (
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/internal/guest"
-	"github.com/watchbox/watchbox/host/internal/policy"
 )
 
 // Call records one call into a guest, as passed to Env.OnCall.
@@ -114,17 +113,18 @@ func (a *App) Call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 // call is Call that also returns the fields the guest replied with when
 // it answered ok (save_state's state).
 func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call, []byte, error) {
-	res := a.Guest.Call(ctx, kind, fields, a.budget(kind))
+	_, budget := budgetOf(a.Env.Rules.Profile(), kind)
+	res := a.Guest.Call(ctx, kind, fields, budget)
 	c := Call{App: a.ID, Time: res.Start, Event: kind, ID: res.ID, Duration: res.Duration, Fuel: res.Fuel}
 	if res.Crash != nil {
-		reason := a.budgetReason(kind, res.Crash)
+		reason := a.Crashes.reason(kind, res.Crash)
 		crash := &CrashError{App: a.ID, Event: kind, Termination: res.Crash.Termination, Reason: reason, Fuel: res.Fuel}
 		crash.Stack, crash.Where = fatalStack(res.Crash)
 		a.Life.Kill(ctx)
-		a.Life.crashes++
+		a.Crashes.n++
 		c.Crash, c.Termination, c.Stack, c.Where = crash.Reason, crash.Termination, crash.Stack, crash.Where
 		c.State = a.Life.state
-		a.Save()
+		a.Store.Save()
 		a.record(c)
 		return c, nil, crash
 	}
@@ -137,45 +137,14 @@ func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 		c.Where = AppFrame(res.Details)
 		herr = &HandlerError{App: a.ID, Event: kind, Status: c.Status, Message: c.Message, Where: c.Where, Stack: c.Stack}
 	}
-	a.Save() // before the call is reported: what it scheduled is on disk
+	a.Store.Save() // before the call is reported: what it scheduled is on disk
 	a.record(c)
 	return c, res.Reply, herr
 }
 
-// MissedDeadline kills the running instance because a background task was
-// still open at its deadline, and records it as a crash of a call of kind
-// (watchOS's 0x2182bad2).
-func (l *Lifecycle) MissedDeadline(now time.Time, kind abi.EventKind, reason string) {
-	l.terminated(now, kind, reason, guest.TerminationTaskDeadline)
-	l.Kill(context.Background())
-}
-
-// overCPU kills the running instance because the app went over the
-// background CPU limit while a session held it (decision d), and records
-// it as a crash of the last background call with the CPU termination
-// reason: watchOS terminates such an app rather than suspending it.
-func (l *Lifecycle) overCPU(d policy.Decision) {
-	if l.terminated(l.app.Env.Clock.Now(), l.app.CPU.last, d.Reason+" ["+d.Rule+"]", guest.TerminationCPU) {
-		l.Kill(context.Background())
-	}
-}
-
-// terminated records the system's kill of the running instance, if there
-// is one, as a crash of a call of kind ended by term, and reports whether
-// there was. The caller kills the instance.
-func (l *Lifecycle) terminated(now time.Time, kind abi.EventKind, reason string, term guest.Termination) bool {
-	a := l.app
-	if !a.Guest.Running() {
-		return false
-	}
-	l.crashes++
-	a.record(Call{App: a.ID, Time: now, Event: kind, Crash: reason, Termination: term, State: abi.StateNotRunning})
-	return true
-}
-
 func (a *App) record(c Call) {
 	if c.Crash != "" {
-		a.Life.lastCrash = &c
+		a.Crashes.last = &c
 	}
 	a.CPU.add(c)
 	ev := a.Log.Debug()
@@ -203,73 +172,6 @@ func (a *App) record(c Call) {
 	if f := a.Env.OnCall; f != nil {
 		f(c)
 	}
-}
-
-// budget returns the time budget of a call of kind, from the profile.
-func (a *App) budget(kind abi.EventKind) time.Duration {
-	_, d := a.budgetKey(kind)
-	return d
-}
-
-// budgetKey returns the profile key of the time budget of a call of kind
-// (kind 0 is _initialize) and its value.
-func (a *App) budgetKey(kind abi.EventKind) (string, time.Duration) {
-	p := a.Env.Rules.Profile()
-	switch kind {
-	case 0, abi.EventDidFinishLaunching:
-		return "launch_time", p.LaunchTime.D()
-	case abi.EventWillEnterForeground, abi.EventDidBecomeActive, abi.EventWillResignActive, abi.EventDidEnterBackground:
-		return "lifecycle_time", p.LifecycleTime.D()
-	case abi.EventBackgroundTasks:
-		return "task_time", p.TaskTime.D()
-	case abi.EventRemoteNotification:
-		return "push_run_time", p.PushRunTime.D()
-	}
-	return "event_time", p.EventTime.D()
-}
-
-// budgetReason explains a crash of a call of kind (0: _initialize): for a
-// spent CPU or wall-time budget, which profile key set it, its value, the
-// fuel used and what to do; for any other crash, the guest's reason.
-func (a *App) budgetReason(kind abi.EventKind, c *guest.Crash) string {
-	if c.Termination != guest.TerminationCPU && c.Termination != guest.TerminationWall {
-		return a.fatalReason(c)
-	}
-	key, d := a.budgetKey(kind)
-	call := "_initialize"
-	if kind != 0 {
-		call = kind.String()
-	}
-	fuel := a.Env.Rules.Profile().Fuel(d)
-	what := fmt.Sprintf("%s used its whole CPU budget, %s=%v (%d fuel; it used %d)", call, key, d, fuel, c.Fuel)
-	if c.Termination == guest.TerminationWall {
-		what = fmt.Sprintf("%s ran past its wall-clock deadline, %s=%v (it used %d of %d fuel)", call, key, d, c.Fuel, fuel)
-	}
-	instead := "move the work to a background task"
-	if kind == abi.EventBackgroundTasks {
-		instead = "split the work across several background tasks"
-	}
-	return fmt.Sprintf("%s; raise it with --set %s=%v, or %s", what, key, 2*d, instead)
-}
-
-// fatalReason explains a crash the Go runtime reported on stderr: what
-// happened, in one line, and what to do. Other crashes keep the guest's
-// reason.
-func (a *App) fatalReason(c *guest.Crash) string {
-	limit := fmt.Sprintf("memoryLimit=%s (watchapp.json)", a.Manifest.MemoryLimit)
-	switch c.Termination {
-	case guest.TerminationOutOfMemory:
-		return fmt.Sprintf("%s: the Go heap outgrew %s; raise memoryLimit, or keep less in memory at once", c.Reason, limit)
-	case guest.TerminationStackOverflow:
-		return fmt.Sprintf("%s: a goroutine's stack kept growing (under %s), which is almost always unbounded recursion; make the recursion end, or turn it into a loop", c.Reason, limit)
-	case guest.TerminationDeadlock:
-		return c.Reason + ": the handler waited on a channel, lock or WaitGroup that no goroutine will ever release; a handler must return without waiting for work that only runs after it"
-	case guest.TerminationGoFatal:
-		return c.Reason + ": the Go runtime stopped the app; --verbose shows the goroutines' stacks"
-	case guest.TerminationGoPanic:
-		return c.Reason + ": a goroutine the app started panicked, and the SDK recovers panics in handlers only; recover in that goroutine"
-	}
-	return c.Reason
 }
 
 // fatalStack returns a crash's Go runtime report as one text, and its

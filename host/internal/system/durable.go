@@ -2,13 +2,11 @@ package system
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"slices"
 	"strings"
 	"time"
 
@@ -56,30 +54,30 @@ type SavedRequest struct {
 	UserInfo  []byte                `json:"user_info,omitempty"`
 }
 
-// durableHook is one feature's part of the saved state.
-type durableHook struct {
-	name    string
-	save    func() any
-	restore func(raw json.RawMessage, now time.Time) error
+// Store is where an app's system state survives the host dying: its
+// state file, written crash-consistently after every change (a call, a
+// timer, a request) and read back when the runtime starts again with the
+// same state directory. Every feature adds its part with
+// Registry.Durable.
+type Store struct {
+	app *App
+	// path is the app's state file ("" for none); lastSaved what it
+	// holds; saveErr the last failure to write it, logged once; off set
+	// once the runtime closed the app.
+	path      string
+	lastSaved []byte
+	saveErr   string
+	off       bool
 }
 
-// Durable adds a feature's part of the app's saved state, under name:
-// save returns it (anything encoding/json encodes; nil for nothing), and
-// restore takes it back when the runtime starts again with the same state
-// directory, at now, before any of the app's calls. A restore arms the
-// feature's timers at their saved times; the core then fires, in time
-// order, those whose time passed while the host was down.
-func (r *Registry) Durable(name string, save func() any, restore func(raw json.RawMessage, now time.Time) error) {
-	r.durable = append(r.durable, durableHook{name, save, restore})
-}
-
-// SetStateFile makes the app save its system state to path after every
+// SetFile makes the app save its system state to path after every
 // change (a call, a timer, a request), crash-consistently, from now on.
 // Empty path: no saved state.
-func (a *App) SetStateFile(path string) { a.statePath = path }
+func (st *Store) SetFile(path string) { st.path = path }
 
-// state builds the app's saved state.
-func (a *App) state() ([]byte, error) {
+// encode builds the app's saved state.
+func (st *Store) encode() ([]byte, error) {
+	a := st.app
 	s := saved{App: a.ID, LastInteraction: a.lastInteraction, Features: map[string]json.RawMessage{}}
 	a.Env.Rules.Ask(func(p *policy.Policy) {
 		for _, e := range p.Ledger.Entries(a.ID) {
@@ -103,49 +101,50 @@ func (a *App) state() ([]byte, error) {
 // Save writes the app's system state to its state file if it changed since
 // the last write. A failed write is logged and tried again, whole, at the
 // next change; the old file stays as it was. The app's lock must be held.
-func (a *App) Save() {
-	if a.statePath == "" || a.saveOff {
+func (st *Store) Save() {
+	if st.path == "" || st.off {
 		return
 	}
-	body, err := a.state()
+	body, err := st.encode()
 	if err == nil {
-		if bytes.Equal(body, a.lastSaved) {
+		if bytes.Equal(body, st.lastSaved) {
 			return
 		}
-		err = durable.Write(a.statePath, body)
+		err = durable.Write(st.path, body)
 	}
 	if err != nil {
-		if msg := err.Error(); msg != a.saveErr {
-			a.saveErr = msg
-			a.Log.Error().Err(err).Msg("cannot save the app's schedules; they are lost if the host dies before the next save succeeds")
+		if msg := err.Error(); msg != st.saveErr {
+			st.saveErr = msg
+			st.app.Log.Error().Err(err).Msg("cannot save the app's schedules; they are lost if the host dies before the next save succeeds")
 		}
 		return
 	}
-	a.saveErr = ""
-	a.lastSaved = body
+	st.saveErr = ""
+	st.lastSaved = body
 }
 
 // SaveFinal saves the state one last time as the runtime closes, and
 // stops saving: what the close takes down (pending notifications, timers)
 // belongs to the next start.
-func (a *App) SaveFinal() {
-	a.Save()
-	a.saveOff = true
+func (st *Store) SaveFinal() {
+	st.Save()
+	st.off = true
 }
 
 // Restored is an app's state as read from its state file, not yet
 // applied.
 type Restored struct{ s saved }
 
-// ReadState reads the app's state file: nil (and no error) when there is
+// Read reads the app's state file: nil (and no error) when there is
 // none. A file that cannot be used is an error that names it and says
 // what to do; it is left as it is.
-func (a *App) ReadState() (*Restored, error) {
-	if a.statePath == "" {
+func (st *Store) Read() (*Restored, error) {
+	a := st.app
+	if st.path == "" {
 		return nil, nil
 	}
-	durable.CleanTemps(a.statePath)
-	body, err := durable.Read(a.statePath)
+	durable.CleanTemps(st.path)
+	body, err := durable.Read(st.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -154,10 +153,10 @@ func (a *App) ReadState() (*Restored, error) {
 	}
 	var s saved
 	if err := json.Unmarshal(body, &s); err != nil {
-		return nil, &durable.Error{Path: a.statePath, Problem: "is corrupt: " + excerpt(err.Error())}
+		return nil, &durable.Error{Path: st.path, Problem: "is corrupt: " + excerpt(err.Error())}
 	}
 	if s.App != a.ID {
-		return nil, &durable.Error{Path: a.statePath, Problem: fmt.Sprintf("belongs to app %q, not %s", excerpt(s.App), a.ID)}
+		return nil, &durable.Error{Path: st.path, Problem: fmt.Sprintf("belongs to app %q, not %s", excerpt(s.App), a.ID)}
 	}
 	return &Restored{s}, nil
 }
@@ -169,12 +168,13 @@ func excerpt(s string) string {
 	return s
 }
 
-// Restore applies the state r read by ReadState at now: the budget
+// Restore applies the state r read by Read at now: the budget
 // ledger, then every feature's part, which arm their timers; then it
 // delivers, in time order, what came due while the host was down, late
 // rather than lost, as watchOS does after a reboot. It reports what was
 // restored. The app's lock must be held.
-func (a *App) Restore(ctx context.Context, r *Restored) error {
+func (st *Store) Restore(ctx context.Context, r *Restored) error {
+	a := st.app
 	if r == nil {
 		return nil
 	}
@@ -201,7 +201,7 @@ func (a *App) Restore(ctx context.Context, r *Restored) error {
 			continue
 		}
 		if err := h.restore(raw, now); err != nil {
-			errs = append(errs, fmt.Errorf("state file %s: %s: %w", a.statePath, h.name, err))
+			errs = append(errs, fmt.Errorf("state file %s: %s: %w", st.path, h.name, err))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -226,23 +226,14 @@ func (a *App) Restore(ctx context.Context, r *Restored) error {
 			Reason: fmt.Sprintf("%s at %s passed while the host was down: delivered now, %s late", t.label, t.at.UTC().Format(time.RFC3339), now.Sub(t.at).Round(time.Second))})
 		a.Timers.fire(t.name)
 	}
-	a.Save()
+	st.Save()
 	return nil
-}
-
-// sortTimers orders ts by time, then by arming order.
-func sortTimers(ts []timer) {
-	slices.SortFunc(ts, func(x, y timer) int {
-		if c := x.at.Compare(y.at); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.ev.Seq(), y.ev.Seq())
-	})
 }
 
 // SavePending returns the app's pending request of kind as saved, or nil;
 // userInfo turns its payload into bytes (nil: it is []byte already).
-func (a *App) SavePending(kind policy.Kind, userInfo func(any) []byte) *SavedRequest {
+func (st *Store) SavePending(kind policy.Kind, userInfo func(any) []byte) *SavedRequest {
+	a := st.app
 	var req policy.Request
 	var ok bool
 	a.Env.Rules.Ask(func(p *policy.Policy) { req, ok = p.Pending.Get(a.ID, kind) })
@@ -260,7 +251,8 @@ func (a *App) SavePending(kind policy.Kind, userInfo func(any) []byte) *SavedReq
 
 // RestorePending makes s the app's pending request of kind again, with
 // payload userInfo, and returns when it is due.
-func (a *App) RestorePending(kind policy.Kind, s *SavedRequest, userInfo any) time.Time {
+func (st *Store) RestorePending(kind policy.Kind, s *SavedRequest, userInfo any) time.Time {
+	a := st.app
 	req := policy.Request{App: a.ID, Kind: kind, Made: s.Made, Preferred: s.Preferred, Due: s.Due, Snapshot: s.Snapshot, UserInfo: userInfo}
 	a.Env.Rules.Ask(func(p *policy.Policy) { p.Pending.Replace(req, s.Due) })
 	return s.Due

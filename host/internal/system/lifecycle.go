@@ -7,32 +7,24 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
-	"github.com/watchbox/watchbox/host/internal/clock"
 	"github.com/watchbox/watchbox/host/internal/guest"
 )
 
 // Lifecycle is an app's life-cycle state machine, following watchOS: not
 // running, inactive, active, background, suspended. Its transitions make
 // the app's calls in watchOS's order, run the features' hooks, and arm the
-// life-cycle timer (the frontmost timeout, the suspension); keep-awake
-// holds keep a background app from being suspended.
+// life-cycle timer (the frontmost timeout, the suspension); the app's
+// Holds keep a background app from being suspended, and an inactive one
+// frontmost.
 type Lifecycle struct {
 	app      *App
 	state    abi.State
 	launches uint64
 	cold     bool // the current instance was started by its launch
-	crashes  int
-	// lastCrash is the record of the last call the instance died in.
-	lastCrash *Call
-	closed    bool
-	closing   bool         // Shutdown is under way
-	timer     *clock.Event // the life-cycle timer (frontmost timeout, suspension)
-	timerGen  uint64
-	holds     int // keep-awake holds: the app is not suspended while any is taken
-	// frontHolds keep an inactive app frontmost (no frontmost timeout)
-	// while any is taken: a running self care or mindfulness session.
-	frontHolds int
-	leaving    string // why the app is leaving the foreground, while it does
+	closed   bool
+	closing  bool      // Shutdown is under way
+	timer    lifeTimer // the life-cycle timer (frontmost timeout, suspension)
+	leaving  string    // why the app is leaving the foreground, while it does
 }
 
 // State returns the app's life-cycle state.
@@ -46,16 +38,8 @@ func (l *Lifecycle) Frontmost() bool {
 
 // Counts returns how many times the app was launched (cold) and how many
 // times its instance died.
-func (l *Lifecycle) Counts() (launches uint64, crashes int) { return l.launches, l.crashes }
-
-// LastCrash returns the record of the last call the app crashed in, or
-// nil if it never crashed.
-func (l *Lifecycle) LastCrash() *Call {
-	if l.lastCrash == nil {
-		return nil
-	}
-	c := *l.lastCrash
-	return &c
+func (l *Lifecycle) Counts() (launches uint64, crashes int) {
+	return l.launches, l.app.Crashes.n
 }
 
 // Closed reports whether the runtime shut the app down for good.
@@ -64,38 +48,6 @@ func (l *Lifecycle) Closed() bool { return l.closed }
 // Closing reports whether the runtime is shutting the app down (Shutdown
 // has begun): a kill then is the end of the run, not the app's fate.
 func (l *Lifecycle) Closing() bool { return l.closing || l.closed }
-
-// Hold takes a keep-awake hold: a background app is not suspended while
-// it holds work (an open background task).
-func (l *Lifecycle) Hold() { l.holds++ }
-
-// Release releases a hold taken with Hold.
-func (l *Lifecycle) Release() {
-	if l.holds > 0 {
-		l.holds--
-	}
-}
-
-// HoldFrontmost keeps the app frontmost while the wrist is down: no
-// frontmost timeout sends it to the background while the hold is taken
-// (a running frontmost extended runtime session). Leaving the foreground
-// by the user's action (a crown press, another app) still happens.
-func (l *Lifecycle) HoldFrontmost() {
-	l.frontHolds++
-	if l.state == abi.StateInactive {
-		l.stopTimer()
-	}
-}
-
-// ReleaseFrontmost releases a hold taken with HoldFrontmost; an inactive
-// app's frontmost timeout starts again from now.
-func (l *Lifecycle) ReleaseFrontmost() {
-	if l.frontHolds == 0 {
-		return
-	}
-	l.frontHolds--
-	l.armFrontmost()
-}
 
 // FrontmostTimeout returns how long the app stays frontmost after the
 // wrist drops: frontmost_timeout (or the runtime's override), or
@@ -112,8 +64,8 @@ func (l *Lifecycle) FrontmostTimeout() time.Duration {
 // armFrontmost arms an inactive app's frontmost timeout, unless a
 // frontmost hold is taken.
 func (l *Lifecycle) armFrontmost() {
-	if d := l.FrontmostTimeout(); l.state == abi.StateInactive && d > 0 && l.frontHolds == 0 {
-		l.after(d, abi.StateInactive, func(ctx context.Context) error {
+	if d := l.FrontmostTimeout(); l.state == abi.StateInactive && d > 0 && l.app.Holds.front == 0 {
+		l.timer.after(l, d, abi.StateInactive, func(ctx context.Context) error {
 			return l.BackgroundBecause(ctx, "its frontmost timeout passed")
 		})
 	}
@@ -144,7 +96,7 @@ func (l *Lifecycle) setState(s abi.State) {
 // Kill drops the instance without any callback (crash or purge): every
 // feature forgets what belonged to it.
 func (l *Lifecycle) Kill(ctx context.Context) {
-	l.stopTimer()
+	l.timer.stop(l)
 	for _, f := range l.app.Features.onKill {
 		f()
 	}
@@ -197,13 +149,13 @@ func (l *Lifecycle) coldStart(ctx context.Context, state abi.State) error {
 	l.app.Log.Info().Uint64("launch", l.launches).Msg("cold launch")
 	l.cold = true
 	if err := l.app.Guest.Instantiate(ctx, l.launches, l.app.Env.Rules.Profile().LaunchTime.D()); err != nil {
-		l.crashes++
+		l.app.Crashes.n++
 		l.setState(abi.StateNotRunning)
 		var gc *guest.Crash
 		if !errors.As(err, &gc) {
 			return err
 		}
-		reason := l.app.budgetReason(0, gc)
+		reason := l.app.Crashes.reason(0, gc)
 		stack, where := fatalStack(gc)
 		l.app.record(Call{App: l.app.ID, Time: l.app.Env.Clock.Now(), Crash: reason, Termination: gc.Termination, Fuel: gc.Fuel, Stack: stack, Where: where})
 		return &CrashError{App: l.app.ID, Termination: gc.Termination, Reason: reason, Fuel: gc.Fuel, Stack: stack, Where: where}
@@ -215,7 +167,7 @@ func (l *Lifecycle) coldStart(ctx context.Context, state abi.State) error {
 // a cold launch when it is not running, else a return from wherever it
 // is. It counts as the user's interaction with the app.
 func (l *Lifecycle) Foreground(ctx context.Context) error {
-	l.stopTimer()
+	l.timer.stop(l)
 	l.app.lastInteraction = l.app.Env.Clock.Now()
 	for _, f := range l.app.Features.onOpen {
 		f()
@@ -255,7 +207,7 @@ func (l *Lifecycle) WristDown(ctx context.Context) error {
 // (if active), then did_enter_background, then the features' background
 // hooks; it is suspended after the suspend delay once no hold is taken.
 func (l *Lifecycle) Background(ctx context.Context) error {
-	l.stopTimer()
+	l.timer.stop(l)
 	var err error
 	switch l.state {
 	case abi.StateActive:
@@ -286,7 +238,7 @@ func (l *Lifecycle) Suspend(ctx context.Context) error {
 		l.Ignored("suspend")
 		return nil
 	}
-	l.stopTimer()
+	l.timer.stop(l)
 	if l.state == abi.StateBackground {
 		for _, f := range l.app.Features.onSuspend {
 			f()
@@ -315,7 +267,7 @@ func (l *Lifecycle) Deliver(ctx context.Context, kind abi.EventKind, fields []by
 			return Call{App: l.app.ID, Event: kind}, err
 		}
 	case abi.StateSuspended:
-		l.stopTimer()
+		l.timer.stop(l)
 		l.cold = false
 		l.setState(abi.StateBackground) // the system wakes it to run in the background
 	}
@@ -331,7 +283,7 @@ func (l *Lifecycle) Wake(ctx context.Context) error {
 			return err
 		}
 	case abi.StateSuspended:
-		l.stopTimer()
+		l.timer.stop(l)
 		l.cold = false
 		l.setState(abi.StateBackground)
 	}
@@ -344,8 +296,8 @@ func (l *Lifecycle) Wake(ctx context.Context) error {
 // Settle suspends a background app that holds no work once the suspend
 // delay has passed, as watchOS does after setTaskCompleted.
 func (l *Lifecycle) Settle() {
-	if d := l.app.Env.SuspendDelay(); l.state == abi.StateBackground && l.holds == 0 && l.app.Guest.Running() && d > 0 {
-		l.after(d, abi.StateBackground, l.Suspend)
+	if d := l.app.Env.SuspendDelay(); l.state == abi.StateBackground && l.app.Holds.awake == 0 && l.app.Guest.Running() && d > 0 {
+		l.timer.after(l, d, abi.StateBackground, l.Suspend)
 	}
 }
 
@@ -361,7 +313,7 @@ func (l *Lifecycle) Shutdown(ctx context.Context) error {
 		err = l.Sequence(ctx, StepBackground)
 	}
 	l.Kill(ctx)
-	l.app.SaveFinal() // what the close takes down is the next start's
+	l.app.Store.SaveFinal() // what the close takes down is the next start's
 	for _, f := range l.app.Features.onClose {
 		f()
 	}
@@ -373,27 +325,4 @@ func (l *Lifecycle) Shutdown(ctx context.Context) error {
 // Ignored logs a transition that does not apply in the app's state.
 func (l *Lifecycle) Ignored(what string) {
 	l.app.Log.Info().Str("state", l.state.String()).Msgf("%s ignored: the app is %v", what, l.state)
-}
-
-// after runs f, with the lock held, once d has passed, if the app is still
-// in state s and no other transition happened meanwhile.
-func (l *Lifecycle) after(d time.Duration, s abi.State, f func(context.Context) error) {
-	l.stopTimer()
-	gen := l.timerGen
-	label := l.app.ID + " " + s.String() + " timeout"
-	l.timer = l.app.Env.Sched.After(d, label, func() {
-		l.app.mu.Lock()
-		defer l.app.mu.Unlock()
-		if l.timerGen == gen && l.state == s && !l.closed {
-			f(context.Background())
-		}
-	})
-}
-
-func (l *Lifecycle) stopTimer() {
-	l.timerGen++
-	if l.timer != nil {
-		l.app.Env.Sched.Cancel(l.timer)
-		l.timer = nil
-	}
 }

@@ -2,7 +2,9 @@ package system
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/abi/msg"
@@ -93,4 +95,21 @@ func (r *Registry) TasksDone() {
 	for _, f := range r.onTasksDone {
 		f()
 	}
+}
+
+// durableHook is one feature's part of the saved state.
+type durableHook struct {
+	name    string
+	save    func() any
+	restore func(raw json.RawMessage, now time.Time) error
+}
+
+// Durable adds a feature's part of the app's saved state, under name:
+// save returns it (anything encoding/json encodes; nil for nothing), and
+// restore takes it back when the runtime starts again with the same state
+// directory, at now, before any of the app's calls. A restore arms the
+// feature's timers at their saved times; the core then fires, in time
+// order, those whose time passed while the host was down.
+func (r *Registry) Durable(name string, save func() any, restore func(raw json.RawMessage, now time.Time) error) {
+	r.durable = append(r.durable, durableHook{name, save, restore})
 }

@@ -10,6 +10,12 @@ import (
 	"github.com/watchbox/watchbox/host/internal/guest"
 )
 
+// Reloader swaps a new version of an app's module in while the app runs
+// (`watchbox dev`'s hot reload), carrying the guest's state across when
+// both versions can, and relaunching the new instance cold into the app's
+// state when they cannot.
+type Reloader struct{ app *App }
+
 // Swapped says how a hot reload's swap went.
 type Swapped struct {
 	// Running is whether an instance was running: only then is there
@@ -38,13 +44,14 @@ type Swapped struct {
 // refuses the state, or the state is over the profile's
 // saved_state_bytes, the new instance starts cold instead: it is brought
 // back to the state the app was in through the life-cycle calls a cold
-// launch makes (Relaunch). An app that is not running only gets the new
+// launch makes (relaunch). An app that is not running only gets the new
 // module for its next launch.
 //
 // A crash of the old version in save_state, or of the new one, is a
 // crash as any other (the features forget the instance's work) and is
 // returned; the new module stays, and the next event launches it.
-func (a *App) Swap(ctx context.Context, cm *guest.Module) (Swapped, error) {
+func (r *Reloader) Swap(ctx context.Context, cm *guest.Module) (Swapped, error) {
+	a := r.app
 	l := &a.Life
 	if l.Closing() {
 		cm.Close(ctx)
@@ -55,7 +62,7 @@ func (a *App) Swap(ctx context.Context, cm *guest.Module) (Swapped, error) {
 		return Swapped{}, nil
 	}
 	sw := Swapped{Running: true}
-	state, carry, note, err := a.saveState(ctx)
+	state, carry, note, err := r.saveState(ctx)
 	sw.StateBytes, sw.Note = len(state), note
 	a.Guest.Swap(ctx, cm)
 	if err != nil { // the old version crashed: the app is not running now
@@ -63,7 +70,7 @@ func (a *App) Swap(ctx context.Context, cm *guest.Module) (Swapped, error) {
 		return sw, err
 	}
 	prev := l.state
-	if err := a.instantiate(ctx); err != nil {
+	if err := r.instantiate(ctx); err != nil {
 		return sw, err
 	}
 	if carry {
@@ -83,18 +90,19 @@ func (a *App) Swap(ctx context.Context, cm *guest.Module) (Swapped, error) {
 		}
 		// A refused state may have been half taken up: start afresh.
 		a.Guest.Kill(ctx)
-		if err := a.instantiate(ctx); err != nil {
+		if err := r.instantiate(ctx); err != nil {
 			return sw, err
 		}
 	}
 	a.Log.Info().Str("why", sw.Note).Msg("reloaded: the new version starts cold")
-	return sw, l.Relaunch(ctx, prev)
+	return sw, r.relaunch(ctx, prev)
 }
 
 // saveState asks the running instance for its state. It returns the
 // state, whether to carry it, why not, and a crash error when the
 // instance died (it is gone then).
-func (a *App) saveState(ctx context.Context) (state []byte, carry bool, note string, err error) {
+func (r *Reloader) saveState(ctx context.Context) (state []byte, carry bool, note string, err error) {
+	a := r.app
 	c, reply, err := a.call(ctx, abi.EventSaveState, nil)
 	var crash *CrashError
 	switch {
@@ -120,7 +128,8 @@ func (a *App) saveState(ctx context.Context) (state []byte, carry bool, note str
 
 // instantiate starts a new instance of the (new) module for a reload. A
 // crash is recorded as a crash at start and leaves the app not running.
-func (a *App) instantiate(ctx context.Context) error {
+func (r *Reloader) instantiate(ctx context.Context) error {
+	a := r.app
 	l := &a.Life
 	err := a.Guest.Instantiate(ctx, l.launches, a.Env.Rules.Profile().LaunchTime.D())
 	if err == nil {
@@ -131,14 +140,14 @@ func (a *App) instantiate(ctx context.Context) error {
 		l.Kill(ctx)
 		return err
 	}
-	l.crashes++
-	reason := a.budgetReason(0, gc)
+	a.Crashes.n++
+	reason := a.Crashes.reason(0, gc)
 	a.record(Call{App: a.ID, Time: a.Env.Clock.Now(), Crash: reason, Termination: gc.Termination, Fuel: gc.Fuel})
 	l.Kill(ctx)
 	return &CrashError{App: a.ID, Termination: gc.Termination, Reason: reason, Fuel: gc.Fuel}
 }
 
-// Relaunch brings a new instance, started but not launched, to state s
+// relaunch brings a new instance, started but not launched, to state s
 // through the calls of a cold launch into it: did_finish_launching, then
 // will_enter_foreground for inactive, and did_become_active for active;
 // did_finish_launching in the background for background and suspended
@@ -146,7 +155,8 @@ func (a *App) instantiate(ctx context.Context) error {
 // none). It counts as a launch. The life-cycle timer armed before (the
 // frontmost timeout, the suspension) is kept, since the app ends in the
 // state it was armed for.
-func (l *Lifecycle) Relaunch(ctx context.Context, s abi.State) error {
+func (r *Reloader) relaunch(ctx context.Context, s abi.State) error {
+	l := &r.app.Life
 	l.launches++
 	l.cold = true
 	l.app.Log.Info().Uint64("launch", l.launches).Str("to", s.String()).Msg("cold launch after a reload")

@@ -63,17 +63,19 @@ type App struct {
 
 	// Life is the app's life-cycle state machine.
 	Life Lifecycle
+	// Holds are the features' holds on the life cycle: keep-awake and
+	// frontmost.
+	Holds Holds
+	// Crashes record how the app's instances died.
+	Crashes Crashes
 	// CPU measures the app's CPU while it runs in the background under a
 	// session, for the background CPU limit.
 	CPU CPU
 
-	// statePath is the app's state file ("" for none); lastSaved what it
-	// holds; saveErr the last failure to write it, logged once; saveOff
-	// set once the runtime closed the app.
-	statePath string
-	lastSaved []byte
-	saveErr   string
-	saveOff   bool
+	// Store saves the app's system state to its state file.
+	Store Store
+	// Reload swaps a new version of the app's module in (hot reload).
+	Reload Reloader
 
 	// live is Manifest for readers without the lock (a download's
 	// redirect check, host.App.Manifest); SetManifest changes both.
@@ -89,6 +91,10 @@ func New(env *Env, id string, m bundle.Manifest, log zerolog.Logger) *App {
 	a := &App{Env: env, ID: id, Manifest: m, Log: log, complication: m.Complication}
 	a.live.Store(&m)
 	a.Life.app = a
+	a.Crashes.app = a
+	a.Store.app = a
+	a.Reload.app = a
+	a.Holds.life = &a.Life
 	a.CPU.app = a
 	a.Timers = Timers{app: a, evs: map[string]timer{}}
 	a.Features.ops = map[abi.Op]Op{}

@@ -61,16 +61,16 @@ func TestTimers(t *testing.T) {
 // Holds nest, and never go below zero.
 func TestHolds(t *testing.T) {
 	a, _ := newApp(t)
-	a.Life.Hold()
-	a.Life.Hold()
-	a.Life.Release()
-	if a.Life.holds != 1 {
-		t.Fatalf("holds = %d", a.Life.holds)
+	a.Holds.Hold()
+	a.Holds.Hold()
+	a.Holds.Release()
+	if a.Holds.awake != 1 {
+		t.Fatalf("holds = %d", a.Holds.awake)
 	}
-	a.Life.Release()
-	a.Life.Release()
-	if a.Life.holds != 0 {
-		t.Fatalf("holds = %d", a.Life.holds)
+	a.Holds.Release()
+	a.Holds.Release()
+	if a.Holds.awake != 0 {
+		t.Fatalf("holds = %d", a.Holds.awake)
 	}
 }
 
@@ -132,19 +132,19 @@ func TestFeatureHold(t *testing.T) {
 	var h FeatureHold
 	h.Keep(&a.Life, true)
 	h.Keep(&a.Life, true)
-	if !h.Held() || a.Life.holds != 1 {
-		t.Fatalf("after two Keep(true): held %v, holds %d; want true, 1", h.Held(), a.Life.holds)
+	if !h.Held() || a.Holds.awake != 1 {
+		t.Fatalf("after two Keep(true): held %v, holds %d; want true, 1", h.Held(), a.Holds.awake)
 	}
 	h.Keep(&a.Life, false)
 	h.Keep(&a.Life, false)
-	if h.Held() || a.Life.holds != 0 {
-		t.Fatalf("after two Keep(false): held %v, holds %d; want false, 0", h.Held(), a.Life.holds)
+	if h.Held() || a.Holds.awake != 0 {
+		t.Fatalf("after two Keep(false): held %v, holds %d; want false, 0", h.Held(), a.Holds.awake)
 	}
-	a.Life.Hold() // another feature's
+	a.Holds.Hold() // another feature's
 	h.Keep(&a.Life, true)
 	h.Drop(&a.Life)
 	h.Drop(&a.Life)
-	if h.Held() || a.Life.holds != 1 {
-		t.Fatalf("after Drop: held %v, holds %d; want false and the other feature's 1", h.Held(), a.Life.holds)
+	if h.Held() || a.Holds.awake != 1 {
+		t.Fatalf("after Drop: held %v, holds %d; want false and the other feature's 1", h.Held(), a.Holds.awake)
 	}
 }

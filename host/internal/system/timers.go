@@ -1,6 +1,8 @@
 package system
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/watchbox/watchbox/host/internal/clock"
@@ -42,7 +44,7 @@ func (ts *Timers) Set(name string, t time.Time, label string, f func()) {
 			return
 		}
 		f()
-		a.Save()
+		a.Store.Save()
 	})
 	ts.evs[name] = timer{name: name, label: label, at: t, ev: ev, fn: f}
 }
@@ -98,6 +100,16 @@ func (ts *Timers) stopAll() {
 	}
 }
 
+// sortTimers orders ts by time, then by arming order.
+func sortTimers(ts []timer) {
+	slices.SortFunc(ts, func(x, y timer) int {
+		if c := x.at.Compare(y.at); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.ev.Seq(), y.ev.Seq())
+	})
+}
+
 // Due is a policy rule that decides, when a pending request comes due,
 // whether it runs now, waits longer, or is dropped.
 type Due func(p *policy.Policy, f policy.Facts, now time.Time) (policy.Request, policy.Decision, bool)
@@ -129,7 +141,7 @@ func (ts *Timers) ArmDue(name, label string, t time.Time, due Due, run func(poli
 			// Saved before the delivery starts: a host that dies during
 			// it does not deliver it again (watchOS does not redeliver a
 			// task whose app died), and the budget stays charged.
-			a.Save()
+			a.Store.Save()
 			run(req)
 		case policy.Delay, policy.Throttle:
 			ts.ArmDue(name, label, d.At, due, run)

@@ -219,9 +219,9 @@ func (f *Feature) begin(s *session, now time.Time) {
 	s.start = now
 	s.expires = now.Add(f.maxDuration(s.typ))
 	f.run = s
-	a.Life.Hold()
+	a.Holds.Hold()
 	if s.typ.Frontmost() {
-		a.Life.HoldFrontmost()
+		a.Holds.HoldFrontmost()
 	}
 	a.CPU.Watch(watcherName, f.overCPU)
 	a.Begin("session", fmt.Sprintf("extended %v session %d", s.typ, s.id), "extended")
@@ -295,9 +295,9 @@ func (f *Feature) stop(why string) {
 		a.Timers.Stop(t)
 	}
 	a.CPU.Unwatch(watcherName)
-	a.Life.Release()
+	a.Holds.Release()
 	if s.typ.Frontmost() {
-		a.Life.ReleaseFrontmost()
+		a.Holds.ReleaseFrontmost()
 	}
 }
 

@@ -68,7 +68,7 @@ func (f *Feature) save() any {
 	for _, n := range f.delivered {
 		s.Delivered = append(s.Delivered, n.saved())
 	}
-	s.HeldPush = f.a.SavePending(policy.KindBackgroundPush, func(v any) []byte {
+	s.HeldPush = f.a.Store.SavePending(policy.KindBackgroundPush, func(v any) []byte {
 		if p, ok := v.(*push.Push); ok {
 			return p.Raw
 		}
@@ -119,7 +119,7 @@ func (f *Feature) restore(raw json.RawMessage, now time.Time) error {
 		if err != nil {
 			return fmt.Errorf("the held background push: %w", err)
 		}
-		f.a.RestorePending(policy.KindBackgroundPush, h, p)
+		f.a.Store.RestorePending(policy.KindBackgroundPush, h, p)
 		f.armPush(policy.Decision{At: h.Due})
 	}
 	return nil

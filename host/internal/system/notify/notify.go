@@ -181,7 +181,7 @@ func (f *Feature) arm(n *notification, at time.Time) {
 		} else {
 			delete(f.pending, n.id)
 		}
-		f.a.Save() // presented at most once, even if the host dies now
+		f.a.Store.Save() // presented at most once, even if the host dies now
 		f.present(context.Background(), n)
 	})
 }

@@ -18,7 +18,7 @@ type saved struct {
 }
 
 func (f *Feature) save() any {
-	s := saved{Pending: f.a.SavePending(policy.KindSnapshot, nil), Off: f.off, Info: f.info}
+	s := saved{Pending: f.a.Store.SavePending(policy.KindSnapshot, nil), Off: f.off, Info: f.info}
 	if s.Pending == nil && !s.Off && s.Info == nil {
 		return nil
 	}
@@ -33,7 +33,7 @@ func (f *Feature) restore(raw json.RawMessage, _ time.Time) error {
 	}
 	f.off, f.info = s.Off, s.Info
 	if s.Pending != nil {
-		f.Schedule(f.a.RestorePending(policy.KindSnapshot, s.Pending, s.Pending.UserInfo))
+		f.Schedule(f.a.Store.RestorePending(policy.KindSnapshot, s.Pending, s.Pending.UserInfo))
 	}
 	return nil
 }

@@ -38,5 +38,5 @@ func (f *Feature) forget(t *task) {
 	f.a.Timers.Stop(t.warnTimer())
 	f.a.Timers.Stop(t.endTimer())
 	delete(f.open, t.id)
-	f.a.Life.Release()
+	f.a.Holds.Release()
 }

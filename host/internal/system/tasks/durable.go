@@ -28,7 +28,7 @@ type savedTask struct {
 
 // save returns the feature's saved state.
 func (f *Feature) save() any {
-	s := saved{Refresh: f.a.SavePending(policy.KindRefresh, nil)}
+	s := saved{Refresh: f.a.Store.SavePending(policy.KindRefresh, nil)}
 	for id, t := range f.open {
 		s.Open = append(s.Open, savedTask{ID: id, Kind: t.Kind, Session: t.Session})
 	}
@@ -54,7 +54,7 @@ func (f *Feature) restore(raw json.RawMessage, now time.Time) error {
 			Reason: fmt.Sprintf("%v task %d dropped: it was open when the host stopped, and the app's instance ended with it; it is not delivered again", t.Kind, t.ID)})
 	}
 	if s.Refresh != nil {
-		f.armRefresh(f.a.RestorePending(policy.KindRefresh, s.Refresh, s.Refresh.UserInfo))
+		f.armRefresh(f.a.Store.RestorePending(policy.KindRefresh, s.Refresh, s.Refresh.UserInfo))
 	}
 	return nil
 }

@@ -156,7 +156,7 @@ func (f *Feature) Deliver(ctx context.Context, tasks []*system.Task) error {
 		t := &task{Task: *st, id: f.next, times: times}
 		opened[i] = t
 		f.open[t.id] = t
-		a.Life.Hold()
+		a.Holds.Hold()
 		ev.Tasks = append(ev.Tasks, t.record())
 		id := t.id
 		a.Timers.Set(t.warnTimer(), t.times.Warning, "task warning", func() { f.warning(id) })
@@ -234,7 +234,7 @@ func (f *Feature) finish(t *task, now time.Time, rule, reason string) {
 	f.a.Timers.Stop(t.warnTimer())
 	f.a.Timers.Stop(t.endTimer())
 	delete(f.open, t.id)
-	f.a.Life.Release()
+	f.a.Holds.Release()
 	f.a.Report(policy.Decision{Time: now, Kind: policy.KindTask, Verdict: policy.Completed, Rule: rule, Reason: reason})
 	if len(f.open) == 0 {
 		f.a.Features.TasksDone()
@@ -330,5 +330,5 @@ func (f *Feature) deadline(id int64) {
 		})
 	}
 	f.forget(t) // its kill is the decision above; other open tasks are dropped with the instance
-	a.Life.MissedDeadline(now, abi.EventBackgroundTasks, fmt.Sprintf("%v task %d not completed in time", t.Kind, id))
+	a.Crashes.MissedDeadline(now, abi.EventBackgroundTasks, fmt.Sprintf("%v task %d not completed in time", t.Kind, id))
 }
