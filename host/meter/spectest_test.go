@@ -297,13 +297,22 @@ func errText(err error) string {
 	return s
 }
 
-func runSpecFile(ctx context.Context, t *testing.T, dir string, suite specSuite, file string, cache wazero.CompilationCache, spectestWasm []byte, st *specStats, cover bool) {
-	instrument := func(bin []byte) ([]byte, error) { return Instrument(bin, Strict) }
-	if cover {
-		instrument = func(bin []byte) ([]byte, error) {
-			return InstrumentWith(bin, Strict, Extras{Coverage: true, Snapshots: true})
-		}
-	}
+// instrumentedSide is one way of instrumenting the spec modules, compared
+// with the original.
+type instrumentedSide struct {
+	name       string
+	instrument func([]byte) ([]byte, error)
+	cover      bool
+}
+
+var instrumentedSides = []instrumentedSide{
+	{"instrumented", func(bin []byte) ([]byte, error) { return Instrument(bin, Strict) }, false},
+	{"instrumented for fuzzing", func(bin []byte) ([]byte, error) {
+		return InstrumentWith(bin, Strict, Extras{Coverage: true, Snapshots: true})
+	}, true},
+}
+
+func runSpecFile(ctx context.Context, t *testing.T, dir string, suite specSuite, file string, cache wazero.CompilationCache, spectestWasm []byte, st *specStats) {
 	raw, err := os.ReadFile(filepath.Join(dir, file))
 	if err != nil {
 		t.Fatal(err)
@@ -314,9 +323,12 @@ func runSpecFile(ctx context.Context, t *testing.T, dir string, suite specSuite,
 	}
 	st.files++
 	orig := newSpecSide(ctx, t, suite.features, cache, spectestWasm, false, false)
-	inst := newSpecSide(ctx, t, suite.features, cache, spectestWasm, true, cover)
 	defer orig.r.Close(ctx)
-	defer inst.r.Close(ctx)
+	insts := make([]*specSide, len(instrumentedSides))
+	for k, is := range instrumentedSides {
+		insts[k] = newSpecSide(ctx, t, suite.features, cache, spectestWasm, true, is.cover)
+		defer insts[k].r.Close(ctx)
+	}
 	fail := func(c specCommand, format string, args ...any) {
 		t.Helper()
 		t.Errorf("%s/%s:%d %s: %s", suite.name, sf.SourceFile, c.Line, c.Type, fmt.Sprintf(format, args...))
@@ -347,27 +359,43 @@ func runSpecFile(ctx context.Context, t *testing.T, dir string, suite specSuite,
 			}
 			st.modules++
 			mo, errO := orig.instantiate(ctx, bin, reg)
-			ibin, errI := instrument(bin)
-			if errI != nil {
-				if errO == nil {
-					fail(c, "instrumenting a valid module failed: %v", errI)
+			// Each instrumented side follows the original: a side whose
+			// module fails to instrument or instantiate keeps no module,
+			// and its assertions are skipped (after the failure is
+			// reported), as when the sides ran one at a time.
+			for k, is := range instrumentedSides {
+				inst := insts[k]
+				inst.last = nil
+				ibin, errI := is.instrument(bin)
+				if errI != nil {
+					if errO == nil {
+						fail(c, "%s: instrumenting a valid module failed: %v", is.name, errI)
+					}
+					continue
 				}
-				continue
-			}
-			st.instrumented++
-			mi, errI := inst.instantiate(ctx, ibin, reg)
-			if (errO == nil) != (errI == nil) {
-				fail(c, "instantiate: original err=%v, instrumented err=%v", errO, errI)
-				continue
+				if k == 0 {
+					st.instrumented++
+				}
+				mi, errI := inst.instantiate(ctx, ibin, reg)
+				if (errO == nil) != (errI == nil) {
+					fail(c, "%s: instantiate: original err=%v, instrumented err=%v", is.name, errO, errI)
+					continue
+				}
+				if errO == nil {
+					if c.Name != "" {
+						inst.mods[c.Name] = mi
+					}
+					inst.last = mi
+				}
 			}
 			if errO != nil {
-				orig.last, inst.last = nil, nil
+				orig.last = nil
 				continue
 			}
 			if c.Name != "" {
-				orig.mods[c.Name], inst.mods[c.Name] = mo, mi
+				orig.mods[c.Name] = mo
 			}
-			orig.last, inst.last = mo, mi
+			orig.last = mo
 		case "register":
 			// A register not directly after its module re-exports a named
 			// module; wazero has no aliasing, so re-instantiate is not
@@ -377,21 +405,37 @@ func runSpecFile(ctx context.Context, t *testing.T, dir string, suite specSuite,
 				continue // the module was a text module or failed in both worlds
 			}
 			ro, err1 := orig.invoke(ctx, c.Action)
-			ri, err2 := inst.invoke(ctx, c.Action)
-			if err1 != nil || err2 != nil {
-				fail(c, "invoke: %v / %v", err1, err2)
+			counted := false
+			for k, is := range instrumentedSides {
+				inst := insts[k]
+				if inst.module(c.Action.Module) == nil {
+					continue // its module failed on this side: reported above
+				}
+				ri, err2 := inst.invoke(ctx, c.Action)
+				if err1 != nil || err2 != nil {
+					fail(c, "%s: invoke: %v / %v", is.name, err1, err2)
+					continue
+				}
+				if !counted {
+					st.assertions++
+					counted = true
+				}
+				if errText(ro.err) != errText(ri.err) {
+					fail(c, "%s: %s: original error %q, instrumented error %q", is.name, c.Action.Field, errText(ro.err), errText(ri.err))
+					continue
+				}
+				if ri.outcome == FuelExhausted || ri.outcome == DeadlineExceeded {
+					fail(c, "%s: instrumented call reported %v with an unlimited budget", is.name, ri.outcome)
+				}
+				if fmt.Sprint(normResults(ro)) != fmt.Sprint(normResults(ri)) {
+					fail(c, "%s: %s: original results %v, instrumented results %v", is.name, c.Action.Field, ro.results, ri.results)
+				}
+				if so, si := moduleState(orig.module(c.Action.Module), orig.exports[orig.module(c.Action.Module)]), moduleState(inst.module(c.Action.Module), inst.exports[inst.module(c.Action.Module)]); so != si {
+					fail(c, "%s: state differs after %s:\noriginal     %s\ninstrumented %s", is.name, c.Action.Field, so, si)
+				}
+			}
+			if !counted {
 				continue
-			}
-			st.assertions++
-			if errText(ro.err) != errText(ri.err) {
-				fail(c, "%s: original error %q, instrumented error %q", c.Action.Field, errText(ro.err), errText(ri.err))
-				continue
-			}
-			if ri.outcome == FuelExhausted || ri.outcome == DeadlineExceeded {
-				fail(c, "instrumented call reported %v with an unlimited budget", ri.outcome)
-			}
-			if fmt.Sprint(normResults(ro)) != fmt.Sprint(normResults(ri)) {
-				fail(c, "%s: original results %v, instrumented results %v", c.Action.Field, ro.results, ri.results)
 			}
 			switch c.Type {
 			case "assert_return":
@@ -405,9 +449,6 @@ func runSpecFile(ctx context.Context, t *testing.T, dir string, suite specSuite,
 					fail(c, "%s: expected a trap (%s), got results %v", c.Action.Field, c.Text, ro.results)
 				}
 			}
-			if so, si := moduleState(orig.module(c.Action.Module), orig.exports[orig.module(c.Action.Module)]), moduleState(inst.module(c.Action.Module), inst.exports[inst.module(c.Action.Module)]); so != si {
-				fail(c, "state differs after %s:\noriginal     %s\ninstrumented %s", c.Action.Field, so, si)
-			}
 		case "assert_invalid", "assert_malformed", "assert_unlinkable", "assert_uninstantiable":
 			bin, ok := readBin(c)
 			if !ok {
@@ -415,17 +456,21 @@ func runSpecFile(ctx context.Context, t *testing.T, dir string, suite specSuite,
 			}
 			st.assertions++
 			_, errO := orig.r.InstantiateWithConfig(ctx, bin, wazero.NewModuleConfig())
-			ibin, errInst := instrument(bin)
-			if errInst != nil {
-				if errO == nil {
-					fail(c, "instrumenting failed on a module the engine accepts: %v", errInst)
+			for k, is := range instrumentedSides {
+				ibin, errInst := is.instrument(bin)
+				if errInst != nil {
+					if errO == nil {
+						fail(c, "%s: instrumenting failed on a module the engine accepts: %v", is.name, errInst)
+					}
+					if k == 0 {
+						st.rejected++
+					}
+					continue
 				}
-				st.rejected++
-				continue
-			}
-			_, errI := inst.r.InstantiateWithConfig(ctx, ibin, wazero.NewModuleConfig())
-			if (errO == nil) != (errI == nil) {
-				fail(c, "original err=%v, instrumented err=%v", errO, errI)
+				_, errI := insts[k].r.InstantiateWithConfig(ctx, ibin, wazero.NewModuleConfig())
+				if (errO == nil) != (errI == nil) {
+					fail(c, "%s: original err=%v, instrumented err=%v", is.name, errO, errI)
+				}
 			}
 		default:
 			fail(c, "unsupported command")
@@ -484,23 +529,16 @@ func testCompilationCache(t testing.TB) wazero.CompilationCache {
 	return c
 }
 
+// TestSpecSuite runs the spec suite on each module as it is and on two
+// instrumented copies: metered (Instrument), and metered for fuzzing with
+// coverage calls and snapshot exports (InstrumentWith). Both copies must
+// behave as the original: results, traps, exported globals and memory.
+// The original runs once for both copies; the proposal suites run side by
+// side.
 func TestSpecSuite(t *testing.T) {
-	testSpecSuite(t, false)
-}
-
-// TestSpecSuiteCoverage runs the spec suite again on modules instrumented
-// for fuzzing (coverage and snapshot exports) as well as metering: the
-// coverage calls and the exports change no result, trap or state either.
-func TestSpecSuiteCoverage(t *testing.T) {
-	testSpecSuite(t, true)
-}
-
-func testSpecSuite(t *testing.T, cover bool) {
 	if testing.Short() {
 		t.Skip("the spec suite is long: go test without -short runs it (as .ci/run does)")
 	}
-	// The two suites run side by side: one after the other they took
-	// more than go test's default 10-minute timeout on a loaded machine.
 	t.Parallel()
 	ctx := context.Background()
 	root := specDir(t)
@@ -508,28 +546,38 @@ func testSpecSuite(t *testing.T, cover bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cache := testCompilationCache(t)
+	var mu sync.Mutex
 	var total specStats
-	for _, suite := range specSuites {
-		dir := filepath.Join(root, suite.name, "testdata")
-		files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-		if err != nil || len(files) == 0 {
-			t.Fatalf("no spec tests in %s (err %v)", dir, err)
-		}
-		var st specStats
-		t.Run(suite.name, func(t *testing.T) {
-			for _, f := range files {
-				runSpecFile(ctx, t, dir, suite, filepath.Base(f), cache, spectestWasm, &st, cover)
+	t.Run("suites", func(t *testing.T) {
+		for _, suite := range specSuites {
+			dir := filepath.Join(root, suite.name, "testdata")
+			files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+			if err != nil || len(files) == 0 {
+				t.Fatalf("no spec tests in %s (err %v)", dir, err)
 			}
-		})
-		t.Logf("%s: %d files, %d modules (%d instrumented), %d assertions compared, %d invalid modules rejected by the instrumenter",
-			suite.name, st.files, st.modules, st.instrumented, st.assertions, st.rejected)
-		total.files += st.files
-		total.modules += st.modules
-		total.instrumented += st.instrumented
-		total.assertions += st.assertions
-		total.rejected += st.rejected
-	}
+			t.Run(suite.name, func(t *testing.T) {
+				t.Parallel()
+				// A cache object of its own: a runtime that closes
+				// releases its modules from the engine of its cache
+				// object, which other suites' runtimes, running at the
+				// same time, would still be using.
+				cache := testCompilationCache(t)
+				var st specStats
+				for _, f := range files {
+					runSpecFile(ctx, t, dir, suite, filepath.Base(f), cache, spectestWasm, &st)
+				}
+				t.Logf("%s: %d files, %d modules (%d instrumented), %d assertions compared, %d invalid modules rejected by the instrumenter",
+					suite.name, st.files, st.modules, st.instrumented, st.assertions, st.rejected)
+				mu.Lock()
+				defer mu.Unlock()
+				total.files += st.files
+				total.modules += st.modules
+				total.instrumented += st.instrumented
+				total.assertions += st.assertions
+				total.rejected += st.rejected
+			})
+		}
+	})
 	t.Logf("total: %d files, %d modules (%d instrumented), %d assertions compared", total.files, total.modules, total.instrumented, total.assertions)
 	if total.instrumented < 1000 || total.assertions < 10000 {
 		t.Errorf("suspiciously few spec modules/assertions: %+v", total)
