@@ -15,7 +15,7 @@ func coverGauge(t testing.TB, bin []byte, m CostModel) (*Coverage, *Gauge, func(
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := InstrumentCoverage(bin, m)
+	out, err := instrumentOnce(bin, m, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,10 +2,13 @@ package meter
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,11 +18,36 @@ import (
 
 func mustInstrument(t testing.TB, bin []byte, m CostModel) []byte {
 	t.Helper()
-	out, err := Instrument(bin, m)
+	out, err := instrumentOnce(bin, m, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// instrumented holds the instrumented copies the tests made, by input
+// hash, cost model and coverage: the kernels, which several tests run in
+// both cost models, are instrumented once per test binary. The copies
+// are shared, so callers must not modify them.
+var instrumented sync.Map
+
+// instrumentOnce is Instrument, or InstrumentCoverage with cover, of bin,
+// made once per test binary.
+func instrumentOnce(bin []byte, m CostModel, cover bool) ([]byte, error) {
+	key := fmt.Sprintf("%x/%v/%v", sha256.Sum256(bin), m, cover)
+	if out, ok := instrumented.Load(key); ok {
+		return out.([]byte), nil
+	}
+	instr := Instrument
+	if cover {
+		instr = InstrumentCoverage
+	}
+	out, err := instr(bin, m)
+	if err != nil {
+		return nil, err
+	}
+	instrumented.Store(key, out)
+	return out, nil
 }
 
 func gaugeFor(t testing.TB, r wazero.Runtime, bin []byte, m CostModel) (api.Module, *Gauge) {
