@@ -178,7 +178,11 @@ func (r result) output() string { return r.stdout + r.stderr }
 // for none) and waits for it.
 func watchbox(t *testing.T, in io.Reader, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute) // a cold Go build of an app takes a while
+	// TestMain compiled every app, but on a loaded machine (two cores, a
+	// load of 30) a run that loads five apps beside 40 parallel tests took
+	// more than 3 minutes of wall time for 4 s of CPU; go test's -timeout
+	// still ends a hung process.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, watchboxBin, args...)
 	cmd.Dir = repoRoot
