@@ -76,6 +76,18 @@ func testMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	// The watchbox processes get XDG_CACHE_HOME=sharedCache, and the go
+	// command takes $XDG_CACHE_HOME/go-build as its cache when GOCACHE is
+	// not set: a second, cold Go cache in which their first app build
+	// compiles the wasip1 standard library again (half a minute of CPU).
+	// Pass the go command's own cache on instead.
+	if os.Getenv("GOCACHE") == "" {
+		if out, err := exec.Command("go", "env", "GOCACHE").Output(); err == nil {
+			if dir := strings.TrimSpace(string(out)); dir != "" && dir != "off" {
+				os.Setenv("GOCACHE", dir)
+			}
+		}
+	}
 	build := func(flags ...string) error {
 		args := append([]string{"build"}, flags...)
 		cmd := exec.Command("go", append(args, "-o", watchboxBin, "./cmd/watchbox")...)
