@@ -10,8 +10,12 @@ import (
 	"github.com/watchbox/watchbox/abi/msg"
 )
 
-// Host functions. Each runs inside a guest call, with the Guest's owner
-// holding its lock for that call. Every pointer and length is checked
+// Host functions: the watchbox import module's five functions, as
+// functions of the Guest whose instance called them (the shared runtime
+// finds it from the calling module: guestOf). They are the ABI's side of
+// a call, not the Guest's own behaviour, so they are not its methods.
+// Each runs inside a guest call, with the Guest's owner holding its lock
+// for that call. Every pointer and length is checked
 // against the guest's memory; failures return a negated abi.Status.
 
 func fail(stack []uint64, s abi.Status) { stack[0] = uint64(uint32(-int32(s))) }
@@ -29,7 +33,7 @@ func copyOut(mod api.Module, stack []uint64, data []byte) {
 	ok(stack, len(data))
 }
 
-func (g *Guest) hostEventRead(ctx context.Context, mod api.Module, stack []uint64) {
+func hostEventRead(g *Guest, ctx context.Context, mod api.Module, stack []uint64) {
 	if g.inst == nil || !g.inst.inEvent {
 		fail(stack, abi.StatusNoEvent)
 		return
@@ -37,7 +41,7 @@ func (g *Guest) hostEventRead(ctx context.Context, mod api.Module, stack []uint6
 	copyOut(mod, stack, g.inst.env)
 }
 
-func (g *Guest) hostEventReply(ctx context.Context, mod api.Module, stack []uint64) {
+func hostEventReply(g *Guest, ctx context.Context, mod api.Module, stack []uint64) {
 	if g.inst == nil || !g.inst.inEvent {
 		fail(stack, abi.StatusNoEvent)
 		return
@@ -66,7 +70,7 @@ func (g *Guest) hostEventReply(ctx context.Context, mod api.Module, stack []uint
 	ok(stack, 0)
 }
 
-func (g *Guest) hostLog(ctx context.Context, mod api.Module, stack []uint64) {
+func hostLog(g *Guest, ctx context.Context, mod api.Module, stack []uint64) {
 	level, ptr, size := abi.Level(int32(stack[0])), uint32(stack[1]), uint32(stack[2])
 	if level < abi.LevelDebug || level > abi.LevelError {
 		fail(stack, abi.StatusBadArgument)
@@ -94,15 +98,15 @@ func (g *Guest) hostLog(ctx context.Context, mod api.Module, stack []uint64) {
 	ok(stack, 0)
 }
 
-func (g *Guest) hostRequest(ctx context.Context, mod api.Module, stack []uint64) {
+func hostRequest(g *Guest, ctx context.Context, mod api.Module, stack []uint64) {
 	op, ptr, size := abi.Op(uint32(stack[0])), uint32(stack[1]), uint32(stack[2])
 	if size > maxArgs {
-		g.refuse(stack, abi.StatusLimit, fmt.Sprintf("%v: arguments of %d bytes are over the limit of %d bytes", op, size, maxArgs))
+		refuse(g, stack, abi.StatusLimit, fmt.Sprintf("%v: arguments of %d bytes are over the limit of %d bytes", op, size, maxArgs))
 		return
 	}
 	args, okRead := mod.Memory().Read(ptr, size)
 	if !okRead {
-		g.refuse(stack, abi.StatusInvalidMemory, fmt.Sprintf("%v: the arguments at %d, %d bytes, are outside the guest's memory of %d bytes",
+		refuse(g, stack, abi.StatusInvalidMemory, fmt.Sprintf("%v: the arguments at %d, %d bytes, are outside the guest's memory of %d bytes",
 			op, ptr, size, mod.Memory().Size()))
 		return
 	}
@@ -110,9 +114,9 @@ func (g *Guest) hostRequest(ctx context.Context, mod api.Module, stack []uint64)
 	// lives outside the Go heap (package linmem), reused once the
 	// instance is closed.
 	g.inst.args = append(g.inst.args[:0], args...)
-	res, status, reason := g.request(op, g.inst.args)
+	res, status, reason := request(g, op, g.inst.args)
 	if status != abi.StatusOK {
-		g.refuse(stack, status, reason)
+		refuse(g, stack, status, reason)
 		if res != nil && reason != "" {
 			g.inst.result = res // the op's own refusal record, with its error code
 		}
@@ -124,7 +128,7 @@ func (g *Guest) hostRequest(ctx context.Context, mod api.Module, stack []uint64)
 
 // refuse fails a request with status and leaves its refusal, reason, as
 // the result (docs/abi.md section 5): never the previous request's result.
-func (g *Guest) refuse(stack []uint64, status abi.Status, reason string) {
+func refuse(g *Guest, stack []uint64, status abi.Status, reason string) {
 	if f := g.cfg.OnRefuse; f != nil {
 		switch status {
 		case abi.StatusBadArgument, abi.StatusInvalidMemory:
@@ -138,7 +142,7 @@ func (g *Guest) refuse(stack []uint64, status abi.Status, reason string) {
 	fail(stack, status)
 }
 
-func (g *Guest) hostResultRead(ctx context.Context, mod api.Module, stack []uint64) {
+func hostResultRead(g *Guest, ctx context.Context, mod api.Module, stack []uint64) {
 	copyOut(mod, stack, g.inst.result)
 }
 
@@ -146,7 +150,7 @@ func (g *Guest) hostResultRead(ctx context.Context, mod api.Module, stack []uint
 // Handler. The framing is checked here, for every op alike, because
 // docs/abi.md gives malformed fields -2 whatever op is (unknown ops too);
 // the op's handler then decodes the fields with its msg type.
-func (g *Guest) request(op abi.Op, args []byte) ([]byte, abi.Status, string) {
+func request(g *Guest, op abi.Op, args []byte) ([]byte, abi.Status, string) {
 	r := abi.NewReader(args)
 	for r.Next() {
 	}

@@ -112,11 +112,11 @@ func newRuntime(ctx context.Context, cfg Config, key runtimeKey, guestOf func(ap
 		}
 		b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(call), params, []api.ValueType{i32}).Export(name)
 	}
-	fn(abi.FuncEventRead, (*Guest).hostEventRead, i32, i32)
-	fn(abi.FuncEventReply, (*Guest).hostEventReply, i32, i32)
-	fn(abi.FuncLog, (*Guest).hostLog, i32, i32, i32)
-	fn(abi.FuncRequest, (*Guest).hostRequest, i32, i32, i32)
-	fn(abi.FuncResultRead, (*Guest).hostResultRead, i32, i32)
+	fn(abi.FuncEventRead, hostEventRead, i32, i32)
+	fn(abi.FuncEventReply, hostEventReply, i32, i32)
+	fn(abi.FuncLog, hostLog, i32, i32, i32)
+	fn(abi.FuncRequest, hostRequest, i32, i32, i32)
+	fn(abi.FuncResultRead, hostResultRead, i32, i32)
 	if _, err := b.Instantiate(ctx); err != nil {
 		wr.Close(ctx)
 		return nil, fmt.Errorf("host: watchbox host module: %w", err)
