@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"github.com/watchbox/watchbox/internal/cputime"
 	"os"
 	"runtime"
 	"strconv"
@@ -109,9 +110,9 @@ func BenchmarkEventRatio(b *testing.B) {
 		for round := range rounds {
 			for j := range sides {
 				s := sides[(j+round)%len(sides)]
-				start := threadCPU()
+				start := cputime.Thread()
 				s.run()
-				if d := threadCPU() - start; s.best == 0 || d < s.best {
+				if d := cputime.Thread() - start; s.best == 0 || d < s.best {
 					s.best = d
 				}
 			}

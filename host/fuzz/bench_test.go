@@ -2,6 +2,7 @@ package fuzz
 
 import (
 	"context"
+	"github.com/watchbox/watchbox/internal/cputime"
 	"math/rand/v2"
 	"testing"
 )
@@ -36,7 +37,7 @@ func BenchmarkLoop(b *testing.B) {
 			for i := range inputs {
 				inputs[i] = random(rng)
 			}
-			cpu := processCPU()
+			cpu := cputime.Process()
 			i := 0
 			for b.Loop() {
 				out, err := r.run(ctx, inputs[i%len(inputs)])
@@ -48,7 +49,7 @@ func BenchmarkLoop(b *testing.B) {
 				}
 				i++
 			}
-			used := processCPU() - cpu
+			used := cputime.Process() - cpu
 			b.ReportMetric(float64(used.Microseconds())/float64(b.N), "cpu-µs/run")
 			b.ReportMetric(float64(b.N)/used.Seconds(), "runs/s/core")
 		})

@@ -3,6 +3,7 @@ package meter
 import (
 	"context"
 	"fmt"
+	"github.com/watchbox/watchbox/internal/cputime"
 	"math"
 	"os"
 	"runtime"
@@ -96,7 +97,7 @@ func BenchmarkOverhead(b *testing.B) {
 		rows = append(rows, rw)
 	}
 	run := func(s *side, arg uint64) {
-		start := threadCPU()
+		start := cputime.Thread()
 		if s.g == nil {
 			if _, err := s.fn.Call(ctx, arg); err != nil {
 				b.Fatal(err)
@@ -104,7 +105,7 @@ func BenchmarkOverhead(b *testing.B) {
 		} else if _, out, _, err := s.g.Call(ctx, s.fn, MaxFuel, time.Time{}, arg); out != OK {
 			b.Fatal(err)
 		}
-		if d := threadCPU() - start; s.best == 0 || d < s.best {
+		if d := cputime.Thread() - start; s.best == 0 || d < s.best {
 			s.best = d
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"github.com/watchbox/watchbox/internal/cputime"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -99,7 +100,7 @@ func explode(tb testing.TB, g *Guest, step uint32) explosion {
 	tb.Helper()
 	ctx := context.Background()
 	base := settledRSS(tb)
-	cpu := processCPU()
+	cpu := cputime.Process()
 	if err := g.Instantiate(ctx, 0, time.Second); err != nil {
 		tb.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func explode(tb testing.TB, g *Guest, step uint32) explosion {
 		tb.Fatalf("the bomb grew to %d bytes, want its limit, %d", got, bombLimit*pageSize)
 	}
 	g.Kill(ctx)
-	cpu = processCPU() - cpu
+	cpu = cputime.Process() - cpu
 	return explosion{peak: procStatus(tb, "VmHWM") - base, left: procStatus(tb, "VmRSS") - base, cpu: cpu}
 }
 

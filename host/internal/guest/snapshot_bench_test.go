@@ -2,6 +2,7 @@ package guest
 
 import (
 	"context"
+	"github.com/watchbox/watchbox/internal/cputime"
 	"testing"
 	"time"
 
@@ -31,7 +32,7 @@ func BenchmarkRuns(b *testing.B) {
 	}
 	var cpu0 time.Duration
 	report := func(b *testing.B) {
-		used := processCPU() - cpu0
+		used := cputime.Process() - cpu0
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
 		b.ReportMetric(float64(used.Microseconds())/float64(b.N), "cpu-µs/run")
 		b.ReportMetric(float64(b.N)/used.Seconds(), "runs/s/core")
@@ -41,7 +42,7 @@ func BenchmarkRuns(b *testing.B) {
 		if err := g.Instantiate(ctx, 1, time.Second); err != nil {
 			b.Fatal(err)
 		}
-		cpu0 = processCPU()
+		cpu0 = cputime.Process()
 		for b.Loop() {
 			g.Coverage().Reset()
 			call(b, g)
@@ -54,7 +55,7 @@ func BenchmarkRuns(b *testing.B) {
 			if err := g.Instantiate(ctx, 1, time.Second); err != nil {
 				b.Fatal(err)
 			}
-			cpu0 = processCPU()
+			cpu0 = cputime.Process()
 			for b.Loop() {
 				g.Kill(ctx)
 				if err := g.Instantiate(ctx, 1, time.Second); err != nil {

@@ -1,16 +1,15 @@
 //go:build unix
 
-package guest
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU is the CPU time the process has used, user and system, in
-// every thread: a run's cost on a loaded machine, where wall time also
-// counts the time other processes held the cores.
-func processCPU() time.Duration {
+// Process is the CPU time the process has used, user and system, in every
+// thread.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return time.Duration(time.Now().UnixNano())

@@ -1,4 +1,4 @@
-package meter
+package cputime
 
 import (
 	"syscall"
@@ -6,10 +6,11 @@ import (
 	"unsafe"
 )
 
-// threadCPU returns the CPU time consumed by the calling OS thread
-// (CLOCK_THREAD_CPUTIME_ID), which excludes time the thread was preempted by
-// other processes on a busy machine.
-func threadCPU() time.Duration {
+// Thread returns the CPU time consumed by the calling OS thread
+// (CLOCK_THREAD_CPUTIME_ID), which excludes time the thread was preempted
+// by other processes. Lock the goroutine to its thread around the pair of
+// readings (runtime.LockOSThread).
+func Thread() time.Duration {
 	var ts syscall.Timespec
 	const clockThreadCPUTimeID = 3
 	_, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0)
