@@ -351,3 +351,19 @@ func (r *Runtime) Close(ctx context.Context) error {
 	errs = append(errs, r.stateLock.Unlock()) // after the last state was saved
 	return errors.Join(errs...)
 }
+
+// sessions is what the background sessions of a runtime's apps share.
+type sessions struct {
+	workouts *workout.System // the one workout system-wide
+
+	mu         sync.Mutex
+	headphones bool // simulated Bluetooth headphones are connected
+}
+
+// headphones reports whether the simulated Bluetooth headphones are
+// connected.
+func (r *Runtime) headphones() bool {
+	r.sessions.mu.Lock()
+	defer r.sessions.mu.Unlock()
+	return r.sessions.headphones
+}

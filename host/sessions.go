@@ -3,23 +3,13 @@ package host
 import (
 	"context"
 	"errors"
-	"sync"
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/internal/system/extended"
-	"github.com/watchbox/watchbox/host/internal/system/workout"
 	"github.com/watchbox/watchbox/host/sensors"
 	"github.com/watchbox/watchbox/host/sensors/gpx"
 	"github.com/watchbox/watchbox/host/sensors/samples"
 )
-
-// sessions is what the background sessions of a runtime's apps share.
-type sessions struct {
-	workouts *workout.System // the one workout system-wide
-
-	mu         sync.Mutex
-	headphones bool // simulated Bluetooth headphones are connected
-}
 
 // Sessions is an app's background and extended runtime sessions, and the
 // user's and the system's actions on them. Get it with App.Sessions.
@@ -139,14 +129,6 @@ func (s Sessions) Active() bool {
 // app gets audio_session_interrupted either way.
 func (s Sessions) AudioInterruption(ctx context.Context, began bool) error {
 	return s.a.locked(func() error { return s.a.audio.Interruption(ctx, began) })
-}
-
-// headphones reports whether the simulated Bluetooth headphones are
-// connected.
-func (r *Runtime) headphones() bool {
-	r.sessions.mu.Lock()
-	defer r.sessions.mu.Unlock()
-	return r.sessions.headphones
 }
 
 // SetHeadphones connects (on) or disconnects the simulated Bluetooth
