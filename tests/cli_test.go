@@ -549,6 +549,10 @@ func TestDataDirUnusable(t *testing.T) {
 	t.Parallel()
 	file := writeFile(t, t.TempDir(), "file", []byte("not a directory\n"))
 	r := watchbox(t, nil, "run", "--data", file, "--steps", "status", "apps/hello")
+	// The run's state directory (DATA/state) is the first thing made
+	// under --data, before any app's container.
+	expect(t, r, exitError, "watchbox run: ", "state directory "+filepath.Join(file, "state"), "not a directory")
+	r = watchbox(t, nil, "run", "--data", file, "--state", "off", "--steps", "status", "apps/hello")
 	expect(t, r, exitError, "watchbox run: ", "data container for dev.watchbox.hello", file, "not a directory")
 }
 
