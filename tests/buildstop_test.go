@@ -17,12 +17,20 @@ import (
 // (as go runs its compilers) until a signal; on SIGINT or SIGTERM it
 // removes its work file, as go removes its work directory. Every other
 // go command is the real one.
+//
+// The child says it started, not the script: a signal that reached the
+// script while it was still starting its foreground child (between fork
+// and exec) was caught by the child's copy of the trap and lost at exec,
+// so the child slept on, the script waited for it, and only the SIGKILL
+// 10 s later ended them, leaving the work file (a flake of this test, not
+// of watchbox). Once the child has written to the FIFO it runs with the
+// default signal handling, so the group's SIGINT ends it; a signal to the
+// go command alone would not, and the test would fail.
 const fakeGo = `#!/bin/sh
 if [ "$1" != "build" ]; then exec "$REAL_GO" "$@"; fi
 work=$(mktemp "$FAKE/work.XXXXXX")
 trap 'rm -f "$work"; exit 130' INT TERM
-echo started > "$FAKE/ready"
-sleep 1000
+sh -c 'echo started > "$FAKE/ready"; exec sleep 1000'
 rm -f "$work"
 `
 
