@@ -318,51 +318,33 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 	// The slow-path import needs a type [] -> []. Only a type defined on
 	// its own is reused: a function type inside a rec group or with
 	// supertypes is a different type.
-	var slowType uint32
-	if slow {
-		idx := -1
+	// typeIndex is the index of the first existing type match accepts,
+	// else of enc among the types this rewrite adds (added once).
+	typeIndex := func(match func(u funcType) bool, enc []byte) uint32 {
 		for j, u := range types {
-			if u.plain && u.params == 0 && u.nres == 0 {
-				idx = j
-				break
+			if match(u) {
+				return uint32(j)
+			}
+		}
+		idx := -1
+		for j, nt := range newTypes {
+			if bytes.Equal(nt, enc) {
+				idx = len(types) + j
 			}
 		}
 		if idx < 0 {
-			enc := []byte{0x60, 0x00, 0x00}
-			for j, nt := range newTypes {
-				if bytes.Equal(nt, enc) {
-					idx = len(types) + j
-				}
-			}
-			if idx < 0 {
-				idx = len(types) + len(newTypes)
-				newTypes = append(newTypes, enc)
-			}
+			idx = len(types) + len(newTypes)
+			newTypes = append(newTypes, enc)
 		}
-		slowType = uint32(idx)
+		return uint32(idx)
+	}
+	var slowType uint32
+	if slow {
+		slowType = typeIndex(func(u funcType) bool { return u.plain && u.params == 0 && u.nres == 0 }, []byte{0x60, 0x00, 0x00})
 	}
 	var coverType uint32
 	if cover {
-		idx := -1
-		for j, u := range types {
-			if u.plain && u.params == 1 && u.nres == 0 && u.p0 == 0x7f {
-				idx = j
-				break
-			}
-		}
-		if idx < 0 {
-			enc := []byte{0x60, 0x01, 0x7f, 0x00}
-			for j, nt := range newTypes {
-				if bytes.Equal(nt, enc) {
-					idx = len(types) + j
-				}
-			}
-			if idx < 0 {
-				idx = len(types) + len(newTypes)
-				newTypes = append(newTypes, enc)
-			}
-		}
-		coverType = uint32(idx)
+		coverType = typeIndex(func(u funcType) bool { return u.plain && u.params == 1 && u.nres == 0 && u.p0 == 0x7f }, []byte{0x60, 0x01, 0x7f, 0x00})
 	}
 
 	if opt.CoverOnly != nil {
