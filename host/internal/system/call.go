@@ -106,13 +106,6 @@ func (e *HandlerError) Error() string {
 // status; a crash kills the instance and is a *CrashError, a failed
 // handler a *HandlerError.
 func (a *App) Call(ctx context.Context, kind abi.EventKind, fields []byte) (Call, error) {
-	c, _, err := a.call(ctx, kind, fields)
-	return c, err
-}
-
-// call is Call that also returns the fields the guest replied with when
-// it answered ok (save_state's state).
-func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call, []byte, error) {
 	_, budget := budgetOf(a.Env.Rules.Profile(), kind)
 	res := a.Guest.Call(ctx, kind, fields, budget)
 	c := Call{App: a.ID, Time: res.Start, Event: kind, ID: res.ID, Duration: res.Duration, Fuel: res.Fuel}
@@ -126,7 +119,7 @@ func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 		c.State = a.Life.state
 		a.Store.Save()
 		a.record(c)
-		return c, nil, crash
+		return c, crash
 	}
 	c.Status = res.Status
 	c.State = a.Life.state
@@ -139,7 +132,7 @@ func (a *App) call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 	}
 	a.Store.Save() // before the call is reported: what it scheduled is on disk
 	a.record(c)
-	return c, res.Reply, herr
+	return c, herr
 }
 
 func (a *App) record(c Call) {

@@ -74,7 +74,7 @@ func (r *Reloader) Swap(ctx context.Context, cm *guest.Module) (Swapped, error) 
 		return sw, err
 	}
 	if carry {
-		c, _, err := a.call(ctx, abi.EventRestoreState, msg.RestoreState{State: state}.Encode(nil))
+		c, err := a.Call(ctx, abi.EventRestoreState, msg.RestoreState{State: state}.Encode(nil))
 		var crash *CrashError
 		switch {
 		case errors.As(err, &crash):
@@ -103,7 +103,7 @@ func (r *Reloader) Swap(ctx context.Context, cm *guest.Module) (Swapped, error) 
 // instance died (it is gone then).
 func (r *Reloader) saveState(ctx context.Context) (state []byte, carry bool, note string, err error) {
 	a := r.app
-	c, reply, err := a.call(ctx, abi.EventSaveState, nil)
+	c, err := a.Call(ctx, abi.EventSaveState, nil)
 	var crash *CrashError
 	switch {
 	case errors.As(err, &crash):
@@ -113,11 +113,11 @@ func (r *Reloader) saveState(ctx context.Context) (state []byte, carry bool, not
 	case c.Status == abi.StatusUnhandled:
 		return nil, false, "the old version does not handle save_state", nil
 	}
-	if len(reply) == 0 {
+	if len(c.Reply) == 0 {
 		return nil, false, "save_state answered ok with no state (an event_reply of the state field)", nil
 	}
 	var m msg.SavedState
-	if err := m.Decode(reply); err != nil {
+	if err := m.Decode(c.Reply); err != nil {
 		return nil, false, "save_state's reply does not decode: " + err.Error(), nil
 	}
 	if max := a.Env.Rules.Profile().SavedStateBytes; len(m.State) > max {
