@@ -116,6 +116,27 @@ func (s Sessions) Status() []string {
 	return out
 }
 
+// OpenSessions says which kinds of session an app has open.
+type OpenSessions struct {
+	Workout  bool // a workout session not ended (not started, prepared, running or paused)
+	Location bool // location updates on
+	Audio    bool // an activated audio session
+	Extended bool // an extended runtime session running, or one scheduled (a smart alarm)
+}
+
+// Open says which kinds of session the app has open: what Status
+// describes, as flags.
+func (s Sessions) Open() OpenSessions {
+	s.a.sys.Lock()
+	defer s.a.sys.Unlock()
+	return OpenSessions{
+		Workout:  s.a.workout.Open(),
+		Location: s.a.location.Open(),
+		Audio:    s.a.audio.Open(),
+		Extended: s.a.ext.Open(),
+	}
+}
+
 // Active reports whether a background session shows the app when the
 // wrist is raised: a workout prepared, running or paused.
 func (s Sessions) Active() bool {

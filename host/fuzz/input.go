@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/drive"
 	"github.com/watchbox/watchbox/host/push"
 	"github.com/watchbox/watchbox/host/sensors/gpx"
@@ -71,27 +72,14 @@ func EventKinds() []string {
 type view struct {
 	state    abi.State
 	hasNote  bool
-	workout  bool // a workout prepared, running or paused
+	workout  bool // a workout session not ended
 	extended bool // an extended runtime session running, or a smart alarm scheduled
 	audio    bool // an active audio session
 }
 
-// viewOf reads an app's view from its state and its sessions' status
-// lines (host.Sessions.Status: "workout running: ...", "audio playing",
-// "smart_alarm session 1 scheduled for ...").
-func viewOf(st abi.State, sessions []string) view {
-	v := view{state: st, hasNote: true}
-	for _, s := range sessions {
-		switch {
-		case strings.HasPrefix(s, "workout "):
-			v.workout = !strings.HasPrefix(s, "workout ended")
-		case strings.HasPrefix(s, "audio "):
-			v.audio = true
-		case strings.Contains(s, " running until ") || strings.Contains(s, " scheduled for "):
-			v.extended = true
-		}
-	}
-	return v
+// viewOf reads an app's view from its state and its open sessions.
+func viewOf(st abi.State, open host.OpenSessions) view {
+	return view{state: st, hasNote: true, workout: open.Workout, extended: open.Extended, audio: open.Audio}
 }
 
 // ParseEvents parses a comma-separated list of event kinds ("" or "all":

@@ -138,7 +138,7 @@ func (r *runner) run(ctx context.Context, input []byte) (out *outcome, err error
 	in := &bytesIn{b: input, mods: make([]uint16, len(input))}
 	at := start
 	for len(out.actions) < MaxActions {
-		a, ok := next(in, r.events, viewOf(app.State(), app.Sessions().Status()))
+		a, ok := next(in, r.events, viewOf(app.State(), app.Sessions().Open()))
 		if !ok {
 			break
 		}

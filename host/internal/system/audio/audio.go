@@ -162,6 +162,10 @@ func (f *Feature) state() string {
 // Active reports whether audio plays.
 func (f *Feature) Active() bool { return f.awake.Held() }
 
+// Open reports whether the app's audio session is activated, playing or
+// not.
+func (f *Feature) Open() bool { return f.active }
+
 // Status describes the app's audio session for `status`: "" when
 // inactive.
 func (f *Feature) Status() string {

@@ -567,6 +567,10 @@ func (f *Feature) FireNow() error {
 // bar_disabled.
 func (f *Feature) SetBackgroundAppRefresh(on bool) { f.barOff = !on }
 
+// Open reports whether the app has an extended runtime session running or
+// scheduled.
+func (f *Feature) Open() bool { return f.run != nil || f.sched != nil }
+
 // Status describes the app's sessions for `status`: "mindfulness session
 // 1 running until 07:40:00", "smart alarm 2 scheduled for 07:00:00", or ""
 // when there is none.

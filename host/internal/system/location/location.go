@@ -187,6 +187,9 @@ func (f *Feature) SetRoute(t *gpx.Track, at time.Time) { f.route, f.routeAt = t,
 // running.
 func (f *Feature) Active() bool { return f.awake.Held() }
 
+// Open reports whether the app has location updates on.
+func (f *Feature) Open() bool { return f.on }
+
 // Status describes the app's location updates for `status`: "" when off.
 func (f *Feature) Status() string {
 	switch {

@@ -635,6 +635,10 @@ func (f *Feature) Active() bool {
 	return f.s != nil && (f.s.state == abi.WorkoutPrepared || f.s.state == abi.WorkoutRunning || f.s.state == abi.WorkoutPaused)
 }
 
+// Open reports whether the app has a workout session that has not ended,
+// in whatever other state (not started, prepared, running, paused).
+func (f *Feature) Open() bool { return f.s != nil && f.s.state != abi.WorkoutEnded }
+
 // Status describes the app's workout for `status`: "" when it has none.
 func (f *Feature) Status() string {
 	if f.s == nil {
