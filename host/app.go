@@ -148,7 +148,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 		return fail(err)
 	}
 	g.Swap(ctx, cm)
-	g.ReadSnapshots(metered)
+	g.Snapshots().ReadModule(metered)
 	if r.cfg.Keep != nil {
 		if a.keepDir, err = filepath.Abs(dir); err != nil {
 			return fail(fmt.Errorf("host: %s: %w", dir, err))
@@ -411,7 +411,7 @@ func (a *App) shutdown(ctx context.Context) error {
 
 // Restores returns how many of the app's instances were started by
 // restoring a snapshot (Config.Keep) rather than instantiating its module.
-func (a *App) Restores() int { return a.sys.Guest.Restores() }
+func (a *App) Restores() int { return a.sys.Guest.Snapshots().Restores() }
 
 // Why returns every decision the system made about the app, oldest first:
 // scheduled, delayed, dropped and killed requests with the rule and numbers

@@ -15,7 +15,6 @@ const maxMethods = 25
 var over = map[string]string{
 	"host/internal/system/workout.Feature": "not split yet",
 	"watchtest.App":                        "not split yet",
-	"host/internal/guest.Guest":            "not split yet",
 	"host.App":                             "not split yet",
 	"host/scenario.parser":                 "not split yet",
 	"host.Runtime":                         "not split yet",

@@ -67,8 +67,8 @@ func TestRestoreClosesLeftFiles(t *testing.T) {
 			t.Errorf("%d files still open after leaking run %d, want only its own", n, i+2)
 		}
 	}
-	if g.Restores() != 0 {
-		t.Errorf("%d restores of instances that held files their snapshot did not", g.Restores())
+	if g.Snapshots().Restores() != 0 {
+		t.Errorf("%d restores of instances that held files their snapshot did not", g.Snapshots().Restores())
 	}
 
 	// A run that closes its file is restored from, and the next one
@@ -77,8 +77,8 @@ func TestRestoreClosesLeftFiles(t *testing.T) {
 	if fd := run("open"); fd != open {
 		t.Errorf("the restored instance got descriptor %s, the new one %s", fd, open)
 	}
-	if g.Restores() != 1 {
-		t.Errorf("%d restores after a run that closed its files, want 1", g.Restores())
+	if g.Snapshots().Restores() != 1 {
+		t.Errorf("%d restores after a run that closed its files, want 1", g.Snapshots().Restores())
 	}
 	if n := files(g); n != 0 {
 		t.Errorf("%d files open after runs that closed theirs", n)
@@ -88,7 +88,7 @@ func TestRestoreClosesLeftFiles(t *testing.T) {
 // files counts the files g's instances hold, but for the root directory.
 func files(g *Guest) int {
 	n := 0
-	for f := range g.open {
+	for f := range g.snaps.open {
 		if !f.root {
 			n++
 		}

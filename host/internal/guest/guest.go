@@ -13,7 +13,7 @@
 // Swapping the module under a running app (hot reload) is Prepare, then
 // Swap; what the app carries across is its owner's business (the
 // save_state and restore_state events). Snapshotting and restoring an
-// instance, the fuzzer's reset, are in snapshot.go.
+// instance, the fuzzer's reset, are the Guest's Snapshots (snapshot.go).
 package guest
 
 import (
@@ -113,19 +113,8 @@ type Guest struct {
 	outFuel int64
 	inst    *instance
 
-	cov         *meter.Coverage // with Config.Coverage
-	snapOK      bool            // the module exports what a snapshot needs
-	snapGlobals []string        // its mutable globals' export names
-	snap        *snapshot       // of snapOf, an instance live or parked
-	snapOf      *instance
-	parked      *instance     // with Config.Reuse: the killed instance kept to restore
-	initTime    time.Duration // how long the last _initialize took, virtual: a restore takes as long
-	restores    int
-	// open are the files instances opened through mountFS (Config.Reuse)
-	// and still hold; snapOpen those the snapshot's instance held when
-	// the snapshot was taken.
-	open     map[*trackedFile]bool
-	snapOpen map[*trackedFile]bool
+	cov   *meter.Coverage // with Config.Coverage
+	snaps Snapshots
 }
 
 // instance is one live guest module.
@@ -159,6 +148,7 @@ func (in *instance) flush() {
 func New(ctx context.Context, cfg Config) (*Guest, error) {
 	g := &Guest{cfg: cfg, start: cfg.Clock.Now()}
 	g.fuelUsedFn = g.fuelUsed
+	g.snaps.g = g
 	g.wd.timer = time.AfterFunc(time.Hour, g.wd.fire)
 	g.wd.timer.Stop()
 	rt, err := acquireRuntime(ctx, g)
@@ -184,7 +174,7 @@ func (g *Guest) Compile(ctx context.Context, wasm []byte) (*Module, error) {
 		return nil, err
 	}
 	g.Swap(ctx, cm)
-	g.ReadSnapshots(wasm)
+	g.snaps.ReadModule(wasm)
 	return cm, nil
 }
 
@@ -213,17 +203,6 @@ func (g *Guest) Swap(ctx context.Context, cm *Module) {
 	}
 }
 
-// ReadSnapshots notes which globals of wasm, the module just swapped in,
-// a snapshot saves and whether its tables stay as instantiated (see
-// meter.SnapshotExports); it does nothing without Config.Reuse. Compile
-// does it itself; a module loaded through Prepare and Swap needs it.
-func (g *Guest) ReadSnapshots(wasm []byte) {
-	if g.cfg.Reuse {
-		// A module that does not parse was refused by the engine already.
-		g.snapGlobals, g.snapOK, _ = meter.SnapshotExports(wasm)
-	}
-}
-
 // Coverage returns the guest's coverage map, or nil without
 // Config.Coverage.
 func (g *Guest) Coverage() *meter.Coverage { return g.cov }
@@ -247,9 +226,9 @@ func (g *Guest) mount() experimentalsys.FS {
 // module and on the runtime.
 func (g *Guest) Close(ctx context.Context) error {
 	g.Kill(ctx)
-	if g.parked != nil {
-		g.closeInstance(ctx, g.parked)
-		g.parked = nil
+	if g.snaps.parked != nil {
+		g.closeInstance(ctx, g.snaps.parked)
+		g.snaps.parked = nil
 	}
 	g.wd.timer.Stop()
 	if g.compiled != nil {
@@ -276,7 +255,7 @@ func (g *Guest) Kill(ctx context.Context) {
 	if g.inst == nil {
 		return
 	}
-	if !g.park(ctx) {
+	if !g.snaps.park(ctx) {
 		g.closeInstance(ctx, g.inst)
 	}
 	g.inst = nil
@@ -299,7 +278,7 @@ func (c *Crash) Error() string { return string(c.Termination) + ": " + c.Reason 
 // differ (the launch number). A guest failure is a *Crash, and leaves no
 // instance.
 func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Duration) error {
-	if g.unpark(ctx, salt) {
+	if g.snaps.unpark(ctx, salt) {
 		return nil
 	}
 	in := &instance{rand: &reseedable{r: g.randSource(salt)}}
@@ -341,7 +320,7 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 	if g.hasInit {
 		var elapsed time.Duration
 		term, fuel, elapsed, err := g.invoke(ctx, g.cfg.Clock.Now(), mod.ExportedFunction(abi.ExportInitialize), nil, budget)
-		g.initTime = elapsed
+		g.snaps.initTime = elapsed
 		if err == nil && mod.IsClosed() {
 			// proc_exit(0) in _initialize closes the module without an error.
 			term, err = TerminationExit, sys.NewExitError(0)
@@ -356,9 +335,9 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 			return newCrash(term, err, in.stderr, fuel, "_initialize: ")
 		}
 	}
-	if g.cfg.Reuse && g.snapOK {
+	if g.cfg.Reuse && g.snaps.ok {
 		// A module whose tables are written is instantiated every time.
-		_ = g.Snapshot()
+		_ = g.snaps.Take()
 	}
 	return nil
 }

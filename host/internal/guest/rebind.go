@@ -38,7 +38,7 @@ func (m mountFS) fs() experimentalsys.FS {
 // until the guest (or the instance's closing) closes it: a restore must
 // not bring back an instance that holds files its snapshot did not, since
 // its memory would no longer know them while its descriptors stay taken
-// (see Guest.filesAsSnapshot).
+// (see Snapshots.filesAsSnapshot).
 func (m mountFS) OpenFile(path string, flag experimentalsys.Oflag, perm fs.FileMode) (experimentalsys.File, experimentalsys.Errno) {
 	f, errno := m.fs().OpenFile(path, flag, perm)
 	if errno != 0 {
@@ -46,10 +46,10 @@ func (m mountFS) OpenFile(path string, flag experimentalsys.Oflag, perm fs.FileM
 	}
 	// wazero opens the preopened root lazily, on its first use, this way.
 	t := &trackedFile{File: f, g: m.g, root: path == "." && flag == experimentalsys.O_RDONLY}
-	if m.g.open == nil {
-		m.g.open = map[*trackedFile]bool{}
+	if m.g.snaps.open == nil {
+		m.g.snaps.open = map[*trackedFile]bool{}
 	}
-	m.g.open[t] = true
+	m.g.snaps.open[t] = true
 	return t, 0
 }
 
@@ -65,7 +65,7 @@ type trackedFile struct {
 
 // Close forgets the file and closes it.
 func (f *trackedFile) Close() experimentalsys.Errno {
-	delete(f.g.open, f)
+	delete(f.g.snaps.open, f)
 	return f.File.Close()
 }
 func (m mountFS) Lstat(path string) (sys.Stat_t, experimentalsys.Errno) { return m.fs().Lstat(path) }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"time"
 
 	"github.com/tetratelabs/wazero/api"
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
@@ -30,35 +31,71 @@ type snapshot struct {
 // or the instance cannot be brought back to it (its memory grew).
 var ErrNoSnapshot = errors.New("no snapshot to restore")
 
-// Snapshot saves the state of the live instance (memory and mutable
+// Snapshots are a Guest's snapshot of its instance and, with
+// Config.Reuse, the killed instance it keeps to restore instead of
+// instantiating the module again: the fuzzer's reset. Get them with
+// Guest.Snapshots. Like the Guest, they are not safe for concurrent use.
+type Snapshots struct {
+	g        *Guest
+	ok       bool      // the module exports what a snapshot needs
+	globals  []string  // its mutable globals' export names
+	snap     *snapshot // of snapOf, an instance live or parked
+	snapOf   *instance
+	parked   *instance     // with Config.Reuse: the killed instance kept to restore
+	initTime time.Duration // how long the last _initialize took, virtual: a restore takes as long
+	restores int
+	// open are the files instances opened through mountFS (Config.Reuse)
+	// and still hold; snapOpen those the snapshot's instance held when
+	// the snapshot was taken.
+	open     map[*trackedFile]bool
+	snapOpen map[*trackedFile]bool
+}
+
+// Snapshots returns the Guest's snapshots.
+func (g *Guest) Snapshots() *Snapshots { return &g.snaps }
+
+// ReadModule notes which globals of wasm, the module just swapped in, a
+// snapshot saves and whether its tables stay as instantiated (see
+// meter.SnapshotExports); it does nothing without Config.Reuse.
+// Guest.Compile does it itself; a module loaded through Prepare and Swap
+// needs it.
+func (s *Snapshots) ReadModule(wasm []byte) {
+	if s.g.cfg.Reuse {
+		// A module that does not parse was refused by the engine already.
+		s.globals, s.ok, _ = meter.SnapshotExports(wasm)
+	}
+}
+
+// Take saves the state of the live instance (memory and mutable
 // globals) for Restore. The module must have been instrumented with
 // meter.Extras{Snapshots: true}: wazero shows a host only exported globals.
-func (g *Guest) Snapshot() error {
+func (s *Snapshots) Take() error {
+	g := s.g
 	in := g.inst
 	if in == nil {
 		return errors.New("guest: snapshot: no instance")
 	}
-	if !g.snapOK {
+	if !s.ok {
 		return fmt.Errorf("guest: snapshot of %s: the module does not export its globals (instrument it with meter.Extras{Snapshots: true})", g.cfg.ID)
 	}
 	if t := in.mod.ExportedGlobal(meter.TablesStaticExport); t == nil || t.Get() != 1 {
 		return fmt.Errorf("guest: snapshot of %s: the module writes its tables, which a snapshot cannot restore", g.cfg.ID)
 	}
-	s := &snapshot{}
-	for _, name := range g.snapGlobals {
+	snap := &snapshot{}
+	for _, name := range s.globals {
 		mg, ok := in.mod.ExportedGlobal(name).(api.MutableGlobal)
 		if !ok {
 			return fmt.Errorf("guest: snapshot of %s: global %s is not mutable", g.cfg.ID, name)
 		}
-		s.globals = append(s.globals, mg)
-		s.values = append(s.values, mg.Get())
+		snap.globals = append(snap.globals, mg)
+		snap.values = append(snap.values, mg.Get())
 	}
 	if mem := in.mod.Memory(); mem != nil {
 		view, _ := mem.Read(0, mem.Size())
-		s.mem = bytes.Clone(view)
+		snap.mem = bytes.Clone(view)
 	}
-	g.snap, g.snapOf = s, in
-	g.snapOpen = maps.Clone(g.open)
+	s.snap, s.snapOf = snap, in
+	s.snapOpen = maps.Clone(s.open)
 	return nil
 }
 
@@ -70,14 +107,14 @@ func (g *Guest) Snapshot() error {
 // a new instance (and a guest could leak host files run after run).
 // The container's root directory, which wazero opens when the guest
 // first uses "/", does not count: reopenRoots gives it the next run's.
-func (g *Guest) filesAsSnapshot() bool {
-	for f := range g.open {
-		if !f.root && !g.snapOpen[f] {
+func (s *Snapshots) filesAsSnapshot() bool {
+	for f := range s.open {
+		if !f.root && !s.snapOpen[f] {
 			return false
 		}
 	}
-	for f := range g.snapOpen {
-		if !f.root && !g.open[f] {
+	for f := range s.snapOpen {
+		if !f.root && !s.open[f] {
 			return false
 		}
 	}
@@ -88,8 +125,9 @@ func (g *Guest) filesAsSnapshot() bool {
 // trackedFile.root) at the current filesystem's root, in place of the
 // last run's container (unless it is the same directory), and reports
 // whether it could.
-func (g *Guest) reopenRoots() bool {
-	for f := range g.open {
+func (s *Snapshots) reopenRoots() bool {
+	g := s.g
+	for f := range s.open {
 		if !f.root {
 			continue
 		}
@@ -111,32 +149,32 @@ func (g *Guest) reopenRoots() bool {
 	return true
 }
 
-// Restore brings the live instance back to the state Snapshot saved of
+// Restore brings the live instance back to the state Take saved of
 // it: the pages of memory that differ are copied back (comparing a page
 // is cheaper than copying it, and most pages are not written), and every
 // mutable global is set back. It returns the number of pages copied. The
 // instance's memory cannot shrink: if it grew since the snapshot, Restore
 // fails with ErrNoSnapshot and the caller starts a new instance.
-func (g *Guest) Restore() (pages int, err error) {
-	in, s := g.inst, g.snap
-	if in == nil || s == nil || g.snapOf != in {
+func (s *Snapshots) Restore() (pages int, err error) {
+	in, snap := s.g.inst, s.snap
+	if in == nil || snap == nil || s.snapOf != in {
 		return 0, ErrNoSnapshot
 	}
 	if mem := in.mod.Memory(); mem != nil {
-		if mem.Size() != uint32(len(s.mem)) {
-			return 0, fmt.Errorf("guest: restore of %s: memory grew from %d to %d bytes: %w", g.cfg.ID, len(s.mem), mem.Size(), ErrNoSnapshot)
+		if mem.Size() != uint32(len(snap.mem)) {
+			return 0, fmt.Errorf("guest: restore of %s: memory grew from %d to %d bytes: %w", s.g.cfg.ID, len(snap.mem), mem.Size(), ErrNoSnapshot)
 		}
 		view, _ := mem.Read(0, mem.Size())
 		for off := 0; off < len(view); off += pageSize {
 			end := min(off+pageSize, len(view))
-			if !bytes.Equal(view[off:end], s.mem[off:end]) {
-				copy(view[off:end], s.mem[off:end])
+			if !bytes.Equal(view[off:end], snap.mem[off:end]) {
+				copy(view[off:end], snap.mem[off:end])
 				pages++
 			}
 		}
 	}
-	for i, mg := range s.globals {
-		mg.Set(s.values[i])
+	for i, mg := range snap.globals {
+		mg.Set(snap.values[i])
 	}
 	return pages, nil
 }
@@ -144,34 +182,35 @@ func (g *Guest) Restore() (pages int, err error) {
 // park keeps a killed instance for the next Instantiate to restore, when
 // Config.Reuse is set and the instance can be (it has a snapshot and did
 // not exit). It reports whether it kept it.
-func (g *Guest) park(ctx context.Context) bool {
-	in := g.inst
-	if !g.cfg.Reuse || in == nil || g.snapOf != in || in.mod.IsClosed() {
+func (s *Snapshots) park(ctx context.Context) bool {
+	in := s.g.inst
+	if !s.g.cfg.Reuse || in == nil || s.snapOf != in || in.mod.IsClosed() {
 		return false
 	}
-	if g.parked != nil && g.parked != in {
-		g.closeInstance(ctx, g.parked)
+	if s.parked != nil && s.parked != in {
+		s.g.closeInstance(ctx, s.parked)
 	}
-	g.parked = in
+	s.parked = in
 	return true
 }
 
 // unpark makes the parked instance live again in its snapshot's state, as
 // a new instance would start. salt seeds its randomness as Instantiate's.
-func (g *Guest) unpark(ctx context.Context, salt uint64) bool {
-	in := g.parked
+func (s *Snapshots) unpark(ctx context.Context, salt uint64) bool {
+	g := s.g
+	in := s.parked
 	if in == nil {
 		return false
 	}
-	g.parked = nil
+	s.parked = nil
 	g.inst = in
-	if !g.filesAsSnapshot() || !g.reopenRoots() {
+	if !s.filesAsSnapshot() || !s.reopenRoots() {
 		// Closing the instance closes every file it holds.
 		g.inst = nil
 		g.closeInstance(ctx, in)
 		return false
 	}
-	if _, err := g.Restore(); err != nil {
+	if _, err := s.Restore(); err != nil {
 		g.inst = nil
 		g.closeInstance(ctx, in)
 		return false
@@ -185,8 +224,8 @@ func (g *Guest) unpark(ctx context.Context, salt uint64) bool {
 	in.rand.seed(g.randSource(salt))
 	// The instance is in the state _initialize left, at the time it would
 	// have left it: the clock moves on as a new instance's would.
-	g.cfg.Sched.Advance(g.initTime)
-	g.restores++
+	g.cfg.Sched.Advance(s.initTime)
+	s.restores++
 	return true
 }
 
@@ -197,16 +236,16 @@ func (g *Guest) closeInstance(ctx context.Context, in *instance) {
 	}
 	g.rt.guests.Delete(in.mod)
 	in.mod.Close(ctx)
-	if g.snapOf == in {
-		g.snap, g.snapOf = nil, nil
+	if g.snaps.snapOf == in {
+		g.snaps.snap, g.snaps.snapOf = nil, nil
 	}
 }
 
 // Restores returns how many instances were started by restoring a
 // snapshot rather than instantiating the module.
-func (g *Guest) Restores() int { return g.restores }
+func (s *Snapshots) Restores() int { return s.restores }
 
-// reseedable is the instance's random source: Restore seeds it again, so
+// reseedable is the instance's random source: a restore seeds it again, so
 // a restored instance draws the numbers a new one would.
 type reseedable struct{ r io.Reader }
 

@@ -95,7 +95,7 @@ func payload(n byte) []byte {
 func state(g *Guest) (mem []byte, globals []uint64) {
 	m := g.Module().Memory()
 	view, _ := m.Read(0, m.Size())
-	for _, name := range g.snapGlobals {
+	for _, name := range g.snaps.globals {
 		globals = append(globals, g.Module().ExportedGlobal(name).Get())
 	}
 	return bytes.Clone(view), globals
@@ -111,8 +111,8 @@ func TestRestoreIsExact(t *testing.T) {
 	if err := g.Instantiate(ctx, 1, time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if len(g.snapGlobals) == 0 || g.snap == nil {
-		t.Fatalf("no snapshot taken (globals %v)", g.snapGlobals)
+	if len(g.snaps.globals) == 0 || g.snaps.snap == nil {
+		t.Fatalf("no snapshot taken (globals %v)", g.snaps.globals)
 	}
 	mem0, glob0 := state(g)
 	for i := byte(1); i < 4; i++ {
@@ -124,7 +124,7 @@ func TestRestoreIsExact(t *testing.T) {
 	if bytes.Equal(mem0, mem1) && slicesEqual(glob0, glob1) {
 		t.Fatal("the calls changed neither memory nor globals: the test proves nothing")
 	}
-	pages, err := g.Restore()
+	pages, err := g.Snapshots().Restore()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,8 +143,8 @@ func TestRestoreIsExact(t *testing.T) {
 	if err := g.Instantiate(ctx, 2, time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if g.Restores() != 1 {
-		t.Fatalf("%d restores, want 1", g.Restores())
+	if g.Snapshots().Restores() != 1 {
+		t.Fatalf("%d restores, want 1", g.Snapshots().Restores())
 	}
 	mem3, glob3 := state(g)
 	if !bytes.Equal(mem0, mem3) || !slicesEqual(glob0, glob3) {
@@ -181,8 +181,8 @@ func TestRestoreRunsAlike(t *testing.T) {
 		}
 		reused.Kill(ctx)
 	}
-	if reused.Restores() != 2 {
-		t.Errorf("%d restores, want 2", reused.Restores())
+	if reused.Snapshots().Restores() != 2 {
+		t.Errorf("%d restores, want 2", reused.Snapshots().Restores())
 	}
 }
 
