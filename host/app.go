@@ -416,4 +416,4 @@ func (a *App) Restores() int { return a.sys.Guest.Snapshots().Restores() }
 // Why returns every decision the system made about the app, oldest first:
 // scheduled, delayed, dropped and killed requests with the rule and numbers
 // that decided them.
-func (a *App) Why() []Decision { return a.rt.why(a.sys.ID) }
+func (a *App) Why() []Decision { return a.rt.decisions.of(a.sys.ID) }

@@ -137,8 +137,7 @@ type Runtime struct {
 	link  *phone.Link       // the watch's link to its paired phone
 	env   *system.Env       // what the apps' system cores share
 
-	decMu     sync.Mutex
-	decisions map[string][]Decision // the decisions kept, by app, oldest first
+	decisions decisionLog // every app's decisions, for App.Why
 
 	clock     clock.Clock
 	sched     *clock.Scheduler
@@ -217,9 +216,10 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		lock.Unlock()
 		return nil, err
 	}
-	r := &Runtime{stateLock: lock, cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}, decisions: map[string][]Decision{}, world: peripheral.NewWorld(), link: phone.NewLink()}
+	r := &Runtime{stateLock: lock, cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}, world: peripheral.NewWorld(), link: phone.NewLink()}
 	r.sessions.workouts = workout.NewSystem()
-	r.rules = system.NewRules(cfg.Profile, r.report)
+	r.decisions = decisionLog{rt: r, byApp: map[string][]Decision{}}
+	r.rules = system.NewRules(cfg.Profile, r.decisions.report)
 	r.fetches, r.stopFetches = context.WithCancel(context.Background())
 	if cfg.Virtual {
 		r.clock = clock.NewVirtual(cfg.Start)
@@ -262,7 +262,7 @@ func (r *Runtime) Set(key, value string) error {
 		return fmt.Errorf("host: %w", err)
 	}
 	now := r.clock.Now()
-	r.report(Decision{Time: now, Kind: policy.KindProfile, Verdict: policy.Set, Rule: policy.RuleProfileSet,
+	r.decisions.report(Decision{Time: now, Kind: policy.KindProfile, Verdict: policy.Set, Rule: policy.RuleProfileSet,
 		Reason: fmt.Sprintf("profile %s changed to %s", key, value)})
 	return nil
 }

@@ -17,7 +17,6 @@ var over = map[string]string{
 	"watchtest.App":                        "not split yet",
 	"host.App":                             "not split yet",
 	"host/scenario.parser":                 "not split yet",
-	"host.Runtime":                         "not split yet",
 	"host/internal/sandboxfs.FS":           "not split yet",
 }
 
