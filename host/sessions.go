@@ -65,7 +65,7 @@ func (s Sessions) FeedHeartRate(path string) error {
 	if err := hr.CheckRange(20, 250, "heart rate"); err != nil {
 		return err
 	}
-	return s.a.locked(func() error { s.a.workout.SetHeartRate(hr, path); return nil })
+	return s.a.locked(func() error { s.a.workout.Feeds().SetHeartRate(hr, path); return nil })
 }
 
 // FeedRoute makes the GPX route at path the one the user follows from now
@@ -87,7 +87,7 @@ func (s Sessions) FeedTrack(t *gpx.Track) error {
 	}
 	return s.a.locked(func() error {
 		now := s.a.rt.clock.Now()
-		s.a.workout.SetRoute(t, now)
+		s.a.workout.Feeds().SetRoute(t, now)
 		s.a.location.SetRoute(t, now)
 		return nil
 	})
@@ -98,7 +98,7 @@ func (s Sessions) FeedTrack(t *gpx.Track) error {
 func (s Sessions) FeedSource(src sensors.Source, name string) {
 	s.a.sys.Lock()
 	defer s.a.sys.Unlock()
-	s.a.workout.SetHeartRate(src, name)
+	s.a.workout.Feeds().SetHeartRate(src, name)
 }
 
 // Status describes the app's background sessions, one line each (as

@@ -22,8 +22,6 @@ import (
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/system"
 	"github.com/watchbox/watchbox/host/sensors"
-	"github.com/watchbox/watchbox/host/sensors/gpx"
-	"github.com/watchbox/watchbox/host/sensors/samples"
 )
 
 // maxFinished is how many ended sessions an app's Feature remembers by
@@ -80,16 +78,11 @@ type Feature struct {
 	sys  *System
 	seed uint64
 
-	s        *session           // the current session, nil if none
-	finished []string           // identifiers of ended sessions, oldest first
-	awake    system.FeatureHold // the feature holds the app awake
-
-	hr      sensors.Source // heart rate fed from a file, indexed from the workout's start; nil: synthetic
-	hrName  string
-	route   *gpx.Track // a route fed, indexed from routeAt
-	routeAt time.Time
-
-	pending [][2]any // events waiting to be delivered: kind, fields
+	s      *session           // the current session, nil if none
+	ended  ended              // identifiers of ended sessions
+	awake  system.FeatureHold // the feature holds the app awake
+	feeds  Feeds              // the sensor data fed for the next workouts
+	events delegate           // the delegate's events waiting to be delivered
 }
 
 type session struct {
@@ -105,9 +98,33 @@ type session struct {
 	lastHR   float64
 }
 
+// ended are the identifiers of an app's ended sessions, oldest first, at
+// most maxFinished of them: a call on one is refused as on an ended
+// session.
+type ended []string
+
+// add remembers id, forgetting the oldest beyond maxFinished.
+func (e *ended) add(id string) {
+	if len(*e) >= maxFinished {
+		*e = append((*e)[:0], (*e)[1:]...)
+	}
+	*e = append(*e, id)
+}
+
+// has reports whether session id ended.
+func (e ended) has(id string) bool {
+	for _, x := range e {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
 // Register adds the workout feature to a.
 func Register(a *system.App, cfg Config) *Feature {
 	f := &Feature{awake: system.FeatureHold{Session: "workout"}, a: a, sys: cfg.System, seed: cfg.Seed}
+	f.events.a = a
 	if f.sys == nil {
 		f.sys = NewSystem()
 	}
@@ -140,7 +157,7 @@ func (f *Feature) prepare(args []byte) ([]byte, abi.Status, string) {
 	if f.s != nil && f.s.id == m.Identifier {
 		return f.refuseTransition(abi.OpPrepareWorkout, f.s.state, "prepare needs a session that has not started")
 	}
-	if f.isFinished(m.Identifier) {
+	if f.ended.has(m.Identifier) {
 		return f.refuseTransition(abi.OpPrepareWorkout, abi.WorkoutEnded, "a stopped or ended session cannot be started again; create a new one")
 	}
 	if res, st, why, failed := f.allowed(abi.OpPrepareWorkout, m); failed || st != abi.StatusOK {
@@ -156,7 +173,7 @@ func (f *Feature) start(args []byte) ([]byte, abi.Status, string) {
 	if err := m.Decode(args); err != nil {
 		return system.BadArgs(err)
 	}
-	if f.isFinished(m.Identifier) {
+	if f.ended.has(m.Identifier) {
 		return f.refuseTransition(abi.OpStartWorkout, abi.WorkoutEnded, "a stopped or ended session cannot be started again; create a new one")
 	}
 	if f.s != nil && f.s.id == m.Identifier {
@@ -205,16 +222,16 @@ func (f *Feature) move(op abi.Op, args []byte, to abi.WorkoutState, from ...abi.
 	off := now.Sub(f.s.start)
 	switch to {
 	case abi.WorkoutPaused:
-		f.sample(now) // the data up to the pause counts
+		f.s.sample(now, &f.events) // the data up to the pause counts
 		f.s.pauses.Pause(off)
-		f.queue(abi.EventWorkoutEvent, msg.WorkoutEvent{Type: int64(abi.WorkoutEventPause), Date: now.UnixNano()}.Encode(nil))
+		f.events.queue(abi.EventWorkoutEvent, msg.WorkoutEvent{Type: int64(abi.WorkoutEventPause), Date: now.UnixNano()}.Encode(nil))
 	case abi.WorkoutRunning:
 		f.s.pauses.Resume(off)
 		f.s.last = off
-		f.queue(abi.EventWorkoutEvent, msg.WorkoutEvent{Type: int64(abi.WorkoutEventResume), Date: now.UnixNano()}.Encode(nil))
+		f.events.queue(abi.EventWorkoutEvent, msg.WorkoutEvent{Type: int64(abi.WorkoutEventResume), Date: now.UnixNano()}.Encode(nil))
 	case abi.WorkoutStopped:
 		if f.s.state == abi.WorkoutRunning {
-			f.sample(now)
+			f.s.sample(now, &f.events)
 			f.s.pauses.Pause(off)
 		}
 	}
@@ -227,23 +244,23 @@ func (f *Feature) end(args []byte) ([]byte, abi.Status, string) {
 	if err := m.Decode(args); err != nil {
 		return system.BadArgs(err)
 	}
-	if f.isFinished(m.Identifier) {
+	if f.ended.has(m.Identifier) {
 		return f.refuseTransition(abi.OpEndWorkout, abi.WorkoutEnded, "the session has already ended")
 	}
 	now := f.a.Now()
 	if f.s == nil || f.s.id != m.Identifier {
 		// A session that never started ends at once.
-		f.queue(abi.EventWorkoutStateChanged, msg.WorkoutStateChanged{State: int64(abi.WorkoutEnded), From: int64(abi.WorkoutNotStarted), Date: now.UnixNano()}.Encode(nil))
+		f.events.queue(abi.EventWorkoutStateChanged, msg.WorkoutStateChanged{State: int64(abi.WorkoutEnded), From: int64(abi.WorkoutNotStarted), Date: now.UnixNano()}.Encode(nil))
 		f.finish(m.Identifier)
-		f.armFlush(now)
+		f.events.arm(now)
 		return system.Done(nil)
 	}
 	if f.s.state == abi.WorkoutRunning {
-		f.sample(now)
+		f.s.sample(now, &f.events)
 	}
 	f.changeTo(abi.WorkoutEnded, now)
 	f.a.Report(policy.Decision{Time: now, Kind: policy.KindWorkout, Verdict: policy.End, Rule: policy.RuleWorkoutEnded,
-		Reason: fmt.Sprintf("workout %s ended by the app %s", system.Truncate([]byte(m.Identifier), 40), f.summary(now))})
+		Reason: fmt.Sprintf("workout %s ended by the app %s", system.Truncate([]byte(m.Identifier), 40), f.s.summary(now))})
 	return system.Done(nil)
 }
 
@@ -255,7 +272,7 @@ func (f *Feature) statistics(args []byte) ([]byte, abi.Status, string) {
 	if f.s == nil {
 		return system.Done(msg.WorkoutData{Date: f.a.Now().UnixNano(), State: int64(abi.WorkoutNotStarted)}.Encode(nil))
 	}
-	return system.Done(f.data(f.a.Now()).Encode(nil))
+	return system.Done(f.s.data(f.a.Now()).Encode(nil))
 }
 
 // allowed asks the policy whether session m may start now. A refusal is
@@ -277,12 +294,12 @@ func (f *Feature) allowed(op abi.Op, m msg.StartWorkout) (res []byte, st abi.Sta
 		res, st, why = system.Done(nil)
 		return res, st, why, false
 	case policy.End:
-		f.queue(abi.EventWorkoutFailed, msg.WorkoutFailed{Error: "background workout session not allowed",
+		f.events.queue(abi.EventWorkoutFailed, msg.WorkoutFailed{Error: "background workout session not allowed",
 			Code: abi.ErrorBackgroundWorkoutSessionNotAllowed, Date: now.UnixNano()}.Encode(nil))
-		f.queue(abi.EventWorkoutStateChanged, msg.WorkoutStateChanged{State: int64(abi.WorkoutEnded), From: int64(abi.WorkoutNotStarted),
+		f.events.queue(abi.EventWorkoutStateChanged, msg.WorkoutStateChanged{State: int64(abi.WorkoutEnded), From: int64(abi.WorkoutNotStarted),
 			Date: now.UnixNano(), SessionType: m.SessionType}.Encode(nil))
 		f.finish(m.Identifier)
-		f.armFlush(now)
+		f.events.arm(now)
 		res, st, why = system.Done(nil)
 		return res, st, why, true
 	}
@@ -309,29 +326,8 @@ func (f *Feature) begin(m msg.StartWorkout) {
 		prev.preemptLater(now, f.a.ID)
 	}
 	s := &session{id: m.Identifier, activity: m.SessionType, state: abi.WorkoutNotStarted}
-	s.hr = f.hr
-	if s.hr == nil && f.route != nil && f.route.Points[0].HasHR {
-		s.hr = f.routeSource(gpx.HeartRate, now)
-	}
-	if s.hr == nil {
-		h := samples.DefaultHR(f.seed)
-		h.Duration = synthLength
-		h.Step = f.a.Env.Rules.Profile().WorkoutHeartRateInterval.D()
-		if series, err := samples.SyntheticHR(h); err == nil {
-			s.hr = series
-		}
-	}
-	s.hr = sensors.Hold(s.hr)
-	if f.route != nil {
-		s.dist = f.routeSource(gpx.Distance, now)
-	}
+	s.hr, s.dist = f.feeds.sources(now, f.seed, f.a.Env.Rules.Profile().WorkoutHeartRateInterval.D())
 	f.s = s
-}
-
-// routeSource returns quantity q of the fed route, offset 0 at t (the
-// workout's start), holding its ends.
-func (f *Feature) routeSource(q gpx.Quantity, t time.Time) sensors.Source {
-	return sensors.Hold(f.route.Source(q, f.route.Start().Add(t.Sub(f.routeAt))))
 }
 
 // changeTo moves the current session to state at t: the delegate's
@@ -340,40 +336,28 @@ func (f *Feature) changeTo(state abi.WorkoutState, t time.Time) {
 	s := f.s
 	from := s.state
 	s.state = state
-	f.queue(abi.EventWorkoutStateChanged, msg.WorkoutStateChanged{State: int64(state), From: int64(from), Date: t.UnixNano(), SessionType: s.activity}.Encode(nil))
+	f.events.queue(abi.EventWorkoutStateChanged, msg.WorkoutStateChanged{State: int64(state), From: int64(from), Date: t.UnixNano(), SessionType: s.activity}.Encode(nil))
 	if state == abi.WorkoutEnded {
 		f.finish(s.id)
 		f.sys.release(f)
 	}
 	f.syncHold()
 	f.armSample(t)
-	f.armFlush(t)
+	f.events.arm(t)
 }
 
 // finish remembers id as ended.
 func (f *Feature) finish(id string) {
-	if len(f.finished) >= maxFinished {
-		f.finished = append(f.finished[:0], f.finished[1:]...)
-	}
-	f.finished = append(f.finished, id)
+	f.ended.add(id)
 	if f.s != nil && f.s.id == id {
 		f.a.Timers.Stop("workout.sample")
 	}
 }
 
-func (f *Feature) isFinished(id string) bool {
-	for _, x := range f.finished {
-		if x == id {
-			return true
-		}
-	}
-	return false
-}
-
 // stateOf returns the state of session id.
 func (f *Feature) stateOf(id string) abi.WorkoutState {
 	switch {
-	case f.isFinished(id):
+	case f.ended.has(id):
 		return abi.WorkoutEnded
 	case f.s != nil && f.s.id == id:
 		return f.s.state
@@ -387,38 +371,6 @@ func (f *Feature) syncHold() {
 	f.awake.Keep(&f.a.Life, f.s != nil && (f.s.state == abi.WorkoutPrepared || f.s.state == abi.WorkoutRunning))
 }
 
-// ---- events -----------------------------------------------------------------
-
-// queue adds an event for the delegate; flush delivers them in order.
-func (f *Feature) queue(kind abi.EventKind, fields []byte) {
-	f.pending = append(f.pending, [2]any{kind, fields})
-}
-
-// armFlush delivers the queued events at t, after the guest call that
-// queued them (HealthKit calls the delegate asynchronously).
-func (f *Feature) armFlush(t time.Time) {
-	if len(f.pending) > 0 {
-		f.a.Timers.Set("workout.events", t, "workout events", func() { f.flush(context.Background()) })
-	}
-}
-
-// flush delivers the queued events, waking or launching the app.
-func (f *Feature) flush(ctx context.Context) error {
-	f.a.Timers.Stop("workout.events")
-	for len(f.pending) > 0 {
-		ev := f.pending[0]
-		f.pending = f.pending[1:]
-		if _, err := f.a.Life.Deliver(ctx, ev[0].(abi.EventKind), ev[1].([]byte)); err != nil && !f.a.Guest.Running() {
-			f.pending = nil
-			return err
-		}
-	}
-	f.a.Life.Settle() // a paused workout does not hold the app
-	return nil
-}
-
-// ---- live data --------------------------------------------------------------
-
 // armSample arms the next live data sample of a running session.
 func (f *Feature) armSample(t time.Time) {
 	if f.s == nil || f.s.state != abi.WorkoutRunning {
@@ -431,63 +383,10 @@ func (f *Feature) armSample(t time.Time) {
 		if f.s == nil || f.s.state != abi.WorkoutRunning {
 			return
 		}
-		f.sample(now)
-		f.flush(context.Background())
+		f.s.sample(now, &f.events)
+		f.events.flush(context.Background())
 		f.armSample(now)
 	})
-}
-
-// sample collects the running session's data up to now and queues it for
-// the delegate (workout_data).
-func (f *Feature) sample(now time.Time) {
-	s := f.s
-	off := now.Sub(s.start)
-	if off < s.last || off == s.last && s.lastHR > 0 || s.pauses.Paused(off) {
-		return // nothing new since the last sample
-	}
-	hr, ok := s.hr.At(off)
-	if !ok {
-		hr = s.lastHR
-	}
-	// Active energy over the stretch since the last sample, at the
-	// average of its two heart rates (the trapezoid rule).
-	mins := (off - s.last).Minutes()
-	avg := hr
-	if s.lastHR > 0 {
-		avg = (hr + s.lastHR) / 2
-	}
-	s.energy += samples.Body{}.ActiveKcalPerMin(avg) * mins
-	s.last, s.lastHR = off, hr
-	f.queue(abi.EventWorkoutData, f.data(now).Encode(nil))
-}
-
-// data returns the session's statistics at now.
-func (f *Feature) data(now time.Time) msg.WorkoutData {
-	s := f.s
-	d := msg.WorkoutData{Date: now.UnixNano(), State: int64(s.state), HeartRate: s.lastHR, ActiveEnergy: round(s.energy, 1000)}
-	if s.start.IsZero() {
-		return d
-	}
-	off := max(0, now.Sub(s.start))
-	d.Elapsed = int64(s.pauses.Elapsed(off))
-	if s.dist != nil {
-		if v, ok := s.pauses.Cumulative(s.dist, off); ok {
-			d.Distance = round(v, 10)
-		}
-	}
-	return d
-}
-
-// round rounds v to 1/per, so that the values a timeline prints are
-// short.
-func round(v, per float64) float64 {
-	return float64(int64(v*per+0.5)) / per
-}
-
-// summary describes the session's totals at now, for decisions.
-func (f *Feature) summary(now time.Time) string {
-	d := f.data(now)
-	return fmt.Sprintf("after %v running, %.1f km, %.0f kcal", time.Duration(d.Elapsed).Round(time.Second), d.Distance/1000, d.ActiveEnergy)
 }
 
 // ---- the system and the user -----------------------------------------------
@@ -503,7 +402,7 @@ func (f *Feature) preemptLater(t time.Time, other string) {
 			return
 		}
 		f.preempted(t, other+" started a workout")
-		f.flush(context.Background())
+		f.events.flush(context.Background())
 	})
 }
 
@@ -512,11 +411,11 @@ func (f *Feature) preemptLater(t time.Time, other string) {
 func (f *Feature) preempted(t time.Time, who string) {
 	s := f.s
 	f.a.Report(policy.Decision{Time: t, Kind: policy.KindWorkout, Verdict: policy.End, Rule: policy.RuleWorkoutOneSystem,
-		Reason: fmt.Sprintf("workout ended: %s, and one workout runs system-wide (errorAnotherWorkoutSessionStarted) %s", who, f.summary(t))})
+		Reason: fmt.Sprintf("workout ended: %s, and one workout runs system-wide (errorAnotherWorkoutSessionStarted) %s", who, f.s.summary(t))})
 	if s.state == abi.WorkoutRunning {
-		f.sample(t)
+		f.s.sample(t, &f.events)
 	}
-	f.queue(abi.EventWorkoutFailed, msg.WorkoutFailed{Error: "another workout session started", Code: abi.ErrorAnotherWorkoutSessionStarted, Date: t.UnixNano()}.Encode(nil))
+	f.events.queue(abi.EventWorkoutFailed, msg.WorkoutFailed{Error: "another workout session started", Code: abi.ErrorAnotherWorkoutSessionStarted, Date: t.UnixNano()}.Encode(nil))
 	f.changeTo(abi.WorkoutEnded, t)
 }
 
@@ -531,7 +430,7 @@ func (f *Feature) OtherApp(ctx context.Context) error {
 	}
 	f.sys.release(f)
 	f.preempted(now, "another app")
-	return f.flush(ctx)
+	return f.events.flush(ctx)
 }
 
 // PressBothButtons is the user pressing both side buttons: a running or
@@ -582,8 +481,8 @@ func (f *Feature) userEvent(ctx context.Context, ev abi.WorkoutEventType, rule, 
 	}
 	f.a.Report(policy.Decision{Time: now, Kind: policy.KindWorkout, Verdict: policy.Run, Rule: rule,
 		Reason: fmt.Sprintf("%s: the workout's delegate gets %v%s", what, ev, decides)})
-	f.queue(abi.EventWorkoutEvent, msg.WorkoutEvent{Type: int64(ev), Date: now.UnixNano()}.Encode(nil))
-	return f.flush(ctx)
+	f.events.queue(abi.EventWorkoutEvent, msg.WorkoutEvent{Type: int64(ev), Date: now.UnixNano()}.Encode(nil))
+	return f.events.flush(ctx)
 }
 
 // backgrounded reports that a prepared or running workout keeps the app
@@ -599,35 +498,20 @@ func (f *Feature) backgrounded(context.Context) error {
 
 // killed ends the session with the instance.
 func (f *Feature) killed() {
-	f.pending = nil
-	f.a.Timers.Stop("workout.events")
+	f.events.drop()
 	f.a.Timers.Stop("workout.sample")
 	if f.s != nil && f.s.state != abi.WorkoutEnded && !f.a.Life.Closing() {
 		now := f.a.Env.Clock.Now()
 		f.a.Report(policy.Decision{Time: now, Kind: policy.KindWorkout, Verdict: policy.End, Rule: policy.RuleWorkoutEnded,
-			Reason: fmt.Sprintf("workout ended with the app's instance (%v before) %s", f.s.state, f.summary(now))})
+			Reason: fmt.Sprintf("workout ended with the app's instance (%v before) %s", f.s.state, f.s.summary(now))})
 	}
 	f.awake.Drop(&f.a.Life)
 	f.s = nil
-	f.finished = nil // the guest's session objects died with it
+	f.ended = nil // the guest's session objects died with it
 	f.sys.release(f)
 }
 
-// ---- feeds and status -------------------------------------------------------
-
-// SetHeartRate makes src (named name) the heart rate of the app's next
-// workouts, offset 0 at each workout's start; nil goes back to the
-// synthetic generator. The app's lock must be held.
-func (f *Feature) SetHeartRate(src sensors.Source, name string) {
-	f.hr, f.hrName = src, name
-}
-
-// SetRoute makes t the route the user follows from at on: a workout's
-// distance, and its heart rate when the route has some and no heart rate
-// file was fed. The app's lock must be held.
-func (f *Feature) SetRoute(t *gpx.Track, at time.Time) {
-	f.route, f.routeAt = t, at
-}
+// ---- status -----------------------------------------------------------------
 
 // Active reports whether the app has a prepared, running or paused
 // workout: raising the wrist shows it.
@@ -648,6 +532,6 @@ func (f *Feature) Status() string {
 	if f.s.state == abi.WorkoutEnded || f.s.start.IsZero() {
 		return "workout " + f.s.state.String()
 	}
-	d := f.data(now)
+	d := f.s.data(now)
 	return fmt.Sprintf("workout %v: %v elapsed, %.0f bpm, %.2f km, %.0f kcal", f.s.state, time.Duration(d.Elapsed).Round(time.Second), d.HeartRate, d.Distance/1000, d.ActiveEnergy)
 }
