@@ -321,32 +321,7 @@ func (a *App) locked(f func() error) error {
 // Only one app is frontmost: another app that is (the user opens this one
 // from it) enters the background first.
 func (a *App) Launch(ctx context.Context) error {
-	return a.bringForward(ctx, "another app opened: "+a.sys.ID, func() error { return a.sys.Life.Foreground(ctx) })
-}
-
-// bringForward runs open, with a's lock held, as the one app brought to
-// the foreground now: the app frontmost until then enters the background
-// first, because of why (its calls are its own, and a's context does not
-// cancel them).
-func (a *App) bringForward(ctx context.Context, why string, open func() error) error {
-	r := a.rt
-	r.fgMu.Lock()
-	defer r.fgMu.Unlock()
-	if b := r.front; b != nil && b != a {
-		b.sys.Lock()
-		if b.sys.Life.Frontmost() {
-			b.sys.Log.Info().Str("for", a.sys.ID).Msg("leaves the foreground: another app opens")
-			b.sys.Life.BackgroundBecause(context.WithoutCancel(ctx), why)
-		}
-		b.sys.Unlock()
-	}
-	a.sys.Lock()
-	defer a.sys.Unlock()
-	err := open()
-	if a.sys.Life.Frontmost() {
-		r.front = a
-	}
-	return err
+	return a.rt.front.bring(ctx, a, "another app opened: "+a.sys.ID, func() error { return a.sys.Life.Foreground(ctx) })
 }
 
 // WristUp raises the wrist: an inactive frontmost app becomes active; an

@@ -42,7 +42,7 @@ func (n Notifications) Tap(ctx context.Context, id, action string) error {
 	if err != nil {
 		return err
 	}
-	return a.bringForward(ctx, "a notification of "+a.sys.ID+" was tapped", func() error { return a.notify.Tap(ctx, note, action) })
+	return a.rt.front.bring(ctx, a, "a notification of "+a.sys.ID+" was tapped", func() error { return a.notify.Tap(ctx, note, action) })
 }
 
 // Complication is an app's complication on the watch face. Get it with

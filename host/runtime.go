@@ -144,11 +144,7 @@ type Runtime struct {
 	stopSched context.CancelFunc // ends the real-time scheduler's goroutine
 	stateLock *durable.DirLock   // holds Config.StateDir while the runtime runs
 
-	// fgMu serializes bringing apps to the foreground, so that only one
-	// is ever frontmost; front is the app brought there last. Taken before
-	// any app's lock.
-	fgMu  sync.Mutex
-	front *App
+	front frontmost // the one app in the foreground
 
 	// fetches is the context of real-clock downloads, cancelled by Close,
 	// which waits for them (inflight).
@@ -366,4 +362,39 @@ func (r *Runtime) headphones() bool {
 	r.sessions.mu.Lock()
 	defer r.sessions.mu.Unlock()
 	return r.sessions.headphones
+}
+
+// frontmost is the runtime's one app in the foreground: watchOS shows one
+// app at a time, so bringing an app forward sends the one there to the
+// background first.
+type frontmost struct {
+	// mu serializes bringing apps to the foreground, so that only one is
+	// ever frontmost; app is the app brought there last. Taken before any
+	// app's lock.
+	mu  sync.Mutex
+	app *App
+}
+
+// bring runs open, with a's lock held, as the one app brought to the
+// foreground now: the app frontmost until then enters the background
+// first, because of why (its calls are its own, and a's context does not
+// cancel them).
+func (f *frontmost) bring(ctx context.Context, a *App, why string, open func() error) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if b := f.app; b != nil && b != a {
+		b.sys.Lock()
+		if b.sys.Life.Frontmost() {
+			b.sys.Log.Info().Str("for", a.sys.ID).Msg("leaves the foreground: another app opens")
+			b.sys.Life.BackgroundBecause(context.WithoutCancel(ctx), why)
+		}
+		b.sys.Unlock()
+	}
+	a.sys.Lock()
+	defer a.sys.Unlock()
+	err := open()
+	if a.sys.Life.Frontmost() {
+		f.app = a
+	}
+	return err
 }
