@@ -285,21 +285,28 @@ func (a *App) Launches() uint64 {
 	return n
 }
 
-// LastCrash returns the record of the last call the app's instance died
-// in (its reason, and with a Go runtime fatal error the runtime's report
-// in Stack), or nil if it never crashed.
-func (a *App) LastCrash() *Call {
-	a.sys.Lock()
-	defer a.sys.Unlock()
-	return a.sys.Crashes.Last()
+// Crashes returns the record of the app's instance dying in calls.
+func (a *App) Crashes() Crashes { return Crashes{a} }
+
+// Crashes are the record of an app's instance dying in calls. Get them
+// with App.Crashes.
+type Crashes struct{ a *App }
+
+// Count returns how many times the app's instance died in a call.
+func (c Crashes) Count() int {
+	c.a.sys.Lock()
+	defer c.a.sys.Unlock()
+	_, n := c.a.sys.Life.Counts()
+	return n
 }
 
-// Crashes returns how many times the app's instance died in a call.
-func (a *App) Crashes() int {
-	a.sys.Lock()
-	defer a.sys.Unlock()
-	_, n := a.sys.Life.Counts()
-	return n
+// Last returns the record of the last call the app's instance died in
+// (its reason, and with a Go runtime fatal error the runtime's report in
+// Stack), or nil if it never crashed.
+func (c Crashes) Last() *Call {
+	c.a.sys.Lock()
+	defer c.a.sys.Unlock()
+	return c.a.sys.Crashes.Last()
 }
 
 // Container returns the host directory holding the app's data container.

@@ -277,8 +277,8 @@ func TestPanicIsReportedAndContained(t *testing.T) {
 	if !errors.As(err, &he) || he.Status != abi.StatusError || !strings.Contains(he.Message, "boom in DidBecomeActive") {
 		t.Fatalf("Launch error = %v, want a HandlerError with the panic message", err)
 	}
-	if a.State() != abi.StateActive || a.Crashes() != 0 {
-		t.Fatalf("state %v, crashes %d: a recovered panic must not kill the app", a.State(), a.Crashes())
+	if a.State() != abi.StateActive || a.Crashes().Count() != 0 {
+		t.Fatalf("state %v, crashes %d: a recovered panic must not kill the app", a.State(), a.Crashes().Count())
 	}
 	must(t, a.WristDown(ctx))
 	if a.Launches() != 1 {
@@ -303,8 +303,8 @@ func TestCrashKillsOnlyThatInstance(t *testing.T) {
 			if action == "exit" && !strings.Contains(ce.Reason, "exited with code 3") {
 				t.Errorf("crash reason = %q", ce.Reason)
 			}
-			if a.State() != abi.StateNotRunning || a.Crashes() != 1 {
-				t.Fatalf("after crash: state %v, crashes %d", a.State(), a.Crashes())
+			if a.State() != abi.StateNotRunning || a.Crashes().Count() != 1 {
+				t.Fatalf("after crash: state %v, crashes %d", a.State(), a.Crashes().Count())
 			}
 			// The other app (sent to the background when chaos opened)
 			// and the host carry on.
@@ -637,8 +637,8 @@ func TestUncompletedTaskIsWarnedThenKilled(t *testing.T) {
 	if len(kills) != 1 || !strings.Contains(kills[0], "0x2182bad2") {
 		t.Errorf("kill decisions = %q", kills)
 	}
-	if a.State() != abi.StateNotRunning || a.Crashes() != 1 {
-		t.Errorf("state %v, crashes %d", a.State(), a.Crashes())
+	if a.State() != abi.StateNotRunning || a.Crashes().Count() != 1 {
+		t.Errorf("state %v, crashes %d", a.State(), a.Crashes().Count())
 	}
 	h.mu.Lock()
 	last := h.call[len(h.call)-1]

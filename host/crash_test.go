@@ -71,16 +71,16 @@ func TestCrashedTaskIsNotDeliveredAgain(t *testing.T) {
 			ctx := context.Background()
 			h, a, ds := virtualChaos(t, c.mode...)
 			c.run(t, h, a)
-			if a.Crashes() != 1 || a.State() != abi.StateNotRunning {
-				t.Fatalf("after the task: crashes %d, state %v; want 1, not running", a.Crashes(), a.State())
+			if a.Crashes().Count() != 1 || a.State() != abi.StateNotRunning {
+				t.Fatalf("after the task: crashes %d, state %v; want 1, not running", a.Crashes().Count(), a.State())
 			}
 			setMode(t, a, "Tasks complete")
 			must(t, h.rt.RunFor(ctx, 10*time.Minute)) // anything the system would redeliver in the background
 			must(t, a.Launch(ctx))
 			must(t, h.rt.RunFor(ctx, 10*time.Minute))
 			equal(t, "tasks delivered", tasksDelivered(h), c.want)
-			if a.Crashes() != 1 {
-				t.Errorf("crashes = %d, want 1", a.Crashes())
+			if a.Crashes().Count() != 1 {
+				t.Errorf("crashes = %d, want 1", a.Crashes().Count())
 			}
 			dropped := decisionsWith(*ds, "task.not_redelivered")
 			if len(dropped) != 1 || !strings.Contains(dropped[0], "application_refresh task") {
@@ -131,7 +131,7 @@ func TestGoFatalErrorsAreNamed(t *testing.T) {
 			if !strings.HasSuffix(ce.Where, filepath.Join("chaos", "main.go")+":"+lineOf(t, c.action)) {
 				t.Errorf("where = %q, want the app's line of %q", ce.Where, c.action)
 			}
-			last := a.LastCrash()
+			last := a.Crashes().Last()
 			if last == nil || last.Termination != c.term || !strings.Contains(last.Stack, "goroutine") || last.Where != ce.Where {
 				t.Fatalf("last crash = %+v, want the runtime's report", last)
 			}

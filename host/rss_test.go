@@ -176,6 +176,6 @@ func TestRSSHostileApp(t *testing.T) {
 	for _, d := range a.Why() {
 		rules[d.Rule]++
 	}
-	t.Logf("crashes %d; decisions %v", a.Crashes(), rules)
+	t.Logf("crashes %d; decisions %v", a.Crashes().Count(), rules)
 	t.Logf("after the hostile app: %.0f MiB; peak %.0f MiB, %.0f MiB over the loaded runtime (memoryLimit %v)", rssMiB(t), peak, peak-base, a.Manifest().MemoryLimit)
 }

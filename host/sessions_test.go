@@ -508,7 +508,7 @@ func TestRuleWorkoutBackgroundCPULimit(t *testing.T) {
 	if a.State() != abi.StateNotRunning {
 		t.Errorf("state after the CPU limit = %v, want not_running (killed)", a.State())
 	}
-	c := a.LastCrash()
+	c := a.Crashes().Last()
 	if c == nil || c.Termination != "cpu_time_exceeded" || !strings.Contains(c.Crash, "background_cpu_percent=1") {
 		t.Fatalf("last crash = %+v, want cpu_time_exceeded with the limit's reason", c)
 	}

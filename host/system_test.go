@@ -126,8 +126,8 @@ func TestTasksOfAnAppWithoutHandlerAreCompletedByTheSystem(t *testing.T) {
 	if got := decisionsWith(ds, "task.unhandled"); len(got) != 1 || !strings.Contains(got[0], "no background task handler") {
 		t.Errorf("unhandled decisions = %q", got)
 	}
-	if a.Crashes() != 0 || a.State() != abi.StateSuspended {
-		t.Errorf("crashes %d, state %v: want no kill, suspended", a.Crashes(), a.State())
+	if a.Crashes().Count() != 0 || a.State() != abi.StateSuspended {
+		t.Errorf("crashes %d, state %v: want no kill, suspended", a.Crashes().Count(), a.State())
 	}
 }
 
@@ -150,8 +150,8 @@ func TestExpireCallsTheHandlerThenKills(t *testing.T) {
 	if len(kills) != 1 || !strings.Contains(kills[0], "forced expiry at 09:00:07") || !strings.Contains(kills[0], "0x2182bad2") {
 		t.Errorf("kill decisions = %q", kills)
 	}
-	if a.Crashes() != 1 || a.State() != abi.StateNotRunning {
-		t.Errorf("crashes %d, state %v", a.Crashes(), a.State())
+	if a.Crashes().Count() != 1 || a.State() != abi.StateNotRunning {
+		t.Errorf("crashes %d, state %v", a.Crashes().Count(), a.State())
 	}
 
 	// An app that completes in its expiration handler lives on.
@@ -159,8 +159,8 @@ func TestExpireCallsTheHandlerThenKills(t *testing.T) {
 	must(t, a.Tasks().Trigger(ctx, abi.TaskApplicationRefresh, nil))
 	must(t, a.Tasks().Expire(ctx, 0))
 	must(t, h.rt.RunFor(ctx, 20*time.Second))
-	if a.Crashes() != 1 {
-		t.Errorf("crashes = %d after completing in the handler, want still 1", a.Crashes())
+	if a.Crashes().Count() != 1 {
+		t.Errorf("crashes = %d after completing in the handler, want still 1", a.Crashes().Count())
 	}
 }
 
@@ -548,8 +548,8 @@ func TestOnlyOneFrontmostUnderConcurrentLaunches(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	apps[0].Launch(ctx)
-	if apps[2].Crashes() != 0 || apps[2].State() != abi.StateBackground {
-		t.Errorf("the app sent to the background: %v, %d crash(es); want background, none (the opener's context ended)", apps[2].State(), apps[2].Crashes())
+	if apps[2].Crashes().Count() != 0 || apps[2].State() != abi.StateBackground {
+		t.Errorf("the app sent to the background: %v, %d crash(es); want background, none (the opener's context ended)", apps[2].State(), apps[2].Crashes().Count())
 	}
 }
 

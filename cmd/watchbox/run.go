@@ -204,11 +204,11 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 		total += failures[app.ID()]
 		if *asJSON {
 			writeJSON(stdout, map[string]any{
-				"type": "summary", "app": app.ID(), "launches": app.Launches(), "crashes": app.Crashes(),
+				"type": "summary", "app": app.ID(), "launches": app.Launches(), "crashes": app.Crashes().Count(),
 				"failures": failures[app.ID()], "interrupted": ctx.Err() != nil,
 			})
 		} else {
-			fmt.Fprintf(stdout, "%s: %d launch(es), %d crash(es), %d failed call(s)\n", app.ID(), app.Launches(), app.Crashes(), failures[app.ID()])
+			fmt.Fprintf(stdout, "%s: %d launch(es), %d crash(es), %d failed call(s)\n", app.ID(), app.Launches(), app.Crashes().Count(), failures[app.ID()])
 		}
 	}
 	if r.usageErr {

@@ -427,7 +427,7 @@ func (d *Driver) Status(app *host.App) []AppStatus {
 	cur := d.Current()
 	sts := make([]AppStatus, len(apps))
 	for i, a := range apps {
-		sts[i] = AppStatus{App: a, ID: a.ID(), State: a.State(), Launches: a.Launches(), Crashes: a.Crashes(), LastCrash: a.LastCrash(),
+		sts[i] = AppStatus{App: a, ID: a.ID(), State: a.State(), Launches: a.Launches(), Crashes: a.Crashes().Count(), LastCrash: a.Crashes().Last(),
 			Complication: a.Complication().Data(), Sessions: a.Sessions().Status(), Connections: a.Bluetooth().Connections(), Current: several && a == cur}
 		sts[i].Version, sts[i].Hash, sts[i].Reloads = a.Dev().Version()
 	}
