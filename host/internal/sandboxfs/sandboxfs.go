@@ -253,22 +253,23 @@ func readUsage(file string, root *os.Root) (used, entries int64, ok bool) {
 	return used, entries, true
 }
 
-// saveUsage writes the usage file for the next Open.
-func (f *FS) saveUsage() error {
-	if f.limits.UsageFile == "" {
+// writeUsage writes the usage file of root, with its bytes used and its
+// entries, for the next Open's readUsage; no file, no write.
+func writeUsage(file string, root *os.Root, used, entries int64) error {
+	if file == "" {
 		return nil
 	}
-	info, err := f.root.Stat(".")
+	info, err := root.Stat(".")
 	if err != nil {
 		return err
 	}
 	st := sys.NewStat_t(info)
-	tmp := f.limits.UsageFile + ".tmp"
-	rec := fmt.Sprintf(usageRecord, st.Dev, st.Ino, st.Mtim, f.usage.Load(), f.entries.Load())
+	tmp := file + ".tmp"
+	rec := fmt.Sprintf(usageRecord, st.Dev, st.Ino, st.Mtim, used, entries)
 	if err := os.WriteFile(tmp, []byte(rec), 0o600); err != nil {
 		return err
 	}
-	return os.Rename(tmp, f.limits.UsageFile)
+	return os.Rename(tmp, file)
 }
 
 // Scanned reports whether Open walked the container's tree to measure
@@ -321,7 +322,7 @@ func (f *FS) QuotaDenials() uint64 { return f.denials.Load() }
 // stay usable; path operations fail with EBADF afterwards.
 func (f *FS) Close() error {
 	f.mu.Lock()
-	serr := f.saveUsage()
+	serr := writeUsage(f.limits.UsageFile, f.root, f.usage.Load(), f.entries.Load())
 	f.mu.Unlock()
 	if serr != nil {
 		_ = f.root.Close()
