@@ -27,9 +27,9 @@ func (p *parser) event(a stmt, base *time.Time) *Event {
 		last := at
 		if len(args) == 1 {
 			last = args[0]
-			p.errAfter(line, last, "at needs a verb after the time: at TIME VERB ...; verbs are: %s", strings.Join(verbNames(), ", "))
+			p.errs.after(line, last, "at needs a verb after the time: at TIME VERB ...; verbs are: %s", strings.Join(verbNames(), ", "))
 		} else {
-			p.errAfter(line, last, "at needs a time and a verb: at TIME VERB ...; times are %s", timeForms)
+			p.errs.after(line, last, "at needs a time and a verb: at TIME VERB ...; times are %s", timeForms)
 		}
 		return nil
 	}
@@ -37,11 +37,11 @@ func (p *parser) event(a stmt, base *time.Time) *Event {
 	if timeOK {
 		*base = when
 		if when.Before(p.s.Start) {
-			p.errAt(line, args[0], "%s is %v before the scenario starts (%s); events run from start to start+duration",
+			p.errs.at(line, args[0], "%s is %v before the scenario starts (%s); events run from start to start+duration",
 				args[0].text, human(p.s.Start.Sub(when)), p.s.Start.Format(time.RFC3339))
 			timeOK = false
 		} else if when.After(p.s.End()) {
-			p.errAt(line, args[0], "%s (%s) is after the scenario ends (%s, start + %v); lengthen duration or move the event",
+			p.errs.at(line, args[0], "%s (%s) is after the scenario ends (%s, start + %v); lengthen duration or move the event",
 				args[0].text, when.Format(time.RFC3339), p.s.End().Format(time.RFC3339), human(p.s.Duration))
 			timeOK = false
 		}
@@ -95,7 +95,7 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 				ev.On = true
 			case "off":
 			default:
-				p.errAt(line, args[1], "phone %s takes on or off, got %q", args[0].text, args[1].text)
+				p.errs.at(line, args[1], "phone %s takes on or off, got %q", args[0].text, args[1].text)
 				return false
 			}
 			return true
@@ -107,7 +107,7 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 		kind, err := abi.ParsePhoneKind(args[0].text)
 		if err != nil {
 			kinds := abi.PhoneKindNames()
-			p.errAt(line, args[0], "unknown phone data kind %q%s; kinds are: %s", args[0].text, suggest(args[0].text, kinds), strings.Join(kinds, ", "))
+			p.errs.at(line, args[0], "unknown phone data kind %q%s; kinds are: %s", args[0].text, suggest(args[0].text, kinds), strings.Join(kinds, ", "))
 			ok = false
 		}
 		ev.Phone = kind
@@ -153,13 +153,13 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 			reason, err := abi.ParseSnapshotReason(d.text)
 			if err != nil {
 				reasons := abi.SnapshotReasonNames()
-				p.errAt(line, d, "unknown snapshot reason %q%s; reasons are: %s", d.text, suggest(d.text, reasons), strings.Join(reasons, ", "))
+				p.errs.at(line, d, "unknown snapshot reason %q%s; reasons are: %s", d.text, suggest(d.text, reasons), strings.Join(reasons, ", "))
 				return false
 			}
 			ev.Reason = reason
 		case abi.TaskURLSession:
 			if !abi.ValidSessionID(d.text) {
-				p.errAt(line, d, "%q is not a URL session identifier: use letters, digits, '-', '_' and '.', at most %d bytes", d.text, abi.MaxSessionID)
+				p.errs.at(line, d, "%q is not a URL session identifier: use letters, digits, '-', '_' and '.', at most %d bytes", d.text, abi.MaxSessionID)
 				return false
 			}
 			ev.Session = d.text
@@ -169,7 +169,7 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 			ok = p.ident(line, d, "intent name") && ok
 			ev.Intent = d.text
 		default:
-			p.errAt(line, d, "unexpected %q: trigger %s takes no detail (details: snapshot REASON, url-session SESSION, bluetooth-alert PERIPHERAL, intent-did-run INTENT)", d.text, abi.TaskKindName(kind))
+			p.errs.at(line, d, "unexpected %q: trigger %s takes no detail (details: snapshot REASON, url-session SESSION, bluetooth-alert PERIPHERAL, intent-did-run INTENT)", d.text, abi.TaskKindName(kind))
 			return false
 		}
 		return ok
@@ -194,13 +194,13 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 			case t.kind == word && strings.HasPrefix(t.text, "action="):
 				ev.Action = strings.TrimPrefix(t.text, "action=")
 				if ev.Action == "" {
-					p.errAt(line, t, "action= needs an action identifier, as in action=REPLY")
+					p.errs.at(line, t, "action= needs an action identifier, as in action=REPLY")
 					ok = false
 				}
 			case ev.Notification == "" && ev.Action == "":
 				ev.Notification = t.text
 			default:
-				p.errAt(line, t, "unexpected %q; usage: %s", t.text, use)
+				p.errs.at(line, t, "unexpected %q; usage: %s", t.text, use)
 				ok = false
 			}
 		}
@@ -229,7 +229,7 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 			ev.On = true
 		case no:
 		default:
-			p.errAt(line, args[1], "%s takes %s or %s, got %q", vt.text, yes, no, args[1].text)
+			p.errs.at(line, args[1], "%s takes %s or %s, got %q", vt.text, yes, no, args[1].text)
 			return false
 		}
 		return ok
@@ -242,7 +242,7 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 			ev.On = true
 		case "off":
 		default:
-			p.errAt(line, args[0], "headphones takes on or off, got %q", args[0].text)
+			p.errs.at(line, args[0], "headphones takes on or off, got %q", args[0].text)
 			return false
 		}
 		return true
@@ -273,10 +273,10 @@ func (p *parser) eventArgs(line int, vt token, args []token, ev *Event) bool {
 		return true
 	}
 	if contains(directives, vt.text) && vt.text != "at" {
-		p.errAt(line, vt, "%q cannot follow a time; events are: %s", vt.text, strings.Join(verbNames(), ", "))
+		p.errs.at(line, vt, "%q cannot follow a time; events are: %s", vt.text, strings.Join(verbNames(), ", "))
 		return false
 	}
-	p.errAt(line, vt, "unknown verb %q%s; verbs are: %s", vt.text, suggest(vt.text, append(verbNames(), "expect")), strings.Join(verbNames(), ", "))
+	p.errs.at(line, vt, "unknown verb %q%s; verbs are: %s", vt.text, suggest(vt.text, append(verbNames(), "expect")), strings.Join(verbNames(), ", "))
 	return false
 }
 
@@ -285,7 +285,7 @@ func (p *parser) taskKind(line int, t token) (abi.TaskKind, bool) {
 	kind, err := abi.ParseTaskKind(t.text)
 	if err != nil {
 		names := abi.TaskKindNames()
-		p.errAt(line, t, "unknown task kind %q%s; kinds are: %s", t.text, suggest(t.text, names), strings.Join(names, ", "))
+		p.errs.at(line, t, "unknown task kind %q%s; kinds are: %s", t.text, suggest(t.text, names), strings.Join(names, ", "))
 		return 0, false
 	}
 	return kind, true
@@ -296,7 +296,7 @@ func (p *parser) ident(line int, t token, what string) bool {
 	if t.kind == word && nameRE.MatchString(t.text) {
 		return true
 	}
-	p.errAt(line, t, "bad %s %q: a name is a letter or _ followed by letters, digits, _, - or .", what, t.text)
+	p.errs.at(line, t, "bad %s %q: a name is a letter or _ followed by letters, digits, _, - or .", what, t.text)
 	return false
 }
 
@@ -306,7 +306,7 @@ func (p *parser) payload(line int, t token, ev *Event, what string) bool {
 		return false
 	}
 	if len(ev.Payload) > MaxPayload {
-		p.errAt(line, t, "%s is %d bytes, over the %d bytes that fit in one event (the ABI's %d-byte envelope); make it smaller",
+		p.errs.at(line, t, "%s is %d bytes, over the %d bytes that fit in one event (the ABI's %d-byte envelope); make it smaller",
 			what, len(ev.Payload), MaxPayload, abi.MaxEnvelope)
 		return false
 	}
@@ -323,7 +323,7 @@ func (p *parser) payloadOf(line int, t token, ev *Event, what string) bool {
 	switch {
 	case t.kind == jsonv:
 		if !isJSONObject([]byte(t.text)) {
-			p.errAt(line, t, "%s must be a JSON object {...}, got an array", what)
+			p.errs.at(line, t, "%s must be a JSON object {...}, got an array", what)
 			return false
 		}
 		ev.Payload = compactJSON([]byte(t.text))
@@ -337,17 +337,17 @@ func (p *parser) payloadOf(line int, t token, ev *Event, what string) bool {
 		}
 		var raw json.RawMessage
 		if err := json.Unmarshal(b, &raw); err != nil {
-			p.errAt(line, t, "%s file %q is not JSON: %v", what, path, err)
+			p.errs.at(line, t, "%s file %q is not JSON: %v", what, path, err)
 			return false
 		}
 		if !isJSONObject(raw) {
-			p.errAt(line, t, "%s file %q must hold a JSON object {...}", what, path)
+			p.errs.at(line, t, "%s file %q must hold a JSON object {...}", what, path)
 			return false
 		}
 		ev.Payload = compactJSON(raw)
 		return true
 	}
-	p.errAt(line, t, "%s must be a JSON object {...} on the line or @FILE, got %q", what, t.text)
+	p.errs.at(line, t, "%s must be a JSON object {...} on the line or @FILE, got %q", what, t.text)
 	return false
 }
 
@@ -362,11 +362,11 @@ func (p *parser) pushFile(line int, t token, ev *Event) bool {
 		var pe *push.Error
 		switch {
 		case errors.As(err, &pe):
-			p.errAt(line, t, "push file %q: %s", t.text, pe.Msg)
+			p.errs.at(line, t, "push file %q: %s", t.text, pe.Msg)
 		case errors.Is(err, fs.ErrNotExist):
-			p.errAt(line, t, "push file %q not found (looked for %s; paths are relative to the scenario file)", t.text, ev.File)
+			p.errs.at(line, t, "push file %q not found (looked for %s; paths are relative to the scenario file)", t.text, ev.File)
 		default:
-			p.errAt(line, t, "push file %q: %s", t.text, input.Reason(err))
+			p.errs.at(line, t, "push file %q: %s", t.text, input.Reason(err))
 		}
 		return false
 	}
@@ -391,7 +391,7 @@ func (p *parser) sensorFile(line int, t token, ev *Event) bool {
 		}
 	}
 	if err != nil {
-		p.errAt(line, t, "%s file %q: %s", ev.Verb, t.text, strings.ReplaceAll(err.Error(), "\n", "; "))
+		p.errs.at(line, t, "%s file %q: %s", ev.Verb, t.text, strings.ReplaceAll(err.Error(), "\n", "; "))
 		return false
 	}
 	return true
@@ -404,14 +404,14 @@ func (p *parser) when(line int, t token, base time.Time) (time.Time, bool) {
 	case strings.HasPrefix(s, "+"):
 		d, err := parseDuration(s[1:])
 		if err != nil || d < 0 {
-			p.errAt(line, t, "bad relative time %q: give +DURATION, as in +90s, +2h or +1d; times are %s", s, timeForms)
+			p.errs.at(line, t, "bad relative time %q: give +DURATION, as in +90s, +2h or +1d; times are %s", s, timeForms)
 			return time.Time{}, false
 		}
 		return base.Add(d), true
 	case strings.HasPrefix(s, "T+") || strings.HasPrefix(s, "t+"):
 		d, err := parseDuration(s[2:])
 		if err != nil || d < 0 {
-			p.errAt(line, t, "bad time %q: give T+DURATION, as in T+26h; times are %s", s, timeForms)
+			p.errs.at(line, t, "bad time %q: give T+DURATION, as in T+26h; times are %s", s, timeForms)
 			return time.Time{}, false
 		}
 		return p.s.Start.Add(d), true
@@ -424,7 +424,7 @@ func (p *parser) when(line int, t token, base time.Time) (time.Time, bool) {
 			sec, _ = strconv.Atoi(m[3])
 		}
 		if h > 23 || mi > 59 || sec > 59 {
-			p.errAt(line, t, "bad clock time %q: hours run 00-23, minutes and seconds 00-59", s)
+			p.errs.at(line, t, "bad clock time %q: hours run 00-23, minutes and seconds 00-59", s)
 			return time.Time{}, false
 		}
 		st := p.s.Start
@@ -434,9 +434,9 @@ func (p *parser) when(line int, t token, base time.Time) (time.Time, bool) {
 		return at, true
 	}
 	if strings.HasPrefix(s, "-") {
-		p.errAt(line, t, "bad time %q: relative times count forward; times are %s", s, timeForms)
+		p.errs.at(line, t, "bad time %q: relative times count forward; times are %s", s, timeForms)
 	} else {
-		p.errAt(line, t, "bad time %q: times are %s", s, timeForms)
+		p.errs.at(line, t, "bad time %q: times are %s", s, timeForms)
 	}
 	return time.Time{}, false
 }
@@ -476,7 +476,7 @@ func (p *parser) peripheral(line int, vt token, args []token, ev *Event) bool {
 	ok := true
 	ev.Peripheral = args[0].text
 	if msg := peripheral.CheckName(ev.Peripheral); msg != "" {
-		p.errAt(line, args[0], "%s", msg)
+		p.errs.at(line, args[0], "%s", msg)
 		ok = false
 	}
 	if len(args) == 2 {
@@ -484,16 +484,16 @@ func (p *parser) peripheral(line int, vt token, args []token, ev *Event) bool {
 		case args[1].text == "off" && args[1].kind == word:
 			return ok
 		case strings.Contains(args[1].text, "/"):
-			p.errAfter(line, args[1], "peripheral is missing an argument; usage: %s", use)
+			p.errs.after(line, args[1], "peripheral is missing an argument; usage: %s", use)
 		default:
-			p.errAt(line, args[1], "unexpected %q; usage: %s", args[1].text, use)
+			p.errs.at(line, args[1], "unexpected %q; usage: %s", args[1].text, use)
 		}
 		return false
 	}
 	ev.On = true
 	service, char, err := peripheral.ParseCharacteristic(args[1].text)
 	if err != nil {
-		p.errAt(line, args[1], "%v", err)
+		p.errs.at(line, args[1], "%v", err)
 		ok = false
 	}
 	ev.Characteristic = service + "/" + char
@@ -507,14 +507,14 @@ func (p *parser) peripheral(line int, vt token, args []token, ev *Event) bool {
 		}
 		s, err := samples.Parse(path, b, samples.Options{Interp: samples.Step})
 		if err != nil {
-			p.errAt(line, v, "samples file %q: %v", path, err)
+			p.errs.at(line, v, "samples file %q: %v", path, err)
 			return false
 		}
 		ev.Samples = s
 		return ok
 	}
 	if len(v.text) > peripheral.MaxValue {
-		p.errAt(line, v, "the value is %d bytes; a Bluetooth attribute holds at most %d", len(v.text), peripheral.MaxValue)
+		p.errs.at(line, v, "the value is %d bytes; a Bluetooth attribute holds at most %d", len(v.text), peripheral.MaxValue)
 		return false
 	}
 	ev.Value = []byte(v.text)

@@ -156,7 +156,7 @@ func (p *parser) expectLine(line int, first token, toks []token, from, to time.T
 		last, args = args[0], args[1:]
 	}
 	if len(args) == 0 {
-		p.errAfter(line, last, "expect needs what to expect: %s", strings.Join(whatNames(), ", "))
+		p.errs.after(line, last, "expect needs what to expect: %s", strings.Join(whatNames(), ", "))
 		return nil
 	}
 	// An app, unless the first word is what is expected.
@@ -165,14 +165,14 @@ func (p *parser) expectLine(line int, first token, toks []token, from, to time.T
 		e.App, args = w.text, args[1:]
 	case contains(whatNames(), w.text):
 	case suggest(w.text, whatNames()) != "" && suggest(w.text, p.aliases()) == "":
-		p.errAt(line, w, "unknown expectation %q%s; expect one of: %s", w.text, suggest(w.text, whatNames()), strings.Join(whatNames(), ", "))
+		p.errs.at(line, w, "unknown expectation %q%s; expect one of: %s", w.text, suggest(w.text, whatNames()), strings.Join(whatNames(), ", "))
 		return nil
 	default:
 		p.appRef(line, w) // reports the unknown app
 		return nil
 	}
 	if len(args) == 0 {
-		p.errAfter(line, toks[len(toks)-1], "expect %s needs what to expect: %s", e.App, strings.Join(whatNames(), ", "))
+		p.errs.after(line, toks[len(toks)-1], "expect %s needs what to expect: %s", e.App, strings.Join(whatNames(), ", "))
 		return nil
 	}
 	wt, args := args[0], args[1:]
@@ -180,7 +180,7 @@ func (p *parser) expectLine(line int, first token, toks []token, from, to time.T
 	use := whatUsage(wt.text)
 	needApp := func() bool {
 		if e.App == "" {
-			p.errAt(line, wt, "expect %s needs an app before %q; usage: %s", wt.text, wt.text, use)
+			p.errs.at(line, wt, "expect %s needs an app before %q; usage: %s", wt.text, wt.text, use)
 			return false
 		}
 		return true
@@ -205,7 +205,7 @@ func (p *parser) expectLine(line int, first token, toks []token, from, to time.T
 			if strings.Contains(args[0].text, "kill") {
 				hint = " (a kill at a task's deadline is task.deadline; for any kill write \"expect [no] [APP] kill\")"
 			}
-			p.errAt(line, args[0], "unknown rule id %q%s%s; rules are: %s", args[0].text, suggest(args[0].text, rules), hint, strings.Join(rules, ", "))
+			p.errs.at(line, args[0], "unknown rule id %q%s%s; rules are: %s", args[0].text, suggest(args[0].text, rules), hint, strings.Join(rules, ", "))
 			return nil
 		}
 		e.Rule = args[0].text
@@ -215,7 +215,7 @@ func (p *parser) expectLine(line int, first token, toks []token, from, to time.T
 		}
 		st, ok := parseState(args[0].text)
 		if !ok {
-			p.errAt(line, args[0], "unknown state %q%s; states are: %s", args[0].text, suggest(args[0].text, stateNames), strings.Join(stateNames, ", "))
+			p.errs.at(line, args[0], "unknown state %q%s; states are: %s", args[0].text, suggest(args[0].text, stateNames), strings.Join(stateNames, ", "))
 			return nil
 		}
 		e.State = st
@@ -232,12 +232,12 @@ func (p *parser) expectLine(line int, first token, toks []token, from, to time.T
 			return nil
 		}
 		if !from.IsZero() {
-			p.errAt(line, first, "file expectations are checked when the run ends: write \"expect %s file ...\" without a time", e.App)
+			p.errs.at(line, first, "file expectations are checked when the run ends: write \"expect %s file ...\" without a time", e.App)
 			return nil
 		}
 		fp := strings.TrimPrefix(args[0].text, "/")
 		if args[0].kind != word || fp == "" || path.Clean(fp) != fp || fp == ".." || strings.HasPrefix(fp, "../") {
-			p.errAt(line, args[0], "bad container path %q: give a clean path inside the app's data container, as in Documents/last.json", args[0].text)
+			p.errs.at(line, args[0], "bad container path %q: give a clean path inside the app's data container, as in Documents/last.json", args[0].text)
 			return nil
 		}
 		e.Path = fp
@@ -251,11 +251,11 @@ func (p *parser) expectLine(line int, first token, toks []token, from, to time.T
 			s := c.text
 			e.Content = &s
 		default:
-			p.errAt(line, c, "the expected content must be JSON ({...} or [...], compared structurally) or a quoted string (compared exactly), got %q", c.text)
+			p.errs.at(line, c, "the expected content must be JSON ({...} or [...], compared structurally) or a quoted string (compared exactly), got %q", c.text)
 			return nil
 		}
 	default:
-		p.errAt(line, wt, "unknown expectation %q%s; expect one of: %s", wt.text, suggest(wt.text, whatNames()), strings.Join(whatNames(), ", "))
+		p.errs.at(line, wt, "unknown expectation %q%s; expect one of: %s", wt.text, suggest(wt.text, whatNames()), strings.Join(whatNames(), ", "))
 		return nil
 	}
 	return e
@@ -279,27 +279,27 @@ func (p *parser) between(a stmt, base time.Time) *Expect {
 		var at token
 		switch {
 		case len(toks) < 2:
-			p.errAfter(line, toks[len(toks)-1], "between needs a window: between TIME and TIME expect ...")
+			p.errs.after(line, toks[len(toks)-1], "between needs a window: between TIME and TIME expect ...")
 			return nil
 		case len(toks) < 3 || toks[2].text != "and":
 			at = toks[min(2, len(toks)-1)]
 			if len(toks) < 3 {
-				p.errAfter(line, at, "between needs \"and\" and a second time: between TIME and TIME expect ...")
+				p.errs.after(line, at, "between needs \"and\" and a second time: between TIME and TIME expect ...")
 				return nil
 			}
 		case len(toks) < 5:
-			p.errAfter(line, toks[len(toks)-1], "between TIME and TIME needs an expectation after it: ... expect [no] [APP] WHAT ...")
+			p.errs.after(line, toks[len(toks)-1], "between TIME and TIME needs an expectation after it: ... expect [no] [APP] WHAT ...")
 			return nil
 		default:
 			at = toks[4]
 		}
-		p.errAt(line, at, "unexpected %q: write between TIME and TIME expect ...", at.text)
+		p.errs.at(line, at, "unexpected %q: write between TIME and TIME expect ...", at.text)
 		return nil
 	}
 	from, ok1 := p.bound(line, toks[1], base)
 	to, ok2 := p.bound(line, toks[3], from)
 	if ok1 && ok2 && !to.After(from) {
-		p.errAt(line, toks[3], "the window ends (%s) before it starts (%s); write the earlier time first", toks[3].text, toks[1].text)
+		p.errs.at(line, toks[3], "the window ends (%s) before it starts (%s); write the earlier time first", toks[3].text, toks[1].text)
 		ok2 = false
 	}
 	e := p.expectLine(line, toks[0], toks[4:], from, to, 0, joinText(toks))
@@ -317,7 +317,7 @@ func (p *parser) bound(line int, t token, base time.Time) (time.Time, bool) {
 		return when, false
 	}
 	if when.Before(p.s.Start) || when.After(p.s.End()) {
-		p.errAt(line, t, "%s (%s) is outside the scenario (%s to %s); expectations cover start to start+duration",
+		p.errs.at(line, t, "%s (%s) is outside the scenario (%s to %s); expectations cover start to start+duration",
 			t.text, when.Format(time.RFC3339), p.s.Start.Format(time.RFC3339), p.s.End().Format(time.RFC3339))
 		return when, false
 	}

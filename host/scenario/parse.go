@@ -34,6 +34,7 @@ func ParseFile(path string, opts Options) (*Scenario, error) {
 func Parse(name string, src []byte, opts Options) (*Scenario, error) {
 	p := &parser{
 		name: name,
+		errs: errorList{file: name},
 		dir:  filepath.Dir(name),
 		opts: opts,
 		seen: map[string]int{},
@@ -50,9 +51,9 @@ func Parse(name string, src []byte, opts Options) (*Scenario, error) {
 		},
 	}
 	p.parse(string(src))
-	if len(p.errs) > 0 {
-		p.errs.sort()
-		return nil, p.errs
+	if len(p.errs.list) > 0 {
+		p.errs.list.sort()
+		return nil, p.errs.list
 	}
 	sort.SliceStable(p.s.Events, func(i, j int) bool { return p.s.Events[i].At.Before(p.s.Events[j].At) })
 	return p.s, nil
@@ -133,7 +134,7 @@ var (
 type parser struct {
 	name, dir string
 	opts      Options
-	errs      Errors
+	errs      errorList
 	s         *Scenario
 
 	seen    map[string]int    // header directive -> line it was first given on
@@ -153,13 +154,21 @@ type stmt struct {
 	toks []token
 }
 
-func (p *parser) errAt(line int, t token, format string, args ...any) {
-	p.errs = append(p.errs, &Error{File: p.name, Line: line, Column: t.col, Token: t.text, Msg: fmt.Sprintf(format, args...)})
+// errorList collects the problems one Parse finds in its file, each at
+// its line and column.
+type errorList struct {
+	file string
+	list Errors
 }
 
-// errAfter reports something missing after token t.
-func (p *parser) errAfter(line int, t token, format string, args ...any) {
-	p.errs = append(p.errs, &Error{File: p.name, Line: line, Column: t.end + 1, Msg: fmt.Sprintf(format, args...)})
+// at reports a problem with token t.
+func (l *errorList) at(line int, t token, format string, args ...any) {
+	l.list = append(l.list, &Error{File: l.file, Line: line, Column: t.col, Token: t.text, Msg: fmt.Sprintf(format, args...)})
+}
+
+// after reports something missing after token t.
+func (l *errorList) after(line int, t token, format string, args ...any) {
+	l.list = append(l.list, &Error{File: l.file, Line: line, Column: t.end + 1, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (p *parser) parse(src string) {
@@ -169,7 +178,7 @@ func (p *parser) parse(src string) {
 		toks, lerr := lex(strings.TrimSuffix(text, "\r"))
 		if lerr != nil {
 			lerr.File, lerr.Line = p.name, line
-			p.errs = append(p.errs, lerr)
+			p.errs.list = append(p.errs.list, lerr)
 			continue
 		}
 		if len(toks) == 0 {
@@ -179,7 +188,7 @@ func (p *parser) parse(src string) {
 		switch head.text {
 		case "start", "duration", "seed", "profile":
 			if first, dup := p.seen[head.text]; dup {
-				p.errAt(line, head, "%s is given twice (first on line %d); a scenario has one", head.text, first)
+				p.errs.at(line, head, "%s is given twice (first on line %d); a scenario has one", head.text, first)
 				continue
 			}
 			p.seen[head.text] = line
@@ -208,7 +217,7 @@ func (p *parser) parse(src string) {
 			}
 			key := r.Method + " " + r.Path
 			if first, dup := routes[key]; dup {
-				p.errAt(line, args[1], "route %s is served twice (first on line %d); change a route later with \"at TIME serve ...\"", key, first)
+				p.errs.at(line, args[1], "route %s is served twice (first on line %d); change a route later with \"at TIME serve ...\"", key, first)
 				continue
 			}
 			routes[key] = line
@@ -219,10 +228,10 @@ func (p *parser) parse(src string) {
 			p.expects = append(p.expects, stmt{line, toks})
 		default:
 			if isVerb(head.text) {
-				p.errAt(line, head, "%q is an event verb: give it a time, as in \"at 09:00 %s\"", head.text, usage(head.text))
+				p.errs.at(line, head, "%q is an event verb: give it a time, as in \"at 09:00 %s\"", head.text, usage(head.text))
 				continue
 			}
-			p.errAt(line, head, "unknown directive %q%s; a line starts with one of: %s, or \"#\" for a comment",
+			p.errs.at(line, head, "unknown directive %q%s; a line starts with one of: %s, or \"#\" for a comment",
 				head.text, suggest(head.text, append(directives, verbNames()...)), strings.Join(directives, ", "))
 		}
 	}
@@ -231,7 +240,7 @@ func (p *parser) parse(src string) {
 		if line == 0 {
 			line = p.seen["start"]
 		}
-		p.errs = append(p.errs, &Error{File: p.name, Line: line, Column: 1,
+		p.errs.list = append(p.errs.list, &Error{File: p.name, Line: line, Column: 1,
 			Msg: fmt.Sprintf("the scenario would end at %s, after %s, the last time watchbox can run at (the ABI carries times as nanoseconds since 1970 in 64 bits); start earlier or run for less",
 				end.Format(time.RFC3339), clock.MaxTime.Format(time.RFC3339))})
 	}
@@ -247,7 +256,7 @@ func (p *parser) parse(src string) {
 			continue
 		}
 		if _, dup := p.s.Complications[alias]; dup {
-			p.errAt(c.line, args[0], "the complication of %s is set twice at the start; change it later with \"at TIME complication %s on|off\"", alias, alias)
+			p.errs.at(c.line, args[0], "the complication of %s is set twice at the start; change it later with \"at TIME complication %s on|off\"", alias, alias)
 			continue
 		}
 		p.s.Complications[alias] = on
@@ -284,7 +293,7 @@ func (p *parser) parse(src string) {
 	}
 	sort.SliceStable(p.s.Expects, func(i, j int) bool { return p.s.Expects[i].Line < p.s.Expects[j].Line })
 	if len(p.s.Apps) == 0 {
-		p.errs = append(p.errs, &Error{File: p.name, Msg: "no app line; a scenario runs at least one app: app ALIAS DIR"})
+		p.errs.list = append(p.errs.list, &Error{File: p.name, Msg: "no app line; a scenario runs at least one app: app ALIAS DIR"})
 	}
 }
 
@@ -312,11 +321,11 @@ func (p *parser) count(line int, head token, args []token, lo, hi int, use strin
 		if len(args) > 0 {
 			last = args[len(args)-1]
 		}
-		p.errAfter(line, last, "%s is missing an argument; usage: %s", head.text, use)
+		p.errs.after(line, last, "%s is missing an argument; usage: %s", head.text, use)
 		return false
 	}
 	if hi >= 0 && len(args) > hi {
-		p.errAt(line, args[hi], "unexpected %q; usage: %s", args[hi].text, use)
+		p.errs.at(line, args[hi], "unexpected %q; usage: %s", args[hi].text, use)
 		return false
 	}
 	return true
@@ -329,26 +338,26 @@ func (p *parser) header(line int, head, v token) {
 		t, err := time.Parse(time.RFC3339, v.text)
 		if err != nil {
 			if t, err = time.Parse("2006-01-02", v.text); err != nil {
-				p.errAt(line, v, "bad start %q: give an RFC 3339 time such as 2026-06-01T07:00:00Z, or a date such as 2026-06-01", v.text)
+				p.errs.at(line, v, "bad start %q: give an RFC 3339 time such as 2026-06-01T07:00:00Z, or a date such as 2026-06-01", v.text)
 				return
 			}
 		}
 		if err := clock.CheckTime(t); err != nil {
-			p.errAt(line, v, "bad start: %v", err)
+			p.errs.at(line, v, "bad start: %v", err)
 			return
 		}
 		p.s.Start = t
 	case "duration":
 		d, err := parseDuration(v.text)
 		if err != nil || d <= 0 {
-			p.errAt(line, v, "bad duration %q: give a positive duration such as 24h, 90m, 1h30m or 2d", v.text)
+			p.errs.at(line, v, "bad duration %q: give a positive duration such as 24h, 90m, 1h30m or 2d", v.text)
 			return
 		}
 		p.s.Duration = d
 	case "seed":
 		n, err := strconv.ParseInt(v.text, 10, 64)
 		if err != nil {
-			p.errAt(line, v, "bad seed %q: give a whole number", v.text)
+			p.errs.at(line, v, "bad seed %q: give a whole number", v.text)
 			return
 		}
 		p.s.Seed = n
@@ -366,11 +375,11 @@ func (p *parser) setting(line int, t token) bool {
 	k, v, ok := strings.Cut(t.text, "=")
 	k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 	if !ok || k == "" {
-		p.errAt(line, t, "bad setting %q: write KEY=VALUE with no spaces, as in task_time=10s", t.text)
+		p.errs.at(line, t, "bad setting %q: write KEY=VALUE with no spaces, as in task_time=10s", t.text)
 		return false
 	}
 	if msg := checkSetting(k, v); msg != "" {
-		p.errAt(line, t, "%s", msg)
+		p.errs.at(line, t, "%s", msg)
 		return false
 	}
 	return true
@@ -425,9 +434,9 @@ func (p *parser) deviceProfile() {
 		if err != nil {
 			v := p.prof.toks[1]
 			if errors.Is(err, fs.ErrNotExist) {
-				p.errAt(p.prof.line, v, "profile file %q not found (looked for %s); give \"default\" or a profile file", v.text, p.s.ProfilePath)
+				p.errs.at(p.prof.line, v, "profile file %q not found (looked for %s); give \"default\" or a profile file", v.text, p.s.ProfilePath)
 			} else {
-				p.errAt(p.prof.line, v, "bad profile file %q: %v", v.text, err)
+				p.errs.at(p.prof.line, v, "bad profile file %q: %v", v.text, err)
 			}
 			return
 		}
@@ -442,9 +451,9 @@ func (p *parser) deviceProfile() {
 			at = p.sets[len(p.sets)-1]
 		}
 		if at.toks != nil {
-			p.errAt(at.line, at.toks[1], "the device profile is not valid after this line: %v", err)
+			p.errs.at(at.line, at.toks[1], "the device profile is not valid after this line: %v", err)
 		} else {
-			p.errs = append(p.errs, &Error{File: p.name, Msg: fmt.Sprintf("the device profile is not valid: %v", err)})
+			p.errs.list = append(p.errs.list, &Error{File: p.name, Msg: fmt.Sprintf("the device profile is not valid: %v", err)})
 		}
 		return
 	}
@@ -454,17 +463,17 @@ func (p *parser) deviceProfile() {
 // app reads an app line.
 func (p *parser) app(line int, alias, dir token) {
 	if !aliasRE.MatchString(alias.text) {
-		p.errAt(line, alias, "bad app alias %q: an alias is a letter followed by letters, digits, - or _", alias.text)
+		p.errs.at(line, alias, "bad app alias %q: an alias is a letter followed by letters, digits, - or _", alias.text)
 		return
 	}
 	if p.apps[alias.text] {
-		p.errAt(line, alias, "app %q is declared twice", alias.text)
+		p.errs.at(line, alias, "app %q is declared twice", alias.text)
 		return
 	}
 	p.apps[alias.text] = true
 	resolved := p.resolve(dir.text)
 	if other, dup := p.dirs[resolved]; dup {
-		p.errAt(line, dir, "bundle %q is already app %q; each app line names a different bundle", dir.text, other)
+		p.errs.at(line, dir, "bundle %q is already app %q; each app line names a different bundle", dir.text, other)
 		return
 	}
 	p.dirs[resolved] = alias.text
@@ -481,11 +490,11 @@ func (p *parser) appRef(line int, t token) (string, bool) {
 		names = append(names, a.Alias)
 	}
 	if len(names) == 0 {
-		p.errAt(line, t, "unknown app %q: declare it with \"app %s DIR\"", t.text, t.text)
+		p.errs.at(line, t, "unknown app %q: declare it with \"app %s DIR\"", t.text, t.text)
 		return "", false
 	}
 	sort.Strings(names)
-	p.errAt(line, t, "unknown app %q%s; apps are: %s", t.text, suggest(t.text, names), strings.Join(names, ", "))
+	p.errs.at(line, t, "unknown app %q%s; apps are: %s", t.text, suggest(t.text, names), strings.Join(names, ", "))
 	return "", false
 }
 
@@ -496,7 +505,7 @@ func (p *parser) onOff(line int, t token) (bool, bool) {
 	case "off":
 		return false, true
 	}
-	p.errAt(line, t, "complication takes on or off, got %q", t.text)
+	p.errs.at(line, t, "complication takes on or off, got %q", t.text)
 	return false, false
 }
 
@@ -517,9 +526,9 @@ func (p *parser) readData(line int, t token, what, path string) ([]byte, bool) {
 	b, err := input.Read(p.resolve(path), input.Data)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			p.errAt(line, t, "%s %q not found (looked for %s; paths are relative to the scenario file)", what, path, p.resolve(path))
+			p.errs.at(line, t, "%s %q not found (looked for %s; paths are relative to the scenario file)", what, path, p.resolve(path))
 		} else {
-			p.errAt(line, t, "%s %q: %s", what, path, input.Reason(err))
+			p.errs.at(line, t, "%s %q: %s", what, path, input.Reason(err))
 		}
 		return nil, false
 	}
@@ -536,17 +545,17 @@ func (p *parser) route(line int, head token, args []token) *Route {
 	r := &Route{Line: line}
 	r.Method = args[0].text
 	if !contains(methods, r.Method) {
-		p.errAt(line, args[0], "unknown HTTP method %q%s; methods are: %s", r.Method, suggest(strings.ToUpper(r.Method), methods), strings.Join(methods, ", "))
+		p.errs.at(line, args[0], "unknown HTTP method %q%s; methods are: %s", r.Method, suggest(strings.ToUpper(r.Method), methods), strings.Join(methods, ", "))
 		ok = false
 	}
 	r.Path = args[1].text
 	if !strings.HasPrefix(r.Path, "/") {
-		p.errAt(line, args[1], "route path %q must start with /", r.Path)
+		p.errs.at(line, args[1], "route path %q must start with /", r.Path)
 		ok = false
 	}
 	st, err := strconv.Atoi(args[2].text)
 	if err != nil || st < 100 || st > 599 {
-		p.errAt(line, args[2], "bad HTTP status %q: give a number from 100 to 599", args[2].text)
+		p.errs.at(line, args[2], "bad HTTP status %q: give a number from 100 to 599", args[2].text)
 		ok = false
 	}
 	r.Status = st
@@ -557,18 +566,18 @@ func (p *parser) route(line int, head token, args []token) *Route {
 		case t.kind == word && strings.HasPrefix(t.text, "delay="):
 			d, err := parseDuration(strings.TrimPrefix(t.text, "delay="))
 			if err != nil || d < 0 {
-				p.errAt(line, t, "bad delay %q: give a duration such as 300ms or 2s", t.text)
+				p.errs.at(line, t, "bad delay %q: give a duration such as 300ms or 2s", t.text)
 				ok = false
 			}
 			r.Delay = d
 		case t.kind == word && strings.HasPrefix(t.text, "type="):
 			r.ContentType = strings.TrimPrefix(t.text, "type=")
 			if !strings.Contains(r.ContentType, "/") {
-				p.errAt(line, t, "bad content type %q: give a media type such as type=application/json", t.text)
+				p.errs.at(line, t, "bad content type %q: give a media type such as type=application/json", t.text)
 				ok = false
 			}
 		case body != nil:
-			p.errAt(line, t, "unexpected %q: a route has one body; usage: %s", t.text, use)
+			p.errs.at(line, t, "unexpected %q: a route has one body; usage: %s", t.text, use)
 			ok = false
 		default:
 			body = &args[3+i]
