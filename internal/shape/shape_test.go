@@ -13,7 +13,10 @@ const maxMethods = 25
 // is not split yet. Remove a line when its type is split; the test fails
 // on a line whose type is no longer over, so the list cannot go stale.
 var over = map[string]string{
-	"watchtest.App": "not split yet",
+	// 30 of its 33 methods are the app tests' vocabulary, a flat surface
+	// like testing.T's (Launch, Advance, Expect, ExpectDecision, ...);
+	// a split renames calls in every sample app's tests.
+	"watchtest.App": "the app tests' flat vocabulary; not split yet",
 }
 
 // TestMethodsPerType fails when a type of the module declares more than
