@@ -54,7 +54,7 @@ func (f *Feature) restore(raw json.RawMessage, now time.Time) error {
 	if a.ID <= 0 || a.At.IsZero() {
 		return fmt.Errorf("the scheduled smart alarm has id %d and date %v; an alarm needs a positive id and a date", a.ID, a.At)
 	}
-	if t, _ := f.modeType(); t != a.Type {
+	if t, _ := modeType(&f.a.Manifest); t != a.Type {
 		return fmt.Errorf("the scheduled session is a %v session, but the manifest's extended mode is now %v; remove the state file to drop it", a.Type, t)
 	}
 	f.sched = &session{id: a.ID, typ: a.Type, start: a.At} // owner 0: no instance owns it

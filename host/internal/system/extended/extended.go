@@ -26,6 +26,7 @@ import (
 	"github.com/watchbox/watchbox/host/bundle"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/internal/system"
+	"github.com/watchbox/watchbox/host/profile"
 )
 
 // Timer names.
@@ -78,10 +79,10 @@ func Register(a *system.App) *Feature {
 	return f
 }
 
-// modeType returns the session type of the manifest's extended mode, and
+// modeType returns the session type of manifest m's extended mode, and
 // the mode (0 and "" without one).
-func (f *Feature) modeType() (abi.SessionType, bundle.BackgroundMode) {
-	mode, ok := f.a.Manifest.ExtendedRuntimeMode()
+func modeType(m *bundle.Manifest) (abi.SessionType, bundle.BackgroundMode) {
+	mode, ok := m.ExtendedRuntimeMode()
 	if !ok {
 		return 0, ""
 	}
@@ -96,9 +97,9 @@ func (f *Feature) modeType() (abi.SessionType, bundle.BackgroundMode) {
 	return abi.SessionSmartAlarm, mode
 }
 
-// maxDuration returns the longest run of a session of type t.
-func (f *Feature) maxDuration(t abi.SessionType) time.Duration {
-	p := f.a.Env.Rules.Profile()
+// maxDuration returns the longest run of a session of type t under
+// profile p.
+func maxDuration(p *profile.Profile, t abi.SessionType) time.Duration {
 	switch t {
 	case abi.SessionSelfCare:
 		return p.SelfCareMax.D()
@@ -120,7 +121,7 @@ func (f *Feature) mine(s *session, id int64) bool {
 
 // info is a session's result.
 func (f *Feature) info(id int64) msg.ExtendedSessionInfo {
-	t, _ := f.modeType()
+	t, _ := modeType(&f.a.Manifest)
 	in := msg.ExtendedSessionInfo{SessionID: id, SessionType: int64(t)}
 	switch {
 	case f.mine(f.run, id):
@@ -179,9 +180,9 @@ func (f *Feature) startOp(b []byte) ([]byte, abi.Status, string) {
 	}
 	f.maxID = id
 	a := f.a
-	typ, mode := f.modeType()
+	typ, mode := modeType(&f.a.Manifest)
 	req := policy.ExtendedRequest{ID: id, Mode: string(mode), Active: a.Life.State() == abi.StateActive,
-		Running: f.run != nil, Scheduled: f.sched != nil, BARDisabled: f.barOff, Max: f.maxDuration(typ)}
+		Running: f.run != nil, Scheduled: f.sched != nil, BARDisabled: f.barOff, Max: maxDuration(f.a.Env.Rules.Profile(), typ)}
 	if args.Date != 0 {
 		req.Date = time.Unix(0, args.Date).UTC()
 	}
@@ -217,7 +218,7 @@ func (f *Feature) begin(s *session, now time.Time) {
 	a := f.a
 	p := a.Env.Rules.Profile()
 	s.start = now
-	s.expires = now.Add(f.maxDuration(s.typ))
+	s.expires = now.Add(maxDuration(f.a.Env.Rules.Profile(), s.typ))
 	f.run = s
 	a.Holds.Hold()
 	if s.typ.Frontmost() {
@@ -354,7 +355,7 @@ func (f *Feature) invalidateOp(b []byte) ([]byte, abi.Status, string) {
 		return res, st, why
 	}
 	a := f.a
-	typ, _ := f.modeType()
+	typ, _ := modeType(&f.a.Manifest)
 	now := a.Now()
 	report := func(rule, verdict, why string) {
 		a.Report(policy.Decision{Time: now, Kind: policy.KindExtendedSession, Verdict: verdict, Rule: rule, Reason: why})
@@ -424,7 +425,7 @@ func (f *Feature) fire() {
 		return
 	}
 	c, _ := a.Life.Deliver(ctx, abi.EventHandleExtendedSession,
-		msg.ExtendedSession{SessionID: s.id, SessionType: int64(s.typ), Date: now.Add(f.maxDuration(s.typ)).UnixNano()}.Encode(nil))
+		msg.ExtendedSession{SessionID: s.id, SessionType: int64(s.typ), Date: now.Add(maxDuration(f.a.Env.Rules.Profile(), s.typ)).UnixNano()}.Encode(nil))
 	if c.Status != abi.StatusOK || c.Crash != "" || !a.Guest.Running() {
 		a.Report(policy.Decision{Time: a.Env.Clock.Now(), Kind: policy.KindExtendedSession, Verdict: policy.Drop, Rule: policy.RuleExtendedUnclaimed,
 			Reason: fmt.Sprintf("smart alarm %d lost: the app did not claim it in handle_extended_session (it answered %s); set the session's delegate there", s.id, answer(c))})
