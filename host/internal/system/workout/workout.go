@@ -155,10 +155,10 @@ func (f *Feature) prepare(args []byte) ([]byte, abi.Status, string) {
 		return system.BadArgs(err)
 	}
 	if f.s != nil && f.s.id == m.Identifier {
-		return f.refuseTransition(abi.OpPrepareWorkout, f.s.state, "prepare needs a session that has not started")
+		return refuseTransition(f.a, abi.OpPrepareWorkout, f.s.state, "prepare needs a session that has not started")
 	}
 	if f.ended.has(m.Identifier) {
-		return f.refuseTransition(abi.OpPrepareWorkout, abi.WorkoutEnded, "a stopped or ended session cannot be started again; create a new one")
+		return refuseTransition(f.a, abi.OpPrepareWorkout, abi.WorkoutEnded, "a stopped or ended session cannot be started again; create a new one")
 	}
 	if res, st, why, failed := f.allowed(abi.OpPrepareWorkout, m); failed || st != abi.StatusOK {
 		return res, st, why
@@ -174,15 +174,15 @@ func (f *Feature) start(args []byte) ([]byte, abi.Status, string) {
 		return system.BadArgs(err)
 	}
 	if f.ended.has(m.Identifier) {
-		return f.refuseTransition(abi.OpStartWorkout, abi.WorkoutEnded, "a stopped or ended session cannot be started again; create a new one")
+		return refuseTransition(f.a, abi.OpStartWorkout, abi.WorkoutEnded, "a stopped or ended session cannot be started again; create a new one")
 	}
 	if f.s != nil && f.s.id == m.Identifier {
 		switch f.s.state {
 		case abi.WorkoutPrepared:
 		case abi.WorkoutStopped:
-			return f.refuseTransition(abi.OpStartWorkout, f.s.state, "a stopped or ended session cannot be started again; create a new one")
+			return refuseTransition(f.a, abi.OpStartWorkout, f.s.state, "a stopped or ended session cannot be started again; create a new one")
 		default:
-			return f.refuseTransition(abi.OpStartWorkout, f.s.state, "the session has already started")
+			return refuseTransition(f.a, abi.OpStartWorkout, f.s.state, "the session has already started")
 		}
 	} else {
 		if res, st, why, failed := f.allowed(abi.OpStartWorkout, m); failed || st != abi.StatusOK {
@@ -216,7 +216,7 @@ func (f *Feature) move(op abi.Op, args []byte, to abi.WorkoutState, from ...abi.
 			}
 			names += s.String()
 		}
-		return f.refuseTransition(op, state, "it needs a "+names+" session")
+		return refuseTransition(f.a, op, state, "it needs a "+names+" session")
 	}
 	now := f.a.Now()
 	off := now.Sub(f.s.start)
@@ -245,7 +245,7 @@ func (f *Feature) end(args []byte) ([]byte, abi.Status, string) {
 		return system.BadArgs(err)
 	}
 	if f.ended.has(m.Identifier) {
-		return f.refuseTransition(abi.OpEndWorkout, abi.WorkoutEnded, "the session has already ended")
+		return refuseTransition(f.a, abi.OpEndWorkout, abi.WorkoutEnded, "the session has already ended")
 	}
 	now := f.a.Now()
 	if f.s == nil || f.s.id != m.Identifier {
@@ -306,10 +306,12 @@ func (f *Feature) allowed(op abi.Op, m msg.StartWorkout) (res []byte, st abi.Sta
 	return nil, abi.StatusNotAllowed, d.Reason + " [" + d.Rule + "]", false
 }
 
-func (f *Feature) refuseTransition(op abi.Op, state abi.WorkoutState, why string) ([]byte, abi.Status, string) {
-	now := f.a.Now()
+// refuseTransition refuses op of app a on a session in state, because
+// of why (rule workout.transition).
+func refuseTransition(a *system.App, op abi.Op, state abi.WorkoutState, why string) ([]byte, abi.Status, string) {
+	now := a.Now()
 	reason := fmt.Sprintf("%s refused: the session is %v; %s", op, state, why)
-	f.a.Report(policy.Decision{Time: now, Kind: policy.KindWorkout, Verdict: policy.Refuse, Rule: policy.RuleWorkoutTransition,
+	a.Report(policy.Decision{Time: now, Kind: policy.KindWorkout, Verdict: policy.Refuse, Rule: policy.RuleWorkoutTransition,
 		Reason: reason, Numbers: map[string]int64{"state": int64(state)}})
 	return nil, abi.StatusNotAllowed, reason + " [" + policy.RuleWorkoutTransition + "]"
 }
