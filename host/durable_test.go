@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/internal/durable"
 	"github.com/watchbox/watchbox/host/internal/policy"
 )
@@ -290,5 +292,87 @@ func TestBackgroundAppRefreshSettingSurvivesTheHostDying(t *testing.T) {
 	must(t, b.Phone().Deliver(ctx, PhoneUserInfo, []byte(`{"do": "start_at", "at": "2026-06-01T12:00:00Z"}`)))
 	if got := h2.guestLines("session: start_at"); len(got) != 1 || !strings.Contains(got[0], "bar_disabled") {
 		t.Errorf("start_at after the restart = %q, want bar_disabled (the setting kept)", got)
+	}
+}
+
+// TestEveryChangeIsSavedAtOnce: never lost data. A run that changes the
+// state of every durable feature (a refresh and a snapshot scheduled,
+// local notifications by interval, calendar and repeat, one cancelled,
+// the complication's data, a download in flight, held background pushes,
+// open tasks and the budget ledger) checks, after each of its actions
+// and after every event of the scheduler, that the app's state file holds
+// what the app's state is: a host killed at any of those instants loses
+// nothing. A change that a feature makes without it being saved fails
+// here, whichever feature it is.
+func TestEveryChangeIsSavedAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	web := &http.Client{Transport: routes{"/forecast": "sunny"}}
+	h := newHarness(t, Config{Virtual: true, Start: start, StateDir: t.TempDir(), HTTPClient: web})
+	a := chaos(t, h,
+		"DidBecomeActive schedule 30m",
+		"DidBecomeActive schedule-snapshot 45m",
+		"DidBecomeActive notify soon 10m",
+		"DidBecomeActive notify every 1h repeat",
+		`DidBecomeActive notify-cal cal {"hour":11,"minute":30}`,
+		"DidBecomeActive notify gone 3h",
+		"DidBecomeActive cancel gone",
+		"DidBecomeActive complication c1",
+		"DidBecomeActive download f1 https://weather.example/forecast",
+		"Tasks schedule 20m",
+		"Tasks complication c2",
+		"Tasks complete",
+		"Snapshot complete",
+		"Phone complete")
+	checks := 0
+	saved := func(when string) {
+		t.Helper()
+		a.sys.Lock()
+		unsaved, err := a.sys.Store.Unsaved()
+		a.sys.Unlock()
+		if err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		if unsaved {
+			t.Fatalf("%s (%s): the app's state differs from its state file; a host killed now would lose it", when, h.rt.Now().UTC().Format("15:04:05"))
+		}
+		checks++
+	}
+	step := func(what string, err error) {
+		t.Helper()
+		must(t, err)
+		saved(what)
+	}
+	step("launch", a.Launch(ctx))
+	step("wrist down", a.WristDown(ctx))
+	step("background", a.EnterBackground(ctx))
+	for i := 1; i <= 3; i++ {
+		step("background push", a.Notifications().Push(ctx, parsePush(t, fmt.Sprintf(`{"aps":{"content-available":1},"n":%d}`, i))))
+	}
+	step("phone data", a.Phone().Deliver(ctx, PhoneUserInfo, []byte("hi")))
+	step("forced refresh", a.Tasks().Trigger(ctx, abi.TaskApplicationRefresh, nil))
+	events := 0
+	for h.rt.Now().Before(start.Add(6 * time.Hour)) {
+		if !h.rt.sched.Step() {
+			break
+		}
+		events++
+		saved(fmt.Sprintf("after scheduler event %d", events))
+	}
+	step("launch again", a.Launch(ctx))
+	step("tap", a.Notifications().Tap(ctx, "", DefaultAction))
+	step("purge", a.Purge(ctx))
+	t.Logf("%d scheduler events, %d checks", events, checks)
+	if events < 10 {
+		t.Errorf("only %d scheduler events in 6 h: the run exercised too little to prove anything", events)
+	}
+	// Every durable feature had something to save at some point.
+	b, err := os.ReadFile(filepath.Join(h.rt.cfg.StateDir, chaosID+".state"))
+	must(t, err)
+	for _, part := range []string{`"ledger"`, `"notifications"`, `"tasks"`, `"snapshots"`} {
+		if !strings.Contains(string(b), part) {
+			t.Errorf("the final state file has no %s part: the run did not exercise it", part)
+		}
 	}
 }

@@ -123,6 +123,21 @@ func (st *Store) Save() {
 	st.lastSaved = body
 }
 
+// Unsaved reports whether the app's state differs from what its state
+// file holds: a change that the host dying now would lose. Never lost
+// data is the rule: tests check that it holds between any two events.
+// The app's lock must be held.
+func (st *Store) Unsaved() (bool, error) {
+	if st.path == "" || st.off {
+		return false, nil
+	}
+	body, err := st.encode()
+	if err != nil {
+		return false, err
+	}
+	return !bytes.Equal(body, st.lastSaved), nil
+}
+
 // SaveFinal saves the state one last time as the runtime closes, and
 // stops saving: what the close takes down (pending notifications, timers)
 // belongs to the next start.
