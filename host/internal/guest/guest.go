@@ -75,7 +75,7 @@ type Config struct {
 	// because the guest sent it malformed (bad argument fields, or
 	// arguments outside its memory): one of the fuzzer's findings.
 	OnRefuse func(op abi.Op, status abi.Status, reason string)
-	// Reuse keeps a killed instance to restore (Restore) instead of
+	// Reuse keeps a killed instance to restore (Snapshots) instead of
 	// instantiating the module again, when the module was instrumented
 	// with meter.Extras{Snapshots: true}: the fuzzer's reset. Instantiate
 	// then snapshots each new instance after its _initialize.

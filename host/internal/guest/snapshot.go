@@ -18,7 +18,7 @@ import (
 const pageSize = 64 << 10
 
 // snapshot is the state of an initialized instance: its linear memory and
-// its mutable globals. Tables are not saved: Snapshot refuses a module
+// its mutable globals. Tables are not saved: Take refuses a module
 // whose tables an operator may write (meter.TablesStaticExport is 0), so
 // they are the same in every instance.
 type snapshot struct {
