@@ -41,6 +41,10 @@ type Reload struct {
 	Carried    bool
 	StateBytes int
 	Note       string
+	// Redelivered is how many open background tasks the new version was
+	// handed again after it started cold: it never saw them, and they
+	// keep their ids and deadlines (rule task.redelivered).
+	Redelivered int
 	// Manifest are the keys of watchapp.json that changed and are now in
 	// force (with WithManifest), in documentation order.
 	Manifest []string
@@ -146,7 +150,8 @@ func checkFixed(dir string, old, m bundle.Manifest, keys []string) error {
 // saved_state_bytes) and the new one accepts it in restore_state.
 // Otherwise the new version starts cold and is brought back to the
 // app's state through a cold launch's life-cycle calls (see
-// docs/dev.md); Reload.Note says why. A crash of either version during
+// docs/dev.md), then handed the open background tasks again
+// (Reload.Redelivered); Reload.Note says why. A crash of either version during
 // the swap is returned as a *CrashError; the new module stays, and the
 // app relaunches on its next event. The manifest stays the one in force,
 // unless WithManifest gives a new one.
@@ -220,7 +225,7 @@ func (d Dev) Reload(ctx context.Context, file string, wasm []byte, opts ...Reloa
 	a.verMu.Unlock()
 	return Reload{Version: version, Hash: hash, Compile: compiled.Sub(start), Wait: locked.Sub(compiled),
 		Swap: time.Since(locked), Running: sw.Running, Carried: sw.Carried, StateBytes: sw.StateBytes, Note: sw.Note,
-		Manifest: keys}, err
+		Redelivered: sw.Redelivered, Manifest: keys}, err
 }
 
 // testHookBeforeSwapLock, when set by a test, runs once the new module is

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -235,6 +236,139 @@ func TestReloadWithoutStateStartsCold(t *testing.T) {
 		t.Errorf("reload = %+v", r)
 	}
 	equal(t, "calls", h.events(), []string{"save_state:background", "did_finish_launching:background"})
+}
+
+// holdEdits make the counter app's "hold" variant: it keeps every
+// background task it is given open, never completing it.
+var holdEdits = []string{
+	`version = "v1"`, `version = "hold"`,
+	"type app struct{ opens int }", "type app struct{ opens int }\n\n// held are the tasks this version keeps open.\nvar held []*watch.Task",
+	"t.Complete(false)", "held = append(held, t)",
+}
+
+// reloadWithOpenTask loads the hold variant in the background with one
+// refresh task open (past its expiration warning), then reloads it with
+// the counter variant name made by edits (which completes every task it
+// is given). It returns the reload, the calls since the task was
+// delivered, and the app's decisions after the clock ran past the task's
+// deadline.
+func reloadWithOpenTask(t *testing.T, name string, edits ...string) (Reload, []string, []Decision, *harness) {
+	t.Helper()
+	ctx := context.Background()
+	var mu sync.Mutex
+	var ds []Decision
+	h := newHarness(t, Config{Virtual: true, FrontmostTimeout: -1, Start: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
+		OnDecision: func(d Decision) { mu.Lock(); ds = append(ds, d); mu.Unlock() }})
+	counterVariant(t, "hold", holdEdits...)
+	a := h.load(t, filepath.Join(testCache, "reload-src", "hold"))
+	v2, file := counterVariant(t, name, edits...)
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	h.events()
+	must(t, a.Tasks().Trigger(ctx, abi.TaskApplicationRefresh, []byte("x")))
+	must(t, h.rt.RunFor(ctx, 14*time.Second)) // the warning is at 13 s, the deadline at 15 s
+	r, err := a.Dev().Reload(ctx, file, v2)
+	must(t, err)
+	must(t, h.rt.RunFor(ctx, time.Minute))
+	mu.Lock()
+	defer mu.Unlock()
+	return r, h.events(), slices.Clone(ds), h
+}
+
+// TestReloadColdStartRedeliversOpenTasks reloads an app that holds two
+// background tasks open (the snapshot of entering the background and a
+// refresh) with a version that refuses its state: the new version starts
+// cold, is handed both again in one event (same ids, same deadlines),
+// completes them, and is not killed at the deadline. Nothing is counted
+// twice: one delivery and one completion each.
+func TestReloadColdStartRedeliversOpenTasks(t *testing.T) {
+	t.Parallel()
+	r, calls, ds, h := reloadWithOpenTask(t, "schema2", `version = "v1"`, `version = "v3"`, `"counter/1"`, `"counter/2"`)
+	if r.Carried || r.Redelivered != 2 {
+		t.Errorf("reload = %+v, want not carried, 2 tasks delivered again", r)
+	}
+	equal(t, "calls", calls, []string{
+		"background_tasks:background", "task_will_expire:background", "task_will_expire:background", // to the old version, which holds the tasks
+		"save_state:background", "restore_state:background", // refused
+		"did_finish_launching:background", "background_tasks:background", // the cold start; both completed, so no warning
+	})
+	equal(t, "guest lines", h.guestLines("v3"), []string{"v3 launched", "v3 snapshot task, opens 0", "v3 application_refresh task, opens 0"})
+	checkRedelivered(t, ds, "snapshot task 1", "application_refresh task 2")
+	completed := decisionsWith(ds, "task.completed")
+	if len(completed) != 2 || !strings.Contains(completed[0], "snapshot task 1 completed after 14.") ||
+		!strings.Contains(completed[1], "application_refresh task 2 completed after 14.") {
+		t.Errorf("completions: %q, want tasks 1 and 2 completed once each, by the new version", completed)
+	}
+	for _, rule := range []string{"task.deadline", "task.not_redelivered", "task.unhandled"} {
+		if got := decisionsWith(ds, rule); len(got) > 0 {
+			t.Errorf("%s: %q, want none", rule, got)
+		}
+	}
+	if got := decisionsWith(ds, "trigger"); len(got) != 1 {
+		t.Errorf("deliveries: %q, want the one trigger", got)
+	}
+}
+
+// TestReloadColdStartRedeliversWarning reloads the same app with a
+// version that refuses its state and holds its tasks too: it is handed the
+// tasks and, since their warning went to the old version already, their
+// expiration warnings; it is killed once, at the first deadline, as the
+// old version would have been.
+func TestReloadColdStartRedeliversWarning(t *testing.T) {
+	t.Parallel()
+	r, calls, ds, _ := reloadWithOpenTask(t, "hold-schema2", append(slices.Clone(holdEdits), `"counter/1"`, `"counter/2"`)...)
+	if r.Carried || r.Redelivered != 2 {
+		t.Errorf("reload = %+v, want not carried, 2 tasks delivered again", r)
+	}
+	equal(t, "calls", calls, []string{
+		"background_tasks:background", "task_will_expire:background", "task_will_expire:background",
+		"save_state:background", "restore_state:background",
+		"did_finish_launching:background", "background_tasks:background", "task_will_expire:background", "task_will_expire:background",
+		"background_tasks:not_running", // the kill at the deadline
+	})
+	checkRedelivered(t, ds, "snapshot task 1", "application_refresh task 2")
+	if got := decisionsWith(ds, "task.deadline"); len(got) != 1 || !strings.Contains(got[0], "killed") {
+		t.Errorf("deadline: %q, want one kill", got)
+	}
+	if got := decisionsWith(ds, "task.not_redelivered"); len(got) != 1 || !strings.Contains(got[0], "application_refresh task 2 dropped") {
+		t.Errorf("dropped: %q, want the other task dropped with the killed instance", got)
+	}
+}
+
+// checkRedelivered checks that the tasks named (kind and id) were
+// delivered again, in order, with their deadline unchanged.
+func checkRedelivered(t *testing.T, ds []Decision, tasks ...string) {
+	t.Helper()
+	got := decisionsWith(ds, "task.redelivered")
+	if len(got) != len(tasks) {
+		t.Fatalf("delivered again: %q, want %q", got, tasks)
+	}
+	for i, task := range tasks {
+		want := "09:00:14 dev.watchbox.counter: " + task + " delivered again: the new version from a hot reload started cold and never saw it; its deadline stays 09:00:15 ("
+		if !strings.HasPrefix(got[i], want) {
+			t.Errorf("delivered again: %q, want it to start %q", got[i], want)
+		}
+	}
+}
+
+// TestReloadWarmKeepsOpenTasks reloads the same app with a version that
+// takes its state: nothing is delivered again (the new version carries
+// what it needs), and the open tasks keep their deadline, at which the
+// app is killed as it would have been without the reload.
+func TestReloadWarmKeepsOpenTasks(t *testing.T) {
+	t.Parallel()
+	r, calls, ds, _ := reloadWithOpenTask(t, "v2", `version = "v1"`, `version = "v2"`)
+	if !r.Carried || r.Redelivered != 0 {
+		t.Errorf("reload = %+v, want carried, nothing delivered again", r)
+	}
+	equal(t, "calls", calls, []string{"background_tasks:background", "task_will_expire:background", "task_will_expire:background",
+		"save_state:background", "restore_state:background", "background_tasks:not_running"})
+	if got := decisionsWith(ds, "task.redelivered"); len(got) > 0 {
+		t.Errorf("delivered again after a warm swap: %q", got)
+	}
+	if got := decisionsWith(ds, "task.deadline"); len(got) != 1 || !strings.Contains(got[0], "killed") {
+		t.Errorf("deadline: %q, want the task still open and the app killed at its deadline", got)
+	}
 }
 
 // TestReloadBadModuleKeepsOldVersion hands Reload bytes that are no

@@ -107,6 +107,9 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 	case ev.Running && ev.Note != "":
 		state = "state not carried, started cold: " + ev.Note
 	}
+	if ev.Redelivered > 0 {
+		state += fmt.Sprintf("; %d open background task(s) delivered again", ev.Redelivered)
+	}
 	if len(ev.Manifest) > 0 {
 		state += "; watchapp.json applied: " + strings.Join(ev.Manifest, ", ")
 	}
@@ -133,6 +136,9 @@ func reloadRecord(ev reload.Event) map[string]any {
 		"swapped": ev.Swapped(), "build_ns": ev.Build.Nanoseconds(), "compile_ns": ev.Compile.Nanoseconds(),
 		"wait_ns": ev.Wait.Nanoseconds(), "swap_ns": ev.Swap.Nanoseconds(),
 		"running": ev.Running, "carried": ev.Carried, "state_bytes": ev.StateBytes,
+	}
+	if ev.Redelivered > 0 {
+		rec["redelivered"] = ev.Redelivered
 	}
 	if ev.Serving > 0 {
 		rec["serving_ns"] = ev.Serving.Nanoseconds()

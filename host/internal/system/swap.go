@@ -29,6 +29,9 @@ type Swapped struct {
 	// Note says why the state was not carried, when an instance was
 	// running and it was not.
 	Note string
+	// Redelivered is how many open background tasks were delivered again
+	// to the new version after it started cold (see Tasks.Redeliver).
+	Redelivered int
 }
 
 // Swap replaces the app's module with cm (from Guest.Prepare), keeping
@@ -44,8 +47,10 @@ type Swapped struct {
 // refuses the state, or the state is over the profile's
 // saved_state_bytes, the new instance starts cold instead: it is brought
 // back to the state the app was in through the life-cycle calls a cold
-// launch makes (relaunch). An app that is not running only gets the new
-// module for its next launch.
+// launch makes (relaunch), then handed the background tasks still open
+// again (Tasks.Redeliver), since it never saw them and the system still
+// waits for their completion. An app that is not running only gets the
+// new module for its next launch.
 //
 // A crash of the old version in save_state, or of the new one, is a
 // crash as any other (the features forget the instance's work) and is
@@ -95,7 +100,18 @@ func (r *Reloader) Swap(ctx context.Context, cm *guest.Module) (Swapped, error) 
 		}
 	}
 	a.Log.Info().Str("why", sw.Note).Msg("reloaded: the new version starts cold")
-	return sw, r.relaunch(ctx, prev)
+	err = r.relaunch(ctx, prev)
+	if a.Guest.Running() && a.Tasks != nil {
+		// The system still holds the tasks the old version had open, and
+		// the new one never saw them: it gets them again, to complete
+		// within what is left of their time.
+		n, rerr := a.Tasks.Redeliver(ctx)
+		sw.Redelivered = n
+		if rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+	}
+	return sw, err
 }
 
 // saveState asks the running instance for its state. It returns the
