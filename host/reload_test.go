@@ -116,8 +116,8 @@ func TestReloadCarriesStateAndSchedules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.Running || !r.Carried || r.Version != 2 || r.Note != "" || r.StateBytes != len("counter/1 2") {
-		t.Errorf("reload = %+v, want running, carried, version 2, 11 bytes of state", r)
+	if !r.Running || !r.Carried || r.Version != 2 || r.Note != "" || r.StateBytes != len("counter/1 2") || !r.Prestarted {
+		t.Errorf("reload = %+v, want running, carried, version 2, 11 bytes of state, started before the swap", r)
 	}
 	equal(t, "calls of the swap", h.events(), []string{"save_state:background", "restore_state:background"})
 	if got := a.State(); got != abi.StateBackground {
@@ -184,6 +184,9 @@ func TestReloadWaitsForTheSequenceInProgress(t *testing.T) {
 	case <-time.After(5 * time.Minute):
 		t.Fatal("the reload did not finish within 5 minutes")
 	}
+	if v, _, _ := a.Dev().Version(); v != 2 {
+		t.Errorf("version %d after the reload, want 2", v)
+	}
 	equal(t, "calls", h.events(), []string{"did_finish_launching:inactive", "will_enter_foreground:inactive",
 		"did_become_active:active", "save_state:active", "restore_state:active"})
 	equal(t, "guest lines", h.guestLines("v"), []string{"v1 launched", "v1 active, opens 1", "v2 restored, opens 1"})
@@ -204,8 +207,8 @@ func TestReloadRefusedStateStartsCold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Carried || !strings.Contains(r.Note, `refused the saved state: RestoreState: unknown state schema "counter/1"`) {
-		t.Errorf("reload = %+v, want not carried, with the refusal", r)
+	if r.Carried || !strings.Contains(r.Note, `refused the saved state: RestoreState: unknown state schema "counter/1"`) || !r.Prestarted {
+		t.Errorf("reload = %+v, want not carried, with the refusal, the instance that refused started before the swap", r)
 	}
 	equal(t, "calls", h.events(), []string{"save_state:active", "restore_state:active",
 		"did_finish_launching:inactive", "will_enter_foreground:inactive", "did_become_active:active"})
@@ -232,8 +235,8 @@ func TestReloadWithoutStateStartsCold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Carried || r.Note != "the old version does not handle save_state" {
-		t.Errorf("reload = %+v", r)
+	if r.Carried || r.Note != "the old version does not handle save_state" || !r.Prestarted {
+		t.Errorf("reload = %+v, want not carried, the new instance started before the swap", r)
 	}
 	equal(t, "calls", h.events(), []string{"save_state:background", "did_finish_launching:background"})
 }
@@ -368,6 +371,65 @@ func TestReloadWarmKeepsOpenTasks(t *testing.T) {
 	}
 	if got := decisionsWith(ds, "task.deadline"); len(got) != 1 || !strings.Contains(got[0], "killed") {
 		t.Errorf("deadline: %q, want the task still open and the app killed at its deadline", got)
+	}
+}
+
+// TestReloadInitCrashKeepsOldVersion reloads the running counter app with
+// a version whose _initialize panics: it crashes while it starts, before
+// the swap, so the reload is refused, the old version keeps serving with
+// its state, and nothing is counted as the app's crash.
+func TestReloadInitCrashKeepsOldVersion(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHarness(t, Config{Virtual: true, FrontmostTimeout: -1, SuspendDelay: -1})
+	a := h.load(t, counterDir)
+	bad, file := counterVariant(t, "initpanic", `version = "v1"`, `version = "initpanic"`,
+		"func main() {}", "func init() { panic(\"initpanic: the new version cannot start\") }\n\nfunc main() {}")
+	must(t, a.Launch(ctx))
+	h.events()
+	r, err := a.Dev().Reload(ctx, file, bad)
+	var ie *InvalidAppError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "crashed while starting (_initialize), before the swap") ||
+		!strings.Contains(err.Error(), "the old version keeps running") {
+		t.Fatalf("Reload = %+v, %v; want an *InvalidAppError for the crash before the swap", r, err)
+	}
+	if v, _, n := a.Dev().Version(); v != 1 || n != 0 {
+		t.Errorf("Version() = %d, %d reloads; want 1, 0", v, n)
+	}
+	if got := h.events(); len(got) != 0 {
+		t.Errorf("calls into the app: %q, want none", got)
+	}
+	if a.State() != abi.StateActive {
+		t.Errorf("state %v, want active still", a.State())
+	}
+	must(t, a.WristDown(ctx))
+	must(t, a.Launch(ctx))
+	if got := h.guestLines("v1 active"); len(got) != 2 || got[1] != "v1 active, opens 2" {
+		t.Errorf("the old version after a refused reload: %q, want it to go on counting", got)
+	}
+}
+
+// TestReloadInitRequestStartsOnCallPath reloads with a version whose
+// _initialize asks the host for app_info: started before the swap, the
+// request is refused, so that instance is dropped and the swap starts
+// another with the app's calls held, whose request is answered.
+func TestReloadInitRequestStartsOnCallPath(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHarness(t, Config{Virtual: true, FrontmostTimeout: -1, SuspendDelay: -1})
+	a := h.load(t, counterDir)
+	v, file := counterVariant(t, "initinfo", `version = "v1"`, `version = "initinfo"`,
+		"func main() {}", "func init() {\n\tinfo, err := watch.App()\n\twatch.Printf(\"initinfo init: %q, %v\", info.BundleID, err)\n}\n\nfunc main() {}")
+	must(t, a.Launch(ctx))
+	r, err := a.Dev().Reload(ctx, file, v)
+	must(t, err)
+	if r.Prestarted || !r.Carried {
+		t.Errorf("reload = %+v, want the state carried, by an instance started on the call path", r)
+	}
+	lines := h.guestLines("initinfo init")
+	if len(lines) != 2 || !strings.Contains(lines[0], "not available while the new version starts outside the app's call path") ||
+		lines[1] != `initinfo init: "dev.watchbox.counter", <nil>` {
+		t.Errorf("init lines: %q, want the refused request, then the answered one", lines)
 	}
 }
 
