@@ -159,9 +159,12 @@ func checkFixed(dir string, old, m bundle.Manifest, keys []string) error {
 // Otherwise the new version starts cold and is brought back to the
 // app's state through a cold launch's life-cycle calls (see
 // docs/dev.md), then handed the open background tasks again
-// (Reload.Redelivered); Reload.Note says why. A crash of either version during
-// the swap is returned as a *CrashError; the new module stays, and the
-// app relaunches on its next event. The manifest stays the one in force,
+// (Reload.Redelivered); Reload.Note says why. The new instance is started
+// before the swap, while the old version serves (Reload.Prestarted); a
+// new version that crashes there is an *InvalidAppError, and the old
+// version keeps running. A crash of either version during the swap is
+// returned as a *CrashError; the new module stays, and the app relaunches
+// on its next event. The manifest stays the one in force,
 // unless WithManifest gives a new one.
 func (d Dev) Reload(ctx context.Context, file string, wasm []byte, opts ...ReloadOption) (Reload, error) {
 	a := d.a

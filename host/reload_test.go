@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -460,9 +461,12 @@ func TestReloadBadModuleKeepsOldVersion(t *testing.T) {
 // its state carried over, and reports the two parts of each reload that
 // happen in the runtime: compile-ms (check, meter and compile the new
 // module while the old one serves; wazero's compilation cache is warm
-// after the first two) and swap-ms (save_state, the new instance's start
-// and restore_state, with the app's calls held). The Go build is not in
-// it: see docs/performance.md for the whole loop.
+// after the first two), start-ms (the new instance's _initialize, before
+// the swap, while the old one serves), swap-ms (waiting for the app's
+// call path and the swap) and held-ms (the swap with the app's calls
+// held: save_state, the adoption of the new instance, restore_state), all
+// wall time, and cpu-ms, the process's CPU time per reload (with GC). The
+// Go build is not in it: see docs/performance.md for the whole loop.
 func BenchmarkReload(b *testing.B) {
 	ctx := context.Background()
 	v1, f1 := counterVariant(b, "bench-a", `version = "v1"`, `version = "bench-a"`)
@@ -475,7 +479,8 @@ func BenchmarkReload(b *testing.B) {
 	if err := a.Launch(ctx); err != nil {
 		b.Fatal(err)
 	}
-	var compile, swap time.Duration
+	var compile, start, swap, held time.Duration
+	cpu0 := processCPU()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		wasm, file := v1, f1
@@ -486,9 +491,28 @@ func BenchmarkReload(b *testing.B) {
 		if err != nil || !r.Carried {
 			b.Fatalf("reload %d: %+v, %v", i, r, err)
 		}
+		if !r.Prestarted {
+			b.Fatalf("reload %d: the new instance was not started before the swap", i)
+		}
 		compile += r.Compile
+		start += r.Start
 		swap += r.Wait + r.Swap
+		held += r.Swap
 	}
-	b.ReportMetric(float64(compile.Microseconds())/1000/float64(b.N), "compile-ms")
-	b.ReportMetric(float64(swap.Microseconds())/1000/float64(b.N), "swap-ms")
+	cpu := processCPU() - cpu0
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N) }
+	b.ReportMetric(ms(compile), "compile-ms")
+	b.ReportMetric(ms(start), "start-ms")
+	b.ReportMetric(ms(swap), "swap-ms")
+	b.ReportMetric(ms(held), "held-ms")
+	b.ReportMetric(ms(cpu), "cpu-ms")
+}
+
+// processCPU is the CPU time the process has used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
