@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -431,6 +432,54 @@ func TestReloadInitRequestStartsOnCallPath(t *testing.T) {
 	if len(lines) != 2 || !strings.Contains(lines[0], "not available while the new version starts outside the app's call path") ||
 		lines[1] != `initinfo init: "dev.watchbox.counter", <nil>` {
 		t.Errorf("init lines: %q, want the refused request, then the answered one", lines)
+	}
+}
+
+// TestReloadKeepsNotificationsAndDownloads reloads the chaos app (which
+// carries no state, so the new version starts cold in the background)
+// while a local notification is pending and a download is in flight:
+// the notification is presented at its time, once, and the download's
+// task goes to the new version, once.
+func TestReloadKeepsNotificationsAndDownloads(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var mu sync.Mutex
+	var ds []Decision
+	h := newHarness(t, Config{Virtual: true, Start: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
+		HTTPClient: &http.Client{Transport: routes{"/forecast": "sunny"}},
+		OnDecision: func(d Decision) { mu.Lock(); ds = append(ds, d); mu.Unlock() }})
+	a := chaos(t, h, "DidFinishLaunching notify n1 10m", "DidFinishLaunching download f1 https://weather.example/forecast", "Tasks complete")
+	must(t, a.Launch(ctx))
+	setMode(t, a, "Tasks complete") // the cold start schedules nothing again
+	must(t, a.EnterBackground(ctx))
+	wasm, info, err := bundle.Build(ctx, chaosDir, bundle.BuildOptions{CacheDir: filepath.Join(testCache, "build")})
+	must(t, err)
+	// The same module with a custom section appended: another version.
+	r, err := a.Dev().Reload(ctx, info.Path, append(slices.Clone(wasm), 0x00, 0x03, 0x01, 'x', 0x00))
+	must(t, err)
+	if !r.Running || r.Carried || r.Version != 2 {
+		t.Errorf("reload = %+v, want version 2 started cold", r)
+	}
+	must(t, h.rt.RunFor(ctx, 11*time.Minute))
+	mu.Lock()
+	defer mu.Unlock()
+	if got := decisionsWith(ds, "notification.presented"); len(got) != 1 || !strings.HasPrefix(got[0], "09:10:00") || !strings.Contains(got[0], "n1") {
+		t.Errorf("presented = %q, want n1 once, at 09:10", got)
+	}
+	if got := decisionsWith(ds, "url_session.finished"); len(got) != 1 {
+		t.Errorf("downloads finished = %q, want f1 once", got)
+	}
+	var tasks []string
+	for _, l := range h.guestLines("chaos: task") {
+		if strings.Contains(l, "url_session") {
+			tasks = append(tasks, l)
+		}
+	}
+	if len(tasks) != 1 || !strings.Contains(tasks[0], `url_session f1 status 200 file "/Downloads/f1" "sunny"`) {
+		t.Errorf("download tasks = %q, want f1's, once, to the new version", tasks)
+	}
+	if n := a.Launches(); n != 2 {
+		t.Errorf("launches = %d, want 2: the load's and the cold start's", n)
 	}
 }
 
