@@ -29,11 +29,19 @@ type Reload struct {
 	Hash string
 	Same bool
 	// Compile is the time spent checking, metering and compiling the new
-	// module (while the old version kept serving); Wait the time waiting
-	// for the call in progress, if any, to end; Swap the time the swap
-	// took with the app's calls held: save_state, the new instance's
-	// start, restore_state or the life-cycle calls of a cold start.
-	Compile, Wait, Swap time.Duration
+	// module, and Start the time starting its instance (_initialize), both
+	// while the old version kept serving; Wait the time waiting for the
+	// call in progress, if any, to end; Swap the time the swap took with
+	// the app's calls held: save_state, restore_state or the life-cycle
+	// calls of a cold start (and the new instance's start, when it could
+	// not be started before: see Prestarted).
+	Compile, Start, Wait, Swap time.Duration
+	// Prestarted is whether the new instance was started before the swap
+	// (the app was running). It was not used, and another was started
+	// with the calls held, when its _initialize asked the host for
+	// something or used the data container, or the app relaunched
+	// meanwhile; a refused state also starts a fresh one there.
+	Prestarted bool
 	// Running is whether the app was running (only then is there state to
 	// carry); Carried whether its state passed across, StateBytes its
 	// size, and Note why it did not.
@@ -41,6 +49,10 @@ type Reload struct {
 	Carried    bool
 	StateBytes int
 	Note       string
+	// Redelivered is how many open background tasks the new version was
+	// handed again after it started cold: it never saw them, and they
+	// keep their ids and deadlines (rule task.redelivered).
+	Redelivered int
 	// Manifest are the keys of watchapp.json that changed and are now in
 	// force (with WithManifest), in documentation order.
 	Manifest []string
@@ -146,9 +158,13 @@ func checkFixed(dir string, old, m bundle.Manifest, keys []string) error {
 // saved_state_bytes) and the new one accepts it in restore_state.
 // Otherwise the new version starts cold and is brought back to the
 // app's state through a cold launch's life-cycle calls (see
-// docs/dev.md); Reload.Note says why. A crash of either version during
-// the swap is returned as a *CrashError; the new module stays, and the
-// app relaunches on its next event. The manifest stays the one in force,
+// docs/dev.md), then handed the open background tasks again
+// (Reload.Redelivered); Reload.Note says why. The new instance is started
+// before the swap, while the old version serves (Reload.Prestarted); a
+// new version that crashes there is an *InvalidAppError, and the old
+// version keeps running. A crash of either version during the swap is
+// returned as a *CrashError; the new module stays, and the app relaunches
+// on its next event. The manifest stays the one in force,
 // unless WithManifest gives a new one.
 func (d Dev) Reload(ctx context.Context, file string, wasm []byte, opts ...ReloadOption) (Reload, error) {
 	a := d.a
@@ -195,6 +211,16 @@ func (d Dev) Reload(ctx context.Context, file string, wasm []byte, opts ...Reloa
 		return Reload{Version: version, Hash: hash}, err
 	}
 	compiled := time.Now()
+	// The new instance starts (the Go runtime's _initialize) while the
+	// old version keeps serving; the swap holds the app's calls only for
+	// what must be on its call path.
+	st, err := a.sys.Reload.Prestart(ctx, cm)
+	if err != nil {
+		cm.Close(ctx)
+		return Reload{Version: version, Hash: hash, Compile: compiled.Sub(start)},
+			&InvalidAppError{Path: a.dir, Problems: []Problem{{Where: file, Message: err.Error() + "; the old version keeps running"}}}
+	}
+	started := time.Now()
 	if testHookBeforeSwapLock != nil {
 		testHookBeforeSwapLock()
 	}
@@ -202,25 +228,27 @@ func (d Dev) Reload(ctx context.Context, file string, wasm []byte, opts ...Reloa
 	defer a.sys.Unlock()
 	locked := time.Now()
 	if a.sys.Life.Closing() {
+		st.Close(ctx)
 		cm.Close(ctx)
 		return Reload{Version: version, Hash: hash}, fmt.Errorf("host: app %s is closed", a.sys.ID)
 	}
 	if len(keys) > 0 {
 		// Before the swap: the new version starts under its manifest.
 		if err := a.sys.SetManifest(m); err != nil {
+			st.Close(ctx)
 			cm.Close(ctx)
 			return Reload{Version: version, Hash: hash}, fmt.Errorf("host: applying %s: %w", bundle.ManifestFile, err)
 		}
 	}
-	sw, err := a.sys.Reload.Swap(ctx, cm) // swapped, whatever err says
+	sw, err := a.sys.Reload.Swap(ctx, cm, st) // swapped, whatever err says
 	a.verMu.Lock()
 	a.reloads++
 	a.hash = hash
 	version = a.reloads + 1
 	a.verMu.Unlock()
-	return Reload{Version: version, Hash: hash, Compile: compiled.Sub(start), Wait: locked.Sub(compiled),
-		Swap: time.Since(locked), Running: sw.Running, Carried: sw.Carried, StateBytes: sw.StateBytes, Note: sw.Note,
-		Manifest: keys}, err
+	return Reload{Version: version, Hash: hash, Compile: compiled.Sub(start), Start: started.Sub(compiled), Wait: locked.Sub(started),
+		Swap: time.Since(locked), Prestarted: sw.Prestarted, Running: sw.Running, Carried: sw.Carried, StateBytes: sw.StateBytes, Note: sw.Note,
+		Redelivered: sw.Redelivered, Manifest: keys}, err
 }
 
 // testHookBeforeSwapLock, when set by a test, runs once the new module is

@@ -3,10 +3,13 @@ package host
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -115,8 +118,8 @@ func TestReloadCarriesStateAndSchedules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.Running || !r.Carried || r.Version != 2 || r.Note != "" || r.StateBytes != len("counter/1 2") {
-		t.Errorf("reload = %+v, want running, carried, version 2, 11 bytes of state", r)
+	if !r.Running || !r.Carried || r.Version != 2 || r.Note != "" || r.StateBytes != len("counter/1 2") || !r.Prestarted {
+		t.Errorf("reload = %+v, want running, carried, version 2, 11 bytes of state, started before the swap", r)
 	}
 	equal(t, "calls of the swap", h.events(), []string{"save_state:background", "restore_state:background"})
 	if got := a.State(); got != abi.StateBackground {
@@ -183,6 +186,9 @@ func TestReloadWaitsForTheSequenceInProgress(t *testing.T) {
 	case <-time.After(5 * time.Minute):
 		t.Fatal("the reload did not finish within 5 minutes")
 	}
+	if v, _, _ := a.Dev().Version(); v != 2 {
+		t.Errorf("version %d after the reload, want 2", v)
+	}
 	equal(t, "calls", h.events(), []string{"did_finish_launching:inactive", "will_enter_foreground:inactive",
 		"did_become_active:active", "save_state:active", "restore_state:active"})
 	equal(t, "guest lines", h.guestLines("v"), []string{"v1 launched", "v1 active, opens 1", "v2 restored, opens 1"})
@@ -203,8 +209,8 @@ func TestReloadRefusedStateStartsCold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Carried || !strings.Contains(r.Note, `refused the saved state: RestoreState: unknown state schema "counter/1"`) {
-		t.Errorf("reload = %+v, want not carried, with the refusal", r)
+	if r.Carried || !strings.Contains(r.Note, `refused the saved state: RestoreState: unknown state schema "counter/1"`) || !r.Prestarted {
+		t.Errorf("reload = %+v, want not carried, with the refusal, the instance that refused started before the swap", r)
 	}
 	equal(t, "calls", h.events(), []string{"save_state:active", "restore_state:active",
 		"did_finish_launching:inactive", "will_enter_foreground:inactive", "did_become_active:active"})
@@ -231,10 +237,250 @@ func TestReloadWithoutStateStartsCold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Carried || r.Note != "the old version does not handle save_state" {
-		t.Errorf("reload = %+v", r)
+	if r.Carried || r.Note != "the old version does not handle save_state" || !r.Prestarted {
+		t.Errorf("reload = %+v, want not carried, the new instance started before the swap", r)
 	}
 	equal(t, "calls", h.events(), []string{"save_state:background", "did_finish_launching:background"})
+}
+
+// holdEdits make the counter app's "hold" variant: it keeps every
+// background task it is given open, never completing it.
+var holdEdits = []string{
+	`version = "v1"`, `version = "hold"`,
+	"type app struct{ opens int }", "type app struct{ opens int }\n\n// held are the tasks this version keeps open.\nvar held []*watch.Task",
+	"t.Complete(false)", "held = append(held, t)",
+}
+
+// reloadWithOpenTask loads the hold variant in the background with one
+// refresh task open (past its expiration warning), then reloads it with
+// the counter variant name made by edits (which completes every task it
+// is given). It returns the reload, the calls since the task was
+// delivered, and the app's decisions after the clock ran past the task's
+// deadline.
+func reloadWithOpenTask(t *testing.T, name string, edits ...string) (Reload, []string, []Decision, *harness) {
+	t.Helper()
+	ctx := context.Background()
+	var mu sync.Mutex
+	var ds []Decision
+	h := newHarness(t, Config{Virtual: true, FrontmostTimeout: -1, Start: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
+		OnDecision: func(d Decision) { mu.Lock(); ds = append(ds, d); mu.Unlock() }})
+	counterVariant(t, "hold", holdEdits...)
+	a := h.load(t, filepath.Join(testCache, "reload-src", "hold"))
+	v2, file := counterVariant(t, name, edits...)
+	must(t, a.Launch(ctx))
+	must(t, a.EnterBackground(ctx))
+	h.events()
+	must(t, a.Tasks().Trigger(ctx, abi.TaskApplicationRefresh, []byte("x")))
+	must(t, h.rt.RunFor(ctx, 14*time.Second)) // the warning is at 13 s, the deadline at 15 s
+	r, err := a.Dev().Reload(ctx, file, v2)
+	must(t, err)
+	must(t, h.rt.RunFor(ctx, time.Minute))
+	mu.Lock()
+	defer mu.Unlock()
+	return r, h.events(), slices.Clone(ds), h
+}
+
+// TestReloadColdStartRedeliversOpenTasks reloads an app that holds two
+// background tasks open (the snapshot of entering the background and a
+// refresh) with a version that refuses its state: the new version starts
+// cold, is handed both again in one event (same ids, same deadlines),
+// completes them, and is not killed at the deadline. Nothing is counted
+// twice: one delivery and one completion each.
+func TestReloadColdStartRedeliversOpenTasks(t *testing.T) {
+	t.Parallel()
+	r, calls, ds, h := reloadWithOpenTask(t, "schema2", `version = "v1"`, `version = "v3"`, `"counter/1"`, `"counter/2"`)
+	if r.Carried || r.Redelivered != 2 {
+		t.Errorf("reload = %+v, want not carried, 2 tasks delivered again", r)
+	}
+	equal(t, "calls", calls, []string{
+		"background_tasks:background", "task_will_expire:background", "task_will_expire:background", // to the old version, which holds the tasks
+		"save_state:background", "restore_state:background", // refused
+		"did_finish_launching:background", "background_tasks:background", // the cold start; both completed, so no warning
+	})
+	equal(t, "guest lines", h.guestLines("v3"), []string{"v3 launched", "v3 snapshot task, opens 0", "v3 application_refresh task, opens 0"})
+	checkRedelivered(t, ds, "snapshot task 1", "application_refresh task 2")
+	completed := decisionsWith(ds, "task.completed")
+	if len(completed) != 2 || !strings.Contains(completed[0], "snapshot task 1 completed after 14.") ||
+		!strings.Contains(completed[1], "application_refresh task 2 completed after 14.") {
+		t.Errorf("completions: %q, want tasks 1 and 2 completed once each, by the new version", completed)
+	}
+	for _, rule := range []string{"task.deadline", "task.not_redelivered", "task.unhandled"} {
+		if got := decisionsWith(ds, rule); len(got) > 0 {
+			t.Errorf("%s: %q, want none", rule, got)
+		}
+	}
+	if got := decisionsWith(ds, "trigger"); len(got) != 1 {
+		t.Errorf("deliveries: %q, want the one trigger", got)
+	}
+}
+
+// TestReloadColdStartRedeliversWarning reloads the same app with a
+// version that refuses its state and holds its tasks too: it is handed the
+// tasks and, since their warning went to the old version already, their
+// expiration warnings; it is killed once, at the first deadline, as the
+// old version would have been.
+func TestReloadColdStartRedeliversWarning(t *testing.T) {
+	t.Parallel()
+	r, calls, ds, _ := reloadWithOpenTask(t, "hold-schema2", append(slices.Clone(holdEdits), `"counter/1"`, `"counter/2"`)...)
+	if r.Carried || r.Redelivered != 2 {
+		t.Errorf("reload = %+v, want not carried, 2 tasks delivered again", r)
+	}
+	equal(t, "calls", calls, []string{
+		"background_tasks:background", "task_will_expire:background", "task_will_expire:background",
+		"save_state:background", "restore_state:background",
+		"did_finish_launching:background", "background_tasks:background", "task_will_expire:background", "task_will_expire:background",
+		"background_tasks:not_running", // the kill at the deadline
+	})
+	checkRedelivered(t, ds, "snapshot task 1", "application_refresh task 2")
+	if got := decisionsWith(ds, "task.deadline"); len(got) != 1 || !strings.Contains(got[0], "killed") {
+		t.Errorf("deadline: %q, want one kill", got)
+	}
+	if got := decisionsWith(ds, "task.not_redelivered"); len(got) != 1 || !strings.Contains(got[0], "application_refresh task 2 dropped") {
+		t.Errorf("dropped: %q, want the other task dropped with the killed instance", got)
+	}
+}
+
+// checkRedelivered checks that the tasks named (kind and id) were
+// delivered again, in order, with their deadline unchanged.
+func checkRedelivered(t *testing.T, ds []Decision, tasks ...string) {
+	t.Helper()
+	got := decisionsWith(ds, "task.redelivered")
+	if len(got) != len(tasks) {
+		t.Fatalf("delivered again: %q, want %q", got, tasks)
+	}
+	for i, task := range tasks {
+		want := "09:00:14 dev.watchbox.counter: " + task + " delivered again: the new version from a hot reload started cold and never saw it; its deadline stays 09:00:15 ("
+		if !strings.HasPrefix(got[i], want) {
+			t.Errorf("delivered again: %q, want it to start %q", got[i], want)
+		}
+	}
+}
+
+// TestReloadWarmKeepsOpenTasks reloads the same app with a version that
+// takes its state: nothing is delivered again (the new version carries
+// what it needs), and the open tasks keep their deadline, at which the
+// app is killed as it would have been without the reload.
+func TestReloadWarmKeepsOpenTasks(t *testing.T) {
+	t.Parallel()
+	r, calls, ds, _ := reloadWithOpenTask(t, "v2", `version = "v1"`, `version = "v2"`)
+	if !r.Carried || r.Redelivered != 0 {
+		t.Errorf("reload = %+v, want carried, nothing delivered again", r)
+	}
+	equal(t, "calls", calls, []string{"background_tasks:background", "task_will_expire:background", "task_will_expire:background",
+		"save_state:background", "restore_state:background", "background_tasks:not_running"})
+	if got := decisionsWith(ds, "task.redelivered"); len(got) > 0 {
+		t.Errorf("delivered again after a warm swap: %q", got)
+	}
+	if got := decisionsWith(ds, "task.deadline"); len(got) != 1 || !strings.Contains(got[0], "killed") {
+		t.Errorf("deadline: %q, want the task still open and the app killed at its deadline", got)
+	}
+}
+
+// TestReloadInitCrashKeepsOldVersion reloads the running counter app with
+// a version whose _initialize panics: it crashes while it starts, before
+// the swap, so the reload is refused, the old version keeps serving with
+// its state, and nothing is counted as the app's crash.
+func TestReloadInitCrashKeepsOldVersion(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHarness(t, Config{Virtual: true, FrontmostTimeout: -1, SuspendDelay: -1})
+	a := h.load(t, counterDir)
+	bad, file := counterVariant(t, "initpanic", `version = "v1"`, `version = "initpanic"`,
+		"func main() {}", "func init() { panic(\"initpanic: the new version cannot start\") }\n\nfunc main() {}")
+	must(t, a.Launch(ctx))
+	h.events()
+	r, err := a.Dev().Reload(ctx, file, bad)
+	var ie *InvalidAppError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "crashed while starting (_initialize), before the swap") ||
+		!strings.Contains(err.Error(), "the old version keeps running") {
+		t.Fatalf("Reload = %+v, %v; want an *InvalidAppError for the crash before the swap", r, err)
+	}
+	if v, _, n := a.Dev().Version(); v != 1 || n != 0 {
+		t.Errorf("Version() = %d, %d reloads; want 1, 0", v, n)
+	}
+	if got := h.events(); len(got) != 0 {
+		t.Errorf("calls into the app: %q, want none", got)
+	}
+	if a.State() != abi.StateActive {
+		t.Errorf("state %v, want active still", a.State())
+	}
+	must(t, a.WristDown(ctx))
+	must(t, a.Launch(ctx))
+	if got := h.guestLines("v1 active"); len(got) != 2 || got[1] != "v1 active, opens 2" {
+		t.Errorf("the old version after a refused reload: %q, want it to go on counting", got)
+	}
+}
+
+// TestReloadInitRequestStartsOnCallPath reloads with a version whose
+// _initialize asks the host for app_info: started before the swap, the
+// request is refused, so that instance is dropped and the swap starts
+// another with the app's calls held, whose request is answered.
+func TestReloadInitRequestStartsOnCallPath(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHarness(t, Config{Virtual: true, FrontmostTimeout: -1, SuspendDelay: -1})
+	a := h.load(t, counterDir)
+	v, file := counterVariant(t, "initinfo", `version = "v1"`, `version = "initinfo"`,
+		"func main() {}", "func init() {\n\tinfo, err := watch.App()\n\twatch.Printf(\"initinfo init: %q, %v\", info.BundleID, err)\n}\n\nfunc main() {}")
+	must(t, a.Launch(ctx))
+	r, err := a.Dev().Reload(ctx, file, v)
+	must(t, err)
+	if r.Prestarted || !r.Carried {
+		t.Errorf("reload = %+v, want the state carried, by an instance started on the call path", r)
+	}
+	lines := h.guestLines("initinfo init")
+	if len(lines) != 2 || !strings.Contains(lines[0], "not available while the new version starts outside the app's call path") ||
+		lines[1] != `initinfo init: "dev.watchbox.counter", <nil>` {
+		t.Errorf("init lines: %q, want the refused request, then the answered one", lines)
+	}
+}
+
+// TestReloadKeepsNotificationsAndDownloads reloads the chaos app (which
+// carries no state, so the new version starts cold in the background)
+// while a local notification is pending and a download is in flight:
+// the notification is presented at its time, once, and the download's
+// task goes to the new version, once.
+func TestReloadKeepsNotificationsAndDownloads(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var mu sync.Mutex
+	var ds []Decision
+	h := newHarness(t, Config{Virtual: true, Start: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
+		HTTPClient: &http.Client{Transport: routes{"/forecast": "sunny"}},
+		OnDecision: func(d Decision) { mu.Lock(); ds = append(ds, d); mu.Unlock() }})
+	a := chaos(t, h, "DidFinishLaunching notify n1 10m", "DidFinishLaunching download f1 https://weather.example/forecast", "Tasks complete")
+	must(t, a.Launch(ctx))
+	setMode(t, a, "Tasks complete") // the cold start schedules nothing again
+	must(t, a.EnterBackground(ctx))
+	wasm, info, err := bundle.Build(ctx, chaosDir, bundle.BuildOptions{CacheDir: filepath.Join(testCache, "build")})
+	must(t, err)
+	// The same module with a custom section appended: another version.
+	r, err := a.Dev().Reload(ctx, info.Path, append(slices.Clone(wasm), 0x00, 0x03, 0x01, 'x', 0x00))
+	must(t, err)
+	if !r.Running || r.Carried || r.Version != 2 {
+		t.Errorf("reload = %+v, want version 2 started cold", r)
+	}
+	must(t, h.rt.RunFor(ctx, 11*time.Minute))
+	mu.Lock()
+	defer mu.Unlock()
+	if got := decisionsWith(ds, "notification.presented"); len(got) != 1 || !strings.HasPrefix(got[0], "09:10:00") || !strings.Contains(got[0], "n1") {
+		t.Errorf("presented = %q, want n1 once, at 09:10", got)
+	}
+	if got := decisionsWith(ds, "url_session.finished"); len(got) != 1 {
+		t.Errorf("downloads finished = %q, want f1 once", got)
+	}
+	var tasks []string
+	for _, l := range h.guestLines("chaos: task") {
+		if strings.Contains(l, "url_session") {
+			tasks = append(tasks, l)
+		}
+	}
+	if len(tasks) != 1 || !strings.Contains(tasks[0], `url_session f1 status 200 file "/Downloads/f1" "sunny"`) {
+		t.Errorf("download tasks = %q, want f1's, once, to the new version", tasks)
+	}
+	if n := a.Launches(); n != 2 {
+		t.Errorf("launches = %d, want 2: the load's and the cold start's", n)
+	}
 }
 
 // TestReloadBadModuleKeepsOldVersion hands Reload bytes that are no
@@ -264,9 +510,12 @@ func TestReloadBadModuleKeepsOldVersion(t *testing.T) {
 // its state carried over, and reports the two parts of each reload that
 // happen in the runtime: compile-ms (check, meter and compile the new
 // module while the old one serves; wazero's compilation cache is warm
-// after the first two) and swap-ms (save_state, the new instance's start
-// and restore_state, with the app's calls held). The Go build is not in
-// it: see docs/performance.md for the whole loop.
+// after the first two), start-ms (the new instance's _initialize, before
+// the swap, while the old one serves), swap-ms (waiting for the app's
+// call path and the swap) and held-ms (the swap with the app's calls
+// held: save_state, the adoption of the new instance, restore_state), all
+// wall time, and cpu-ms, the process's CPU time per reload (with GC). The
+// Go build is not in it: see docs/performance.md for the whole loop.
 func BenchmarkReload(b *testing.B) {
 	ctx := context.Background()
 	v1, f1 := counterVariant(b, "bench-a", `version = "v1"`, `version = "bench-a"`)
@@ -279,7 +528,8 @@ func BenchmarkReload(b *testing.B) {
 	if err := a.Launch(ctx); err != nil {
 		b.Fatal(err)
 	}
-	var compile, swap time.Duration
+	var compile, start, swap, held time.Duration
+	cpu0 := processCPU()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		wasm, file := v1, f1
@@ -290,9 +540,28 @@ func BenchmarkReload(b *testing.B) {
 		if err != nil || !r.Carried {
 			b.Fatalf("reload %d: %+v, %v", i, r, err)
 		}
+		if !r.Prestarted {
+			b.Fatalf("reload %d: the new instance was not started before the swap", i)
+		}
 		compile += r.Compile
+		start += r.Start
 		swap += r.Wait + r.Swap
+		held += r.Swap
 	}
-	b.ReportMetric(float64(compile.Microseconds())/1000/float64(b.N), "compile-ms")
-	b.ReportMetric(float64(swap.Microseconds())/1000/float64(b.N), "swap-ms")
+	cpu := processCPU() - cpu0
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N) }
+	b.ReportMetric(ms(compile), "compile-ms")
+	b.ReportMetric(ms(start), "start-ms")
+	b.ReportMetric(ms(swap), "swap-ms")
+	b.ReportMetric(ms(held), "held-ms")
+	b.ReportMetric(ms(cpu), "cpu-ms")
+}
+
+// processCPU is the CPU time the process has used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

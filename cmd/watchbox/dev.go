@@ -107,6 +107,9 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 	case ev.Running && ev.Note != "":
 		state = "state not carried, started cold: " + ev.Note
 	}
+	if ev.Redelivered > 0 {
+		state += fmt.Sprintf("; %d open background task(s) delivered again", ev.Redelivered)
+	}
 	if len(ev.Manifest) > 0 {
 		state += "; watchapp.json applied: " + strings.Join(ev.Manifest, ", ")
 	}
@@ -118,8 +121,12 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 	if ev.Serving > 0 {
 		serving = ", serving " + ms(ev.Serving) + " after the save"
 	}
-	fmt.Fprintf(stdout, "%s  reload v%d %s: %s changed; build %s%s, compile %s, swap %s%s; %s\n",
-		id, ev.Version, ev.Hash, changed, ms(ev.Build), cached, ms(ev.Compile), ms(ev.Wait+ev.Swap), serving, state)
+	startTime := ""
+	if ev.Start > 0 {
+		startTime = ", start " + ms(ev.Start)
+	}
+	fmt.Fprintf(stdout, "%s  reload v%d %s: %s changed; build %s%s, compile %s%s, swap %s%s; %s\n",
+		id, ev.Version, ev.Hash, changed, ms(ev.Build), cached, ms(ev.Compile), startTime, ms(ev.Wait+ev.Swap), serving, state)
 	if ev.Err != nil {
 		fmt.Fprintf(stderr, "%s  the new version crashed during the swap: %v\n", id, ev.Err)
 	}
@@ -130,9 +137,12 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 func reloadRecord(ev reload.Event) map[string]any {
 	rec := map[string]any{
 		"changed": ev.Changed, "version": ev.Version, "hash": ev.Hash,
-		"swapped": ev.Swapped(), "build_ns": ev.Build.Nanoseconds(), "compile_ns": ev.Compile.Nanoseconds(),
+		"swapped": ev.Swapped(), "build_ns": ev.Build.Nanoseconds(), "compile_ns": ev.Compile.Nanoseconds(), "start_ns": ev.Start.Nanoseconds(),
 		"wait_ns": ev.Wait.Nanoseconds(), "swap_ns": ev.Swap.Nanoseconds(),
 		"running": ev.Running, "carried": ev.Carried, "state_bytes": ev.StateBytes,
+	}
+	if ev.Redelivered > 0 {
+		rec["redelivered"] = ev.Redelivered
 	}
 	if ev.Serving > 0 {
 		rec["serving_ns"] = ev.Serving.Nanoseconds()

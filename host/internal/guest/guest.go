@@ -119,6 +119,10 @@ type Guest struct {
 
 // instance is one live guest module.
 type instance struct {
+	// owner is the Guest whose calls the instance serves: its WASI clock
+	// and output charge go through it. It changes once, when an instance
+	// started away from the call path is adopted (Start, Adopt).
+	owner   *Guest
 	mod     api.Module
 	gauge   *meter.Gauge // nil when unmetered
 	event   api.Function
@@ -134,6 +138,12 @@ type instance struct {
 	out     outputBudget // what the running call may still log
 	rand    *reseedable
 }
+
+// The instance's WASI clock, sleep and output charge are its owner's.
+func (in *instance) walltime() (int64, int32) { return in.owner.walltime() }
+func (in *instance) nanotime() int64          { return in.owner.nanotime() }
+func (in *instance) nanosleep(ns int64)       { in.owner.nanosleep(ns) }
+func (in *instance) chargeOutput(n int)       { in.owner.chargeOutput(n) }
 
 // flush logs the guest's unterminated output lines.
 func (in *instance) flush() {
@@ -281,19 +291,19 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 	if g.snaps.unpark(ctx, salt) {
 		return nil
 	}
-	in := &instance{rand: &reseedable{r: g.randSource(salt)}}
+	in := &instance{owner: g, rand: &reseedable{r: g.randSource(salt)}}
 	g.inst = in // host functions called from _initialize see it
-	in.stdout = newLogWriter(g.cfg.Log, "stdout", 0, &in.out, g.chargeOutput)
-	in.stderr = newLogWriter(g.cfg.Log, "stderr", 16, &in.out, g.chargeOutput)
+	in.stdout = newLogWriter(g.cfg.Log, "stdout", 0, &in.out, in.chargeOutput)
+	in.stderr = newLogWriter(g.cfg.Log, "stderr", 16, &in.out, in.chargeOutput)
 	mc := wazero.NewModuleConfig().
 		WithName("").
 		WithArgs(g.cfg.ID).
 		WithStdout(in.stdout).
 		WithStderr(in.stderr).
 		WithFSConfig(wazero.NewFSConfig().(sysfs.FSConfig).WithSysFSMount(g.mount(), "/")).
-		WithWalltime(g.walltime, sys.ClockResolution(time.Microsecond)).
-		WithNanotime(g.nanotime, sys.ClockResolution(1)).
-		WithNanosleep(g.nanosleep).
+		WithWalltime(in.walltime, sys.ClockResolution(time.Microsecond)).
+		WithNanotime(in.nanotime, sys.ClockResolution(1)).
+		WithNanosleep(in.nanosleep).
 		WithRandSource(in.rand)
 	// _initialize runs below, under the launch budget, not as a start
 	// function that no fuel budget or deadline could stop.

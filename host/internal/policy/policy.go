@@ -168,6 +168,7 @@ const (
 	RuleTaskUnhandled             = "task.unhandled"               // the system completed the tasks of an unhandled event (watchbox's choice)
 	RuleTaskExpireForced          = "task.expire_forced"           // the developer forced a task's expiry
 	RuleTaskNotRedelivered        = "task.not_redelivered"         // an open task dropped with its app's instance (crash, purge, kill): never delivered again
+	RuleTaskRedelivered           = "task.redelivered"             // an open task delivered again, same id and deadline, to a hot reload's new version that started cold (watchbox's choice)
 	RuleComplicationUpdated       = "complication.updated"         // the app published complication data
 	RuleSnapshotAutomaticOff      = "snapshot.automatic_off"       // automatic snapshots off (a distant-future expiration; watchbox's reading)
 	RuleSnapshotAutomaticOn       = "snapshot.automatic_on"        // automatic snapshots on again

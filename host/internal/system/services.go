@@ -44,6 +44,10 @@ type Tasks interface {
 	// Running returns how many tasks are open and the earliest of their
 	// deadlines (zero when none is open).
 	Running() (n int, deadline time.Time)
+	// Redeliver hands the open tasks again, with their ids and deadlines,
+	// to a new instance that never saw them (a hot reload's cold start),
+	// and returns how many.
+	Redeliver(ctx context.Context) (int, error)
 }
 
 // Snapshots is the snapshots feature, as other features reach it.

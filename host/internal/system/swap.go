@@ -29,6 +29,60 @@ type Swapped struct {
 	// Note says why the state was not carried, when an instance was
 	// running and it was not.
 	Note string
+	// Prestarted is whether the new instance is the one Prestart started
+	// before the swap.
+	Prestarted bool
+	// Redelivered is how many open background tasks were delivered again
+	// to the new version after it started cold (see Tasks.Redeliver).
+	Redelivered int
+}
+
+// Prestart starts an instance of cm (from Guest.Prepare), the new
+// version, for Swap, before the swap takes the app's lock: the new Go
+// runtime's start (_initialize) then runs while the old version keeps
+// serving, and the app's calls are held only for save_state,
+// restore_state and the life-cycle calls. It reads whether the app runs
+// and its launch count under the app's lock, if the lock is free: it
+// returns nil when the app is in a call (the swap waits for the call to
+// end and starts the instance itself, as it would anyway have waited),
+// is not running (a swap then starts nothing), or its guest cannot start
+// instances this way. When _initialize crashes it returns a
+// *PrestartError, and nothing of the app changed: the caller keeps the
+// old version running.
+func (r *Reloader) Prestart(ctx context.Context, cm *guest.Module) (*guest.Started, error) {
+	a := r.app
+	if !a.mu.TryLock() {
+		return nil, nil
+	}
+	running, salt, budget := a.Guest.Running() && !a.Life.Closing(), a.Life.launches, a.Env.Rules.Profile().LaunchTime.D()
+	a.Unlock()
+	if !running {
+		return nil, nil
+	}
+	st, err := a.Guest.Start(ctx, cm, salt, budget)
+	var gc *guest.Crash
+	switch {
+	case errors.Is(err, guest.ErrNoStart):
+		return nil, nil
+	case errors.As(err, &gc):
+		a.Lock()
+		reason := a.Crashes.reason(0, gc)
+		a.Unlock()
+		return nil, &PrestartError{App: a.ID, Termination: gc.Termination, Reason: reason}
+	}
+	return st, err
+}
+
+// PrestartError is a new version that crashed in its _initialize when
+// Prestart started it, before the swap: the old version keeps running.
+type PrestartError struct {
+	App         string
+	Termination guest.Termination
+	Reason      string
+}
+
+func (e *PrestartError) Error() string {
+	return fmt.Sprintf("the new version of %s crashed while starting (_initialize), before the swap: %s: %s", e.App, e.Termination, e.Reason)
 }
 
 // Swap replaces the app's module with cm (from Guest.Prepare), keeping
@@ -38,40 +92,58 @@ type Swapped struct {
 // with the lock held, so between two calls, never inside one.
 //
 // A running app is asked for its state (save_state), the old instance is
-// dropped without its kill hooks (nothing of it is forgotten), and a new
-// instance is started (_initialize) and given the state (restore_state).
+// dropped without its kill hooks (nothing of it is forgotten), and the new
+// instance, st from Prestart, takes its place and is given the state
+// (restore_state). When st is nil, or cannot be used (it asked the host
+// for something while it started, or the app launched meanwhile), a new
+// instance is started here (_initialize) instead. Swap takes st over:
+// it is adopted or closed.
 // When the old version does not save, the new one does not restore or
 // refuses the state, or the state is over the profile's
 // saved_state_bytes, the new instance starts cold instead: it is brought
 // back to the state the app was in through the life-cycle calls a cold
-// launch makes (relaunch). An app that is not running only gets the new
-// module for its next launch.
+// launch makes (relaunch), then handed the background tasks still open
+// again (Tasks.Redeliver), since it never saw them and the system still
+// waits for their completion. An app that is not running only gets the
+// new module for its next launch.
 //
 // A crash of the old version in save_state, or of the new one, is a
 // crash as any other (the features forget the instance's work) and is
 // returned; the new module stays, and the next event launches it.
-func (r *Reloader) Swap(ctx context.Context, cm *guest.Module) (Swapped, error) {
+func (r *Reloader) Swap(ctx context.Context, cm *guest.Module, st *guest.Started) (Swapped, error) {
 	a := r.app
 	l := &a.Life
 	if l.Closing() {
+		st.Close(ctx)
 		cm.Close(ctx)
 		return Swapped{}, fmt.Errorf("host: app %s is closed", a.ID)
 	}
 	if !a.Guest.Running() {
+		st.Close(ctx)
 		a.Guest.Swap(ctx, cm)
 		return Swapped{}, nil
 	}
 	sw := Swapped{Running: true}
 	state, carry, note, err := r.saveState(ctx)
 	sw.StateBytes, sw.Note = len(state), note
-	a.Guest.Swap(ctx, cm)
+	if st != nil && (err != nil || st.Touched() || st.Salt() != l.launches || st.Module() != cm) {
+		st.Close(ctx)
+		st = nil
+	}
 	if err != nil { // the old version crashed: the app is not running now
+		a.Guest.Swap(ctx, cm)
 		sw.Running = false
 		return sw, err
 	}
 	prev := l.state
-	if err := r.instantiate(ctx); err != nil {
-		return sw, err
+	if st != nil {
+		a.Guest.Adopt(ctx, st)
+		sw.Prestarted = true
+	} else {
+		a.Guest.Swap(ctx, cm)
+		if err := r.instantiate(ctx); err != nil {
+			return sw, err
+		}
 	}
 	if carry {
 		c, err := a.Call(ctx, abi.EventRestoreState, msg.RestoreState{State: state}.Encode(nil))
@@ -95,7 +167,18 @@ func (r *Reloader) Swap(ctx context.Context, cm *guest.Module) (Swapped, error) 
 		}
 	}
 	a.Log.Info().Str("why", sw.Note).Msg("reloaded: the new version starts cold")
-	return sw, r.relaunch(ctx, prev)
+	err = r.relaunch(ctx, prev)
+	if a.Guest.Running() && a.Tasks != nil {
+		// The system still holds the tasks the old version had open, and
+		// the new one never saw them: it gets them again, to complete
+		// within what is left of their time.
+		n, rerr := a.Tasks.Redeliver(ctx)
+		sw.Redelivered = n
+		if rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+	}
+	return sw, err
 }
 
 // saveState asks the running instance for its state. It returns the

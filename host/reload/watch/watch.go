@@ -98,6 +98,15 @@ type Watcher struct {
 	// onBatch, if set, is called by the loop when it has a batch for the
 	// receiver; tests use it to know a batch is waiting.
 	onBatch func()
+	// clock reads the time and makes the debounce timer; tests give a
+	// fake one, so that a batch is cut when the test says, never by
+	// machine load. onEvent and onFlush, if set, are called by the loop
+	// after it handled an fsnotify event, and after each debounce
+	// (with whether it found a change): tests use them to know where the
+	// loop is.
+	clock   clock
+	onEvent func(fsnotify.Event)
+	onFlush func(sent bool)
 
 	changes   chan Change
 	done      chan struct{}
@@ -142,6 +151,7 @@ func newWatcher(fsw *fsnotify.Watcher, opts Options) *Watcher {
 		addWatch:   fsw.Add,
 		rmWatch:    fsw.Remove,
 		procSys:    defaultProcSys,
+		clock:      realClock{},
 		changes:    make(chan Change),
 		done:       make(chan struct{}),
 		stopped:    make(chan struct{}),
@@ -218,8 +228,7 @@ func (w *Watcher) Close() error {
 // loop receives events, debounces them and sends batches.
 func (w *Watcher) loop() {
 	defer close(w.stopped)
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
+	timer := w.clock.NewTimer()
 	defer timer.Stop()
 	var (
 		timerC  <-chan time.Time // non-nil while a batch is being collected
@@ -228,10 +237,10 @@ func (w *Watcher) loop() {
 		isReady bool
 	)
 	schedule := func() {
-		now := time.Now()
+		now := w.clock.Now()
 		if timerC == nil {
 			first = now
-			timerC = timer.C
+			timerC = timer.C()
 		}
 		d := w.debounce
 		if latest := first.Add(maxWaitFactor * w.debounce).Sub(now); latest < d {
@@ -254,6 +263,9 @@ func (w *Watcher) loop() {
 			if w.handle(ev) {
 				schedule()
 			}
+			if w.onEvent != nil {
+				w.onEvent(ev)
+			}
 		case err, ok := <-w.fsw.Errors:
 			if !ok {
 				return
@@ -269,7 +281,8 @@ func (w *Watcher) loop() {
 			schedule()
 		case <-timerC:
 			timerC = nil
-			if c, ok := w.flush(); ok {
+			c, ok := w.flush()
+			if ok {
 				c.First = first
 				if !isReady {
 					ready, isReady = c, true
@@ -281,11 +294,46 @@ func (w *Watcher) loop() {
 					w.onBatch()
 				}
 			}
+			if w.onFlush != nil {
+				w.onFlush(ok)
+			}
 		case out <- ready:
 			ready, isReady = Change{}, false
 		}
 	}
 }
+
+// clock is where the Watcher reads the time and gets its debounce timer.
+type clock interface {
+	Now() time.Time
+	// NewTimer returns a stopped timer.
+	NewTimer() timer
+}
+
+// timer is the part of *time.Timer the loop uses.
+type timer interface {
+	C() <-chan time.Time
+	Reset(d time.Duration)
+	Stop()
+}
+
+// realClock is the machine's clock.
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) NewTimer() timer {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return realTimer{t}
+}
+
+// realTimer is a *time.Timer.
+type realTimer struct{ t *time.Timer }
+
+func (r realTimer) C() <-chan time.Time   { return r.t.C }
+func (r realTimer) Reset(d time.Duration) { r.t.Reset(d) }
+func (r realTimer) Stop()                 { r.t.Stop() }
 
 // handle records one event and reports whether it can matter.
 func (w *Watcher) handle(ev fsnotify.Event) bool {

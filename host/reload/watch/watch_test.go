@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,32 +17,184 @@ import (
 	"github.com/fsnotify/fsnotify"
 )
 
-// testDebounce is short so that tests are fast; tests that need a burst to
-// fit in one window use a longer one.
+// testDebounce is the debounce the tests' watchers are given. The tests
+// run the watcher on a fake clock, so it is never waited for: a test cuts
+// a batch itself (fire), once the watcher has handled every event of what
+// the test did (settle). No batch depends on how fast the machine is.
 const testDebounce = 50 * time.Millisecond
 
-// waitFor bounds how long a test waits for a batch that must come.
+// waitFor bounds how long a test waits for the watcher to handle an event
+// or hand over a batch that must come.
 const waitFor = 10 * time.Second
 
-// start watches dir and closes the watcher when the test ends.
-func start(t *testing.T, dir string, opts Options) *Watcher {
+// fakeClock is a clock the test moves, with a debounce timer that fires
+// when the test says.
+type fakeClock struct {
+	c chan time.Time
+
+	mu     sync.Mutex
+	now    time.Time
+	armed  bool
+	resets []time.Duration // every debounce the loop asked for
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{c: make(chan time.Time), now: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
+}
+
+func (f *fakeClock) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fakeClock) NewTimer() timer { return fakeTimer{f} }
+
+// advance moves the clock on by d.
+func (f *fakeClock) advance(d time.Duration) {
+	f.mu.Lock()
+	f.now = f.now.Add(d)
+	f.mu.Unlock()
+}
+
+// lastReset returns the last debounce the loop asked for, and whether the
+// timer is armed.
+func (f *fakeClock) lastReset() (time.Duration, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.resets) == 0 {
+		return 0, f.armed
+	}
+	return f.resets[len(f.resets)-1], f.armed
+}
+
+type fakeTimer struct{ f *fakeClock }
+
+func (t fakeTimer) C() <-chan time.Time { return t.f.c }
+
+func (t fakeTimer) Reset(d time.Duration) {
+	t.f.mu.Lock()
+	t.f.armed = true
+	t.f.resets = append(t.f.resets, d)
+	t.f.mu.Unlock()
+}
+
+func (t fakeTimer) Stop() {
+	t.f.mu.Lock()
+	t.f.armed = false
+	t.f.mu.Unlock()
+}
+
+// tw is a Watcher under test: on a fake clock, with hooks that tell the
+// test where its loop is.
+type tw struct {
+	*Watcher
+	clock   *fakeClock
+	flushed chan bool // each debounce's outcome: whether it found a change
+
+	mu       sync.Mutex
+	waitName string        // the settle file being waited for
+	seen     chan struct{} // closed when the loop handled its event
+	settles  int
+}
+
+// harness puts w, made by newWatcher and not started, on a fake clock,
+// starts it, and closes it when the test ends.
+func harness(t *testing.T, w *Watcher) *tw {
+	t.Helper()
+	h := &tw{Watcher: w, clock: newFakeClock(), flushed: make(chan bool, 1)}
+	w.clock = h.clock
+	w.onEvent = func(ev fsnotify.Event) {
+		h.mu.Lock()
+		if h.waitName != "" && filepath.Clean(ev.Name) == h.waitName {
+			close(h.seen)
+			h.waitName = ""
+		}
+		h.mu.Unlock()
+	}
+	w.onFlush = func(found bool) { h.flushed <- found }
+	w.start()
+	t.Cleanup(func() { w.Close() })
+	return h
+}
+
+// start watches dir on a fake clock and closes the watcher when the test
+// ends.
+func start(t *testing.T, dir string, opts Options) *tw {
 	t.Helper()
 	if opts.Debounce == 0 {
 		opts.Debounce = testDebounce
 	}
-	w, err := New([]string{dir}, opts)
+	fsw, err := fsnotify.NewWatcher()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { w.Close() })
-	return w
+	h := harness(t, newWatcher(fsw, opts))
+	if err := h.Add(dir); err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
-// next returns the next batch.
-func next(t *testing.T, w *Watcher) Change {
+// settle returns once the watcher's loop has handled every event of what
+// the test did so far. It creates a file the watcher ignores (an editor
+// backup's name) in dir, a watched directory, and waits for its event:
+// the kernel queues events in order, so all earlier ones were handled
+// before it.
+func settle(t *testing.T, h *tw, dir string) {
+	t.Helper()
+	h.mu.Lock()
+	h.settles++
+	name := filepath.Join(dir, fmt.Sprintf("settle-%d~", h.settles))
+	seen := make(chan struct{})
+	h.waitName, h.seen = name, seen
+	h.mu.Unlock()
+	write(t, name, "")
+	select {
+	case <-seen:
+	case <-time.After(waitFor):
+		t.Fatalf("the watcher did not see %s within %v", name, waitFor)
+	}
+	os.Remove(name) // its event is ignored too
+}
+
+// fire ends the debounce, as its timer would: the loop hashes the files
+// its events named. It reports whether the timer was armed (an event
+// that can matter came since the last batch) and, if so, whether the
+// batch found a change.
+func fire(t *testing.T, h *tw) (armed, found bool) {
+	t.Helper()
+	if _, armed := h.clock.lastReset(); !armed {
+		return false, false
+	}
+	return true, timeout(t, h)
+}
+
+// timeout ends the debounce the loop armed or is about to arm, and reports
+// whether the batch found a change.
+func timeout(t *testing.T, h *tw) (found bool) {
 	t.Helper()
 	select {
-	case c, ok := <-w.Changes():
+	case h.clock.c <- h.clock.Now():
+	case <-time.After(waitFor):
+		t.Fatalf("the watcher's loop did not take the timer within %v", waitFor)
+	}
+	h.clock.mu.Lock()
+	h.clock.armed = false
+	h.clock.mu.Unlock()
+	select {
+	case found = <-h.flushed:
+	case <-time.After(waitFor):
+		t.Fatalf("the watcher did not end its batch within %v", waitFor)
+	}
+	return found
+}
+
+// receive returns the batch the watcher hands over.
+func receive(t *testing.T, h *tw) Change {
+	t.Helper()
+	select {
+	case c, ok := <-h.Changes():
 		if !ok {
 			t.Fatal("Changes closed")
 		}
@@ -52,11 +205,23 @@ func next(t *testing.T, w *Watcher) Change {
 	}
 }
 
+// next waits until the watcher has handled what the test did in dir (or
+// anywhere watched before it), ends the debounce and returns the batch.
+func next(t *testing.T, h *tw, dir string) Change {
+	t.Helper()
+	settle(t, h, dir)
+	armed, found := fire(t, h)
+	if !armed || !found {
+		t.Fatalf("no batch: an event that can matter came: %v; a file changed: %v", armed, found)
+	}
+	return receive(t, h)
+}
+
 // expect checks that the next batch holds exactly the files names (relative
 // to dir) and no error.
-func expect(t *testing.T, w *Watcher, dir string, names ...string) {
+func expect(t *testing.T, h *tw, dir string, names ...string) {
 	t.Helper()
-	c := next(t, w)
+	c := next(t, h, dir)
 	var want []string
 	for _, n := range names {
 		want = append(want, filepath.Join(dir, filepath.FromSlash(n)))
@@ -67,15 +232,17 @@ func expect(t *testing.T, w *Watcher, dir string, names ...string) {
 	}
 }
 
-// expectNothing proves that what the test did since the last batch was not
-// reported: it changes a sentinel file and checks that the next batch names
-// only that file. Events arrive in order, so a batch for the earlier
-// actions would have come first (or been merged into this one).
-func expectNothing(t *testing.T, w *Watcher, dir string) {
+// expectNothing proves that what the test did since the last batch is not
+// reported: once the watcher has handled every event of it, ending the
+// debounce finds no change. Then a real change is still reported, alone.
+func expectNothing(t *testing.T, h *tw, dir string) {
 	t.Helper()
-	sentinel := filepath.Join(dir, "sentinel.go")
-	write(t, sentinel, "package main // "+time.Now().String())
-	expect(t, w, dir, "sentinel.go")
+	settle(t, h, dir)
+	if _, found := fire(t, h); found {
+		t.Fatalf("got batch %q, want none", receive(t, h).Paths)
+	}
+	write(t, filepath.Join(dir, "sentinel.go"), "package main // "+time.Now().String())
+	expect(t, h, dir, "sentinel.go")
 }
 
 // write writes content to path, creating its directory.
@@ -116,31 +283,64 @@ func TestWriteReportedOnce(t *testing.T) {
 func TestBurstGivesOneBatch(t *testing.T) {
 	t.Parallel()
 	dir := app(t)
-	// The whole burst must fit in one window even on a loaded machine.
-	w := start(t, dir, Options{Debounce: 300 * time.Millisecond})
+	w := start(t, dir, Options{})
+	first := w.clock.Now()
 	names := []string{"main.go", "a.go", "b.go", "lib/c.go", "go.mod"}
-	made := time.Now()
 	if err := os.MkdirAll(filepath.Join(dir, "lib"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t0 := time.Now()
+	settle(t, w, dir) // the burst's first event is handled at first
 	for i := range 20 {
 		name := names[i%len(names)]
 		write(t, filepath.Join(dir, filepath.FromSlash(name)), "package main // save "+string(rune('a'+i)))
+		w.clock.advance(testDebounce / 10) // each save well inside the debounce
 	}
-	saves := time.Since(t0)
-	c := next(t, w)
+	c := next(t, w, dir)
 	if len(c.Paths) != len(names) || c.Err != nil {
 		t.Fatalf("got batch %q (err %v), want the %d files", c.Paths, c.Err, len(names))
 	}
-	// First is the burst's first event (the new directory's): after it
-	// was made, before the last save ended, and at least the debounce
-	// before the batch.
-	if c.First.Before(made) || c.First.After(t0.Add(saves)) || time.Since(c.First) < 300*time.Millisecond {
-		t.Errorf("First = %v; the directory was made at %v, the saves ran from %v for %v, the batch came %v", c.First, made, t0, saves, time.Now())
+	// First is the burst's first event (the new directory's).
+	if !c.First.Equal(first) {
+		t.Errorf("First = %v, want the time of the first event, %v", c.First, first)
 	}
-	t.Logf("20 saves took %v; their batch came %v after the first", saves.Round(time.Microsecond), time.Since(t0).Round(time.Millisecond))
+	// Every event restarted the debounce in full: the burst lasted 2
+	// debounces, under the batch's cap of 10.
+	w.clock.mu.Lock()
+	resets := slices.Clone(w.clock.resets)
+	w.clock.mu.Unlock()
+	if len(resets) < 20 {
+		t.Errorf("the debounce restarted %d times for 20 saves", len(resets))
+	}
+	for i, d := range resets {
+		if d != testDebounce {
+			t.Errorf("restart %d: debounce %v, want %v", i, d, testDebounce)
+		}
+	}
 	expectNothing(t, w, dir)
+}
+
+// TestBatchCap checks that events that never stop hold a batch back at
+// most ten debounces after its first event.
+func TestBatchCap(t *testing.T) {
+	t.Parallel()
+	dir := app(t)
+	w := start(t, dir, Options{})
+	save := func(i int, wantWait time.Duration) {
+		t.Helper()
+		write(t, filepath.Join(dir, "main.go"), fmt.Sprintf("package main // %d\n", i))
+		settle(t, w, dir)
+		if d, armed := w.clock.lastReset(); !armed || d != wantWait {
+			t.Fatalf("save %d: timer armed %v for %v, want %v", i, armed, d, wantWait)
+		}
+	}
+	save(0, testDebounce)
+	w.clock.advance(9 * testDebounce)
+	save(1, testDebounce)
+	w.clock.advance(testDebounce / 2)
+	save(2, testDebounce/2) // the cap is nearer than a whole debounce
+	w.clock.advance(testDebounce)
+	save(3, 0) // past the cap: the batch is due now
+	expect(t, w, dir, "main.go")
 }
 
 func TestRenameOnSave(t *testing.T) {
@@ -312,18 +512,16 @@ func TestSlowReceiverGetsMergedBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := newWatcher(fsw, Options{Debounce: testDebounce})
-	flushed := make(chan struct{}, 2)
-	w.onBatch = func() { flushed <- struct{}{} }
-	w.start()
-	t.Cleanup(func() { w.Close() })
+	w := harness(t, newWatcher(fsw, Options{Debounce: testDebounce}))
 	if err := w.Add(dir); err != nil {
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(dir, "a.go"), "package main\n")
-	<-flushed // the first batch is ready, and not received
+	settle(t, w, dir)
+	if _, found := fire(t, w); !found { // the first batch is ready, and not received
+		t.Fatal("no batch for a.go")
+	}
 	write(t, filepath.Join(dir, "b.go"), "package main\n")
-	<-flushed
 	expect(t, w, dir, "a.go", "b.go")
 }
 
@@ -334,10 +532,9 @@ func TestOverflowRescans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := newWatcher(fsw, Options{Debounce: testDebounce})
-	w.addWatch = func(string) error { return nil } // the kernel tells nothing
-	w.start()
-	t.Cleanup(func() { w.Close() })
+	nw := newWatcher(fsw, Options{Debounce: testDebounce})
+	nw.addWatch = func(string) error { return nil } // the kernel tells nothing
+	w := harness(t, nw)
 	if err := w.Add(dir); err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +544,19 @@ func TestOverflowRescans(t *testing.T) {
 		t.Fatal(err)
 	}
 	fsw.Errors <- fsnotify.ErrEventOverflow
-	expect(t, w, dir, "go.mod", "main.go", "sub/new.go")
+	// No event comes to settle on: the loop took the overflow, and it
+	// takes the timer only once it has rescanned and armed it.
+	if !timeout(t, w) {
+		t.Fatal("no change found after the overflow")
+	}
+	c := receive(t, w)
+	var want []string
+	for _, n := range []string{"go.mod", "main.go", "sub/new.go"} {
+		want = append(want, filepath.Join(dir, filepath.FromSlash(n)))
+	}
+	if !slices.Equal(c.Paths, want) || c.Err != nil {
+		t.Fatalf("got batch %q (err %v), want %q", c.Paths, c.Err, want)
+	}
 }
 
 func TestCloseClosesChanges(t *testing.T) {
@@ -390,7 +599,7 @@ func TestWatchLimitOnAdd(t *testing.T) {
 	write(t, filepath.Join(dir, "full/x.go"), "package full\n")
 	proc := fakeProc(t, "8192\n", "128\n")
 
-	newFull := func() *Watcher {
+	newFull := func() *tw {
 		fsw, err := fsnotify.NewWatcher()
 		if err != nil {
 			t.Fatal(err)
@@ -403,9 +612,7 @@ func TestWatchLimitOnAdd(t *testing.T) {
 			}
 			return fsw.Add(p)
 		}
-		w.start()
-		t.Cleanup(func() { w.Close() })
-		return w
+		return harness(t, w)
 	}
 
 	err := newFull().Add(dir)
@@ -425,7 +632,7 @@ func TestWatchLimitOnAdd(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(dir, "full/y.go"), "package full\n")
-	c := next(t, w)
+	c := next(t, w, dir)
 	if !errors.As(c.Err, &le) || le.Path != filepath.Join(dir, "full") {
 		t.Fatalf("batch error: %v", c.Err)
 	}
@@ -494,14 +701,10 @@ func TestTwoBundlesAndWithin(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(b, "watchapp.json"), "{}")
-	// The two edits may fall into one batch or two.
-	var c Change
-	for len(c.Paths) < 2 {
-		got := next(t, w)
-		if got.Err != nil {
-			t.Fatal(got.Err)
-		}
-		c.Paths = mergeSorted(c.Paths, got.Paths)
+	// One inotify queue for both trees: settling on b settles a too.
+	c := next(t, w, b)
+	if c.Err != nil {
+		t.Fatal(c.Err)
 	}
 	wantA, wantB := filepath.Join(a, "main.go"), filepath.Join(b, "watchapp.json")
 	if len(c.Paths) != 2 {

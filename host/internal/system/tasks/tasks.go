@@ -163,18 +163,75 @@ func (f *Feature) Deliver(ctx context.Context, tasks []*system.Task) error {
 		a.Timers.Set(t.endTimer(), t.times.Deadline, "task deadline", func() { f.deadline(id) })
 	}
 	c, err := a.Call(ctx, abi.EventBackgroundTasks, ev.Encode(nil))
-	if c.Status == abi.StatusUnhandled && a.Guest.Running() {
-		// No handler: the system completes the tasks itself (no snapshot),
-		// as the default handle(_:) does, rather than kill the app.
-		now := a.Now()
-		for _, t := range opened {
-			if _, open := f.open[t.id]; open {
-				f.finish(t, now, policy.RuleTaskUnhandled, fmt.Sprintf("%v task %d completed by the system: the app has no background task handler", t.Kind, t.id))
-			}
+	f.completeUnhandled(c, opened)
+	a.Life.Settle()
+	return err
+}
+
+// completeUnhandled completes the tasks of a background_tasks event the
+// app did not handle: with no handler the system completes them itself
+// (no snapshot), as the default handle(_:) does, rather than kill the app.
+func (f *Feature) completeUnhandled(c system.Call, tasks []*task) {
+	if c.Status != abi.StatusUnhandled || !f.a.Guest.Running() {
+		return
+	}
+	now := f.a.Now()
+	for _, t := range tasks {
+		if _, open := f.open[t.id]; open {
+			f.finish(t, now, policy.RuleTaskUnhandled, fmt.Sprintf("%v task %d completed by the system: the app has no background task handler", t.Kind, t.id))
+		}
+	}
+}
+
+// Redeliver hands every open task again, in one background_tasks event
+// with the same ids, to an instance that never saw them: the new version
+// of a hot reload that started cold (it did not take the old version's
+// state, so it cannot know which tasks the old one held). Each task keeps
+// its delivery time, warning and deadline: the system gave it its run
+// time when it first delivered it, and a reload adds none; nothing is
+// counted against a budget again, and the task still holds the app awake
+// once. A task whose expiration warning already went to the old version
+// gets it again, after the event. Each one is reported (rule
+// task.redelivered). It returns how many tasks were delivered again. The
+// app's lock must be held.
+func (f *Feature) Redeliver(ctx context.Context) (int, error) {
+	a := f.a
+	if len(f.open) == 0 || !a.Guest.Running() {
+		return 0, nil
+	}
+	ids := make([]int64, 0, len(f.open))
+	for id := range f.open {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	now := a.Env.Clock.Now()
+	var ev msg.BackgroundTasks
+	tasks := make([]*task, len(ids))
+	for i, id := range ids {
+		t := f.open[id]
+		tasks[i] = t
+		ev.Tasks = append(ev.Tasks, t.record())
+		a.Report(policy.Decision{Time: now, Kind: policy.KindTask, Verdict: policy.Run, At: t.times.Deadline, Rule: policy.RuleTaskRedelivered,
+			Reason: fmt.Sprintf("%v task %d delivered again: the new version from a hot reload started cold and never saw it; its deadline stays %s (%s left)",
+				t.Kind, id, t.times.Deadline.UTC().Format("15:04:05"), max(t.times.Deadline.Sub(now), 0).Round(time.Millisecond))})
+	}
+	c, err := a.Call(ctx, abi.EventBackgroundTasks, ev.Encode(nil))
+	f.completeUnhandled(c, tasks)
+	var errs []error
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, t := range tasks {
+		// The old version was warned: the new one is too.
+		if _, open := f.open[t.id]; !open || !a.Guest.Running() || t.times.Warning.IsZero() || (now.Before(t.times.Warning) && !t.forced) {
+			continue
+		}
+		if _, err := a.Call(ctx, abi.EventTaskWillExpire, msg.TaskWillExpire{TaskID: t.id}.Encode(nil)); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	a.Life.Settle()
-	return err
+	return len(tasks), errors.Join(errs...)
 }
 
 // Open returns the open task id.
