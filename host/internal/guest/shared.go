@@ -2,7 +2,6 @@ package guest
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"sync"
 
@@ -32,7 +31,7 @@ type wasmRuntime struct {
 	refs    int                      // Guests using it; under shared.Mutex for a shared one
 	guests  sync.Map                 // api.Module (a live or parked instance) -> *Guest
 	mu      sync.Mutex               // guards modules
-	modules map[[32]byte]*sharedCode // by the SHA-256 of the module's bytes
+	modules map[[32]byte]*sharedCode // by the module's key (compile)
 }
 
 // runtimeKey is what Guests must have in common to share a runtime.
@@ -164,10 +163,11 @@ type Module struct {
 }
 
 // compile returns a hold on wasm compiled in rt: the module already
-// compiled there if one has the same bytes, else a new compilation. The
-// error is wazero's.
-func (rt *wasmRuntime) compile(ctx context.Context, wasm []byte) (*Module, error) {
-	sum := sha256.Sum256(wasm)
+// compiled there if one has the same key, else a new compilation. key
+// identifies wasm's bytes: their SHA-256, or a key the caller holds
+// that stands for them as surely (see Guest.PrepareKeyed). The error is
+// wazero's.
+func (rt *wasmRuntime) compile(ctx context.Context, wasm []byte, sum [32]byte) (*Module, error) {
 	rt.mu.Lock()
 	code := rt.modules[sum]
 	if code != nil {
