@@ -128,15 +128,48 @@ func Build(ctx context.Context, dir string, opts BuildOptions) ([]byte, BuildInf
 //
 // A failed build returns a *BuildError holding the compiler output.
 func (b *Bundle) Wasm(ctx context.Context, opts BuildOptions) ([]byte, BuildInfo, error) {
+	m, info, err := b.Locate(ctx, opts)
+	if err != nil {
+		return nil, info, err
+	}
+	data, err := m.Bytes()
+	if err != nil {
+		return nil, BuildInfo{}, err
+	}
+	if info.Prebuilt {
+		info.Hash = hex.EncodeToString(m.Sum[:])
+	}
+	return data, info, nil
+}
+
+// Locate is [Bundle.Wasm] without reading the module when its hash is
+// known: it returns the module's file and SHA-256, and builds a "source"
+// bundle as Wasm does when the build cache has no module for its
+// sources. A module file whose digest record (kept in opts.CacheDir; for
+// a "module" bundle only when CacheDir is set) says it is unchanged is
+// not read; Module.Bytes reads it when needed.
+func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildInfo, error) {
 	start := time.Now()
 	if b.Manifest.Module != "" {
 		path := filepath.Join(b.Dir, filepath.FromSlash(b.Manifest.Module))
-		data, err := input.Read(path, input.Module)
-		if err != nil {
-			return nil, BuildInfo{}, err
+		info := BuildInfo{Prebuilt: true, Path: path}
+		m := &Module{Path: path, cacheDir: opts.CacheDir}
+		if sum, ok := readDigest(opts.CacheDir, path); ok {
+			m.Sum = sum
+		} else {
+			before, known := statID(path)
+			data, err := input.Read(path, input.Module)
+			if err != nil {
+				return nil, BuildInfo{}, err
+			}
+			m.data, m.Sum = data, sha256.Sum256(data)
+			if known {
+				writeDigest(opts.CacheDir, path, before, m.Sum, start)
+			}
 		}
-		sum := sha256.Sum256(data)
-		return data, BuildInfo{Prebuilt: true, Hash: hex.EncodeToString(sum[:]), Path: path, Duration: time.Since(start)}, nil
+		info.Hash = hex.EncodeToString(m.Sum[:])
+		info.Duration = time.Since(start)
+		return m, info, nil
 	}
 
 	if opts.GoCmd == "" {
@@ -170,13 +203,25 @@ func (b *Bundle) Wasm(ctx context.Context, opts BuildOptions) ([]byte, BuildInfo
 	}
 	info := BuildInfo{Hash: sum, Path: filepath.Join(opts.CacheDir, sum+".wasm"), WatchDirs: watch, Stamped: stamped}
 	if !opts.Force {
-		if data, err := os.ReadFile(info.Path); err == nil && bytes.HasPrefix(data, []byte("\x00asm")) {
+		m := &Module{Path: info.Path, cacheDir: opts.CacheDir}
+		found := false
+		if m.Sum, found = readDigest(opts.CacheDir, info.Path); !found {
+			before, known := statID(info.Path)
+			if data, err := os.ReadFile(info.Path); err == nil && bytes.HasPrefix(data, []byte("\x00asm")) {
+				found = true
+				m.data, m.Sum = data, sha256.Sum256(data)
+				if known {
+					writeDigest(opts.CacheDir, info.Path, before, m.Sum, start)
+				}
+			}
+		}
+		if found {
 			if !stamped {
 				writeStamp(srcDir, opts, sum, watch, inputs, start)
 			}
 			info.Cached = true
 			info.Duration = time.Since(start)
-			return data, info, nil
+			return m, info, nil
 		}
 	}
 
@@ -218,7 +263,9 @@ func (b *Bundle) Wasm(ctx context.Context, opts BuildOptions) ([]byte, BuildInfo
 		info.Path = ""
 	}
 	info.Duration = time.Since(start)
-	return data, info, nil
+	m := NewModule(info.Path, data)
+	m.cacheDir = opts.CacheDir
+	return m, info, nil
 }
 
 // unchanged reports whether the sources of a build of srcDir whose
