@@ -79,7 +79,7 @@ func (r *Runtime) Load(ctx context.Context, dir string) (*App, error) {
 	if err != nil {
 		return nil, bundleError(dir, err)
 	}
-	wasm, info, err := b.Wasm(ctx, bundle.BuildOptions{
+	mod, info, err := b.Locate(ctx, bundle.BuildOptions{
 		CacheDir: filepath.Join(r.cfg.CacheDir, "build"),
 		OnBuild: func(src string) {
 			r.log.Info().Str("bundle", dir).Msgf("building %s with GOOS=wasip1 go build (the first build on a machine also compiles Go's standard library for wasip1 and can take a few minutes)", src)
@@ -95,7 +95,7 @@ func (r *Runtime) Load(ctx context.Context, dir string) (*App, error) {
 	if b.Manifest.Module != "" {
 		file = filepath.Join(dir, filepath.FromSlash(b.Manifest.Module))
 	}
-	return r.load(ctx, dir, file, b.Manifest, wasm)
+	return r.load(ctx, dir, file, b.Manifest, mod)
 }
 
 // bundleError turns the bundle package's errors into an *InvalidAppError
@@ -116,15 +116,16 @@ func bundleError(dir string, err error) error {
 	return err
 }
 
-// load checks and compiles wasm, read from file, for the bundle in dir.
-func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest, wasm []byte) (*App, error) {
+// load checks and compiles mod, from file, for the bundle in dir.
+func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest, mod *bundle.Module) (*App, error) {
 	log := r.log.With().Str("app", m.BundleIdentifier).Logger()
 	sys := system.New(r.env, m.BundleIdentifier, m, log)
-	a := &App{rt: r, sys: sys, dir: dir, hash: moduleHash(wasm), file: file}
-	metered, err := r.meter(dir, file, m, wasm)
+	metered, err := r.meter(dir, file, m, mod)
 	if err != nil {
 		return nil, err
 	}
+	defer metered.release()
+	a := &App{rt: r, sys: sys, dir: dir, hash: moduleHash(mod.Sum), file: file}
 	g, err := guest.New(ctx, r.guestConfig(sys, log))
 	if err != nil {
 		return nil, err
@@ -148,7 +149,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 		return fail(err)
 	}
 	g.Swap(ctx, cm)
-	g.ReadSnapshots(metered)
+	g.ReadSnapshots(metered.wasm)
 	if r.cfg.Keep != nil {
 		if a.keepDir, err = filepath.Abs(dir); err != nil {
 			return fail(fmt.Errorf("host: %s: %w", dir, err))
