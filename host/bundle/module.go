@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"crypto/sha256"
+	"os"
 	"time"
 
 	"github.com/watchbox/watchbox/host/input"
@@ -50,8 +51,13 @@ func (m *Module) Bytes() ([]byte, error) {
 	m.data = data
 	if sum := sha256.Sum256(data); sum != m.Sum {
 		m.Sum = sum
-		if known {
-			writeDigest(m.cacheDir, m.Path, before, sum, start)
+		if m.cacheDir != "" {
+			// The record lied: drop it, and record the truth if it can be
+			// trusted yet.
+			os.Remove(digestPath(m.cacheDir, m.Path))
+			if known {
+				writeDigest(m.cacheDir, m.Path, before, sum, start)
+			}
 		}
 	}
 	return data, nil
