@@ -80,7 +80,7 @@ func (r *Runtime) Load(ctx context.Context, dir string) (*App, error) {
 		return nil, bundleError(dir, err)
 	}
 	mod, info, err := b.Locate(ctx, bundle.BuildOptions{
-		CacheDir: filepath.Join(r.cfg.CacheDir, "build"),
+		CacheDir: r.buildCache(),
 		OnBuild: func(src string) {
 			r.log.Info().Str("bundle", dir).Msgf("building %s with GOOS=wasip1 go build (the first build on a machine also compiles Go's standard library for wasip1 and can take a few minutes)", src)
 		},
@@ -96,6 +96,66 @@ func (r *Runtime) Load(ctx context.Context, dir string) (*App, error) {
 		file = filepath.Join(dir, filepath.FromSlash(b.Manifest.Module))
 	}
 	return r.load(ctx, dir, file, b.Manifest, mod)
+}
+
+// buildCache is the build cache's directory.
+func (r *Runtime) buildCache() string { return filepath.Join(r.cfg.CacheDir, "build") }
+
+// Warm starts compiling, on goroutines of their own, the modules of the
+// bundles in dirs that need no work but compiling: built (or prebuilt),
+// unchanged and metered in the caches. A Load of one of them afterwards
+// takes its compiled code instead of compiling it again, so the apps of a
+// run still load one after the other, in order, while their compilation
+// from the on-disk cache (most of a load from a new process) runs on every
+// core. Nothing is reported: a bundle that is not ready, or fails, is left
+// to its Load. Call done once those Loads returned, and before Close.
+func (r *Runtime) Warm(ctx context.Context, dirs ...string) (done func()) {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var releases []func()
+	for _, dir := range dirs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if release := r.warm(ctx, dir); release != nil {
+				mu.Lock()
+				releases = append(releases, release)
+				mu.Unlock()
+			}
+		}()
+	}
+	return func() {
+		wg.Wait()
+		for _, release := range releases {
+			release()
+		}
+	}
+}
+
+// warm compiles the module of the bundle in dir if it needs nothing else,
+// and returns what gives the compiled code back; nil if it did not.
+func (r *Runtime) warm(ctx context.Context, dir string) func() {
+	if r.cfg.Unmetered || r.cfg.Keep != nil || r.cfg.Coverage {
+		return nil
+	}
+	b, err := bundle.Open(dir)
+	if err != nil {
+		return nil
+	}
+	mod, _, err := b.Locate(ctx, bundle.BuildOptions{CacheDir: r.buildCache(), CachedOnly: true})
+	if err != nil {
+		return nil
+	}
+	e, ok := r.meters.Open(mod.Sum, r.cfg.CostModel, r.extras())
+	if !ok {
+		return nil
+	}
+	defer e.Close()
+	release, err := guest.Warm(ctx, guest.Config{Cache: r.cache, MemoryPages: b.Manifest.MemoryLimit.Pages()}, e.Bytes(), e.Key())
+	if err != nil {
+		return nil
+	}
+	return release
 }
 
 // bundleError turns the bundle package's errors into an *InvalidAppError

@@ -45,7 +45,7 @@ func (c code) release() {
 // code). A module whose bytes are read is hashed, and looked up again
 // under its true hash if the record's was wrong.
 func (r *Runtime) meter(dir, file string, m bundle.Manifest, mod *bundle.Module) (code, error) {
-	x := meter.Extras{Coverage: r.cfg.Coverage, AppCoverage: r.cfg.Coverage, Snapshots: r.cfg.Keep != nil}
+	x := r.extras()
 	if !r.cfg.Unmetered {
 		if e, ok := r.meters.Open(mod.Sum, r.cfg.CostModel, x); ok {
 			return code{wasm: e.Bytes(), key: e.Key(), entry: e}, nil
@@ -79,6 +79,11 @@ func (r *Runtime) meter(dir, file string, m bundle.Manifest, mod *bundle.Module)
 		return code{}, fmt.Errorf("host: metering %s: %w", file, err)
 	}
 	return code{wasm: e.Bytes(), key: e.Key(), entry: e}, nil
+}
+
+// extras is what the runtime's modules are instrumented with besides fuel.
+func (r *Runtime) extras() meter.Extras {
+	return meter.Extras{Coverage: r.cfg.Coverage, AppCoverage: r.cfg.Coverage, Snapshots: r.cfg.Keep != nil}
 }
 
 // compile compiles a checked, metered module in g's runtime, without

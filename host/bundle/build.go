@@ -35,7 +35,16 @@ type BuildOptions struct {
 	// Flags are extra build flags such as "-tags=debug" or "-trimpath". They
 	// are passed to both go list and go build and are part of the hash.
 	Flags []string
+	// CachedOnly makes Locate return ErrNotCached rather than run the go
+	// command, for a caller that only wants a module already built and
+	// whose sources' stamp holds (one preparing work ahead of a load that
+	// will build if needed).
+	CachedOnly bool
 }
+
+// ErrNotCached is Locate's error under BuildOptions.CachedOnly for a
+// "source" bundle whose module would need the go command.
+var ErrNotCached = errors.New("bundle: module not in the build cache, or its sources changed")
 
 // BuildInfo describes where the bytes returned by [Bundle.Wasm] came from.
 type BuildInfo struct {
@@ -192,6 +201,9 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 		sum, watch, stamped = readStamp(srcDir, opts)
 	}
 	var view *goView
+	if !stamped && opts.CachedOnly {
+		return nil, BuildInfo{}, ErrNotCached
+	}
 	if !stamped {
 		var err error
 		if view, err = goList(ctx, srcDir, opts); err != nil {
@@ -225,6 +237,9 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 		}
 	}
 
+	if opts.CachedOnly {
+		return nil, BuildInfo{}, ErrNotCached
+	}
 	// What the build's inputs look like now, for unchanged to compare.
 	var before []pathStat
 	if view != nil {

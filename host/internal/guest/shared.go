@@ -78,6 +78,34 @@ func acquireRuntime(ctx context.Context, g *Guest) (*wasmRuntime, error) {
 	return rt, nil
 }
 
+// Warm compiles wasm, under key (see Guest.PrepareKeyed), into the shared
+// runtime that a Guest of cfg will run in, ahead of that Guest: a Guest
+// made later whose PrepareKeyed passes the same key takes that compiled
+// module (waiting for it if it is still compiling) instead of compiling
+// again. So the apps of a run can be compiled on several cores at once
+// while they are still loaded one after the other, in order. done gives
+// the runtime and the module back; call it once the Guests are made. A
+// cfg with a runtime of its own (Coverage, Reuse) has nothing to share:
+// Warm does nothing. wasm is not kept once Warm returns.
+func Warm(ctx context.Context, cfg Config, wasm []byte, key [32]byte) (done func(), err error) {
+	if cfg.Coverage || cfg.Reuse {
+		return func() {}, nil
+	}
+	rt, err := acquireRuntime(ctx, &Guest{cfg: cfg})
+	if err != nil {
+		return nil, err
+	}
+	m, err := rt.compile(ctx, wasm, key)
+	if err != nil {
+		rt.release(ctx)
+		return nil, err
+	}
+	return func() {
+		m.Close(ctx)
+		rt.release(ctx)
+	}, nil
+}
+
 // newRuntime builds a wazero runtime: memory capped at cfg.MemoryPages,
 // the compilation cache, WASI, the meter's refuel function and the
 // watchbox host module, whose functions serve the Guest guestOf returns
