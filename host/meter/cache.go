@@ -135,16 +135,21 @@ func (c *Cache) Open(sum [sha256.Size]byte, model CostModel, x Extras) (*Entry, 
 		return nil, false
 	}
 	name := entryName(sum, model, x)
-	file, err := mapFile(filepath.Join(c.dir, name))
+	file, mapped, err := readEntry(filepath.Join(c.dir, name))
 	if err != nil {
 		return nil, false
 	}
+	e := &Entry{name: name}
+	if mapped {
+		e.mapped = file
+	}
 	data, ok := checkEntry(file)
 	if !ok {
-		unmap(file)
+		e.Close()
 		return nil, false
 	}
-	return &Entry{name: name, data: data, mapped: file}, true
+	e.data = data
+	return e, true
 }
 
 // InstrumentEntry is InstrumentWith for a module whose SHA-256 the caller

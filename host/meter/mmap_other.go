@@ -4,9 +4,12 @@ package meter
 
 import "os"
 
-// mapFile reads the whole file at path (elsewhere than Linux, where it
-// maps it).
-func mapFile(path string) ([]byte, error) { return os.ReadFile(path) }
+// readEntry reads the whole file at path (elsewhere than Linux, where it
+// maps it); mapped is always false.
+func readEntry(path string) (data []byte, mapped bool, err error) {
+	data, err = os.ReadFile(path)
+	return data, false, err
+}
 
-// unmap does nothing: mapFile's bytes are the Go heap's.
+// unmap is never called off Linux: readEntry maps nothing.
 func unmap([]byte) error { return nil }

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command launchtime measures watchbox from a new process: for each
 // binary given, alternating, it runs the same watchbox command and reports
 // the wall time from just before the spawn to the first line of output
