@@ -79,8 +79,8 @@ func (r *Runtime) Load(ctx context.Context, dir string) (*App, error) {
 	if err != nil {
 		return nil, bundleError(dir, err)
 	}
-	wasm, info, err := b.Wasm(ctx, bundle.BuildOptions{
-		CacheDir: filepath.Join(r.cfg.CacheDir, "build"),
+	mod, info, err := b.Locate(ctx, bundle.BuildOptions{
+		CacheDir: r.buildCache(),
 		OnBuild: func(src string) {
 			r.log.Info().Str("bundle", dir).Msgf("building %s with GOOS=wasip1 go build (the first build on a machine also compiles Go's standard library for wasip1 and can take a few minutes)", src)
 		},
@@ -95,7 +95,67 @@ func (r *Runtime) Load(ctx context.Context, dir string) (*App, error) {
 	if b.Manifest.Module != "" {
 		file = filepath.Join(dir, filepath.FromSlash(b.Manifest.Module))
 	}
-	return r.load(ctx, dir, file, b.Manifest, wasm)
+	return r.load(ctx, dir, file, b.Manifest, mod)
+}
+
+// buildCache is the build cache's directory.
+func (r *Runtime) buildCache() string { return filepath.Join(r.cfg.CacheDir, "build") }
+
+// Warm starts compiling, on goroutines of their own, the modules of the
+// bundles in dirs that need no work but compiling: built (or prebuilt),
+// unchanged and metered in the caches. A Load of one of them afterwards
+// takes its compiled code instead of compiling it again, so the apps of a
+// run still load one after the other, in order, while their compilation
+// from the on-disk cache (most of a load from a new process) runs on every
+// core. Nothing is reported: a bundle that is not ready, or fails, is left
+// to its Load. Call done once those Loads returned, and before Close.
+func (r *Runtime) Warm(ctx context.Context, dirs ...string) (done func()) {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var releases []func()
+	for _, dir := range dirs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if release := r.warm(ctx, dir); release != nil {
+				mu.Lock()
+				releases = append(releases, release)
+				mu.Unlock()
+			}
+		}()
+	}
+	return func() {
+		wg.Wait()
+		for _, release := range releases {
+			release()
+		}
+	}
+}
+
+// warm compiles the module of the bundle in dir if it needs nothing else,
+// and returns what gives the compiled code back; nil if it did not.
+func (r *Runtime) warm(ctx context.Context, dir string) func() {
+	if r.cfg.Unmetered || r.cfg.Keep != nil || r.cfg.Coverage {
+		return nil
+	}
+	b, err := bundle.Open(dir)
+	if err != nil {
+		return nil
+	}
+	mod, _, err := b.Locate(ctx, bundle.BuildOptions{CacheDir: r.buildCache(), CachedOnly: true})
+	if err != nil {
+		return nil
+	}
+	e, ok := r.meters.Open(mod.Sum, r.cfg.CostModel, r.extras())
+	if !ok {
+		return nil
+	}
+	defer e.Close()
+	release, err := guest.Warm(ctx, guest.Config{Cache: r.cache, MemoryPages: b.Manifest.MemoryLimit.Pages()}, e.Bytes(), e.Key())
+	if err != nil {
+		return nil
+	}
+	return release
 }
 
 // bundleError turns the bundle package's errors into an *InvalidAppError
@@ -116,15 +176,16 @@ func bundleError(dir string, err error) error {
 	return err
 }
 
-// load checks and compiles wasm, read from file, for the bundle in dir.
-func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest, wasm []byte) (*App, error) {
+// load checks and compiles mod, from file, for the bundle in dir.
+func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest, mod *bundle.Module) (*App, error) {
 	log := r.log.With().Str("app", m.BundleIdentifier).Logger()
 	sys := system.New(r.env, m.BundleIdentifier, m, log)
-	a := &App{rt: r, sys: sys, dir: dir, hash: moduleHash(wasm), file: file}
-	metered, err := r.meter(dir, file, m, wasm)
+	metered, err := r.meter(dir, file, m, mod)
 	if err != nil {
 		return nil, err
 	}
+	defer metered.release()
+	a := &App{rt: r, sys: sys, dir: dir, hash: moduleHash(mod.Sum), file: file}
 	g, err := guest.New(ctx, r.guestConfig(sys, log))
 	if err != nil {
 		return nil, err
@@ -148,7 +209,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 		return fail(err)
 	}
 	g.Swap(ctx, cm)
-	g.Snapshots().ReadModule(metered)
+	g.Snapshots().ReadModule(metered.wasm)
 	if r.cfg.Keep != nil {
 		if a.keepDir, err = filepath.Abs(dir); err != nil {
 			return fail(fmt.Errorf("host: %s: %w", dir, err))

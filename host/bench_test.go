@@ -153,7 +153,7 @@ func BenchmarkColdLaunch(b *testing.B) {
 		data := b.TempDir()
 		// Warm the on-disk cache once.
 		warm := benchRuntimeAt(b, data)
-		if _, err := warm.load(ctx, benchDir, "bench.wasm", bd.Manifest, wasm); err != nil {
+		if _, err := warm.load(ctx, benchDir, "bench.wasm", bd.Manifest, bundle.NewModule("bench.wasm", wasm)); err != nil {
 			b.Fatal(err)
 		}
 		warm.Close(ctx)
@@ -167,7 +167,7 @@ func BenchmarkColdLaunch(b *testing.B) {
 					first = time.Now()
 				}
 			}
-			a, err := rt.load(ctx, benchDir, "bench.wasm", bd.Manifest, wasm)
+			a, err := rt.load(ctx, benchDir, "bench.wasm", bd.Manifest, bundle.NewModule("bench.wasm", wasm))
 			if err != nil {
 				b.Fatal(err)
 			}

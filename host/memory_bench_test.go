@@ -86,7 +86,7 @@ func BenchmarkMemoryPerApp(b *testing.B) {
 						if kind == "distinct" {
 							mod = withCustomSection(wasm, m.BundleIdentifier)
 						}
-						a, err := rt.load(ctx, benchDir, "bench.wasm", m, mod)
+						a, err := rt.load(ctx, benchDir, "bench.wasm", m, bundle.NewModule("bench.wasm", mod))
 						if err != nil {
 							b.Fatal(err)
 						}

@@ -174,7 +174,8 @@ func (d Dev) Reload(ctx context.Context, file string, wasm []byte, opts ...Reloa
 		o(&cfg)
 	}
 	m := a.Manifest()
-	hash := moduleHash(wasm)
+	mod := bundle.NewModule(file, wasm)
+	hash := moduleHash(mod.Sum)
 	a.verMu.Lock()
 	same, version := hash == a.hash, a.reloads+1
 	a.verMu.Unlock()
@@ -202,11 +203,12 @@ func (d Dev) Reload(ctx context.Context, file string, wasm []byte, opts ...Reloa
 		}
 		return Reload{Version: version, Hash: hash, Same: true, Manifest: keys, Wait: locked.Sub(start), Swap: time.Since(locked)}, nil
 	}
-	metered, err := a.rt.meter(a.dir, file, m, wasm)
+	metered, err := a.rt.meter(a.dir, file, m, mod)
 	if err != nil {
 		return Reload{Version: version, Hash: hash}, err
 	}
 	cm, err := a.rt.compile(ctx, a.sys.Guest, a.dir, file, m, metered)
+	metered.release()
 	if err != nil {
 		return Reload{Version: version, Hash: hash}, err
 	}

@@ -469,7 +469,7 @@ func TestAppReadsItsManifestSettings(t *testing.T) {
 	}
 	m := b.Manifest
 	m.Settings = []byte(`{"serverURL":"https://example.com"}`)
-	a, err := h.rt.load(ctx, chaosDir, info.Path, m, wasm)
+	a, err := h.rt.load(ctx, chaosDir, info.Path, m, bundle.NewModule(info.Path, wasm))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -123,9 +123,13 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 		return exitError
 	}
 	r := &runner{name: name, d: drive.New(rt, drive.Options{}), stdout: stdout, stderr: stderr, json: *asJSON, mu: &outMu}
+	// The bundles load in order; the modules of all but the first compile
+	// meanwhile on the other cores.
+	warmed := rt.Warm(ctx, pos[min(1, len(pos)):]...)
 	for _, dir := range pos {
 		app, err := rt.Load(ctx, dir)
 		if err != nil {
+			warmed()
 			rt.Close(context.Background())
 			fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
 			if host.IsInvalidApp(err) {
@@ -135,6 +139,7 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 		}
 		r.d.Add(app, dir, "")
 	}
+	warmed()
 	r.d.SetCurrent(r.d.Apps()[0])
 	if err := r.d.Check(steps, nil); err != nil {
 		rt.Close(context.Background())

@@ -35,7 +35,16 @@ type BuildOptions struct {
 	// Flags are extra build flags such as "-tags=debug" or "-trimpath". They
 	// are passed to both go list and go build and are part of the hash.
 	Flags []string
+	// CachedOnly makes Locate return ErrNotCached rather than run the go
+	// command, for a caller that only wants a module already built and
+	// whose sources' stamp holds (one preparing work ahead of a load that
+	// will build if needed).
+	CachedOnly bool
 }
+
+// ErrNotCached is Locate's error under BuildOptions.CachedOnly for a
+// "source" bundle whose module would need the go command.
+var ErrNotCached = errors.New("bundle: module not in the build cache, or its sources changed")
 
 // BuildInfo describes where the bytes returned by [Bundle.Wasm] came from.
 type BuildInfo struct {
@@ -128,15 +137,48 @@ func Build(ctx context.Context, dir string, opts BuildOptions) ([]byte, BuildInf
 //
 // A failed build returns a *BuildError holding the compiler output.
 func (b *Bundle) Wasm(ctx context.Context, opts BuildOptions) ([]byte, BuildInfo, error) {
+	m, info, err := b.Locate(ctx, opts)
+	if err != nil {
+		return nil, info, err
+	}
+	data, err := m.Bytes()
+	if err != nil {
+		return nil, BuildInfo{}, err
+	}
+	if info.Prebuilt {
+		info.Hash = hex.EncodeToString(m.Sum[:])
+	}
+	return data, info, nil
+}
+
+// Locate is [Bundle.Wasm] without reading the module when its hash is
+// known: it returns the module's file and SHA-256, and builds a "source"
+// bundle as Wasm does when the build cache has no module for its
+// sources. A module file whose digest record (kept in opts.CacheDir; for
+// a "module" bundle only when CacheDir is set) says it is unchanged is
+// not read; Module.Bytes reads it when needed.
+func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildInfo, error) {
 	start := time.Now()
 	if b.Manifest.Module != "" {
 		path := filepath.Join(b.Dir, filepath.FromSlash(b.Manifest.Module))
-		data, err := input.Read(path, input.Module)
-		if err != nil {
-			return nil, BuildInfo{}, err
+		info := BuildInfo{Prebuilt: true, Path: path}
+		m := &Module{Path: path, cacheDir: opts.CacheDir}
+		if sum, ok := readDigest(opts.CacheDir, path); ok {
+			m.Sum = sum
+		} else {
+			before, known := statID(path)
+			data, err := input.Read(path, input.Module)
+			if err != nil {
+				return nil, BuildInfo{}, err
+			}
+			m.data, m.Sum = data, sha256.Sum256(data)
+			if known {
+				writeDigest(opts.CacheDir, path, before, m.Sum, start)
+			}
 		}
-		sum := sha256.Sum256(data)
-		return data, BuildInfo{Prebuilt: true, Hash: hex.EncodeToString(sum[:]), Path: path, Duration: time.Since(start)}, nil
+		info.Hash = hex.EncodeToString(m.Sum[:])
+		info.Duration = time.Since(start)
+		return m, info, nil
 	}
 
 	if opts.GoCmd == "" {
@@ -159,6 +201,9 @@ func (b *Bundle) Wasm(ctx context.Context, opts BuildOptions) ([]byte, BuildInfo
 		sum, watch, stamped = readStamp(srcDir, opts)
 	}
 	var view *goView
+	if !stamped && opts.CachedOnly {
+		return nil, BuildInfo{}, ErrNotCached
+	}
 	if !stamped {
 		var err error
 		if view, err = goList(ctx, srcDir, opts); err != nil {
@@ -170,16 +215,31 @@ func (b *Bundle) Wasm(ctx context.Context, opts BuildOptions) ([]byte, BuildInfo
 	}
 	info := BuildInfo{Hash: sum, Path: filepath.Join(opts.CacheDir, sum+".wasm"), WatchDirs: watch, Stamped: stamped}
 	if !opts.Force {
-		if data, err := os.ReadFile(info.Path); err == nil && bytes.HasPrefix(data, []byte("\x00asm")) {
+		m := &Module{Path: info.Path, cacheDir: opts.CacheDir}
+		found := false
+		if m.Sum, found = readDigest(opts.CacheDir, info.Path); !found {
+			before, known := statID(info.Path)
+			if data, err := os.ReadFile(info.Path); err == nil && bytes.HasPrefix(data, []byte("\x00asm")) {
+				found = true
+				m.data, m.Sum = data, sha256.Sum256(data)
+				if known {
+					writeDigest(opts.CacheDir, info.Path, before, m.Sum, start)
+				}
+			}
+		}
+		if found {
 			if !stamped {
 				writeStamp(srcDir, opts, sum, watch, inputs, start)
 			}
 			info.Cached = true
 			info.Duration = time.Since(start)
-			return data, info, nil
+			return m, info, nil
 		}
 	}
 
+	if opts.CachedOnly {
+		return nil, BuildInfo{}, ErrNotCached
+	}
 	// What the build's inputs look like now, for unchanged to compare.
 	var before []pathStat
 	if view != nil {
@@ -218,7 +278,9 @@ func (b *Bundle) Wasm(ctx context.Context, opts BuildOptions) ([]byte, BuildInfo
 		info.Path = ""
 	}
 	info.Duration = time.Since(start)
-	return data, info, nil
+	m := NewModule(info.Path, data)
+	m.cacheDir = opts.CacheDir
+	return m, info, nil
 }
 
 // unchanged reports whether the sources of a build of srcDir whose

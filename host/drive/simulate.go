@@ -97,9 +97,17 @@ func Simulate(ctx context.Context, sc *scenario.Scenario, prof profile.Profile, 
 	}
 	s.Runtime = rt
 	s.Driver = New(rt, Options{Virtual: true, Routes: routes})
+	// The apps load in order; the modules of all but the first compile
+	// meanwhile on the other cores.
+	var later []string
+	for _, a := range sc.Apps[min(1, len(sc.Apps)):] {
+		later = append(later, a.Dir)
+	}
+	warmed := rt.Warm(ctx, later...)
 	for _, a := range sc.Apps {
 		app, err := rt.Load(ctx, a.Dir)
 		if err != nil {
+			warmed()
 			rt.Close(context.Background())
 			return nil, fmt.Errorf("%s:%d: app %s: %w", sc.File, a.Line, a.Alias, err)
 		}
@@ -109,6 +117,7 @@ func Simulate(ctx context.Context, sc *scenario.Scenario, prof profile.Profile, 
 			app.Complication().SetActive(on)
 		}
 	}
+	warmed()
 	for _, ev := range sc.Events {
 		if ev.Verb == scenario.VerbPush && ev.Push != nil && ev.Push.Target != "" && ev.Push.Target != s.apps[ev.App].ID() {
 			rt.Close(context.Background())

@@ -331,7 +331,7 @@ func TestCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, Key(fibModule(), Strict))
+	path := filepath.Join(dir, entryName(sha256.Sum256(fibModule()), Strict, Extras{}))
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("no cache entry: %v", err)
 	}
@@ -341,7 +341,7 @@ func TestCache(t *testing.T) {
 	}
 	// A hit returns the stored bytes: prove it by planting a valid entry.
 	planted := mustInstrument(t, loopModule(), Strict)
-	if err := os.WriteFile(path, append(sha256Of(planted), planted...), 0o644); err != nil {
+	if err := os.WriteFile(path, encodeEntry(planted), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := c.Instrument(fibModule(), Strict); string(b) != string(planted) {
@@ -394,11 +394,80 @@ func TestCacheLookup(t *testing.T) {
 			t.Errorf("Lookup with %s found an entry", tc.what)
 		}
 	}
-	path := filepath.Join(dir, strings.TrimSuffix(Key(fibModule(), Strict), ".wasm")+"-snap.wasm")
+	path := filepath.Join(dir, strings.TrimSuffix(Key(fibModule(), Strict), ".wasm")+"-snap.w2")
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("no entry where the test corrupts it: %v", err)
+	}
 	if err := os.WriteFile(path, []byte("garbage that is long enough to hold a sha256 sum.."), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := c.Lookup(fibModule(), Strict, x); ok {
 		t.Error("Lookup took a corrupted entry")
+	}
+}
+
+// TestCacheEntryDamage: Open refuses an entry that is truncated, has a
+// byte flipped anywhere (header or module), is extended, is of the first
+// format (a SHA-256 and the module) or is empty, and InstrumentWith then
+// recomputes and replaces it; an intact entry is found again.
+func TestCacheEntryDamage(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "meter-cache")
+	c, err := NewCache(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := Extras{Snapshots: true}
+	want, err := c.InstrumentWith(fibModule(), Strict, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(fibModule())
+	path := filepath.Join(dir, entryName(sum, Strict, x))
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flip := func(i int) []byte {
+		b := append([]byte(nil), good...)
+		b[i] ^= 0x20
+		return b
+	}
+	cases := map[string][]byte{
+		"truncated":            good[:len(good)-1],
+		"only the header":      good[:entryHeader],
+		"half a header":        good[:entryHeader/2],
+		"extended":             append(append([]byte(nil), good...), 0),
+		"module byte flipped":  flip(len(good) - 2),
+		"first byte of module": flip(entryHeader),
+		"length flipped":       flip(len(entryMagic)),
+		"checksum flipped":     flip(len(entryMagic) + 8),
+		"magic flipped":        flip(0),
+		"first format":         append(sha256Of(want), want...),
+		"empty":                {},
+	}
+	for name, content := range cases {
+		if err := os.WriteFile(path, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if e, ok := c.Open(sum, Strict, x); ok {
+			e.Close()
+			t.Errorf("%s: Open took the entry", name)
+		}
+		if got, err := c.InstrumentWith(fibModule(), Strict, x); err != nil || string(got) != string(want) {
+			t.Errorf("%s: InstrumentWith = %d bytes, %v; want the module recomputed", name, len(got), err)
+		}
+		e, ok := c.Open(sum, Strict, x)
+		if !ok {
+			t.Errorf("%s: the recomputed entry was not stored", name)
+			continue
+		}
+		if string(e.Bytes()) != string(want) {
+			t.Errorf("%s: the stored entry differs", name)
+		}
+		if e.Key() == sum || e.Key() == sha256.Sum256(want) {
+			t.Errorf("%s: the entry's key is a plain module hash", name)
+		}
+		e.Close()
+		e.Close() // a second Close does nothing
 	}
 }

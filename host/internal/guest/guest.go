@@ -19,6 +19,7 @@ package guest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -179,7 +180,7 @@ func New(ctx context.Context, cfg Config) (*Guest, error) {
 // returns it, for the caller's checks; the Guest holds it (the caller does
 // not close it). The error is wazero's.
 func (g *Guest) Compile(ctx context.Context, wasm []byte) (*Module, error) {
-	cm, err := g.rt.compile(ctx, wasm)
+	cm, err := g.rt.compile(ctx, wasm, sha256.Sum256(wasm))
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +196,17 @@ func (g *Guest) Compile(ctx context.Context, wasm []byte) (*Module, error) {
 // wazero's. A prepared module that is not swapped in must be closed.
 // Another app's module of the same bytes is shared, not compiled again.
 func (g *Guest) Prepare(ctx context.Context, wasm []byte) (*Module, error) {
-	return g.rt.compile(ctx, wasm)
+	return g.rt.compile(ctx, wasm, sha256.Sum256(wasm))
+}
+
+// PrepareKeyed is Prepare for a caller that holds a key standing for
+// wasm's bytes, so that they are not hashed again to find another app's
+// module of the same bytes: two calls with equal keys must pass equal
+// bytes, and a key must never equal the SHA-256 of other bytes than
+// wasm's (a meter.Entry's Key, or the SHA-256 of wasm itself, qualify).
+// wasm is not kept: the caller may release it once this returns.
+func (g *Guest) PrepareKeyed(ctx context.Context, wasm []byte, key [32]byte) (*Module, error) {
+	return g.rt.compile(ctx, wasm, key)
 }
 
 // Swap makes cm, from Prepare, the module every instance is made from from

@@ -74,7 +74,7 @@ func (g *Guest) Start(ctx context.Context, cm *Module, salt uint64, budget time.
 	if err := s.Instantiate(ctx, salt, budget); err != nil {
 		return nil, err
 	}
-	st.g, st.inst, st.Init = s, s.inst, s.initTime
+	st.g, st.inst, st.Init = s, s.inst, s.snaps.initTime
 	return st, nil
 }
 
@@ -113,7 +113,7 @@ func (g *Guest) Adopt(ctx context.Context, st *Started) {
 	in.stdout.log, in.stderr.log = g.cfg.Log, g.cfg.Log
 	g.inst = in
 	g.rt.guests.Store(in.mod, g)
-	g.initTime = st.Init
+	g.snaps.initTime = st.Init
 	g.cfg.Sched.Advance(st.Init)
 	if st.fs != nil {
 		st.fs.adopted.Store(true)

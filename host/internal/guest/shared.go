@@ -2,7 +2,6 @@ package guest
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"sync"
 
@@ -32,7 +31,7 @@ type wasmRuntime struct {
 	refs    int                      // Guests using it; under shared.Mutex for a shared one
 	guests  sync.Map                 // api.Module (a live or parked instance) -> *Guest
 	mu      sync.Mutex               // guards modules
-	modules map[[32]byte]*sharedCode // by the SHA-256 of the module's bytes
+	modules map[[32]byte]*sharedCode // by the module's key (compile)
 }
 
 // runtimeKey is what Guests must have in common to share a runtime.
@@ -77,6 +76,34 @@ func acquireRuntime(ctx context.Context, g *Guest) (*wasmRuntime, error) {
 	rt.shared = true
 	shared.m[key] = rt
 	return rt, nil
+}
+
+// Warm compiles wasm, under key (see Guest.PrepareKeyed), into the shared
+// runtime that a Guest of cfg will run in, ahead of that Guest: a Guest
+// made later whose PrepareKeyed passes the same key takes that compiled
+// module (waiting for it if it is still compiling) instead of compiling
+// again. So the apps of a run can be compiled on several cores at once
+// while they are still loaded one after the other, in order. done gives
+// the runtime and the module back; call it once the Guests are made. A
+// cfg with a runtime of its own (Coverage, Reuse) has nothing to share:
+// Warm does nothing. wasm is not kept once Warm returns.
+func Warm(ctx context.Context, cfg Config, wasm []byte, key [32]byte) (done func(), err error) {
+	if cfg.Coverage || cfg.Reuse {
+		return func() {}, nil
+	}
+	rt, err := acquireRuntime(ctx, &Guest{cfg: cfg})
+	if err != nil {
+		return nil, err
+	}
+	m, err := rt.compile(ctx, wasm, key)
+	if err != nil {
+		rt.release(ctx)
+		return nil, err
+	}
+	return func() {
+		m.Close(ctx)
+		rt.release(ctx)
+	}, nil
 }
 
 // newRuntime builds a wazero runtime: memory capped at cfg.MemoryPages,
@@ -164,10 +191,11 @@ type Module struct {
 }
 
 // compile returns a hold on wasm compiled in rt: the module already
-// compiled there if one has the same bytes, else a new compilation. The
-// error is wazero's.
-func (rt *wasmRuntime) compile(ctx context.Context, wasm []byte) (*Module, error) {
-	sum := sha256.Sum256(wasm)
+// compiled there if one has the same key, else a new compilation. key
+// identifies wasm's bytes: their SHA-256, or a key the caller holds
+// that stands for them as surely (see Guest.PrepareKeyed). The error is
+// wazero's.
+func (rt *wasmRuntime) compile(ctx context.Context, wasm []byte, sum [32]byte) (*Module, error) {
 	rt.mu.Lock()
 	code := rt.modules[sum]
 	if code != nil {

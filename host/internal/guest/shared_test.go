@@ -180,3 +180,75 @@ func TestSharedRuntime(t *testing.T) {
 		t.Fatal("the shared runtime stayed open after its last app closed")
 	}
 }
+
+// TestWarmSharesWithPrepareKeyed: a module Warm compiled is the one a
+// later Guest's PrepareKeyed of the same key gets (no second
+// compilation), it runs, and done leaves the Guest's hold working; a key
+// Warm did not see compiles anew.
+func TestWarmSharesWithPrepareKeyed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cache := wazero.NewCompilationCache()
+	defer cache.Close(ctx)
+	wasm := metered(t, callerWasm)
+	key := [32]byte{1, 2, 3}
+	const pages = 19 // a limit no other test uses: a runtime of its own
+	done, err := Warm(ctx, Config{Cache: cache, MemoryPages: pages}, wasm, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared.Lock()
+	rt := shared.m[runtimeKey{cache: cache, pages: pages}]
+	shared.Unlock()
+	if rt == nil || len(rt.modules) != 1 || rt.modules[key] == nil {
+		t.Fatalf("Warm left no compiled module under its key in the shared runtime")
+	}
+	warmed := rt.modules[key]
+
+	rec := &recorder{}
+	clk := clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	prof := profile.Default()
+	g, err := New(ctx, Config{ID: "dev.watchbox.test.caller", Log: zerolog.Nop(), Cache: cache, MemoryPages: pages,
+		Seed: 1, Virtual: true, Clock: clk, Sched: clock.New(clk), Profile: func() *profile.Profile { return &prof }, Handler: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close(ctx)
+	cm, err := g.PrepareKeyed(ctx, wasm, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.rt != rt || cm.code != warmed {
+		t.Fatal("PrepareKeyed compiled again instead of taking Warm's module")
+	}
+	g.Swap(ctx, cm)
+	done()
+	if err := g.Instantiate(ctx, 0, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	mustCall(t, g, 7)
+	if rec.count(7) != 1 {
+		t.Errorf("the guest made %d requests of op 7, want 1", rec.count(7))
+	}
+	other, err := g.PrepareKeyed(ctx, wasm, [32]byte{9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.code == warmed {
+		t.Error("another key took Warm's module")
+	}
+	other.Close(ctx)
+
+	// A Guest with a runtime of its own: Warm does nothing.
+	done, err = Warm(ctx, Config{Cache: cache, MemoryPages: pages + 1, Reuse: true}, wasm, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared.Lock()
+	none := shared.m[runtimeKey{cache: cache, pages: pages + 1}]
+	shared.Unlock()
+	if none != nil {
+		t.Error("Warm made a shared runtime for a Config with Reuse")
+	}
+	done()
+}
