@@ -22,7 +22,7 @@ var t0 = time.Date(2026, 6, 1, 7, 0, 0, 0, time.UTC)
 // session starts the session test app of mode at 07:00, launched.
 func session(t *testing.T, mode string, opts ...watchtest.Option) *watchtest.App {
 	t.Helper()
-	app := watchtest.New(t, "apps/session-"+mode, append([]watchtest.Option{watchtest.Start(t0)}, opts...)...)
+	app := watchtest.New(t, "apps/session-"+mode, append([]watchtest.Option{watchtest.Start(t0), watchtest.CacheDir(testCache)}, opts...)...)
 	app.Launch()
 	return app
 }
@@ -429,7 +429,7 @@ func TestRuleCPUBackgroundLimit(t *testing.T) {
 // drops instead of frontmost_timeout (2 min).
 func TestExtendedFrontmostTimeout(t *testing.T) {
 	t.Parallel()
-	app := watchtest.New(t, "apps/session-optin", watchtest.Start(t0))
+	app := watchtest.New(t, "apps/session-optin", watchtest.Start(t0), watchtest.CacheDir(testCache))
 	app.Launch()
 	app.WristDown()
 	app.Advance(59 * time.Minute)

@@ -155,7 +155,9 @@ func New(t testing.TB, dir string, opts ...Option) *App {
 	if c.timeline != nil {
 		out = io.MultiWriter(&a.out, c.timeline)
 	}
+	first := firstLoad(abs, c.cache)
 	sim, err := drive.Simulate(a.ctx, sc, prof, drive.SimOptions{CacheDir: c.cache, DataDir: t.TempDir(), Out: lockedWriter{a, out}})
+	first(err == nil)
 	if err != nil {
 		t.Fatalf("watchtest: %v", drive.Message(err))
 	}
@@ -167,6 +169,52 @@ func New(t testing.TB, dir string, opts ...Option) *App {
 		}
 	})
 	return a
+}
+
+// loads holds, per bundle directory and cache, whether a runtime of this
+// process has loaded the bundle: parallel tests that start the same app
+// at once would each build, meter and compile it (seconds of CPU each,
+// and with a cold Go cache each build compiles the standard library for
+// wasip1), where one load fills the caches for all.
+var loads = struct {
+	sync.Mutex
+	m    map[[2]string]*sync.Mutex // locked until the first load succeeded
+	done map[[2]string]bool
+}{m: map[[2]string]*sync.Mutex{}, done: map[[2]string]bool{}}
+
+// firstLoad waits until no other New of this process is loading the
+// bundle in dir into cache for the first time, and returns the function to
+// call with whether the load succeeded. After a successful first load it
+// returns at once.
+func firstLoad(dir, cache string) func(ok bool) {
+	key := [2]string{dir, cache}
+	loads.Lock()
+	if loads.done[key] {
+		loads.Unlock()
+		return func(bool) {}
+	}
+	mu := loads.m[key]
+	if mu == nil {
+		mu = new(sync.Mutex)
+		loads.m[key] = mu
+	}
+	loads.Unlock()
+	mu.Lock()
+	loads.Lock()
+	done := loads.done[key]
+	loads.Unlock()
+	if done {
+		mu.Unlock()
+		return func(bool) {}
+	}
+	return func(ok bool) {
+		if ok {
+			loads.Lock()
+			loads.done[key] = true
+			loads.Unlock()
+		}
+		mu.Unlock()
+	}
 }
 
 // lockedWriter keeps the timeline and the app's log lines.
