@@ -81,9 +81,18 @@ func Serve(method, path string, status int, body string) Option {
 // face at the start (default: on when its manifest says it has one).
 func Complication(on bool) Option { return func(c *config) { c.comp = &on } }
 
-// CacheDir sets the cache of built and compiled apps (default watchbox's,
-// the user's cache directory + "/watchbox").
+// CacheDir sets the cache of built and compiled apps. The default is
+// DefaultCacheDir: one cache for the tests of every package (and of every
+// test binary a `go test ./...` runs at once), kept out of the user's
+// watchbox cache.
 func CacheDir(dir string) Option { return func(c *config) { c.cache = dir } }
+
+// DefaultCacheDir returns the cache New uses without CacheDir:
+// watchbox-test-cache under os.TempDir(), which watchbox's own tests share
+// too. Builds into it are safe from concurrent test binaries, and a test
+// binary that finds an app built, metered or compiled there by another
+// does not do that work again.
+func DefaultCacheDir() string { return filepath.Join(os.TempDir(), "watchbox-test-cache") }
 
 // AllowFailures lets calls into the app fail (crash, or a handler that
 // returns an error) without failing the test, for tests of failures; see
@@ -128,7 +137,7 @@ var aliasRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
 // load fails the test at once.
 func New(t testing.TB, dir string, opts ...Option) *App {
 	t.Helper()
-	c := config{start: scenario.DefaultStart, seed: scenario.DefaultSeed}
+	c := config{start: scenario.DefaultStart, seed: scenario.DefaultSeed, cache: DefaultCacheDir()}
 	for _, o := range opts {
 		o(&c)
 	}

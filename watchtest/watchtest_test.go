@@ -2,8 +2,6 @@ package watchtest_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,15 +10,11 @@ import (
 	"github.com/watchbox/watchbox/watchtest"
 )
 
-// testCache is the cache the test binaries of the repository share (see
-// package host's tests), so that hello is built and compiled once for all.
-var testCache = filepath.Join(os.TempDir(), "watchbox-test-cache")
-
 // TestHello drives the hello sample through a launch, a wrist-down, a
 // purge and a relaunch, and checks each kind of assertion on it.
 func TestHello(t *testing.T) {
 	t.Parallel()
-	app := watchtest.New(t, "../apps/hello", watchtest.Start(time.Date(2026, 6, 1, 7, 0, 0, 0, time.UTC)), watchtest.CacheDir(testCache))
+	app := watchtest.New(t, "../apps/hello", watchtest.Start(time.Date(2026, 6, 1, 7, 0, 0, 0, time.UTC)))
 	if app.Alias() != "hello" {
 		t.Errorf("alias %q", app.Alias())
 	}
@@ -70,7 +64,7 @@ func (f *fakeT) Errorf(format string, args ...any) {
 func TestFailuresSayWhatHappened(t *testing.T) {
 	t.Parallel()
 	f := &fakeT{TB: t}
-	app := watchtest.New(f, "../apps/hello", watchtest.Start(time.Date(2026, 6, 1, 7, 0, 0, 0, time.UTC)), watchtest.CacheDir(testCache))
+	app := watchtest.New(f, "../apps/hello", watchtest.Start(time.Date(2026, 6, 1, 7, 0, 0, 0, time.UTC)))
 	app.Launch()
 	app.Expect("expect hello state background")
 	app.Expect("expect hello task application-refresh")
