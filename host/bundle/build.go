@@ -201,7 +201,7 @@ func (b *Bundle) Wasm(ctx context.Context, opts BuildOptions) ([]byte, BuildInfo
 	}
 	built := false
 	defer func() { end(built) }()
-	unlock, err := buildgate.Lock(ctx, filepath.Join(opts.CacheDir, "."+sum+".lock"))
+	unlock, err := buildgate.LockTemp(ctx, filepath.Join(opts.CacheDir, "."+sum+".lock"))
 	if err != nil {
 		return nil, BuildInfo{}, waitError(ctx, srcDir, err)
 	}

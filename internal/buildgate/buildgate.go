@@ -78,5 +78,12 @@ func isDone() bool {
 // locks are not supported, Lock only excludes the goroutines of this
 // process.
 func Lock(ctx context.Context, path string) (unlock func(), err error) {
-	return lockFile(ctx, path)
+	return lockFile(ctx, path, false)
+}
+
+// LockTemp is Lock for a lock file that exists only while it is held:
+// unlock removes it, so that a directory of results (a build cache) is left
+// with no lock files in it.
+func LockTemp(ctx context.Context, path string) (unlock func(), err error) {
+	return lockFile(ctx, path, true)
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -47,6 +49,9 @@ func TestLockExcludes(t *testing.T) {
 // once. Not parallel: it changes the process's state.
 func TestFirst(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
+	doneMu.Lock()
+	done = false // as in a new process (go test -count)
+	doneMu.Unlock()
 	end, err := First(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +62,7 @@ func TestFirst(t *testing.T) {
 		t.Fatalf("First during the first build: %v, want the context's deadline", err)
 	}
 	end(false)
+	ctx = context.Background()
 	end, err = First(ctx)
 	if err != nil {
 		t.Fatalf("First after a failed first build: %v", err)
@@ -75,5 +81,40 @@ func TestFirst(t *testing.T) {
 			t.Fatalf("First after a successful build: %v", err)
 		}
 		defer end(true)
+	}
+}
+
+// TestLockTempRemovesItsFile: a LockTemp's file is gone once it is
+// released, and goroutines that take turns on it never hold it together.
+func TestLockTempRemovesItsFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "x.lock")
+	var holders, most atomic.Int32
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				unlock, err := LockTemp(context.Background(), path)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if n := holders.Add(1); n > 1 {
+					most.Store(n)
+				}
+				time.Sleep(100 * time.Microsecond)
+				holders.Add(-1)
+				unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if m := most.Load(); m != 0 {
+		t.Errorf("%d goroutines held the lock at once", m)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("lock file after the last unlock: %v, want it removed", err)
 	}
 }
