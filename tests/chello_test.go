@@ -41,7 +41,7 @@ func newChelloHarness(t *testing.T) *chelloHarness {
 	h := &chelloHarness{}
 	log := zerolog.New(h).Level(zerolog.DebugLevel)
 	rt, err := host.New(context.Background(), host.Config{
-		CacheDir:         filepath.Join(os.TempDir(), "watchbox-test-cache"),
+		CacheDir:         testCache,
 		DataDir:          t.TempDir(),
 		Logger:           &log,
 		FrontmostTimeout: -1,
@@ -277,7 +277,7 @@ func TestCGuestLifeCycle(t *testing.T) {
 // module checks and declares ABI v1.
 func TestCGuestInspect(t *testing.T) {
 	t.Parallel()
-	report, err := inspect.Path(context.Background(), chelloDir, inspect.Options{CacheDir: filepath.Join(os.TempDir(), "watchbox-test-cache")})
+	report, err := inspect.Path(context.Background(), chelloDir, inspect.Options{CacheDir: testCache})
 	if err != nil {
 		t.Fatal(err)
 	}

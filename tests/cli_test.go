@@ -40,8 +40,13 @@ var (
 	repoRoot string
 	// sharedCache is $XDG_CACHE_HOME for every watchbox process, shared by
 	// all test binaries so that Go builds of apps and wazero compilations
-	// are cached across runs.
-	sharedCache = filepath.Join(os.TempDir(), "watchbox-test-cache-cli")
+	// are cached across runs. Its watchbox directory (the commands' cache)
+	// is a link to testCache, so that the commands and the in-process
+	// runtimes of every test binary build, meter and compile an app once.
+	sharedCache = filepath.Join(os.TempDir(), "watchbox-test-xdg-cache")
+	// testCache is the cache of the in-process runtimes of every test
+	// binary (host's, drive's, ... and this package's).
+	testCache = filepath.Join(os.TempDir(), "watchbox-test-cache")
 	// dataHome is $XDG_DATA_HOME of TestMain's commands, so that a command
 	// without --data never writes to the user's home (tests get their own:
 	// see env).
@@ -72,7 +77,7 @@ func testMain(m *testing.M) int {
 	if runtime.GOOS == "windows" {
 		watchboxBin += ".exe"
 	}
-	if err := os.MkdirAll(sharedCache, 0o755); err != nil {
+	if err := linkSharedCache(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -121,6 +126,25 @@ func testMain(m *testing.M) int {
 		}
 	}
 	return m.Run()
+}
+
+// linkSharedCache makes sharedCache/watchbox a link to testCache (or, where
+// links cannot be made, a directory of its own).
+func linkSharedCache() error {
+	if err := os.MkdirAll(sharedCache, 0o755); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(testCache, 0o755); err != nil {
+		return err
+	}
+	link := filepath.Join(sharedCache, "watchbox")
+	if _, err := os.Lstat(link); err == nil {
+		return nil
+	}
+	if err := os.Symlink(testCache, link); err != nil && !errors.Is(err, os.ErrExist) {
+		return os.MkdirAll(link, 0o755)
+	}
+	return nil
 }
 
 // builtApps are the Go app bundles the tests run, built by TestMain.

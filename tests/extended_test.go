@@ -1,12 +1,17 @@
 package tests
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/watchbox/watchbox/host/bundle"
 	"github.com/watchbox/watchbox/host/drive"
 	"github.com/watchbox/watchbox/watchtest"
 )
@@ -22,9 +27,80 @@ var t0 = time.Date(2026, 6, 1, 7, 0, 0, 0, time.UTC)
 // session starts the session test app of mode at 07:00, launched.
 func session(t *testing.T, mode string, opts ...watchtest.Option) *watchtest.App {
 	t.Helper()
-	app := watchtest.New(t, "apps/session-"+mode, append([]watchtest.Option{watchtest.Start(t0)}, opts...)...)
+	app := watchtest.New(t, sessionBundle(t, mode), append([]watchtest.Option{watchtest.Start(t0), watchtest.CacheDir(testCache)}, opts...)...)
 	app.Launch()
 	return app
+}
+
+// sessionModes are the session-* test apps, by mode.
+var sessionModes = []string{"alarm", "mindfulness", "none", "optin", "physical-therapy"}
+
+// sessionBundles builds the session apps once per test binary. Their
+// main.go files are one file (TestSessionAppsShareOneSource), so the five
+// go builds, meterings and compilations would make five modules that
+// differ only in their package paths: the source is built once, from
+// apps/session-none, and each app becomes a bundle in a temporary
+// directory with the app's own manifest and the one module.
+var sessionBundles = sync.OnceValues(func() (string, error) {
+	wasm, _, err := bundle.Build(context.Background(), "apps/session-none", bundle.BuildOptions{CacheDir: filepath.Join(testCache, "build")})
+	if err != nil {
+		return "", err
+	}
+	root := filepath.Join(runtimeDir, "session-bundles")
+	for _, mode := range sessionModes {
+		dir := filepath.Join(root, "session-"+mode)
+		manifest, err := os.ReadFile(filepath.Join("apps", "session-"+mode, "watchapp.json"))
+		if err != nil {
+			return "", err
+		}
+		prebuilt := strings.Replace(string(manifest), `"source": "."`, `"module": "app.wasm"`, 1)
+		if prebuilt == string(manifest) {
+			return "", fmt.Errorf("apps/session-%s/watchapp.json has no \"source\": \".\"", mode)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "watchapp.json"), []byte(prebuilt), 0o644); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "app.wasm"), wasm, 0o644); err != nil {
+			return "", err
+		}
+	}
+	return root, nil
+})
+
+// sessionBundle returns the bundle directory of the session app of mode,
+// built from the shared source (see sessionBundles).
+func sessionBundle(t *testing.T, mode string) string {
+	t.Helper()
+	root, err := sessionBundles()
+	if err != nil {
+		t.Fatalf("building the session apps: %v", err)
+	}
+	return filepath.Join(root, "session-"+mode)
+}
+
+// TestSessionAppsShareOneSource: the session apps' main.go files are
+// byte for byte the same, so that the module sessionBundles builds from
+// one of them is the others' too.
+func TestSessionAppsShareOneSource(t *testing.T) {
+	t.Parallel()
+	want, err := os.ReadFile("apps/session-none/main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, _ := filepath.Glob("apps/session-*")
+	if len(dirs) != len(sessionModes) {
+		t.Errorf("session apps %v, want one per mode of %v", dirs, sessionModes)
+	}
+	for _, dir := range dirs {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		got, err := os.ReadFile(filepath.Join(dir, "main.go"))
+		if err != nil || len(files) != 1 || !bytes.Equal(got, want) {
+			t.Errorf("%s: Go files %v (main.go: %v) are not one main.go like apps/session-none's", dir, files, err)
+		}
+	}
 }
 
 // do sends the app a command.
@@ -429,7 +505,7 @@ func TestRuleCPUBackgroundLimit(t *testing.T) {
 // drops instead of frontmost_timeout (2 min).
 func TestExtendedFrontmostTimeout(t *testing.T) {
 	t.Parallel()
-	app := watchtest.New(t, "apps/session-optin", watchtest.Start(t0))
+	app := watchtest.New(t, sessionBundle(t, "optin"), watchtest.Start(t0), watchtest.CacheDir(testCache))
 	app.Launch()
 	app.WristDown()
 	app.Advance(59 * time.Minute)

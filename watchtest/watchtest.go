@@ -81,9 +81,18 @@ func Serve(method, path string, status int, body string) Option {
 // face at the start (default: on when its manifest says it has one).
 func Complication(on bool) Option { return func(c *config) { c.comp = &on } }
 
-// CacheDir sets the cache of built and compiled apps (default watchbox's,
-// the user's cache directory + "/watchbox").
+// CacheDir sets the cache of built and compiled apps. The default is
+// DefaultCacheDir: one cache for the tests of every package (and of every
+// test binary a `go test ./...` runs at once), kept out of the user's
+// watchbox cache.
 func CacheDir(dir string) Option { return func(c *config) { c.cache = dir } }
+
+// DefaultCacheDir returns the cache New uses without CacheDir:
+// watchbox-test-cache under os.TempDir(), which watchbox's own tests share
+// too. Builds into it are safe from concurrent test binaries, and a test
+// binary that finds an app built, metered or compiled there by another
+// does not do that work again.
+func DefaultCacheDir() string { return filepath.Join(os.TempDir(), "watchbox-test-cache") }
 
 // AllowFailures lets calls into the app fail (crash, or a handler that
 // returns an error) without failing the test, for tests of failures; see
@@ -128,7 +137,7 @@ var aliasRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
 // load fails the test at once.
 func New(t testing.TB, dir string, opts ...Option) *App {
 	t.Helper()
-	c := config{start: scenario.DefaultStart, seed: scenario.DefaultSeed}
+	c := config{start: scenario.DefaultStart, seed: scenario.DefaultSeed, cache: DefaultCacheDir()}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -155,7 +164,9 @@ func New(t testing.TB, dir string, opts ...Option) *App {
 	if c.timeline != nil {
 		out = io.MultiWriter(&a.out, c.timeline)
 	}
+	first := firstLoad(abs, c.cache)
 	sim, err := drive.Simulate(a.ctx, sc, prof, drive.SimOptions{CacheDir: c.cache, DataDir: t.TempDir(), Out: lockedWriter{a, out}})
+	first(err == nil)
 	if err != nil {
 		t.Fatalf("watchtest: %v", drive.Message(err))
 	}
@@ -167,6 +178,52 @@ func New(t testing.TB, dir string, opts ...Option) *App {
 		}
 	})
 	return a
+}
+
+// loads holds, per bundle directory and cache, whether a runtime of this
+// process has loaded the bundle: parallel tests that start the same app
+// at once would each build, meter and compile it (seconds of CPU each,
+// and with a cold Go cache each build compiles the standard library for
+// wasip1), where one load fills the caches for all.
+var loads = struct {
+	sync.Mutex
+	m    map[[2]string]*sync.Mutex // locked until the first load succeeded
+	done map[[2]string]bool
+}{m: map[[2]string]*sync.Mutex{}, done: map[[2]string]bool{}}
+
+// firstLoad waits until no other New of this process is loading the
+// bundle in dir into cache for the first time, and returns the function to
+// call with whether the load succeeded. After a successful first load it
+// returns at once.
+func firstLoad(dir, cache string) func(ok bool) {
+	key := [2]string{dir, cache}
+	loads.Lock()
+	if loads.done[key] {
+		loads.Unlock()
+		return func(bool) {}
+	}
+	mu := loads.m[key]
+	if mu == nil {
+		mu = new(sync.Mutex)
+		loads.m[key] = mu
+	}
+	loads.Unlock()
+	mu.Lock()
+	loads.Lock()
+	done := loads.done[key]
+	loads.Unlock()
+	if done {
+		mu.Unlock()
+		return func(bool) {}
+	}
+	return func(ok bool) {
+		if ok {
+			loads.Lock()
+			loads.done[key] = true
+			loads.Unlock()
+		}
+		mu.Unlock()
+	}
 }
 
 // lockedWriter keeps the timeline and the app's log lines.

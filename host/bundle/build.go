@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/watchbox/watchbox/host/input"
+	"github.com/watchbox/watchbox/internal/buildgate"
 	"io"
 	"os"
 	"os/exec"
@@ -214,7 +215,11 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 		}
 	}
 	info := BuildInfo{Hash: sum, Path: filepath.Join(opts.CacheDir, sum+".wasm"), WatchDirs: watch, Stamped: stamped}
-	if !opts.Force {
+	// cached returns the cache's module for the hash, if it has one.
+	cached := func() (*Module, bool) {
+		if opts.Force {
+			return nil, false
+		}
 		m := &Module{Path: info.Path, cacheDir: opts.CacheDir}
 		found := false
 		if m.Sum, found = readDigest(opts.CacheDir, info.Path); !found {
@@ -227,26 +232,47 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 				}
 			}
 		}
-		if found {
-			if !stamped {
-				writeStamp(srcDir, opts, sum, watch, inputs, start)
-			}
-			info.Cached = true
-			info.Duration = time.Since(start)
-			return m, info, nil
+		if !found {
+			return nil, false
 		}
+		if !stamped {
+			writeStamp(srcDir, opts, sum, watch, inputs, start)
+		}
+		info.Cached = true
+		info.Duration = time.Since(start)
+		return m, true
 	}
-
+	if m, ok := cached(); ok {
+		return m, info, nil
+	}
 	if opts.CachedOnly {
 		return nil, BuildInfo{}, ErrNotCached
 	}
+
+	if err := os.MkdirAll(opts.CacheDir, 0o755); err != nil {
+		return nil, BuildInfo{}, err
+	}
+	// Take turns with other builds (see buildgate) and look again: a build
+	// of the same sources that ended while this one waited cached them.
+	end, err := buildgate.First(ctx)
+	if err != nil {
+		return nil, BuildInfo{}, waitError(ctx, srcDir, err)
+	}
+	built := false
+	defer func() { end(built) }()
+	unlock, err := buildgate.LockTemp(ctx, filepath.Join(opts.CacheDir, "."+sum+".lock"))
+	if err != nil {
+		return nil, BuildInfo{}, waitError(ctx, srcDir, err)
+	}
+	defer unlock()
+	if m, ok := cached(); ok {
+		return m, info, nil
+	}
+
 	// What the build's inputs look like now, for unchanged to compare.
 	var before []pathStat
 	if view != nil {
 		before, _ = statPaths(srcDir, opts, inputs, watch)
-	}
-	if err := os.MkdirAll(opts.CacheDir, 0o755); err != nil {
-		return nil, BuildInfo{}, err
 	}
 	tmp, err := os.MkdirTemp(opts.CacheDir, ".build-")
 	if err != nil {
@@ -262,6 +288,7 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 	if _, err := goCmd(ctx, srcDir, opts.GoCmd, args...); err != nil {
 		return nil, BuildInfo{}, err
 	}
+	built = true
 	data, err := os.ReadFile(out)
 	if err != nil {
 		return nil, BuildInfo{}, err
@@ -331,6 +358,15 @@ func goCmd(ctx context.Context, dir, gocmd string, args ...string) ([]byte, erro
 		return nil, &BuildError{Dir: dir, Packages: pkgs, Output: output, Err: fmt.Errorf("%s %s: %w", gocmd, args[0], err), Hint: sdkHint(dir, output)}
 	}
 	return stdout.Bytes(), nil
+}
+
+// waitError is the error of a build that could not wait for its turn
+// (see buildgate): a *StoppedError if ctx was cancelled.
+func waitError(ctx context.Context, srcDir string, err error) error {
+	if ctx.Err() != nil {
+		return &StoppedError{Dir: srcDir, Cmd: "go build", Err: ctx.Err()}
+	}
+	return fmt.Errorf("waiting to build %s: %w", srcDir, err)
 }
 
 // StoppedError is a build stopped before it finished because its context
