@@ -24,6 +24,7 @@ type snapshot struct {
 	mem     []byte
 	globals []api.MutableGlobal // of the instance the snapshot was taken of
 	values  []uint64
+	push    eventBuffer // the push buffer registered when the snapshot was taken
 }
 
 // ErrNoSnapshot is Restore's error when there is no snapshot to restore,
@@ -57,6 +58,7 @@ func (g *Guest) Snapshot() error {
 		view, _ := mem.Read(0, mem.Size())
 		s.mem = bytes.Clone(view)
 	}
+	s.push = in.push
 	g.snap, g.snapOf = s, in
 	g.snapOpen = maps.Clone(g.open)
 	return nil
@@ -138,6 +140,9 @@ func (g *Guest) Restore() (pages int, err error) {
 	for i, mg := range s.globals {
 		mg.Set(s.values[i])
 	}
+	// The restored memory knows the buffer it registered then, not one a
+	// later run registered: writing there would corrupt it.
+	in.push = s.push
 	return pages, nil
 }
 
@@ -176,7 +181,7 @@ func (g *Guest) unpark(ctx context.Context, salt uint64) bool {
 		g.closeInstance(ctx, in)
 		return false
 	}
-	in.nextID = 0
+	in.nextID, in.pushed = 0, 0
 	in.env, in.reply, in.result = in.env[:0], in.reply[:0], in.result[:0]
 	in.inEvent = false
 	in.out = outputBudget{}
