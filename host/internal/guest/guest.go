@@ -290,6 +290,16 @@ func (g *Guest) Pushed() uint64 {
 	return g.inst.pushed
 }
 
+// PushBuffer returns where the live instance's registered push buffer
+// lies in its memory, and false when it registered none: for benchmarks
+// that call watchbox_event directly.
+func (g *Guest) PushBuffer() (addr, size uint32, ok bool) {
+	if g.inst == nil || g.inst.push.mem == nil {
+		return 0, 0, false
+	}
+	return g.inst.push.addr, g.inst.push.size, true
+}
+
 // Running reports whether an instance is alive.
 func (g *Guest) Running() bool { return g.inst != nil }
 
