@@ -176,7 +176,7 @@ func registerEventBuffer(g *Guest, args []byte) (abi.Status, string) {
 	const op = abi.OpRegisterEventBuffer
 	var m msg.EventBuffer
 	if err := m.Decode(args); err != nil {
-		return abi.StatusBadArgument, fmt.Sprintf("%v: %v", op, err)
+		return abi.StatusBadArgument, err.Error() // "register_event_buffer: FIELD: ..."
 	}
 	if m.Length == 0 {
 		g.inst.push = eventBuffer{}

@@ -152,7 +152,7 @@ func TestRegisterEventBufferRefusals(t *testing.T) {
 		{"cut short", cut[:len(cut)-3], abi.StatusBadArgument, "register_event_buffer: malformed argument fields"},
 	} {
 		s, why := register(t, g, c.fields)
-		if s != c.status || !strings.Contains(why, c.reason) {
+		if s != c.status || !strings.Contains(why, c.reason) || strings.Count(why, "register_event_buffer") != 1 {
 			t.Errorf("%s: %v %q; want %v %q", c.name, s, why, c.status, c.reason)
 		}
 		if g.inst.push != (eventBuffer{}) {
