@@ -217,3 +217,42 @@ func TestRegisterEventBufferRefusals(t *testing.T) {
 		t.Error("an event was pushed after the buffer was withdrawn")
 	}
 }
+
+// TestRestoreKeepsTheSnapshotsPushBuffer: an instance restored from its
+// snapshot (the fuzzer's reset) has the push buffer it had registered when
+// the snapshot was taken, not one a later run registered: the restored
+// memory knows only the first, and the host would write into memory the
+// guest has since reused.
+func TestRestoreKeepsTheSnapshotsPushBuffer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	g := newTestGuest(t, true)
+	defer g.Close(ctx)
+	if err := g.Instantiate(ctx, 0, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	first, _, ok := g.PushBuffer()
+	if !ok {
+		t.Fatal("the Go SDK registered no push buffer in _initialize")
+	}
+	// An envelope over the SDK's 4 KiB buffer makes it register a larger one.
+	if res := g.Call(ctx, abi.EventPhoneMessage, payloadOf(6000), time.Second); res.Crash != nil || res.Status != abi.StatusOK {
+		t.Fatalf("large event: %v %v", res.Status, res.Crash)
+	}
+	if moved, _, _ := g.PushBuffer(); moved == first {
+		t.Fatal("the SDK did not register a larger buffer for a 6000-byte envelope")
+	}
+	g.Kill(ctx)
+	if err := g.Instantiate(ctx, 1, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if g.Restores() != 1 {
+		t.Fatalf("the instance was not restored (%d restores)", g.Restores())
+	}
+	if addr, _, _ := g.PushBuffer(); addr != first {
+		t.Fatalf("restored instance's push buffer at %#x; its snapshot registered %#x", addr, first)
+	}
+	if res := g.Call(ctx, abi.EventPhoneMessage, payloadOf(100), time.Second); res.Crash != nil || res.Status != abi.StatusOK || g.Pushed() != 1 {
+		t.Fatalf("event after the restore: %v %v, %d pushed", res.Status, res.Crash, g.Pushed())
+	}
+}
