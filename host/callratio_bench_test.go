@@ -171,3 +171,46 @@ func BenchmarkEventRatio(b *testing.B) {
 	}
 	fmt.Print(sb.String())
 }
+
+// BenchmarkEventFuel reports the fuel (the guest's metered instructions,
+// the same on every machine) of the warm event BenchmarkEventRatio times,
+// with and without its 100-byte payload, and of the bare export with and
+// without 100 bytes: what the SDK's event path costs the guest, apart from
+// the host.
+func BenchmarkEventFuel(b *testing.B) {
+	ctx := context.Background()
+	rt := benchRuntime(b, Config{Virtual: true})
+	a, err := rt.Load(ctx, benchDir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := a.Launch(ctx); err != nil {
+		b.Fatal(err)
+	}
+	event := func(fields []byte) int64 {
+		c, err := a.Deliver(ctx, abi.EventPhoneMessage, fields)
+		if err != nil || c.Status != abi.StatusOK {
+			b.Fatal(err, c.Status)
+		}
+		return c.Fuel
+	}
+	mod := a.sys.Guest.Module()
+	fuel := mod.ExportedGlobal(meter.FuelExport).(api.MutableGlobal)
+	limit := mod.ExportedGlobal(meter.LimitExport).(api.MutableGlobal)
+	bare := func(n uint64) int64 {
+		fuel.Set(uint64(meter.MaxFuel))
+		limit.Set(0)
+		if _, err := mod.ExportedFunction("bare").Call(ctx, 1, n); err != nil {
+			b.Fatal(err)
+		}
+		return meter.MaxFuel - int64(fuel.Get())
+	}
+	var ev, empty, bare100, bare0 int64
+	for range b.N {
+		ev, empty, bare100, bare0 = event(payload100()), event(nil), bare(100), bare(0)
+	}
+	b.ReportMetric(float64(ev), "event-fuel")
+	b.ReportMetric(float64(empty), "empty-event-fuel")
+	b.ReportMetric(float64(bare100), "bare-payload-fuel")
+	b.ReportMetric(float64(bare0), "bare-fuel")
+}
