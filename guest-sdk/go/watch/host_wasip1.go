@@ -35,7 +35,6 @@ func abiMarker() {}
 var (
 	eventBuf = make([]byte, 4096)
 	pushing  bool
-	retired  []byte
 )
 
 // The SDK registers its buffer while the package initializes, in
@@ -77,8 +76,8 @@ func watchboxEvent(kind int32, size int32) int32 {
 // pull reads an envelope of size bytes into eventBuf with event_read,
 // growing the buffer first when it is too small. While pushing, a grown
 // buffer is registered in place of the old one, so that later envelopes of
-// this size are pushed; the old one stays eventBuf unless the host takes
-// the new one, as the host may still write there.
+// this size are pushed; if the host takes neither the new buffer nor the
+// withdrawal of the old, the old one stays registered and eventBuf.
 func pull(size uint32) bool {
 	if size > abi.MaxEnvelope {
 		return false
@@ -89,10 +88,14 @@ func pull(size uint32) bool {
 			b = b[:abi.MaxEventBuffer]
 		}
 		if pushing && !registerEventBuffer(b) {
-			pushing = false
 			if !registerEventBuffer(nil) {
-				retired = eventBuf // still registered: it must stay alive
+				// A host that refuses even the withdrawal (the ABI does
+				// not let it) still writes the old buffer: keep it, and
+				// fail this envelope rather than ever read a pushed one
+				// from the wrong place.
+				return false
 			}
+			pushing = false
 		}
 		eventBuf = b
 	}
