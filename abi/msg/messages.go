@@ -35,6 +35,7 @@ var keyType = [...]abi.Type{
 	abi.FieldValue:         abi.TypeBytes,
 	abi.FieldExtendedState: abi.TypeInt, abi.FieldSessionID: abi.TypeInt, abi.FieldSessionError: abi.TypeInt,
 	abi.FieldContentPending: abi.TypeBool, abi.FieldReachable: abi.TypeBool, abi.FieldPaired: abi.TypeBool,
+	abi.FieldAddress: abi.TypeInt, abi.FieldLength: abi.TypeInt,
 }
 
 // KeyType returns the wire type every value of key has, and whether key is

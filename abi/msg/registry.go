@@ -109,6 +109,8 @@ func ForOp(op abi.Op) (args, result Message) {
 		return &SessionRef{}, &ExtendedSessionInfo{}
 	case abi.OpNotifyUser:
 		return &NotifyUser{}, &Empty{}
+	case abi.OpRegisterEventBuffer:
+		return &EventBuffer{}, &Empty{}
 	}
 	return nil, nil
 }
@@ -130,7 +132,7 @@ func Specs() []*Spec {
 		bluetoothDisconnectSpec, startWorkoutSpec, startExtendedSessionSpec, sessionRefSpec,
 		extendedSessionInfoSpec, notifyUserSpec,
 		workoutCallSpec, startLocationUpdatesSpec,
-		phoneSessionSpec, bluetoothErrorSpec,
+		phoneSessionSpec, bluetoothErrorSpec, eventBufferSpec,
 	}
 }
 

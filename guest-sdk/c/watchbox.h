@@ -29,6 +29,9 @@
 #define WB_FIELD_HEADER_SIZE 8   /* key u16, type u8, reserved u8, length u32 */
 #define WB_MAX_ENVELOPE 65536   /* the largest envelope a host sends */
 #define WB_MAX_SESSION_ID 128   /* the longest URL session identifier */
+#define WB_SIZE_PUSHED 0x80000000u   /* watchbox_event's size: the envelope is in the registered buffer (push path) */
+#define WB_MIN_EVENT_BUFFER 24   /* register_event_buffer: the shortest buffer */
+#define WB_MAX_EVENT_BUFFER 65536   /* register_event_buffer: the longest buffer */
 #define WB_DISTANT_FUTURE INT64_C(9223372036854775807) /* a date meaning never */
 
 /* Status codes: host functions return them negated, handlers as is (docs/abi.md section 7). */
@@ -134,6 +137,7 @@ enum wb_op {
 	WB_OP_WORKOUT_STATISTICS = 62,
 	WB_OP_SEND_MESSAGE_TO_PHONE = 66,
 	WB_OP_PHONE_SESSION = 67,
+	WB_OP_REGISTER_EVENT_BUFFER = 68,
 };
 
 /* Field keys (docs/abi.md section 14). */
@@ -196,6 +200,8 @@ enum wb_field_key {
 	WB_FIELD_SERVICE = 61,
 	WB_FIELD_CHARACTERISTIC = 62,
 	WB_FIELD_VALUE = 63,
+	WB_FIELD_ADDRESS = 64,
+	WB_FIELD_LENGTH = 65,
 };
 
 /* Background task kinds (field task_kind). */
@@ -1760,6 +1766,28 @@ static inline int32_t wb_bluetooth_error_decode(const uint8_t *p, uint32_t n, wb
 /* wb_bluetooth_error_encode appends *m's fields to w; see wb_encode. */
 static inline void wb_bluetooth_error_encode(wb_writer *w, const wb_bluetooth_error *m) {
 	wb_encode(w, wb_bluetooth_error_fields, 3, m);
+}
+
+/* register_event_buffer: the push path's buffer (0 length: none) */
+typedef struct wb_register_event_buffer {
+	uint64_t present; /* decode: bit i is set when field i (in the order below) was read */
+	int64_t address; /* key 64, int, required: a pointer into the guest's memory */
+	int64_t length; /* key 65, int, required: bytes; 0 withdraws the buffer */
+} wb_register_event_buffer;
+
+static const wb_field_spec wb_register_event_buffer_fields[] = {
+	{WB_FIELD_ADDRESS, WB_TYPE_INT, WB_REQUIRED, -1, offsetof(wb_register_event_buffer, address)},
+	{WB_FIELD_LENGTH, WB_TYPE_INT, WB_REQUIRED, -1, offsetof(wb_register_event_buffer, length)},
+};
+
+/* wb_register_event_buffer_decode reads fields [p, p+n) into *m; see wb_decode. */
+static inline int32_t wb_register_event_buffer_decode(const uint8_t *p, uint32_t n, wb_register_event_buffer *m) {
+	return wb_decode(wb_register_event_buffer_fields, 2, p, n, m, sizeof *m, &m->present);
+}
+
+/* wb_register_event_buffer_encode appends *m's fields to w; see wb_encode. */
+static inline void wb_register_event_buffer_encode(wb_writer *w, const wb_register_event_buffer *m) {
+	wb_encode(w, wb_register_event_buffer_fields, 2, m);
 }
 
 #ifndef WB_NO_IMPORTS

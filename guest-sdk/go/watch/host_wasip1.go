@@ -28,15 +28,42 @@ func resultRead(ptr unsafe.Pointer, limit uint32) int32
 //go:wasmexport watchbox_abi_v1
 func abiMarker() {}
 
-var eventBuf = make([]byte, 4096)
+// eventBuf holds the envelope of the event being handled. When the host
+// has the push path (register_event_buffer, docs/abi.md section 6) it is
+// the registered buffer, and the host writes each envelope that fits into
+// it before calling watchbox_event; pushing says it is registered.
+var (
+	eventBuf = make([]byte, 4096)
+	pushing  bool
+)
+
+// The SDK registers its buffer while the package initializes, in
+// _initialize. A host before the push path answers unsupported, and the
+// SDK pulls every envelope with event_read, as it always did.
+func init() { pushing = registerEventBuffer(eventBuf) }
+
+// registerEventBuffer makes b the buffer the host pushes envelopes into,
+// and reports whether the host took it. A refused registration leaves the
+// previous one in force.
+func registerEventBuffer(b []byte) bool {
+	var args [2 * (abi.FieldHeaderSize + 8)]byte
+	w := abi.NewWriter(args[:0])
+	w.Int(abi.FieldAddress, int64(uintptr(unsafe.Pointer(unsafe.SliceData(b)))))
+	w.Int(abi.FieldLength, int64(len(b)))
+	a := w.Bytes()
+	return request(uint32(abi.OpRegisterEventBuffer), unsafe.Pointer(unsafe.SliceData(a)), uint32(len(a))) >= 0
+}
 
 //go:wasmexport watchbox_event
 func watchboxEvent(kind int32, size int32) int32 {
-	if int(size) > len(eventBuf) {
-		eventBuf = make([]byte, size)
-	}
-	n := eventRead(unsafe.Pointer(unsafe.SliceData(eventBuf)), uint32(len(eventBuf)))
-	if n < 0 || int(n) > len(eventBuf) {
+	n := uint32(size)
+	if n&abi.SizePushed != 0 {
+		// Pushed: the envelope is in eventBuf already.
+		n &^= abi.SizePushed
+		if n > uint32(len(eventBuf)) {
+			return int32(abi.StatusBadEvent)
+		}
+	} else if !pull(n) {
 		return int32(abi.StatusBadEvent)
 	}
 	status, out := handle(abi.EventKind(kind), eventBuf[:n])
@@ -44,6 +71,36 @@ func watchboxEvent(kind int32, size int32) int32 {
 		eventReply(unsafe.Pointer(unsafe.SliceData(out)), uint32(len(out)))
 	}
 	return int32(status)
+}
+
+// pull reads an envelope of size bytes into eventBuf with event_read,
+// growing the buffer first when it is too small. While pushing, a grown
+// buffer is registered in place of the old one, so that later envelopes of
+// this size are pushed; if the host takes neither the new buffer nor the
+// withdrawal of the old, the old one stays registered and eventBuf.
+func pull(size uint32) bool {
+	if size > abi.MaxEnvelope {
+		return false
+	}
+	if int(size) > len(eventBuf) {
+		b := make([]byte, max(size, 2*uint32(len(eventBuf))))
+		if len(b) > abi.MaxEventBuffer {
+			b = b[:abi.MaxEventBuffer]
+		}
+		if pushing && !registerEventBuffer(b) {
+			if !registerEventBuffer(nil) {
+				// A host that refuses even the withdrawal (the ABI does
+				// not let it) still writes the old buffer: keep it, and
+				// fail this envelope rather than ever read a pushed one
+				// from the wrong place.
+				return false
+			}
+			pushing = false
+		}
+		eventBuf = b
+	}
+	n := eventRead(unsafe.Pointer(unsafe.SliceData(eventBuf)), uint32(len(eventBuf)))
+	return n >= 0 && uint32(n) == size
 }
 
 // hostReply attaches fields to the current event's reply (event_reply).

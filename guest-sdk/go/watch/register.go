@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"github.com/watchbox/watchbox/internal/suggest"
 )
 
 // delegateMethods are the delegate methods Register looks for, each with
@@ -119,25 +121,5 @@ func nearName(a, b string) bool {
 	if a == b || strings.EqualFold(a, b) {
 		return true
 	}
-	return distance(strings.ToLower(a), strings.ToLower(b)) <= 2
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return suggest.Distance(strings.ToLower(a), strings.ToLower(b)) <= 2
 }

@@ -35,6 +35,7 @@
 package watch
 
 import (
+	"encoding/binary"
 	"fmt"
 	"runtime/debug"
 
@@ -233,27 +234,37 @@ func fail(status abi.Status, r msg.Reply) (abi.Status, []byte) {
 
 // handle decodes one envelope and calls the delegate. It returns the status
 // for the host and the encoded reply fields, if any.
+//
+// It runs for every event, so it is written for the fuel it costs (every
+// Go app pays it, in every call): the header is read in place, and the
+// deferred recovery calls recover only when the handler did not return.
 func handle(kind abi.EventKind, envelope []byte) (status abi.Status, out []byte) {
-	h, fields, err := abi.ParseEnvelope(envelope)
-	if err == nil && h.Kind != kind {
-		err = fmt.Errorf("the envelope says %v", h.Kind)
+	if len(envelope) < abi.HeaderSize || binary.LittleEndian.Uint16(envelope) != abi.Version ||
+		abi.EventKind(binary.LittleEndian.Uint16(envelope[2:])) != kind {
+		return badEnvelope(kind, envelope)
 	}
-	if err != nil {
-		return fail(abi.StatusBadEvent, msg.Reply{Message: fmt.Sprintf("watch: cannot decode %v event (%d bytes): %v", kind, len(envelope), err)})
-	}
-	event = Event{Kind: h.Kind, ID: h.ID, Time: h.Time, fields: fields}
+	event.Kind = kind
+	event.ID = binary.LittleEndian.Uint64(envelope[8:])
+	event.Time = int64(binary.LittleEndian.Uint64(envelope[16:]))
+	event.fields = envelope[abi.HeaderSize:]
 	current = &event
+	returned := false
 	defer func() {
 		current = nil
+		if returned {
+			return
+		}
 		if r := recover(); r != nil {
 			status, out = fail(abi.StatusError, msg.Reply{Message: fmt.Sprintf("panic in %v handler: %v", kind, r), Error: string(debug.Stack())})
 		}
 	}()
 	if kind == abi.EventDidFinishLaunching && registered != "yes" {
+		returned = true
 		return fail(abi.StatusError, msg.Reply{Message: unregistered()})
 	}
 	okReply = okReply[:0]
 	handled, err := call(kind)
+	returned = true
 	switch {
 	case err != nil:
 		if sf, ok := err.(*stateFailure); ok {
@@ -264,6 +275,15 @@ func handle(kind abi.EventKind, envelope []byte) (status abi.Status, out []byte)
 		return abi.StatusUnhandled, nil
 	}
 	return abi.StatusOK, okReply
+}
+
+// badEnvelope is handle's answer to an envelope it cannot read.
+func badEnvelope(kind abi.EventKind, envelope []byte) (abi.Status, []byte) {
+	h, _, err := abi.ParseEnvelope(envelope)
+	if err == nil {
+		err = fmt.Errorf("the envelope says %v", h.Kind)
+	}
+	return fail(abi.StatusBadEvent, msg.Reply{Message: fmt.Sprintf("watch: cannot decode %v event (%d bytes): %v", kind, len(envelope), err)})
 }
 
 // maxState is the most state the SDK sends: what one restore_state

@@ -138,6 +138,18 @@ type instance struct {
 	stderr  *logWriter
 	out     outputBudget // what the running call may still log
 	rand    *reseedable
+	push    eventBuffer // the push path's buffer; zero: the guest pulls
+	pushed  uint64      // calls whose envelope was pushed
+}
+
+// eventBuffer is the buffer a guest registered for the push path
+// (register_event_buffer, docs/abi.md section 6): the host writes every
+// envelope that fits there before calling watchbox_event. It lies inside
+// the guest's memory, checked at registration (Wasm memory never shrinks).
+type eventBuffer struct {
+	mem  api.Memory // nil: none registered
+	addr uint32
+	size uint32
 }
 
 // The instance's WASI clock, sleep and output charge are its owner's.
@@ -266,6 +278,26 @@ func (g *Guest) Module() api.Module {
 		return nil
 	}
 	return g.inst.mod
+}
+
+// Pushed returns how many calls of the live instance had their envelope
+// pushed into the buffer the guest registered (the push path) rather
+// than left for event_read.
+func (g *Guest) Pushed() uint64 {
+	if g.inst == nil {
+		return 0
+	}
+	return g.inst.pushed
+}
+
+// PushBuffer returns where the live instance's registered push buffer
+// lies in its memory, and false when it registered none: for benchmarks
+// that call watchbox_event directly.
+func (g *Guest) PushBuffer() (addr, size uint32, ok bool) {
+	if g.inst == nil || g.inst.push.mem == nil {
+		return 0, 0, false
+	}
+	return g.inst.push.addr, g.inst.push.size, true
 }
 
 // Running reports whether an instance is alive.
@@ -411,6 +443,12 @@ func (g *Guest) Call(ctx context.Context, kind abi.EventKind, fields []byte, bud
 	in.inEvent = true
 	in.stack[0] = uint64(kind)
 	in.stack[1] = uint64(len(in.env))
+	// The push path: the envelope goes into the guest's buffer, and the
+	// size argument says so. event_read still serves it.
+	if p := in.push; p.mem != nil && uint64(len(in.env)) <= uint64(p.size) && p.mem.Write(p.addr, in.env) {
+		in.stack[1] |= uint64(abi.SizePushed)
+		in.pushed++
+	}
 	term, fuel, elapsed, err := g.invoke(ctx, start, in.event, in.stack[:], budget)
 	in.inEvent = false
 	res := Result{ID: in.nextID, Start: g.cc.Start(), Duration: elapsed, Fuel: fuel}

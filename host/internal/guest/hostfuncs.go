@@ -157,5 +157,43 @@ func request(g *Guest, op abi.Op, args []byte) ([]byte, abi.Status, string) {
 	if r.Err() != nil {
 		return nil, abi.StatusBadArgument, fmt.Sprintf("%v: malformed argument fields at byte %d: a header or value is cut short", op, r.Offset())
 	}
+	if op == abi.OpRegisterEventBuffer {
+		// The Wasm side's own op: nothing of watchOS in it.
+		status, reason := registerEventBuffer(g, args)
+		return nil, status, reason
+	}
 	return g.cfg.Handler.Request(op, args)
+}
+
+// registerEventBuffer is register_event_buffer (docs/abi.md section 6, the
+// push path): it checks the buffer the guest names lies whole inside its
+// memory and has room for a header and no more than the largest envelope,
+// and makes it the instance's push buffer, replacing any earlier one; a
+// length of 0 withdraws it. A refused registration leaves the earlier one
+// in place. The host keeps one address and one length per instance, so
+// re-registering any number of times grows nothing.
+func registerEventBuffer(g *Guest, args []byte) (abi.Status, string) {
+	const op = abi.OpRegisterEventBuffer
+	var m msg.EventBuffer
+	if err := m.Decode(args); err != nil {
+		return abi.StatusBadArgument, err.Error() // "register_event_buffer: FIELD: ..."
+	}
+	if m.Length == 0 {
+		g.inst.push = eventBuffer{}
+		return abi.StatusOK, ""
+	}
+	if m.Length < abi.MinEventBuffer || m.Length > abi.MaxEventBuffer {
+		return abi.StatusBadArgument, fmt.Sprintf("%v: length %d is not between %d (an envelope header) and %d (the largest envelope); 0 withdraws the buffer",
+			op, m.Length, abi.MinEventBuffer, abi.MaxEventBuffer)
+	}
+	if m.Address == 0 {
+		return abi.StatusBadArgument, fmt.Sprintf("%v: address 0 is a null pointer; pass the address of a buffer of the guest's own", op)
+	}
+	mem := g.inst.mod.Memory()
+	if m.Address < 0 || uint64(m.Address)+uint64(m.Length) > uint64(mem.Size()) {
+		return abi.StatusInvalidMemory, fmt.Sprintf("%v: the buffer at %d, %d bytes, is outside the guest's memory of %d bytes",
+			op, m.Address, m.Length, mem.Size())
+	}
+	g.inst.push = eventBuffer{mem: mem, addr: uint32(m.Address), size: uint32(m.Length)}
+	return abi.StatusOK, ""
 }

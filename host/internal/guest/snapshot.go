@@ -25,6 +25,7 @@ type snapshot struct {
 	mem     []byte
 	globals []api.MutableGlobal // of the instance the snapshot was taken of
 	values  []uint64
+	push    eventBuffer // the push buffer registered when the snapshot was taken
 }
 
 // ErrNoSnapshot is Restore's error when there is no snapshot to restore,
@@ -94,6 +95,7 @@ func (s *Snapshots) Take() error {
 		view, _ := mem.Read(0, mem.Size())
 		snap.mem = bytes.Clone(view)
 	}
+	snap.push = in.push
 	s.snap, s.snapOf = snap, in
 	s.snapOpen = maps.Clone(s.open)
 	return nil
@@ -176,6 +178,9 @@ func (s *Snapshots) Restore() (pages int, err error) {
 	for i, mg := range snap.globals {
 		mg.Set(snap.values[i])
 	}
+	// The restored memory knows the buffer it registered then, not one a
+	// later run registered: writing there would corrupt it.
+	in.push = snap.push
 	return pages, nil
 }
 
@@ -215,7 +220,7 @@ func (s *Snapshots) unpark(ctx context.Context, salt uint64) bool {
 		g.closeInstance(ctx, in)
 		return false
 	}
-	in.nextID = 0
+	in.nextID, in.pushed = 0, 0
 	in.env, in.reply, in.result = in.env[:0], in.reply[:0], in.result[:0]
 	in.inEvent = false
 	in.out = outputBudget{}

@@ -137,7 +137,10 @@ func (a *App) Call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 
 func (a *App) record(c Call) {
 	if c.Crash != "" {
-		a.Crashes.last = &c
+		// A copy: taking c's own address would move it to the heap on
+		// every call, crash or not.
+		last := c
+		a.Crashes.last = &last
 	}
 	a.CPU.add(c)
 	ev := a.Log.Debug()

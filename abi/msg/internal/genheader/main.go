@@ -52,6 +52,9 @@ func header() []byte {
 	p("#define WB_FIELD_HEADER_SIZE %d   /* key u16, type u8, reserved u8, length u32 */\n", abi.FieldHeaderSize)
 	p("#define WB_MAX_ENVELOPE %d   /* the largest envelope a host sends */\n", abi.MaxEnvelope)
 	p("#define WB_MAX_SESSION_ID %d   /* the longest URL session identifier */\n", abi.MaxSessionID)
+	p("#define WB_SIZE_PUSHED 0x%08xu   /* watchbox_event's size: the envelope is in the registered buffer (push path) */\n", abi.SizePushed)
+	p("#define WB_MIN_EVENT_BUFFER %d   /* register_event_buffer: the shortest buffer */\n", abi.MinEventBuffer)
+	p("#define WB_MAX_EVENT_BUFFER %d   /* register_event_buffer: the longest buffer */\n", abi.MaxEventBuffer)
 	p("#define WB_DISTANT_FUTURE INT64_C(%d) /* a date meaning never */\n\n", abi.DistantFuture)
 
 	tags := map[string]string{"type": "wire_type", "event": "event_kind", "field": "field_key", "task": "task_kind",
