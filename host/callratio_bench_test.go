@@ -3,10 +3,6 @@ package host
 import (
 	"context"
 	"fmt"
-	"github.com/watchbox/watchbox/internal/cputime"
-	"os"
-	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -29,18 +25,10 @@ import (
 // guest layer's Call (with the host's bookkeeping, without the system's).
 func BenchmarkEventRatio(b *testing.B) {
 	ctx := context.Background()
-	rounds := 7
-	if n, err := strconv.Atoi(os.Getenv("WATCHBOX_BENCH_ROUNDS")); err == nil && n > 0 {
-		rounds = n
-	}
+	rounds := benchRounds()
 	const batch = 2000
 	const perMode = 5 // sides per mode: GuestCall, Export, Event, BarePayload, BareNoPayload
-	type side struct {
-		name string
-		run  func()
-		best time.Duration
-	}
-	var sides []*side
+	var sides []*benchSide
 	for _, metered := range []bool{true, false} {
 		mode := "metered"
 		if !metered {
@@ -89,14 +77,14 @@ func BenchmarkEventRatio(b *testing.B) {
 		env = append(env, fields...)
 		event := mod.ExportedFunction(abi.ExportEvent)
 		sides = append(sides,
-			&side{name: mode + "/GuestCall", run: func() {
+			&benchSide{name: mode + "/GuestCall", run: func() {
 				for range batch {
 					if res := g.Call(ctx, abi.EventPhoneMessage, fields, time.Second); res.Crash != nil || res.Status != abi.StatusOK {
 						b.Fatal(res.Crash, res.Status)
 					}
 				}
 			}},
-			&side{name: mode + "/Export", run: func() {
+			&benchSide{name: mode + "/Export", run: func() {
 				refill()
 				for range batch {
 					mod.Memory().Write(pushAt, env)
@@ -108,14 +96,14 @@ func BenchmarkEventRatio(b *testing.B) {
 			}},
 		)
 		sides = append(sides,
-			&side{name: mode + "/Event", run: func() {
+			&benchSide{name: mode + "/Event", run: func() {
 				for range batch {
 					if _, err := a.Deliver(ctx, abi.EventPhoneMessage, fields); err != nil {
 						b.Fatal(err)
 					}
 				}
 			}},
-			&side{name: mode + "/BarePayload", run: func() {
+			&benchSide{name: mode + "/BarePayload", run: func() {
 				refill()
 				for range batch {
 					mod.Memory().Write(ptr, payload)
@@ -125,7 +113,7 @@ func BenchmarkEventRatio(b *testing.B) {
 					}
 				}
 			}},
-			&side{name: mode + "/BareNoPayload", run: func() {
+			&benchSide{name: mode + "/BareNoPayload", run: func() {
 				refill()
 				for range batch {
 					stack[0], stack[1] = 1, 0
@@ -136,26 +124,8 @@ func BenchmarkEventRatio(b *testing.B) {
 			}},
 		)
 	}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	for _, s := range sides { // warm up
-		s.run()
-	}
-	b.ResetTimer()
-	for range b.N {
-		for round := range rounds {
-			for j := range sides {
-				s := sides[(j+round)%len(sides)]
-				start := cputime.Thread()
-				s.run()
-				if d := cputime.Thread() - start; s.best == 0 || d < s.best {
-					s.best = d
-				}
-			}
-		}
-	}
-	b.StopTimer()
-	per := func(s *side) float64 { return float64(s.best) / batch }
+	runRotated(b, rounds, sides, false)
+	per := func(s *benchSide) float64 { return float64(s.best) / batch }
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "\nwarm event, thread CPU, best of %d rounds of %d calls\n", rounds, batch)
 	for _, s := range sides {

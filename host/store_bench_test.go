@@ -3,15 +3,10 @@ package host
 import (
 	"context"
 	"fmt"
-	"os"
-	"runtime"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/watchbox/watchbox/abi"
-	"github.com/watchbox/watchbox/internal/cputime"
 )
 
 // BenchmarkStateSave is what saving the app's system state after every
@@ -26,18 +21,9 @@ import (
 // WATCHBOX_BENCH_ROUNDS (default 7).
 func BenchmarkStateSave(b *testing.B) {
 	ctx := context.Background()
-	rounds := 7
-	if n, err := strconv.Atoi(os.Getenv("WATCHBOX_BENCH_ROUNDS")); err == nil && n > 0 {
-		rounds = n
-	}
+	rounds := benchRounds()
 	const batch = 2000
-	type side struct {
-		name   string
-		run    func()
-		best   time.Duration
-		allocs uint64 // heap allocations of the last round
-	}
-	var sides []*side
+	var sides []*benchSide
 	for _, on := range []bool{false, true} {
 		cfg := Config{}
 		name := "no-state-dir"
@@ -54,7 +40,7 @@ func BenchmarkStateSave(b *testing.B) {
 			b.Fatal(err)
 		}
 		fields := payload100()
-		sides = append(sides, &side{name: name, run: func() {
+		sides = append(sides, &benchSide{name: name, run: func() {
 			for range batch {
 				if _, err := a.Deliver(ctx, abi.EventPhoneMessage, fields); err != nil {
 					b.Fatal(err)
@@ -62,31 +48,8 @@ func BenchmarkStateSave(b *testing.B) {
 			}
 		}})
 	}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	for _, s := range sides { // warm up
-		s.run()
-	}
-	b.ResetTimer()
-	for range b.N {
-		for round := range rounds {
-			for j := range sides {
-				s := sides[(j+round)%len(sides)]
-				var m0, m1 runtime.MemStats
-				runtime.ReadMemStats(&m0)
-				start := cputime.Thread()
-				s.run()
-				d := cputime.Thread() - start
-				runtime.ReadMemStats(&m1)
-				if s.best == 0 || d < s.best {
-					s.best = d
-				}
-				s.allocs = m1.Mallocs - m0.Mallocs
-			}
-		}
-	}
-	b.StopTimer()
-	per := func(s *side) float64 { return float64(s.best) / batch }
+	runRotated(b, rounds, sides, true)
+	per := func(s *benchSide) float64 { return float64(s.best) / batch }
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "\nwarm event, thread CPU, best of %d rounds of %d calls\n", rounds, batch)
 	for _, s := range sides {
