@@ -2,9 +2,10 @@ package fuzz
 
 import (
 	"context"
-	"github.com/watchbox/watchbox/internal/cputime"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/watchbox/watchbox/internal/cputime"
 )
 
 // BenchmarkLoop measures the whole fuzz loop of one worker on the

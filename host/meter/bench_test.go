@@ -3,7 +3,6 @@ package meter
 import (
 	"context"
 	"fmt"
-	"github.com/watchbox/watchbox/internal/cputime"
 	"math"
 	"os"
 	"runtime"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/watchbox/watchbox/internal/cputime"
 )
 
 // BenchmarkKernels times every kernel unmetered and metered (Strict) as

@@ -4,7 +4,6 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"github.com/watchbox/watchbox/internal/cputime"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -18,6 +17,7 @@ import (
 	"github.com/watchbox/watchbox/host/internal/clock"
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/profile"
+	"github.com/watchbox/watchbox/internal/cputime"
 )
 
 // bombWasm is testdata/bomb.wat: watchbox_event(step, _) grows memory by

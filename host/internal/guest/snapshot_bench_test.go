@@ -2,11 +2,11 @@ package guest
 
 import (
 	"context"
-	"github.com/watchbox/watchbox/internal/cputime"
 	"testing"
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/internal/cputime"
 )
 
 // BenchmarkRuns measures fuzzing runs of a hello-level handler (the bench
