@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/bundle"
+	"github.com/watchbox/watchbox/internal/procstatus"
 )
 
 // The RSS figures of docs/performance.md. They measure the whole test
@@ -30,18 +31,11 @@ import (
 // procKB returns field (VmRSS, VmHWM) of /proc/self/status in KiB.
 func procKB(t *testing.T, field string) int64 {
 	t.Helper()
-	b, err := os.ReadFile("/proc/self/status")
+	n, err := procstatus.Bytes(field)
 	if err != nil {
-		t.Skip("no /proc/self/status:", err)
+		t.Skip(err)
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, field+":"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return n
-		}
-	}
-	t.Fatalf("no %s in /proc/self/status", field)
-	return 0
+	return n >> 10
 }
 
 // rssMiB returns the process's resident memory in MiB after a GC that gives

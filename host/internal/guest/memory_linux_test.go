@@ -7,8 +7,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 	"github.com/watchbox/watchbox/host/meter"
 	"github.com/watchbox/watchbox/host/profile"
 	"github.com/watchbox/watchbox/internal/cputime"
+	"github.com/watchbox/watchbox/internal/procstatus"
 )
 
 // bombWasm is testdata/bomb.wat: watchbox_event(step, _) grows memory by
@@ -39,18 +38,11 @@ const bombOverhead = 16 << 20
 // procStatus returns field (VmRSS, VmHWM) of /proc/self/status in bytes.
 func procStatus(tb testing.TB, field string) int64 {
 	tb.Helper()
-	b, err := os.ReadFile("/proc/self/status")
+	n, err := procstatus.Bytes(field)
 	if err != nil {
-		tb.Skip("no /proc/self/status:", err)
+		tb.Skip(err)
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, field+":"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return n << 10
-		}
-	}
-	tb.Skipf("no %s in /proc/self/status", field)
-	return 0
+	return n
 }
 
 // settledRSS returns the process's RSS after a GC that returns freed memory
