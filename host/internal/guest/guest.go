@@ -280,24 +280,30 @@ func (g *Guest) Module() api.Module {
 	return g.inst.mod
 }
 
-// Pushed returns how many calls of the live instance had their envelope
-// pushed into the buffer the guest registered (the push path) rather
-// than left for event_read.
-func (g *Guest) Pushed() uint64 {
-	if g.inst == nil {
-		return 0
-	}
-	return g.inst.pushed
+// PushPath is what the live instance did with the push path (docs/abi.md
+// section 6), for tests and benchmarks: where the buffer it registered
+// lies and how many calls had their envelope written there.
+type PushPath struct {
+	// Registered is false when the guest registered no buffer: it reads
+	// every envelope with event_read.
+	Registered bool
+	Addr, Size uint32 // the registered buffer, in the instance's memory
+	// Pushed counts the calls whose envelope was pushed into the buffer
+	// rather than left for event_read.
+	Pushed uint64
 }
 
-// PushBuffer returns where the live instance's registered push buffer
-// lies in its memory, and false when it registered none: for benchmarks
-// that call watchbox_event directly.
-func (g *Guest) PushBuffer() (addr, size uint32, ok bool) {
-	if g.inst == nil || g.inst.push.mem == nil {
-		return 0, 0, false
+// PushPath returns the live instance's push path; the zero PushPath when
+// there is no instance.
+func (g *Guest) PushPath() PushPath {
+	if g.inst == nil {
+		return PushPath{}
 	}
-	return g.inst.push.addr, g.inst.push.size, true
+	p := PushPath{Pushed: g.inst.pushed}
+	if g.inst.push.mem != nil {
+		p.Registered, p.Addr, p.Size = true, g.inst.push.addr, g.inst.push.size
+	}
+	return p
 }
 
 // Running reports whether an instance is alive.
