@@ -18,7 +18,7 @@ import (
 
 // code is a checked module in the form the runtime compiles (metered, or
 // not when the runtime is unmetered), with the key that shares its
-// compiled code between apps (guest.Guest.PrepareKeyed). Its bytes may be
+// compiled code between apps (guest.Modules.PrepareKeyed). Its bytes may be
 // mapped from the meter cache: release them once compiled.
 type code struct {
 	wasm  []byte
@@ -89,7 +89,7 @@ func (r *Runtime) extras() meter.Extras {
 // compile compiles a checked, metered module in g's runtime, without
 // swapping it in, and checks its imports and exports against the ABI.
 func (r *Runtime) compile(ctx context.Context, g *guest.Guest, dir, file string, m bundle.Manifest, c code) (*guest.Module, error) {
-	cm, err := g.PrepareKeyed(ctx, c.wasm, c.key)
+	cm, err := g.Modules().PrepareKeyed(ctx, c.wasm, c.key)
 	if err != nil {
 		return nil, &InvalidAppError{Path: dir, Problems: []Problem{inspect.CompileProblem(file, err, m.MemoryLimit.String())}}
 	}

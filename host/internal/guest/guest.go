@@ -10,8 +10,8 @@
 // its owner serializes every call (host functions run inside a call, on
 // the caller's goroutine).
 //
-// Swapping the module under a running app (hot reload) is Prepare, then
-// Swap; what the app carries across is its owner's business (the
+// Swapping the module under a running app (hot reload) is Prepare (the
+// Guest's Modules), then Swap; what the app carries across is its owner's business (the
 // save_state and restore_state events). Snapshotting and restoring an
 // instance, the fuzzer's reset, are the Guest's Snapshots (snapshot.go).
 package guest
@@ -188,27 +188,21 @@ func New(ctx context.Context, cfg Config) (*Guest, error) {
 	return g, nil
 }
 
-// Compile compiles wasm into the module every instance is made from and
-// returns it, for the caller's checks; the Guest holds it (the caller does
-// not close it). The error is wazero's.
-func (g *Guest) Compile(ctx context.Context, wasm []byte) (*Module, error) {
-	cm, err := g.rt.compile(ctx, wasm, sha256.Sum256(wasm))
-	if err != nil {
-		return nil, err
-	}
-	g.Swap(ctx, cm)
-	g.snaps.ReadModule(wasm)
-	return cm, nil
-}
+// Modules compiles the modules a Guest runs, in the Guest's wazero runtime,
+// for Swap or Start. It does not touch the Guest's state, so it may run
+// while the Guest's owner serves a call on another goroutine (a wazero
+// runtime compiles concurrently with calls): the old version keeps serving
+// while the new one compiles.
+type Modules struct{ rt *wasmRuntime }
 
-// Prepare compiles wasm into a module for a later Swap. It does not touch
-// the Guest's state, so it may run while the Guest's owner serves a call on
-// another goroutine (a wazero runtime compiles concurrently with calls):
-// the old version keeps serving while the new one compiles. The error is
+// Modules returns what compiles the modules of the Guest.
+func (g *Guest) Modules() Modules { return Modules{g.rt} }
+
+// Prepare compiles wasm into a module for a later Swap. The error is
 // wazero's. A prepared module that is not swapped in must be closed.
 // Another app's module of the same bytes is shared, not compiled again.
-func (g *Guest) Prepare(ctx context.Context, wasm []byte) (*Module, error) {
-	return g.rt.compile(ctx, wasm, sha256.Sum256(wasm))
+func (m Modules) Prepare(ctx context.Context, wasm []byte) (*Module, error) {
+	return m.rt.compile(ctx, wasm, sha256.Sum256(wasm))
 }
 
 // PrepareKeyed is Prepare for a caller that holds a key standing for
@@ -217,15 +211,15 @@ func (g *Guest) Prepare(ctx context.Context, wasm []byte) (*Module, error) {
 // bytes, and a key must never equal the SHA-256 of other bytes than
 // wasm's (a meter.Entry's Key, or the SHA-256 of wasm itself, qualify).
 // wasm is not kept: the caller may release it once this returns.
-func (g *Guest) PrepareKeyed(ctx context.Context, wasm []byte, key [32]byte) (*Module, error) {
-	return g.rt.compile(ctx, wasm, key)
+func (m Modules) PrepareKeyed(ctx context.Context, wasm []byte, key [32]byte) (*Module, error) {
+	return m.rt.compile(ctx, wasm, key)
 }
 
 // Swap makes cm, from Prepare, the module every instance is made from from
 // now on: the live instance, if any, is dropped without any call into it,
 // and the previous module is closed. The caller starts a new instance if
 // it wants one. Like every other method it runs between calls, never
-// inside one. cm must come from this Guest's Prepare.
+// inside one. cm must come from this Guest's Modules.
 func (g *Guest) Swap(ctx context.Context, cm *Module) {
 	g.Kill(ctx)
 	old := g.compiled
