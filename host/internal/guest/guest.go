@@ -334,7 +334,7 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 	if g.snaps.unpark(ctx, salt) {
 		return nil
 	}
-	in := &instance{owner: g, rand: &reseedable{r: g.randSource(salt)}}
+	in := &instance{owner: g, rand: &reseedable{r: randSource(g.cfg, salt)}}
 	g.inst = in // host functions called from _initialize see it
 	in.stdout = newLogWriter(g.cfg.Log, "stdout", 0, &in.out, in.chargeOutput)
 	in.stderr = newLogWriter(g.cfg.Log, "stderr", 16, &in.out, in.chargeOutput)
@@ -395,15 +395,16 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 	return nil
 }
 
-// randSource is the random source of an instance started with salt.
-func (g *Guest) randSource(salt uint64) io.Reader {
-	if g.cfg.Seed == 0 {
+// randSource is the random source of an instance of the Guest of cfg
+// started with salt.
+func randSource(cfg Config, salt uint64) io.Reader {
+	if cfg.Seed == 0 {
 		return rand.Reader
 	}
 	var seed [32]byte
-	binary.LittleEndian.PutUint64(seed[:], uint64(g.cfg.Seed))
+	binary.LittleEndian.PutUint64(seed[:], uint64(cfg.Seed))
 	binary.LittleEndian.PutUint64(seed[8:], salt)
-	copy(seed[16:], g.cfg.ID)
+	copy(seed[16:], cfg.ID)
 	return mrand.NewChaCha8(seed)
 }
 

@@ -225,7 +225,7 @@ func (s *Snapshots) unpark(ctx context.Context, salt uint64) bool {
 	in.out = outputBudget{}
 	in.stdout.reset(g.cfg.Log)
 	in.stderr.reset(g.cfg.Log)
-	in.rand.seed(g.randSource(salt))
+	in.rand.seed(randSource(g.cfg, salt))
 	// The instance is in the state _initialize left, at the time it would
 	// have left it: the clock moves on as a new instance's would.
 	g.cfg.Sched.Advance(s.initTime)
