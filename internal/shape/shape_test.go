@@ -17,9 +17,6 @@ var over = map[string]string{
 	// like testing.T's (Launch, Advance, Expect, ExpectDecision, ...);
 	// a split renames calls in every sample app's tests.
 	"watchtest.App": "the app tests' flat vocabulary; not split yet",
-	// It grew past 25 when the session-6 branches merged (devfin: Start,
-	// Adopt; launch: Warm); not split yet.
-	"host.Runtime": "the load pipeline (Warm, loadBundle, meter, compile) is the next concern to move out",
 }
 
 // TestMethodsPerType fails when a type of the module declares more than
