@@ -96,7 +96,7 @@ func DefaultCacheDir() string { return filepath.Join(os.TempDir(), "watchbox-tes
 
 // AllowFailures lets calls into the app fail (crash, or a handler that
 // returns an error) without failing the test, for tests of failures; see
-// App.Calls.
+// Record.Calls.
 func AllowFailures() Option { return func(c *config) { c.allow = true } }
 
 // Timeline prints the run's timeline to w as it happens (by default it is
@@ -174,7 +174,7 @@ func New(t testing.TB, dir string, opts ...Option) *App {
 	t.Cleanup(func() {
 		sim.Close()
 		if t.Failed() {
-			t.Logf("timeline of %s:\n%s", a.app.ID(), a.Timeline())
+			t.Logf("timeline of %s:\n%s", a.app.ID(), a.Record().Timeline())
 		}
 	})
 	return a
@@ -284,7 +284,7 @@ func (a *App) failures(during string) {
 	n := a.sim.Timeline.Failures()
 	if n > a.fails && !a.allow {
 		var msgs []string
-		for _, c := range a.Calls() {
+		for _, c := range a.sim.Record.Calls() {
 			if c.Crash != "" {
 				msgs = append(msgs, fmt.Sprintf("%s %s crashed: %s: %s", c.Time.UTC().Format("15:04:05.000"), c.EventName(), c.Termination, c.Crash))
 			} else if c.Message != "" {
@@ -393,36 +393,11 @@ func (a *App) Advance(d time.Duration) {
 	a.failures(fmt.Sprintf("Advance(%v)", d))
 }
 
-// Calls returns every call into the app so far, in order.
-func (a *App) Calls() []host.Call { return a.sim.Record.Calls() }
-
-// Decisions returns every decision the system made so far, in order.
-func (a *App) Decisions() []host.Decision { return a.sim.Record.Decisions() }
-
-// Tasks returns the background tasks delivered so far that have ended.
-func (a *App) Tasks() []drive.Task { return a.sim.Record.Tasks() }
-
 // State returns the app's life-cycle state now.
 func (a *App) State() abi.State { return a.app.State() }
 
 // Complication returns the complication data the app last published.
 func (a *App) Complication() string { return string(a.app.Complication().Data()) }
-
-// Logs returns the lines the app logged so far (and wrote to stdout and
-// stderr), without their time and level.
-func (a *App) Logs() []string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return append([]string(nil), a.logs...)
-}
-
-// Timeline returns the run's timeline so far.
-func (a *App) Timeline() string {
-	a.sim.Timeline.Flush()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.out.String()
-}
 
 // ReadFile returns the file at path (slash-separated, from the root of the
 // app's data container); a missing file fails the test.
@@ -491,7 +466,7 @@ func (a *App) ExpectDecision(rule string) host.Decision {
 	var last *host.Decision
 	seen := map[string]bool{}
 	var rules []string
-	for _, d := range a.Decisions() {
+	for _, d := range a.sim.Record.Decisions() {
 		if d.App != a.app.ID() {
 			continue
 		}
@@ -515,7 +490,7 @@ func (a *App) ExpectDecision(rule string) host.Decision {
 func (a *App) ExpectNoDecision(rule string) {
 	a.t.Helper()
 	var found []string
-	for _, d := range a.Decisions() {
+	for _, d := range a.sim.Record.Decisions() {
 		if d.App == a.app.ID() && d.Rule == rule {
 			found = append(found, d.Time.UTC().Format("15:04:05.000")+" "+d.Reason)
 		}

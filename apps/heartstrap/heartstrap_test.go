@@ -28,7 +28,7 @@ func start(t *testing.T, opts ...watchtest.Option) *watchtest.App {
 
 func decisions(app *watchtest.App, rule string) []host.Decision {
 	var out []host.Decision
-	for _, d := range app.Decisions() {
+	for _, d := range app.Record().Decisions() {
 		if d.Rule == rule {
 			out = append(out, d)
 		}
@@ -85,7 +85,7 @@ func TestSubscriptionWhileFrontmost(t *testing.T) {
 		t.Errorf("closed: %s", d.Reason)
 	}
 	told := false
-	for _, c := range app.Calls() {
+	for _, c := range app.Record().Calls() {
 		told = told || c.Event.String() == "bluetooth_disconnected"
 	}
 	if !told {
@@ -151,10 +151,10 @@ func TestGoneWhileSubscribed(t *testing.T) {
 		t.Errorf("closed: %s", d.Reason)
 	}
 	logged := false
-	for _, l := range app.Logs() {
+	for _, l := range app.Record().Logs() {
 		logged = logged || strings.Contains(l, "strap disconnected: the peripheral went out of range")
 	}
 	if !logged {
-		t.Errorf("the app did not hear of it: %q", app.Logs())
+		t.Errorf("the app did not hear of it: %q", app.Record().Logs())
 	}
 }

@@ -52,11 +52,11 @@ func TestFailingServerKeepsTheComplication(t *testing.T) {
 		t.Errorf("complication %q after the server failed", got)
 	}
 	failed := false
-	for _, l := range app.Logs() {
+	for _, l := range app.Record().Logs() {
 		failed = failed || strings.Contains(l, "failed: status 503")
 	}
 	if !failed {
-		t.Errorf("no warning of the failed download in %q", app.Logs())
+		t.Errorf("no warning of the failed download in %q", app.Record().Logs())
 	}
 	app.Expect("between 00:40 and 01:40 expect weather task application-refresh")
 }
