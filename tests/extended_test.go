@@ -104,7 +104,7 @@ func TestSessionAppsShareOneSource(t *testing.T) {
 }
 
 // do sends the app a command.
-func do(app *watchtest.App, cmd string) { app.Phone("user-info", cmd) }
+func do(app *watchtest.App, cmd string) { app.World().Phone("user-info", cmd) }
 
 // logged fails the test unless the app logged a line containing want.
 func logged(t *testing.T, app *watchtest.App, want string) {

@@ -39,7 +39,6 @@ import (
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/drive"
-	"github.com/watchbox/watchbox/host/push"
 	"github.com/watchbox/watchbox/host/scenario"
 )
 
@@ -72,7 +71,7 @@ func Set(key, value string) Option {
 
 // Serve adds a route to the HTTP test server that answers the app's
 // downloads: a body that starts with { or [ is served as JSON, any other
-// as text. App.Serve changes routes later.
+// as text. World.Serve changes routes later.
 func Serve(method, path string, status int, body string) Option {
 	return func(c *config) { c.routes = append(c.routes, route(method, path, status, body)) }
 }
@@ -328,60 +327,6 @@ func (a *App) Trigger(kind string, detail ...string) drive.Result {
 
 // Expire makes the app's open background tasks expire now.
 func (a *App) Expire() { a.t.Helper(); a.Do(drive.Action{Kind: drive.Expire}) }
-
-// Push sends the app the remote push in the .apns file.
-func (a *App) Push(file string) drive.Result {
-	a.t.Helper()
-	p, err := push.ParseFile(file, push.DefaultLimit)
-	if err != nil {
-		a.t.Fatalf("watchtest: Push: %v", err)
-	}
-	return a.Do(drive.Action{Kind: drive.Push, Push: p, File: file})
-}
-
-// Phone sends the app data from the paired phone: kind is user-info,
-// context, message or complication, payload a JSON object.
-func (a *App) Phone(kind, payload string) drive.Result {
-	a.t.Helper()
-	k, err := abi.ParsePhoneKind(kind)
-	if err != nil {
-		a.t.Fatalf("watchtest: Phone: %v", err)
-	}
-	if !json.Valid([]byte(payload)) {
-		a.t.Fatalf("watchtest: Phone: the payload is not JSON: %s", payload)
-	}
-	return a.Do(drive.Action{Kind: drive.Phone, Phone: k, Payload: json.RawMessage(payload)})
-}
-
-// Peripheral puts the simulated Bluetooth peripheral name in range with
-// characteristic (SERVICE/CHARACTERISTIC, as in 180D/2A37) holding value,
-// or changes that value; value "@FILE" reads a samples file (CSV or JSON
-// time series, see host/sensors/samples) from now on. Subscribed apps are
-// told of the change.
-func (a *App) Peripheral(name, characteristic, value string) drive.Result {
-	a.t.Helper()
-	act := drive.Action{Kind: drive.Peripheral, Peripheral: name, Characteristic: characteristic, On: true}
-	if file, ok := strings.CutPrefix(value, "@"); ok {
-		act.File = file
-	} else {
-		act.Value = []byte(value)
-	}
-	return a.Do(act)
-}
-
-// PeripheralOff takes the simulated peripheral name out of range:
-// connected apps are disconnected.
-func (a *App) PeripheralOff(name string) drive.Result {
-	a.t.Helper()
-	return a.Do(drive.Action{Kind: drive.Peripheral, Peripheral: name})
-}
-
-// Serve adds or replaces a route of the HTTP test server from now on.
-func (a *App) Serve(method, path string, status int, body string) {
-	a.t.Helper()
-	r := route(method, path, status, body)
-	a.Do(drive.Action{Kind: drive.Serve, Route: &r})
-}
 
 // Advance runs the virtual clock for d: timers, refreshes, downloads and
 // suspensions due in that time happen, in order.

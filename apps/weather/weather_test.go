@@ -45,7 +45,7 @@ func TestFailingServerKeepsTheComplication(t *testing.T) {
 	app.Launch()
 	app.WristDown()
 	app.Advance(40 * time.Minute)
-	app.Serve("GET", "/forecast", 503, "maintenance")
+	app.World().Serve("GET", "/forecast", 503, "maintenance")
 	app.Advance(time.Hour)
 
 	if got := app.Complication(); got != "Oslo 11°C cloudy" {
@@ -71,7 +71,7 @@ func TestComplicationFromThePhone(t *testing.T) {
 	app.Launch()
 	app.WristDown()
 	app.Advance(3 * time.Minute)
-	app.Phone("complication", `{"temperature": 19}`)
+	app.World().Phone("complication", `{"temperature": 19}`)
 	app.ExpectDecision("complication_transfer.run")
 	if got := app.Complication(); got != "19°C (from the phone)" {
 		t.Errorf("complication %q", got)
