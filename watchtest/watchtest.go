@@ -366,19 +366,20 @@ func (a *App) ReadFile(path string) []byte {
 // does not hold fails the test with what was expected and what happened.
 func (a *App) Expect(line string) {
 	a.t.Helper()
-	e, err := a.parseExpect(line)
+	e, err := parseExpect(a.sim.Scenario, a.alias, line)
 	if err != nil {
 		a.t.Fatalf("watchtest: Expect(%q): %v", line, err)
 	}
-	o := a.check(e)
-	if !o.Pass {
+	c := drive.Checker{Record: a.sim.Record, Start: a.sim.Scenario.Start, End: a.Now(),
+		Apps: map[string]drive.AppRef{a.alias: {ID: a.app.ID(), Container: a.app.Container()}}}
+	if o := c.Check(e); !o.Pass {
 		a.t.Errorf("%s\n  want: %s\n  got:  %s", line, o.Want, o.Got)
 	}
 }
 
-func (a *App) parseExpect(line string) (scenario.Expect, error) {
-	sc := a.sim.Scenario
-	src := fmt.Sprintf("start %s\nduration 10000d\napp %s %s\n%s\n", sc.Start.Format(time.RFC3339Nano), a.alias, sc.Apps[0].Dir, line)
+// parseExpect reads an expect line of a test of sc's app, named alias.
+func parseExpect(sc *scenario.Scenario, alias, line string) (scenario.Expect, error) {
+	src := fmt.Sprintf("start %s\nduration 10000d\napp %s %s\n%s\n", sc.Start.Format(time.RFC3339Nano), alias, sc.Apps[0].Dir, line)
 	s, err := scenario.Parse("expect", []byte(src), scenario.Options{SkipDataFiles: true})
 	if err != nil {
 		var es scenario.Errors
@@ -395,12 +396,6 @@ func (a *App) parseExpect(line string) (scenario.Expect, error) {
 		return scenario.Expect{}, fmt.Errorf("not an expect line: write [at TIME | between TIME and TIME] expect [no] [APP] WHAT ...")
 	}
 	return s.Expects[0], nil
-}
-
-func (a *App) check(e scenario.Expect) drive.Outcome {
-	c := drive.Checker{Record: a.sim.Record, Start: a.sim.Scenario.Start, End: a.Now(),
-		Apps: map[string]drive.AppRef{a.alias: {ID: a.app.ID(), Container: a.app.Container()}}}
-	return c.Check(e)
 }
 
 // ExpectDecision returns the latest decision about the app under rule (a
