@@ -80,7 +80,7 @@ func (r *Runtime) Load(ctx context.Context, dir string) (*App, error) {
 		return nil, bundleError(dir, err)
 	}
 	mod, info, err := b.Locate(ctx, bundle.BuildOptions{
-		CacheDir: r.buildCache(),
+		CacheDir: r.loader.buildCache(),
 		OnBuild: func(src string) {
 			r.log.Info().Str("bundle", dir).Msgf("building %s with GOOS=wasip1 go build (the first build on a machine also compiles Go's standard library for wasip1 and can take a few minutes)", src)
 		},
@@ -98,9 +98,6 @@ func (r *Runtime) Load(ctx context.Context, dir string) (*App, error) {
 	return r.load(ctx, dir, file, b.Manifest, mod)
 }
 
-// buildCache is the build cache's directory.
-func (r *Runtime) buildCache() string { return filepath.Join(r.cfg.CacheDir, "build") }
-
 // Warm starts compiling, on goroutines of their own, the modules of the
 // bundles in dirs that need no work but compiling: built (or prebuilt),
 // unchanged and metered in the caches. A Load of one of them afterwards
@@ -117,7 +114,7 @@ func (r *Runtime) Warm(ctx context.Context, dirs ...string) (done func()) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if release := r.warm(ctx, dir); release != nil {
+			if release := r.loader.warm(ctx, dir); release != nil {
 				mu.Lock()
 				releases = append(releases, release)
 				mu.Unlock()
@@ -130,32 +127,6 @@ func (r *Runtime) Warm(ctx context.Context, dirs ...string) (done func()) {
 			release()
 		}
 	}
-}
-
-// warm compiles the module of the bundle in dir if it needs nothing else,
-// and returns what gives the compiled code back; nil if it did not.
-func (r *Runtime) warm(ctx context.Context, dir string) func() {
-	if r.cfg.Unmetered || r.cfg.Keep != nil || r.cfg.Coverage {
-		return nil
-	}
-	b, err := bundle.Open(dir)
-	if err != nil {
-		return nil
-	}
-	mod, _, err := b.Locate(ctx, bundle.BuildOptions{CacheDir: r.buildCache(), CachedOnly: true})
-	if err != nil {
-		return nil
-	}
-	e, ok := r.meters.Open(mod.Sum, r.cfg.CostModel, r.extras())
-	if !ok {
-		return nil
-	}
-	defer e.Close()
-	release, err := guest.Warm(ctx, guest.Config{Cache: r.cache, MemoryPages: b.Manifest.MemoryLimit.Pages()}, e.Bytes(), e.Key())
-	if err != nil {
-		return nil
-	}
-	return release
 }
 
 // bundleError turns the bundle package's errors into an *InvalidAppError
@@ -180,7 +151,7 @@ func bundleError(dir string, err error) error {
 func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest, mod *bundle.Module) (*App, error) {
 	log := r.log.With().Str("app", m.BundleIdentifier).Logger()
 	sys := system.New(r.env, m.BundleIdentifier, m, log)
-	metered, err := r.meter(dir, file, m, mod)
+	metered, err := r.loader.meter(dir, file, m, mod)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +174,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 	slow := time.AfterFunc(time.Second, func() {
 		log.Info().Str("module", file).Msg("compiling the module to machine code (once: later loads read the compilation cache)")
 	})
-	cm, err := r.compile(ctx, g, dir, file, m, metered)
+	cm, err := r.loader.compile(ctx, g, dir, file, m, metered)
 	slow.Stop()
 	if err != nil {
 		return fail(err)
@@ -220,7 +191,7 @@ func (r *Runtime) load(ctx context.Context, dir, file string, m bundle.Manifest,
 
 // guestConfig is the configuration of the app's Guest in this runtime.
 func (r *Runtime) guestConfig(sys *system.App, log zerolog.Logger) guest.Config {
-	cfg := guest.Config{ID: sys.ID, Log: log, Cache: r.cache, MemoryPages: sys.Manifest.MemoryLimit.Pages(),
+	cfg := guest.Config{ID: sys.ID, Log: log, Cache: r.loader.cache, MemoryPages: sys.Manifest.MemoryLimit.Pages(),
 		Seed: r.cfg.Seed, Unmetered: r.cfg.Unmetered, Virtual: r.cfg.Virtual, Clock: r.clock, Sched: r.sched,
 		Profile: r.rules.Profile, Handler: sys, Coverage: r.cfg.Coverage && !r.cfg.Unmetered,
 		Reuse: r.cfg.Keep != nil && !r.cfg.Unmetered}

@@ -69,8 +69,9 @@ func BenchmarkEventRatio(b *testing.B) {
 		// called as the bare export is, with the envelope written into the
 		// push buffer as BarePayload writes its payload.
 		g := a.sys.Guest
-		pushAt, _, pushing := g.PushBuffer()
-		if !pushing {
+		push := g.PushPath()
+		pushAt := push.Addr
+		if !push.Registered {
 			b.Fatal("the bench app registered no push buffer")
 		}
 		env := abi.AppendHeader(nil, abi.Header{Version: abi.Version, Kind: abi.EventPhoneMessage, ID: 1})

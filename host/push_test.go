@@ -27,12 +27,12 @@ func TestGoSDKTakesPushedEvents(t *testing.T) {
 		pushed bool
 	}{{100, true}, {6000, false}, {6000, true}, {14000, false}, {14000, true}, {100, true}} {
 		text := strings.Repeat(string(rune('a'+i)), c.size)
-		before := g.Pushed()
+		before := g.PushPath().Pushed
 		call, err := a.Deliver(ctx, abi.EventPhoneMessage, msg.PhoneData{Payload: []byte(text)}.Encode(nil))
 		if err != nil || call.Status != abi.StatusOK {
 			t.Fatalf("event %d (%d bytes): %v %v %s %s", i, c.size, call.Status, err, call.Message, call.Crash)
 		}
-		if pushed := g.Pushed() == before+1; pushed != c.pushed {
+		if pushed := g.PushPath().Pushed == before+1; pushed != c.pushed {
 			t.Errorf("event %d (%d bytes): pushed %v, want %v", i, c.size, pushed, c.pushed)
 		}
 		want = append(want, "chaos: message "+text)

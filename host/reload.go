@@ -203,11 +203,11 @@ func (d Dev) Reload(ctx context.Context, file string, wasm []byte, opts ...Reloa
 		}
 		return Reload{Version: version, Hash: hash, Same: true, Manifest: keys, Wait: locked.Sub(start), Swap: time.Since(locked)}, nil
 	}
-	metered, err := a.rt.meter(a.dir, file, m, mod)
+	metered, err := a.rt.loader.meter(a.dir, file, m, mod)
 	if err != nil {
 		return Reload{Version: version, Hash: hash}, err
 	}
-	cm, err := a.rt.compile(ctx, a.sys.Guest, a.dir, file, m, metered)
+	cm, err := a.rt.loader.compile(ctx, a.sys.Guest, a.dir, file, m, metered)
 	metered.release()
 	if err != nil {
 		return Reload{Version: version, Hash: hash}, err

@@ -25,7 +25,6 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"github.com/tetratelabs/wazero"
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/internal/clock"
 	"github.com/watchbox/watchbox/host/internal/durable"
@@ -128,9 +127,7 @@ type Config struct {
 type Runtime struct {
 	cfg    Config
 	log    zerolog.Logger
-	cache  wazero.CompilationCache
-	meters *meter.Cache
-	wasi   map[string]bool
+	loader loader // turns bundles' modules into compiled code; holds the caches
 
 	rules *system.Rules     // the background model's rules and the profile in force
 	world *peripheral.World // the simulated Bluetooth peripherals around the watch
@@ -212,7 +209,9 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		lock.Unlock()
 		return nil, err
 	}
-	r := &Runtime{stateLock: lock, cfg: cfg, log: log, cache: cache, meters: meters, wasi: wasi, apps: map[string]*App{}, world: peripheral.NewWorld(), link: phone.NewLink()}
+	r := &Runtime{stateLock: lock, cfg: cfg, log: log, apps: map[string]*App{}, world: peripheral.NewWorld(), link: phone.NewLink()}
+	r.loader = loader{cacheDir: cfg.CacheDir, costModel: cfg.CostModel, unmetered: cfg.Unmetered, coverage: cfg.Coverage,
+		snapshots: cfg.Keep != nil, cache: cache, meters: meters, wasi: wasi}
 	r.sessions.workouts = workout.NewSystem()
 	r.decisions = decisionLog{rt: r, byApp: map[string][]Decision{}}
 	r.rules = system.NewRules(cfg.Profile, r.decisions.report)
@@ -342,7 +341,7 @@ func (r *Runtime) Close(ctx context.Context) error {
 		r.stopSched()
 	}
 	if r.cfg.Keep == nil {
-		errs = append(errs, r.cache.Close(ctx))
+		errs = append(errs, r.loader.cache.Close(ctx))
 	}
 	errs = append(errs, r.stateLock.Unlock()) // after the last state was saved
 	return errors.Join(errs...)

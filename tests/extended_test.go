@@ -104,17 +104,17 @@ func TestSessionAppsShareOneSource(t *testing.T) {
 }
 
 // do sends the app a command.
-func do(app *watchtest.App, cmd string) { app.Phone("user-info", cmd) }
+func do(app *watchtest.App, cmd string) { app.World().Phone("user-info", cmd) }
 
 // logged fails the test unless the app logged a line containing want.
 func logged(t *testing.T, app *watchtest.App, want string) {
 	t.Helper()
-	for _, l := range app.Logs() {
+	for _, l := range app.Record().Logs() {
 		if strings.Contains(l, want) {
 			return
 		}
 	}
-	t.Errorf("the app never logged %q; it logged:\n%s", want, strings.Join(app.Logs(), "\n"))
+	t.Errorf("the app never logged %q; it logged:\n%s", want, strings.Join(app.Record().Logs(), "\n"))
 }
 
 // TestRuleExtendedStarted (extended.started): start() while active runs
@@ -404,7 +404,7 @@ func TestRuleExtendedNotify(t *testing.T) {
 		do(app, `{"do": "notify"}`)
 		app.Advance(10 * time.Second)
 		n := 0
-		for _, d := range app.Decisions() {
+		for _, d := range app.Record().Decisions() {
 			if d.Rule == "extended.haptic" {
 				n++
 				if d.Numbers["interval_ms"] != 3000 {

@@ -39,7 +39,6 @@ import (
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/drive"
-	"github.com/watchbox/watchbox/host/push"
 	"github.com/watchbox/watchbox/host/scenario"
 )
 
@@ -72,7 +71,7 @@ func Set(key, value string) Option {
 
 // Serve adds a route to the HTTP test server that answers the app's
 // downloads: a body that starts with { or [ is served as JSON, any other
-// as text. App.Serve changes routes later.
+// as text. World.Serve changes routes later.
 func Serve(method, path string, status int, body string) Option {
 	return func(c *config) { c.routes = append(c.routes, route(method, path, status, body)) }
 }
@@ -96,7 +95,7 @@ func DefaultCacheDir() string { return filepath.Join(os.TempDir(), "watchbox-tes
 
 // AllowFailures lets calls into the app fail (crash, or a handler that
 // returns an error) without failing the test, for tests of failures; see
-// App.Calls.
+// Record.Calls.
 func AllowFailures() Option { return func(c *config) { c.allow = true } }
 
 // Timeline prints the run's timeline to w as it happens (by default it is
@@ -174,7 +173,7 @@ func New(t testing.TB, dir string, opts ...Option) *App {
 	t.Cleanup(func() {
 		sim.Close()
 		if t.Failed() {
-			t.Logf("timeline of %s:\n%s", a.app.ID(), a.Timeline())
+			t.Logf("timeline of %s:\n%s", a.app.ID(), a.Record().Timeline())
 		}
 	})
 	return a
@@ -284,7 +283,7 @@ func (a *App) failures(during string) {
 	n := a.sim.Timeline.Failures()
 	if n > a.fails && !a.allow {
 		var msgs []string
-		for _, c := range a.Calls() {
+		for _, c := range a.sim.Record.Calls() {
 			if c.Crash != "" {
 				msgs = append(msgs, fmt.Sprintf("%s %s crashed: %s: %s", c.Time.UTC().Format("15:04:05.000"), c.EventName(), c.Termination, c.Crash))
 			} else if c.Message != "" {
@@ -329,60 +328,6 @@ func (a *App) Trigger(kind string, detail ...string) drive.Result {
 // Expire makes the app's open background tasks expire now.
 func (a *App) Expire() { a.t.Helper(); a.Do(drive.Action{Kind: drive.Expire}) }
 
-// Push sends the app the remote push in the .apns file.
-func (a *App) Push(file string) drive.Result {
-	a.t.Helper()
-	p, err := push.ParseFile(file, push.DefaultLimit)
-	if err != nil {
-		a.t.Fatalf("watchtest: Push: %v", err)
-	}
-	return a.Do(drive.Action{Kind: drive.Push, Push: p, File: file})
-}
-
-// Phone sends the app data from the paired phone: kind is user-info,
-// context, message or complication, payload a JSON object.
-func (a *App) Phone(kind, payload string) drive.Result {
-	a.t.Helper()
-	k, err := abi.ParsePhoneKind(kind)
-	if err != nil {
-		a.t.Fatalf("watchtest: Phone: %v", err)
-	}
-	if !json.Valid([]byte(payload)) {
-		a.t.Fatalf("watchtest: Phone: the payload is not JSON: %s", payload)
-	}
-	return a.Do(drive.Action{Kind: drive.Phone, Phone: k, Payload: json.RawMessage(payload)})
-}
-
-// Peripheral puts the simulated Bluetooth peripheral name in range with
-// characteristic (SERVICE/CHARACTERISTIC, as in 180D/2A37) holding value,
-// or changes that value; value "@FILE" reads a samples file (CSV or JSON
-// time series, see host/sensors/samples) from now on. Subscribed apps are
-// told of the change.
-func (a *App) Peripheral(name, characteristic, value string) drive.Result {
-	a.t.Helper()
-	act := drive.Action{Kind: drive.Peripheral, Peripheral: name, Characteristic: characteristic, On: true}
-	if file, ok := strings.CutPrefix(value, "@"); ok {
-		act.File = file
-	} else {
-		act.Value = []byte(value)
-	}
-	return a.Do(act)
-}
-
-// PeripheralOff takes the simulated peripheral name out of range:
-// connected apps are disconnected.
-func (a *App) PeripheralOff(name string) drive.Result {
-	a.t.Helper()
-	return a.Do(drive.Action{Kind: drive.Peripheral, Peripheral: name})
-}
-
-// Serve adds or replaces a route of the HTTP test server from now on.
-func (a *App) Serve(method, path string, status int, body string) {
-	a.t.Helper()
-	r := route(method, path, status, body)
-	a.Do(drive.Action{Kind: drive.Serve, Route: &r})
-}
-
 // Advance runs the virtual clock for d: timers, refreshes, downloads and
 // suspensions due in that time happen, in order.
 func (a *App) Advance(d time.Duration) {
@@ -393,36 +338,11 @@ func (a *App) Advance(d time.Duration) {
 	a.failures(fmt.Sprintf("Advance(%v)", d))
 }
 
-// Calls returns every call into the app so far, in order.
-func (a *App) Calls() []host.Call { return a.sim.Record.Calls() }
-
-// Decisions returns every decision the system made so far, in order.
-func (a *App) Decisions() []host.Decision { return a.sim.Record.Decisions() }
-
-// Tasks returns the background tasks delivered so far that have ended.
-func (a *App) Tasks() []drive.Task { return a.sim.Record.Tasks() }
-
 // State returns the app's life-cycle state now.
 func (a *App) State() abi.State { return a.app.State() }
 
 // Complication returns the complication data the app last published.
 func (a *App) Complication() string { return string(a.app.Complication().Data()) }
-
-// Logs returns the lines the app logged so far (and wrote to stdout and
-// stderr), without their time and level.
-func (a *App) Logs() []string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return append([]string(nil), a.logs...)
-}
-
-// Timeline returns the run's timeline so far.
-func (a *App) Timeline() string {
-	a.sim.Timeline.Flush()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.out.String()
-}
 
 // ReadFile returns the file at path (slash-separated, from the root of the
 // app's data container); a missing file fails the test.
@@ -446,19 +366,20 @@ func (a *App) ReadFile(path string) []byte {
 // does not hold fails the test with what was expected and what happened.
 func (a *App) Expect(line string) {
 	a.t.Helper()
-	e, err := a.parseExpect(line)
+	e, err := parseExpect(a.sim.Scenario, a.alias, line)
 	if err != nil {
 		a.t.Fatalf("watchtest: Expect(%q): %v", line, err)
 	}
-	o := a.check(e)
-	if !o.Pass {
+	c := drive.Checker{Record: a.sim.Record, Start: a.sim.Scenario.Start, End: a.Now(),
+		Apps: map[string]drive.AppRef{a.alias: {ID: a.app.ID(), Container: a.app.Container()}}}
+	if o := c.Check(e); !o.Pass {
 		a.t.Errorf("%s\n  want: %s\n  got:  %s", line, o.Want, o.Got)
 	}
 }
 
-func (a *App) parseExpect(line string) (scenario.Expect, error) {
-	sc := a.sim.Scenario
-	src := fmt.Sprintf("start %s\nduration 10000d\napp %s %s\n%s\n", sc.Start.Format(time.RFC3339Nano), a.alias, sc.Apps[0].Dir, line)
+// parseExpect reads an expect line of a test of sc's app, named alias.
+func parseExpect(sc *scenario.Scenario, alias, line string) (scenario.Expect, error) {
+	src := fmt.Sprintf("start %s\nduration 10000d\napp %s %s\n%s\n", sc.Start.Format(time.RFC3339Nano), alias, sc.Apps[0].Dir, line)
 	s, err := scenario.Parse("expect", []byte(src), scenario.Options{SkipDataFiles: true})
 	if err != nil {
 		var es scenario.Errors
@@ -477,12 +398,6 @@ func (a *App) parseExpect(line string) (scenario.Expect, error) {
 	return s.Expects[0], nil
 }
 
-func (a *App) check(e scenario.Expect) drive.Outcome {
-	c := drive.Checker{Record: a.sim.Record, Start: a.sim.Scenario.Start, End: a.Now(),
-		Apps: map[string]drive.AppRef{a.alias: {ID: a.app.ID(), Container: a.app.Container()}}}
-	return c.Check(e)
-}
-
 // ExpectDecision returns the latest decision about the app under rule (a
 // rule id such as refresh.hourly_budget), and fails the test if there is
 // none, listing the rules the system did use.
@@ -491,7 +406,7 @@ func (a *App) ExpectDecision(rule string) host.Decision {
 	var last *host.Decision
 	seen := map[string]bool{}
 	var rules []string
-	for _, d := range a.Decisions() {
+	for _, d := range a.sim.Record.Decisions() {
 		if d.App != a.app.ID() {
 			continue
 		}
@@ -515,7 +430,7 @@ func (a *App) ExpectDecision(rule string) host.Decision {
 func (a *App) ExpectNoDecision(rule string) {
 	a.t.Helper()
 	var found []string
-	for _, d := range a.Decisions() {
+	for _, d := range a.sim.Record.Decisions() {
 		if d.App == a.app.ID() && d.Rule == rule {
 			found = append(found, d.Time.UTC().Format("15:04:05.000")+" "+d.Reason)
 		}

@@ -36,11 +36,11 @@ func TestHello(t *testing.T) {
 	app.Launch()
 	app.Expect(`expect hello file launches "2\n"`)
 	app.Expect("expect no kill")
-	if logs := app.Logs(); len(logs) == 0 || logs[0] != "did finish launching (launch 1)" {
+	if logs := app.Record().Logs(); len(logs) == 0 || logs[0] != "did finish launching (launch 1)" {
 		t.Errorf("logs %q", logs)
 	}
 	var events []string
-	for _, c := range app.Calls() {
+	for _, c := range app.Record().Calls() {
 		events = append(events, c.EventName())
 	}
 	if !strings.HasPrefix(strings.Join(events, " "), "did_finish_launching will_enter_foreground did_become_active will_resign_active did_enter_background background_tasks") {

@@ -20,15 +20,15 @@ import (
 // with a foreground scan and follows the heart rate.
 func start(t *testing.T, opts ...watchtest.Option) *watchtest.App {
 	app := watchtest.New(t, ".", append([]watchtest.Option{watchtest.Complication(true)}, opts...)...)
-	app.Peripheral("strap", "180D/2A37", "@testdata/hr.csv")
-	app.Peripheral("strap", "180F/2A19", "87")
+	app.World().Peripheral("strap", "180D/2A37", "@testdata/hr.csv")
+	app.World().Peripheral("strap", "180F/2A19", "87")
 	app.Launch()
 	return app
 }
 
 func decisions(app *watchtest.App, rule string) []host.Decision {
 	var out []host.Decision
-	for _, d := range app.Decisions() {
+	for _, d := range app.Record().Decisions() {
 		if d.Rule == rule {
 			out = append(out, d)
 		}
@@ -85,7 +85,7 @@ func TestSubscriptionWhileFrontmost(t *testing.T) {
 		t.Errorf("closed: %s", d.Reason)
 	}
 	told := false
-	for _, c := range app.Calls() {
+	for _, c := range app.Record().Calls() {
 		told = told || c.Event.String() == "bluetooth_disconnected"
 	}
 	if !told {
@@ -104,7 +104,7 @@ func TestTaskCompletionClosesTheConnection(t *testing.T) {
 	app := start(t)
 	app.Background()
 	app.Advance(time.Minute)
-	app.Peripheral("strap", "180F/2A19", "15")
+	app.World().Peripheral("strap", "180F/2A19", "15")
 	app.Do(drive.Action{Kind: drive.BluetoothAlert, Peripheral: "strap"})
 	var closed []string
 	for _, d := range decisions(app, "bluetooth.closed") {
@@ -125,7 +125,7 @@ func TestOutOfRange(t *testing.T) {
 	t.Parallel()
 	app := start(t)
 	app.Background()
-	app.PeripheralOff("strap")
+	app.World().PeripheralOff("strap")
 	app.Advance(16 * time.Minute)
 	if d := app.ExpectDecision("bluetooth.unknown"); !strings.Contains(d.Reason, `no peripheral "strap"`) {
 		t.Errorf("unknown: %s", d.Reason)
@@ -134,7 +134,7 @@ func TestOutOfRange(t *testing.T) {
 	if d := app.ExpectDecision("bluetooth.run"); d.Kind != "bluetooth_scan" {
 		t.Errorf("scan: %s (%s)", d.Reason, d.Kind)
 	}
-	app.Peripheral("strap", "180D/2A37", "70")
+	app.World().Peripheral("strap", "180D/2A37", "70")
 	app.Advance(15 * time.Minute)
 	if got := app.Complication(); got != "70 bpm" {
 		t.Errorf("complication %q", got)
@@ -146,15 +146,15 @@ func TestOutOfRange(t *testing.T) {
 func TestGoneWhileSubscribed(t *testing.T) {
 	t.Parallel()
 	app := start(t)
-	app.PeripheralOff("strap")
+	app.World().PeripheralOff("strap")
 	if d := app.ExpectDecision("bluetooth.closed"); !strings.Contains(d.Reason, "out of range") {
 		t.Errorf("closed: %s", d.Reason)
 	}
 	logged := false
-	for _, l := range app.Logs() {
+	for _, l := range app.Record().Logs() {
 		logged = logged || strings.Contains(l, "strap disconnected: the peripheral went out of range")
 	}
 	if !logged {
-		t.Errorf("the app did not hear of it: %q", app.Logs())
+		t.Errorf("the app did not hear of it: %q", app.Record().Logs())
 	}
 }

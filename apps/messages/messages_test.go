@@ -20,7 +20,7 @@ func TestUnreadWhileInBackground(t *testing.T) {
 	app := watchtest.New(t, ".")
 	app.Launch()
 	app.Background()
-	app.Phone("user-info", `{"from": "Ann", "text": "Lunch at 12?"}`)
+	app.World().Phone("user-info", `{"from": "Ann", "text": "Lunch at 12?"}`)
 	app.ExpectDecision("data_delivery.delay")
 	app.Advance(11 * time.Minute)
 
@@ -42,10 +42,10 @@ func TestUnreadWhileInBackground(t *testing.T) {
 func TestLiveMessageNeedsTheAppFrontmost(t *testing.T) {
 	t.Parallel()
 	app := watchtest.New(t, ".")
-	app.Phone("message", `{"from": "Ann", "text": "Are you there?"}`)
+	app.World().Phone("message", `{"from": "Ann", "text": "Are you there?"}`)
 	app.ExpectDecision("phone.unreachable")
 
 	app.Launch()
-	app.Phone("message", `{"from": "Bob", "text": "Hi"}`)
+	app.World().Phone("message", `{"from": "Bob", "text": "Hi"}`)
 	app.ExpectJSON("state.json", `{"unread": 0, "recent": [{"from": "Bob", "text": "Hi"}]}`)
 }

@@ -45,18 +45,18 @@ func TestFailingServerKeepsTheComplication(t *testing.T) {
 	app.Launch()
 	app.WristDown()
 	app.Advance(40 * time.Minute)
-	app.Serve("GET", "/forecast", 503, "maintenance")
+	app.World().Serve("GET", "/forecast", 503, "maintenance")
 	app.Advance(time.Hour)
 
 	if got := app.Complication(); got != "Oslo 11°C cloudy" {
 		t.Errorf("complication %q after the server failed", got)
 	}
 	failed := false
-	for _, l := range app.Logs() {
+	for _, l := range app.Record().Logs() {
 		failed = failed || strings.Contains(l, "failed: status 503")
 	}
 	if !failed {
-		t.Errorf("no warning of the failed download in %q", app.Logs())
+		t.Errorf("no warning of the failed download in %q", app.Record().Logs())
 	}
 	app.Expect("between 00:40 and 01:40 expect weather task application-refresh")
 }
@@ -71,7 +71,7 @@ func TestComplicationFromThePhone(t *testing.T) {
 	app.Launch()
 	app.WristDown()
 	app.Advance(3 * time.Minute)
-	app.Phone("complication", `{"temperature": 19}`)
+	app.World().Phone("complication", `{"temperature": 19}`)
 	app.ExpectDecision("complication_transfer.run")
 	if got := app.Complication(); got != "19°C (from the phone)" {
 		t.Errorf("complication %q", got)

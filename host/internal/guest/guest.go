@@ -10,8 +10,8 @@
 // its owner serializes every call (host functions run inside a call, on
 // the caller's goroutine).
 //
-// Swapping the module under a running app (hot reload) is Prepare, then
-// Swap; what the app carries across is its owner's business (the
+// Swapping the module under a running app (hot reload) is Prepare (the
+// Guest's Modules), then Swap; what the app carries across is its owner's business (the
 // save_state and restore_state events). Snapshotting and restoring an
 // instance, the fuzzer's reset, are the Guest's Snapshots (snapshot.go).
 package guest
@@ -188,27 +188,21 @@ func New(ctx context.Context, cfg Config) (*Guest, error) {
 	return g, nil
 }
 
-// Compile compiles wasm into the module every instance is made from and
-// returns it, for the caller's checks; the Guest holds it (the caller does
-// not close it). The error is wazero's.
-func (g *Guest) Compile(ctx context.Context, wasm []byte) (*Module, error) {
-	cm, err := g.rt.compile(ctx, wasm, sha256.Sum256(wasm))
-	if err != nil {
-		return nil, err
-	}
-	g.Swap(ctx, cm)
-	g.snaps.ReadModule(wasm)
-	return cm, nil
-}
+// Modules compiles the modules a Guest runs, in the Guest's wazero runtime,
+// for Swap or Start. It does not touch the Guest's state, so it may run
+// while the Guest's owner serves a call on another goroutine (a wazero
+// runtime compiles concurrently with calls): the old version keeps serving
+// while the new one compiles.
+type Modules struct{ rt *wasmRuntime }
 
-// Prepare compiles wasm into a module for a later Swap. It does not touch
-// the Guest's state, so it may run while the Guest's owner serves a call on
-// another goroutine (a wazero runtime compiles concurrently with calls):
-// the old version keeps serving while the new one compiles. The error is
+// Modules returns what compiles the modules of the Guest.
+func (g *Guest) Modules() Modules { return Modules{g.rt} }
+
+// Prepare compiles wasm into a module for a later Swap. The error is
 // wazero's. A prepared module that is not swapped in must be closed.
 // Another app's module of the same bytes is shared, not compiled again.
-func (g *Guest) Prepare(ctx context.Context, wasm []byte) (*Module, error) {
-	return g.rt.compile(ctx, wasm, sha256.Sum256(wasm))
+func (m Modules) Prepare(ctx context.Context, wasm []byte) (*Module, error) {
+	return m.rt.compile(ctx, wasm, sha256.Sum256(wasm))
 }
 
 // PrepareKeyed is Prepare for a caller that holds a key standing for
@@ -217,15 +211,15 @@ func (g *Guest) Prepare(ctx context.Context, wasm []byte) (*Module, error) {
 // bytes, and a key must never equal the SHA-256 of other bytes than
 // wasm's (a meter.Entry's Key, or the SHA-256 of wasm itself, qualify).
 // wasm is not kept: the caller may release it once this returns.
-func (g *Guest) PrepareKeyed(ctx context.Context, wasm []byte, key [32]byte) (*Module, error) {
-	return g.rt.compile(ctx, wasm, key)
+func (m Modules) PrepareKeyed(ctx context.Context, wasm []byte, key [32]byte) (*Module, error) {
+	return m.rt.compile(ctx, wasm, key)
 }
 
 // Swap makes cm, from Prepare, the module every instance is made from from
 // now on: the live instance, if any, is dropped without any call into it,
 // and the previous module is closed. The caller starts a new instance if
 // it wants one. Like every other method it runs between calls, never
-// inside one. cm must come from this Guest's Prepare.
+// inside one. cm must come from this Guest's Modules.
 func (g *Guest) Swap(ctx context.Context, cm *Module) {
 	g.Kill(ctx)
 	old := g.compiled
@@ -280,24 +274,30 @@ func (g *Guest) Module() api.Module {
 	return g.inst.mod
 }
 
-// Pushed returns how many calls of the live instance had their envelope
-// pushed into the buffer the guest registered (the push path) rather
-// than left for event_read.
-func (g *Guest) Pushed() uint64 {
-	if g.inst == nil {
-		return 0
-	}
-	return g.inst.pushed
+// PushPath is what the live instance did with the push path (docs/abi.md
+// section 6), for tests and benchmarks: where the buffer it registered
+// lies and how many calls had their envelope written there.
+type PushPath struct {
+	// Registered is false when the guest registered no buffer: it reads
+	// every envelope with event_read.
+	Registered bool
+	Addr, Size uint32 // the registered buffer, in the instance's memory
+	// Pushed counts the calls whose envelope was pushed into the buffer
+	// rather than left for event_read.
+	Pushed uint64
 }
 
-// PushBuffer returns where the live instance's registered push buffer
-// lies in its memory, and false when it registered none: for benchmarks
-// that call watchbox_event directly.
-func (g *Guest) PushBuffer() (addr, size uint32, ok bool) {
-	if g.inst == nil || g.inst.push.mem == nil {
-		return 0, 0, false
+// PushPath returns the live instance's push path; the zero PushPath when
+// there is no instance.
+func (g *Guest) PushPath() PushPath {
+	if g.inst == nil {
+		return PushPath{}
 	}
-	return g.inst.push.addr, g.inst.push.size, true
+	p := PushPath{Pushed: g.inst.pushed}
+	if g.inst.push.mem != nil {
+		p.Registered, p.Addr, p.Size = true, g.inst.push.addr, g.inst.push.size
+	}
+	return p
 }
 
 // Running reports whether an instance is alive.
@@ -334,7 +334,7 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 	if g.snaps.unpark(ctx, salt) {
 		return nil
 	}
-	in := &instance{owner: g, rand: &reseedable{r: g.randSource(salt)}}
+	in := &instance{owner: g, rand: &reseedable{r: randSource(g.cfg, salt)}}
 	g.inst = in // host functions called from _initialize see it
 	in.stdout = newLogWriter(g.cfg.Log, "stdout", 0, &in.out, in.chargeOutput)
 	in.stderr = newLogWriter(g.cfg.Log, "stderr", 16, &in.out, in.chargeOutput)
@@ -395,15 +395,16 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 	return nil
 }
 
-// randSource is the random source of an instance started with salt.
-func (g *Guest) randSource(salt uint64) io.Reader {
-	if g.cfg.Seed == 0 {
+// randSource is the random source of an instance of the Guest of cfg
+// started with salt.
+func randSource(cfg Config, salt uint64) io.Reader {
+	if cfg.Seed == 0 {
 		return rand.Reader
 	}
 	var seed [32]byte
-	binary.LittleEndian.PutUint64(seed[:], uint64(g.cfg.Seed))
+	binary.LittleEndian.PutUint64(seed[:], uint64(cfg.Seed))
 	binary.LittleEndian.PutUint64(seed[8:], salt)
-	copy(seed[16:], g.cfg.ID)
+	copy(seed[16:], cfg.ID)
 	return mrand.NewChaCha8(seed)
 }
 

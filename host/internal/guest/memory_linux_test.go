@@ -73,7 +73,7 @@ func newBomb(tb testing.TB) *Guest {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { g.Close(ctx) })
-	if _, err := g.Compile(ctx, wasm); err != nil {
+	if err := load(ctx, g, wasm); err != nil {
 		tb.Fatal(err)
 	}
 	return g

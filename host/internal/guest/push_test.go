@@ -231,15 +231,15 @@ func TestRestoreKeepsTheSnapshotsPushBuffer(t *testing.T) {
 	if err := g.Instantiate(ctx, 0, time.Second); err != nil {
 		t.Fatal(err)
 	}
-	first, _, ok := g.PushBuffer()
-	if !ok {
+	first := g.PushPath().Addr
+	if !g.PushPath().Registered {
 		t.Fatal("the Go SDK registered no push buffer in _initialize")
 	}
 	// An envelope over the SDK's 4 KiB buffer makes it register a larger one.
 	if res := g.Call(ctx, abi.EventPhoneMessage, payloadOf(6000), time.Second); res.Crash != nil || res.Status != abi.StatusOK {
 		t.Fatalf("large event: %v %v", res.Status, res.Crash)
 	}
-	if moved, _, _ := g.PushBuffer(); moved == first {
+	if moved := g.PushPath().Addr; moved == first {
 		t.Fatal("the SDK did not register a larger buffer for a 6000-byte envelope")
 	}
 	g.Kill(ctx)
@@ -249,10 +249,10 @@ func TestRestoreKeepsTheSnapshotsPushBuffer(t *testing.T) {
 	if g.Snapshots().Restores() != 1 {
 		t.Fatalf("the instance was not restored (%d restores)", g.Snapshots().Restores())
 	}
-	if addr, _, _ := g.PushBuffer(); addr != first {
+	if addr := g.PushPath().Addr; addr != first {
 		t.Fatalf("restored instance's push buffer at %#x; its snapshot registered %#x", addr, first)
 	}
-	if res := g.Call(ctx, abi.EventPhoneMessage, payloadOf(100), time.Second); res.Crash != nil || res.Status != abi.StatusOK || g.Pushed() != 1 {
-		t.Fatalf("event after the restore: %v %v, %d pushed", res.Status, res.Crash, g.Pushed())
+	if res := g.Call(ctx, abi.EventPhoneMessage, payloadOf(100), time.Second); res.Crash != nil || res.Status != abi.StatusOK || g.PushPath().Pushed != 1 {
+		t.Fatalf("event after the restore: %v %v, %d pushed", res.Status, res.Crash, g.PushPath().Pushed)
 	}
 }

@@ -78,7 +78,7 @@ func acquireRuntime(ctx context.Context, g *Guest) (*wasmRuntime, error) {
 	return rt, nil
 }
 
-// Warm compiles wasm, under key (see Guest.PrepareKeyed), into the shared
+// Warm compiles wasm, under key (see Modules.PrepareKeyed), into the shared
 // runtime that a Guest of cfg will run in, ahead of that Guest: a Guest
 // made later whose PrepareKeyed passes the same key takes that compiled
 // module (waiting for it if it is still compiling) instead of compiling
@@ -180,7 +180,7 @@ type sharedCode struct {
 	sum   [32]byte
 }
 
-// Module is a compiled module as a Guest hands it out (Compile, Prepare):
+// Module is a compiled module as a Guest's Modules hand it out (Prepare):
 // one hold on code that other apps of the same module may share. Close
 // gives the hold back; the code closes with the last hold.
 type Module struct {
@@ -193,7 +193,7 @@ type Module struct {
 // compile returns a hold on wasm compiled in rt: the module already
 // compiled there if one has the same key, else a new compilation. key
 // identifies wasm's bytes: their SHA-256, or a key the caller holds
-// that stands for them as surely (see Guest.PrepareKeyed). The error is
+// that stands for them as surely (see Modules.PrepareKeyed). The error is
 // wazero's.
 func (rt *wasmRuntime) compile(ctx context.Context, wasm []byte, sum [32]byte) (*Module, error) {
 	rt.mu.Lock()

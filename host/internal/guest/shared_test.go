@@ -54,6 +54,17 @@ func metered(tb testing.TB, wasm []byte) []byte {
 	return out
 }
 
+// load compiles wasm and swaps it in, as the host's load does.
+func load(ctx context.Context, g *Guest, wasm []byte) error {
+	cm, err := g.Modules().Prepare(ctx, wasm)
+	if err != nil {
+		return err
+	}
+	g.Swap(ctx, cm)
+	g.Snapshots().ReadModule(wasm)
+	return nil
+}
+
 // newShared returns a Guest of wasm with pages of memory, in the shared
 // runtime of cache, serving h, compiled.
 func newShared(tb testing.TB, cache wazero.CompilationCache, pages uint32, h Handler, wasm []byte) *Guest {
@@ -66,7 +77,7 @@ func newShared(tb testing.TB, cache wazero.CompilationCache, pages uint32, h Han
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := g.Compile(ctx, wasm); err != nil {
+	if err := load(ctx, g, wasm); err != nil {
 		tb.Fatal(err)
 	}
 	return g
@@ -138,7 +149,7 @@ func TestSharedRuntime(t *testing.T) {
 
 	// A hot reload of b to the same bytes shares the code; to another
 	// module, b runs it and a keeps its own.
-	same, err := b.Prepare(ctx, wasm)
+	same, err := b.Modules().Prepare(ctx, wasm)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +157,7 @@ func TestSharedRuntime(t *testing.T) {
 		t.Fatal("a prepared module of the same bytes was compiled again")
 	}
 	b.Swap(ctx, same)
-	other, err := b.Prepare(ctx, metered(t, bombWasm))
+	other, err := b.Modules().Prepare(ctx, metered(t, bombWasm))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +225,7 @@ func TestWarmSharesWithPrepareKeyed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer g.Close(ctx)
-	cm, err := g.PrepareKeyed(ctx, wasm, key)
+	cm, err := g.Modules().PrepareKeyed(ctx, wasm, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +241,7 @@ func TestWarmSharesWithPrepareKeyed(t *testing.T) {
 	if rec.count(7) != 1 {
 		t.Errorf("the guest made %d requests of op 7, want 1", rec.count(7))
 	}
-	other, err := g.PrepareKeyed(ctx, wasm, [32]byte{9})
+	other, err := g.Modules().PrepareKeyed(ctx, wasm, [32]byte{9})
 	if err != nil {
 		t.Fatal(err)
 	}

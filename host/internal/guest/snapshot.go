@@ -58,8 +58,7 @@ func (g *Guest) Snapshots() *Snapshots { return &g.snaps }
 // ReadModule notes which globals of wasm, the module just swapped in, a
 // snapshot saves and whether its tables stay as instantiated (see
 // meter.SnapshotExports); it does nothing without Config.Reuse.
-// Guest.Compile does it itself; a module loaded through Prepare and Swap
-// needs it.
+// A module loaded through Prepare (the Guest's Modules) and Swap needs it.
 func (s *Snapshots) ReadModule(wasm []byte) {
 	if s.g.cfg.Reuse {
 		// A module that does not parse was refused by the engine already.
@@ -226,7 +225,7 @@ func (s *Snapshots) unpark(ctx context.Context, salt uint64) bool {
 	in.out = outputBudget{}
 	in.stdout.reset(g.cfg.Log)
 	in.stderr.reset(g.cfg.Log)
-	in.rand.seed(g.randSource(salt))
+	in.rand.seed(randSource(g.cfg, salt))
 	// The instance is in the state _initialize left, at the time it would
 	// have left it: the clock moves on as a new instance's would.
 	g.cfg.Sched.Advance(s.initTime)

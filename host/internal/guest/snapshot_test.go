@@ -79,7 +79,7 @@ func newAppGuest(tb testing.TB, app func() ([]byte, error), reuse bool, log zero
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { g.Close(ctx) })
-	if _, err := g.Compile(ctx, wasm); err != nil {
+	if err := load(ctx, g, wasm); err != nil {
 		tb.Fatal(err)
 	}
 	return g

@@ -37,7 +37,7 @@ type Swapped struct {
 	Redelivered int
 }
 
-// Prestart starts an instance of cm (from Guest.Prepare), the new
+// Prestart starts an instance of cm (from Guest.Modules().Prepare), the new
 // version, for Swap, before the swap takes the app's lock: the new Go
 // runtime's start (_initialize) then runs while the old version keeps
 // serving, and the app's calls are held only for save_state,
@@ -85,7 +85,7 @@ func (e *PrestartError) Error() string {
 	return fmt.Sprintf("the new version of %s crashed while starting (_initialize), before the swap: %s: %s", e.App, e.Termination, e.Reason)
 }
 
-// Swap replaces the app's module with cm (from Guest.Prepare), keeping
+// Swap replaces the app's module with cm (from Guest.Modules().Prepare), keeping
 // everything the system holds for the app: its life-cycle state and
 // timers, open background tasks, scheduled refreshes, pending
 // notifications, downloads in flight, budgets and its container. It runs
