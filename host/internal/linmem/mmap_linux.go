@@ -20,7 +20,7 @@ type mapped struct {
 // keepResident is the most memory the pool keeps resident, zeroed, in the
 // reservations of closed memories (chosen here). A page the kernel maps on
 // first touch costs about 16 µs of CPU on the development VM, against
-// about 12 ns to zero a resident one (docs/performance.md, "Cold launch"):
+// about 50 ns to zero a resident one (docs/performance.md, "Cold launch"):
 // a Go guest touches some 700 pages to start, so dropping them at every
 // close made each relaunch of a purged app pay about 12 ms in page faults.
 // 16 MiB keeps a few Go apps' starting memory; a memory with more resident
