@@ -60,7 +60,9 @@ type CallConfig struct {
 // scheduler's clock moves past the call (in real mode this does nothing:
 // the time has already passed).
 //
-// A Call is safe for concurrent use, as long as FuelUsed is.
+// A Call is safe for concurrent use during a call, as long as FuelUsed
+// is; Reset and ResetAt start a call and must not run concurrently with
+// its other methods.
 type Call struct {
 	clock   Clock
 	virtual bool
@@ -93,9 +95,9 @@ func (c *Call) ResetAt(clock Clock, start time.Time, cfg CallConfig) {
 		cfg.Deadline = cfg.Deadline.Round(0)
 	}
 	_, real := clock.(Real)
-	c.mu.Lock()
+	// No lock: a new call starts on the goroutine that runs it, before
+	// anything else can use c (the fields above are read without one).
 	c.clock, c.virtual, c.real, c.start, c.cfg, c.slept = clock, virtual, real, start, cfg, 0
-	c.mu.Unlock()
 }
 
 // Start returns the time the call started.

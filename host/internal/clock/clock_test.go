@@ -64,3 +64,29 @@ func TestRealClock(t *testing.T) {
 		t.Fatalf("Real.Now() = %v, want about %v", got, before)
 	}
 }
+
+// TestRealClockAnchored: Real's reads between anchors carry a monotonic
+// reading, never go back, agree with time.Now's wall clock, and the
+// anchor is read again once it is reanchor old.
+func TestRealClockAnchored(t *testing.T) {
+	prev := Real{}.Now()
+	for range 1000 {
+		now := Real{}.Now()
+		if now.Before(prev) {
+			t.Fatalf("Real.Now went back: %v after %v", now, prev)
+		}
+		if !containsM(now.String()) {
+			t.Fatalf("Real.Now() = %v has no monotonic reading", now)
+		}
+		if d := time.Now().Round(0).Sub(now.Round(0)); d < -time.Millisecond || d > 50*time.Millisecond {
+			t.Fatalf("Real.Now()'s wall time is %v behind time.Now's", d)
+		}
+		prev = now
+	}
+	old := time.Now().Add(-reanchor)
+	realAnchor.Store(&old)
+	Real{}.Now()
+	if realAnchor.Load() == &old {
+		t.Error("the anchor was not read again once reanchor old")
+	}
+}

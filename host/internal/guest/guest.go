@@ -528,14 +528,18 @@ func (g *Guest) invoke(ctx context.Context, start time.Time, fn api.Function, st
 	gauge := g.inst.gauge
 	prof := g.cfg.Profile()
 	due := start.Add(budget)
+	if gauge != nil {
+		g.fuelBudget = prof.Fuel(budget)
+		gauge.Start(g.fuelBudget)
+	}
+	// The watchdog is armed after Start and disarmed before Finish: it may
+	// stop the gauge only in between (see meter.Gauge.Start).
 	cfg := clock.CallConfig{
 		Rate:     prof.InstructionRate,
 		Deadline: due,
 		Stop:     g.wd.arm(gauge, due, budget, !g.cfg.Virtual),
 	}
 	if gauge != nil {
-		g.fuelBudget = prof.Fuel(budget)
-		gauge.Start(g.fuelBudget)
 		cfg.FuelUsed = g.fuelUsedFn
 	}
 	g.cc.ResetAt(g.cfg.Clock, start, cfg)

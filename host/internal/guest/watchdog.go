@@ -2,6 +2,7 @@ package guest
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/watchbox/watchbox/host/meter"
@@ -20,44 +21,82 @@ import (
 // of short calls so costs no timer operation per call (a Reset and a Stop
 // each took the timer heap's lock and a clock read), and the deadline is
 // still enforced to the timer's precision.
+//
+// Nor does a call take a lock: arm and disarm each make one atomic store
+// or swap of state (a mutex pair each cost a warm event some 37 ns on the
+// development VM). What stops a call (the timer, an interrupt, a guest
+// sleeping past its deadline) holds mu and first swaps state from running
+// to stopping, so it reads the call's fields only while that call cannot
+// end, and a call that ends meanwhile waits in disarm for mu.
 type watchdog struct {
-	timer   *time.Timer
-	mu      sync.Mutex
-	active  bool         // a call is running
-	gauge   *meter.Gauge // the running call's gauge; nil when idle or unmetered
-	due     time.Time    // the running call's deadline
-	timerAt time.Time    // when the pending timer fires; zero when none is pending
-	intr    bool         // the running call was interrupted
-	stop    chan struct{}
-	shut    bool // stop is closed
+	timer *time.Timer
+	state atomic.Int32 // idle, running, stopping or stopped
+
+	// The running call's, written by arm while idle; read by a stopper
+	// that holds state at stopping, and by disarm.
+	gauge *meter.Gauge // the running call's gauge; nil when unmetered
+	due   time.Time    // the running call's deadline
+	stop  chan struct{}
+	shut  bool // stop is closed
+	intr  bool // the running call was interrupted
+
+	mu      sync.Mutex   // held by whatever stops a call or re-arms the timer
+	timerAt atomic.Int64 // the pending timer's deadline (wdNanos); 0 when none is pending
 }
+
+// wdEpoch is what the watchdog measures times from, on the monotonic
+// clock for the real clock's times.
+var wdEpoch = time.Now()
+
+// wdNanos is t as the watchdog keeps it: nanoseconds since wdEpoch, at
+// least 1 (0 means no timer).
+func wdNanos(t time.Time) int64 { return max(int64(t.Sub(wdEpoch)), 1) }
+
+// The watchdog's states: between calls, during one, while something stops
+// it (or the timer checks it), and after it was stopped.
+const (
+	wdIdle int32 = iota
+	wdRunning
+	wdStopping
+	wdStopped
+)
 
 // arm starts watching a call due at due (budget from its start) and returns
 // the channel closed when it must stop. With realTime, the timer is armed
-// unless it is already pending for an earlier time.
+// unless it is already pending for an earlier time. No call may be running.
 func (w *watchdog) arm(g *meter.Gauge, due time.Time, budget time.Duration, realTime bool) <-chan struct{} {
-	w.mu.Lock()
-	w.active, w.gauge, w.due, w.intr = true, g, due, false
+	w.gauge, w.due, w.intr = g, due, false
 	if w.stop == nil || w.shut {
 		w.stop, w.shut = make(chan struct{}), false
 	}
 	stop := w.stop
-	if realTime && (w.timerAt.IsZero() || w.timerAt.After(due)) {
+	w.state.Store(wdRunning)
+	// After the store: a timer that fires now and finds no call sets
+	// timerAt to 0 before it looks at state, so either this load sees the
+	// 0 and arms it again, or the timer sees the call.
+	if at := w.timerAt.Load(); realTime && (at == 0 || at > wdNanos(due)) {
+		w.mu.Lock()
 		// The call started before now, so budget from now is at or after
 		// due: the timer never fires early for this call.
-		w.timerAt = due
+		w.timerAt.Store(wdNanos(due))
 		w.timer.Reset(budget)
+		w.mu.Unlock()
 	}
-	w.mu.Unlock()
 	return stop
 }
 
 // disarm ends the call's watch and reports whether it was interrupted. The
 // timer stays pending; see fire.
 func (w *watchdog) disarm() bool {
+	if w.state.CompareAndSwap(wdRunning, wdIdle) {
+		w.gauge = nil
+		return w.intr
+	}
+	// Something is stopping the call, or stopped it: wait for it.
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.active, w.gauge = false, nil
+	w.state.Store(wdIdle)
+	w.gauge = nil
 	return w.intr
 }
 
@@ -68,28 +107,35 @@ func (w *watchdog) fire() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := time.Now()
-	if !w.timerAt.IsZero() && now.Before(w.timerAt) {
+	if at := w.timerAt.Load(); at != 0 && wdNanos(now) < at {
 		// A firing that raced with a later Reset: the timer is pending
 		// again, for timerAt or later.
 		return
 	}
-	w.timerAt = time.Time{}
-	if !w.active {
+	w.timerAt.Store(0)
+	if !w.state.CompareAndSwap(wdRunning, wdStopping) {
 		return
 	}
 	if !now.Before(w.due) {
 		w.stopLocked()
 		return
 	}
-	w.timerAt = w.due
+	w.timerAt.Store(wdNanos(w.due))
 	w.timer.Reset(w.due.Sub(now))
+	w.state.Store(wdRunning)
 }
 
+// interrupt stops the running call, if any, and marks it interrupted.
 func (w *watchdog) interrupt() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.intr = true
-	w.stopLocked()
+	switch {
+	case w.state.CompareAndSwap(wdRunning, wdStopping):
+		w.intr = true
+		w.stopLocked()
+	case w.state.Load() == wdStopped:
+		w.intr = true // stopped by its deadline as the host was interrupted
+	}
 }
 
 // stopNow stops the running call, from inside it (a guest that would sleep
@@ -97,9 +143,13 @@ func (w *watchdog) interrupt() {
 func (w *watchdog) stopNow() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.stopLocked()
+	if w.state.CompareAndSwap(wdRunning, wdStopping) {
+		w.stopLocked()
+	}
 }
 
+// stopLocked stops the call whose state the caller swapped to stopping,
+// holding mu.
 func (w *watchdog) stopLocked() {
 	if w.gauge != nil {
 		w.gauge.Stop()
@@ -108,4 +158,5 @@ func (w *watchdog) stopLocked() {
 		close(w.stop)
 		w.shut = true
 	}
+	w.state.Store(wdStopped)
 }

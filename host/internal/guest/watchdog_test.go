@@ -69,9 +69,7 @@ func TestWatchdogLazyTimer(t *testing.T) {
 		// Wait for the timer to fire with no call running (it then says
 		// it is no longer pending).
 		for end := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-			w.mu.Lock()
-			pending := !w.timerAt.IsZero()
-			w.mu.Unlock()
+			pending := w.timerAt.Load() != 0
 			if !pending {
 				break
 			}
@@ -89,4 +87,55 @@ func TestWatchdogLazyTimer(t *testing.T) {
 		waitStop(t, w.arm(nil, due, 10*time.Millisecond, true), due)
 		w.disarm()
 	})
+}
+
+// TestWatchdogStopsOnlyTheRunningCall runs many short calls while the
+// timer fires at their deadlines and another goroutine interrupts at
+// random: a call is stopped only by its own deadline or an interrupt that
+// came while it ran, an interrupted call's stop channel is closed, and
+// (under -race) the lock-free arm and disarm race with nothing.
+func TestWatchdogStopsOnlyTheRunningCall(t *testing.T) {
+	t.Parallel()
+	w := newWatchdog()
+	defer w.timer.Stop()
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+				w.interrupt()
+				time.Sleep(50 * time.Microsecond)
+			}
+		}
+	}()
+	defer close(done)
+	var stoppedEarly int
+	for i := range 3000 {
+		budget := time.Duration(i%5) * 20 * time.Microsecond
+		due := time.Now().Add(budget)
+		stop := w.arm(nil, due, budget, true)
+		if i%7 == 0 {
+			w.stopNow()
+		}
+		intr := w.disarm()
+		end := time.Now() // a deadline stop came at or after due, before this
+		select {
+		case <-stop:
+			if !intr && end.Before(due) && i%7 != 0 {
+				stoppedEarly++
+			}
+		default:
+			if intr {
+				t.Fatalf("call %d: reported interrupted, but its stop channel is open", i)
+			}
+			if i%7 == 0 {
+				t.Fatalf("call %d: stopNow did not close its stop channel", i)
+			}
+		}
+	}
+	if stoppedEarly > 0 {
+		t.Errorf("%d calls were stopped before their deadline with no interrupt", stoppedEarly)
+	}
 }

@@ -8,18 +8,23 @@
 // smaller copy to the garbage collector, and a memory bomb made the host's
 // peak RSS about four times the app's memoryLimit (docs/performance.md,
 // "Host memory"). With a reservation the peak is the pages the guest
-// touched, no copy is made, and closing the instance gives its pages back
-// to the system at once.
+// touched, no copy is made, and closing an instance gives its pages back
+// to the system at once, beyond the few that are kept for the next one.
 //
-// A closed instance's reservation is never unmapped: its pages are
-// dropped (madvise MADV_DONTNEED, so they read as zeros and cost no RSS)
-// and the reservation is kept for the next memory of the same maximum.
+// A closed instance's reservation is never unmapped: it is kept for the
+// next memory of the same maximum, every page of it zero. Its resident
+// pages are zeroed in place and stay resident while the pool keeps at most
+// keepResident bytes so (mapping a page on first touch costs this VM some
+// 16 µs, and a relaunched Go guest touches about 700); past that budget
+// they are dropped (madvise MADV_DONTNEED, so they read as zeros and cost
+// no RSS).
 // A slice of guest memory that something held past the instance's close
 // therefore never faults; it reads zeros, or a later instance's memory.
 // The host copies what it keeps of guest memory (the request host
 // function copies its arguments) so that this never happens. The address
 // space kept is at most the largest number of memories of one maximum
-// that were live at once.
+// that were live at once, and the resident memory kept at most
+// keepResident.
 //
 // Elsewhere (other systems, 32-bit platforms, or a failed mmap) a memory
 // is a Go slice grown as wazero grows it.

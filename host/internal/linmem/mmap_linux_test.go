@@ -1,0 +1,85 @@
+package linmem
+
+import (
+	"bytes"
+	"testing"
+)
+
+// residentBytes is how many bytes of b's pages are resident.
+func residentBytes(t *testing.T, b []byte) uint64 {
+	t.Helper()
+	vec, ok := mincore(b)
+	if !ok {
+		t.Skip("mincore is not available")
+	}
+	n := uint64(0)
+	for _, v := range vec {
+		n += uint64(v&1) * pageSize
+	}
+	return n
+}
+
+// TestFreeKeepsResidentPagesZeroed: a closed memory whose resident pages
+// fit the pool's budget is handed out again with those pages still
+// resident and zeroed, and the pages it never touched still unmapped; a
+// memory with more resident pages than the budget gives them back.
+func TestFreeKeepsResidentPagesZeroed(t *testing.T) {
+	const mib = 1 << 20
+	m := Allocator().Allocate(mib, 4*mib).(*mapped)
+	b := m.Reallocate(2 * mib)
+	for i := range b[:mib] {
+		b[i] = 0xff
+	}
+	m.Free()
+	m2 := Allocator().Allocate(mib, 4*mib).(*mapped)
+	if &m2.region[0] != &m.region[0] {
+		t.Fatal("the freed reservation was not reused")
+	}
+	if m2.kept != 2*mib {
+		t.Errorf("handed out with %d bytes kept, want %d", m2.kept, 2*mib)
+	}
+	b2 := m2.Reallocate(4 * mib)
+	if got := residentBytes(t, b2[:mib]); got != mib {
+		t.Errorf("%d bytes of the touched MiB resident after reuse, want all %d", got, mib)
+	}
+	if got := residentBytes(t, b2[mib:]); got != 0 {
+		t.Errorf("%d bytes of the untouched pages resident after reuse, want 0: Free wrote to them", got)
+	}
+	if !bytes.Equal(b2, make([]byte, 4*mib)) {
+		t.Fatal("a reused memory is not zero")
+	}
+	m2.Free()
+
+	// The pool's count of resident bytes stays true over many reuses, so
+	// the budget does not run out (or wrap) with nothing kept.
+	before := pool.resident
+	for range 20 {
+		m := Allocator().Allocate(mib, 4*mib).(*mapped)
+		clear(m.Reallocate(mib))
+		m.Free()
+		if m.kept == 0 {
+			t.Fatal("a reuse was handed a dropped reservation")
+		}
+	}
+	if pool.resident != before {
+		t.Errorf("the pool counts %d resident bytes after 20 reuses, want %d", pool.resident, before)
+	}
+
+	big := Allocator().Allocate(mib, keepResident+mib).(*mapped)
+	bb := big.Reallocate(keepResident + mib)
+	for i := 0; i < len(bb); i += int(pageSize) {
+		bb[i] = 1
+	}
+	big.Free()
+	if got := residentBytes(t, big.region); got != 0 {
+		t.Errorf("%d bytes resident after freeing a memory over the budget, want 0", got)
+	}
+	big2 := Allocator().Allocate(mib, keepResident+mib).(*mapped)
+	if big2.kept != 0 {
+		t.Errorf("a dropped reservation handed out with %d bytes kept, want 0", big2.kept)
+	}
+	if !bytes.Equal(big2.Reallocate(keepResident+mib), make([]byte, keepResident+mib)) {
+		t.Fatal("a dropped and reused memory is not zero")
+	}
+	big2.Free()
+}
