@@ -119,6 +119,9 @@ func (r *Reloader) start(ctx context.Context, t *target, gen uint64) {
 			wasm, s.info, err = b.Wasm(actx, r.opts.Build)
 		}
 		s.build, s.err = time.Since(begin), err
+		if r.onAhead != nil {
+			r.onAhead("built")
+		}
 		close(s.built)
 		if err != nil || actx.Err() != nil {
 			return
@@ -140,6 +143,9 @@ func (r *Reloader) drop(t *target) {
 	}
 	t.ahead = nil
 	s.cancel()
+	if r.onAhead != nil {
+		r.onAhead("dropped")
+	}
 	s.mu.Lock()
 	s.dropped = true
 	if s.finished {

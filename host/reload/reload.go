@@ -125,6 +125,10 @@ type Reloader struct {
 	noted   chan struct{}
 	// running counts the reloads started ahead that have not ended.
 	running sync.WaitGroup
+	// onAhead, if set by a test before Run, is called when a reload
+	// ahead has built ("built", from its goroutine) and when one is
+	// dropped ("dropped", from Run's).
+	onAhead func(what string)
 }
 
 // target is one watched app: its bundle and the directories its build
