@@ -93,6 +93,7 @@ func (r *Reloader) takeNotes(ctx context.Context, targets []*target) {
 // start drops t's reload ahead, if any, and starts another for the
 // sources at generation gen.
 func (r *Reloader) start(ctx context.Context, t *target, gen uint64) {
+	prev := t.ahead
 	r.drop(t)
 	actx, cancel := context.WithCancel(ctx)
 	s := &ahead{gen: gen, cancel: cancel, built: make(chan struct{}), done: make(chan struct{})}
@@ -125,6 +126,15 @@ func (r *Reloader) start(ctx context.Context, t *target, gen uint64) {
 		close(s.built)
 		if err != nil || actx.Err() != nil {
 			return
+		}
+		// One compile at a time: the dropped reload's compile cannot be
+		// stopped, and two would share the CPU, slowing this one.
+		if prev != nil {
+			select {
+			case <-prev.done:
+			case <-actx.Done():
+				return
+			}
 		}
 		file := s.info.Path
 		if b.Manifest.Module != "" {

@@ -36,12 +36,16 @@
 // work before the swap moved ahead of it.
 //
 // Restarting at every change, rather than keeping the first build and
-// checking at the batch, costs more CPU in a burst but gives the latency
-// of the last save: keeping the first would always rebuild after a burst
-// whose saves differ, from the end of the quiet period. A dropped Go
-// build is stopped within milliseconds; a dropped compile (wazero's
-// cannot be interrupted) runs to its end and is thrown away.
-// docs/performance.md ("Issue 12, session 7") has what a burst costs.
+// checking at the batch, gives the latency of the last save: keeping the
+// first would rebuild after every burst whose saves differ, from the end
+// of the quiet period, which is the old latency. What it costs is bounded:
+// a dropped Go build is stopped within milliseconds (the go command's
+// cache keeps what it compiled), and a dropped compile (wazero's cannot
+// be interrupted) runs to its end and is thrown away, while the next
+// reload's compile waits for it, so that two never share the CPU. A burst
+// of distinct .wasm modules within the quiet period so costs at most one
+// compile more than it did; a single save costs nothing more.
+// docs/performance.md ("Issue 12, session 7") has the measures.
 package reload
 
 import (
