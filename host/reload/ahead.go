@@ -93,11 +93,11 @@ func (r *Reloader) takeNotes(ctx context.Context, targets []*target) {
 // start drops t's reload ahead, if any, and starts another for the
 // sources at generation gen.
 func (r *Reloader) start(ctx context.Context, t *target, gen uint64) {
-	prev := t.ahead
+	prev := t.last
 	r.drop(t)
 	actx, cancel := context.WithCancel(ctx)
 	s := &ahead{gen: gen, cancel: cancel, built: make(chan struct{}), done: make(chan struct{})}
-	t.ahead = s
+	t.ahead, t.last = s, s
 	r.running.Add(1)
 	go func() {
 		defer r.running.Done()

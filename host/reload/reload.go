@@ -145,8 +145,9 @@ type target struct {
 	// the app was loaded, for Run to report.
 	first *Event
 	// ahead is the reload started at the last change announced early,
-	// for the next batch (Run's goroutine only).
-	ahead *ahead
+	// for the next batch, and last the last one started, dropped or not,
+	// whose compile the next one waits for (Run's goroutine only).
+	ahead, last *ahead
 }
 
 // New watches the bundles of apps: each bundle directory, and for a Go
