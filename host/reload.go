@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/watchbox/watchbox/host/bundle"
+	"github.com/watchbox/watchbox/host/internal/guest"
 )
 
 // Dev is what hot reload (`watchbox dev`) does to an app: swap its module
@@ -166,9 +167,46 @@ func checkFixed(dir string, old, m bundle.Manifest, keys []string) error {
 // returned as a *CrashError; the new module stays, and the app relaunches
 // on its next event. The manifest stays the one in force,
 // unless WithManifest gives a new one.
+//
+// Reload is Prepare then Pending.Swap.
 func (d Dev) Reload(ctx context.Context, file string, wasm []byte, opts ...ReloadOption) (Reload, error) {
+	p, err := d.Prepare(ctx, file, wasm, opts...)
+	if err != nil {
+		return p.Reload(), err
+	}
+	return p.Swap(ctx)
+}
+
+// Pending is a new version made ready by Dev.Prepare: checked, metered,
+// compiled and its instance started, while the old version keeps
+// serving. Swap puts it in place; Close drops it.
+type Pending struct {
+	a     *App
+	rel   Reload // what is known before the swap
+	m     bundle.Manifest
+	cm    *guest.Module
+	st    *guest.Started
+	start time.Time // when Prepare began
+	done  bool
+}
+
+// Prepare does the part of Reload that runs while the old version keeps
+// serving, and may run ahead of the decision to swap (`watchbox dev`
+// starts it at the first event of a burst of saves): it checks the
+// manifest, then checks, meters and compiles the module and starts its
+// instance. A module the runtime refuses or whose start crashes is an
+// *InvalidAppError, a manifest key a running app cannot take a
+// *ManifestRestartError; nothing of the app changed then, and the
+// Pending returned only says the version and hash (Pending.Reload). A
+// Pending must be swapped or closed.
+func (d Dev) Prepare(ctx context.Context, file string, wasm []byte, opts ...ReloadOption) (p *Pending, err error) {
 	a := d.a
-	start := time.Now()
+	p = &Pending{a: a, start: time.Now()}
+	defer func() {
+		if err != nil {
+			p.done = true
+		}
+	}()
 	var cfg reloadConfig
 	for _, o := range opts {
 		o(&cfg)
@@ -179,50 +217,80 @@ func (d Dev) Reload(ctx context.Context, file string, wasm []byte, opts ...Reloa
 	a.verMu.Lock()
 	same, version := hash == a.hash, a.reloads+1
 	a.verMu.Unlock()
-	var keys []string
+	p.rel = Reload{Version: version, Hash: hash, Same: same}
 	if cfg.manifest != nil {
-		keys = manifestChanges(m, *cfg.manifest)
+		keys := manifestChanges(m, *cfg.manifest)
 		if err := checkFixed(a.dir, m, *cfg.manifest, keys); err != nil {
-			return Reload{Version: version, Hash: hash, Same: same}, err
+			return p, err
 		}
 		m = *cfg.manifest
+		p.rel.Manifest = keys
 	}
+	p.m = m
 	if same {
-		if len(keys) == 0 {
-			return Reload{Version: version, Hash: hash, Same: true}, nil
-		}
-		// The manifest alone: in force from the next event on.
-		a.sys.Lock()
-		defer a.sys.Unlock()
-		locked := time.Now()
-		if a.sys.Life.Closing() {
-			return Reload{Version: version, Hash: hash, Same: true}, fmt.Errorf("host: app %s is closed", a.sys.ID)
-		}
-		if err := a.sys.SetManifest(m); err != nil {
-			return Reload{Version: version, Hash: hash, Same: true}, fmt.Errorf("host: applying %s: %w", bundle.ManifestFile, err)
-		}
-		return Reload{Version: version, Hash: hash, Same: true, Manifest: keys, Wait: locked.Sub(start), Swap: time.Since(locked)}, nil
+		return p, nil
 	}
 	metered, err := a.rt.loader.meter(a.dir, file, m, mod)
 	if err != nil {
-		return Reload{Version: version, Hash: hash}, err
+		return p, err
 	}
 	cm, err := a.rt.loader.compile(ctx, a.sys.Guest, a.dir, file, m, metered)
 	metered.release()
 	if err != nil {
-		return Reload{Version: version, Hash: hash}, err
+		return p, err
 	}
 	compiled := time.Now()
+	p.rel.Compile = compiled.Sub(p.start)
 	// The new instance starts (the Go runtime's _initialize) while the
 	// old version keeps serving; the swap holds the app's calls only for
 	// what must be on its call path.
 	st, err := a.sys.Reload.Prestart(ctx, cm)
 	if err != nil {
 		cm.Close(ctx)
-		return Reload{Version: version, Hash: hash, Compile: compiled.Sub(start)},
-			&InvalidAppError{Path: a.dir, Problems: []Problem{{Where: file, Message: err.Error() + "; the old version keeps running"}}}
+		return p, &InvalidAppError{Path: a.dir, Problems: []Problem{{Where: file, Message: err.Error() + "; the old version keeps running"}}}
 	}
-	started := time.Now()
+	p.cm, p.st = cm, st
+	p.rel.Start = time.Since(compiled)
+	return p, nil
+}
+
+// Reload returns what is known of the reload before the swap: the
+// version and hash, whether the module is the same, the manifest keys
+// that change, and the compile and start times.
+func (p *Pending) Reload() Reload { return p.rel }
+
+// Swap puts the prepared version in place, on the app's call path:
+// it waits for the call in progress, if any, to end (Reload.Wait), then
+// swaps (Reload.Swap) as Reload describes. A Pending swaps once; Swap
+// after Swap or Close is an error.
+func (p *Pending) Swap(ctx context.Context) (Reload, error) {
+	a, rel := p.a, p.rel
+	if p.done {
+		return rel, fmt.Errorf("host: reload of app %s: the prepared version was already swapped or closed", a.sys.ID)
+	}
+	p.done = true
+	called := time.Now()
+	if rel.Same {
+		if len(rel.Manifest) == 0 {
+			return rel, nil
+		}
+		// The manifest alone: in force from the next event on.
+		a.sys.Lock()
+		defer a.sys.Unlock()
+		locked := time.Now()
+		rel.Wait = locked.Sub(called)
+		if a.sys.Life.Closing() {
+			rel.Manifest = nil
+			return rel, fmt.Errorf("host: app %s is closed", a.sys.ID)
+		}
+		if err := a.sys.SetManifest(p.m); err != nil {
+			rel.Manifest = nil
+			return rel, fmt.Errorf("host: applying %s: %w", bundle.ManifestFile, err)
+		}
+		rel.Swap = time.Since(locked)
+		return rel, nil
+	}
+	cm, st := p.cm, p.st
 	if testHookBeforeSwapLock != nil {
 		testHookBeforeSwapLock()
 	}
@@ -232,25 +300,42 @@ func (d Dev) Reload(ctx context.Context, file string, wasm []byte, opts ...Reloa
 	if a.sys.Life.Closing() {
 		st.Close(ctx)
 		cm.Close(ctx)
-		return Reload{Version: version, Hash: hash}, fmt.Errorf("host: app %s is closed", a.sys.ID)
+		return Reload{Version: rel.Version, Hash: rel.Hash}, fmt.Errorf("host: app %s is closed", a.sys.ID)
 	}
-	if len(keys) > 0 {
+	if len(rel.Manifest) > 0 {
 		// Before the swap: the new version starts under its manifest.
-		if err := a.sys.SetManifest(m); err != nil {
+		if err := a.sys.SetManifest(p.m); err != nil {
 			st.Close(ctx)
 			cm.Close(ctx)
-			return Reload{Version: version, Hash: hash}, fmt.Errorf("host: applying %s: %w", bundle.ManifestFile, err)
+			return Reload{Version: rel.Version, Hash: rel.Hash}, fmt.Errorf("host: applying %s: %w", bundle.ManifestFile, err)
 		}
 	}
 	sw, err := a.sys.Reload.Swap(ctx, cm, st) // swapped, whatever err says
 	a.verMu.Lock()
 	a.reloads++
-	a.hash = hash
-	version = a.reloads + 1
+	a.hash = rel.Hash
+	rel.Version = a.reloads + 1
 	a.verMu.Unlock()
-	return Reload{Version: version, Hash: hash, Compile: compiled.Sub(start), Start: started.Sub(compiled), Wait: locked.Sub(started),
-		Swap: time.Since(locked), Prestarted: sw.Prestarted, Running: sw.Running, Carried: sw.Carried, StateBytes: sw.StateBytes, Note: sw.Note,
-		Redelivered: sw.Redelivered, Manifest: keys}, err
+	rel.Wait, rel.Swap = locked.Sub(called), time.Since(locked)
+	rel.Prestarted, rel.Running, rel.Carried, rel.StateBytes, rel.Note = sw.Prestarted, sw.Running, sw.Carried, sw.StateBytes, sw.Note
+	rel.Redelivered = sw.Redelivered
+	return rel, err
+}
+
+// Close drops a version prepared and not swapped, and frees what it
+// holds (its compiled module and started instance). Closing a swapped or
+// closed Pending, or a nil one, does nothing.
+func (p *Pending) Close(ctx context.Context) {
+	if p == nil || p.done {
+		return
+	}
+	p.done = true
+	if p.st != nil {
+		p.st.Close(ctx)
+	}
+	if p.cm != nil {
+		p.cm.Close(ctx)
+	}
 }
 
 // testHookBeforeSwapLock, when set by a test, runs once the new module is

@@ -147,6 +147,9 @@ func reloadRecord(ev reload.Event) map[string]any {
 	if ev.Serving > 0 {
 		rec["serving_ns"] = ev.Serving.Nanoseconds()
 	}
+	if ev.Ahead {
+		rec["ahead"] = true
+	}
 	if ev.Note != "" {
 		rec["note"] = ev.Note
 	}

@@ -8,6 +8,44 @@
 // (go build's file:line); the next save tries again. A build runs while the
 // old version keeps serving; the swap itself waits for the app's call path,
 // so it happens between two events, never inside one.
+//
+// # Building ahead of the debounce
+//
+// The watcher cuts a batch after a quiet period (100 ms): a burst of
+// saves (an editor's temporary file and rename, a "save all", a
+// formatter rewriting the file) gives one reload. Waiting for the quiet
+// period before building would put it on the path from the save to the
+// new version serving, which the target (build + compile + 100 ms)
+// cannot afford. So the Reloader starts the reload at the first change
+// the watcher announces (watch.Options.Early: the event's file was read
+// and its content differs), while the quiet period runs: the bundle's
+// build (a Go build, or reading the .wasm file) and host.Dev.Prepare
+// (check, meter, compile, start the new instance), all with the old
+// version serving. A later change in the same burst drops that reload
+// (a go build in progress is stopped, its process group signalled) and
+// starts another from the new content. When the batch comes, the reload
+// started last is taken only if the watcher's generation (watch.Watcher.Gen)
+// is still the one it started at, once its build has ended: no relevant
+// file's content changed from before the build read its sources to now,
+// and a Go build also found its sources unchanged at its own end (it
+// hashes them before and reads them again after; bundle.BuildInfo.Path).
+// The module is then of the sources as they are when the batch is cut,
+// and its build error, if any, is theirs. Otherwise it is dropped and
+// the reload runs from scratch, as before. The swap happens only after
+// the batch, so the debounce still decides what is one reload; only the
+// work before the swap moved ahead of it.
+//
+// Restarting at every change, rather than keeping the first build and
+// checking at the batch, gives the latency of the last save: keeping the
+// first would rebuild after every burst whose saves differ, from the end
+// of the quiet period, which is the old latency. What it costs is bounded:
+// a dropped Go build is stopped within milliseconds (the go command's
+// cache keeps what it compiled), and a dropped compile (wazero's cannot
+// be interrupted) runs to its end and is thrown away, while the next
+// reload's compile waits for it, so that two never share the CPU. A burst
+// of distinct .wasm modules within the quiet period so costs at most one
+// compile more than it did; a single save costs nothing more.
+// docs/performance.md ("Issue 12, session 7") has the measures.
 package reload
 
 import (
@@ -50,6 +88,10 @@ type Event struct {
 	// Reload is how the swap went (its Version, Hash, Compile, Wait and
 	// Swap times, and whether the state was carried).
 	host.Reload
+	// Ahead says the build (and compile) started at a change announced
+	// before the quiet period ended, and was kept: the sources had not
+	// changed since (see Run).
+	Ahead bool
 	// Serving is the time from the first save of the burst (the watcher's
 	// first event) to the end of the reload, the new version serving: the
 	// debounce, the build, the compile, the swap and everything between.
@@ -79,6 +121,18 @@ type Reloader struct {
 
 	mu      sync.Mutex
 	targets []*target
+
+	// notes are the watcher's Early calls not yet taken by Run; noted
+	// says there are some.
+	notesMu sync.Mutex
+	notes   []watch.Early
+	noted   chan struct{}
+	// running counts the reloads started ahead that have not ended.
+	running sync.WaitGroup
+	// onAhead, if set by a test before Run, is called when a reload
+	// ahead has built ("built", from its goroutine) and when one is
+	// dropped ("dropped", from Run's).
+	onAhead func(what string)
 }
 
 // target is one watched app: its bundle and the directories its build
@@ -90,6 +144,10 @@ type target struct {
 	// first is the reload New made, when the bundle had changed since
 	// the app was loaded, for Run to report.
 	first *Event
+	// ahead is the reload started at the last change announced early,
+	// for the next batch, and last the last one started, dropped or not,
+	// whose compile the next one waits for (Run's goroutine only).
+	ahead, last *ahead
 }
 
 // New watches the bundles of apps: each bundle directory, and for a Go
@@ -97,7 +155,7 @@ type target struct {
 // uses (the SDK's among them). It fails with a *watch.LimitError when the
 // inotify limits are too low, which says what to raise.
 func New(ctx context.Context, apps []*host.App, opts Options) (*Reloader, error) {
-	r := &Reloader{opts: opts}
+	r := &Reloader{opts: opts, noted: make(chan struct{}, 1)}
 	var all []string
 	for _, a := range apps {
 		t, err := newTarget(ctx, a, opts.Build)
@@ -111,7 +169,7 @@ func New(ctx context.Context, apps []*host.App, opts Options) (*Reloader, error)
 	if opts.Build.CacheDir != "" {
 		ignore = append(ignore, opts.Build.CacheDir)
 	}
-	w, err := watch.New(uniq(all), watch.Options{Debounce: opts.Debounce, IgnoreDirs: ignore})
+	w, err := watch.New(uniq(all), watch.Options{Debounce: opts.Debounce, IgnoreDirs: ignore, Early: r.note})
 	if err != nil {
 		return nil, fmt.Errorf("watchbox dev: watching the sources: %w", err)
 	}
@@ -165,20 +223,31 @@ func (r *Reloader) Run(ctx context.Context) error {
 		t.first = nil
 	}
 	r.mu.Unlock()
+	r.mu.Lock()
+	targets := slices.Clone(r.targets)
+	r.mu.Unlock()
+	defer func() {
+		for _, t := range targets {
+			r.drop(t)
+		}
+		r.running.Wait()
+	}()
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-r.noted:
+			r.takeNotes(ctx, targets)
 		case c, ok := <-r.w.Changes():
 			if !ok {
 				return nil
 			}
+			// The batch's own early changes first: they were announced
+			// before it was cut.
+			r.takeNotes(ctx, targets)
 			if c.Err != nil && r.opts.Report != nil {
 				r.opts.Report(Event{Err: c.Err})
 			}
-			r.mu.Lock()
-			targets := slices.Clone(r.targets)
-			r.mu.Unlock()
 			for _, t := range targets {
 				var changed []string
 				for _, d := range t.dirs {
@@ -195,6 +264,13 @@ func (r *Reloader) Run(ctx context.Context) error {
 					r.opts.Report(ev)
 				}
 			}
+			// A reload started ahead for sources that changed since can
+			// only be dropped at its own batch.
+			for _, t := range targets {
+				if t.ahead != nil && t.ahead.gen != r.w.Gen() {
+					r.drop(t)
+				}
+			}
 		}
 	}
 }
@@ -203,9 +279,13 @@ func (r *Reloader) Run(ctx context.Context) error {
 func (r *Reloader) Close() error { return r.w.Close() }
 
 // reload rebuilds t's bundle and swaps it in, and watches any directory
-// the new build depends on.
+// the new build depends on. It takes the reload started ahead, if the
+// sources did not change since it started.
 func (r *Reloader) reload(ctx context.Context, t *target, changed []string) Event {
-	ev, info := Reload(ctx, t.app, r.opts.Build)
+	ev, info, ok := r.takeAhead(ctx, t)
+	if !ok {
+		ev, info = Reload(ctx, t.app, r.opts.Build)
+	}
 	for i, p := range changed {
 		if rel, err := filepath.Rel(t.dir, p); err == nil && within(p, t.dir) {
 			changed[i] = rel

@@ -38,7 +38,11 @@
 //     not per path: a batch is sent when no event arrived for
 //     [Options.Debounce] (100 ms by default), so a burst gives one rebuild.
 //     While the receiver is busy rebuilding, further batches are merged into
-//     one rather than queued.
+//     one rather than queued. A receiver that must not wait out the quiet
+//     period before starting its build gets [Options.Early]: each content
+//     change as soon as its event is handled, with the [Watcher.Gen] it
+//     made, so that it can build ahead and keep the build at the batch
+//     only if Gen did not move since.
 //   - Chmod-only events (and the Chmod that some systems send on every
 //     close or index) are ignored.
 //   - VCS directories (.git, .hg, .svn, .bzr, _darcs), node_modules,

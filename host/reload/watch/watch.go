@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -47,6 +48,32 @@ type Options struct {
 	// from the current directory. Directories that [Ignored] names are
 	// never watched.
 	IgnoreDirs []string
+	// Early, if set, is called from the watcher's goroutine each time an
+	// event changes the content of a relevant file that exists: its hash,
+	// read as the event is handled, differs from the last one read. It
+	// comes as soon as the event is handled, before the quiet period
+	// ends, so that a receiver can start a build ahead of the batch and,
+	// when the batch comes, keep it only if [Watcher.Gen] still is the
+	// Early's Gen (nothing changed since). A batch that had an Early call
+	// and ends with nothing to report (the content changed back) is
+	// followed by an Early with Quiet set, so that such work can be
+	// dropped. Early must not block.
+	Early func(Early)
+}
+
+// Early is a content change announced before its batch; see
+// [Options.Early].
+type Early struct {
+	// Path is the absolute, cleaned path of the file whose content
+	// changed; empty when Quiet.
+	Path string
+	// Gen is [Watcher.Gen] just after this change.
+	Gen uint64
+	// At is when the event was handled.
+	At time.Time
+	// Quiet says the batch ended with nothing to report, and Path is
+	// empty.
+	Quiet bool
 }
 
 // Change is one debounced batch.
@@ -107,6 +134,12 @@ type Watcher struct {
 	clock   clock
 	onEvent func(fsnotify.Event)
 	onFlush func(sent bool)
+	// early is Options.Early; announced whether it was called in the
+	// batch being collected (the loop's).
+	early     func(Early)
+	announced bool
+	// gen counts the content changes seen (see Gen).
+	gen atomic.Uint64
 
 	changes   chan Change
 	done      chan struct{}
@@ -119,7 +152,11 @@ type Watcher struct {
 	dirs    map[string]bool              // directories with a watch
 	sums    map[string][sha256.Size]byte // relevant files -> content hash
 	pending map[string]bool              // paths to recheck at the next batch
-	errs    []error                      // problems for the next batch
+	// live is what an event last read of a pending relevant file, when it
+	// differs from sums: its hash, or that it was missing. Flush folds it
+	// back into sums.
+	live map[string]seen
+	errs []error // problems for the next batch
 }
 
 // New watches the directory trees rooted at dirs (see [Watcher.Add]). It
@@ -159,6 +196,8 @@ func newWatcher(fsw *fsnotify.Watcher, opts Options) *Watcher {
 		dirs:       map[string]bool{},
 		sums:       map[string][sha256.Size]byte{},
 		pending:    map[string]bool{},
+		live:       map[string]seen{},
+		early:      opts.Early,
 	}
 	if w.debounce <= 0 {
 		w.debounce = DefaultDebounce
@@ -181,6 +220,17 @@ func (w *Watcher) start() { go w.loop() }
 // Batches that arrive while the receiver is busy are merged into one, so a
 // slow receiver sees one batch holding every path changed meanwhile.
 func (w *Watcher) Changes() <-chan Change { return w.changes }
+
+// Gen counts the content changes the watcher has seen so far, as their
+// events were handled: it grows when a relevant file's content, read as
+// its event is handled, differs from what was last read of it (or the
+// file appeared or disappeared), when a directory appears in or
+// disappears from the trees, when events were lost, and when a batch
+// finds a file's content differs from what its last event read. A
+// receiver that started work after reading Gen (or at an [Early] with
+// this Gen) knows, while Gen stays the same, that no relevant content
+// changed since, up to the events the watcher has not handled yet.
+func (w *Watcher) Gen() uint64 { return w.gen.Load() }
 
 // Add watches the tree rooted at dir: dir and every subdirectory that is not
 // ignored, including those created later. Files already there are the
@@ -260,8 +310,13 @@ func (w *Watcher) loop() {
 			if !ok {
 				return
 			}
-			if w.handle(ev) {
+			matters, changed := w.handle(ev)
+			if matters {
 				schedule()
+			}
+			if changed != "" && w.early != nil {
+				w.announced = true
+				w.early(Early{Path: changed, Gen: w.Gen(), At: w.clock.Now()})
 			}
 			if w.onEvent != nil {
 				w.onEvent(ev)
@@ -274,6 +329,7 @@ func (w *Watcher) loop() {
 			if errors.Is(err, fsnotify.ErrEventOverflow) {
 				// Events were lost: look at everything again.
 				w.rescan()
+				w.gen.Add(1)
 			} else {
 				w.errs = append(w.errs, err)
 			}
@@ -294,6 +350,10 @@ func (w *Watcher) loop() {
 					w.onBatch()
 				}
 			}
+			if !ok && w.announced && w.early != nil {
+				w.early(Early{Gen: w.Gen(), At: w.clock.Now(), Quiet: true})
+			}
+			w.announced = false
 			if w.onFlush != nil {
 				w.onFlush(ok)
 			}
@@ -335,21 +395,41 @@ func (r realTimer) C() <-chan time.Time   { return r.t.C }
 func (r realTimer) Reset(d time.Duration) { r.t.Reset(d) }
 func (r realTimer) Stop()                 { r.t.Stop() }
 
-// handle records one event and reports whether it can matter.
-func (w *Watcher) handle(ev fsnotify.Event) bool {
+// seen is what was read of a relevant file: its hash, or that it was
+// missing (ok false).
+type seen struct {
+	sum [sha256.Size]byte
+	ok  bool
+}
+
+// seenOf returns what was last read of the relevant file at path: by an
+// event since the last batch, or else by the last batch (or the
+// baseline). The caller holds w.mu.
+func (w *Watcher) seenOf(path string) seen {
+	if s, ok := w.live[path]; ok {
+		return s
+	}
+	sum, ok := w.sums[path]
+	return seen{sum, ok}
+}
+
+// handle records one event and reports whether it can matter, and the
+// file whose content it changed (see Options.Early), if any.
+func (w *Watcher) handle(ev fsnotify.Event) (matters bool, changed string) {
 	if !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Write) && !ev.Has(fsnotify.Remove) && !ev.Has(fsnotify.Rename) {
-		return false // Chmod only
+		return false, "" // Chmod only
 	}
 	name := filepath.Clean(ev.Name)
 	if Ignored(filepath.Base(name)) || w.ignoreDirs[name] {
-		return false
+		return false, ""
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
 		if w.dirs[name] {
 			w.dropTree(name)
-			return true
+			w.gen.Add(1)
+			return true, ""
 		}
 	}
 	if ev.Has(fsnotify.Create) {
@@ -359,14 +439,30 @@ func (w *Watcher) handle(ev fsnotify.Event) bool {
 			if err := w.addTree(name, true); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				w.errs = append(w.errs, err)
 			}
-			return true
+			w.gen.Add(1)
+			return true, ""
 		}
 	}
 	if !w.relevant(name) {
-		return false
+		return false, ""
 	}
 	w.pending[name] = true
-	return true
+	// Read the file now, for Gen and Early: a save (a rename over the
+	// file, or a write in place) is usually complete by the time its
+	// event is handled; a file renamed away mid-save is missing, and
+	// announced only once it is back with new content.
+	sum, ok, err := hashFile(name)
+	if err != nil {
+		return true, "" // the batch reports it
+	}
+	if now := (seen{sum, ok}); now != w.seenOf(name) {
+		w.live[name] = now
+		w.gen.Add(1)
+		if ok {
+			return true, name
+		}
+	}
+	return true, ""
 }
 
 // addTree watches root and its subdirectories. Relevant files found are
@@ -455,9 +551,17 @@ func (w *Watcher) flush() (Change, bool) {
 	for p := range w.pending {
 		delete(w.pending, p)
 		sum, ok, err := hashFile(p)
+		last := w.seenOf(p)
+		delete(w.live, p)
 		if err != nil {
 			w.errs = append(w.errs, err)
+			w.gen.Add(1)
 			continue
+		}
+		if (seen{sum, ok}) != last {
+			// Changed after its last event was handled (that event is
+			// still to come): what an Early announced is not current.
+			w.gen.Add(1)
 		}
 		old, had := w.sums[p]
 		switch {
