@@ -1153,6 +1153,7 @@ func TestMisfitDelegateIsExplained(t *testing.T) {
 			"WRN watch.Register: main.misfit has method DidFinishLaunching() error, which is not the delegate method DidFinishLaunching, so it is never called; change its signature to DidFinishLaunching()",
 			"main.misfit has method HandleBackgroundTasks(watch.Task), which is not the delegate method HandleBackgroundTasks, so it is never called; change its signature to HandleBackgroundTasks(tasks []*watch.Task)",
 			"WRN watch.Register: main.misfit has method DidReceiveUserinfo([]byte), which is no delegate method, so it is never called; did you mean DidReceiveUserInfo(payload []byte)?",
+			"watch.Register: DidEnterBackground() is declared on *main.misfit, but a main.misfit value was registered, so it is never called; register a pointer (&main.misfit{})",
 			"did_finish_launching     error", "watch.Register was given main.misfit, which implements no delegate method",
 			"call watch.Register(yourDelegate) from an init function")
 	}

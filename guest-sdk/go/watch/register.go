@@ -25,33 +25,37 @@ import (
 // its sources (host/bundle, delegates.go).
 
 // delegateMethods are the delegate methods Register checks, in the order
-// of delegates.Methods (which holds their names and signatures): the
-// interface that declares each, and a lookup of the method by its name,
-// a constant (see above).
+// of delegates.Methods (which holds their names and signatures): whether a
+// value implements the interface that declares each, and a lookup of the
+// method by its name, a constant (see above). The first is a type
+// assertion, not reflect.Type.Implements: a reflect.TypeFor of the
+// interface would keep the reflection data of every type its method
+// reaches (ExtendedRuntimeSession, time.Time and time.Time's formatting
+// with it), 9 KB of every app.
 var delegateMethods = [...]struct {
-	iface  reflect.Type
-	lookup func(reflect.Type) (reflect.Method, bool)
+	implements func(any) bool
+	lookup     func(reflect.Type) (reflect.Method, bool)
 }{
-	{reflect.TypeFor[Launcher](), func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidFinishLaunching") }},
-	{reflect.TypeFor[ForegroundEnterer](), func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("WillEnterForeground") }},
-	{reflect.TypeFor[Activator](), func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidBecomeActive") }},
-	{reflect.TypeFor[Resigner](), func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("WillResignActive") }},
-	{reflect.TypeFor[Backgrounder](), func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidEnterBackground") }},
-	{reflect.TypeFor[BackgroundTaskHandler](), func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("HandleBackgroundTasks") }},
-	{reflect.TypeFor[TaskExpirer](), func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("TaskWillExpire") }},
-	{reflect.TypeFor[NotificationPresenter](), func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("WillPresentNotification") }},
-	{reflect.TypeFor[NotificationResponder](), func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveNotification") }},
-	{reflect.TypeFor[RemoteNotificationHandler](), func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveRemoteNotification") }},
-	{reflect.TypeFor[ComplicationPushHandler](), func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveComplicationPush") }},
-	{reflect.TypeFor[UserInfoReceiver](), func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveUserInfo") }},
-	{reflect.TypeFor[ContextReceiver](), func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveApplicationContext") }},
-	{reflect.TypeFor[MessageReceiver](), func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveMessage") }},
-	{reflect.TypeFor[StateSaver](), func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("SaveState") }},
-	{reflect.TypeFor[StateRestorer](), func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("RestoreState") }},
-	{reflect.TypeFor[ExtendedSessionHandler](), func(t reflect.Type) (reflect.Method, bool) {
+	{func(d any) bool { _, ok := d.(Launcher); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidFinishLaunching") }},
+	{func(d any) bool { _, ok := d.(ForegroundEnterer); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("WillEnterForeground") }},
+	{func(d any) bool { _, ok := d.(Activator); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidBecomeActive") }},
+	{func(d any) bool { _, ok := d.(Resigner); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("WillResignActive") }},
+	{func(d any) bool { _, ok := d.(Backgrounder); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidEnterBackground") }},
+	{func(d any) bool { _, ok := d.(BackgroundTaskHandler); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("HandleBackgroundTasks") }},
+	{func(d any) bool { _, ok := d.(TaskExpirer); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("TaskWillExpire") }},
+	{func(d any) bool { _, ok := d.(NotificationPresenter); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("WillPresentNotification") }},
+	{func(d any) bool { _, ok := d.(NotificationResponder); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveNotification") }},
+	{func(d any) bool { _, ok := d.(RemoteNotificationHandler); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveRemoteNotification") }},
+	{func(d any) bool { _, ok := d.(ComplicationPushHandler); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveComplicationPush") }},
+	{func(d any) bool { _, ok := d.(UserInfoReceiver); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveUserInfo") }},
+	{func(d any) bool { _, ok := d.(ContextReceiver); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveApplicationContext") }},
+	{func(d any) bool { _, ok := d.(MessageReceiver); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveMessage") }},
+	{func(d any) bool { _, ok := d.(StateSaver); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("SaveState") }},
+	{func(d any) bool { _, ok := d.(StateRestorer); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("RestoreState") }},
+	{func(d any) bool { _, ok := d.(ExtendedSessionHandler); return ok }, func(t reflect.Type) (reflect.Method, bool) {
 		return t.MethodByName("HandleExtendedRuntimeSession")
 	}},
-	{reflect.TypeFor[EventHandler](), func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("HandleEvent") }},
+	{func(d any) bool { _, ok := d.(EventHandler); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("HandleEvent") }},
 }
 
 // delegateProblems returns what is wrong with d as a delegate, one
@@ -65,10 +69,14 @@ func delegateProblems(d any) []string {
 		return []string{"watch.Register(nil): no delegate; every event will answer unhandled"}
 	}
 	t := reflect.TypeOf(d)
+	var ptr any // a *T when d is a T
+	if t.Kind() != reflect.Pointer {
+		ptr = reflect.New(t).Interface()
+	}
 	var out []string
 	implements := false
 	for i, dm := range delegateMethods {
-		if t.Implements(dm.iface) {
+		if dm.implements(d) {
 			implements = true
 			continue
 		}
@@ -78,7 +86,7 @@ func delegateProblems(d any) []string {
 			out = append(out, fmt.Sprintf("watch.Register: %v has method %s, which is not the delegate method %s, so it is never called; change its signature to %s", t, have, want.Name, want.Sig))
 		}
 		// Methods on *T when a T was registered do not count: say so.
-		if t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(dm.iface) {
+		if ptr != nil && dm.implements(ptr) {
 			out = append(out, fmt.Sprintf("watch.Register: %s is declared on *%v, but a %v value was registered, so it is never called; register a pointer (&%v{})", want.Sig, t, t, t))
 		}
 	}

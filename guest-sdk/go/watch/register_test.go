@@ -85,25 +85,46 @@ func (full) RestoreState(state []byte) error                        { return nil
 func (full) HandleExtendedRuntimeSession(s *ExtendedRuntimeSession) {}
 func (full) HandleEvent(e *Event) bool                              { return false }
 
-// TestDelegateTable: the SDK's table of delegate interfaces and
+// delegateInterfaces are the delegate interfaces, in the order of
+// delegates.Methods and delegateMethods.
+var delegateInterfaces = []reflect.Type{
+	reflect.TypeFor[Launcher](), reflect.TypeFor[ForegroundEnterer](), reflect.TypeFor[Activator](),
+	reflect.TypeFor[Resigner](), reflect.TypeFor[Backgrounder](), reflect.TypeFor[BackgroundTaskHandler](),
+	reflect.TypeFor[TaskExpirer](), reflect.TypeFor[NotificationPresenter](), reflect.TypeFor[NotificationResponder](),
+	reflect.TypeFor[RemoteNotificationHandler](), reflect.TypeFor[ComplicationPushHandler](), reflect.TypeFor[UserInfoReceiver](),
+	reflect.TypeFor[ContextReceiver](), reflect.TypeFor[MessageReceiver](), reflect.TypeFor[StateSaver](),
+	reflect.TypeFor[StateRestorer](), reflect.TypeFor[ExtendedSessionHandler](), reflect.TypeFor[EventHandler](),
+}
+
+// TestDelegateTable: the SDK's table of interface checks and
 // constant-name lookups, and the shared list of names and signatures
 // (internal/delegate, which the host's build-time check reads), say the
 // same thing, entry by entry: an interface added to one and not the
-// others, or a lookup of the wrong name, fails here.
+// others, an entry that checks the wrong interface, or a lookup of the
+// wrong name, fails here.
 func TestDelegateTable(t *testing.T) {
 	t.Parallel()
-	if len(delegateMethods) != len(delegates.Methods) {
-		t.Fatalf("%d delegate interfaces, %d entries in internal/delegate", len(delegateMethods), len(delegates.Methods))
+	if len(delegateMethods) != len(delegates.Methods) || len(delegateInterfaces) != len(delegates.Methods) {
+		t.Fatalf("%d delegate checks, %d interfaces, %d entries in internal/delegate", len(delegateMethods), len(delegateInterfaces), len(delegates.Methods))
 	}
 	ft := reflect.TypeFor[full]()
 	for i, dm := range delegateMethods {
 		want := delegates.Methods[i]
-		if dm.iface.NumMethod() != 1 || dm.iface.Method(0).Name != want.Name {
-			t.Errorf("entry %d: interface %v, want one with the one method %s", i, dm.iface, want.Name)
+		iface := delegateInterfaces[i]
+		if iface.NumMethod() != 1 || iface.Method(0).Name != want.Name {
+			t.Errorf("entry %d: interface %v, want one with the one method %s", i, iface, want.Name)
 			continue
 		}
-		if !ft.Implements(dm.iface) {
-			t.Errorf("full does not implement %v: add %s to it", dm.iface, want.Sig)
+		if !ft.Implements(iface) {
+			t.Errorf("full does not implement %v: add %s to it", iface, want.Sig)
+		}
+		// A value whose only method is iface's (a struct embedding it)
+		// passes entry i's check and no other.
+		only := reflect.New(reflect.StructOf([]reflect.StructField{{Name: iface.Name(), Type: iface, Anonymous: true}})).Elem().Interface()
+		for j, other := range delegateMethods {
+			if got := other.implements(only); got != (i == j) {
+				t.Errorf("entry %d (%s) says a value with only %v implements it: %v", j, delegates.Methods[j].Name, iface, got)
+			}
 		}
 		m, ok := dm.lookup(ft)
 		if !ok || m.Name != want.Name {
@@ -111,7 +132,7 @@ func TestDelegateTable(t *testing.T) {
 			continue
 		}
 		if got, sig := m.Name+strings.TrimPrefix(methodSig(m.Type), "func"), withoutNames(t, want); got != sig {
-			t.Errorf("internal/delegate says %s, the interface %v has %s", want.Sig, dm.iface, got)
+			t.Errorf("internal/delegate says %s, the interface %v has %s", want.Sig, iface, got)
 		}
 	}
 }
