@@ -1159,6 +1159,20 @@ func TestMisfitDelegateIsExplained(t *testing.T) {
 	}
 }
 
+// TestBuildWarnsOfMisspelledDelegateMethods: watchbox build (and
+// inspect) print the build-time check's warnings, and --json carries them.
+func TestBuildWarnsOfMisspelledDelegateMethods(t *testing.T) {
+	t.Parallel()
+	want := "main.misfit has method DidReceiveUserinfo([]byte), which is no delegate method, so it is never called; did you mean DidReceiveUserInfo(payload []byte)?"
+	r := watchbox(t, nil, "build", "tests/apps/misfit")
+	expect(t, r, exitOK, "warning: watch.Register: "+want)
+	r = watchbox(t, nil, "build", "--json", "tests/apps/misfit")
+	expect(t, r, exitOK, `"warnings":["watch.Register: `)
+	if r = watchbox(t, nil, "build", "apps/hello"); strings.Contains(r.output(), "warning") {
+		t.Errorf("a sample app warned:\n%s", r)
+	}
+}
+
 // TestGuestPanicVerbose: --verbose prints the whole stack the SDK sent.
 func TestGuestPanicVerbose(t *testing.T) {
 	t.Parallel()
