@@ -91,6 +91,11 @@ func (r *Runtime) Load(ctx context.Context, dir string) (*App, error) {
 	if !info.Prebuilt && !info.Cached {
 		r.log.Info().Str("bundle", dir).Dur("took", info.Duration).Msg("built")
 	}
+	// The sources' build-time warnings (a misspelled delegate method), at
+	// every load, as the SDK's own registration warnings at every launch.
+	for _, w := range info.Warnings {
+		r.log.Warn().Str("bundle", dir).Msg(w)
+	}
 	file := info.Path
 	if b.Manifest.Module != "" {
 		file = filepath.Join(dir, filepath.FromSlash(b.Manifest.Module))

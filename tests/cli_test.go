@@ -1138,18 +1138,39 @@ func TestGuestPanic(t *testing.T) {
 }
 
 // TestMisfitDelegateIsExplained: methods that look like delegate methods
-// but are not are reported when the app registers them, each with the
-// signature it needs, and a launch with no delegate fails saying so
-// (before, every event answered unhandled and the run exited 0).
+// but are not are reported, each with the signature it needs, and a
+// launch with no delegate fails saying so (before, every event answered
+// unhandled and the run exited 0). A wrong signature is the SDK's to
+// report, when the app registers; a misspelled name is the host's, found
+// in the sources when it builds the app and repeated at every load (the
+// second run takes the build from the cache).
 func TestMisfitDelegateIsExplained(t *testing.T) {
 	t.Parallel()
-	r := watchbox(t, nil, "run", "--control", "off", "--data", t.TempDir(), "--steps", "status", "tests/apps/misfit")
-	expect(t, r, exitCrash,
-		"WRN watch.Register: main.misfit has method DidFinishLaunching() error, which is not the delegate method DidFinishLaunching, so it is never called; change its signature to DidFinishLaunching()",
-		"main.misfit has method HandleBackgroundTasks(watch.Task), which is not the delegate method HandleBackgroundTasks, so it is never called; change its signature to HandleBackgroundTasks(tasks []*watch.Task)",
-		"main.misfit has method DidReceiveUserinfo([]byte), which is no delegate method, so it is never called; did you mean DidReceiveUserInfo(payload []byte)?",
-		"did_finish_launching     error", "watch.Register was given main.misfit, which implements no delegate method",
-		"call watch.Register(yourDelegate) from an init function")
+	for _, run := range []string{"first", "cached"} {
+		r := watchbox(t, nil, "run", "--control", "off", "--data", t.TempDir(), "--steps", "status", "tests/apps/misfit")
+		t.Logf("%s run", run)
+		expect(t, r, exitCrash,
+			"WRN watch.Register: main.misfit has method DidFinishLaunching() error, which is not the delegate method DidFinishLaunching, so it is never called; change its signature to DidFinishLaunching()",
+			"main.misfit has method HandleBackgroundTasks(watch.Task), which is not the delegate method HandleBackgroundTasks, so it is never called; change its signature to HandleBackgroundTasks(tasks []*watch.Task)",
+			"WRN watch.Register: main.misfit has method DidReceiveUserinfo([]byte), which is no delegate method, so it is never called; did you mean DidReceiveUserInfo(payload []byte)?",
+			"watch.Register: DidEnterBackground() is declared on *main.misfit, but a main.misfit value was registered, so it is never called; register a pointer (&main.misfit{})",
+			"did_finish_launching     error", "watch.Register was given main.misfit, which implements no delegate method",
+			"call watch.Register(yourDelegate) from an init function")
+	}
+}
+
+// TestBuildWarnsOfMisspelledDelegateMethods: watchbox build (and
+// inspect) print the build-time check's warnings, and --json carries them.
+func TestBuildWarnsOfMisspelledDelegateMethods(t *testing.T) {
+	t.Parallel()
+	want := "main.misfit has method DidReceiveUserinfo([]byte), which is no delegate method, so it is never called; did you mean DidReceiveUserInfo(payload []byte)?"
+	r := watchbox(t, nil, "build", "tests/apps/misfit")
+	expect(t, r, exitOK, "warning: watch.Register: "+want)
+	r = watchbox(t, nil, "build", "--json", "tests/apps/misfit")
+	expect(t, r, exitOK, `"warnings":["watch.Register: `)
+	if r = watchbox(t, nil, "build", "apps/hello"); strings.Contains(r.output(), "warning") {
+		t.Errorf("a sample app warned:\n%s", r)
+	}
 }
 
 // TestGuestPanicVerbose: --verbose prints the whole stack the SDK sent.

@@ -44,6 +44,11 @@ func inspectOrBuild(ctx context.Context, name string, args []string, stdout, std
 		fmt.Fprintf(stderr, "watchbox build: %s is a module file, not a bundle; nothing to build (use watchbox inspect)\n", pos[0])
 		return exitUsage
 	}
+	if rep.Build != nil && !*asJSON {
+		for _, w := range rep.Build.Warnings {
+			fmt.Fprintf(stderr, "warning: %s\n", w)
+		}
+	}
 	if *asJSON {
 		writeJSON(stdout, rep)
 	} else if name == "build" {

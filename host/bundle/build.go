@@ -73,6 +73,14 @@ type BuildInfo struct {
 	// (or to the modules' go.mod and go.sum) can change the hash, so a file
 	// watcher for hot reload should watch these.
 	WatchDirs []string
+	// Warnings are what the build-time checks found in the sources of a
+	// "source" bundle's main package: methods of the delegate it
+	// registers whose names are close to a delegate method's (so never
+	// called), one sentence each. They are computed when the sources are
+	// hashed and kept in the stamp, so every load of the bundle returns
+	// them, as the SDK's own registration warnings are printed at every
+	// launch.
+	Warnings []string
 }
 
 // BuildError reports a failed go build (or go list) of a "source" bundle.
@@ -196,10 +204,10 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 	// Unchanged files since the last hash: take it from the stamp, with no
 	// go command (see stamp).
 	var sum string
-	var watch, inputs []string
+	var watch, inputs, warnings []string
 	stamped := false
 	if !opts.Force {
-		sum, watch, stamped = readStamp(srcDir, opts)
+		sum, watch, warnings, stamped = readStamp(srcDir, opts)
 	}
 	var view *goView
 	if !stamped && opts.CachedOnly {
@@ -213,8 +221,9 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 		if sum, watch, inputs, err = view.hash(opts); err != nil {
 			return nil, BuildInfo{}, err
 		}
+		warnings = view.warnings(srcDir)
 	}
-	info := BuildInfo{Hash: sum, Path: filepath.Join(opts.CacheDir, sum+".wasm"), WatchDirs: watch, Stamped: stamped}
+	info := BuildInfo{Hash: sum, Path: filepath.Join(opts.CacheDir, sum+".wasm"), WatchDirs: watch, Stamped: stamped, Warnings: warnings}
 	// cached returns the cache's module for the hash, if it has one.
 	cached := func() (*Module, bool) {
 		if opts.Force {
@@ -236,7 +245,7 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 			return nil, false
 		}
 		if !stamped {
-			writeStamp(srcDir, opts, sum, watch, inputs, start)
+			writeStamp(srcDir, opts, sum, watch, inputs, warnings, start)
 		}
 		info.Cached = true
 		info.Duration = time.Since(start)
@@ -300,7 +309,7 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 		if err := os.Rename(out, info.Path); err != nil {
 			return nil, BuildInfo{}, err
 		}
-		writeStamp(srcDir, opts, sum, watch, inputs, hashed)
+		writeStamp(srcDir, opts, sum, watch, inputs, warnings, hashed)
 	} else {
 		info.Path = ""
 	}
@@ -404,6 +413,21 @@ const listFields = "ImportPath,Dir,Standard,Module,GoFiles,CgoFiles,CFiles,CXXFi
 type goView struct {
 	env  struct{ GOVERSION, GOROOT, GOFLAGS, GOEXPERIMENT, GOWASM, GOWORK string }
 	pkgs []listedPackage
+}
+
+// warnings runs the build-time checks of the sources (delegateWarnings)
+// on the main package in srcDir, whose files v names.
+func (v *goView) warnings(srcDir string) []string {
+	abs, err := filepath.Abs(srcDir)
+	if err != nil {
+		return nil
+	}
+	for _, pkg := range v.pkgs {
+		if filepath.Clean(pkg.Dir) == abs {
+			return delegateWarnings(pkg.Dir, pkg.GoFiles)
+		}
+	}
+	return delegateWarnings(srcDir, goFilesFor(srcDir))
 }
 
 // sourceHash computes the content hash of the build of the main package in

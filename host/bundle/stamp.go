@@ -38,11 +38,16 @@ import (
 // stampSlack before the hash started: a file edited in the same
 // modification-time tick as it was hashed could keep its metadata with new
 // content ("racy clean", as git calls it).
+//
+// A stamp also keeps what the build-time checks of the sources said
+// (delegateWarnings), so that a load that takes its hash from the stamp
+// repeats them without reading the sources.
 type stamp struct {
 	Version   int
 	Hash      string
 	WatchDirs []string
 	Paths     []pathStat
+	Warnings  []string `json:",omitempty"`
 }
 
 // pathStat is one recorded path's metadata; Mode 0 means missing.
@@ -54,7 +59,7 @@ type pathStat struct {
 }
 
 const (
-	stampVersion = 1
+	stampVersion = 2 // 2: with Warnings
 	stampSlack   = 2 * time.Second
 )
 
@@ -172,36 +177,37 @@ func statPaths(srcDir string, opts BuildOptions, inputs, pkgDirs []string) ([]pa
 	return stats, nil
 }
 
-// readStamp returns the hash and package directories of a build of srcDir
-// if its stamp exists and every path it records is unchanged.
-func readStamp(srcDir string, opts BuildOptions) (hash string, dirs []string, ok bool) {
+// readStamp returns the hash, package directories and source warnings of
+// a build of srcDir if its stamp exists and every path it records is
+// unchanged.
+func readStamp(srcDir string, opts BuildOptions) (hash string, dirs, warnings []string, ok bool) {
 	data, err := os.ReadFile(stampPath(srcDir, opts))
 	if err != nil {
-		return "", nil, false
+		return "", nil, nil, false
 	}
 	var st stamp
 	if json.Unmarshal(data, &st) != nil || st.Version != stampVersion || st.Hash == "" || len(st.Paths) == 0 {
-		return "", nil, false
+		return "", nil, nil, false
 	}
 	for _, p := range st.Paths {
 		now, err := statPath(p.Path)
 		if err != nil || now != p {
-			return "", nil, false
+			return "", nil, nil, false
 		}
 	}
-	return st.Hash, st.WatchDirs, true
+	return st.Hash, st.WatchDirs, st.Warnings, true
 }
 
-// writeStamp records hash for a build of srcDir, from a sourceHash that
-// started at started and read inputs. It writes nothing when a recorded
+// writeStamp records hash (and the sources' warnings) for a build of
+// srcDir, from a sourceHash that started at started and read inputs. It writes nothing when a recorded
 // path changed too recently to be trusted, and its errors are ignored: a
 // missing stamp only costs the go command.
-func writeStamp(srcDir string, opts BuildOptions, hash string, dirs, inputs []string, started time.Time) {
+func writeStamp(srcDir string, opts BuildOptions, hash string, dirs, inputs, warnings []string, started time.Time) {
 	paths, err := stampPaths(srcDir, opts, inputs, dirs)
 	if err != nil {
 		return
 	}
-	st := stamp{Version: stampVersion, Hash: hash, WatchDirs: dirs}
+	st := stamp{Version: stampVersion, Hash: hash, WatchDirs: dirs, Warnings: warnings}
 	racy := started.Add(-stampSlack).UnixNano()
 	for _, p := range paths {
 		ps, err := statPath(p)

@@ -39,7 +39,7 @@ func BenchmarkSourceHash(b *testing.B) {
 		b.Fatal(err)
 	}
 	src := filepath.Join(bd.Dir, bd.Manifest.Source)
-	if _, _, ok := readStamp(src, opts); !ok {
+	if _, _, _, ok := readStamp(src, opts); !ok {
 		b.Skip("no stamp was written (files modified in the last few seconds?)")
 	}
 	stampFile := stampPath(src, opts)

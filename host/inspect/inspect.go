@@ -41,6 +41,10 @@ type BuildResult struct {
 	Cached   bool          `json:"cached"`
 	Prebuilt bool          `json:"prebuilt"`
 	Duration time.Duration `json:"duration_ns"`
+	// Warnings are what the build-time check of a source bundle found
+	// (bundle.BuildInfo.Warnings): methods of the registered delegate
+	// whose names are close to a delegate method's.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Options configure Path.
@@ -89,7 +93,7 @@ func Path(ctx context.Context, path string, opts Options) (*Report, error) {
 			}
 			return nil, err
 		}
-		rep.Build = &BuildResult{Path: info.Path, Hash: info.Hash, Size: len(wasm), Cached: info.Cached, Prebuilt: info.Prebuilt, Duration: info.Duration}
+		rep.Build = &BuildResult{Path: info.Path, Hash: info.Hash, Size: len(wasm), Cached: info.Cached, Prebuilt: info.Prebuilt, Duration: info.Duration, Warnings: info.Warnings}
 		pages = b.Manifest.MemoryLimit.Pages()
 		limit = b.Manifest.MemoryLimit.String()
 		file = info.Path

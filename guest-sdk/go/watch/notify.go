@@ -1,8 +1,10 @@
 package watch
 
 import (
-	"encoding/json"
+	"slices"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/abi/msg"
@@ -67,14 +69,78 @@ func ScheduleNotification(n LocalNotification) error {
 		args.Date = n.At.UnixNano()
 	}
 	if n.Calendar != nil {
-		b, err := json.Marshal(n.Calendar)
-		if err != nil {
-			return err
-		}
-		args.Calendar = b
+		args.Calendar = appendCalendar(nil, n.Calendar)
 	}
 	_, err := Request(abi.OpScheduleNotification, args.Encode(nil))
 	return err
+}
+
+// appendCalendar appends c as JSON, byte for byte what json.Marshal
+// writes (keys sorted, escaped as it escapes them), without importing
+// encoding/json: it costs every app that does not use it itself 21 KB of
+// Wasm (docs/performance.md, "Go module size"). TestAppendCalendar
+// compares the two.
+func appendCalendar(b []byte, c map[string]int) []byte {
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(c[k]), 10)
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string as encoding/json writes
+// one: <, > and & escaped, invalid UTF-8 as U+FFFD, U+2028 and U+2029
+// escaped.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\b':
+				b = append(b, '\\', 'b')
+			case c == '\f':
+				b = append(b, '\\', 'f')
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20 || c == '<' || c == '>' || c == '&':
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, `\u202`...)
+			b = append(b, hex[r&0xf])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }
 
 // CancelNotification removes a pending local notification.

@@ -5,91 +5,95 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/watchbox/watchbox/internal/suggest"
+	delegates "github.com/watchbox/watchbox/internal/delegate"
 )
 
-// delegateMethods are the delegate methods Register looks for, each with
-// the interface that declares it and its signature as an app writes it.
-var delegateMethods = []struct {
-	name  string
-	iface reflect.Type
-	sig   string
+// No reflection that lists methods here, or anywhere in the SDK: no
+// reflect.Type.Method(i), reflect.Value.Method(i), NumMethod loops, nor
+// MethodByName with a name that is not a constant. A call to any of them
+// makes Go's linker keep every exported method of every type stored in an
+// interface, in every app (the function is marked <ReflectMethod>, and
+// dead-method elimination is off for the whole program): that took
+// apps/hello from 3.1 MB to 4.5 MB of Wasm, and the host's compile and
+// launch time with it (docs/performance.md, "Go module size"). Lookups of
+// a constant name (t.MethodByName("DidFinishLaunching")) and Implements
+// keep it on. TestNoReflectMethod in tests fails if a sample app's build is
+// marked again, naming the function that did it.
+//
+// A misspelled delegate method (DidBecomeActiv) cannot be found without
+// listing methods, so the host looks for those when it builds the app, in
+// its sources (host/bundle, delegates.go).
+
+// delegateMethods are the delegate methods Register checks, in the order
+// of delegates.Methods (which holds their names and signatures): whether a
+// value implements the interface that declares each, and a lookup of the
+// method by its name, a constant (see above). The first is a type
+// assertion, not reflect.Type.Implements: a reflect.TypeFor of each
+// interface marks the types its method reaches as stored in an interface
+// (ExtendedRuntimeSession, and through it abi's enums), which keeps their
+// String and Error methods, and Implements's code: 9 KB of apps/hello.
+var delegateMethods = [...]struct {
+	implements func(any) bool
+	lookup     func(reflect.Type) (reflect.Method, bool)
 }{
-	{"DidFinishLaunching", reflect.TypeFor[Launcher](), "DidFinishLaunching()"},
-	{"WillEnterForeground", reflect.TypeFor[ForegroundEnterer](), "WillEnterForeground()"},
-	{"DidBecomeActive", reflect.TypeFor[Activator](), "DidBecomeActive()"},
-	{"WillResignActive", reflect.TypeFor[Resigner](), "WillResignActive()"},
-	{"DidEnterBackground", reflect.TypeFor[Backgrounder](), "DidEnterBackground()"},
-	{"HandleBackgroundTasks", reflect.TypeFor[BackgroundTaskHandler](), "HandleBackgroundTasks(tasks []*watch.Task)"},
-	{"TaskWillExpire", reflect.TypeFor[TaskExpirer](), "TaskWillExpire(taskID int64)"},
-	{"WillPresentNotification", reflect.TypeFor[NotificationPresenter](), "WillPresentNotification(n *watch.Notification)"},
-	{"DidReceiveNotification", reflect.TypeFor[NotificationResponder](), "DidReceiveNotification(n *watch.Notification)"},
-	{"DidReceiveRemoteNotification", reflect.TypeFor[RemoteNotificationHandler](), "DidReceiveRemoteNotification(n *watch.Notification)"},
-	{"DidReceiveComplicationPush", reflect.TypeFor[ComplicationPushHandler](), "DidReceiveComplicationPush(n *watch.Notification)"},
-	{"DidReceiveUserInfo", reflect.TypeFor[UserInfoReceiver](), "DidReceiveUserInfo(payload []byte)"},
-	{"DidReceiveApplicationContext", reflect.TypeFor[ContextReceiver](), "DidReceiveApplicationContext(payload []byte)"},
-	{"DidReceiveMessage", reflect.TypeFor[MessageReceiver](), "DidReceiveMessage(payload []byte)"},
-	{"SaveState", reflect.TypeFor[StateSaver](), "SaveState() ([]byte, error)"},
-	{"RestoreState", reflect.TypeFor[StateRestorer](), "RestoreState(state []byte) error"},
-	{"HandleExtendedRuntimeSession", reflect.TypeFor[ExtendedSessionHandler](), "HandleExtendedRuntimeSession(s *watch.ExtendedRuntimeSession)"},
-	{"HandleEvent", reflect.TypeFor[EventHandler](), "HandleEvent(e *watch.Event) bool"},
+	{func(d any) bool { _, ok := d.(Launcher); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidFinishLaunching") }},
+	{func(d any) bool { _, ok := d.(ForegroundEnterer); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("WillEnterForeground") }},
+	{func(d any) bool { _, ok := d.(Activator); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidBecomeActive") }},
+	{func(d any) bool { _, ok := d.(Resigner); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("WillResignActive") }},
+	{func(d any) bool { _, ok := d.(Backgrounder); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidEnterBackground") }},
+	{func(d any) bool { _, ok := d.(BackgroundTaskHandler); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("HandleBackgroundTasks") }},
+	{func(d any) bool { _, ok := d.(TaskExpirer); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("TaskWillExpire") }},
+	{func(d any) bool { _, ok := d.(NotificationPresenter); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("WillPresentNotification") }},
+	{func(d any) bool { _, ok := d.(NotificationResponder); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveNotification") }},
+	{func(d any) bool { _, ok := d.(RemoteNotificationHandler); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveRemoteNotification") }},
+	{func(d any) bool { _, ok := d.(ComplicationPushHandler); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveComplicationPush") }},
+	{func(d any) bool { _, ok := d.(UserInfoReceiver); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveUserInfo") }},
+	{func(d any) bool { _, ok := d.(ContextReceiver); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveApplicationContext") }},
+	{func(d any) bool { _, ok := d.(MessageReceiver); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("DidReceiveMessage") }},
+	{func(d any) bool { _, ok := d.(StateSaver); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("SaveState") }},
+	{func(d any) bool { _, ok := d.(StateRestorer); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("RestoreState") }},
+	{func(d any) bool { _, ok := d.(ExtendedSessionHandler); return ok }, func(t reflect.Type) (reflect.Method, bool) {
+		return t.MethodByName("HandleExtendedRuntimeSession")
+	}},
+	{func(d any) bool { _, ok := d.(EventHandler); return ok }, func(t reflect.Type) (reflect.Method, bool) { return t.MethodByName("HandleEvent") }},
 }
 
 // delegateProblems returns what is wrong with d as a delegate, one
 // sentence each: a value that implements no delegate method, a method
-// whose name is a delegate method's (or close to one) but whose
-// signature is not, and delegate methods declared on the pointer type
-// when d is not a pointer. Register runs it once, at registration.
+// named as a delegate method whose signature is not the delegate
+// method's, and delegate methods declared on the pointer type when d is
+// not a pointer. Register runs it once, at registration. (Misspelled
+// names are the host's to find: see above.)
 func delegateProblems(d any) []string {
 	if d == nil {
 		return []string{"watch.Register(nil): no delegate; every event will answer unhandled"}
 	}
 	t := reflect.TypeOf(d)
+	var ptr any // a *T when d is a T
+	if t.Kind() != reflect.Pointer {
+		ptr = reflect.New(t).Interface()
+	}
 	var out []string
 	implements := false
-	for _, dm := range delegateMethods {
-		implements = implements || t.Implements(dm.iface)
-	}
-	// Methods on *T when a T was registered do not count: say so.
-	if t.Kind() != reflect.Pointer {
-		pt := reflect.PointerTo(t)
-		for _, dm := range delegateMethods {
-			if !t.Implements(dm.iface) && pt.Implements(dm.iface) {
-				out = append(out, fmt.Sprintf("watch.Register: %s is declared on *%v, but a %v value was registered, so it is never called; register a pointer (&%v{})", dm.sig, t, t, t))
-			}
+	for i, dm := range delegateMethods {
+		if dm.implements(d) {
+			implements = true
+			continue
 		}
-	}
-	for i := range t.NumMethod() {
-		m := t.Method(i)
-		if isDelegate(t, m.Name) {
-			continue // a delegate method, as it should be
-		}
-		for _, dm := range delegateMethods {
-			if t.Implements(dm.iface) || !nearName(m.Name, dm.name) {
-				continue
-			}
+		want := delegates.Methods[i]
+		if m, ok := dm.lookup(t); ok {
 			have := m.Name + strings.TrimPrefix(methodSig(m.Type), "func")
-			if m.Name == dm.name {
-				out = append(out, fmt.Sprintf("watch.Register: %v has method %s, which is not the delegate method %s, so it is never called; change its signature to %s", t, have, dm.name, dm.sig))
-			} else {
-				out = append(out, fmt.Sprintf("watch.Register: %v has method %s, which is no delegate method, so it is never called; did you mean %s?", t, have, dm.sig))
-			}
+			out = append(out, fmt.Sprintf("watch.Register: %v has method %s, which is not the delegate method %s, so it is never called; change its signature to %s", t, have, want.Name, want.Sig))
+		}
+		// Methods on *T when a T was registered do not count: say so.
+		if ptr != nil && dm.implements(ptr) {
+			out = append(out, fmt.Sprintf("watch.Register: %s is declared on *%v, but a %v value was registered, so it is never called; register a pointer (&%v{})", want.Sig, t, t, t))
 		}
 	}
 	if !implements && len(out) == 0 {
 		out = append(out, fmt.Sprintf("watch.Register: %v implements no delegate method (such as DidFinishLaunching() or HandleBackgroundTasks(tasks []*watch.Task)); every event will answer unhandled", t))
 	}
 	return out
-}
-
-// isDelegate reports whether name is a delegate method that t implements.
-func isDelegate(t reflect.Type, name string) bool {
-	for _, dm := range delegateMethods {
-		if dm.name == name && t.Implements(dm.iface) {
-			return true
-		}
-	}
-	return false
 }
 
 // methodSig prints a method's type without its receiver:
@@ -112,14 +116,4 @@ func methodSig(f reflect.Type) string {
 		s += " (" + strings.Join(out, ", ") + ")"
 	}
 	return s
-}
-
-// nearName reports whether method name a is a delegate method name b or a
-// likely misspelling of it: the same letters in another case, or at most
-// two edits apart.
-func nearName(a, b string) bool {
-	if a == b || strings.EqualFold(a, b) {
-		return true
-	}
-	return suggest.Distance(strings.ToLower(a), strings.ToLower(b)) <= 2
 }

@@ -1,11 +1,16 @@
 package watch
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/types"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/abi/msg"
+	delegates "github.com/watchbox/watchbox/internal/delegate"
 )
 
 // misfit has methods that look like delegate methods but are not.
@@ -29,21 +34,22 @@ func TestDelegateProblems(t *testing.T) {
 	t.Parallel()
 	got := strings.Join(delegateProblems(misfit{}), "\n")
 	for _, want := range []string{
-		"watch.misfit has method DidFinishLaunching() error, which is not the delegate method DidFinishLaunching, so it is never called; change its signature to DidFinishLaunching()",
-		"watch.misfit has method HandleBackgroundTasks(watch.Task), which is not the delegate method HandleBackgroundTasks, so it is never called; change its signature to HandleBackgroundTasks(tasks []*watch.Task)",
-		"watch.misfit has method DidReceiveUserinfo([]byte), which is no delegate method, so it is never called; did you mean DidReceiveUserInfo(payload []byte)?",
-		"did you mean DidBecomeActive()?",
+		"watch.Register: watch.misfit has method DidFinishLaunching() error, which is not the delegate method DidFinishLaunching, so it is never called; change its signature to DidFinishLaunching()",
+		"watch.Register: watch.misfit has method HandleBackgroundTasks(watch.Task), which is not the delegate method HandleBackgroundTasks, so it is never called; change its signature to HandleBackgroundTasks(tasks []*watch.Task)",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("problems lack %q; got:\n%s", want, got)
 		}
 	}
-	for _, not := range []string{"Render", "DidReceiveMessage(", "implements no delegate"} {
+	// Misspelled names (DidReceiveUserinfo, DidBecomeActiv) are the host's
+	// to find, at build time (host/bundle's TestDelegateWarnings): listing
+	// methods here would cost every app a third of its size.
+	for _, not := range []string{"Render", "DidReceiveMessage(", "implements no delegate", "Userinfo", "DidBecomeActiv("} {
 		if strings.Contains(got, not) {
-			t.Errorf("problems mention %q, which is fine:\n%s", not, got)
+			t.Errorf("problems mention %q, which is fine or not the SDK's to report:\n%s", not, got)
 		}
 	}
-	if p := delegateProblems(onPointer{}); len(p) != 1 || !strings.Contains(p[0], "register a pointer (&watch.onPointer{})") {
+	if p := delegateProblems(onPointer{}); len(p) != 1 || !strings.Contains(p[0], "watch.Register: DidFinishLaunching() is declared on *watch.onPointer, but a watch.onPointer value was registered, so it is never called; register a pointer (&watch.onPointer{})") {
 		t.Errorf("a value whose methods are on its pointer: %q", p)
 	}
 	if p := delegateProblems(&onPointer{}); len(p) != 0 {
@@ -52,6 +58,113 @@ func TestDelegateProblems(t *testing.T) {
 	if p := delegateProblems(nothing{}); len(p) != 1 || !strings.Contains(p[0], "watch.nothing implements no delegate method") {
 		t.Errorf("a value with no methods: %q", p)
 	}
+	if p := delegateProblems(full{}); len(p) != 0 {
+		t.Errorf("a delegate with every method: %q", p)
+	}
+}
+
+// full has every delegate method.
+type full struct{}
+
+func (full) DidFinishLaunching()                                    {}
+func (full) WillEnterForeground()                                   {}
+func (full) DidBecomeActive()                                       {}
+func (full) WillResignActive()                                      {}
+func (full) DidEnterBackground()                                    {}
+func (full) HandleBackgroundTasks(tasks []*Task)                    {}
+func (full) TaskWillExpire(taskID int64)                            {}
+func (full) WillPresentNotification(n *Notification)                {}
+func (full) DidReceiveNotification(n *Notification)                 {}
+func (full) DidReceiveRemoteNotification(n *Notification)           {}
+func (full) DidReceiveComplicationPush(n *Notification)             {}
+func (full) DidReceiveUserInfo(payload []byte)                      {}
+func (full) DidReceiveApplicationContext(payload []byte)            {}
+func (full) DidReceiveMessage(payload []byte)                       {}
+func (full) SaveState() ([]byte, error)                             { return nil, nil }
+func (full) RestoreState(state []byte) error                        { return nil }
+func (full) HandleExtendedRuntimeSession(s *ExtendedRuntimeSession) {}
+func (full) HandleEvent(e *Event) bool                              { return false }
+
+// delegateInterfaces are the delegate interfaces, in the order of
+// delegates.Methods and delegateMethods.
+var delegateInterfaces = []reflect.Type{
+	reflect.TypeFor[Launcher](), reflect.TypeFor[ForegroundEnterer](), reflect.TypeFor[Activator](),
+	reflect.TypeFor[Resigner](), reflect.TypeFor[Backgrounder](), reflect.TypeFor[BackgroundTaskHandler](),
+	reflect.TypeFor[TaskExpirer](), reflect.TypeFor[NotificationPresenter](), reflect.TypeFor[NotificationResponder](),
+	reflect.TypeFor[RemoteNotificationHandler](), reflect.TypeFor[ComplicationPushHandler](), reflect.TypeFor[UserInfoReceiver](),
+	reflect.TypeFor[ContextReceiver](), reflect.TypeFor[MessageReceiver](), reflect.TypeFor[StateSaver](),
+	reflect.TypeFor[StateRestorer](), reflect.TypeFor[ExtendedSessionHandler](), reflect.TypeFor[EventHandler](),
+}
+
+// TestDelegateTable: the SDK's table of interface checks and
+// constant-name lookups, and the shared list of names and signatures
+// (internal/delegate, which the host's build-time check reads), say the
+// same thing, entry by entry: an interface added to one and not the
+// others, an entry that checks the wrong interface, or a lookup of the
+// wrong name, fails here.
+func TestDelegateTable(t *testing.T) {
+	t.Parallel()
+	if len(delegateMethods) != len(delegates.Methods) || len(delegateInterfaces) != len(delegates.Methods) {
+		t.Fatalf("%d delegate checks, %d interfaces, %d entries in internal/delegate", len(delegateMethods), len(delegateInterfaces), len(delegates.Methods))
+	}
+	ft := reflect.TypeFor[full]()
+	for i, dm := range delegateMethods {
+		want := delegates.Methods[i]
+		iface := delegateInterfaces[i]
+		if iface.NumMethod() != 1 || iface.Method(0).Name != want.Name {
+			t.Errorf("entry %d: interface %v, want one with the one method %s", i, iface, want.Name)
+			continue
+		}
+		if !ft.Implements(iface) {
+			t.Errorf("full does not implement %v: add %s to it", iface, want.Sig)
+		}
+		// A value whose only method is iface's (a struct embedding it)
+		// passes entry i's check and no other.
+		only := reflect.New(reflect.StructOf([]reflect.StructField{{Name: iface.Name(), Type: iface, Anonymous: true}})).Elem().Interface()
+		for j, other := range delegateMethods {
+			if got := other.implements(only); got != (i == j) {
+				t.Errorf("entry %d (%s) says a value with only %v implements it: %v", j, delegates.Methods[j].Name, iface, got)
+			}
+		}
+		m, ok := dm.lookup(ft)
+		if !ok || m.Name != want.Name {
+			t.Errorf("entry %d (%s): lookup found %q, %v", i, want.Name, m.Name, ok)
+			continue
+		}
+		if got, sig := m.Name+strings.TrimPrefix(methodSig(m.Type), "func"), withoutNames(t, want); got != sig {
+			t.Errorf("internal/delegate says %s, the interface %v has %s", want.Sig, iface, got)
+		}
+	}
+}
+
+// withoutNames writes a delegate signature as methodSig does: types only.
+func withoutNames(t *testing.T, m delegates.Method) string {
+	e, err := parser.ParseExpr("func" + strings.TrimPrefix(m.Sig, m.Name))
+	if err != nil {
+		t.Fatalf("%s: %v", m.Sig, err)
+	}
+	list := func(fl *ast.FieldList) []string {
+		var out []string
+		if fl == nil {
+			return nil
+		}
+		for _, f := range fl.List {
+			for range max(len(f.Names), 1) {
+				out = append(out, types.ExprString(f.Type))
+			}
+		}
+		return out
+	}
+	ft := e.(*ast.FuncType)
+	s := m.Name + "(" + strings.Join(list(ft.Params), ", ") + ")"
+	switch res := list(ft.Results); len(res) {
+	case 0:
+	case 1:
+		s += " " + res[0]
+	default:
+		s += " (" + strings.Join(res, ", ") + ")"
+	}
+	return s
 }
 
 // TestLaunchWithoutDelegateFails: an app that never registered a delegate
