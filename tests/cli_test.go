@@ -112,18 +112,20 @@ func testMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	// Build the apps the tests run once, one after the other, before any
-	// test: parallel tests that each found an app unbuilt would build it
-	// (and, with a cold Go cache, the standard library for wasip1) once
-	// each, at the same time.
-	for _, app := range builtApps {
-		cmd := exec.Command(watchboxBin, "build", app)
-		cmd.Dir = repoRoot
-		cmd.Env = envWith(dataHome, runtimeDir)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "watchbox build %s: %v\n%s", app, err, out)
-			return 1
-		}
+	// Build, meter and compile the apps most tests run once, in one
+	// process, before any test: parallel tests that each found an app
+	// unbuilt would build it (and, with a cold Go cache, the standard
+	// library for wasip1), meter it and compile it once each, at the same
+	// time. A run, not a build per app: build compiles the unmetered
+	// module, which only the inspect and build tests of hello and weather
+	// use, and runs compile the metered one.
+	warm := append([]string{"run", "--control", "off", "--data", filepath.Join(tmp, "warm"), "--steps", "status"}, builtApps...)
+	cmd := exec.Command(watchboxBin, warm...)
+	cmd.Dir = repoRoot
+	cmd.Env = envWith(dataHome, runtimeDir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "watchbox %s: %v\n%s", strings.Join(warm, " "), err, out)
+		return 1
 	}
 	return m.Run()
 }
@@ -147,7 +149,8 @@ func linkSharedCache() error {
 	return nil
 }
 
-// builtApps are the Go app bundles the tests run, built by TestMain.
+// builtApps are the Go app bundles most tests run, built, metered and
+// compiled by TestMain.
 var builtApps = []string{"apps/hello", "apps/weather", "apps/messages", "apps/refresh", "tests/apps/chaos"}
 
 var (
