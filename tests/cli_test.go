@@ -246,6 +246,31 @@ func watchbox(t *testing.T, in io.Reader, args ...string) result {
 	return r
 }
 
+// sharedRuns are the finished runs of watchboxShared, by arguments.
+var sharedRuns sync.Map // string (the arguments, NUL-separated) -> *sharedRun
+
+// sharedRun is one process whose result several tests read.
+type sharedRun struct {
+	once sync.Once
+	r    result
+}
+
+// watchboxShared is watchbox for a command whose output depends only on
+// its arguments (simulate without --data: the virtual clock, a data
+// directory of its own): the tests of one binary that need the same
+// command's output share one process. A test that compares two runs, as
+// the determinism tests do, takes the shared one as its first and starts
+// its second itself.
+func watchboxShared(t *testing.T, args ...string) result {
+	t.Helper()
+	v, _ := sharedRuns.LoadOrStore(strings.Join(args, "\x00"), &sharedRun{r: result{args: args, code: -1}})
+	s := v.(*sharedRun)
+	// If the first caller's process fails to start, it fails that test
+	// and the others get code -1, which no test expects.
+	s.once.Do(func() { s.r = watchbox(t, nil, args...) })
+	return s.r
+}
+
 // checkNoPanic fails the test if the output has a Go panic or stack trace:
 // whatever the input, watchbox must explain itself instead. A guest's
 // stack trace, which --verbose prints indented under its call, is not

@@ -534,7 +534,7 @@ func TestExtendedFrontmostTimeout(t *testing.T) {
 func TestExtendedScenariosAreDeterministic(t *testing.T) {
 	t.Parallel()
 	for _, sc := range []string{"tests/scenarios/alarm.scenario", "tests/scenarios/breathe.scenario"} {
-		a := watchbox(t, nil, "simulate", "--json", sc)
+		a := watchboxShared(t, "simulate", "--json", sc) // alarm's: TestGolden's run too
 		b := watchbox(t, nil, "simulate", "--json", sc)
 		if a.code != exitOK || a.stdout != b.stdout {
 			t.Errorf("%s: two runs differ (exit %d, %d)\n%s", sc, a.code, b.code, lineDiff(a.stdout, b.stdout))
