@@ -112,20 +112,39 @@ func testMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	// Build, meter and compile the apps most tests run once, in one
-	// process, before any test: parallel tests that each found an app
-	// unbuilt would build it (and, with a cold Go cache, the standard
-	// library for wasip1), meter it and compile it once each, at the same
-	// time. A run, not a build per app: build compiles the unmetered
-	// module, which only the inspect and build tests of hello and weather
-	// use, and runs compile the metered one.
-	warm := append([]string{"run", "--control", "off", "--data", filepath.Join(tmp, "warm"), "--steps", "status"}, builtApps...)
-	cmd := exec.Command(watchboxBin, warm...)
-	cmd.Dir = repoRoot
-	cmd.Env = envWith(dataHome, runtimeDir)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "watchbox %s: %v\n%s", strings.Join(warm, " "), err, out)
-		return 1
+	// Build, meter and compile the Go apps that more than one test runs,
+	// before any test: parallel tests that each found an app unbuilt (say
+	// TestGolden's text and --json runs of one scenario) would build it
+	// (and, with a cold Go cache, the standard library for wasip1), meter
+	// it and compile it once each, at the same time. Runs, not a build per
+	// app: build compiles the unmetered module, which only the inspect and
+	// build tests of hello and weather read, and runs compile the metered
+	// one. Two processes, each with its own apps, keep both cores busy.
+	var warmErr [2]error
+	var warming sync.WaitGroup
+	for i := range warmErr {
+		var apps []string
+		for j := i; j < len(builtApps); j += len(warmErr) {
+			apps = append(apps, builtApps[j])
+		}
+		warming.Add(1)
+		go func() {
+			defer warming.Done()
+			args := append([]string{"run", "--control", "off", "--data", filepath.Join(tmp, "warm", strconv.Itoa(i)), "--steps", "status"}, apps...)
+			cmd := exec.Command(watchboxBin, args...)
+			cmd.Dir = repoRoot
+			cmd.Env = envWith(dataHome, runtimeDir)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				warmErr[i] = fmt.Errorf("watchbox %s: %v\n%s", strings.Join(args, " "), err, out)
+			}
+		}()
+	}
+	warming.Wait()
+	for _, err := range warmErr {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
 	}
 	return m.Run()
 }
@@ -149,9 +168,10 @@ func linkSharedCache() error {
 	return nil
 }
 
-// builtApps are the Go app bundles most tests run, built, metered and
-// compiled by TestMain.
-var builtApps = []string{"apps/hello", "apps/weather", "apps/messages", "apps/refresh", "tests/apps/chaos"}
+// builtApps are the Go app bundles that more than one test runs (the
+// scenarios' apps among them), built, metered and compiled by TestMain.
+var builtApps = []string{"apps/hello", "apps/weather", "apps/messages", "apps/refresh", "tests/apps/chaos",
+	"apps/workout", "apps/breathe", "apps/alarm", "apps/heartstrap"}
 
 var (
 	testDirsMu sync.Mutex
