@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tetratelabs/wazero"
 )
 
 // Exit codes of the watchbox command (cmd/watchbox/exit.go).
@@ -54,6 +56,9 @@ var (
 	// runtimeDir holds the control sockets of the runs this binary starts
 	// (each test's default one in a directory of its own: see env).
 	runtimeDir string
+	// cacheVersion is the VERSION of this binary's wazero compilation
+	// cache directory, wazero-VERSION-GOARCH-GOOS (see wazeroCacheVersion).
+	cacheVersion string
 	// verbose logs every command and its output (WATCHBOX_TEST_VERBOSE=1).
 	verbose = os.Getenv("WATCHBOX_TEST_VERBOSE") != ""
 )
@@ -103,7 +108,11 @@ func testMain(m *testing.M) int {
 		}
 		return nil
 	}
-	if err := build(); err != nil {
+	if cacheVersion, err = wazeroCacheVersion(tmp); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := build("-ldflags=-X=" + wazeroVersionVar + "=" + cacheVersion); err != nil {
 		fmt.Fprintf(os.Stderr, "building watchbox: %v\n", err)
 		return 1
 	}
@@ -147,6 +156,40 @@ func testMain(m *testing.M) int {
 		}
 	}
 	return m.Run()
+}
+
+// wazeroVersionVar is the variable wazero names its compilation cache's
+// directory after ("wazero-VERSION-GOARCH-GOOS"), which it reads from the
+// binary's build information when the linker has not set it.
+const wazeroVersionVar = "github.com/tetratelabs/wazero/internal/version.version"
+
+// wazeroCacheVersion returns the VERSION of the compilation cache
+// directory that this test binary's wazero uses. A test binary has no
+// module versions in its build information, so wazero says "dev", while
+// the watchbox binary a go build makes says the go.mod version: TestMain
+// builds watchbox with the test binaries' VERSION, or every app the
+// commands run would be compiled again beside the code that the
+// in-process runtimes of every test binary (host's, the sample apps'
+// through watchtest, ...) compiled into the shared cache
+// (TestCommandsShareCompiledCode).
+func wazeroCacheVersion(tmp string) (string, error) {
+	dir := filepath.Join(tmp, "wazero-version")
+	cache, err := wazero.NewCompilationCacheWithDir(dir)
+	if err != nil {
+		return "", fmt.Errorf("wazero's compilation cache directory: %w", err)
+	}
+	cache.Close(context.Background())
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", fmt.Errorf("wazero's compilation cache directory: %w", err)
+	}
+	suffix := "-" + runtime.GOARCH + "-" + runtime.GOOS
+	for _, e := range entries {
+		if v, ok := strings.CutPrefix(e.Name(), "wazero-"); ok && strings.HasSuffix(v, suffix) {
+			return strings.TrimSuffix(v, suffix), nil
+		}
+	}
+	return "", fmt.Errorf("wazero made no wazero-VERSION%s directory in %s", suffix, dir)
 }
 
 // linkSharedCache makes sharedCache/watchbox a link to testCache (or, where
@@ -948,6 +991,29 @@ func TestBuildCached(t *testing.T) {
 	}
 	if !rep.Build.Cached || rep.Build.Size == 0 || !strings.HasPrefix(rep.Build.Path, sharedCache) {
 		t.Errorf("build %+v: want cached, non-empty, in %s\n%s", rep.Build, sharedCache, r)
+	}
+}
+
+// TestCommandsShareCompiledCode: the watchbox processes compile into the
+// wazero cache directory of the test binaries' in-process runtimes, so
+// that an app compiled by one is not compiled again by the other (see
+// wazeroCacheVersion).
+func TestCommandsShareCompiledCode(t *testing.T) {
+	t.Parallel()
+	cache := t.TempDir()
+	file := writeFile(t, t.TempDir(), "app.wasm", validGuest().module())
+	expect(t, watchbox(t, nil, "inspect", "--cache", cache, file), exitOK, "problems:    none")
+	entries, err := os.ReadDir(filepath.Join(cache, "wazero"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "wazero-" + cacheVersion + "-" + runtime.GOARCH + "-" + runtime.GOOS
+	if len(entries) != 1 || entries[0].Name() != want {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("the command's wazero cache has %v, want only %s, the test binaries' (is %s still wazero's version variable?)", names, want, wazeroVersionVar)
 	}
 }
 
