@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tetratelabs/wazero"
 )
 
 // Exit codes of the watchbox command (cmd/watchbox/exit.go).
@@ -54,6 +56,9 @@ var (
 	// runtimeDir holds the control sockets of the runs this binary starts
 	// (each test's default one in a directory of its own: see env).
 	runtimeDir string
+	// cacheVersion is the VERSION of this binary's wazero compilation
+	// cache directory, wazero-VERSION-GOARCH-GOOS (see wazeroCacheVersion).
+	cacheVersion string
 	// verbose logs every command and its output (WATCHBOX_TEST_VERBOSE=1).
 	verbose = os.Getenv("WATCHBOX_TEST_VERBOSE") != ""
 )
@@ -103,7 +108,11 @@ func testMain(m *testing.M) int {
 		}
 		return nil
 	}
-	if err := build(); err != nil {
+	if cacheVersion, err = wazeroCacheVersion(tmp); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := build("-ldflags=-X=" + wazeroVersionVar + "=" + cacheVersion); err != nil {
 		fmt.Fprintf(os.Stderr, "building watchbox: %v\n", err)
 		return 1
 	}
@@ -112,20 +121,75 @@ func testMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	// Build the apps the tests run once, one after the other, before any
-	// test: parallel tests that each found an app unbuilt would build it
-	// (and, with a cold Go cache, the standard library for wasip1) once
-	// each, at the same time.
-	for _, app := range builtApps {
-		cmd := exec.Command(watchboxBin, "build", app)
-		cmd.Dir = repoRoot
-		cmd.Env = envWith(dataHome, runtimeDir)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "watchbox build %s: %v\n%s", app, err, out)
+	// Build, meter and compile the Go apps that more than one test runs,
+	// before any test: parallel tests that each found an app unbuilt (say
+	// TestGolden's text and --json runs of one scenario) would build it
+	// (and, with a cold Go cache, the standard library for wasip1), meter
+	// it and compile it once each, at the same time. Runs, not a build per
+	// app: build compiles the unmetered module, which only the inspect and
+	// build tests of hello and weather read, and runs compile the metered
+	// one. Two processes, each with its own apps, keep both cores busy.
+	var warmErr [2]error
+	var warming sync.WaitGroup
+	for i := range warmErr {
+		var apps []string
+		for j := i; j < len(builtApps); j += len(warmErr) {
+			apps = append(apps, builtApps[j])
+		}
+		warming.Add(1)
+		go func() {
+			defer warming.Done()
+			args := append([]string{"run", "--control", "off", "--data", filepath.Join(tmp, "warm", strconv.Itoa(i)), "--steps", "status"}, apps...)
+			cmd := exec.Command(watchboxBin, args...)
+			cmd.Dir = repoRoot
+			cmd.Env = envWith(dataHome, runtimeDir)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				warmErr[i] = fmt.Errorf("watchbox %s: %v\n%s", strings.Join(args, " "), err, out)
+			}
+		}()
+	}
+	warming.Wait()
+	for _, err := range warmErr {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
 	}
 	return m.Run()
+}
+
+// wazeroVersionVar is the variable wazero names its compilation cache's
+// directory after ("wazero-VERSION-GOARCH-GOOS"), which it reads from the
+// binary's build information when the linker has not set it.
+const wazeroVersionVar = "github.com/tetratelabs/wazero/internal/version.version"
+
+// wazeroCacheVersion returns the VERSION of the compilation cache
+// directory that this test binary's wazero uses. A test binary has no
+// module versions in its build information, so wazero says "dev", while
+// the watchbox binary a go build makes says the go.mod version: TestMain
+// builds watchbox with the test binaries' VERSION, or every app the
+// commands run would be compiled again beside the code that the
+// in-process runtimes of every test binary (host's, the sample apps'
+// through watchtest, ...) compiled into the shared cache
+// (TestCommandsShareCompiledCode).
+func wazeroCacheVersion(tmp string) (string, error) {
+	dir := filepath.Join(tmp, "wazero-version")
+	cache, err := wazero.NewCompilationCacheWithDir(dir)
+	if err != nil {
+		return "", fmt.Errorf("wazero's compilation cache directory: %w", err)
+	}
+	cache.Close(context.Background())
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", fmt.Errorf("wazero's compilation cache directory: %w", err)
+	}
+	suffix := "-" + runtime.GOARCH + "-" + runtime.GOOS
+	for _, e := range entries {
+		if v, ok := strings.CutPrefix(e.Name(), "wazero-"); ok && strings.HasSuffix(v, suffix) {
+			return strings.TrimSuffix(v, suffix), nil
+		}
+	}
+	return "", fmt.Errorf("wazero made no wazero-VERSION%s directory in %s", suffix, dir)
 }
 
 // linkSharedCache makes sharedCache/watchbox a link to testCache (or, where
@@ -147,8 +211,10 @@ func linkSharedCache() error {
 	return nil
 }
 
-// builtApps are the Go app bundles the tests run, built by TestMain.
-var builtApps = []string{"apps/hello", "apps/weather", "apps/messages", "apps/refresh", "tests/apps/chaos"}
+// builtApps are the Go app bundles that more than one test runs (the
+// scenarios' apps among them), built, metered and compiled by TestMain.
+var builtApps = []string{"apps/hello", "apps/weather", "apps/messages", "apps/refresh", "tests/apps/chaos",
+	"apps/workout", "apps/breathe", "apps/alarm", "apps/heartstrap"}
 
 var (
 	testDirsMu sync.Mutex
@@ -241,6 +307,31 @@ func watchbox(t *testing.T, in io.Reader, args ...string) result {
 		t.Log(r)
 	}
 	return r
+}
+
+// sharedRuns are the finished runs of watchboxShared, by arguments.
+var sharedRuns sync.Map // string (the arguments, NUL-separated) -> *sharedRun
+
+// sharedRun is one process whose result several tests read.
+type sharedRun struct {
+	once sync.Once
+	r    result
+}
+
+// watchboxShared is watchbox for a command whose output depends only on
+// its arguments (simulate without --data: the virtual clock, a data
+// directory of its own): the tests of one binary that need the same
+// command's output share one process. A test that compares two runs, as
+// the determinism tests do, takes the shared one as its first and starts
+// its second itself.
+func watchboxShared(t *testing.T, args ...string) result {
+	t.Helper()
+	v, _ := sharedRuns.LoadOrStore(strings.Join(args, "\x00"), &sharedRun{r: result{args: args, code: -1}})
+	s := v.(*sharedRun)
+	// If the first caller's process fails to start, it fails that test
+	// and the others get code -1, which no test expects.
+	s.once.Do(func() { s.r = watchbox(t, nil, args...) })
+	return s.r
 }
 
 // checkNoPanic fails the test if the output has a Go panic or stack trace:
@@ -900,6 +991,29 @@ func TestBuildCached(t *testing.T) {
 	}
 	if !rep.Build.Cached || rep.Build.Size == 0 || !strings.HasPrefix(rep.Build.Path, sharedCache) {
 		t.Errorf("build %+v: want cached, non-empty, in %s\n%s", rep.Build, sharedCache, r)
+	}
+}
+
+// TestCommandsShareCompiledCode: the watchbox processes compile into the
+// wazero cache directory of the test binaries' in-process runtimes, so
+// that an app compiled by one is not compiled again by the other (see
+// wazeroCacheVersion).
+func TestCommandsShareCompiledCode(t *testing.T) {
+	t.Parallel()
+	cache := t.TempDir()
+	file := writeFile(t, t.TempDir(), "app.wasm", validGuest().module())
+	expect(t, watchbox(t, nil, "inspect", "--cache", cache, file), exitOK, "problems:    none")
+	entries, err := os.ReadDir(filepath.Join(cache, "wazero"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "wazero-" + cacheVersion + "-" + runtime.GOARCH + "-" + runtime.GOOS
+	if len(entries) != 1 || entries[0].Name() != want {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("the command's wazero cache has %v, want only %s, the test binaries' (is %s still wazero's version variable?)", names, want, wazeroVersionVar)
 	}
 }
 

@@ -105,9 +105,9 @@ func TestSimulateExpectations(t *testing.T) {
 // and as JSON.
 func TestHeartstrapDeterministic(t *testing.T) {
 	t.Parallel()
-	scen := filepath.Join("tests", "scenarios", "heartstrap.scenario")
+	scen := "tests/scenarios/heartstrap.scenario" // as goldenRuns spell it: TestGolden's runs are the first ones
 	for _, args := range [][]string{{"simulate", scen}, {"simulate", "--json", scen}} {
-		first := watchbox(t, nil, args...)
+		first := watchboxShared(t, args...)
 		second := watchbox(t, nil, args...)
 		if first.code != exitOK || second.code != exitOK {
 			t.Fatalf("%v: exit %d and %d\n%s", args, first.code, second.code, first)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/watchbox/watchbox/host"
+	"github.com/watchbox/watchbox/host/bundle"
 	"github.com/watchbox/watchbox/host/drive"
 	"github.com/watchbox/watchbox/host/scenario"
 )
@@ -52,6 +53,15 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
 		return exitUsage
 	}
+	// An unknown --why APP is refused before any app is built, metered or
+	// compiled, from the manifests' bundle ids; if a manifest cannot be
+	// read, the load below reports it, and the check after it stands.
+	if *why != "" {
+		if ids, ok := manifestIDs(sc); ok && !hasApp(sc, ids, *why) {
+			fmt.Fprintln(stderr, unknownWhyApp(*why, pos[0], sc, ids))
+			return exitUsage
+		}
+	}
 	data := *dataDir
 	if data == "" {
 		if data, err = os.MkdirTemp("", "watchbox-simulate-"); err != nil {
@@ -88,12 +98,11 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	if *why != "" {
 		if whyApp = sim.App(*why); whyApp == nil {
 			sim.Close()
-			var names, known []string
-			for _, a := range sc.Apps {
-				names = append(names, a.Alias+" ("+sim.App(a.Alias).ID()+")")
-				known = append(known, a.Alias, sim.App(a.Alias).ID())
+			ids := make([]string, len(sc.Apps))
+			for i, a := range sc.Apps {
+				ids[i] = sim.App(a.Alias).ID()
 			}
-			fmt.Fprintf(stderr, "watchbox simulate: --why %s: no such app in %s%s; it has %s\n", *why, pos[0], drive.DidYouMean(*why, known), strings.Join(names, ", "))
+			fmt.Fprintln(stderr, unknownWhyApp(*why, pos[0], sc, ids))
 			return exitUsage
 		}
 	}
@@ -121,4 +130,39 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return exitCrash
 	}
 	return exitOK
+}
+
+// manifestIDs returns the bundle id of each of the scenario's apps, in
+// order, from their manifests; ok is false if one cannot be read.
+func manifestIDs(sc *scenario.Scenario) (ids []string, ok bool) {
+	for _, a := range sc.Apps {
+		b, err := bundle.Open(a.Dir)
+		if err != nil {
+			return nil, false
+		}
+		ids = append(ids, b.Manifest.BundleIdentifier)
+	}
+	return ids, true
+}
+
+// hasApp reports whether name is one of the scenario's aliases or bundle
+// ids (ids[i] is sc.Apps[i]'s), as drive.Simulation.App finds apps.
+func hasApp(sc *scenario.Scenario, ids []string, name string) bool {
+	for i, a := range sc.Apps {
+		if a.Alias == name || ids[i] == name {
+			return true
+		}
+	}
+	return false
+}
+
+// unknownWhyApp is the message for --why name when the scenario in file
+// has no such app: its apps, and the nearest name if one is close.
+func unknownWhyApp(name, file string, sc *scenario.Scenario, ids []string) string {
+	var names, known []string
+	for i, a := range sc.Apps {
+		names = append(names, a.Alias+" ("+ids[i]+")")
+		known = append(known, a.Alias, ids[i])
+	}
+	return fmt.Sprintf("watchbox simulate: --why %s: no such app in %s%s; it has %s", name, file, drive.DidYouMean(name, known), strings.Join(names, ", "))
 }
