@@ -1,15 +1,15 @@
 package tests
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/watchbox/watchbox/internal/wattest"
 )
 
 // longManifest is the manifest of the bundle of tests/testdata/long-v*.wasm.
@@ -189,38 +189,9 @@ func TestDevReloadWaitsForLongEvent(t *testing.T) {
 }
 
 // TestTestdataWasmMatchesWat: the test guests committed in testdata are
-// what their .wat sources build to (as host/internal/guest's test of the
-// same name checks for its own). Skipped without wabt's wat2wasm, except
-// under CI, where .ci/run installs it.
+// what their .wat sources build to. Skipped without wabt's wat2wasm,
+// except under CI, where .ci/run installs it.
 func TestTestdataWasmMatchesWat(t *testing.T) {
 	t.Parallel()
-	wat2wasm, err := exec.LookPath("wat2wasm")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("no wat2wasm: .ci/run installs wabt; install it (Debian: apt install wabt)")
-		}
-		t.Skip("no wat2wasm (Debian: apt install wabt)")
-	}
-	srcs, err := filepath.Glob(filepath.Join(repoRoot, "tests", "testdata", "*.wat"))
-	if err != nil || len(srcs) == 0 {
-		t.Fatalf("no tests/testdata/*.wat: %v", err)
-	}
-	for _, src := range srcs {
-		wasm := strings.TrimSuffix(src, ".wat") + ".wasm"
-		out := filepath.Join(t.TempDir(), "out.wasm")
-		if b, err := exec.Command(wat2wasm, src, "-o", out).CombinedOutput(); err != nil {
-			t.Fatalf("wat2wasm %s: %v\n%s", src, err, b)
-		}
-		built, err := os.ReadFile(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		committed, err := os.ReadFile(wasm)
-		if err != nil {
-			t.Fatalf("%v: build it with wat2wasm %s -o %s", err, src, wasm)
-		}
-		if !bytes.Equal(built, committed) {
-			t.Errorf("%s is stale: rebuild it with wat2wasm %s -o %s", wasm, src, wasm)
-		}
-	}
+	wattest.CheckCommitted(t, filepath.Join(repoRoot, "tests", "testdata", "*.wat"))
 }
