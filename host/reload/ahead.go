@@ -102,15 +102,7 @@ func (r *Reloader) start(ctx context.Context, t *target, gen uint64) {
 	go func() {
 		defer r.running.Done()
 		defer close(s.done)
-		defer func() {
-			s.mu.Lock()
-			s.finished = true
-			if s.dropped {
-				s.pending.Close(context.Background())
-				s.pending = nil
-			}
-			s.mu.Unlock()
-		}()
+		defer s.mark(&s.finished)
 		dir := t.app.Dev().Dir()
 		begin := time.Now()
 		b, err := bundle.Open(dir)
@@ -156,13 +148,20 @@ func (r *Reloader) drop(t *target) {
 	if r.onAhead != nil {
 		r.onAhead("dropped")
 	}
+	s.mark(&s.dropped)
+}
+
+// mark sets one of s's two end flags (finished, dropped) under its lock,
+// and closes what s prepared once both are set: whichever of the
+// reload's end and its drop comes second closes it.
+func (s *ahead) mark(flag *bool) {
 	s.mu.Lock()
-	s.dropped = true
-	if s.finished {
+	defer s.mu.Unlock()
+	*flag = true
+	if s.finished && s.dropped {
 		s.pending.Close(context.Background())
 		s.pending = nil
 	}
-	s.mu.Unlock()
 }
 
 // takeAhead finishes t's reload ahead, for the batch just cut: it waits
