@@ -64,7 +64,9 @@ func startReload(ctx context.Context, r *runner, cacheDir string, stdout io.Writ
 
 // printReload prints one reload: a line on stdout when a new version is
 // in place, and the error (the compiler's, as it wrote it) on stderr when
-// the old version keeps running.
+// the old version keeps running; then, on stderr, the build's warnings (a
+// misspelled delegate method), one line each, as a load logs them. With
+// --json it is one record, the warnings in its "warnings".
 func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 	if ev.App == nil { // the watcher's own problem
 		if asJSON {
@@ -75,8 +77,6 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 		return
 	}
 	id := ev.App.ID()
-	version, hash, _ := ev.App.Dev().Version()
-	changed := strings.Join(ev.Changed, ", ")
 	if asJSON {
 		rec := reloadRecord(ev)
 		rec["type"], rec["app"] = "reload", id
@@ -86,6 +86,18 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 		writeJSON(stdout, rec)
 		return
 	}
+	printReloadLine(stdout, stderr, ev)
+	for _, w := range ev.Warnings {
+		fmt.Fprintf(stderr, "%s  warning: %s\n", id, w)
+	}
+}
+
+// printReloadLine prints the text of a reload but its warnings: the
+// reload's line, or its error and the version that keeps running.
+func printReloadLine(stdout, stderr io.Writer, ev reload.Event) {
+	id := ev.App.ID()
+	version, hash, _ := ev.App.Dev().Version()
+	changed := strings.Join(ev.Changed, ", ")
 	var crash *host.CrashError
 	switch {
 	case ev.Err != nil && !errors.As(ev.Err, &crash):
@@ -155,6 +167,9 @@ func reloadRecord(ev reload.Event) map[string]any {
 	}
 	if len(ev.Manifest) > 0 {
 		rec["manifest"] = ev.Manifest
+	}
+	if len(ev.Warnings) > 0 {
+		rec["warnings"] = ev.Warnings
 	}
 	return rec
 }

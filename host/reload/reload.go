@@ -85,6 +85,14 @@ type Event struct {
 	// .wasm bundle); Cached says the build cache already had the module.
 	Build  time.Duration
 	Cached bool
+	// Warnings are the build-time checks' warnings of the sources the
+	// reload built (bundle.BuildInfo.Warnings: a method of the registered
+	// delegate whose name is close to a delegate method's, so never
+	// called), one sentence each, as a load logs them: every reload whose
+	// build ran has them, whether or not its swap went through, so that
+	// a delegate method misspelled while editing is reported at the save
+	// that misspelled it. Empty for a .wasm bundle and a failed build.
+	Warnings []string
 	// Reload is how the swap went (its Version, Hash, Compile, Wait and
 	// Swap times, and whether the state was carried).
 	host.Reload
@@ -313,7 +321,7 @@ func Reload(ctx context.Context, a *host.App, opts bundle.BuildOptions) (Event, 
 		return ev, bundle.BuildInfo{}
 	}
 	wasm, info, err := b.Wasm(ctx, opts)
-	ev.Build, ev.Cached = time.Since(start), info.Cached
+	ev.Build, ev.Cached, ev.Warnings = time.Since(start), info.Cached, info.Warnings
 	if err != nil {
 		ev.Err = bundleError(a.Dev().Dir(), err)
 		return ev, info
