@@ -98,9 +98,8 @@ func printReloadLine(stdout, stderr io.Writer, ev reload.Event) {
 	id := ev.App.ID()
 	version, hash, _ := ev.App.Dev().Version()
 	changed := strings.Join(ev.Changed, ", ")
-	var crash *host.CrashError
 	switch {
-	case ev.Err != nil && !errors.As(ev.Err, &crash):
+	case ev.Err != nil && !host.IsGuestFailure(ev.Err):
 		fmt.Fprintf(stderr, "%s  reload failed (%s changed): %v\n%s  v%d %s keeps running; the next save tries again\n",
 			id, changed, ev.Err, id, version, hash)
 		return
@@ -139,8 +138,12 @@ func printReloadLine(stdout, stderr io.Writer, ev reload.Event) {
 	}
 	fmt.Fprintf(stdout, "%s  reload v%d %s: %s changed; build %s%s, compile %s%s, swap %s%s; %s\n",
 		id, ev.Version, ev.Hash, changed, ms(ev.Build), cached, ms(ev.Compile), startTime, ms(ev.Wait+ev.Swap), serving, state)
-	if ev.Err != nil {
+	var crash *host.CrashError
+	switch {
+	case errors.As(ev.Err, &crash):
 		fmt.Fprintf(stderr, "%s  the new version crashed during the swap: %v\n", id, ev.Err)
+	case ev.Err != nil:
+		fmt.Fprintf(stderr, "%s  the new version is in place, but a call of the swap failed: %v\n", id, ev.Err)
 	}
 }
 

@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/reload"
 )
@@ -97,5 +99,35 @@ func TestPrintReloadWarnings(t *testing.T) {
 	printReload(&out, &out, swapped, false)
 	if strings.Contains(out.String(), "warning") {
 		t.Errorf("a reload without warnings: %s", &out)
+	}
+}
+
+// TestPrintReloadGuestFailureInSwap: a handler of the new version that
+// fails in the swap's calls (a did_finish_launching returning an error
+// after a cold start) leaves the new version in place and running, so the
+// reload is printed as one that went through, followed by the failure,
+// never as a failed reload with the old version kept; --json says it
+// swapped, with the error.
+func TestPrintReloadGuestFailureInSwap(t *testing.T) {
+	t.Parallel()
+	a := longApp(t)
+	herr := &host.HandlerError{App: a.ID(), Event: abi.EventDidFinishLaunching, Status: abi.StatusError, Message: "no delegate"}
+	ev := reload.Event{App: a, Changed: []string{"main.go"}, Err: fmt.Errorf("host: reload: %w", herr),
+		Reload: host.Reload{Version: 2, Hash: "023071de8869", Running: true, Note: "the old version does not handle save_state"}}
+	var out, errb bytes.Buffer
+	printReload(&out, &errb, ev, false)
+	wantOut := "dev.watchbox.test.long  reload v2 023071de8869: main.go changed; build 0.00ms, compile 0.00ms, swap 0.00ms; state not carried, started cold: the old version does not handle save_state\n"
+	wantErr := "dev.watchbox.test.long  the new version is in place, but a call of the swap failed: host: reload: app dev.watchbox.test.long: did_finish_launching handler failed (error): no delegate\n"
+	if out.String() != wantOut || errb.String() != wantErr {
+		t.Errorf("stdout\n%s\nstderr\n%s\nwant\n%s\nand\n%s", &out, &errb, wantOut, wantErr)
+	}
+	out.Reset()
+	printReload(&out, &out, ev, true)
+	var rec struct {
+		Swapped bool
+		Error   string
+	}
+	if err := json.Unmarshal(out.Bytes(), &rec); err != nil || !rec.Swapped || !strings.Contains(rec.Error, "did_finish_launching handler failed") {
+		t.Errorf("--json: %s (%v); want swapped, with the error", &out, err)
 	}
 }

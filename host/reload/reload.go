@@ -106,8 +106,11 @@ type Event struct {
 	// Zero for a reload no save started.
 	Serving time.Duration
 	// Err is why the reload failed; the old version keeps running unless
-	// the swap itself crashed the app (a *host.CrashError: the new version
-	// is in place and starts at the next event). A build failure is a
+	// a call of the swap failed (host.IsGuestFailure): a *host.CrashError
+	// (the new version is in place and starts at the next event) or a
+	// *host.HandlerError (a handler of the new version, such as its
+	// did_finish_launching after a cold start, returned an error or
+	// panicked; the new version is in place and running). A build failure is a
 	// *bundle.BuildError, a refused module or manifest an
 	// *host.InvalidAppError (a bad watchapp.json with the checker's
 	// file:line:column), a manifest key that cannot change while the app
@@ -115,10 +118,10 @@ type Event struct {
 	Err error
 }
 
-// Swapped reports whether the event put a new module in place.
+// Swapped reports whether the event put a new module in place: with no
+// error, or with a guest failure in the swap's calls (see Err).
 func (e Event) Swapped() bool {
-	var crash *host.CrashError
-	return !e.Same && (e.Err == nil || errors.As(e.Err, &crash))
+	return !e.Same && (e.Err == nil || host.IsGuestFailure(e.Err))
 }
 
 // Reloader watches the bundles of apps and reloads each when its sources
