@@ -268,3 +268,148 @@ func TestDevReloadsManifest(t *testing.T) {
 		t.Errorf("a manifest change swapped the module, which did not change\n%s", p.result())
 	}
 }
+
+// TestDevEditsSampleApp edits a copy of a shipped sample, the smart alarm
+// (apps/alarm), while `watchbox dev` runs it, and checks that the next
+// events run the new code and that the app's state survived the reload.
+// The sample handles no save_state, so the new version starts cold, and
+// what survives is what the system keeps: the alarm's state.json in the
+// data container (the new code reads it at its launch, and would
+// schedule a second alarm without it), the life-cycle state (active: the
+// cold start's did_become_active runs the new code), and the smart alarm
+// session the old version scheduled, which is still pending after the
+// swap and, fired, is handed to the new code to claim. The edit adds a
+// line to DidBecomeActive that prints what the app read from its file,
+// and rewords HandleExtendedRuntimeSession's line; the wake time is set
+// 12 hours ahead so that the alarm cannot fire by itself during the test.
+func TestDevEditsSampleApp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: two Go builds of the sample")
+	}
+	t.Parallel()
+	dir := appCopy(t, "apps/alarm")
+	manifest, err := os.ReadFile(filepath.Join(dir, "watchapp.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wakeAt := time.Now().UTC().Add(12 * time.Hour).Truncate(time.Minute)
+	wake := strings.Replace(string(manifest), `"wake": "06:30"`, `"wake": "`+wakeAt.Format("15:04")+`"`, 1)
+	if wake == string(manifest) {
+		t.Fatalf("apps/alarm/watchapp.json has no \"wake\": \"06:30\" setting to move:\n%s", manifest)
+	}
+	writeFile(t, dir, "watchapp.json", []byte(wake))
+	data := t.TempDir()
+	stateFile := filepath.Join(data, "containers", "dev.watchbox.alarm", "state.json")
+	sock := filepath.Join(runtimeDir, "devsample.sock")
+	p := start(t, "dev", "--data", data, "--control", sock, dir)
+	defer p.signalAndWait(os.Interrupt, time.Minute, "Ctrl-C must end watchbox dev")
+	p.waitFor("watchbox dev: watching dev.watchbox.alarm", devWait)
+	p.waitFor("smart alarm scheduled for ", devWait)
+	p.waitFor("did_become_active        ok", devWait)
+	scheduled, err := os.ReadFile(stateFile)
+	if err != nil {
+		t.Fatalf("the alarm scheduled, but its state file: %v\n%s", err, p.result())
+	}
+	want := `{"alarm":"scheduled","for":"` + wakeAt.Format(time.RFC3339) + `"}`
+	if string(scheduled) != want {
+		t.Fatalf("state.json after the launch = %s; want %s", scheduled, want)
+	}
+
+	src, err := os.ReadFile(filepath.Join(dir, "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := string(src)
+	for _, e := range [][2]string{
+		{"func (a *app) DidBecomeActive() {", "func (a *app) DidBecomeActive() {\n\twatch.Printf(\"edited: alarm %s for %s\", a.st.Alarm, a.st.For)"},
+		{`watch.Printf("woken for smart alarm %d", s.ID())`, `watch.Printf("edited: woken for smart alarm %d", s.ID())`},
+	} {
+		if strings.Count(edited, e[0]) != 1 {
+			t.Fatalf("apps/alarm/main.go does not have %q once, which the test edits", e[0])
+		}
+		edited = strings.Replace(edited, e[0], e[1], 1)
+	}
+	saveFile(t, dir, "main.go", edited)
+	p.waitFor("dev.watchbox.alarm  reload v2 ", devWait)
+	p.waitFor("main.go changed; build ", devWait)
+	p.waitFor("state not carried, started cold: the old version does not handle save_state", devWait)
+	// The cold start brought the new version back to active: its
+	// did_become_active ran the new code, on the state the file kept.
+	readBack := "edited: alarm scheduled for " + wakeAt.Format(time.RFC3339)
+	p.waitFor(readBack, devWait)
+	if b, err := os.ReadFile(stateFile); err != nil || string(b) != want {
+		t.Errorf("state.json after the reload = %s (%v); want it unchanged, %s", b, err, want)
+	}
+	expect(t, watchbox(t, nil, "status", "--control", sock), exitOK,
+		"dev.watchbox.alarm: active, 2 launch(es), 0 crash(es)", "version 2 (", "), 1 reload(s)",
+		"session: smart_alarm session 1 scheduled for "+wakeAt.Format("2006-01-02 15:04:05"))
+
+	// The next event runs the new code.
+	fmt.Fprintln(p.stdin, "wrist-down, wrist-up")
+	p.waitForCount(readBack, 2, devWait)
+
+	// The alarm the old version scheduled fires: the system hands its
+	// session to the new version, which claims it and rings.
+	fmt.Fprintln(p.stdin, "fire-alarm")
+	p.waitFor("smart alarm 1 fired; its app is not running the instance that scheduled it: launched to claim it (handle_extended_session)", devWait)
+	p.waitFor("edited: woken for smart alarm 1", devWait)
+	p.waitFor("extended_session_did_start ok", devWait)
+	ringing := `{"alarm":"ringing","for":"` + wakeAt.Format(time.RFC3339) + `"}`
+	if b, err := os.ReadFile(stateFile); err != nil || string(b) != ringing {
+		t.Errorf("state.json after the alarm fired = %s (%v); want %s", b, err, ringing)
+	}
+	// One alarm in all: the new version did not schedule another.
+	out := p.result().output()
+	if n, m := countIn(out, "INF smart alarm scheduled for "), countIn(out, "rule=extended.scheduled "); n != 1 || m != 1 {
+		t.Errorf("the app scheduled %d alarm(s), the system %d; want 1: the new version lost the state and scheduled again\n%s", n, m, p.result())
+	}
+	if strings.Contains(out, "reload failed") || strings.Contains(out, "crashed") {
+		t.Errorf("the reload failed or crashed\n%s", p.result())
+	}
+}
+
+// TestDevReloadWarnsOfMisspelledDelegate: a save that adds a method whose
+// name is close to a delegate method's (WillResignActiv) prints the
+// build's warning with its reload, once, as a load logs it; every reload
+// of sources that still have it prints it again, once, and the reload of
+// the fixed sources prints none. A guest event after each reload (its
+// line comes after the reload's warnings on stderr) marks where the
+// reload's output ends.
+func TestDevReloadWarnsOfMisspelledDelegate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: three Go builds of the edited app")
+	}
+	t.Parallel()
+	dir := counterCopy(t)
+	p := start(t, "dev", "--data", t.TempDir(), "--control", "off", dir)
+	defer p.signalAndWait(os.Interrupt, time.Minute, "Ctrl-C must end watchbox dev")
+	p.waitFor("v1 active, opens 1", devWait)
+	p.waitFor("watchbox dev: watching dev.watchbox.counter", devWait)
+	warning := "dev.watchbox.counter  warning: watch.Register: *main.app has method WillResignActiv(), which is no delegate method, so it is never called; did you mean WillResignActive()?"
+	misspell := []string{"func (a *app) DidBecomeActive() {", "func (a *app) WillResignActiv() { watch.Printf(\"resigning\") }\n\nfunc (a *app) DidBecomeActive() {"}
+	for i, step := range []struct {
+		version string
+		edit    []string
+		want    int // warnings printed in all, after this reload
+	}{
+		{"v2", misspell, 1},
+		{"v3", misspell, 2},
+		{"v4", nil, 2},
+	} {
+		saveAs(t, dir, step.version, step.edit...)
+		p.waitFor(fmt.Sprintf("dev.watchbox.counter  reload v%d ", i+2), devWait)
+		// The reload's warnings are written before the next call's record
+		// (both hold the output's lock), and a guest line of a later event
+		// comes after them on stderr: once it is read, so are they.
+		fmt.Fprintln(p.stdin, "wrist-down, wrist-up")
+		p.waitForCount("did_become_active        ok", 2+2*i, devWait)
+		fmt.Fprintln(p.stdin, "wrist-down, wrist-up")
+		p.waitFor(fmt.Sprintf("%s active, opens %d", step.version, 3+2*i), devWait)
+		if n := countIn(p.result().output(), warning); n != step.want {
+			t.Fatalf("after the reload to %s: %d warning line(s) %q in all; want %d\n%s", step.version, n, warning, step.want, p.result())
+		}
+	}
+	if strings.Contains(p.result().output(), "WRN watch.Register") {
+		t.Errorf("a warning other than the reload's\n%s", p.result())
+	}
+}

@@ -64,7 +64,9 @@ func startReload(ctx context.Context, r *runner, cacheDir string, stdout io.Writ
 
 // printReload prints one reload: a line on stdout when a new version is
 // in place, and the error (the compiler's, as it wrote it) on stderr when
-// the old version keeps running.
+// the old version keeps running; then, on stderr, the build's warnings (a
+// misspelled delegate method), one line each, as a load logs them. With
+// --json it is one record, the warnings in its "warnings".
 func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 	if ev.App == nil { // the watcher's own problem
 		if asJSON {
@@ -75,8 +77,6 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 		return
 	}
 	id := ev.App.ID()
-	version, hash, _ := ev.App.Dev().Version()
-	changed := strings.Join(ev.Changed, ", ")
 	if asJSON {
 		rec := reloadRecord(ev)
 		rec["type"], rec["app"] = "reload", id
@@ -86,9 +86,20 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 		writeJSON(stdout, rec)
 		return
 	}
-	var crash *host.CrashError
+	printReloadLine(stdout, stderr, ev)
+	for _, w := range ev.Warnings {
+		fmt.Fprintf(stderr, "%s  warning: %s\n", id, w)
+	}
+}
+
+// printReloadLine prints the text of a reload but its warnings: the
+// reload's line, or its error and the version that keeps running.
+func printReloadLine(stdout, stderr io.Writer, ev reload.Event) {
+	id := ev.App.ID()
+	version, hash, _ := ev.App.Dev().Version()
+	changed := strings.Join(ev.Changed, ", ")
 	switch {
-	case ev.Err != nil && !errors.As(ev.Err, &crash):
+	case ev.Err != nil && !host.IsGuestFailure(ev.Err):
 		fmt.Fprintf(stderr, "%s  reload failed (%s changed): %v\n%s  v%d %s keeps running; the next save tries again\n",
 			id, changed, ev.Err, id, version, hash)
 		return
@@ -127,8 +138,12 @@ func printReload(stdout, stderr io.Writer, ev reload.Event, asJSON bool) {
 	}
 	fmt.Fprintf(stdout, "%s  reload v%d %s: %s changed; build %s%s, compile %s%s, swap %s%s; %s\n",
 		id, ev.Version, ev.Hash, changed, ms(ev.Build), cached, ms(ev.Compile), startTime, ms(ev.Wait+ev.Swap), serving, state)
-	if ev.Err != nil {
+	var crash *host.CrashError
+	switch {
+	case errors.As(ev.Err, &crash):
 		fmt.Fprintf(stderr, "%s  the new version crashed during the swap: %v\n", id, ev.Err)
+	case ev.Err != nil:
+		fmt.Fprintf(stderr, "%s  the new version is in place, but a call of the swap failed: %v\n", id, ev.Err)
 	}
 }
 
@@ -155,6 +170,9 @@ func reloadRecord(ev reload.Event) map[string]any {
 	}
 	if len(ev.Manifest) > 0 {
 		rec["manifest"] = ev.Manifest
+	}
+	if len(ev.Warnings) > 0 {
+		rec["warnings"] = ev.Warnings
 	}
 	return rec
 }

@@ -190,7 +190,7 @@ func (r *Reloader) takeAhead(ctx context.Context, t *target) (ev Event, info bun
 	}
 	t.ahead = nil
 	defer s.cancel()
-	ev = Event{App: t.app, Ahead: true, Build: s.build, Cached: s.info.Cached}
+	ev = Event{App: t.app, Ahead: true, Build: s.build, Cached: s.info.Cached, Warnings: s.info.Warnings}
 	if s.err != nil {
 		ev.Err = bundleError(t.app.Dev().Dir(), s.err)
 		<-s.done

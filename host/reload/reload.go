@@ -85,6 +85,14 @@ type Event struct {
 	// .wasm bundle); Cached says the build cache already had the module.
 	Build  time.Duration
 	Cached bool
+	// Warnings are the build-time checks' warnings of the sources the
+	// reload built (bundle.BuildInfo.Warnings: a method of the registered
+	// delegate whose name is close to a delegate method's, so never
+	// called), one sentence each, as a load logs them: every reload whose
+	// build ran has them, whether or not its swap went through, so that
+	// a delegate method misspelled while editing is reported at the save
+	// that misspelled it. Empty for a .wasm bundle and a failed build.
+	Warnings []string
 	// Reload is how the swap went (its Version, Hash, Compile, Wait and
 	// Swap times, and whether the state was carried).
 	host.Reload
@@ -98,8 +106,11 @@ type Event struct {
 	// Zero for a reload no save started.
 	Serving time.Duration
 	// Err is why the reload failed; the old version keeps running unless
-	// the swap itself crashed the app (a *host.CrashError: the new version
-	// is in place and starts at the next event). A build failure is a
+	// a call of the swap failed (host.IsGuestFailure): a *host.CrashError
+	// (the new version is in place and starts at the next event) or a
+	// *host.HandlerError (a handler of the new version, such as its
+	// did_finish_launching after a cold start, returned an error or
+	// panicked; the new version is in place and running). A build failure is a
 	// *bundle.BuildError, a refused module or manifest an
 	// *host.InvalidAppError (a bad watchapp.json with the checker's
 	// file:line:column), a manifest key that cannot change while the app
@@ -107,10 +118,10 @@ type Event struct {
 	Err error
 }
 
-// Swapped reports whether the event put a new module in place.
+// Swapped reports whether the event put a new module in place: with no
+// error, or with a guest failure in the swap's calls (see Err).
 func (e Event) Swapped() bool {
-	var crash *host.CrashError
-	return !e.Same && (e.Err == nil || errors.As(e.Err, &crash))
+	return !e.Same && (e.Err == nil || host.IsGuestFailure(e.Err))
 }
 
 // Reloader watches the bundles of apps and reloads each when its sources
@@ -313,7 +324,7 @@ func Reload(ctx context.Context, a *host.App, opts bundle.BuildOptions) (Event, 
 		return ev, bundle.BuildInfo{}
 	}
 	wasm, info, err := b.Wasm(ctx, opts)
-	ev.Build, ev.Cached = time.Since(start), info.Cached
+	ev.Build, ev.Cached, ev.Warnings = time.Since(start), info.Cached, info.Warnings
 	if err != nil {
 		ev.Err = bundleError(a.Dev().Dir(), err)
 		return ev, info

@@ -165,3 +165,31 @@ func TestAheadIsRedoneWhenTheSourcesChangeAgain(t *testing.T) {
 		t.Fatalf("the app runs version %d (%s) after %d reloads; want 3 (%s) after 2", v, hash, reloads, shortHash(mods[0]))
 	}
 }
+
+// TestReloadHasBuildWarnings: a reload of a Go bundle carries its build's
+// warnings (here a misspelled delegate method in tests/apps/misfit), as
+// the load did, so that `watchbox dev` prints them with the reload; the
+// reload whose build is the cache's (the module is the same) has them
+// too.
+func TestReloadHasBuildWarnings(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds tests/apps/misfit")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	cache := t.TempDir()
+	rt, err := host.New(ctx, host.Config{CacheDir: cache, DataDir: t.TempDir(), Virtual: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.Close(ctx) })
+	a, err := rt.Load(ctx, filepath.Join("..", "..", "tests", "apps", "misfit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, info := Reload(ctx, a, bundle.BuildOptions{CacheDir: filepath.Join(cache, "build")})
+	want := []string{"watch.Register: main.misfit has method DidReceiveUserinfo([]byte), which is no delegate method, so it is never called; did you mean DidReceiveUserInfo(payload []byte)?"}
+	if ev.Err != nil || !ev.Same || !slices.Equal(ev.Warnings, want) || !slices.Equal(info.Warnings, want) {
+		t.Fatalf("reload %+v (build %+v); want the same module, with the warnings %q", ev, info, want)
+	}
+}
