@@ -120,7 +120,10 @@ func (a *App) CallInto(ctx context.Context, kind abi.EventKind, fields []byte, c
 	_, budget := budgetOf(a.Env.Rules.Profile(), kind)
 	var res guest.Result
 	a.Guest.Call(ctx, kind, fields, budget, &res)
-	*c = Call{App: a.ID, Time: res.Start, Event: kind, ID: res.ID, Duration: res.Duration, Fuel: res.Fuel}
+	// Cleared, then filled field by field: a composite literal is built on
+	// the stack and copied, which showed in a warm event's profile.
+	*c = Call{}
+	c.App, c.Time, c.Event, c.ID, c.Duration, c.Fuel = a.ID, res.Start, kind, res.ID, res.Duration, res.Fuel
 	if res.Crash != nil {
 		reason := a.Crashes.reason(kind, res.Crash)
 		crash := &CrashError{App: a.ID, Event: kind, Termination: res.Crash.Termination, Reason: reason, Fuel: res.Fuel}
