@@ -288,8 +288,8 @@ func refuelGlobals(fuel, limit api.MutableGlobal, stopped bool) error {
 func (g *Gauge) Finish(callErr error) (outcome Outcome, fuelUsed int64, err error) {
 	// No lock: see Start. One read of the globals, where there were
 	// three accesses: each goes through wazero's api.Global, its
-	// GlobalInstance and the module engine, some 14 ns on the development
-	// VM. Only Stop sets the limit to MaxInt64 during a call (the guest
+	// GlobalInstance and the module engine's offset lookup (two interface
+	// calls). Only Stop sets the limit to MaxInt64 during a call (the guest
 	// never writes it), and it sets stopped with it; a limit left as the
 	// last refuel set it needs no reset, since Start sets it again and a
 	// refuel outside a call sets it from the fuel.
