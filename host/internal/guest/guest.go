@@ -540,7 +540,7 @@ func (g *Guest) invoke(ctx context.Context, start time.Time, fn api.Function, st
 	prof := g.cfg.Profile()
 	if gauge != nil {
 		// The budget's fuel is worked out again only when the budget or
-		// the instruction rate changed (floating point, some 10 ns).
+		// the instruction rate changed (a floating-point division).
 		if budget != g.fuelOf.budget || prof.InstructionRate != g.fuelOf.rate {
 			g.fuelOf.budget, g.fuelOf.rate, g.fuelOf.fuel = budget, prof.InstructionRate, prof.Fuel(budget)
 		}
