@@ -406,13 +406,15 @@ func (a *App) Purge(ctx context.Context) error {
 // running is launched into the background first; a suspended app is woken
 // into the background. It returns the guest's
 // call record; a crash or handler failure is also returned as an error.
-func (a *App) Deliver(ctx context.Context, kind abi.EventKind, fields []byte) (Call, error) {
+func (a *App) Deliver(ctx context.Context, kind abi.EventKind, fields []byte) (c Call, err error) {
 	if len(fields) > abi.MaxEnvelope-abi.HeaderSize {
 		return Call{App: a.sys.ID, Event: kind}, fmt.Errorf("host: %v event for %s: %d bytes of fields, more than the ABI's %d-byte envelope limit", kind, a.sys.ID, len(fields), abi.MaxEnvelope)
 	}
 	a.sys.Lock()
 	defer a.sys.Unlock()
-	return a.sys.Life.Deliver(ctx, kind, fields)
+	// The record is written in place, not copied up through each layer.
+	err = a.sys.Life.DeliverInto(ctx, kind, fields, &c)
+	return c, err
 }
 
 // shutdown gives a running app its leaving calls and releases everything,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tetratelabs/wazero/api"
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/internal/guest"
 	"github.com/watchbox/watchbox/host/meter"
 )
 
@@ -79,8 +80,9 @@ func BenchmarkEventRatio(b *testing.B) {
 		event := mod.ExportedFunction(abi.ExportEvent)
 		sides = append(sides,
 			&benchSide{name: mode + "/GuestCall", run: func() {
+				var res guest.Result
 				for range batch {
-					if res := g.Call(ctx, abi.EventPhoneMessage, fields, time.Second); res.Crash != nil || res.Status != abi.StatusOK {
+					if g.Call(ctx, abi.EventPhoneMessage, fields, time.Second, &res); res.Crash != nil || res.Status != abi.StatusOK {
 						b.Fatal(res.Crash, res.Status)
 					}
 				}

@@ -61,7 +61,7 @@ var (
 type Gauge struct {
 	mod     api.Module
 	global  api.MutableGlobal // remaining fuel
-	limit   api.MutableGlobal // max(0, fuel-Slice) at the last refuel, or MaxInt64 once stopped
+	limit   api.MutableGlobal // max(0, fuel-Slice) at the last Start or refuel, or MaxInt64 once stopped
 	mu      sync.Mutex        // orders Stop, refuels, host charges and the caller's accesses during a call
 	budget  int64             // the current call's budget, set by Start
 	stopped bool              // Stop was called during the current call
@@ -286,11 +286,19 @@ func refuelGlobals(fuel, limit api.MutableGlobal, stopped bool) error {
 // FuelExhausted and DeadlineExceeded it wraps ErrFuelExhausted or
 // ErrDeadlineExceeded and the engine's error.
 func (g *Gauge) Finish(callErr error) (outcome Outcome, fuelUsed int64, err error) {
-	// No lock: see Start.
+	// No lock: see Start. One read of the globals, where there were
+	// three accesses: each goes through wazero's api.Global, its
+	// GlobalInstance and the module engine's offset lookup (two interface
+	// calls). Only Stop sets the limit to MaxInt64 during a call (the guest
+	// never writes it), and it sets stopped with it; a limit left as the
+	// last refuel set it needs no reset, since Start sets it again and a
+	// refuel outside a call sets it from the fuel.
 	rem := int64(g.global.Get())
-	fired := g.stopped || int64(g.limit.Get()) == math.MaxInt64
-	g.stopped = false
-	g.limit.Set(uint64(sliceLimit(rem)))
+	fired := g.stopped
+	if fired {
+		g.stopped = false
+		g.limit.Set(uint64(sliceLimit(rem)))
+	}
 	fuel := g.budget
 	fuelUsed = fuel - rem
 	switch {

@@ -269,3 +269,42 @@ func TestCallUnderScheduler(t *testing.T) {
 		t.Fatalf("second run differs:\n%q\n%q", got, again)
 	}
 }
+
+// TestCallClockBudget: a Budget without a Deadline gives the deadline start
+// plus Budget, under the virtual clock (a time without a monotonic
+// reading, as a Deadline is rounded) and the real one.
+func TestCallClockBudget(t *testing.T) {
+	const rate = 1000
+	var fuel fuelCounter
+	cc := NewCall(NewVirtual(t0), CallConfig{Rate: rate, FuelUsed: fuel.used, Budget: 10 * time.Second})
+	fuel.n.Store(3 * rate)
+	if cc.Expired() {
+		t.Fatal("expired at 3 s of a 10 s budget")
+	}
+	if cc.Sleep(time.Hour) {
+		t.Fatal("a sleep past the budget reports a complete sleep")
+	}
+	if got, want := cc.Now(), t0.Add(10*time.Second); !got.Equal(want) || containsM(got.String()) {
+		t.Fatalf("after sleeping past the budget Now = %v, want the deadline %v", got, want)
+	}
+	if !cc.Expired() {
+		t.Fatal("not expired at the end of the budget")
+	}
+
+	// A Deadline wins over a Budget.
+	cc = NewCall(NewVirtual(t0), CallConfig{Rate: rate, Deadline: t0.Add(time.Second), Budget: time.Hour})
+	if cc.Sleep(2*time.Second) || cc.Slept() != time.Second {
+		t.Fatalf("with a 1 s deadline and an hour's budget, slept %v", cc.Slept())
+	}
+
+	real := NewCall(Real{}, CallConfig{Budget: 30 * time.Millisecond})
+	if real.Sleep(time.Hour) {
+		t.Fatal("a real sleep past the budget reports a complete sleep")
+	}
+	if late := time.Since(real.Start().Add(30 * time.Millisecond)); late < 0 || late > lateness {
+		t.Fatalf("the sleep ended %v after the budget's deadline", late)
+	}
+	if !real.Expired() {
+		t.Fatal("not expired after the budget")
+	}
+}

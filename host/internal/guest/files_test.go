@@ -44,7 +44,7 @@ func TestRestoreClosesLeftFiles(t *testing.T) {
 		if err := g.Instantiate(ctx, 1, time.Second); err != nil {
 			t.Fatal(err)
 		}
-		if res := g.Call(ctx, abi.EventPhoneMessage, command(cmd), time.Second); res.Crash != nil {
+		if res := callOf(g, ctx, abi.EventPhoneMessage, command(cmd), time.Second); res.Crash != nil {
 			t.Fatal(res.Crash)
 		}
 		g.Kill(ctx)

@@ -41,7 +41,7 @@ func BenchmarkHostFuncLookup(b *testing.B) {
 			fields := payloadOf(92)
 			call := func(b *testing.B) {
 				for b.Loop() {
-					if res := g.Call(ctx, abi.EventPhoneMessage, fields, time.Second); res.Crash != nil || res.Status != abi.StatusOK {
+					if res := callOf(g, ctx, abi.EventPhoneMessage, fields, time.Second); res.Crash != nil || res.Status != abi.StatusOK {
 						b.Fatal(res.Crash, res.Status)
 					}
 				}
@@ -61,7 +61,7 @@ func BenchmarkHostFuncLookup(b *testing.B) {
 
 // registerB is register for benchmarks.
 func registerB(b *testing.B, g *Guest, fields []byte) (abi.Status, string) {
-	res := g.Call(context.Background(), kindRegister, fields, time.Second)
+	res := callOf(g, context.Background(), kindRegister, fields, time.Second)
 	if res.Crash != nil {
 		return 0, res.Crash.Error()
 	}

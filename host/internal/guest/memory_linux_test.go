@@ -96,7 +96,7 @@ func explode(tb testing.TB, g *Guest, step uint32) explosion {
 	if err := g.Instantiate(ctx, 0, time.Second); err != nil {
 		tb.Fatal(err)
 	}
-	res := g.Call(ctx, abi.EventKind(step), nil, 10*time.Second)
+	res := callOf(g, ctx, abi.EventKind(step), nil, 10*time.Second)
 	if res.Crash != nil {
 		tb.Fatalf("the bomb crashed: %v", res.Crash)
 	}

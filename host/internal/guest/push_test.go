@@ -44,7 +44,7 @@ func newPusher(t *testing.T) *Guest {
 // status and the refusal's reason.
 func register(t *testing.T, g *Guest, fields []byte) (abi.Status, string) {
 	t.Helper()
-	res := g.Call(context.Background(), kindRegister, fields, time.Second)
+	res := callOf(g, context.Background(), kindRegister, fields, time.Second)
 	if res.Crash != nil {
 		t.Fatalf("register: %v", res.Crash)
 	}
@@ -84,7 +84,7 @@ func TestPushMatchesPull(t *testing.T) {
 	events := [][]byte{nil, payloadOf(92), payloadOf(3000), payloadOf(5000), payloadOf(100)}
 	run := func(g *Guest) (replies [][]byte) {
 		for i, f := range events {
-			res := g.Call(ctx, abi.EventPhoneMessage, f, time.Second)
+			res := callOf(g, ctx, abi.EventPhoneMessage, f, time.Second)
 			if res.Crash != nil || res.Status != abi.StatusOK {
 				t.Fatalf("event %d: status %v, crash %v", i, res.Status, res.Crash)
 			}
@@ -163,7 +163,7 @@ func TestRegisterEventBufferRefusals(t *testing.T) {
 	call := func(kind abi.EventKind, fields []byte) bool {
 		t.Helper()
 		pushed0, pulled0 := paths(g)
-		if res := g.Call(ctx, kind, fields, time.Second); res.Crash != nil || res.Status != abi.StatusOK {
+		if res := callOf(g, ctx, kind, fields, time.Second); res.Crash != nil || res.Status != abi.StatusOK {
 			t.Fatalf("event: %v %v", res.Status, res.Crash)
 		}
 		pushed, pulled := paths(g)
@@ -236,7 +236,7 @@ func TestRestoreKeepsTheSnapshotsPushBuffer(t *testing.T) {
 		t.Fatal("the Go SDK registered no push buffer in _initialize")
 	}
 	// An envelope over the SDK's 4 KiB buffer makes it register a larger one.
-	if res := g.Call(ctx, abi.EventPhoneMessage, payloadOf(6000), time.Second); res.Crash != nil || res.Status != abi.StatusOK {
+	if res := callOf(g, ctx, abi.EventPhoneMessage, payloadOf(6000), time.Second); res.Crash != nil || res.Status != abi.StatusOK {
 		t.Fatalf("large event: %v %v", res.Status, res.Crash)
 	}
 	if moved := g.PushPath().Addr; moved == first {
@@ -252,7 +252,7 @@ func TestRestoreKeepsTheSnapshotsPushBuffer(t *testing.T) {
 	if addr := g.PushPath().Addr; addr != first {
 		t.Fatalf("restored instance's push buffer at %#x; its snapshot registered %#x", addr, first)
 	}
-	if res := g.Call(ctx, abi.EventPhoneMessage, payloadOf(100), time.Second); res.Crash != nil || res.Status != abi.StatusOK || g.PushPath().Pushed != 1 {
+	if res := callOf(g, ctx, abi.EventPhoneMessage, payloadOf(100), time.Second); res.Crash != nil || res.Status != abi.StatusOK || g.PushPath().Pushed != 1 {
 		t.Fatalf("event after the restore: %v %v, %d pushed", res.Status, res.Crash, g.PushPath().Pushed)
 	}
 }

@@ -85,7 +85,7 @@ func newShared(tb testing.TB, cache wazero.CompilationCache, pages uint32, h Han
 
 func mustCall(t *testing.T, g *Guest, op abi.Op) {
 	t.Helper()
-	if res := g.Call(context.Background(), abi.EventKind(op), nil, time.Second); res.Crash != nil {
+	if res := callOf(g, context.Background(), abi.EventKind(op), nil, time.Second); res.Crash != nil {
 		t.Fatalf("call %d: %v", op, res.Crash)
 	}
 }
@@ -127,7 +127,7 @@ func TestSharedRuntime(t *testing.T) {
 	for _, g := range []*Guest{a, b} {
 		wg.Go(func() {
 			for range 200 {
-				if res := g.Call(ctx, 11, nil, time.Second); res.Crash != nil {
+				if res := callOf(g, ctx, 11, nil, time.Second); res.Crash != nil {
 					t.Error(res.Crash)
 					return
 				}
@@ -165,7 +165,7 @@ func TestSharedRuntime(t *testing.T) {
 	if err := b.Instantiate(ctx, 2, time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if res := b.Call(ctx, 1, nil, time.Second); res.Crash != nil { // the bomb, to 16 pages
+	if res := callOf(b, ctx, 1, nil, time.Second); res.Crash != nil { // the bomb, to 16 pages
 		t.Fatal(res.Crash)
 	}
 	mustCall(t, a, 14)
@@ -177,7 +177,7 @@ func TestSharedRuntime(t *testing.T) {
 	if err := a.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if res := b.Call(ctx, 1, nil, time.Second); res.Crash != nil {
+	if res := callOf(b, ctx, 1, nil, time.Second); res.Crash != nil {
 		t.Fatal(res.Crash)
 	}
 	key := b.rt.key
@@ -262,4 +262,11 @@ func TestWarmSharesWithPrepareKeyed(t *testing.T) {
 		t.Error("Warm made a shared runtime for a Config with Reuse")
 	}
 	done()
+}
+
+// callOf is g.Call returning its Result, for tests.
+func callOf(g *Guest, ctx context.Context, kind abi.EventKind, fields []byte, budget time.Duration) Result {
+	var res Result
+	g.Call(ctx, kind, fields, budget, &res)
+	return res
 }

@@ -26,7 +26,7 @@ func BenchmarkRuns(b *testing.B) {
 	ctx := context.Background()
 	fields := payload(3)
 	call := func(b *testing.B, g *Guest) {
-		if res := g.Call(ctx, abi.EventPhoneMessage, fields, time.Second); res.Crash != nil {
+		if res := callOf(g, ctx, abi.EventPhoneMessage, fields, time.Second); res.Crash != nil {
 			b.Fatal(res.Crash)
 		}
 	}

@@ -116,7 +116,7 @@ func TestRestoreIsExact(t *testing.T) {
 	}
 	mem0, glob0 := state(g)
 	for i := byte(1); i < 4; i++ {
-		if res := g.Call(ctx, abi.EventPhoneMessage, payload(i), time.Second); res.Crash != nil {
+		if res := callOf(g, ctx, abi.EventPhoneMessage, payload(i), time.Second); res.Crash != nil {
 			t.Fatal(res.Crash)
 		}
 	}
@@ -138,7 +138,7 @@ func TestRestoreIsExact(t *testing.T) {
 	}
 
 	// Kill parks the instance; Instantiate restores it.
-	g.Call(ctx, abi.EventPhoneMessage, payload(9), time.Second)
+	callOf(g, ctx, abi.EventPhoneMessage, payload(9), time.Second)
 	g.Kill(ctx)
 	if err := g.Instantiate(ctx, 2, time.Second); err != nil {
 		t.Fatal(err)
@@ -159,7 +159,7 @@ func TestRestoreRunsAlike(t *testing.T) {
 	ctx := context.Background()
 	run := func(g *Guest) (int64, []byte) {
 		g.Coverage().Reset()
-		res := g.Call(ctx, abi.EventPhoneMessage, payload(7), time.Second)
+		res := callOf(g, ctx, abi.EventPhoneMessage, payload(7), time.Second)
 		if res.Crash != nil {
 			t.Fatal(res.Crash)
 		}

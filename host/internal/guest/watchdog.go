@@ -34,11 +34,12 @@ type watchdog struct {
 
 	// The running call's, written by arm while idle; read by a stopper
 	// that holds state at stopping, and by disarm.
-	gauge *meter.Gauge // the running call's gauge; nil when unmetered
-	due   time.Time    // the running call's deadline
-	stop  chan struct{}
-	shut  bool // stop is closed
-	intr  bool // the running call was interrupted
+	gauge  *meter.Gauge  // the running call's gauge; nil when unmetered
+	start  time.Time     // the running call's start
+	budget time.Duration // its deadline is start plus budget
+	stop   chan struct{}
+	shut   bool // stop is closed
+	intr   bool // the running call was interrupted
 
 	mu      sync.Mutex   // held by whatever stops a call or re-arms the timer
 	timerAt atomic.Int64 // the pending timer's deadline (wdNanos); 0 when none is pending
@@ -61,11 +62,12 @@ const (
 	wdStopped
 )
 
-// arm starts watching a call due at due (budget from its start) and returns
-// the channel closed when it must stop. With realTime, the timer is armed
-// unless it is already pending for an earlier time. No call may be running.
-func (w *watchdog) arm(g *meter.Gauge, due time.Time, budget time.Duration, realTime bool) <-chan struct{} {
-	w.gauge, w.due, w.intr = g, due, false
+// arm starts watching a call that started at start and is due budget
+// later, and returns the channel closed when it must stop. With realTime,
+// the timer is armed unless it is already pending for an earlier time. No
+// call may be running.
+func (w *watchdog) arm(g *meter.Gauge, start time.Time, budget time.Duration, realTime bool) <-chan struct{} {
+	w.gauge, w.start, w.budget, w.intr = g, start, budget, false
 	if w.stop == nil || w.shut {
 		w.stop, w.shut = make(chan struct{}), false
 	}
@@ -74,11 +76,13 @@ func (w *watchdog) arm(g *meter.Gauge, due time.Time, budget time.Duration, real
 	// After the store: a timer that fires now and finds no call sets
 	// timerAt to 0 before it looks at state, so either this load sees the
 	// 0 and arms it again, or the timer sees the call.
-	if at := w.timerAt.Load(); realTime && (at == 0 || at > wdNanos(due)) {
+	// The deadline in wdNanos, without a time.Time's Add: the sum is what
+	// wdNanos(start.Add(budget)) gives for a start with a monotonic reading.
+	if at := w.timerAt.Load(); realTime && (at == 0 || at > wdNanos(start)+int64(budget)) {
 		w.mu.Lock()
 		// The call started before now, so budget from now is at or after
-		// due: the timer never fires early for this call.
-		w.timerAt.Store(wdNanos(due))
+		// its deadline: the timer never fires early for this call.
+		w.timerAt.Store(wdNanos(start) + int64(budget))
 		w.timer.Reset(budget)
 		w.mu.Unlock()
 	}
@@ -116,12 +120,13 @@ func (w *watchdog) fire() {
 	if !w.state.CompareAndSwap(wdRunning, wdStopping) {
 		return
 	}
-	if !now.Before(w.due) {
+	due := w.start.Add(w.budget)
+	if !now.Before(due) {
 		w.stopLocked()
 		return
 	}
-	w.timerAt.Store(wdNanos(w.due))
-	w.timer.Reset(w.due.Sub(now))
+	w.timerAt.Store(wdNanos(due))
+	w.timer.Reset(due.Sub(now))
 	w.state.Store(wdRunning)
 }
 

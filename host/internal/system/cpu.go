@@ -80,7 +80,7 @@ func (c *CPU) Used(now time.Time) time.Duration {
 
 // add counts call c if it ran in the background under a watcher, then
 // checks the limit.
-func (c *CPU) add(call Call) {
+func (c *CPU) add(call *Call) {
 	a := c.app
 	if len(c.watchers) == 0 || call.Fuel <= 0 || call.State != abi.StateBackground {
 		return

@@ -61,7 +61,7 @@ func (cs *Crashes) terminated(now time.Time, kind abi.EventKind, reason string, 
 		return false
 	}
 	cs.n++
-	a.record(Call{App: a.ID, Time: now, Event: kind, Crash: reason, Termination: term, State: abi.StateNotRunning})
+	a.record(&Call{App: a.ID, Time: now, Event: kind, Crash: reason, Termination: term, State: abi.StateNotRunning})
 	return true
 }
 

@@ -157,7 +157,7 @@ func (l *Lifecycle) coldStart(ctx context.Context, state abi.State) error {
 		}
 		reason := l.app.Crashes.reason(0, gc)
 		stack, where := fatalStack(gc)
-		l.app.record(Call{App: l.app.ID, Time: l.app.Env.Clock.Now(), Crash: reason, Termination: gc.Termination, Fuel: gc.Fuel, Stack: stack, Where: where})
+		l.app.record(&Call{App: l.app.ID, Time: l.app.Env.Clock.Now(), Crash: reason, Termination: gc.Termination, Fuel: gc.Fuel, Stack: stack, Where: where})
 		return &CrashError{App: l.app.ID, Termination: gc.Termination, Reason: reason, Fuel: gc.Fuel, Stack: stack, Where: where}
 	}
 	return l.Sequence(ctx, Step{abi.EventDidFinishLaunching, state})
@@ -261,17 +261,26 @@ func (l *Lifecycle) Purge(ctx context.Context) {
 // Deliver sends one event to the app, launching it into the background or
 // waking it from suspension first.
 func (l *Lifecycle) Deliver(ctx context.Context, kind abi.EventKind, fields []byte) (Call, error) {
+	var c Call
+	err := l.DeliverInto(ctx, kind, fields, &c)
+	return c, err
+}
+
+// DeliverInto is Deliver with the call's record written into *c (see
+// App.CallInto).
+func (l *Lifecycle) DeliverInto(ctx context.Context, kind abi.EventKind, fields []byte, c *Call) error {
 	switch l.state {
 	case abi.StateNotRunning:
 		if err := l.coldStart(ctx, abi.StateBackground); err != nil && !l.app.Guest.Running() {
-			return Call{App: l.app.ID, Event: kind}, err
+			*c = Call{App: l.app.ID, Event: kind}
+			return err
 		}
 	case abi.StateSuspended:
 		l.timer.stop(l)
 		l.cold = false
 		l.setState(abi.StateBackground) // the system wakes it to run in the background
 	}
-	return l.app.Call(ctx, kind, fields)
+	return l.app.CallInto(ctx, kind, fields, c)
 }
 
 // Wake launches the app into the background, or wakes it there from

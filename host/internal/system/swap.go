@@ -225,7 +225,7 @@ func (r *Reloader) instantiate(ctx context.Context) error {
 	}
 	a.Crashes.n++
 	reason := a.Crashes.reason(0, gc)
-	a.record(Call{App: a.ID, Time: a.Env.Clock.Now(), Crash: reason, Termination: gc.Termination, Fuel: gc.Fuel})
+	a.record(&Call{App: a.ID, Time: a.Env.Clock.Now(), Crash: reason, Termination: gc.Termination, Fuel: gc.Fuel})
 	l.Kill(ctx)
 	return &CrashError{App: a.ID, Termination: gc.Termination, Reason: reason, Fuel: gc.Fuel}
 }
