@@ -43,6 +43,34 @@ var pool struct {
 	resident uint64
 }
 
+// Kept returns how many bytes of closed memories' pages the pool keeps
+// resident, zeroed, for the next memories (at most keepResident): memory
+// the process holds that no live instance uses, for the RSS figures of
+// docs/performance.md.
+func Kept() uint64 {
+	pool.Lock()
+	defer pool.Unlock()
+	return pool.resident
+}
+
+// Resident returns how many bytes of b's pages are resident (mincore), or
+// false when the system cannot tell: for the RSS figures, which split a
+// process's memory into the guests' linear memories and the rest.
+func Resident(b []byte) (uint64, bool) {
+	if len(b) == 0 {
+		return 0, true
+	}
+	off := uint64(uintptr(unsafe.Pointer(unsafe.SliceData(b))) % uintptr(pageSize))
+	// mincore wants a page-aligned start.
+	aligned := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), -int(off))), uint64(len(b))+off)
+	vec, ok := mincore(aligned)
+	n := uint64(0)
+	for _, v := range vec {
+		n += uint64(v&1) * pageSize
+	}
+	return n, ok
+}
+
 // reserve returns a memory over a reservation of max bytes (rounded up to
 // the system page), reused from the pool if one of that size is there; nil
 // on a 32-bit platform or when the mapping fails.

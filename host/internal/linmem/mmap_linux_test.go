@@ -83,3 +83,37 @@ func TestFreeKeepsResidentPagesZeroed(t *testing.T) {
 	}
 	big2.Free()
 }
+
+// TestResidentAndKept: Resident counts the resident pages under a slice
+// that starts inside a page, and Kept the pool's resident bytes.
+func TestResidentAndKept(t *testing.T) {
+	const mib = 1 << 20
+	// A size no other test uses, and none of it in the pool: a fresh
+	// reservation.
+	size := uint64(5*mib + 3*pageSize)
+	pool.Lock()
+	for _, r := range pool.free[int(size)] {
+		pool.resident -= r.resident
+	}
+	delete(pool.free, int(size))
+	pool.Unlock()
+	m := Allocator().Allocate(mib, size).(*mapped)
+	b := m.Reallocate(size)
+	clear(b[:2*pageSize]) // touches two pages
+	b[3*pageSize] = 1     // and a third, apart
+	got, ok := Resident(b[100 : 3*pageSize+1])
+	if !ok {
+		t.Skip("mincore is not available")
+	}
+	if got != 3*pageSize {
+		t.Errorf("Resident = %d, want %d (three pages)", got, 3*pageSize)
+	}
+	if got, _ := Resident(b[2*pageSize : 3*pageSize]); got != 0 {
+		t.Errorf("Resident of an untouched page = %d, want 0", got)
+	}
+	before := Kept()
+	m.Free()
+	if after := Kept(); after != before+3*pageSize && before+3*pageSize <= keepResident {
+		t.Errorf("Kept = %d after freeing a memory with three resident pages, want %d", after, before+3*pageSize)
+	}
+}

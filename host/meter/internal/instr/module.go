@@ -57,6 +57,10 @@ type Options struct {
 	// TablesStaticExport: 1 when no operator writes a table and no table
 	// is imported (the tables need no restoring), else 0.
 	ExportGlobals bool
+	// MergeData joins the module's active data segments that fewer than
+	// MergeGap zero bytes separate, where that cannot be observed (see
+	// mergeData): fewer segments, less per-instance state in the engine.
+	MergeData bool
 
 	coverNames map[uint32]string // with CoverOnly: function names by index
 }
@@ -570,6 +574,14 @@ func Rewrite(wasm []byte, opt Options) (out []byte, st Stats, err error) {
 			emitSection(secType, c)
 		case secCode:
 			emitSection(secCode, code)
+		case secData:
+			if opt.MergeData {
+				if c, ok := mergeData(content, seen[secDataCount], memImported(wasm, secs)); ok {
+					emitSection(secData, c)
+					continue
+				}
+			}
+			out = append(out, wasm[s.hdr:s.end]...)
 		case secCustom:
 			// DWARF refers to code offsets of the original module, which
 			// the rewrite moves: drop it rather than report wrong lines.
