@@ -4,27 +4,42 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/tetratelabs/wazero"
 )
 
 // coverGauge instantiates bin instrumented with coverage in a runtime of
 // its own (one map per runtime).
 func coverGauge(t testing.TB, bin []byte, m CostModel) (*Coverage, *Gauge, func(string) uint64) {
 	t.Helper()
+	r, cov := coverRuntime(t)
+	return cov, coverGaugeIn(t, r, bin, m), nil
+}
+
+// coverRuntime returns a test runtime with its coverage map.
+func coverRuntime(t testing.TB) (wazero.Runtime, *Coverage) {
+	t.Helper()
 	r := testRuntime(t)
 	cov, err := NewCoverage(context.Background(), r)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return r, cov
+}
+
+// coverGaugeIn instantiates bin instrumented with coverage in r, a
+// coverRuntime, whose map every module of r shares.
+func coverGaugeIn(t testing.TB, r wazero.Runtime, bin []byte, m CostModel) *Gauge {
+	t.Helper()
 	out, err := instrumentOnce(bin, m, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mod := instantiate(t, r, out)
-	g, err := NewGauge(mod)
+	g, err := NewGauge(instantiate(t, r, out))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cov, g, nil
+	return g
 }
 
 func nonzero(b []byte) int {
@@ -56,10 +71,16 @@ func TestCoverageKeepsFuel(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
+	// One runtime for the metered instances and one for those with
+	// coverage, so that each module is compiled once (see compile); every
+	// target still gets fresh instances, and the calls on the coverage
+	// runtime's shared map run one at a time, each after a Reset.
+	plainRT := testRuntime(t)
+	coverRT, cov := coverRuntime(t)
 	for _, tg := range targets {
 		for _, m := range []CostModel{Strict, Wasmtime} {
-			_, plain := gaugeFor(t, testRuntime(t), tg.bin, m)
-			cov, covered, _ := coverGauge(t, tg.bin, m)
+			_, plain := gaugeFor(t, plainRT, tg.bin, m)
+			covered := coverGaugeIn(t, coverRT, tg.bin, m)
 			pf, cf := plain.mod.ExportedFunction(tg.fn), covered.mod.ExportedFunction(tg.fn)
 			if pf == nil || cf == nil {
 				t.Fatalf("%s: no export %q", tg.name, tg.fn)

@@ -2,6 +2,7 @@ package meter
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"os/exec"
@@ -126,18 +127,47 @@ func testRuntime(t testing.TB) wazero.Runtime {
 	if err := NewHostModule(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { r.Close(ctx) })
+	t.Cleanup(func() {
+		compiledIn.Delete(r)
+		r.Close(ctx)
+	})
 	return r
+}
+
+// compiledIn holds, for each runtime, the modules compiled in it, by the
+// SHA-256 of their bytes (wazero.Runtime -> *sync.Map of [32]byte ->
+// *compiledOnce). wazero's CompileModule decodes and validates the module on
+// every call, even when its engine already has the machine code, and the
+// kernel tests instantiate the Go kernels' module, fresh, hundreds of times:
+// that decoding was two thirds of TestKernels' CPU with a warm compilation
+// cache. Every instance is still a fresh one.
+var compiledIn sync.Map
+
+// compiledOnce is one module's compilation in one runtime.
+type compiledOnce struct {
+	once sync.Once
+	cm   wazero.CompiledModule
+	err  error
+}
+
+// compile is r.CompileModule(bin), once per runtime and module content.
+func compile(r wazero.Runtime, bin []byte) (wazero.CompiledModule, error) {
+	v, _ := compiledIn.LoadOrStore(r, new(sync.Map))
+	e, _ := v.(*sync.Map).LoadOrStore(sha256.Sum256(bin), new(compiledOnce))
+	c := e.(*compiledOnce)
+	c.once.Do(func() { c.cm, c.err = r.CompileModule(context.Background(), bin) })
+	return c.cm, c.err
 }
 
 var modSeq int
 var modSeqMu sync.Mutex
 
-// instantiate compiles (cached) and instantiates bin as a reactor.
+// instantiate compiles (once per runtime, see compile) and instantiates
+// bin as a reactor: a fresh instance at every call.
 func instantiate(t testing.TB, r wazero.Runtime, bin []byte) api.Module {
 	t.Helper()
 	ctx := context.Background()
-	cm, err := r.CompileModule(ctx, bin)
+	cm, err := compile(r, bin)
 	if err != nil {
 		t.Fatal(err)
 	}

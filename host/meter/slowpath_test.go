@@ -27,7 +27,10 @@ func TestSlowPathEveryCheck(t *testing.T) {
 	}
 	// A runtime whose refuel import sets the limit to the fuel.
 	slow := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCompilationCache(cache))
-	defer slow.Close(ctx)
+	defer func() {
+		compiledIn.Delete(slow)
+		slow.Close(ctx)
+	}()
 	wasi_snapshot_preview1.MustInstantiate(ctx, slow)
 	var refuels int64
 	_, err = slow.NewHostModuleBuilder(HostModule).NewFunctionBuilder().
