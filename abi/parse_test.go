@@ -10,7 +10,7 @@ import (
 // TestParseNames checks that every name users type parses back to its value
 // and that an unknown name lists the valid ones.
 func TestParseNames(t *testing.T) {
-	for _, k := range sortedKeys(taskNames) {
+	for _, k := range definedKeys[TaskKind](taskNames[:]) {
 		if got, err := ParseTaskKind(TaskKindName(k)); err != nil || got != k {
 			t.Errorf("ParseTaskKind(%q) = %v, %v", TaskKindName(k), got, err)
 		}
