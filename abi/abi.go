@@ -61,7 +61,7 @@ const (
 	StatusBadEvent      Status = 18 // handler: the guest could not decode the event
 )
 
-var statusNames = map[Status]string{
+var statusNames = [...]string{
 	StatusOK:            "ok",
 	StatusNotFound:      "not_found",
 	StatusBadArgument:   "bad_argument",
@@ -78,7 +78,7 @@ var statusNames = map[Status]string{
 
 // String returns the status's name as written in docs/abi.md.
 func (s Status) String() string {
-	if n, ok := statusNames[s]; ok {
+	if n := nameOf(statusNames[:], s); n != "" {
 		return n
 	}
 	return "status(" + itoa(int64(s)) + ")"

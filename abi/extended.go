@@ -31,14 +31,6 @@ const (
 	FieldSessionError Field = 42
 )
 
-func init() {
-	opNames[OpExtendedSessionState] = "extended_session_state"
-	eventNames[EventHandleExtendedSession] = "handle_extended_session"
-	fieldNames[FieldExtendedState] = "extended_state"
-	fieldNames[FieldSessionID] = "session_id"
-	fieldNames[FieldSessionError] = "session_error"
-}
-
 // SessionType is the type of an extended runtime session, given by the
 // manifest's background mode (field session_type).
 type SessionType uint8

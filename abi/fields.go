@@ -70,7 +70,7 @@ const (
 	FieldQueued       Field = 59 // bool: a location update the system held while the app was suspended
 )
 
-var fieldNames = map[Field]string{
+var fieldNames = [...]string{
 	FieldMessage:              "message",
 	FieldTask:                 "task",
 	FieldTaskID:               "task_id",
@@ -123,11 +123,19 @@ var fieldNames = map[Field]string{
 	FieldService:              "service",
 	FieldCharacteristic:       "characteristic",
 	FieldValue:                "value",
+	FieldContentPending:       "content_pending", // phone.go
+	FieldReachable:            "reachable",       // phone.go
+	FieldPaired:               "paired",          // phone.go
+	FieldAddress:              "address",         // push.go
+	FieldLength:               "length",          // push.go
+	FieldExtendedState:        "extended_state",  // extended.go
+	FieldSessionID:            "session_id",      // extended.go
+	FieldSessionError:         "session_error",   // extended.go
 }
 
 // String returns the field's name.
 func (f Field) String() string {
-	if n, ok := fieldNames[f]; ok {
+	if n := nameOf(fieldNames[:], f); n != "" {
 		return n
 	}
 	return "field(" + itoa(int64(f)) + ")"
@@ -135,7 +143,7 @@ func (f Field) String() string {
 
 // Fields returns every defined field key in numeric order.
 func Fields() []Field {
-	return sortedKeys(fieldNames)
+	return definedKeys[Field](fieldNames[:])
 }
 
 // DistantFuture is the FieldDate value that means "never", Foundation's

@@ -62,7 +62,7 @@ const (
 	EventRestoreState EventKind = 65 // hot reload: restore the state in FieldState
 )
 
-var eventNames = map[EventKind]string{
+var eventNames = [...]string{
 	EventDidFinishLaunching:         "did_finish_launching",
 	EventWillEnterForeground:        "will_enter_foreground",
 	EventDidBecomeActive:            "did_become_active",
@@ -92,11 +92,13 @@ var eventNames = map[EventKind]string{
 	EventAudioRouteChanged:          "audio_route_changed",
 	EventSaveState:                  "save_state",
 	EventRestoreState:               "restore_state",
+	EventBluetoothError:             "bluetooth_error",         // phone.go
+	EventHandleExtendedSession:      "handle_extended_session", // extended.go
 }
 
 // String returns the kind's name as written in docs/abi.md.
 func (k EventKind) String() string {
-	if n, ok := eventNames[k]; ok {
+	if n := nameOf(eventNames[:], k); n != "" {
 		return n
 	}
 	return "event(" + itoa(int64(k)) + ")"
@@ -104,7 +106,7 @@ func (k EventKind) String() string {
 
 // EventKinds returns every defined event kind in numeric order.
 func EventKinds() []EventKind {
-	return sortedKeys(eventNames)
+	return definedKeys[EventKind](eventNames[:])
 }
 
 // TaskKind is the kind of a background task (WKRefreshBackgroundTask
@@ -122,7 +124,7 @@ const (
 	TaskRelevantShortcut   TaskKind = 7 // WKRelevantShortcutRefreshBackgroundTask
 )
 
-var taskNames = map[TaskKind]string{
+var taskNames = [...]string{
 	TaskApplicationRefresh: "application_refresh",
 	TaskSnapshot:           "snapshot",
 	TaskURLSession:         "url_session",
@@ -134,7 +136,7 @@ var taskNames = map[TaskKind]string{
 
 // String returns the task kind's name.
 func (k TaskKind) String() string {
-	if n, ok := taskNames[k]; ok {
+	if n := nameOf(taskNames[:], k); n != "" {
 		return n
 	}
 	return "task(" + itoa(int64(k)) + ")"
@@ -152,7 +154,7 @@ const (
 	SnapshotReturnToDefaultState SnapshotReason = 5
 )
 
-var snapshotNames = map[SnapshotReason]string{
+var snapshotNames = [...]string{
 	SnapshotAppBackgrounded:      "app_backgrounded",
 	SnapshotAppScheduled:         "app_scheduled",
 	SnapshotComplicationUpdate:   "complication_update",
@@ -168,7 +170,7 @@ func SnapshotReasons() []SnapshotReason {
 
 // String returns the reason's name.
 func (r SnapshotReason) String() string {
-	if n, ok := snapshotNames[r]; ok {
+	if n := nameOf(snapshotNames[:], r); n != "" {
 		return n
 	}
 	return "reason(" + itoa(int64(r)) + ")"
@@ -212,7 +214,7 @@ const (
 	OpWorkoutStatistics         Op = 62 // HKLiveWorkoutBuilder statistics and elapsedTime
 )
 
-var opNames = map[Op]string{
+var opNames = [...]string{
 	OpAppInfo:                   "app_info",
 	OpScheduleBackgroundRefresh: "schedule_background_refresh",
 	OpScheduleSnapshotRefresh:   "schedule_snapshot_refresh",
@@ -243,11 +245,15 @@ var opNames = map[Op]string{
 	OpActivateAudio:             "activate_audio",
 	OpDeactivateAudio:           "deactivate_audio",
 	OpWorkoutStatistics:         "workout_statistics",
+	OpSendMessageToPhone:        "send_message_to_phone",  // phone.go
+	OpPhoneSession:              "phone_session",          // phone.go
+	OpRegisterEventBuffer:       "register_event_buffer",  // push.go
+	OpExtendedSessionState:      "extended_session_state", // extended.go
 }
 
 // String returns the operation's name.
 func (o Op) String() string {
-	if n, ok := opNames[o]; ok {
+	if n := nameOf(opNames[:], o); n != "" {
 		return n
 	}
 	return "op(" + itoa(int64(o)) + ")"
@@ -255,7 +261,7 @@ func (o Op) String() string {
 
 // Ops returns every defined request operation in numeric order.
 func Ops() []Op {
-	return sortedKeys(opNames)
+	return definedKeys[Op](opNames[:])
 }
 
 // State is an app's life-cycle state, as reported by OpAppInfo.
@@ -271,7 +277,7 @@ const (
 	StateSuspended  State = 4
 )
 
-var stateNames = map[State]string{
+var stateNames = [...]string{
 	StateNotRunning: "not_running",
 	StateInactive:   "inactive",
 	StateActive:     "active",
@@ -281,20 +287,30 @@ var stateNames = map[State]string{
 
 // String returns the state's name.
 func (s State) String() string {
-	if n, ok := stateNames[s]; ok {
+	if n := nameOf(stateNames[:], s); n != "" {
 		return n
 	}
 	return "state(" + itoa(int64(s)) + ")"
 }
 
-func sortedKeys[K ~uint16 | ~uint32, V any](m map[K]V) []K {
-	keys := make([]K, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// The name tables are arrays indexed by value, "" for a value without a
+// name: static data, where maps were built by code in every guest's
+// _initialize (docs/performance.md, "Go module size").
+
+// nameOf returns names[k], or "" when k has no name.
+func nameOf[K ~uint8 | ~uint16 | ~uint32 | ~int32](names []string, k K) string {
+	if k < 0 || uint64(k) >= uint64(len(names)) {
+		return ""
 	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
+	return names[k]
+}
+
+// definedKeys returns the values that have a name, in numeric order.
+func definedKeys[K ~uint16 | ~uint32](names []string) []K {
+	var keys []K
+	for k, n := range names {
+		if n != "" {
+			keys = append(keys, K(k))
 		}
 	}
 	return keys

@@ -45,7 +45,7 @@ func TaskKindName(k TaskKind) string { return kebab(k.String()) }
 // numeric order.
 func TaskKindNames() []string {
 	var names []string
-	for _, k := range sortedKeys(taskNames) {
+	for _, k := range definedKeys[TaskKind](taskNames[:]) {
 		names = append(names, TaskKindName(k))
 	}
 	return names
@@ -54,7 +54,7 @@ func TaskKindNames() []string {
 // ParseTaskKind returns the task kind named name (application-refresh,
 // ...), or a *NameError.
 func ParseTaskKind(name string) (TaskKind, error) {
-	for _, k := range sortedKeys(taskNames) {
+	for _, k := range definedKeys[TaskKind](taskNames[:]) {
 		if TaskKindName(k) == name {
 			return k, nil
 		}

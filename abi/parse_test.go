@@ -10,7 +10,7 @@ import (
 // TestParseNames checks that every name users type parses back to its value
 // and that an unknown name lists the valid ones.
 func TestParseNames(t *testing.T) {
-	for _, k := range sortedKeys(taskNames) {
+	for _, k := range definedKeys[TaskKind](taskNames[:]) {
 		if got, err := ParseTaskKind(TaskKindName(k)); err != nil || got != k {
 			t.Errorf("ParseTaskKind(%q) = %v, %v", TaskKindName(k), got, err)
 		}
@@ -42,5 +42,37 @@ func TestParseNames(t *testing.T) {
 	}
 	if _, err := ParseSnapshotReason(""); err == nil {
 		t.Error("ParseSnapshotReason(\"\") succeeded")
+	}
+}
+
+// TestNameTables: the name tables, arrays indexed by value, name every
+// value they list, in order, and fall back to a number outside them.
+func TestNameTables(t *testing.T) {
+	for _, c := range []struct{ got, want string }{
+		{Status(-1).String(), "status(-1)"},
+		{Status(1 << 20).String(), "status(1048576)"},
+		{Field(60000).String(), "field(60000)"},
+		{Op(1 << 31).String(), "op(2147483648)"},
+		{EventKind(0).String(), "event(0)"},
+		{EventHandleExtendedSession.String(), "handle_extended_session"},
+		{OpRegisterEventBuffer.String(), "register_event_buffer"},
+		{FieldSessionError.String(), "session_error"},
+		{StatusBadEvent.String(), "bad_event"},
+	} {
+		if c.got != c.want {
+			t.Errorf("%q, want %q", c.got, c.want)
+		}
+	}
+	kinds := EventKinds()
+	for i, k := range kinds {
+		if i > 0 && kinds[i-1] >= k {
+			t.Errorf("EventKinds out of order at %d: %v", i, kinds)
+		}
+		if k.String() == "event("+itoa(int64(k))+")" {
+			t.Errorf("EventKinds lists %d, which has no name", k)
+		}
+	}
+	if len(Ops()) == 0 || len(Fields()) == 0 || len(kinds) == 0 {
+		t.Errorf("%d ops, %d fields, %d event kinds", len(Ops()), len(Fields()), len(kinds))
 	}
 }

@@ -45,12 +45,3 @@ const (
 	// WCErrorNotReachable is WCError.Code notReachable.
 	WCErrorNotReachable int64 = 7007
 )
-
-func init() {
-	opNames[OpSendMessageToPhone] = "send_message_to_phone"
-	opNames[OpPhoneSession] = "phone_session"
-	eventNames[EventBluetoothError] = "bluetooth_error"
-	fieldNames[FieldContentPending] = "content_pending"
-	fieldNames[FieldReachable] = "reachable"
-	fieldNames[FieldPaired] = "paired"
-}

@@ -30,9 +30,3 @@ const (
 	MinEventBuffer = HeaderSize
 	MaxEventBuffer = MaxEnvelope
 )
-
-func init() {
-	opNames[OpRegisterEventBuffer] = "register_event_buffer"
-	fieldNames[FieldAddress] = "address"
-	fieldNames[FieldLength] = "length"
-}

@@ -1246,7 +1246,7 @@ func TestGuestPanic(t *testing.T) {
 		// (the checkout's path is left out: a cached build may come from
 		// another checkout of the same sources)
 		"boom in DidBecomeActive (at /", filepath.Join("tests", "apps", "chaos", "main.go")+":", " at=/")
-	if strings.Contains(r.output(), "runtime/debug.Stack()") {
+	if strings.Contains(r.output(), "guest-sdk/go/watch.stack()") {
 		t.Errorf("the whole stack is printed without --verbose\n%s", r)
 	}
 }
@@ -1291,7 +1291,7 @@ func TestBuildWarnsOfMisspelledDelegateMethods(t *testing.T) {
 func TestGuestPanicVerbose(t *testing.T) {
 	t.Parallel()
 	r := chaosRun(t, "DidBecomeActive panic", "--verbose")
-	expect(t, r, exitCrash, "(at ", "    runtime/debug.Stack()", "    main.act(", "main.go:")
+	expect(t, r, exitCrash, "(at ", "    github.com/watchbox/watchbox/guest-sdk/go/watch.stack()", "    main.act(", "main.go:")
 }
 
 // TestCPUKillExplained: a call that spends its CPU budget is explained

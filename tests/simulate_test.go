@@ -63,7 +63,7 @@ func TestSimulateExpectations(t *testing.T) {
 		"expectations: 2 of 5 failed\n",
 		"FAIL "+scen+":7: at 07:10 expect hello state active\n",
 		"     want: dev.watchbox.hello active at 07:10:59.999 (the end of 07:10)\n",
-		"     got:  suspended; changes nearby: 07:00:00.004 inactive, 07:00:00.005 active, 07:01:00.000 inactive, 07:03:00.000 background, 07:03:10.000 suspended, 08:00:00.000 background\n",
+		"     got:  suspended; changes nearby: 07:00:00.004 inactive, 07:00:00.004 active, 07:01:00.000 inactive, 07:03:00.000 background, 07:03:10.000 suspended, 08:00:00.000 background\n",
 		"FAIL "+scen+":10: expect hello file launches {\"n\": 1}\n",
 		"     got:  1; differs at the top (want {\"n\":1}, got 1)\n",
 		"watchbox simulate: 2 of 5 expectation(s) failed")

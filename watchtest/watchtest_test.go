@@ -74,11 +74,11 @@ func TestFailuresSayWhatHappened(t *testing.T) {
 	app.Advance(3 * time.Minute)
 	app.ExpectNoDecision("snapshot.system")
 	want := []string{
-		"expect hello state background\n  want: dev.watchbox.hello background at 07:00:00.005 (the end of the run)\n  got:  active; changes nearby: 07:00:00.004 inactive, 07:00:00.005 active",
+		"expect hello state background\n  want: dev.watchbox.hello background at 07:00:00.004 (the end of the run)\n  got:  active; changes nearby: 07:00:00.004 inactive, 07:00:00.004 active",
 		"expect hello task application-refresh\n  want: application-refresh task delivered to dev.watchbox.hello in the run\n  got:  none; no task was delivered to dev.watchbox.hello in the run",
-		"dev.watchbox.hello is active at 07:00:00.005, want suspended",
+		"dev.watchbox.hello is active at 07:00:00.004, want suspended",
 		"dev.watchbox.hello's file launches does not match\n  want: {\"n\": 1}\n  got:  1\n  differs at the top (want {\"n\":1}, got 1)",
-		"want no decision [snapshot.system] about dev.watchbox.hello, got 1:\n07:02:00.005 snapshot (appBackgrounded) runs at 07:02:00.005: system snapshots are not charged to the snapshot budget",
+		"want no decision [snapshot.system] about dev.watchbox.hello, got 1:\n07:02:00.004 snapshot (appBackgrounded) runs at 07:02:00.004: system snapshots are not charged to the snapshot budget",
 	}
 	if len(f.errs) != len(want) {
 		t.Fatalf("%d errors, want %d:\n%s", len(f.errs), len(want), strings.Join(f.errs, "\n---\n"))

@@ -180,8 +180,7 @@ func count(b []byte, key abi.Field) int {
 
 // nest turns an error inside a record into one of the enclosing message.
 func nest(msgName, path string, err error) error {
-	var e *Error
-	if errors.As(err, &e) {
+	if e := asError(err); e != nil {
 		p := path
 		if e.Field != "" {
 			p += "." + e.Field
@@ -189,6 +188,18 @@ func nest(msgName, path string, err error) error {
 		return &Error{Msg: msgName, Field: p, Detail: e.Detail, Err: e.Err}
 	}
 	return &Error{Msg: msgName, Field: path, Detail: err.Error(), Err: err}
+}
+
+// asError is errors.As(err, &e) for the codec's own errors, which wrap
+// with Unwrap() error only; errors.As would link internal/reflectlite
+// into every guest.
+func asError(err error) *Error {
+	for ; err != nil; err = errors.Unwrap(err) {
+		if e, ok := err.(*Error); ok {
+			return e
+		}
+	}
+	return nil
 }
 
 func wireDetail(f *FieldSpec, v abi.Value) string {

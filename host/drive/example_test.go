@@ -132,6 +132,6 @@ expect hello file launches "1\n"
 	// line 7 true: at 07:03 expect hello task snapshot
 	// line 8 false: at 07:10 expect hello state active
 	//   want: dev.watchbox.hello active at 07:10:59.999 (the end of 07:10)
-	//   got:  suspended; changes nearby: 07:00:00.004 inactive, 07:00:00.005 active, 07:01:00.000 inactive, 07:03:00.000 background, 07:03:10.000 suspended, 08:00:00.000 background
+	//   got:  suspended; changes nearby: 07:00:00.004 inactive, 07:00:00.004 active, 07:01:00.000 inactive, 07:03:00.000 background, 07:03:10.000 suspended, 08:00:00.000 background
 	// line 9 true: expect hello file launches "1\n"
 }

@@ -1,8 +1,8 @@
 package watch
 
 import (
-	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/watchbox/watchbox/abi"
@@ -53,9 +53,9 @@ func (e *BluetoothError) Error() string {
 		name = "leGattExceededBackgroundNotificationLimit"
 	}
 	if e.Message != "" {
-		return fmt.Sprintf("bluetooth: %s (CBError %d): %s", name, e.Code, e.Message)
+		return "bluetooth: " + name + " (CBError " + strconv.FormatInt(e.Code, 10) + "): " + e.Message
 	}
-	return fmt.Sprintf("bluetooth: %s (CBError %d)", name, e.Code)
+	return "bluetooth: " + name + " (CBError " + strconv.FormatInt(e.Code, 10) + ")"
 }
 
 // CentralManager is the app's Bluetooth central (CBCentralManager): it

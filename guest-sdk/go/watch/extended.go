@@ -1,7 +1,7 @@
 package watch
 
 import (
-	"fmt"
+	"errors"
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
@@ -156,7 +156,7 @@ func (s *ExtendedRuntimeSession) NotifyUser(h abi.Haptic, repeat func(next *abi.
 func (s *ExtendedRuntimeSession) update(b []byte) error {
 	var in msg.ExtendedSessionInfo
 	if err := in.Decode(b); err != nil {
-		return fmt.Errorf("watch: extended runtime session: cannot decode the result: %w", err)
+		return &wrapError{"watch: extended runtime session: cannot decode the result: " + err.Error(), err}
 	}
 	was := s.state
 	s.state, s.typ = abi.ExtendedState(in.State), abi.SessionType(in.SessionType)
@@ -172,7 +172,7 @@ func (s *ExtendedRuntimeSession) update(b []byte) error {
 	if reason == abi.InvalidationError {
 		err = &SessionError{Code: abi.ExtendedError(in.SessionError)}
 	} else if reason == abi.InvalidationSessionInProgress {
-		err = fmt.Errorf("watch: extended runtime session: %v", reason)
+		err = errors.New("watch: extended runtime session: " + reason.String())
 	}
 	if s.Delegate != nil {
 		s.Delegate.ExtendedRuntimeSessionDidInvalidate(s, reason, err)

@@ -1,7 +1,6 @@
 package watch
 
 import (
-	"fmt"
 	"reflect"
 	"strings"
 
@@ -83,15 +82,15 @@ func delegateProblems(d any) []string {
 		want := delegates.Methods[i]
 		if m, ok := dm.lookup(t); ok {
 			have := m.Name + strings.TrimPrefix(methodSig(m.Type), "func")
-			out = append(out, fmt.Sprintf("watch.Register: %v has method %s, which is not the delegate method %s, so it is never called; change its signature to %s", t, have, want.Name, want.Sig))
+			out = append(out, "watch.Register: "+t.String()+" has method "+have+", which is not the delegate method "+want.Name+", so it is never called; change its signature to "+want.Sig)
 		}
 		// Methods on *T when a T was registered do not count: say so.
 		if ptr != nil && dm.implements(ptr) {
-			out = append(out, fmt.Sprintf("watch.Register: %s is declared on *%v, but a %v value was registered, so it is never called; register a pointer (&%v{})", want.Sig, t, t, t))
+			out = append(out, "watch.Register: "+want.Sig+" is declared on *"+t.String()+", but a "+t.String()+" value was registered, so it is never called; register a pointer (&"+t.String()+"{})")
 		}
 	}
 	if !implements && len(out) == 0 {
-		out = append(out, fmt.Sprintf("watch.Register: %v implements no delegate method (such as DidFinishLaunching() or HandleBackgroundTasks(tasks []*watch.Task)); every event will answer unhandled", t))
+		out = append(out, "watch.Register: "+t.String()+" implements no delegate method (such as DidFinishLaunching() or HandleBackgroundTasks(tasks []*watch.Task)); every event will answer unhandled")
 	}
 	return out
 }

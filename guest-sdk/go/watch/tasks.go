@@ -2,7 +2,6 @@ package watch
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
@@ -101,7 +100,7 @@ func ScheduleSnapshotRefresh(preferred time.Time, userInfo []byte) (time.Time, e
 // zeroDate is the error of a schedule request given the zero time.Time,
 // which the host would read as a date in 1754 that has long passed.
 func zeroDate(fn string) error {
-	return fmt.Errorf("watch: %s: the preferred date is the zero time.Time (unset); pass the time you want it, such as time.Now().Add(15*time.Minute)", fn)
+	return errors.New("watch: " + fn + ": the preferred date is the zero time.Time (unset); pass the time you want it, such as time.Now().Add(15*time.Minute)")
 }
 
 func schedule(op abi.Op, args []byte) (time.Time, error) {

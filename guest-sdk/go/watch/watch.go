@@ -36,8 +36,10 @@ package watch
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
-	"runtime/debug"
+	"runtime"
+	"strconv"
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/abi/msg"
@@ -107,7 +109,7 @@ type delegate struct {
 func Register(d any) {
 	registered = ""
 	for _, p := range delegateProblems(d) {
-		Warnf("%s", p)
+		hostLog(abi.LevelWarn, p)
 	}
 	handlers.launch, handlers.foreground, handlers.active, handlers.resign, handlers.background = nil, nil, nil, nil, nil
 	handlers.event, handlers.tasks, handlers.expire = nil, nil, nil
@@ -174,7 +176,7 @@ func Register(d any) {
 		h.tasks == nil && h.expire == nil && h.present == nil && h.remote == nil && h.complication == nil &&
 		h.respond == nil && h.userInfo == nil && h.context == nil && h.message == nil && h.event == nil &&
 		h.save == nil && h.restore == nil && h.extended == nil {
-		registered = fmt.Sprintf("watch.Register was given %T, which implements no delegate method", d)
+		registered = "watch.Register was given " + typeName(d) + ", which implements no delegate method"
 	} else {
 		registered = "yes"
 	}
@@ -255,7 +257,7 @@ func handle(kind abi.EventKind, envelope []byte) (status abi.Status, out []byte)
 			return
 		}
 		if r := recover(); r != nil {
-			status, out = fail(abi.StatusError, msg.Reply{Message: fmt.Sprintf("panic in %v handler: %v", kind, r), Error: string(debug.Stack())})
+			status, out = fail(abi.StatusError, msg.Reply{Message: "panic in " + kind.String() + " handler: " + panicText(r), Error: string(stack())})
 		}
 	}()
 	if kind == abi.EventDidFinishLaunching && registered != "yes" {
@@ -270,20 +272,34 @@ func handle(kind abi.EventKind, envelope []byte) (status abi.Status, out []byte)
 		if sf, ok := err.(*stateFailure); ok {
 			return fail(abi.StatusError, msg.Reply{Message: sf.msg})
 		}
-		return fail(abi.StatusBadEvent, msg.Reply{Message: fmt.Sprintf("watch: cannot decode %v event: %v", kind, err)})
+		return fail(abi.StatusBadEvent, msg.Reply{Message: "watch: cannot decode " + kind.String() + " event: " + err.Error()})
 	case !handled:
 		return abi.StatusUnhandled, nil
 	}
 	return abi.StatusOK, okReply
 }
 
+// stack is runtime/debug.Stack: the calling goroutine's stack trace.
+// (Importing runtime/debug would import fmt and os with it, and run
+// their initialization in every app.)
+func stack() []byte {
+	buf := make([]byte, 1024)
+	for {
+		n := runtime.Stack(buf, false)
+		if n < len(buf) {
+			return buf[:n]
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
 // badEnvelope is handle's answer to an envelope it cannot read.
 func badEnvelope(kind abi.EventKind, envelope []byte) (abi.Status, []byte) {
 	h, _, err := abi.ParseEnvelope(envelope)
 	if err == nil {
-		err = fmt.Errorf("the envelope says %v", h.Kind)
+		err = errors.New("the envelope says " + h.Kind.String())
 	}
-	return fail(abi.StatusBadEvent, msg.Reply{Message: fmt.Sprintf("watch: cannot decode %v event (%d bytes): %v", kind, len(envelope), err)})
+	return fail(abi.StatusBadEvent, msg.Reply{Message: "watch: cannot decode " + kind.String() + " event (" + strconv.Itoa(len(envelope)) + " bytes): " + err.Error()})
 }
 
 // maxState is the most state the SDK sends: what one restore_state
@@ -309,7 +325,7 @@ func stateEvent(kind abi.EventKind) (handled bool, err error, ok bool) {
 			return true, &stateFailure{"SaveState: " + err.Error()}, true
 		}
 		if len(state) > maxState {
-			return true, &stateFailure{fmt.Sprintf("SaveState returned %d bytes; at most %d fit in a restore_state event", len(state), maxState)}, true
+			return true, &stateFailure{"SaveState returned " + strconv.Itoa(len(state)) + " bytes; at most " + strconv.Itoa(maxState) + " fit in a restore_state event"}, true
 		}
 		if state == nil {
 			state = []byte{}
@@ -493,16 +509,16 @@ type StatusError struct {
 func (e *StatusError) Error() string {
 	if e.Reason != "" {
 		if op := e.Op.String() + ": "; len(e.Reason) >= len(op) && e.Reason[:len(op)] == op {
-			return fmt.Sprintf("watch: %s (%v)", e.Reason, e.Status)
+			return "watch: " + e.Reason + " (" + e.Status.String() + ")"
 		}
-		return fmt.Sprintf("watch: %v: %s (%v)", e.Op, e.Reason, e.Status)
+		return "watch: " + e.Op.String() + ": " + e.Reason + " (" + e.Status.String() + ")"
 	}
-	return fmt.Sprintf("watch: %v request failed: %v", e.Op, e.Status)
+	return "watch: " + e.Op.String() + " request failed: " + e.Status.String()
 }
 
 // resultError reports a result the SDK cannot decode.
 func resultError(op abi.Op, err error) error {
-	return fmt.Errorf("watch: %v: cannot decode the result: %w", op, err)
+	return &wrapError{"watch: " + op.String() + ": cannot decode the result: " + err.Error(), err}
 }
 
 // Request sends operation op with encoded fields args to the runtime and

@@ -1,7 +1,7 @@
 package watch
 
 import (
-	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
@@ -64,7 +64,7 @@ type WorkoutError struct {
 }
 
 func (e *WorkoutError) Error() string {
-	return fmt.Sprintf("workout: %s (HKError %d)", e.Message, e.Code)
+	return "workout: " + e.Message + " (HKError " + strconv.FormatInt(e.Code, 10) + ")"
 }
 
 // WorkoutDelegate receives a workout session's calls
@@ -115,7 +115,7 @@ var workout *WorkoutSession
 // delegate d.
 func NewWorkoutSession(activity int64, d WorkoutDelegate) *WorkoutSession {
 	workouts++
-	s := &WorkoutSession{Activity: activity, Delegate: d, id: fmt.Sprintf("w%d", workouts), state: WorkoutNotStarted}
+	s := &WorkoutSession{Activity: activity, Delegate: d, id: "w" + strconv.Itoa(workouts), state: WorkoutNotStarted}
 	workout = s
 	workoutHook = workoutEvent
 	return s
