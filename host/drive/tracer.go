@@ -137,8 +137,10 @@ func (t *Tracer) Decision(d host.Decision) {
 // swap): an async span named "reload" (category "reload", id "reload N"
 // for the app's Nth reload attempt) over that time, with args (version,
 // hash, what changed, the parts' times, whether the state was carried,
-// the manifest keys applied). A failed reload (err set) is the same span
-// with its "error", and the old version keeps running.
+// the manifest keys applied). A reload with err set is the same span with
+// its "error": named "reload failed" when the old version keeps running,
+// and still "reload" when args' "swapped" is true (the new version is in
+// place, but a call of the swap failed).
 func (t *Tracer) Reload(app string, took time.Duration, args map[string]any, err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -147,7 +149,9 @@ func (t *Tracer) Reload(app string, took time.Duration, args map[string]any, err
 	id := fmt.Sprintf("reload %d", t.reloads)
 	name := "reload"
 	if err != nil {
-		name = "reload failed"
+		if swapped, _ := args["swapped"].(bool); !swapped {
+			name = "reload failed"
+		}
 		args["error"] = err.Error()
 	}
 	t.w.Begin(app, name, "reload", id, end.Add(-took), nil)

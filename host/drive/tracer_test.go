@@ -160,3 +160,41 @@ func TestTracerSpansAndBudgets(t *testing.T) {
 		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestTracerNamesAReloadByItsSwap: a reload that kept the old version is
+// a "reload failed" span with its error; one whose new version is in
+// place though a call of the swap failed is a "reload" span that still
+// carries the error.
+func TestTracerNamesAReloadByItsSwap(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	clock := t9
+	tr := NewTracer(&buf, t9, func() time.Time { return clock })
+	clock = t9.Add(time.Second)
+	tr.Reload("dev.a", 100*time.Millisecond, map[string]any{"swapped": false}, fmt.Errorf("build failed"))
+	clock = t9.Add(2 * time.Second)
+	tr.Reload("dev.a", 100*time.Millisecond, map[string]any{"swapped": true}, fmt.Errorf("did_finish_launching trapped"))
+	clock = t9.Add(3 * time.Second)
+	tr.Reload("dev.a", 100*time.Millisecond, map[string]any{"swapped": true}, nil)
+	if err := tr.Close(t9.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	events, err := trace.Parse(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range events {
+		if e.Ph == "e" && e.Cat == "reload" {
+			got = append(got, fmt.Sprintf("%s error=%v", e.Name, e.Args["error"]))
+		}
+	}
+	want := []string{
+		"reload failed error=build failed",
+		"reload error=did_finish_launching trapped",
+		"reload error=<nil>",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("reload spans:\n%s\nwant:\n%s\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), buf.String())
+	}
+}
