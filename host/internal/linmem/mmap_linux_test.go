@@ -25,6 +25,7 @@ func residentBytes(t *testing.T, b []byte) uint64 {
 // memory with more resident pages than the budget gives them back.
 func TestFreeKeepsResidentPagesZeroed(t *testing.T) {
 	const mib = 1 << 20
+	forgetPooled(4 * mib) // what an earlier run (-count) left kept
 	m := Allocator().Allocate(mib, 4*mib).(*mapped)
 	b := m.Reallocate(2 * mib)
 	for i := range b[:mib] {
@@ -91,12 +92,7 @@ func TestResidentAndKept(t *testing.T) {
 	// A size no other test uses, and none of it in the pool: a fresh
 	// reservation.
 	size := uint64(5*mib + 3*pageSize)
-	pool.Lock()
-	for _, r := range pool.free[int(size)] {
-		pool.resident -= r.resident
-	}
-	delete(pool.free, int(size))
-	pool.Unlock()
+	forgetPooled(size)
 	m := Allocator().Allocate(mib, size).(*mapped)
 	b := m.Reallocate(size)
 	clear(b[:2*pageSize]) // touches two pages
@@ -116,4 +112,16 @@ func TestResidentAndKept(t *testing.T) {
 	if after := Kept(); after != before+3*pageSize && before+3*pageSize <= keepResident {
 		t.Errorf("Kept = %d after freeing a memory with three resident pages, want %d", after, before+3*pageSize)
 	}
+}
+
+// forgetPooled takes the pool's closed reservations of size out of it
+// (leaving them mapped), so the next Allocate of that size gets a fresh
+// one whatever earlier tests or runs kept.
+func forgetPooled(size uint64) {
+	pool.Lock()
+	defer pool.Unlock()
+	for _, r := range pool.free[int(size)] {
+		pool.resident -= r.resident
+	}
+	delete(pool.free, int(size))
 }
