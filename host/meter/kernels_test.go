@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	compilepkg "github.com/watchbox/watchbox/host/internal/compile"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -150,12 +151,15 @@ type compiledOnce struct {
 	err  error
 }
 
-// compile is r.CompileModule(bin), once per runtime and module content.
+// compile is r.CompileModule(bin), once per runtime and module content. The
+// test runtimes share one compilation cache, so it goes through
+// compilepkg.Module (see there for the wazero race it avoids).
 func compile(r wazero.Runtime, bin []byte) (wazero.CompiledModule, error) {
 	v, _ := compiledIn.LoadOrStore(r, new(sync.Map))
-	e, _ := v.(*sync.Map).LoadOrStore(sha256.Sum256(bin), new(compiledOnce))
+	sum := sha256.Sum256(bin)
+	e, _ := v.(*sync.Map).LoadOrStore(sum, new(compiledOnce))
 	c := e.(*compiledOnce)
-	c.once.Do(func() { c.cm, c.err = r.CompileModule(context.Background(), bin) })
+	c.once.Do(func() { c.cm, c.err = compilepkg.Module(context.Background(), r, bin, sum) })
 	return c.cm, c.err
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/internal/compile"
 	"github.com/watchbox/watchbox/host/meter"
 )
 
@@ -211,7 +212,7 @@ func (rt *wasmRuntime) compile(ctx context.Context, wasm []byte, sum [32]byte) (
 	code = &sharedCode{ready: make(chan struct{}), refs: 1, sum: sum}
 	rt.modules[sum] = code
 	rt.mu.Unlock()
-	code.cm, code.err = rt.wr.CompileModule(ctx, wasm)
+	code.cm, code.err = compile.Module(ctx, rt.wr, wasm, sum)
 	close(code.ready)
 	if code.err != nil {
 		rt.drop(code)
