@@ -13,7 +13,8 @@
 //
 // A closed instance's reservation is never unmapped: it is kept for the
 // next memory of the same maximum, every page of it zero. Its resident
-// pages are zeroed in place and stay resident while the pool keeps at most
+// pages are zeroed in place (the others, which may be swapped out with the
+// guest's data in them, are dropped) and stay resident while the pool keeps at most
 // keepResident bytes so (mapping a page on first touch costs this VM some
 // 16 µs, and a relaunched Go guest touches about 700); past that budget
 // they are dropped (madvise MADV_DONTNEED, so they read as zeros and cost

@@ -141,7 +141,12 @@ func (m *mapped) Free() {
 			// Zero only the resident pages: writing to the others would map
 			// them. Pages past the memory's size were not written since they
 			// were last zeroed.
-			zeroResident(m.region[:pageAlign(m.size)], vec)
+			if !zeroResident(m.region[:pageAlign(m.size)], vec) {
+				pool.Lock()
+				pool.resident -= resident
+				pool.Unlock()
+				return // as below: not handed out again
+			}
 			r.kept, r.resident = touched, resident
 		} else if err := syscall.Madvise(m.region[:touched], syscall.MADV_DONTNEED); err != nil {
 			// Private anonymous pages read as zeros after MADV_DONTNEED.
@@ -172,21 +177,29 @@ func mincore(b []byte) ([]byte, bool) {
 
 // zeroResident zeroes the pages of b (page-aligned) that vec, mincore's
 // answer for b or for a longer range that starts with it, says are
-// resident, run by run; the others read as zeros and stay unmapped.
-func zeroResident(b []byte, vec []byte) {
+// resident, run by run, and drops the others (MADV_DONTNEED): a page the
+// guest wrote that the kernel has since swapped out is not resident, yet
+// holds the guest's data, and must read as zeros in the next memory. A
+// page never touched has nothing to drop, and a drop costs it nothing.
+// It reports false if a drop failed: the pages cannot be handed out then.
+func zeroResident(b []byte, vec []byte) bool {
 	n := (uint64(len(b)) + pageSize - 1) / pageSize
+	ok := true
 	for i := uint64(0); i < n; {
-		if vec[i]&1 == 0 {
-			i++
-			continue
-		}
+		res := vec[i] & 1
 		j := i
-		for j < n && vec[j]&1 != 0 {
+		for j < n && vec[j]&1 == res {
 			j++
 		}
-		clear(b[i*pageSize : min(j*pageSize, uint64(len(b)))])
+		run := b[i*pageSize : min(j*pageSize, uint64(len(b)))]
+		if res != 0 {
+			clear(run)
+		} else if err := syscall.Madvise(run, syscall.MADV_DONTNEED); err != nil {
+			ok = false
+		}
 		i = j
 	}
+	return ok
 }
 
 // pageAlign rounds n up to the system page, within the reservation (whose

@@ -2,6 +2,7 @@ package linmem
 
 import (
 	"bytes"
+	"syscall"
 	"testing"
 )
 
@@ -124,4 +125,30 @@ func forgetPooled(size uint64) {
 		pool.resident -= r.resident
 	}
 	delete(pool.free, int(size))
+}
+
+// TestZeroResidentDropsPagesNotResident hands zeroResident a page that
+// holds data but that mincore would call not resident, as it does a page
+// the kernel swapped out: it must read as zeros afterwards, like the
+// resident ones.
+func TestZeroResidentDropsPagesNotResident(t *testing.T) {
+	t.Parallel()
+	n := 4 * int(pageSize)
+	b, err := syscall.Mmap(-1, 0, n, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANONYMOUS)
+	if err != nil {
+		t.Skip("no anonymous mapping:", err)
+	}
+	defer syscall.Munmap(b)
+	for p := 0; p < 4; p++ {
+		b[p*int(pageSize)+7] = byte(p + 1)
+	}
+	// Pages 0 and 2 "resident", 1 and 3 "swapped out".
+	if !zeroResident(b, []byte{1, 0, 1, 0}) {
+		t.Fatal("zeroResident reported a failed drop")
+	}
+	for p := 0; p < 4; p++ {
+		if v := b[p*int(pageSize)+7]; v != 0 {
+			t.Errorf("page %d reads %d after zeroResident, want 0", p, v)
+		}
+	}
 }
