@@ -141,8 +141,31 @@ func checkGolden(t *testing.T, name string, r result) {
 		t.Fatalf("%v (run with -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("watchbox %v differs from %s (rerun with -update if the change is on purpose):\n%s", r.args, path, lineDiff(string(want), string(got)))
+		t.Errorf("watchbox %v differs from %s (rerun with -update if the change is on purpose):\n%s%s", r.args, path, lineDiff(string(want), string(got)), rerunVerdict(t, r, want))
 	}
+}
+
+// rerunVerdict runs a simulate command whose output differed from its
+// golden file once more and says which of the two the second run agrees
+// with: a run on the virtual clock depends only on its inputs, so a second
+// run that matches the golden file means the first was not deterministic,
+// which is a bug to find, not a golden file to update. Commands on the
+// real clock (run) are not rerun.
+func rerunVerdict(t *testing.T, r result, want []byte) string {
+	t.Helper()
+	if len(r.args) == 0 || r.args[0] != "simulate" {
+		return ""
+	}
+	again := watchbox(t, nil, r.args...)
+	got := wallTime.ReplaceAll([]byte(again.stdout), []byte(`"duration_ns":0`))
+	first := wallTime.ReplaceAll([]byte(r.stdout), []byte(`"duration_ns":0`))
+	switch {
+	case bytes.Equal(got, want):
+		return "\nA second run matched the golden file: the first run was NOT DETERMINISTIC (same inputs, different output). Do not update the golden file; find the cause."
+	case bytes.Equal(got, first):
+		return "\nA second run gave the same output as the first: the change is reproducible."
+	}
+	return "\nA second run differed from both the golden file and the first run: the output is NOT DETERMINISTIC. The second against the first:\n" + lineDiff(string(first), string(got))
 }
 
 // lineDiff shows the first lines where want and got part, with a little
