@@ -35,6 +35,7 @@ var audio *AudioSession
 func (s *AudioSession) Activate() error {
 	audio = s
 	audioHook = audioEvent
+	updateTyped()
 	_, err := Request(abi.OpActivateAudio, nil)
 	return err
 }
@@ -53,13 +54,13 @@ func audioEvent(kind abi.EventKind) (bool, error) {
 	switch kind {
 	case abi.EventAudioSessionInterrupted:
 		var m msg.AudioSessionInterrupted
-		if err := m.Decode(current.fields); err != nil {
+		if err := m.Decode(event.fields); err != nil {
 			return false, err
 		}
 		s.Delegate.DidInterrupt(s, m.Reason == abi.AudioInterruptionBegan, time.Unix(0, m.Date).UTC())
 	case abi.EventAudioRouteChanged:
 		var m msg.AudioRoute
-		if err := m.Decode(current.fields); err != nil {
+		if err := m.Decode(event.fields); err != nil {
 			return false, err
 		}
 		s.Delegate.RouteDidChange(s, m.Route == abi.AudioRouteBluetooth, time.Unix(0, m.Date).UTC())

@@ -1,7 +1,6 @@
 package watch
 
 import (
-	"reflect"
 	"strconv"
 	"strings"
 
@@ -110,16 +109,10 @@ func NewCentralManager(delegate any) *CentralManager {
 	if registered == "" {
 		Warnf("watch.NewCentralManager was called before watch.Register; Register replaces the event handler, so call NewCentralManager after it (in DidFinishLaunching)")
 	}
-	if handlers.event == nil || reflect.ValueOf(handlers.event).Pointer() != reflect.ValueOf(centralEvent).Pointer() {
-		centralNext, handlers.event = handlers.event, centralEvent
-	}
+	handlers.event = centralEvent
 	central = m
 	return m
 }
-
-// centralNext is the app's own HandleEvent, which centralEvent passes on
-// the events the central manager does not take.
-var centralNext func(*Event) bool
 
 // centralEvent is the delegate's event handler while a central manager
 // exists: Bluetooth events first, then the app's HandleEvent.
@@ -127,7 +120,7 @@ func centralEvent(e *Event) bool {
 	if central != nil && central.handle(e) {
 		return true
 	}
-	return centralNext != nil && centralNext(e)
+	return handlers.eventer != nil && handlers.eventer.HandleEvent(e)
 }
 
 // handle delivers a Bluetooth event to the manager's delegate; it reports

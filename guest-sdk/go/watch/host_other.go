@@ -24,3 +24,10 @@ var hostRequest = func(op abi.Op, args []byte) ([]byte, abi.Status) {
 // hostReply attaches fields to the current event's reply; tests replace
 // it to read save_state's state.
 var hostReply = func(b []byte) {}
+
+// eventBuf holds the envelope of the event being handled: the tests'
+// handle copies it there, as the runtime pushes it.
+var eventBuf []byte
+
+// pull reads nothing outside wasip1: there is no runtime to pull from.
+func pull(uint32) bool { return false }

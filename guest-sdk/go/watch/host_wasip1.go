@@ -54,25 +54,6 @@ func registerEventBuffer(b []byte) bool {
 	return request(uint32(abi.OpRegisterEventBuffer), unsafe.Pointer(unsafe.SliceData(a)), uint32(len(a))) >= 0
 }
 
-//go:wasmexport watchbox_event
-func watchboxEvent(kind int32, size int32) int32 {
-	n := uint32(size)
-	if n&abi.SizePushed != 0 {
-		// Pushed: the envelope is in eventBuf already.
-		n &^= abi.SizePushed
-		if n > uint32(len(eventBuf)) {
-			return int32(abi.StatusBadEvent)
-		}
-	} else if !pull(n) {
-		return int32(abi.StatusBadEvent)
-	}
-	status, out := handle(abi.EventKind(kind), eventBuf[:n])
-	if len(out) > 0 {
-		eventReply(unsafe.Pointer(unsafe.SliceData(out)), uint32(len(out)))
-	}
-	return int32(status)
-}
-
 // pull reads an envelope of size bytes into eventBuf with event_read,
 // growing the buffer first when it is too small. While pushing, a grown
 // buffer is registered in place of the old one, so that later envelopes of

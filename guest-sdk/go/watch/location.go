@@ -43,6 +43,7 @@ var location *LocationManager
 func (m *LocationManager) StartUpdatingLocation() error {
 	location = m
 	locationHook = locationEvent
+	updateTyped()
 	_, err := Request(abi.OpStartLocationUpdates, msg.StartLocationUpdates{Background: m.AllowsBackgroundUpdates}.Encode(nil))
 	return err
 }
@@ -59,7 +60,7 @@ func locationEvent(kind abi.EventKind) (bool, error) {
 		return false, nil
 	}
 	var u msg.LocationUpdate
-	if err := u.Decode(current.fields); err != nil {
+	if err := u.Decode(event.fields); err != nil {
 		return false, err
 	}
 	m.Delegate.DidUpdateLocation(m, Location{Latitude: u.Latitude, Longitude: u.Longitude, Altitude: u.Altitude,

@@ -83,16 +83,28 @@ type (
 var handlers delegate
 
 // delegate holds the registered delegate's methods.
+//
+// The life-cycle methods and HandleEvent, which every event of an app
+// reaches, are kept as the interfaces that declare them: a call through a
+// method value (x.DidBecomeActive) goes through a wrapper function more
+// (about 80 fuel an event; docs/performance.md, "the guest's share").
 type delegate struct {
-	launch, foreground, active, resign, background func()
-	tasks                                          func([]*Task)
-	expire                                         func(int64)
-	present, remote, complication, respond         func(*Notification)
-	userInfo, context, message                     func([]byte)
-	event                                          func(*Event) bool
-	save                                           func() ([]byte, error)
-	restore                                        func([]byte) error
-	extended                                       func(*ExtendedRuntimeSession)
+	launch     Launcher
+	foreground ForegroundEnterer
+	active     Activator
+	resign     Resigner
+	background Backgrounder
+	eventer    EventHandler
+	// event, when set, takes the events with no typed method before
+	// eventer: the Bluetooth central manager's (centralEvent).
+	event                                  func(*Event) bool
+	tasks                                  func([]*Task)
+	expire                                 func(int64)
+	present, remote, complication, respond func(*Notification)
+	userInfo, context, message             func([]byte)
+	save                                   func() ([]byte, error)
+	restore                                func([]byte) error
+	extended                               func(*ExtendedRuntimeSession)
 }
 
 // Register makes d the app's delegate: the value whose methods the runtime's
@@ -112,7 +124,7 @@ func Register(d any) {
 		hostLog(abi.LevelWarn, p)
 	}
 	handlers.launch, handlers.foreground, handlers.active, handlers.resign, handlers.background = nil, nil, nil, nil, nil
-	handlers.event, handlers.tasks, handlers.expire = nil, nil, nil
+	handlers.event, handlers.eventer, handlers.tasks, handlers.expire = nil, nil, nil, nil
 	handlers.present, handlers.remote, handlers.complication, handlers.respond = nil, nil, nil, nil
 	if x, ok := d.(NotificationResponder); ok {
 		handlers.respond = x.DidReceiveNotification
@@ -143,22 +155,22 @@ func Register(d any) {
 		handlers.expire = x.TaskWillExpire
 	}
 	if x, ok := d.(Launcher); ok {
-		handlers.launch = x.DidFinishLaunching
+		handlers.launch = x
 	}
 	if x, ok := d.(ForegroundEnterer); ok {
-		handlers.foreground = x.WillEnterForeground
+		handlers.foreground = x
 	}
 	if x, ok := d.(Activator); ok {
-		handlers.active = x.DidBecomeActive
+		handlers.active = x
 	}
 	if x, ok := d.(Resigner); ok {
-		handlers.resign = x.WillResignActive
+		handlers.resign = x
 	}
 	if x, ok := d.(Backgrounder); ok {
-		handlers.background = x.DidEnterBackground
+		handlers.background = x
 	}
 	if x, ok := d.(EventHandler); ok {
-		handlers.event = x.HandleEvent
+		handlers.eventer = x
 	}
 	handlers.save, handlers.restore = nil, nil
 	if x, ok := d.(StateSaver); ok {
@@ -174,17 +186,22 @@ func Register(d any) {
 	h := &handlers
 	if h.launch == nil && h.foreground == nil && h.active == nil && h.resign == nil && h.background == nil &&
 		h.tasks == nil && h.expire == nil && h.present == nil && h.remote == nil && h.complication == nil &&
-		h.respond == nil && h.userInfo == nil && h.context == nil && h.message == nil && h.event == nil &&
+		h.respond == nil && h.userInfo == nil && h.context == nil && h.message == nil && h.eventer == nil &&
 		h.save == nil && h.restore == nil && h.extended == nil {
 		registered = "watch.Register was given " + typeName(d) + ", which implements no delegate method"
 	} else {
 		registered = "yes"
 	}
+	launchOK = registered == "yes"
+	updateTyped()
 }
 
 // registered is "yes" once Register was given a delegate, why not
 // otherwise, and "" when Register was never called.
 var registered string
+
+// launchOK is registered == "yes", which every did_finish_launching checks.
+var launchOK bool
 
 // unregistered is the reply to did_finish_launching when there is no
 // delegate: without it the launch would answer unhandled and the mistake
@@ -213,15 +230,20 @@ func (e *Event) Fields() abi.Reader { return abi.NewReader(e.fields) }
 // abi/msg (msg.ForEvent(e.Kind) gives the one for the kind).
 func (e *Event) Decode(m msg.Message) error { return m.Decode(e.fields) }
 
-// current is the event being handled; nil outside a handler. It points at
-// event, reused so that a call allocates nothing.
+// event is the event being handled, reused so that a call allocates
+// nothing; inEvent says whether a handler is running (Current).
 var (
-	current *Event
 	event   Event
+	inEvent bool
 )
 
 // Current returns the event being handled, or nil outside a handler.
-func Current() *Event { return current }
+func Current() *Event {
+	if !inEvent {
+		return nil
+	}
+	return &event
+}
 
 // reply holds the encoded fields returned with the current event's status;
 // its buffer is reused from call to call. okReply is the answer a handler
@@ -234,49 +256,162 @@ func fail(status abi.Status, r msg.Reply) (abi.Status, []byte) {
 	return status, reply
 }
 
-// handle decodes one envelope and calls the delegate. It returns the status
-// for the host and the encoded reply fields, if any.
+// returned is false while watchboxEvent's handler runs: its deferred recoverPanic
+// calls recover only when the handler did not return.
+var returned bool
+
+// watchboxEvent is the ABI's event entry point (docs/abi.md): it takes the
+// envelope of an event of kind, size bytes, from eventBuf (pushed there,
+// or pulled with event_read), decodes its
+// header, calls the delegate under the panic guard, attaches the reply
+// fields, if any, with hostReply, and returns the status for the host.
 //
 // It runs for every event, so it is written for the fuel it costs (every
-// Go app pays it, in every call): the header is read in place, and the
-// deferred recovery calls recover only when the handler did not return.
-func handle(kind abi.EventKind, envelope []byte) (status abi.Status, out []byte) {
+// Go app pays it, in every call; docs/performance.md, "the guest's
+// share"). Each Go function on the path costs some 100 fuel of its own
+// (frame, stack check, resumption table), so the path is this one
+// function: it is the export itself (outside wasip1 the directive is
+// ignored, and the tests call it through handle), the header is read in
+// place, a life-cycle event with no method answers before the panic guard
+// is set up, the guard's deferred call is not a closure, and the
+// life-cycle methods and HandleEvent are called from here. Only the other
+// kinds' typed methods are a call further away, in typedEvent, which the
+// kinds marked in untyped skip.
+//
+//go:wasmexport watchbox_event
+func watchboxEvent(kindArg, size int32) (status int32) {
+	kind := abi.EventKind(kindArg)
+	n := uint32(size)
+	if n&abi.SizePushed != 0 {
+		// Pushed: the envelope is in eventBuf already.
+		n &^= abi.SizePushed
+		if n > uint32(len(eventBuf)) {
+			return int32(abi.StatusBadEvent)
+		}
+	} else if !pull(n) {
+		return int32(abi.StatusBadEvent)
+	}
+	envelope := eventBuf[:n]
 	if len(envelope) < abi.HeaderSize || binary.LittleEndian.Uint16(envelope) != abi.Version ||
 		abi.EventKind(binary.LittleEndian.Uint16(envelope[2:])) != kind {
-		return badEnvelope(kind, envelope)
+		st, out := badEnvelope(kind, envelope)
+		hostReply(out)
+		return int32(st)
 	}
 	event.Kind = kind
 	event.ID = binary.LittleEndian.Uint64(envelope[8:])
 	event.Time = int64(binary.LittleEndian.Uint64(envelope[16:]))
 	event.fields = envelope[abi.HeaderSize:]
-	current = &event
-	returned := false
-	defer func() {
-		current = nil
-		if returned {
-			return
+	if kind <= abi.EventDidEnterBackground {
+		if kind == abi.EventDidFinishLaunching && !launchOK {
+			st, out := fail(abi.StatusError, msg.Reply{Message: unregistered()})
+			hostReply(out)
+			return int32(st)
 		}
-		if r := recover(); r != nil {
-			status, out = fail(abi.StatusError, msg.Reply{Message: "panic in " + kind.String() + " handler: " + panicText(r), Error: string(stack())})
+		if !lifeCycleHandled(kind) {
+			return int32(abi.StatusUnhandled)
 		}
-	}()
-	if kind == abi.EventDidFinishLaunching && registered != "yes" {
-		returned = true
-		return fail(abi.StatusError, msg.Reply{Message: unregistered()})
 	}
 	okReply = okReply[:0]
-	handled, err := call(kind)
+	status = int32(abi.StatusError) // the answer after a recovered panic
+	returned = false
+	inEvent = true
+	defer recoverPanic()
+	var handled, done bool
+	var err error
+	switch kind {
+	case abi.EventDidFinishLaunching:
+		if h := handlers.launch; h != nil {
+			h.DidFinishLaunching()
+			handled, done = true, true
+		}
+	case abi.EventWillEnterForeground:
+		if h := handlers.foreground; h != nil {
+			h.WillEnterForeground()
+			handled, done = true, true
+		}
+	case abi.EventDidBecomeActive:
+		if h := handlers.active; h != nil {
+			h.DidBecomeActive()
+			handled, done = true, true
+		}
+	case abi.EventWillResignActive:
+		if h := handlers.resign; h != nil {
+			h.WillResignActive()
+			handled, done = true, true
+		}
+	case abi.EventDidEnterBackground:
+		if h := handlers.background; h != nil {
+			h.DidEnterBackground()
+			handled, done = true, true
+		}
+	default:
+		if int(kind) >= len(untyped) || !untyped[kind] {
+			handled, err, done = typedEvent(kind)
+		}
+	}
+	if !done {
+		if handlers.event != nil {
+			handled = handlers.event(&event)
+		} else if handlers.eventer != nil {
+			handled = handlers.eventer.HandleEvent(&event)
+		}
+	}
 	returned = true
+	inEvent = false
 	switch {
 	case err != nil:
+		st, out := abi.StatusBadEvent, []byte(nil)
 		if sf, ok := err.(*stateFailure); ok {
-			return fail(abi.StatusError, msg.Reply{Message: sf.msg})
+			st, out = fail(abi.StatusError, msg.Reply{Message: sf.msg})
+		} else {
+			st, out = fail(abi.StatusBadEvent, msg.Reply{Message: "watch: cannot decode " + kind.String() + " event: " + err.Error()})
 		}
-		return fail(abi.StatusBadEvent, msg.Reply{Message: "watch: cannot decode " + kind.String() + " event: " + err.Error()})
+		hostReply(out)
+		return int32(st)
 	case !handled:
-		return abi.StatusUnhandled, nil
+		return int32(abi.StatusUnhandled)
 	}
-	return abi.StatusOK, okReply
+	if len(okReply) > 0 {
+		hostReply(okReply)
+	}
+	return int32(abi.StatusOK)
+}
+
+// lifeCycleHandled reports whether a life-cycle event of kind has a
+// method to call: its own, or HandleEvent.
+func lifeCycleHandled(kind abi.EventKind) bool {
+	h := &handlers
+	if h.eventer != nil || h.event != nil {
+		return true
+	}
+	switch kind {
+	case abi.EventDidFinishLaunching:
+		return h.launch != nil
+	case abi.EventWillEnterForeground:
+		return h.foreground != nil
+	case abi.EventDidBecomeActive:
+		return h.active != nil
+	case abi.EventWillResignActive:
+		return h.resign != nil
+	case abi.EventDidEnterBackground:
+		return h.background != nil
+	}
+	return true
+}
+
+// recoverPanic is watchboxEvent's deferred call: after a panic in a
+// handler it attaches the panic's message and stack as the reply.
+func recoverPanic() {
+	if returned {
+		return
+	}
+	returned = true
+	inEvent = false
+	if r := recover(); r != nil {
+		_, out := fail(abi.StatusError, msg.Reply{Message: "panic in " + event.Kind.String() + " handler: " + panicText(r), Error: string(stack())})
+		hostReply(out)
+	}
 }
 
 // stack is runtime/debug.Stack: the calling goroutine's stack trace.
@@ -314,9 +449,8 @@ func (f *stateFailure) Error() string { return f.msg }
 
 // stateEvent handles save_state and restore_state with the delegate's
 // SaveState and RestoreState; ok is false for other kinds, and when the
-// delegate has no such method. It is reached only from call's default
-// case, so that the other events' dispatch costs the same fuel as before
-// it existed (fuel is in every golden timeline).
+// delegate has no such method. It is reached only from typedEvent's
+// default case.
 func stateEvent(kind abi.EventKind) (handled bool, err error, ok bool) {
 	switch {
 	case kind == abi.EventSaveState && handlers.save != nil:
@@ -335,7 +469,7 @@ func stateEvent(kind abi.EventKind) (handled bool, err error, ok bool) {
 		return true, nil, true
 	case kind == abi.EventRestoreState && handlers.restore != nil:
 		var m msg.RestoreState
-		if err := m.Decode(current.fields); err != nil {
+		if err := m.Decode(event.fields); err != nil {
 			return false, err, true
 		}
 		if err := handlers.restore(m.State); err != nil {
@@ -346,107 +480,139 @@ func stateEvent(kind abi.EventKind) (handled bool, err error, ok bool) {
 	return false, nil, false
 }
 
-// call invokes the delegate method for kind; it reports whether there was
-// one, or why the event's fields could not be decoded for it.
-func call(kind abi.EventKind) (bool, error) {
-	var f func()
+// typedEvent invokes the delegate method or session hook for an event of
+// a kind that is neither life-cycle nor marked in untyped, for
+// watchboxEvent. done is false when there is none, and the event goes on
+// to HandleEvent.
+func typedEvent(kind abi.EventKind) (handled bool, err error, done bool) {
 	switch kind {
-	case abi.EventDidFinishLaunching:
-		f = handlers.launch
-	case abi.EventWillEnterForeground:
-		f = handlers.foreground
-	case abi.EventDidBecomeActive:
-		f = handlers.active
-	case abi.EventWillResignActive:
-		f = handlers.resign
-	case abi.EventDidEnterBackground:
-		f = handlers.background
 	case abi.EventBackgroundTasks:
 		if handlers.tasks != nil {
-			tasks, err := decodeTasks(current)
+			tasks, err := decodeTasks(&event)
 			if err != nil {
-				return false, err
+				return false, err, true
 			}
 			handlers.tasks(tasks)
-			return true, nil
+			return true, nil, true
 		}
 	case abi.EventTaskWillExpire:
 		if handlers.expire != nil {
 			var m msg.TaskWillExpire
-			if err := m.Decode(current.fields); err != nil {
-				return false, err
+			if err := m.Decode(event.fields); err != nil {
+				return false, err, true
 			}
 			handlers.expire(m.TaskID)
-			return true, nil
+			return true, nil, true
 		}
 	case abi.EventNotificationWillPresent, abi.EventRemoteNotification, abi.EventComplicationPush, abi.EventNotificationDidReceive:
-		var h func(*Notification)
-		switch kind {
-		case abi.EventNotificationDidReceive:
-			h = handlers.respond
-		case abi.EventNotificationWillPresent:
-			h = handlers.present
-		case abi.EventRemoteNotification:
-			h = handlers.remote
-		default:
-			h = handlers.complication
-		}
-		if h != nil {
-			n, err := decodeNotification(current)
+		if h := notificationHandler(kind); h != nil {
+			n, err := decodeNotification(&event)
 			if err != nil {
-				return false, err
+				return false, err, true
 			}
 			h(n)
-			return true, nil
+			return true, nil, true
 		}
 	case abi.EventExtendedSessionDidStart, abi.EventExtendedSessionWillExpire, abi.EventExtendedSessionInvalidated,
 		abi.EventSmartAlarmRepeat, abi.EventHandleExtendedSession:
-		if handled, err := extendedEvent(kind, current); handled || err != nil {
-			return handled, err
+		if handled, err := extendedEvent(kind, &event); handled || err != nil {
+			return handled, err, true
 		}
 	case abi.EventPhoneUserInfo, abi.EventPhoneApplicationContext, abi.EventPhoneMessage:
-		var h func([]byte)
-		switch kind {
-		case abi.EventPhoneUserInfo:
-			h = handlers.userInfo
-		case abi.EventPhoneApplicationContext:
-			h = handlers.context
-		default:
-			h = handlers.message
-		}
-		if h != nil {
-			p, err := payloadOf(current)
+		if h := phoneHandler(kind); h != nil {
+			p, err := payloadOf(&event)
 			if err != nil {
-				return false, err
+				return false, err, true
 			}
 			h(p)
-			return true, nil
+			return true, nil, true
 		}
 	case abi.EventWorkoutStateChanged, abi.EventWorkoutFailed, abi.EventWorkoutEvent, abi.EventWorkoutData:
 		if workoutHook != nil {
-			return workoutHook(kind)
+			handled, err := workoutHook(kind)
+			return handled, err, true
 		}
 	case abi.EventLocationUpdate:
 		if locationHook != nil {
-			return locationHook(kind)
+			handled, err := locationHook(kind)
+			return handled, err, true
 		}
 	case abi.EventAudioSessionInterrupted, abi.EventAudioRouteChanged:
 		if audioHook != nil {
-			return audioHook(kind)
+			handled, err := audioHook(kind)
+			return handled, err, true
 		}
 	default:
-		if handled, err, ok := stateEvent(kind); ok {
-			return handled, err
+		return stateEvent(kind)
+	}
+	return false, nil, false
+}
+
+// notificationHandler is the delegate's method for a notification event.
+func notificationHandler(kind abi.EventKind) func(*Notification) {
+	switch kind {
+	case abi.EventNotificationDidReceive:
+		return handlers.respond
+	case abi.EventNotificationWillPresent:
+		return handlers.present
+	case abi.EventRemoteNotification:
+		return handlers.remote
+	}
+	return handlers.complication
+}
+
+// phoneHandler is the delegate's method for a phone event.
+func phoneHandler(kind abi.EventKind) func([]byte) {
+	switch kind {
+	case abi.EventPhoneUserInfo:
+		return handlers.userInfo
+	case abi.EventPhoneApplicationContext:
+		return handlers.context
+	}
+	return handlers.message
+}
+
+// untyped marks the event kinds whose events go straight to HandleEvent,
+// without typedEvent's call: those with no typed delegate method and no
+// session hook, the bulk of an app's events (the bench app's phone
+// messages, every event of an app with HandleEvent alone). The others,
+// and every kind until Register runs, go through typedEvent: the
+// extended runtime session's kinds always do (extendedEvent answers for
+// sessions with no delegate method), as do kinds this SDK does not know.
+var untyped [256]bool
+
+// updateTyped recomputes untyped from the delegate's methods and the
+// session hooks; Register and the hooks' setters call it.
+func updateTyped() {
+	h := &handlers
+	for k := range untyped {
+		kind := abi.EventKind(k)
+		on := true
+		switch kind {
+		case abi.EventDidFinishLaunching, abi.EventWillEnterForeground, abi.EventDidBecomeActive,
+			abi.EventWillResignActive, abi.EventDidEnterBackground:
+			// watchboxEvent's own cases
+		case abi.EventBackgroundTasks:
+			on = h.tasks != nil
+		case abi.EventTaskWillExpire:
+			on = h.expire != nil
+		case abi.EventNotificationWillPresent, abi.EventRemoteNotification, abi.EventComplicationPush, abi.EventNotificationDidReceive:
+			on = notificationHandler(kind) != nil
+		case abi.EventPhoneUserInfo, abi.EventPhoneApplicationContext, abi.EventPhoneMessage:
+			on = phoneHandler(kind) != nil
+		case abi.EventWorkoutStateChanged, abi.EventWorkoutFailed, abi.EventWorkoutEvent, abi.EventWorkoutData:
+			on = workoutHook != nil
+		case abi.EventLocationUpdate:
+			on = locationHook != nil
+		case abi.EventAudioSessionInterrupted, abi.EventAudioRouteChanged:
+			on = audioHook != nil
+		case abi.EventSaveState:
+			on = h.save != nil
+		case abi.EventRestoreState:
+			on = h.restore != nil
 		}
+		untyped[k] = !on
 	}
-	if f != nil {
-		f()
-		return true, nil
-	}
-	if handlers.event != nil {
-		return handlers.event(current), nil
-	}
-	return false, nil
 }
 
 // The session types' event handlers, set when an app makes one, so that

@@ -118,6 +118,7 @@ func NewWorkoutSession(activity int64, d WorkoutDelegate) *WorkoutSession {
 	s := &WorkoutSession{Activity: activity, Delegate: d, id: "w" + strconv.Itoa(workouts), state: WorkoutNotStarted}
 	workout = s
 	workoutHook = workoutEvent
+	updateTyped()
 	return s
 }
 
@@ -190,26 +191,26 @@ func workoutEvent(kind abi.EventKind) (bool, error) {
 	switch kind {
 	case abi.EventWorkoutStateChanged:
 		var m msg.WorkoutStateChanged
-		if err := m.Decode(current.fields); err != nil {
+		if err := m.Decode(event.fields); err != nil {
 			return false, err
 		}
 		s.state = WorkoutState(m.State)
 		s.Delegate.DidChangeTo(s, WorkoutState(m.State), WorkoutState(m.From), time.Unix(0, m.Date).UTC())
 	case abi.EventWorkoutFailed:
 		var m msg.WorkoutFailed
-		if err := m.Decode(current.fields); err != nil {
+		if err := m.Decode(event.fields); err != nil {
 			return false, err
 		}
 		s.Delegate.DidFail(s, &WorkoutError{Code: m.Code, Message: m.Error})
 	case abi.EventWorkoutEvent:
 		var m msg.WorkoutEvent
-		if err := m.Decode(current.fields); err != nil {
+		if err := m.Decode(event.fields); err != nil {
 			return false, err
 		}
 		s.Delegate.DidGenerate(s, WorkoutEventType(m.Type), time.Unix(0, m.Date).UTC())
 	case abi.EventWorkoutData:
 		var m msg.WorkoutData
-		if err := m.Decode(current.fields); err != nil {
+		if err := m.Decode(event.fields); err != nil {
 			return false, err
 		}
 		s.Delegate.DidCollect(s, workoutData(m))
