@@ -308,3 +308,60 @@ func TestCallClockBudget(t *testing.T) {
 		t.Fatal("not expired after the budget")
 	}
 }
+
+// TestCallBegin: a call started with Begin, as the host's call path starts
+// one, is the call ResetAt starts after a read of the same clock: the same
+// start, CPU time, deadlines and sleeps under the virtual clock; under the
+// real clock its StartNanos is its start on the monotonic clock since
+// Epoch, and Elapsed is the monotonic time since the start.
+func TestCallBegin(t *testing.T) {
+	const rate = 1000
+	var fuel fuelCounter
+	for _, budget := range []time.Duration{10 * time.Second, 0, -time.Second} {
+		v1, v2 := NewVirtual(t0), NewVirtual(t0)
+		var begun, reset Call
+		start := begun.Begin(v1, rate, fuel.used, budget)
+		cfg := CallConfig{Rate: rate, FuelUsed: fuel.used, Budget: budget}
+		if budget <= 0 {
+			cfg.Deadline = t0.Add(budget)
+		}
+		reset.ResetAt(v2, v2.Now(), cfg)
+		stop := make(chan struct{})
+		begun.SetStop(stop)
+		if !start.Equal(t0) || begun.Start() != reset.Start() {
+			t.Fatalf("budget %v: Begin's start %v, ResetAt's %v, want %v", budget, start, reset.Start(), t0)
+		}
+		fuel.n.Store(3 * rate)
+		for _, d := range []time.Duration{time.Second, time.Hour} {
+			if a, b := begun.Sleep(d), reset.Sleep(d); a != b {
+				t.Fatalf("budget %v: Sleep(%v) = %v after Begin, %v after ResetAt", budget, d, a, b)
+			}
+			if begun.Now() != reset.Now() || begun.Elapsed() != reset.Elapsed() || begun.Expired() != reset.Expired() {
+				t.Fatalf("budget %v, after Sleep(%v): Begin's call at %v (elapsed %v, expired %v), ResetAt's at %v (%v, %v)",
+					budget, d, begun.Now(), begun.Elapsed(), begun.Expired(), reset.Now(), reset.Elapsed(), reset.Expired())
+			}
+		}
+		close(stop)
+		if begun.Sleep(time.Millisecond) {
+			t.Fatalf("budget %v: a sleep after SetStop's channel closed slept", budget)
+		}
+		fuel.n.Store(0)
+	}
+
+	var real Call
+	before := time.Now()
+	start := real.Begin(Real{}, rate, nil, time.Minute)
+	if !containsM(start.String()) || start.Before(before.Add(-time.Millisecond)) || start.Sub(before) > time.Second {
+		t.Fatalf("Begin on the real clock started at %v, want about %v with a monotonic reading", start, before)
+	}
+	if got, want := real.StartNanos(), int64(start.Sub(Epoch)); got != want {
+		t.Fatalf("StartNanos = %d, want %d (the start since Epoch)", got, want)
+	}
+	time.Sleep(2 * time.Millisecond)
+	if e, since := real.Elapsed(), time.Since(start); e < 2*time.Millisecond || e > since {
+		t.Fatalf("Elapsed = %v, want at least 2ms and at most %v", e, since)
+	}
+	if real.Expired() || real.CPU() != 0 {
+		t.Fatalf("a call of a minute's budget expired (%v) or has CPU time without fuel (%v)", real.Expired(), real.CPU())
+	}
+}

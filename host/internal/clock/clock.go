@@ -48,18 +48,40 @@ type Real struct{}
 // so follows the monotonic clock between anchors: a step of the system's
 // wall clock shows within reanchor.
 func (Real) Now() time.Time {
-	if a := realAnchor.Load(); a != nil {
-		if d := time.Since(*a); d >= 0 && d < reanchor {
-			return a.Add(d)
-		}
-	}
-	t := time.Now()
-	realAnchor.Store(&t)
+	t, _ := realNow()
 	return t
 }
 
+// realNow is Real's Now, and the same instant as nanoseconds on the
+// monotonic clock since Epoch, from the one monotonic read.
+func realNow() (time.Time, int64) {
+	n := sinceEpoch()
+	if a := realAnchor.Load(); a != nil {
+		if d := n - a.mono; d >= 0 && d < int64(reanchor) {
+			return a.t.Add(time.Duration(d)), n
+		}
+	}
+	t := time.Now()
+	a := &anchor{t: t, mono: int64(t.Sub(Epoch))}
+	realAnchor.Store(a)
+	return t, a.mono
+}
+
+// Epoch is the instant, on the monotonic clock, that a Call's StartNanos
+// counts from: when the process started.
+var Epoch = time.Now()
+
+// sinceEpoch reads the monotonic clock: nanoseconds since Epoch.
+func sinceEpoch() int64 { return int64(time.Since(Epoch)) }
+
+// anchor is a time.Now reading and its monotonic nanoseconds since Epoch.
+type anchor struct {
+	t    time.Time
+	mono int64
+}
+
 // realAnchor is Real's last time.Now; reanchor how long it serves.
-var realAnchor atomic.Pointer[time.Time]
+var realAnchor atomic.Pointer[anchor]
 
 const reanchor = 100 * time.Millisecond
 

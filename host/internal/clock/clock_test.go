@@ -83,10 +83,11 @@ func TestRealClockAnchored(t *testing.T) {
 		}
 		prev = now
 	}
-	old := time.Now().Add(-reanchor)
-	realAnchor.Store(&old)
+	oldT := time.Now().Add(-reanchor)
+	old := &anchor{t: oldT, mono: int64(oldT.Sub(Epoch))}
+	realAnchor.Store(old)
 	Real{}.Now()
-	if realAnchor.Load() == &old {
+	if realAnchor.Load() == old {
 		t.Error("the anchor was not read again once reanchor old")
 	}
 }

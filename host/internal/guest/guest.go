@@ -378,7 +378,8 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 	}
 	if g.hasInit {
 		var elapsed time.Duration
-		term, fuel, elapsed, err := g.invoke(ctx, g.cfg.Clock.Now(), mod.ExportedFunction(abi.ExportInitialize), nil, budget)
+		_, prof := g.begin(budget)
+		term, fuel, elapsed, err := g.invoke(ctx, prof, mod.ExportedFunction(abi.ExportInitialize), nil, budget)
 		g.snaps.initTime = elapsed
 		if err == nil && mod.IsClosed() {
 			// proc_exit(0) in _initialize closes the module without an error.
@@ -444,7 +445,7 @@ func (g *Guest) Call(ctx context.Context, kind abi.EventKind, fields []byte, bud
 	in.nextID++
 	// One clock read starts the call: the envelope's time, the call's
 	// clock and its deadline all come from it.
-	start := g.cfg.Clock.Now()
+	start, prof := g.begin(budget)
 	in.env = abi.AppendHeader(in.env[:0], abi.Header{
 		Version: abi.Version, Kind: kind, ID: in.nextID, Time: start.UnixNano(),
 	})
@@ -459,7 +460,7 @@ func (g *Guest) Call(ctx context.Context, kind abi.EventKind, fields []byte, bud
 		in.stack[1] |= uint64(abi.SizePushed)
 		in.pushed++
 	}
-	term, fuel, elapsed, err := g.invoke(ctx, start, in.event, in.stack[:], budget)
+	term, fuel, elapsed, err := g.invoke(ctx, prof, in.event, in.stack[:], budget)
 	in.inEvent = false
 	// Field by field: a composite literal is built on the stack and then
 	// copied, which showed in a warm event's profile.
@@ -529,15 +530,26 @@ func (g *Guest) nanosleep(ns int64) {
 	}
 }
 
-// invoke calls fn with stack under a time budget: a fuel budget of
-// budget*InstructionRate and a deadline of budget from the call's start,
-// start, just read from the runtime's clock. It returns how a failed call ended, the fuel used,
-// the call's duration (virtual: its CPU time plus sleeps) and the engine's
-// error. Under the virtual clock the runtime's clock then moves on by the
-// call's duration.
-func (g *Guest) invoke(ctx context.Context, start time.Time, fn api.Function, stack []uint64, budget time.Duration) (Termination, int64, time.Duration, error) {
-	gauge := g.inst.gauge
+// begin starts the call clock of a call under budget, reading the
+// runtime's clock once, and returns the call's start and the device
+// profile in force for it. invoke then makes the call.
+func (g *Guest) begin(budget time.Duration) (time.Time, *profile.Profile) {
 	prof := g.cfg.Profile()
+	var fuelUsed func() int64
+	if g.inst.gauge != nil {
+		fuelUsed = g.fuelUsedFn
+	}
+	return g.cc.Begin(g.cfg.Clock, prof.InstructionRate, fuelUsed, budget), prof
+}
+
+// invoke calls fn with stack under a time budget, the call that begin
+// started with prof: a fuel budget of budget*InstructionRate and a
+// deadline of budget from the call's start. It returns how a failed call
+// ended, the fuel used, the call's duration (virtual: its CPU time plus
+// sleeps) and the engine's error. Under the virtual clock the runtime's
+// clock then moves on by the call's duration.
+func (g *Guest) invoke(ctx context.Context, prof *profile.Profile, fn api.Function, stack []uint64, budget time.Duration) (Termination, int64, time.Duration, error) {
+	gauge := g.inst.gauge
 	if gauge != nil {
 		// The budget's fuel is worked out again only when the budget or
 		// the instruction rate changed (a floating-point division).
@@ -551,18 +563,7 @@ func (g *Guest) invoke(ctx context.Context, start time.Time, fn api.Function, st
 	// stop the gauge only in between (see meter.Gauge.Start). The deadline
 	// is start plus budget, which the call's clock works out only if it
 	// needs it.
-	cfg := clock.CallConfig{
-		Rate:   prof.InstructionRate,
-		Budget: budget,
-		Stop:   g.wd.arm(gauge, start, budget, !g.cfg.Virtual),
-	}
-	if budget <= 0 {
-		cfg.Deadline = start.Add(budget) // Budget serves positive ones only
-	}
-	if gauge != nil {
-		cfg.FuelUsed = g.fuelUsedFn
-	}
-	g.cc.ResetAt(g.cfg.Clock, start, cfg)
+	g.cc.SetStop(g.wd.arm(gauge, g.cc.StartNanos(), budget, !g.cfg.Virtual))
 	g.outFuel = int64(prof.OutputFuelPerByte)
 	g.inst.out = outputBudget{left: int64(prof.OutputBytesPerCall)}
 	g.inCall = true

@@ -1,10 +1,12 @@
 package guest
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/watchbox/watchbox/host/internal/clock"
 	"github.com/watchbox/watchbox/host/meter"
 )
 
@@ -34,24 +36,28 @@ type watchdog struct {
 
 	// The running call's, written by arm while idle; read by a stopper
 	// that holds state at stopping, and by disarm.
-	gauge  *meter.Gauge  // the running call's gauge; nil when unmetered
-	start  time.Time     // the running call's start
-	budget time.Duration // its deadline is start plus budget
-	stop   chan struct{}
-	shut   bool // stop is closed
-	intr   bool // the running call was interrupted
+	gauge *meter.Gauge // the running call's gauge; nil when unmetered
+	due   int64        // the running call's deadline (wdNanos)
+	stop  chan struct{}
+	shut  bool // stop is closed
+	intr  bool // the running call was interrupted
 
 	mu      sync.Mutex   // held by whatever stops a call or re-arms the timer
 	timerAt atomic.Int64 // the pending timer's deadline (wdNanos); 0 when none is pending
 }
 
-// wdEpoch is what the watchdog measures times from, on the monotonic
-// clock for the real clock's times.
-var wdEpoch = time.Now()
+// wdNanos is t as the watchdog keeps it: nanoseconds since clock.Epoch
+// (what clock.Call.StartNanos gives), at least 1 (0 means no timer).
+func wdNanos(t time.Time) int64 { return max(int64(t.Sub(clock.Epoch)), 1) }
 
-// wdNanos is t as the watchdog keeps it: nanoseconds since wdEpoch, at
-// least 1 (0 means no timer).
-func wdNanos(t time.Time) int64 { return max(int64(t.Sub(wdEpoch)), 1) }
+// wdDue is the deadline, in wdNanos, of a call that started at start
+// (nanoseconds since clock.Epoch) with budget: saturating, at least 1.
+func wdDue(start int64, budget time.Duration) int64 {
+	if b := int64(budget); b > 0 && start > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return max(start+int64(budget), 1)
+}
 
 // The watchdog's states: between calls, during one, while something stops
 // it (or the timer checks it), and after it was stopped.
@@ -62,12 +68,14 @@ const (
 	wdStopped
 )
 
-// arm starts watching a call that started at start and is due budget
-// later, and returns the channel closed when it must stop. With realTime,
-// the timer is armed unless it is already pending for an earlier time. No
+// arm starts watching a call that started at start (nanoseconds since
+// clock.Epoch, as clock.Call.StartNanos gives) and is due budget later,
+// and returns the channel closed when it must stop. With realTime, the
+// timer is armed unless it is already pending for an earlier time. No
 // call may be running.
-func (w *watchdog) arm(g *meter.Gauge, start time.Time, budget time.Duration, realTime bool) <-chan struct{} {
-	w.gauge, w.start, w.budget, w.intr = g, start, budget, false
+func (w *watchdog) arm(g *meter.Gauge, start int64, budget time.Duration, realTime bool) <-chan struct{} {
+	due := wdDue(start, budget)
+	w.gauge, w.due, w.intr = g, due, false
 	if w.stop == nil || w.shut {
 		w.stop, w.shut = make(chan struct{}), false
 	}
@@ -76,13 +84,11 @@ func (w *watchdog) arm(g *meter.Gauge, start time.Time, budget time.Duration, re
 	// After the store: a timer that fires now and finds no call sets
 	// timerAt to 0 before it looks at state, so either this load sees the
 	// 0 and arms it again, or the timer sees the call.
-	// The deadline in wdNanos, without a time.Time's Add: the sum is what
-	// wdNanos(start.Add(budget)) gives for a start with a monotonic reading.
-	if at := w.timerAt.Load(); realTime && (at == 0 || at > wdNanos(start)+int64(budget)) {
+	if at := w.timerAt.Load(); realTime && (at == 0 || at > due) {
 		w.mu.Lock()
 		// The call started before now, so budget from now is at or after
 		// its deadline: the timer never fires early for this call.
-		w.timerAt.Store(wdNanos(start) + int64(budget))
+		w.timerAt.Store(due)
 		w.timer.Reset(budget)
 		w.mu.Unlock()
 	}
@@ -120,13 +126,13 @@ func (w *watchdog) fire() {
 	if !w.state.CompareAndSwap(wdRunning, wdStopping) {
 		return
 	}
-	due := w.start.Add(w.budget)
-	if !now.Before(due) {
+	n := wdNanos(now)
+	if n >= w.due {
 		w.stopLocked()
 		return
 	}
-	w.timerAt.Store(wdNanos(due))
-	w.timer.Reset(due.Sub(now))
+	w.timerAt.Store(w.due)
+	w.timer.Reset(time.Duration(w.due - n))
 	w.state.Store(wdRunning)
 }
 

@@ -36,14 +36,14 @@ func TestWatchdogLazyTimer(t *testing.T) {
 		defer w.timer.Stop()
 		// A short call leaves the timer pending for its deadline.
 		now := time.Now()
-		w.arm(nil, now, 30*time.Millisecond, true)
+		w.arm(nil, wdNanos(now), 30*time.Millisecond, true)
 		w.disarm()
 		time.Sleep(10 * time.Millisecond)
 		// The next call is due later: the timer fires first, for nothing,
 		// and must re-arm itself for this call.
 		now = time.Now()
 		due := now.Add(60 * time.Millisecond)
-		waitStop(t, w.arm(nil, now, 60*time.Millisecond, true), due)
+		waitStop(t, w.arm(nil, wdNanos(now), 60*time.Millisecond, true), due)
 		if w.disarm() {
 			t.Error("a deadline stop reported as an interrupt")
 		}
@@ -53,18 +53,18 @@ func TestWatchdogLazyTimer(t *testing.T) {
 		w := newWatchdog()
 		defer w.timer.Stop()
 		now := time.Now()
-		w.arm(nil, now, time.Hour, true)
+		w.arm(nil, wdNanos(now), time.Hour, true)
 		w.disarm()
 		now = time.Now()
 		due := now.Add(20 * time.Millisecond)
-		waitStop(t, w.arm(nil, now, 20*time.Millisecond, true), due)
+		waitStop(t, w.arm(nil, wdNanos(now), 20*time.Millisecond, true), due)
 		w.disarm()
 	})
 	t.Run("idle firing stops nothing", func(t *testing.T) {
 		t.Parallel()
 		w := newWatchdog()
 		defer w.timer.Stop()
-		stop := w.arm(nil, time.Now(), 5*time.Millisecond, true)
+		stop := w.arm(nil, wdNanos(time.Now()), 5*time.Millisecond, true)
 		w.disarm()
 		// Wait for the timer to fire with no call running (it then says
 		// it is no longer pending).
@@ -85,7 +85,7 @@ func TestWatchdogLazyTimer(t *testing.T) {
 		// A new call still gets its deadline.
 		now := time.Now()
 		due := now.Add(10 * time.Millisecond)
-		waitStop(t, w.arm(nil, now, 10*time.Millisecond, true), due)
+		waitStop(t, w.arm(nil, wdNanos(now), 10*time.Millisecond, true), due)
 		w.disarm()
 	})
 }
@@ -117,7 +117,7 @@ func TestWatchdogStopsOnlyTheRunningCall(t *testing.T) {
 		budget := time.Duration(i%5) * 20 * time.Microsecond
 		start := time.Now()
 		due := start.Add(budget)
-		stop := w.arm(nil, start, budget, true)
+		stop := w.arm(nil, wdNanos(start), budget, true)
 		if i%7 == 0 {
 			w.stopNow()
 		}
