@@ -27,6 +27,18 @@ import (
 // are built and compiled once, not once per test.
 var testCache = filepath.Join(os.TempDir(), "watchbox-test-cache")
 
+// testCaches are the caches of every harness (Config.sharedCaches), in
+// testCache: one compilation cache object, so that the harnesses' apps of
+// a memory limit run in one wazero runtime and a warm app is the module
+// compiled in memory, not decoded, validated and read back from disk
+// again by every harness.
+var testCaches = new(sharedCaches)
+
+// warmed holds the test apps compiled in the harnesses' shared wazero
+// runtimes for the whole test binary (warmTestCache), so that they are
+// still in memory when no harness has them loaded.
+var warmed []func()
+
 const (
 	helloDir = "../apps/hello"
 	chaosDir = "../tests/apps/chaos"
@@ -50,6 +62,9 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	}
 	log := zerolog.New(syncWriter{&h.mu, &h.logs}).Level(zerolog.DebugLevel)
 	cfg.CacheDir, cfg.DataDir, cfg.Logger = testCache, h.data, &log
+	if cfg.Keep == nil {
+		cfg.sharedCaches = testCaches
+	}
 	cfg.OnCall = func(c Call) {
 		h.mu.Lock()
 		h.call = append(h.call, c)
@@ -70,7 +85,8 @@ func newHarness(t *testing.T, cfg Config) *harness {
 var warmCaches sync.Once
 
 // warmTestCache loads the test apps into a throwaway runtime, which builds,
-// meters and compiles them into testCache. A failure is left for the tests'
+// meters and compiles them into testCache, and keeps them compiled in the
+// harnesses' shared runtimes (warmed). A failure is left for the tests'
 // own Load to report.
 func warmTestCache() {
 	ctx := context.Background()
@@ -80,13 +96,18 @@ func warmTestCache() {
 	}
 	defer os.RemoveAll(data)
 	nop := zerolog.Nop()
-	rt, err := New(ctx, Config{CacheDir: testCache, DataDir: data, Logger: &nop, Virtual: true})
+	rt, err := New(ctx, Config{CacheDir: testCache, DataDir: data, Logger: &nop, Virtual: true, sharedCaches: testCaches})
 	if err != nil {
 		return
 	}
 	defer rt.Close(ctx)
 	for _, dir := range []string{helloDir, chaosDir, counterDir, "../apps/refresh", "../tests/apps/c-hello", sessionsDir, "../apps/workout"} {
-		rt.Load(ctx, dir)
+		if _, err := rt.Load(ctx, dir); err != nil {
+			continue
+		}
+		if release := rt.loader.warm(ctx, dir); release != nil {
+			warmed = append(warmed, release)
+		}
 	}
 }
 

@@ -3,15 +3,10 @@ package host
 import (
 	"context"
 	"errors"
-	"fmt"
-	"path/filepath"
 	"sync"
 
-	"github.com/tetratelabs/wazero"
 	"github.com/watchbox/watchbox/host/bundle"
-	"github.com/watchbox/watchbox/host/inspect"
 	"github.com/watchbox/watchbox/host/internal/guest"
-	"github.com/watchbox/watchbox/host/meter"
 )
 
 // Keeper keeps apps' Wasm side from one Runtime to the next (Config.Keep):
@@ -22,9 +17,7 @@ import (
 // is for one Runtime at a time; Close it when done.
 type Keeper struct {
 	mu     sync.Mutex
-	cache  wazero.CompilationCache
-	meters *meter.Cache
-	wasi   map[string]bool
+	caches caches           // made by the Keeper's first Runtime
 	apps   map[string]*kept // by absolute bundle directory
 	closed bool
 }
@@ -41,33 +34,23 @@ func NewKeeper() *Keeper { return &Keeper{apps: map[string]*kept{}} }
 
 // shared returns the caches and WASI names of a new Runtime: a Keeper's,
 // made by its first Runtime, or new ones without a Keeper.
-func (k *Keeper) shared(ctx context.Context, cacheDir string) (wazero.CompilationCache, *meter.Cache, map[string]bool, error) {
-	if k != nil {
-		k.mu.Lock()
-		defer k.mu.Unlock()
-		if k.closed {
-			return nil, nil, nil, errors.New("host: the Keeper is closed")
+func (k *Keeper) shared(ctx context.Context, cacheDir string) (caches, error) {
+	if k == nil {
+		return openCaches(ctx, cacheDir)
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.closed {
+		return caches{}, errors.New("host: the Keeper is closed")
+	}
+	if k.caches.cache == nil {
+		c, err := openCaches(ctx, cacheDir)
+		if err != nil {
+			return caches{}, err
 		}
-		if k.cache != nil {
-			return k.cache, k.meters, k.wasi, nil
-		}
+		k.caches = c
 	}
-	cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(cacheDir, "wazero"))
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("host: compilation cache in %s: %w", cacheDir, err)
-	}
-	meters, err := meter.NewCache(filepath.Join(cacheDir, "meter"))
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("host: metered module cache in %s: %w", cacheDir, err)
-	}
-	wasi, err := inspect.WASIFunctions(ctx)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if k != nil {
-		k.cache, k.meters, k.wasi = cache, meters, wasi
-	}
-	return cache, meters, wasi, nil
+	return k.caches, nil
 }
 
 // take removes and returns the kept app of dir, if any.
@@ -108,8 +91,8 @@ func (k *Keeper) Close(ctx context.Context) error {
 		errs = append(errs, a.g.Close(ctx))
 	}
 	k.apps = nil
-	if k.cache != nil {
-		errs = append(errs, k.cache.Close(ctx))
+	if k.caches.cache != nil {
+		errs = append(errs, k.caches.cache.Close(ctx))
 	}
 	return errors.Join(errs...)
 }

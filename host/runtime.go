@@ -120,6 +120,12 @@ type Config struct {
 	// means a client with a one-minute timeout. Simulations give one whose
 	// transport answers from the scenario's routes.
 	HTTPClient *http.Client
+
+	// sharedCaches, if set (and Keep is not), are the caches the Runtime
+	// uses and does not close, shared with every other Runtime made with
+	// them: host's tests set it, so that their runtimes share the modules
+	// compiled in memory.
+	sharedCaches *sharedCaches
 }
 
 // Runtime loads and runs watch apps. It is safe for concurrent use; each app
@@ -204,14 +210,20 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		}
 		lock = l
 	}
-	cache, meters, wasi, err := cfg.Keep.shared(ctx, cfg.CacheDir)
+	var c caches
+	var err error
+	if cfg.Keep == nil && cfg.sharedCaches != nil {
+		c, err = cfg.sharedCaches.get(ctx, cfg.CacheDir)
+	} else {
+		c, err = cfg.Keep.shared(ctx, cfg.CacheDir)
+	}
 	if err != nil {
 		lock.Unlock()
 		return nil, err
 	}
 	r := &Runtime{stateLock: lock, cfg: cfg, log: log, apps: map[string]*App{}, world: peripheral.NewWorld(), link: phone.NewLink()}
 	r.loader = loader{cacheDir: cfg.CacheDir, costModel: cfg.CostModel, unmetered: cfg.Unmetered, coverage: cfg.Coverage,
-		snapshots: cfg.Keep != nil, cache: cache, meters: meters, wasi: wasi}
+		snapshots: cfg.Keep != nil, cache: c.cache, meters: c.meters, wasi: c.wasi}
 	r.sessions.workouts = workout.NewSystem()
 	r.decisions = decisionLog{rt: r, byApp: map[string][]Decision{}}
 	r.rules = system.NewRules(cfg.Profile, r.decisions.report)
@@ -340,7 +352,7 @@ func (r *Runtime) Close(ctx context.Context) error {
 	if r.stopSched != nil {
 		r.stopSched()
 	}
-	if r.cfg.Keep == nil {
+	if r.cfg.Keep == nil && r.cfg.sharedCaches == nil {
 		errs = append(errs, r.loader.cache.Close(ctx))
 	}
 	errs = append(errs, r.stateLock.Unlock()) // after the last state was saved
