@@ -125,10 +125,7 @@ func TestGolden(t *testing.T) {
 // purpose one command.
 func checkGolden(t *testing.T, name string, r result) {
 	t.Helper()
-	got := wallTime.ReplaceAll([]byte(r.stdout), []byte(`"duration_ns":0`))
-	if len(r.args) > 0 && r.args[0] == "run" {
-		got = liveFuel.ReplaceAll(got, []byte(`"fuel":0`))
-	}
+	got := masked(r)
 	path := filepath.Join("testdata", "golden", name)
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
@@ -145,6 +142,16 @@ func checkGolden(t *testing.T, name string, r result) {
 	}
 }
 
+// masked is r's stdout as a golden file holds it: what depends on the
+// real clock masked (see wallTime).
+func masked(r result) []byte {
+	got := wallTime.ReplaceAll([]byte(r.stdout), []byte(`"duration_ns":0`))
+	if len(r.args) > 0 && r.args[0] == "run" {
+		got = liveFuel.ReplaceAll(got, []byte(`"fuel":0`))
+	}
+	return got
+}
+
 // rerunVerdict runs a simulate command whose output differed from its
 // golden file once more and says which of the two the second run agrees
 // with: a run on the virtual clock depends only on its inputs, so a second
@@ -156,9 +163,7 @@ func rerunVerdict(t *testing.T, r result, want []byte) string {
 	if len(r.args) == 0 || r.args[0] != "simulate" {
 		return ""
 	}
-	again := watchbox(t, nil, r.args...)
-	got := wallTime.ReplaceAll([]byte(again.stdout), []byte(`"duration_ns":0`))
-	first := wallTime.ReplaceAll([]byte(r.stdout), []byte(`"duration_ns":0`))
+	got, first := masked(watchbox(t, nil, r.args...)), masked(r)
 	switch {
 	case bytes.Equal(got, want):
 		return "\nA second run matched the golden file: the first run was NOT DETERMINISTIC (same inputs, different output). Do not update the golden file; find the cause."
