@@ -52,18 +52,6 @@ func dataModule(segs []dataSeg, dataCount, imported bool) []byte {
 	return append(m, section(11, vec(ds...))...)
 }
 
-func sleb32(v int32) []byte {
-	var b []byte
-	for {
-		c := byte(v & 0x7f)
-		v >>= 7
-		if (v == 0 && c&0x40 == 0) || (v == -1 && c&0x40 != 0) {
-			return append(b, c)
-		}
-		b = append(b, c|0x80)
-	}
-}
-
 // dataSegments returns the segment count of wasm's data section.
 func dataSegments(t *testing.T, wasm []byte) int {
 	t.Helper()

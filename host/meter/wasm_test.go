@@ -15,6 +15,19 @@ func uleb(v uint32) []byte {
 	}
 }
 
+// sleb32 encodes v as signed LEB128.
+func sleb32(v int32) []byte {
+	var b []byte
+	for {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if (v == 0 && c&0x40 == 0) || (v == -1 && c&0x40 != 0) {
+			return append(b, c)
+		}
+		b = append(b, c|0x80)
+	}
+}
+
 func vec(items ...[]byte) []byte {
 	b := uleb(uint32(len(items)))
 	for _, it := range items {
