@@ -200,6 +200,11 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 		}
 		opts.CacheDir = filepath.Join(dir, "watchbox", "build")
 	}
+	// The go command runs in the app's directory, so a relative cache
+	// directory (watchbox run --cache C) would name another place there.
+	if abs, err := filepath.Abs(opts.CacheDir); err == nil {
+		opts.CacheDir = abs
+	}
 	srcDir := filepath.Join(b.Dir, filepath.FromSlash(b.Manifest.Source))
 	// Unchanged files since the last hash: take it from the stamp, with no
 	// go command (see stamp).

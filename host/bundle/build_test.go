@@ -368,3 +368,29 @@ func TestBuildNotCachedWhenSourcesChangeDuringIt(t *testing.T) {
 		})
 	}
 }
+
+// A cache directory relative to the working directory names the same place
+// for the go command, which runs in the app's directory.
+func TestBuildRelativeCacheDir(t *testing.T) {
+	t.Parallel()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Deeper than the working directory, so that the relative path's ".."
+	// steps do not reach the root from the app's directory too.
+	dir := filepath.Join(t.TempDir(), strings.Repeat("d"+string(filepath.Separator), strings.Count(wd, string(filepath.Separator))+1))
+	writeFiles(t, dir, appFiles)
+	cache := t.TempDir()
+	rel, err := filepath.Rel(wd, cache)
+	if err != nil || filepath.IsAbs(rel) {
+		t.Skipf("no relative path from %s to %s", wd, cache)
+	}
+	data, info, err := Build(context.Background(), dir, BuildOptions{CacheDir: rel})
+	if err != nil {
+		t.Fatalf("Build with CacheDir %q: %v", rel, err)
+	}
+	if onDisk, err := os.ReadFile(filepath.Join(cache, info.Hash+".wasm")); err != nil || !bytes.Equal(onDisk, data) {
+		t.Errorf("module not cached under %s: %v", cache, err)
+	}
+}
