@@ -65,7 +65,7 @@ func TestErrors(t *testing.T) {
 		{"unknown directive", "lauch weather", []string{"2:1: unknown directive \"lauch\" (did you mean \"launch\"?); a line starts with one of: start, duration, profile, set, seed, app, complication, serve, at, between, expect, or \"#\" for a comment"}},
 		{"verb without at", "wrist-down", []string{"2:1: \"wrist-down\" is an event verb: give it a time, as in \"at 09:00 wrist-down\""}},
 		{"profile missing", "profile profiles/nope.json", []string{"2:9: profile file \"profiles/nope.json\" not found (looked for {dir}/profiles/nope.json); give \"default\" or a profile file"}},
-		{"profile bad", "profile profiles/bad.json", []string{"2:9: bad profile file \"profiles/bad.json\": profile {dir}/profiles/bad.json: json: unknown field \"task_tim\" (keys: KEYS)"}},
+		{"profile bad", "profile profiles/bad.json", []string{"2:9: bad profile file \"profiles/bad.json\": profile {dir}/profiles/bad.json: json: unknown field \"task_tim\" (did you mean \"task_time\"?) (keys: KEYS)"}},
 		{"profile invalid after sets", "set task_warning=20s", []string{"2:5: the device profile is not valid after this line: profile watch-default: task_warning (20s) must be shorter than task_time (15s)"}},
 		{"at alone", "at", []string{"2:4: at needs a time and a verb: at TIME VERB ...; times are HH:MM[:SS] (on the start day), +DURATION (after the previous event line), T+DURATION (after the start) or an RFC 3339 time"}},
 		{"at without verb", "at 09:00", []string{"2:10: at needs a verb after the time: at TIME VERB ...; verbs are: VERBS"}},
