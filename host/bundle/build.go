@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -238,7 +239,11 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 		found := false
 		if m.Sum, found = readDigest(opts.CacheDir, info.Path); !found {
 			before, known := statID(info.Path)
-			if data, err := os.ReadFile(info.Path); err == nil && bytes.HasPrefix(data, []byte("\x00asm")) {
+			// A cached module that is cut short or extended (a copy
+			// that did not finish, a damaged disk) is built again,
+			// not handed on to fail as "truncated or corrupt" on
+			// every load until the user thinks of --rebuild.
+			if data, err := input.Read(info.Path, input.Module); err == nil && wholeModule(data) {
 				found = true
 				m.data, m.Sum = data, sha256.Sum256(data)
 				if known {
@@ -551,4 +556,23 @@ func putFiles(put func(...string), read *[]string, dir string, files ...string) 
 		}
 	}
 	return nil
+}
+
+// wholeModule reports whether data is a WebAssembly module whose sections
+// end exactly where data ends: the header, then each section's id and size
+// within the bytes. It reads only the section headers (a few dozen for a
+// Go app), so a cached build is checked on every load it is read for; it
+// finds a file cut short or extended, not a byte changed inside a section.
+func wholeModule(data []byte) bool {
+	if !bytes.HasPrefix(data, []byte("\x00asm\x01\x00\x00\x00")) {
+		return false
+	}
+	for pos := 8; pos < len(data); {
+		size, n := binary.Uvarint(data[pos+1:])
+		if n <= 0 || n > 5 || size > uint64(len(data)-pos-1-n) {
+			return false
+		}
+		pos += 1 + n + int(size)
+	}
+	return true
 }
