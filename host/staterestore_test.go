@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,5 +80,45 @@ func BenchmarkRestoreManyPending(b *testing.B) {
 		b.StopTimer()
 		rt.Close(ctx)
 		b.StartTimer()
+	}
+}
+
+// TestStateFileOverTheDownloadCap restores a state file holding more
+// downloads in flight than max_concurrent_downloads: as many restart as
+// the cap allows, in the order they started, and each other one is
+// refused with a decision, where all of them used to start at once.
+func TestStateFileOverTheDownloadCap(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	const saved = 20
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"app":%q,"features":{"downloads":{"in_flight":[`, chaosID)
+	for i := 0; i < saved; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":"d%d","url":"https://weather.example/forecast","tmp":"/.watchbox-downloads/d%d"}`, i, i)
+	}
+	b.WriteString(`]}}}`)
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, chaosID+".state"), durable.Encode([]byte(b.String())), 0o644))
+	var ds []Decision
+	h := newHarness(t, Config{Virtual: true, Start: start, StateDir: dir, HTTPClient: &http.Client{Transport: routes{"/forecast": "sunny"}},
+		OnDecision: func(d Decision) { ds = append(ds, d) }})
+	limit := h.rt.cfg.Profile.MaxConcurrentDownloads
+	if _, err := h.rt.Load(ctx, chaosDir); err != nil {
+		t.Fatal(err)
+	}
+	started := decisionsWith(ds, policy.RuleURLSessionStarted)
+	refused := decisionsWith(ds, policy.RuleURLSessionConcurrentLimit)
+	if len(started) != limit || len(refused) != saved-limit {
+		t.Fatalf("%d restarted and %d refused, want %d and %d:\n%s", len(started), len(refused), limit, saved-limit,
+			strings.Join(append(started, refused...), "\n"))
+	}
+	for i, d := range refused {
+		if want := fmt.Sprintf("download d%d refused: %d of %d concurrent downloads in progress (max_concurrent_downloads); it was in flight when the host stopped", limit+i, limit, limit); !strings.Contains(d, want) {
+			t.Errorf("refusal %d: %s\nwant %q", i, d, want)
+		}
 	}
 }
