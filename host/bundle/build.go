@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -544,18 +545,47 @@ func putFiles(put func(...string), read *[]string, dir string, files ...string) 
 	for _, name := range files {
 		path := filepath.Join(dir, filepath.FromSlash(name))
 		*read = append(*read, path)
-		data, err := os.ReadFile(path)
+		sum, err := hashFile(path)
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 			put(name, "(missing)")
 		case err != nil:
 			return err
 		default:
-			sum := sha256.Sum256(data)
 			put(name, string(sum[:]))
 		}
 	}
 	return nil
+}
+
+// sourceFile is how errors name a file of a bundle's sources.
+var sourceFile = input.Kind{Name: "source file"}
+
+// hashFile returns the SHA-256 of the regular file at path, read as a
+// stream: a bundle's file is the bundle author's to choose, and a link to
+// /dev/zero read whole killed the host with an out-of-memory fatal error.
+// Anything but a regular file is refused (opened without blocking, so a
+// FIFO does not hang the build).
+func hashFile(path string) (sum [sha256.Size]byte, err error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return sum, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return sum, err
+	}
+	if !fi.Mode().IsRegular() {
+		return sum, fmt.Errorf("%w; the go command builds from regular files only: replace it with one, or remove it",
+			&input.NotRegularError{Path: path, Kind: sourceFile, Mode: fi.Mode()})
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return sum, fmt.Errorf("reading %s: %w", path, err)
+	}
+	h.Sum(sum[:0])
+	return sum, nil
 }
 
 // wholeModule reports whether data is a WebAssembly module whose sections

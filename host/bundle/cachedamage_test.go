@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -107,5 +108,24 @@ func TestCacheRecordFIFO(t *testing.T) {
 		case <-time.After(20 * time.Second):
 			t.Fatalf("%s: reading a FIFO did not return in 20 s", name)
 		}
+	}
+}
+
+// TestBuildRefusesASourceThatIsNotAFile: a bundle whose assembly file is
+// a link to /dev/zero (the go command's listing reads only its first
+// bytes) is refused with the file's name and what it is. Hashing the
+// sources used to read it whole: the host died of an out-of-memory fatal
+// error (under a 3 GB ulimit, after 11 s).
+func TestBuildRefusesASourceThatIsNotAFile(t *testing.T) {
+	t.Parallel()
+	dir := newApp(t)
+	zero := filepath.Join(dir, "zero_wasm.s")
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Skip("no /dev/zero link here:", err)
+	}
+	_, _, err := Build(context.Background(), dir, BuildOptions{CacheDir: t.TempDir()})
+	want := zero + ": the source file is a character device, not a regular file; the go command builds from regular files only"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Build = %v; want an error containing %q", err, want)
 	}
 }
