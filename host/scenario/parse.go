@@ -353,6 +353,10 @@ func (p *parser) header(line int, head, v token) {
 			p.errs.at(line, v, "bad duration %q: give a positive duration such as 24h, 90m, 1h30m or 2d", v.text)
 			return
 		}
+		if d > MaxDuration {
+			p.errs.at(line, v, "duration %q is longer than the %dd a scenario may run; give a shorter one", v.text, MaxDuration/(24*time.Hour))
+			return
+		}
 		p.s.Duration = d
 	case "seed":
 		n, err := strconv.ParseInt(v.text, 10, 64)
