@@ -122,3 +122,74 @@ func TestStateFileOverTheDownloadCap(t *testing.T) {
 		}
 	}
 }
+
+// ledgerStateFile writes, in a new state directory, a state file of the
+// chaos app whose budget ledger holds n refreshes in the day before
+// start, latest first (a file written by hand, or by another tool), and
+// returns the directory.
+func ledgerStateFile(tb testing.TB, start time.Time, n int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"app":%q,"ledger":[`, chaosID)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		at := start.Add(-time.Duration(i+1) * 20 * time.Hour / time.Duration(n))
+		fmt.Fprintf(&b, `{"kind":"refresh","at":%q,"charged":true}`, at.Format(time.RFC3339Nano))
+	}
+	b.WriteString(`]}`)
+	dir := tb.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, chaosID+".state"), durable.Encode([]byte(b.String())), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
+// BenchmarkRestoreLedgerLatestFirst loads the chaos app from a state file
+// whose ledger holds 50,000 entries of the last day, latest first: each
+// one went to the front of the ledger, moving all the others.
+func BenchmarkRestoreLedgerLatestFirst(b *testing.B) {
+	ctx := context.Background()
+	start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		b.StopTimer()
+		rt := benchRuntime(b, Config{Virtual: true, Start: start, StateDir: ledgerStateFile(b, start, 50000)})
+		b.StartTimer()
+		if _, err := rt.Load(ctx, chaosDir); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		rt.Close(ctx)
+		b.StartTimer()
+	}
+}
+
+// TestLedgerRestoredLatestFirst restores a ledger saved latest first: every
+// entry is there, in time order, and counts against the budget as the
+// same ledger saved oldest first does (BenchmarkRestoreLedgerLatestFirst
+// has the cost that made the order matter).
+func TestLedgerRestoredLatestFirst(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	const saved = 300 // one every 4 minutes
+	h := newHarness(t, Config{Virtual: true, Start: start, StateDir: ledgerStateFile(t, start, saved)})
+	h.load(t, chaosDir)
+	var entries []policy.Entry
+	var lastHour int
+	h.rt.rules.Ask(func(p *policy.Policy) {
+		entries = p.Ledger.Entries(chaosID, policy.KindRefresh)
+		lastHour = p.Ledger.Count(chaosID, start, time.Hour, policy.KindRefresh)
+	})
+	if len(entries) != saved {
+		t.Fatalf("%d ledger entries after the restore, want %d", len(entries), saved)
+	}
+	for i := 1; i < len(entries); i++ {
+		if entries[i].At.Before(entries[i-1].At) {
+			t.Fatalf("entry %d at %v is before entry %d at %v", i, entries[i].At, i-1, entries[i-1].At)
+		}
+	}
+	// 14: the 15th is exactly an hour back, outside the window.
+	if lastHour != 14 {
+		t.Errorf("refreshes in the last hour = %d, want 14", lastHour)
+	}
+}
