@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/watchbox/watchbox/host/input"
 )
@@ -109,6 +110,9 @@ func (c *corpus) load(dir string) (loaded int, skipped []string, err error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, nil, nil
+	}
+	if errors.Is(err, syscall.ENOTDIR) {
+		return 0, nil, fmt.Errorf("fuzz: --corpus %s is not a directory: give the directory of corpus files (created if missing)", dir)
 	}
 	if err != nil {
 		return 0, nil, fmt.Errorf("fuzz: reading corpus %s: %w", dir, err)

@@ -119,3 +119,17 @@ func TestReplayRefusesAFIFO(t *testing.T) {
 		t.Fatal("--replay on a FIFO did not return in 20 s")
 	}
 }
+
+// TestCorpusThatIsAFile: --corpus naming a file says it wants a directory.
+func TestCorpusThatIsAFile(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "corpus")
+	if err := os.WriteFile(file, EncodeCorpusFile([]byte("a")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := newCorpus("").load(file)
+	want := "fuzz: --corpus " + file + " is not a directory: give the directory of corpus files"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("load = %v; want %q", err, want)
+	}
+}
