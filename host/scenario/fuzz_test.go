@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -48,4 +49,26 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseErrorsAreCapped: a file that is not a scenario, with a problem
+// on each of its 300 lines, gets MaxErrors of them, the problem with the
+// file as a whole (no app line), and one line counting the rest.
+func TestParseErrorsAreCapped(t *testing.T) {
+	t.Parallel()
+	src := strings.Repeat("bogus line\n", 300)
+	_, err := Parse("not.scenario", []byte(src), Options{})
+	var list Errors
+	if !errors.As(err, &list) {
+		t.Fatalf("Parse = %v, want Errors", err)
+	}
+	if len(list) != MaxErrors+2 {
+		t.Fatalf("%d problems, want %d", len(list), MaxErrors+2)
+	}
+	if last := list[len(list)-1].Error(); last != "not.scenario: and 200 more problems, not shown; is this a scenario file? (see docs/scenario.md)" {
+		t.Errorf("last problem %q", last)
+	}
+	if list[0].Line != 0 || !strings.Contains(list[0].Msg, "no app line") {
+		t.Errorf("first problem %v, want the file's: no app line", list[0])
+	}
 }
