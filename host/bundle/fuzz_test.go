@@ -2,8 +2,10 @@ package bundle
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -42,4 +44,31 @@ func FuzzParseManifest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestManifestProblemsAreCapped: a manifest of 300 unknown keys reports
+// maxManifestProblems of them, each where it is, and counts the rest.
+func TestManifestProblemsAreCapped(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("{\"CFBundleIdentifier\": \"a.b\", \"CFBundleDisplayName\": \"A\", \"abiVersion\": 1, \"source\": \".\"")
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&b, ",\n  \"k%d\": 1", i)
+	}
+	b.WriteString("\n}")
+	_, err := ParseManifest([]byte(b.String()))
+	var me *ManifestError
+	if !errors.As(err, &me) {
+		t.Fatalf("ParseManifest = %v, want a *ManifestError", err)
+	}
+	ps := me.Problems
+	if len(ps) != maxManifestProblems+1 {
+		t.Fatalf("%d problems, want %d", len(ps), maxManifestProblems+1)
+	}
+	if p := ps[99]; p.Key != "k99" || p.Line != 101 || p.Column != 3 {
+		t.Errorf("problem 100 is %+v, want k99 at 101:3", p)
+	}
+	if last := ps[len(ps)-1].Message; last != "and 200 more problems, not shown" {
+		t.Errorf("last problem %q", last)
+	}
 }
