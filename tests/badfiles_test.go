@@ -3,6 +3,7 @@ package tests
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -53,4 +54,15 @@ func TestFilesThatAreNotRegular(t *testing.T) {
 		r := watchbox(t, nil, tc.args...)
 		expect(t, r, tc.code, tc.want)
 	}
+}
+
+// TestOverlongStepLineOnStdin: a line of steps over 64 KiB on stdin (a
+// binary file piped in) stops the run with a usage error that names the
+// line, where it used to end the run as if stdin had ended, with exit
+// status 0 and the later steps silently not applied.
+func TestOverlongStepLineOnStdin(t *testing.T) {
+	t.Parallel()
+	in := "wrist-down\n" + strings.Repeat("x", 70000) + "\nbackground\n"
+	r := watchbox(t, strings.NewReader(in), "run", "--control", "off", "--data", t.TempDir(), "apps/hello")
+	expect(t, r, exitUsage, "watchbox run: reading steps: line 2 is over 64 KiB; a step is one short line")
 }

@@ -48,6 +48,11 @@ func controlClient(path string) *http.Client {
 	}}
 }
 
+// maxControlAnswer caps an answer read from a control socket. Chosen
+// here: a run's status, its largest answer, is tens of KiB for a few
+// apps with their recent decisions.
+const maxControlAnswer = 16 << 20
+
 // controlUsage is each control command's arguments, for its usage line.
 var controlUsage = map[string]string{
 	"push":            "FILE.apns",
@@ -225,10 +230,24 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 			return exitError
 		}
 		defer resp.Body.Close()
-		answer, _ := io.ReadAll(resp.Body)
+		// The socket is whatever listens at the path: its answer is
+		// read under a cap, and one that is not a control answer is said
+		// to be so.
+		answer, err := io.ReadAll(io.LimitReader(resp.Body, maxControlAnswer+1))
+		if err != nil {
+			fmt.Fprintf(stderr, "watchbox %s: reading the answer of %s: %v\n", name, *control, err)
+			return exitError
+		}
+		if len(answer) > maxControlAnswer {
+			fmt.Fprintf(stderr, "watchbox %s: the answer of %s is over %s, more than a watchbox run sends; is it a watchbox run's control socket?\n", name, *control, input.Size(maxControlAnswer))
+			return exitError
+		}
 		if resp.StatusCode != http.StatusOK {
 			var e struct{ Error string }
-			json.Unmarshal(answer, &e)
+			if json.Unmarshal(answer, &e) != nil || e.Error == "" {
+				fmt.Fprintf(stderr, "watchbox %s: %s answered %s with %.200q, not a watchbox control answer; is it a watchbox run's control socket?\n", name, *control, resp.Status, answer)
+				return exitError
+			}
 			return fail("%s", e.Error)
 		}
 		if !*asJSON && name == "step" {

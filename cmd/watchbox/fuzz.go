@@ -99,6 +99,9 @@ func fuzzCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		}
 		return fail(exitError, "%v", err)
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(stderr, "fuzz: warning: %s\n", w)
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

@@ -17,6 +17,7 @@ import (
 	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/bundle"
 	"github.com/watchbox/watchbox/host/drive"
+	"github.com/watchbox/watchbox/host/input"
 )
 
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -473,15 +474,27 @@ func (r *runner) readSteps(ctx context.Context, in io.Reader) {
 		fmt.Fprintf(r.stderr, "watchbox: %s %s running; type steps (%s), Ctrl-C or Ctrl-D to quit\n", strings.Join(ids, ", "), verb, drive.StepHelp)
 	}
 	lines := make(chan string)
+	var readErr error // set before lines closes
 	go func() {
 		defer close(lines)
 		sc := bufio.NewScanner(in)
+		n := 0
 		for sc.Scan() {
+			n++
 			select {
 			case lines <- sc.Text():
 			case <-ctx.Done():
 				return
 			}
+		}
+		// A line over the scanner's 64 KiB (a binary file on stdin) or
+		// a read error ends the steps: say so, rather than end the run
+		// as if the input had ended there.
+		switch err := sc.Err(); {
+		case errors.Is(err, bufio.ErrTooLong):
+			readErr = fmt.Errorf("reading steps: line %d is over %s; a step is one short line, such as \"wrist-down\"", n+1, input.Size(bufio.MaxScanTokenSize))
+		case err != nil:
+			readErr = fmt.Errorf("reading steps: after line %d: %w", n, err)
 		}
 	}()
 	for {
@@ -490,6 +503,10 @@ func (r *runner) readSteps(ctx context.Context, in io.Reader) {
 			return
 		case line, more := <-lines:
 			if !more { // end of input, or Ctrl-D on a terminal
+				if readErr != nil {
+					fmt.Fprintf(r.stderr, "watchbox %s: %v\n", r.name, readErr)
+					r.usageErr = true
+				}
 				return
 			}
 			steps, err := drive.ParseSteps(line)

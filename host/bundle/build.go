@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -238,7 +240,11 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 		found := false
 		if m.Sum, found = readDigest(opts.CacheDir, info.Path); !found {
 			before, known := statID(info.Path)
-			if data, err := os.ReadFile(info.Path); err == nil && bytes.HasPrefix(data, []byte("\x00asm")) {
+			// A cached module that is cut short or extended (a copy
+			// that did not finish, a damaged disk) is built again,
+			// not handed on to fail as "truncated or corrupt" on
+			// every load until the user thinks of --rebuild.
+			if data, err := input.Read(info.Path, input.Module); err == nil && wholeModule(data) {
 				found = true
 				m.data, m.Sum = data, sha256.Sum256(data)
 				if known {
@@ -539,16 +545,64 @@ func putFiles(put func(...string), read *[]string, dir string, files ...string) 
 	for _, name := range files {
 		path := filepath.Join(dir, filepath.FromSlash(name))
 		*read = append(*read, path)
-		data, err := os.ReadFile(path)
+		sum, err := hashFile(path)
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 			put(name, "(missing)")
 		case err != nil:
 			return err
 		default:
-			sum := sha256.Sum256(data)
 			put(name, string(sum[:]))
 		}
 	}
 	return nil
+}
+
+// sourceFile is how errors name a file of a bundle's sources.
+var sourceFile = input.Kind{Name: "source file"}
+
+// hashFile returns the SHA-256 of the regular file at path, read as a
+// stream: a bundle's file is the bundle author's to choose, and a link to
+// /dev/zero read whole killed the host with an out-of-memory fatal error.
+// Anything but a regular file is refused (opened without blocking, so a
+// FIFO does not hang the build).
+func hashFile(path string) (sum [sha256.Size]byte, err error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return sum, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return sum, err
+	}
+	if !fi.Mode().IsRegular() {
+		return sum, fmt.Errorf("%w; the go command builds from regular files only: replace it with one, or remove it",
+			&input.NotRegularError{Path: path, Kind: sourceFile, Mode: fi.Mode()})
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return sum, fmt.Errorf("reading %s: %w", path, err)
+	}
+	h.Sum(sum[:0])
+	return sum, nil
+}
+
+// wholeModule reports whether data is a WebAssembly module whose sections
+// end exactly where data ends: the header, then each section's id and size
+// within the bytes. It reads only the section headers (a few dozen for a
+// Go app), so a cached build is checked on every load it is read for; it
+// finds a file cut short or extended, not a byte changed inside a section.
+func wholeModule(data []byte) bool {
+	if !bytes.HasPrefix(data, []byte("\x00asm\x01\x00\x00\x00")) {
+		return false
+	}
+	for pos := 8; pos < len(data); {
+		size, n := binary.Uvarint(data[pos+1:])
+		if n <= 0 || n > 5 || size > uint64(len(data)-pos-1-n) {
+			return false
+		}
+		pos += 1 + n + int(size)
+	}
+	return true
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+
+	"github.com/watchbox/watchbox/host/input"
 	"path/filepath"
 	"time"
 )
@@ -35,6 +37,18 @@ type digest struct {
 
 const digestVersion = 1
 
+// maxRecord caps a digest record or build stamp read from the cache
+// directory. A digest record is under 1 KiB; a stamp lists the paths a
+// build read, about 7 KiB for a sample app and a few MiB for an app of
+// thousands of files. Chosen here, far above both: a larger file is not a
+// record watchbox wrote, and is ignored like a damaged one.
+const maxRecord = 64 << 20
+
+// recordFile is how input.Read names and caps a digest record or stamp:
+// a regular file only, so that a FIFO in the cache directory cannot block
+// a load.
+var recordFile = input.Kind{Name: "cache record", Max: maxRecord}
+
 // check returns the Check of d's other fields.
 func (d digest) check() string {
 	h := sha256.New()
@@ -56,7 +70,7 @@ func readDigest(cacheDir, path string) ([sha256.Size]byte, bool) {
 	if cacheDir == "" {
 		return sum, false
 	}
-	data, err := os.ReadFile(digestPath(cacheDir, path))
+	data, err := input.Read(digestPath(cacheDir, path), recordFile)
 	if err != nil {
 		return sum, false
 	}

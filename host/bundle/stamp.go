@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/watchbox/watchbox/host/input"
 )
 
 // A stamp lets a source bundle whose files did not change skip the go
@@ -181,7 +183,7 @@ func statPaths(srcDir string, opts BuildOptions, inputs, pkgDirs []string) ([]pa
 // a build of srcDir if its stamp exists and every path it records is
 // unchanged.
 func readStamp(srcDir string, opts BuildOptions) (hash string, dirs, warnings []string, ok bool) {
-	data, err := os.ReadFile(stampPath(srcDir, opts))
+	data, err := input.Read(stampPath(srcDir, opts), recordFile)
 	if err != nil {
 		return "", nil, nil, false
 	}

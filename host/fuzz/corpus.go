@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
+
+	"github.com/watchbox/watchbox/host/input"
 )
 
 // Corpus files are Go's fuzzing corpus format, so that a corpus directory
@@ -19,8 +22,18 @@ import (
 // have one []byte argument.
 const corpusHeader = "go test fuzz v1"
 
-// MaxCorpus caps the inputs a campaign keeps in memory.
+// MaxCorpus caps the inputs a campaign keeps in memory, those it loads
+// from the corpus directory included.
 const MaxCorpus = 10000
+
+// MaxCorpusFile caps the size of one corpus file: an input is at most
+// MaxInput bytes, which quote to about 4 KiB at worst. Chosen here, far
+// above that, for corpus files written by hand or by another tool; a
+// larger file is skipped with a warning rather than read whole.
+const MaxCorpusFile = 1 << 20
+
+// corpusFile is how input.Read names and caps a corpus file.
+var corpusFile = input.Kind{Name: "corpus file", Max: MaxCorpusFile}
 
 // EncodeCorpusFile returns input as a "go test fuzz v1" file.
 func EncodeCorpusFile(input []byte) []byte {
@@ -88,28 +101,45 @@ func newCorpus(dir string) *corpus {
 	return &corpus{names: map[string]bool{}, seen: make([]byte, 1<<16), dir: dir}
 }
 
-// load reads every corpus file of dir; files that do not parse are
-// skipped and counted.
-func (c *corpus) load(dir string) (loaded, bad int, err error) {
+// load reads the corpus files of dir, in name order, up to MaxCorpus
+// inputs. A file that is not a corpus file (it does not parse, it is not
+// a regular file, or it is over MaxCorpusFile) is skipped, and so is
+// every file past the cap: skipped says which and why, one line each, for
+// the campaign to warn about.
+func (c *corpus) load(dir string) (loaded int, skipped []string, err error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
-		return 0, 0, nil
+		return 0, nil, nil
+	}
+	if errors.Is(err, syscall.ENOTDIR) {
+		return 0, nil, fmt.Errorf("fuzz: --corpus %s is not a directory: give the directory of corpus files (created if missing)", dir)
 	}
 	if err != nil {
-		return 0, 0, fmt.Errorf("fuzz: reading corpus %s: %w", dir, err)
+		return 0, nil, fmt.Errorf("fuzz: reading corpus %s: %w", dir, err)
 	}
-	for _, e := range entries {
+	for i, e := range entries {
 		if e.IsDir() {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		c.mu.Lock()
+		full := len(c.inputs) >= MaxCorpus
+		c.mu.Unlock()
+		if full {
+			skipped = append(skipped, fmt.Sprintf("%s: %d more corpus file(s) from %s on not loaded: a campaign keeps at most %d inputs",
+				dir, len(entries)-i, e.Name(), MaxCorpus))
+			break
+		}
+		path := filepath.Join(dir, e.Name())
+		// input.Read: a FIFO in the directory must not block the
+		// campaign, nor /dev/zero behind a link fill the memory.
+		data, err := input.Read(path, corpusFile)
 		if err != nil {
-			bad++
+			skipped = append(skipped, fmt.Sprintf("%s: skipped: %s", path, input.Reason(err)))
 			continue
 		}
 		in, err := DecodeCorpusFile(data)
 		if err != nil {
-			bad++
+			skipped = append(skipped, fmt.Sprintf("%s: skipped: %v", path, err))
 			continue
 		}
 		c.mu.Lock()
@@ -120,7 +150,7 @@ func (c *corpus) load(dir string) (loaded, bad int, err error) {
 		}
 		c.mu.Unlock()
 	}
-	return loaded, bad, nil
+	return loaded, skipped, nil
 }
 
 // bucket is the hit-count class of a counter, as one bit (AFL's buckets:

@@ -119,6 +119,9 @@ func (s Stats) RunsPerSecond() float64 {
 type Result struct {
 	Stats
 	Findings []*Finding `json:"findings"`
+	// Warnings are what the campaign could not use, one line each: corpus
+	// files skipped, and why.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // campaign is a running Run.
@@ -142,8 +145,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	c := &campaign{opts: opts, corpus: newCorpus(opts.Corpus), keys: map[string]bool{}, start: time.Now()}
+	var warnings []string
 	if opts.Corpus != "" {
-		if _, _, err := c.corpus.load(opts.Corpus); err != nil {
+		var err error
+		if _, warnings, err = c.corpus.load(opts.Corpus); err != nil {
 			return nil, err
 		}
 	}
@@ -216,7 +221,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	wg.Wait()
 	close(done)
 	progress.Wait()
-	res := &Result{Stats: c.stats(), Findings: c.findings}
+	res := &Result{Stats: c.stats(), Findings: c.findings, Warnings: warnings}
 	if opts.Progress != nil {
 		opts.Progress(res.Stats)
 	}

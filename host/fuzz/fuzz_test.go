@@ -122,8 +122,8 @@ func TestWorkersShareCorpus(t *testing.T) {
 	}
 	// The corpus reloads: a second campaign reads every file.
 	c := newCorpus("")
-	if loaded, bad, err := c.load(dir); err != nil || bad != 0 || loaded != len(files) {
-		t.Errorf("reloading the corpus: %d loaded, %d bad, %v; want %d", loaded, bad, err, len(files))
+	if loaded, skipped, err := c.load(dir); err != nil || len(skipped) != 0 || loaded != len(files) {
+		t.Errorf("reloading the corpus: %d loaded, skipped %q, %v; want %d", loaded, skipped, err, len(files))
 	}
 	// A campaign resumed from the directory runs its inputs first, for
 	// their coverage: it starts from every edge the workers reached.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/drive"
+	"github.com/watchbox/watchbox/host/input"
 	"github.com/watchbox/watchbox/host/scenario"
 )
 
@@ -19,7 +20,9 @@ import (
 // inputs, for opts.Bundle: an input decodes to the same actions only with
 // the same opts.Events as the campaign that saved it).
 func Replay(ctx context.Context, opts Options, file string) (*Result, error) {
-	data, err := os.ReadFile(file)
+	// A replay file is a scenario or a corpus file: the larger cap of
+	// the two, and a regular file only (a FIFO must not block).
+	data, err := input.Read(file, input.Kind{Name: "replay file", Max: max(input.Scenario.Max, MaxCorpusFile)})
 	if err != nil {
 		return nil, fmt.Errorf("fuzz: --replay: %w", err)
 	}

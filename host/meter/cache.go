@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Cache is an on-disk cache of instrumented modules in one directory, keyed
@@ -198,6 +200,53 @@ func checkEntry(file []byte) ([]byte, bool) {
 		return nil, false
 	}
 	return data, true
+}
+
+// openEntry opens the entry file at path and checks its header before
+// anything maps or reads the rest: a regular file, opened without blocking
+// (a FIFO left in the cache directory must not hang a load), starting with
+// entryMagic, whose recorded length is the rest of the file. A file that
+// fails costs the read of a header, not the mapping of the whole file (a
+// 2 GiB file of zeros would otherwise fill 2 GiB of page cache). It
+// returns the file, open, and its size.
+func openEntry(path string) (*os.File, int, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	size := fi.Size()
+	if !fi.Mode().IsRegular() || size < int64(entryHeader) || int64(int(size)) != size {
+		f.Close()
+		return nil, 0, errNotEntry
+	}
+	var head [entryHeader]byte
+	if _, err := f.ReadAt(head[:], 0); err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	if string(head[:len(entryMagic)]) != entryMagic || binary.LittleEndian.Uint64(head[len(entryMagic):]) != uint64(size)-uint64(entryHeader) {
+		f.Close()
+		return nil, 0, errNotEntry
+	}
+	return f, int(size), nil
+}
+
+// errNotEntry is openEntry's error for a file that is not a sound entry.
+var errNotEntry = errors.New("meter: not a cache entry")
+
+// readEntryFile reads the entry's file f of size bytes whole, where it
+// cannot be mapped.
+func readEntryFile(f *os.File, size int) ([]byte, error) {
+	b := make([]byte, size)
+	if _, err := io.ReadFull(io.NewSectionReader(f, 0, int64(size)), b); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // encodeEntry returns the file content of the entry holding wasm.

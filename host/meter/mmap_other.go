@@ -2,12 +2,15 @@
 
 package meter
 
-import "os"
-
 // readEntry reads the whole file at path (elsewhere than Linux, where it
-// maps it); mapped is always false.
+// maps it), if its header openEntry accepts; mapped is always false.
 func readEntry(path string) (data []byte, mapped bool, err error) {
-	data, err = os.ReadFile(path)
+	f, size, err := openEntry(path)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	data, err = readEntryFile(f, size)
 	return data, false, err
 }
 

@@ -58,3 +58,17 @@ func TestValidateAcceptsMeteredModules(t *testing.T) {
 		t.Errorf("Validate(a metered module) = %v", err)
 	}
 }
+
+// TestValidateRefusesACountAcrossTheSectionEnd: the input FuzzInstrument
+// keeps as d3c0a0a5b14dcd85 has a function type whose parameter count,
+// 2^32-1, starts in the last bytes of a 10-byte type section and ends
+// past it. wazero reads on past the section and allocates 32 GiB (a fatal
+// out of memory); Validate, which runs before wazero on every path,
+// refuses the module.
+func TestValidateRefusesACountAcrossTheSectionEnd(t *testing.T) {
+	t.Parallel()
+	in := []byte("\x00asm\x01\x00\x00\x00\x01\n\x02`\x01\x7f\x01}`\xff\xff\xff\xff\x0f\x1a\v\v\x12\x01\x00A\x00\v\f\x00\x00\x00\x00\x00\x00\xa0\x7f\x01\x00\xd0\x7f\x00&\x04name\x02\x1f\x06\x00\x01\x00ci\x01\x01\x00\x01i\x02\x01\x00\x01i\x03\x01\x00\x01i\x04\x01\x00\x01i\x05\x01\x00\x01g")
+	if err := Validate(in); err == nil {
+		t.Fatal("Validate accepts a module wazero cannot decode without 32 GiB")
+	}
+}

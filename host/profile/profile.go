@@ -16,6 +16,7 @@ import (
 	"github.com/watchbox/watchbox/abi"
 	"github.com/watchbox/watchbox/host/input"
 	"github.com/watchbox/watchbox/internal/suggest"
+	"io"
 	"reflect"
 	"sort"
 	"strconv"
@@ -245,8 +246,18 @@ func (p Profile) CPUTime(fuel int64) time.Duration {
 // restore_state envelope (its header and the state field's header).
 const MaxSavedState = abi.MaxEnvelope - abi.HeaderSize - abi.FieldHeaderSize
 
-// Validate reports the first value that makes no sense.
+// Validate reports the first value that makes no sense, naming the
+// profile.
 func (p Profile) Validate() error {
+	if err := p.check(); err != nil {
+		return fmt.Errorf("profile %s: %w", p.Name, err)
+	}
+	return nil
+}
+
+// check is Validate without the profile's name, for callers that name it
+// their own way (Load names the file).
+func (p Profile) check() error {
 	v := reflect.ValueOf(p)
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
@@ -254,48 +265,149 @@ func (p Profile) Validate() error {
 		switch f := v.Field(i).Interface().(type) {
 		case Duration:
 			if f <= 0 {
-				return fmt.Errorf("profile %s: %s must be a positive duration, got %v", p.Name, key, f.D())
+				return fmt.Errorf("%s must be a positive duration, got %v", key, f.D())
 			}
 		case int:
 			if f < 0 {
-				return fmt.Errorf("profile %s: %s must not be negative, got %d", p.Name, key, f)
+				return fmt.Errorf("%s must not be negative, got %d", key, f)
 			}
 		case int64:
 			if f <= 0 {
-				return fmt.Errorf("profile %s: %s must be positive, got %d", p.Name, key, f)
+				return fmt.Errorf("%s must be positive, got %d", key, f)
 			}
 		}
 	}
 	if p.SavedStateBytes > MaxSavedState {
-		return fmt.Errorf("profile %s: saved_state_bytes is %d, more than the %d bytes one restore_state event can carry (the ABI's %d-byte envelope)",
-			p.Name, p.SavedStateBytes, MaxSavedState, abi.MaxEnvelope)
+		return fmt.Errorf("saved_state_bytes is %d, more than the %d bytes one restore_state event can carry (the ABI's %d-byte envelope)",
+			p.SavedStateBytes, MaxSavedState, abi.MaxEnvelope)
 	}
 	if p.SmartAlarmRepeatMin > p.SmartAlarmRepeatMax || p.SmartAlarmRepeat > p.SmartAlarmRepeatMax {
-		return fmt.Errorf("profile %s: smart_alarm_repeat_min (%v) and smart_alarm_repeat_default (%v) must not exceed smart_alarm_repeat_max (%v)", p.Name, p.SmartAlarmRepeatMin.D(), p.SmartAlarmRepeat.D(), p.SmartAlarmRepeatMax.D())
+		return fmt.Errorf("smart_alarm_repeat_min (%v) and smart_alarm_repeat_default (%v) must not exceed smart_alarm_repeat_max (%v)", p.SmartAlarmRepeatMin.D(), p.SmartAlarmRepeat.D(), p.SmartAlarmRepeatMax.D())
 	}
 	if p.TaskWarning >= p.TaskTime {
-		return fmt.Errorf("profile %s: task_warning (%v) must be shorter than task_time (%v)", p.Name, p.TaskWarning.D(), p.TaskTime.D())
+		return fmt.Errorf("task_warning (%v) must be shorter than task_time (%v)", p.TaskWarning.D(), p.TaskTime.D())
 	}
 	return nil
 }
 
 // Load reads a profile file: a JSON object whose keys override the default
-// profile. Unknown keys are errors.
+// profile. Unknown keys are errors. Errors name the file, and the line and
+// column of the fault where it has one.
 func Load(path string) (Profile, error) {
 	b, err := input.Read(path, input.Profile)
 	if err != nil {
 		return Profile{}, fmt.Errorf("profile: %w", err)
 	}
 	p := Default()
+	if len(strings.TrimSpace(string(b))) == 0 {
+		return Profile{}, fmt.Errorf("profile %s: the file is empty; write a JSON object of the keys to change, such as {\"task_time\": \"10s\"}", path)
+	}
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
-		return Profile{}, fmt.Errorf("profile %s: %v (keys: %s)", path, err, strings.Join(Keys(), ", "))
+		return Profile{}, decodeError(path, b, err)
 	}
-	if err := p.Validate(); err != nil {
-		return Profile{}, err
+	// One object: anything after it would be silently ignored.
+	end := int(dec.InputOffset())
+	if _, err := dec.Token(); err != io.EOF {
+		for end < len(b) && strings.ContainsRune(" \t\r\n", rune(b[end])) {
+			end++
+		}
+		line, col := lineCol(b, end)
+		return Profile{}, fmt.Errorf("profile %s:%d:%d: more after the profile's JSON object; a profile file is one object", path, line, col)
+	}
+	if err := p.check(); err != nil {
+		return Profile{}, fmt.Errorf("profile %s: %w", path, err)
 	}
 	return p, nil
+}
+
+// decodeError explains a JSON decoding error of the profile file path
+// holding b, at its line and column where the error has an offset.
+func decodeError(path string, b []byte, err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		// Offset is past the byte at fault.
+		line, col := lineCol(b, int(syntax.Offset)-1)
+		return fmt.Errorf("profile %s:%d:%d: %v; a profile file is one JSON object", path, line, col, err)
+	case errors.As(err, &typ):
+		// Offset is past the value; the key is a clearer place.
+		off := int(typ.Offset)
+		if _, koff, ok := failingKey(b); ok {
+			off = koff
+		}
+		line, col := lineCol(b, off)
+		want := "a whole number"
+		switch typ.Type {
+		case reflect.TypeOf(Duration(0)):
+			want = "a duration string such as \"15s\""
+		case reflect.TypeOf(""):
+			want = "a string"
+		case reflect.TypeOf(Profile{}):
+			want = "an object"
+		}
+		key := typ.Field
+		if key == "" {
+			line, col = lineCol(b, len(b)-len(strings.TrimLeft(string(b), " \t\r\n")))
+			return fmt.Errorf("profile %s:%d:%d: the file holds a JSON %s; a profile file is one JSON object", path, line, col, typ.Value)
+		}
+		return fmt.Errorf("profile %s:%d:%d: %s is a JSON %s; want %s", path, line, col, key, typ.Value, want)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("profile %s: the JSON object ends early (a missing } or \"?)", path)
+	}
+	msg := err.Error()
+	if key, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		name, _ := strconv.Unquote(key)
+		return fmt.Errorf("profile %s: json: unknown field %s%s (keys: %s)", path, key, suggest.Hint(name, Keys()), strings.Join(Keys(), ", "))
+	}
+	// A value's own error (a duration that does not parse) has no
+	// offset: find the key whose value fails alone.
+	if key, off, ok := failingKey(b); ok {
+		line, col := lineCol(b, off)
+		return fmt.Errorf("profile %s:%d:%d: %s: %v", path, line, col, key, err)
+	}
+	return fmt.Errorf("profile %s: %v", path, err)
+}
+
+// failingKey returns the first top-level key of the JSON object b whose
+// value alone does not decode into a Profile, and the offset of the key.
+func failingKey(b []byte) (key string, offset int, ok bool) {
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return "", 0, false
+	}
+	for dec.More() {
+		off := int(dec.InputOffset())
+		t, err := dec.Token()
+		if err != nil {
+			return "", 0, false
+		}
+		k, _ := t.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return "", 0, false
+		}
+		one, _ := json.Marshal(map[string]json.RawMessage{k: raw})
+		var p Profile
+		if json.Unmarshal(one, &p) != nil {
+			// InputOffset was before the comma or space ahead of the key.
+			for off < len(b) && b[off] != '"' {
+				off++
+			}
+			return k, off, true
+		}
+	}
+	return "", 0, false
+}
+
+// lineCol returns the 1-based line and column (in bytes) of offset in b.
+func lineCol(b []byte, offset int) (line, col int) {
+	offset = min(max(offset, 0), len(b))
+	line = 1 + strings.Count(string(b[:offset]), "\n")
+	col = offset - strings.LastIndexByte(string(b[:offset]), '\n')
+	return line, col
 }
 
 // Set overrides one value by its key, as in --set task_time=10s.

@@ -35,6 +35,10 @@ func TestErrors(t *testing.T) {
 		{"end past 2262", "start 2261-12-31\nduration 2d", []string{"3:1: the scenario would end at 2262-01-02T00:00:00Z, after 2262-01-01T00:00:00Z, the last time watchbox can run at (the ABI carries times as nanoseconds since 1970 in 64 bits); start earlier or run for less"}},
 		{"bad duration", "duration 24", []string{"2:10: bad duration \"24\": give a positive duration such as 24h, 90m, 1h30m or 2d"}},
 		{"zero duration", "duration 0s", []string{"2:10: bad duration \"0s\": give a positive duration such as 24h, 90m, 1h30m or 2d"}},
+		// Hours used to get past the 10000-day cap of days: 228 years of
+		// virtual time, a timeline of tens of GB.
+		{"duration in hours over the cap", "duration 2000000h", []string{"2:10: duration \"2000000h\" is longer than the 10000d a scenario may run; give a shorter one"}},
+		{"duration just over the cap", "duration 10000d1s", []string{"2:10: duration \"10000d1s\" is longer than the 10000d a scenario may run; give a shorter one"}},
 		{"bad seed", "seed 4.2", []string{"2:6: bad seed \"4.2\": give a whole number"}},
 		{"set without value", "set", []string{"2:5: set is missing an argument; usage: set KEY=VALUE"}},
 		{"set not key=value", "set task_time", []string{"2:5: bad setting \"task_time\": write KEY=VALUE with no spaces, as in task_time=10s"}},
@@ -65,7 +69,7 @@ func TestErrors(t *testing.T) {
 		{"unknown directive", "lauch weather", []string{"2:1: unknown directive \"lauch\" (did you mean \"launch\"?); a line starts with one of: start, duration, profile, set, seed, app, complication, serve, at, between, expect, or \"#\" for a comment"}},
 		{"verb without at", "wrist-down", []string{"2:1: \"wrist-down\" is an event verb: give it a time, as in \"at 09:00 wrist-down\""}},
 		{"profile missing", "profile profiles/nope.json", []string{"2:9: profile file \"profiles/nope.json\" not found (looked for {dir}/profiles/nope.json); give \"default\" or a profile file"}},
-		{"profile bad", "profile profiles/bad.json", []string{"2:9: bad profile file \"profiles/bad.json\": profile {dir}/profiles/bad.json: json: unknown field \"task_tim\" (keys: KEYS)"}},
+		{"profile bad", "profile profiles/bad.json", []string{"2:9: bad profile file \"profiles/bad.json\": profile {dir}/profiles/bad.json: json: unknown field \"task_tim\" (did you mean \"task_time\"?) (keys: KEYS)"}},
 		{"profile invalid after sets", "set task_warning=20s", []string{"2:5: the device profile is not valid after this line: profile watch-default: task_warning (20s) must be shorter than task_time (15s)"}},
 		{"at alone", "at", []string{"2:4: at needs a time and a verb: at TIME VERB ...; times are HH:MM[:SS] (on the start day), +DURATION (after the previous event line), T+DURATION (after the start) or an RFC 3339 time"}},
 		{"at without verb", "at 09:00", []string{"2:10: at needs a verb after the time: at TIME VERB ...; verbs are: VERBS"}},

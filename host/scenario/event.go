@@ -446,7 +446,7 @@ func (p *parser) when(line int, t token, base time.Time) (time.Time, bool) {
 func parseDuration(s string) (time.Duration, error) {
 	if m := daysRE.FindStringSubmatch(s); m != nil {
 		days, err := strconv.Atoi(m[1])
-		if err != nil || days > 10000 {
+		if err != nil || days > int(MaxDuration/(24*time.Hour)) {
 			return 0, fmt.Errorf("bad number of days in %q", s)
 		}
 		var rest time.Duration

@@ -53,6 +53,9 @@ func Parse(name string, src []byte, opts Options) (*Scenario, error) {
 	p.parse(string(src))
 	if len(p.errs.list) > 0 {
 		p.errs.list.sort()
+		if n := p.errs.more; n > 0 {
+			p.errs.list = append(p.errs.list, &Error{File: name, Msg: fmt.Sprintf("and %d more problems, not shown; is this a scenario file? (see docs/scenario.md)", n)})
+		}
 		return nil, p.errs.list
 	}
 	sort.SliceStable(p.s.Events, func(i, j int) bool { return p.s.Events[i].At.Before(p.s.Events[j].At) })
@@ -157,18 +160,39 @@ type stmt struct {
 // errorList collects the problems one Parse finds in its file, each at
 // its line and column.
 type errorList struct {
-	file string
-	list Errors
+	file  string
+	list  Errors
+	lines int // problems with a line in list
+	more  int // problems with a line past MaxErrors, counted only
+}
+
+// MaxErrors is how many problems with a line Parse reports; the rest are
+// counted in one last problem. A file that is not a scenario (a module, a
+// GPX file given by mistake) has a problem on every line: 400,000 lines
+// were 400,000 messages, 60 MB of them and 460 MB of memory. Problems
+// with the file as a whole are always reported. Chosen here.
+const MaxErrors = 100
+
+// add records e, or only counts it past MaxErrors.
+func (l *errorList) add(e *Error) {
+	if e.Line > 0 {
+		if l.lines >= MaxErrors {
+			l.more++
+			return
+		}
+		l.lines++
+	}
+	l.list = append(l.list, e)
 }
 
 // at reports a problem with token t.
 func (l *errorList) at(line int, t token, format string, args ...any) {
-	l.list = append(l.list, &Error{File: l.file, Line: line, Column: t.col, Token: t.text, Msg: fmt.Sprintf(format, args...)})
+	l.add(&Error{File: l.file, Line: line, Column: t.col, Token: t.text, Msg: fmt.Sprintf(format, args...)})
 }
 
 // after reports something missing after token t.
 func (l *errorList) after(line int, t token, format string, args ...any) {
-	l.list = append(l.list, &Error{File: l.file, Line: line, Column: t.end + 1, Msg: fmt.Sprintf(format, args...)})
+	l.add(&Error{File: l.file, Line: line, Column: t.end + 1, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (p *parser) parse(src string) {
@@ -178,7 +202,7 @@ func (p *parser) parse(src string) {
 		toks, lerr := lex(strings.TrimSuffix(text, "\r"))
 		if lerr != nil {
 			lerr.File, lerr.Line = p.name, line
-			p.errs.list = append(p.errs.list, lerr)
+			p.errs.add(lerr)
 			continue
 		}
 		if len(toks) == 0 {
@@ -240,7 +264,7 @@ func (p *parser) parse(src string) {
 		if line == 0 {
 			line = p.seen["start"]
 		}
-		p.errs.list = append(p.errs.list, &Error{File: p.name, Line: line, Column: 1,
+		p.errs.add(&Error{File: p.name, Line: line, Column: 1,
 			Msg: fmt.Sprintf("the scenario would end at %s, after %s, the last time watchbox can run at (the ABI carries times as nanoseconds since 1970 in 64 bits); start earlier or run for less",
 				end.Format(time.RFC3339), clock.MaxTime.Format(time.RFC3339))})
 	}
@@ -293,7 +317,7 @@ func (p *parser) parse(src string) {
 	}
 	sort.SliceStable(p.s.Expects, func(i, j int) bool { return p.s.Expects[i].Line < p.s.Expects[j].Line })
 	if len(p.s.Apps) == 0 {
-		p.errs.list = append(p.errs.list, &Error{File: p.name, Msg: "no app line; a scenario runs at least one app: app ALIAS DIR"})
+		p.errs.add(&Error{File: p.name, Msg: "no app line; a scenario runs at least one app: app ALIAS DIR"})
 	}
 }
 
@@ -351,6 +375,10 @@ func (p *parser) header(line int, head, v token) {
 		d, err := parseDuration(v.text)
 		if err != nil || d <= 0 {
 			p.errs.at(line, v, "bad duration %q: give a positive duration such as 24h, 90m, 1h30m or 2d", v.text)
+			return
+		}
+		if d > MaxDuration {
+			p.errs.at(line, v, "duration %q is longer than the %dd a scenario may run; give a shorter one", v.text, MaxDuration/(24*time.Hour))
 			return
 		}
 		p.s.Duration = d
@@ -453,7 +481,7 @@ func (p *parser) deviceProfile() {
 		if at.toks != nil {
 			p.errs.at(at.line, at.toks[1], "the device profile is not valid after this line: %v", err)
 		} else {
-			p.errs.list = append(p.errs.list, &Error{File: p.name, Msg: fmt.Sprintf("the device profile is not valid: %v", err)})
+			p.errs.add(&Error{File: p.name, Msg: fmt.Sprintf("the device profile is not valid: %v", err)})
 		}
 		return
 	}

@@ -43,6 +43,13 @@ var (
 	DefaultDuration = 24 * time.Hour
 )
 
+// MaxDuration is the longest virtual period a scenario may run: 10,000
+// days, the most a duration in days may give ("10000d"), whichever way
+// it is written. A run keeps its timeline in memory, so the period bounds
+// the memory a scenario file can make simulate use (about 200 KiB a
+// virtual day for the refresh sample, measured). Chosen here.
+const MaxDuration = 10000 * 24 * time.Hour
+
 const (
 	// DefaultSeed is the seed when the file has no seed line.
 	DefaultSeed int64 = 1

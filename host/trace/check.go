@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -12,7 +13,9 @@ import (
 func Parse(data []byte) ([]Event, error) {
 	trimmed := bytes.TrimSpace(data)
 	if !bytes.HasSuffix(trimmed, []byte("]")) {
-		trimmed = append(bytes.TrimRight(trimmed, ",\n\t "), ']')
+		// A new slice: appending to the trimmed one would write the
+		// bracket into the caller's data.
+		trimmed = slices.Concat(bytes.TrimRight(trimmed, ",\n\t "), []byte("]"))
 	}
 	var events []Event
 	if err := json.Unmarshal(trimmed, &events); err != nil {

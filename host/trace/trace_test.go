@@ -109,3 +109,18 @@ func TestCheckTakesSpansThatTouchAsNested(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestParseLeavesItsInputAlone: closing a cut-short trace's array used to
+// append the bracket into the caller's buffer, over the byte after the
+// last event (here the comma the test then finds changed).
+func TestParseLeavesItsInputAlone(t *testing.T) {
+	t.Parallel()
+	data := []byte(`[{"name":"a","ph":"M","pid":1},` + "\n")
+	kept := string(data)
+	if _, err := Parse(data[:len(data)-1]); err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != kept {
+		t.Errorf("Parse changed its input to %q", data)
+	}
+}

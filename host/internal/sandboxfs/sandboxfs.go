@@ -59,6 +59,8 @@ import (
 
 	experimentalsys "github.com/tetratelabs/wazero/experimental/sys"
 	"github.com/tetratelabs/wazero/sys"
+
+	"github.com/watchbox/watchbox/host/input"
 )
 
 // ErrnoQuotaExceeded is the errno returned to the guest when an operation
@@ -226,15 +228,21 @@ func scanUsage(root *os.Root) (total, entries int64, err error) {
 // entries.
 const usageRecord = "watchbox-usage v1 %d %d %d %d %d\n"
 
+// usageFile caps a usage file: usageRecord with five 20-digit numbers is
+// under 200 bytes.
+var usageFile = input.Kind{Name: "usage record", Max: 200}
+
 // readUsage reads and removes the usage file, if any, and returns its
 // numbers if it describes root as it is.
 func readUsage(file string, root *os.Root) (used, entries int64, ok bool) {
 	if file == "" {
 		return 0, 0, false
 	}
-	b, err := os.ReadFile(file)
+	// input.Read: a record is one short line, and what is not (a FIFO,
+	// a file grown huge) is neither waited on nor read whole.
+	b, err := input.Read(file, usageFile)
 	os.Remove(file)
-	if err != nil || len(b) > 200 {
+	if err != nil {
 		return 0, 0, false
 	}
 	info, err := root.Stat(".")

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -583,9 +584,10 @@ func (w *Watcher) flush() (Change, bool) {
 }
 
 // hashFile returns the SHA-256 of the regular file at path; ok is false if
-// there is none (missing, or a directory).
+// there is none (missing, or a directory). It opens without blocking: a
+// FIFO made in a watched directory must not stop the watcher.
 func hashFile(path string) (sum [sha256.Size]byte, ok bool, err error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			err = nil

@@ -44,7 +44,10 @@ func (f *Feature) save() any {
 // restore starts again, from the first byte, every download that was in
 // flight when the host died (an HTTP fetch cannot be resumed in general):
 // the app still gets its url_session task. What the dead fetch had
-// written is removed.
+// written is removed. Downloads past max_concurrent_downloads (the file
+// was written under a larger cap, or by hand) are refused as the app's
+// own would be, so that a state file cannot start more fetches at once
+// than the profile allows.
 func (f *Feature) restore(raw json.RawMessage, now time.Time) error {
 	var s saved
 	if err := json.Unmarshal(raw, &s); err != nil {
@@ -61,6 +64,11 @@ func (f *Feature) restore(raw json.RawMessage, now time.Time) error {
 			// The manifest changed since: the allow-list is checked again.
 			f.a.Report(policy.Decision{Time: now, Kind: policy.KindURLSession, Verdict: policy.Drop, Rule: policy.RuleURLSessionHostNotAllowed,
 				Reason: fmt.Sprintf("download %s not restarted: %s is not a URL of a host in the manifest's allowedHosts %v", short(fl.ID), short(fl.URL), f.a.Manifest.AllowedHosts)})
+			continue
+		}
+		if d, ok := f.admit(fl.ID, now); !ok {
+			d.Reason += "; it was in flight when the host stopped, and is not restarted"
+			f.a.Report(d)
 			continue
 		}
 		f.launch(fl.ID, fl.URL, now, "restarted after the host stopped")
