@@ -305,7 +305,9 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 	}
 	args := append([]string{"build", "-buildmode=c-shared"}, opts.Flags...)
 	args = append(args, "-o", out, ".")
-	if _, err := goCmd(ctx, srcDir, opts.GoCmd, args...); err != nil {
+	// The go command's work directory goes in tmp too: go build ends at
+	// once on a signal, without removing it, and tmp is removed here.
+	if _, err := goCmd(ctx, srcDir, opts.GoCmd, tmp, args...); err != nil {
 		return nil, BuildInfo{}, err
 	}
 	built = true
@@ -355,10 +357,15 @@ func unchanged(ctx context.Context, srcDir string, opts BuildOptions, view *goVi
 
 // goCmd runs the go command in dir for GOOS=wasip1 GOARCH=wasm and returns
 // its standard output. A failure is a *BuildError (or the context's error).
-func goCmd(ctx context.Context, dir, gocmd string, args ...string) ([]byte, error) {
+// With workDir set, the go command makes its temporary work directory
+// there (GOTMPDIR) rather than in the system's temporary directory.
+func goCmd(ctx context.Context, dir, gocmd, workDir string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, gocmd, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
+	if workDir != "" {
+		cmd.Env = append(cmd.Env, "GOTMPDIR="+workDir)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	done := stopAsGroup(cmd)
@@ -460,10 +467,10 @@ func goList(ctx context.Context, srcDir string, opts BuildOptions) (*goView, err
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		envJSON, envErr = goCmd(ctx, srcDir, opts.GoCmd, "env", "-json", "GOVERSION", "GOROOT", "GOFLAGS", "GOEXPERIMENT", "GOWASM", "GOWORK")
+		envJSON, envErr = goCmd(ctx, srcDir, opts.GoCmd, "", "env", "-json", "GOVERSION", "GOROOT", "GOFLAGS", "GOEXPERIMENT", "GOWASM", "GOWORK")
 	}()
 	args := append([]string{"list", "-deps", "-json=" + listFields}, opts.Flags...)
-	list, err := goCmd(ctx, srcDir, opts.GoCmd, append(args, ".")...)
+	list, err := goCmd(ctx, srcDir, opts.GoCmd, "", append(args, ".")...)
 	<-done
 	if envErr != nil {
 		return nil, envErr
