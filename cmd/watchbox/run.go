@@ -141,6 +141,13 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 		r.d.Add(app, dir, "")
 	}
 	warmed()
+	if ctx.Err() != nil {
+		// Interrupted while the apps loaded (a compile does not stop
+		// for it): launching now would blame the apps for the interrupt.
+		rt.Close(context.Background())
+		fmt.Fprintf(stderr, "watchbox %s: interrupted while loading the apps; nothing was launched\n", name)
+		return exitError
+	}
 	r.d.SetCurrent(r.d.Apps()[0])
 	if err := r.d.Check(steps, nil); err != nil {
 		rt.Close(context.Background())

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRunInterruptedBeforeLaunch: a run interrupted (Ctrl-C) while its
+// apps load launches none. Before, a compile, which does not stop for the
+// interrupt, ended, and the run launched the app with the interrupted
+// context: its did_finish_launching "crashed" (deadline exceeded), and the
+// run exited 4, the code of a guest failure.
+func TestRunInterruptedBeforeLaunch(t *testing.T) {
+	t.Parallel()
+	wasm, err := os.ReadFile(filepath.Join("..", "..", "tests", "testdata", "long-v1.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	manifest := `{"CFBundleIdentifier": "dev.watchbox.test.long", "CFBundleDisplayName": "Long", "abiVersion": 1, "memoryLimit": "2MiB", "module": "app.wasm"}`
+	for name, data := range map[string][]byte{"watchapp.json": []byte(manifest), "app.wasm": wasm} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	code := runCommand(ctx, []string{"--cache", t.TempDir(), "--data", t.TempDir(), "--control", "off", "--steps", "status", dir}, &out, &errb)
+	if code != exitError || out.Len() != 0 || !strings.Contains(errb.String(), "interrupted while loading the apps; nothing was launched") {
+		t.Errorf("exit %d, want %d, with nothing launched\nstdout:\n%s\nstderr:\n%s", code, exitError, out.String(), errb.String())
+	}
+}
