@@ -16,6 +16,19 @@ import (
 // run exited 4, the code of a guest failure.
 func TestRunInterruptedBeforeLaunch(t *testing.T) {
 	t.Parallel()
+	dir := longBundle(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	code := runCommand(ctx, []string{"--cache", t.TempDir(), "--data", t.TempDir(), "--control", "off", "--steps", "status", dir}, &out, &errb)
+	if code != exitError || out.Len() != 0 || !strings.Contains(errb.String(), "interrupted while loading the apps; nothing was launched") {
+		t.Errorf("exit %d, want %d, with nothing launched\nstdout:\n%s\nstderr:\n%s", code, exitError, out.String(), errb.String())
+	}
+}
+
+// longBundle writes a bundle of the test guest tests/testdata/long-v1.wasm.
+func longBundle(t *testing.T) string {
+	t.Helper()
 	wasm, err := os.ReadFile(filepath.Join("..", "..", "tests", "testdata", "long-v1.wasm"))
 	if err != nil {
 		t.Fatal(err)
@@ -27,11 +40,5 @@ func TestRunInterruptedBeforeLaunch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	var out, errb bytes.Buffer
-	code := runCommand(ctx, []string{"--cache", t.TempDir(), "--data", t.TempDir(), "--control", "off", "--steps", "status", dir}, &out, &errb)
-	if code != exitError || out.Len() != 0 || !strings.Contains(errb.String(), "interrupted while loading the apps; nothing was launched") {
-		t.Errorf("exit %d, want %d, with nothing launched\nstdout:\n%s\nstderr:\n%s", code, exitError, out.String(), errb.String())
-	}
+	return dir
 }

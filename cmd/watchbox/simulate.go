@@ -122,6 +122,12 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	if whyApp != nil {
 		sim.Timeline.Why(whyApp.ID(), whyApp.Why(), whyFilter)
 	}
+	if ctx.Err() != nil {
+		// Not a pass: the scenario did not finish, and its expectations
+		// were not checked.
+		fmt.Fprintf(stderr, "watchbox simulate: interrupted; the rest of %s did not run and its expect lines were not checked\n", pos[0])
+		return exitError
+	}
 	if failed := sim.Timeline.Expectations(pos[0], outcomes); failed > 0 {
 		fmt.Fprintf(stderr, "watchbox simulate: %d of %d expectation(s) failed\n", failed, len(outcomes))
 		return exitExpect
