@@ -69,8 +69,14 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	code := cli(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	ctx, cancel := context.WithCancel(ctx)
+	stdout, stderr, pipe := watchOutputs(os.Stdout, os.Stderr, cancel)
+	code := cli(ctx, os.Args[1:], stdout, stderr)
+	cancel()
 	stop()
+	if pipe.Broken() {
+		code = exitClosedPipe
+	}
 	os.Exit(code)
 }
 
