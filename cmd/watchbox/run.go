@@ -62,6 +62,7 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 		}
 	}
 	var tracer *drive.Tracer
+	var trace *traceOutput
 	var rt *host.Runtime
 	var tee io.Writer
 	if *traceFile != "" {
@@ -70,7 +71,8 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 			fmt.Fprintf(stderr, "watchbox run: %v\n", err)
 			return exitUsage
 		}
-		defer f.Close()
+		defer f.close()
+		trace = f
 		// The runtime's clock starts with the runtime, which needs the
 		// tracer's hooks first: the trace counts from now.
 		tracer = drive.NewTracer(f, time.Now(), func() time.Time { return rt.Now() })
@@ -153,6 +155,13 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 		rt.Close(context.Background())
 		fmt.Fprintf(stderr, "watchbox %s: --steps: %v\n", name, err)
 		return exitUsage
+	}
+	if trace != nil {
+		if err := trace.start(); err != nil {
+			rt.Close(context.Background())
+			fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
+			return exitError
+		}
 	}
 	if *control != "off" {
 		opts := drive.ControlOptions{PushLimit: prof.PushPayloadLimit, Step: r.step}

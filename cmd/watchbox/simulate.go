@@ -72,14 +72,15 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 
 	opts := drive.SimOptions{CacheDir: *cacheDir, DataDir: data, Out: stdout, JSON: *asJSON}
+	var trace *traceOutput
 	if *traceFile != "" {
 		f, err := createTrace(*traceFile)
 		if err != nil {
 			fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
 			return exitUsage
 		}
-		defer f.Close()
-		opts.Trace = f
+		defer f.close()
+		opts.Trace, trace = f, f
 	}
 	sim, err := drive.Simulate(ctx, sc, prof, opts)
 	if err != nil {
@@ -104,6 +105,13 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 			}
 			fmt.Fprintln(stderr, unknownWhyApp(*why, pos[0], sc, ids))
 			return exitUsage
+		}
+	}
+	if trace != nil {
+		if err := trace.start(); err != nil {
+			sim.Close()
+			fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
+			return exitError
 		}
 	}
 	err = sim.Play(ctx)
