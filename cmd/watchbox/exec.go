@@ -67,6 +67,7 @@ func execCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 				if errors.Is(err, flag.ErrHelp) {
 					return exitOK
 				}
+				unknownFlagHint(fs, err)
 				return exitUsage
 			}
 			rest = append(fs.Args(), rest[k:]...)

@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// TestCLICommandNames: a mistyped command is answered with the command
-// meant; "watchbox help COMMAND" prints that command's flags on stdout,
-// as "watchbox COMMAND -h" does on stderr; --version is version.
+// TestCLICommandNames: a mistyped command or flag is answered with the
+// one meant; "watchbox help COMMAND" prints that command's flags on
+// stdout, as "watchbox COMMAND -h" does on stderr; --version is version.
 func TestCLICommandNames(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -26,6 +26,10 @@ func TestCLICommandNames(t *testing.T) {
 		{[]string{"help", "sttus"}, exitUsage, "", `unknown command "sttus" (did you mean "status"?)`, ""},
 		{[]string{"help"}, exitOK, "usage: watchbox COMMAND", "", ""},
 		{[]string{"--version"}, exitOK, "watchbox " + version + " (ABI v", "", ""},
+		{[]string{"run", "--jsn", "apps/hello"}, exitUsage, "", "watchbox run: unknown flag -jsn; did you mean --json?", ""},
+		{[]string{"simulate", "x.scenario", "--trcae", "t.json"}, exitUsage, "", "unknown flag -trcae; did you mean --trace?", ""},
+		{[]string{"exec", "--fule", "10", "m.wasm"}, exitUsage, "", "watchbox exec: unknown flag -fule; did you mean --fuel?", ""},
+		{[]string{"run", "--zzzzzz", "apps/hello"}, exitUsage, "", "flag provided but not defined: -zzzzzz", "did you mean"},
 	} {
 		var out, errb bytes.Buffer
 		code := cli(context.Background(), tc.args, &out, &errb)
