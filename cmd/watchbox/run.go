@@ -117,7 +117,7 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 	if errors.Is(err, host.ErrStateInUse) && *stateDir == "" {
 		// A second run on the default data directory still runs, as it
 		// did before state was saved; only its schedules are not kept.
-		fmt.Fprintf(stderr, "watchbox %s: warning: %v; this run saves no state\n", name, err)
+		log.Warn().Msgf("%v; this run saves no state", err) // in the log: with --json, a JSON line
 		cfg.StateDir = ""
 		rt, err = host.New(ctx, cfg)
 	}

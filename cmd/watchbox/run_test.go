@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/watchbox/watchbox/host"
 )
 
 // TestRunInterruptedBeforeLaunch: a run interrupted (Ctrl-C) while its
@@ -41,4 +44,36 @@ func longBundle(t *testing.T) string {
 		}
 	}
 	return dir
+}
+
+// TestRunJSONStateInUse: with --json, stderr is JSON lines, the warning
+// of a run whose state directory another run holds included. It was a
+// line of text among them.
+func TestRunJSONStateInUse(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	ctx := context.Background()
+	other, err := host.New(ctx, host.Config{CacheDir: t.TempDir(), DataDir: data, StateDir: filepath.Join(data, "state"), Virtual: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(ctx)
+	var out, errb bytes.Buffer
+	code := runCommand(ctx, []string{"--json", "--cache", t.TempDir(), "--data", data, "--control", "off", "--steps", "status", longBundle(t)}, &out, &errb)
+	if code != exitOK && code != exitCrash { // the test guest spins at shutdown
+		t.Fatalf("exit %d\nstderr:\n%s", code, errb.String())
+	}
+	warned := false
+	for line := range strings.Lines(errb.String()) {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Errorf("stderr line is not JSON: %q", line)
+			continue
+		}
+		msg, _ := rec["message"].(string)
+		warned = warned || rec["level"] == "warn" && strings.Contains(msg, "is in use by another watchbox") && strings.Contains(msg, "this run saves no state")
+	}
+	if !warned {
+		t.Errorf("no warning that the state directory is in use\nstderr:\n%s", errb.String())
+	}
 }
