@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
 	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/bundle"
 	"github.com/watchbox/watchbox/host/drive"
@@ -125,7 +126,7 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 		fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
 		return exitError
 	}
-	r := &runner{name: name, d: drive.New(rt, drive.Options{}), stdout: stdout, stderr: stderr, json: *asJSON, mu: &outMu}
+	r := &runner{name: name, d: drive.New(rt, drive.Options{}), stdout: stdout, stderr: stderr, json: *asJSON, log: &log, mu: &outMu}
 	// The bundles load in order; the modules of all but the first compile
 	// meanwhile on the other cores.
 	warmed := rt.Warm(ctx, pos[min(1, len(pos)):]...)
@@ -352,7 +353,8 @@ type runner struct {
 	stdout   io.Writer
 	stderr   io.Writer
 	json     bool
-	mu       *sync.Mutex // output
+	log      *zerolog.Logger // the run's log, where say writes with --json
+	mu       *sync.Mutex     // output
 	usageErr bool
 	stepErr  bool // a step failed: the run exits 1
 	quit     bool // a quit step ended the run
@@ -370,15 +372,27 @@ func (r *runner) do(ctx context.Context, st drive.Action) bool {
 		return false // interrupted
 	}
 	if errors.Is(err, host.ErrNoOpenTask) { // nothing to expire: say so and go on
-		fmt.Fprintf(r.stderr, "watchbox %s: %s: %v\n", r.name, st.Kind, err)
+		r.say(zerolog.WarnLevel, fmt.Sprintf("%s: %v", st.Kind, err))
 		return true
 	}
 	if err != nil {
-		fmt.Fprintf(r.stderr, "watchbox %s: %s: %v\n", r.name, st.Kind, drive.Message(err))
+		r.say(zerolog.ErrorLevel, fmt.Sprintf("%s: %s", st.Kind, drive.Message(err)))
 		r.stepErr = true
 		return false
 	}
 	return true
+}
+
+// say tells the user "watchbox run: msg" on stderr; with --json as the
+// message of a record of the log at level, so that stderr stays JSON
+// lines.
+func (r *runner) say(level zerolog.Level, msg string) {
+	msg = "watchbox " + r.name + ": " + msg
+	if r.json {
+		r.log.WithLevel(level).Msg(msg)
+		return
+	}
+	fmt.Fprintln(r.stderr, msg)
 }
 
 // record writes a step's JSON record (with --json). It names the app the
@@ -530,7 +544,7 @@ func (r *runner) readSteps(ctx context.Context, in io.Reader) {
 				err = r.d.Check(steps, nil)
 			}
 			if err != nil {
-				fmt.Fprintf(r.stderr, "watchbox %s: %v\n", r.name, err)
+				r.say(zerolog.ErrorLevel, err.Error())
 				if !interactive {
 					r.usageErr = true
 					return

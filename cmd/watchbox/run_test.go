@@ -77,3 +77,39 @@ func TestRunJSONStateInUse(t *testing.T) {
 		t.Errorf("no warning that the state directory is in use\nstderr:\n%s", errb.String())
 	}
 }
+
+// TestRunJSONStepMessages: with --json, what a run says of its steps on
+// stderr (an expire with nothing to expire, a step that fails) is a JSON
+// log record, as the rest of stderr; it was a line of text. Without
+// --json it is the line it was.
+func TestRunJSONStepMessages(t *testing.T) {
+	t.Parallel()
+	bundle := longBundle(t)
+	const expire = "watchbox run: expire: dev.watchbox.test.long has no open background task to expire (trigger one first)"
+	for _, asJSON := range []bool{false, true} {
+		args := []string{"--cache", t.TempDir(), "--data", t.TempDir(), "--control", "off", "--steps", "expire", bundle}
+		if asJSON {
+			args = append([]string{"--json"}, args...)
+		}
+		var out, errb bytes.Buffer
+		runCommand(context.Background(), args, &out, &errb)
+		if !asJSON {
+			if !strings.Contains(errb.String(), expire+"\n") {
+				t.Errorf("stderr lacks %q:\n%s", expire, errb.String())
+			}
+			continue
+		}
+		said := false
+		for line := range strings.Lines(errb.String()) {
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(line), &rec); err != nil {
+				t.Errorf("--json: stderr line is not JSON: %q", line)
+				continue
+			}
+			said = said || rec["level"] == "warn" && rec["message"] == expire
+		}
+		if !said {
+			t.Errorf("--json: no warn record %q\nstderr:\n%s", expire, errb.String())
+		}
+	}
+}
