@@ -270,7 +270,7 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 	}
 
 	if err := os.MkdirAll(opts.CacheDir, 0o755); err != nil {
-		return nil, BuildInfo{}, err
+		return nil, BuildInfo{}, fmt.Errorf("build cache: %w; give a cache directory watchbox can create and write to (--cache)", err)
 	}
 	// Take turns with other builds (see buildgate) and look again: a build
 	// of the same sources that ended while this one waited cached them.

@@ -394,3 +394,18 @@ func TestBuildRelativeCacheDir(t *testing.T) {
 		t.Errorf("module not cached under %s: %v", cache, err)
 	}
 }
+
+// TestBuildCacheDirUnusable: a build cache that cannot be made (--cache
+// names a file) is said to be the build cache, with what to do; the error
+// was only "mkdir X: not a directory".
+func TestBuildCacheDirUnusable(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := Build(context.Background(), newApp(t), BuildOptions{CacheDir: filepath.Join(file, "build")})
+	if err == nil || !strings.Contains(err.Error(), "build cache: mkdir "+file) || !strings.Contains(err.Error(), "(--cache)") {
+		t.Errorf("error %v, want one naming the build cache and what to do", err)
+	}
+}
