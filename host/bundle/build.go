@@ -294,7 +294,8 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 	if view != nil {
 		before, _ = statPaths(srcDir, opts, inputs, watch)
 	}
-	tmp, err := os.MkdirTemp(opts.CacheDir, ".build-")
+	removeStaleBuilds(opts.CacheDir)
+	tmp, err := os.MkdirTemp(opts.CacheDir, "."+buildTempPrefix)
 	if err != nil {
 		return nil, BuildInfo{}, err
 	}
@@ -330,6 +331,27 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 	m := NewModule(info.Path, data)
 	m.cacheDir = opts.CacheDir
 	return m, info, nil
+}
+
+// buildTempPrefix begins the name (after a dot) of a build's temporary
+// directory in the cache.
+const buildTempPrefix = "build-"
+
+// staleBuild is the age past which a build's temporary directory is taken
+// for one its build left behind: a build takes minutes at most.
+const staleBuild = 24 * time.Hour
+
+// removeStaleBuilds removes the temporary directories that builds which
+// never ended left in cacheDir (watchbox killed with SIGKILL, a crash of
+// the machine), each holding a module of megabytes. They were kept
+// forever.
+func removeStaleBuilds(cacheDir string) {
+	dirs, _ := filepath.Glob(filepath.Join(cacheDir, "."+buildTempPrefix+"*"))
+	for _, d := range dirs {
+		if fi, err := os.Lstat(d); err == nil && fi.IsDir() && time.Since(fi.ModTime()) > staleBuild {
+			os.RemoveAll(d)
+		}
+	}
 }
 
 // unchanged reports whether the sources of a build of srcDir whose
