@@ -149,7 +149,7 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 			if _, err := drive.ParseSteps(pos[0]); err != nil {
 				return fail("%v", err)
 			}
-			q.Set("step", pos[0])
+			q.Set("step", stepFilesFromHere(pos[0]))
 		case "status":
 			method = "GET"
 		case "phone":
@@ -275,6 +275,35 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 		printStatus(stdout, st.Apps)
 		return exitOK
 	}
+}
+
+// stepFilesFromHere returns the steps s (valid for drive.ParseSteps) with
+// the relative file of each route and heart-rate step made absolute: the
+// live run reads the file, and it may run in another directory than this
+// command. Comments are dropped; the steps are otherwise as given.
+func stepFilesFromHere(s string) string {
+	var steps []string
+	for _, line := range strings.Split(s, "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		for _, part := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ';' }) {
+			words := strings.Fields(part)
+			if len(words) == 0 {
+				continue
+			}
+			// route [APP] FILE, heart-rate [APP] FILE: the file is last.
+			if k := drive.Kind(strings.ToLower(words[0])); (k == drive.Route || k == drive.HeartRate) && len(words) > 1 {
+				if file := words[len(words)-1]; !filepath.IsAbs(file) {
+					if abs, err := filepath.Abs(file); err == nil {
+						words[len(words)-1] = abs
+					}
+				}
+			}
+			steps = append(steps, strings.Join(words, " "))
+		}
+	}
+	return strings.Join(steps, "; ")
 }
 
 // printStatus prints the status of apps as text.

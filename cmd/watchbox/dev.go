@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/rs/zerolog"
 	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/bundle"
 	"github.com/watchbox/watchbox/host/drive"
@@ -58,7 +59,7 @@ func startReload(ctx context.Context, r *runner, cacheDir string, stdout io.Writ
 	for _, a := range r.d.Apps() {
 		ids = append(ids, a.ID())
 	}
-	fmt.Fprintf(r.stderr, "watchbox dev: watching %s; save a file to reload\n", strings.Join(ids, ", "))
+	r.say(zerolog.InfoLevel, fmt.Sprintf("watching %s; save a file to reload", strings.Join(ids, ", ")))
 	return func() { rl.Close(); <-done }, nil
 }
 

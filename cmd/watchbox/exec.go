@@ -67,6 +67,7 @@ func execCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 				if errors.Is(err, flag.ErrHelp) {
 					return exitOK
 				}
+				unknownFlagHint(fs, err)
 				return exitUsage
 			}
 			rest = append(fs.Args(), rest[k:]...)
@@ -120,11 +121,30 @@ func execCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if *asJSON {
 		guestOut = stderr // keep stdout one JSON object
 	}
-	res, err := wasiexec.Run(ctx, wasm, wasiexec.Options{
+	opts := wasiexec.Options{
 		Fuel: *fuel, Timeout: *timeout, NoMeter: *noMeter, CostModel: cm,
 		Invoke: invoke, Args: invokeArgs, Name: module,
 		Stdin: stdinFile(), Stdout: guestOut, Stderr: stderr, CacheDir: dir,
-	})
+	}
+	var res *wasiexec.Result
+	if *noMeter && *timeout == 0 {
+		// Nothing stops unmetered code without a deadline (the context
+		// checks that would are what --timeout adds): on an interrupt,
+		// leave it and end, rather than ignore the Ctrl-C.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			res, err = wasiexec.Run(ctx, wasm, opts)
+		}()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			fmt.Fprintf(stderr, "watchbox exec: %s: interrupted; it ran unmetered and without --timeout, so it was left running as watchbox ended\n", module)
+			return exitError
+		}
+	} else {
+		res, err = wasiexec.Run(ctx, wasm, opts)
+	}
 	if err != nil {
 		var ee *wasiexec.Error
 		code := exitError
@@ -147,6 +167,8 @@ func execCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	switch res.Outcome {
 	case wasiexec.OK:
 		return exitOK
+	case wasiexec.Interrupted:
+		return exitError // not the guest's failure
 	default:
 		return exitCrash
 	}

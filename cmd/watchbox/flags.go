@@ -5,6 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
+
+	"github.com/watchbox/watchbox/internal/suggest"
 )
 
 // newFlags returns a flag set that reports errors instead of exiting.
@@ -28,6 +31,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, int, bool) {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, exitOK, false
 			}
+			unknownFlagHint(fs, err)
 			return nil, exitUsage, false
 		}
 		args = fs.Args()
@@ -39,5 +43,20 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, int, bool) {
 		}
 		pos = append(pos, args[0])
 		args = args[1:]
+	}
+}
+
+// unknownFlagHint follows the flag package's message and usage for a flag
+// fs does not define with the flag meant, when one is close: the usage
+// lists every flag, and the message is above it.
+func unknownFlagHint(fs *flag.FlagSet, err error) {
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !ok {
+		return
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	if c := suggest.Closest(name, names); c != "" {
+		fmt.Fprintf(fs.Output(), "\nwatchbox %s: unknown flag -%s; did you mean --%s?\n", fs.Name(), name, c)
 	}
 }

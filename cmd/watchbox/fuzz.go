@@ -141,7 +141,20 @@ func printFuzzResult(w io.Writer, res *fuzz.Result, replay bool) {
 			fmt.Fprintf(w, "  at %s\n", f.Where)
 		}
 		if f.Scenario != "" {
-			fmt.Fprintf(w, "  %d action(s); replay: watchbox simulate %s\n  corpus file: %s\n", f.Actions, f.Scenario, f.Corpus)
+			fmt.Fprintf(w, "  %d action(s); replay: watchbox simulate %s\n  corpus file: %s\n", f.Actions, shellQuote(f.Scenario), f.Corpus)
 		}
 	}
+}
+
+// shellQuote returns s as a shell word: itself when it holds only
+// characters no shell treats specially, else in single quotes, so that a
+// command printed for the user to paste (with --findings "my findings")
+// runs as printed.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@%+=,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

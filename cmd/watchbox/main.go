@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/watchbox/watchbox/internal/suggest"
 )
 
 type command struct {
@@ -67,8 +69,14 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	code := cli(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	ctx, cancel := context.WithCancel(ctx)
+	stdout, stderr, pipe := watchOutputs(os.Stdout, os.Stderr, cancel)
+	code := cli(ctx, os.Args[1:], stdout, stderr)
+	cancel()
 	stop()
+	if pipe.Broken() {
+		code = exitClosedPipe
+	}
 	os.Exit(code)
 }
 
@@ -81,18 +89,41 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	name := args[0]
-	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
+	switch name {
+	case "help", "-h", "--help", "-help":
+		if name == "help" && len(args) > 1 {
+			// watchbox help COMMAND: the command's flags, on stdout.
+			if c, ok := findCommand(args[1]); ok {
+				return c.run(ctx, []string{"-h"}, stdout, stdout)
+			}
+			name = args[1]
+			break
+		}
 		usage(stdout)
 		return exitOK
+	case "--version", "-version":
+		name = "version"
 	}
+	if c, ok := findCommand(name); ok {
+		return c.run(ctx, args[1:], stdout, stderr)
+	}
+	var names []string
 	for _, c := range commands() {
-		if c.name == name {
-			return c.run(ctx, args[1:], stdout, stderr)
-		}
+		names = append(names, c.name)
 	}
-	fmt.Fprintf(stderr, "watchbox: unknown command %q\n\n", name)
+	fmt.Fprintf(stderr, "watchbox: unknown command %q%s\n\n", name, suggest.Hint(name, names))
 	usage(stderr)
 	return exitUsage
+}
+
+// findCommand returns the command called name.
+func findCommand(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
 }
 
 func usage(w io.Writer) {

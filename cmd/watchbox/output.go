@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -69,12 +73,67 @@ func ms(d time.Duration) string {
 	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
 }
 
-// createTrace creates the file of --trace, saying which flag named it when
-// it cannot.
-func createTrace(path string) (*os.File, error) {
-	f, err := os.Create(path)
+// createTrace opens the file of --trace, saying which flag named it when
+// it cannot. The file is left as it was (a trace of an earlier run, or
+// none) until start: a run that fails before its apps are loaded does not
+// empty it. From start on, the trace is written to it as it happens, so
+// that a run killed later still leaves the trace up to then.
+func createTrace(path string) (*traceOutput, error) {
+	_, err := os.Stat(path)
+	created := errors.Is(err, fs.ErrNotExist)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o666)
 	if err != nil {
 		return nil, fmt.Errorf("--trace: cannot create the trace file: %w; name a file in a directory you can write to", err)
 	}
-	return f, nil
+	return &traceOutput{f: f, created: created}, nil
+}
+
+// traceOutput is the --trace file: what is written before start is held
+// in memory.
+type traceOutput struct {
+	mu      sync.Mutex
+	f       *os.File
+	created bool // the file did not exist before createTrace
+	started bool
+	early   bytes.Buffer // written before start
+}
+
+func (t *traceOutput) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.started {
+		return t.early.Write(p)
+	}
+	return t.f.Write(p)
+}
+
+// start empties the file and writes what was held, then the trace as it
+// comes.
+func (t *traceOutput) start() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.started {
+		return nil
+	}
+	t.started = true
+	// A FIFO or /dev/stdout is neither truncated nor needs to be.
+	if fi, err := t.f.Stat(); err == nil && fi.Mode().IsRegular() {
+		if err := t.f.Truncate(0); err != nil {
+			return fmt.Errorf("--trace: %w", err)
+		}
+	}
+	_, err := t.f.Write(t.early.Bytes())
+	t.early = bytes.Buffer{}
+	return err
+}
+
+// close ends the trace: kept if it started, else the file is left as it
+// was (removed if createTrace made it).
+func (t *traceOutput) close() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.f.Close()
+	if !t.started && t.created {
+		os.Remove(t.f.Name())
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
 	"github.com/watchbox/watchbox/host"
 	"github.com/watchbox/watchbox/host/bundle"
 	"github.com/watchbox/watchbox/host/drive"
@@ -62,6 +63,7 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 		}
 	}
 	var tracer *drive.Tracer
+	var trace *traceOutput
 	var rt *host.Runtime
 	var tee io.Writer
 	if *traceFile != "" {
@@ -70,7 +72,8 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 			fmt.Fprintf(stderr, "watchbox run: %v\n", err)
 			return exitUsage
 		}
-		defer f.Close()
+		defer f.close()
+		trace = f
 		// The runtime's clock starts with the runtime, which needs the
 		// tracer's hooks first: the trace counts from now.
 		tracer = drive.NewTracer(f, time.Now(), func() time.Time { return rt.Now() })
@@ -115,7 +118,7 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 	if errors.Is(err, host.ErrStateInUse) && *stateDir == "" {
 		// A second run on the default data directory still runs, as it
 		// did before state was saved; only its schedules are not kept.
-		fmt.Fprintf(stderr, "watchbox %s: warning: %v; this run saves no state\n", name, err)
+		log.Warn().Msgf("%v; this run saves no state", err) // in the log: with --json, a JSON line
 		cfg.StateDir = ""
 		rt, err = host.New(ctx, cfg)
 	}
@@ -123,7 +126,7 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 		fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
 		return exitError
 	}
-	r := &runner{name: name, d: drive.New(rt, drive.Options{}), stdout: stdout, stderr: stderr, json: *asJSON, mu: &outMu}
+	r := &runner{name: name, d: drive.New(rt, drive.Options{}), stdout: stdout, stderr: stderr, json: *asJSON, log: &log, mu: &outMu}
 	// The bundles load in order; the modules of all but the first compile
 	// meanwhile on the other cores.
 	warmed := rt.Warm(ctx, pos[min(1, len(pos)):]...)
@@ -141,11 +144,25 @@ func runApps(ctx context.Context, name string, args []string, stdout, stderr io.
 		r.d.Add(app, dir, "")
 	}
 	warmed()
+	if ctx.Err() != nil {
+		// Interrupted while the apps loaded (a compile does not stop
+		// for it): launching now would blame the apps for the interrupt.
+		rt.Close(context.Background())
+		fmt.Fprintf(stderr, "watchbox %s: interrupted while loading the apps; nothing was launched\n", name)
+		return exitError
+	}
 	r.d.SetCurrent(r.d.Apps()[0])
 	if err := r.d.Check(steps, nil); err != nil {
 		rt.Close(context.Background())
 		fmt.Fprintf(stderr, "watchbox %s: --steps: %v\n", name, err)
 		return exitUsage
+	}
+	if trace != nil {
+		if err := trace.start(); err != nil {
+			rt.Close(context.Background())
+			fmt.Fprintf(stderr, "watchbox %s: %v\n", name, err)
+			return exitError
+		}
 	}
 	if *control != "off" {
 		opts := drive.ControlOptions{PushLimit: prof.PushPayloadLimit, Step: r.step}
@@ -336,7 +353,8 @@ type runner struct {
 	stdout   io.Writer
 	stderr   io.Writer
 	json     bool
-	mu       *sync.Mutex // output
+	log      *zerolog.Logger // the run's log, where say writes with --json
+	mu       *sync.Mutex     // output
 	usageErr bool
 	stepErr  bool // a step failed: the run exits 1
 	quit     bool // a quit step ended the run
@@ -354,15 +372,27 @@ func (r *runner) do(ctx context.Context, st drive.Action) bool {
 		return false // interrupted
 	}
 	if errors.Is(err, host.ErrNoOpenTask) { // nothing to expire: say so and go on
-		fmt.Fprintf(r.stderr, "watchbox %s: %s: %v\n", r.name, st.Kind, err)
+		r.say(zerolog.WarnLevel, fmt.Sprintf("%s: %v", st.Kind, err))
 		return true
 	}
 	if err != nil {
-		fmt.Fprintf(r.stderr, "watchbox %s: %s: %v\n", r.name, st.Kind, drive.Message(err))
+		r.say(zerolog.ErrorLevel, fmt.Sprintf("%s: %s", st.Kind, drive.Message(err)))
 		r.stepErr = true
 		return false
 	}
 	return true
+}
+
+// say tells the user "watchbox run: msg" on stderr; with --json as the
+// message of a record of the log at level, so that stderr stays JSON
+// lines.
+func (r *runner) say(level zerolog.Level, msg string) {
+	msg = "watchbox " + r.name + ": " + msg
+	if r.json {
+		r.log.WithLevel(level).Msg(msg)
+		return
+	}
+	fmt.Fprintln(r.stderr, msg)
 }
 
 // record writes a step's JSON record (with --json). It names the app the
@@ -514,7 +544,7 @@ func (r *runner) readSteps(ctx context.Context, in io.Reader) {
 				err = r.d.Check(steps, nil)
 			}
 			if err != nil {
-				fmt.Fprintf(r.stderr, "watchbox %s: %v\n", r.name, err)
+				r.say(zerolog.ErrorLevel, err.Error())
 				if !interactive {
 					r.usageErr = true
 					return

@@ -72,14 +72,15 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 
 	opts := drive.SimOptions{CacheDir: *cacheDir, DataDir: data, Out: stdout, JSON: *asJSON}
+	var trace *traceOutput
 	if *traceFile != "" {
 		f, err := createTrace(*traceFile)
 		if err != nil {
 			fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
 			return exitUsage
 		}
-		defer f.Close()
-		opts.Trace = f
+		defer f.close()
+		opts.Trace, trace = f, f
 	}
 	sim, err := drive.Simulate(ctx, sc, prof, opts)
 	if err != nil {
@@ -106,6 +107,13 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 			return exitUsage
 		}
 	}
+	if trace != nil {
+		if err := trace.start(); err != nil {
+			sim.Close()
+			fmt.Fprintf(stderr, "watchbox simulate: %v\n", err)
+			return exitError
+		}
+	}
 	err = sim.Play(ctx)
 	var outcomes []drive.Outcome
 	if err == nil && ctx.Err() == nil {
@@ -121,6 +129,12 @@ func simulateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	sim.Summary(ctx.Err() != nil)
 	if whyApp != nil {
 		sim.Timeline.Why(whyApp.ID(), whyApp.Why(), whyFilter)
+	}
+	if ctx.Err() != nil {
+		// Not a pass: the scenario did not finish, and its expectations
+		// were not checked.
+		fmt.Fprintf(stderr, "watchbox simulate: interrupted; the rest of %s did not run and its expect lines were not checked\n", pos[0])
+		return exitError
 	}
 	if failed := sim.Timeline.Expectations(pos[0], outcomes); failed > 0 {
 		fmt.Fprintf(stderr, "watchbox simulate: %d of %d expectation(s) failed\n", failed, len(outcomes))

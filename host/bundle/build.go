@@ -270,7 +270,7 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 	}
 
 	if err := os.MkdirAll(opts.CacheDir, 0o755); err != nil {
-		return nil, BuildInfo{}, err
+		return nil, BuildInfo{}, fmt.Errorf("build cache: %w; give a cache directory watchbox can create and write to (--cache)", err)
 	}
 	// Take turns with other builds (see buildgate) and look again: a build
 	// of the same sources that ended while this one waited cached them.
@@ -294,7 +294,8 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 	if view != nil {
 		before, _ = statPaths(srcDir, opts, inputs, watch)
 	}
-	tmp, err := os.MkdirTemp(opts.CacheDir, ".build-")
+	removeStaleBuilds(opts.CacheDir)
+	tmp, err := os.MkdirTemp(opts.CacheDir, "."+buildTempPrefix)
 	if err != nil {
 		return nil, BuildInfo{}, err
 	}
@@ -305,7 +306,9 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 	}
 	args := append([]string{"build", "-buildmode=c-shared"}, opts.Flags...)
 	args = append(args, "-o", out, ".")
-	if _, err := goCmd(ctx, srcDir, opts.GoCmd, args...); err != nil {
+	// The go command's work directory goes in tmp too: go build ends at
+	// once on a signal, without removing it, and tmp is removed here.
+	if _, err := goCmd(ctx, srcDir, opts.GoCmd, tmp, args...); err != nil {
 		return nil, BuildInfo{}, err
 	}
 	built = true
@@ -328,6 +331,27 @@ func (b *Bundle) Locate(ctx context.Context, opts BuildOptions) (*Module, BuildI
 	m := NewModule(info.Path, data)
 	m.cacheDir = opts.CacheDir
 	return m, info, nil
+}
+
+// buildTempPrefix begins the name (after a dot) of a build's temporary
+// directory in the cache.
+const buildTempPrefix = "build-"
+
+// staleBuild is the age past which a build's temporary directory is taken
+// for one its build left behind: a build takes minutes at most.
+const staleBuild = 24 * time.Hour
+
+// removeStaleBuilds removes the temporary directories that builds which
+// never ended left in cacheDir (watchbox killed with SIGKILL, a crash of
+// the machine), each holding a module of megabytes. They were kept
+// forever.
+func removeStaleBuilds(cacheDir string) {
+	dirs, _ := filepath.Glob(filepath.Join(cacheDir, "."+buildTempPrefix+"*"))
+	for _, d := range dirs {
+		if fi, err := os.Lstat(d); err == nil && fi.IsDir() && time.Since(fi.ModTime()) > staleBuild {
+			os.RemoveAll(d)
+		}
+	}
 }
 
 // unchanged reports whether the sources of a build of srcDir whose
@@ -355,10 +379,15 @@ func unchanged(ctx context.Context, srcDir string, opts BuildOptions, view *goVi
 
 // goCmd runs the go command in dir for GOOS=wasip1 GOARCH=wasm and returns
 // its standard output. A failure is a *BuildError (or the context's error).
-func goCmd(ctx context.Context, dir, gocmd string, args ...string) ([]byte, error) {
+// With workDir set, the go command makes its temporary work directory
+// there (GOTMPDIR) rather than in the system's temporary directory.
+func goCmd(ctx context.Context, dir, gocmd, workDir string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, gocmd, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
+	if workDir != "" {
+		cmd.Env = append(cmd.Env, "GOTMPDIR="+workDir)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	done := stopAsGroup(cmd)
@@ -460,10 +489,10 @@ func goList(ctx context.Context, srcDir string, opts BuildOptions) (*goView, err
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		envJSON, envErr = goCmd(ctx, srcDir, opts.GoCmd, "env", "-json", "GOVERSION", "GOROOT", "GOFLAGS", "GOEXPERIMENT", "GOWASM", "GOWORK")
+		envJSON, envErr = goCmd(ctx, srcDir, opts.GoCmd, "", "env", "-json", "GOVERSION", "GOROOT", "GOFLAGS", "GOEXPERIMENT", "GOWASM", "GOWORK")
 	}()
 	args := append([]string{"list", "-deps", "-json=" + listFields}, opts.Flags...)
-	list, err := goCmd(ctx, srcDir, opts.GoCmd, append(args, ".")...)
+	list, err := goCmd(ctx, srcDir, opts.GoCmd, "", append(args, ".")...)
 	<-done
 	if envErr != nil {
 		return nil, envErr

@@ -394,3 +394,45 @@ func TestBuildRelativeCacheDir(t *testing.T) {
 		t.Errorf("module not cached under %s: %v", cache, err)
 	}
 }
+
+// TestBuildCacheDirUnusable: a build cache that cannot be made (--cache
+// names a file) is said to be the build cache, with what to do; the error
+// was only "mkdir X: not a directory".
+func TestBuildCacheDirUnusable(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := Build(context.Background(), newApp(t), BuildOptions{CacheDir: filepath.Join(file, "build")})
+	if err == nil || !strings.Contains(err.Error(), "build cache: mkdir "+file) || !strings.Contains(err.Error(), "(--cache)") {
+		t.Errorf("error %v, want one naming the build cache and what to do", err)
+	}
+}
+
+// TestBuildRemovesStaleTemporaryDirs: a build removes the temporary
+// directories of builds that never ended (watchbox killed with SIGKILL
+// while go build ran), once they are older than any build takes, and
+// leaves a recent one, which may be another build's. They stayed in the
+// cache forever, a module of megabytes each.
+func TestBuildRemovesStaleTemporaryDirs(t *testing.T) {
+	t.Parallel()
+	cache := t.TempDir()
+	stale, recent := filepath.Join(cache, ".build-1"), filepath.Join(cache, ".build-2")
+	for _, d := range []string{stale, recent} {
+		writeFiles(t, d, map[string]string{"out.wasm": "\x00asm"})
+	}
+	old := time.Now().Add(-staleBuild - time.Hour)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Build(context.Background(), newApp(t), BuildOptions{CacheDir: cache}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Errorf("%s, a day old, is still there", stale)
+	}
+	if _, err := os.Stat(recent); err != nil {
+		t.Errorf("%s, recent, was removed: %v", recent, err)
+	}
+}

@@ -23,10 +23,12 @@ var (
 // work: the module is not published), and returns the exact lines to add.
 // It returns "" when the failure is something else.
 func sdkHint(dir, output string) string {
-	if !strings.Contains(output, sdkModule) {
+	gomod := findUp(dir, "go.mod")
+	// Without a go.mod, go says only that it found none (an app copied out
+	// of this repository).
+	if !strings.Contains(output, sdkModule) && (gomod != "" || !strings.Contains(output, "go.mod file not found")) {
 		return ""
 	}
-	gomod := findUp(dir, "go.mod")
 	if gomod == "" {
 		return fmt.Sprintf("%s is not inside a Go module: create one with \"go mod init\" in %s, then add:\n\trequire %s v0.0.0\n\treplace %s => %s\nand run \"go mod tidy\"", dir, dir, sdkModule, sdkModule, checkout())
 	}

@@ -9,6 +9,8 @@ import (
 
 func TestSDKHint(t *testing.T) {
 	t.Parallel()
+	// What go build says of an app outside any module: nothing of the SDK.
+	const noModule = "go: go.mod file not found in current directory or any parent directory; see 'go help modules'"
 	const missing = "main.go:11:2: no required module provides package github.com/watchbox/watchbox/guest-sdk/go/watch; to add it:\n\tgo get github.com/watchbox/watchbox/guest-sdk/go/watch"
 	for _, tc := range []struct {
 		name, gomod, output string
@@ -22,14 +24,21 @@ func TestSDKHint(t *testing.T) {
 		{"block form replace", "module example.com/app\n\nreplace (\n\tgithub.com/watchbox/watchbox => ../watchbox\n)\n", missing, nil},
 		{"another failure", "module example.com/app\n", "main.go:3:1: syntax error: non-declaration statement outside function body", nil},
 		{"watchbox's own module", "module github.com/watchbox/watchbox\n", missing, nil},
+		{"no go.mod", "", noModule, []string{"is not inside a Go module", `"go mod init"`, "require github.com/watchbox/watchbox v0.0.0", "replace github.com/watchbox/watchbox => "}},
 	} {
 		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(tc.gomod), 0o644); err != nil {
-			t.Fatal(err)
+		if tc.gomod != "" {
+			if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(tc.gomod), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 		app := filepath.Join(dir, "app")
 		if err := os.Mkdir(app, 0o755); err != nil {
 			t.Fatal(err)
+		}
+		if tc.gomod == "" && findUp(app, "go.mod") != "" {
+			t.Logf("%s: skipped: the temporary directory is inside a Go module", tc.name)
+			continue
 		}
 		got := sdkHint(app, tc.output)
 		if len(tc.want) == 0 && got != "" {

@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// stopKill is how long a go command given SIGINT has to end (the go
-// command removes its work directory on the way out) before its whole
-// process group is killed.
+// stopKill is how long a go command given SIGINT has to end before its
+// whole process group is killed. (go build ends at once, leaving its work
+// directory: Build has it made in a directory of its own, which it removes.)
 const stopKill = 10 * time.Second
 
 // stopAsGroup makes cmd run in a process group of its own and makes the

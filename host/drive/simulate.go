@@ -238,7 +238,12 @@ func (s *Simulation) Close() error {
 	return err
 }
 
-// Summary prints the timeline's last line; interrupted says the play was.
+// Summary prints the timeline's last line; interrupted says the play was,
+// and the line then ends at the time the clock had reached.
 func (s *Simulation) Summary(interrupted bool) {
-	s.Timeline.Summary(s.Scenario.Start, s.Scenario.End(), len(s.apps), interrupted)
+	end := s.Scenario.End()
+	if interrupted {
+		end = s.Runtime.Now()
+	}
+	s.Timeline.Summary(s.Scenario.Start, end, len(s.apps), interrupted)
 }

@@ -366,7 +366,11 @@ func (tl *Timeline) Summary(start, end time.Time, apps int, interrupted bool) {
 	if y, m, d := end.UTC().Date(); y != start.UTC().Year() || m != start.UTC().Month() || d != start.UTC().Day() {
 		e = end.UTC().Format("2006-01-02 ") + e
 	}
-	fmt.Fprintf(tl.w, "simulated %s to %s: %d app(s), %d failed call(s)\n", stamp(start), e, apps, tl.failures)
+	how := ""
+	if interrupted {
+		how = " (interrupted: the rest of the scenario did not run)"
+	}
+	fmt.Fprintf(tl.w, "simulated %s to %s%s: %d app(s), %d failed call(s)\n", stamp(start), e, how, apps, tl.failures)
 }
 
 // GuestLogs returns a writer for a zerolog logger (host.Config.Logger)

@@ -71,7 +71,9 @@ func Path(ctx context.Context, path string, opts Options) (*Report, error) {
 	var wasm []byte
 	var pages uint32
 	file, limit := path, "no limit"
-	if fi.IsDir() {
+	// A bundle's watchapp.json is the bundle's; Check says to pass its
+	// directory, as watchbox run does, rather than "not a module".
+	if fi.IsDir() || filepath.Base(path) == bundle.ManifestFile {
 		b, problems := bundle.Check(path)
 		for _, p := range problems {
 			rep.Problems = append(rep.Problems, Problem{Message: p.String()})

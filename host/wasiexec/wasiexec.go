@@ -58,6 +58,9 @@ const (
 	DeadlineExceeded = "deadline_exceeded"
 	Trap             = "trap"
 	Exit             = "exit" // proc_exit with a non-zero code
+	// Interrupted: ctx was cancelled (a Ctrl-C of watchbox exec) before
+	// the guest ended; not the guest's doing, unlike DeadlineExceeded.
+	Interrupted = "interrupted"
 )
 
 // Result is the outcome of Run.
@@ -131,6 +134,16 @@ func runErr(kind ErrorKind, format string, args ...any) error {
 // opts.Timeout. The returned error is an *Error; the guest's own ending
 // (trap, exhaustion, deadline, exit) is reported in the result.
 func Run(ctx context.Context, wasm []byte, opts Options) (*Result, error) {
+	res, err := run(ctx, wasm, opts)
+	if res != nil && res.Outcome == DeadlineExceeded && ctx.Err() != nil {
+		// The guest was stopped as at a deadline, but by ctx, not by
+		// opts.Timeout (whose context is another).
+		res.Outcome, res.Trap = Interrupted, "interrupted before it ended: "+res.Trap
+	}
+	return res, err
+}
+
+func run(ctx context.Context, wasm []byte, opts Options) (*Result, error) {
 	res := &Result{Metered: !opts.NoMeter, Fuel: opts.Fuel}
 	if res.Fuel <= 0 || res.Fuel > meter.MaxFuel {
 		res.Fuel = meter.MaxFuel
