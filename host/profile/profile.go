@@ -97,6 +97,13 @@ type Profile struct {
 	DataEntryBytes     int `json:"data_entry_bytes"`      // what each file, directory or link costs against the data quota
 	DataMaxDepth       int `json:"data_max_depth"`        // how many levels below the data container an entry may be; 0: no bound
 	SavedStateBytes    int `json:"saved_state_bytes"`     // bytes of state an app may carry across a hot reload (save_state's reply)
+	// HostCallsPerCall caps the watchbox host function calls (event_read,
+	// event_reply, log, request, result_read) one call may make: each
+	// costs the host far more than the few instructions the guest pays
+	// for it, so a guest looping on them would hold the host for many
+	// times its CPU budget. Past it the call ends as cpu_time_exceeded.
+	// 0: no cap.
+	HostCallsPerCall int `json:"host_calls_per_call"`
 
 	// Extended runtime sessions.
 	SelfCareMax        Duration `json:"self_care_max"`
@@ -162,6 +169,7 @@ func Default() Profile {
 		DataEntryBytes:            4096,
 		DataMaxDepth:              64,
 		SavedStateBytes:           32 << 10,
+		HostCallsPerCall:          100_000,
 
 		SelfCareMax:        Duration(10 * time.Minute),
 		MindfulnessMax:     Duration(time.Hour),
@@ -205,6 +213,7 @@ var Sources = map[string]string{
 	"output_bytes_per_call":          "chosen here: 16 full log lines, far above a Go runtime crash dump of one goroutine",
 	"saved_state_bytes":              "chosen here: half an event envelope; the state must fit in one restore_state event",
 	"output_fuel_per_byte":           "chosen here: scanning, copying and logging a byte costs the host about as much as a few Wasm instructions",
+	"host_calls_per_call":            "chosen here: hundreds of times what an app's event needs; at the dearest (a 64 KiB request, some 2.5 us of host time) the cap holds a call's host work to a fraction of a second",
 	"self_care_max":                  "Apple: self care sessions run up to 10 minutes",
 	"mindfulness_max":                "Apple: mindfulness sessions run up to 1 hour",
 	"physical_therapy_max":           "Apple: physical therapy sessions run up to 1 hour",

@@ -12,6 +12,7 @@ import (
 	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/bundle"
 	"github.com/watchbox/watchbox/host/internal/clock"
+	"github.com/watchbox/watchbox/host/internal/guest"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/profile"
 )
@@ -146,5 +147,20 @@ func TestFeatureHold(t *testing.T) {
 	h.Drop(&a.Life)
 	if h.Held() || a.Holds.awake != 1 {
 		t.Fatalf("after Drop: held %v, holds %d; want false and the other feature's 1", h.Held(), a.Holds.awake)
+	}
+}
+
+// A call ended by host_calls_per_call is explained by that cap and how to
+// raise it, not as a call that used its CPU budget (whose advice, a
+// larger task_time, would not help).
+func TestHostCallsCrashNamesItsCap(t *testing.T) {
+	t.Parallel()
+	a, _ := newApp(t)
+	got := a.Crashes.reason(abi.EventBackgroundTasks, &guest.Crash{Termination: guest.TerminationCPU, HostCalls: true,
+		Reason: "the call made more than 100000 watchbox host calls (event_read, event_reply, log, request, result_read): host_calls_per_call=100000"})
+	want := "the call made more than 100000 watchbox host calls (event_read, event_reply, log, request, result_read): host_calls_per_call=100000; " +
+		"raise it with --set host_calls_per_call=200000, or make fewer host calls in one event (a loop of requests or reads)"
+	if got != want {
+		t.Errorf("reason:\n got %s\nwant %s", got, want)
 	}
 }
