@@ -117,6 +117,7 @@ type Profile struct {
 	WorkoutHeartRateInterval Duration `json:"workout_heart_rate_interval"` // a running workout's live data (heart rate, energy, distance) comes this often
 	LocationInterval         Duration `json:"location_interval"`           // a location update comes this often while updates are on
 	MaxQueuedLocations       int      `json:"max_queued_locations"`        // updates held for a suspended app; the oldest beyond are dropped
+	MaxWorkoutPauses         int      `json:"max_workout_pauses"`          // pauses of one workout session; pause_workout beyond answers limit
 	// ExtendedWillExpire is how long before a session's limit its
 	// willExpire comes.
 	ExtendedWillExpire Duration `json:"extended_will_expire_lead"`
@@ -181,6 +182,7 @@ func Default() Profile {
 		WorkoutHeartRateInterval: Duration(5 * time.Second),
 		LocationInterval:         Duration(2 * time.Second),
 		MaxQueuedLocations:       3600,
+		MaxWorkoutPauses:         1000,
 		ExtendedWillExpire:       Duration(30 * time.Second),
 		SmartAlarmRepeat:         Duration(3 * time.Second),
 		SmartAlarmRepeatMax:      Duration(60 * time.Second),
@@ -232,6 +234,7 @@ var Sources = map[string]string{
 	"workout_heart_rate_interval":    "developers report didCollectDataOf for heart rate about every 5 s in a workout; Apple says only \"high-frequency\"",
 	"location_interval":              "Apple Watch GPX exports of runs hold a track point about every 2 s; Apple publishes no cadence",
 	"max_queued_locations":           "chosen here: 2 hours of fixes at the 2 s cadence",
+	"max_workout_pauses":             "chosen here: ten times the auto-pauses of a city marathon; the host keeps every pause of a session and reads them all for each live sample",
 	"max_decisions_per_app":          "chosen here: a busy app's day of decisions; each app has its own share, so that one cannot push the others' out of why",
 }
 
