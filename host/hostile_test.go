@@ -41,3 +41,47 @@ func TestRuleWorkoutPauseLimit(t *testing.T) {
 		t.Errorf("sessions = %q, want the workout running still", s)
 	}
 }
+
+// Rule phone.queue_limit: the transfers an app queues for a phone out of
+// range are kept up to max_phone_transfers, the oldest dropped beyond
+// with a decision; the phone gets the newest when it is back, and its
+// history of what it received is bounded the same way.
+func TestPhoneTransfersAreCappedByTheProfile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h, ds := capsHarness(t, nil, "max_phone_transfers=2")
+	a := chaos(t, h, "DidFinishLaunching send a", "DidFinishLaunching send b", "DidFinishLaunching send c")
+	must(t, h.rt.SetPhoneInRange(ctx, false))
+	must(t, a.Launch(ctx))
+	if got := decisionsWith(*ds, policy.RulePhoneQueueLimit); len(got) != 1 ||
+		!strings.Contains(got[0], "1 transferUserInfo(s) from the app waiting for the phone dropped, the oldest: at most 2 wait (max_phone_transfers)") {
+		t.Errorf("queue_limit decisions = %q, want the first transfer dropped", got)
+	}
+	must(t, h.rt.SetPhoneInRange(ctx, true))
+	if got := a.Phone().Received(); len(got) != 2 || string(got[0]) != "b" || string(got[1]) != "c" {
+		t.Errorf("the phone received %q, want the two newest, b and c", got)
+	}
+	setMode(t, a, "WillEnterForeground send d")
+	must(t, a.EnterBackground(ctx))
+	must(t, a.Launch(ctx))
+	if got := a.Phone().Received(); len(got) != 2 || string(got[0]) != "c" || string(got[1]) != "d" {
+		t.Errorf("the phone's history = %q, want the last two, c and d", got)
+	}
+}
+
+// The delivered, untapped notifications an app keeps for a tap are the
+// newest max_delivered_notifications.
+func TestDeliveredNotificationsAreCappedByTheProfile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h, _ := capsHarness(t, nil, "max_delivered_notifications=1")
+	a := chaos(t, h, "DidFinishLaunching notify n1 10m", "DidFinishLaunching notify n2 20m")
+	must(t, a.Launch(ctx))
+	setMode(t, a)
+	must(t, a.EnterBackground(ctx))
+	must(t, h.rt.RunFor(ctx, time.Hour))
+	if err := a.Notifications().Tap(ctx, "n1", ""); err == nil || !strings.Contains(err.Error(), `no delivered notification "n1"`) {
+		t.Errorf("tapping n1, beyond max_delivered_notifications: %v", err)
+	}
+	must(t, a.Notifications().Tap(ctx, "n2", ""))
+}

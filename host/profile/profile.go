@@ -87,6 +87,14 @@ type Profile struct {
 	MaxDownloadSize         int `json:"max_download_size"`         // bytes of one download's body (the data quota applies too)
 	MaxPendingNotifications int `json:"max_pending_notifications"` // local notifications scheduled and not yet fired, per app
 	MaxDecisionsPerApp      int `json:"max_decisions_per_app"`     // decisions the runtime keeps about one app for why; the older half is forgotten first
+	// MaxDeliveredNotifications is how many delivered, untapped
+	// notifications an app keeps for a tap, the newest.
+	MaxDeliveredNotifications int `json:"max_delivered_notifications"`
+	// MaxPhoneTransfers bounds each of an app's phone lists: the
+	// transfers it queued for a phone out of range, the phone's data held
+	// for it meanwhile, and the history of what the phone received; the
+	// oldest beyond are dropped.
+	MaxPhoneTransfers int `json:"max_phone_transfers"`
 	// Bluetooth central: what one app may hold open.
 	MaxBluetoothConnections   int `json:"max_bluetooth_connections"`   // peripherals connected at once, per app
 	MaxBluetoothSubscriptions int `json:"max_bluetooth_subscriptions"` // characteristics subscribed to at once, per app
@@ -162,6 +170,8 @@ func Default() Profile {
 		MaxConcurrentDownloads:    8,
 		MaxDownloadSize:           16 << 20,
 		MaxPendingNotifications:   64,
+		MaxDeliveredNotifications: 64,
+		MaxPhoneTransfers:         100,
 		MaxDecisionsPerApp:        2000,
 		MaxBluetoothConnections:   4,
 		MaxBluetoothSubscriptions: 16,
@@ -231,6 +241,8 @@ var Sources = map[string]string{
 	"max_bluetooth_connections":      "chosen here; Apple publishes no per-app number of Bluetooth LE connections",
 	"max_bluetooth_subscriptions":    "chosen here; Apple publishes no per-app number of characteristic notifications",
 	"max_pending_notifications":      "Apple: UNUserNotificationCenter keeps the soonest-firing 64 pending notifications per app",
+	"max_delivered_notifications":    "chosen here: as many as may be pending (max_pending_notifications); Apple publishes no number for Notification Center",
+	"max_phone_transfers":            "chosen here; Apple publishes no number for WatchConnectivity's queue; each transfer is at most one 64 KiB request",
 	"workout_heart_rate_interval":    "developers report didCollectDataOf for heart rate about every 5 s in a workout; Apple says only \"high-frequency\"",
 	"location_interval":              "Apple Watch GPX exports of runs hold a track point about every 2 s; Apple publishes no cadence",
 	"max_queued_locations":           "chosen here: 2 hours of fixes at the 2 s cadence",

@@ -180,6 +180,7 @@ const (
 	RulePhoneContextReplaced      = "phone.context_replaced"       // a waiting application context replaced by a newer one
 	RulePhoneUnpaired             = "phone.unpaired"               // no phone is paired: WatchConnectivity data refused both ways
 	RulePhoneHeld                 = "phone.held_unreachable"       // data for the other side waits while the phone is out of range (transferUserInfo queues)
+	RulePhoneQueueLimit           = "phone.queue_limit"            // a transfer waiting for the phone dropped, the oldest, beyond max_phone_transfers
 	RuleBluetoothExceeded         = "bluetooth.exceeded_error"     // the app was told leGattExceededBackgroundNotificationLimit
 	RuleURLSessionStarted         = "url_session.started"          // a background download started
 	RuleURLSessionFinished        = "url_session.finished"         // a background download finished or failed
