@@ -173,15 +173,18 @@ const maxReason = 512
 
 // capReason cuts r to maxReason bytes (on a UTF-8 boundary) and marks the
 // cut with "...".
-func capReason(r string) string {
-	if len(r) <= maxReason {
-		return r
+func capReason(r string) string { return cut(r, maxReason) }
+
+// cut cuts s to at most n bytes (on a UTF-8 boundary) and marks the cut
+// with "...".
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	cut := maxReason
-	for cut > 0 && !utf8.RuneStart(r[cut]) {
-		cut--
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
-	return r[:cut] + "..."
+	return s[:n] + "..."
 }
 
 // LastInteraction is when the user last interacted with the app (zero if

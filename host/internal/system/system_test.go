@@ -2,6 +2,7 @@ package system
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +163,30 @@ func TestHostCallsCrashNamesItsCap(t *testing.T) {
 		"raise it with --set host_calls_per_call=200000, or make fewer host calls in one event (a loop of requests or reads)"
 	if got != want {
 		t.Errorf("reason:\n got %s\nwant %s", got, want)
+	}
+}
+
+// A refusal quotes at most maxQuoted bytes of each string, bytes or error
+// it names: a guest's 64 KiB identifier, quoted whole with %q, cost the
+// host milliseconds for every refused request and gave the guest a
+// refusal four times the size of its request.
+func TestRefusalQuotesBoundedArguments(t *testing.T) {
+	t.Parallel()
+	id := strings.Repeat("\x00", 64<<10)
+	_, _, reason := Refuse(abi.OpStartDownload, abi.StatusBadArgument, "id %q %s", id, abi.SessionIDProblem(id))
+	if len(reason) > 5*maxQuoted || !strings.HasPrefix(reason, `start_download: id "\x00\x00`) || !strings.Contains(reason, `..." `) {
+		t.Errorf("refusal of %d bytes: %.80q...", len(reason), reason)
+	}
+	_, _, reason = Refuse(abi.OpScheduleNotification, abi.StatusBadArgument, "calendar %s: %v", []byte(strings.Repeat("{", 64<<10)),
+		errors.New(strings.Repeat("é", 32<<10)))
+	if len(reason) > 3*maxQuoted || !utf8.ValidString(reason) {
+		t.Errorf("refusal of %d bytes (valid UTF-8: %v)", len(reason), utf8.ValidString(reason))
+	}
+	res, _, reason := RefuseCode(abi.OpSendToPhone, abi.StatusNotAllowed, 7, "%s", strings.Repeat("x", 64<<10))
+	if len(reason) > 2*maxQuoted || len(res) > 3*maxQuoted {
+		t.Errorf("RefuseCode: reason of %d bytes, record of %d", len(reason), len(res))
+	}
+	if _, _, reason := Refuse(abi.OpStartDownload, abi.StatusBadArgument, "id %q has a space", "a b"); reason != `start_download: id "a b" has a space` {
+		t.Errorf("short reason = %q", reason)
 	}
 }
