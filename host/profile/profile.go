@@ -225,7 +225,7 @@ var Sources = map[string]string{
 	"output_bytes_per_call":          "chosen here: 16 full log lines, far above a Go runtime crash dump of one goroutine",
 	"saved_state_bytes":              "chosen here: half an event envelope; the state must fit in one restore_state event",
 	"output_fuel_per_byte":           "chosen here: scanning, copying and logging a byte costs the host about as much as a few Wasm instructions",
-	"host_calls_per_call":            "chosen here: hundreds of times what an app's event needs; at the dearest (a 64 KiB request, some 2.5 us of host time) the cap holds a call's host work to a fraction of a second",
+	"host_calls_per_call":            "chosen here: hundreds of times what an app's event needs; at 2.5 us (a 64 KiB request) to 35 us (a refusal quoting its argument) of host work each, a call's host work stays within seconds, as its own CPU budget does",
 	"self_care_max":                  "Apple: self care sessions run up to 10 minutes",
 	"mindfulness_max":                "Apple: mindfulness sessions run up to 1 hour",
 	"physical_therapy_max":           "Apple: physical therapy sessions run up to 1 hour",
