@@ -2,10 +2,13 @@ package host
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/internal/policy"
 )
 
@@ -84,4 +87,27 @@ func TestDeliveredNotificationsAreCappedByTheProfile(t *testing.T) {
 		t.Errorf("tapping n1, beyond max_delivered_notifications: %v", err)
 	}
 	must(t, a.Notifications().Tap(ctx, "n2", ""))
+}
+
+// A userInfo the app schedules comes back to it in a background_tasks
+// event, so one too large for that event to stay within the ABI's 64 KiB
+// envelope is refused with limit when scheduled (a guest with a 64 KiB
+// buffer never needs a larger one); one that fits is taken.
+func TestScheduledUserInfoFitsTheEnvelope(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	big, fits := make([]byte, MaxPayload+1), make([]byte, MaxPayload)
+	h, a, _ := virtualChaos(t,
+		raw("DidFinishLaunching", abi.OpScheduleBackgroundRefresh, msg.ScheduleRefresh{Date: start.Add(time.Hour).UnixNano(), UserInfo: big}.Encode(nil)),
+		raw("DidFinishLaunching", abi.OpScheduleSnapshotRefresh, msg.ScheduleSnapshot{Date: start.Add(time.Hour).UnixNano(), UserInfo: big}.Encode(nil)),
+		raw("DidFinishLaunching", abi.OpScheduleBackgroundRefresh, msg.ScheduleRefresh{Date: start.Add(time.Hour).UnixNano(), UserInfo: fits}.Encode(nil)))
+	must(t, a.Launch(ctx))
+	got := h.guestLines("chaos: raw")
+	want := fmt.Sprintf("userInfo is %d bytes; at most %d fit in the background_tasks event that delivers it (the ABI's 65536-byte envelope)", MaxPayload+1, MaxPayload)
+	if len(got) != 3 || !strings.HasPrefix(got[0], "chaos: raw schedule_background_refresh -6 refusal") || !strings.Contains(got[0], want) ||
+		!strings.HasPrefix(got[1], "chaos: raw schedule_snapshot_refresh -6 refusal") || !strings.Contains(got[1], want) ||
+		!strings.Contains(got[2], "schedule_background_refresh") || !strings.Contains(got[2], " result ") {
+		t.Errorf("requests:\n%s", strings.Join(got, "\n"))
+	}
 }
