@@ -111,3 +111,26 @@ func TestScheduledUserInfoFitsTheEnvelope(t *testing.T) {
 		t.Errorf("requests:\n%s", strings.Join(got, "\n"))
 	}
 }
+
+// A local notification comes back to the app in notification_will_present
+// or notification_did_receive (with the tap's action), so content too
+// large for that event to stay within the 64 KiB envelope is refused with
+// limit when scheduled; content that fits is taken. The big one fits its
+// request (65,536 bytes) but, tapped, made a 65,590-byte envelope.
+func TestNotificationContentFitsTheEnvelope(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	note := func(id string, userInfo int) []byte {
+		return msg.ScheduleNotification{Identifier: id, Title: "t", Interval: time.Hour, UserInfo: make([]byte, userInfo)}.Encode(nil)
+	}
+	h, a, _ := virtualChaos(t,
+		raw("DidFinishLaunching", abi.OpScheduleNotification, note("big", 65_475)),
+		raw("DidFinishLaunching", abi.OpScheduleNotification, note("fits", 60_000)))
+	must(t, a.Launch(ctx))
+	got := h.guestLines("chaos: raw")
+	if len(got) != 2 || !strings.HasPrefix(got[0], "chaos: raw schedule_notification -6 refusal") ||
+		!strings.Contains(got[0], `notification \"big\" is 65511 bytes (identifier, title, body, category and userInfo encoded); at most 64488 fit`) ||
+		got[1] != "chaos: raw schedule_notification 0 result " {
+		t.Errorf("requests:\n%s", strings.Join(got, "\n"))
+	}
+}

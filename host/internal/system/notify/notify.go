@@ -119,6 +119,14 @@ func (f *Feature) schedule(args []byte) ([]byte, abi.Status, string) {
 		// as iOS: a repeating trigger needs an interval of at least 60 s
 		return refuse("a repeating time-interval trigger needs at least 60 s, got %v s", n.interval.Seconds())
 	}
+	// The notification comes back to the app in an event, with the
+	// action of a tap: its content must leave room for that within the
+	// ABI's envelope, as a scheduled userInfo must (system.MaxPayload).
+	if size := len(n.payload().Encode(nil)); size > system.MaxPayload {
+		return system.Refuse(abi.OpScheduleNotification, abi.StatusLimit,
+			"notification %q is %d bytes (identifier, title, body, category and userInfo encoded); at most %d fit in the event that presents it (the ABI's %d-byte envelope)",
+			n.id, size, system.MaxPayload, abi.MaxEnvelope)
+	}
 	switch {
 	case n.interval > 0:
 		at = now.Add(n.interval)
