@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -133,4 +134,30 @@ func TestNotificationContentFitsTheEnvelope(t *testing.T) {
 		got[1] != "chaos: raw schedule_notification 0 result " {
 		t.Errorf("requests:\n%s", strings.Join(got, "\n"))
 	}
+}
+
+// A call that makes more watchbox host calls than host_calls_per_call is
+// killed as cpu_time_exceeded, and the crash says which cap and how to
+// raise it (not the CPU budget, which a larger task_time would not
+// help); the app launches again afterwards.
+func TestHostCallsPerCallKillIsExplained(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h, _ := capsHarness(t, nil, "host_calls_per_call=20")
+	var mode []string
+	for range 30 {
+		mode = append(mode, raw("DidBecomeActive", abi.OpAppInfo, nil))
+	}
+	a := chaos(t, h, mode...)
+	err := a.Launch(ctx)
+	var ce *CrashError
+	if !errors.As(err, &ce) {
+		t.Fatalf("Launch error = %v, want a CrashError", err)
+	}
+	if ce.Termination != TerminationCPU || !strings.Contains(ce.Reason, "the call made more than 20 watchbox host calls") ||
+		!strings.HasSuffix(ce.Reason, "raise it with --set host_calls_per_call=40, or make fewer host calls in one event (a loop of requests or reads)") {
+		t.Errorf("crash = %v, want cpu_time_exceeded naming host_calls_per_call", err)
+	}
+	setMode(t, a)
+	must(t, a.Launch(ctx))
 }
