@@ -161,3 +161,41 @@ func TestHostCallsPerCallKillIsExplained(t *testing.T) {
 	setMode(t, a)
 	must(t, a.Launch(ctx))
 }
+
+// Rule output.decisions_per_call: the decisions a call's requests make the
+// runtime report (log, timeline, OnDecision) are capped at
+// decisions_per_call; the rest are dropped and counted in one decision at
+// the call's end. What the requests did stands (every notification is
+// pending), and the next call starts a new count.
+func TestDecisionsPerCallAreCapped(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h, ds := capsHarness(t, nil, "decisions_per_call=5")
+	var mode []string
+	for i := range 12 {
+		mode = append(mode, fmt.Sprintf("DidFinishLaunching notify n%d 1h", i))
+	}
+	a := chaos(t, h, mode...)
+	must(t, a.Launch(ctx))
+	if got := decisionsWith(*ds, policy.RuleNotificationScheduled); len(got) != 5 {
+		t.Errorf("%d notification.scheduled decisions reported, want decisions_per_call = 5: %q", len(got), got)
+	}
+	dropped := decisionsWith(*ds, policy.RuleDecisionsPerCall)
+	if len(dropped) != 1 || !strings.Contains(dropped[0], "7 decisions about the app dropped: the call made the system decide more than 5 times (decisions_per_call)") {
+		t.Errorf("decisions_per_call decisions = %q", dropped)
+	}
+	for _, d := range *ds {
+		if d.Rule == policy.RuleDecisionsPerCall && (d.Numbers["dropped"] != 7 || d.Numbers["limit"] != 5 || d.Verdict != "drop") {
+			t.Errorf("decision %+v", d)
+		}
+	}
+	if got := h.guestLines("chaos: notify"); len(got) != 12 || got[11] != "chaos: notify n11: <nil>" {
+		t.Errorf("scheduling = %q, want all 12 taken", got)
+	}
+	setMode(t, a, "WillEnterForeground notify m1 1h")
+	must(t, a.EnterBackground(ctx))
+	must(t, a.Launch(ctx))
+	if got := decisionsWith(*ds, policy.RuleNotificationScheduled); len(got) != 6 || !strings.Contains(got[5], "notification m1 scheduled") {
+		t.Errorf("after the next call: %q, want m1's decision reported", got)
+	}
+}

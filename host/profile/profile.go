@@ -87,6 +87,10 @@ type Profile struct {
 	MaxDownloadSize         int `json:"max_download_size"`         // bytes of one download's body (the data quota applies too)
 	MaxPendingNotifications int `json:"max_pending_notifications"` // local notifications scheduled and not yet fired, per app
 	MaxDecisionsPerApp      int `json:"max_decisions_per_app"`     // decisions the runtime keeps about one app for why; the older half is forgotten first
+	// DecisionsPerCall caps the decisions about an app that one of its
+	// calls (its requests) may make the runtime report; the rest are
+	// dropped and counted. 0: no cap.
+	DecisionsPerCall int `json:"decisions_per_call"`
 	// MaxDeliveredNotifications is how many delivered, untapped
 	// notifications an app keeps for a tap, the newest.
 	MaxDeliveredNotifications int `json:"max_delivered_notifications"`
@@ -173,6 +177,7 @@ func Default() Profile {
 		MaxDeliveredNotifications: 64,
 		MaxPhoneTransfers:         100,
 		MaxDecisionsPerApp:        2000,
+		DecisionsPerCall:          1000,
 		MaxBluetoothConnections:   4,
 		MaxBluetoothSubscriptions: 16,
 		OutputBytesPerCall:        256 << 10,
@@ -247,6 +252,7 @@ var Sources = map[string]string{
 	"location_interval":              "Apple Watch GPX exports of runs hold a track point about every 2 s; Apple publishes no cadence",
 	"max_queued_locations":           "chosen here: 2 hours of fixes at the 2 s cadence",
 	"max_workout_pauses":             "chosen here: ten times the auto-pauses of a city marathon; the host keeps every pause of a session and reads them all for each live sample",
+	"decisions_per_call":             "chosen here: half of max_decisions_per_app, so that one call cannot push the app's own history out of why, and hundreds of times what an app's event makes",
 	"max_decisions_per_app":          "chosen here: a busy app's day of decisions; each app has its own share, so that one cannot push the others' out of why",
 }
 

@@ -314,6 +314,10 @@ func (g *Guest) PushPath() PushPath {
 // Running reports whether an instance is alive.
 func (g *Guest) Running() bool { return g.inst != nil }
 
+// InCall reports whether a call into the instance (an event or its
+// _initialize) is running: the guest's requests come only then.
+func (g *Guest) InCall() bool { return g.inCall }
+
 // Kill drops the instance, if any, without any call into it.
 func (g *Guest) Kill(ctx context.Context) {
 	if g.inst == nil {

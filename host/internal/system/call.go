@@ -132,6 +132,7 @@ func (a *App) CallInto(ctx context.Context, kind abi.EventKind, fields []byte, c
 		a.Crashes.n++
 		c.Crash, c.Termination, c.Stack, c.Where = crash.Reason, crash.Termination, crash.Stack, crash.Where
 		c.State = a.Life.state
+		a.endCall(res.Start.Add(res.Duration))
 		a.Store.Save()
 		a.record(c)
 		return crash
@@ -145,6 +146,7 @@ func (a *App) CallInto(ctx context.Context, kind abi.EventKind, fields []byte, c
 		c.Where = AppFrame(res.Details)
 		herr = &HandlerError{App: a.ID, Event: kind, Status: c.Status, Message: c.Message, Where: c.Where, Stack: c.Stack}
 	}
+	a.endCall(res.Start.Add(res.Duration))
 	a.Store.Save() // before the call is reported: what it scheduled is on disk
 	a.record(c)
 	return herr

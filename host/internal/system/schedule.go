@@ -43,7 +43,7 @@ func (a *App) Schedule(date int64, userInfo []byte, rule ScheduleRule, arm func(
 		preferred = t.Add(time.Second)
 	}
 	now := a.Now()
-	d := a.Env.Rules.Decide(func(p *policy.Policy) policy.Decision {
+	d := a.DecidePolicy(func(p *policy.Policy) policy.Decision {
 		return rule(p.Schedules(), a.Facts(), preferred, userInfo, now)
 	})
 	res := msg.ScheduleResult{Message: d.Reason}
