@@ -314,10 +314,6 @@ func (g *Guest) PushPath() PushPath {
 // Running reports whether an instance is alive.
 func (g *Guest) Running() bool { return g.inst != nil }
 
-// InCall reports whether a call into the instance (an event or its
-// _initialize) is running: the guest's requests come only then.
-func (g *Guest) InCall() bool { return g.inCall }
-
 // Kill drops the instance, if any, without any call into it.
 func (g *Guest) Kill(ctx context.Context) {
 	if g.inst == nil {
@@ -515,13 +511,13 @@ func (g *Guest) chargeOutput(n int) {
 	}
 }
 
-// countHostCall counts one watchbox host call of the running call. Past
+// countHostCall counts one watchbox host call of g's running call. Past
 // the profile's host_calls_per_call it empties the call's fuel budget and
 // panics with the meter's error, inside the host function, as
 // chargeOutput does: the guest stops at once and the call ends as
 // cpu_time_exceeded, its crash saying which cap (hostCallsReason). An
 // unmetered guest is stopped by the panic alone (a trap).
-func (g *Guest) countHostCall(ctx context.Context) {
+func countHostCall(g *Guest, ctx context.Context) {
 	if !g.inCall || g.hostCallCap == 0 {
 		return
 	}

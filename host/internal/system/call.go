@@ -119,7 +119,9 @@ func (a *App) Call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 func (a *App) CallInto(ctx context.Context, kind abi.EventKind, fields []byte, c *Call) error {
 	_, budget := budgetOf(a.Env.Rules.Profile(), kind)
 	var res guest.Result
+	a.gate.on = true // not guestRuns: a closure and a defer on the warm event path
 	a.Guest.Call(ctx, kind, fields, budget, &res)
+	a.gate.on = false
 	// Cleared, then filled field by field: a composite literal is built on
 	// the stack and copied, which showed in a warm event's profile.
 	*c = Call{}

@@ -171,7 +171,19 @@ func (a *App) DecidePolicy(f func(p *policy.Policy) policy.Decision) policy.Deci
 // decisionGate counts the decisions about the app reported while its
 // guest runs (what its requests make the runtime report), since the end
 // of its last call, and those dropped over decisions_per_call.
-type decisionGate struct{ n, dropped int }
+type decisionGate struct {
+	on         bool // the guest runs: an event call or _initialize (guestRuns)
+	n, dropped int
+}
+
+// guestRuns runs f, a new instance's _initialize, with the app's decision
+// gate on: the decisions its requests make count against
+// decisions_per_call (CallInto does the same for an event).
+func (a *App) guestRuns(f func()) {
+	a.gate.on = true
+	defer func() { a.gate.on = false }()
+	f()
+}
 
 // emit reports d. A decision about this app made while its guest runs
 // counts against the profile's decisions_per_call: past it, it is dropped
@@ -180,7 +192,7 @@ type decisionGate struct{ n, dropped int }
 // again and again) made the runtime log, print in the timeline and pass
 // to OnDecision one decision for each, as many as its host calls.
 func (a *App) emit(d policy.Decision) {
-	if d.App == a.ID && a.Guest != nil && a.Guest.InCall() {
+	if d.App == a.ID && a.gate.on {
 		a.gate.n++
 		if limit := a.Env.Rules.Profile().DecisionsPerCall; limit > 0 && a.gate.n > limit {
 			a.gate.dropped++
@@ -190,9 +202,9 @@ func (a *App) emit(d policy.Decision) {
 	a.Env.Rules.Report(d)
 }
 
-// endCall reports, at now, how many decisions about the app the call that
-// just ended dropped over decisions_per_call, if any, and starts the
-// count again for the next call.
+// endCall reports, at now, how many decisions about the app the call (or
+// _initialize) that just ended dropped over decisions_per_call, if any,
+// and starts the count again for the next call.
 func (a *App) endCall(now time.Time) {
 	if n := a.gate.dropped; n > 0 {
 		limit := a.Env.Rules.Profile().DecisionsPerCall
