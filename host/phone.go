@@ -53,7 +53,7 @@ func (p Phone) Deliver(ctx context.Context, kind PhoneData, payload []byte) erro
 }
 
 // Received returns what the phone received from the app (send_to_phone,
-// send_message_to_phone), oldest first: the last 100 payloads.
+// send_message_to_phone), oldest first: the last max_phone_transfers payloads.
 func (p Phone) Received() [][]byte {
 	p.a.sys.Lock()
 	defer p.a.sys.Unlock()

@@ -87,6 +87,18 @@ type Profile struct {
 	MaxDownloadSize         int `json:"max_download_size"`         // bytes of one download's body (the data quota applies too)
 	MaxPendingNotifications int `json:"max_pending_notifications"` // local notifications scheduled and not yet fired, per app
 	MaxDecisionsPerApp      int `json:"max_decisions_per_app"`     // decisions the runtime keeps about one app for why; the older half is forgotten first
+	// DecisionsPerCall caps the decisions about an app that one of its
+	// calls (its requests) may make the runtime report; the rest are
+	// dropped and counted. 0: no cap.
+	DecisionsPerCall int `json:"decisions_per_call"`
+	// MaxDeliveredNotifications is how many delivered, untapped
+	// notifications an app keeps for a tap, the newest.
+	MaxDeliveredNotifications int `json:"max_delivered_notifications"`
+	// MaxPhoneTransfers bounds each of an app's phone lists: the
+	// transfers it queued for a phone out of range, the phone's data held
+	// for it meanwhile, and the history of what the phone received; the
+	// oldest beyond are dropped.
+	MaxPhoneTransfers int `json:"max_phone_transfers"`
 	// Bluetooth central: what one app may hold open.
 	MaxBluetoothConnections   int `json:"max_bluetooth_connections"`   // peripherals connected at once, per app
 	MaxBluetoothSubscriptions int `json:"max_bluetooth_subscriptions"` // characteristics subscribed to at once, per app
@@ -97,6 +109,13 @@ type Profile struct {
 	DataEntryBytes     int `json:"data_entry_bytes"`      // what each file, directory or link costs against the data quota
 	DataMaxDepth       int `json:"data_max_depth"`        // how many levels below the data container an entry may be; 0: no bound
 	SavedStateBytes    int `json:"saved_state_bytes"`     // bytes of state an app may carry across a hot reload (save_state's reply)
+	// HostCallsPerCall caps the watchbox host function calls (event_read,
+	// event_reply, log, request, result_read) one call may make: each
+	// costs the host far more than the few instructions the guest pays
+	// for it, so a guest looping on them would hold the host for many
+	// times its CPU budget. Past it the call ends as cpu_time_exceeded.
+	// 0: no cap.
+	HostCallsPerCall int `json:"host_calls_per_call"`
 
 	// Extended runtime sessions.
 	SelfCareMax        Duration `json:"self_care_max"`
@@ -110,6 +129,7 @@ type Profile struct {
 	WorkoutHeartRateInterval Duration `json:"workout_heart_rate_interval"` // a running workout's live data (heart rate, energy, distance) comes this often
 	LocationInterval         Duration `json:"location_interval"`           // a location update comes this often while updates are on
 	MaxQueuedLocations       int      `json:"max_queued_locations"`        // updates held for a suspended app; the oldest beyond are dropped
+	MaxWorkoutPauses         int      `json:"max_workout_pauses"`          // pauses of one workout session; pause_workout beyond answers limit
 	// ExtendedWillExpire is how long before a session's limit its
 	// willExpire comes.
 	ExtendedWillExpire Duration `json:"extended_will_expire_lead"`
@@ -154,7 +174,10 @@ func Default() Profile {
 		MaxConcurrentDownloads:    8,
 		MaxDownloadSize:           16 << 20,
 		MaxPendingNotifications:   64,
+		MaxDeliveredNotifications: 64,
+		MaxPhoneTransfers:         100,
 		MaxDecisionsPerApp:        2000,
+		DecisionsPerCall:          1000,
 		MaxBluetoothConnections:   4,
 		MaxBluetoothSubscriptions: 16,
 		OutputBytesPerCall:        256 << 10,
@@ -162,6 +185,7 @@ func Default() Profile {
 		DataEntryBytes:            4096,
 		DataMaxDepth:              64,
 		SavedStateBytes:           32 << 10,
+		HostCallsPerCall:          100_000,
 
 		SelfCareMax:        Duration(10 * time.Minute),
 		MindfulnessMax:     Duration(time.Hour),
@@ -173,6 +197,7 @@ func Default() Profile {
 		WorkoutHeartRateInterval: Duration(5 * time.Second),
 		LocationInterval:         Duration(2 * time.Second),
 		MaxQueuedLocations:       3600,
+		MaxWorkoutPauses:         1000,
 		ExtendedWillExpire:       Duration(30 * time.Second),
 		SmartAlarmRepeat:         Duration(3 * time.Second),
 		SmartAlarmRepeatMax:      Duration(60 * time.Second),
@@ -205,6 +230,7 @@ var Sources = map[string]string{
 	"output_bytes_per_call":          "chosen here: 16 full log lines, far above a Go runtime crash dump of one goroutine",
 	"saved_state_bytes":              "chosen here: half an event envelope; the state must fit in one restore_state event",
 	"output_fuel_per_byte":           "chosen here: scanning, copying and logging a byte costs the host about as much as a few Wasm instructions",
+	"host_calls_per_call":            "chosen here: hundreds of times what an app's event needs; at 2.5 us (a 64 KiB request) to 35 us (a refusal quoting its argument) of host work each, a call's host work stays within seconds, as its own CPU budget does",
 	"self_care_max":                  "Apple: self care sessions run up to 10 minutes",
 	"mindfulness_max":                "Apple: mindfulness sessions run up to 1 hour",
 	"physical_therapy_max":           "Apple: physical therapy sessions run up to 1 hour",
@@ -220,9 +246,13 @@ var Sources = map[string]string{
 	"max_bluetooth_connections":      "chosen here; Apple publishes no per-app number of Bluetooth LE connections",
 	"max_bluetooth_subscriptions":    "chosen here; Apple publishes no per-app number of characteristic notifications",
 	"max_pending_notifications":      "Apple: UNUserNotificationCenter keeps the soonest-firing 64 pending notifications per app",
+	"max_delivered_notifications":    "chosen here: as many as may be pending (max_pending_notifications); Apple publishes no number for Notification Center",
+	"max_phone_transfers":            "chosen here; Apple publishes no number for WatchConnectivity's queue; each transfer is at most one 64 KiB request",
 	"workout_heart_rate_interval":    "developers report didCollectDataOf for heart rate about every 5 s in a workout; Apple says only \"high-frequency\"",
 	"location_interval":              "Apple Watch GPX exports of runs hold a track point about every 2 s; Apple publishes no cadence",
 	"max_queued_locations":           "chosen here: 2 hours of fixes at the 2 s cadence",
+	"max_workout_pauses":             "chosen here: ten times the auto-pauses of a city marathon; the host keeps every pause of a session and reads them all for each live sample",
+	"decisions_per_call":             "chosen here: half of max_decisions_per_app, so that one call cannot push the app's own history out of why, and hundreds of times what an app's event makes",
 	"max_decisions_per_app":          "chosen here: a busy app's day of decisions; each app has its own share, so that one cannot push the others' out of why",
 }
 

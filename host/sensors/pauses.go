@@ -48,6 +48,15 @@ func (p *Pauses) Resume(at time.Duration) error {
 	return nil
 }
 
+// Count returns how many pauses were recorded, the one in progress
+// included.
+func (p *Pauses) Count() int {
+	if p.paused {
+		return len(p.spans) + 1
+	}
+	return len(p.spans)
+}
+
 func (p *Pauses) check(what string, at time.Duration) error {
 	if at < 0 {
 		return fmt.Errorf("%s at %v: offsets start at 0, the session start", what, at)

@@ -118,7 +118,12 @@ type Guest struct {
 	// outFuel is the fuel the running call pays per byte of output
 	// (the profile's output_fuel_per_byte).
 	outFuel int64
-	inst    *instance
+	// hostCalls counts the running call's watchbox host calls, and
+	// hostCallCap is the profile's host_calls_per_call (0: no cap);
+	// overCalls says the call was ended for going past it.
+	hostCalls, hostCallCap int64
+	overCalls              bool
+	inst                   *instance
 
 	cov   *meter.Coverage // with Config.Coverage
 	snaps Snapshots
@@ -328,6 +333,9 @@ type Crash struct {
 	// Stderr is the Go runtime's fatal report (its first line names the
 	// cause, then the goroutines' stacks), or nil when it printed none.
 	Stderr []string
+	// HostCalls says the call was ended for making more than the
+	// profile's host_calls_per_call watchbox host calls.
+	HostCalls bool
 }
 
 func (c *Crash) Error() string { return string(c.Termination) + ": " + c.Reason }
@@ -392,7 +400,11 @@ func (g *Guest) Instantiate(ctx context.Context, salt uint64, budget time.Durati
 			}
 			g.rt.guests.Delete(mod)
 			mod.Close(ctx)
-			return newCrash(term, err, in.stderr, fuel, "_initialize: ")
+			c := newCrash(term, err, in.stderr, fuel, "_initialize: ")
+			if g.overCalls {
+				c.HostCalls, c.Reason = true, "_initialize: "+hostCallsReason(g.hostCallCap)
+			}
+			return c
 		}
 	}
 	if g.cfg.Reuse && g.snaps.ok {
@@ -468,6 +480,9 @@ func (g *Guest) Call(ctx context.Context, kind abi.EventKind, fields []byte, bud
 	res.Status, res.Message, res.Details, res.Reply, res.Crash = 0, "", "", nil, nil
 	if err != nil {
 		res.Crash = newCrash(term, err, in.stderr, fuel, "")
+		if g.overCalls {
+			res.Crash.HostCalls, res.Crash.Reason = true, hostCallsReason(g.hostCallCap)
+		}
 		return
 	}
 	in.stderr.EndFatal()
@@ -494,6 +509,39 @@ func (g *Guest) chargeOutput(n int) {
 	if err := meter.ChargeFromHost(context.Background(), in.mod, g.outFuel*int64(n)); err != nil {
 		panic(err)
 	}
+}
+
+// countHostCall counts one watchbox host call of g's running call. Past
+// the profile's host_calls_per_call it empties the call's fuel budget and
+// panics with the meter's error, inside the host function, as
+// chargeOutput does: the guest stops at once and the call ends as
+// cpu_time_exceeded, its crash saying which cap (hostCallsReason). An
+// unmetered guest is stopped by the panic alone (a trap).
+func countHostCall(g *Guest, ctx context.Context) {
+	if !g.inCall || g.hostCallCap == 0 {
+		return
+	}
+	g.hostCalls++
+	if g.hostCalls <= g.hostCallCap {
+		return
+	}
+	g.overCalls = true
+	err := errHostCalls
+	if in := g.inst; in != nil && in.gauge != nil && in.mod != nil {
+		if e := meter.ChargeFromHost(ctx, in.mod, meter.MaxFuel); e != nil {
+			err = e
+		}
+	}
+	panic(err)
+}
+
+// errHostCalls stops an unmetered guest past host_calls_per_call.
+var errHostCalls = errors.New("host: too many host calls in one call (host_calls_per_call)")
+
+// hostCallsReason is the crash reason of a call ended by
+// host_calls_per_call.
+func hostCallsReason(limit int64) string {
+	return fmt.Sprintf("the call made more than %d watchbox host calls (event_read, event_reply, log, request, result_read): host_calls_per_call=%d", limit, limit)
 }
 
 // fuelUsed is the fuel the running call has used so far.
@@ -565,6 +613,7 @@ func (g *Guest) invoke(ctx context.Context, prof *profile.Profile, fn api.Functi
 	// needs it.
 	g.cc.SetStop(g.wd.arm(gauge, g.cc.StartNanos(), budget, !g.cfg.Virtual))
 	g.outFuel = int64(prof.OutputFuelPerByte)
+	g.hostCalls, g.hostCallCap, g.overCalls = 0, int64(prof.HostCallsPerCall), false
 	g.inst.out = outputBudget{left: int64(prof.OutputBytesPerCall)}
 	g.inCall = true
 	var stopAfter func() bool

@@ -136,6 +136,7 @@ func newRuntime(ctx context.Context, cfg Config, key runtimeKey, guestOf func(ap
 				fail(stack, abi.StatusNoEvent)
 				return
 			}
+			countHostCall(g, ctx)
 			f(g, ctx, mod, stack)
 		}
 		b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(call), params, []api.ValueType{i32}).Export(name)

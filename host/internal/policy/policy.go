@@ -71,6 +71,7 @@ const (
 	KindComplication         Kind = "complication"    // complication data the app published
 	KindURLSession           Kind = "url_session"     // a background download
 	KindProfile              Kind = "profile"         // a change to the device profile
+	KindOutput               Kind = "output"          // what an app's calls made the runtime report (decisions_per_call)
 )
 
 // Verdict is what the system does with a request: a lower-case word
@@ -180,6 +181,8 @@ const (
 	RulePhoneContextReplaced      = "phone.context_replaced"       // a waiting application context replaced by a newer one
 	RulePhoneUnpaired             = "phone.unpaired"               // no phone is paired: WatchConnectivity data refused both ways
 	RulePhoneHeld                 = "phone.held_unreachable"       // data for the other side waits while the phone is out of range (transferUserInfo queues)
+	RulePhoneQueueLimit           = "phone.queue_limit"            // a transfer waiting for the phone dropped, the oldest, beyond max_phone_transfers
+	RuleDecisionsPerCall          = "output.decisions_per_call"    // decisions about an app past decisions_per_call in one of its calls: dropped and counted
 	RuleBluetoothExceeded         = "bluetooth.exceeded_error"     // the app was told leGattExceededBackgroundNotificationLimit
 	RuleURLSessionStarted         = "url_session.started"          // a background download started
 	RuleURLSessionFinished        = "url_session.finished"         // a background download finished or failed

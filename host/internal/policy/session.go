@@ -39,6 +39,7 @@ const (
 	RuleWorkoutRequest    = "workout.pause_request"   // the user pressed both side buttons: the app decides
 	RuleWorkoutMotion     = "workout.motion"          // the user stopped or started moving
 	RuleWorkoutEvent      = "workout.event"           // the session generated a lap, marker or segment event
+	RuleWorkoutPauseLimit = "workout.pause_limit"     // pause_workout beyond max_workout_pauses pauses of one session: refused
 
 	RuleLocationRun        = "location.run"           // location updates started
 	RuleLocationMode       = "location.mode"          // background updates without the location mode

@@ -119,7 +119,9 @@ func (a *App) Call(ctx context.Context, kind abi.EventKind, fields []byte) (Call
 func (a *App) CallInto(ctx context.Context, kind abi.EventKind, fields []byte, c *Call) error {
 	_, budget := budgetOf(a.Env.Rules.Profile(), kind)
 	var res guest.Result
+	a.gate.on = true // not guestRuns: a closure and a defer on the warm event path
 	a.Guest.Call(ctx, kind, fields, budget, &res)
+	a.gate.on = false
 	// Cleared, then filled field by field: a composite literal is built on
 	// the stack and copied, which showed in a warm event's profile.
 	*c = Call{}
@@ -132,6 +134,7 @@ func (a *App) CallInto(ctx context.Context, kind abi.EventKind, fields []byte, c
 		a.Crashes.n++
 		c.Crash, c.Termination, c.Stack, c.Where = crash.Reason, crash.Termination, crash.Stack, crash.Where
 		c.State = a.Life.state
+		a.endCall(res.Start.Add(res.Duration))
 		a.Store.Save()
 		a.record(c)
 		return crash
@@ -145,6 +148,7 @@ func (a *App) CallInto(ctx context.Context, kind abi.EventKind, fields []byte, c
 		c.Where = AppFrame(res.Details)
 		herr = &HandlerError{App: a.ID, Event: kind, Status: c.Status, Message: c.Message, Where: c.Where, Stack: c.Stack}
 	}
+	a.endCall(res.Start.Add(res.Duration))
 	a.Store.Save() // before the call is reported: what it scheduled is on disk
 	a.record(c)
 	return herr

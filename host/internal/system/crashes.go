@@ -86,6 +86,10 @@ func budgetOf(p *profile.Profile, kind abi.EventKind) (string, time.Duration) {
 // fuel used and what to do; for any other crash, the guest's reason.
 func (cs *Crashes) reason(kind abi.EventKind, c *guest.Crash) string {
 	a := cs.app
+	if c.HostCalls {
+		n := a.Env.Rules.Profile().HostCallsPerCall
+		return fmt.Sprintf("%s; raise it with --set host_calls_per_call=%d, or make fewer host calls in one event (a loop of requests or reads)", c.Reason, 2*n)
+	}
 	if c.Termination != guest.TerminationCPU && c.Termination != guest.TerminationWall {
 		return cs.fatalReason(c)
 	}

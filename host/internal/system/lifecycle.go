@@ -148,7 +148,10 @@ func (l *Lifecycle) coldStart(ctx context.Context, state abi.State) error {
 	l.launches++
 	l.app.Log.Info().Uint64("launch", l.launches).Msg("cold launch")
 	l.cold = true
-	if err := l.app.Guest.Instantiate(ctx, l.launches, l.app.Env.Rules.Profile().LaunchTime.D()); err != nil {
+	var err error
+	l.app.guestRuns(func() { err = l.app.Guest.Instantiate(ctx, l.launches, l.app.Env.Rules.Profile().LaunchTime.D()) })
+	l.app.endCall(l.app.Env.Clock.Now())
+	if err != nil {
 		l.app.Crashes.n++
 		l.setState(abi.StateNotRunning)
 		var gc *guest.Crash

@@ -21,16 +21,48 @@ func Done(res []byte) ([]byte, abi.Status, string) { return res, abi.StatusOK, "
 
 // Refuse is the answer of an op that refuses a request with status: the
 // reason starts with the op's name, followed by format's words, as in
-// "start_download: id \"a b\" has a space".
+// "start_download: id \"a b\" has a space". A string, bytes or error
+// argument longer than maxQuoted bytes is cut there first (quotable).
 func Refuse(op abi.Op, status abi.Status, format string, args ...any) ([]byte, abi.Status, string) {
-	return nil, status, op.String() + ": " + fmt.Sprintf(format, args...)
+	return nil, status, op.String() + ": " + fmt.Sprintf(format, quotable(args)...)
 }
 
-// RefuseCode is Refuse with the framework's error code of the refusal
+// maxQuoted is the most of a string, bytes or error argument a refusal's
+// reason quotes: the guest chose most of them (identifiers, URLs,
+// calendar components, up to a 64 KiB request), and quoting 64 KiB with
+// %q cost the host milliseconds for each refused request, which a guest
+// could repeat in a loop. Reasons the host writes itself are shorter.
+const maxQuoted = 512
+
+// quotable cuts each string, []byte or error in args longer than
+// maxQuoted bytes to its first maxQuoted (on a UTF-8 boundary), marked
+// with "...", in place, and returns args.
+func quotable(args []any) []any {
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			if len(v) > maxQuoted {
+				args[i] = cut(v, maxQuoted)
+			}
+		case []byte:
+			if len(v) > maxQuoted {
+				args[i] = cut(string(v[:maxQuoted+1]), maxQuoted)
+			}
+		case error:
+			if s := v.Error(); len(s) > maxQuoted {
+				args[i] = cut(s, maxQuoted)
+			}
+		}
+	}
+	return args
+}
+
+// RefuseCode is Refuse (its arguments cut as Refuse cuts them) with the
+// framework's error code of the refusal
 // (a CBError or WCError code), which the guest reads in the refusal
 // record's error_code.
 func RefuseCode(op abi.Op, status abi.Status, code int64, format string, args ...any) ([]byte, abi.Status, string) {
-	reason := op.String() + ": " + fmt.Sprintf(format, args...)
+	reason := op.String() + ": " + fmt.Sprintf(format, quotable(args)...)
 	return msg.Refusal{Reason: reason, ErrorCode: code}.Encode(nil), status, reason
 }
 

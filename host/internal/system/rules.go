@@ -39,6 +39,13 @@ func (r *Rules) Profile() *profile.Profile { return r.prof.Load() }
 // and reports every decision it made, in time order (a rule may make more
 // than the one it returns, such as a push it coalesced).
 func (r *Rules) Decide(f func(p *policy.Policy) policy.Decision) policy.Decision {
+	return r.DecideWith(r.report, f)
+}
+
+// DecideWith is Decide with the rule's decisions reported through report
+// (an app's gate on what its calls make the runtime report, App.Decide)
+// instead of straight to the runtime.
+func (r *Rules) DecideWith(report func(policy.Decision), f func(p *policy.Policy) policy.Decision) policy.Decision {
 	r.mu.Lock()
 	d := f(r.pol)
 	fresh := r.fresh
@@ -46,7 +53,7 @@ func (r *Rules) Decide(f func(p *policy.Policy) policy.Decision) policy.Decision
 	r.mu.Unlock()
 	slices.SortStableFunc(fresh, func(a, b policy.Decision) int { return a.Time.Compare(b.Time) })
 	for _, x := range fresh {
-		r.report(x)
+		report(x)
 	}
 	return d
 }

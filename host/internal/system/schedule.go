@@ -12,6 +12,21 @@ import (
 // runtime accepts: what fits in one event envelope with its other fields.
 const MaxPayload = abi.MaxEnvelope - abi.HeaderSize - 1024
 
+// RefuseUserInfo refuses op when userInfo, which comes back to the app in
+// a background_tasks event, is over MaxPayload: the ABI promises a guest
+// that no envelope is over abi.MaxEnvelope, so a guest with a 64 KiB
+// buffer never needs a larger one, and a userInfo near the 64 KiB request
+// limit would make the event that carries it larger. ok is false when
+// refused.
+func RefuseUserInfo(op abi.Op, userInfo []byte) (res []byte, status abi.Status, reason string, ok bool) {
+	if len(userInfo) <= MaxPayload {
+		return nil, abi.StatusOK, "", true
+	}
+	res, status, reason = Refuse(op, abi.StatusLimit, "userInfo is %d bytes; at most %d fit in the background_tasks event that delivers it (the ABI's %d-byte envelope)",
+		len(userInfo), MaxPayload, abi.MaxEnvelope)
+	return res, status, reason, false
+}
+
 // ScheduleRule is a policy rule that places an app's schedule request:
 // policy.Schedules.Refresh or policy.Schedules.Snapshot.
 type ScheduleRule func(s policy.Schedules, f policy.Facts, preferred time.Time, userInfo any, now time.Time) policy.Decision
@@ -28,7 +43,7 @@ func (a *App) Schedule(date int64, userInfo []byte, rule ScheduleRule, arm func(
 		preferred = t.Add(time.Second)
 	}
 	now := a.Now()
-	d := a.Env.Rules.Decide(func(p *policy.Policy) policy.Decision {
+	d := a.DecidePolicy(func(p *policy.Policy) policy.Decision {
 		return rule(p.Schedules(), a.Facts(), preferred, userInfo, now)
 	})
 	res := msg.ScheduleResult{Message: d.Reason}

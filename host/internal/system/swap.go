@@ -214,7 +214,9 @@ func (r *Reloader) saveState(ctx context.Context) (state []byte, carry bool, not
 func (r *Reloader) instantiate(ctx context.Context) error {
 	a := r.app
 	l := &a.Life
-	err := a.Guest.Instantiate(ctx, l.launches, a.Env.Rules.Profile().LaunchTime.D())
+	var err error
+	a.guestRuns(func() { err = a.Guest.Instantiate(ctx, l.launches, a.Env.Rules.Profile().LaunchTime.D()) })
+	a.endCall(a.Env.Clock.Now())
 	if err == nil {
 		return nil
 	}

@@ -11,6 +11,7 @@
 package system
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -80,6 +81,8 @@ type App struct {
 	// live is Manifest for readers without the lock (a download's
 	// redirect check, host.App.Manifest); SetManifest changes both.
 	live atomic.Pointer[bundle.Manifest]
+
+	gate decisionGate // what the guest's calls made the runtime report
 
 	mu              sync.Mutex
 	complication    bool // a complication is on the active face
@@ -155,7 +158,61 @@ func (a *App) Facts() policy.Facts {
 // Decide runs a rule about this app with its facts now and reports what
 // it decided.
 func (a *App) Decide(rule func(p *policy.Policy, f policy.Facts) policy.Decision) policy.Decision {
-	return a.Env.Rules.Decide(func(p *policy.Policy) policy.Decision { return rule(p, a.Facts()) })
+	return a.Env.Rules.DecideWith(a.emit, func(p *policy.Policy) policy.Decision { return rule(p, a.Facts()) })
+}
+
+// DecidePolicy runs rule f on the policy as Rules.Decide does, its
+// decisions about this app reported through the app's gate (emit), for a
+// rule that needs no Facts or builds its own.
+func (a *App) DecidePolicy(f func(p *policy.Policy) policy.Decision) policy.Decision {
+	return a.Env.Rules.DecideWith(a.emit, f)
+}
+
+// decisionGate counts the decisions about the app reported while its
+// guest runs (what its requests make the runtime report), since the end
+// of its last call, and those dropped over decisions_per_call.
+type decisionGate struct {
+	on         bool // the guest runs: an event call or _initialize (guestRuns)
+	n, dropped int
+}
+
+// guestRuns runs f, a new instance's _initialize, with the app's decision
+// gate on: the decisions its requests make count against
+// decisions_per_call (CallInto does the same for an event).
+func (a *App) guestRuns(f func()) {
+	a.gate.on = true
+	defer func() { a.gate.on = false }()
+	f()
+}
+
+// emit reports d. A decision about this app made while its guest runs
+// counts against the profile's decisions_per_call: past it, it is dropped
+// and counted, and the call's end reports how many (endCall). Without
+// the cap, a guest looping on requests (scheduling one notification
+// again and again) made the runtime log, print in the timeline and pass
+// to OnDecision one decision for each, as many as its host calls.
+func (a *App) emit(d policy.Decision) {
+	if d.App == a.ID && a.gate.on {
+		a.gate.n++
+		if limit := a.Env.Rules.Profile().DecisionsPerCall; limit > 0 && a.gate.n > limit {
+			a.gate.dropped++
+			return
+		}
+	}
+	a.Env.Rules.Report(d)
+}
+
+// endCall reports, at now, how many decisions about the app the call (or
+// _initialize) that just ended dropped over decisions_per_call, if any,
+// and starts the count again for the next call.
+func (a *App) endCall(now time.Time) {
+	if n := a.gate.dropped; n > 0 {
+		limit := a.Env.Rules.Profile().DecisionsPerCall
+		a.Env.Rules.Report(policy.Decision{Time: now, App: a.ID, Kind: policy.KindOutput, Verdict: policy.Drop, Rule: policy.RuleDecisionsPerCall,
+			Reason:  fmt.Sprintf("%d decisions about the app dropped: the call made the system decide more than %d times (decisions_per_call)", n, limit),
+			Numbers: map[string]int64{"dropped": int64(n), "limit": int64(limit)}})
+	}
+	a.gate = decisionGate{}
 }
 
 // Report reports a decision about this app made without a policy rule
@@ -165,7 +222,7 @@ func (a *App) Decide(rule func(p *policy.Policy, f policy.Facts) policy.Decision
 func (a *App) Report(d policy.Decision) {
 	d.App = a.ID
 	d.Reason = capReason(d.Reason)
-	a.Env.Rules.Report(d)
+	a.emit(d)
 }
 
 // maxReason is the longest reason App.Report passes on, in bytes.
@@ -173,15 +230,18 @@ const maxReason = 512
 
 // capReason cuts r to maxReason bytes (on a UTF-8 boundary) and marks the
 // cut with "...".
-func capReason(r string) string {
-	if len(r) <= maxReason {
-		return r
+func capReason(r string) string { return cut(r, maxReason) }
+
+// cut cuts s to at most n bytes (on a UTF-8 boundary) and marks the cut
+// with "...".
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	cut := maxReason
-	for cut > 0 && !utf8.RuneStart(r[cut]) {
-		cut--
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
-	return r[:cut] + "..."
+	return s[:n] + "..."
 }
 
 // LastInteraction is when the user last interacted with the app (zero if

@@ -2,6 +2,7 @@ package system
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/watchbox/watchbox/abi/msg"
 	"github.com/watchbox/watchbox/host/bundle"
 	"github.com/watchbox/watchbox/host/internal/clock"
+	"github.com/watchbox/watchbox/host/internal/guest"
 	"github.com/watchbox/watchbox/host/internal/policy"
 	"github.com/watchbox/watchbox/host/profile"
 )
@@ -146,5 +148,45 @@ func TestFeatureHold(t *testing.T) {
 	h.Drop(&a.Life)
 	if h.Held() || a.Holds.awake != 1 {
 		t.Fatalf("after Drop: held %v, holds %d; want false and the other feature's 1", h.Held(), a.Holds.awake)
+	}
+}
+
+// A call ended by host_calls_per_call is explained by that cap and how to
+// raise it, not as a call that used its CPU budget (whose advice, a
+// larger task_time, would not help).
+func TestHostCallsCrashNamesItsCap(t *testing.T) {
+	t.Parallel()
+	a, _ := newApp(t)
+	got := a.Crashes.reason(abi.EventBackgroundTasks, &guest.Crash{Termination: guest.TerminationCPU, HostCalls: true,
+		Reason: "the call made more than 100000 watchbox host calls (event_read, event_reply, log, request, result_read): host_calls_per_call=100000"})
+	want := "the call made more than 100000 watchbox host calls (event_read, event_reply, log, request, result_read): host_calls_per_call=100000; " +
+		"raise it with --set host_calls_per_call=200000, or make fewer host calls in one event (a loop of requests or reads)"
+	if got != want {
+		t.Errorf("reason:\n got %s\nwant %s", got, want)
+	}
+}
+
+// A refusal quotes at most maxQuoted bytes of each string, bytes or error
+// it names: a guest's 64 KiB identifier, quoted whole with %q, cost the
+// host milliseconds for every refused request and gave the guest a
+// refusal four times the size of its request.
+func TestRefusalQuotesBoundedArguments(t *testing.T) {
+	t.Parallel()
+	id := strings.Repeat("\x00", 64<<10)
+	_, _, reason := Refuse(abi.OpStartDownload, abi.StatusBadArgument, "id %q %s", id, abi.SessionIDProblem(id))
+	if len(reason) > 5*maxQuoted || !strings.HasPrefix(reason, `start_download: id "\x00\x00`) || !strings.Contains(reason, `..." `) {
+		t.Errorf("refusal of %d bytes: %.80q...", len(reason), reason)
+	}
+	_, _, reason = Refuse(abi.OpScheduleNotification, abi.StatusBadArgument, "calendar %s: %v", []byte(strings.Repeat("{", 64<<10)),
+		errors.New(strings.Repeat("é", 32<<10)))
+	if len(reason) > 3*maxQuoted || !utf8.ValidString(reason) {
+		t.Errorf("refusal of %d bytes (valid UTF-8: %v)", len(reason), utf8.ValidString(reason))
+	}
+	res, _, reason := RefuseCode(abi.OpSendToPhone, abi.StatusNotAllowed, 7, "%s", strings.Repeat("x", 64<<10))
+	if len(reason) > 2*maxQuoted || len(res) > 3*maxQuoted {
+		t.Errorf("RefuseCode: reason of %d bytes, record of %d", len(reason), len(res))
+	}
+	if _, _, reason := Refuse(abi.OpStartDownload, abi.StatusBadArgument, "id %q has a space", "a b"); reason != `start_download: id "a b" has a space` {
+		t.Errorf("short reason = %q", reason)
 	}
 }

@@ -188,7 +188,7 @@ func (f *Feature) startOp(b []byte) ([]byte, abi.Status, string) {
 	}
 	now := a.Now()
 	var out policy.ExtendedOutcome
-	a.Env.Rules.Decide(func(p *policy.Policy) policy.Decision {
+	a.DecidePolicy(func(p *policy.Policy) policy.Decision {
 		out = p.Sessions().ExtendedStart(a.Facts(), req, now)
 		return out.Decision
 	})

@@ -97,9 +97,7 @@ func (f *Feature) restore(raw json.RawMessage, now time.Time) error {
 		}
 		f.delivered = append(f.delivered, n)
 	}
-	if len(f.delivered) > maxDelivered {
-		f.delivered = f.delivered[len(f.delivered)-maxDelivered:]
-	}
+	f.delivered = newest(f.delivered, f.a.Env.Rules.Profile().MaxDeliveredNotifications)
 	for _, sn := range s.Pending {
 		n, err := sn.notification()
 		if err != nil {

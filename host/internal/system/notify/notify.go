@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/watchbox/watchbox/abi"
@@ -50,10 +51,6 @@ func Register(a *system.App) *Feature {
 	})
 	return f
 }
-
-// maxDelivered is how many delivered, untapped notifications an app keeps
-// for a tap: the newest.
-const maxDelivered = 64
 
 // notification is a local notification the app scheduled, or one that was
 // delivered (local or from an alert push) and can be tapped.
@@ -121,6 +118,14 @@ func (f *Feature) schedule(args []byte) ([]byte, abi.Status, string) {
 	case n.repeats && n.interval > 0 && n.interval < time.Minute:
 		// as iOS: a repeating trigger needs an interval of at least 60 s
 		return refuse("a repeating time-interval trigger needs at least 60 s, got %v s", n.interval.Seconds())
+	}
+	// The notification comes back to the app in an event, with the
+	// action of a tap: its content must leave room for that within the
+	// ABI's envelope, as a scheduled userInfo must (system.MaxPayload).
+	if size := len(n.payload().Encode(nil)); size > system.MaxPayload {
+		return system.Refuse(abi.OpScheduleNotification, abi.StatusLimit,
+			"notification %q is %d bytes (identifier, title, body, category and userInfo encoded); at most %d fit in the event that presents it (the ABI's %d-byte envelope)",
+			n.id, size, system.MaxPayload, abi.MaxEnvelope)
 	}
 	switch {
 	case n.interval > 0:
@@ -195,16 +200,23 @@ func (f *Feature) present(ctx context.Context, n *notification) {
 		a.Call(ctx, abi.EventNotificationWillPresent, n.payload().Encode(nil))
 		return
 	}
-	f.delivered = append(f.delivered, n)
-	if len(f.delivered) > maxDelivered {
-		f.delivered = f.delivered[1:]
-	}
+	f.delivered = newest(append(f.delivered, n), a.Env.Rules.Profile().MaxDeliveredNotifications)
 	shown := n.title // an alert push given as a plain string has only a body
 	if shown == "" {
 		shown = n.body
 	}
 	a.Report(policy.Decision{Time: now, Kind: policy.KindNotification, Verdict: policy.Presented, Rule: policy.RuleNotificationPresented,
 		Reason: fmt.Sprintf("notification %s presented to the user (the app is %v): %q", n.id, a.Life.State(), shown)})
+}
+
+// newest returns the last max of ns (the profile's
+// max_delivered_notifications): the delivered notifications an app keeps
+// for a tap.
+func newest(ns []*notification, max int) []*notification {
+	if len(ns) > max {
+		ns = slices.Delete(ns, 0, len(ns)-max) // clears the tail: no pointer to a dropped one stays
+	}
+	return ns
 }
 
 // cancel carries out removePendingNotificationRequests; why says why, for

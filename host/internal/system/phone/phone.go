@@ -8,6 +8,7 @@ package phone
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -46,11 +47,29 @@ func (k Data) String() string {
 	return [...]string{"user info", "application context", "message", "complication user info"}[k]
 }
 
-// maxSent bounds what a Feature keeps of the data the app sent to the
-// phone; the oldest is forgotten first. It also bounds the transfers
-// queued for a phone out of range, and the phone data held for the app
-// on the phone's side (chosen here).
-const maxSent = 100
+// room makes room for one more in list, of which the profile's
+// max_phone_transfers are kept: it drops the oldest beyond and returns
+// the list and how many it dropped.
+func room[T any](list []T, max int) ([]T, int) {
+	n := len(list) - max + 1
+	if n <= 0 {
+		return list, 0
+	}
+	n = min(n, len(list))
+	return slices.Delete(list, 0, n), n
+}
+
+// dropped reports the n oldest transfers waiting for the phone dropped
+// for the one that arrived at now (rule phone.queue_limit).
+func (f *Feature) dropped(n int, what string, now time.Time) {
+	if n == 0 {
+		return
+	}
+	limit := f.a.Env.Rules.Profile().MaxPhoneTransfers
+	f.a.Report(policy.Decision{Time: now, Kind: policy.KindDataDelivery, Verdict: policy.Drop, Rule: policy.RulePhoneQueueLimit,
+		Reason:  fmt.Sprintf("%d %s waiting for the phone dropped, the oldest: at most %d wait (max_phone_transfers)", n, what, limit),
+		Numbers: map[string]int64{"dropped": int64(n), "limit": int64(limit)}})
+}
 
 // Link is the watch's link to its paired phone, shared by every app of a
 // runtime: whether a phone is paired, and whether it is in range.
@@ -217,10 +236,12 @@ func (f *Feature) hold(it item, now time.Time) {
 	if it.kind == Context {
 		f.held = f.replaceContext(f.held, now)
 	}
-	if len(f.held) >= maxSent {
-		f.held = append(f.held[:0], f.held[1:]...)
+	var n int
+	f.held, n = room(f.held, f.a.Env.Rules.Profile().MaxPhoneTransfers)
+	f.dropped(n, "phone transfer(s) for the app", now)
+	if f.a.Env.Rules.Profile().MaxPhoneTransfers > 0 {
+		f.held = append(f.held, it)
 	}
-	f.held = append(f.held, it)
 	f.a.Report(policy.Decision{Time: now, Kind: policy.KindDataDelivery, Verdict: policy.Delay, Rule: policy.RulePhoneHeld,
 		Reason:  fmt.Sprintf("phone %v (%d bytes) waits on the phone: the phone is out of range; it is sent when the phone is back", it.kind, len(it.payload)),
 		Numbers: map[string]int64{"waiting": int64(len(f.held))}})
@@ -401,10 +422,12 @@ func (f *Feature) sendToPhone(args []byte) ([]byte, abi.Status, string) {
 		return system.RefuseCode(abi.OpSendToPhone, abi.StatusNotAllowed, abi.WCErrorDeviceNotPaired,
 			"no phone is paired with the watch [%s] (WCError %d, deviceNotPaired)", policy.RulePhoneUnpaired, abi.WCErrorDeviceNotPaired)
 	case !inRange:
-		if len(f.outbox) >= maxSent {
-			f.outbox = append(f.outbox[:0], f.outbox[1:]...)
+		var n int
+		f.outbox, n = room(f.outbox, f.a.Env.Rules.Profile().MaxPhoneTransfers)
+		f.dropped(n, "transferUserInfo(s) from the app", now)
+		if f.a.Env.Rules.Profile().MaxPhoneTransfers > 0 {
+			f.outbox = append(f.outbox, m.Payload)
 		}
-		f.outbox = append(f.outbox, m.Payload)
 		f.a.Report(policy.Decision{Time: now, Kind: policy.KindDataDelivery, Verdict: policy.Delay, Rule: policy.RulePhoneHeld,
 			Reason:  fmt.Sprintf("transferUserInfo of %d bytes queued: the phone is out of range; it is sent when the phone is back", len(m.Payload)),
 			Numbers: map[string]int64{"queued": int64(len(f.outbox))}})
@@ -439,10 +462,10 @@ func (f *Feature) sendMessage(args []byte) ([]byte, abi.Status, string) {
 // received is the simulated phone taking payload: it is kept (Sent) and
 // reported as a decision, so that timelines and `watchbox status` show it.
 func (f *Feature) received(payload []byte, note string, at time.Time) {
-	if len(f.sent) >= maxSent {
-		f.sent = append(f.sent[:0], f.sent[1:]...)
+	f.sent, _ = room(f.sent, f.a.Env.Rules.Profile().MaxPhoneTransfers)
+	if f.a.Env.Rules.Profile().MaxPhoneTransfers > 0 {
+		f.sent = append(f.sent, payload)
 	}
-	f.sent = append(f.sent, payload)
 	if note != "" {
 		note = " (" + note + ")"
 	}
@@ -451,7 +474,8 @@ func (f *Feature) received(payload []byte, note string, at time.Time) {
 }
 
 // Sent returns copies of what the app sent to the paired phone, oldest
-// first: the last 100 payloads. The app's lock must be held.
+// first: the last max_phone_transfers payloads. The app's lock must be
+// held.
 func (f *Feature) Sent() [][]byte {
 	out := make([][]byte, len(f.sent))
 	for i, p := range f.sent {

@@ -67,6 +67,9 @@ func (f *Feature) schedule(args []byte) ([]byte, abi.Status, string) {
 	if err := m.Decode(args); err != nil {
 		return system.BadArgs(err)
 	}
+	if res, st, why, ok := system.RefuseUserInfo(abi.OpScheduleSnapshotRefresh, m.UserInfo); !ok {
+		return res, st, why
+	}
 	return system.Done(f.a.Schedule(m.Date, m.UserInfo, policy.Schedules.Snapshot, f.Schedule))
 }
 
@@ -173,6 +176,9 @@ func (f *Feature) complete(args []byte) ([]byte, abi.Status, string) {
 	if t.Kind != abi.TaskSnapshot {
 		return system.Refuse(abi.OpCompleteSnapshotTask, abi.StatusBadArgument,
 			"task %d is of kind %v, not a snapshot task: complete it with complete_task", id, t.Kind)
+	}
+	if res, st, why, ok := system.RefuseUserInfo(abi.OpCompleteSnapshotTask, info); !ok {
+		return res, st, why
 	}
 	now := a.Now()
 	a.Tasks.Finish(id, now, policy.RuleTaskCompleted, fmt.Sprintf("%v task %d (%v) completed after %s (restored default state: %v)",

@@ -62,6 +62,9 @@ func (f *Feature) scheduleRefresh(args []byte) ([]byte, abi.Status, string) {
 	if err := m.Decode(args); err != nil {
 		return system.BadArgs(err)
 	}
+	if res, st, why, ok := system.RefuseUserInfo(abi.OpScheduleBackgroundRefresh, m.UserInfo); !ok {
+		return res, st, why
+	}
 	return system.Done(f.a.Schedule(m.Date, m.UserInfo, policy.Schedules.Refresh, f.armRefresh))
 }
 

@@ -218,6 +218,11 @@ func (f *Feature) move(op abi.Op, args []byte, to abi.WorkoutState, from ...abi.
 		}
 		return refuseTransition(f.a, op, state, "it needs a "+names+" session")
 	}
+	if to == abi.WorkoutPaused {
+		if n, limit := f.s.pauses.Count(), f.a.Env.Rules.Profile().MaxWorkoutPauses; n >= limit {
+			return refusePause(f.a, n, limit)
+		}
+	}
 	now := f.a.Now()
 	off := now.Sub(f.s.start)
 	switch to {
@@ -314,6 +319,18 @@ func refuseTransition(a *system.App, op abi.Op, state abi.WorkoutState, why stri
 	a.Report(policy.Decision{Time: now, Kind: policy.KindWorkout, Verdict: policy.Refuse, Rule: policy.RuleWorkoutTransition,
 		Reason: reason, Numbers: map[string]int64{"state": int64(state)}})
 	return nil, abi.StatusNotAllowed, reason + " [" + policy.RuleWorkoutTransition + "]"
+}
+
+// refusePause refuses pause_workout on a session of app a paused n times
+// already, limit being max_workout_pauses (rule workout.pause_limit): the
+// host keeps every pause of a session, and reads them all for each live
+// sample.
+func refusePause(a *system.App, n, limit int) ([]byte, abi.Status, string) {
+	reason := fmt.Sprintf("%s refused: the session was paused %d times, the most one session may be (max_workout_pauses=%d)",
+		abi.OpPauseWorkout, n, limit)
+	a.Report(policy.Decision{Time: a.Now(), Kind: policy.KindWorkout, Verdict: policy.Refuse, Rule: policy.RuleWorkoutPauseLimit,
+		Reason: reason, Numbers: map[string]int64{"pauses": int64(n), "limit": int64(limit)}})
+	return nil, abi.StatusLimit, reason + " [" + policy.RuleWorkoutPauseLimit + "]"
 }
 
 // begin makes m's session the app's current one, and the system's one
