@@ -68,11 +68,17 @@ func TestStateFileOverThePendingCap(t *testing.T) {
 // every pending notification for each one dropped (about 1.6 s of CPU a
 // load, growing with the square of the count); they are sorted once now.
 func BenchmarkRestoreManyPending(b *testing.B) {
+	benchRestore(b, func(start time.Time) string { return pendingStateFile(b, start, 8000) })
+}
+
+// benchRestore times loading the chaos app from the state directory that
+// stateDir writes afresh for each load (a load takes its state over).
+func benchRestore(b *testing.B, stateDir func(start time.Time) string) {
 	ctx := context.Background()
 	start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
 	for b.Loop() {
 		b.StopTimer()
-		rt := benchRuntime(b, Config{Virtual: true, Start: start, StateDir: pendingStateFile(b, start, 8000)})
+		rt := benchRuntime(b, Config{Virtual: true, Start: start, StateDir: stateDir(start)})
 		b.StartTimer()
 		if _, err := rt.Load(ctx, chaosDir); err != nil {
 			b.Fatal(err)
@@ -149,19 +155,7 @@ func ledgerStateFile(tb testing.TB, start time.Time, n int) string {
 // whose ledger holds 50,000 entries of the last day, latest first: each
 // one went to the front of the ledger, moving all the others.
 func BenchmarkRestoreLedgerLatestFirst(b *testing.B) {
-	ctx := context.Background()
-	start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
-	for b.Loop() {
-		b.StopTimer()
-		rt := benchRuntime(b, Config{Virtual: true, Start: start, StateDir: ledgerStateFile(b, start, 50000)})
-		b.StartTimer()
-		if _, err := rt.Load(ctx, chaosDir); err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		rt.Close(ctx)
-		b.StartTimer()
-	}
+	benchRestore(b, func(start time.Time) string { return ledgerStateFile(b, start, 50000) })
 }
 
 // TestLedgerRestoredLatestFirst restores a ledger saved latest first: every
