@@ -2,6 +2,8 @@ package host
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -66,5 +68,39 @@ func TestSharedCachesShareOneRuntime(t *testing.T) {
 	_, err := New(ctx, Config{CacheDir: other, DataDir: t.TempDir(), Logger: &nop, sharedCaches: shared})
 	if err == nil || !strings.Contains(err.Error(), other) || !strings.Contains(err.Error(), testCache) {
 		t.Errorf("New with another CacheDir than the shared caches': %v; want an error naming both", err)
+	}
+}
+
+// TestCacheDirMadeAbsolute: a relative CacheDir becomes one absolute path
+// for every cache, so that the go command (which builds in the app's
+// directory) and the meter and compilation caches name the same place,
+// even where the working directory was reached through a symbolic link.
+func TestCacheDirMadeAbsolute(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	rel, err := filepath.Rel(wd, dir)
+	if err != nil || filepath.IsAbs(rel) {
+		t.Skipf("no relative path from %s to %s", wd, dir)
+	}
+	rt, err := New(ctx, Config{CacheDir: rel, DataDir: t.TempDir(), Virtual: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close(ctx)
+	if rt.loader.cacheDir != dir {
+		t.Errorf("CacheDir %q became %q, want the absolute %q", rel, rt.loader.cacheDir, dir)
+	}
+	if build := rt.loader.buildCache(); !strings.HasPrefix(build, dir+string(filepath.Separator)) {
+		t.Errorf("build cache %q is not under %q", build, dir)
+	}
+	for _, sub := range []string{"wazero", "meter"} {
+		if _, err := os.Stat(filepath.Join(dir, sub)); err != nil {
+			t.Errorf("the %s cache is not in %s: %v", sub, dir, err)
+		}
 	}
 }

@@ -178,6 +178,13 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		}
 		cfg.CacheDir = filepath.Join(dir, "watchbox")
 	}
+	// One absolute path for every cache: the go command builds in the
+	// app's directory, so the build cache must be absolute, and the meter
+	// and compilation caches must name the same place even where the
+	// working directory was reached through a symbolic link.
+	if abs, err := filepath.Abs(cfg.CacheDir); err == nil {
+		cfg.CacheDir = abs
+	}
 	if cfg.DataDir == "" {
 		dir, err := defaultDataDir()
 		if err != nil {
