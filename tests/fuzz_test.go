@@ -16,7 +16,7 @@ func TestFuzzCommand(t *testing.T) {
 	t.Parallel()
 	hello := filepath.Join(repoRoot, "apps", "hello")
 	expect(t, watchbox(t, nil, "fuzz"), exitUsage, "expected one app bundle")
-	expect(t, watchbox(t, nil, "fuzz", "nowhere"), exitUsage, "nowhere is not an app bundle directory")
+	expect(t, watchbox(t, nil, "fuzz", "nowhere"), exitInvalid, "nowhere is not an app bundle directory")
 	expect(t, watchbox(t, nil, "fuzz", hello, "--time", "1s", "--runs", "3"), exitUsage, "give --time or --runs, not both")
 	expect(t, watchbox(t, nil, "fuzz", hello, "--events", "pushes"), exitUsage, `unknown event kind "pushes"`, "life, task, push")
 	expect(t, watchbox(t, nil, "fuzz", hello, "-j", "0"), exitUsage, "-j 0: want 1 to 256 workers")

@@ -109,6 +109,12 @@ func execCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			fmt.Fprintf(stderr, "watchbox exec: %v\n", err)
 			return exitInvalid
 		}
+		if errors.Is(err, os.ErrNotExist) {
+			// A module that is not there is the app's input missing, as
+			// run, build and inspect answer a missing bundle.
+			fmt.Fprintf(stderr, "watchbox exec: %v\n", err)
+			return exitInvalid
+		}
 		fmt.Fprintf(stderr, "watchbox exec: reading the module: %v\n", err)
 		return exitError
 	}

@@ -100,7 +100,7 @@ func TestExecCommand(t *testing.T) {
 		{[]string{"--cost-model", "cheap", cKernels}, exitUsage, "strict"},
 		{[]string{"--fuel", "-3", cKernels}, exitUsage, "negative"},
 		{[]string{"--bogus", cKernels}, exitUsage, "bogus"},
-		{[]string{filepath.Join(t.TempDir(), "missing.wasm")}, exitError, "reading the module"},
+		{[]string{filepath.Join(t.TempDir(), "missing.wasm")}, exitInvalid, "missing.wasm: no such file or directory"},
 		{[]string{bad}, exitInvalid, "offset 0x"},
 	} {
 		code, out, errs := runCmd(t, execCmd, append([]string{"--cache", "off"}, tc.args...)...)
@@ -148,7 +148,7 @@ func TestMeterCommand(t *testing.T) {
 		{[]string{cKernels}, exitUsage, "missing -o"},
 		{[]string{"-o", outPath}, exitUsage, "exactly one input"},
 		{[]string{"-o", outPath, "--cost-model", "x", cKernels}, exitUsage, "unknown cost model"},
-		{[]string{"-o", outPath, filepath.Join(dir, "nope.wasm")}, exitError, "reading the input"},
+		{[]string{"-o", outPath, filepath.Join(dir, "nope.wasm")}, exitInvalid, "nope.wasm: no such file or directory"},
 		{[]string{"-o", outPath, notWasm}, exitInvalid, "magic"},
 		{[]string{"-o", outPath, invalid}, exitInvalid, "not a valid module"},
 		{[]string{"-o", filepath.Join(dir, "no", "such", "dir.wasm"), cKernels}, exitError, "writing the output"},

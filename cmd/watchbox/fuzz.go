@@ -44,7 +44,7 @@ func fuzzCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return fail(exitUsage, "expected one app bundle, e.g. watchbox fuzz apps/hello --time 1m (docs/fuzzing.md)")
 	}
 	if st, err := os.Stat(pos[0]); err != nil || !st.IsDir() {
-		return fail(exitUsage, "%s is not an app bundle directory (a directory with a watchapp.json)", pos[0])
+		return fail(exitInvalid, "%s is not an app bundle directory (a directory with a watchapp.json)", pos[0])
 	}
 	if *dur != 0 && *runs != 0 {
 		return fail(exitUsage, "give --time or --runs, not both")

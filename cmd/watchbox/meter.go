@@ -44,6 +44,12 @@ func meterCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			fmt.Fprintf(stderr, "watchbox meter: %v\n", err)
 			return exitInvalid
 		}
+		if errors.Is(err, os.ErrNotExist) {
+			// A module that is not there is the app's input missing, as
+			// run, build and inspect answer a missing bundle.
+			fmt.Fprintf(stderr, "watchbox meter: %v\n", err)
+			return exitInvalid
+		}
 		fmt.Fprintf(stderr, "watchbox meter: reading the input: %v\n", err)
 		return exitError
 	}
