@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -590,31 +589,18 @@ func putFiles(put func(...string), read *[]string, dir string, files ...string) 
 // sourceFile is how errors name a file of a bundle's sources.
 var sourceFile = input.Kind{Name: "source file"}
 
-// hashFile returns the SHA-256 of the regular file at path, read as a
-// stream: a bundle's file is the bundle author's to choose, and a link to
-// /dev/zero read whole killed the host with an out-of-memory fatal error.
-// Anything but a regular file is refused (opened without blocking, so a
-// FIFO does not hang the build).
-func hashFile(path string) (sum [sha256.Size]byte, err error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return sum, err
+// hashFile returns the SHA-256 of the bundle's file at path (input.Hash:
+// read as a stream, for a link to /dev/zero read whole killed the host
+// with an out-of-memory fatal error, and opened without blocking, so that
+// a FIFO does not hang the build). Anything but a regular file is refused,
+// saying what to do.
+func hashFile(path string) ([sha256.Size]byte, error) {
+	sum, err := input.Hash(path, sourceFile)
+	var odd *input.NotRegularError
+	if errors.As(err, &odd) {
+		err = fmt.Errorf("%w; the go command builds from regular files only: replace it with one, or remove it", err)
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return sum, err
-	}
-	if !fi.Mode().IsRegular() {
-		return sum, fmt.Errorf("%w; the go command builds from regular files only: replace it with one, or remove it",
-			&input.NotRegularError{Path: path, Kind: sourceFile, Mode: fi.Mode()})
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return sum, fmt.Errorf("reading %s: %w", path, err)
-	}
-	h.Sum(sum[:0])
-	return sum, nil
+	return sum, err
 }
 
 // wholeModule reports whether data is a WebAssembly module whose sections

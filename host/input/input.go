@@ -9,6 +9,7 @@
 package input
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -95,23 +96,11 @@ func Reason(err error) string {
 // the file are the *fs.PathError of os.Open, so errors.Is(err,
 // fs.ErrNotExist) still works.
 func Read(path string, k Kind) ([]byte, error) {
-	// O_NONBLOCK: opening a FIFO with no writer must not hang; it has no
-	// effect on a regular file.
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, _, err := Open(path, k)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, &NotRegularError{Path: path, Kind: k, Mode: fi.Mode()}
-	}
-	if fi.Size() > k.Max {
-		return nil, &TooLargeError{Path: path, Kind: k, Size: fi.Size()}
-	}
 	data, err := io.ReadAll(io.LimitReader(f, k.Max+1))
 	if err != nil {
 		return nil, err
@@ -120,6 +109,49 @@ func Read(path string, k Kind) ([]byte, error) {
 		return nil, &TooLargeError{Path: path, Kind: k, Size: k.Max + 1}
 	}
 	return data, nil
+}
+
+// Open opens the regular file at path for reading, for a caller that reads
+// it its own way (in a stream, or mapped), and returns it with its size.
+// Its errors are Read's; a k.Max of 0 sets no cap, for a caller that never
+// holds the whole file.
+func Open(path string, k Kind) (*os.File, int64, error) {
+	// O_NONBLOCK: opening a FIFO with no writer must not hang; it has no
+	// effect on a regular file.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+	case !fi.Mode().IsRegular():
+		err = &NotRegularError{Path: path, Kind: k, Mode: fi.Mode()}
+	case k.Max > 0 && fi.Size() > k.Max:
+		err = &TooLargeError{Path: path, Kind: k, Size: fi.Size()}
+	}
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, fi.Size(), nil
+}
+
+// Hash returns the SHA-256 of the regular file at path, read as a stream
+// (so a file of any size costs no more memory than a buffer), with Open's
+// errors.
+func Hash(path string, k Kind) (sum [sha256.Size]byte, err error) {
+	f, _, err := Open(path, k)
+	if err != nil {
+		return sum, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return sum, fmt.Errorf("reading %s: %w", path, err)
+	}
+	h.Sum(sum[:0])
+	return sum, nil
 }
 
 // IsTooLarge reports whether err is a file over its cap.

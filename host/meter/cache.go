@@ -11,7 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
+
+	"github.com/watchbox/watchbox/host/input"
 )
 
 // Cache is an on-disk cache of instrumented modules in one directory, keyed
@@ -210,17 +211,11 @@ func checkEntry(file []byte) ([]byte, bool) {
 // 2 GiB file of zeros would otherwise fill 2 GiB of page cache). It
 // returns the file, open, and its size.
 func openEntry(path string) (*os.File, int, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, size, err := input.Open(path, cacheEntry)
 	if err != nil {
 		return nil, 0, err
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, 0, err
-	}
-	size := fi.Size()
-	if !fi.Mode().IsRegular() || size < int64(entryHeader) || int64(int(size)) != size {
+	if size < int64(entryHeader) || int64(int(size)) != size {
 		f.Close()
 		return nil, 0, errNotEntry
 	}
@@ -235,6 +230,10 @@ func openEntry(path string) (*os.File, int, error) {
 	}
 	return f, int(size), nil
 }
+
+// cacheEntry is how input.Open names a cache entry; no cap, as an entry is
+// mapped, not read (and its header is checked first).
+var cacheEntry = input.Kind{Name: "meter cache entry"}
 
 // errNotEntry is openEntry's error for a file that is not a sound entry.
 var errNotEntry = errors.New("meter: not a cache entry")

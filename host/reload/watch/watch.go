@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,10 +11,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/watchbox/watchbox/host/input"
 )
 
 // defaultProcSys is where the inotify sysctls are read.
@@ -584,27 +584,21 @@ func (w *Watcher) flush() (Change, bool) {
 }
 
 // hashFile returns the SHA-256 of the regular file at path; ok is false if
-// there is none (missing, or a directory). It opens without blocking: a
-// FIFO made in a watched directory must not stop the watcher.
+// there is none (missing, or not a regular file). It opens without
+// blocking (input.Hash): a FIFO made in a watched directory must not stop
+// the watcher.
 func hashFile(path string) (sum [sha256.Size]byte, ok bool, err error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			err = nil
-		}
-		return sum, false, err
+	sum, err = input.Hash(path, watchedFile)
+	var odd *input.NotRegularError
+	if errors.Is(err, fs.ErrNotExist) || errors.As(err, &odd) {
+		return sum, false, nil
 	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return sum, false, err
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return sum, false, err
-	}
-	h.Sum(sum[:0])
-	return sum, true, nil
+	return sum, err == nil, err
 }
+
+// watchedFile is how input.Hash names a watched file; no cap, as it is
+// hashed in a stream.
+var watchedFile = input.Kind{Name: "watched file"}
 
 // within reports whether path is dir or below it.
 func within(path, dir string) bool {
