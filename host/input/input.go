@@ -9,6 +9,7 @@
 package input
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -152,6 +153,17 @@ func Hash(path string, k Kind) (sum [sha256.Size]byte, err error) {
 	}
 	h.Sum(sum[:0])
 	return sum, nil
+}
+
+// LineCol returns the 1-based line and column (in bytes) of offset in
+// data, as errors about an input file give them (FILE:LINE:COL). An
+// offset outside data is taken as its nearest end.
+func LineCol(data []byte, offset int) (line, col int) {
+	offset = min(max(offset, 0), len(data))
+	before := data[:offset]
+	line = 1 + bytes.Count(before, []byte{'\n'})
+	col = offset - bytes.LastIndexByte(before, '\n')
+	return line, col
 }
 
 // IsTooLarge reports whether err is a file over its cap.

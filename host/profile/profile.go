@@ -343,7 +343,7 @@ func Load(path string) (Profile, error) {
 		for end < len(b) && strings.ContainsRune(" \t\r\n", rune(b[end])) {
 			end++
 		}
-		line, col := lineCol(b, end)
+		line, col := input.LineCol(b, end)
 		return Profile{}, fmt.Errorf("profile %s:%d:%d: more after the profile's JSON object; a profile file is one object", path, line, col)
 	}
 	if err := p.check(); err != nil {
@@ -360,7 +360,7 @@ func decodeError(path string, b []byte, err error) error {
 	switch {
 	case errors.As(err, &syntax):
 		// Offset is past the byte at fault.
-		line, col := lineCol(b, int(syntax.Offset)-1)
+		line, col := input.LineCol(b, int(syntax.Offset)-1)
 		return fmt.Errorf("profile %s:%d:%d: %v; a profile file is one JSON object", path, line, col, err)
 	case errors.As(err, &typ):
 		// Offset is past the value; the key is a clearer place.
@@ -368,7 +368,7 @@ func decodeError(path string, b []byte, err error) error {
 		if _, koff, ok := failingKey(b); ok {
 			off = koff
 		}
-		line, col := lineCol(b, off)
+		line, col := input.LineCol(b, off)
 		want := "a whole number"
 		switch typ.Type {
 		case reflect.TypeOf(Duration(0)):
@@ -380,7 +380,7 @@ func decodeError(path string, b []byte, err error) error {
 		}
 		key := typ.Field
 		if key == "" {
-			line, col = lineCol(b, len(b)-len(strings.TrimLeft(string(b), " \t\r\n")))
+			line, col = input.LineCol(b, len(b)-len(strings.TrimLeft(string(b), " \t\r\n")))
 			return fmt.Errorf("profile %s:%d:%d: the file holds a JSON %s; a profile file is one JSON object", path, line, col, typ.Value)
 		}
 		return fmt.Errorf("profile %s:%d:%d: %s is a JSON %s; want %s", path, line, col, key, typ.Value, want)
@@ -395,7 +395,7 @@ func decodeError(path string, b []byte, err error) error {
 	// A value's own error (a duration that does not parse) has no
 	// offset: find the key whose value fails alone.
 	if key, off, ok := failingKey(b); ok {
-		line, col := lineCol(b, off)
+		line, col := input.LineCol(b, off)
 		return fmt.Errorf("profile %s:%d:%d: %s: %v", path, line, col, key, err)
 	}
 	return fmt.Errorf("profile %s: %v", path, err)
@@ -430,14 +430,6 @@ func failingKey(b []byte) (key string, offset int, ok bool) {
 		}
 	}
 	return "", 0, false
-}
-
-// lineCol returns the 1-based line and column (in bytes) of offset in b.
-func lineCol(b []byte, offset int) (line, col int) {
-	offset = min(max(offset, 0), len(b))
-	line = 1 + strings.Count(string(b[:offset]), "\n")
-	col = offset - strings.LastIndexByte(string(b[:offset]), '\n')
-	return line, col
 }
 
 // Set overrides one value by its key, as in --set task_time=10s.

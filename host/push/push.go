@@ -632,15 +632,7 @@ func (r *reader) errAt(off int, key, msg string) error {
 }
 
 // lineCol converts a byte offset to a 1-based line and column.
-func (r *reader) lineCol(off int) (line, col int) {
-	if off > len(r.data) {
-		off = len(r.data)
-	}
-	before := r.data[:off]
-	line = bytes.Count(before, []byte{'\n'}) + 1
-	col = off - (bytes.LastIndexByte(before, '\n') + 1) + 1
-	return line, col
-}
+func (r *reader) lineCol(off int) (line, col int) { return input.LineCol(r.data, off) }
 
 func (m *member) str() (string, bool) {
 	if m.raw[0] != '"' {
