@@ -13,15 +13,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/watchbox/watchbox/abi"
-	"github.com/watchbox/watchbox/host/input"
-	"github.com/watchbox/watchbox/internal/suggest"
 	"io"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/watchbox/watchbox/abi"
+	"github.com/watchbox/watchbox/host/input"
+	"github.com/watchbox/watchbox/internal/suggest"
 )
 
 // Duration is a time.Duration that reads and writes as a Go duration string
