@@ -47,16 +47,16 @@ func (k Data) String() string {
 	return [...]string{"user info", "application context", "message", "complication user info"}[k]
 }
 
-// room makes room for one more in list, of which the profile's
-// max_phone_transfers are kept: it drops the oldest beyond and returns
-// the list and how many it dropped.
-func room[T any](list []T, max int) ([]T, int) {
-	n := len(list) - max + 1
-	if n <= 0 {
-		return list, 0
+// keep appends it to list, of which the profile's max_phone_transfers
+// (limit) are kept: the oldest beyond are dropped first. It returns the
+// list and how many it dropped. With a limit of 0 nothing is kept.
+func keep[T any](list []T, it T, limit int) ([]T, int) {
+	n := min(max(len(list)-limit+1, 0), len(list))
+	list = slices.Delete(list, 0, n)
+	if limit > 0 {
+		list = append(list, it)
 	}
-	n = min(n, len(list))
-	return slices.Delete(list, 0, n), n
+	return list, n
 }
 
 // dropped reports the n oldest transfers waiting for the phone dropped
@@ -237,11 +237,8 @@ func (f *Feature) hold(it item, now time.Time) {
 		f.held = f.replaceContext(f.held, now)
 	}
 	var n int
-	f.held, n = room(f.held, f.a.Env.Rules.Profile().MaxPhoneTransfers)
+	f.held, n = keep(f.held, it, f.a.Env.Rules.Profile().MaxPhoneTransfers)
 	f.dropped(n, "phone transfer(s) for the app", now)
-	if f.a.Env.Rules.Profile().MaxPhoneTransfers > 0 {
-		f.held = append(f.held, it)
-	}
 	f.a.Report(policy.Decision{Time: now, Kind: policy.KindDataDelivery, Verdict: policy.Delay, Rule: policy.RulePhoneHeld,
 		Reason:  fmt.Sprintf("phone %v (%d bytes) waits on the phone: the phone is out of range; it is sent when the phone is back", it.kind, len(it.payload)),
 		Numbers: map[string]int64{"waiting": int64(len(f.held))}})
@@ -423,11 +420,8 @@ func (f *Feature) sendToPhone(args []byte) ([]byte, abi.Status, string) {
 			"no phone is paired with the watch [%s] (WCError %d, deviceNotPaired)", policy.RulePhoneUnpaired, abi.WCErrorDeviceNotPaired)
 	case !inRange:
 		var n int
-		f.outbox, n = room(f.outbox, f.a.Env.Rules.Profile().MaxPhoneTransfers)
+		f.outbox, n = keep(f.outbox, m.Payload, f.a.Env.Rules.Profile().MaxPhoneTransfers)
 		f.dropped(n, "transferUserInfo(s) from the app", now)
-		if f.a.Env.Rules.Profile().MaxPhoneTransfers > 0 {
-			f.outbox = append(f.outbox, m.Payload)
-		}
 		f.a.Report(policy.Decision{Time: now, Kind: policy.KindDataDelivery, Verdict: policy.Delay, Rule: policy.RulePhoneHeld,
 			Reason:  fmt.Sprintf("transferUserInfo of %d bytes queued: the phone is out of range; it is sent when the phone is back", len(m.Payload)),
 			Numbers: map[string]int64{"queued": int64(len(f.outbox))}})
@@ -462,10 +456,7 @@ func (f *Feature) sendMessage(args []byte) ([]byte, abi.Status, string) {
 // received is the simulated phone taking payload: it is kept (Sent) and
 // reported as a decision, so that timelines and `watchbox status` show it.
 func (f *Feature) received(payload []byte, note string, at time.Time) {
-	f.sent, _ = room(f.sent, f.a.Env.Rules.Profile().MaxPhoneTransfers)
-	if f.a.Env.Rules.Profile().MaxPhoneTransfers > 0 {
-		f.sent = append(f.sent, payload)
-	}
+	f.sent, _ = keep(f.sent, payload, f.a.Env.Rules.Profile().MaxPhoneTransfers)
 	if note != "" {
 		note = " (" + note + ")"
 	}
