@@ -150,7 +150,6 @@ func (l *Lifecycle) coldStart(ctx context.Context, state abi.State) error {
 	l.cold = true
 	var err error
 	l.app.guestRuns(func() { err = l.app.Guest.Instantiate(ctx, l.launches, l.app.Env.Rules.Profile().LaunchTime.D()) })
-	l.app.endCall(l.app.Env.Clock.Now())
 	if err != nil {
 		l.app.Crashes.n++
 		l.setState(abi.StateNotRunning)

@@ -216,7 +216,6 @@ func (r *Reloader) instantiate(ctx context.Context) error {
 	l := &a.Life
 	var err error
 	a.guestRuns(func() { err = a.Guest.Instantiate(ctx, l.launches, a.Env.Rules.Profile().LaunchTime.D()) })
-	a.endCall(a.Env.Clock.Now())
 	if err == nil {
 		return nil
 	}

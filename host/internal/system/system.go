@@ -178,11 +178,13 @@ type decisionGate struct {
 
 // guestRuns runs f, a new instance's _initialize, with the app's decision
 // gate on: the decisions its requests make count against
-// decisions_per_call (CallInto does the same for an event).
+// decisions_per_call, and its end reports those dropped (endCall).
+// CallInto does the same for an event.
 func (a *App) guestRuns(f func()) {
 	a.gate.on = true
-	defer func() { a.gate.on = false }()
+	defer func() { a.gate.on = false }() // if f panics
 	f()
+	a.endCall(a.Env.Clock.Now())
 }
 
 // emit reports d. A decision about this app made while its guest runs
