@@ -283,25 +283,20 @@ func controlCommand(name string) func(ctx context.Context, args []string, stdout
 // command. Comments are dropped; the steps are otherwise as given.
 func stepFilesFromHere(s string) string {
 	var steps []string
-	for _, line := range strings.Split(s, "\n") {
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
+	for _, part := range drive.SplitSteps(s) {
+		words := strings.Fields(part)
+		if len(words) == 0 {
+			continue
 		}
-		for _, part := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ';' }) {
-			words := strings.Fields(part)
-			if len(words) == 0 {
-				continue
-			}
-			// route [APP] FILE, heart-rate [APP] FILE: the file is last.
-			if k := drive.Kind(strings.ToLower(words[0])); (k == drive.Route || k == drive.HeartRate) && len(words) > 1 {
-				if file := words[len(words)-1]; !filepath.IsAbs(file) {
-					if abs, err := filepath.Abs(file); err == nil {
-						words[len(words)-1] = abs
-					}
+		// route [APP] FILE, heart-rate [APP] FILE: the file is last.
+		if k := drive.Kind(strings.ToLower(words[0])); (k == drive.Route || k == drive.HeartRate) && len(words) > 1 {
+			if file := words[len(words)-1]; !filepath.IsAbs(file) {
+				if abs, err := filepath.Abs(file); err == nil {
+					words[len(words)-1] = abs
 				}
 			}
-			steps = append(steps, strings.Join(words, " "))
 		}
+		steps = append(steps, strings.Join(words, " "))
 	}
 	return strings.Join(steps, "; ")
 }

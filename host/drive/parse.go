@@ -50,21 +50,30 @@ func isTaskKind(name string) bool {
 // Apps are not looked up here (see Driver.Check).
 func ParseSteps(s string) ([]Action, error) {
 	var steps []Action
+	for _, part := range SplitSteps(s) {
+		st, err := parseStep(part)
+		if err != nil {
+			return nil, err
+		}
+		if st != nil {
+			steps = append(steps, *st)
+		}
+	}
+	return steps, nil
+}
+
+// SplitSteps returns the text of each of `watchbox run`'s steps in s, as
+// ParseSteps reads them: separated by commas, semicolons or newlines,
+// comments dropped, each as written (blank ones included).
+func SplitSteps(s string) []string {
+	var parts []string
 	for _, line := range strings.Split(s, "\n") {
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
 		}
-		for _, part := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ';' }) {
-			st, err := parseStep(part)
-			if err != nil {
-				return nil, err
-			}
-			if st != nil {
-				steps = append(steps, *st)
-			}
-		}
+		parts = append(parts, strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ';' })...)
 	}
-	return steps, nil
+	return parts
 }
 
 // parseStep parses one step; nil for an empty one.
