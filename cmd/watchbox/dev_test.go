@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,17 +18,7 @@ import (
 // bundle on the virtual clock, for printReload to name.
 func longApp(t *testing.T) *host.App {
 	t.Helper()
-	wasm, err := os.ReadFile(filepath.Join("..", "..", "tests", "testdata", "long-v1.wasm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	manifest := `{"CFBundleIdentifier": "dev.watchbox.test.long", "CFBundleDisplayName": "Long", "abiVersion": 1, "memoryLimit": "2MiB", "module": "app.wasm"}`
-	for name, data := range map[string][]byte{"watchapp.json": []byte(manifest), "app.wasm": wasm} {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := longBundle(t)
 	ctx := context.Background()
 	rt, err := host.New(ctx, host.Config{CacheDir: t.TempDir(), DataDir: t.TempDir(), Virtual: true})
 	if err != nil {
